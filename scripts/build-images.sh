@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds (or confirms cached) every local test image: local/busybox:1 and rig/target:1. Safe to run concurrently.
+# Usage: scripts/build-images.sh [--force]     Env: RIG_CACHE=/var/cache/rig-testbed
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+RIG_CACHE=${RIG_CACHE:-/var/cache/rig-testbed}
+# one builder at a time: parallel test workers all call this script. Without a writable cache dir (non-root)
+# nothing can be built anyway, so the scripts only confirm that the images are current.
+if mkdir -p "$RIG_CACHE" 2>/dev/null && [ -w "$RIG_CACHE" ]; then
+  exec 9>"$RIG_CACHE/build.lock"
+  flock 9
+fi
+"$HERE/images/busybox.sh" "$@"
+"$HERE/images/target.sh" "$@"

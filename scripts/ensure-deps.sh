@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages rig's tests and demo need, once; a fast no-op when all are present.
+# Usage: scripts/ensure-deps.sh        (root installs what is missing; non-root only reports it)
+set -euo pipefail
+# make runs the test targets; iproute2 (ss) finds free ports; the rest are rig's test and demo dependencies
+PKGS=(docker.io docker-compose openssh-server busybox-static debootstrap skopeo docker-registry caddy ansible-core make iproute2)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  # dpkg-query exits non-zero for unknown packages; Status must say "install ok installed"
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "ensure-deps: missing Debian packages: ${missing[*]}" >&2
+  echo "ensure-deps: run as root (or: sudo apt-get install -y ${missing[*]})" >&2
+  exit 1
+fi
+echo "ensure-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null

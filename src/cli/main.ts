@@ -1,0 +1,68 @@
+// The CLI: dispatches commands; the only try/catch, mapping error classes to exit codes and masking secrets.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DiagnosticsError, formatDiagnostic } from '../core/diagnostic.js';
+import { UsageError, UserError, VaultError } from '../core/errors.js';
+import { Redactor } from '../core/redactor.js';
+import { didYouMean } from '../core/suggest.js';
+import { inventoryCommand } from './inventory.js';
+import { processIo, type CliIo } from './io.js';
+import { schemaCommand } from './schema.js';
+import { vaultCommand } from './vault.js';
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  inventory: { run: inventoryCommand, summary: 'hosts, groups and every variable with where it came from' },
+  vault: { run: vaultCommand, summary: 'create|encrypt|decrypt|view|edit|rekey|encrypt-string (Ansible Vault compatible)' },
+  schema: { run: schemaCommand, summary: 'write JSON Schemas of hosts.yml, vars files, env.yml and playbooks for editors' },
+};
+
+/** Exit codes: 0 ok, 1 error (input, remote or internal). Commands return their own codes (plan: 2 = changes). */
+export async function main(argv: readonly string[], baseIo: CliIo = processIo()): Promise<number> {
+  const redactor = baseIo.redactor ?? new Redactor();
+  const io: CliIo = { ...baseIo, redactor, out: (t) => baseIo.out(redactor.redact(t)), err: (t) => baseIo.err(redactor.redact(t)) };
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === 'help' || name === '--help' || name === '-h') return help(io);
+    if (name === '--version' || name === 'version') return version(io);
+    const command = COMMANDS[name];
+    if (!command) throw new UsageError(`unknown command "${name}"${didYouMean(name, Object.keys(COMMANDS))}; see rig help`);
+    return await command.run(rest, io);
+  } catch (err) {
+    return report(err, io);
+  }
+}
+
+function report(err: unknown, io: CliIo): number {
+  if (err instanceof DiagnosticsError) {
+    for (const d of err.diagnostics) io.err(formatDiagnostic(d, io.cwd));
+    const n = err.diagnostics.filter((d) => d.severity === 'error').length;
+    io.err(`rig: ${n} error${n === 1 ? '' : 's'}; nothing was changed`);
+    return 1;
+  }
+  if (err instanceof UsageError || err instanceof UserError || err instanceof VaultError) {
+    io.err(`rig: ${err.message}`);
+    return 1;
+  }
+  io.err(`rig: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  return 1;
+}
+
+function help(io: CliIo): number {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  io.out(['usage: rig <command> [flags]', '', ...Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`)].join('\n'));
+  return 0;
+}
+
+function version(io: CliIo): number {
+  // The same file sits at src/cli (tests) and dist/src/cli (built): walk up to rig's package.json.
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    io.out(`rig ${(JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version}`);
+    return 0;
+  }
+  return 1;
+}

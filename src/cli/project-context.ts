@@ -1,0 +1,64 @@
+// Turns the common flags into a loaded project: root, workstation settings, vault passwords, variables.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { loadProject, type Project } from '../config/project.js';
+import { loadSettings, type Settings } from '../config/settings.js';
+import { VaultKeyring } from '../config/vault/keyring.js';
+import { Redactor } from '../core/redactor.js';
+import { interpolateString } from '../config/interpolate.js';
+import type { CliIo } from './io.js';
+
+export interface ProjectFlags {
+  env?: string | undefined;
+  root?: string | undefined;
+  'vault-password-file'?: string | undefined;
+  'vault-id'?: string[] | undefined;
+  var?: string[] | undefined;
+  'vars-file'?: string[] | undefined;
+  playbook?: string | undefined;
+}
+
+/** The repository root: --root, else the nearest ancestor of the working directory holding `inventory/`. */
+export function findRoot(io: CliIo, explicit?: string): string {
+  if (explicit) return path.resolve(io.cwd, explicit);
+  for (let dir = io.cwd; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'inventory'))) return dir;
+    if (path.dirname(dir) === dir) return io.cwd;
+  }
+}
+
+/** Settings, vault keyring and redactor for a run, before any inventory is read. */
+export async function openWorkspace(flags: ProjectFlags, io: CliIo): Promise<{ root: string; settings: Settings; keyring: VaultKeyring | undefined; redactor: Redactor }> {
+  const root = findRoot(io, flags.root);
+  const settings = loadSettings(root, io.env);
+  const keyring = await VaultKeyring.load({
+    root,
+    cwd: io.cwd,
+    passwordFile: flags['vault-password-file'],
+    vaultIds: flags['vault-id'],
+    env: { ...io.env, RIG_VAULT_PASSWORD_FILE: settings.RIG_VAULT_PASSWORD_FILE },
+  });
+  return { root, settings, keyring, redactor: io.redactor ?? new Redactor() };
+}
+
+/** Loads the project for the env given by --env or RIG_ENV, narrowed as asked. */
+export async function openProject(
+  flags: ProjectFlags,
+  io: CliIo,
+  narrow: { limit?: string[] | undefined; roles?: string[] | undefined } = {},
+): Promise<Project> {
+  const ws = await openWorkspace(flags, io);
+  return loadProject({
+    root: ws.root,
+    env: flags.env ?? ws.settings.RIG_ENV,
+    settings: ws.settings,
+    secrets: ws.keyring,
+    redactor: ws.redactor,
+    interpolate: interpolateString(ws.redactor),
+    extraVars: flags.var ?? [],
+    varsFiles: flags['vars-file'] ?? [],
+    ...(flags.playbook ? { playbook: flags.playbook } : {}),
+    ...(narrow.limit ? { limit: narrow.limit } : {}),
+    ...(narrow.roles ? { roles: narrow.roles } : {}),
+  });
+}

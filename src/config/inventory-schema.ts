@@ -1,0 +1,37 @@
+// zod schemas of the inventory files: Ansible's YAML inventory (hosts.yml) and rig's per-environment settings (env.yml).
+import { z } from 'zod';
+
+const VarsMapping = z.record(z.string(), z.unknown()).nullish().describe('Variables: name → value');
+
+/** A group in Ansible's YAML inventory format: hosts, vars and child groups, all optional. */
+export interface GroupBody {
+  hosts?: Record<string, Record<string, unknown> | null | undefined> | null | undefined;
+  vars?: Record<string, unknown> | null | undefined;
+  children?: Record<string, GroupBody | null> | null | undefined;
+}
+
+export const GroupSchema: z.ZodType<GroupBody> = z
+  .strictObject({
+    hosts: z.record(z.string(), VarsMapping).nullish().describe('Hosts of this group, each with optional inline vars'),
+    vars: VarsMapping,
+    get children() {
+      return z.record(z.string(), GroupSchema.nullable()).nullish().describe('Child groups');
+    },
+  })
+  .describe('An inventory group');
+
+/** hosts.yml: top-level groups (normally just `all`). */
+export const HostsFileSchema = z.record(z.string(), GroupSchema.nullable()).describe("rig inventory (Ansible's YAML inventory format)");
+
+export const GROUP_KEYS = ['hosts', 'vars', 'children'] as const;
+
+/** env.yml: settings of an environment as a whole. */
+export const EnvSettingsSchema = z
+  .strictObject({
+    description: z.string().optional().describe('What this environment is'),
+    confirm: z.boolean().default(false).describe('Ask before changing anything (type the env name); refuse without a TTY unless --yes'),
+    pinned: z.boolean().default(false).describe('Refuse to deploy images that are not pinned to a digest in images.lock.yml'),
+  })
+  .describe('rig environment settings (inventory/<env>/env.yml)');
+
+export type EnvSettings = z.infer<typeof EnvSettingsSchema>;

@@ -1,0 +1,126 @@
+// Loads a repository for one environment: inventory, playbook, roles, every host's variables — all errors at once.
+import path from 'node:path';
+import { Diagnostics, type Diagnostic, type SourceLocation } from '../core/diagnostic.js';
+import type { Redactor } from '../core/redactor.js';
+import { resolveConnection, type Connection } from './connection.js';
+import { checkHostListings } from './host-listings.js';
+import { loadInventory, type Inventory } from './inventory.js';
+import { loadPlaybook, type Playbook } from './playbook.js';
+import { layersForHost, sortedGroupsOfHost } from './precedence.js';
+import { interpolateVars, mergeLayers, type Interpolate, type ResolvedVar } from './resolve-vars.js';
+import { loadRoles, type LoadedRole } from './role-loader.js';
+import { checkUnknownRoleVars, roleVarsForHost } from './role-vars.js';
+import type { SecretSource } from './secret-source.js';
+import type { Settings } from './settings.js';
+import { builtinVars, parseExtraVars } from './extra-vars.js';
+import type { VarEntry } from './var-entry.js';
+import { loadVarsFile, type LoadContext } from './vars-file.js';
+import { selectHosts } from './host-selection.js';
+
+export interface ProjectOptions {
+  readonly root: string;
+  readonly env: string;
+  readonly settings: Settings;
+  readonly secrets: SecretSource | undefined;
+  readonly redactor: Redactor;
+  readonly interpolate: Interpolate;
+  /** `--var k=v` (value parsed as YAML), highest precedence. */
+  readonly extraVars?: readonly string[];
+  readonly varsFiles?: readonly string[];
+  /** Playbook path relative to the root; default playbooks/site.yml. */
+  readonly playbook?: string;
+  /** `--limit`: host or group names. */
+  readonly limit?: readonly string[];
+  /** `--role`: only these roles. */
+  readonly roles?: readonly string[];
+}
+
+/** One host, ready for planning: its groups, variables, connection and the typed vars of each role it runs. */
+export interface HostConfig {
+  readonly name: string;
+  readonly groups: readonly string[];
+  readonly vars: ReadonlyMap<string, ResolvedVar>;
+  readonly connection: Connection;
+  /** Roles in playbook order, each with its validated variables. */
+  readonly roles: readonly { readonly name: string; readonly vars: Record<string, unknown> }[];
+}
+
+export interface Project {
+  readonly root: string;
+  readonly env: string;
+  readonly inventory: Inventory;
+  readonly playbook: Playbook;
+  readonly roles: ReadonlyMap<string, LoadedRole>;
+  readonly hosts: ReadonlyMap<string, HostConfig>;
+  readonly redactor: Redactor;
+  readonly warnings: readonly Diagnostic[];
+}
+
+/** Loads everything for `opts.env`; throws a DiagnosticsError listing every error found (never just the first). */
+export async function loadProject(opts: ProjectOptions): Promise<Project> {
+  const diagnostics = new Diagnostics();
+  const ctx: LoadContext = { secrets: opts.secrets, redactor: opts.redactor, diagnostics };
+  const inventory = loadInventory(opts.root, opts.env, ctx);
+  checkHostListings(inventory, diagnostics);
+  const playbook = loadPlaybook(path.resolve(opts.root, opts.playbook ?? 'playbooks/site.yml'), ctx);
+  const roleRefs = new Map<string, SourceLocation>();
+  for (const play of playbook.plays) for (const r of play.roles) if (!roleRefs.has(r.name)) roleRefs.set(r.name, r.loc);
+  const roles = await loadRoles(opts.root, roleRefs, ctx);
+  const varsFiles = (opts.varsFiles ?? []).flatMap((f) => loadVarsFile(path.resolve(opts.root, f), 'vars file', ctx));
+  const extraVars = parseExtraVars(opts.extraVars ?? [], diagnostics);
+  // A file that failed to load leaves variables undefined: "missing required" would only repeat that error.
+  const reportMissing = !diagnostics.hasErrors();
+  checkUnknownRoleVars(allEntries(inventory, roles, varsFiles, extraVars), roles.values(), diagnostics);
+  const selected = selectHosts(inventory, playbook, opts.limit, opts.roles, diagnostics);
+  const hosts = new Map<string, HostConfig>();
+  for (const [name, roleNames] of selected) {
+    const host = resolveHost(name, roleNames, { inventory, roles, varsFiles, extraVars, opts, diagnostics, reportMissing });
+    if (host) hosts.set(name, host);
+  }
+  diagnostics.throwIfErrors();
+  return { root: opts.root, env: opts.env, inventory, playbook, roles, hosts, redactor: opts.redactor, warnings: diagnostics.warnings };
+}
+
+interface ResolveInputs {
+  inventory: Inventory;
+  roles: ReadonlyMap<string, LoadedRole>;
+  varsFiles: VarEntry[];
+  extraVars: VarEntry[];
+  opts: ProjectOptions;
+  diagnostics: Diagnostics;
+  reportMissing: boolean;
+}
+
+function resolveHost(name: string, roleNames: readonly string[], r: ResolveInputs): HostConfig | undefined {
+  const groups = sortedGroupsOfHost(r.inventory, name).map((g) => g.name);
+  const hostRoles = roleNames.map((n) => r.roles.get(n)).filter((x): x is LoadedRole => x !== undefined);
+  const layers = layersForHost(r.inventory, name, {
+    builtin: builtinVars(name, groups, r.opts.env, r.opts.root),
+    roleDefaults: hostRoles.flatMap((l) => l.defaults),
+    varsFiles: r.varsFiles,
+    extraVars: r.extraVars,
+  });
+  const vars = mergeLayers(layers);
+  interpolateVars(vars, r.opts.interpolate, r.diagnostics, name);
+  for (const v of vars.values()) if (v.secret) registerSecretValue(v, r.opts.redactor);
+  const connection = resolveConnection(name, vars, r.diagnostics, { fallbackKey: r.opts.settings.RIG_SSH_KEY, root: r.opts.root });
+  const typed = hostRoles.map((l) => ({ name: l.role.name, vars: roleVarsForHost(name, l, vars, r.diagnostics, { reportMissing: r.reportMissing }) }));
+  if (typed.some((t) => t.vars === undefined)) return undefined;
+  return { name, groups, vars, connection, roles: typed as HostConfig['roles'] };
+}
+
+/** A value derived from a secret (`url: "postgres://u:{{ vault_pw }}@db"`) is itself masked in full. */
+function registerSecretValue(v: ResolvedVar, redactor: Redactor): void {
+  if (typeof v.value === 'string') redactor.add(v.value);
+}
+
+function* allEntries(inv: Inventory, roles: ReadonlyMap<string, LoadedRole>, varsFiles: VarEntry[], extraVars: VarEntry[]): Iterable<VarEntry> {
+  for (const g of inv.tree.groups.values()) yield* g.vars;
+  for (const h of inv.tree.hosts.values()) for (const l of h.listings) yield* l.vars;
+  for (const list of inv.groupVars.values()) yield* list;
+  for (const list of inv.hostVars.values()) yield* list;
+  for (const r of roles.values()) yield* r.defaults;
+  yield* varsFiles;
+  yield* extraVars;
+}
+

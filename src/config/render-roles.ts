@@ -1,0 +1,87 @@
+// Renders every role of every host into desired-state ops before any connection: template errors surface here, all at once.
+import path from 'node:path';
+import { Diagnostics, DiagnosticsError, type SourceLocation } from '../core/diagnostic.js';
+import type { DirOp, FileOp, Op, PathAttrs } from '../core/op.js';
+import type { RoleContext } from '../core/role.js';
+import { compileTemplate, loadTemplateFile, renderTemplate } from '../template/index.js';
+import type { HostConfig, Project } from './project.js';
+import type { LoadedRole } from './role-loader.js';
+
+/** The ops one role declares for one host. */
+export interface RoleOps {
+  readonly role: string;
+  readonly ops: readonly Op[];
+}
+
+/** host → its roles' ops, in playbook order. Throws a DiagnosticsError with every template/role error of every host. */
+export function renderProject(project: Project): Map<string, RoleOps[]> {
+  const diagnostics = new Diagnostics();
+  const out = new Map<string, RoleOps[]>();
+  for (const host of project.hosts.values()) {
+    out.set(host.name, host.roles.flatMap((r) => {
+      const loaded = project.roles.get(r.name);
+      if (!loaded) return [];
+      const ops = diagnostics.collect(() => loaded.role.tasks(roleContext(project, host, loaded, r.vars, diagnostics)));
+      return ops ? [{ role: r.name, ops }] : [];
+    }));
+  }
+  diagnostics.throwIfErrors();
+  return out;
+}
+
+function roleContext(project: Project, host: HostConfig, loaded: LoadedRole, vars: Record<string, unknown>, diagnostics: Diagnostics): RoleContext<Record<string, unknown>> {
+  const hostVars = Object.fromEntries([...host.vars].map(([k, v]) => [k, v.value]));
+  const origin = (): SourceLocation | undefined => callSite(loaded.file);
+  return {
+    host: host.name,
+    vars,
+    hostVars,
+    template: (name, dest, opts = {}) => {
+      const file = path.join(loaded.dir, 'templates', name);
+      const at = origin();
+      let text = '';
+      let sensitive = false;
+      const rendered = diagnostics.collect(() => {
+        const tpl = compileTemplate(loadTemplateFile(file));
+        return renderTemplate(tpl, { ...hostVars, ...vars, ...(opts.extra ?? {}) }, { redactor: project.redactor });
+      });
+      if (rendered) ({ text, sensitive } = rendered);
+      return fileOp(dest, text, sensitive, { file, line: 1, col: 1 }, at, opts);
+    },
+    content: (dest, text, opts = {}) => {
+      return fileOp(dest, text, project.redactor.touches(text), undefined, origin(), opts);
+    },
+    dir: (dest, opts = {}): DirOp => {
+      checkAbsolute(dest, origin());
+      return { kind: 'dir', path: dest, origin: origin(), ...attrs(opts) };
+    },
+  };
+}
+
+function fileOp(dest: string, content: string, sensitive: boolean, from: SourceLocation | undefined, origin: SourceLocation | undefined, opts: PathAttrs & { notify?: string[] }): FileOp {
+  checkAbsolute(dest, origin);
+  return { kind: 'file', path: dest, content, sensitive, from, origin, notify: opts.notify ?? [], ...attrs(opts) };
+}
+
+function attrs(opts: PathAttrs): PathAttrs {
+  return {
+    ...(opts.mode !== undefined ? { mode: opts.mode } : {}),
+    ...(opts.owner !== undefined ? { owner: opts.owner } : {}),
+    ...(opts.group !== undefined ? { group: opts.group } : {}),
+  };
+}
+
+function checkAbsolute(dest: string, origin: SourceLocation | undefined): void {
+  if (!path.posix.isAbsolute(dest)) throw new DiagnosticsError([{ severity: 'error', message: `destination must be an absolute path: "${dest}"`, loc: origin }]);
+}
+
+/** The line of the role module that called an op builder, from the stack (the role's call site, for messages). */
+function callSite(roleFile: string): SourceLocation | undefined {
+  const stack = new Error().stack ?? '';
+  const base = path.basename(path.dirname(roleFile));
+  for (const line of stack.split('\n')) {
+    const m = /\(?(?:file:\/\/)?([^()\s]+):(\d+):(\d+)\)?$/.exec(line.trim());
+    if (m?.[1] && m[1].includes(`${path.sep}${base}${path.sep}role.`)) return { file: roleFile, line: Number(m[2]), col: Number(m[3]) };
+  }
+  return undefined;
+}

@@ -1,0 +1,32 @@
+// The desired-state steps a role declares for a host. Pure data: the engine compares them with facts and plans.
+import type { SourceLocation } from './diagnostic.js';
+
+/** Ownership and permissions wanted for a path; absent fields are left as they are. */
+export interface PathAttrs {
+  readonly mode?: number;
+  readonly owner?: string;
+  readonly group?: string;
+}
+
+/** A directory that must exist. */
+export interface DirOp extends PathAttrs {
+  readonly kind: 'dir';
+  readonly path: string;
+  readonly origin: SourceLocation | undefined;
+}
+
+/** A file whose content must be exactly `content`. */
+export interface FileOp extends PathAttrs {
+  readonly kind: 'file';
+  readonly path: string;
+  readonly content: string;
+  /** Rendered with a secret: diffs of it are masked, never shown. */
+  readonly sensitive: boolean;
+  /** Where the content comes from, for messages: a template file, a role file, or inline content. */
+  readonly from: SourceLocation | undefined;
+  readonly origin: SourceLocation | undefined;
+  /** Handlers to run (once per host, after the role) when this file changes. */
+  readonly notify: readonly string[];
+}
+
+export type Op = DirOp | FileOp;

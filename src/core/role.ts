@@ -1,0 +1,51 @@
+// The role module API: `defineRole` ties a zod schema of prefixed variables to the code that declares desired state.
+import type { z } from 'zod';
+import type { DirOp, FileOp, Op, PathAttrs } from './op.js';
+
+/** What a role's `tasks` receives for one host: its typed, validated variables and builders for ops. */
+export interface RoleContext<V> {
+  /** The host's inventory name. */
+  readonly host: string;
+  /** The role's variables, validated against its schema (defaults applied). */
+  readonly vars: V;
+  /** Every variable of the host (for cross-role values such as `project_dir`); prefer `vars`. */
+  readonly hostVars: Readonly<Record<string, unknown>>;
+  /** Renders `roles/<role>/templates/<name>` with the host's variables (plus `extra`) into a file op. */
+  readonly template: (name: string, dest: string, opts?: PathAttrs & { notify?: string[]; extra?: Record<string, unknown> }) => FileOp;
+  /** A file with inline content. */
+  readonly content: (dest: string, text: string, opts?: PathAttrs & { notify?: string[] }) => FileOp;
+  /** A directory. */
+  readonly dir: (dest: string, opts?: PathAttrs) => DirOp;
+}
+
+/** A role module: `roles/<name>/role.ts` default-exports `defineRole({...})`. */
+export interface Role<S extends z.ZodObject = z.ZodObject> {
+  readonly name: string;
+  readonly description: string;
+  /** Schema of the role's variables; every key starts with the role's prefix (`<name>_`, dashes as underscores). */
+  readonly vars: S;
+  /** Desired state of one host. Pure: no I/O besides what the context offers. */
+  readonly tasks: (ctx: RoleContext<z.infer<S>>) => readonly Op[];
+}
+
+/** The variable prefix of a role: `docker-stack` → `docker_stack_`. */
+export function rolePrefix(name: string): string {
+  return `${name.replace(/-/g, '_')}_`;
+}
+
+/**
+ * Declares a role. Checks at definition time that every variable carries the role's prefix,
+ * so that a prefixed variable the schema does not know can be reported as a typo.
+ */
+export function defineRole<S extends z.ZodObject>(def: {
+  name: string;
+  description: string;
+  vars: S;
+  tasks: (ctx: RoleContext<z.infer<S>>) => readonly Op[];
+}): Role<S> {
+  const prefix = rolePrefix(def.name);
+  const bad = Object.keys(def.vars.shape).filter((k) => !k.startsWith(prefix));
+  if (bad.length > 0) throw new Error(`role ${def.name}: variables must start with "${prefix}": ${bad.join(', ')}`);
+  return { ...def };
+}
+

@@ -1,0 +1,29 @@
+// POSIX sh quoting of one word: the only place in rig that turns a string into shell syntax.
+
+const BARE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/** Words that are reserved in command position; quoting them makes the shell run a command of that name. */
+const RESERVED = new Set([
+  '!', '{', '}', 'case', 'do', 'done', 'elif', 'else', 'esac', 'fi', 'for', 'if', 'in', 'then', 'until', 'while',
+]);
+
+/**
+ * Quotes `word` so that a POSIX shell reads it back as exactly one word with the same bytes.
+ * Safe words (`[A-Za-z0-9_@%+=:,./-]+`) stay bare, the empty string is `''`, anything else is
+ * single-quoted with `'` written as `'\''`. NUL cannot be passed through any argv and is rejected.
+ */
+export function quote(word: string): string {
+  if (word.includes('\0')) throw new Error('a shell word cannot contain NUL');
+  if (word === '') return "''";
+  if (BARE.test(word)) return word;
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Quotes a word in command-name position: besides `quote`, a word with `=` (it would be an assignment)
+ * or a reserved word (`if`, `!`, …) is always quoted.
+ */
+export function quoteCommandName(word: string): string {
+  if (word.includes('=') || RESERVED.has(word)) return `'${word.replaceAll("'", `'\\''`)}'`;
+  return quote(word);
+}

@@ -1,0 +1,110 @@
+// ssh_config as data: a pure parser and the OpenSSH resolution of one Host alias (first obtained value wins).
+import { matchPatternList } from './ssh-pattern.js';
+
+/** One meaningful line of an ssh_config file. `include` lines get their files' lines attached by the loader. */
+export type SshConfigLine =
+  | { readonly kind: 'host'; readonly patterns: readonly string[]; readonly file: string; readonly line: number }
+  | { readonly kind: 'match'; readonly criteria: readonly string[]; readonly file: string; readonly line: number }
+  | { readonly kind: 'include'; readonly paths: readonly string[]; readonly included: readonly SshConfigLine[]; readonly file: string; readonly line: number }
+  | { readonly kind: 'option'; readonly keyword: string; readonly args: readonly string[]; readonly file: string; readonly line: number };
+
+/** The settings rig uses for one host, after Host/Match blocks and Includes are applied. */
+export interface ResolvedSshHost {
+  readonly hostName: string;
+  readonly port: number | undefined;
+  readonly user: string | undefined;
+  /** All IdentityFile values in order, `~` and `%d %u %h %r %%` expanded. */
+  readonly identityFiles: readonly string[];
+  readonly identitiesOnly: boolean;
+  /** Raw ProxyJump value (`[user@]host[:port][,…]`), undefined for none. */
+  readonly proxyJump: string | undefined;
+  readonly connectTimeoutSec: number | undefined;
+}
+
+/** Where token expansion gets its values. */
+export interface SshConfigContext {
+  readonly home: string;
+  readonly localUser: string;
+}
+
+/** Parses one file's text; `Keyword value`, `Keyword=value` and double-quoted arguments are accepted. */
+export function parseSshConfig(text: string, file: string): SshConfigLine[] {
+  const out: SshConfigLine[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const trimmed = raw.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    const m = /^(\S+?)(?:\s*=\s*|\s+)(.*)$/.exec(trimmed);
+    const keyword = (m?.[1] ?? trimmed).toLowerCase();
+    const args = tokenize(m?.[2] ?? '');
+    const line = i + 1;
+    if (keyword === 'host') out.push({ kind: 'host', patterns: args, file, line });
+    else if (keyword === 'match') out.push({ kind: 'match', criteria: args, file, line });
+    else if (keyword === 'include') out.push({ kind: 'include', paths: args, included: [], file, line });
+    else out.push({ kind: 'option', keyword, args, file, line });
+  });
+  return out;
+}
+
+function tokenize(s: string): string[] {
+  const tokens: string[] = [];
+  for (const m of s.matchAll(/"([^"]*)"|(\S+)/g)) tokens.push(m[1] ?? m[2] ?? '');
+  return tokens;
+}
+
+/**
+ * Resolves `alias` as OpenSSH does: lines apply while the last `Host` line matched (patterns with `*`,
+ * `?`, `!`); the first value obtained for a keyword wins, except IdentityFile which accumulates. `Match`
+ * blocks other than `Match all` are treated as not matching. An Include inside a non-matching block
+ * contributes nothing.
+ */
+export function resolveSshHost(lines: readonly SshConfigLine[], alias: string, ctx: SshConfigContext): ResolvedSshHost {
+  const values = new Map<string, readonly string[]>();
+  const identityFiles: string[] = [];
+  const apply = (keyword: string, args: readonly string[]): void => {
+    if (keyword === 'identityfile' && args[0] !== undefined) identityFiles.push(args[0]);
+    else if (!values.has(keyword)) values.set(keyword, args);
+  };
+  walk(lines, alias, true, apply);
+  const first = (k: string): string | undefined => values.get(k)?.[0];
+  const hostName = expand(first('hostname') ?? '%h', { ...ctx, host: alias, user: '' });
+  const user = first('user');
+  const port = first('port');
+  const timeout = first('connecttimeout');
+  const tokens = { ...ctx, host: hostName, user: user ?? ctx.localUser };
+  const proxyJump = first('proxyjump');
+  return {
+    hostName,
+    port: port === undefined ? undefined : Number(port),
+    user,
+    identityFiles: identityFiles.filter((f) => f.toLowerCase() !== 'none').map((f) => expand(f, tokens)),
+    identitiesOnly: first('identitiesonly')?.toLowerCase() === 'yes',
+    proxyJump: proxyJump === undefined || proxyJump.toLowerCase() === 'none' ? undefined : proxyJump,
+    connectTimeoutSec: timeout === undefined ? undefined : Number(timeout),
+  };
+}
+
+function walk(lines: readonly SshConfigLine[], alias: string, canMatch: boolean, apply: (k: string, a: readonly string[]) => void): void {
+  let active = canMatch;
+  for (const l of lines) {
+    switch (l.kind) {
+      case 'host':
+        active = canMatch && matchPatternList(l.patterns, alias);
+        break;
+      case 'match':
+        active = canMatch && l.criteria.length === 1 && l.criteria[0]?.toLowerCase() === 'all';
+        break;
+      case 'include':
+        walk(l.included, alias, active, apply);
+        break;
+      case 'option':
+        if (active) apply(l.keyword, l.args);
+    }
+  }
+}
+
+/** Expands `~` and the tokens `%d` (home) `%u` (local user) `%h` (host) `%r` (remote user) `%%`. */
+function expand(value: string, t: SshConfigContext & { host: string; user: string }): string {
+  const tilde = value === '~' || value.startsWith('~/') ? t.home + value.slice(1) : value;
+  const map: Record<string, string> = { d: t.home, u: t.localUser, h: t.host, r: t.user, '%': '%' };
+  return tilde.replace(/%([duhr%])/g, (_, c: string) => map[c] ?? '');
+}

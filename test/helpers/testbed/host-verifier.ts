@@ -1,0 +1,11 @@
+// ssh2 host key check against the key the testbed collected, so tests connect with strict host verification.
+import type { TestbedHost } from './testbed-description.js';
+
+/**
+ * Returns an ssh2/node-ssh `hostVerifier` accepting only `host`'s key (compares the raw key blob).
+ * Use: `ssh.connect({ host: h.address, port: h.port, username: h.user, privateKeyPath: h.keyPath, hostVerifier: hostVerifier(h) })`.
+ */
+export function hostVerifier(host: Pick<TestbedHost, 'hostKey'>): (key: Buffer) => boolean {
+  const expected = host.hostKey.split(' ')[1] ?? '';
+  return (key) => key.toString('base64') === expected;
+}
