@@ -12,7 +12,7 @@ const OPTIONS = { ...PROJECT_OPTIONS, host: { type: 'string', multiple: true }, 
 /** Lists the env's hosts; `--host` narrows, `--json` prints the same data for programs. */
 export async function inventoryCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags('inventory', args, OPTIONS);
-  const project = await openProject(values, io, { limit: values.host });
+  const project = await openProject(values, io, { limit: values.host, allHosts: true });
   for (const w of project.warnings) io.err(formatDiagnostic(w, io.cwd));
   if (values.json) io.out(JSON.stringify(inventoryJson(project, io.cwd), null, 2));
   else io.out(inventoryText(project, io.cwd, values.verbose === true));

@@ -45,7 +45,7 @@ export async function openWorkspace(flags: ProjectFlags, io: CliIo): Promise<{ r
 export async function openProject(
   flags: ProjectFlags,
   io: CliIo,
-  narrow: { limit?: string[] | undefined; roles?: string[] | undefined } = {},
+  narrow: { limit?: string[] | undefined; roles?: string[] | undefined; allHosts?: boolean } = {},
 ): Promise<Project> {
   const ws = await openWorkspace(flags, io);
   return loadProject({
@@ -60,5 +60,6 @@ export async function openProject(
     ...(flags.playbook ? { playbook: flags.playbook } : {}),
     ...(narrow.limit ? { limit: narrow.limit } : {}),
     ...(narrow.roles ? { roles: narrow.roles } : {}),
+    ...(narrow.allHosts ? { allHosts: true } : {}),
   });
 }

@@ -65,7 +65,7 @@ interface Context {
 }
 
 /**
- * Runs `rig vault …` and returns the exit code: 0 success, 1 a user/vault error (message on stderr), 2 bad usage.
+ * Runs `rig vault …` and returns the exit code: 0 success, 1 an error (bad usage, password, file; message on stderr).
  * Nothing is written when any input fails: every file is read and transformed before the first write.
  */
 export async function vaultCommand(args: string[], io: CliIo): Promise<number> {
@@ -75,7 +75,7 @@ export async function vaultCommand(args: string[], io: CliIo): Promise<number> {
     if (err instanceof UsageError) io.err(`rig vault: ${err.message} (see rig vault --help)`);
     else if (err instanceof UserError || err instanceof VaultError) io.err(err.message);
     else throw err;
-    return err instanceof UsageError ? 2 : 1;
+    return 1; // rig keeps exit 2 for "changes found" (plan, pin --check), never for usage errors
   }
 }
 

@@ -37,6 +37,7 @@ export function selectHosts(
   limit: readonly string[] | undefined,
   roles: readonly string[] | undefined,
   diagnostics: Diagnostics,
+  allHosts = false,
 ): Map<string, string[]> {
   const names = [...inv.tree.hosts.keys(), ...inv.tree.groups.keys()];
   for (const play of playbook.plays) {
@@ -59,7 +60,10 @@ export function selectHosts(
       out.set(host, list);
     }
   }
-  return out;
+  if (!allHosts) return out;
+  const everyHost = new Map<string, string[]>();
+  for (const host of inv.tree.hosts.keys()) if (!limited || limited.has(host)) everyHost.set(host, out.get(host) ?? []);
+  return everyHost;
 }
 
 function limitSet(inv: Inventory, limit: readonly string[], names: string[], diagnostics: Diagnostics): Set<string> {

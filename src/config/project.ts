@@ -33,6 +33,8 @@ export interface ProjectOptions {
   readonly limit?: readonly string[];
   /** `--role`: only these roles. */
   readonly roles?: readonly string[];
+  /** Include hosts that no play targets (for listing the inventory). */
+  readonly allHosts?: boolean;
 }
 
 /** One host, ready for planning: its groups, variables, connection and the typed vars of each role it runs. */
@@ -71,7 +73,7 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
   // A file that failed to load leaves variables undefined: "missing required" would only repeat that error.
   const reportMissing = !diagnostics.hasErrors();
   checkUnknownRoleVars(allEntries(inventory, roles, varsFiles, extraVars), roles.values(), diagnostics);
-  const selected = selectHosts(inventory, playbook, opts.limit, opts.roles, diagnostics);
+  const selected = selectHosts(inventory, playbook, opts.limit, opts.roles, diagnostics, opts.allHosts === true);
   const hosts = new Map<string, HostConfig>();
   for (const [name, roleNames] of selected) {
     const host = resolveHost(name, roleNames, { inventory, roles, varsFiles, extraVars, opts, diagnostics, reportMissing });

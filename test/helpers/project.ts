@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Writes `files` (path → content) under a new temp root and links the repository's `roles/<name>` into it. */
-export function makeProject(files: Record<string, string>, opts: { roles?: string[] } = {}): string {
+export function makeProject(files: Record<string, string>, opts: { roles?: string[]; asPackage?: boolean } = {}): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'rig-project-'));
   for (const [rel, text] of Object.entries(files)) {
     const full = path.join(root, rel);
@@ -16,6 +16,12 @@ export function makeProject(files: Record<string, string>, opts: { roles?: strin
   }
   mkdirSync(path.join(root, 'roles'), { recursive: true });
   for (const role of opts.roles ?? ['sample']) symlinkSync(path.join(REPO_ROOT, 'roles', role), path.join(root, 'roles', role));
+  if (opts.asPackage) {
+    // A deploy repo of its own with rig installed as a dependency: roles import `rig` from node_modules.
+    writeFileSync(path.join(root, 'package.json'), '{ "name": "deploy-repo", "private": true, "type": "module" }\n');
+    mkdirSync(path.join(root, 'node_modules'));
+    symlinkSync(REPO_ROOT, path.join(root, 'node_modules', 'rig'));
+  }
   return root;
 }
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument, type ScalarTag } from 'yaml';
 import { vaultCommand } from '../../src/cli/vault.js';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
-import { testIo } from '../fixtures/vault/test-io.js';
+import { testIo } from '../helpers/test-io.js';
 
 const probe = spawnSync('ansible-vault', ['--version'], { encoding: 'utf8' });
 const hasAnsible = probe.status === 0;

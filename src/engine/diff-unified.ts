@@ -1,0 +1,44 @@
+// The unified diff of a non-sensitive text file, secrets masked and length capped, as a plan shows it.
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
+import type { Redactor } from '../core/redactor.js';
+
+/** Diff lines kept in a plan before the rest is summarized as `… N more lines`. */
+export const DIFF_LINE_LIMIT = 400;
+
+/** Inputs of `unifiedDiff`; `before` undefined means the file is absent on the host. */
+export interface UnifiedDiffInput {
+  readonly path: string;
+  readonly before: string | undefined;
+  readonly after: string;
+  readonly redactor: Redactor;
+  readonly maxLines?: number;
+}
+
+/**
+ * Unified diff with 3 lines of context and headers `--- path (remote)` / `+++ path (rig)` (`--- /dev/null` for a
+ * new file), ending with a newline. Each side is redacted before diffing, so a secret spanning lines is masked
+ * whole, and the result is redacted again. Undefined when the redacted sides are equal (only masked values differ).
+ */
+export function unifiedDiff(input: UnifiedDiffInput): string | undefined {
+  const { path, before, after, redactor } = input;
+  const oldName = before === undefined ? '/dev/null' : `${path} (remote)`;
+  const patch = createTwoFilesPatch(
+    oldName,
+    `${path} (rig)`,
+    redactor.redact(before ?? ''),
+    redactor.redact(after),
+    undefined,
+    undefined,
+    { context: 3, headerOptions: FILE_HEADERS_ONLY },
+  );
+  const lines = patch.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  if (lines.length <= 2) return undefined; // headers only: no hunk survived redaction
+  return redactor.redact(`${capLines(lines, input.maxLines ?? DIFF_LINE_LIMIT).join('\n')}\n`);
+}
+
+/** The first `max` lines, then `… N more lines` when there were more. */
+function capLines(lines: readonly string[], max: number): readonly string[] {
+  if (lines.length <= max) return lines;
+  return [...lines.slice(0, max), `… ${lines.length - max} more lines`];
+}

@@ -1,0 +1,130 @@
+// Fact `file-state`: type, mode, ownership and sha256 of many paths in one exec, and the pure parser of its output.
+import { sh, type ExecNode } from '../core/cmd.js';
+import { assertCommandFits } from './command-limit.js';
+
+/** What a non-file, non-directory path is. Symlinks are reported as such, never followed. */
+export type OtherType = 'symlink' | 'fifo' | 'socket' | 'char-device' | 'block-device' | 'unknown';
+
+/** Ownership and permission bits (`mode` holds the 12 low bits: setuid, setgid, sticky, rwx). */
+export interface PathOwnership {
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  /** User name, or the uid as a decimal string when the host cannot resolve it. */
+  readonly owner: string;
+  /** Group name, or the gid as a decimal string when the host cannot resolve it. */
+  readonly group: string;
+}
+
+/** The state of one path on a host. */
+export type PathState =
+  /** `parentDir`: whether the parent is an existing directory (false: a `mkdir` is needed before writing). */
+  | { readonly kind: 'missing'; readonly parentDir: boolean }
+  | ({ readonly kind: 'file'; readonly sha256: string; readonly size: number } & PathOwnership)
+  | ({ readonly kind: 'dir' } & PathOwnership)
+  | { readonly kind: 'other'; readonly type: OtherType };
+
+/*
+ * One record per path, in argument order, one line each: the path itself is never printed, so any byte
+ * in it (newline, quote, invalid UTF-8) is harmless. Fields are `:`-separated: user and group names
+ * cannot contain `:` or a newline (passwd/group file syntax). Records:
+ *   <index>:M:<1|0>                                     missing; whether the parent is a directory
+ *   <index>:S:<rawmode hex>:<uid>:<gid>:<size>:<user>:<group>:<sha256|->
+ * `stat -c` is lstat (symlinks are not followed); `%f` is locale-independent, unlike `%F`. Only regular
+ * files are hashed (reading a FIFO would block), through stdin so sha256sum never escapes the name.
+ * A path that exists but cannot be stat'ed or read makes the script exit 1 after all records, with the
+ * tool's message on stderr: the caller's `run` turns that into a RemoteCommandError.
+ */
+const SCRIPT = `i=0 rc=0
+for p do
+  if [ -e "$p" ] || [ -L "$p" ]; then
+    if s=$(stat -c '%f:%u:%g:%s:%U:%G' -- "$p"); then
+      h=-
+      if [ -f "$p" ] && [ ! -L "$p" ]; then h=$(sha256sum < "$p") && h=\${h%% *} || h=; fi
+      if [ -n "$h" ]; then printf '%s:S:%s:%s\\n' "$i" "$s" "$h"; else rc=1; fi
+    else rc=1; fi
+  else
+    d=\${p%/*}
+    [ -n "$d" ] || d=/
+    if [ -d "$d" ]; then printf '%s:M:1\\n' "$i"; else printf '%s:M:0\\n' "$i"; fi
+  fi
+  i=$((i+1))
+done
+exit $rc`;
+
+/**
+ * The command reading the state of `paths` (absolute) in one exec: POSIX sh (dash) and GNU coreutils
+ * `stat`/`sha256sum`. Throws when a path is not absolute or the batch exceeds the command line limit.
+ */
+export function fileStateCmd(paths: readonly string[]): ExecNode {
+  for (const p of paths) {
+    if (!p.startsWith('/')) throw new Error(`file-state: path must be absolute: ${JSON.stringify(p)}`);
+  }
+  const cmd = sh(SCRIPT, ...paths);
+  assertCommandFits(cmd, `file-state of ${paths.length} paths`);
+  return cmd;
+}
+
+/** Parses the output of `fileStateCmd(paths)`; throws on a malformed or missing record. */
+export function parseFileState(stdout: string, paths: readonly string[]): Map<string, PathState> {
+  const byIndex = new Map<number, PathState>();
+  for (const line of stdout.split('\n')) {
+    if (line === '') continue;
+    const [index, state] = parseRecord(line);
+    if (index >= paths.length || byIndex.has(index)) throw new Error(`file-state: unexpected record ${JSON.stringify(line)}`);
+    byIndex.set(index, state);
+  }
+  const result = new Map<string, PathState>();
+  paths.forEach((p, i) => {
+    const state = byIndex.get(i);
+    if (state === undefined) throw new Error(`file-state: no record for ${JSON.stringify(p)}`);
+    result.set(p, state);
+  });
+  return result;
+}
+
+function parseRecord(line: string): [number, PathState] {
+  const f = line.split(':');
+  const bad = (): Error => new Error(`file-state: malformed record ${JSON.stringify(line)}`);
+  const index = decimal(f[0]);
+  if (index === undefined) throw bad();
+  if (f[1] === 'M' && f.length === 3 && (f[2] === '1' || f[2] === '0')) return [index, { kind: 'missing', parentDir: f[2] === '1' }];
+  if (f[1] !== 'S' || f.length !== 9) throw bad();
+  const [, , rawHex, uidText, gidText, sizeText, user, group, hash] = f;
+  const raw = rawHex !== undefined && /^[0-9a-f]+$/.test(rawHex) ? parseInt(rawHex, 16) : undefined;
+  const uid = decimal(uidText);
+  const gid = decimal(gidText);
+  const size = decimal(sizeText);
+  if (raw === undefined || uid === undefined || gid === undefined || size === undefined || user === undefined || group === undefined) throw bad();
+  const own: PathOwnership = { mode: raw & 0o7777, uid, gid, owner: nameOr(user, uid), group: nameOr(group, gid) };
+  const type = typeOf(raw);
+  if (type === 'file') {
+    if (hash === undefined || !/^[0-9a-f]{64}$/.test(hash)) throw bad();
+    return [index, { kind: 'file', sha256: hash, size, ...own }];
+  }
+  if (type === 'dir') return [index, { kind: 'dir', ...own }];
+  return [index, { kind: 'other', type }];
+}
+
+const TYPES: Readonly<Record<number, 'file' | 'dir' | OtherType>> = {
+  0o100000: 'file',
+  0o040000: 'dir',
+  0o120000: 'symlink',
+  0o010000: 'fifo',
+  0o140000: 'socket',
+  0o020000: 'char-device',
+  0o060000: 'block-device',
+};
+
+function typeOf(raw: number): 'file' | 'dir' | OtherType {
+  return TYPES[raw & 0o170000] ?? 'unknown';
+}
+
+/** GNU stat prints `UNKNOWN` for an id with no name; report the number instead. */
+function nameOr(name: string, id: number): string {
+  return name === 'UNKNOWN' ? String(id) : name;
+}
+
+function decimal(text: string | undefined): number | undefined {
+  return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
+}
