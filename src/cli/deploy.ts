@@ -1,0 +1,36 @@
+// `rig deploy`: plan, show, confirm where the env asks for it, apply exactly that plan; a summary per host.
+import { createInterface } from 'node:readline/promises';
+import type { Project } from '../config/project.js';
+import { UserError } from '../core/errors.js';
+import type { HostResult } from '../engine/host-run.js';
+import { DeclinedError } from '../engine/run-hosts.js';
+import type { CliIo } from './io.js';
+import { planText } from './plan-output.js';
+import { report, runEngine, type EngineFlags } from './engine-command.js';
+
+/** Exit 0 when every host is ok or changed, 1 when any failed or was unreachable (or on any error). */
+export async function deployCommand(args: string[], io: CliIo): Promise<number> {
+  try {
+    const { project, results, flags } = await runEngine('deploy', args, io, (project, planned, flags) => confirmPlan(project, planned, flags, io));
+    report('deploy', project, results, flags, io);
+    return results.every((r) => r.status === 'ok' || r.status === 'changed') ? 0 : 1;
+  } catch (err) {
+    if (!(err instanceof DeclinedError)) throw err;
+    io.err(`rig: ${err.message}`);
+    return 1;
+  }
+}
+
+/** Envs marked `confirm: true` ask on a TTY (type the env name); without a TTY they need --yes. */
+async function confirmPlan(project: Project, planned: readonly HostResult[], flags: EngineFlags, io: CliIo): Promise<boolean> {
+  if (!project.inventory.settings.confirm || flags.yes === true) return true;
+  if (!io.isTTY || !io.stdin.isTTY) throw new UserError(`environment ${project.env} asks for confirmation: run on a terminal, or pass --yes; nothing was changed`);
+  io.out(planText(planned, 'plan'));
+  const rl = createInterface({ input: io.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question(`Type "${project.env}" to apply these changes: `);
+    return answer.trim() === project.env;
+  } finally {
+    rl.close();
+  }
+}

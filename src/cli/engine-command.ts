@@ -1,0 +1,63 @@
+// What `rig plan` and `rig deploy` share: flags, loading and rendering before any connection, running the hosts.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { renderProject } from '../config/render-roles.js';
+import type { Project } from '../config/project.js';
+import { loadSettings } from '../config/settings.js';
+import { formatDiagnostic } from '../core/diagnostic.js';
+import { UsageError } from '../core/errors.js';
+import type { HostResult } from '../engine/host-run.js';
+import { runHosts } from '../engine/run-hosts.js';
+import { PROJECT_OPTIONS, parseFlags } from './args.js';
+import type { CliIo } from './io.js';
+import { planJson, planText } from './plan-output.js';
+import { openProject } from './project-context.js';
+
+export const ENGINE_OPTIONS = {
+  ...PROJECT_OPTIONS,
+  role: { type: 'string', multiple: true },
+  limit: { type: 'string', multiple: true },
+  forks: { type: 'string' },
+  json: { type: 'string' },
+  'accept-new-host-keys': { type: 'boolean' },
+  'known-hosts': { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
+} as const;
+
+export type EngineFlags = ReturnType<typeof parseFlags<typeof ENGINE_OPTIONS>>['values'];
+
+/** Loads and renders everything (errors stop here, before any host is contacted), then plans or deploys. */
+export async function runEngine(
+  command: 'plan' | 'deploy',
+  args: string[],
+  io: CliIo,
+  confirm?: (project: Project, planned: readonly HostResult[], flags: EngineFlags) => Promise<boolean>,
+): Promise<{ project: Project; results: HostResult[]; flags: EngineFlags }> {
+  const { values: flags, positionals } = parseFlags(command, args, ENGINE_OPTIONS);
+  if (positionals.length > 0) throw new UsageError(`rig ${command}: unexpected argument "${positionals[0]}"`);
+  const project = await openProject(flags, io, { limit: flags.limit, roles: flags.role });
+  for (const w of project.warnings) io.err(formatDiagnostic(w, io.cwd));
+  const rendered = renderProject(project);
+  const settings = loadSettings(project.root, io.env);
+  const forks = flags.forks === undefined ? settings.RIG_FORKS : Number(flags.forks);
+  if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks expects a positive integer, got "${flags.forks}"`);
+  const results = await runHosts(project, rendered, {
+    apply: command === 'deploy',
+    forks,
+    connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT,
+    acceptNewHostKeys: flags['accept-new-host-keys'] === true,
+    env: io.env,
+    ...(flags['known-hosts'] ? { repoKnownHosts: path.resolve(io.cwd, flags['known-hosts']) } : {}),
+    ...(confirm ? { confirm: (planned: readonly HostResult[]) => confirm(project, planned, flags) } : {}),
+  });
+  return { project, results, flags };
+}
+
+/** Prints the results (text, or JSON to a file / stdout with `--json F|-`). */
+export function report(command: 'plan' | 'deploy', project: Project, results: readonly HostResult[], flags: EngineFlags, io: CliIo): void {
+  const json = `${JSON.stringify(planJson(project.env, results), null, 2)}\n`;
+  if (flags.json === '-') return io.out(json);
+  if (flags.json !== undefined) writeFileSync(path.resolve(io.cwd, flags.json), project.redactor.redact(json));
+  io.out(planText(results, command));
+}
+

@@ -1,0 +1,51 @@
+// Human and JSON renderings of a plan or deploy result: per host, the steps with why, diffs, and a summary.
+import { formatFileChange } from '../engine/file-diff.js';
+import type { HostResult } from '../engine/host-run.js';
+import type { Plan, Step } from '../engine/plan-types.js';
+
+/** The lines describing one step (a write shows its diff lines after the head). */
+export function stepLines(step: Step): string[] {
+  const tail = `  [${step.role}] ${step.why}`;
+  switch (step.kind) {
+    case 'mkdir':
+      return [`+ mkdir ${step.path}${step.mode !== undefined ? ` (mode 0${step.mode.toString(8)})` : ''}${tail}`];
+    case 'attrs':
+      return [`~ ${step.target === 'dir' ? 'dir ' : ''}${step.path}${tail}`];
+    case 'write': {
+      const [head = '', ...diff] = formatFileChange(step.change);
+      return [`${head}${tail}`, ...diff];
+    }
+  }
+}
+
+/** Plan text: a block per host (unreachable and failed hosts say why), then one summary line. */
+export function planText(results: readonly HostResult[], verb: 'plan' | 'deploy'): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    const steps = r.plan?.steps ?? [];
+    lines.push(`${r.host}: ${r.status === 'ok' || r.status === 'changed' ? (steps.length === 0 ? 'nothing to do' : `${steps.length} change${steps.length === 1 ? '' : 's'}`) : r.status}`);
+    if (r.error) lines.push(...r.error.split('\n').map((l) => `  ! ${l}`));
+    for (const s of steps) lines.push(...stepLines(s).map((l) => `  ${l}`));
+  }
+  lines.push(summaryLine(results, verb));
+  return lines.join('\n');
+}
+
+/** `plan: 2 hosts — web1 3 changes, web2 unreachable` style summary, with counts per status. */
+export function summaryLine(results: readonly HostResult[], verb: 'plan' | 'deploy'): string {
+  const count = (s: HostResult['status']): number => results.filter((r) => r.status === s).length;
+  const changes = results.reduce((n, r) => n + (r.status === 'ok' || r.status === 'changed' ? r.changes : 0), 0);
+  const what = verb === 'plan' ? `${changes} change${changes === 1 ? '' : 's'} to make` : `${changes} change${changes === 1 ? '' : 's'} made`;
+  return `${verb}: ${results.length} host${results.length === 1 ? '' : 's'}, ${what}; ok=${count('ok')} changed=${count('changed')} failed=${count('failed')} unreachable=${count('unreachable')}`;
+}
+
+/** The saved/printed plan: serializable, no secret values (contents are digests; diffs are of non-sensitive files, redacted). */
+export function planJson(env: string, results: readonly HostResult[]): Plan & { results: unknown[] } {
+  return {
+    version: 1,
+    env,
+    createdAt: new Date().toISOString(),
+    hosts: results.flatMap((r) => (r.plan ? [r.plan] : [])),
+    results: results.map((r) => ({ host: r.host, status: r.status, changes: r.changes, ...(r.error ? { error: r.error } : {}), ...(r.counters ? { roundTrips: r.counters } : {}) })),
+  };
+}

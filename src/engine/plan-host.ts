@@ -1,0 +1,111 @@
+// Pure planner: desired ops of one host + its facts → the steps that bring it to the desired state, each with why.
+import { createHash } from 'node:crypto';
+import { DiagnosticsError, formatLocation, type Diagnostic } from '../core/diagnostic.js';
+import type { DirOp, FileOp, PathAttrs } from '../core/op.js';
+import type { Redactor } from '../core/redactor.js';
+import type { RoleOps } from '../config/render-roles.js';
+import type { PathState } from '../facts/file-state.js';
+import { describeFileChange, isEnvFilePath } from './file-diff.js';
+import type { HostPlan, Step } from './plan-types.js';
+
+export interface PlanHostInput {
+  readonly host: string;
+  readonly roleOps: readonly RoleOps[];
+  readonly facts: ReadonlyMap<string, PathState>;
+  /** Current content of files that will be updated (for diffs and env key changes); absent ones show digests only. */
+  readonly before: ReadonlyMap<string, Buffer>;
+  readonly redactor: Redactor;
+}
+
+type Owned = { readonly mode: number; readonly owner: string; readonly group: string; readonly uid: number; readonly gid: number };
+
+/** Every path the ops of a host touch, for the fact query. */
+export function pathsOf(roleOps: readonly RoleOps[]): string[] {
+  return [...new Set(roleOps.flatMap((r) => r.ops.map((o) => o.path)))];
+}
+
+/** Plans one host. Throws a DiagnosticsError when ops conflict (same path twice, a file where a directory must be). */
+export function planHost(input: PlanHostInput): HostPlan {
+  const problems: Diagnostic[] = [];
+  const seen = new Map<string, string>();
+  const steps: Step[] = [];
+  for (const { role, ops } of input.roleOps) {
+    for (const op of ops) {
+      const where = op.origin ? formatLocation(op.origin) : `role ${role}`;
+      const prev = seen.get(op.path);
+      if (prev !== undefined) {
+        problems.push({ severity: 'error', message: `${op.path} is declared twice (also at ${prev})`, loc: op.origin, hosts: [input.host] });
+        continue;
+      }
+      seen.set(op.path, where);
+      const fact = input.facts.get(op.path) ?? { kind: 'missing', parentDir: false };
+      const step = op.kind === 'dir' ? planDir(op, fact, role) : planFile(op, fact, role, input);
+      if (typeof step === 'string') problems.push({ severity: 'error', message: step, loc: op.origin, hosts: [input.host] });
+      else if (step) steps.push(withOrigin(step, op.origin ? where : undefined));
+    }
+  }
+  if (problems.length > 0) throw new DiagnosticsError(problems);
+  return { host: input.host, steps, observed: observedDigest(input.facts) };
+}
+
+function withOrigin(step: Step, origin: string | undefined): Step {
+  return origin === undefined ? step : { ...step, origin };
+}
+
+function planDir(op: DirOp, fact: PathState, role: string): Step | string | undefined {
+  if (fact.kind === 'missing') return { kind: 'mkdir', role, path: op.path, why: 'missing', ...attrsOf(op) };
+  if (fact.kind !== 'dir') return `${op.path} must be a directory but is ${fact.kind === 'file' ? 'a file' : `a ${fact.type}`}`;
+  const diff = attrDiff(op, fact);
+  return diff ? { kind: 'attrs', role, path: op.path, target: 'dir', why: diff, notify: [], ...attrsOf(op) } : undefined;
+}
+
+function planFile(op: FileOp, fact: PathState, role: string, input: PlanHostInput): Step | string | undefined {
+  if (fact.kind === 'dir' || fact.kind === 'other') return `${op.path} must be a regular file but is ${fact.kind === 'dir' ? 'a directory' : `a ${fact.type}`}`;
+  const content = Buffer.from(op.content, 'utf8');
+  const sha = createHash('sha256').update(content).digest('hex');
+  const notify = op.notify;
+  if (fact.kind === 'file' && fact.sha256 === sha) {
+    const diff = attrDiff(op, fact);
+    return diff ? { kind: 'attrs', role, path: op.path, target: 'file', why: diff, notify, ...attrsOf(op) } : undefined;
+  }
+  const change = describeFileChange({
+    path: op.path,
+    before: fact.kind === 'file' ? (input.before.get(op.path) ?? undefined) : undefined,
+    after: content,
+    sensitive: op.sensitive,
+    envFile: isEnvFilePath(op.path),
+    redactor: input.redactor,
+    ...(op.mode === undefined ? {} : { mode: op.mode }),
+  });
+  // Without the old bytes at hand, describeFileChange would call an update a create: keep the host's digest.
+  const fixed = fact.kind === 'file' && change.kind === 'create' ? { ...change, kind: 'update' as const, sha256Before: fact.sha256 } : change;
+  const why = fact.kind === 'missing' ? 'missing' : 'content changed';
+  return { kind: 'write', role, path: op.path, why, change: fixed, notify, ...attrsOf(op) };
+}
+
+/** `mode 0644 → 0600, owner root → app`, or undefined when the wanted attrs already hold. */
+export function attrDiff(want: PathAttrs, have: Owned): string | undefined {
+  const parts: string[] = [];
+  if (want.mode !== undefined && want.mode !== (have.mode & 0o7777)) parts.push(`mode ${octal(have.mode & 0o7777)} → ${octal(want.mode)}`);
+  if (want.owner !== undefined && want.owner !== have.owner && want.owner !== String(have.uid)) parts.push(`owner ${have.owner} → ${want.owner}`);
+  if (want.group !== undefined && want.group !== have.group && want.group !== String(have.gid)) parts.push(`group ${have.group} → ${want.group}`);
+  return parts.length > 0 ? parts.join(', ') : undefined;
+}
+
+function octal(mode: number): string {
+  return `0${mode.toString(8).padStart(3, '0')}`;
+}
+
+function attrsOf(a: PathAttrs): PathAttrs {
+  return {
+    ...(a.mode !== undefined ? { mode: a.mode } : {}),
+    ...(a.owner !== undefined ? { owner: a.owner } : {}),
+    ...(a.group !== undefined ? { group: a.group } : {}),
+  };
+}
+
+/** A digest of the facts a plan was computed from; a saved plan whose host no longer matches it is stale. */
+export function observedDigest(facts: ReadonlyMap<string, PathState>): string {
+  const sorted = [...facts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+}
