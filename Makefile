@@ -8,7 +8,7 @@ DEPS_STAMP := node_modules/.rig-deps-stamp
 BUILD_STAMP := dist/.rig-build-stamp
 SOURCES := $(shell find src roles smoke-tests -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
 
-.PHONY: help deps build test test-unit lint typecheck schema inventory demo vault-view clean
+.PHONY: help deps build test test-unit test-integration lint typecheck schema inventory plan deploy deploy-role demo system-deps dockerd images testbed testbed-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -44,10 +44,44 @@ test: $(BUILD_STAMP) ## typecheck, lint and every test (CI runs this)
 schema: build ## regenerate the JSON Schemas in schema/ for editors
 	$(RIG) schema --out schema
 
+test-integration: $(BUILD_STAMP) ## the integration tests only (real sshd, docker, ansible-vault)
+	npx vitest run test/integration
+
 inventory: build ## show hosts and variables with their sources: make inventory ENV=prod
 	$(RIG) inventory --env $(ENV)
 
-demo: build ## the local demo environment
+plan: build ## what a deploy would change: make plan ENV=prod (exit 2 = changes)
+	$(RIG) plan --env $(ENV)
+
+deploy: build ## plan + apply every role: make deploy ENV=prod (prod asks for confirmation)
+	$(RIG) deploy --env $(ENV)
+
+deploy-role: build ## one role only: make deploy-role ROLE=openclaw ENV=prod
+	@test -n "$(ROLE)" || { echo "usage: make deploy-role ROLE=<role> ENV=<env>" >&2; exit 1; }
+	$(RIG) deploy --env $(ENV) --role $(ROLE)
+
+system-deps: ## apt packages the tests and the demo need (as root)
+	scripts/ensure-deps.sh
+
+dockerd: ## start the Docker engine when it is not running
+	scripts/ensure-dockerd.sh
+
+images: dockerd ## build and cache the test-host images
+	scripts/build-images.sh
+
+N ?= 2
+testbed: images ## start N test hosts for manual use and print an ssh config: make testbed N=3
+	scripts/testbed.sh start $(N)
+
+RUN ?=
+testbed-down: ## stop test hosts: make testbed-down [RUN=id] (default: the last started)
+	scripts/testbed.sh stop $(RUN)
+
+demo: ## the local demo: installs what it needs, starts 2 test hosts, deploys the local env, plans again
+	@if [ "$$(id -u)" = 0 ]; then scripts/ensure-deps.sh; fi
+	scripts/ensure-dockerd.sh
+	$(MAKE) --no-print-directory build
+	scripts/build-images.sh
 	bash scripts/demo.sh
 
 clean: ## remove build outputs

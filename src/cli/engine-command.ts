@@ -1,5 +1,5 @@
 // What `rig plan` and `rig deploy` share: flags, loading and rendering before any connection, running the hosts.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderProject } from '../config/render-roles.js';
 import type { Project } from '../config/project.js';
@@ -47,10 +47,17 @@ export async function runEngine(
     connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT,
     acceptNewHostKeys: flags['accept-new-host-keys'] === true,
     env: io.env,
-    ...(flags['known-hosts'] ? { repoKnownHosts: path.resolve(io.cwd, flags['known-hosts']) } : {}),
+    ...knownHostsFile(project, flags, io),
     ...(confirm ? { confirm: (planned: readonly HostResult[]) => confirm(project, planned, flags) } : {}),
   });
   return { project, results, flags };
+}
+
+/** `--known-hosts F`, else `inventory/<env>/known_hosts` when the repository keeps one (checked with ~/.ssh/known_hosts). */
+function knownHostsFile(project: Project, flags: EngineFlags, io: CliIo): { repoKnownHosts?: string } {
+  if (flags['known-hosts']) return { repoKnownHosts: path.resolve(io.cwd, flags['known-hosts']) };
+  const perEnv = path.join(project.inventory.dir, 'known_hosts');
+  return existsSync(perEnv) ? { repoKnownHosts: perEnv } : {};
 }
 
 /** Prints the results (text, or JSON to a file / stdout with `--json F|-`). */
