@@ -1,5 +1,7 @@
 // The API role modules and smoke tests import as `rig`: role definition, op types and the zod instance rig validates with.
 export { defineRole, rolePrefix } from './core/role.js';
 export type { Role, RoleContext } from './core/role.js';
-export type { DirOp, FileOp, Op, PathAttrs } from './core/op.js';
+export type { CommandOp, DirOp, FileOp, HandlerOp, Op, PathAttrs } from './core/op.js';
+export { cmd } from './core/cmd-template.js';
+export { exec, sh, and, or, seq, pipe } from './core/cmd.js';
 export { z } from 'zod';

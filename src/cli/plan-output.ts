@@ -15,6 +15,10 @@ export function stepLines(step: Step): string[] {
       const [head = '', ...diff] = formatFileChange(step.change);
       return [`${head}${tail}`, ...diff];
     }
+    case 'command':
+      return [`! run ${step.name}: ${step.command}${tail}`];
+    case 'handler':
+      return [`! handler ${step.name}: ${step.command}${tail}`];
   }
 }
 

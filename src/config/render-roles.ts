@@ -55,6 +55,11 @@ function roleContext(project: Project, host: HostConfig, loaded: LoadedRole, var
       checkAbsolute(dest, origin());
       return { kind: 'dir', path: dest, origin: origin(), ...attrs(opts) };
     },
+    command: (name, cmd, when, opts = {}) => {
+      if ('creates' in when) checkAbsolute(when.creates, origin());
+      return { kind: 'command', name, cmd, when, notify: opts.notify ?? [], origin: origin() };
+    },
+    handler: (name, cmd) => ({ kind: 'handler', name, cmd, origin: origin() }),
   };
 }
 

@@ -1,4 +1,5 @@
 // The desired-state steps a role declares for a host. Pure data: the engine compares them with facts and plans.
+import type { Cmd } from './cmd.js';
 import type { SourceLocation } from './diagnostic.js';
 
 /** Ownership and permissions wanted for a path; absent fields are left as they are. */
@@ -29,4 +30,26 @@ export interface FileOp extends PathAttrs {
   readonly notify: readonly string[];
 }
 
-export type Op = DirOp | FileOp;
+/**
+ * A command with an explicit rule for when it runs (and so counts as a change): when the `creates` path is
+ * missing, when the read-only `unless` check exits non-zero, or `always` (then no plan is ever empty).
+ * Commands of a host run after its files are written, in declaration order.
+ */
+export interface CommandOp {
+  readonly kind: 'command';
+  readonly name: string;
+  readonly cmd: Cmd;
+  readonly when: { readonly creates: string } | { readonly unless: Cmd } | { readonly always: true };
+  readonly notify: readonly string[];
+  readonly origin: SourceLocation | undefined;
+}
+
+/** A command run once per host after its role, only when a step of that role notified it by name. */
+export interface HandlerOp {
+  readonly kind: 'handler';
+  readonly name: string;
+  readonly cmd: Cmd;
+  readonly origin: SourceLocation | undefined;
+}
+
+export type Op = DirOp | FileOp | CommandOp | HandlerOp;

@@ -1,6 +1,7 @@
 // The role module API: `defineRole` ties a zod schema of prefixed variables to the code that declares desired state.
 import type { z } from 'zod';
-import type { DirOp, FileOp, Op, PathAttrs } from './op.js';
+import type { Cmd } from './cmd.js';
+import type { CommandOp, DirOp, FileOp, HandlerOp, Op, PathAttrs } from './op.js';
 
 /** What a role's `tasks` receives for one host: its typed, validated variables and builders for ops. */
 export interface RoleContext<V> {
@@ -16,6 +17,10 @@ export interface RoleContext<V> {
   readonly content: (dest: string, text: string, opts?: PathAttrs & { notify?: string[] }) => FileOp;
   /** A directory. */
   readonly dir: (dest: string, opts?: PathAttrs) => DirOp;
+  /** A command and the rule saying when it must run (see CommandOp). */
+  readonly command: (name: string, cmd: Cmd, when: CommandOp['when'], opts?: { notify?: string[] }) => CommandOp;
+  /** A handler: runs once after the role when something notified `name`. */
+  readonly handler: (name: string, cmd: Cmd) => HandlerOp;
 }
 
 /** A role module: `roles/<name>/role.ts` default-exports `defineRole({...})`. */

@@ -11,7 +11,8 @@ import { HostUnreachableError, RemoteCommandError } from '../transport/errors.js
 import { run } from '../transport/run.js';
 import type { Transport, TransportCounters } from '../transport/transport.js';
 import { applyFiles, type DirWrite, type FileWrite } from './apply-files.js';
-import { pathsOf, planHost } from './plan-host.js';
+import { guardsOf, pathsOf, planHost } from './plan-host.js';
+import { commandChecksCmd, parseCommandChecks } from '../facts/command-checks.js';
 import type { HostPlan } from './plan-types.js';
 
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';
@@ -93,7 +94,10 @@ export async function planOnHost(t: Transport, input: Pick<HostRunInput, 'host' 
     return f?.kind === 'file' && f.sha256 !== sha256(op.content);
   });
   const before = wanted.length === 0 ? new Map<string, Buffer>() : parseFileContent((await run(t, fileContentCmd(wanted.map((o) => o.path)))).stdoutBytes, wanted.map((o) => o.path));
-  return planHost({ host: input.host, roleOps: input.roleOps, facts, before, redactor: input.redactor });
+  const checks = guardsOf(input.roleOps);
+  const codes = checks.length === 0 ? [] : parseCommandChecks((await run(t, commandChecksCmd(checks.map((c) => c.cmd)))).stdout, checks.length);
+  const guards = new Map(checks.map((c, i) => [c.key, codes[i] ?? -1]));
+  return planHost({ host: input.host, roleOps: input.roleOps, facts, before, guards, redactor: input.redactor });
 }
 
 /** Executes the plan's steps; content comes from the rendered ops and must match the digest the plan promised. */
@@ -102,6 +106,7 @@ export async function applyPlan(t: Transport, plan: HostPlan, roleOps: readonly 
   const files: FileWrite[] = [];
   const dirs: DirWrite[] = [];
   for (const step of plan.steps) {
+    if (step.kind === 'command' || step.kind === 'handler') continue;
     const attrs = { ...(step.mode !== undefined ? { mode: step.mode } : {}), ...(step.owner !== undefined ? { owner: step.owner } : {}), ...(step.group !== undefined ? { group: step.group } : {}) };
     if (step.kind === 'mkdir') dirs.push({ path: step.path, create: true, ...attrs });
     else if (step.kind === 'attrs' && step.target === 'dir') dirs.push({ path: step.path, create: false, ...attrs });
@@ -113,6 +118,12 @@ export async function applyPlan(t: Transport, plan: HostPlan, roleOps: readonly 
     }
   }
   await applyFiles(t, files, dirs);
+  for (const step of plan.steps) {
+    if (step.kind !== 'command' && step.kind !== 'handler') continue;
+    const op = roleOps.find((r) => r.role === step.role)?.ops.find((o) => o.kind === step.kind && o.name === step.name);
+    if (op?.kind !== 'command' && op?.kind !== 'handler') throw new Error(`${plan.host}: ${step.kind} ${step.name} is no longer declared; plan again`);
+    await run(t, op.cmd);
+  }
 }
 
 function fileOps(roleOps: readonly RoleOps[]): FileOp[] {

@@ -1,11 +1,13 @@
 // Pure planner: desired ops of one host + its facts → the steps that bring it to the desired state, each with why.
 import { createHash } from 'node:crypto';
 import { DiagnosticsError, formatLocation, type Diagnostic } from '../core/diagnostic.js';
-import type { DirOp, FileOp, PathAttrs } from '../core/op.js';
+import type { Cmd } from '../core/cmd.js';
+import type { CommandOp, DirOp, FileOp, HandlerOp, PathAttrs } from '../core/op.js';
 import type { Redactor } from '../core/redactor.js';
 import type { RoleOps } from '../config/render-roles.js';
 import type { PathState } from '../facts/file-state.js';
 import { describeFileChange, isEnvFilePath } from './file-diff.js';
+import { guardKey, planCommand, planHandlers } from './plan-commands.js';
 import type { HostPlan, Step } from './plan-types.js';
 
 export interface PlanHostInput {
@@ -14,6 +16,8 @@ export interface PlanHostInput {
   readonly facts: ReadonlyMap<string, PathState>;
   /** Current content of files that will be updated (for diffs and env key changes); absent ones show digests only. */
   readonly before: ReadonlyMap<string, Buffer>;
+  /** Exit codes of the commands' `unless` checks, by guardKey(role, name). */
+  readonly guards: ReadonlyMap<string, number>;
   readonly redactor: Redactor;
 }
 
@@ -21,7 +25,15 @@ type Owned = { readonly mode: number; readonly owner: string; readonly group: st
 
 /** Every path the ops of a host touch, for the fact query. */
 export function pathsOf(roleOps: readonly RoleOps[]): string[] {
-  return [...new Set(roleOps.flatMap((r) => r.ops.map((o) => o.path)))];
+  const paths = roleOps.flatMap((r) =>
+    r.ops.flatMap((o) => (o.kind === 'dir' || o.kind === 'file' ? [o.path] : o.kind === 'command' && 'creates' in o.when ? [o.when.creates] : [])),
+  );
+  return [...new Set(paths)];
+}
+
+/** The read-only `unless` checks of the commands, batched into one exec by the caller. */
+export function guardsOf(roleOps: readonly RoleOps[]): { key: string; cmd: Cmd }[] {
+  return roleOps.flatMap((r) => r.ops.flatMap((o) => (o.kind === 'command' && 'unless' in o.when ? [{ key: guardKey(r.role, o.name), cmd: o.when.unless }] : [])));
 }
 
 /** Plans one host. Throws a DiagnosticsError when ops conflict (same path twice, a file where a directory must be). */
@@ -30,23 +42,41 @@ export function planHost(input: PlanHostInput): HostPlan {
   const seen = new Map<string, string>();
   const steps: Step[] = [];
   for (const { role, ops } of input.roleOps) {
+    const roleSteps: Step[] = [];
     for (const op of ops) {
+      if (op.kind === 'handler') continue;
       const where = op.origin ? formatLocation(op.origin) : `role ${role}`;
-      const prev = seen.get(op.path);
+      const key = op.kind === 'command' ? `command ${role}/${op.name}` : op.path;
+      const prev = seen.get(key);
       if (prev !== undefined) {
-        problems.push({ severity: 'error', message: `${op.path} is declared twice (also at ${prev})`, loc: op.origin, hosts: [input.host] });
+        problems.push({ severity: 'error', message: `${key} is declared twice (also at ${prev})`, loc: op.origin, hosts: [input.host] });
         continue;
       }
-      seen.set(op.path, where);
-      const fact = input.facts.get(op.path) ?? { kind: 'missing', parentDir: false };
-      const step = op.kind === 'dir' ? planDir(op, fact, role) : planFile(op, fact, role, input);
+      seen.set(key, where);
+      const step = planOp(op, role, input);
       if (typeof step === 'string') problems.push({ severity: 'error', message: step, loc: op.origin, hosts: [input.host] });
-      else if (step) steps.push(withOrigin(step, op.origin ? where : undefined));
+      else if (step) roleSteps.push(withOrigin(step, op.origin ? where : undefined));
     }
+    const handlers = planHandlers(role, roleSteps, ops.filter((o): o is HandlerOp => o.kind === 'handler'));
+    if (typeof handlers === 'string') problems.push({ severity: 'error', message: handlers, hosts: [input.host] });
+    else steps.push(...roleSteps, ...handlers);
   }
   if (problems.length > 0) throw new DiagnosticsError(problems);
   return { host: input.host, steps, observed: observedDigest(input.facts) };
 }
+
+function planOp(op: DirOp | FileOp | CommandOp, role: string, input: PlanHostInput): Step | string | undefined {
+  switch (op.kind) {
+    case 'command':
+      return planCommand(op, role, input.facts, input.guards);
+    case 'dir':
+      return planDir(op, input.facts.get(op.path) ?? MISSING, role);
+    case 'file':
+      return planFile(op, input.facts.get(op.path) ?? MISSING, role, input);
+  }
+}
+
+const MISSING: PathState = { kind: 'missing', parentDir: false };
 
 function withOrigin(step: Step, origin: string | undefined): Step {
   return origin === undefined ? step : { ...step, origin };

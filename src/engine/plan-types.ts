@@ -34,7 +34,22 @@ export interface AttrsStep extends StepBase, PathAttrs {
   readonly notify: readonly string[];
 }
 
-export type Step = MkdirStep | WriteStep | AttrsStep;
+/** Run a command op (its rule said it must run). `command` is the displayed form, secrets masked. */
+export interface CommandStep extends StepBase {
+  readonly kind: 'command';
+  readonly name: string;
+  readonly command: string;
+  readonly notify: readonly string[];
+}
+
+/** Run a handler of the role, once, because steps of the role notified it. */
+export interface HandlerStep extends StepBase {
+  readonly kind: 'handler';
+  readonly name: string;
+  readonly command: string;
+}
+
+export type Step = MkdirStep | WriteStep | AttrsStep | CommandStep | HandlerStep;
 
 /** One host's part of a plan. `observed` digests the facts the plan was made from (stale-plan detection). */
 export interface HostPlan {

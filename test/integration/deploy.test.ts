@@ -58,13 +58,17 @@ describe.skipIf(unavailable !== undefined)('plan and deploy over SSH', () => {
     const deploy = await rig(['deploy']);
     expect(deploy.err).toBe('');
     expect(deploy.code).toBe(0);
-    expect(deploy.out).toContain('deploy: 2 hosts, 6 changes made; ok=0 changed=2 failed=0 unreachable=0');
+    expect(deploy.out).toContain('deploy: 2 hosts, 10 changes made; ok=0 changed=2 failed=0 unreachable=0');
+    expect(deploy.out).toContain(`! run init data dir: /bin/sh -c 'mkdir -p -m 0750 "$1"' sh ${data}/h1/app/data  [sample] ${data}/h1/app/data does not exist yet`);
+    expect(deploy.out).toContain('! handler restart app: ');
+    expect(deploy.out).toContain(`[sample] notified by ${data}/h1/app/app.conf, ${data}/h1/app/app.env`);
     for (const h of fleet.hosts) {
       const env = path.join(data, h.name, 'app', 'app.env');
       expect(readFileSync(env, 'utf8')).toBe(`SAMPLE_API_KEY=${SECRET}\nSAMPLE_PORT=8080\n`);
       expect(statSync(env).mode & 0o777).toBe(0o600);
       expect(readFileSync(path.join(data, h.name, 'app', 'app.conf'), 'utf8')).toContain(`# managed by rig (role sample) on ${h.name}\nlisten = 8080\n`);
-      expect(readdirSync(path.join(data, h.name, 'app')).sort()).toEqual(['app.conf', 'app.env']);
+      expect(readdirSync(path.join(data, h.name, 'app')).sort()).toEqual(['.restarted', 'app.conf', 'app.env', 'data']);
+      expect(statSync(path.join(data, h.name, 'app', 'data')).mode & 0o777).toBe(0o750);
     }
 
     const again = await rig(['plan', '--json', '-']);
@@ -84,6 +88,17 @@ describe.skipIf(unavailable !== undefined)('plan and deploy over SSH', () => {
     expect(deploy.code).toBe(0);
     expect((await rig(['plan', '--var', 'sample_message=bonjour', '--vars-file', 'rotated.yml'])).code).toBe(0);
     expect((await rig(['deploy'])).code).toBe(0); // back to the repository's values
+  });
+
+  it('runs a handler once when its role changed something, and not otherwise', async () => {
+    const marker = path.join(data, 'h1', 'app', '.restarted');
+    const first = readFileSync(marker, 'utf8');
+    expect((await rig(['deploy'])).out).not.toContain('handler');
+    expect(readFileSync(marker, 'utf8')).toBe(first);
+    const r = await rig(['deploy', '--var', 'sample_message=handler-test', '--limit', 'h1']);
+    expect(r.out.match(/! handler restart app/g)).toHaveLength(1);
+    expect(readFileSync(marker, 'utf8')).not.toBe(first);
+    await rig(['deploy']);
   });
 
   it('repairs drift: a mode changed by hand is put back, a file edited by hand is rewritten', async () => {
@@ -121,7 +136,7 @@ describe.skipIf(unavailable !== undefined)('plan and deploy over SSH', () => {
       const r = await rig(['deploy', '--var', 'sample_message=partial']);
       expect(r.code).toBe(1);
       expect(r.out).toContain('h2: unreachable');
-      expect(r.out).toContain('deploy: 2 hosts, 1 change made; ok=0 changed=1 failed=0 unreachable=1');
+      expect(r.out).toContain('deploy: 2 hosts, 2 changes made; ok=0 changed=1 failed=0 unreachable=1');
       expect(readFileSync(path.join(data, h1!.name, 'app', 'app.conf'), 'utf8')).toContain('message = partial');
     } finally {
       await fleet.restart(h2!);
