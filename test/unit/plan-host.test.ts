@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { sh } from '../../src/core/cmd.js';
-import { DiagnosticsError } from '../../src/core/diagnostic.js';
+import type { DiagnosticsError } from '../../src/core/diagnostic.js';
 import type { Op } from '../../src/core/op.js';
 import { Redactor } from '../../src/core/redactor.js';
 import { guardKey } from '../../src/engine/plan-commands.js';
