@@ -1,5 +1,7 @@
 // `rig deploy`: plan, show, confirm where the env asks for it, apply exactly that plan; a summary per host.
+import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { checkSavedPlan } from './saved-plan.js';
 import type { Project } from '../config/project.js';
 import { UserError } from '../core/errors.js';
 import type { HostResult } from '../engine/host-run.js';
@@ -23,6 +25,8 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
 
 /** Envs marked `confirm: true` ask on a TTY (type the env name); without a TTY they need --yes. */
 async function confirmPlan(project: Project, planned: readonly HostResult[], flags: EngineFlags, io: CliIo): Promise<boolean> {
+  if (flags.plan !== undefined) checkSavedPlan(path.resolve(io.cwd, flags.plan), project.env, planned, (t) => project.redactor.redact(t));
+  if (!planned.some((r) => r.changes > 0 && !r.error)) return true;
   if (!project.inventory.settings.confirm || flags.yes === true) return true;
   if (!io.isTTY || !io.stdin.isTTY) throw new UserError(`environment ${project.env} asks for confirmation: run on a terminal, or pass --yes; nothing was changed`);
   io.out(planText(planned, 'plan'));

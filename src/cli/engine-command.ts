@@ -22,6 +22,7 @@ export const ENGINE_OPTIONS = {
   'accept-new-host-keys': { type: 'boolean' },
   'known-hosts': { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
+  plan: { type: 'string' },
 } as const;
 
 export type EngineFlags = ReturnType<typeof parseFlags<typeof ENGINE_OPTIONS>>['values'];

@@ -18,7 +18,7 @@ export interface RunHostsOptions {
   readonly repoKnownHosts?: string;
   /** Called as each host finishes (progress lines). */
   readonly onHost?: (r: HostResult) => void;
-  /** Between planning and applying (deploy only, when something changes): false aborts before any change. */
+  /** Between planning and applying (deploy only): false (or a throw) aborts before any change. */
   readonly confirm?: (planned: readonly HostResult[]) => Promise<boolean>;
 }
 
@@ -40,8 +40,7 @@ export async function runHosts(project: Project, rendered: ReadonlyMap<string, r
     openAndPlan({ host: h.name, connection: h.connection, roleOps: rendered.get(h.name) ?? [], redactor: project.redactor, connect: (name, c) => connectSsh(name, c, ssh) }),
   );
   const planned = sessions.map((s) => s.result);
-  const anyChange = planned.some((r) => r.changes > 0 && !r.error);
-  if (opts.apply && anyChange && opts.confirm && !(await opts.confirm(planned))) {
+  if (opts.apply && opts.confirm && !(await opts.confirm(planned))) {
     await Promise.all(sessions.flatMap((s) => (s.transport ? [s.transport.close().catch(() => undefined)] : [])));
     throw new DeclinedError('declined: nothing was changed');
   }

@@ -114,6 +114,26 @@ describe.skipIf(unavailable !== undefined)('plan and deploy over SSH', () => {
     expect((await rig(['plan'])).code).toBe(0);
   });
 
+  it('--plan FILE applies a saved plan, and refuses a stale one (host changed, or repository changed)', async () => {
+    expect((await rig(['plan', '--var', 'sample_message=saved', '--json', 'saved.json'])).code).toBe(2);
+    const conf = path.join(data, 'h1', 'app', 'app.conf');
+    const original = readFileSync(conf, 'utf8');
+    writeFileSync(conf, 'moved under our feet\n');
+    const stale = await rig(['deploy', '--var', 'sample_message=saved', '--plan', 'saved.json']);
+    expect(stale.code).toBe(1);
+    expect(stale.err).toContain('stale plan');
+    expect(stale.err).toContain('h1: its files changed since the plan was made');
+    expect(readFileSync(conf, 'utf8')).toBe('moved under our feet\n');
+    writeFileSync(conf, original);
+    const other = await rig(['deploy', '--var', 'sample_message=something-else', '--plan', 'saved.json']);
+    expect(other.err).toContain('h1: the repository now asks for other steps');
+    const ok = await rig(['deploy', '--var', 'sample_message=saved', '--plan', 'saved.json']);
+    expect(ok.err).toBe('');
+    expect(ok.code).toBe(0);
+    expect(readFileSync(conf, 'utf8')).toContain('message = saved');
+    await rig(['deploy']);
+  });
+
   it('a confirm env refuses without a TTY unless --yes, and changes nothing', async () => {
     writeFileSync(path.join(root, 'inventory/test/env.yml'), 'confirm: true\n');
     try {
