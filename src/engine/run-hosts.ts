@@ -5,7 +5,8 @@ import type { Project } from '../config/project.js';
 import { defaultSshOptions } from '../transport/ssh-defaults.js';
 import { SshTransport, type SshTransportOptions } from '../transport/ssh-transport.js';
 import type { Transport } from '../transport/transport.js';
-import { finishSession, openAndPlan, type HostResult } from './host-run.js';
+import { applyBatches } from './batches.js';
+import { finishSession, openAndPlan, type HostResult, type HostSession } from './host-run.js';
 import { mapPool } from './pool.js';
 
 export interface RunHostsOptions {
@@ -44,11 +45,31 @@ export async function runHosts(project: Project, rendered: ReadonlyMap<string, r
     await Promise.all(sessions.flatMap((s) => (s.transport ? [s.transport.close().catch(() => undefined)] : [])));
     throw new DeclinedError('declined: nothing was changed');
   }
-  return mapPool(sessions, opts.forks, async (s) => {
-    const r = await finishSession(s, opts.apply);
-    opts.onHost?.(r);
-    return r;
-  });
+  const byHost = new Map(sessions.map((s) => [s.input.host, s]));
+  const results = new Map<string, HostResult>();
+  const batches = applyBatches(project.inventory, project.playbook, hosts.map((h) => h.name));
+  for (const [i, batch] of batches.entries()) {
+    const done = await mapPool(batch, opts.forks, async (name) => {
+      const r = await finishSession(byHost.get(name) as HostSession, opts.apply);
+      opts.onHost?.(r);
+      return r;
+    });
+    done.forEach((r) => results.set(r.host, r));
+    if (opts.apply && batches.length > 1 && done.every((r) => r.status === 'failed' || r.status === 'unreachable')) {
+      await skipRest(batches.slice(i + 1).flat(), byHost, results, i + 1);
+      break;
+    }
+  }
+  return hosts.map((h) => results.get(h.name) as HostResult);
+}
+
+/** After a batch that failed entirely, later batches are not applied (a rolling deploy stops where it breaks). */
+async function skipRest(names: readonly string[], byHost: ReadonlyMap<string, HostSession>, results: Map<string, HostResult>, batch: number): Promise<void> {
+  for (const name of names) {
+    const s = byHost.get(name) as HostSession;
+    await s.transport?.close().catch(() => undefined);
+    results.set(name, { ...s.result, status: 'failed', changes: 0, error: `not applied: every host of batch ${batch} failed (serial)` });
+  }
 }
 
 function connectSsh(name: string, c: Connection, ssh: SshTransportOptions): Promise<Transport> {

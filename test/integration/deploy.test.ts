@@ -163,4 +163,22 @@ describe.skipIf(unavailable !== undefined)('plan and deploy over SSH', () => {
     }
     expect(existsSync(path.join(data, 'h2', 'app'))).toBe(true);
   });
+
+  it('serial: 1 applies host after host and stops after a batch that failed entirely', async () => {
+    const [h1] = fleet.hosts;
+    writeFileSync(path.join(root, 'playbooks/site.yml'), '- hosts: app\n  serial: 1\n  roles: [sample]\n');
+    await fleet.stopHost(h1!);
+    try {
+      const r = await rig(['deploy', '--var', 'sample_message=rolling']);
+      expect(r.code).toBe(1);
+      expect(r.out).toContain('h1: unreachable');
+      expect(r.out).toContain('h2: failed');
+      expect(r.out).toContain('not applied: every host of batch 1 failed (serial)');
+      expect(readFileSync(path.join(data, 'h2', 'app', 'app.conf'), 'utf8')).not.toContain('rolling');
+    } finally {
+      await fleet.restart(h1!);
+      writeFileSync(path.join(root, 'playbooks/site.yml'), '- hosts: app\n  roles: [sample]\n');
+    }
+    expect((await rig(['deploy'])).code).toBe(0);
+  });
 });
