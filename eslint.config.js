@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'schema/**', '.rig/**', 'eslint.config.js', 'bin/**', 'scripts/**/*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'schema/**', '**/.rig/**', 'eslint.config.js', 'bin/**', 'scripts/**/*.mjs', 'bench/**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

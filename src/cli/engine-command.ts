@@ -8,6 +8,7 @@ import { formatDiagnostic } from '../core/diagnostic.js';
 import { UsageError } from '../core/errors.js';
 import type { HostResult } from '../engine/host-run.js';
 import { runHosts } from '../engine/run-hosts.js';
+import { hostProgress } from './progress.js';
 import { PROJECT_OPTIONS, parseFlags } from './args.js';
 import type { CliIo } from './io.js';
 import { planJson, planText } from './plan-output.js';
@@ -42,15 +43,22 @@ export async function runEngine(
   const settings = loadSettings(project.root, io.env);
   const forks = flags.forks === undefined ? settings.RIG_FORKS : Number(flags.forks);
   if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks expects a positive integer, got "${flags.forks}"`);
-  const results = await runHosts(project, rendered, {
-    apply: command === 'deploy',
-    forks,
-    connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT,
-    acceptNewHostKeys: flags['accept-new-host-keys'] === true,
-    env: io.env,
-    ...knownHostsFile(project, flags, io),
-    ...(confirm ? { confirm: (planned: readonly HostResult[]) => confirm(project, planned, flags) } : {}),
-  });
+  const progress = io.isTTY && flags.json === undefined && !project.inventory.settings.confirm ? hostProgress([...project.hosts.keys()], command) : undefined;
+  let results: HostResult[];
+  try {
+    results = await runHosts(project, rendered, {
+      ...(progress ? { onPlanned: (r: HostResult) => progress.planned(r), onHost: (r: HostResult) => progress.finished(r) } : {}),
+      apply: command === 'deploy',
+      forks,
+      connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT,
+      acceptNewHostKeys: flags['accept-new-host-keys'] === true,
+      env: io.env,
+      ...knownHostsFile(project, flags, io),
+      ...(confirm ? { confirm: (planned: readonly HostResult[]) => confirm(project, planned, flags) } : {}),
+    });
+  } finally {
+    await progress?.done();
+  }
   return { project, results, flags };
 }
 

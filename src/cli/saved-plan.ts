@@ -2,7 +2,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
 import type { HostResult } from '../engine/host-run.js';
-import type { Plan } from '../engine/plan-types.js';
+import { z } from 'zod';
+
+/** What deploy needs from a saved plan; the file is user input, so it is validated, not trusted. */
+const SavedPlanSchema = z.object({
+  version: z.literal(1),
+  env: z.string(),
+  hosts: z.array(z.object({ host: z.string(), observed: z.string(), steps: z.array(z.unknown()) })),
+});
 
 /**
  * The saved file was redacted when written, so the fresh steps are compared in redacted form too.
@@ -11,13 +18,15 @@ import type { Plan } from '../engine/plan-types.js';
  */
 export function checkSavedPlan(file: string, env: string, fresh: readonly HostResult[], redact: (text: string) => string): void {
   if (!existsSync(file)) throw new UserError(`--plan ${file}: no such file`);
-  let saved: Plan;
+  let raw: unknown;
   try {
-    saved = JSON.parse(readFileSync(file, 'utf8')) as Plan;
+    raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new UserError(`--plan ${file}: not a rig plan (${err instanceof Error ? err.message : String(err)})`);
   }
-  if (saved.version !== 1 || !Array.isArray(saved.hosts)) throw new UserError(`--plan ${file}: not a rig plan (version ${String(saved.version)})`);
+  const parsed = SavedPlanSchema.safeParse(raw);
+  if (!parsed.success) throw new UserError(`--plan ${file}: not a rig plan of this version (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+  const saved = parsed.data;
   if (saved.env !== env) throw new UserError(`--plan ${file} was made for environment ${saved.env}, not ${env}`);
   const moved: string[] = [];
   for (const r of fresh) {

@@ -17,7 +17,8 @@ export interface RunHostsOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Repository known_hosts (checked besides ~/.ssh/known_hosts; new keys are written there). */
   readonly repoKnownHosts?: string;
-  /** Called as each host finishes (progress lines). */
+  /** Called as each host is planned, then as it finishes (progress display). */
+  readonly onPlanned?: (r: HostResult) => void;
   readonly onHost?: (r: HostResult) => void;
   /** Between planning and applying (deploy only): false (or a throw) aborts before any change. */
   readonly confirm?: (planned: readonly HostResult[]) => Promise<boolean>;
@@ -37,9 +38,11 @@ export async function runHosts(project: Project, rendered: ReadonlyMap<string, r
     ...(opts.repoKnownHosts ? { repoKnownHosts: opts.repoKnownHosts } : {}),
   });
   const hosts = [...project.hosts.values()];
-  const sessions = await mapPool(hosts, opts.forks, (h) =>
-    openAndPlan({ host: h.name, connection: h.connection, roleOps: rendered.get(h.name) ?? [], redactor: project.redactor, connect: (name, c) => connectSsh(name, c, ssh) }),
-  );
+  const sessions = await mapPool(hosts, opts.forks, async (h) => {
+    const s = await openAndPlan({ host: h.name, connection: h.connection, roleOps: rendered.get(h.name) ?? [], redactor: project.redactor, connect: (name, c) => connectSsh(name, c, ssh) });
+    opts.onPlanned?.(s.result);
+    return s;
+  });
   const planned = sessions.map((s) => s.result);
   if (opts.apply && opts.confirm && !(await opts.confirm(planned))) {
     await Promise.all(sessions.flatMap((s) => (s.transport ? [s.transport.close().catch(() => undefined)] : [])));
@@ -57,6 +60,7 @@ export async function runHosts(project: Project, rendered: ReadonlyMap<string, r
     done.forEach((r) => results.set(r.host, r));
     if (opts.apply && batches.length > 1 && done.every((r) => r.status === 'failed' || r.status === 'unreachable')) {
       await skipRest(batches.slice(i + 1).flat(), byHost, results, i + 1);
+      for (const name of batches.slice(i + 1).flat()) opts.onHost?.(results.get(name) as HostResult);
       break;
     }
   }
