@@ -65,15 +65,13 @@ describe.skipIf(unavailable !== undefined)('file-state fact over ssh', () => {
   });
 
   it('fails with the host, the command and stat’s message when a path exists but cannot be read', async () => {
-    // Root reads everything, so make the path unreadable differently: a directory with no search permission
-    // does not stop root either. A path through a file that vanishes is racy; a FUSE/proc file that errors on
-    // read is not: /proc/self/mem cannot be read from offset 0.
-    const paths = ['/proc/self/mem', path.join(fleet.dir, 'x')];
+    // Root reads any file, so use one the kernel refuses to read: /proc/self/clear_refs is write-only (EINVAL).
+    const paths = ['/proc/self/clear_refs', path.join(fleet.dir, 'x')];
     const err = await run(t, fileStateCmd(paths)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RemoteCommandError);
     const e = err as RemoteCommandError;
     expect([e.host, e.code]).toEqual(['h1', 1]);
     expect(e.command).toMatch(/^\/bin\/sh -c /);
-    expect(e.stderrTail).toMatch(/sha256sum: -: Input\/output error/);
+    expect(e.stderrTail).toMatch(/sha256sum: -: Invalid argument/);
   });
 });
