@@ -51,7 +51,7 @@ export async function openAndPlan(input: HostRunInput): Promise<HostSession> {
     return { input, transport: undefined, result: { host: input.host, status: 'unreachable', changes: 0, error: describeError(err) } };
   }
   try {
-    const plan = await planOnHost(t, input);
+    const plan = await planOnHost(t, { ...input, become: input.connection.become });
     return { input, transport: t, result: { host: input.host, status: 'ok', plan, changes: plan.steps.length, counters: t.counters } };
   } catch (err) {
     return { input, transport: t, result: failure(input.host, err, t) };
@@ -65,7 +65,7 @@ export async function finishSession(s: HostSession, apply: boolean): Promise<Hos
   try {
     const plan = s.result.plan;
     if (!apply || !plan || plan.steps.length === 0 || s.result.error) return { ...s.result, counters: t.counters };
-    await applyPlan(t, plan, s.input.roleOps);
+    await applyPlan(t, plan, s.input.roleOps, s.input.connection.become);
     return { ...s.result, status: 'changed', counters: t.counters };
   } catch (err) {
     return failure(s.input.host, err, t);
@@ -86,22 +86,28 @@ function describeError(err: unknown): string {
 }
 
 /** Facts (1 exec), then the old bytes of files about to change (1 more exec, only when some change), then the plan. */
-export async function planOnHost(t: Transport, input: Pick<HostRunInput, 'host' | 'roleOps' | 'redactor'>): Promise<HostPlan> {
+export async function planOnHost(t: Transport, input: Pick<HostRunInput, 'host' | 'roleOps' | 'redactor'> & { become?: boolean }): Promise<HostPlan> {
+  const opts = { become: input.become === true };
   const paths = pathsOf(input.roleOps);
-  const facts = paths.length === 0 ? new Map<string, PathState>() : parseFileState((await run(t, fileStateCmd(paths))).stdout, paths);
+  const facts = paths.length === 0 ? new Map<string, PathState>() : parseFileState((await run(t, fileStateCmd(paths), opts)).stdout, paths);
   const wanted = fileOps(input.roleOps).filter((op) => {
     const f = facts.get(op.path);
     return f?.kind === 'file' && f.sha256 !== sha256(op.content);
   });
-  const before = wanted.length === 0 ? new Map<string, Buffer>() : parseFileContent((await run(t, fileContentCmd(wanted.map((o) => o.path)))).stdoutBytes, wanted.map((o) => o.path));
+  const before = wanted.length === 0 ? new Map<string, Buffer>() : parseFileContent((await run(t, fileContentCmd(wanted.map((o) => o.path)), opts)).stdoutBytes, wanted.map((o) => o.path));
   const checks = guardsOf(input.roleOps);
-  const codes = checks.length === 0 ? [] : parseCommandChecks((await run(t, commandChecksCmd(checks.map((c) => c.cmd)))).stdout, checks.length);
+  const codes = checks.length === 0 ? [] : parseCommandChecks((await run(t, commandChecksCmd(checks.map((c) => c.cmd)), opts)).stdout, checks.length);
   const guards = new Map(checks.map((c, i) => [c.key, codes[i] ?? -1]));
   return planHost({ host: input.host, roleOps: input.roleOps, facts, before, guards, redactor: input.redactor });
 }
 
 /** Executes the plan's steps; content comes from the rendered ops and must match the digest the plan promised. */
-export async function applyPlan(t: Transport, plan: HostPlan, roleOps: readonly RoleOps[]): Promise<void> {
+export async function applyPlan(t: Transport, plan: HostPlan, roleOps: readonly RoleOps[], become = false): Promise<void> {
+  const writes = plan.steps.some((s) => s.kind === 'mkdir' || s.kind === 'write' || s.kind === 'attrs');
+  if (become && writes && t.user !== 'root') {
+    // Files are uploaded over SFTP as the login user, so sudo cannot cover them; refuse before changing anything.
+    throw new Error(`${plan.host}: become with the non-root user ${t.user ?? '(unknown)'} is not supported for file changes yet; log in as root`);
+  }
   const content = new Map(fileOps(roleOps).map((op) => [op.path, op.content]));
   const files: FileWrite[] = [];
   const dirs: DirWrite[] = [];
@@ -122,7 +128,7 @@ export async function applyPlan(t: Transport, plan: HostPlan, roleOps: readonly 
     if (step.kind !== 'command' && step.kind !== 'handler') continue;
     const op = roleOps.find((r) => r.role === step.role)?.ops.find((o) => o.kind === step.kind && o.name === step.name);
     if (op?.kind !== 'command' && op?.kind !== 'handler') throw new Error(`${plan.host}: ${step.kind} ${step.name} is no longer declared; plan again`);
-    await run(t, op.cmd);
+    await run(t, op.cmd, { become });
   }
 }
 

@@ -46,6 +46,8 @@ export interface TransportCounters {
 export interface Transport {
   /** The host name used in messages (the inventory name). */
   readonly host: string;
+  /** The login user on the target, when known (`become` wraps commands in sudo unless it is root). */
+  readonly user?: string;
   exec(cmd: Cmd, opts?: ExecOptions): Promise<ExecResult>;
   /** Writes all files in one transfer; parent directories must exist. Not atomic: callers write a temp path and rename. */
   putFiles(files: readonly FileToPut[]): Promise<void>;
