@@ -8,7 +8,7 @@ DEPS_STAMP := node_modules/.rig-deps-stamp
 BUILD_STAMP := dist/.rig-build-stamp
 SOURCES := $(shell find src roles smoke-tests -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
 
-.PHONY: help deps build test test-unit test-integration lint typecheck schema inventory plan deploy deploy-role demo system-deps dockerd images testbed testbed-down clean
+.PHONY: help deps build test test-unit test-integration lint typecheck schema inventory plan deploy deploy-role demo system-deps dockerd images testbed testbed-down bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -83,6 +83,9 @@ demo: ## the local demo: installs what it needs, starts 2 test hosts, deploys th
 	$(MAKE) --no-print-directory build
 	scripts/build-images.sh
 	bash scripts/demo.sh
+
+bench: build images ## rig vs tuned Ansible on 8 test hosts (~4 min); the last line is the summary
+	bash bench/run.sh
 
 clean: ## remove build outputs
 	rm -rf dist .rig/build

@@ -36,7 +36,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # every host's base_dir is <data dir>/app, mounted at the same path inside its container: reset from here
-reset_targets() { rm -rf "$TB_DIR"/h*/app; }
+reset_targets() { rm -rf "$TB_DIR"/h*/app; }   # (a glob: run in the shell, never inside hyperfine -N)
 # mean seconds of a hyperfine --export-json file
 mean_of() { node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).results[0].mean.toFixed(3))' "$1"; }
 sd_of() { node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).results[0].stddev.toFixed(3))' "$1"; }
@@ -67,13 +67,14 @@ step "raw floor: node + ssh2, connect and exec true on $N hosts in parallel"
 bench floor --warmup 1 --runs "$RUNS" "node bench/floor.mjs $OUT/testbed.json"
 
 step "rig first run (target dirs removed before each run)"
-bench rig-first --runs "$RUNS" --prepare "rm -rf $(printf '%s ' "$TB_DIR"/h*/app)" \
-  "${DEPLOY[*]} --json $OUT/rig-first.json"
-node bench/check-rig.mjs "$OUT/rig-first.json" first "$N" 22
+app_dirs=$(for i in $(seq 1 "$N"); do printf '%s/h%s/app ' "$TB_DIR" "$i"; done)
+bench rig-first --runs "$RUNS" --prepare "rm -rf $app_dirs" \
+  "${DEPLOY[*]} --json $OUT/rig-first-result.json"
+first_execs=$(node bench/check-rig.mjs "$OUT/rig-first-result.json" first "$N" 22)
 
 step "rig no-op run"
-bench rig-noop --warmup 1 --runs "$RUNS" "${DEPLOY[*]} --json $OUT/rig-noop.json"
-roundtrips=$(node bench/check-rig.mjs "$OUT/rig-noop.json" noop "$N" 0)
+bench rig-noop --warmup 1 --runs "$RUNS" "${DEPLOY[*]} --json $OUT/rig-noop-result.json"
+roundtrips=$(node bench/check-rig.mjs "$OUT/rig-noop-result.json" noop "$N" 0)
 set +e; "${RIG[@]}" plan --root "$PROJECT" --env bench >"$OUT/rig-plan-after.txt" 2>&1; rc=$?; set -e
 [ $rc = 0 ] || { cat "$OUT/rig-plan-after.txt" >&2; die "rig plan after the no-op deploy exited $rc, not 0"; }
 for d in "$TB_DIR"/h*; do mkdir -p "$OUT/rig-tree"; cp -a "$d/app" "$OUT/rig-tree/$(basename "$d")"; done
@@ -119,8 +120,9 @@ step "results ($N hosts; hyperfine means of $RUNS runs ± sd; ansible: mean of $
   printf '%-44s %10s %8s\n' 'raw floor (node+ssh2, exec true, 8 parallel)' "$floor" "$(sd_of "$OUT/floor.json")"
   printf '%-44s %10s %8s\n' 'rig first run' "$rig_first" "$(sd_of "$OUT/rig-first.json")"
   printf '%-44s %10s %8s\n' 'rig no-op run' "$rig_noop" "$(sd_of "$OUT/rig-noop.json")"
-  printf '%-44s %10s %8s\n' 'ansible first run' "$ans_first" "$(paste -sd' ' "$OUT/ansible-first.txt")"
-  printf '%-44s %10s %8s\n' 'ansible no-op run' "$ans_noop" "$(paste -sd' ' "$OUT/ansible-noop.txt")"
+  printf '%-44s %10s    runs: %s\n' 'ansible first run' "$ans_first" "$(paste -sd' ' "$OUT/ansible-first.txt")"
+  printf '%-44s %10s    runs: %s\n' 'ansible no-op run' "$ans_noop" "$(paste -sd' ' "$OUT/ansible-noop.txt")"
+  printf '%-44s %10s\n' 'rig exec channels per host, first run' "$first_execs"
   echo
   printf '%-44s %10s  %s\n' target value verdict
   printf '%-44s %10s  %s\n' 'no-op speedup vs ansible (>= 40x)' "${noop_speedup}x" "$(verdict "$noop_speedup" '>=' 40)"
