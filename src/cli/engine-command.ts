@@ -8,7 +8,6 @@ import { formatDiagnostic } from '../core/diagnostic.js';
 import { UsageError } from '../core/errors.js';
 import type { HostResult } from '../engine/host-run.js';
 import { runHosts } from '../engine/run-hosts.js';
-import { hostProgress } from './progress.js';
 import { PROJECT_OPTIONS, parseFlags } from './args.js';
 import type { CliIo } from './io.js';
 import { planJson, planText } from './plan-output.js';
@@ -43,7 +42,7 @@ export async function runEngine(
   const settings = loadSettings(project.root, io.env);
   const forks = flags.forks === undefined ? settings.RIG_FORKS : Number(flags.forks);
   if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks expects a positive integer, got "${flags.forks}"`);
-  const progress = io.isTTY && flags.json === undefined && !project.inventory.settings.confirm ? hostProgress([...project.hosts.keys()], command) : undefined;
+  const progress = io.isTTY && flags.json === undefined && !project.inventory.settings.confirm ? (await import('./progress.js')).hostProgress([...project.hosts.keys()], command) : undefined;
   let results: HostResult[];
   try {
     results = await runHosts(project, rendered, {

@@ -57,22 +57,26 @@ describe('parseFileState on recorded output', () => {
 
 describe('parseFileState refuses what it does not understand', () => {
   const hash = 'a'.repeat(64);
+  const out = (pass1: string, stat = '', hashes = ''): string => `${pass1}--stat\n${stat}--hash\n${hashes}`;
   it.each([
-    ['a record for an index beyond the paths', `0:M:1\n1:M:1\n`, 'unexpected record'],
-    ['a duplicate record', `0:M:1\n0:M:0\n`, 'unexpected record'],
-    ['no record for a path (the script failed on it)', '', 'no record for "/a"'],
-    ['an unknown record kind', '0:X:1\n', 'malformed record'],
-    ['too few fields', '0:S:81a4:0:0:6:root:root\n', 'malformed record'],
-    ['a name with a colon would shift the fields', `0:S:81a4:0:0:6:ro:ot:root:${hash}\n`, 'malformed record'],
-    ['a regular file without a hash', '0:S:81a4:0:0:6:root:root:-\n', 'malformed record'],
-    ['a non-hex mode', `0:S:zz:0:0:6:root:root:${hash}\n`, 'malformed record'],
-    ['a negative uid', `0:S:81a4:-1:0:6:root:root:${hash}\n`, 'malformed record'],
+    ['a record for an index beyond the paths', out('0:M:1\n1:M:1\n'), 'unexpected record'],
+    ['a duplicate record', out('0:M:1\n0:M:0\n'), 'unexpected record'],
+    ['no record for a path (the script failed on it)', out(''), 'no record for "/a"'],
+    ['no sections at all', '0:M:1\n', 'no --stat/--hash sections'],
+    ['an unknown record kind', out('0:X:1\n', '81a4:0:0:6:root:root\n'), 'malformed or short output'],
+    ['a file without its stat line', out('0:F\n', '', `${hash}  /a\0`), 'malformed or short output'],
+    ['a regular file without a hash', out('0:F\n', '81a4:0:0:6:root:root\n'), 'malformed or short output'],
+    ['too few stat fields', out('0:E\n', '81a4:0:0:6:root\n'), 'malformed record'],
+    ['a name with a colon would shift the fields', out('0:F\n', '81a4:0:0:6:ro:ot:root\n', `${hash}  /a\0`), 'malformed record'],
+    ['a non-hex mode', out('0:F\n', 'zz:0:0:6:root:root\n', `${hash}  /a\0`), 'malformed record'],
+    ['a negative uid', out('0:F\n', '81a4:-1:0:6:root:root\n', `${hash}  /a\0`), 'malformed record'],
+    ['more stat lines than paths (a path appeared meanwhile)', out('0:M:1\n', '81a4:0:0:6:root:root\n'), 'more stat or hash records'],
   ])('%s', (_name, stdout, message) => {
     expect(() => parseFileState(stdout, ['/a'])).toThrow(message);
   });
 
   it('parses an empty batch', () => {
-    expect(parseFileState('', []).size).toBe(0);
+    expect(parseFileState('--stat\n--hash\n', []).size).toBe(0);
   });
 });
 
