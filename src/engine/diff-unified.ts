@@ -1,9 +1,15 @@
 // The unified diff of a non-sensitive text file, secrets masked and length capped, as a plan shows it.
-import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
+import { createRequire } from 'node:module';
+import type * as JsDiffModule from 'diff';
 import type { Redactor } from '../core/redactor.js';
 
 /** Diff lines kept in a plan before the rest is summarized as `… N more lines`. */
 export const DIFF_LINE_LIMIT = 400;
+
+// jsdiff loads on the first diff only (~40 ms): a no-op plan never needs it, and startup is part of every run.
+type JsDiff = typeof JsDiffModule;
+let jsdiff: JsDiff | undefined;
+const loadDiff = (): JsDiff => (jsdiff ??= createRequire(import.meta.url)('diff') as JsDiff);
 
 /** Inputs of `unifiedDiff`; `before` undefined means the file is absent on the host. */
 export interface UnifiedDiffInput {
@@ -22,6 +28,7 @@ export interface UnifiedDiffInput {
 export function unifiedDiff(input: UnifiedDiffInput): string | undefined {
   const { path, before, after, redactor } = input;
   const oldName = before === undefined ? '/dev/null' : `${path} (remote)`;
+  const { createTwoFilesPatch, FILE_HEADERS_ONLY } = loadDiff();
   const patch = createTwoFilesPatch(
     oldName,
     `${path} (rig)`,
