@@ -12,7 +12,7 @@ export default defineRole({
     sample_api_key: z.string().min(8).describe('Secret API key (keep it in the vault)'),
     sample_env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.union([z.string(), z.number(), z.boolean()])).default({}).describe('Extra environment'),
   }),
-  tasks: ({ vars, template, dir, command, handler }) => [
+  tasks: ({ vars, template, copy, dir, command, handler }) => [
     dir(vars.sample_dir, { mode: 0o755 }),
     template('app.conf.hbs', `${vars.sample_dir}/app.conf`, { mode: 0o644, notify: ['restart app'] }),
     template('app.env.hbs', `${vars.sample_dir}/app.env`, {
@@ -20,6 +20,7 @@ export default defineRole({
       notify: ['restart app'],
       extra: { sample_app_env: { SAMPLE_API_KEY: vars.sample_api_key, SAMPLE_PORT: vars.sample_port, ...vars.sample_env } },
     }),
+    copy('sample.bin', `${vars.sample_dir}/sample.bin`, { mode: 0o644 }),
     command('init data dir', sh('mkdir -p -m 0750 "$1"', `${vars.sample_dir}/data`), { creates: `${vars.sample_dir}/data` }),
     // The sample app has no process to restart: the handler records when it ran, which tests can observe.
     handler('restart app', sh('date +%s.%N > "$1"', `${vars.sample_dir}/.restarted`)),

@@ -1,4 +1,5 @@
 // Renders every role of every host into desired-state ops before any connection: template errors surface here, all at once.
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Diagnostics, DiagnosticsError, type SourceLocation } from '../core/diagnostic.js';
 import type { DirOp, FileOp, Op, PathAttrs } from '../core/op.js';
@@ -48,6 +49,12 @@ function roleContext(project: Project, host: HostConfig, loaded: LoadedRole, var
       if (rendered) ({ text, sensitive } = rendered);
       return fileOp(dest, text, sensitive, { file, line: 1, col: 1 }, at, opts);
     },
+    copy: (name, dest, opts = {}) => {
+      const file = path.join(loaded.dir, 'files', name);
+      const at = origin();
+      const bytes = diagnostics.collect(() => readRoleFile(file, at));
+      return fileOp(dest, bytes ?? new Uint8Array(), false, { file, line: 1, col: 1 }, at, opts);
+    },
     content: (dest, text, opts = {}) => {
       return fileOp(dest, text, project.redactor.touches(text), undefined, origin(), opts);
     },
@@ -63,9 +70,15 @@ function roleContext(project: Project, host: HostConfig, loaded: LoadedRole, var
   };
 }
 
-function fileOp(dest: string, content: string, sensitive: boolean, from: SourceLocation | undefined, origin: SourceLocation | undefined, opts: PathAttrs & { notify?: string[] }): FileOp {
+function fileOp(dest: string, content: string | Uint8Array, sensitive: boolean, from: SourceLocation | undefined, origin: SourceLocation | undefined, opts: PathAttrs & { notify?: string[] }): FileOp {
   checkAbsolute(dest, origin);
   return { kind: 'file', path: dest, content, sensitive, from, origin, notify: opts.notify ?? [], ...attrs(opts) };
+}
+
+/** The bytes of a role file; a missing one is a diagnostic at the role's call site. */
+function readRoleFile(file: string, at: SourceLocation | undefined): Uint8Array {
+  if (!existsSync(file)) throw new DiagnosticsError([{ severity: 'error', message: `no file ${file} to copy`, loc: at }]);
+  return readFileSync(file);
 }
 
 function attrs(opts: PathAttrs): PathAttrs {

@@ -20,7 +20,8 @@ export interface DirOp extends PathAttrs {
 export interface FileOp extends PathAttrs {
   readonly kind: 'file';
   readonly path: string;
-  readonly content: string;
+  /** Text (rendered templates, inline content) or bytes (files copied from the role's `files/`). */
+  readonly content: string | Uint8Array;
   /** Rendered with a secret: diffs of it are masked, never shown. */
   readonly sensitive: boolean;
   /** Where the content comes from, for messages: a template file, a role file, or inline content. */

@@ -13,6 +13,8 @@ export interface RoleContext<V> {
   readonly hostVars: Readonly<Record<string, unknown>>;
   /** Renders `roles/<role>/templates/<name>` with the host's variables (plus `extra`) into a file op. */
   readonly template: (name: string, dest: string, opts?: PathAttrs & { notify?: string[]; extra?: Record<string, unknown> }) => FileOp;
+  /** A file copied byte for byte from `roles/<role>/files/<name>`. */
+  readonly copy: (name: string, dest: string, opts?: PathAttrs & { notify?: string[] }) => FileOp;
   /** A file with inline content. */
   readonly content: (dest: string, text: string, opts?: PathAttrs & { notify?: string[] }) => FileOp;
   /** A directory. */

@@ -81,8 +81,15 @@ function failure(host: string, err: unknown, t: Transport): HostResult {
 
 function describeError(err: unknown): string {
   if (err instanceof DiagnosticsError) return err.diagnostics.map((d) => formatDiagnostic(d)).join('\n');
-  if (err instanceof RemoteCommandError) return `${err.message}${err.stderrTail ? `\n${err.stderrTail}` : ''}`;
+  if (err instanceof RemoteCommandError) return `${compactCommand(err.message)}${err.stderrTail ? `\n${err.stderrTail}` : ''}`;
   return err instanceof Error ? err.message : String(err);
+}
+
+/** rig's own multi-line scripts are noise in a summary: keep the message's first lines and the command's first line. */
+function compactCommand(message: string): string {
+  const lines = message.split('\n');
+  if (lines.length <= 4) return message;
+  return `${lines.slice(0, 2).join('\n')} … (${lines.length - 2} more lines of rig's script)`;
 }
 
 /** Facts (1 exec), then the old bytes of files about to change (1 more exec, only when some change), then the plan. */
@@ -120,7 +127,7 @@ export async function applyPlan(t: Transport, plan: HostPlan, roleOps: readonly 
     else {
       const text = content.get(step.path);
       if (text === undefined || sha256(text) !== step.change.sha256After) throw new Error(`${plan.host}: ${step.path}: the rendered content no longer matches the plan; plan again`);
-      files.push({ path: step.path, content: Buffer.from(text, 'utf8'), contentChanged: true, ...attrs });
+      files.push({ path: step.path, content: typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text), contentChanged: true, ...attrs });
     }
   }
   await applyFiles(t, files, dirs);
@@ -136,6 +143,6 @@ function fileOps(roleOps: readonly RoleOps[]): FileOp[] {
   return roleOps.flatMap((r) => r.ops.filter((o): o is FileOp => o.kind === 'file'));
 }
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+function sha256(content: string | Uint8Array): string {
+  return createHash('sha256').update(content).digest('hex');
 }

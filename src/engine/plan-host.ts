@@ -91,7 +91,7 @@ function planDir(op: DirOp, fact: PathState, role: string): Step | string | unde
 
 function planFile(op: FileOp, fact: PathState, role: string, input: PlanHostInput): Step | string | undefined {
   if (fact.kind === 'dir' || fact.kind === 'other') return `${op.path} must be a regular file but is ${fact.kind === 'dir' ? 'a directory' : `a ${fact.type}`}`;
-  const content = Buffer.from(op.content, 'utf8');
+  const content = typeof op.content === 'string' ? Buffer.from(op.content, 'utf8') : Buffer.from(op.content);
   const sha = createHash('sha256').update(content).digest('hex');
   const notify = op.notify;
   if (fact.kind === 'file' && fact.sha256 === sha) {

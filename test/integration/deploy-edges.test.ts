@@ -32,7 +32,7 @@ describe.skipIf(unavailable !== undefined)('deploy edge cases', () => {
   const home = mkdtempSync(path.join(os.tmpdir(), 'rig-home-'));
 
   beforeAll(async () => {
-    fleet = await startSshdFleet(1, { firstOctet: 81 });
+    fleet = await startSshdFleet(2, { firstOctet: 81 });
     data = mkdtempSync(path.join(os.tmpdir(), 'rig-edges-'));
   });
   afterAll(async () => {
@@ -98,5 +98,39 @@ describe.skipIf(unavailable !== undefined)('deploy edge cases', () => {
     const changed = await rig(root, ['plan', '--known-hosts', known, '--accept-new-host-keys']);
     expect(changed.code).toBe(1);
     expect(changed.out).toMatch(/changed/i);
+  });
+
+  it('a host that drops mid-run fails alone: the other finishes, the summary names it, exit 1', async () => {
+    const [h1, h2] = fleet.hosts;
+    const line = (h: typeof h1) => `    ${h!.name}: { ansible_host: ${h!.address}, ansible_port: ${h!.port}, ansible_user: root, ansible_ssh_private_key_file: ${fleet.clientKey.path} }`;
+    // The command kills its own sshd session on h2 (session and monitor processes): the connection drops mid-deploy.
+    const drop = `import { defineRole, sh, z } from 'rig';
+export default defineRole({ name: 'drop', description: 'x', vars: z.object({ drop_dir: z.string() }), tasks: ({ vars, hostVars, dir, content, command }) => [
+  dir(\`\${vars.drop_dir}/\${String(hostVars['inventory_hostname'])}\`),
+  content(\`\${vars.drop_dir}/\${String(hostVars['inventory_hostname'])}/f.txt\`, 'written\\n'),
+  command('maybe drop', sh('if [ "$1" = h2 ]; then kill -KILL $PPID $(ps -o ppid= -p $PPID); sleep 5; fi', String(hostVars['inventory_hostname'])), { always: true }),
+] });
+`;
+    const dir = path.join(data, 'drop');
+    (await import('node:fs')).mkdirSync(dir, { recursive: true });
+    const root = makeProject(
+      {
+        'inventory/test/hosts.yml': `all:\n  hosts:\n${line(h1)}\n${line(h2)}\n`,
+        'inventory/test/group_vars/all.yml': stringify({ drop_dir: dir }),
+        'playbooks/site.yml': '- hosts: all\n  roles: [drop]\n',
+        'roles/drop/role.ts': drop,
+      },
+      { roles: [] },
+    );
+    try {
+      // The key test above gave h1 a new host key: trust on first use into a fresh file here.
+      const r = await rig(root, ['deploy', '--known-hosts', path.join(dir, 'known_hosts'), '--accept-new-host-keys']);
+      expect(r.code).toBe(1);
+      expect(r.out).toMatch(/h2: (unreachable|failed)/);
+      expect(r.out).toMatch(/deploy: 2 hosts, \d+ changes? made; ok=0 changed=1 failed=[01] unreachable=[01]/);
+      expect(readFileSync(path.join(dir, 'h1', 'f.txt'), 'utf8')).toBe('written\n');
+    } finally {
+      await fleet.restart(h2!);
+    }
   });
 });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
-import { makeProject, snapshotTree } from '../helpers/project.js';
+import { makeProject, REPO_ROOT, snapshotTree } from '../helpers/project.js';
 import { sshdUnavailable, startSshdFleet, type SshdFleet } from '../helpers/sshd/sshd-fleet.js';
 import { testIo } from '../helpers/test-io.js';
 
@@ -58,7 +58,7 @@ describe.skipIf(unavailable !== undefined)('plan and deploy over SSH', () => {
     const deploy = await rig(['deploy']);
     expect(deploy.err).toBe('');
     expect(deploy.code).toBe(0);
-    expect(deploy.out).toContain('deploy: 2 hosts, 10 changes made; ok=0 changed=2 failed=0 unreachable=0');
+    expect(deploy.out).toContain('deploy: 2 hosts, 12 changes made; ok=0 changed=2 failed=0 unreachable=0');
     expect(deploy.out).toContain(`! run init data dir: /bin/sh -c 'mkdir -p -m 0750 "$1"' sh ${data}/h1/app/data  [sample] ${data}/h1/app/data does not exist yet`);
     expect(deploy.out).toContain('! handler restart app: ');
     expect(deploy.out).toContain(`[sample] notified by ${data}/h1/app/app.conf, ${data}/h1/app/app.env`);
@@ -67,7 +67,8 @@ describe.skipIf(unavailable !== undefined)('plan and deploy over SSH', () => {
       expect(readFileSync(env, 'utf8')).toBe(`SAMPLE_API_KEY=${SECRET}\nSAMPLE_PORT=8080\n`);
       expect(statSync(env).mode & 0o777).toBe(0o600);
       expect(readFileSync(path.join(data, h.name, 'app', 'app.conf'), 'utf8')).toContain(`# managed by rig (role sample) on ${h.name}\nlisten = 8080\n`);
-      expect(readdirSync(path.join(data, h.name, 'app')).sort()).toEqual(['.restarted', 'app.conf', 'app.env', 'data']);
+      expect(readdirSync(path.join(data, h.name, 'app')).sort()).toEqual(['.restarted', 'app.conf', 'app.env', 'data', 'sample.bin']);
+      expect(readFileSync(path.join(data, h.name, 'app', 'sample.bin')).equals(readFileSync(path.join(REPO_ROOT, 'roles/sample/files/sample.bin')))).toBe(true);
       expect(statSync(path.join(data, h.name, 'app', 'data')).mode & 0o777).toBe(0o750);
     }
 
