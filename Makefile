@@ -34,7 +34,7 @@ lint: $(DEPS_STAMP) ## eslint (no floating promises, exhaustive switches)
 	npx eslint .
 
 test-unit: $(DEPS_STAMP) ## the fast unit tests only
-	npx vitest run test/unit
+	npx vitest run --project unit
 
 test: $(BUILD_STAMP) ## typecheck, lint and every test (CI runs this)
 	npx tsc --noEmit -p .
@@ -45,7 +45,7 @@ schema: build ## regenerate the JSON Schemas in schema/ for editors
 	$(RIG) schema --out schema
 
 test-integration: $(BUILD_STAMP) ## the integration tests only (real sshd, docker, ansible-vault)
-	npx vitest run test/integration
+	npx vitest run --project integration
 
 inventory: build ## show hosts and variables with their sources: make inventory ENV=prod
 	$(RIG) inventory --env $(ENV)

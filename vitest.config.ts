@@ -1,14 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// Unit tests are pure and fast; integration tests talk to real sshd/docker/ansible-vault and may take longer.
 // Role modules import `rig`; under vitest that is the TypeScript source (the CLI resolves it to dist/).
+// Two projects: unit tests are pure and run in worker threads (faster start); integration tests talk to real
+// sshd, docker and ansible-vault, spawn and kill processes, and run in forked workers.
 export default defineConfig({
   resolve: { alias: { rig: fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 300_000,
-    pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'threads' } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], pool: 'forks' } },
+    ],
   },
 });
