@@ -68,6 +68,8 @@ describe.skipIf(unavailable !== undefined)('deploy edge cases', () => {
     let n = 0;
     await fc.assert(
       fc.asyncProperty(hostile, async (value) => {
+        // `{{` starts a variable reference in vars (as in Ansible); literal braces are tested in resolve.test.ts.
+        fc.pre(!value.includes('{{'));
         const dir = path.join(data, `v${n++}`);
         const vars = stringify({ echo_dir: dir, echo_value: value });
         (await import('node:fs')).mkdirSync(path.join(root, 'inventory/test/group_vars'), { recursive: true });

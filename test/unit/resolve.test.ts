@@ -14,6 +14,11 @@ describe('variable references', () => {
     expect(vars.get('alias')?.value).toBe('http://web1:9000/');
   });
 
+  it('a literal {{ is written \\{{ (Handlebars escape)', async () => {
+    const root = makeProject(sampleFiles({ [ALL]: `${BASE}sample_message: 'use \\{{name}} in templates'\n` }));
+    expect((await load(root)).hosts.get('web1')!.vars.get('sample_message')?.value).toBe('use {{name}} in templates');
+  });
+
   it('reports cycles, unknown references and Jinja filters at the value', async () => {
     const root = makeProject(sampleFiles({ [ALL]: `${BASE}a: "{{ b }}"\nb: "{{ a }}"\nc: "{{ nope }}"\nd: "{{ c | default('x') }}"\n` }));
     const errors = await loadErrors(root);
