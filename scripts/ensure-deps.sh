@@ -3,7 +3,7 @@
 # Usage: scripts/ensure-deps.sh        (root installs what is missing; non-root only reports it)
 set -euo pipefail
 # make runs the test targets; iproute2 (ss) finds free ports; the rest are rig's test and demo dependencies
-PKGS=(docker.io docker-compose openssh-server busybox-static debootstrap skopeo docker-registry caddy ansible-core make iproute2)
+PKGS=(docker.io docker-compose openssh-server busybox-static debootstrap skopeo docker-registry caddy ansible-core make iproute2 sudo)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -14,9 +14,13 @@ export type ApplyStep =
   /** Removes `.*.rig-tmp-*` in `path` left by a killed run (not this run's). Never fails the apply. */
   | { readonly kind: 'sweep'; readonly path: string }
   /** fsyncs a directory, so renames in it survive a crash. */
-  | { readonly kind: 'sync-dir'; readonly path: string };
+  | { readonly kind: 'sync-dir'; readonly path: string }
+  /** become: copies an upload staged by the login user (`path`) to its temp beside the target, as root. */
+  | { readonly kind: 'place'; readonly path: string; readonly temp: string }
+  /** become: removes the login user's staging directory; runs even after a failure. */
+  | { readonly kind: 'unstage'; readonly path: string };
 
-const OPCODE: Record<ApplyStep['kind'], string> = { mkdir: 'D', attrs: 'A', commit: 'F', sweep: 'C', 'sync-dir': 'S' };
+const OPCODE: Record<ApplyStep['kind'], string> = { mkdir: 'D', attrs: 'A', commit: 'F', sweep: 'C', 'sync-dir': 'S', place: 'P', unstage: 'U' };
 
 /*
  * Arguments: the run id, then 6 per step: opcode, path, temp, mode (octal, '' = leave), owner, group ('' = leave).
@@ -53,7 +57,7 @@ while [ $# -ge 6 ]; do
   op=$1 p=$2 t=$3 m=$4 o=$5 g=$6 step=
   shift 6
   if [ -n "$failed" ]; then
-    [ "$op" != F ] || rm -f -- "$t"
+    case $op in F|P) rm -f -- "$t" ;; U) rm -rf -- "$p" ;; esac
     echo "$n skipped"
   else
     case $op in
@@ -62,8 +66,10 @@ while [ $# -ge 6 ]; do
       F) commit ;;
       C) sweep ;;
       S) sync -- "$p" || step=sync ;;
+      P) { cp -- "$p" "$t" && chmod 0600 -- "$t"; } || step=copy ;;
+      U) rm -rf -- "$p" || step=unstage ;;
     esac
-    if [ -z "$step" ]; then echo "$n ok"; else echo "$n fail $step"; failed=1; [ "$op" != F ] || rm -f -- "$t"; fi
+    if [ -z "$step" ]; then echo "$n ok"; else echo "$n fail $step"; failed=1; case $op in F|P) rm -f -- "$t" ;; esac; fi
   fi
   n=$((n+1))
 done
@@ -80,8 +86,8 @@ export function applyStepsCmd(runId: string, steps: readonly ApplyStep[]): ExecN
 }
 
 function encode(s: ApplyStep): string[] {
-  const temp = s.kind === 'commit' ? s.temp : '';
-  const a = s.kind === 'sweep' || s.kind === 'sync-dir' ? {} : s.attrs;
+  const temp = s.kind === 'commit' || s.kind === 'place' ? s.temp : '';
+  const a = s.kind === 'mkdir' || s.kind === 'attrs' || s.kind === 'commit' ? s.attrs : {};
   return [OPCODE[s.kind], s.path, temp, a.mode === undefined ? '' : modeText(a.mode), a.owner ?? '', a.group ?? ''];
 }
 

@@ -33,13 +33,17 @@ export interface ApplyRounds {
 export const IN_FLIGHT_MODE = 0o600;
 
 /** Plans the round trips; throws a plain Error on an invalid request (relative or duplicate path, bad mode or owner). */
-export function planApplyRounds(files: readonly FileWrite[], dirs: readonly DirWrite[], runId: string): ApplyRounds {
+export function planApplyRounds(files: readonly FileWrite[], dirs: readonly DirWrite[], runId: string, stageDir?: string): ApplyRounds {
   validate(files, dirs);
   const changed = files.filter((f) => f.contentChanged);
+  const staged = (f: FileWrite): string => `${stageDir}/${changed.indexOf(f)}`;
   const dirSteps = dirs.map((d): ApplyStep => ({ kind: d.create ? 'mkdir' : 'attrs', path: d.path, attrs: attrsOf(d) }));
-  const needPre = changed.length > 0 && dirs.some((d) => d.create);
+  // Staged uploads (become) do not go into the target directories, so those need not exist before the upload.
+  const needPre = stageDir === undefined && changed.length > 0 && dirs.some((d) => d.create);
   const fileSteps = files.flatMap((f): ApplyStep[] => {
-    if (f.contentChanged) return [{ kind: 'commit', path: f.path, temp: tempPathFor(f.path, runId), attrs: attrsOf(f) }];
+    const temp = tempPathFor(f.path, runId);
+    const commit: ApplyStep = { kind: 'commit', path: f.path, temp, attrs: attrsOf(f) };
+    if (f.contentChanged) return stageDir === undefined ? [commit] : [{ kind: 'place', path: staged(f), temp }, commit];
     return hasAttrs(f) ? [{ kind: 'attrs', path: f.path, attrs: attrsOf(f) }] : [];
   });
   const parents = unique(changed.map((f) => path.posix.dirname(f.path)));
@@ -49,8 +53,9 @@ export function planApplyRounds(files: readonly FileWrite[], dirs: readonly DirW
     ...parents.map((p): ApplyStep => ({ kind: 'sweep', path: p })),
     ...fileSteps,
     ...unique([...parents, ...createdIn]).map((p): ApplyStep => ({ kind: 'sync-dir', path: p })),
+    ...(stageDir !== undefined && changed.length > 0 ? [{ kind: 'unstage', path: stageDir } as const] : []),
   ];
-  const uploads = changed.map((f) => ({ path: tempPathFor(f.path, runId), content: f.content, mode: IN_FLIGHT_MODE }));
+  const uploads = changed.map((f) => ({ path: stageDir === undefined ? tempPathFor(f.path, runId) : staged(f), content: f.content, mode: IN_FLIGHT_MODE }));
   const hasWork = main.some((s) => s.kind !== 'sync-dir');
   return { pre: needPre ? dirSteps : [], uploads, main: hasWork ? main : [] };
 }

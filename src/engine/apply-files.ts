@@ -2,6 +2,7 @@
 import { display } from '../core/cmd-render.js';
 import { sh } from '../core/cmd.js';
 import { RemoteCommandError } from '../transport/errors.js';
+import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import { ApplyFilesError } from './apply-files-error.js';
 import { applyStepsCmd, STEP_FAILED_EXIT, type ApplyStep } from './apply-files-script.js';
@@ -15,6 +16,12 @@ export type { DirWrite, FileWrite } from './apply-files-steps.js';
 export interface ApplyFilesOptions {
   /** Deadline of each exec (the upload has none: its duration depends on the bytes). */
   readonly timeoutMs?: number;
+  /**
+   * Apply as root through `sudo -n` when the login user is not root: uploads are staged in a private directory
+   * of the login user (`/tmp/.rig-stage-<run>`, mode 0700, created with mkdir so an existing one is refused), then
+   * the sudo'ed exec copies each next to its target, commits it as usual, and removes the staging directory.
+   */
+  readonly become?: boolean;
 }
 
 /** What an apply changed. */
@@ -34,8 +41,8 @@ export interface ApplyFilesResult {
  * over the target, and the directory fsynced: readers see the old or the new file, never a partial one,
  * also when the run is killed. The final exec first sweeps temps a killed run left in those directories.
  *
- * The SSH user must be able to write the target directories (it logs in as root; `become` is not
- * supported here, as the upload itself would need it). Directory creation is `mkdir -p`: only the leaf
+ * Without `become` the SSH user must be able to write the target directories; with it (and a non-root
+ * user) uploads are staged first, see ApplyFilesOptions.become. Directory creation is `mkdir -p`: only the leaf
  * gets the asked attrs. A replaced file keeps the old one's mode/owner unless asked otherwise (a new file
  * without a mode gets 0644); ACLs, xattrs and SELinux labels are not carried over.
  *
@@ -45,11 +52,15 @@ export interface ApplyFilesResult {
  */
 export async function applyFiles(t: Transport, files: readonly FileWrite[], dirs: readonly DirWrite[], opts: ApplyFilesOptions = {}): Promise<ApplyFilesResult> {
   const runId = newRunId();
-  const rounds = planApplyRounds(files, dirs, runId);
+  const stage = opts.become === true && t.user !== 'root' ? `/tmp/.rig-stage-${runId}` : undefined;
+  const rounds = planApplyRounds(files, dirs, runId, stage);
   const uploadedPaths = files.filter((f) => f.contentChanged).map((f) => f.path);
-  if (rounds.pre.length > 0) await runSteps(t, runId, rounds.pre, opts, uploadedPaths);
-  if (rounds.uploads.length > 0) await upload(t, rounds.uploads, opts);
-  if (rounds.main.length > 0) await runSteps(t, runId, rounds.main, opts, []);
+  const timeout = opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs };
+  const execOpts = { ...timeout, become: opts.become === true };
+  if (stage !== undefined && rounds.uploads.length > 0) await run(t, sh('mkdir -m 0700 -- "$1"', stage), timeout);
+  if (rounds.pre.length > 0) await runSteps(t, runId, rounds.pre, execOpts, uploadedPaths);
+  if (rounds.uploads.length > 0) await upload(t, rounds.uploads, timeout);
+  if (rounds.main.length > 0) await runSteps(t, runId, rounds.main, execOpts, []);
   return {
     written: uploadedPaths,
     attrsSet: [...files.filter((f) => !f.contentChanged), ...dirs.filter((d) => !d.create)].filter(hasAttrs).map((x) => x.path),
@@ -68,7 +79,7 @@ async function upload(t: Transport, uploads: Parameters<Transport['putFiles']>[0
 }
 
 /** Runs one exec of steps; throws ApplyFilesError for a failed step (`pending`: paths of later rounds, also not done). */
-async function runSteps(t: Transport, runId: string, steps: readonly ApplyStep[], opts: ApplyFilesOptions, pending: readonly string[]): Promise<void> {
+async function runSteps(t: Transport, runId: string, steps: readonly ApplyStep[], opts: { timeoutMs?: number; become: boolean }, pending: readonly string[]): Promise<void> {
   const cmd = applyStepsCmd(runId, steps);
   const r = await t.exec(cmd, opts);
   const reports = parseStepStatus(r.stdout, steps);
@@ -77,7 +88,7 @@ async function runSteps(t: Transport, runId: string, steps: readonly ApplyStep[]
   if (r.code !== STEP_FAILED_EXIT || failed === undefined || failed.outcome.status !== 'fail') {
     throw new RemoteCommandError(t.host, display(cmd), 'exit', r.code, r.stderr);
   }
-  const targets = reports.filter((x) => x.step.kind !== 'sweep' && x.step.kind !== 'sync-dir');
+  const targets = reports.filter((x) => x.step.kind === 'mkdir' || x.step.kind === 'attrs' || x.step.kind === 'commit');
   const done = targets.filter((x) => x.outcome.status === 'ok').map((x) => x.step.path);
   const notDone = [...targets.filter((x) => x.outcome.status !== 'ok').map((x) => x.step.path), ...pending];
   throw new ApplyFilesError(t.host, display(cmd), r.code, r.stderr, failed.step.path, failed.outcome.what, done, notDone);

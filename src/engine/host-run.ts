@@ -110,11 +110,6 @@ export async function planOnHost(t: Transport, input: Pick<HostRunInput, 'host' 
 
 /** Executes the plan's steps; content comes from the rendered ops and must match the digest the plan promised. */
 export async function applyPlan(t: Transport, plan: HostPlan, roleOps: readonly RoleOps[], become = false): Promise<void> {
-  const writes = plan.steps.some((s) => s.kind === 'mkdir' || s.kind === 'write' || s.kind === 'attrs');
-  if (become && writes && t.user !== 'root') {
-    // Files are uploaded over SFTP as the login user, so sudo cannot cover them; refuse before changing anything.
-    throw new Error(`${plan.host}: become with the non-root user ${t.user ?? '(unknown)'} is not supported for file changes yet; log in as root`);
-  }
   const content = new Map(fileOps(roleOps).map((op) => [op.path, op.content]));
   const files: FileWrite[] = [];
   const dirs: DirWrite[] = [];
@@ -130,7 +125,7 @@ export async function applyPlan(t: Transport, plan: HostPlan, roleOps: readonly 
       files.push({ path: step.path, content: typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text), contentChanged: true, ...attrs });
     }
   }
-  await applyFiles(t, files, dirs);
+  await applyFiles(t, files, dirs, { become });
   for (const step of plan.steps) {
     if (step.kind !== 'command' && step.kind !== 'handler') continue;
     const op = roleOps.find((r) => r.role === step.role)?.ops.find((o) => o.kind === step.kind && o.name === step.name);
