@@ -2,13 +2,13 @@
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, readFile, symlink, writeFile, chown } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fileStateCmd, parseFileState } from '../../src/facts/file-state.js';
 import { RemoteCommandError } from '../../src/transport/errors.js';
 import { run } from '../../src/transport/run.js';
 import type { SshTransport } from '../../src/transport/ssh-transport.js';
-import { connectTo } from '../helpers/sshd/connect.js';
-import { sshdUnavailable, startSshdFleet, type SshdFleet } from '../helpers/sshd/sshd-fleet.js';
+import { sshdUnavailable, type SshdFleet } from '../helpers/sshd/sshd-fleet.js';
+import { useFleetTransport } from '../helpers/sshd/use-fleet.js';
 
 const unavailable = await sshdUnavailable();
 if (unavailable !== undefined) console.warn(`SKIP apply-file-state-fact: ${unavailable}`);
@@ -17,16 +17,9 @@ describe.skipIf(unavailable !== undefined)('file-state fact over ssh', () => {
   let fleet: SshdFleet;
   let t: SshTransport;
 
-  beforeAll(async () => {
-    fleet = await startSshdFleet(1, { firstOctet: 61 });
-    t = await connectTo(fleet, fleet.hosts[0]!);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await fleet?.stop();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') console.error(await fleet.logs());
+  useFleetTransport(1, { firstOctet: 61 }, (f, tr) => {
+    fleet = f;
+    t = tr;
   });
 
   it('reads 300 paths with awkward names in one exec, matching lstat and sha256 on disk', async () => {

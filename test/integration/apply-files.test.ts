@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ApplyFilesError } from '../../src/engine/apply-files-error.js';
 import { applyFiles, type FileWrite } from '../../src/engine/apply-files.js';
 import { fileStateCmd, parseFileState } from '../../src/facts/file-state.js';
@@ -10,8 +10,8 @@ import { RemoteFileError } from '../../src/transport/errors.js';
 import { run } from '../../src/transport/run.js';
 import type { SshTransport } from '../../src/transport/ssh-transport.js';
 import type { TransportCounters } from '../../src/transport/transport.js';
-import { connectTo } from '../helpers/sshd/connect.js';
-import { sshdUnavailable, startSshdFleet, type SshdFleet } from '../helpers/sshd/sshd-fleet.js';
+import { sshdUnavailable, type SshdFleet } from '../helpers/sshd/sshd-fleet.js';
+import { useFleetTransport } from '../helpers/sshd/use-fleet.js';
 
 const unavailable = await sshdUnavailable();
 if (unavailable !== undefined) console.warn(`SKIP apply-files: ${unavailable}`);
@@ -36,18 +36,13 @@ describe.skipIf(unavailable !== undefined)('applyFiles over ssh', () => {
   });
   const temps = async (dir: string): Promise<string[]> => (await readdir(dir)).filter((f) => f.includes('.rig-tmp-'));
 
+  useFleetTransport(1, { firstOctet: 62 }, (f, tr) => {
+    fleet = f;
+    t = tr;
+  });
   beforeAll(async () => {
-    fleet = await startSshdFleet(1, { firstOctet: 62 });
-    t = await connectTo(fleet, fleet.hosts[0]!);
     root = path.join(fleet.dir, 'apply');
     await mkdir(root);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await fleet?.stop();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') console.error(await fleet.logs());
   });
 
   it('writes files byte-exact with mode and owner in 1 SFTP + 1 exec, and the fact then reads the desired state', async () => {

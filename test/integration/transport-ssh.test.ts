@@ -4,15 +4,15 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exec, secret, withEnv } from '../../src/core/cmd.js';
 import { toRemote } from '../../src/core/cmd-remote.js';
 import { cmd } from '../../src/core/cmd-template.js';
 import { RemoteCommandError } from '../../src/transport/errors.js';
 import { classifyFailure, run } from '../../src/transport/run.js';
 import type { SshTransport } from '../../src/transport/ssh-transport.js';
-import { connectTo } from '../helpers/sshd/connect.js';
-import { sshdUnavailable, startSshdFleet, type SshdFleet } from '../helpers/sshd/sshd-fleet.js';
+import { sshdUnavailable, type SshdFleet } from '../helpers/sshd/sshd-fleet.js';
+import { useFleetTransport } from '../helpers/sshd/use-fleet.js';
 
 const unavailable = await sshdUnavailable();
 if (unavailable !== undefined) console.warn(`SKIP transport-ssh: ${unavailable}`);
@@ -21,16 +21,9 @@ describe.skipIf(unavailable !== undefined)('ssh transport', () => {
   let fleet: SshdFleet;
   let t: SshTransport;
 
-  beforeAll(async () => {
-    fleet = await startSshdFleet(1);
-    t = await connectTo(fleet, fleet.hosts[0]!);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await fleet?.stop();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') console.error(await fleet.logs());
+  useFleetTransport(1, {}, (f, tr) => {
+    fleet = f;
+    t = tr;
   });
 
   it('runs under /bin/sh with the clean environment sshd gave it', async () => {
