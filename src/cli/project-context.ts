@@ -1,7 +1,6 @@
 // Turns the common flags into a loaded project: root, workstation settings, vault passwords, variables.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { loadProject, type Project } from '../config/project.js';
+import { findRepoRoot } from '../config/repo-root.js';
 import { loadSettings, type Settings } from '../config/settings.js';
 import { VaultKeyring } from '../config/vault/keyring.js';
 import { Redactor } from '../core/redactor.js';
@@ -18,18 +17,9 @@ export interface ProjectFlags {
   playbook?: string | undefined;
 }
 
-/** The repository root: --root, else the nearest ancestor of the working directory holding `inventory/`. */
-export function findRoot(io: CliIo, explicit?: string): string {
-  if (explicit) return path.resolve(io.cwd, explicit);
-  for (let dir = io.cwd; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'inventory'))) return dir;
-    if (path.dirname(dir) === dir) return io.cwd;
-  }
-}
-
 /** Settings, vault keyring and redactor for a run, before any inventory is read. */
 export async function openWorkspace(flags: ProjectFlags, io: CliIo): Promise<{ root: string; settings: Settings; keyring: VaultKeyring | undefined; redactor: Redactor }> {
-  const root = findRoot(io, flags.root);
+  const root = findRepoRoot(io.cwd, flags.root);
   const settings = loadSettings(root, io.env);
   const keyring = await VaultKeyring.load({
     root,

@@ -8,7 +8,7 @@ import { isAlreadyEncrypted } from '../config/vault/envelope.js';
 import { planDecrypt, planEncrypt, planRekey, PRIVATE_MODE } from '../config/vault/file-plans.js';
 import { VaultKeyring } from '../config/vault/keyring.js';
 import { describePasswordSearch, parseVaultIdSlug } from '../config/vault/password-sources.js';
-import { findRepoRoot } from '../config/vault/repo-root.js';
+import { findRepoRoot } from '../config/repo-root.js';
 import { formatVaultYaml } from '../config/vault/vault-yaml.js';
 import type { CliIo } from './io.js';
 
@@ -89,7 +89,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (verb === undefined) throw new UsageError('no action given');
   const action = toAction(verb);
   checkOptions(action, values);
-  const root = await findRepoRoot(io.cwd);
+  const root = findRepoRoot(io.cwd);
   const keyring = await VaultKeyring.load({
     root,
     cwd: io.cwd,

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
 import { readPasswordFile } from '../../src/config/vault/password-file.js';
 import { parseVaultIdSlug, resolvePasswordFiles } from '../../src/config/vault/password-sources.js';
-import { findRepoRoot } from '../../src/config/vault/repo-root.js';
+import { findRepoRoot } from '../../src/config/repo-root.js';
 import { UsageError, UserError } from '../../src/core/errors.js';
 
 const FIXTURE_1_1 = readFileSync(new URL('../fixtures/vault/secrets-1.1.yml', import.meta.url), 'utf8');
@@ -97,9 +97,9 @@ describe('repository root', () => {
   it('is the nearest ancestor with an inventory/ directory, else the cwd', async () => {
     await mkdir(path.join(dir, 'repo/inventory/prod'), { recursive: true });
     await mkdir(path.join(dir, 'repo/roles/x'), { recursive: true });
-    expect(await findRepoRoot(path.join(dir, 'repo/roles/x'))).toBe(path.join(dir, 'repo'));
-    expect(await findRepoRoot(path.join(dir, 'repo/inventory/prod'))).toBe(path.join(dir, 'repo'));
+    expect(findRepoRoot(path.join(dir, 'repo/roles/x'))).toBe(path.join(dir, 'repo'));
+    expect(findRepoRoot(path.join(dir, 'repo/inventory/prod'))).toBe(path.join(dir, 'repo'));
     await mkdir(path.join(dir, 'elsewhere'));
-    expect(await findRepoRoot(path.join(dir, 'elsewhere'))).toBe(path.join(dir, 'elsewhere'));
+    expect(findRepoRoot(path.join(dir, 'elsewhere'))).toBe(path.join(dir, 'elsewhere'));
   });
 });
