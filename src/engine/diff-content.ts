@@ -1,5 +1,5 @@
 // Classifies file content as text or binary and hashes its bytes, so binary files are never printed as text.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../core/digest.js';
 
 /** File content: text as rig renders it, or raw bytes as read from a host. */
 export type FileContent = string | Uint8Array;
@@ -22,7 +22,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export function inspectContent(content: FileContent): InspectedContent {
   const bytes = typeof content === 'string' ? encoder.encode(content) : content;
   const text = typeof content === 'string' ? textOfString(content) : textOfBytes(bytes);
-  return { text, bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return { text, bytes: bytes.byteLength, sha256: sha256Hex(bytes) };
 }
 
 function textOfString(s: string): string | undefined {

@@ -1,6 +1,6 @@
 // One host's run: connect once, gather facts in one exec, plan (pure), and when asked apply exactly that plan.
-import { createHash } from 'node:crypto';
 import type { Connection } from '../config/connection.js';
+import { sha256Hex } from '../core/digest.js';
 import type { RoleOps } from '../config/render-roles.js';
 import { DiagnosticsError, formatDiagnostic } from '../core/diagnostic.js';
 import type { FileOp } from '../core/op.js';
@@ -99,7 +99,7 @@ export async function planOnHost(t: Transport, input: Pick<HostRunInput, 'host' 
   const facts = paths.length === 0 ? new Map<string, PathState>() : parseFileState((await run(t, fileStateCmd(paths), opts)).stdout, paths);
   const wanted = fileOps(input.roleOps).filter((op) => {
     const f = facts.get(op.path);
-    return f?.kind === 'file' && f.sha256 !== sha256(op.content);
+    return f?.kind === 'file' && f.sha256 !== sha256Hex(op.content);
   });
   const before = wanted.length === 0 ? new Map<string, Buffer>() : parseFileContent((await run(t, fileContentCmd(wanted.map((o) => o.path)), opts)).stdoutBytes, wanted.map((o) => o.path));
   const checks = guardsOf(input.roleOps);
@@ -121,7 +121,7 @@ export async function applyPlan(t: Transport, plan: HostPlan, roleOps: readonly 
     else if (step.kind === 'attrs') files.push({ path: step.path, content: Buffer.alloc(0), contentChanged: false, ...attrs });
     else {
       const text = content.get(step.path);
-      if (text === undefined || sha256(text) !== step.change.sha256After) throw new Error(`${plan.host}: ${step.path}: the rendered content no longer matches the plan; plan again`);
+      if (text === undefined || sha256Hex(text) !== step.change.sha256After) throw new Error(`${plan.host}: ${step.path}: the rendered content no longer matches the plan; plan again`);
       files.push({ path: step.path, content: typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text), contentChanged: true, ...attrs });
     }
   }
@@ -136,8 +136,4 @@ export async function applyPlan(t: Transport, plan: HostPlan, roleOps: readonly 
 
 function fileOps(roleOps: readonly RoleOps[]): FileOp[] {
   return roleOps.flatMap((r) => r.ops.filter((o): o is FileOp => o.kind === 'file'));
-}
-
-function sha256(content: string | Uint8Array): string {
-  return createHash('sha256').update(content).digest('hex');
 }

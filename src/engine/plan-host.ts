@@ -1,7 +1,7 @@
 // Pure planner: desired ops of one host + its facts → the steps that bring it to the desired state, each with why.
-import { createHash } from 'node:crypto';
 import { DiagnosticsError, formatLocation, type Diagnostic } from '../core/diagnostic.js';
 import type { Cmd } from '../core/cmd.js';
+import { sha256Hex } from '../core/digest.js';
 import type { CommandOp, DirOp, FileOp, HandlerOp, PathAttrs } from '../core/op.js';
 import type { Redactor } from '../core/redactor.js';
 import type { RoleOps } from '../config/render-roles.js';
@@ -92,7 +92,7 @@ function planDir(op: DirOp, fact: PathState, role: string): Step | string | unde
 function planFile(op: FileOp, fact: PathState, role: string, input: PlanHostInput): Step | string | undefined {
   if (fact.kind === 'dir' || fact.kind === 'other') return `${op.path} must be a regular file but is ${fact.kind === 'dir' ? 'a directory' : `a ${fact.type}`}`;
   const content = typeof op.content === 'string' ? Buffer.from(op.content, 'utf8') : Buffer.from(op.content);
-  const sha = createHash('sha256').update(content).digest('hex');
+  const sha = sha256Hex(content);
   const notify = op.notify;
   if (fact.kind === 'file' && fact.sha256 === sha) {
     const diff = attrDiff(op, fact);
@@ -137,5 +137,5 @@ function attrsOf(a: PathAttrs): PathAttrs {
 /** A digest of the facts a plan was computed from; a saved plan whose host no longer matches it is stale. */
 export function observedDigest(facts: ReadonlyMap<string, PathState>): string {
   const sorted = [...facts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+  return sha256Hex(JSON.stringify(sorted));
 }
