@@ -11,4 +11,5 @@ if mkdir -p "$RIG_CACHE" 2>/dev/null && [ -w "$RIG_CACHE" ]; then
   flock 9
 fi
 "$HERE/images/busybox.sh" "$@"
+"$HERE/images/svc.sh" "$@"
 "$HERE/images/target.sh" "$@"

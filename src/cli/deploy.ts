@@ -10,11 +10,17 @@ import type { CliIo } from './io.js';
 import { planText } from './plan-output.js';
 import { report, runEngine, type EngineFlags } from './engine-command.js';
 
-/** Exit 0 when every host is ok or changed, 1 when any failed or was unreachable (or on any error). */
-export async function deployCommand(args: string[], io: CliIo): Promise<number> {
+/** Exit 0 when every host is ok or changed, 1 when any failed or was unreachable (or on any error), 130 when interrupted. */
+export function deployCommand(args: string[], io: CliIo): Promise<number> {
+  return applyCommand('deploy', args, io);
+}
+
+/** `rig deploy` and `rig rollback`: plan under the deploy lock, confirm where asked, apply, report. */
+export async function applyCommand(command: 'deploy' | 'rollback', args: string[], io: CliIo): Promise<number> {
   try {
-    const { project, results, flags } = await runEngine('deploy', args, io, (project, planned, flags) => confirmPlan(project, planned, flags, io));
-    report('deploy', project, results, flags, io);
+    const { project, results, flags, interrupted } = await runEngine(command, args, io, (project, planned, flags) => confirmPlan(project, planned, flags, io));
+    report(command, project, results, flags, io);
+    if (interrupted !== undefined) return 130;
     return results.every((r) => r.status === 'ok' || r.status === 'changed') ? 0 : 1;
   } catch (err) {
     if (!(err instanceof DeclinedError)) throw err;
@@ -24,7 +30,7 @@ export async function deployCommand(args: string[], io: CliIo): Promise<number> 
 }
 
 /** Envs marked `confirm: true` ask on a TTY (type the env name); without a TTY they need --yes. */
-async function confirmPlan(project: Project, planned: readonly HostResult[], flags: EngineFlags, io: CliIo): Promise<boolean> {
+export async function confirmPlan(project: Project, planned: readonly HostResult[], flags: EngineFlags, io: CliIo): Promise<boolean> {
   if (flags.plan !== undefined) checkSavedPlan(path.resolve(io.cwd, flags.plan), project.env, planned, (t) => project.redactor.redact(t));
   if (!planned.some((r) => r.changes > 0 && !r.error)) return true;
   if (!project.inventory.settings.confirm || flags.yes === true) return true;

@@ -12,6 +12,7 @@ import { PROJECT_OPTIONS, parseFlags } from './args.js';
 import type { CliIo } from './io.js';
 import { planJson, planText } from './plan-output.js';
 import { openProject } from './project-context.js';
+import { runContext, withInterrupts } from './run-context-cli.js';
 
 export const ENGINE_OPTIONS = {
   ...PROJECT_OPTIONS,
@@ -23,19 +24,24 @@ export const ENGINE_OPTIONS = {
   'known-hosts': { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
   plan: { type: 'string' },
+  'break-lock': { type: 'boolean' },
+  'no-rollback': { type: 'boolean' },
+  to: { type: 'string' },
 } as const;
 
 export type EngineFlags = ReturnType<typeof parseFlags<typeof ENGINE_OPTIONS>>['values'];
 
 /** Loads and renders everything (errors stop here, before any host is contacted), then plans or deploys. */
 export async function runEngine(
-  command: 'plan' | 'deploy',
+  command: 'plan' | 'deploy' | 'rollback',
   args: string[],
   io: CliIo,
   confirm?: (project: Project, planned: readonly HostResult[], flags: EngineFlags) => Promise<boolean>,
-): Promise<{ project: Project; results: HostResult[]; flags: EngineFlags }> {
+): Promise<{ project: Project; results: HostResult[]; flags: EngineFlags; interrupted: string | undefined }> {
   const { values: flags, positionals } = parseFlags(command, args, ENGINE_OPTIONS);
   if (positionals.length > 0) throw new UsageError(`rig ${command}: unexpected argument "${positionals[0]}"`);
+  for (const f of ['break-lock', 'no-rollback', 'plan', 'yes'] as const) if (command === 'plan' && flags[f] !== undefined) throw new UsageError(`rig plan: --${f} is for deploy and rollback`);
+  if (flags.to !== undefined && command !== 'rollback') throw new UsageError(`rig ${command}: --to is for rollback`);
   const project = await openProject(flags, io, { limit: flags.limit, roles: flags.role });
   for (const w of project.warnings) io.err(formatDiagnostic(w, io.cwd));
   const rendered = renderProject(project);
@@ -43,22 +49,35 @@ export async function runEngine(
   const forks = flags.forks === undefined ? settings.RIG_FORKS : Number(flags.forks);
   if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks expects a positive integer, got "${flags.forks}"`);
   const progress = io.isTTY && flags.json === undefined && !project.inventory.settings.confirm ? (await import('./progress.js')).hostProgress([...project.hosts.keys()], command) : undefined;
+  const mode = command;
+  const withSignal = mode === 'plan' ? async <T>(fn: (s: AbortSignal | undefined) => Promise<T>) => ({ value: await fn(undefined), interrupted: undefined }) : <T>(fn: (s: AbortSignal) => Promise<T>) => withInterrupts(io, fn);
   let results: HostResult[];
+  let interrupted: string | undefined;
   try {
-    results = await runHosts(project, rendered, {
+    ({ value: results, interrupted } = await withSignal(async (signal) => runHosts(project, rendered, {
+      run: await runContext(mode, {
+        env: project.env,
+        root: project.root,
+        argv: args,
+        breakLock: flags['break-lock'] === true,
+        autoRollback: flags['no-rollback'] !== true,
+        removeUndeclared: !flags.role || flags.role.length === 0,
+        ...(flags.to !== undefined ? { rollbackTo: flags.to } : {}),
+        ...(signal ? { signal } : {}),
+      }, io),
       ...(progress ? { onPlanned: (r: HostResult) => progress.planned(r), onHost: (r: HostResult) => progress.finished(r) } : {}),
-      apply: command === 'deploy',
+      apply: command !== 'plan',
       forks,
       connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT,
       acceptNewHostKeys: flags['accept-new-host-keys'] === true,
       env: io.env,
       ...knownHostsFile(project, flags, io),
       ...(confirm ? { confirm: (planned: readonly HostResult[]) => confirm(project, planned, flags) } : {}),
-    });
+    })));
   } finally {
     await progress?.done();
   }
-  return { project, results, flags };
+  return { project, results, flags, interrupted };
 }
 
 /** `--known-hosts F`, else `inventory/<env>/known_hosts` when the repository keeps one (checked with ~/.ssh/known_hosts). */
@@ -69,7 +88,7 @@ function knownHostsFile(project: Project, flags: EngineFlags, io: CliIo): { repo
 }
 
 /** Prints the results (text, or JSON to a file / stdout with `--json F|-`). */
-export function report(command: 'plan' | 'deploy', project: Project, results: readonly HostResult[], flags: EngineFlags, io: CliIo): void {
+export function report(command: 'plan' | 'deploy' | 'rollback', project: Project, results: readonly HostResult[], flags: EngineFlags, io: CliIo): void {
   const json = `${JSON.stringify(planJson(project.env, results), null, 2)}\n`;
   if (flags.json === '-') return io.out(json);
   if (flags.json !== undefined) writeFileSync(path.resolve(io.cwd, flags.json), project.redactor.redact(json));

@@ -14,6 +14,9 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   plan: { run: async (a, io) => (await import('./plan.js')).planCommand(a, io), summary: 'what a deploy would change on each host, with diffs; exit 0 nothing, 2 changes, 1 error' },
   deploy: { run: async (a, io) => (await import('./deploy.js')).deployCommand(a, io), summary: 'plan + apply over SSH (asks first where the env says confirm: true)' },
+  rollback: { run: async (a, io) => (await import('./rollback.js')).rollbackCommand(a, io), summary: 're-apply a release kept on each host (default: the one before the current; --to ID)' },
+  releases: { run: async (a, io) => (await import('./releases.js')).releasesCommand(a, io), summary: 'the releases kept on each host, the current one marked' },
+  history: { run: async (a, io) => (await import('./history.js')).historyCommand(a, io), summary: "each host's deploy journal: who deployed what, what changed, health, rollbacks" },
   inventory: { run: async (a, io) => (await import('./inventory.js')).inventoryCommand(a, io), summary: 'hosts, groups and every variable with where it came from' },
   vault: { run: async (a, io) => (await import('./vault.js')).vaultCommand(a, io), summary: 'create|encrypt|decrypt|view|edit|rekey|encrypt-string (Ansible Vault compatible)' },
   schema: { run: async (a, io) => (await import('./schema.js')).schemaCommand(a, io), summary: 'write JSON Schemas of hosts.yml, vars files, env.yml and playbooks for editors' },

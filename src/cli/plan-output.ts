@@ -3,6 +3,8 @@ import { formatFileChange } from '../engine/file-diff.js';
 import type { HostResult } from '../engine/host-run.js';
 import type { Plan, Step } from '../engine/plan-types.js';
 
+const SERVICE_MARK = { create: '+', recreate: '~', start: '>', remove: '-' } as const;
+
 /** The lines describing one step (a write shows its diff lines after the head). */
 export function stepLines(step: Step): string[] {
   const tail = `  [${step.role}] ${step.why}`;
@@ -19,11 +21,17 @@ export function stepLines(step: Step): string[] {
       return [`! run ${step.name}: ${step.command}${tail}`];
     case 'handler':
       return [`! handler ${step.name}: ${step.command}${tail}`];
+    case 'pull':
+      return [`↓ pull ${step.image}${tail}`];
+    case 'network':
+      return [`+ network ${step.name}${step.internal ? ' (internal)' : ''}${tail}`];
+    case 'service':
+      return [`${SERVICE_MARK[step.action]} ${step.action} ${step.service}: ${step.why}  [${step.role}]`];
   }
 }
 
 /** Plan text: a block per host (unreachable and failed hosts say why), then one summary line. */
-export function planText(results: readonly HostResult[], verb: 'plan' | 'deploy'): string {
+export function planText(results: readonly HostResult[], verb: 'plan' | 'deploy' | 'rollback'): string {
   const lines: string[] = [];
   for (const r of results) {
     const steps = r.plan?.steps ?? [];
@@ -36,7 +44,7 @@ export function planText(results: readonly HostResult[], verb: 'plan' | 'deploy'
 }
 
 /** `plan: 2 hosts — web1 3 changes, web2 unreachable` style summary, with counts per status. */
-export function summaryLine(results: readonly HostResult[], verb: 'plan' | 'deploy'): string {
+export function summaryLine(results: readonly HostResult[], verb: 'plan' | 'deploy' | 'rollback'): string {
   const count = (s: HostResult['status']): number => results.filter((r) => r.status === s).length;
   const changes = results.reduce((n, r) => n + (r.status === 'ok' || r.status === 'changed' ? r.changes : 0), 0);
   const what = verb === 'plan' ? `${changes} change${changes === 1 ? '' : 's'} to make` : `${changes} change${changes === 1 ? '' : 's'} made`;

@@ -15,7 +15,7 @@ interface Deferred {
 }
 
 /** A listr2 list with a task per host; each task ends when its host finishes. */
-export function hostProgress(hosts: readonly string[], verb: 'plan' | 'deploy'): Progress {
+export function hostProgress(hosts: readonly string[], verb: 'plan' | 'deploy' | 'rollback'): Progress {
   const slots = new Map<string, Deferred>();
   const list = new Listr(
     hosts.map((host) => ({

@@ -1,6 +1,7 @@
 // Variables that do not come from inventory files: `--var k=v` on the command line and rig's built-ins.
 import { parse } from 'yaml';
 import type { Diagnostics } from '../core/diagnostic.js';
+import { stackBuiltins } from './stack-vars.js';
 import { VAR_NAME, type VarEntry } from './var-entry.js';
 
 /**
@@ -26,7 +27,7 @@ export function parseExtraVars(args: readonly string[], diagnostics: Diagnostics
   });
 }
 
-/** Ansible's magic variables that roles and templates commonly need, at the lowest precedence. */
+/** Ansible's magic variables that roles and templates commonly need, and rig's stack variables, at the lowest precedence. */
 export function builtinVars(host: string, groups: readonly string[], env: string, root: string): VarEntry[] {
   const loc = { file: '<built-in>', line: 1, col: 1 };
   const entry = (name: string, value: unknown): VarEntry => ({ name, value, layer: 'built-in', loc, secret: false, locate: () => loc });
@@ -35,5 +36,6 @@ export function builtinVars(host: string, groups: readonly string[], env: string
     entry('group_names', groups.filter((g) => g !== 'all')),
     entry('rig_env', env),
     entry('rig_root', root),
+    ...stackBuiltins(entry),
   ];
 }

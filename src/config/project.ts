@@ -16,6 +16,7 @@ import { builtinVars, parseExtraVars } from './extra-vars.js';
 import type { VarEntry } from './var-entry.js';
 import { loadVarsFile, type LoadContext } from './vars-file.js';
 import { selectHosts } from './host-selection.js';
+import { stackConfig, type StackConfig } from './stack-vars.js';
 
 export interface ProjectOptions {
   readonly root: string;
@@ -43,8 +44,10 @@ export interface HostConfig {
   readonly groups: readonly string[];
   readonly vars: ReadonlyMap<string, ResolvedVar>;
   readonly connection: Connection;
-  /** Roles in playbook order, each with its validated variables. */
-  readonly roles: readonly { readonly name: string; readonly vars: Record<string, unknown> }[];
+  /** The compose project and rig's state locations on the host. */
+  readonly stack: StackConfig;
+  /** Roles in playbook order, each with its validated variables; `selected` is false for roles `--role` left out. */
+  readonly roles: readonly { readonly name: string; readonly vars: Record<string, unknown>; readonly selected: boolean }[];
 }
 
 export interface Project {
@@ -74,8 +77,12 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
   const reportMissing = !diagnostics.hasErrors();
   checkUnknownRoleVars(allEntries(inventory, roles, varsFiles, extraVars), roles.values(), diagnostics);
   const selected = selectHosts(inventory, playbook, opts.limit, opts.roles, diagnostics, opts.allHosts === true);
+  // `--role R` acts on R only, but a host's compose files hold every service of the host: its other roles are
+  // rendered too (for their services and networks), and marked not selected.
+  const everyRole = opts.roles && opts.roles.length > 0 ? selectHosts(inventory, playbook, opts.limit, undefined, new Diagnostics(), opts.allHosts === true) : selected;
   const hosts = new Map<string, HostConfig>();
-  for (const [name, roleNames] of selected) {
+  for (const [name, selectedRoles] of selected) {
+    const roleNames = (everyRole.get(name) ?? selectedRoles).map((n) => ({ name: n, selected: selectedRoles.includes(n) }));
     const host = resolveHost(name, roleNames, { inventory, roles, varsFiles, extraVars, opts, diagnostics, reportMissing });
     if (host) hosts.set(name, host);
   }
@@ -93,12 +100,15 @@ interface ResolveInputs {
   reportMissing: boolean;
 }
 
-function resolveHost(name: string, roleNames: readonly string[], r: ResolveInputs): HostConfig | undefined {
+function resolveHost(name: string, roleNames: readonly { name: string; selected: boolean }[], r: ResolveInputs): HostConfig | undefined {
   const groups = sortedGroupsOfHost(r.inventory, name).map((g) => g.name);
-  const hostRoles = roleNames.map((n) => r.roles.get(n)).filter((x): x is LoadedRole => x !== undefined);
+  const hostRoles = roleNames.flatMap((n) => {
+    const loaded = r.roles.get(n.name);
+    return loaded ? [{ loaded, selected: n.selected }] : [];
+  });
   const layers = layersForHost(r.inventory, name, {
     builtin: builtinVars(name, groups, r.opts.env, r.opts.root),
-    roleDefaults: hostRoles.flatMap((l) => l.defaults),
+    roleDefaults: hostRoles.flatMap((l) => l.loaded.defaults),
     varsFiles: r.varsFiles,
     extraVars: r.extraVars,
   });
@@ -106,9 +116,10 @@ function resolveHost(name: string, roleNames: readonly string[], r: ResolveInput
   interpolateVars(vars, r.opts.interpolate, r.diagnostics, name);
   for (const v of vars.values()) if (v.secret) registerSecretValue(v, r.opts.redactor);
   const connection = resolveConnection(name, vars, r.diagnostics, { fallbackKey: r.opts.settings.RIG_SSH_KEY, root: r.opts.root });
-  const typed = hostRoles.map((l) => ({ name: l.role.name, vars: roleVarsForHost(name, l, vars, r.diagnostics, { reportMissing: r.reportMissing }) }));
-  if (typed.some((t) => t.vars === undefined)) return undefined;
-  return { name, groups, vars, connection, roles: typed as HostConfig['roles'] };
+  const typed = hostRoles.map(({ loaded, selected }) => ({ name: loaded.role.name, selected, vars: roleVarsForHost(name, loaded, vars, r.diagnostics, { reportMissing: r.reportMissing }) }));
+  const stack = stackConfig(name, vars, r.diagnostics);
+  if (typed.some((t) => t.vars === undefined) || !stack) return undefined;
+  return { name, groups, vars, connection, stack, roles: typed as HostConfig['roles'] };
 }
 
 /** A value derived from a secret (`url: "postgres://u:{{ vault_pw }}@db"`) is itself masked in full. */

@@ -2,7 +2,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Diagnostics, DiagnosticsError, type SourceLocation } from '../core/diagnostic.js';
-import type { DirOp, FileOp, Op, PathAttrs } from '../core/op.js';
+import type { DirOp, FileOp, NetworkOp, Op, PathAttrs, ServiceOp } from '../core/op.js';
+import { healthGateSchema, serviceSpecSchema } from '../core/service.js';
+import { zodIssuesToDiagnostics } from './zod-diagnostics.js';
 import type { RoleContext } from '../core/role.js';
 import { compileTemplate, loadTemplateFile, renderTemplate } from '../template/index.js';
 import type { HostConfig, Project } from './project.js';
@@ -12,6 +14,8 @@ import type { LoadedRole } from './role-loader.js';
 export interface RoleOps {
   readonly role: string;
   readonly ops: readonly Op[];
+  /** False for a role `--role` left out: only its services and networks count (the host's compose files hold them). */
+  readonly selected: boolean;
 }
 
 /** host → its roles' ops, in playbook order. Throws a DiagnosticsError with every template/role error of every host. */
@@ -23,7 +27,7 @@ export function renderProject(project: Project): Map<string, RoleOps[]> {
       const loaded = project.roles.get(r.name);
       if (!loaded) return [];
       const ops = diagnostics.collect(() => loaded.role.tasks(roleContext(project, host, loaded, r.vars, diagnostics)));
-      return ops ? [{ role: r.name, ops }] : [];
+      return ops ? [{ role: r.name, ops, selected: r.selected }] : [];
     }));
   }
   diagnostics.throwIfErrors();
@@ -67,6 +71,33 @@ function roleContext(project: Project, host: HostConfig, loaded: LoadedRole, var
       return { kind: 'command', name, cmd, when, notify: opts.notify ?? [], origin: origin() };
     },
     handler: (name, cmd) => ({ kind: 'handler', name, cmd, origin: origin() }),
+    service: (name, spec, opts = {}) => serviceOp(name, spec, opts, origin(), diagnostics, host.name),
+    network: (name, opts = {}): NetworkOp => {
+      const at = origin();
+      if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) diagnostics.error(`network name "${name}": lowercase letters, digits, "_" and "-"`, at, [host.name]);
+      return { kind: 'network', name, internal: opts.internal === true, external: opts.external === true, origin: at };
+    },
+  };
+}
+
+const SERVICE_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+
+/** Validates a service definition at the role's call site (every problem reported, all hosts). */
+function serviceOp(name: string, spec: unknown, opts: Parameters<RoleContext<unknown>['service']>[2] & object, at: SourceLocation | undefined, diagnostics: Diagnostics, host: string): ServiceOp {
+  const loc = at ?? { file: '<role>', line: 1, col: 1 };
+  const where = { locate: () => loc, locateKey: () => loc };
+  if (!SERVICE_NAME.test(name)) diagnostics.error(`service name "${name}": lowercase letters, digits, "_" and "-"`, at, [host]);
+  const parsed = serviceSpecSchema.safeParse(spec);
+  const gate = healthGateSchema.safeParse(opts.gate ?? {});
+  if (!parsed.success) diagnostics.add(...zodIssuesToDiagnostics(parsed.error.issues, where, [`service ${name}`], { hosts: [host] }));
+  if (!gate.success) diagnostics.add(...zodIssuesToDiagnostics(gate.error.issues, where, [`service ${name} gate`], { hosts: [host] }));
+  return {
+    kind: 'service',
+    name,
+    phase: opts.phase ?? 'apps',
+    spec: parsed.success ? parsed.data : serviceSpecSchema.parse({ image: 'invalid' }),
+    gate: gate.success ? gate.data : healthGateSchema.parse({}),
+    origin: at,
   };
 }
 

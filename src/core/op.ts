@@ -1,6 +1,7 @@
 // The desired-state steps a role declares for a host. Pure data: the engine compares them with facts and plans.
 import type { Cmd } from './cmd.js';
 import type { SourceLocation } from './diagnostic.js';
+import type { HealthGate, Phase, ServiceSpec } from './service.js';
 
 /** Ownership and permissions wanted for a path; absent fields are left as they are. */
 export interface PathAttrs {
@@ -53,4 +54,27 @@ export interface HandlerOp {
   readonly origin: SourceLocation | undefined;
 }
 
-export type Op = DirOp | FileOp | CommandOp | HandlerOp;
+/**
+ * A compose service of the host's project. rig renders it into the phase's compose file, fingerprints its inputs
+ * (definition, env files, rig-managed bind-mounted files, pinned image digest) and recreates it only when they changed.
+ */
+export interface ServiceOp {
+  readonly kind: 'service';
+  readonly name: string;
+  readonly phase: Phase;
+  readonly spec: ServiceSpec;
+  readonly gate: HealthGate;
+  readonly origin: SourceLocation | undefined;
+}
+
+/** A docker network of the project (`<project>_<name>`): created when missing, unless `external` (then only checked). */
+export interface NetworkOp {
+  readonly kind: 'network';
+  readonly name: string;
+  readonly internal: boolean;
+  /** Not created by rig: it must exist (pre-check) or the deploy stops before anything changes. */
+  readonly external: boolean;
+  readonly origin: SourceLocation | undefined;
+}
+
+export type Op = DirOp | FileOp | CommandOp | HandlerOp | ServiceOp | NetworkOp;

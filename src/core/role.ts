@@ -1,7 +1,8 @@
 // The role module API: `defineRole` ties a zod schema of prefixed variables to the code that declares desired state.
 import type { z } from 'zod';
 import type { Cmd } from './cmd.js';
-import type { CommandOp, DirOp, FileOp, HandlerOp, Op, PathAttrs } from './op.js';
+import type { CommandOp, DirOp, FileOp, HandlerOp, NetworkOp, Op, PathAttrs, ServiceOp } from './op.js';
+import type { HealthGateInput, Phase, ServiceSpecInput } from './service.js';
 
 /** What a role's `tasks` receives for one host: its typed, validated variables and builders for ops. */
 export interface RoleContext<V> {
@@ -23,6 +24,14 @@ export interface RoleContext<V> {
   readonly command: (name: string, cmd: Cmd, when: CommandOp['when'], opts?: { notify?: string[] }) => CommandOp;
   /** A handler: runs once after the role when something notified `name`. */
   readonly handler: (name: string, cmd: Cmd) => HandlerOp;
+  /**
+   * A compose service of the host's project (`project_name`), container `<project>_<name>`, in phase `infra` or
+   * `apps` (default). Recreated exactly when its definition, env files, rig-managed bind-mounted files or pinned
+   * image digest change; then it must pass the health gate (healthy / running for `settleSec` / one-shot exit 0).
+   */
+  readonly service: (name: string, spec: ServiceSpecInput, opts?: { phase?: Phase; gate?: HealthGateInput }) => ServiceOp;
+  /** A docker network `<project>_<name>` that services reference by `name`; created when missing unless `external`. */
+  readonly network: (name: string, opts?: { internal?: boolean; external?: boolean }) => NetworkOp;
 }
 
 /** A role module: `roles/<name>/role.ts` default-exports `defineRole({...})`. */

@@ -1,19 +1,19 @@
-// One host's run: connect once, gather facts in one exec, plan (pure), and when asked apply exactly that plan.
+// One host's run: connect once, lock (deploy/rollback), plan (pure), apply exactly that plan, record a release, journal, unlock.
 import type { Connection } from '../config/connection.js';
-import { sha256Hex } from '../core/digest.js';
 import type { RoleOps } from '../config/render-roles.js';
+import type { StackConfig } from '../config/stack-vars.js';
 import { DiagnosticsError, formatDiagnostic } from '../core/diagnostic.js';
-import type { FileOp } from '../core/op.js';
 import type { Redactor } from '../core/redactor.js';
-import { fileContentCmd, parseFileContent } from '../facts/file-content.js';
-import { fileStateCmd, parseFileState, type PathState } from '../facts/file-state.js';
 import { HostUnreachableError, RemoteCommandError } from '../transport/errors.js';
-import { run } from '../transport/run.js';
 import type { Transport, TransportCounters } from '../transport/transport.js';
-import { applyFiles, type DirWrite, type FileWrite } from './apply-files.js';
-import { guardsOf, pathsOf, planHost } from './plan-host.js';
-import { commandChecksCmd, parseCommandChecks } from '../facts/command-checks.js';
+import { blobPathsOf, currentRelease, opsOfRelease, pickRollbackTarget } from './host-release.js';
+import { HostJournal } from './host-journal.js';
+import { acquireLock, releaseLock, type HeldLock } from './lock.js';
+import { hasCompose, planOnHost, type PlannedHost } from './plan-on-host.js';
 import type { HostPlan } from './plan-types.js';
+import type { Release } from './release-schema.js';
+import type { RunContext } from './run-context.js';
+import { applyHost } from './host-apply.js';
 
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';
 
@@ -25,61 +25,94 @@ export interface HostResult {
   readonly changes: number;
   readonly error?: string;
   readonly counters?: TransportCounters;
+  /** The release recorded by this run, or re-applied by a rollback. */
+  readonly release?: string;
+  /** Set when a failed health gate put the previous release back. */
+  readonly rolledBackTo?: string;
 }
 
 export interface HostRunInput {
   readonly host: string;
   readonly connection: Connection;
+  readonly stack: StackConfig;
   readonly roleOps: readonly RoleOps[];
   readonly redactor: Redactor;
   readonly connect: (host: string, c: Connection) => Promise<Transport>;
+  readonly run: RunContext;
 }
 
-/** A host after the planning phase: its open connection (when reachable) and its plan or failure. */
+/** A host after the planning phase: its open connection and lock (when it got them) and its plan or failure. */
 export interface HostSession {
   readonly input: HostRunInput;
   readonly transport: Transport | undefined;
   readonly result: HostResult;
+  readonly planned?: PlannedHost;
+  readonly held?: HeldLock;
+  /** The release current before this run (deploy: the auto-rollback target). */
+  readonly current?: Release;
+  /** rollback: the release being re-applied. */
+  readonly target?: Release;
+  readonly journal: HostJournal;
 }
 
-/** Connects and plans; never throws for host-level failures (they become the result's status and error). */
+/** Connects, locks (deploy, rollback) and plans; never throws for host-level failures (they become the result). */
 export async function openAndPlan(input: HostRunInput): Promise<HostSession> {
+  const journal = new HostJournal(input);
   let t: Transport;
   try {
     t = await input.connect(input.host, input.connection);
   } catch (err) {
-    return { input, transport: undefined, result: { host: input.host, status: 'unreachable', changes: 0, error: describeError(err) } };
+    return { input, journal, transport: undefined, result: { host: input.host, status: 'unreachable', changes: 0, error: describeError(err) } };
   }
+  let held: HeldLock | undefined;
   try {
-    const plan = await planOnHost(t, { ...input, become: input.connection.become });
-    return { input, transport: t, result: { host: input.host, status: 'ok', plan, changes: plan.steps.length, counters: t.counters } };
+    const become = input.connection.become;
+    const { run: ctx, stack } = input;
+    if (ctx.lock) held = await acquireLock(t, stack.stateDir, { ...ctx.lock, ttlSec: stack.lockTtlSec }, { breakStale: ctx.breakLock, become });
+    if (held?.broke) journal.add('lock.broken', { previous: held.broke });
+    if (held) journal.add('deploy.started', { command: ctx.lock?.command ?? ctx.mode, workstation: ctx.workstation, git: ctx.git, roles: input.roleOps.filter((r) => r.selected).map((r) => r.role) });
+    const target = ctx.mode === 'rollback' ? await pickRollbackTarget(t, stack, ctx.rollbackTo, become) : undefined;
+    const roleOps = target ? await opsOfRelease(t, target, stack, become) : input.roleOps;
+    const wantsRelease = ctx.mode !== 'plan';
+    const [planned, current] = await Promise.all([
+      planOnHost(t, { host: input.host, roleOps, redactor: input.redactor, stack, become, removeUndeclared: ctx.removeUndeclared, extraPaths: wantsRelease ? blobPathsOf(roleOps, stack) : [] }),
+      wantsRelease && (hasCompose(roleOps) || ctx.mode === 'rollback') ? currentRelease(t, stack, become) : undefined,
+    ]);
+    const result: HostResult = { host: input.host, status: 'ok', plan: planned.plan, changes: planned.plan.steps.length, counters: t.counters };
+    return { input, journal, transport: t, planned, result, ...(held ? { held } : {}), ...(current ? { current } : {}), ...(target ? { target } : {}) };
   } catch (err) {
-    return { input, transport: t, result: failure(input.host, err, t) };
+    return { input, journal, transport: t, result: failure(input.host, err, t), ...(held ? { held } : {}) };
   }
 }
 
-/** Applies a planned session (when it planned changes) and closes its connection. */
+/** Applies a planned session (when asked and it planned changes), journals, releases the lock and closes. */
 export async function finishSession(s: HostSession, apply: boolean): Promise<HostResult> {
   const t = s.transport;
   if (!t) return s.result;
+  const become = s.input.connection.become;
+  let result = s.result;
   try {
-    const plan = s.result.plan;
-    if (!apply || !plan || plan.steps.length === 0 || s.result.error) return { ...s.result, counters: t.counters };
-    await applyPlan(t, plan, s.input.roleOps, s.input.connection.become);
-    return { ...s.result, status: 'changed', counters: t.counters };
+    if (s.input.run.signal?.aborted) result = { ...result, status: 'failed', changes: 0, error: 'interrupted before applying: nothing was changed on this host' };
+    else if (apply && s.planned && !s.result.error) result = await applyHost(t, s);
+    if (s.held && s.journal.pending) s.journal.finished(result, s.input.run.signal?.aborted === true);
+    return { ...result, counters: t.counters };
   } catch (err) {
     return failure(s.input.host, err, t);
   } finally {
+    if (s.held) {
+      await s.journal.flush(t, become).catch((err: unknown) => s.input.run.log(`${s.input.host}: journal not written: ${describeError(err)}`));
+      await releaseLock(t, s.held, { become }).catch((err: unknown) => s.input.run.log(`${s.input.host}: lock not released: ${describeError(err)}`));
+    }
     await t.close().catch(() => undefined);
   }
 }
 
-function failure(host: string, err: unknown, t: Transport): HostResult {
+export function failure(host: string, err: unknown, t: Transport | undefined): HostResult {
   const status: HostStatus = err instanceof HostUnreachableError ? 'unreachable' : 'failed';
-  return { host, status, changes: 0, error: describeError(err), counters: t.counters };
+  return { host, status, changes: 0, error: describeError(err), ...(t ? { counters: t.counters } : {}) };
 }
 
-function describeError(err: unknown): string {
+export function describeError(err: unknown): string {
   if (err instanceof DiagnosticsError) return err.diagnostics.map((d) => formatDiagnostic(d)).join('\n');
   if (err instanceof RemoteCommandError) return `${compactCommand(err.message)}${err.stderrTail ? `\n${err.stderrTail}` : ''}`;
   return err instanceof Error ? err.message : String(err);
@@ -90,50 +123,4 @@ function compactCommand(message: string): string {
   const lines = message.split('\n');
   if (lines.length <= 4) return message;
   return `${lines.slice(0, 2).join('\n')} … (${lines.length - 2} more lines of rig's script)`;
-}
-
-/** Facts (1 exec), then the old bytes of files about to change (1 more exec, only when some change), then the plan. */
-export async function planOnHost(t: Transport, input: Pick<HostRunInput, 'host' | 'roleOps' | 'redactor'> & { become?: boolean }): Promise<HostPlan> {
-  const opts = { become: input.become === true };
-  const paths = pathsOf(input.roleOps);
-  const facts = paths.length === 0 ? new Map<string, PathState>() : parseFileState((await run(t, fileStateCmd(paths), opts)).stdout, paths);
-  const wanted = fileOps(input.roleOps).filter((op) => {
-    const f = facts.get(op.path);
-    return f?.kind === 'file' && f.sha256 !== sha256Hex(op.content);
-  });
-  const before = wanted.length === 0 ? new Map<string, Buffer>() : parseFileContent((await run(t, fileContentCmd(wanted.map((o) => o.path)), opts)).stdoutBytes, wanted.map((o) => o.path));
-  const checks = guardsOf(input.roleOps);
-  const codes = checks.length === 0 ? [] : parseCommandChecks((await run(t, commandChecksCmd(checks.map((c) => c.cmd)), opts)).stdout, checks.length);
-  const guards = new Map(checks.map((c, i) => [c.key, codes[i] ?? -1]));
-  return planHost({ host: input.host, roleOps: input.roleOps, facts, before, guards, redactor: input.redactor });
-}
-
-/** Executes the plan's steps; content comes from the rendered ops and must match the digest the plan promised. */
-export async function applyPlan(t: Transport, plan: HostPlan, roleOps: readonly RoleOps[], become = false): Promise<void> {
-  const content = new Map(fileOps(roleOps).map((op) => [op.path, op.content]));
-  const files: FileWrite[] = [];
-  const dirs: DirWrite[] = [];
-  for (const step of plan.steps) {
-    if (step.kind === 'command' || step.kind === 'handler') continue;
-    const attrs = { ...(step.mode !== undefined ? { mode: step.mode } : {}), ...(step.owner !== undefined ? { owner: step.owner } : {}), ...(step.group !== undefined ? { group: step.group } : {}) };
-    if (step.kind === 'mkdir') dirs.push({ path: step.path, create: true, ...attrs });
-    else if (step.kind === 'attrs' && step.target === 'dir') dirs.push({ path: step.path, create: false, ...attrs });
-    else if (step.kind === 'attrs') files.push({ path: step.path, content: Buffer.alloc(0), contentChanged: false, ...attrs });
-    else {
-      const text = content.get(step.path);
-      if (text === undefined || sha256Hex(text) !== step.change.sha256After) throw new Error(`${plan.host}: ${step.path}: the rendered content no longer matches the plan; plan again`);
-      files.push({ path: step.path, content: typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text), contentChanged: true, ...attrs });
-    }
-  }
-  await applyFiles(t, files, dirs, { become });
-  for (const step of plan.steps) {
-    if (step.kind !== 'command' && step.kind !== 'handler') continue;
-    const op = roleOps.find((r) => r.role === step.role)?.ops.find((o) => o.kind === step.kind && o.name === step.name);
-    if (op?.kind !== 'command' && op?.kind !== 'handler') throw new Error(`${plan.host}: ${step.kind} ${step.name} is no longer declared; plan again`);
-    await run(t, op.cmd, { become });
-  }
-}
-
-function fileOps(roleOps: readonly RoleOps[]): FileOp[] {
-  return roleOps.flatMap((r) => r.ops.filter((o): o is FileOp => o.kind === 'file'));
 }

@@ -25,7 +25,7 @@ type Owned = { readonly mode: number; readonly owner: string; readonly group: st
 
 /** Every path the ops of a host touch, for the fact query. */
 export function pathsOf(roleOps: readonly RoleOps[]): string[] {
-  const paths = roleOps.flatMap((r) =>
+  const paths = roleOps.filter((r) => r.selected).flatMap((r) =>
     r.ops.flatMap((o) => (o.kind === 'dir' || o.kind === 'file' ? [o.path] : o.kind === 'command' && 'creates' in o.when ? [o.when.creates] : [])),
   );
   return [...new Set(paths)];
@@ -33,7 +33,7 @@ export function pathsOf(roleOps: readonly RoleOps[]): string[] {
 
 /** The read-only `unless` checks of the commands, batched into one exec by the caller. */
 export function guardsOf(roleOps: readonly RoleOps[]): { key: string; cmd: Cmd }[] {
-  return roleOps.flatMap((r) => r.ops.flatMap((o) => (o.kind === 'command' && 'unless' in o.when ? [{ key: guardKey(r.role, o.name), cmd: o.when.unless }] : [])));
+  return roleOps.filter((r) => r.selected).flatMap((r) => r.ops.flatMap((o) => (o.kind === 'command' && 'unless' in o.when ? [{ key: guardKey(r.role, o.name), cmd: o.when.unless }] : [])));
 }
 
 /** Plans one host. Throws a DiagnosticsError when ops conflict (same path twice, a file where a directory must be). */
@@ -41,10 +41,11 @@ export function planHost(input: PlanHostInput): HostPlan {
   const problems: Diagnostic[] = [];
   const seen = new Map<string, string>();
   const steps: Step[] = [];
-  for (const { role, ops } of input.roleOps) {
+  for (const { role, ops, selected } of input.roleOps) {
+    if (!selected) continue;
     const roleSteps: Step[] = [];
     for (const op of ops) {
-      if (op.kind === 'handler') continue;
+      if (op.kind === 'handler' || op.kind === 'service' || op.kind === 'network') continue;
       const where = op.origin ? formatLocation(op.origin) : `role ${role}`;
       const key = op.kind === 'command' ? `command ${role}/${op.name}` : op.path;
       const prev = seen.get(key);

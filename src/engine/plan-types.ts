@@ -1,5 +1,6 @@
 // The plan: plain, serializable data saying per host what will change and why. Apply executes exactly this.
 import type { PathAttrs } from '../core/op.js';
+import type { HealthGate, Phase } from '../core/service.js';
 import type { FileChange } from './file-diff.js';
 
 interface StepBase {
@@ -49,13 +50,56 @@ export interface HandlerStep extends StepBase {
   readonly command: string;
 }
 
-export type Step = MkdirStep | WriteStep | AttrsStep | CommandStep | HandlerStep;
+/** Pre-check: an image of the final compose files is not on the host; pulled before anything stops. */
+export interface PullStep extends StepBase {
+  readonly kind: 'pull';
+  readonly image: string;
+}
+
+/** Pre-check: a network the project manages is missing; created before anything stops. */
+export interface NetworkStep extends StepBase {
+  readonly kind: 'network';
+  /** Full docker network name (`<project>_<name>`). */
+  readonly name: string;
+  readonly internal: boolean;
+}
+
+/** What happens to a service: every action but `remove` is followed by the health gate. */
+export type ServiceAction = 'create' | 'recreate' | 'start' | 'remove';
+
+/** Bring one compose service to its desired state; `reasons` say exactly which input changed. */
+export interface ServiceStep extends StepBase {
+  readonly kind: 'service';
+  readonly action: ServiceAction;
+  readonly service: string;
+  readonly container: string;
+  readonly phase: Phase;
+  readonly reasons: readonly string[];
+  /** The fingerprint the container carries afterwards (empty for `remove`). */
+  readonly fingerprint: string;
+  /** How the health gate judges it; `healthcheck`: the service defines one (wait for `healthy`). */
+  readonly gate: HealthGate & { readonly healthcheck: boolean };
+}
+
+export type Step = MkdirStep | WriteStep | AttrsStep | CommandStep | HandlerStep | PullStep | NetworkStep | ServiceStep;
+
+/** The compose project of a host, as the plan drives it. */
+export interface ComposeTarget {
+  /** Which CLI the host has: `docker compose` (v2) or `docker-compose` (v1). */
+  readonly flavor: 'v1' | 'v2';
+  readonly project: string;
+  readonly projectDir: string;
+  /** The compose file of each phase that has services. */
+  readonly files: Partial<Record<Phase, string>>;
+}
 
 /** One host's part of a plan. `observed` digests the facts the plan was made from (stale-plan detection). */
 export interface HostPlan {
   readonly host: string;
   readonly steps: readonly Step[];
   readonly observed: string;
+  /** Present when the host runs compose services. */
+  readonly compose?: ComposeTarget;
 }
 
 /** A whole plan; `version` guards saved plans against format changes. */

@@ -8,9 +8,11 @@ import type { Transport } from '../transport/transport.js';
 import { applyBatches } from './batches.js';
 import { finishSession, openAndPlan, type HostResult, type HostSession } from './host-run.js';
 import { mapPool } from './pool.js';
+import type { RunContext } from './run-context.js';
 
 export interface RunHostsOptions {
   readonly apply: boolean;
+  readonly run: RunContext;
   readonly forks: number;
   readonly connectTimeoutSec: number;
   readonly acceptNewHostKeys: boolean;
@@ -31,21 +33,20 @@ export class DeclinedError extends Error {
 
 /** Plans (and applies, when asked) every host of `rendered`; host failures are results, never exceptions. */
 export async function runHosts(project: Project, rendered: ReadonlyMap<string, readonly RoleOps[]>, opts: RunHostsOptions): Promise<HostResult[]> {
-  const ssh = await defaultSshOptions({
-    acceptNewHostKeys: opts.acceptNewHostKeys,
-    env: opts.env,
-    readyTimeoutMs: opts.connectTimeoutSec * 1000,
-    ...(opts.repoKnownHosts ? { repoKnownHosts: opts.repoKnownHosts } : {}),
-  });
+  const connect = await sshConnector(opts);
   const hosts = [...project.hosts.values()];
   const sessions = await mapPool(hosts, opts.forks, async (h) => {
-    const s = await openAndPlan({ host: h.name, connection: h.connection, roleOps: rendered.get(h.name) ?? [], redactor: project.redactor, connect: (name, c) => connectSsh(name, c, ssh) });
+    const s = await openAndPlan({ host: h.name, connection: h.connection, stack: h.stack, roleOps: rendered.get(h.name) ?? [], redactor: project.redactor, run: opts.run, connect });
     opts.onPlanned?.(s.result);
     return s;
   });
   const planned = sessions.map((s) => s.result);
-  if (opts.apply && opts.confirm && !(await opts.confirm(planned))) {
-    await Promise.all(sessions.flatMap((s) => (s.transport ? [s.transport.close().catch(() => undefined)] : [])));
+  const confirmed = !opts.apply || !opts.confirm || (await opts.confirm(planned).catch(async (err: unknown) => {
+    await closeAll(sessions, 'not confirmed: nothing was changed');
+    throw err;
+  }));
+  if (!confirmed) {
+    await closeAll(sessions, 'declined: nothing was changed');
     throw new DeclinedError('declined: nothing was changed');
   }
   const byHost = new Map(sessions.map((s) => [s.input.host, s]));
@@ -71,9 +72,26 @@ export async function runHosts(project: Project, rendered: ReadonlyMap<string, r
 async function skipRest(names: readonly string[], byHost: ReadonlyMap<string, HostSession>, results: Map<string, HostResult>, batch: number): Promise<void> {
   for (const name of names) {
     const s = byHost.get(name) as HostSession;
-    await s.transport?.close().catch(() => undefined);
-    results.set(name, { ...s.result, status: 'failed', changes: 0, error: `not applied: every host of batch ${batch} failed (serial)` });
+    const error = `not applied: every host of batch ${batch} failed (serial)`;
+    results.set(name, await finishSession({ ...s, result: { ...s.result, status: 'failed', changes: 0, error } }, false));
   }
+}
+
+/** Ends every session without applying: their locks are released and their journals say why. */
+async function closeAll(sessions: readonly HostSession[], error: string): Promise<void> {
+  for (const s of sessions) s.journal.discard();
+  await Promise.all(sessions.map((s) => finishSession({ ...s, result: { ...s.result, status: 'failed', changes: 0, error } }, false)));
+}
+
+/** How every command reaches hosts: ssh2 with the run's host-key policy and connect timeout. */
+export async function sshConnector(opts: Pick<RunHostsOptions, 'acceptNewHostKeys' | 'env' | 'connectTimeoutSec' | 'repoKnownHosts'>): Promise<(name: string, c: Connection) => Promise<Transport>> {
+  const ssh = await defaultSshOptions({
+    acceptNewHostKeys: opts.acceptNewHostKeys,
+    env: opts.env,
+    readyTimeoutMs: opts.connectTimeoutSec * 1000,
+    ...(opts.repoKnownHosts ? { repoKnownHosts: opts.repoKnownHosts } : {}),
+  });
+  return (name, c) => connectSsh(name, c, ssh);
 }
 
 function connectSsh(name: string, c: Connection, ssh: SshTransportOptions): Promise<Transport> {

@@ -1,13 +1,14 @@
 // become with a non-root SSH user: facts, file writes and commands go through `sudo -n` on a real sshd.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { makeProject } from '../helpers/project.js';
-import { sshdUnavailable, startSshdFleet, type SshdFleet } from '../helpers/sshd/sshd-fleet.js';
+import { sshdUnavailable, type SshdFleet } from '../helpers/sshd/sshd-fleet.js';
 import { testIo } from '../helpers/test-io.js';
+import { ensureSudoUser, startFleetForUser } from '../helpers/sshd/sudo-user.js';
 
 const USER = 'rigbecome';
 const why =
@@ -21,19 +22,8 @@ describe.skipIf(why !== undefined)('become', () => {
   const home = mkdtempSync(path.join(os.tmpdir(), 'rig-home-'));
 
   beforeAll(async () => {
-    // A throwaway login user allowed passwordless sudo, as on a typical VPS.
-    try {
-      execFileSync('id', [USER], { stdio: 'ignore' });
-    } catch {
-      execFileSync('useradd', ['--create-home', '--shell', '/bin/sh', USER]);
-    }
-    // useradd leaves the account locked ('!'), and sshd refuses keys for locked accounts: no password, not locked.
-    execFileSync('usermod', ['-p', '*', USER]);
-    writeFileSync(`/etc/sudoers.d/${USER}`, `${USER} ALL=(ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
-    fleet = await startSshdFleet(1, { firstOctet: 91 });
-    // sshd reads AuthorizedKeysFile as the login user: let the non-root user read the fleet's (public) key list.
-    chmodSync(fleet.dir, 0o755);
-    chmodSync(path.join(fleet.dir, 'authorized_keys'), 0o644);
+    ensureSudoUser(USER);
+    fleet = await startFleetForUser(1, 91);
     data = mkdtempSync(path.join(os.tmpdir(), 'rig-become-'));
     mkdirSync(path.join(data, 'root-only'), { mode: 0o755 }); // owned by root: the login user cannot write here
   });
@@ -45,7 +35,7 @@ describe.skipIf(why !== undefined)('become', () => {
     const h = fleet.hosts[0]!;
     return makeProject({
       'inventory/test/hosts.yml': `all:\n  hosts:\n    h1: { ansible_host: ${h.address}, ansible_port: ${h.port}, ansible_user: ${USER}, ansible_become: ${become}, ansible_ssh_private_key_file: ${fleet.clientKey.path} }\n`,
-      'inventory/test/group_vars/all.yml': `sample_dir: ${data}/root-only/app\nsample_api_key: not-a-real-key-123\n`,
+      'inventory/test/group_vars/all.yml': `sample_dir: ${data}/root-only/app\nrig_state_dir: ${data}/root-only/rig-state\nsample_api_key: not-a-real-key-123\n`,
       'playbooks/site.yml': '- hosts: all\n  roles: [sample]\n',
     });
   }

@@ -43,7 +43,7 @@ describe.skipIf(unavailable !== undefined)('deploy edge cases', () => {
     const h = fleet.hosts[0]!;
     return makeProject(
       {
-        'inventory/test/hosts.yml': `all:\n  hosts:\n    h1: { ansible_host: ${h.address}, ansible_port: ${h.port}, ansible_user: root, ansible_ssh_private_key_file: ${fleet.clientKey.path} }\n`,
+        'inventory/test/hosts.yml': `all:\n  vars:\n    rig_state_dir: "${data}/state/{{ inventory_hostname }}"\n  hosts:\n    h1: { ansible_host: ${h.address}, ansible_port: ${h.port}, ansible_user: root, ansible_ssh_private_key_file: ${fleet.clientKey.path} }\n`,
         'playbooks/site.yml': '- hosts: all\n  roles: [echo]\n',
         'roles/echo/role.ts': ECHO_ROLE,
         ...extra,
@@ -117,7 +117,7 @@ export default defineRole({ name: 'drop', description: 'x', vars: z.object({ dro
     (await import('node:fs')).mkdirSync(dir, { recursive: true });
     const root = makeProject(
       {
-        'inventory/test/hosts.yml': `all:\n  hosts:\n${line(h1)}\n${line(h2)}\n`,
+        'inventory/test/hosts.yml': `all:\n  vars:\n    rig_state_dir: "${data}/state/{{ inventory_hostname }}"\n  hosts:\n${line(h1)}\n${line(h2)}\n`,
         'inventory/test/group_vars/all.yml': stringify({ drop_dir: dir }),
         'playbooks/site.yml': '- hosts: all\n  roles: [drop]\n',
         'roles/drop/role.ts': drop,

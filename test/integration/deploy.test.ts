@@ -32,7 +32,7 @@ describe.skipIf(unavailable !== undefined)('plan and deploy over SSH', () => {
       'inventory/test/group_vars/all/secrets.yml': ring.encrypt(`sample_api_key: ${SECRET}\n`),
       'rotated.yml': ring.encrypt('sample_api_key: rotated-key-000\n'),
       '.vault_password': 'deploy-test-pw\n',
-      ...Object.fromEntries(fleet.hosts.map((h) => [`inventory/test/host_vars/${h.name}.yml`, `sample_dir: ${data}/${h.name}/app\n`])),
+      ...Object.fromEntries(fleet.hosts.map((h) => [`inventory/test/host_vars/${h.name}.yml`, `sample_dir: ${data}/${h.name}/app\nrig_state_dir: ${data}/${h.name}/rig-state\n`])),
       'playbooks/site.yml': '- hosts: app\n  roles: [sample]\n',
     });
   });

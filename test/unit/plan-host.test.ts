@@ -17,12 +17,12 @@ const dir = (path: string, mode = 0o755): Op => ({ kind: 'dir', path, mode, orig
 function plan(ops: Op[], facts: Record<string, PathState>, guards: Record<string, number> = {}, before: Record<string, string> = {}) {
   return planHost({
     host: 'h',
-    roleOps: [{ role: 'r', ops }],
+    roleOps: [{ role: 'r', ops, selected: true }],
     facts: new Map(Object.entries(facts)),
     before: new Map(Object.entries(before).map(([k, v]) => [k, Buffer.from(v)])),
     guards: new Map(Object.entries(guards)),
     redactor: new Redactor(),
-  }).steps.map((s) => `${s.kind} ${'path' in s ? s.path : s.name}: ${s.why}`);
+  }).steps.map((s) => `${s.kind} ${'path' in s ? s.path : 'name' in s ? s.name : s.kind}: ${s.why}`);
 }
 
 describe('planHost', () => {
@@ -58,7 +58,7 @@ describe('planHost', () => {
   it('shows the old lines in the diff of an update', () => {
     const steps = planHost({
       host: 'h',
-      roleOps: [{ role: 'r', ops: [file('/f', 'a\nb\n')] }],
+      roleOps: [{ role: 'r', ops: [file('/f', 'a\nb\n')], selected: true }],
       facts: new Map([['/f', { kind: 'file', sha256: sha('a\nc\n'), size: 4, mode: 0o644, ...own }]]),
       before: new Map([['/f', Buffer.from('a\nc\n')]]),
       guards: new Map(),

@@ -1,0 +1,53 @@
+// Read-only commands that ask each selected host something over SSH (releases, history): connect, run, collect per host.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { HostConfig, Project } from '../config/project.js';
+import { loadSettings } from '../config/settings.js';
+import { formatDiagnostic } from '../core/diagnostic.js';
+import { UsageError } from '../core/errors.js';
+import { describeError } from '../engine/host-run.js';
+import { mapPool } from '../engine/pool.js';
+import { sshConnector } from '../engine/run-hosts.js';
+import type { Transport } from '../transport/transport.js';
+import { PROJECT_OPTIONS, parseFlags } from './args.js';
+import type { CliIo } from './io.js';
+import { openProject } from './project-context.js';
+
+export const QUERY_OPTIONS = {
+  ...PROJECT_OPTIONS,
+  host: { type: 'string', multiple: true },
+  limit: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  'accept-new-host-keys': { type: 'boolean' },
+  'known-hosts': { type: 'string' },
+} as const;
+
+export type QueryFlags = ReturnType<typeof parseFlags<typeof QUERY_OPTIONS>>['values'];
+
+/** One host's answer, or why there is none. */
+export type HostAnswer<T> = { readonly host: string; readonly value: T } | { readonly host: string; readonly error: string };
+
+/** Loads the project (every host the playbook targets, narrowed by --host/--limit) and runs `fn` on each host in parallel. */
+export async function queryHosts<T>(command: string, args: string[], io: CliIo, fn: (t: Transport, host: HostConfig) => Promise<T>): Promise<{ project: Project; answers: HostAnswer<T>[]; flags: QueryFlags }> {
+  const { values: flags, positionals } = parseFlags(command, args, QUERY_OPTIONS);
+  if (positionals.length > 0) throw new UsageError(`rig ${command}: unexpected argument "${positionals[0]}"`);
+  const limit = [...(flags.host ?? []), ...(flags.limit ?? [])];
+  const project = await openProject(flags, io, { ...(limit.length > 0 ? { limit } : {}) });
+  for (const w of project.warnings) io.err(formatDiagnostic(w, io.cwd));
+  const settings = loadSettings(project.root, io.env);
+  const perEnv = path.join(project.inventory.dir, 'known_hosts');
+  const repoKnownHosts = flags['known-hosts'] ? path.resolve(io.cwd, flags['known-hosts']) : existsSync(perEnv) ? perEnv : undefined;
+  const connect = await sshConnector({ acceptNewHostKeys: flags['accept-new-host-keys'] === true, env: io.env, connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT, ...(repoKnownHosts ? { repoKnownHosts } : {}) });
+  const answers = await mapPool([...project.hosts.values()], settings.RIG_FORKS, async (h): Promise<HostAnswer<T>> => {
+    let t: Transport | undefined;
+    try {
+      t = await connect(h.name, h.connection);
+      return { host: h.name, value: await fn(t, h) };
+    } catch (err) {
+      return { host: h.name, error: describeError(err) };
+    } finally {
+      await t?.close().catch(() => undefined);
+    }
+  });
+  return { project, answers, flags };
+}

@@ -1,0 +1,63 @@
+// Builds a run's shared context from the CLI: who runs it (user, workstation, git commit), the lock, and SIGINT/SIGTERM handling.
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { execa } from 'execa';
+import { newLockInfo } from '../engine/lock.js';
+import type { RunContext } from '../engine/run-context.js';
+import type { CliIo } from './io.js';
+
+/** The repository's commit and whether the work tree has changes; null outside git. */
+export async function gitState(root: string): Promise<RunContext['git']> {
+  const head = await execa('git', ['rev-parse', 'HEAD'], { cwd: root, reject: false });
+  if (head.exitCode !== 0) return null;
+  const status = await execa('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, reject: false });
+  return { commit: head.stdout.trim(), dirty: status.exitCode === 0 && status.stdout.trim() !== '' };
+}
+
+/** A context for `mode`; `argv` is the command line shown in the lock and the journal. */
+export async function runContext(
+  mode: RunContext['mode'],
+  opts: { env: string; root: string; argv: readonly string[]; breakLock: boolean; autoRollback: boolean; removeUndeclared: boolean; rollbackTo?: string; signal?: AbortSignal },
+  io: CliIo,
+): Promise<RunContext> {
+  const user = io.env['USER'] ?? os.userInfo().username;
+  return {
+    mode,
+    env: opts.env,
+    root: opts.root,
+    runId: randomBytes(6).toString('hex'),
+    user,
+    workstation: os.hostname(),
+    git: await gitState(opts.root),
+    ...(mode === 'plan' ? {} : { lock: newLockInfo(['rig', mode, ...opts.argv].join(' '), 1800, { ...process.env, USER: user }) }),
+    breakLock: opts.breakLock,
+    autoRollback: opts.autoRollback,
+    removeUndeclared: opts.removeUndeclared,
+    ...(opts.rollbackTo !== undefined ? { rollbackTo: opts.rollbackTo } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    log: (line) => io.err(line),
+  };
+}
+
+/**
+ * While `fn` runs, the first SIGINT/SIGTERM aborts the run (hosts stop between steps, journal "interrupted",
+ * release their locks); a second one exits at once with 130.
+ */
+export async function withInterrupts<T>(io: CliIo, fn: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; interrupted: string | undefined }> {
+  const controller = new AbortController();
+  let interrupted: string | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (interrupted !== undefined) process.exit(130);
+    interrupted = sig;
+    io.err(`rig: ${sig}: stopping after the current step, then releasing the deploy locks (again to quit at once)`);
+    controller.abort(new Error(`interrupted by ${sig}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return { value: await fn(controller.signal), interrupted };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

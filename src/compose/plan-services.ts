@@ -1,0 +1,110 @@
+// Pure compose planner: desired services and networks + the host's docker facts → pull, network and service steps, each with why.
+import type { Diagnostic } from '../core/diagnostic.js';
+import { formatLocation } from '../core/diagnostic.js';
+import { PHASES } from '../core/service.js';
+import type { ContainerState, DockerState } from '../facts/docker-state.js';
+import type { ComposeTarget, NetworkStep, PullStep, ServiceStep, Step } from '../engine/plan-types.js';
+import { composeFilePath } from './render-compose.js';
+import { LABELS, type ComposeDesired, type DesiredService } from './compose-desired.js';
+import { recreateReasons } from './service-reasons.js';
+
+export interface PlanServicesInput {
+  readonly host: string;
+  readonly desired: ComposeDesired;
+  readonly docker: DockerState;
+  /** The file steps of the same plan (env key changes make the reasons precise). */
+  readonly fileSteps: readonly Step[];
+  /** False under `--role`: services no role declares are left alone instead of removed. */
+  readonly removeUndeclared: boolean;
+}
+
+export interface ServicesPlan {
+  readonly steps: Step[];
+  readonly target: ComposeTarget | undefined;
+  readonly problems: Diagnostic[];
+}
+
+/** Plans the compose part of one host: pre-checks (pulls, networks), then services in phase order. */
+export function planServices(input: PlanServicesInput): ServicesPlan {
+  const { desired, docker, host } = input;
+  const problems: Diagnostic[] = [];
+  if (desired.services.length === 0 && desired.networks.length === 0) return { steps: [], target: undefined, problems };
+  if (!docker.compose) problems.push({ severity: 'error', message: 'neither `docker compose` (v2) nor `docker-compose` (v1) found on the host', hosts: [host] });
+  const networks = planNetworks(input, problems);
+  const pulls = planPulls(input);
+  const services = PHASES.flatMap((phase) => [
+    ...planRemovals(input).filter((s) => s.phase === phase),
+    ...desired.services.filter((s) => s.selected && s.op.phase === phase).flatMap((s) => planService(s, input)),
+  ]);
+  const files = Object.fromEntries(PHASES.filter((p) => desired.services.some((s) => s.op.phase === p)).map((p) => [p, composeFilePath(desired.projectDir, p)]));
+  const target = docker.compose ? { flavor: docker.compose.flavor, project: desired.project, projectDir: desired.projectDir, files } : undefined;
+  return { steps: [...networks, ...pulls, ...services], target, problems };
+}
+
+function where(s: DesiredService): string | undefined {
+  return s.op.origin ? formatLocation(s.op.origin) : undefined;
+}
+
+function planNetworks({ desired, docker, host }: PlanServicesInput, problems: Diagnostic[]): NetworkStep[] {
+  return desired.networks.flatMap((n): NetworkStep[] => {
+    const fact = docker.networks.get(n.name);
+    if (fact === undefined && n.op.external) {
+      problems.push({ severity: 'error', message: `network ${n.name} is declared external but does not exist on the host`, loc: n.op.origin, hosts: [host] });
+      return [];
+    }
+    if (fact === undefined) return [{ kind: 'network', role: n.role, name: n.name, internal: n.op.internal, why: 'missing' }];
+    if (fact.internal !== n.op.internal && !n.op.external) {
+      problems.push({
+        severity: 'error',
+        message: `network ${n.name} exists but is ${fact.internal ? '' : 'not '}internal, unlike its declaration; rig does not recreate networks (containers are attached): remove it by hand or change the declaration`,
+        loc: n.op.origin,
+        hosts: [host],
+      });
+    }
+    return [];
+  });
+}
+
+/** Every image of the final compose files that the host lacks is pulled first, whether or not its service changes. */
+function planPulls({ desired, docker }: PlanServicesInput): PullStep[] {
+  const seen = new Set<string>();
+  return desired.services.flatMap((s): PullStep[] => {
+    const image = s.op.spec.image;
+    if (seen.has(image) || docker.images.get(image) !== undefined) return [];
+    seen.add(image);
+    return [{ kind: 'pull', role: s.role, image, why: 'not on the host' }];
+  });
+}
+
+function gateOf(s: DesiredService): ServiceStep['gate'] {
+  return { ...s.op.gate, healthcheck: s.op.spec.healthcheck !== undefined };
+}
+
+function planService(s: DesiredService, input: PlanServicesInput): ServiceStep[] {
+  const origin = where(s);
+  const base = { kind: 'service' as const, role: s.role, service: s.op.name, container: s.container, phase: s.op.phase, fingerprint: s.fingerprint, gate: gateOf(s), ...(origin !== undefined ? { origin } : {}) };
+  const c = findContainer(input.docker.containers, input.desired.project, s.op.name, s.container);
+  if (!c) return [{ ...base, action: 'create', reasons: ['new service'], why: 'new service' }];
+  const reasons = recreateReasons(s, c, input.docker, input.fileSteps);
+  if (reasons.length > 0) return [{ ...base, action: 'recreate', reasons, why: reasons.join('; ') }];
+  const done = s.op.gate.oneShot && c.status === 'exited' && c.exitCode === 0;
+  if (c.running || done) return [];
+  const why = c.status === 'exited' ? `not running (exited ${c.exitCode})` : `not running (${c.status})`;
+  return [{ ...base, action: 'start', reasons: [why], why }];
+}
+
+/** Containers rig deployed in this project whose service no role declares any more. */
+function planRemovals({ desired, docker, removeUndeclared }: PlanServicesInput): ServiceStep[] {
+  if (!removeUndeclared) return [];
+  const declared = new Set(desired.services.map((s) => s.op.name));
+  return docker.containers.flatMap((c): ServiceStep[] => {
+    if (c.project !== desired.project || c.labels[LABELS.managed] !== 'true' || c.service === undefined || declared.has(c.service)) return [];
+    const phase = c.labels[LABELS.phase] === 'infra' ? 'infra' : 'apps';
+    const gate = { oneShot: false, timeoutSec: 0, settleSec: 0, healthcheck: false };
+    return [{ kind: 'service', action: 'remove', role: c.labels[LABELS.role] ?? 'compose', service: c.service, container: c.name, phase, reasons: ['no longer declared'], why: 'no longer declared', fingerprint: '', gate }];
+  });
+}
+
+function findContainer(all: readonly ContainerState[], project: string, service: string, name: string): ContainerState | undefined {
+  return all.find((c) => c.name === name) ?? all.find((c) => c.project === project && c.service === service);
+}

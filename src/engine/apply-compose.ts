@@ -1,0 +1,108 @@
+// Executes the compose part of a plan: pre-checks (networks, pulls), compose file validation, services phase by phase with the health gate.
+import { display } from '../core/cmd-render.js';
+import { PHASES, type Phase } from '../core/service.js';
+import { composeConfigCheck, composeUp, type ComposeFileTarget } from '../compose/compose-cmd.js';
+import { dockerLogsTail, dockerNetworkCreate, dockerPull, dockerRemoveContainers } from '../compose/docker-cmd.js';
+import { maskSecretsOf, run } from '../transport/run.js';
+import type { Transport } from '../transport/transport.js';
+import { waitForGate, type GateResult } from './health-gate.js';
+import type { ComposeTarget, HostPlan, ServiceStep } from './plan-types.js';
+
+/** A pre-check failed: nothing was stopped, no file was written. `failures` lists every one of them. */
+export class PrecheckError extends Error {
+  override readonly name = 'PrecheckError';
+  constructor(readonly host: string, readonly failures: readonly string[]) {
+    super(`${host}: pre-checks failed, nothing was changed:\n${failures.map((f) => `  - ${f}`).join('\n')}`);
+  }
+}
+
+/** A compose file does not validate (after the files were written; they are put back by the caller). */
+export class ComposeConfigError extends Error {
+  override readonly name = 'ComposeConfigError';
+}
+
+/** A (re)created service failed its health gate; `logs` holds the last lines of each failing one. */
+export class HealthGateError extends Error {
+  override readonly name = 'HealthGateError';
+  constructor(readonly host: string, readonly results: readonly GateResult[], readonly logs: ReadonlyMap<string, string>) {
+    const bad = results.filter((r) => !r.ok);
+    super(`${host}: health gate failed: ${bad.map((r) => `${r.service} ${r.detail}`).join(', ')}`);
+  }
+}
+
+export interface ComposeApplyOptions {
+  readonly become: boolean;
+  readonly signal?: AbortSignal;
+  /** Called with each phase's service steps once docker carried them out, then with their gate results (journal). */
+  readonly onServices?: (steps: readonly ServiceStep[]) => void;
+  readonly onGate?: (results: readonly GateResult[]) => void;
+}
+
+/** Networks are created and missing images pulled, all attempted; any failure throws PrecheckError with the full list. */
+export async function applyPrechecks(t: Transport, plan: HostPlan, opts: ComposeApplyOptions): Promise<void> {
+  const failures: string[] = [];
+  for (const s of plan.steps) {
+    if (s.kind !== 'network') continue;
+    const r = await t.exec(dockerNetworkCreate(s.name, { internal: s.internal, labels: { 'rig.managed': 'true' } }), { become: opts.become });
+    if (r.code !== 0) failures.push(`network ${s.name}: ${tail(r.stderr)}`);
+  }
+  const pulls = plan.steps.filter((s) => s.kind === 'pull');
+  const results = await Promise.all(pulls.map(async (s) => ({ s, r: await t.exec(dockerPull(s.image), { become: opts.become }) })));
+  for (const { s, r } of results) if (r.code !== 0) failures.push(`image ${s.image} is not on the host and cannot be pulled: ${tail(r.stderr)}`);
+  if (failures.length > 0) throw new PrecheckError(plan.host, failures);
+}
+
+function phaseTarget(c: ComposeTarget, phase: Phase): ComposeFileTarget | undefined {
+  const file = c.files[phase];
+  return file === undefined ? undefined : { flavor: c.flavor, project: c.project, projectDir: c.projectDir, file };
+}
+
+/** `compose config -q` on every phase file; throws ComposeConfigError naming the file and compose's message. */
+export async function validateComposeFiles(t: Transport, c: ComposeTarget, opts: ComposeApplyOptions): Promise<void> {
+  for (const phase of PHASES) {
+    const target = phaseTarget(c, phase);
+    if (!target) continue;
+    const r = await t.exec(composeConfigCheck(target), { become: opts.become });
+    if (r.code !== 0) throw new ComposeConfigError(`${t.host}: ${target.file} does not validate (${display(composeConfigCheck(target))}):\n${tail(r.stderr)}`);
+  }
+}
+
+/** Services phase by phase (infra, then apps): removals, then one `up` for the phase, then its health gate. */
+export async function applyServices(t: Transport, plan: HostPlan, opts: ComposeApplyOptions): Promise<GateResult[]> {
+  const c = plan.compose;
+  const all = plan.steps.filter((s): s is ServiceStep => s.kind === 'service');
+  if (!c || all.length === 0) return [];
+  const gated: GateResult[] = [];
+  for (const phase of PHASES) {
+    const steps = all.filter((s) => s.phase === phase);
+    const removed = steps.filter((s) => s.action === 'remove').map((s) => s.container);
+    if (removed.length > 0) await run(t, dockerRemoveContainers(removed), { become: opts.become });
+    const target = phaseTarget(c, phase);
+    const forced = steps.filter((s) => s.action === 'create' || s.action === 'recreate').map((s) => s.service);
+    const started = steps.filter((s) => s.action === 'start').map((s) => s.service);
+    if (target && forced.length > 0) await run(t, composeUp(target, forced, { forceRecreate: true }), { become: opts.become });
+    if (target && started.length > 0) await run(t, composeUp(target, started, { forceRecreate: false }), { become: opts.become });
+    if (steps.length > 0) opts.onServices?.(steps);
+    const results = await waitForGate(t, steps.filter((s) => s.action !== 'remove'), { become: opts.become, ...(opts.signal ? { signal: opts.signal } : {}) });
+    opts.onGate?.(results);
+    gated.push(...results);
+    const bad = results.filter((r) => !r.ok);
+    if (bad.length > 0) throw new HealthGateError(t.host, gated, await logsOf(t, bad, opts.become));
+  }
+  return gated;
+}
+
+async function logsOf(t: Transport, bad: readonly GateResult[], become: boolean): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const b of bad) {
+    const cmd = dockerLogsTail(b.container, 50);
+    const r = await t.exec(cmd, { become });
+    out.set(b.service, maskSecretsOf(cmd, r.stdout).trimEnd());
+  }
+  return out;
+}
+
+function tail(text: string): string {
+  const lines = text.trim().split('\n');
+  return lines.slice(-5).join(' / ');
+}

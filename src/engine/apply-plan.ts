@@ -1,0 +1,89 @@
+// Executes one host's plan as written, in a fixed order: pre-checks, files, compose validation, commands, services + health gate, handlers.
+import { sh } from '../core/cmd.js';
+import { sha256Hex } from '../core/digest.js';
+import type { RoleOps } from '../config/render-roles.js';
+import { run } from '../transport/run.js';
+import type { Transport } from '../transport/transport.js';
+import { applyFiles, type DirWrite, type FileWrite } from './apply-files.js';
+import { applyPrechecks, applyServices, ComposeConfigError, validateComposeFiles, type ComposeApplyOptions } from './apply-compose.js';
+import type { GateResult } from './health-gate.js';
+import { fileOps } from './plan-on-host.js';
+import type { HostPlan, Step, WriteStep } from './plan-types.js';
+
+export interface ApplyPlanOptions extends ComposeApplyOptions {
+  /** The old bytes of files the plan replaces: put back when a compose file does not validate. */
+  readonly before: ReadonlyMap<string, Buffer>;
+}
+
+/** What the apply did, for the journal and the release. */
+export interface ApplyOutcome {
+  readonly gate: readonly GateResult[];
+}
+
+/**
+ * Applies `plan`: nothing is stopped before the pre-checks passed (networks, pulls) and the compose files validate;
+ * a compose file that does not validate puts the files back as they were and throws ComposeConfigError.
+ */
+export async function applyPlan(t: Transport, plan: HostPlan, roleOps: readonly RoleOps[], opts: ApplyPlanOptions): Promise<ApplyOutcome> {
+  const signal = opts.signal;
+  if (plan.compose) await applyPrechecks(t, plan, opts);
+  signal?.throwIfAborted();
+  await applyFileSteps(t, plan, roleOps, opts.become);
+  if (plan.compose && plan.steps.some((s) => s.kind === 'service' || (s.kind === 'write' && s.role === 'compose'))) {
+    try {
+      await validateComposeFiles(t, plan.compose, opts);
+    } catch (err) {
+      if (err instanceof ComposeConfigError) await restoreFiles(t, plan, opts.before, opts.become);
+      throw err;
+    }
+  }
+  await runCommands(t, plan, roleOps, 'command', opts.become, signal);
+  const gate = await applyServices(t, plan, opts);
+  await runCommands(t, plan, roleOps, 'handler', opts.become, signal);
+  return { gate };
+}
+
+async function applyFileSteps(t: Transport, plan: HostPlan, roleOps: readonly RoleOps[], become: boolean): Promise<void> {
+  const content = new Map(fileOps(roleOps).map((op) => [op.path, op.content]));
+  const files: FileWrite[] = [];
+  const dirs: DirWrite[] = [];
+  for (const step of plan.steps) {
+    if (step.kind !== 'mkdir' && step.kind !== 'attrs' && step.kind !== 'write') continue;
+    const attrs = { ...(step.mode !== undefined ? { mode: step.mode } : {}), ...(step.owner !== undefined ? { owner: step.owner } : {}), ...(step.group !== undefined ? { group: step.group } : {}) };
+    if (step.kind === 'mkdir') dirs.push({ path: step.path, create: true, ...attrs });
+    else if (step.kind === 'attrs' && step.target === 'dir') dirs.push({ path: step.path, create: false, ...attrs });
+    else if (step.kind === 'attrs') files.push({ path: step.path, content: Buffer.alloc(0), contentChanged: false, ...attrs });
+    else {
+      const text = content.get(step.path);
+      if (text === undefined || sha256Hex(text) !== step.change.sha256After) throw new Error(`${plan.host}: ${step.path}: the rendered content no longer matches the plan; plan again`);
+      files.push({ path: step.path, content: typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text), contentChanged: true, ...attrs });
+    }
+  }
+  if (files.length > 0 || dirs.length > 0) await applyFiles(t, files, dirs, { become });
+}
+
+/** Puts back the previous bytes of every file the plan replaced and removes the ones it created. */
+async function restoreFiles(t: Transport, plan: HostPlan, before: ReadonlyMap<string, Buffer>, become: boolean): Promise<void> {
+  const writes = plan.steps.filter((s): s is WriteStep => s.kind === 'write');
+  const back = writes.flatMap((s) => {
+    const old = before.get(s.path);
+    return old === undefined ? [] : [{ path: s.path, content: old, contentChanged: true }];
+  });
+  const created = writes.filter((s) => s.change.kind === 'create').map((s) => s.path);
+  if (back.length > 0) await applyFiles(t, back, [], { become });
+  if (created.length > 0) await run(t, sh('rm -f -- "$@"', ...created), { become });
+}
+
+async function runCommands(t: Transport, plan: HostPlan, roleOps: readonly RoleOps[], kind: 'command' | 'handler', become: boolean, signal: AbortSignal | undefined): Promise<void> {
+  for (const step of plan.steps) {
+    if (step.kind !== kind) continue;
+    signal?.throwIfAborted();
+    const op = findOp(roleOps, step);
+    if (op?.kind !== 'command' && op?.kind !== 'handler') throw new Error(`${plan.host}: ${step.kind} ${step.name} is no longer declared; plan again`);
+    await run(t, op.cmd, { become });
+  }
+}
+
+function findOp(roleOps: readonly RoleOps[], step: Extract<Step, { kind: 'command' | 'handler' }>) {
+  return roleOps.find((r) => r.role === step.role)?.ops.find((o) => o.kind === step.kind && o.name === step.name);
+}

@@ -1,0 +1,79 @@
+// The health gate: after (re)creation each service must become healthy, stay running for its settle time, or (one-shot) exit 0.
+import { containerStatesCmd, parseContainerStates, type ContainerState } from '../facts/container-state.js';
+import { run } from '../transport/run.js';
+import type { Transport } from '../transport/transport.js';
+import type { ServiceStep } from './plan-types.js';
+
+/** The verdict on one service. */
+export interface GateResult {
+  readonly service: string;
+  readonly container: string;
+  readonly ok: boolean;
+  /** `healthy`, `running for 5s`, `exited 0`, or what went wrong: `unhealthy`, `exited 1`, `still starting after 120s`. */
+  readonly detail: string;
+  readonly seconds: number;
+}
+
+/** Where a service stands after one observation: decided, or still pending (with what it is waiting for). */
+type Verdict = { readonly done: true; readonly ok: boolean; readonly detail: string } | { readonly done: false; readonly waiting: string };
+
+/** Judges one observation of a service against its gate; `first` is the state seen on the first poll. */
+export function judge(step: Pick<ServiceStep, 'gate'>, c: ContainerState | undefined, first: ContainerState | undefined, elapsedSec: number): Verdict {
+  const g = step.gate;
+  if (c === undefined) return { done: true, ok: false, detail: 'container is gone' };
+  if (g.oneShot) {
+    if (c.status === 'exited') return { done: true, ok: c.exitCode === 0, detail: `exited ${c.exitCode}` };
+    return { done: false, waiting: `to exit (${c.status})` };
+  }
+  if (c.status === 'exited' || c.status === 'dead') return { done: true, ok: false, detail: `exited ${c.exitCode}` };
+  if (first !== undefined && (c.startedAt !== first.startedAt || c.restartCount > first.restartCount)) return { done: true, ok: false, detail: `restarted (${c.restartCount} restarts)` };
+  if (g.healthcheck) {
+    if (c.health === 'healthy') return { done: true, ok: true, detail: 'healthy' };
+    if (c.health === 'unhealthy') return { done: true, ok: false, detail: 'unhealthy' };
+    return { done: false, waiting: c.health ?? c.status };
+  }
+  if (c.running && elapsedSec >= g.settleSec) return { done: true, ok: true, detail: `running for ${g.settleSec}s` };
+  return { done: false, waiting: c.status };
+}
+
+export interface GateOptions {
+  readonly become?: boolean;
+  /** Milliseconds between polls (one exec per poll for all pending services). */
+  readonly pollMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Polls until every service is decided or past its own deadline; one exec per poll covers all of them. */
+export async function waitForGate(t: Transport, steps: readonly ServiceStep[], opts: GateOptions = {}): Promise<GateResult[]> {
+  const started = Date.now();
+  const first = new Map<string, ContainerState>();
+  const results = new Map<string, GateResult>();
+  for (;;) {
+    const pending = steps.filter((s) => !results.has(s.service));
+    if (pending.length === 0) break;
+    opts.signal?.throwIfAborted();
+    const states = parseContainerStates((await run(t, containerStatesCmd(pending.map((s) => s.container)), { become: opts.become === true })).stdout, pending.map((s) => s.container));
+    const elapsed = (Date.now() - started) / 1000;
+    for (const s of pending) {
+      const c = states.find((x) => x.name === s.container);
+      if (c && !first.has(s.service)) first.set(s.service, c);
+      const v = judge(s, c, first.get(s.service), elapsed);
+      if (v.done) results.set(s.service, { service: s.service, container: s.container, ok: v.ok, detail: v.detail, seconds: round(elapsed) });
+      else if (elapsed >= s.gate.timeoutSec) results.set(s.service, { service: s.service, container: s.container, ok: false, detail: `still ${v.waiting} after ${s.gate.timeoutSec}s`, seconds: round(elapsed) });
+    }
+    if (steps.every((s) => results.has(s.service))) break;
+    await sleep(opts.pollMs ?? 500, opts.signal);
+  }
+  return steps.map((s) => results.get(s.service) as GateResult);
+}
+
+function round(sec: number): number {
+  return Math.round(sec * 10) / 10;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => { clearTimeout(timer); reject(signal.reason as Error); }, { once: true });
+  });
+}

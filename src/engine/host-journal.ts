@@ -1,0 +1,48 @@
+// A host's journal for one run: events with the run's context, flushed once at the end to the host and the local mirror.
+import type { Transport } from '../transport/transport.js';
+import { appendJournal, appendLocalMirror, JournalBuffer, type JournalEventName } from './journal.js';
+import type { HostResult, HostRunInput } from './host-run.js';
+
+/** The events of one host's run; the values of known secrets never reach a line (the buffer redacts). */
+export class HostJournal {
+  private readonly buffer: JournalBuffer;
+
+  constructor(private readonly input: Pick<HostRunInput, 'host' | 'redactor' | 'run' | 'stack'>) {
+    this.buffer = new JournalBuffer(input.redactor);
+  }
+
+  /** Adds one event (timestamped now). */
+  add(event: JournalEventName, data: Record<string, unknown> = {}): void {
+    const ctx = this.input.run;
+    this.buffer.add({ ts: new Date().toISOString(), event, env: ctx.env, host: this.input.host, deployId: ctx.runId, user: ctx.user, ...data });
+  }
+
+  /** The closing event of a run: finished, failed or interrupted, with the counts and the release. */
+  finished(r: HostResult, interrupted: boolean): void {
+    const ctx = this.input.run;
+    const base = { command: ctx.mode, workstation: ctx.workstation, git: ctx.git, changes: r.changes, ...(r.release ? { release: r.release } : {}), ...(r.rolledBackTo ? { rolledBackTo: r.rolledBackTo } : {}) };
+    if (interrupted) this.add('deploy.interrupted', { ...base, ...(r.error ? { error: r.error } : {}) });
+    else if (r.status === 'failed') this.add('deploy.failed', { ...base, error: r.error ?? 'failed' });
+    else this.add('deploy.finished', base);
+  }
+
+  /** False once discarded: nothing more is journaled for this run. */
+  get pending(): boolean {
+    return !this.discarded;
+  }
+
+  private discarded = false;
+
+  /** Drops the buffered events: a run that was declined or refused before applying leaves no trace on the host. */
+  discard(): void {
+    this.buffer.drain();
+    this.discarded = true;
+  }
+
+  /** Writes the buffered events: one exec on the host, one append to `<root>/.rig/journal/<env>/<host>.jsonl`. */
+  async flush(t: Transport, become: boolean): Promise<void> {
+    const lines = this.buffer.drain();
+    appendLocalMirror(this.input.run.root, this.input.run.env, this.input.host, lines);
+    await appendJournal(t, this.input.stack.stateDir, lines, { become });
+  }
+}

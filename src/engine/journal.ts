@@ -1,0 +1,119 @@
+// The deploy journal's write side: its events, a buffer that redacts them, the append on a host and the local mirror.
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { sh } from '../core/cmd.js';
+import type { Redactor } from '../core/redactor.js';
+import { run } from '../transport/run.js';
+import type { Transport } from '../transport/transport.js';
+
+/** Every event a journal line can carry; readers skip lines with any other name. */
+export const JOURNAL_EVENT_NAMES = [
+  'deploy.started',
+  'deploy.finished',
+  'deploy.failed',
+  'deploy.interrupted',
+  'files.changed',
+  'service.recreated',
+  'health.result',
+  'rollback.started',
+  'rollback.finished',
+  'lock.broken',
+  'precheck.failed',
+  'smoke.result',
+] as const;
+
+export type JournalEventName = (typeof JOURNAL_EVENT_NAMES)[number];
+
+/**
+ * One journal line. Beyond the common fields an event carries its own; a string `summary` is what
+ * `formatJournal` shows first (e.g. "3 services recreated").
+ */
+export interface JournalEvent {
+  readonly ts: string;
+  readonly event: JournalEventName;
+  readonly env: string;
+  readonly host: string;
+  readonly deployId: string;
+  readonly user: string;
+  readonly [k: string]: unknown;
+}
+
+/** The journal's file name inside a host's state dir. */
+export const JOURNAL_FILE = 'journal.jsonl';
+
+/** Events collected during a run, flushed to the host (and the mirror) in few round trips. */
+export class JournalBuffer {
+  private events: JournalEvent[] = [];
+
+  constructor(private readonly redactor: Redactor) {}
+
+  add(e: JournalEvent): void {
+    this.events.push(e);
+  }
+
+  get length(): number {
+    return this.events.length;
+  }
+
+  /**
+   * The buffered events as JSON lines, emptied. Strings (keys too) are redacted before serializing, because
+   * JSON escaping would hide a secret holding `"` or `\` from a redaction of the line; the line is redacted
+   * once more after, so no secret survives even in the rare case where it matches JSON text (a secret
+   * "true" or "42"): such a line may then no longer parse, and readers skip it.
+   */
+  drain(): string[] {
+    const lines = this.events.map((e) => this.redactor.redact(JSON.stringify(redactValue(e, this.redactor))));
+    this.events = [];
+    return lines;
+  }
+}
+
+function redactValue(v: unknown, r: Redactor): unknown {
+  if (typeof v === 'string') return r.redact(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return r.touches(String(v)) ? r.redact(String(v)) : v;
+  if (Array.isArray(v)) return v.map((x) => redactValue(x, r));
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [r.redact(k), redactValue(x, r)]));
+  return v;
+}
+
+/*
+ * Args: stateDir. Stdin: the lines. The batch is staged in a temp file first, so that one `cat` appends it
+ * with a single write(2) (GNU cat reads and writes 128 KiB at a time) whatever pieces it arrived in over SSH;
+ * an O_APPEND write is applied whole on Linux local filesystems, so two runs appending at once never
+ * interleave within such a batch. A bigger batch may interleave with another at 128 KiB boundaries.
+ */
+const APPEND = `mkdir -p -m 0700 -- "$1" || exit 1
+umask 077
+tmp=$(mktemp "$1/.journal.XXXXXX") || exit 1
+trap 'rm -f -- "$tmp"' EXIT
+cat > "$tmp" && cat -- "$tmp" >> "$1/${JOURNAL_FILE}"`;
+
+/**
+ * Appends `lines` to `<stateDir>/journal.jsonl` (created 0600, the dir 0700) in ONE exec, the lines on
+ * stdin (never argv). No exec at all for an empty batch. Throws RemoteCommandError when the append fails.
+ */
+export async function appendJournal(t: Transport, stateDir: string, lines: readonly string[], opts: { become?: boolean } = {}): Promise<void> {
+  if (lines.length === 0) return;
+  if (stateDir === '' || stateDir.startsWith('-')) throw new Error(`invalid state directory ${JSON.stringify(stateDir)}`);
+  await run(t, sh(APPEND, stateDir), { stdin: journalText(lines), become: opts.become === true });
+}
+
+/** Appends `lines` to the workstation's copy `<root>/.rig/journal/<env>/<host>.jsonl` (dirs 0700, file 0600). */
+export function appendLocalMirror(root: string, env: string, host: string, lines: readonly string[]): void {
+  if (lines.length === 0) return;
+  const dir = path.join(root, '.rig', 'journal', pathSegment(env, 'environment'));
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  appendFileSync(path.join(dir, `${pathSegment(host, 'host')}.jsonl`), journalText(lines), { mode: 0o600 });
+}
+
+/** The batch as JSONL text; a line holding a newline would split into two broken lines, so it is refused. */
+function journalText(lines: readonly string[]): string {
+  for (const l of lines) if (/[\n\r]/.test(l)) throw new Error(`journal line holds a line break: ${JSON.stringify(l.slice(0, 80))}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** An env or host name used as one path component: no separators, no `..`. */
+function pathSegment(name: string, what: string): string {
+  if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) throw new Error(`invalid ${what} name for the journal mirror: ${JSON.stringify(name)}`);
+  return name;
+}

@@ -1,0 +1,100 @@
+// Gathers one host's facts (files, docker) in as few execs as possible and plans it: files, commands, compose services.
+import { DiagnosticsError } from '../core/diagnostic.js';
+import { sha256Hex } from '../core/digest.js';
+import type { FileOp } from '../core/op.js';
+import type { Redactor } from '../core/redactor.js';
+import { networkName, PHASES } from '../core/service.js';
+import type { RoleOps } from '../config/render-roles.js';
+import type { StackConfig } from '../config/stack-vars.js';
+import { composeDesired, unmanagedEnvFiles } from '../compose/compose-desired.js';
+import { planServices } from '../compose/plan-services.js';
+import { composeFilePath } from '../compose/render-compose.js';
+import { canonicalJson } from '../compose/service-inputs.js';
+import { commandChecksCmd, parseCommandChecks } from '../facts/command-checks.js';
+import { dockerStateCmd, parseDockerState, type DockerState } from '../facts/docker-state.js';
+import { fileContentCmd, parseFileContent } from '../facts/file-content.js';
+import { fileStateCmd, parseFileState, type PathState } from '../facts/file-state.js';
+import { run } from '../transport/run.js';
+import type { Transport } from '../transport/transport.js';
+import { guardsOf, pathsOf, planHost } from './plan-host.js';
+import type { HostPlan } from './plan-types.js';
+
+export interface PlanOnHostInput {
+  readonly host: string;
+  readonly roleOps: readonly RoleOps[];
+  readonly redactor: Redactor;
+  readonly stack: StackConfig;
+  readonly become?: boolean;
+  /** Remove containers of services no role declares (false under `--role`). */
+  readonly removeUndeclared?: boolean;
+  /** More paths to stat in the same exec (release blobs), reported in `facts`. */
+  readonly extraPaths?: readonly string[];
+}
+
+/** The plan, plus what apply may need besides it: the old bytes of files it replaces, the facts it saw. */
+export interface PlannedHost {
+  readonly plan: HostPlan;
+  /** The ops the plan was made from, with the rendered compose files (pseudo-role `compose`): apply takes content from them. */
+  readonly roleOps: readonly RoleOps[];
+  readonly before: ReadonlyMap<string, Buffer>;
+  readonly facts: ReadonlyMap<string, PathState>;
+  readonly docker: DockerState | undefined;
+}
+
+/** True when the host's roles declare compose services or networks. */
+export function hasCompose(roleOps: readonly RoleOps[]): boolean {
+  return roleOps.some((r) => r.ops.some((o) => o.kind === 'service' || o.kind === 'network'));
+}
+
+/**
+ * Round trips: 1 exec for the file facts and 1 for the docker facts, concurrently on the same connection; then 1
+ * exec for the old bytes of files about to change and 1 for `unless` checks, each only when needed.
+ */
+export async function planOnHost(t: Transport, input: PlanOnHostInput): Promise<PlannedHost> {
+  const opts = { become: input.become === true };
+  const compose = hasCompose(input.roleOps);
+  const composeFiles = compose ? PHASES.map((p) => composeFilePath(input.stack.projectDir, p)) : [];
+  const paths = [...new Set([...pathsOf(input.roleOps), ...composeFiles, ...unmanagedEnvFiles(input.roleOps), ...(input.extraPaths ?? [])])];
+  const query = dockerQuery(input);
+  const [facts, docker] = await Promise.all([
+    paths.length === 0 ? new Map<string, PathState>() : run(t, fileStateCmd(paths), opts).then((r) => parseFileState(r.stdout, paths)),
+    compose ? run(t, dockerStateCmd(query), opts).then((r) => parseDockerState(r.stdout, query)) : undefined,
+  ]);
+  const onHost = (p: string): string | undefined => {
+    const f = facts.get(p);
+    return f?.kind === 'file' ? f.sha256 : undefined;
+  };
+  const desired = compose ? composeDesired(input.host, input.stack, input.roleOps, onHost, input.redactor) : undefined;
+  if (desired && desired.problems.length > 0) throw new DiagnosticsError(desired.problems);
+  const roleOps = desired ? [...input.roleOps, { role: 'compose', ops: desired.files, selected: true }] : input.roleOps;
+  const wanted = fileOps(roleOps).filter((op) => {
+    const f = facts.get(op.path);
+    return f?.kind === 'file' && f.sha256 !== sha256Hex(op.content);
+  });
+  const before = wanted.length === 0 ? new Map<string, Buffer>() : parseFileContent((await run(t, fileContentCmd(wanted.map((o) => o.path)), opts)).stdoutBytes, wanted.map((o) => o.path));
+  const checks = guardsOf(roleOps);
+  const codes = checks.length === 0 ? [] : parseCommandChecks((await run(t, commandChecksCmd(checks.map((c) => c.cmd)), opts)).stdout, checks.length);
+  const guards = new Map(checks.map((c, i) => [c.key, codes[i] ?? -1]));
+  // Extra paths (release blobs) are facts for apply, not for the plan: a saved plan stays valid without them.
+  const planFacts = input.extraPaths && input.extraPaths.length > 0 ? new Map([...facts].filter(([p]) => !input.extraPaths?.includes(p) || pathsOf(roleOps).includes(p))) : facts;
+  const filePlan = planHost({ host: input.host, roleOps, facts: planFacts, before, guards, redactor: input.redactor });
+  if (!desired || !docker) return { plan: filePlan, roleOps, before, facts, docker };
+  const services = planServices({ host: input.host, desired, docker, fileSteps: filePlan.steps, removeUndeclared: input.removeUndeclared !== false });
+  if (services.problems.length > 0) throw new DiagnosticsError(services.problems);
+  const prechecks = services.steps.filter((s) => s.kind === 'network' || s.kind === 'pull');
+  const rest = services.steps.filter((s) => s.kind === 'service');
+  const observed = sha256Hex(`${filePlan.observed}\n${canonicalJson({ containers: docker.containers.map((c) => [c.name, c.id, c.image, c.running, c.labels['rig.fingerprint']]), images: [...docker.images], networks: [...docker.networks] })}`);
+  const plan: HostPlan = { host: input.host, steps: [...prechecks, ...filePlan.steps, ...rest], observed, ...(services.target ? { compose: services.target } : {}) };
+  return { plan, roleOps, before, facts, docker };
+}
+
+function dockerQuery(input: PlanOnHostInput): { project: string; images: string[]; networks: string[] } {
+  const ops = input.roleOps.flatMap((r) => r.ops);
+  const images = [...new Set(ops.flatMap((o) => (o.kind === 'service' ? [o.spec.image] : [])))];
+  const networks = [...new Set(ops.flatMap((o) => (o.kind === 'network' ? [networkName(input.stack.project, o.name)] : [])))];
+  return { project: input.stack.project, images, networks };
+}
+
+export function fileOps(roleOps: readonly RoleOps[]): FileOp[] {
+  return roleOps.filter((r) => r.selected).flatMap((r) => r.ops.filter((o): o is FileOp => o.kind === 'file'));
+}

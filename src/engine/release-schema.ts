@@ -1,0 +1,53 @@
+// The release record kept on each host after a good deploy: everything needed to re-apply that state, no secret values.
+import { z } from 'zod';
+import { healthGateSchema, PHASES, serviceSpecSchema } from '../core/service.js';
+
+const attrs = { mode: z.number().int().optional(), owner: z.string().optional(), group: z.string().optional() };
+
+/** A file of the release: its content is the blob `<stateDir>/releases/blobs/<sha256>` (mode 0600). */
+export const releaseFileSchema = z.strictObject({ role: z.string(), path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), sensitive: z.boolean(), ...attrs });
+export const releaseDirSchema = z.strictObject({ role: z.string(), path: z.string(), ...attrs });
+export const releaseServiceSchema = z.strictObject({
+  role: z.string(),
+  name: z.string(),
+  phase: z.enum(PHASES),
+  /** As deployed (`image` as the repository asked; `imageId` says what ran). */
+  spec: serviceSpecSchema,
+  gate: healthGateSchema,
+  /** The image reference the repository asked for (a tag, before fixing). */
+  requested: z.string(),
+  imageId: z.string(),
+  fingerprint: z.string(),
+});
+export const releaseNetworkSchema = z.strictObject({ role: z.string(), name: z.string(), internal: z.boolean(), external: z.boolean() });
+
+export const releaseSchema = z.strictObject({
+  version: z.literal(1),
+  id: z.string().regex(/^\d{8}T\d{6}Z-[0-9a-f]{4}$/),
+  createdAt: z.string(),
+  env: z.string(),
+  host: z.string(),
+  user: z.string(),
+  workstation: z.string(),
+  git: z.strictObject({ commit: z.string(), dirty: z.boolean() }).nullable(),
+  /** sha256 of the plan that produced it (the rollback that produced it, for rollbacks). */
+  planHash: z.string(),
+  /** `deploy`, or `rollback` (re-applied release `from`). */
+  kind: z.enum(['deploy', 'rollback']),
+  from: z.string().optional(),
+  project: z.string(),
+  projectDir: z.string(),
+  files: z.array(releaseFileSchema),
+  dirs: z.array(releaseDirSchema),
+  services: z.array(releaseServiceSchema),
+  networks: z.array(releaseNetworkSchema),
+});
+
+export type Release = z.output<typeof releaseSchema>;
+export type ReleaseFile = z.output<typeof releaseFileSchema>;
+export type ReleaseService = z.output<typeof releaseServiceSchema>;
+
+/** `20261201T071500Z-ab12`: sortable by time, unique enough per host. */
+export function newReleaseId(now: Date, random: string): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${random.slice(0, 4)}`;
+}

@@ -1,0 +1,139 @@
+// Fact `docker-state`: compose flavor, a project's containers, asked images and networks, in one exec; and its pure parser.
+import { z } from 'zod';
+import { sh, type ExecNode } from '../core/cmd.js';
+import { assertCommandFits } from './command-limit.js';
+import { MISSING, parseContainerLine, parseJsonLine, SHELL_PRELUDE, splitSections, type ContainerState } from './container-state.js';
+
+export { containerStatesCmd, parseContainerStates, type ContainerState } from './container-state.js';
+
+/** A local image: its ID and the registry digests it is known by (empty for an image built or imported here). */
+export interface ImageState {
+  readonly id: string;
+  readonly repoDigests: readonly string[];
+}
+
+export interface NetworkState {
+  readonly name: string;
+  readonly internal: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** What docker on one host says about a compose project. */
+export interface DockerState {
+  /** How to invoke compose (`v2`: the `docker compose` plugin; `v1`: `docker-compose`) and the version it reports; undefined: neither found. */
+  readonly compose: { readonly flavor: 'v1' | 'v2'; readonly version: string } | undefined;
+  /** Every container of the project, running or not. */
+  readonly containers: readonly ContainerState[];
+  /** By the ref asked; undefined = not on the host. */
+  readonly images: ReadonlyMap<string, ImageState | undefined>;
+  /** By the name asked; undefined = missing. */
+  readonly networks: ReadonlyMap<string, NetworkState | undefined>;
+}
+
+export interface DockerStateQuery {
+  readonly project: string;
+  readonly images: readonly string[];
+  readonly networks: readonly string[];
+}
+
+const IMAGE_FORMAT = '{"id":{{json .Id}},"repoDigests":{{json .RepoDigests}}}';
+const NETWORK_FORMAT = '{"name":{{json .Name}},"internal":{{json .Internal}},"labels":{{json .Labels}}}';
+
+/*
+ * Arguments: $1 the project, $2 the number N of image refs, then N refs, then the network names; none is ever part
+ * of the script text. Output, one record per line, in sections:
+ *   --containers  one CONTAINER_FORMAT JSON line per container of the project (`missing` if it vanished meanwhile)
+ *   --images      one IMAGE_FORMAT JSON line or `missing` per ref, in argument order
+ *   --networks    one NETWORK_FORMAT JSON line or `missing` per name, in argument order
+ *   --compose     `v2 <version>`, `v1 <version>` or `none`
+ *   --end
+ * Compose detection runs concurrently on the left of a pipe (docker-compose v1 is Python: ~0.4 s to print its
+ * version) and is printed last. `docker ps` is the first call needing the daemon: when docker is missing or its
+ * socket unusable, the script exits with that status and docker's (or sh's) own message on stderr. Its full IDs are
+ * hex words, so `$ids` is split unquoted; no IDs, no inspect call.
+ */
+const SCRIPT = `${SHELL_PRELUDE}
+IF='${IMAGE_FORMAT}'
+NF='${NETWORK_FORMAT}'
+compose() {
+  if v=$(docker compose version --short 2>/dev/null); then echo "v2 $v"
+  elif v=$(docker-compose version --short 2>/dev/null); then echo "v1 $v"
+  else echo none; fi
+}
+images() {
+  n=$1 i=0
+  shift
+  for a do
+    [ $i -eq 0 ] && set --
+    [ $i -lt $n ] && set -- "$@" "$a"
+    i=$((i+1))
+  done
+  each image "$IF" "$@"
+}
+networks() {
+  shift $(($1+1))
+  each network "$NF" "$@"
+}
+p=$1
+shift
+compose | {
+  echo --containers
+  ids=$(docker ps -a -q --no-trunc --filter "label=com.docker.compose.project=$p") || exit
+  each container "$CF" $ids
+  echo --images
+  images "$@"
+  echo --networks
+  networks "$@"
+  echo --compose
+  cat
+  echo --end
+}`;
+
+/** The command reading `q` on a host in one exec (POSIX sh, the docker CLI from PATH). */
+export function dockerStateCmd(q: DockerStateQuery): ExecNode {
+  if (q.project === '') throw new Error('docker-state: the project name must not be empty');
+  for (const v of [...q.images, ...q.networks]) if (v === '') throw new Error('docker-state: image refs and network names must not be empty');
+  const cmd = sh(SCRIPT, q.project, String(q.images.length), ...q.images, ...q.networks);
+  assertCommandFits(cmd, `docker-state of ${q.images.length} images and ${q.networks.length} networks`);
+  return cmd;
+}
+
+const ImageRecord = z.strictObject({ id: z.string().startsWith('sha256:'), repoDigests: z.array(z.string()).nullable() });
+const NetworkRecord = z.strictObject({ name: z.string(), internal: z.boolean(), labels: z.record(z.string(), z.string()).nullable() });
+
+/** Parses the output of `dockerStateCmd(q)`; throws on a missing section, a malformed record or a wrong record count. */
+export function parseDockerState(stdout: string, q: DockerStateQuery): DockerState {
+  const [containers = [], images = [], networks = [], compose = []] = splitSections(stdout, ['--containers', '--images', '--networks', '--compose'], 'docker-state');
+  return {
+    compose: parseCompose(compose),
+    containers: containers.filter((l) => l !== MISSING).map((l, i) => parseContainerLine(l, 'docker-state', i)),
+    images: byAsked(q.images, images, 'image', (l, what) => {
+      const r = parseJsonLine(l, ImageRecord, what);
+      return { id: r.id, repoDigests: r.repoDigests ?? [] };
+    }),
+    networks: byAsked(q.networks, networks, 'network', (l, what, name) => {
+      const r = parseJsonLine(l, NetworkRecord, what);
+      // Docker resolves an unknown name as a network ID prefix: a record named otherwise means "no such network".
+      return r.name === name ? { name: r.name, internal: r.internal, labels: r.labels ?? {} } : undefined;
+    }),
+  };
+}
+
+function byAsked<T>(asked: readonly string[], lines: readonly string[], kind: string, parse: (line: string, what: string, name: string) => T | undefined): Map<string, T | undefined> {
+  if (lines.length !== asked.length) throw new Error(`docker-state: expected ${asked.length} ${kind} records, got ${lines.length}`);
+  const result = new Map<string, T | undefined>();
+  asked.forEach((name, i) => {
+    const line = lines[i] ?? MISSING;
+    result.set(name, line === MISSING ? undefined : parse(line, `docker-state: ${kind} record for ${JSON.stringify(name)}`, name));
+  });
+  return result;
+}
+
+function parseCompose(lines: readonly string[]): DockerState['compose'] {
+  const [line, ...rest] = lines;
+  if (line === 'none' && rest.length === 0) return undefined;
+  // Compose v2 prints its version with or without a leading `v` depending on the release.
+  const m = rest.length === 0 ? /^(v1|v2) v?(\d+\.\d+\S*)$/.exec(line ?? '') : null;
+  if (m?.[1] === undefined || m[2] === undefined) throw new Error(`docker-state: malformed --compose section ${JSON.stringify(lines.join('\n'))}`);
+  return { flavor: m[1] === 'v1' ? 'v1' : 'v2', version: m[2] };
+}
