@@ -3,12 +3,14 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ENV ?= local
 ROLE ?=
+# extra rig flags for plan/deploy/deploy-role/rollback, e.g. ARGS='--no-rollback' or ARGS='--break-lock'
+ARGS ?=
 RIG := node bin/rig.js
 DEPS_STAMP := node_modules/.rig-deps-stamp
 BUILD_STAMP := dist/.rig-build-stamp
 SOURCES := $(shell find src roles smoke-tests -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
 
-.PHONY: help deps build test test-unit test-integration lint typecheck schema inventory plan deploy deploy-role demo system-deps dockerd images testbed testbed-down bench clean
+.PHONY: help deps build test test-unit test-integration lint typecheck schema inventory plan deploy deploy-role rollback releases history demo system-deps dockerd images testbed testbed-down bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -51,14 +53,24 @@ inventory: build ## show hosts and variables with their sources: make inventory 
 	$(RIG) inventory --env $(ENV)
 
 plan: build ## what a deploy would change: make plan ENV=prod (exit 2 = changes)
-	$(RIG) plan --env $(ENV)
+	$(RIG) plan --env $(ENV) $(ARGS)
 
 deploy: build ## plan + apply every role: make deploy ENV=prod (prod asks for confirmation)
-	$(RIG) deploy --env $(ENV)
+	$(RIG) deploy --env $(ENV) $(ARGS)
 
 deploy-role: build ## one role only: make deploy-role ROLE=openclaw ENV=prod
 	@test -n "$(ROLE)" || { echo "usage: make deploy-role ROLE=<role> ENV=<env>" >&2; exit 1; }
-	$(RIG) deploy --env $(ENV) --role $(ROLE)
+	$(RIG) deploy --env $(ENV) --role $(ROLE) $(ARGS)
+
+TO ?=
+rollback: build ## re-apply a kept release on every host: make rollback ENV=prod [TO=<release id>] (default: the previous one)
+	$(RIG) rollback --env $(ENV) $(if $(TO),--to $(TO)) $(ARGS)
+
+releases: build ## the releases kept on each host: make releases ENV=prod
+	$(RIG) releases --env $(ENV)
+
+history: build ## each host's deploy journal: make history ENV=prod
+	$(RIG) history --env $(ENV)
 
 system-deps: ## apt packages the tests and the demo need (as root)
 	scripts/ensure-deps.sh

@@ -38,6 +38,8 @@ export function planText(results: readonly HostResult[], verb: 'plan' | 'deploy'
     lines.push(`${r.host}: ${r.status === 'ok' || r.status === 'changed' ? (steps.length === 0 ? 'nothing to do' : `${steps.length} change${steps.length === 1 ? '' : 's'}`) : r.status}`);
     if (r.error) lines.push(...r.error.split('\n').map((l) => `  ! ${l}`));
     for (const s of steps) lines.push(...stepLines(s).map((l) => `  ${l}`));
+    for (const g of r.gate ?? []) lines.push(`  ${g.ok ? '✓' : '✗'} ${g.service} ${g.detail} (${g.seconds}s)`);
+    if (r.release) lines.push(`  release ${r.release} recorded`);
   }
   lines.push(summaryLine(results, verb));
   return lines.join('\n');
@@ -58,6 +60,15 @@ export function planJson(env: string, results: readonly HostResult[]): Plan & { 
     env,
     createdAt: new Date().toISOString(),
     hosts: results.flatMap((r) => (r.plan ? [r.plan] : [])),
-    results: results.map((r) => ({ host: r.host, status: r.status, changes: r.changes, ...(r.error ? { error: r.error } : {}), ...(r.counters ? { roundTrips: r.counters } : {}) })),
+    results: results.map((r) => ({
+      host: r.host,
+      status: r.status,
+      changes: r.changes,
+      ...(r.error ? { error: r.error } : {}),
+      ...(r.gate ? { health: r.gate } : {}),
+      ...(r.release ? { release: r.release } : {}),
+      ...(r.rolledBackTo ? { rolledBackTo: r.rolledBackTo } : {}),
+      ...(r.counters ? { roundTrips: r.counters } : {}),
+    })),
   };
 }

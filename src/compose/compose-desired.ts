@@ -9,6 +9,9 @@ import type { StackConfig } from '../config/stack-vars.js';
 import { composeFilePath, renderComposeFile } from './render-compose.js';
 import { fingerprintOf, inputsLabel, serviceInputs, type ServiceInputs } from './service-inputs.js';
 
+/** The pseudo-role of the rendered compose files in plans (they derive from the services: releases do not keep them). */
+export const COMPOSE_ROLE = 'compose';
+
 /** Labels rig sets on every service it deploys. */
 export const LABELS = { managed: 'rig.managed', fingerprint: 'rig.fingerprint', inputs: 'rig.inputs', image: 'rig.image', role: 'rig.role', phase: 'rig.phase' } as const;
 
@@ -36,7 +39,7 @@ export interface ComposeDesired {
   readonly projectDir: string;
   readonly services: readonly DesiredService[];
   readonly networks: readonly DesiredNetwork[];
-  /** The rendered compose file of each phase with services (planned as file writes of the pseudo-role `compose`). */
+  /** The rendered compose file of each phase with services (planned as file writes of COMPOSE_ROLE). */
   readonly files: readonly FileOp[];
   readonly problems: readonly Diagnostic[];
 }

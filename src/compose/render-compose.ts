@@ -28,7 +28,8 @@ export function renderComposeFile(project: string, phase: Phase, services: reado
   if (used.size > 0) doc['networks'] = Object.fromEntries([...used].sort().map((n) => [n, { external: true, name: networkName(project, n) }]));
   if (volumes.size > 0) doc['volumes'] = Object.fromEntries([...volumes].sort().map((v) => [v, {}]));
   const head = `# Rendered by rig: project ${project}, phase ${phase}. Do not edit: every deploy rewrites it.\n`;
-  return head + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
+  // Compose v1 reads YAML 1.1 (`restart: no` is false there, `22:22` the sexagesimal 1342): quote what either version misreads.
+  return head + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false, compat: 'yaml-1.1' });
 }
 
 function serviceEntry(project: string, s: RenderedService): Record<string, unknown> {

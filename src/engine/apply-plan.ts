@@ -1,6 +1,7 @@
 // Executes one host's plan as written, in a fixed order: pre-checks, files, compose validation, commands, services + health gate, handlers.
 import { sh } from '../core/cmd.js';
 import { sha256Hex } from '../core/digest.js';
+import { COMPOSE_ROLE } from '../compose/compose-desired.js';
 import type { RoleOps } from '../config/render-roles.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
@@ -29,7 +30,7 @@ export async function applyPlan(t: Transport, plan: HostPlan, roleOps: readonly 
   if (plan.compose) await applyPrechecks(t, plan, opts);
   signal?.throwIfAborted();
   await applyFileSteps(t, plan, roleOps, opts.become);
-  if (plan.compose && plan.steps.some((s) => s.kind === 'service' || (s.kind === 'write' && s.role === 'compose'))) {
+  if (plan.compose && plan.steps.some((s) => s.kind === 'service' || (s.kind === 'write' && s.role === COMPOSE_ROLE))) {
     try {
       await validateComposeFiles(t, plan.compose, opts);
     } catch (err) {

@@ -16,9 +16,9 @@ export async function applyHost(t: Transport, s: HostSession): Promise<HostResul
   const ctx = s.input.run;
   journalFiles(s, plan);
   try {
-    await applyPlan(t, plan, planned.roleOps, { become, before: planned.before, ...callbacks(s), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    const { gate } = await applyPlan(t, plan, planned.roleOps, { become, before: planned.before, ...callbacks(s), ...(ctx.signal ? { signal: ctx.signal } : {}) });
     const release = await recordRelease(t, { stack: s.input.stack, roleOps: planned.roleOps, plan, facts: planned.facts, previous: s.current, run: ctx, ...(s.target ? { from: s.target.id } : {}) }, become);
-    return { ...s.result, status: 'changed', release };
+    return { ...s.result, status: 'changed', release, ...(gate.length > 0 ? { gate } : {}) };
   } catch (err) {
     if (err instanceof HealthGateError) return onGateFailure(t, s, err);
     if (err instanceof PrecheckError) s.journal.add('precheck.failed', { failures: err.failures });
@@ -48,7 +48,7 @@ async function onGateFailure(t: Transport, s: HostSession, err: HealthGateError)
   const ctx = s.input.run;
   const host = s.input.host;
   for (const [service, logs] of err.logs) ctx.log(`${host}: ${service}: last 50 log lines:\n${logs.split('\n').map((l) => `  | ${l}`).join('\n')}`);
-  const base = failure(host, err, t);
+  const base = { ...failure(host, err, t), gate: err.results };
   if (!ctx.autoRollback) return { ...base, error: `${err.message}; left as it is (--no-rollback)` };
   if (!s.current) return { ...base, error: `${err.message}; no earlier release on this host to roll back to, left as it is` };
   const to = s.current.id;

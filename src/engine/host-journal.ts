@@ -1,6 +1,7 @@
 // A host's journal for one run: events with the run's context, flushed once at the end to the host and the local mirror.
 import type { Transport } from '../transport/transport.js';
-import { appendJournal, appendLocalMirror, JournalBuffer, type JournalEventName } from './journal.js';
+import { appendJournalCmd, appendLocalMirror, JournalBuffer, type JournalEventName } from './journal.js';
+import { releaseLock, type HeldLock } from './lock.js';
 import type { HostResult, HostRunInput } from './host-run.js';
 
 /** The events of one host's run; the values of known secrets never reach a line (the buffer redacts). */
@@ -39,10 +40,13 @@ export class HostJournal {
     this.discarded = true;
   }
 
-  /** Writes the buffered events: one exec on the host, one append to `<root>/.rig/journal/<env>/<host>.jsonl`. */
-  async flush(t: Transport, become: boolean): Promise<void> {
+  /**
+   * Writes the buffered events and releases the deploy lock in ONE exec (the release runs even when the append
+   * fails); the events also go to `<root>/.rig/journal/<env>/<host>.jsonl` on the workstation.
+   */
+  async flushAndRelease(t: Transport, held: HeldLock, become: boolean): Promise<void> {
     const lines = this.buffer.drain();
     appendLocalMirror(this.input.run.root, this.input.run.env, this.input.host, lines);
-    await appendJournal(t, this.input.stack.stateDir, lines, { become });
+    await releaseLock(t, held, { become, ...(lines.length > 0 ? { first: appendJournalCmd(this.input.stack.stateDir, lines) } : {}) });
   }
 }

@@ -8,12 +8,13 @@ import { HostUnreachableError, RemoteCommandError } from '../transport/errors.js
 import type { Transport, TransportCounters } from '../transport/transport.js';
 import { blobPathsOf, currentRelease, opsOfRelease, pickRollbackTarget } from './host-release.js';
 import { HostJournal } from './host-journal.js';
-import { acquireLock, releaseLock, type HeldLock } from './lock.js';
+import { acquireLock, type HeldLock } from './lock.js';
 import { hasCompose, planOnHost, type PlannedHost } from './plan-on-host.js';
 import type { HostPlan } from './plan-types.js';
 import type { Release } from './release-schema.js';
 import type { RunContext } from './run-context.js';
 import { applyHost } from './host-apply.js';
+import type { GateResult } from './health-gate.js';
 
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';
 
@@ -29,6 +30,8 @@ export interface HostResult {
   readonly release?: string;
   /** Set when a failed health gate put the previous release back. */
   readonly rolledBackTo?: string;
+  /** The health gate's verdict on each service this run (re)created or started. */
+  readonly gate?: readonly GateResult[];
 }
 
 export interface HostRunInput {
@@ -99,10 +102,7 @@ export async function finishSession(s: HostSession, apply: boolean): Promise<Hos
   } catch (err) {
     return failure(s.input.host, err, t);
   } finally {
-    if (s.held) {
-      await s.journal.flush(t, become).catch((err: unknown) => s.input.run.log(`${s.input.host}: journal not written: ${describeError(err)}`));
-      await releaseLock(t, s.held, { become }).catch((err: unknown) => s.input.run.log(`${s.input.host}: lock not released: ${describeError(err)}`));
-    }
+    if (s.held) await s.journal.flushAndRelease(t, s.held, become).catch((err: unknown) => s.input.run.log(`${s.input.host}: journal or lock release: ${describeError(err)}`));
     await t.close().catch(() => undefined);
   }
 }

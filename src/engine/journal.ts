@@ -1,7 +1,7 @@
 // The deploy journal's write side: its events, a buffer that redacts them, the append on a host and the local mirror.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { sh } from '../core/cmd.js';
+import { sh, type ExecNode } from '../core/cmd.js';
 import type { Redactor } from '../core/redactor.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
@@ -94,8 +94,14 @@ cat > "$tmp" && cat -- "$tmp" >> "$1/${JOURNAL_FILE}"`;
  */
 export async function appendJournal(t: Transport, stateDir: string, lines: readonly string[], opts: { become?: boolean } = {}): Promise<void> {
   if (lines.length === 0) return;
+  const { cmd, stdin } = appendJournalCmd(stateDir, lines);
+  await run(t, cmd, { stdin, become: opts.become === true });
+}
+
+/** The append as a command and its stdin, for callers that join it with another step in one exec. */
+export function appendJournalCmd(stateDir: string, lines: readonly string[]): { cmd: ExecNode; stdin: string } {
   if (stateDir === '' || stateDir.startsWith('-')) throw new Error(`invalid state directory ${JSON.stringify(stateDir)}`);
-  await run(t, sh(APPEND, stateDir), { stdin: journalText(lines), become: opts.become === true });
+  return { cmd: sh(APPEND, stateDir), stdin: journalText(lines) };
 }
 
 /** Appends `lines` to the workstation's copy `<root>/.rig/journal/<env>/<host>.jsonl` (dirs 0700, file 0600). */

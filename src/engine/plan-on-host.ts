@@ -6,7 +6,7 @@ import type { Redactor } from '../core/redactor.js';
 import { networkName, PHASES } from '../core/service.js';
 import type { RoleOps } from '../config/render-roles.js';
 import type { StackConfig } from '../config/stack-vars.js';
-import { composeDesired, unmanagedEnvFiles } from '../compose/compose-desired.js';
+import { COMPOSE_ROLE, composeDesired, unmanagedEnvFiles } from '../compose/compose-desired.js';
 import { planServices } from '../compose/plan-services.js';
 import { composeFilePath } from '../compose/render-compose.js';
 import { canonicalJson } from '../compose/service-inputs.js';
@@ -66,7 +66,7 @@ export async function planOnHost(t: Transport, input: PlanOnHostInput): Promise<
   };
   const desired = compose ? composeDesired(input.host, input.stack, input.roleOps, onHost, input.redactor) : undefined;
   if (desired && desired.problems.length > 0) throw new DiagnosticsError(desired.problems);
-  const roleOps = desired ? [...input.roleOps, { role: 'compose', ops: desired.files, selected: true }] : input.roleOps;
+  const roleOps = desired ? [...input.roleOps, { role: COMPOSE_ROLE, ops: desired.files, selected: true }] : input.roleOps;
   const wanted = fileOps(roleOps).filter((op) => {
     const f = facts.get(op.path);
     return f?.kind === 'file' && f.sha256 !== sha256Hex(op.content);

@@ -3,6 +3,7 @@ import { sha256Hex } from '../core/digest.js';
 import type { DirOp, FileOp, NetworkOp, Op, ServiceOp } from '../core/op.js';
 import type { RoleOps } from '../config/render-roles.js';
 import type { StackConfig } from '../config/stack-vars.js';
+import { COMPOSE_ROLE } from '../compose/compose-desired.js';
 import { pinnedDigest } from '../compose/service-inputs.js';
 import type { ContainerState } from '../facts/docker-state.js';
 import type { Release, ReleaseService } from './release-schema.js';
@@ -22,7 +23,7 @@ export function buildRelease(meta: ReleaseMeta, stack: StackConfig, roleOps: rea
   const dirs: Release['dirs'] = kept(prev?.dirs);
   const services: ReleaseService[] = kept(prev?.services);
   const networks: Release['networks'] = [];
-  for (const r of roleOps) {
+  for (const r of roleOps.filter((x) => x.role !== COMPOSE_ROLE)) {
     for (const op of r.ops) {
       if (op.kind === 'network' && !networks.some((n) => n.name === op.name)) networks.push({ role: r.role, name: op.name, internal: op.internal, external: op.external });
       if (!r.selected) continue;

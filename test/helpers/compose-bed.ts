@@ -1,0 +1,95 @@
+// A compose test bed: one real target host (sshd container on the shared engine), a deploy repo running the `stack`
+// fixture role on it, a vault secret in its env, and helpers to change the host's variables and run rig in-process.
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { main } from '../../src/cli/main.js';
+import { VaultKeyring } from '../../src/config/vault/keyring.js';
+import { docker, dockerOk, removeContainers, removeNetworks } from './docker/index.js';
+import { makeProject, REPO_ROOT } from './project.js';
+import { testIo } from './test-io.js';
+import { startHosts, type Testbed, type TestbedHost } from './testbed/index.js';
+
+const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'roles', 'stack');
+
+/** The bed: host, repo, image tags it owns, and controls. */
+export interface ComposeBed {
+  readonly tb: Testbed;
+  readonly host: TestbedHost;
+  readonly root: string;
+  /** A secret from the vault that ends up in alpha's env file: it must never show anywhere. */
+  readonly secret: string;
+  /** Test-owned tags (retag them to make "the image changed"). */
+  readonly images: { readonly alpha: string; readonly beta: string };
+  /** `<project>_<service>` container names. */
+  readonly container: (service: 'alpha' | 'beta' | 'gamma') => string;
+  readonly stateDir: string;
+  /** Rewrites the host's variables (merged over the defaults). */
+  setVars(vars: Record<string, unknown>): void;
+  /** Runs rig in-process with `--env test` and the run's known_hosts. */
+  rig(args: string[]): Promise<{ code: number; out: string; err: string }>;
+  stop(): Promise<void>;
+}
+
+/** Starts the bed; `id` makes image tags and names unique per test file. */
+export async function startComposeBed(id: string): Promise<ComposeBed> {
+  const tb = await startHosts(1);
+  const host = tb.host('h1');
+  const images = { alpha: `rigtest-${id}/alpha:1`, beta: `rigtest-${id}/beta:1` };
+  for (const ref of Object.values(images)) await dockerOk(['tag', 'local/rig-svc:1', ref]);
+  const ring = VaultKeyring.fromPasswords([{ password: 'compose-bed-pw' }]);
+  const secret = `sk-${id}-5e1f0c3a9b`;
+  const projectDir = `${host.dataDir}/proj`;
+  const base = {
+    project_name: host.composeProject,
+    project_dir: projectDir,
+    stack_dir: `${projectDir}/cfg`,
+    stack_alpha_image: images.alpha,
+    stack_beta_image: images.beta,
+    stack_alpha_env: { FOO: 'one', API_KEY: '{{ vault_api_key }}' },
+    stack_beta_env: { X: '1' },
+    stack_alpha_conf: 'hello\n',
+  };
+  const root = makeProject(
+    {
+      'inventory/test/hosts.yml': `all:\n  hosts:\n    h1: { ansible_host: ${host.address}, ansible_port: ${host.port}, ansible_user: root, ansible_ssh_private_key_file: ${host.keyPath} }\n`,
+      'inventory/test/group_vars/all/secrets.yml': ring.encrypt(`vault_api_key: ${secret}\n`),
+      'inventory/test/host_vars/h1.yml': stringify(base),
+      'inventory/test/known_hosts': readFileSync(tb.knownHostsPath, 'utf8'),
+      '.vault_password': 'compose-bed-pw\n',
+      'playbooks/site.yml': '- hosts: all\n  roles: [stack]\n',
+      ...Object.fromEntries(fixtureFiles().map((rel) => [`roles/stack/${rel}`, readFileSync(path.join(FIXTURE, rel), 'utf8')])),
+    },
+    { roles: [], asPackage: true },
+  );
+  const home = mkdtempSync(path.join(os.tmpdir(), 'rig-home-'));
+  const prefix = host.composeProject.replace(/-/g, '_');
+  return {
+    tb,
+    host,
+    root,
+    secret,
+    images,
+    stateDir: `${projectDir}/.rig`,
+    container: (service) => `${prefix}_${service}`,
+    setVars: (vars) => writeFileSync(path.join(root, 'inventory/test/host_vars/h1.yml'), stringify({ ...base, ...vars })),
+    async rig(args) {
+      const io = testIo({ cwd: root, env: { HOME: home, PATH: process.env['PATH'], USER: 'tester' } });
+      const code = await main([...args, '--env', 'test'], io);
+      return { code, out: io.outText(), err: io.errText() };
+    },
+    async stop() {
+      await removeContainers(prefix);
+      await removeNetworks(prefix);
+      await tb.stop();
+      await docker(['rmi', '-f', ...Object.values(images)]);
+    },
+  };
+}
+
+function fixtureFiles(): string[] {
+  return readdirSync(FIXTURE, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(FIXTURE, path.join(e.parentPath, e.name)));
+}
