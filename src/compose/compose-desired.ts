@@ -100,6 +100,18 @@ function desiredNetworks(host: string, stack: StackConfig, roleOps: readonly Rol
   return [...out.values()];
 }
 
+/** Where a secret value sits in a service definition (`environment API_KEY`, `command[2]`, `labels x`). */
+function secretFields(spec: ServiceOp['spec'], redactor: Redactor): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, at: string): void => {
+    if (typeof v === 'string' && redactor.touches(v)) out.push(at);
+    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}[${i}]`));
+    else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) walk(x, at === '' ? k : `${at} ${k}`);
+  };
+  walk(spec, '');
+  return out;
+}
+
 function checkService(
   host: string,
   op: ServiceOp,
@@ -114,6 +126,6 @@ function checkService(
   const twin = earlier.find((s) => s.op.name === op.name);
   if (twin) err(`declared twice (also by role ${twin.role})`);
   for (const n of op.spec.networks) if (!networks.has(n)) err(`network "${n}" is not declared by any role of this host (declare it with network("${n}"))`);
-  for (const [k, v] of Object.entries(op.spec.environment)) if (redactor.touches(v)) err(`environment ${k} holds a secret; put it in an env file (mode 0600) instead, so compose files and plans stay free of secrets`);
+  for (const field of secretFields(op.spec, redactor)) err(`${field} holds a secret; put it in an env file (mode 0600) instead, so compose files and plans stay free of secrets`);
   for (const p of op.spec.envFiles) if (!managed.has(p) && onHost(p) === undefined) err(`env file ${p} is missing on the host and no role writes it`);
 }

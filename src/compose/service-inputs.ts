@@ -49,7 +49,12 @@ export function fingerprintOf(inputs: ServiceInputs): string {
 
 /** The label form of the inputs: short digests, canonical JSON. */
 export function inputsLabel(inputs: ServiceInputs): string {
-  return canonicalJson(Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.slice(0, SHORT)])));
+  return canonicalJson(Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, shortInput(k, v)])));
+}
+
+/** The label's form of one input: a 16-digit digest, but the pinned image digest in full (plans show it). */
+export function shortInput(key: string, value: string): string {
+  return key === 'image@' ? value : value.slice(0, SHORT);
 }
 
 /** Parses a `rig.inputs` label; undefined when absent or not the expected shape. */

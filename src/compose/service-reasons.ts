@@ -3,7 +3,7 @@ import { envKeyDiffSummary } from '../engine/diff-env-keys.js';
 import type { Step } from '../engine/plan-types.js';
 import type { ContainerState, DockerState } from '../facts/docker-state.js';
 import { LABELS, type DesiredService } from './compose-desired.js';
-import { parseInputsLabel, pinnedDigest, SHORT, type ServiceInputs } from './service-inputs.js';
+import { parseInputsLabel, pinnedDigest, shortInput, type ServiceInputs } from './service-inputs.js';
 
 /** Reasons to recreate `s` over the running container `c`; empty when its inputs and image are unchanged. */
 export function recreateReasons(s: DesiredService, c: ContainerState, docker: DockerState, fileSteps: readonly Step[]): string[] {
@@ -23,7 +23,7 @@ export function recreateReasons(s: DesiredService, c: ContainerState, docker: Do
 
 function inputReasons(old: ServiceInputs, s: DesiredService, c: ContainerState, fileSteps: readonly Step[]): string[] {
   const keys = [...new Set([...Object.keys(old), ...Object.keys(s.inputs)])].sort();
-  const changed = keys.filter((k) => old[k] !== s.inputs[k]?.slice(0, SHORT));
+  const changed = keys.filter((k) => old[k] !== (s.inputs[k] === undefined ? undefined : shortInput(k, s.inputs[k])));
   const defKeys = changed.filter((k) => k.startsWith('def:') && k !== 'def:image').map((k) => k.slice(4));
   const out: string[] = [];
   if (changed.includes('def:image')) out.push(imageReason(c.labels[LABELS.image], s.op.spec.image));

@@ -22,11 +22,11 @@ export function judge(step: Pick<ServiceStep, 'gate'>, c: ContainerState | undef
   const g = step.gate;
   if (c === undefined) return { done: true, ok: false, detail: 'container is gone' };
   if (g.oneShot) {
-    if (c.status === 'exited') return { done: true, ok: c.exitCode === 0, detail: `exited ${c.exitCode}` };
+    if (c.status === 'exited' || c.status === 'dead') return { done: true, ok: c.exitCode === 0, detail: `exited ${c.exitCode}` };
     return { done: false, waiting: `to exit (${c.status})` };
   }
   if (c.status === 'exited' || c.status === 'dead') return { done: true, ok: false, detail: `exited ${c.exitCode}` };
-  if (first !== undefined && (c.startedAt !== first.startedAt || c.restartCount > first.restartCount)) return { done: true, ok: false, detail: `restarted (${c.restartCount} restarts)` };
+  if (first !== undefined && (c.startedAt !== first.startedAt || c.restartCount > first.restartCount)) return { done: true, ok: false, detail: c.restartCount > (first.restartCount) ? `restarted (${c.restartCount} restarts)` : 'restarted' };
   if (g.healthcheck) {
     if (c.health === 'healthy') return { done: true, ok: true, detail: 'healthy' };
     if (c.health === 'unhealthy') return { done: true, ok: false, detail: 'unhealthy' };

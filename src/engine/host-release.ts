@@ -72,9 +72,3 @@ export async function recordRelease(
   await writeRelease(t, stack.stateDir, release, blobs, { keep: stack.releasesKeep, haveBlobs, become });
   return release.id;
 }
-
-/** The current release of a host, if any (read while planning a deploy: the auto-rollback target). */
-export async function currentRelease(t: Transport, stack: StackConfig, become: boolean): Promise<Release | undefined> {
-  const { current, releases } = await listReleases(t, stack.stateDir, become);
-  return releases.find((r) => r.id === current);
-}

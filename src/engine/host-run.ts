@@ -6,10 +6,11 @@ import { DiagnosticsError, formatDiagnostic } from '../core/diagnostic.js';
 import type { Redactor } from '../core/redactor.js';
 import { HostUnreachableError, RemoteCommandError } from '../transport/errors.js';
 import type { Transport, TransportCounters } from '../transport/transport.js';
-import { blobPathsOf, currentRelease, opsOfRelease, pickRollbackTarget } from './host-release.js';
+import { blobPathsOf, opsOfRelease, pickRollbackTarget } from './host-release.js';
+import { lockingGather, plainGather } from './gather.js';
 import { HostJournal } from './host-journal.js';
 import { acquireLock, type HeldLock } from './lock.js';
-import { hasCompose, planOnHost, type PlannedHost } from './plan-on-host.js';
+import { planOnHost, type PlannedHost } from './plan-on-host.js';
 import type { HostPlan } from './plan-types.js';
 import type { Release } from './release-schema.js';
 import type { RunContext } from './run-context.js';
@@ -71,21 +72,30 @@ export async function openAndPlan(input: HostRunInput): Promise<HostSession> {
   try {
     const become = input.connection.become;
     const { run: ctx, stack } = input;
-    if (ctx.lock) held = await acquireLock(t, stack.stateDir, { ...ctx.lock, ttlSec: stack.lockTtlSec }, { breakStale: ctx.breakLock, become });
-    if (held?.broke) journal.add('lock.broken', { previous: held.broke });
-    if (held) journal.add('deploy.started', { command: ctx.lock?.command ?? ctx.mode, workstation: ctx.workstation, git: ctx.git, roles: input.roleOps.filter((r) => r.selected).map((r) => r.role) });
+    const lock = ctx.lock ? { stateDir: stack.stateDir, info: { ...ctx.lock, ttlSec: stack.lockTtlSec }, breakStale: ctx.breakLock } : undefined;
+    // A rollback must read its release before it can plan: its lock is an exec of its own. A deploy takes the lock
+    // in the same exec as its facts.
+    if (lock && ctx.mode === 'rollback') held = await acquireLock(t, lock.stateDir, lock.info, { breakStale: lock.breakStale, become });
+    const gather = lock && !held ? lockingGather(t, become, lock, (h) => (held = h)) : plainGather(t, become);
     const target = ctx.mode === 'rollback' ? await pickRollbackTarget(t, stack, ctx.rollbackTo, become) : undefined;
     const roleOps = target ? await opsOfRelease(t, target, stack, become) : input.roleOps;
-    const wantsRelease = ctx.mode !== 'plan';
-    const [planned, current] = await Promise.all([
-      planOnHost(t, { host: input.host, roleOps, redactor: input.redactor, stack, become, removeUndeclared: ctx.removeUndeclared, extraPaths: wantsRelease ? blobPathsOf(roleOps, stack) : [] }),
-      wantsRelease && (hasCompose(roleOps) || ctx.mode === 'rollback') ? currentRelease(t, stack, become) : undefined,
-    ]);
+    const applying = ctx.mode !== 'plan';
+    const planned = await planOnHost(t, { host: input.host, roleOps, redactor: input.redactor, stack, become, removeUndeclared: ctx.removeUndeclared, extraPaths: applying ? blobPathsOf(roleOps, stack) : [], readReleases: applying }, gather);
+    journalStart(journal, held, input);
+    const current = planned.releases?.releases.find((r) => r.id === planned.releases?.current);
     const result: HostResult = { host: input.host, status: 'ok', plan: planned.plan, changes: planned.plan.steps.length, counters: t.counters };
     return { input, journal, transport: t, planned, result, ...(held ? { held } : {}), ...(current ? { current } : {}), ...(target ? { target } : {}) };
   } catch (err) {
+    journalStart(journal, held, input);
     return { input, journal, transport: t, result: failure(input.host, err, t), ...(held ? { held } : {}) };
   }
+}
+
+function journalStart(journal: HostJournal, held: HeldLock | undefined, input: HostRunInput): void {
+  if (!held) return;
+  const ctx = input.run;
+  if (held.broke) journal.add('lock.broken', { previous: held.broke });
+  journal.add('deploy.started', { command: ctx.lock?.command ?? ctx.mode, workstation: ctx.workstation, git: ctx.git, roles: input.roleOps.filter((r) => r.selected).map((r) => r.role) });
 }
 
 /** Applies a planned session (when asked and it planned changes), journals, releases the lock and closes. */
@@ -98,13 +108,14 @@ export async function finishSession(s: HostSession, apply: boolean): Promise<Hos
     if (s.input.run.signal?.aborted) result = { ...result, status: 'failed', changes: 0, error: 'interrupted before applying: nothing was changed on this host' };
     else if (apply && s.planned && !s.result.error) result = await applyHost(t, s);
     if (s.held && s.journal.pending) s.journal.finished(result, s.input.run.signal?.aborted === true);
-    return { ...result, counters: t.counters };
   } catch (err) {
-    return failure(s.input.host, err, t);
-  } finally {
-    if (s.held) await s.journal.flushAndRelease(t, s.held, become).catch((err: unknown) => s.input.run.log(`${s.input.host}: journal or lock release: ${describeError(err)}`));
-    await t.close().catch(() => undefined);
+    result = failure(s.input.host, err, t);
   }
+  if (s.held) await s.journal.flushAndRelease(t, s.held, become).catch((err: unknown) => s.input.run.log(`${s.input.host}: journal or lock release: ${describeError(err)}`));
+  // counted after the lock release: the result's round trips are the whole run's
+  const counters = { ...t.counters };
+  await t.close().catch(() => undefined);
+  return { ...result, counters };
 }
 
 export function failure(host: string, err: unknown, t: Transport | undefined): HostResult {

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { exec, or, seq, type Cmd } from '../core/cmd.js';
+import { exec, or, seq, type Cmd, type ExecNode } from '../core/cmd.js';
 import { display } from '../core/cmd-render.js';
 import { UserError } from '../core/errors.js';
 import { RemoteCommandError } from '../transport/errors.js';
@@ -69,15 +69,29 @@ function accountName(): string {
  * that two breakers cannot both win) and returns its holder as `broke`.
  */
 export async function acquireLock(t: Transport, stateDir: string, info: LockInfo, opts: { breakStale: boolean; become?: boolean }): Promise<HeldLock> {
+  const step = acquireStep(stateDir, info);
+  const first = await lockExec(t, step.cmd, opts.become, step.stdin);
+  return settleAcquire(t, stateDir, info, first, opts);
+}
+
+/** The acquire as a command and its stdin, to run on its own or as the gating first part of a fact batch. */
+export function acquireStep(stateDir: string, info: LockInfo): { cmd: ExecNode; stdin: string } {
+  return { cmd: acquireCmd(checkStateDir(stateDir)), stdin: `${JSON.stringify(info)}\n` };
+}
+
+/**
+ * The outcome of an acquire that ran (exit 0: ours; LOCK_HELD_EXIT: someone's, then LockHeldError or, for a stale
+ * lock with `breakStale`, one more exec to break it). Any other exit is a RemoteCommandError.
+ */
+export async function settleAcquire(t: Transport, stateDir: string, info: LockInfo, first: { code: number; stdout: string; stderr: string }, opts: { breakStale: boolean; become?: boolean }): Promise<HeldLock> {
   const dir = checkStateDir(stateDir);
   const lockPath = path.posix.join(dir, 'lock');
-  const stdin = `${JSON.stringify(info)}\n`;
-  const first = await lockExec(t, acquireCmd(dir), opts.become, stdin);
   if (first.code === 0) return { host: t.host, path: lockPath, info };
+  if (first.code !== LOCK_HELD_EXIT) throw new RemoteCommandError(t.host, display(acquireCmd(dir)), classifyFailure(first, opts.become === true), first.code, first.stderr);
   const held = heldReport(t.host, first);
   const state = judgeReport(held);
   if (!state.stale || !opts.breakStale) throw new LockHeldError(t.host, lockPath, state);
-  const second = await lockExec(t, breakCmd(dir, held.id), opts.become, stdin);
+  const second = await lockExec(t, breakCmd(dir, held.id), opts.become, `${JSON.stringify(info)}\n`);
   // Someone else took it between our two execs or broke it first (the stale file may be aside already): theirs now.
   if (second.code !== 0) throw new LockHeldError(t.host, lockPath, judgeReport(heldReport(t.host, second)));
   const out = parseLockOutput(second.stdout);
@@ -111,7 +125,7 @@ export async function readLock(t: Transport, stateDir: string, opts: { become?: 
 }
 
 /** The held report a script printed with LOCK_HELD_EXIT. */
-function heldReport(host: string, r: ExecResult): HeldReport {
+function heldReport(host: string, r: Pick<ExecResult, 'code' | 'stdout'>): HeldReport {
   const held = parseLockOutput(r.stdout).held;
   if (held === undefined) throw new Error(`${host}: the lock script exited ${r.code} without a held report`);
   return held;

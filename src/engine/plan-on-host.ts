@@ -15,6 +15,8 @@ import { dockerStateCmd, parseDockerState, type DockerState } from '../facts/doc
 import { fileContentCmd, parseFileContent } from '../facts/file-content.js';
 import { fileStateCmd, parseFileState, type PathState } from '../facts/file-state.js';
 import { run } from '../transport/run.js';
+import { plainGather, type Gather } from './gather.js';
+import { listReleasesCmd, parseReleaseList, type ReleaseList } from './release-store.js';
 import type { Transport } from '../transport/transport.js';
 import { guardsOf, pathsOf, planHost } from './plan-host.js';
 import type { HostPlan } from './plan-types.js';
@@ -29,6 +31,8 @@ export interface PlanOnHostInput {
   readonly removeUndeclared?: boolean;
   /** More paths to stat in the same exec (release blobs), reported in `facts`. */
   readonly extraPaths?: readonly string[];
+  /** Also list the host's releases in the same exec (deploy: the current one is the rollback target). */
+  readonly readReleases?: boolean;
 }
 
 /** The plan, plus what apply may need besides it: the old bytes of files it replaces, the facts it saw. */
@@ -39,6 +43,8 @@ export interface PlannedHost {
   readonly before: ReadonlyMap<string, Buffer>;
   readonly facts: ReadonlyMap<string, PathState>;
   readonly docker: DockerState | undefined;
+  /** With `readReleases`: the host's releases. */
+  readonly releases?: ReleaseList;
 }
 
 /** True when the host's roles declare compose services or networks. */
@@ -47,19 +53,29 @@ export function hasCompose(roleOps: readonly RoleOps[]): boolean {
 }
 
 /**
- * Round trips: 1 exec for the file facts and 1 for the docker facts, concurrently on the same connection; then 1
- * exec for the old bytes of files about to change and 1 for `unless` checks, each only when needed.
+ * Round trips: ONE exec for every fact (files, docker, `unless` checks, releases; through `gather`, which for a
+ * deploy takes the lock in that same exec), then 1 exec for the old bytes of files about to change, only when some do.
  */
-export async function planOnHost(t: Transport, input: PlanOnHostInput): Promise<PlannedHost> {
+export async function planOnHost(t: Transport, input: PlanOnHostInput, gather: Gather = plainGather(t, input.become === true)): Promise<PlannedHost> {
   const opts = { become: input.become === true };
   const compose = hasCompose(input.roleOps);
   const composeFiles = compose ? PHASES.map((p) => composeFilePath(input.stack.projectDir, p)) : [];
   const paths = [...new Set([...pathsOf(input.roleOps), ...composeFiles, ...unmanagedEnvFiles(input.roleOps), ...(input.extraPaths ?? [])])];
   const query = dockerQuery(input);
-  const [facts, docker] = await Promise.all([
-    paths.length === 0 ? new Map<string, PathState>() : run(t, fileStateCmd(paths), opts).then((r) => parseFileState(r.stdout, paths)),
-    compose ? run(t, dockerStateCmd(query), opts).then((r) => parseDockerState(r.stdout, query)) : undefined,
-  ]);
+  const checks = guardsOf(input.roleOps);
+  const parts = [
+    ...(paths.length > 0 ? [fileStateCmd(paths)] : []),
+    ...(compose ? [dockerStateCmd(query)] : []),
+    ...(checks.length > 0 ? [commandChecksCmd(checks.map((c) => c.cmd))] : []),
+    ...(input.readReleases === true ? [listReleasesCmd(input.stack.stateDir)] : []),
+  ];
+  const outs = (await gather(parts)).map((b) => b.toString('utf8'));
+  const take = (): string => outs.shift() ?? '';
+  const facts = paths.length > 0 ? parseFileState(take(), paths) : new Map<string, PathState>();
+  const docker = compose ? parseDockerState(take(), query) : undefined;
+  const codes = checks.length > 0 ? parseCommandChecks(take(), checks.length) : [];
+  const releases = input.readReleases === true ? parseReleaseList(take()) : undefined;
+  const guards = new Map(checks.map((c, i) => [c.key, codes[i] ?? -1]));
   const onHost = (p: string): string | undefined => {
     const f = facts.get(p);
     return f?.kind === 'file' ? f.sha256 : undefined;
@@ -72,20 +88,19 @@ export async function planOnHost(t: Transport, input: PlanOnHostInput): Promise<
     return f?.kind === 'file' && f.sha256 !== sha256Hex(op.content);
   });
   const before = wanted.length === 0 ? new Map<string, Buffer>() : parseFileContent((await run(t, fileContentCmd(wanted.map((o) => o.path)), opts)).stdoutBytes, wanted.map((o) => o.path));
-  const checks = guardsOf(roleOps);
-  const codes = checks.length === 0 ? [] : parseCommandChecks((await run(t, commandChecksCmd(checks.map((c) => c.cmd)), opts)).stdout, checks.length);
-  const guards = new Map(checks.map((c, i) => [c.key, codes[i] ?? -1]));
   // Extra paths (release blobs) are facts for apply, not for the plan: a saved plan stays valid without them.
-  const planFacts = input.extraPaths && input.extraPaths.length > 0 ? new Map([...facts].filter(([p]) => !input.extraPaths?.includes(p) || pathsOf(roleOps).includes(p))) : facts;
+  const planned = new Set(pathsOf(roleOps));
+  const planFacts = new Map([...facts].filter(([p]) => planned.has(p) || !(input.extraPaths ?? []).includes(p)));
   const filePlan = planHost({ host: input.host, roleOps, facts: planFacts, before, guards, redactor: input.redactor });
-  if (!desired || !docker) return { plan: filePlan, roleOps, before, facts, docker };
+  const common = { roleOps, before, facts, docker, ...(releases ? { releases } : {}) };
+  if (!desired || !docker) return { plan: filePlan, ...common };
   const services = planServices({ host: input.host, desired, docker, fileSteps: filePlan.steps, removeUndeclared: input.removeUndeclared !== false });
   if (services.problems.length > 0) throw new DiagnosticsError(services.problems);
   const prechecks = services.steps.filter((s) => s.kind === 'network' || s.kind === 'pull');
   const rest = services.steps.filter((s) => s.kind === 'service');
   const observed = sha256Hex(`${filePlan.observed}\n${canonicalJson({ containers: docker.containers.map((c) => [c.name, c.id, c.image, c.running, c.labels['rig.fingerprint']]), images: [...docker.images], networks: [...docker.networks] })}`);
   const plan: HostPlan = { host: input.host, steps: [...prechecks, ...filePlan.steps, ...rest], observed, ...(services.target ? { compose: services.target } : {}) };
-  return { plan, roleOps, before, facts, docker };
+  return { plan, ...common };
 }
 
 function dockerQuery(input: PlanOnHostInput): { project: string; images: string[]; networks: string[] } {

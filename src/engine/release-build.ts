@@ -1,6 +1,7 @@
 // Pure: a release from a deploy's desired state (what ran, with images fixed), and back from a release to ops to re-apply.
 import { sha256Hex } from '../core/digest.js';
 import type { DirOp, FileOp, NetworkOp, Op, ServiceOp } from '../core/op.js';
+import { containerName } from '../core/service.js';
 import type { RoleOps } from '../config/render-roles.js';
 import type { StackConfig } from '../config/stack-vars.js';
 import { COMPOSE_ROLE } from '../compose/compose-desired.js';
@@ -41,7 +42,7 @@ export function buildRelease(meta: ReleaseMeta, stack: StackConfig, roleOps: rea
 }
 
 function releaseService(role: string, op: ServiceOp, stack: StackConfig, running: readonly ContainerState[]): ReleaseService {
-  const name = `${stack.project}_${op.name}`.replace(/-/g, '_');
+  const name = containerName(stack.project, op.name);
   const c = running.find((x) => x.name === name);
   return { role, name: op.name, phase: op.phase, spec: op.spec, gate: op.gate, requested: op.spec.image, imageId: c?.image ?? '', fingerprint: c?.labels['rig.fingerprint'] ?? '' };
 }

@@ -1,5 +1,5 @@
 // Releases on the host: `<stateDir>/releases/<id>/release.json`, content blobs shared by sha256, `current`, pruning.
-import { sh } from '../core/cmd.js';
+import { sh, type ExecNode } from '../core/cmd.js';
 import { fileContentCmd, parseFileContent } from '../facts/file-content.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
@@ -26,9 +26,25 @@ for r in $(ls -1 "$d" | grep -E '^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{4}$' | sort -r); d
 done
 exit 0`;
 
+/** The releases kept on a host and the id of the current one. */
+export interface ReleaseList {
+  readonly current: string | undefined;
+  /** Newest first. */
+  readonly releases: readonly Release[];
+}
+
 /** Every release kept on the host, newest first, and the id of the current one. Unreadable records are skipped. */
-export async function listReleases(t: Transport, stateDir: string, become = false): Promise<{ current: string | undefined; releases: Release[] }> {
-  const out = (await run(t, sh(LIST, stateDir), { become })).stdout;
+export async function listReleases(t: Transport, stateDir: string, become = false): Promise<ReleaseList> {
+  return parseReleaseList((await run(t, listReleasesCmd(stateDir), { become })).stdout);
+}
+
+/** The command printing the release list (one exec; also a part of the planning fact batch). */
+export function listReleasesCmd(stateDir: string): ExecNode {
+  return sh(LIST, stateDir);
+}
+
+/** Parses `listReleasesCmd` output. */
+export function parseReleaseList(out: string): ReleaseList {
   const [first = '', ...rest] = out.split('\n');
   const releases = rest.flatMap((line) => {
     if (line.trim() === '') return [];

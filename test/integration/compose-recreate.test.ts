@@ -61,8 +61,10 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     expect(plan.out).toContain('h1: nothing to do');
     const again = await rig(['deploy', '--json', '-']);
     expect(again.code).toBe(0);
-    const json = JSON.parse(again.out) as { results: { changes: number; roundTrips: { execChannels: number } }[] };
+    const json = JSON.parse(again.out) as { results: { changes: number; roundTrips: unknown }[] };
     expect(json.results[0]?.changes).toBe(0);
+    // lock + every fact in one exec, journal + unlock in one: the no-op deploy costs two round trips
+    expect(json.results[0]?.roundTrips).toEqual({ connections: 1, execChannels: 2, sftpChannels: 0 });
     expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(before);
     expect(await events(bed, t0)).toEqual([]);
   });

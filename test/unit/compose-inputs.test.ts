@@ -71,13 +71,13 @@ describe('fingerprintOf and canonicalJson', () => {
 describe('inputsLabel and parseInputsLabel', () => {
   const inputs = { 'env:/e.env': A, 'def:image': B, 'image@': DIGEST };
 
-  it('the label keeps the first 16 characters of each digest, keys sorted', () => {
+  it('the label keeps the first 16 characters of each digest (the pinned image digest in full), keys sorted', () => {
     expect(SHORT).toBe(16);
-    expect(inputsLabel(inputs)).toBe(`{"def:image":"${'b'.repeat(16)}","env:/e.env":"${'a'.repeat(16)}","image@":"sha256:ddddddddd"}`);
+    expect(inputsLabel(inputs)).toBe(`{"def:image":"${'b'.repeat(16)}","env:/e.env":"${'a'.repeat(16)}","image@":"${DIGEST}"}`);
   });
 
   it('round-trips to the short digests', () => {
-    expect(parseInputsLabel(inputsLabel(inputs))).toEqual({ 'def:image': 'b'.repeat(16), 'env:/e.env': 'a'.repeat(16), 'image@': 'sha256:ddddddddd' });
+    expect(parseInputsLabel(inputsLabel(inputs))).toEqual({ 'def:image': 'b'.repeat(16), 'env:/e.env': 'a'.repeat(16), 'image@': DIGEST });
     expect(parseInputsLabel('{}')).toEqual({});
   });
 

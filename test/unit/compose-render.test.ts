@@ -170,8 +170,10 @@ services:
     expect(text).toContain('    ports:\n      - "22:22"\n');
     expect(text).toContain('    user: "1000:50"\n');
     expect(text).toContain('      A: "yes"\n      B: "on"\n      C: "0o17"\n      D: "1:30"\n');
-    const v11 = parse(text, { version: '1.1' }) as { services: { a: Record<string, unknown> } };
-    expect(v11.services.a).toMatchObject({ restart: 'no', ports: ['22:22'], user: '1000:50', environment: { A: 'yes', B: 'on', C: '0o17', D: '1:30' } });
+    for (const version of ['1.1', '1.2'] as const) {
+      const doc = parse(text, { version }) as { services: { a: Record<string, unknown> } };
+      expect(doc.services.a).toMatchObject({ restart: 'no', ports: ['22:22'], user: '1000:50', environment: { A: 'yes', B: 'on', C: '0o17', D: '1:30' } });
+    }
   });
 });
 
