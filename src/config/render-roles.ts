@@ -87,9 +87,15 @@ function serviceOp(name: string, spec: unknown, opts: Parameters<RoleContext<unk
   const loc = at ?? { file: '<role>', line: 1, col: 1 };
   const where = { locate: () => loc, locateKey: () => loc };
   if (!SERVICE_NAME.test(name)) diagnostics.error(`service name "${name}": lowercase letters, digits, "_" and "-"`, at, [host]);
-  const parsed = serviceSpecSchema.safeParse(spec);
+  // A one-shot service must stay exited once done: unless the role says otherwise it is not restarted.
+  const oneShot = (opts.gate as { oneShot?: boolean } | undefined)?.oneShot === true;
+  const withRestart = oneShot && typeof spec === 'object' && spec !== null && !('restart' in spec) ? { ...spec, restart: 'no' } : spec;
+  const parsed = serviceSpecSchema.safeParse(withRestart);
   const gate = healthGateSchema.safeParse(opts.gate ?? {});
   if (!parsed.success) diagnostics.add(...zodIssuesToDiagnostics(parsed.error.issues, where, [`service ${name}`], { hosts: [host] }));
+  if (parsed.success && gate.success && gate.data.oneShot && (parsed.data.restart === 'always' || parsed.data.restart === 'unless-stopped')) {
+    diagnostics.error(`service ${name}: a one-shot service must not be restarted when it exits (restart: "${parsed.data.restart}"); use "no" (the default for one-shot) or "on-failure"`, at, [host]);
+  }
   if (!gate.success) diagnostics.add(...zodIssuesToDiagnostics(gate.error.issues, where, [`service ${name} gate`], { hosts: [host] }));
   return {
     kind: 'service',

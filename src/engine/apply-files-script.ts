@@ -1,7 +1,7 @@
 // The remote half of a file apply as data: steps, their encoding as positional args, and the one sh script running them.
 import { sh, type ExecNode } from '../core/cmd.js';
 import type { PathAttrs } from '../core/op.js';
-import { assertCommandFits } from '../facts/command-limit.js';
+import { assertCommandFits } from '../core/command-limit.js';
 
 /** One step of the remote script. Each reports one status line; the first failure stops the rest. */
 export type ApplyStep =

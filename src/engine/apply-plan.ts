@@ -14,6 +14,9 @@ import type { HostPlan, Step, WriteStep } from './plan-types.js';
 export interface ApplyPlanOptions extends ComposeApplyOptions {
   /** The old bytes of files the plan replaces: put back when a compose file does not validate. */
   readonly before: ReadonlyMap<string, Buffer>;
+  /** Written in the same transfer and exec as the plan's files (the release's content blobs): not plan steps. */
+  readonly extraFiles?: readonly FileWrite[];
+  readonly extraDirs?: readonly DirWrite[];
 }
 
 /** What the apply did, for the journal and the release. */
@@ -29,7 +32,7 @@ export async function applyPlan(t: Transport, plan: HostPlan, roleOps: readonly 
   const signal = opts.signal;
   if (plan.compose) await applyPrechecks(t, plan, opts);
   signal?.throwIfAborted();
-  await applyFileSteps(t, plan, roleOps, opts.become);
+  await applyFileSteps(t, plan, roleOps, opts);
   if (plan.compose && plan.steps.some((s) => s.kind === 'service' || (s.kind === 'write' && s.role === COMPOSE_ROLE))) {
     try {
       await validateComposeFiles(t, plan.compose, opts);
@@ -44,10 +47,10 @@ export async function applyPlan(t: Transport, plan: HostPlan, roleOps: readonly 
   return { gate };
 }
 
-async function applyFileSteps(t: Transport, plan: HostPlan, roleOps: readonly RoleOps[], become: boolean): Promise<void> {
+async function applyFileSteps(t: Transport, plan: HostPlan, roleOps: readonly RoleOps[], opts: ApplyPlanOptions): Promise<void> {
   const content = new Map(fileOps(roleOps).map((op) => [op.path, op.content]));
-  const files: FileWrite[] = [];
-  const dirs: DirWrite[] = [];
+  const files: FileWrite[] = [...(opts.extraFiles ?? [])];
+  const dirs: DirWrite[] = [...(opts.extraDirs ?? [])];
   for (const step of plan.steps) {
     if (step.kind !== 'mkdir' && step.kind !== 'attrs' && step.kind !== 'write') continue;
     const attrs = { ...(step.mode !== undefined ? { mode: step.mode } : {}), ...(step.owner !== undefined ? { owner: step.owner } : {}), ...(step.group !== undefined ? { group: step.group } : {}) };
@@ -60,7 +63,7 @@ async function applyFileSteps(t: Transport, plan: HostPlan, roleOps: readonly Ro
       files.push({ path: step.path, content: typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text), contentChanged: true, ...attrs });
     }
   }
-  if (files.length > 0 || dirs.length > 0) await applyFiles(t, files, dirs, { become });
+  if (files.length > 0 || dirs.length > 0) await applyFiles(t, files, dirs, { become: opts.become });
 }
 
 /** Puts back the previous bytes of every file the plan replaced and removes the ones it created. */

@@ -1,7 +1,7 @@
 // How a host's planning facts are fetched: one exec for all of them, with the deploy lock taken first in the same exec.
 import { display } from '../core/cmd-render.js';
 import type { Cmd } from '../core/cmd.js';
-import { factBatch, type PartResult } from '../facts/fact-batch.js';
+import { cmdBatch, type PartResult } from '../core/cmd-batch.js';
 import { RemoteCommandError } from '../transport/errors.js';
 import type { Transport } from '../transport/transport.js';
 import { acquireStep, settleAcquire, type HeldLock, type LockInfo } from './lock.js';
@@ -13,7 +13,7 @@ export type Gather = (parts: readonly Cmd[]) => Promise<Buffer[]>;
 export function plainGather(t: Transport, become: boolean): Gather {
   return async (parts) => {
     if (parts.length === 0) return [];
-    const batch = factBatch(parts);
+    const batch = cmdBatch(parts);
     const r = await t.exec(batch.cmd, { become });
     return checked(t, parts, batch.split(r.stdoutBytes), r.stderr, r.code);
   };
@@ -27,7 +27,7 @@ export function plainGather(t: Transport, become: boolean): Gather {
 export function lockingGather(t: Transport, become: boolean, lock: { stateDir: string; info: LockInfo; breakStale: boolean }, onLock: (held: HeldLock) => void): Gather {
   return async (parts) => {
     const step = acquireStep(lock.stateDir, lock.info);
-    const batch = factBatch([step.cmd, ...parts], { gate: true });
+    const batch = cmdBatch([step.cmd, ...parts], { gate: true });
     const r = await t.exec(batch.cmd, { become, stdin: step.stdin });
     const results = batch.split(r.stdoutBytes);
     const first = results[0] ?? { code: r.code, stdout: r.stdoutBytes };

@@ -12,6 +12,8 @@ export interface GateResult {
   /** `healthy`, `running for 5s`, `exited 0`, or what went wrong: `unhealthy`, `exited 1`, `still starting after 120s`. */
   readonly detail: string;
   readonly seconds: number;
+  /** The image id the container ran when judged (recorded in the release). */
+  readonly image?: string;
 }
 
 /** Where a service stands after one observation: decided, or still pending (with what it is waiting for). */
@@ -58,7 +60,7 @@ export async function waitForGate(t: Transport, steps: readonly ServiceStep[], o
       const c = states.find((x) => x.name === s.container);
       if (c && !first.has(s.service)) first.set(s.service, c);
       const v = judge(s, c, first.get(s.service), elapsed);
-      if (v.done) results.set(s.service, { service: s.service, container: s.container, ok: v.ok, detail: v.detail, seconds: round(elapsed) });
+      if (v.done) results.set(s.service, { service: s.service, container: s.container, ok: v.ok, detail: v.detail, seconds: round(elapsed), ...(c ? { image: c.image } : {}) });
       else if (elapsed >= s.gate.timeoutSec) results.set(s.service, { service: s.service, container: s.container, ok: false, detail: `still ${v.waiting} after ${s.gate.timeoutSec}s`, seconds: round(elapsed) });
     }
     if (steps.every((s) => results.has(s.service))) break;

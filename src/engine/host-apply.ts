@@ -2,7 +2,7 @@
 import type { Transport } from '../transport/transport.js';
 import { applyPlan } from './apply-plan.js';
 import { HealthGateError, PrecheckError } from './apply-compose.js';
-import { opsOfRelease, recordRelease } from './host-release.js';
+import { hostRelease, opsOfRelease, releaseBlobWrites } from './host-release.js';
 import { describeError, failure, type HostResult, type HostSession } from './host-run.js';
 import { planOnHost } from './plan-on-host.js';
 import type { HostPlan } from './plan-types.js';
@@ -16,9 +16,10 @@ export async function applyHost(t: Transport, s: HostSession): Promise<HostResul
   const ctx = s.input.run;
   journalFiles(s, plan);
   try {
-    const { gate } = await applyPlan(t, plan, planned.roleOps, { become, before: planned.before, ...callbacks(s), ...(ctx.signal ? { signal: ctx.signal } : {}) });
-    const release = await recordRelease(t, { stack: s.input.stack, roleOps: planned.roleOps, plan, facts: planned.facts, previous: s.current, run: ctx, ...(s.target ? { from: s.target.id } : {}) }, become);
-    return { ...s.result, status: 'changed', release, ...(gate.length > 0 ? { gate } : {}) };
+    const extra = releaseBlobWrites(planned.roleOps, s.input.stack, planned.facts);
+    const { gate } = await applyPlan(t, plan, planned.roleOps, { become, before: planned.before, extraFiles: extra.files, extraDirs: extra.dirs, ...callbacks(s), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    const release = hostRelease({ stack: s.input.stack, roleOps: planned.roleOps, plan, previous: s.current, run: ctx, host: s.input.host, gate, docker: planned.docker, ...(s.target ? { from: s.target.id } : {}) });
+    return { ...s.result, status: 'changed', release: release.id, pendingRelease: release, ...(gate.length > 0 ? { gate } : {}) };
   } catch (err) {
     if (err instanceof HealthGateError) return onGateFailure(t, s, err);
     if (err instanceof PrecheckError) s.journal.add('precheck.failed', { failures: err.failures });

@@ -1,7 +1,6 @@
 // A host's journal for one run: events with the run's context, flushed once at the end to the host and the local mirror.
-import type { Transport } from '../transport/transport.js';
+import type { FinishStep } from './host-finish.js';
 import { appendJournalCmd, appendLocalMirror, JournalBuffer, type JournalEventName } from './journal.js';
-import { releaseLock, type HeldLock } from './lock.js';
 import type { HostResult, HostRunInput } from './host-run.js';
 
 /** The events of one host's run; the values of known secrets never reach a line (the buffer redacts). */
@@ -40,13 +39,11 @@ export class HostJournal {
     this.discarded = true;
   }
 
-  /**
-   * Writes the buffered events and releases the deploy lock in ONE exec (the release runs even when the append
-   * fails); the events also go to `<root>/.rig/journal/<env>/<host>.jsonl` on the workstation.
-   */
-  async flushAndRelease(t: Transport, held: HeldLock, become: boolean): Promise<void> {
+  /** The buffered events as the append step of the run's last exec (undefined when there are none), drained. */
+  drainStep(): FinishStep | undefined {
     const lines = this.buffer.drain();
+    if (lines.length === 0) return undefined;
     appendLocalMirror(this.input.run.root, this.input.run.env, this.input.host, lines);
-    await releaseLock(t, held, { become, ...(lines.length > 0 ? { first: appendJournalCmd(this.input.stack.stateDir, lines) } : {}) });
+    return appendJournalCmd(this.input.stack.stateDir, lines);
   }
 }

@@ -3,18 +3,20 @@ import { randomBytes } from 'node:crypto';
 import { UserError } from '../core/errors.js';
 import type { RoleOps } from '../config/render-roles.js';
 import type { StackConfig } from '../config/stack-vars.js';
-import { containerName } from '../core/service.js';
+import { COMPOSE_ROLE } from '../compose/compose-desired.js';
+import type { DirWrite, FileWrite } from './apply-files.js';
+import type { GateResult } from './health-gate.js';
 import { canonicalJson } from '../compose/service-inputs.js';
 import { sha256Hex } from '../core/digest.js';
-import { containerStatesCmd, parseContainerStates } from '../facts/container-state.js';
-import { dockerStateCmd, parseDockerState } from '../facts/docker-state.js';
+import type { ContainerState } from '../facts/container-state.js';
+import { dockerStateCmd, parseDockerState, type DockerState } from '../facts/docker-state.js';
 import type { PathState } from '../facts/file-state.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import type { HostPlan } from './plan-types.js';
 import { buildRelease, releaseOps } from './release-build.js';
 import { newReleaseId, type Release } from './release-schema.js';
-import { blobPath, fetchBlobs, listReleases, writeRelease } from './release-store.js';
+import { blobPath, fetchBlobs, listReleases, releaseDirs } from './release-store.js';
 import type { RunContext } from './run-context.js';
 
 /** The release `rig rollback` re-applies: `--to ID`, else the one before the current one. */
@@ -41,25 +43,43 @@ export async function opsOfRelease(t: Transport, release: Release, stack: StackC
   return releaseOps(release, blobs, (ref) => docker?.images.get(ref)?.id);
 }
 
-/** The blob paths of a host's file ops (stat'ed with the plan's facts, so a release uploads only new content). */
+/** The paths whose state the plan's facts must include for a release: the blobs of the host's files, and their dirs. */
 export function blobPathsOf(roleOps: readonly RoleOps[], stack: StackConfig): string[] {
-  return roleOps.filter((r) => r.selected).flatMap((r) => r.ops.flatMap((o) => (o.kind === 'file' ? [blobPath(stack.stateDir, sha256Hex(o.content))] : [])));
+  const dirs = releaseDirs(stack.stateDir);
+  const blobs = roleOps.filter((r) => r.selected && r.role !== COMPOSE_ROLE).flatMap((r) => r.ops.flatMap((o) => (o.kind === 'file' ? [blobPath(stack.stateDir, sha256Hex(o.content))] : [])));
+  return [stack.stateDir, dirs.root, dirs.blobs, ...blobs];
 }
 
-/** Records the host's state after a good apply as a new release and makes it current. Returns its id. */
-export async function recordRelease(
-  t: Transport,
-  input: { stack: StackConfig; roleOps: readonly RoleOps[]; plan: HostPlan; facts: ReadonlyMap<string, PathState>; previous: Release | undefined; run: RunContext; from?: string },
-  become: boolean,
-): Promise<string> {
+/**
+ * The release blobs the host lacks, uploaded with the deploy's own files (same transfer, same commit exec): the
+ * release record itself is written only after the health gate, in the run's last exec.
+ */
+export function releaseBlobWrites(roleOps: readonly RoleOps[], stack: StackConfig, facts: ReadonlyMap<string, PathState>): { files: FileWrite[]; dirs: DirWrite[] } {
+  const dirs = releaseDirs(stack.stateDir);
+  const missingDirs = [stack.stateDir, dirs.root, dirs.blobs].filter((d) => facts.get(d)?.kind !== 'dir').map((d) => ({ path: d, create: true, mode: 0o700 }));
+  const files = new Map<string, FileWrite>();
+  for (const op of roleOps.filter((r) => r.selected && r.role !== COMPOSE_ROLE).flatMap((r) => r.ops)) {
+    if (op.kind !== 'file') continue;
+    const content = typeof op.content === 'string' ? Buffer.from(op.content, 'utf8') : Buffer.from(op.content);
+    const path = blobPath(stack.stateDir, sha256Hex(content));
+    if (facts.get(path)?.kind !== 'file') files.set(path, { path, content, contentChanged: true, mode: 0o600 });
+  }
+  return { files: [...files.values()], dirs: missingDirs };
+}
+
+/** The release after a good apply (no I/O): image ids from the health gate, or from the plan's facts for untouched services. */
+export function hostRelease(input: { stack: StackConfig; roleOps: readonly RoleOps[]; plan: HostPlan; previous: Release | undefined; run: RunContext; host: string; gate: readonly GateResult[]; docker: DockerState | undefined; from?: string }): Release {
   const { stack, run: ctx } = input;
-  const names = input.roleOps.filter((r) => r.selected).flatMap((r) => r.ops.flatMap((o) => (o.kind === 'service' ? [containerName(stack.project, o.name)] : [])));
-  const running = names.length === 0 ? [] : parseContainerStates((await run(t, containerStatesCmd(names), { become })).stdout, names);
+  const fingerprints = new Map(input.plan.steps.flatMap((st) => (st.kind === 'service' ? [[st.container, st.fingerprint] as const] : [])));
+  const fresh = (c: ContainerState, g: GateResult | undefined): ContainerState =>
+    g?.image ? { ...c, image: g.image, labels: { ...c.labels, 'rig.fingerprint': fingerprints.get(c.name) ?? '' } } : c;
+  const running = (input.docker?.containers ?? []).map((c) => fresh(c, input.gate.find((x) => x.container === c.name)));
+  for (const g of input.gate) if (g.image && !running.some((c) => c.name === g.container)) running.push(fresh(gateContainer(g), g));
   const meta = {
     id: newReleaseId(new Date(), randomBytes(2).toString('hex')),
     createdAt: new Date().toISOString(),
     env: ctx.env,
-    host: t.host,
+    host: input.host,
     user: ctx.user,
     workstation: ctx.workstation,
     git: ctx.git,
@@ -67,8 +87,10 @@ export async function recordRelease(
     kind: input.from === undefined ? ('deploy' as const) : ('rollback' as const),
     ...(input.from !== undefined ? { from: input.from } : {}),
   };
-  const { release, blobs } = buildRelease(meta, stack, input.roleOps, input.previous, running);
-  const haveBlobs = new Set([...blobs.keys()].filter((sha) => input.facts.get(blobPath(stack.stateDir, sha))?.kind === 'file'));
-  await writeRelease(t, stack.stateDir, release, blobs, { keep: stack.releasesKeep, haveBlobs, become });
-  return release.id;
+  return buildRelease(meta, stack, input.roleOps, input.previous, running).release;
+}
+
+/** A container known only from the gate (created by this run): what the release needs of it. */
+function gateContainer(g: GateResult): ContainerState {
+  return { id: '', name: g.container, image: g.image ?? '', labels: {}, status: 'running', running: true, exitCode: 0, startedAt: '', restartCount: 0 };
 }

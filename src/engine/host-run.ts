@@ -14,8 +14,9 @@ import { planOnHost, type PlannedHost } from './plan-on-host.js';
 import type { HostPlan } from './plan-types.js';
 import type { Release } from './release-schema.js';
 import type { RunContext } from './run-context.js';
-import { applyHost } from './host-apply.js';
 import type { GateResult } from './health-gate.js';
+import { finishOnHost } from './host-finish.js';
+import { releaseWriteCmd } from './release-store.js';
 
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';
 
@@ -33,6 +34,8 @@ export interface HostResult {
   readonly rolledBackTo?: string;
   /** The health gate's verdict on each service this run (re)created or started. */
   readonly gate?: readonly GateResult[];
+  /** The release to record in the run's last exec (with the journal and the unlock). */
+  readonly pendingRelease?: Release;
 }
 
 export interface HostRunInput {
@@ -106,16 +109,32 @@ export async function finishSession(s: HostSession, apply: boolean): Promise<Hos
   let result = s.result;
   try {
     if (s.input.run.signal?.aborted) result = { ...result, status: 'failed', changes: 0, error: 'interrupted before applying: nothing was changed on this host' };
-    else if (apply && s.planned && !s.result.error) result = await applyHost(t, s);
+    // loaded only when there is something to apply: a no-op run never pays for the apply modules
+    else if (apply && s.planned && !s.result.error && s.planned.plan.steps.length > 0) result = await (await import('./host-apply.js')).applyHost(t, s);
     if (s.held && s.journal.pending) s.journal.finished(result, s.input.run.signal?.aborted === true);
   } catch (err) {
     result = failure(s.input.host, err, t);
   }
-  if (s.held) await s.journal.flushAndRelease(t, s.held, become).catch((err: unknown) => s.input.run.log(`${s.input.host}: journal or lock release: ${describeError(err)}`));
+  if (s.held) result = await finishRun(t, s, result, become);
   // counted after the lock release: the result's round trips are the whole run's
   const counters = { ...t.counters };
   await t.close().catch(() => undefined);
-  return { ...result, counters };
+  const { pendingRelease: _, ...shown } = result;
+  return { ...shown, counters };
+}
+
+/** The last exec: the release (when the apply recorded one), the journal, the unlock. A failure there is reported, not thrown. */
+async function finishRun(t: Transport, s: HostSession, result: HostResult, become: boolean): Promise<HostResult> {
+  const release = result.pendingRelease ? releaseWriteCmd(s.input.stack.stateDir, result.pendingRelease, s.input.stack.releasesKeep) : undefined;
+  try {
+    await finishOnHost(t, s.held as HeldLock, { release, journal: s.journal.drainStep() }, become);
+    return result;
+  } catch (err) {
+    s.input.run.log(describeError(err));
+    if (!release) return result;
+    const { release: _id, ...rest } = result;
+    return { ...rest, error: `${describeError(err)}: the deploy applied, but no release was recorded` };
+  }
 }
 
 export function failure(host: string, err: unknown, t: Transport | undefined): HostResult {

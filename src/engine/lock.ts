@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { exec, or, seq, type Cmd, type ExecNode } from '../core/cmd.js';
+import type { ExecNode } from '../core/cmd.js';
 import { display } from '../core/cmd-render.js';
 import { UserError } from '../core/errors.js';
 import { RemoteCommandError } from '../transport/errors.js';
@@ -99,24 +99,23 @@ export async function settleAcquire(t: Transport, stateDir: string, info: LockIn
   return { host: t.host, path: lockPath, info, broke: state.info, brokenPath: out.brokenPath };
 }
 
-/**
- * Removes our lock in one exec, only while it still carries our token; a lock broken and retaken by another holder
- * stays. `first` runs before the release in the same exec (the journal's last append); the release runs whatever it
- * returned, and its failure is reported as `firstFailed`.
- */
-export async function releaseLock(t: Transport, held: HeldLock, opts: { become?: boolean; first?: { cmd: Cmd; stdin: string } } = {}): Promise<ReleaseOutcome> {
-  const release = releaseCmd(path.posix.dirname(held.path), held.info.token);
-  const cmd = opts.first ? seq(or(opts.first.cmd, exec(['echo', FIRST_FAILED])), release) : release;
-  const r = await lockExec(t, cmd, opts.become, opts.first?.stdin);
-  const lines = r.stdout.trim().split('\n');
-  const outcome = lines.at(-1);
-  if (lines.includes(FIRST_FAILED)) throw new Error(`${t.host}: the step before the lock release failed: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`);
-  if (outcome === 'released' || outcome === 'foreign' || outcome === 'missing') return outcome;
-  throw new Error(`${t.host}: unexpected output of the lock release: ${JSON.stringify(r.stdout.slice(0, 200))}`);
+/** Removes our lock in one exec, only while it still carries our token; a lock broken and retaken by another holder stays. */
+export async function releaseLock(t: Transport, held: HeldLock, opts: { become?: boolean } = {}): Promise<ReleaseOutcome> {
+  const r = await lockExec(t, releaseStep(held), opts.become);
+  return parseRelease(t.host, r.stdout);
 }
 
-/** Printed when the step joined before the release failed (the release still ran). */
-const FIRST_FAILED = 'rig-lock-first-step-failed';
+/** The release as a command, to run as the last part of a run's final exec. */
+export function releaseStep(held: HeldLock): ExecNode {
+  return releaseCmd(path.posix.dirname(held.path), held.info.token);
+}
+
+/** What the release printed: `released`, `foreign` (someone else's lock now) or `missing`. */
+export function parseRelease(host: string, stdout: string): ReleaseOutcome {
+  const outcome = stdout.trim();
+  if (outcome === 'released' || outcome === 'foreign' || outcome === 'missing') return outcome;
+  throw new Error(`${host}: unexpected output of the lock release: ${JSON.stringify(stdout.slice(0, 200))}`);
+}
 
 /** Who holds the lock, without taking it (for `rig plan` and checklists); undefined when there is none. One exec. */
 export async function readLock(t: Transport, stateDir: string, opts: { become?: boolean } = {}): Promise<LockState | undefined> {
@@ -136,7 +135,7 @@ function judgeReport(h: HeldReport): LockState {
 }
 
 /** Runs a lock script: exit 0 and LOCK_HELD_EXIT are answers, anything else is a RemoteCommandError. */
-async function lockExec(t: Transport, cmd: Cmd, become: boolean | undefined, stdin?: string): Promise<ExecResult> {
+async function lockExec(t: Transport, cmd: ExecNode, become: boolean | undefined, stdin?: string): Promise<ExecResult> {
   const r = await t.exec(cmd, { become: become === true, ...(stdin === undefined ? {} : { stdin }) });
   if (r.code === 0 || r.code === LOCK_HELD_EXIT) return r;
   throw new RemoteCommandError(t.host, display(cmd), classifyFailure(r, become === true), r.code, r.stderr);

@@ -3,7 +3,6 @@ import { sh, type ExecNode } from '../core/cmd.js';
 import { fileContentCmd, parseFileContent } from '../facts/file-content.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
-import { applyFiles, type FileWrite } from './apply-files.js';
 import { releaseSchema, type Release } from './release-schema.js';
 
 /** Where a host keeps its releases. */
@@ -67,11 +66,21 @@ export async function fetchBlobs(t: Transport, stateDir: string, shas: readonly 
   return new Map(unique.flatMap((s, i) => (bytes.has(paths[i] as string) ? [[s, bytes.get(paths[i] as string) as Buffer] as const] : [])));
 }
 
-// Sets current, keeps the newest $2 releases (and current), removes blobs no kept release lists.
-const FINALIZE = `d="$1/releases"; keep=$2; id=$3
-printf '%s\\n' "$id" > "$d/.current.tmp" && mv -f "$d/.current.tmp" "$d/current" || exit 1
+/*
+ * Args: stateDir, release id, how many to keep, then the release's blob digests. Stdin: the release.json line (only
+ * that line is read: the journal's append after it in the same exec reads the rest). Writes release.json and
+ * blobs.txt (0600, atomically), makes it current, keeps the newest $3 releases (and the current one) and removes the
+ * blobs no kept release lists.
+ */
+const WRITE = `d="$1/releases"; id=$2; keep=$3; shift 3
+umask 077
+mkdir -p -m 0700 -- "$d/$id" || exit 1
+IFS= read -r json || exit 1
+printf '%s\\n' "$json" > "$d/$id/.release.json.tmp" && mv -f -- "$d/$id/.release.json.tmp" "$d/$id/release.json" || exit 1
+for b do printf '%s\\n' "$b"; done > "$d/$id/blobs.txt" || exit 1
+printf '%s\\n' "$id" > "$d/.current.tmp" && mv -f -- "$d/.current.tmp" "$d/current" || exit 1
 ls -1 "$d" | grep -E '^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{4}$' | sort -r | awk -v k="$keep" 'NR > k' | while read -r old; do
-  [ "$old" = "$id" ] || rm -rf -- "$d/$old"
+  [ "$old" = "$id" ] || rm -rf -- "\${d:?}/$old"
 done
 cat "$d"/*/blobs.txt 2>/dev/null | sort -u > "$d/.keep"
 for b in "$d"/blobs/*; do
@@ -81,19 +90,11 @@ done
 rm -f -- "$d/.keep"`;
 
 /**
- * Writes a release (blobs the host lacks, release.json and blobs.txt, all 0600 in 0700 directories, atomically),
- * makes it current and prunes to `keep`. Round trips: 1 exec (directories), the file apply (1 SFTP + 1 exec) and 1 exec (current, pruning).
+ * The command that records `release` (its blobs are already on the host: they travel with the deploy's files) and
+ * its stdin; run it on its own or as a part of the run's last exec (with the journal and the unlock).
  */
-export async function writeRelease(t: Transport, stateDir: string, release: Release, blobs: ReadonlyMap<string, Buffer>, opts: { keep: number; haveBlobs: ReadonlySet<string>; become?: boolean }): Promise<void> {
-  const dirs = releaseDirs(stateDir);
-  const own = `${dirs.root}/${release.id}`;
-  const files: FileWrite[] = [
-    ...[...blobs].filter(([sha]) => !opts.haveBlobs.has(sha)).map(([sha, content]) => ({ path: blobPath(stateDir, sha), content, contentChanged: true, mode: 0o600 })),
-    { path: `${own}/release.json`, content: Buffer.from(`${JSON.stringify(release)}\n`), contentChanged: true, mode: 0o600 },
-    { path: `${own}/blobs.txt`, content: Buffer.from(release.files.map((f) => `${f.sha256}\n`).join('')), contentChanged: true, mode: 0o600 },
-  ];
-  const become = opts.become === true;
-  await run(t, sh('mkdir -p -m 0700 -- "$1" "$2" "$3" "$4"', stateDir, dirs.root, dirs.blobs, own), { become });
-  await applyFiles(t, files, [], { become });
-  await run(t, sh(FINALIZE, stateDir, String(opts.keep), release.id), { become });
+export function releaseWriteCmd(stateDir: string, release: Release, keep: number): { cmd: ExecNode; stdin: string } {
+  const json = JSON.stringify(release);
+  if (json.includes('\n')) throw new Error('release: its JSON must be one line');
+  return { cmd: sh(WRITE, stateDir, release.id, String(keep), ...new Set(release.files.map((f) => f.sha256))), stdin: `${json}\n` };
 }

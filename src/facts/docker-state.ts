@@ -1,7 +1,7 @@
 // Fact `docker-state`: compose flavor, a project's containers, asked images and networks, in one exec; and its pure parser.
 import { z } from 'zod';
 import { sh, type ExecNode } from '../core/cmd.js';
-import { assertCommandFits } from './command-limit.js';
+import { assertCommandFits } from '../core/command-limit.js';
 import { MISSING, parseContainerLine, parseJsonLine, SHELL_PRELUDE, splitSections, type ContainerState } from './container-state.js';
 
 export { containerStatesCmd, parseContainerStates, type ContainerState } from './container-state.js';

@@ -1,6 +1,6 @@
 // Fact `file-content`: the bytes of several files in one exec (for plan diffs), and the pure parser of its output.
 import { sh, type ExecNode } from '../core/cmd.js';
-import { assertCommandFits } from './command-limit.js';
+import { assertCommandFits } from '../core/command-limit.js';
 
 /*
  * Per path, in argument order: a header line `<size>` (or `-` when unreadable) then exactly <size> raw bytes.

@@ -1,6 +1,6 @@
 // Fact `file-state`: type, mode, ownership and sha256 of many paths in one exec, and the pure parser of its output.
 import { sh, type ExecNode } from '../core/cmd.js';
-import { assertCommandFits } from './command-limit.js';
+import { assertCommandFits } from '../core/command-limit.js';
 
 /** What a non-file, non-directory path is. Symlinks are reported as such, never followed. */
 export type OtherType = 'symlink' | 'fifo' | 'socket' | 'char-device' | 'block-device' | 'unknown';

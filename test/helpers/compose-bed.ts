@@ -23,7 +23,7 @@ export interface ComposeBed {
   /** Test-owned tags (retag them to make "the image changed"). */
   readonly images: { readonly alpha: string; readonly beta: string };
   /** `<project>_<service>` container names. */
-  readonly container: (service: 'alpha' | 'beta' | 'gamma') => string;
+  readonly container: (service: 'alpha' | 'beta' | 'gamma' | 'init') => string;
   readonly stateDir: string;
   /** Rewrites the host's variables (merged over the defaults). */
   setVars(vars: Record<string, unknown>): void;

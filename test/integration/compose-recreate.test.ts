@@ -1,4 +1,6 @@
 // The recreation matrix on a real engine: exactly the services whose env, mounted config or image changed are recreated.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startComposeBed, type ComposeBed } from '../helpers/compose-bed.js';
 import { docker, dockerOk, httpGetInContainer, inspectContainer, retagVariant, type ContainerInfo } from '../helpers/docker/index.js';
@@ -125,6 +127,39 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(before);
   });
 
+  it('a one-shot service passes by exiting 0 and is left exited; one exiting 3 fails the gate and is rolled back', async () => {
+    const vars = { stack_alpha_env: { FOO: 'two', NEW: 'x', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n' };
+    bed.setVars({ ...vars, stack_init_exit: 0 });
+    const ok = await rig(['deploy']);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('+ create init: new service  [stack]');
+    expect(ok.out).toMatch(/✓ init exited 0 \(/);
+    expect(await inspectContainer(bed.container('init'))).toMatchObject({ status: 'exited', exitCode: 0 });
+    expect((await rig(['plan'])).out).toContain('h1: nothing to do');
+    bed.setVars({ ...vars, stack_init_exit: 3 });
+    const bad = await rig(['deploy']);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/✗ init exited 3 \(/);
+    expect(bad.out).toContain('health gate failed: init exited 3; rolled back to release');
+    expect(await inspectContainer(bed.container('init'))).toMatchObject({ status: 'exited', exitCode: 0 });
+    bed.setVars(vars);
+    expect((await rig(['deploy'])).out).toContain('- remove init: no longer declared  [stack]');
+  });
+
+  it('a compose file that does not validate puts the files back and stops nothing', async () => {
+    const before = await snapshot(bed, ['alpha', 'beta']);
+    const read = async (f: string) => (await docker(['exec', bed.host.container, 'cat', `${bed.host.dataDir}/proj/${f}`])).stdout;
+    const [env, apps] = [await read('cfg/alpha.env'), await read('compose.apps.yml')];
+    bed.setVars({ stack_alpha_env: { FOO: 'four', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n', stack_alpha_ports: ['not:a:valid:port'] });
+    const r = await rig(['deploy']);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`${bed.host.dataDir}/proj/compose.apps.yml does not validate`);
+    expect(r.out).toContain('services.alpha.ports contains an invalid type');
+    expect(await read('cfg/alpha.env')).toBe(env);
+    expect(await read('compose.apps.yml')).toBe(apps);
+    expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(before);
+  });
+
   it('an image that cannot be found aborts before anything stops: containers and files unchanged', async () => {
     const before = await snapshot(bed, ['alpha', 'beta']);
     const conf = await docker(['exec', bed.host.container, 'cat', `${bed.host.dataDir}/proj/cfg/alpha.env`]);
@@ -140,10 +175,12 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
 
   it('never shows the vault secret: not in output, plans, the journal or release metadata', async () => {
     const journal = await docker(['exec', bed.host.container, 'cat', `${bed.stateDir}/journal.jsonl`]);
+    const mirror = readFileSync(path.join(bed.root, '.rig', 'journal', 'test', 'h1.jsonl'), 'utf8');
+    expect(mirror.split('\n').length).toBeGreaterThan(10);
     const releases = await docker(['exec', bed.host.container, 'sh', '-c', `cat ${bed.stateDir}/releases/*/release.json`]);
     expect(journal.stdout).toContain('deploy.finished');
     expect(releases.stdout).toContain('"kind":"deploy"');
-    for (const text of [...outputs, journal.stdout, releases.stdout]) expect(text).not.toContain(bed.secret);
+    for (const text of [...outputs, journal.stdout, mirror, releases.stdout]) expect(text).not.toContain(bed.secret);
     // the secret did reach the container's env file on the host (so the test would see a leak)
     expect(await httpGetInContainer(bed.container('alpha'), '/env')).toContain(`API_KEY=${bed.secret}`);
   });

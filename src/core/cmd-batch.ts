@@ -1,8 +1,8 @@
-// Several read-only fact commands in ONE exec (the product metric is round trips): each part's output and exit code, in order.
+// Several commands in ONE exec (round trips are a product metric): each part's output and exit code, in order.
 import { randomBytes } from 'node:crypto';
-import { render, secretsOf } from '../core/cmd-render.js';
-import { sh, type Cmd, type ExecNode } from '../core/cmd.js';
 import { assertCommandFits } from './command-limit.js';
+import { render, secretsOf } from './cmd-render.js';
+import { sh, type Cmd, type ExecNode } from './cmd.js';
 
 /** One part's outcome. */
 export interface PartResult {
@@ -13,7 +13,7 @@ export interface PartResult {
 /*
  * Args: the delimiter, "1" when the first part gates the rest (the deploy lock), then one rendered command per part.
  * Each part runs in its own /bin/sh (so an `exit` in one ends only that part), inherits stdin (only the first part
- * reads it: the lock line), and is followed by `\n<delimiter> <index> <exit code>\n`. A gating first part that fails
+ * that reads it consumes only its own share: `read` one line, then `cat` the rest), and is followed by `\n<delimiter> <index> <exit code>\n`. A gating first part that fails
  * ends the batch. The delimiter is random per batch, so no part's output can forge it.
  */
 const SCRIPT = `d=$1 gate=$2; shift 2; i=0
@@ -26,18 +26,18 @@ done
 exit 0`;
 
 /** A batch and how to split its output. */
-export interface FactBatch {
+export interface CmdBatch {
   readonly cmd: ExecNode;
   /** Splits the exec's stdout into one result per part (fewer when a gating first part failed). */
   readonly split: (stdout: Buffer) => PartResult[];
 }
 
 /** Builds the batch of `parts`; with `gate`, the remaining parts run only when the first exits 0. */
-export function factBatch(parts: readonly Cmd[], opts: { gate?: boolean } = {}): FactBatch {
-  for (const p of parts) if (secretsOf(p).length > 0) throw new Error('fact-batch: a fact command cannot carry secrets');
+export function cmdBatch(parts: readonly Cmd[], opts: { gate?: boolean } = {}): CmdBatch {
+  for (const p of parts) if (secretsOf(p).length > 0) throw new Error('cmd-batch: a batched command cannot carry secrets (they would ride argv)');
   const delimiter = `__rig_part_${randomBytes(8).toString('hex')}`;
   const cmd = sh(SCRIPT, delimiter, opts.gate === true ? '1' : '0', ...parts.map(render));
-  assertCommandFits(cmd, `a fact batch of ${parts.length} commands`);
+  assertCommandFits(cmd, `a batch of ${parts.length} commands`);
   return { cmd, split: (stdout) => splitParts(stdout, delimiter, parts.length) };
 }
 
@@ -50,7 +50,7 @@ function splitParts(stdout: Buffer, delimiter: string, count: number): PartResul
     if (m < 0) break;
     const eol = stdout.indexOf(0x0a, m + marker.length);
     const code = Number(stdout.subarray(m + marker.length, eol < 0 ? undefined : eol).toString('ascii'));
-    if (!Number.isInteger(code)) throw new Error(`fact-batch: bad exit code after part ${i}`);
+    if (!Number.isInteger(code)) throw new Error(`cmd-batch: bad exit code after part ${i}`);
     out.push({ code, stdout: stdout.subarray(at, m) });
     at = eol < 0 ? stdout.length : eol + 1;
   }

@@ -1,6 +1,6 @@
 // Guards the size of one remote command line: sshd hands it to the login shell as a single argument.
-import type { Cmd } from '../core/cmd.js';
-import { toRemote } from '../core/cmd-remote.js';
+import type { Cmd } from './cmd.js';
+import { toRemote } from './cmd-remote.js';
 
 /**
  * Linux refuses a single argv string over 128 KiB (MAX_ARG_STRLEN) with E2BIG, and sshd passes the
