@@ -1,7 +1,11 @@
 // What `rig plan` and `rig deploy` share: flags, loading and rendering before any connection, running the hosts.
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { renderProject } from '../config/render-roles.js';
+import { renderProject, type RoleOps } from '../config/render-roles.js';
+import { lintImageValues, loadImageAllowList } from '../lint/lint-images.js';
+import { applyPins } from '../pin/apply-pins.js';
+import { envImages } from '../pin/env-images.js';
+import { lockFilePath, readLockFile } from '../pin/lockfile.js';
 import type { Project } from '../config/project.js';
 import { loadSettings } from '../config/settings.js';
 import { formatDiagnostic } from '../core/diagnostic.js';
@@ -44,7 +48,7 @@ export async function runEngine(
   if (flags.to !== undefined && command !== 'rollback') throw new UsageError(`rig ${command}: --to is for rollback`);
   const project = await openProject(flags, io, { limit: flags.limit, roles: flags.role });
   for (const w of project.warnings) io.err(formatDiagnostic(w, io.cwd));
-  const rendered = renderProject(project);
+  const rendered = pinnedOps(project, renderProject(project), io);
   const settings = loadSettings(project.root, io.env);
   const forks = flags.forks === undefined ? settings.RIG_FORKS : Number(flags.forks);
   if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks expects a positive integer, got "${flags.forks}"`);
@@ -78,6 +82,21 @@ export async function runEngine(
     await progress?.done();
   }
   return { project, results, flags, interrupted };
+}
+
+/**
+ * The rendered ops with images pinned from `inventory/<env>/images.lock.yml` (a `pinned: true` env refuses images
+ * missing there), and the floating-tag lint of the images the env deploys, printed as warnings.
+ */
+function pinnedOps(project: Project, rendered: Map<string, RoleOps[]>, io: CliIo): Map<string, RoleOps[]> {
+  const images = envImages(project, rendered);
+  if (images.length === 0) return rendered;
+  const lockFile = lockFilePath(project.root, project.env);
+  const pinned = applyPins(rendered, images, readLockFile(lockFile), { env: project.env, pinned: project.inventory.settings.pinned, lockFile: path.relative(io.cwd, lockFile) });
+  const allow = loadImageAllowList(project.root);
+  const values = images.flatMap((i) => (i.loc ? [{ ref: i.ref, loc: i.loc }] : []));
+  for (const d of [...allow.diagnostics, ...lintImageValues(values, allow.entries)]) io.err(formatDiagnostic({ ...d, severity: 'warning' }, io.cwd));
+  return pinned;
 }
 
 /** `--known-hosts F`, else `inventory/<env>/known_hosts` when the repository keeps one (checked with ~/.ssh/known_hosts). */

@@ -14,6 +14,8 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   plan: { run: async (a, io) => (await import('./plan.js')).planCommand(a, io), summary: 'what a deploy would change on each host, with diffs; exit 0 nothing, 2 changes, 1 error' },
   deploy: { run: async (a, io) => (await import('./deploy.js')).deployCommand(a, io), summary: 'plan + apply over SSH (asks first where the env says confirm: true)' },
+  pin: { run: async (a, io) => (await import('./pin.js')).pinCommand(a, io), summary: 'resolve every image to a digest into inventory/<env>/images.lock.yml; --check: exit 2 when a tag moved or vanished' },
+  lint: { run: async (a, io) => (await import('./lint.js')).lintCommand(a, io), summary: 'floating image tags (latest, nightly, redis:7, -stable, no tag) with file:line:col; exit 1 on findings' },
   rollback: { run: async (a, io) => (await import('./rollback.js')).rollbackCommand(a, io), summary: 're-apply a release kept on each host (default: the one before the current; --to ID)' },
   releases: { run: async (a, io) => (await import('./releases.js')).releasesCommand(a, io), summary: 'the releases kept on each host, the current one marked' },
   history: { run: async (a, io) => (await import('./history.js')).historyCommand(a, io), summary: "each host's deploy journal: who deployed what, what changed, health, rollbacks" },

@@ -43,6 +43,10 @@ export function loadInventory(root: string, env: string, ctx: LoadContext): Inve
   const tree = loadHostsFile(hostsFile, ctx);
   const settings = loadEnvSettings(path.join(dir, 'env.yml'), ctx);
   const groupVars = loadVarsDir(path.join(dir, 'group_vars'), 'group_vars', ctx, new Set(tree.groups.keys()), 'group');
+  // versions.yml (image references, pinned by `rig pin`) is part of group_vars/all, loaded first: the env's group_vars
+  // files may still override a version for a group or host.
+  const versions = ['versions.yml', 'versions.yaml'].map((f) => path.join(dir, f)).filter((f) => existsSync(f));
+  if (versions.length > 0) groupVars.set('all', [...versions.flatMap((f) => loadVarsFile(f, 'group_vars/all', ctx)), ...(groupVars.get('all') ?? [])]);
   const hostVars = loadVarsDir(path.join(dir, 'host_vars'), 'host_vars', ctx, new Set(tree.hosts.keys()), 'host');
   return { root, env, dir, settings, tree, groupVars, hostVars };
 }

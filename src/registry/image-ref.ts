@@ -17,9 +17,8 @@ export interface ImageRef {
   readonly digest?: string;
 }
 
-/** A string that is not a valid image reference; names the string and what is wrong with it. */
+/** A string that is not a valid image reference; names the string and what is wrong with it. A user error: exit 1 with the message. */
 export class ImageRefError extends UserError {
-  override readonly name = 'ImageRefError';
   constructor(
     readonly ref: string,
     readonly reason: string,
@@ -62,9 +61,11 @@ export function parseImageRef(ref: string): ImageRef {
   const tag = colon === -1 ? undefined : remainder.slice(colon + 1);
   if (tag !== undefined && !TAG.test(tag)) fail(`invalid tag "${tag}"`);
   checkPath(path, fail);
+  if (remainder.length - (tag === undefined ? 0 : tag.length + 1) + (domain === undefined ? 0 : domain.length + 1) > NAME_MAX_LENGTH) {
+    fail(`name longer than ${NAME_MAX_LENGTH} characters`);
+  }
   const hub = domain === undefined || HUB_ALIASES.has(domain.toLowerCase());
   const repository = hub && !path.includes('/') ? `library/${path}` : path;
-  if (repository.length > NAME_MAX_LENGTH) fail(`repository name longer than ${NAME_MAX_LENGTH} characters`);
   const registry = hub ? HUB_REGISTRY : (domain ?? HUB_REGISTRY);
   const base = { registry, domain: hub ? HUB_DOMAIN : registry, repository, tag: tag ?? 'latest', tagless: tag === undefined };
   return digest === undefined ? base : { ...base, digest };

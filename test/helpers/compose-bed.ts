@@ -58,6 +58,7 @@ export async function startComposeBed(id: string): Promise<ComposeBed> {
       'inventory/test/host_vars/h1.yml': stringify(base),
       'inventory/test/known_hosts': readFileSync(tb.knownHostsPath, 'utf8'),
       '.vault_password': 'compose-bed-pw\n',
+      'lint.yml': `images:\n  - image: rigtest-${id}/alpha\n    reason: built locally by the tests, no registry\n  - image: rigtest-${id}/beta\n    reason: built locally by the tests, no registry\n`,
       'playbooks/site.yml': '- hosts: all\n  roles: [stack]\n',
       ...Object.fromEntries(fixtureFiles().map((rel) => [`roles/stack/${rel}`, readFileSync(path.join(FIXTURE, rel), 'utf8')])),
     },

@@ -1,0 +1,119 @@
+// Runs Debian's docker-registry (distribution 2.8) on 127.0.0.1 with an access log, optional storage shared with
+// another instance, and optional htpasswd or token auth.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { freePort } from '../testbed/free-port.js';
+import { parseAccessLog, type AccessEntry } from './access-log.js';
+
+export const REGISTRY_BINARY = '/usr/bin/docker-registry';
+
+/** How the registry authenticates pulls: none, an htpasswd file (bcrypt), or bearer tokens from a token server. */
+export type TestRegistryAuth =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'htpasswd'; readonly path: string }
+  | { readonly kind: 'token'; readonly realm: string; readonly service: string; readonly issuer: string; readonly rootCertBundle: string };
+
+export interface TestRegistryOptions {
+  /** Storage root; give two registries the same one to serve the same content with different auth. */
+  readonly storage: string;
+  readonly auth?: TestRegistryAuth;
+}
+
+/** A running registry and what it logged. */
+export interface TestRegistry {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** `127.0.0.1:<port>`, the prefix of image references. */
+  readonly host: string;
+  /** Every request served so far, from the access log. */
+  requests(): Promise<AccessEntry[]>;
+  /** The registry's own log (stderr), for failure messages. */
+  appLog(): Promise<string>;
+  /** Kills the registry (its storage stays: the caller owns it). Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Starts a registry and resolves when `GET /v2/` answers (200, or 401 when auth is on), within `readyTimeoutMs`. */
+export async function startTestRegistry(options: TestRegistryOptions, readyTimeoutMs = 15_000): Promise<TestRegistry> {
+  const dir = await mkdtemp(join(tmpdir(), 'rig-test-registry-'));
+  const host = `127.0.0.1:${await freePort()}`;
+  const configPath = join(dir, 'config.yml');
+  const accessPath = join(dir, 'access.log');
+  const appPath = join(dir, 'registry.log');
+  await writeFile(configPath, registryConfig(host, options));
+  const child = execa(REGISTRY_BINARY, ['serve', configPath], {
+    stdin: 'ignore',
+    stdout: { file: accessPath, append: true },
+    stderr: { file: appPath, append: true },
+    reject: false,
+  });
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    child.kill('SIGTERM');
+    await child;
+  };
+  const registry: TestRegistry = {
+    url: `http://${host}`,
+    host,
+    requests: async () => parseAccessLog(await readFile(accessPath, 'utf8').catch(() => '')),
+    appLog: () => readFile(appPath, 'utf8').catch(() => ''),
+    stop: async () => {
+      await stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitUntilServing(registry.url, child, readyTimeoutMs);
+  } catch (error) {
+    const log = await registry.appLog();
+    await registry.stop();
+    throw new Error(`registry on ${host} did not start: ${String(error)}\n${log}`);
+  }
+  return registry;
+}
+
+function registryConfig(host: string, options: TestRegistryOptions): string {
+  const lines = [
+    'version: 0.1',
+    'log: {level: info, formatter: text, accesslog: {disabled: false}}',
+    `storage: {filesystem: {rootdirectory: ${JSON.stringify(options.storage)}}, delete: {enabled: true}}`,
+    `http: {addr: "${host}"}`,
+  ];
+  const auth = options.auth ?? { kind: 'none' };
+  switch (auth.kind) {
+    case 'none':
+      break;
+    case 'htpasswd':
+      lines.push(`auth: {htpasswd: {realm: "Registry Realm", path: ${JSON.stringify(auth.path)}}}`);
+      break;
+    case 'token':
+      lines.push(
+        'auth:',
+        '  token:',
+        `    realm: ${JSON.stringify(auth.realm)}`,
+        `    service: ${JSON.stringify(auth.service)}`,
+        `    issuer: ${JSON.stringify(auth.issuer)}`,
+        `    rootcertbundle: ${JSON.stringify(auth.rootCertBundle)}`,
+      );
+      break;
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function waitUntilServing(url: string, child: { exitCode: number | null }, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}`);
+    const status = await fetch(`${url}/v2/`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200 || status === 401) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no answer from ${url}/v2/ within ${timeoutMs} ms`);
+}
