@@ -16,7 +16,8 @@ import { PROJECT_OPTIONS, parseFlags } from './args.js';
 import type { CliIo } from './io.js';
 import { planJson, planText } from './plan-output.js';
 import { openProject } from './project-context.js';
-import { runContext, withInterrupts } from './run-context-cli.js';
+import { gitState, runContext, withInterrupts } from './run-context-cli.js';
+import { findRepoRoot } from '../config/repo-root.js';
 
 export const ENGINE_OPTIONS = {
   ...PROJECT_OPTIONS,
@@ -46,6 +47,8 @@ export async function runEngine(
   if (positionals.length > 0) throw new UsageError(`rig ${command}: unexpected argument "${positionals[0]}"`);
   for (const f of ['break-lock', 'no-rollback', 'plan', 'yes'] as const) if (command === 'plan' && flags[f] !== undefined) throw new UsageError(`rig plan: --${f} is for deploy and rollback`);
   if (flags.to !== undefined && command !== 'rollback') throw new UsageError(`rig ${command}: --to is for rollback`);
+  // who-and-what for the journal and releases: two git processes, started now so they run while the project loads
+  const git = command === 'plan' ? Promise.resolve(null) : gitState(findRepoRoot(io.cwd, flags.root));
   const project = await openProject(flags, io, { limit: flags.limit, roles: flags.role });
   for (const w of project.warnings) io.err(formatDiagnostic(w, io.cwd));
   const rendered = pinnedOps(project, renderProject(project), io);
@@ -68,6 +71,7 @@ export async function runEngine(
         removeUndeclared: !flags.role || flags.role.length === 0,
         ...(flags.to !== undefined ? { rollbackTo: flags.to } : {}),
         ...(signal ? { signal } : {}),
+        git,
       }, io),
       ...(progress ? { onPlanned: (r: HostResult) => progress.planned(r), onHost: (r: HostResult) => progress.finished(r) } : {}),
       apply: command !== 'plan',

@@ -14,8 +14,7 @@ const run = promisify(execFile);
 /** The repository's commit and whether the work tree has changes; null outside git (or without git). */
 export async function gitState(root: string): Promise<RunContext['git']> {
   try {
-    const head = await run('git', ['rev-parse', 'HEAD'], { cwd: root });
-    const status = await run('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root }).catch(() => ({ stdout: '' }));
+    const [head, status] = await Promise.all([run('git', ['rev-parse', 'HEAD'], { cwd: root }), run('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root }).catch(() => ({ stdout: '' }))]);
     return { commit: head.stdout.trim(), dirty: status.stdout.trim() !== '' };
   } catch {
     return null;
@@ -25,7 +24,7 @@ export async function gitState(root: string): Promise<RunContext['git']> {
 /** A context for `mode`; `argv` is the command line shown in the lock and the journal. */
 export async function runContext(
   mode: RunContext['mode'],
-  opts: { env: string; root: string; argv: readonly string[]; breakLock: boolean; autoRollback: boolean; removeUndeclared: boolean; rollbackTo?: string; signal?: AbortSignal },
+  opts: { env: string; root: string; argv: readonly string[]; breakLock: boolean; autoRollback: boolean; removeUndeclared: boolean; rollbackTo?: string; signal?: AbortSignal; git: Promise<RunContext['git']> },
   io: CliIo,
 ): Promise<RunContext> {
   const user = io.env['USER'] ?? os.userInfo().username;
@@ -36,7 +35,7 @@ export async function runContext(
     runId: randomBytes(6).toString('hex'),
     user,
     workstation: os.hostname(),
-    git: await gitState(opts.root),
+    git: mode === 'plan' ? null : await opts.git,
     ...(mode === 'plan' ? {} : { lock: newLockInfo(['rig', mode, ...opts.argv].join(' '), 1800, { ...process.env, USER: user }) }),
     breakLock: opts.breakLock,
     autoRollback: opts.autoRollback,

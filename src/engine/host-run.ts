@@ -9,7 +9,7 @@ import type { Transport, TransportCounters } from '../transport/transport.js';
 import { blobPathsOf, opsOfRelease, pickRollbackTarget } from './host-release.js';
 import { lockingGather, plainGather } from './gather.js';
 import { HostJournal } from './host-journal.js';
-import { acquireLock, type HeldLock } from './lock.js';
+import { acquireLock, LockHeldError, type HeldLock, type LockInfo } from './lock.js';
 import { planOnHost, type PlannedHost } from './plan-on-host.js';
 import type { HostPlan } from './plan-types.js';
 import type { Release } from './release-schema.js';
@@ -75,23 +75,58 @@ export async function openAndPlan(input: HostRunInput): Promise<HostSession> {
   try {
     const become = input.connection.become;
     const { run: ctx, stack } = input;
-    const lock = ctx.lock ? { stateDir: stack.stateDir, info: { ...ctx.lock, ttlSec: stack.lockTtlSec }, breakStale: ctx.breakLock } : undefined;
-    // A rollback must read its release before it can plan: its lock is an exec of its own. A deploy takes the lock
-    // in the same exec as its facts.
-    if (lock && ctx.mode === 'rollback') held = await acquireLock(t, lock.stateDir, lock.info, { breakStale: lock.breakStale, become });
-    const gather = lock && !held ? lockingGather(t, become, lock, (h) => (held = h)) : plainGather(t, become);
+    // A rollback must read its release before it can plan: it locks first. A deploy plans without the lock (a host
+    // with nothing to do is not written to at all) and takes it, with a fresh plan, only when it applies.
+    if (ctx.lock && ctx.mode === 'rollback') held = await acquireLock(t, stack.stateDir, lockInfo(input), { breakStale: ctx.breakLock, become });
     const target = ctx.mode === 'rollback' ? await pickRollbackTarget(t, stack, ctx.rollbackTo, become) : undefined;
     const roleOps = target ? await opsOfRelease(t, target, stack, become) : input.roleOps;
-    const applying = ctx.mode !== 'plan';
-    const planned = await planOnHost(t, { host: input.host, roleOps, redactor: input.redactor, stack, become, removeUndeclared: ctx.removeUndeclared, extraPaths: applying ? blobPathsOf(roleOps, stack) : [], readReleases: applying }, gather);
+    const rollback = ctx.mode === 'rollback';
+    const planned = await planOnHost(t, { ...planInput(input, roleOps), extraPaths: rollback ? blobPathsOf(roleOps, stack) : [], readReleases: rollback, readLock: ctx.mode === 'deploy' }, plainGather(t, become));
+    if (planned.lock && !(planned.lock.stale && ctx.breakLock)) throw new LockHeldError(input.host, `${stack.stateDir}/lock`, planned.lock);
     journalStart(journal, held, input);
-    const current = planned.releases?.releases.find((r) => r.id === planned.releases?.current);
+    const current = currentOf(planned);
     const result: HostResult = { host: input.host, status: 'ok', plan: planned.plan, changes: planned.plan.steps.length, counters: t.counters };
     return { input, journal, transport: t, planned, result, ...(held ? { held } : {}), ...(current ? { current } : {}), ...(target ? { target } : {}) };
   } catch (err) {
     journalStart(journal, held, input);
     return { input, journal, transport: t, result: failure(input.host, err, t), ...(held ? { held } : {}) };
   }
+}
+
+function planInput(input: HostRunInput, roleOps: readonly RoleOps[]) {
+  return { host: input.host, roleOps, redactor: input.redactor, stack: input.stack, become: input.connection.become, removeUndeclared: input.run.removeUndeclared };
+}
+
+function lockInfo(input: HostRunInput): LockInfo {
+  return { ...(input.run.lock as LockInfo), ttlSec: input.stack.lockTtlSec };
+}
+
+function currentOf(planned: PlannedHost): Release | undefined {
+  return planned.releases?.releases.find((r) => r.id === planned.releases?.current);
+}
+
+/**
+ * Takes the deploy lock and plans again in the same exec (with the release facts apply needs); the plan applied is
+ * always one made under the lock. It must equal the plan shown and confirmed, else nothing is done.
+ */
+async function lockAndReplan(t: Transport, s: HostSession, onLock: (held: HeldLock) => void): Promise<HostSession> {
+  const { input } = s;
+  const become = input.connection.become;
+  const lock = { stateDir: input.stack.stateDir, info: lockInfo(input), breakStale: input.run.breakLock };
+  let held: HeldLock | undefined;
+  const gather = lockingGather(t, become, lock, (h) => {
+    held = h;
+    onLock(h);
+  });
+  const again = await planOnHost(t, { ...planInput(input, input.roleOps), extraPaths: blobPathsOf(input.roleOps, input.stack), readReleases: true }, gather);
+  journalStart(s.journal, held, input);
+  const before = s.planned?.plan;
+  // steps, not the facts digest: taking the lock creates the state dir, which may be the parent of a planned path
+  if (!before || JSON.stringify(before.steps) !== JSON.stringify(again.plan.steps)) {
+    throw new Error(`${input.host}: the host changed between the plan and taking the deploy lock (another run?); nothing was changed: plan again`);
+  }
+  const current = currentOf(again);
+  return { ...s, planned: again, ...(held ? { held } : {}), ...(current ? { current } : {}) };
 }
 
 function journalStart(journal: HostJournal, held: HeldLock | undefined, input: HostRunInput): void {
@@ -106,16 +141,22 @@ export async function finishSession(s: HostSession, apply: boolean): Promise<Hos
   const t = s.transport;
   if (!t) return s.result;
   const become = s.input.connection.become;
+  let session = s;
   let result = s.result;
   try {
+    const changes = s.planned !== undefined && s.planned.plan.steps.length > 0;
     if (s.input.run.signal?.aborted) result = { ...result, status: 'failed', changes: 0, error: 'interrupted before applying: nothing was changed on this host' };
-    // loaded only when there is something to apply: a no-op run never pays for the apply modules
-    else if (apply && s.planned && !s.result.error && s.planned.plan.steps.length > 0) result = await (await import('./host-apply.js')).applyHost(t, s);
-    if (s.held && s.journal.pending) s.journal.finished(result, s.input.run.signal?.aborted === true);
+    else if (apply && changes && !s.result.error) {
+      if (!session.held) session = await lockAndReplan(t, session, (held) => (session = { ...session, held }));
+      // loaded only when there is something to apply: a no-op run never pays for the apply modules
+      result = await (await import('./host-apply.js')).applyHost(t, session);
+    }
+    if (session.held && session.journal.pending) session.journal.finished(result, s.input.run.signal?.aborted === true);
   } catch (err) {
     result = failure(s.input.host, err, t);
+    if (session.held && session.journal.pending) session.journal.finished(result, s.input.run.signal?.aborted === true);
   }
-  if (s.held) result = await finishRun(t, s, result, become);
+  if (session.held) result = await finishRun(t, session, result, become);
   // counted after the lock release: the result's round trips are the whole run's
   const counters = { ...t.counters };
   await t.close().catch(() => undefined);

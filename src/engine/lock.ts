@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import type { ExecNode } from '../core/cmd.js';
+import { exec, or, type Cmd, type ExecNode } from '../core/cmd.js';
 import { display } from '../core/cmd-render.js';
 import { UserError } from '../core/errors.js';
 import { RemoteCommandError } from '../transport/errors.js';
@@ -115,6 +115,17 @@ export function parseRelease(host: string, stdout: string): ReleaseOutcome {
   const outcome = stdout.trim();
   if (outcome === 'released' || outcome === 'foreign' || outcome === 'missing') return outcome;
   throw new Error(`${host}: unexpected output of the lock release: ${JSON.stringify(stdout.slice(0, 200))}`);
+}
+
+/** Reads the lock without taking it, as a part of a fact batch: exits 0 either way, the held report (if any) on stdout. */
+export function lockStateStep(stateDir: string): Cmd {
+  return or(readLockCmd(checkStateDir(stateDir)), exec(['true']));
+}
+
+/** Parses `lockStateStep` output: undefined when nobody holds the lock. */
+export function parseLockState(stdout: string): LockState | undefined {
+  const held = parseLockOutput(stdout).held;
+  return held === undefined ? undefined : judgeReport(held);
 }
 
 /** Who holds the lock, without taking it (for `rig plan` and checklists); undefined when there is none. One exec. */

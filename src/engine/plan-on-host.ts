@@ -16,6 +16,7 @@ import { fileContentCmd, parseFileContent } from '../facts/file-content.js';
 import { fileStateCmd, parseFileState, type PathState } from '../facts/file-state.js';
 import { run } from '../transport/run.js';
 import { plainGather, type Gather } from './gather.js';
+import { lockStateStep, parseLockState, type LockState } from './lock.js';
 import { listReleasesCmd, parseReleaseList, type ReleaseList } from './release-store.js';
 import type { Transport } from '../transport/transport.js';
 import { guardsOf, pathsOf, planHost } from './plan-host.js';
@@ -33,6 +34,8 @@ export interface PlanOnHostInput {
   readonly extraPaths?: readonly string[];
   /** Also list the host's releases in the same exec (deploy: the current one is the rollback target). */
   readonly readReleases?: boolean;
+  /** Also read the deploy lock (without taking it) in the same exec. */
+  readonly readLock?: boolean;
 }
 
 /** The plan, plus what apply may need besides it: the old bytes of files it replaces, the facts it saw. */
@@ -45,6 +48,8 @@ export interface PlannedHost {
   readonly docker: DockerState | undefined;
   /** With `readReleases`: the host's releases. */
   readonly releases?: ReleaseList;
+  /** With `readLock`: who holds the deploy lock, if anyone. */
+  readonly lock?: LockState;
 }
 
 /** True when the host's roles declare compose services or networks. */
@@ -68,6 +73,7 @@ export async function planOnHost(t: Transport, input: PlanOnHostInput, gather: G
     ...(compose ? [dockerStateCmd(query)] : []),
     ...(checks.length > 0 ? [commandChecksCmd(checks.map((c) => c.cmd))] : []),
     ...(input.readReleases === true ? [listReleasesCmd(input.stack.stateDir)] : []),
+    ...(input.readLock === true ? [lockStateStep(input.stack.stateDir)] : []),
   ];
   const outs = (await gather(parts)).map((b) => b.toString('utf8'));
   const take = (): string => outs.shift() ?? '';
@@ -75,6 +81,7 @@ export async function planOnHost(t: Transport, input: PlanOnHostInput, gather: G
   const docker = compose ? parseDockerState(take(), query) : undefined;
   const codes = checks.length > 0 ? parseCommandChecks(take(), checks.length) : [];
   const releases = input.readReleases === true ? parseReleaseList(take()) : undefined;
+  const lock = input.readLock === true ? parseLockState(take()) : undefined;
   const guards = new Map(checks.map((c, i) => [c.key, codes[i] ?? -1]));
   const onHost = (p: string): string | undefined => {
     const f = facts.get(p);
@@ -92,7 +99,7 @@ export async function planOnHost(t: Transport, input: PlanOnHostInput, gather: G
   const planned = new Set(pathsOf(roleOps));
   const planFacts = new Map([...facts].filter(([p]) => planned.has(p) || !(input.extraPaths ?? []).includes(p)));
   const filePlan = planHost({ host: input.host, roleOps, facts: planFacts, before, guards, redactor: input.redactor });
-  const common = { roleOps, before, facts, docker, ...(releases ? { releases } : {}) };
+  const common = { roleOps, before, facts, docker, ...(releases ? { releases } : {}), ...(lock ? { lock } : {}) };
   if (!desired || !docker) return { plan: filePlan, ...common };
   const services = planServices({ host: input.host, desired, docker, fileSteps: filePlan.steps, removeUndeclared: input.removeUndeclared !== false });
   if (services.problems.length > 0) throw new DiagnosticsError(services.problems);
