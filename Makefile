@@ -10,7 +10,7 @@ DEPS_STAMP := node_modules/.rig-deps-stamp
 BUILD_STAMP := dist/.rig-build-stamp
 SOURCES := $(shell find src roles smoke-tests -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
 
-.PHONY: help deps build test test-unit test-integration lint typecheck schema inventory plan deploy deploy-role rollback releases history demo system-deps dockerd images testbed testbed-down bench clean
+.PHONY: help deps build test test-unit test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history demo system-deps dockerd images testbed testbed-down bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -32,7 +32,10 @@ build: $(BUILD_STAMP) ## compile the CLI to dist/
 typecheck: $(DEPS_STAMP) ## tsc --noEmit over src, roles, tests
 	npx tsc --noEmit -p .
 
-lint: $(DEPS_STAMP) ## eslint (no floating promises, exhaustive switches)
+lint: build ## floating image tags in every env, versions file and template (rig lint; file:line:col, exit 1 on findings)
+	$(RIG) lint $(if $(filter command line environment,$(origin ENV)),--env $(ENV))
+
+lint-code: $(DEPS_STAMP) ## eslint over rig's own code (no floating promises, exhaustive switches)
 	npx eslint .
 
 test-unit: $(DEPS_STAMP) ## the fast unit tests only
@@ -61,6 +64,12 @@ deploy: build ## plan + apply every role: make deploy ENV=prod (prod asks for co
 deploy-role: build ## one role only: make deploy-role ROLE=openclaw ENV=prod
 	@test -n "$(ROLE)" || { echo "usage: make deploy-role ROLE=<role> ENV=<env>" >&2; exit 1; }
 	$(RIG) deploy --env $(ENV) --role $(ROLE) $(ARGS)
+
+pin: build ## resolve every image of the env to a digest into inventory/<env>/images.lock.yml: make pin ENV=prod
+	$(RIG) pin --env $(ENV)
+
+pin-check: build ## has any pinned tag moved upstream? exit 2 when it has (for the nightly cron): make pin-check ENV=prod
+	$(RIG) pin --env $(ENV) --check
 
 TO ?=
 rollback: build ## re-apply a kept release on every host: make rollback ENV=prod [TO=<release id>] (default: the previous one)
