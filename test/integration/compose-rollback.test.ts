@@ -57,6 +57,12 @@ describe.skipIf(skip !== undefined)('health gate, rollback and the deploy lock',
     expect(last.find((e) => e.event === 'rollback.finished')).toMatchObject({ ok: true });
     expect(last.at(-1)).toMatchObject({ event: 'deploy.failed' });
     for (const e of events) expect(JSON.stringify(e)).not.toContain(bed.secret);
+    const history = await bed.rig(['history', '--host', 'h1', '--json']);
+    expect(history.code).toBe(0);
+    const shown = JSON.parse(history.out) as { event: string; host: string }[];
+    expect(shown.map((e) => e.event)).toEqual(events.map((e) => e.event));
+    const text = await bed.rig(['history']);
+    expect(text.out).toMatch(/ h1 rollback\.finished tester /);
   });
 
   it('--no-rollback leaves the failing service as it is', async () => {
