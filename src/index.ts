@@ -4,4 +4,8 @@ export type { Role, RoleContext } from './core/role.js';
 export type { CommandOp, DirOp, FileOp, HandlerOp, Op, PathAttrs } from './core/op.js';
 export { cmd } from './core/cmd-template.js';
 export { exec, sh, and, or, seq, pipe } from './core/cmd.js';
+export { DOCKER_SOCKET_GROUP } from './core/service.js';
+export type { ServiceSpecInput, HealthGateInput, Phase } from './core/service.js';
+export type { ServiceOp, NetworkOp } from './core/op.js';
+export type { SourceLocation } from './core/diagnostic.js';
 export { z } from 'zod';

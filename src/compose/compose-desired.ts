@@ -3,7 +3,7 @@ import type { Diagnostic } from '../core/diagnostic.js';
 import { sha256Hex } from '../core/digest.js';
 import type { FileOp, NetworkOp, ServiceOp } from '../core/op.js';
 import type { Redactor } from '../core/redactor.js';
-import { containerName, networkName, PHASES, type Phase } from '../core/service.js';
+import { containerName, DOCKER_SOCKET_GROUP, networkName, PHASES, type Phase } from '../core/service.js';
 import type { RoleOps } from '../config/render-roles.js';
 import type { StackConfig } from '../config/stack-vars.js';
 import { composeFilePath, renderComposeFile } from './render-compose.js';
@@ -52,7 +52,7 @@ export function unmanagedEnvFiles(roleOps: readonly RoleOps[]): string[] {
 }
 
 /** Builds the desired services, networks and compose files; problems are reported, never thrown. */
-export function composeDesired(host: string, stack: StackConfig, roleOps: readonly RoleOps[], onHost: (path: string) => string | undefined, redactor: Redactor): ComposeDesired {
+export function composeDesired(host: string, stack: StackConfig, roleOps: readonly RoleOps[], onHost: (path: string) => string | undefined, redactor: Redactor, socketGid?: number): ComposeDesired {
   const problems: Diagnostic[] = [];
   const managed = new Map(roleOps.flatMap((r) => r.ops.flatMap((o) => (o.kind === 'file' ? [[o.path, sha256Hex(o.content)] as const] : []))));
   const networks = desiredNetworks(host, stack, roleOps, problems);
@@ -61,13 +61,24 @@ export function composeDesired(host: string, stack: StackConfig, roleOps: readon
   for (const r of roleOps) {
     for (const op of r.ops) {
       if (op.kind !== 'service') continue;
-      checkService(host, op, services, known, managed, onHost, redactor, problems);
-      const inputs = serviceInputs(op.spec, { managed, onHost });
-      services.push({ role: r.role, selected: r.selected, op, container: containerName(stack.project, op.name), inputs, fingerprint: fingerprintOf(inputs) });
+      const resolved = withSocketGroup(op, socketGid, host, problems);
+      checkService(host, resolved, services, known, managed, onHost, redactor, problems);
+      const inputs = serviceInputs(resolved.spec, { managed, onHost });
+      services.push({ role: r.role, selected: r.selected, op: resolved, container: containerName(stack.project, op.name), inputs, fingerprint: fingerprintOf(inputs) });
     }
   }
   const files = PHASES.flatMap((phase) => phaseFile(stack, phase, services));
   return { project: stack.project, projectDir: stack.projectDir, services, networks, files, problems };
+}
+
+/** Replaces DOCKER_SOCKET_GROUP in `groupAdd` by the host's socket group id (a problem when the host has no socket). */
+function withSocketGroup(op: ServiceOp, gid: number | undefined, host: string, problems: Diagnostic[]): ServiceOp {
+  if (!op.spec.groupAdd.includes(DOCKER_SOCKET_GROUP)) return op;
+  if (gid === undefined) {
+    problems.push({ severity: 'error', message: `service ${op.name}: groupAdd asks for the docker socket's group, but the host has no /var/run/docker.sock`, loc: op.origin, hosts: [host] });
+    return op;
+  }
+  return { ...op, spec: { ...op.spec, groupAdd: op.spec.groupAdd.map((g) => (g === DOCKER_SOCKET_GROUP ? gid : g)) } };
 }
 
 function phaseFile(stack: StackConfig, phase: Phase, services: readonly DesiredService[]): FileOp[] {

@@ -1,7 +1,7 @@
 // Renders every role of every host into desired-state ops before any connection: template errors surface here, all at once.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Diagnostics, DiagnosticsError, type SourceLocation } from '../core/diagnostic.js';
+import { Diagnostics, DiagnosticsError, type Diagnostic, type SourceLocation } from '../core/diagnostic.js';
 import type { DirOp, FileOp, NetworkOp, Op, PathAttrs, ServiceOp } from '../core/op.js';
 import { healthGateSchema, serviceSpecSchema } from '../core/service.js';
 import { zodIssuesToDiagnostics } from './zod-diagnostics.js';
@@ -18,8 +18,11 @@ export interface RoleOps {
   readonly selected: boolean;
 }
 
-/** host → its roles' ops, in playbook order. Throws a DiagnosticsError with every template/role error of every host. */
-export function renderProject(project: Project): Map<string, RoleOps[]> {
+/**
+ * host → its roles' ops, in playbook order. Throws a DiagnosticsError with every template/role error of every host;
+ * the roles' warnings go to `warnings` (once per message and location, naming every host concerned).
+ */
+export function renderProject(project: Project, warnings?: Diagnostic[]): Map<string, RoleOps[]> {
   const diagnostics = new Diagnostics();
   const out = new Map<string, RoleOps[]>();
   for (const host of project.hosts.values()) {
@@ -31,6 +34,7 @@ export function renderProject(project: Project): Map<string, RoleOps[]> {
     }));
   }
   diagnostics.throwIfErrors();
+  warnings?.push(...diagnostics.all.filter((d) => d.severity === 'warning'));
   return out;
 }
 
@@ -72,6 +76,11 @@ function roleContext(project: Project, host: HostConfig, loaded: LoadedRole, var
     },
     handler: (name, cmd) => ({ kind: 'handler', name, cmd, origin: origin() }),
     service: (name, spec, opts = {}) => serviceOp(name, spec, opts, origin(), diagnostics, host.name),
+    locate: (name, path = []) => {
+      const v = host.vars.get(name);
+      return v === undefined ? undefined : path.length === 0 ? v.loc : v.locate(path);
+    },
+    report: ({ severity, message, at }) => diagnostics.add({ severity, message, loc: at ?? origin(), hosts: [host.name] }),
     network: (name, opts = {}): NetworkOp => {
       const at = origin();
       if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) diagnostics.error(`network name "${name}": lowercase letters, digits, "_" and "-"`, at, [host.name]);

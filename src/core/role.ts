@@ -1,6 +1,7 @@
 // The role module API: `defineRole` ties a zod schema of prefixed variables to the code that declares desired state.
 import type { z } from 'zod';
 import type { Cmd } from './cmd.js';
+import type { SourceLocation } from './diagnostic.js';
 import type { CommandOp, DirOp, FileOp, HandlerOp, NetworkOp, Op, PathAttrs, ServiceOp } from './op.js';
 import type { HealthGateInput, Phase, ServiceSpecInput } from './service.js';
 
@@ -32,6 +33,16 @@ export interface RoleContext<V> {
   readonly service: (name: string, spec: ServiceSpecInput, opts?: { phase?: Phase; gate?: HealthGateInput }) => ServiceOp;
   /** A docker network `<project>_<name>` that services reference by `name`; created when missing unless `external`. */
   readonly network: (name: string, opts?: { internal?: boolean; external?: boolean }) => NetworkOp;
+  /**
+   * Where a variable of the host (or a part of its value: `locate('litellm_router_settings', ['health_check_interval'])`)
+   * is written, for messages; undefined when the variable is not set anywhere.
+   */
+  readonly locate: (name: string, path?: readonly (string | number)[]) => SourceLocation | undefined;
+  /**
+   * A problem the role found in its input: an error stops the run before any host is contacted (all of them are
+   * reported together), a warning is printed and the run goes on. `at` defaults to the role's call site.
+   */
+  readonly report: (problem: { severity: 'error' | 'warning'; message: string; at?: SourceLocation | undefined }) => void;
 }
 
 /** A role module: `roles/<name>/role.ts` default-exports `defineRole({...})`. */

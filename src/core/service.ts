@@ -86,6 +86,12 @@ export type HealthGate = z.output<typeof healthGateSchema>;
 export type HealthGateInput = z.input<typeof healthGateSchema>;
 export type Mount = z.output<typeof mountSchema>;
 
+/**
+ * A `groupAdd` entry standing for the group id that owns `/var/run/docker.sock` on the host (read with the plan's
+ * facts): containers that drive docker through the mounted socket (OpenClaw's sandboxes) need exactly that group.
+ */
+export const DOCKER_SOCKET_GROUP = 'rig:docker-socket-gid';
+
 /** The compose phases, applied in this order; each is its own compose file in the same project. */
 export const PHASES = ['infra', 'apps'] as const;
 export type Phase = (typeof PHASES)[number];

@@ -87,7 +87,7 @@ export async function planOnHost(t: Transport, input: PlanOnHostInput, gather: G
     const f = facts.get(p);
     return f?.kind === 'file' ? f.sha256 : undefined;
   };
-  const desired = compose ? composeDesired(input.host, input.stack, input.roleOps, onHost, input.redactor) : undefined;
+  const desired = compose ? composeDesired(input.host, input.stack, input.roleOps, onHost, input.redactor, docker?.socketGid) : undefined;
   if (desired && desired.problems.length > 0) throw new DiagnosticsError(desired.problems);
   const roleOps = desired ? [...input.roleOps, { role: COMPOSE_ROLE, ops: desired.files, selected: true }] : input.roleOps;
   const wanted = fileOps(roleOps).filter((op) => {

@@ -28,6 +28,8 @@ export interface DockerState {
   readonly images: ReadonlyMap<string, ImageState | undefined>;
   /** By the name asked; undefined = missing. */
   readonly networks: ReadonlyMap<string, NetworkState | undefined>;
+  /** The group id owning /var/run/docker.sock (containers that drive docker through it need it); undefined = no socket. */
+  readonly socketGid: number | undefined;
 }
 
 export interface DockerStateQuery {
@@ -45,6 +47,7 @@ const NETWORK_FORMAT = '{"name":{{json .Name}},"internal":{{json .Internal}},"la
  *   --containers  one CONTAINER_FORMAT JSON line per container of the project (`missing` if it vanished meanwhile)
  *   --images      one IMAGE_FORMAT JSON line or `missing` per ref, in argument order
  *   --networks    one NETWORK_FORMAT JSON line or `missing` per name, in argument order
+ *   --socket      the group id of /var/run/docker.sock, or `missing`
  *   --compose     `v2 <version>`, `v1 <version>` or `none`
  *   --end
  * Compose detection runs concurrently on the left of a pipe (docker-compose v1 is Python: ~0.4 s to print its
@@ -84,6 +87,8 @@ compose | {
   images "$@"
   echo --networks
   networks "$@"
+  echo --socket
+  stat -c %g /var/run/docker.sock 2>/dev/null || echo missing
   echo --compose
   cat
   echo --end
@@ -103,9 +108,10 @@ const NetworkRecord = z.strictObject({ name: z.string(), internal: z.boolean(), 
 
 /** Parses the output of `dockerStateCmd(q)`; throws on a missing section, a malformed record or a wrong record count. */
 export function parseDockerState(stdout: string, q: DockerStateQuery): DockerState {
-  const [containers = [], images = [], networks = [], compose = []] = splitSections(stdout, ['--containers', '--images', '--networks', '--compose'], 'docker-state');
+  const [containers = [], images = [], networks = [], socket = [], compose = []] = splitSections(stdout, ['--containers', '--images', '--networks', '--socket', '--compose'], 'docker-state');
   return {
     compose: parseCompose(compose),
+    socketGid: parseSocketGid(socket),
     containers: containers.filter((l) => l !== MISSING).map((l, i) => parseContainerLine(l, 'docker-state', i)),
     images: byAsked(q.images, images, 'image', (l, what) => {
       const r = parseJsonLine(l, ImageRecord, what);
@@ -127,6 +133,13 @@ function byAsked<T>(asked: readonly string[], lines: readonly string[], kind: st
     result.set(name, line === MISSING ? undefined : parse(line, `docker-state: ${kind} record for ${JSON.stringify(name)}`, name));
   });
   return result;
+}
+
+function parseSocketGid(lines: readonly string[]): number | undefined {
+  const [line = ''] = lines;
+  if (lines.length === 1 && line === MISSING) return undefined;
+  if (lines.length !== 1 || !/^\d+$/.test(line)) throw new Error(`docker-state: malformed --socket section ${JSON.stringify(lines.join('\n'))}`);
+  return Number(line);
 }
 
 function parseCompose(lines: readonly string[]): DockerState['compose'] {

@@ -5,6 +5,7 @@ import { fingerprintOf, inputsLabel, serviceInputs } from '../../src/compose/ser
 import { sha256Hex } from '../../src/core/digest.js';
 import { Redactor } from '../../src/core/redactor.js';
 import { desiredOf, file, net, ORIGIN, role, svc } from './compose-fixtures.js';
+import { DOCKER_SOCKET_GROUP } from '../../src/core/service.js';
 
 describe('composeDesired problems', () => {
   const messages = (...args: Parameters<typeof desiredOf>): string[] => desiredOf(...args).problems.map((p) => p.message);
@@ -13,6 +14,15 @@ describe('composeDesired problems', () => {
     expect(messages([role('web', [net('front'), svc('web', { image: 'x', networks: ['front', 'back'] })])])).toEqual([
       'service web: network "back" is not declared by any role of this host (declare it with network("back"))',
     ]);
+  });
+
+  it("groupAdd's docker socket group becomes the host's socket gid (in the fingerprint too); without a socket it is an error", () => {
+    const ops = [role('oc', [svc('oc', { image: 'x', groupAdd: [DOCKER_SOCKET_GROUP, 'audio'] })])];
+    const with998 = desiredOf(ops, undefined, undefined, 998);
+    expect(with998.problems).toEqual([]);
+    expect(with998.services[0]?.op.spec.groupAdd).toEqual([998, 'audio']);
+    expect(desiredOf(ops, undefined, undefined, 999).services[0]?.fingerprint).not.toBe(with998.services[0]?.fingerprint);
+    expect(desiredOf(ops).problems.map((p) => p.message)).toEqual(["service oc: groupAdd asks for the docker socket's group, but the host has no /var/run/docker.sock"]);
   });
 
   it('a secret anywhere in the definition (command, labels) is refused too, naming the field', () => {

@@ -30,8 +30,8 @@ export function role(name: string, ops: Op[], selected = true): RoleOps {
 }
 
 /** The desired state of host `h`; `onHost` gives digests of files rig does not manage. */
-export function desiredOf(roleOps: readonly RoleOps[], onHost: (path: string) => string | undefined = () => undefined, redactor = new Redactor()): ComposeDesired {
-  return composeDesired('h', STACK, roleOps, onHost, redactor);
+export function desiredOf(roleOps: readonly RoleOps[], onHost: (path: string) => string | undefined = () => undefined, redactor = new Redactor(), socketGid?: number): ComposeDesired {
+  return composeDesired('h', STACK, roleOps, onHost, redactor, socketGid);
 }
 
 /** The container as rig deployed `s` last time: the labels of its compose file, running `image`. */
@@ -72,6 +72,7 @@ export function dockerState(parts: {
     containers: parts.containers ?? [],
     images: new Map(Object.entries(parts.images ?? {})),
     networks: new Map(Object.entries(parts.networks ?? {})),
+    socketGid: 999,
   };
 }
 
