@@ -75,6 +75,12 @@ function roleContext(project: Project, host: HostConfig, loaded: LoadedRole, var
       return { kind: 'command', name, cmd, when, notify: opts.notify ?? [], origin: origin() };
     },
     handler: (name, cmd) => ({ kind: 'handler', name, cmd, origin: origin() }),
+    yamlMerge: (dest, set, opts = {}) => {
+      const at = origin();
+      checkAbsolute(dest, at);
+      const sensitive = project.redactor.touches(JSON.stringify(set));
+      return { kind: 'yamlMerge', path: dest, set, sensitive, notify: opts.notify ?? [], origin: at, ...(opts.initial !== undefined ? { initial: opts.initial } : {}), ...attrs(opts) };
+    },
     service: (name, spec, opts = {}) => serviceOp(name, spec, opts, origin(), diagnostics, host.name),
     locate: (name, path = []) => {
       const v = host.vars.get(name);

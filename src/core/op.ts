@@ -77,4 +77,20 @@ export interface NetworkOp {
   readonly origin: SourceLocation | undefined;
 }
 
-export type Op = DirOp | FileOp | CommandOp | HandlerOp | ServiceOp | NetworkOp;
+/**
+ * A YAML file rig shares with someone else (Headscale's config.yaml): only the keys in `set` (dotted paths) are rig's;
+ * every other key, and every comment, is kept as the host has it. Planned from the file's current content.
+ */
+export interface YamlMergeOp extends PathAttrs {
+  readonly kind: 'yamlMerge';
+  readonly path: string;
+  /** Dotted path (`dns.override_local_dns`) → value. */
+  readonly set: Readonly<Record<string, unknown>>;
+  /** Content to start from when the file does not exist yet; without it a missing file is an error. */
+  readonly initial?: string;
+  readonly sensitive: boolean;
+  readonly notify: readonly string[];
+  readonly origin: SourceLocation | undefined;
+}
+
+export type Op = DirOp | FileOp | CommandOp | HandlerOp | ServiceOp | NetworkOp | YamlMergeOp;

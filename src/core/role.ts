@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { Cmd } from './cmd.js';
 import type { SourceLocation } from './diagnostic.js';
-import type { CommandOp, DirOp, FileOp, HandlerOp, NetworkOp, Op, PathAttrs, ServiceOp } from './op.js';
+import type { CommandOp, DirOp, FileOp, HandlerOp, NetworkOp, Op, PathAttrs, ServiceOp, YamlMergeOp } from './op.js';
 import type { HealthGateInput, Phase, ServiceSpecInput } from './service.js';
 
 /** What a role's `tasks` receives for one host: its typed, validated variables and builders for ops. */
@@ -23,6 +23,11 @@ export interface RoleContext<V> {
   readonly dir: (dest: string, opts?: PathAttrs) => DirOp;
   /** A command and the rule saying when it must run (see CommandOp). */
   readonly command: (name: string, cmd: Cmd, when: CommandOp['when'], opts?: { notify?: string[] }) => CommandOp;
+  /**
+   * rig's keys in a YAML file someone else owns too (`{ 'dns.override_local_dns': true }`): set in the host's
+   * current file, whose other keys and comments are kept; unchanged when every key already holds its value.
+   */
+  readonly yamlMerge: (dest: string, set: Readonly<Record<string, unknown>>, opts?: PathAttrs & { notify?: string[]; initial?: string }) => YamlMergeOp;
   /** A handler: runs once after the role when something notified `name`. */
   readonly handler: (name: string, cmd: Cmd) => HandlerOp;
   /**

@@ -26,7 +26,7 @@ type Owned = { readonly mode: number; readonly owner: string; readonly group: st
 /** Every path the ops of a host touch, for the fact query. */
 export function pathsOf(roleOps: readonly RoleOps[]): string[] {
   const paths = roleOps.filter((r) => r.selected).flatMap((r) =>
-    r.ops.flatMap((o) => (o.kind === 'dir' || o.kind === 'file' ? [o.path] : o.kind === 'command' && 'creates' in o.when ? [o.when.creates] : [])),
+    r.ops.flatMap((o) => (o.kind === 'dir' || o.kind === 'file' || o.kind === 'yamlMerge' ? [o.path] : o.kind === 'command' && 'creates' in o.when ? [o.when.creates] : [])),
   );
   return [...new Set(paths)];
 }
@@ -46,6 +46,7 @@ export function planHost(input: PlanHostInput): HostPlan {
     const roleSteps: Step[] = [];
     for (const op of ops) {
       if (op.kind === 'handler' || op.kind === 'service' || op.kind === 'network') continue;
+      if (op.kind === 'yamlMerge') throw new Error(`${op.path}: a yamlMerge op must be resolved against the host's file before planning`);
       const where = op.origin ? formatLocation(op.origin) : `role ${role}`;
       const key = op.kind === 'command' ? `command ${role}/${op.name}` : op.path;
       const prev = seen.get(key);

@@ -16,6 +16,7 @@ import { fileContentCmd, parseFileContent } from '../facts/file-content.js';
 import { fileStateCmd, parseFileState, type PathState } from '../facts/file-state.js';
 import { run } from '../transport/run.js';
 import { plainGather, type Gather } from './gather.js';
+import { mergeTargets, resolveMerges } from './yaml-merge.js';
 import { lockStateStep, parseLockState, type LockState } from './lock.js';
 import { listReleasesCmd, parseReleaseList, type ReleaseList } from './release-store.js';
 import type { Transport } from '../transport/transport.js';
@@ -65,7 +66,8 @@ export async function planOnHost(t: Transport, input: PlanOnHostInput, gather: G
   const opts = { become: input.become === true };
   const compose = hasCompose(input.roleOps);
   const composeFiles = compose ? PHASES.map((p) => composeFilePath(input.stack.projectDir, p)) : [];
-  const paths = [...new Set([...pathsOf(input.roleOps), ...composeFiles, ...unmanagedEnvFiles(input.roleOps), ...(input.extraPaths ?? [])])];
+  const merges = mergeTargets(input.roleOps);
+  const paths = [...new Set([...pathsOf(input.roleOps), ...merges, ...composeFiles, ...unmanagedEnvFiles(input.roleOps), ...(input.extraPaths ?? [])])];
   const query = dockerQuery(input);
   const checks = guardsOf(input.roleOps);
   const parts = [
@@ -74,8 +76,11 @@ export async function planOnHost(t: Transport, input: PlanOnHostInput, gather: G
     ...(checks.length > 0 ? [commandChecksCmd(checks.map((c) => c.cmd))] : []),
     ...(input.readReleases === true ? [listReleasesCmd(input.stack.stateDir)] : []),
     ...(input.readLock === true ? [lockStateStep(input.stack.stateDir)] : []),
+    ...(merges.length > 0 ? [fileContentCmd(merges)] : []),
   ];
-  const outs = (await gather(parts)).map((b) => b.toString('utf8'));
+  const raw = await gather(parts);
+  const mergeBase = merges.length > 0 ? parseFileContent(raw.pop() ?? Buffer.alloc(0), merges) : new Map<string, Buffer>();
+  const outs = raw.map((b) => b.toString('utf8'));
   const take = (): string => outs.shift() ?? '';
   const facts = paths.length > 0 ? parseFileState(take(), paths) : new Map<string, PathState>();
   const docker = compose ? parseDockerState(take(), query) : undefined;
@@ -87,14 +92,17 @@ export async function planOnHost(t: Transport, input: PlanOnHostInput, gather: G
     const f = facts.get(p);
     return f?.kind === 'file' ? f.sha256 : undefined;
   };
-  const desired = compose ? composeDesired(input.host, input.stack, input.roleOps, onHost, input.redactor, docker?.socketGid) : undefined;
+  const merged = resolveMerges(input.roleOps, mergeBase, input.host);
+  if (merged.problems.length > 0) throw new DiagnosticsError(merged.problems);
+  const desired = compose ? composeDesired(input.host, input.stack, merged.roleOps, onHost, input.redactor, docker?.socketGid) : undefined;
   if (desired && desired.problems.length > 0) throw new DiagnosticsError(desired.problems);
-  const roleOps = desired ? [...input.roleOps, { role: COMPOSE_ROLE, ops: desired.files, selected: true }] : input.roleOps;
+  const roleOps = desired ? [...merged.roleOps, { role: COMPOSE_ROLE, ops: desired.files, selected: true }] : merged.roleOps;
   const wanted = fileOps(roleOps).filter((op) => {
     const f = facts.get(op.path);
-    return f?.kind === 'file' && f.sha256 !== sha256Hex(op.content);
+    return f?.kind === 'file' && f.sha256 !== sha256Hex(op.content) && !mergeBase.has(op.path);
   });
-  const before = wanted.length === 0 ? new Map<string, Buffer>() : parseFileContent((await run(t, fileContentCmd(wanted.map((o) => o.path)), opts)).stdoutBytes, wanted.map((o) => o.path));
+  const fetched = wanted.length === 0 ? new Map<string, Buffer>() : parseFileContent((await run(t, fileContentCmd(wanted.map((o) => o.path)), opts)).stdoutBytes, wanted.map((o) => o.path));
+  const before = new Map([...mergeBase, ...fetched]);
   // Extra paths (release blobs) are facts for apply, not for the plan: a saved plan stays valid without them.
   const planned = new Set(pathsOf(roleOps));
   const planFacts = new Map([...facts].filter(([p]) => planned.has(p) || !(input.extraPaths ?? []).includes(p)));
