@@ -122,9 +122,9 @@ function serviceOp(name: string, spec: unknown, opts: Parameters<RoleContext<unk
   };
 }
 
-function fileOp(dest: string, content: string | Uint8Array, sensitive: boolean, from: SourceLocation | undefined, origin: SourceLocation | undefined, opts: PathAttrs & { notify?: string[] }): FileOp {
+function fileOp(dest: string, content: string | Uint8Array, sensitive: boolean, from: SourceLocation | undefined, origin: SourceLocation | undefined, opts: PathAttrs & { notify?: string[]; validate?: FileOp['validate'] }): FileOp {
   checkAbsolute(dest, origin);
-  return { kind: 'file', path: dest, content, sensitive, from, origin, notify: opts.notify ?? [], ...attrs(opts) };
+  return { kind: 'file', path: dest, content, sensitive, from, origin, notify: opts.notify ?? [], ...attrs(opts), ...(opts.validate ? { validate: opts.validate } : {}) };
 }
 
 /** The bytes of a role file; a missing one is a diagnostic at the role's call site. */

@@ -30,6 +30,11 @@ export interface FileOp extends PathAttrs {
   readonly origin: SourceLocation | undefined;
   /** Handlers to run (once per host, after the role) when this file changes. */
   readonly notify: readonly string[];
+  /**
+   * A check of the new content before it replaces the live file (`caddy validate` in the Caddy image): called with
+   * the path of the uploaded copy; a non-zero exit aborts the apply with nothing committed.
+   */
+  readonly validate?: (uploaded: string) => Cmd;
 }
 
 /**

@@ -14,11 +14,11 @@ export interface RoleContext<V> {
   /** Every variable of the host (for cross-role values such as `project_dir`); prefer `vars`. */
   readonly hostVars: Readonly<Record<string, unknown>>;
   /** Renders `roles/<role>/templates/<name>` with the host's variables (plus `extra`) into a file op. */
-  readonly template: (name: string, dest: string, opts?: PathAttrs & { notify?: string[]; extra?: Record<string, unknown> }) => FileOp;
+  readonly template: (name: string, dest: string, opts?: PathAttrs & { notify?: string[]; extra?: Record<string, unknown>; validate?: FileOp['validate'] }) => FileOp;
   /** A file copied byte for byte from `roles/<role>/files/<name>`. */
   readonly copy: (name: string, dest: string, opts?: PathAttrs & { notify?: string[] }) => FileOp;
   /** A file with inline content. */
-  readonly content: (dest: string, text: string, opts?: PathAttrs & { notify?: string[] }) => FileOp;
+  readonly content: (dest: string, text: string, opts?: PathAttrs & { notify?: string[]; validate?: FileOp['validate'] }) => FileOp;
   /** A directory. */
   readonly dir: (dest: string, opts?: PathAttrs) => DirOp;
   /** A command and the rule saying when it must run (see CommandOp). */

@@ -26,3 +26,11 @@ export class ApplyFilesError extends RemoteCommandError {
     this.message = `${host}: cannot apply ${path}: ${what} failed (${summary})\n${this.message}`;
   }
 }
+
+/** A file's new content failed its check (e.g. `caddy validate`): nothing of the apply was committed. */
+export class FileCheckError extends RemoteCommandError {
+  constructor(host: string, readonly path: string, command: string, code: number, output: string) {
+    super(host, command, 'exit', code, output);
+    this.message = `${host}: the new ${path} failed its check, nothing was changed: ${command} exited ${code}${output.trim() ? `:\n${output.trim().split('\n').slice(-10).join('\n')}` : ''}`;
+  }
+}

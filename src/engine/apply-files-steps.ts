@@ -1,5 +1,6 @@
 // Pure planning of a file apply's round trips: what to mkdir before the upload, what to upload, what the final exec does.
 import path from 'node:path';
+import type { Cmd } from '../core/cmd.js';
 import type { PathAttrs } from '../core/op.js';
 import type { FileToPut } from '../transport/transport.js';
 import type { ApplyStep } from './apply-files-script.js';
@@ -11,6 +12,8 @@ export interface FileWrite extends PathAttrs {
   readonly content: Buffer;
   /** False when only mode/owner/group differ: nothing is uploaded and `content` is ignored. */
   readonly contentChanged: boolean;
+  /** Checks the uploaded copy before the commit (see FileOp.validate). */
+  readonly validate?: (uploaded: string) => Cmd;
 }
 
 /** A directory to create (`create`, it is missing) or whose attrs to change. */
@@ -27,6 +30,8 @@ export interface ApplyRounds {
   readonly uploads: readonly FileToPut[];
   /** The final exec: dirs (unless done before), stale-temp sweeps, commits and attrs, then directory fsyncs. */
   readonly main: readonly ApplyStep[];
+  /** Between upload and commit: each check with the uploaded copy it checks. */
+  readonly checks: readonly { readonly path: string; readonly cmd: Cmd }[];
 }
 
 /** Mode of an upload until the commit step gives it its final attrs: nobody else can read a half-written secret. */
@@ -57,7 +62,8 @@ export function planApplyRounds(files: readonly FileWrite[], dirs: readonly DirW
   ];
   const uploads = changed.map((f) => ({ path: stageDir === undefined ? tempPathFor(f.path, runId) : staged(f), content: f.content, mode: IN_FLIGHT_MODE }));
   const hasWork = main.some((s) => s.kind !== 'sync-dir');
-  return { pre: needPre ? dirSteps : [], uploads, main: hasWork ? main : [] };
+  const checks = changed.flatMap((f, i) => (f.validate ? [{ path: f.path, cmd: f.validate(uploads[i]?.path ?? '') }] : []));
+  return { pre: needPre ? dirSteps : [], uploads, main: hasWork ? main : [], checks };
 }
 
 function attrsOf(a: PathAttrs): PathAttrs {

@@ -2,12 +2,13 @@
 import { display } from '../core/cmd-render.js';
 import { sh } from '../core/cmd.js';
 import { RemoteCommandError } from '../transport/errors.js';
-import { run } from '../transport/run.js';
+import { maskSecretsOf, run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import { ApplyFilesError } from './apply-files-error.js';
 import { applyStepsCmd, STEP_FAILED_EXIT, type ApplyStep } from './apply-files-script.js';
 import { parseStepStatus } from './apply-files-status.js';
-import { planApplyRounds, type DirWrite, type FileWrite } from './apply-files-steps.js';
+import { planApplyRounds, type ApplyRounds, type DirWrite, type FileWrite } from './apply-files-steps.js';
+import { FileCheckError } from './apply-files-error.js';
 import { newRunId } from './apply-temp-name.js';
 
 export type { DirWrite, FileWrite } from './apply-files-steps.js';
@@ -60,6 +61,7 @@ export async function applyFiles(t: Transport, files: readonly FileWrite[], dirs
   if (stage !== undefined && rounds.uploads.length > 0) await run(t, sh('mkdir -m 0700 -- "$1"', stage), timeout);
   if (rounds.pre.length > 0) await runSteps(t, runId, rounds.pre, execOpts, uploadedPaths);
   if (rounds.uploads.length > 0) await upload(t, rounds.uploads, timeout);
+  if (rounds.checks.length > 0) await runChecks(t, rounds, execOpts);
   if (rounds.main.length > 0) await runSteps(t, runId, rounds.main, execOpts, []);
   return {
     written: uploadedPaths,
@@ -75,6 +77,16 @@ async function upload(t: Transport, uploads: Parameters<Transport['putFiles']>[0
     // Best effort: a failure here must not hide the upload's own error; a later sweep removes what is left.
     await t.exec(sh('rm -f -- "$@"', ...uploads.map((u) => u.path)), opts).catch(() => undefined);
     throw err;
+  }
+}
+
+/** Each file's check on its uploaded copy; a failure removes every upload of the run and throws FileCheckError. */
+async function runChecks(t: Transport, rounds: ApplyRounds, opts: { timeoutMs?: number; become: boolean }): Promise<void> {
+  for (const c of rounds.checks) {
+    const r = await t.exec(c.cmd, opts);
+    if (r.code === 0) continue;
+    await t.exec(sh('rm -f -- "$@"', ...rounds.uploads.map((u) => u.path)), opts).catch(() => undefined);
+    throw new FileCheckError(t.host, c.path, display(c.cmd), r.code, maskSecretsOf(c.cmd, r.stderr || r.stdout));
   }
 }
 

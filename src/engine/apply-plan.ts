@@ -48,7 +48,7 @@ export async function applyPlan(t: Transport, plan: HostPlan, roleOps: readonly 
 }
 
 async function applyFileSteps(t: Transport, plan: HostPlan, roleOps: readonly RoleOps[], opts: ApplyPlanOptions): Promise<void> {
-  const content = new Map(fileOps(roleOps).map((op) => [op.path, op.content]));
+  const byPath = new Map(fileOps(roleOps).map((op) => [op.path, op]));
   const files: FileWrite[] = [...(opts.extraFiles ?? [])];
   const dirs: DirWrite[] = [...(opts.extraDirs ?? [])];
   for (const step of plan.steps) {
@@ -58,9 +58,10 @@ async function applyFileSteps(t: Transport, plan: HostPlan, roleOps: readonly Ro
     else if (step.kind === 'attrs' && step.target === 'dir') dirs.push({ path: step.path, create: false, ...attrs });
     else if (step.kind === 'attrs') files.push({ path: step.path, content: Buffer.alloc(0), contentChanged: false, ...attrs });
     else {
-      const text = content.get(step.path);
-      if (text === undefined || sha256Hex(text) !== step.change.sha256After) throw new Error(`${plan.host}: ${step.path}: the rendered content no longer matches the plan; plan again`);
-      files.push({ path: step.path, content: typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text), contentChanged: true, ...attrs });
+      const op = byPath.get(step.path);
+      if (op === undefined || sha256Hex(op.content) !== step.change.sha256After) throw new Error(`${plan.host}: ${step.path}: the rendered content no longer matches the plan; plan again`);
+      const bytes = typeof op.content === 'string' ? Buffer.from(op.content, 'utf8') : Buffer.from(op.content);
+      files.push({ path: step.path, content: bytes, contentChanged: true, ...attrs, ...(op.validate ? { validate: op.validate } : {}) });
     }
   }
   if (files.length > 0 || dirs.length > 0) await applyFiles(t, files, dirs, { become: opts.become });

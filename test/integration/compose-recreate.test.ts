@@ -160,6 +160,19 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(before);
   });
 
+  it("a file whose check fails on the uploaded copy is not committed, nor anything else of the apply", async () => {
+    const before = await snapshot(bed, ['alpha', 'beta']);
+    const read = async (f: string) => (await docker(['exec', bed.host.container, 'sh', '-c', `cat ${bed.host.dataDir}/proj/${f}; ls -a ${bed.host.dataDir}/proj/cfg/alpha`])).stdout;
+    const [conf, env] = [await read('cfg/alpha/app.conf'), await read('cfg/alpha.env')];
+    bed.setVars({ stack_alpha_env: { FOO: 'five', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'BROKEN\n' });
+    const r = await rig(['deploy']);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`the new ${bed.host.dataDir}/proj/cfg/alpha/app.conf failed its check, nothing was changed: /bin/sh -c '! grep -q BROKEN "$1"' sh `);
+    expect(await read('cfg/alpha/app.conf')).toBe(conf);
+    expect(await read('cfg/alpha.env')).toBe(env);
+    expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(before);
+  });
+
   it('an image that cannot be found aborts before anything stops: containers and files unchanged', async () => {
     const before = await snapshot(bed, ['alpha', 'beta']);
     const conf = await docker(['exec', bed.host.container, 'cat', `${bed.host.dataDir}/proj/cfg/alpha.env`]);
