@@ -3,7 +3,7 @@ import { formatFileChange } from '../engine/file-diff.js';
 import type { HostResult } from '../engine/host-run.js';
 import type { Plan, Step } from '../engine/plan-types.js';
 
-const SERVICE_MARK = { create: '+', recreate: '~', start: '>', remove: '-' } as const;
+const SERVICE_MARK = { create: '+', recreate: '~', start: '>', reload: '↻', remove: '-' } as const;
 
 /** The lines describing one step (a write shows its diff lines after the head). */
 export function stepLines(step: Step): string[] {

@@ -37,6 +37,8 @@ export interface DesiredNetwork {
 export interface ComposeDesired {
   readonly project: string;
   readonly projectDir: string;
+  /** rig's state dir on the host (reload records live there). */
+  readonly stateDir: string;
   readonly services: readonly DesiredService[];
   readonly networks: readonly DesiredNetwork[];
   /** The rendered compose file of each phase with services (planned as file writes of COMPOSE_ROLE). */
@@ -68,7 +70,7 @@ export function composeDesired(host: string, stack: StackConfig, roleOps: readon
     }
   }
   const files = PHASES.flatMap((phase) => phaseFile(stack, phase, services));
-  return { project: stack.project, projectDir: stack.projectDir, services, networks, files, problems };
+  return { project: stack.project, projectDir: stack.projectDir, stateDir: stack.stateDir, services, networks, files, problems };
 }
 
 /** Replaces DOCKER_SOCKET_GROUP in `groupAdd` by the host's socket group id (a problem when the host has no socket). */

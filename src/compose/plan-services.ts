@@ -7,6 +7,7 @@ import type { ComposeTarget, NetworkStep, PullStep, ServiceStep, Step } from '..
 import { composeFilePath } from './render-compose.js';
 import { LABELS, type ComposeDesired, type DesiredService } from './compose-desired.js';
 import { recreateReasons } from './service-reasons.js';
+import { plannedReload, reloadedCurrent, reloadRecordPath, withReloadRecord, type ReloadRecord } from './service-reload.js';
 
 export interface PlanServicesInput {
   readonly host: string;
@@ -16,6 +17,8 @@ export interface PlanServicesInput {
   readonly fileSteps: readonly Step[];
   /** False under `--role`: services no role declares are left alone instead of removed. */
   readonly removeUndeclared: boolean;
+  /** The reload records of the host's reloadable services, by container name. */
+  readonly reloads?: ReadonlyMap<string, ReloadRecord>;
 }
 
 export interface ServicesPlan {
@@ -85,7 +88,13 @@ function planService(s: DesiredService, input: PlanServicesInput): ServiceStep[]
   const base = { kind: 'service' as const, role: s.role, service: s.op.name, container: s.container, phase: s.op.phase, fingerprint: s.fingerprint, gate: gateOf(s), ...(origin !== undefined ? { origin } : {}) };
   const c = findContainer(input.docker.containers, input.desired.project, s.op.name, s.container);
   if (!c) return [{ ...base, action: 'create', reasons: ['new service'], why: 'new service' }];
-  const reasons = recreateReasons(s, c, input.docker, input.fileSteps);
+  const record = s.op.reload ? input.reloads?.get(s.container) : undefined;
+  let reasons = recreateReasons(s, withReloadRecord(c, record), input.docker, input.fileSteps);
+  if (reasons.length > 0 && s.op.reload && !reasons.some((r) => r.startsWith('image changed'))) {
+    const reload = plannedReload(s, c, record, reloadRecordPath(input.desired.stateDir, s.container));
+    if (reload) return [{ ...base, action: 'reload', reasons: reload.reasons, why: reload.reasons.join('; '), reload: { command: reload.command, record: reload.record, recordPath: reload.recordPath } }];
+    if (reloadedCurrent(s, c, record)) reasons = [];
+  }
   if (reasons.length > 0) return [{ ...base, action: 'recreate', reasons, why: reasons.join('; ') }];
   const done = s.op.gate.oneShot && c.status === 'exited' && c.exitCode === 0;
   if (c.running || done) return [];

@@ -118,6 +118,7 @@ function serviceOp(name: string, spec: unknown, opts: Parameters<RoleContext<unk
     phase: opts.phase ?? 'apps',
     spec: parsed.success ? parsed.data : serviceSpecSchema.parse({ image: 'invalid' }),
     gate: gate.success ? gate.data : healthGateSchema.parse({}),
+    ...(opts.reload ? { reload: opts.reload } : {}),
     origin: at,
   };
 }

@@ -69,6 +69,12 @@ export interface ServiceOp {
   readonly phase: Phase;
   readonly spec: ServiceSpec;
   readonly gate: HealthGate;
+  /**
+   * In-place reload: when the only inputs that changed are rig-managed files under these bind-mount sources (not the
+   * definition, env files or image), rig runs `command` in the running container instead of recreating it (`caddy
+   * reload`). Mount a directory, not a single file: a replaced file keeps its old inode inside a single-file mount.
+   */
+  readonly reload?: { readonly paths: readonly string[]; readonly command: readonly string[] };
   readonly origin: SourceLocation | undefined;
 }
 

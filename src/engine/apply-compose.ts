@@ -2,7 +2,8 @@
 import { display } from '../core/cmd-render.js';
 import { PHASES, type Phase } from '../core/service.js';
 import { composeConfigCheck, composeUp, type ComposeFileTarget } from '../compose/compose-cmd.js';
-import { dockerLogsTail, dockerNetworkCreate, dockerPull, dockerRemoveContainers } from '../compose/docker-cmd.js';
+import { dockerExec, dockerLogsTail, dockerNetworkCreate, dockerPull, dockerRemoveContainers } from '../compose/docker-cmd.js';
+import { and, sh } from '../core/cmd.js';
 import { maskSecretsOf, run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import { waitForGate, type GateResult } from './health-gate.js';
@@ -82,14 +83,32 @@ export async function applyServices(t: Transport, plan: HostPlan, opts: ComposeA
     const started = steps.filter((s) => s.action === 'start').map((s) => s.service);
     if (target && forced.length > 0) await run(t, composeUp(target, forced, { forceRecreate: true }), { become: opts.become });
     if (target && started.length > 0) await run(t, composeUp(target, started, { forceRecreate: false }), { become: opts.become });
+    const reloadFailures = await reloadAll(t, steps, opts.become);
     if (steps.length > 0) opts.onServices?.(steps);
-    const results = await waitForGate(t, steps.filter((s) => s.action !== 'remove'), { become: opts.become, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const gatedSteps = steps.filter((s) => s.action !== 'remove' && !reloadFailures.some((f) => f.service === s.service));
+    const results = [...reloadFailures, ...(await waitForGate(t, gatedSteps, { become: opts.become, ...(opts.signal ? { signal: opts.signal } : {}) }))];
     opts.onGate?.(results);
     gated.push(...results);
     const bad = results.filter((r) => !r.ok);
     if (bad.length > 0) throw new HealthGateError(t.host, gated, await logsOf(t, bad, opts.become));
   }
   return gated;
+}
+
+/**
+ * Each reload step: the command in the running container, then its record (only after the command succeeded), in
+ * one exec. A failure is a gate failure (the caller rolls back): the service may still run its previous config.
+ */
+async function reloadAll(t: Transport, steps: readonly ServiceStep[], become: boolean): Promise<GateResult[]> {
+  const failed: GateResult[] = [];
+  for (const s of steps) {
+    if (s.action !== 'reload' || !s.reload) continue;
+    const dir = s.reload.recordPath.slice(0, s.reload.recordPath.lastIndexOf('/'));
+    const cmd = and(dockerExec(s.container, s.reload.command), sh('umask 077; mkdir -p -m 0700 -- "$1" && cat > "$2.tmp" && mv -f -- "$2.tmp" "$2"', dir, s.reload.recordPath));
+    const r = await t.exec(cmd, { become, stdin: `${s.reload.record}\n` });
+    if (r.code !== 0) failed.push({ service: s.service, container: s.container, ok: false, detail: `reload failed (exit ${r.code}): ${tail(r.stderr || r.stdout)}`, seconds: 0 });
+  }
+  return failed;
 }
 
 async function logsOf(t: Transport, bad: readonly GateResult[], become: boolean): Promise<Map<string, string>> {

@@ -3,7 +3,8 @@ import { DiagnosticsError } from '../core/diagnostic.js';
 import { sha256Hex } from '../core/digest.js';
 import type { FileOp } from '../core/op.js';
 import type { Redactor } from '../core/redactor.js';
-import { networkName, PHASES } from '../core/service.js';
+import { containerName, networkName, PHASES } from '../core/service.js';
+import { parseReloadRecord, reloadRecordPath } from '../compose/service-reload.js';
 import type { RoleOps } from '../config/render-roles.js';
 import type { StackConfig } from '../config/stack-vars.js';
 import { COMPOSE_ROLE, composeDesired, unmanagedEnvFiles } from '../compose/compose-desired.js';
@@ -67,6 +68,8 @@ export async function planOnHost(t: Transport, input: PlanOnHostInput, gather: G
   const compose = hasCompose(input.roleOps);
   const composeFiles = compose ? PHASES.map((p) => composeFilePath(input.stack.projectDir, p)) : [];
   const merges = mergeTargets(input.roleOps);
+  const reloadable = input.roleOps.flatMap((r) => r.ops.flatMap((o) => (o.kind === 'service' && o.reload ? [containerName(input.stack.project, o.name)] : [])));
+  const reloadPaths = reloadable.map((c) => reloadRecordPath(input.stack.stateDir, c));
   const paths = [...new Set([...pathsOf(input.roleOps), ...merges, ...composeFiles, ...unmanagedEnvFiles(input.roleOps), ...(input.extraPaths ?? [])])];
   const query = dockerQuery(input);
   const checks = guardsOf(input.roleOps);
@@ -77,8 +80,10 @@ export async function planOnHost(t: Transport, input: PlanOnHostInput, gather: G
     ...(input.readReleases === true ? [listReleasesCmd(input.stack.stateDir)] : []),
     ...(input.readLock === true ? [lockStateStep(input.stack.stateDir)] : []),
     ...(merges.length > 0 ? [fileContentCmd(merges)] : []),
+    ...(reloadPaths.length > 0 ? [fileContentCmd(reloadPaths)] : []),
   ];
   const raw = await gather(parts);
+  const reloadBytes = reloadPaths.length > 0 ? parseFileContent(raw.pop() ?? Buffer.alloc(0), reloadPaths) : new Map<string, Buffer>();
   const mergeBase = merges.length > 0 ? parseFileContent(raw.pop() ?? Buffer.alloc(0), merges) : new Map<string, Buffer>();
   const outs = raw.map((b) => b.toString('utf8'));
   const take = (): string => outs.shift() ?? '';
@@ -109,7 +114,11 @@ export async function planOnHost(t: Transport, input: PlanOnHostInput, gather: G
   const filePlan = planHost({ host: input.host, roleOps, facts: planFacts, before, guards, redactor: input.redactor });
   const common = { roleOps, before, facts, docker, ...(releases ? { releases } : {}), ...(lock ? { lock } : {}) };
   if (!desired || !docker) return { plan: filePlan, ...common };
-  const services = planServices({ host: input.host, desired, docker, fileSteps: filePlan.steps, removeUndeclared: input.removeUndeclared !== false });
+  const reloads = new Map(reloadable.flatMap((c, i) => {
+    const rec = parseReloadRecord(reloadBytes.get(reloadPaths[i] as string));
+    return rec ? [[c, rec] as const] : [];
+  }));
+  const services = planServices({ host: input.host, desired, docker, fileSteps: filePlan.steps, removeUndeclared: input.removeUndeclared !== false, reloads });
   if (services.problems.length > 0) throw new DiagnosticsError(services.problems);
   const prechecks = services.steps.filter((s) => s.kind === 'network' || s.kind === 'pull');
   const rest = services.steps.filter((s) => s.kind === 'service');

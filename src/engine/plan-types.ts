@@ -65,7 +65,7 @@ export interface NetworkStep extends StepBase {
 }
 
 /** What happens to a service: every action but `remove` is followed by the health gate. */
-export type ServiceAction = 'create' | 'recreate' | 'start' | 'remove';
+export type ServiceAction = 'create' | 'recreate' | 'start' | 'reload' | 'remove';
 
 /** Bring one compose service to its desired state; `reasons` say exactly which input changed. */
 export interface ServiceStep extends StepBase {
@@ -79,6 +79,8 @@ export interface ServiceStep extends StepBase {
   readonly fingerprint: string;
   /** How the health gate judges it; `healthcheck`: the service defines one (wait for `healthy`). */
   readonly gate: HealthGate & { readonly healthcheck: boolean };
+  /** `reload`: the command run in the container, and the inputs it brings the container to (recorded on the host). */
+  readonly reload?: { readonly command: readonly string[]; readonly record: string; readonly recordPath: string };
 }
 
 export type Step = MkdirStep | WriteStep | AttrsStep | CommandStep | HandlerStep | PullStep | NetworkStep | ServiceStep;

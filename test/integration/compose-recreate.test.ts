@@ -186,6 +186,27 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     expect((await docker(['exec', bed.host.container, 'cat', `${bed.host.dataDir}/proj/cfg/alpha.env`])).stdout).toBe(conf.stdout);
   });
 
+  it('a service with reload paths is reloaded in place when only its config changed; a second deploy does nothing', async () => {
+    const vars = { stack_alpha_env: { FOO: 'two', NEW: 'x', API_KEY: '{{ vault_api_key }}' }, stack_alpha_reload: true };
+    bed.setVars({ ...vars, stack_alpha_conf: 'hello again\n' });
+    expect((await rig(['deploy'])).code).toBe(0);
+    const before = await snapshot(bed, ['alpha', 'beta']);
+    bed.setVars({ ...vars, stack_alpha_conf: 'reloaded content\n' });
+    const r = await rig(['deploy']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('↻ reload alpha: app.conf changed (reload in place: sh -c echo x >> /tmp/reloads)  [stack]');
+    expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(before);
+    expect((await docker(['exec', bed.container('alpha'), 'cat', '/tmp/reloads'])).stdout.trim()).toBe('x');
+    expect(await httpGetInContainer(bed.container('alpha'), '/files/app.conf')).toBe('reloaded content\n');
+    expect((await rig(['plan'])).out).toContain('h1: nothing to do');
+    // anything else than the reload paths still recreates, and the new container starts from its own labels
+    bed.setVars({ ...vars, stack_alpha_env: { FOO: 'six', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'reloaded content\n' });
+    expect((await rig(['deploy'])).out).toContain('~ recreate alpha: env alpha.env changed (~FOO -NEW)  [stack]');
+    expect((await rig(['plan'])).out).toContain('h1: nothing to do');
+    bed.setVars({ stack_alpha_env: { FOO: 'six', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n' });
+    expect((await rig(['deploy'])).code).toBe(0);
+  });
+
   it('never shows the vault secret: not in output, plans, the journal or release metadata', async () => {
     const journal = await docker(['exec', bed.host.container, 'cat', `${bed.stateDir}/journal.jsonl`]);
     const mirror = readFileSync(path.join(bed.root, '.rig', 'journal', 'test', 'h1.jsonl'), 'utf8');
