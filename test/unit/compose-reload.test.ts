@@ -46,6 +46,6 @@ describe('reload planning', () => {
   it('an image change recreates, whatever else changed', () => {
     const { steps } = plan({ conf: 'b', image: 'caddy:3' }, { conf: 'a' });
     expect(steps[0]).toMatchObject({ action: 'recreate' });
-    expect((steps[0] as { reasons: string[] }).reasons[0]).toBe('image caddy:2 → caddy:3');
+    expect((steps[0] as { reasons: readonly string[] }).reasons[0]).toBe('image caddy:2 → caddy:3');
   });
 });
