@@ -11,7 +11,7 @@ import { lockingGather, plainGather } from './gather.js';
 import { HostJournal } from './host-journal.js';
 import { acquireLock, LockHeldError, type HeldLock, type LockInfo } from './lock.js';
 import { planOnHost, type PlannedHost } from './plan-on-host.js';
-import type { HostPlan } from './plan-types.js';
+import type { HostPlan, Step } from './plan-types.js';
 import type { Release } from './release-schema.js';
 import type { RunContext } from './run-context.js';
 import type { GateResult } from './health-gate.js';
@@ -121,12 +121,21 @@ async function lockAndReplan(t: Transport, s: HostSession, onLock: (held: HeldLo
   const again = await planOnHost(t, { ...planInput(input, input.roleOps), extraPaths: blobPathsOf(input.roleOps, input.stack), readReleases: true }, gather);
   journalStart(s.journal, held, input);
   const before = s.planned?.plan;
-  // steps, not the facts digest: taking the lock creates the state dir, which may be the parent of a planned path
-  if (!before || JSON.stringify(before.steps) !== JSON.stringify(again.plan.steps)) {
+  if (!before || !samePlan(before.steps, again.plan.steps, input.stack.stateDir)) {
     throw new Error(`${input.host}: the host changed between the plan and taking the deploy lock (another run?); nothing was changed: plan again`);
   }
   const current = currentOf(again);
   return { ...s, planned: again, ...(held ? { held } : {}), ...(current ? { current } : {}) };
+}
+
+/**
+ * The steps, not the facts digest, and without the directory steps of the state dir's ancestors: taking the lock
+ * creates the state dir (`mkdir -p`), which is often inside the project dir the plan was going to create.
+ */
+function samePlan(a: readonly Step[], b: readonly Step[], stateDir: string): boolean {
+  const own = (st: Step): boolean => (st.kind === 'mkdir' || (st.kind === 'attrs' && st.target === 'dir')) && `${stateDir}/`.startsWith(`${st.path.replace(/\/+$/, '')}/`);
+  const keep = (steps: readonly Step[]): string => JSON.stringify(steps.filter((st) => !own(st)));
+  return keep(a) === keep(b);
 }
 
 function journalStart(journal: HostJournal, held: HeldLock | undefined, input: HostRunInput): void {
