@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds (or confirms cached) every local test image: local/busybox:1 and rig/target:1. Safe to run concurrently.
+# Builds (or confirms cached) every local image: local/busybox:1, local/rig-svc:1, rig/target:1 and the stack images
+# (local/postgres:15-rig, local/redis:7-rig, local/caddy:2.6-rig, local/litellm-standin:1, local/headscale-standin:1).
+# Safe to run concurrently.
 # Usage: scripts/build-images.sh [--force]     Env: RIG_CACHE=/var/cache/rig-testbed
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -13,3 +15,9 @@ fi
 "$HERE/images/busybox.sh" "$@"
 "$HERE/images/svc.sh" "$@"
 "$HERE/images/target.sh" "$@"
+# the stack images (postgres, redis, caddy, LiteLLM and Headscale stand-ins): each takes the lock above re-entrantly
+"$HERE/images/postgres.sh" "$@"
+"$HERE/images/redis.sh" "$@"
+"$HERE/images/caddy.sh" "$@"
+"$HERE/images/litellm-standin.sh" "$@"
+"$HERE/images/headscale-standin.sh" "$@"

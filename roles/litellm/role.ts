@@ -85,6 +85,7 @@ const varsSchema = z.object({
   litellm_background_health_checks_opt_in: z.boolean().describe('Accept background health checks (billed model calls); their daily count is printed'),
   litellm_paid_models: z.array(z.string()).describe('Paid model names (trailing * = prefix); no fallback chain may end on one'),
   litellm_healthcheck_path: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'a URL path such as /health/readiness').describe('What the container healthcheck probes'),
+  litellm_healthcheck_probe: z.enum(['python', 'wget']).describe('How the healthcheck asks: python3 (the real image) or busybox wget (the demo stand-in)'),
   litellm_health_timeout: z.number().int().positive().describe('Seconds a (re)created container has to become healthy'),
   litellm_networks: z.record(z.string(), z.strictObject({ internal: z.boolean().default(false), external: z.boolean().default(false) })).describe('Networks of the service, with their settings'),
   litellm_mem_limit: z.string().regex(/^\d+[bkmg]?$/i).describe('Memory limit (compose mem_limit)'),
@@ -104,8 +105,10 @@ export function litellmConfig(v: Vars): Record<string, unknown> {
 }
 
 /** The container healthcheck: python3 is in the image (curl is not guaranteed); a 4xx/5xx makes urlopen raise. `path` is schema-checked (no quotes). */
-export function healthcheckTest(port: number, path: string): string[] {
-  return ['python3', '-c', `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${port}${path}', timeout=4)`];
+export function healthcheckTest(port: number, path: string, probe: 'python' | 'wget' = 'python'): string[] {
+  const url = `http://127.0.0.1:${port}${path}`;
+  if (probe === 'wget') return ['sh', '-c', `timeout 4 wget -qO- ${url} >/dev/null`];
+  return ['python3', '-c', `import urllib.request; urllib.request.urlopen('${url}', timeout=4)`];
 }
 
 /** Every finding of the variables, each with the path of the variable it is about (`litellm_router_settings.…`). */
@@ -113,7 +116,7 @@ export function varFindings(v: Vars): Finding[] {
   const env = Object.fromEntries(Object.entries(v.litellm_env).map(([k, x]) => [k, String(x)]));
   const opts = { backgroundHealthChecksOptIn: v.litellm_background_health_checks_opt_in, paidModels: v.litellm_paid_models };
   const config = checkLiteLLMConfig(litellmConfig(v), env, opts).map((f) => ({ ...f, path: [`litellm_${String(f.path[0])}`, ...f.path.slice(1)] }));
-  const probe = checkHealthProbe(healthcheckTest(v.litellm_port, v.litellm_healthcheck_path)).map((f) => ({ ...f, path: ['litellm_healthcheck_path'] }));
+  const probe = checkHealthProbe(healthcheckTest(v.litellm_port, v.litellm_healthcheck_path, v.litellm_healthcheck_probe)).map((f) => ({ ...f, path: ['litellm_healthcheck_path'] }));
   return [...config, ...probe];
 }
 
@@ -130,7 +133,7 @@ function serviceSpec(v: Vars, confDir: string) {
     envFiles: [`${confDir}/${ENV_FILE}`],
     mounts: [{ type: 'bind' as const, source: confDir, target: CONTAINER_CONFIG_DIR, readOnly: true }],
     networks: Object.keys(v.litellm_networks),
-    healthcheck: { test: healthcheckTest(v.litellm_port, v.litellm_healthcheck_path), interval: '10s', timeout: '5s', retries: 5, startPeriod: '30s' },
+    healthcheck: { test: healthcheckTest(v.litellm_port, v.litellm_healthcheck_path, v.litellm_healthcheck_probe), interval: '10s', timeout: '5s', retries: 5, startPeriod: '30s' },
     memLimit: v.litellm_mem_limit,
     cpus: v.litellm_cpus,
   };
