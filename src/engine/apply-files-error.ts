@@ -30,7 +30,8 @@ export class ApplyFilesError extends RemoteCommandError {
 /** A file's new content failed its check (e.g. `caddy validate`): nothing of the apply was committed. */
 export class FileCheckError extends RemoteCommandError {
   constructor(host: string, readonly path: string, command: string, code: number, output: string) {
-    super(host, command, 'exit', code, output);
+    // the output goes into the message only (not also as the stderr tail, which summaries print after the message)
+    super(host, command, 'exit', code, '');
     this.message = `${host}: the new ${path} failed its check, nothing was changed: ${command} exited ${code}${output.trim() ? `:\n${output.trim().split('\n').slice(-10).join('\n')}` : ''}`;
   }
 }
