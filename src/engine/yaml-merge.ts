@@ -1,5 +1,5 @@
 // Resolves yamlMerge ops against the host's current file: rig's keys set, every other key and comment kept as it is.
-import { isMap, parseDocument } from 'yaml';
+import { isMap, isScalar, parseDocument } from 'yaml';
 import type { Diagnostic } from '../core/diagnostic.js';
 import type { FileOp, YamlMergeOp } from '../core/op.js';
 import type { RoleOps } from '../config/render-roles.js';
@@ -32,7 +32,8 @@ export function resolveMerges(roleOps: readonly RoleOps[], current: ReadonlyMap<
 function mergeOne(op: YamlMergeOp, text: string | undefined): string | { error: string } {
   const base = text ?? op.initial;
   if (base === undefined) return { error: `${op.path} does not exist on the host: rig only merges its keys into it (give \`initial\` content to create it)` };
-  const doc = parseDocument(base);
+  // compat: values a YAML 1.1 reader would misread (yes, no, on, 0o17…) are written quoted
+  const doc = parseDocument(base, { compat: 'yaml-1.1' });
   if (doc.errors.length > 0) return { error: `${op.path} on the host is not valid YAML (${doc.errors[0]?.message.split('\n')[0] ?? ''}): not touched` };
   if (doc.contents !== null && !isMap(doc.contents)) return { error: `${op.path} on the host is not a YAML mapping: not touched` };
   let changed = text === undefined;
@@ -41,10 +42,28 @@ function mergeOne(op: YamlMergeOp, text: string | undefined): string | { error: 
     const now: unknown = doc.getIn(path, false);
     const plain = now !== null && typeof now === 'object' && 'toJSON' in now ? (now as { toJSON(): unknown }).toJSON() : now;
     if (canonicalJson(plain) === canonicalJson(value)) continue;
+    const blocker = blockingParent(doc, path);
+    if (blocker !== undefined) return { error: `${op.path} on the host: cannot set ${dotted}: ${blocker} is not a mapping there; not touched` };
     doc.setIn(path, doc.createNode(value));
     changed = true;
   }
   return changed ? doc.toString({ lineWidth: 0 }) : base;
+}
+
+/** The first parent of `path` that holds something other than a mapping (null is replaced by an empty one). */
+function blockingParent(doc: ReturnType<typeof parseDocument>, path: readonly string[]): string | undefined {
+  for (let i = 1; i < path.length; i++) {
+    const at = path.slice(0, i);
+    const node: unknown = doc.getIn(at, true);
+    if (node === undefined) return undefined;
+    if (isMap(node)) continue;
+    if (isScalar(node) && node.value === null) {
+      doc.setIn(at, doc.createNode({}));
+      continue;
+    }
+    return at.join('.');
+  }
+  return undefined;
 }
 
 function fileOf(o: YamlMergeOp, content: string): FileOp {

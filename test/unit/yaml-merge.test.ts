@@ -54,6 +54,12 @@ dns:
     expect(merge(op({ a: 1 }), '- just\n- a list\n').problems).toEqual(['/etc/headscale/config.yaml on the host is not a YAML mapping: not touched']);
   });
 
+  it('an empty parent becomes a mapping; a scalar parent is an error; YAML 1.1 booleans stay strings', () => {
+    expect(merge(op({ 'dns.override_local_dns': true }), 'dns:\n').content).toBe('dns:\n  override_local_dns: true\n');
+    expect(merge(op({ 'dns.override_local_dns': true }), 'dns: 5\n').problems).toEqual(['/etc/headscale/config.yaml on the host: cannot set dns.override_local_dns: dns is not a mapping there; not touched']);
+    expect(merge(op({ mode: 'yes' }), 'a: 1\n').content).toBe('a: 1\nmode: "yes"\n');
+  });
+
   it('targets only the selected roles', () => {
     expect(mergeTargets([{ role: 'h', ops: [op({})], selected: true }, { role: 'x', ops: [op({}, { path: '/other' })], selected: false }])).toEqual(['/etc/headscale/config.yaml']);
   });
