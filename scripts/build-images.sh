@@ -21,3 +21,5 @@ fi
 "$HERE/images/caddy.sh" "$@"
 "$HERE/images/litellm-standin.sh" "$@"
 "$HERE/images/headscale-standin.sh" "$@"
+# OpenClaw (local/openclaw:2026.9.6 and its sandbox image): about 2 min on a cold cache, so only on request
+if [ "${RIG_IMAGES_OPENCLAW:-}" = 1 ]; then "$HERE/images/openclaw.sh" "$@"; fi
