@@ -37,7 +37,7 @@ describe('planApplyRounds', () => {
   });
 
   it('plans nothing at all when nothing changes', () => {
-    expect(planApplyRounds([f('/a', { contentChanged: false })], [], RUN)).toEqual({ pre: [], uploads: [], main: [] });
+    expect(planApplyRounds([f('/a', { contentChanged: false })], [], RUN)).toEqual({ pre: [], uploads: [], main: [], checks: [] });
   });
 
   it.each([
