@@ -5,6 +5,7 @@ export type { CommandOp, DirOp, FileOp, HandlerOp, Op, PathAttrs } from './core/
 export { cmd } from './core/cmd-template.js';
 export { exec, sh, and, or, seq, pipe } from './core/cmd.js';
 export { DOCKER_SOCKET_GROUP } from './core/service.js';
+export { closest, didYouMean } from './core/suggest.js';
 export type { ServiceSpecInput, HealthGateInput, Phase } from './core/service.js';
 export type { ServiceOp, NetworkOp, YamlMergeOp } from './core/op.js';
 export type { SourceLocation } from './core/diagnostic.js';

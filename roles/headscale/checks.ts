@@ -1,5 +1,6 @@
 // Pure checks of the headscale role's variables: VPN DNS records (never an empty address) and the Headscale keys rig sets.
 // Used by role.ts before anything is rendered; every finding names the variable path it is about.
+import { closest } from 'rig';
 
 /** Where in the role's variables a finding is (`['headscale_extra_records', 1, 'ip']`). */
 export type FindingPath = readonly (string | number)[];
@@ -169,26 +170,6 @@ function cidr(text: string): Cidr | undefined {
   return { text, contains: (ip) => ip >= start && ip < start + size };
 }
 
-/** The candidate nearest to `name` by edit distance when close enough (a third of its length, at least 2 edits). */
-function closest(name: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
-  for (const c of candidates) {
-    const d = editDistance(name, c);
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
-}
 
 function error(path: FindingPath, message: string): Finding {
   return { severity: 'error', path, message };
