@@ -56,6 +56,7 @@ import { interpolateString } from '../../src/config/interpolate.js';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
 import { Redactor } from '../../src/core/redactor.js';
 import { DiagnosticsError, formatDiagnostic } from '../../src/core/diagnostic.js';
+import { renderProject } from '../../src/config/render-roles.js';
 
 /** Loads a temp project as the CLI would (real settings, vault keyring from `vaultPassword`, template interpolation). */
 export async function load(root: string, opts: Partial<ProjectOptions> & { vaultPassword?: string } = {}): Promise<Project> {
@@ -70,6 +71,17 @@ export async function load(root: string, opts: Partial<ProjectOptions> & { vault
     interpolate: interpolateString(redactor),
     ...rest,
   });
+}
+
+/** The diagnostics of a failing render (`renderProject`), formatted relative to `root`; throws when it renders. */
+export function renderErrors(project: Project, root: string): string[] {
+  try {
+    renderProject(project);
+  } catch (err) {
+    if (err instanceof DiagnosticsError) return err.diagnostics.map((d) => formatDiagnostic(d, root));
+    throw err;
+  }
+  throw new Error('expected the project to fail to render');
 }
 
 /** The diagnostics of a failing load, formatted relative to `root` (exact text, for assertions). */
