@@ -4,7 +4,7 @@ import { sha256Hex } from '../core/digest.js';
 import type { FileOp } from '../core/op.js';
 import type { Redactor } from '../core/redactor.js';
 import { containerName, networkName, PHASES } from '../core/service.js';
-import { parseReloadRecord, reloadRecordPath } from '../compose/service-reload.js';
+import { parseReloadRecord, reloadRecordPath, type ReloadRecord } from '../compose/service-reload.js';
 import type { RoleOps } from '../config/render-roles.js';
 import type { StackConfig } from '../config/stack-vars.js';
 import { COMPOSE_ROLE, composeDesired, unmanagedEnvFiles } from '../compose/compose-desired.js';
@@ -59,12 +59,21 @@ export function hasCompose(roleOps: readonly RoleOps[]): boolean {
   return roleOps.some((r) => r.ops.some((o) => o.kind === 'service' || o.kind === 'network'));
 }
 
-/**
- * Round trips: ONE exec for every fact (files, docker, `unless` checks, releases; through `gather`, which for a
- * deploy takes the lock in that same exec), then 1 exec for the old bytes of files about to change, only when some do.
- */
-export async function planOnHost(t: Transport, input: PlanOnHostInput, gather: Gather = plainGather(t, input.become === true)): Promise<PlannedHost> {
-  const opts = { become: input.become === true };
+/** Everything one host's plan is made from, read in one exec. */
+interface HostFacts {
+  readonly facts: ReadonlyMap<string, PathState>;
+  readonly docker: DockerState | undefined;
+  readonly guards: ReadonlyMap<string, number>;
+  readonly releases: ReleaseList | undefined;
+  readonly lock: LockState | undefined;
+  /** Current content of the yamlMerge targets. */
+  readonly mergeBase: ReadonlyMap<string, Buffer>;
+  /** Reload records of the reloadable services, by container. */
+  readonly reloads: ReadonlyMap<string, ReloadRecord>;
+}
+
+/** Every fact of a host in ONE exec (through `gather`, which for a deploy also takes the lock in it). */
+async function gatherFacts(input: PlanOnHostInput, gather: Gather): Promise<HostFacts> {
   const compose = hasCompose(input.roleOps);
   const composeFiles = compose ? PHASES.map((p) => composeFilePath(input.stack.projectDir, p)) : [];
   const merges = mergeTargets(input.roleOps);
@@ -92,11 +101,24 @@ export async function planOnHost(t: Transport, input: PlanOnHostInput, gather: G
   const codes = checks.length > 0 ? parseCommandChecks(take(), checks.length) : [];
   const releases = input.readReleases === true ? parseReleaseList(take()) : undefined;
   const lock = input.readLock === true ? parseLockState(take()) : undefined;
-  const guards = new Map(checks.map((c, i) => [c.key, codes[i] ?? -1]));
+  const reloads = new Map(reloadable.flatMap((c, i) => {
+    const rec = parseReloadRecord(reloadBytes.get(reloadPaths[i] as string));
+    return rec ? [[c, rec] as const] : [];
+  }));
+  return { facts, docker, guards: new Map(checks.map((c, i) => [c.key, codes[i] ?? -1])), releases, lock, mergeBase, reloads };
+}
+
+/**
+ * Round trips: ONE exec for every fact (files, docker, `unless` checks, releases, the lock, merge targets, reload
+ * records), then 1 exec for the old bytes of files about to change, only when some do.
+ */
+export async function planOnHost(t: Transport, input: PlanOnHostInput, gather: Gather = plainGather(t, input.become === true)): Promise<PlannedHost> {
+  const { facts, docker, guards, releases, lock, mergeBase, reloads } = await gatherFacts(input, gather);
   const onHost = (p: string): string | undefined => {
     const f = facts.get(p);
     return f?.kind === 'file' ? f.sha256 : undefined;
   };
+  const compose = hasCompose(input.roleOps);
   const merged = resolveMerges(input.roleOps, mergeBase, input.host);
   if (merged.problems.length > 0) throw new DiagnosticsError(merged.problems);
   const desired = compose ? composeDesired(input.host, input.stack, merged.roleOps, onHost, input.redactor, docker?.socketGid) : undefined;
@@ -106,7 +128,7 @@ export async function planOnHost(t: Transport, input: PlanOnHostInput, gather: G
     const f = facts.get(op.path);
     return f?.kind === 'file' && f.sha256 !== sha256Hex(op.content) && !mergeBase.has(op.path);
   });
-  const fetched = wanted.length === 0 ? new Map<string, Buffer>() : parseFileContent((await run(t, fileContentCmd(wanted.map((o) => o.path)), opts)).stdoutBytes, wanted.map((o) => o.path));
+  const fetched = wanted.length === 0 ? new Map<string, Buffer>() : parseFileContent((await run(t, fileContentCmd(wanted.map((o) => o.path)), { become: input.become === true })).stdoutBytes, wanted.map((o) => o.path));
   const before = new Map([...mergeBase, ...fetched]);
   // Extra paths (release blobs) are facts for apply, not for the plan: a saved plan stays valid without them.
   const planned = new Set(pathsOf(roleOps));
@@ -114,10 +136,6 @@ export async function planOnHost(t: Transport, input: PlanOnHostInput, gather: G
   const filePlan = planHost({ host: input.host, roleOps, facts: planFacts, before, guards, redactor: input.redactor });
   const common = { roleOps, before, facts, docker, ...(releases ? { releases } : {}), ...(lock ? { lock } : {}) };
   if (!desired || !docker) return { plan: filePlan, ...common };
-  const reloads = new Map(reloadable.flatMap((c, i) => {
-    const rec = parseReloadRecord(reloadBytes.get(reloadPaths[i] as string));
-    return rec ? [[c, rec] as const] : [];
-  }));
   const services = planServices({ host: input.host, desired, docker, fileSteps: filePlan.steps, removeUndeclared: input.removeUndeclared !== false, reloads });
   if (services.problems.length > 0) throw new DiagnosticsError(services.problems);
   const prechecks = services.steps.filter((s) => s.kind === 'network' || s.kind === 'pull');
