@@ -4,9 +4,14 @@ export type { Role, RoleContext } from './core/role.js';
 export type { CommandOp, DirOp, FileOp, HandlerOp, Op, PathAttrs } from './core/op.js';
 export { cmd } from './core/cmd-template.js';
 export { exec, sh, and, or, seq, pipe } from './core/cmd.js';
-export { DOCKER_SOCKET_GROUP } from './core/service.js';
+export { DOCKER_SOCKET_GROUP, serviceImage } from './core/service.js';
 export { closest, didYouMean } from './core/suggest.js';
 export type { ServiceSpecInput, HealthGateInput, Phase } from './core/service.js';
 export type { ServiceOp, NetworkOp, YamlMergeOp } from './core/op.js';
 export type { SourceLocation } from './core/diagnostic.js';
 export { z } from 'zod';
+// OpenClaw's config allow-list and checks: the openclaw role renders with them, the smoke checks and the checklist reuse them.
+export { OpenclawConfigSchema, GatewaySchema, SandboxSchema, TelegramSchema, PluginsSchema } from './openclaw/config-schema.js';
+export type { OpenclawConfig } from './openclaw/config-schema.js';
+export { checkOpenclawConfig } from './openclaw/config-checks.js';
+export type { OpenclawFinding } from './openclaw/config-checks.js';

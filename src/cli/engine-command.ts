@@ -3,6 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderProject, type RoleOps } from '../config/render-roles.js';
 import { lintImageValues, loadImageAllowList } from '../lint/lint-images.js';
+import { resolveServiceImages } from '../pin/service-images.js';
 import { applyPins } from '../pin/apply-pins.js';
 import { envImages } from '../pin/env-images.js';
 import { lockFilePath, readLockFile } from '../pin/lockfile.js';
@@ -52,7 +53,7 @@ export async function runEngine(
   const project = await openProject(flags, io, { limit: flags.limit, roles: flags.role });
   for (const w of project.warnings) io.err(formatDiagnostic(w, io.cwd));
   const roleWarnings: Diagnostic[] = [];
-  const rendered = pinnedOps(project, renderProject(project, roleWarnings), io);
+  const rendered = resolveServiceImages(pinnedOps(project, renderProject(project, roleWarnings), io));
   for (const w of roleWarnings) io.err(formatDiagnostic(w, io.cwd));
   const settings = loadSettings(project.root, io.env);
   const forks = flags.forks === undefined ? settings.RIG_FORKS : Number(flags.forks);

@@ -56,6 +56,7 @@ function serviceEntry(project: string, s: RenderedService): Record<string, unkno
   put('read_only', p.readOnly);
   put('tmpfs', p.tmpfs);
   put('working_dir', p.workingDir);
+  put('hostname', p.hostname);
   put('restart', p.restart);
   put('mem_limit', p.memLimit);
   put('mem_reservation', p.memReservation);

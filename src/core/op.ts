@@ -46,7 +46,8 @@ export interface CommandOp {
   readonly kind: 'command';
   readonly name: string;
   readonly cmd: Cmd;
-  readonly when: { readonly creates: string } | { readonly unless: Cmd } | { readonly always: true };
+  /** `unless` may say in words what a failing check means (`missing`): the plan prints that instead of the check. */
+  readonly when: { readonly creates: string } | { readonly unless: Cmd; readonly missing?: string } | { readonly always: true };
   readonly notify: readonly string[];
   readonly origin: SourceLocation | undefined;
 }

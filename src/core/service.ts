@@ -60,6 +60,8 @@ export const serviceSpecSchema = z.strictObject({
   readOnly: z.boolean().optional(),
   tmpfs: z.array(absPath).default([]),
   workingDir: absPath.optional(),
+  /** The container's hostname; stable across recreations (compose's default is the container id). */
+  hostname: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, 'a hostname label').optional(),
   restart: z.enum(['no', 'always', 'unless-stopped', 'on-failure']).default('unless-stopped'),
   /** Resource limits (compose 2.4 keys: mem_limit, mem_reservation, cpus, pids_limit). */
   memLimit: z.string().regex(/^\d+[bkmg]?$/i).optional(),
@@ -91,6 +93,23 @@ export type Mount = z.output<typeof mountSchema>;
  * facts): containers that drive docker through the mounted socket (OpenClaw's sandboxes) need exactly that group.
  */
 export const DOCKER_SOCKET_GROUP = 'rig:docker-socket-gid';
+
+const SERVICE_IMAGE_PREFIX = 'rig:service-image:';
+
+/**
+ * An argv element of a command or handler standing for the image reference service `name` of the same host runs, as
+ * deployed: `repo:tag@sha256:…` once the env's lock pins it. A command that must follow the service's image (OpenClaw's
+ * sandbox image is rebuilt when the OpenClaw image changes) names it this way instead of repeating the tag, which a
+ * pull by digest does not even create on the host.
+ */
+export function serviceImage(name: string): string {
+  return `${SERVICE_IMAGE_PREFIX}${name}`;
+}
+
+/** The service name of a `serviceImage()` element, or undefined for any other string. */
+export function serviceImageName(arg: string): string | undefined {
+  return arg.startsWith(SERVICE_IMAGE_PREFIX) ? arg.slice(SERVICE_IMAGE_PREFIX.length) : undefined;
+}
 
 /** The compose phases, applied in this order; each is its own compose file in the same project. */
 export const PHASES = ['infra', 'apps'] as const;

@@ -18,7 +18,9 @@ export function planCommand(op: CommandOp, role: string, facts: ReadonlyMap<stri
     return f === undefined || f.kind === 'missing' ? { ...base, why: `${op.when.creates} does not exist yet` } : undefined;
   }
   const code = guards.get(guardKey(role, op.name));
-  return code === 0 ? undefined : { ...base, why: `check "${display(op.when.unless)}" exited ${code ?? 'unknown'}` };
+  if (code === 0) return undefined;
+  const check = op.when.missing ?? `check "${display(op.when.unless)}"`;
+  return { ...base, why: `${check}${op.when.missing === undefined ? '' : ': its check'} exited ${code ?? 'unknown'}` };
 }
 
 /**

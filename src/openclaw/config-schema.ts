@@ -80,6 +80,11 @@ export const TelegramSchema = z
     allowFrom: z.array(z.union([z.string(), z.number()])).optional().describe('Sender ids allowed to DM; "*" for open'),
     groupPolicy: z.enum(['open', 'disabled', 'allowlist']).optional().describe('default allowlist'),
     customCommands: z.array(z.strictObject({ command: z.string().min(1), description: z.string().min(1) })).optional(),
+    apiRoot: z
+      .url({ protocol: /^https?$/ })
+      .refine((u) => !/\/bot[^/]*\/?$/.test(u), 'the API root, without /bot<TOKEN>')
+      .optional()
+      .describe('Bot API root URL (default https://api.telegram.org); rig\'s Telegram smoke check asks the same one'),
   })
   .describe('channels.telegram (no `retry`: 2026.9.6 rejects it; no `direct`)');
 

@@ -94,3 +94,11 @@ export async function loadErrors(root: string, opts: Parameters<typeof load>[1] 
   }
   throw new Error('expected the project to fail to load');
 }
+
+/** `text` with each `[from, to]` applied in turn; every `from` must occur exactly once (a typo fails loudly). */
+export function replaceOnce(text: string, ...pairs: [string, string][]): string {
+  return pairs.reduce((t, [from, to]) => {
+    if (t.split(from).length !== 2) throw new Error(`"${from}" must occur once`);
+    return t.replace(from, to);
+  }, text);
+}

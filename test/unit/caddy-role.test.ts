@@ -7,7 +7,7 @@ import { DiagnosticsError, formatDiagnostic, type Diagnostic } from '../../src/c
 import type { DirOp, FileOp, NetworkOp, Op, ServiceOp } from '../../src/core/op.js';
 import { checkVpnAcl } from '../../roles/caddy/checks.js';
 import { caddyArg } from '../../roles/caddy/role.js';
-import { load, loadErrors, makeProject } from '../helpers/project.js';
+import { load, loadErrors, makeProject, replaceOnce } from '../helpers/project.js';
 
 const VARS = 'inventory/test/group_vars/all/caddy.yml';
 
@@ -80,12 +80,7 @@ function files(caddyYml: string): Record<string, string> {
 }
 
 /** `CADDY_YML` with `from` replaced by `to` (each must occur once). */
-function edit(...pairs: [string, string][]): string {
-  return pairs.reduce((text, [from, to]) => {
-    if (text.split(from).length !== 2) throw new Error(`"${from}" must occur once`);
-    return text.replace(from, to);
-  }, CADDY_YML);
-}
+const edit = (...pairs: [string, string][]): string => replaceOnce(CADDY_YML, ...pairs);
 
 async function render(caddyYml: string): Promise<{ ops: readonly Op[]; warnings: string[] }> {
   const root = makeProject(files(caddyYml), { roles: ['caddy'] });

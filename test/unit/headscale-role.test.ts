@@ -6,7 +6,7 @@ import { VaultKeyring } from '../../src/config/vault/keyring.js';
 import { formatDiagnostic, type Diagnostic } from '../../src/core/diagnostic.js';
 import type { DirOp, FileOp, NetworkOp, ServiceOp, YamlMergeOp } from '../../src/core/op.js';
 import { resolveMerges } from '../../src/engine/yaml-merge.js';
-import { load, loadErrors, makeProject, renderErrors } from '../helpers/project.js';
+import { load, loadErrors, makeProject, renderErrors, replaceOnce } from '../helpers/project.js';
 
 const VARS = 'inventory/test/group_vars/all/headscale.yml';
 const CONFIG = '/opt/javisi/configs/headscale/config.yaml';
@@ -55,12 +55,7 @@ function files(yml: string, extra: Record<string, string> = {}): Record<string, 
 }
 
 /** `HEADSCALE_YML` with `from` replaced by `to` (each must occur once). */
-function edit(...pairs: [string, string][]): string {
-  return pairs.reduce((text, [from, to]) => {
-    if (text.split(from).length !== 2) throw new Error(`"${from}" must occur once`);
-    return text.replace(from, to);
-  }, HEADSCALE_YML);
-}
+const edit = (...pairs: [string, string][]): string => replaceOnce(HEADSCALE_YML, ...pairs);
 
 async function render(yml: string, extra: Record<string, string> = {}): Promise<{ roleOps: RoleOps[]; warnings: string[] }> {
   const root = makeProject(files(yml, extra), { roles: ['headscale'] });

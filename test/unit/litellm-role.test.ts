@@ -5,7 +5,7 @@ import { renderProject } from '../../src/config/render-roles.js';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
 import { formatDiagnostic, type Diagnostic } from '../../src/core/diagnostic.js';
 import type { FileOp, NetworkOp, Op, ServiceOp } from '../../src/core/op.js';
-import { load, loadErrors, makeProject, renderErrors } from '../helpers/project.js';
+import { load, loadErrors, makeProject, renderErrors, replaceOnce } from '../helpers/project.js';
 
 const PASSWORD = 'litellm-test-vault';
 const VARS = 'inventory/test/group_vars/all/litellm.yml';
@@ -58,12 +58,7 @@ function files(litellmYml: string): Record<string, string> {
 }
 
 /** `LITELLM_YML` with `from` replaced by `to` (each must occur once). */
-function edit(...pairs: [string, string][]): string {
-  return pairs.reduce((text, [from, to]) => {
-    if (text.split(from).length !== 2) throw new Error(`"${from}" must occur once`);
-    return text.replace(from, to);
-  }, LITELLM_YML);
-}
+const edit = (...pairs: [string, string][]): string => replaceOnce(LITELLM_YML, ...pairs);
 
 async function render(litellmYml: string): Promise<{ ops: readonly Op[]; warnings: string[] }> {
   const root = makeProject(files(litellmYml), { roles: ['litellm'] });
