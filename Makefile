@@ -98,11 +98,11 @@ RUN ?=
 testbed-down: ## stop test hosts: make testbed-down [RUN=id] (default: the last started)
 	scripts/testbed.sh stop $(RUN)
 
-demo: ## the local demo: installs what it needs, starts 2 test hosts, deploys the local env, plans again
+demo: ## the local demo: installs what it needs, builds the images (OpenClaw from npm), starts 2 hosts + a registry, pins, deploys, smoke-tests
 	@if [ "$$(id -u)" = 0 ]; then scripts/ensure-deps.sh; fi
 	scripts/ensure-dockerd.sh
 	$(MAKE) --no-print-directory build
-	scripts/build-images.sh
+	RIG_IMAGES_OPENCLAW=1 scripts/build-images.sh
 	bash scripts/demo.sh
 
 bench: build images ## rig vs tuned Ansible on 8 test hosts (~4 min); the last line is the summary

@@ -1,40 +1,81 @@
 #!/usr/bin/env bash
-# `make demo`: two local test hosts (containers with sshd on 127.0.0.1, run id "demo"), the local environment
-# deployed to them (plan, deploy, then a second plan that must be empty), and a summary. Rerunning reuses the hosts
-# and reports no changes. Stop the hosts with `make testbed-down RUN=demo`.
+# `make demo`: the whole stack on two local test hosts. Test hosts `app` and `vpn` (containers with sshd on 127.0.0.1,
+# run id "demo", sharing this machine's docker engine), the stack images pushed to the local registry, `rig pin`, plan,
+# deploy, the smoke tests (once `rig smoke` exists), a second plan that must be empty, and a summary whose last line is
+# machine-readable:  demo: env=local hosts=2 services=N healthy=N changed=M smoke=pass|fail|absent
+# Rerunning reuses the hosts, the registry and the images, and reports changed=0. Stop everything with
+# `make testbed-down RUN=demo && scripts/demo-registry.sh stop`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RIG="node bin/rig.js"
+DOCKER=/usr/bin/docker
 TB_ROOT=${RIG_TB_ROOT:-/tmp/rig-tb}
 RUN=demo
+OUT="$TB_ROOT/$RUN"
 step() { printf '\n== %s\n' "$*"; }
+t_start=$(date +%s)
 
 step "test hosts"
-running=$(/usr/bin/docker ps -q -f "label=rig.testbed.run=$RUN" | wc -l)
-if [ "$running" -ge 2 ] && [ -f "$TB_ROOT/$RUN/testbed.json" ]; then
+running=$($DOCKER ps -q -f "label=rig.testbed.run=$RUN" | wc -l)
+if [ "$running" -ge 2 ] && [ -f "$OUT/testbed.json" ]; then
   echo "reusing the demo hosts (run $RUN)"
 else
   scripts/testbed.sh stop "$RUN" >/dev/null 2>&1 || true
   scripts/testbed.sh start 2 --run-id "$RUN" --json >/dev/null
 fi
-node scripts/demo-hosts.mjs "$TB_ROOT/$RUN/testbed.json" app=h1 vpn=h2
+node scripts/demo-hosts.mjs "$OUT/testbed.json" app=h1 vpn=h2
+
+step "registry and images"
+scripts/demo-registry.sh start
+# each pushed only when the local build changed since the last push
+scripts/demo-registry.sh push \
+  local/postgres:15-rig rigdemo/postgres:15-rig  local/redis:7-rig rigdemo/redis:7-rig \
+  local/caddy:2.6-rig rigdemo/caddy:2.6-rig  local/litellm-standin:1 rigdemo/litellm-standin:1 \
+  local/headscale-standin:1 rigdemo/headscale-standin:1  local/openclaw:2026.9.6 rigdemo/openclaw:2026.9.6
+
+step "pin (inventory/local/images.lock.yml)"
+$RIG pin --env local
 
 step "plan"
 set +e; $RIG plan --env local; rc=$?; set -e
 [ $rc -le 2 ] || exit $rc
 
 step "deploy"
-$RIG deploy --env local --json "$TB_ROOT/$RUN/deploy.json"
+$RIG deploy --env local --json "$OUT/deploy.json"
+
+step "smoke tests"
+smoke=absent
+if $RIG help 2>/dev/null | grep -qE '^ +smoke '; then
+  set +e; $RIG smoke --env local; src=$?; set -e
+  if [ $src -eq 0 ]; then smoke=pass; else smoke=fail; fi
+else
+  echo "(rig smoke is not part of this version yet)"
+fi
 
 step "plan again (must be empty)"
 $RIG plan --env local
 
-changed=$(node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).results;console.log(r.reduce((n,x)=>n+(x.status==="changed"?x.changes:0),0))' "$TB_ROOT/$RUN/deploy.json")
-hosts=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).results.length)' "$TB_ROOT/$RUN/deploy.json")
+changed=$(node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).results;console.log(r.reduce((n,x)=>n+(x.status==="changed"?x.changes:0),0))' "$OUT/deploy.json")
+hosts=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).results.length)' "$OUT/deploy.json")
+# what runs: every rig-managed container of the two projects; healthy = healthy, or a one-shot that exited 0
+services=0 healthy=0
+table=""
+for id in $($DOCKER ps -aq -f label=rig.managed=true -f label=com.docker.compose.project=rigdemo) $($DOCKER ps -aq -f label=rig.managed=true -f label=com.docker.compose.project=rigvpn); do
+  line=$($DOCKER inspect -f '{{.Name}} {{index .Config.Labels "com.docker.compose.project"}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}} {{.State.ExitCode}}' "$id")
+  read -r name project status health code <<<"$line"
+  services=$((services + 1))
+  if [ "$health" = healthy ] || { [ "$health" = - ] && [ "$status" = exited ] && [ "$code" = 0 ]; } || { [ "$health" = - ] && [ "$status" = running ]; }; then healthy=$((healthy + 1)); fi
+  host=app; [ "$project" = rigvpn ] && host=vpn
+  table+=$(printf '  %-4s %-24s %s%s' "$host" "${name#/}" "$status" "$([ "$health" = - ] || echo " ($health)")")$'\n'
+done
+
 step "summary"
-echo "hosts: app = test host h1, vpn = test host h2 (containers rig-tb-$RUN-h1/h2)"
-echo "ssh in: ssh -F $TB_ROOT/$RUN/ssh/config h1"
-echo "inventory: $RIG inventory --env local"
-echo "stop: make testbed-down RUN=$RUN"
-echo "(services, health and smoke tests arrive with the compose, role and smoke issues)"
-echo "demo: env=local hosts=$hosts services=0 healthy=0 changed=$changed smoke=absent"
+printf '%s' "$table"
+echo "ssh in:      ssh -F $OUT/ssh/config h1   (app)   |   ssh -F $OUT/ssh/config h2   (vpn)"
+echo "caddy:       curl -H 'Host: llm.rigdemo.localhost' http://127.0.0.1:18080/   (403: VPN-only, you are not on the VPN)"
+echo "             curl http://127.0.0.1:18080/health   (ok)"
+echo "headscale:   curl http://127.0.0.1:18085/health"
+echo "rig:         make plan ENV=local | make history ENV=local | make releases ENV=local | make smoke-test ENV=local"
+echo "stop:        make testbed-down RUN=$RUN && scripts/demo-registry.sh stop"
+echo "took $(( $(date +%s) - t_start )) s"
+echo "demo: env=local hosts=$hosts services=$services healthy=$healthy changed=$changed smoke=$smoke"

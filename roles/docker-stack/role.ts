@@ -10,13 +10,13 @@ const database = z.strictObject({
 const vars = z.object({
     docker_stack_networks: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/), z.strictObject({ internal: z.boolean() })).describe('Networks <project>_<name>; internal ones have no route out'),
     docker_stack_postgres_enabled: z.boolean(),
-    docker_stack_postgres_image: z.string(),
+    docker_stack_postgres_image: z.string().min(1).optional().describe('PostgreSQL image, repo:tag (versions.yml); required while PostgreSQL is enabled'),
     docker_stack_postgres_password: z.string().min(12).optional().describe('Password of the postgres superuser (vault)'),
     docker_stack_postgres_databases: z.array(database).describe('Databases created by the one-shot db-init service'),
     docker_stack_postgres_mem_limit: z.string(),
     docker_stack_postgres_cpus: z.number().positive(),
     docker_stack_redis_enabled: z.boolean(),
-    docker_stack_redis_image: z.string(),
+    docker_stack_redis_image: z.string().min(1).optional().describe('Redis image, repo:tag (versions.yml); required while Redis is enabled'),
     docker_stack_redis_password: z.string().min(12).optional().describe('requirepass (vault)'),
     docker_stack_redis_mem_limit: z.string(),
     docker_stack_redis_cpus: z.number().positive(),
@@ -46,6 +46,11 @@ export default defineRole({
 function postgres(b: Ctx, configs: string): Op[] {
   const vars = b.vars;
   const d = `${configs}/postgresql`;
+  const image = vars.docker_stack_postgres_image;
+  if (image === undefined) {
+    b.report({ severity: 'error', message: 'docker_stack_postgres_image is required while docker_stack_postgres_enabled is true (set it in versions.yml)', at: b.locate('docker_stack_postgres_enabled') });
+    return [];
+  }
   if (vars.docker_stack_postgres_password === undefined) {
     b.report({ severity: 'error', message: 'docker_stack_postgres_password is required while docker_stack_postgres_enabled is true (keep it in the vault)', at: b.locate('docker_stack_postgres_enabled') });
     return [];
@@ -70,9 +75,9 @@ function postgres(b: Ctx, configs: string): Op[] {
     b.dir(d, { mode: 0o755 }),
     b.template('env.hbs', `${d}/postgresql.env`, { mode: 0o600, extra: { envmap: env } }),
     b.template('env.hbs', `${d}/db-init.env`, { mode: 0o600, extra: { envmap: initEnv } }),
-    b.service('postgresql', { image: vars.docker_stack_postgres_image, envFiles: [`${d}/postgresql.env`], mounts: [{ type: 'volume', source: 'postgresql_data', target: '/var/lib/postgresql/data' }], networks: ['backend'], healthcheck: health, memLimit: vars.docker_stack_postgres_mem_limit, cpus: vars.docker_stack_postgres_cpus, stopGracePeriod: '30s' }, { phase: 'infra', gate: { timeoutSec: 120 } }),
+    b.service('postgresql', { image, envFiles: [`${d}/postgresql.env`], mounts: [{ type: 'volume', source: 'postgresql_data', target: '/var/lib/postgresql/data' }], networks: ['backend'], healthcheck: health, memLimit: vars.docker_stack_postgres_mem_limit, cpus: vars.docker_stack_postgres_cpus, stopGracePeriod: '30s' }, { phase: 'infra', gate: { timeoutSec: 120 } }),
     ...(vars.docker_stack_postgres_databases.length > 0
-      ? [b.service('db-init', { image: vars.docker_stack_postgres_image, entrypoint: ['/bin/sh', '-c'], command: [script.join('\n')], envFiles: [`${d}/db-init.env`], networks: ['backend'] }, { phase: 'apps', gate: { oneShot: true, timeoutSec: 60 } })]
+      ? [b.service('db-init', { image, entrypoint: ['/bin/sh', '-c'], command: [script.join('\n')], envFiles: [`${d}/db-init.env`], networks: ['backend'] }, { phase: 'apps', gate: { oneShot: true, timeoutSec: 60 } })]
       : []),
   ];
 }
@@ -80,11 +85,16 @@ function postgres(b: Ctx, configs: string): Op[] {
 function redis(b: Ctx, configs: string): Op[] {
   const vars = b.vars;
   const d = `${configs}/redis`;
+  const image = vars.docker_stack_redis_image;
+  if (image === undefined) {
+    b.report({ severity: 'error', message: 'docker_stack_redis_image is required while docker_stack_redis_enabled is true (set it in versions.yml)', at: b.locate('docker_stack_redis_enabled') });
+    return [];
+  }
   const env: Record<string, string> = vars.docker_stack_redis_password === undefined ? {} : { REDIS_PASSWORD: vars.docker_stack_redis_password };
   const test = vars.docker_stack_redis_password === undefined ? ['redis-cli', '-h', '127.0.0.1', 'ping'] : 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli -h 127.0.0.1 ping | grep -qx PONG';
   return [
     b.dir(d, { mode: 0o755 }),
     b.template('env.hbs', `${d}/redis.env`, { mode: 0o600, extra: { envmap: env } }),
-    b.service('redis', { image: vars.docker_stack_redis_image, envFiles: [`${d}/redis.env`], mounts: [{ type: 'volume', source: 'redis_data', target: '/data' }], networks: ['backend'], healthcheck: { test, interval: '3s', timeout: '3s', retries: 10 }, memLimit: vars.docker_stack_redis_mem_limit, cpus: vars.docker_stack_redis_cpus }, { phase: 'infra', gate: { timeoutSec: 60 } }),
+    b.service('redis', { image, envFiles: [`${d}/redis.env`], mounts: [{ type: 'volume', source: 'redis_data', target: '/data' }], networks: ['backend'], healthcheck: { test, interval: '3s', timeout: '3s', retries: 10 }, memLimit: vars.docker_stack_redis_mem_limit, cpus: vars.docker_stack_redis_cpus }, { phase: 'infra', gate: { timeoutSec: 60 } }),
   ];
 }

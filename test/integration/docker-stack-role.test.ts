@@ -36,6 +36,8 @@ describe.skipIf(skip !== undefined)('role docker-stack', () => {
         'inventory/test/host_vars/h1.yml': stringify({
           project_name: h.composeProject,
           project_dir: `${h.dataDir}/stack`,
+          docker_stack_postgres_image: 'local/postgres:15-rig',
+          docker_stack_redis_image: 'local/redis:7-rig',
           docker_stack_postgres_password: '{{ vault_pg }}',
           docker_stack_postgres_databases: [{ name: 'litellm', password: '{{ vault_app }}' }],
         }),
