@@ -23,3 +23,4 @@ fi
 "$HERE/images/headscale-standin.sh" "$@"
 # OpenClaw (local/openclaw:2026.9.6 and its sandbox image): about 2 min on a cold cache, so only on request
 if [ "${RIG_IMAGES_OPENCLAW:-}" = 1 ]; then "$HERE/images/openclaw.sh" "$@"; fi
+if [ "${RIG_IMAGES_OPENCLAW:-}" = 1 ]; then "$HERE/images/telegram-standin.sh" "$@"; fi   # its Node is the one openclaw.sh stages
