@@ -15,3 +15,11 @@ export { OpenclawConfigSchema, GatewaySchema, SandboxSchema, TelegramSchema, Plu
 export type { OpenclawConfig } from './openclaw/config-schema.js';
 export { checkOpenclawConfig } from './openclaw/config-checks.js';
 export type { OpenclawFinding } from './openclaw/config-checks.js';
+// Smoke tests (smoke-tests/<id>.ts): the module API, the context a check gets, and what services-healthy is built from.
+export { defineSmoke } from './smoke/define-smoke.js';
+export type { SmokeCheck, SmokeOutcome, SmokeStatus, SmokeTarget } from './smoke/define-smoke.js';
+export type { SmokeContext, SmokeExecOptions, SmokeService } from './smoke/smoke-context.js';
+export type { ExecResult } from './transport/transport.js';
+export { secret } from './core/cmd.js';
+export { containerStatesCmd, parseContainerStates, type ContainerState } from './facts/container-state.js';
+export { judgeServices, serviceVerdict } from './smoke/service-health.js';

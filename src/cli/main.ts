@@ -19,6 +19,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   rollback: { run: async (a, io) => (await import('./rollback.js')).rollbackCommand(a, io), summary: 're-apply a release kept on each host (default: the one before the current; --to ID)' },
   releases: { run: async (a, io) => (await import('./releases.js')).releasesCommand(a, io), summary: 'the releases kept on each host, the current one marked' },
   history: { run: async (a, io) => (await import('./history.js')).historyCommand(a, io), summary: "each host's deploy journal: who deployed what, what changed, health, rollbacks" },
+  smoke: { run: async (a, io) => (await import('./smoke.js')).smokeCommand(a, io), summary: 'run smoke-tests/ on every targeted host in parallel (--json, --junit FILE, --tap); exit 1 when a blocking check fails (--strict: any warn)' },
   inventory: { run: async (a, io) => (await import('./inventory.js')).inventoryCommand(a, io), summary: 'hosts, groups and every variable with where it came from' },
   vault: { run: async (a, io) => (await import('./vault.js')).vaultCommand(a, io), summary: 'create|encrypt|decrypt|view|edit|rekey|encrypt-string (Ansible Vault compatible)' },
   schema: { run: async (a, io) => (await import('./schema.js')).schemaCommand(a, io), summary: 'write JSON Schemas of hosts.yml, vars files, env.yml and playbooks for editors' },

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { EnvSettingsSchema, HostsFileSchema } from '../config/inventory-schema.js';
 import { PlaybookSchema } from '../config/playbook.js';
+import { SmokeReportSchema } from '../smoke/smoke-report.js';
 import { parseFlags } from './args.js';
 import type { CliIo } from './io.js';
 
@@ -15,6 +16,7 @@ export const SCHEMAS: Record<string, z.ZodType> = {
   'vars.schema.json': VarsFileSchema,
   'env.schema.json': EnvSettingsSchema,
   'playbook.schema.json': PlaybookSchema,
+  'smoke-report.schema.json': SmokeReportSchema,
 };
 
 /** The JSON Schema text of one schema (stable, so `make schema` is reproducible). */
