@@ -23,3 +23,6 @@ export type { ExecResult } from './transport/transport.js';
 export { secret } from './core/cmd.js';
 export { containerStatesCmd, parseContainerStates, type ContainerState } from './facts/container-state.js';
 export { judgeServices, serviceVerdict } from './smoke/service-health.js';
+// LiteLLM config placement rules: the litellm role checks its variables with them, the litellm-config smoke check the deployed file.
+export { checkHealthProbe, checkLiteLLMConfig, dailyHealthChecks } from './litellm/placement.js';
+export type { Finding as LiteLLMFinding, LiteLLMCheckOptions } from './litellm/placement.js';

@@ -1,6 +1,6 @@
 // Role litellm: the LiteLLM proxy's config (typed, checked before rendering), its env file and its compose service.
 import { defineRole, z } from 'rig';
-import { checkHealthProbe, checkLiteLLMConfig, type Finding } from './placement.js';
+import { checkHealthProbe, checkLiteLLMConfig, type LiteLLMFinding as Finding } from 'rig';
 
 /** Where the config directory is mounted in the container (not /app: see `serviceSpec`). */
 export const CONTAINER_CONFIG_DIR = '/etc/litellm';

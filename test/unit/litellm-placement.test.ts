@@ -1,6 +1,6 @@
 // The LiteLLM config checks, lesson by lesson (incumbent §10.3, fact 6): the broken config is refused with its exact text, the fixed one passes.
 import { describe, expect, it } from 'vitest';
-import { checkHealthProbe, checkLiteLLMConfig, dailyHealthChecks, type Finding, type LiteLLMCheckOptions } from '../../roles/litellm/placement.js';
+import { checkHealthProbe, checkLiteLLMConfig, dailyHealthChecks, type Finding, type LiteLLMCheckOptions } from '../../src/litellm/placement.js';
 
 type Settings = Record<string, unknown>;
 

@@ -1,5 +1,6 @@
 // Pure checks of a LiteLLM proxy config (plain parsed YAML) and its env: where a key is placed decides a crash loop or a bill.
-// Used by role.ts on the variables before anything is rendered, and by smoke tests on the config read back from a host.
+// Used by roles/litellm on the variables before anything is rendered, and by the litellm-config smoke check on the
+// config read back from a host (one rule set for lint and smoke)
 
 /** Where in the config a finding is (`['router_settings', 'health_check_interval']`). */
 export type FindingPath = readonly (string | number)[];
