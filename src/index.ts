@@ -26,3 +26,7 @@ export { judgeServices, serviceVerdict } from './smoke/service-health.js';
 // LiteLLM config placement rules: the litellm role checks its variables with them, the litellm-config smoke check the deployed file.
 export { checkHealthProbe, checkLiteLLMConfig, dailyHealthChecks } from './litellm/placement.js';
 export type { Finding as LiteLLMFinding, LiteLLMCheckOptions } from './litellm/placement.js';
+// What the OpenClaw and Telegram smoke checks run inside the gateway container (pure builders and parsers).
+export { notLoaded, parsePluginsList } from './openclaw/plugins-list.js';
+export { classifySandboxFailure, explainCmd, parseExplain, sandboxRunCmd, PROBE_SESSION } from './openclaw/sandbox-probe.js';
+export { inContainerGetMe, parseInContainerGetMe } from './telegram/in-container-getme.js';

@@ -18,6 +18,7 @@ export interface VhostInput {
   readonly host: string;
   readonly upstream: string;
   readonly vpn_only: boolean;
+  readonly http1_only?: boolean;
 }
 
 /** The ranges every VPN ACL must let in: the VPN (Tailscale/Headscale 100.64.0.0/10) and the Docker frontend subnet. */
@@ -38,6 +39,8 @@ export function checkVhosts(vhosts: readonly VhostInput[], ranges: AclRanges): V
     const port = UPSTREAM.exec(v.upstream)?.[1];
     if (v.upstream.trim() === '') out.push({ path: ['caddy_vhosts', i, 'upstream'], message: `empty: ${UPSTREAM_HINT}` });
     else if (port === undefined || Number(port) < 1 || Number(port) > 65535) out.push({ path: ['caddy_vhosts', i, 'upstream'], message: `"${v.upstream}" is not "<service>:<port>": ${UPSTREAM_HINT}` });
+    // OpenClaw's Control UI is a WebSocket app: over HTTP/2 Caddy drops the Upgrade header and the UI stays offline (§10.13)
+    if (/^openclaw:/.test(v.upstream) && v.http1_only !== true) out.push({ path: ['caddy_vhosts', i, 'upstream'], message: `"${v.upstream}" is OpenClaw (WebSocket): set http1_only: true, over HTTP/2 the Upgrade header is dropped and the Control UI stays offline (§10.13)` });
     const first = seen.get(v.host.toLowerCase());
     if (first !== undefined) out.push({ path: ['caddy_vhosts', i, 'host'], message: `"${v.host}" is already the host of caddy_vhosts.${first}: Caddy refuses two sites for one address ("ambiguous site definition")` });
     else seen.set(v.host.toLowerCase(), i);

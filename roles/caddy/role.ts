@@ -1,6 +1,6 @@
 // Role caddy: the reverse proxy's Caddyfile (typed vhosts, VPN ACL checked on the rendered text, `caddy validate` on the
 // uploaded copy) and its compose service, reloaded in place when only the Caddyfile changed.
-import { defineRole, exec, z } from 'rig';
+import { defineRole, exec, serviceImage, z } from 'rig';
 import { checkVhosts, checkVpnAcl } from './checks.js';
 
 /** Where the config directory is mounted in the container, and the file Caddy runs. */
@@ -119,7 +119,8 @@ export default defineRole({
       // 0640: basic-auth hashes may sit in directives (a vault value makes the file sensitive: its diff is masked)
       mode: 0o640,
       extra: { caddyfile: caddyfileModel(vars) },
-      validate: (uploaded) => validateCmd(vars.caddy_image, uploaded),
+      // the image the service runs, pinned digest included (the tag alone may not even exist on the host)
+      validate: (uploaded) => validateCmd(serviceImage('caddy'), uploaded),
     });
     // Defence in depth on what will really be written; after a variable error it would only repeat it.
     if (findings.length === 0 && typeof caddyfile.content === 'string') {

@@ -87,6 +87,12 @@ function planService(s: DesiredService, input: PlanServicesInput): ServiceStep[]
   const origin = where(s);
   const base = { kind: 'service' as const, role: s.role, service: s.op.name, container: s.container, phase: s.op.phase, fingerprint: s.fingerprint, gate: gateOf(s), ...(origin !== undefined ? { origin } : {}) };
   const c = findContainer(input.docker.containers, input.desired.project, s.op.name, s.container);
+  // compose cannot create a container whose name is taken (a hand-run one, another project's): rig's names are its own
+  const holder = input.docker.nameHolders.find((x) => x.name === s.container);
+  if (holder) {
+    const why = `container ${holder.name} is not part of compose project ${input.desired.project} (${holder.project === undefined ? 'made by hand?' : `project ${holder.project}`}): removed, then created by rig`;
+    return [{ ...base, action: 'recreate', reasons: [why], why, foreign: true }];
+  }
   if (!c) return [{ ...base, action: 'create', reasons: ['new service'], why: 'new service' }];
   const record = s.op.reload ? input.reloads?.get(s.container) : undefined;
   let reasons = recreateReasons(s, withReloadRecord(c, record), input.docker, input.fileSteps);

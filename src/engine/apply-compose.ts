@@ -76,7 +76,7 @@ export async function applyServices(t: Transport, plan: HostPlan, opts: ComposeA
   const gated: GateResult[] = [];
   for (const phase of PHASES) {
     const steps = all.filter((s) => s.phase === phase);
-    const removed = steps.filter((s) => s.action === 'remove').map((s) => s.container);
+    const removed = steps.filter((s) => s.action === 'remove' || s.foreign === true).map((s) => s.container);
     if (removed.length > 0) await run(t, dockerRemoveContainers(removed), { become: opts.become });
     const target = phaseTarget(c, phase);
     const forced = steps.filter((s) => s.action === 'create' || s.action === 'recreate').map((s) => s.service);

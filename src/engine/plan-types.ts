@@ -81,6 +81,8 @@ export interface ServiceStep extends StepBase {
   readonly gate: HealthGate & { readonly healthcheck: boolean };
   /** `reload`: the command run in the container, and the inputs it brings the container to (recorded on the host). */
   readonly reload?: { readonly command: readonly string[]; readonly record: string; readonly recordPath: string };
+  /** `recreate` over a container that holds the service's name outside its compose project: removed before `up`. */
+  readonly foreign?: true;
 }
 
 export type Step = MkdirStep | WriteStep | AttrsStep | CommandStep | HandlerStep | PullStep | NetworkStep | ServiceStep;

@@ -24,6 +24,11 @@ export interface DockerState {
   readonly compose: { readonly flavor: 'v1' | 'v2'; readonly version: string } | undefined;
   /** Every container of the project, running or not. */
   readonly containers: readonly ContainerState[];
+  /**
+   * Containers outside the project whose names carry its prefix (`<project>_…`): one made by hand with a service's name
+   * would make compose fail to create that service (the name is taken), so the planner must see it.
+   */
+  readonly nameHolders: readonly ContainerState[];
   /** By the ref asked; undefined = not on the host. */
   readonly images: ReadonlyMap<string, ImageState | undefined>;
   /** By the name asked; undefined = missing. */
@@ -44,7 +49,8 @@ const NETWORK_FORMAT = '{"name":{{json .Name}},"internal":{{json .Internal}},"la
 /*
  * Arguments: $1 the project, $2 the number N of image refs, then N refs, then the network names; none is ever part
  * of the script text. Output, one record per line, in sections:
- *   --containers  one CONTAINER_FORMAT JSON line per container of the project (`missing` if it vanished meanwhile)
+ *   --containers  one CONTAINER_FORMAT JSON line per container of the project or named with its prefix (`missing` if
+ *                 it vanished meanwhile)
  *   --images      one IMAGE_FORMAT JSON line or `missing` per ref, in argument order
  *   --networks    one NETWORK_FORMAT JSON line or `missing` per name, in argument order
  *   --socket      the group id of /var/run/docker.sock, or `missing`
@@ -82,7 +88,8 @@ shift
 compose | {
   echo --containers
   ids=$(docker ps -a -q --no-trunc --filter "label=com.docker.compose.project=$p") || exit
-  each container "$CF" $ids
+  named=$(docker ps -a -q --no-trunc --filter "name=^/$(printf %s "$p" | tr - _)_") || exit
+  each container "$CF" $(printf '%s\n' $ids $named | sort -u)
   echo --images
   images "$@"
   echo --networks
@@ -109,10 +116,12 @@ const NetworkRecord = z.strictObject({ name: z.string(), internal: z.boolean(), 
 /** Parses the output of `dockerStateCmd(q)`; throws on a missing section, a malformed record or a wrong record count. */
 export function parseDockerState(stdout: string, q: DockerStateQuery): DockerState {
   const [containers = [], images = [], networks = [], socket = [], compose = []] = splitSections(stdout, ['--containers', '--images', '--networks', '--socket', '--compose'], 'docker-state');
+  const all = containers.filter((l) => l !== MISSING).map((l, i) => parseContainerLine(l, 'docker-state', i));
   return {
     compose: parseCompose(compose),
     socketGid: parseSocketGid(socket),
-    containers: containers.filter((l) => l !== MISSING).map((l, i) => parseContainerLine(l, 'docker-state', i)),
+    containers: all.filter((c) => c.project === q.project),
+    nameHolders: all.filter((c) => c.project !== q.project),
     images: byAsked(q.images, images, 'image', (l, what) => {
       const r = parseJsonLine(l, ImageRecord, what);
       return { id: r.id, repoDigests: r.repoDigests ?? [] };

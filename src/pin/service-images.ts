@@ -1,4 +1,4 @@
-// Resolves serviceImage('<svc>') in commands and handlers to the image that service of the host runs, after pinning.
+// Resolves serviceImage('<svc>') in commands, handlers and file checks to the image that service of the host runs, after pinning.
 import type { Cmd } from '../core/cmd.js';
 import { DiagnosticsError, type Diagnostic } from '../core/diagnostic.js';
 import type { Op } from '../core/op.js';
@@ -6,7 +6,7 @@ import { serviceImageName } from '../core/service.js';
 import type { RoleOps } from '../config/render-roles.js';
 
 /**
- * The rendered (and pinned) ops with every `serviceImage(name)` argv element of command and handler ops replaced by
+ * The rendered (and pinned) ops with every `serviceImage(name)` argv element of command, handler and file-check ops replaced by
  * the image of service `name` on the same host. A name no role of the host declares is an error at the op's origin.
  */
 export function resolveServiceImages(rendered: ReadonlyMap<string, RoleOps[]>): Map<string, RoleOps[]> {
@@ -34,6 +34,12 @@ function resolveOp(op: Op, f: (arg: string) => string): Op {
       return { ...op, cmd: mapArgs(op.cmd, f), when: 'unless' in op.when ? { ...op.when, unless: mapArgs(op.when.unless, f) } : op.when };
     case 'handler':
       return { ...op, cmd: mapArgs(op.cmd, f) };
+    case 'file': {
+      const validate = op.validate;
+      if (validate === undefined) return op;
+      mapArgs(validate('/dev/null'), f); // now, not at apply time: an unknown service name is reported with the others
+      return { ...op, validate: (uploaded: string) => mapArgs(validate(uploaded), f) };
+    }
     default:
       return op;
   }

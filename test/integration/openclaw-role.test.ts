@@ -13,16 +13,12 @@ import { docker, dockerOk, imageId, inspectContainer, removeContainers, removeNe
 import { inspectJson } from "../helpers/docker/docker-cli.js";
 import { makeProject } from '../helpers/project.js';
 import { testIo } from '../helpers/test-io.js';
-import { requireDocker, startHosts, type Testbed } from '../helpers/testbed/index.js';
+import { requireImages, startHosts, type Testbed } from '../helpers/testbed/index.js';
 
 const OPENCLAW = 'local/openclaw:2026.9.6';
 const BASE = 'local/debian:bookworm-minbase';
-async function missing(): Promise<string | undefined> {
-  for (const img of [OPENCLAW, BASE, 'local/litellm-standin:1']) if ((await imageId(img)) === undefined) return `${img} missing (RIG_IMAGES_OPENCLAW=1 scripts/build-images.sh)`;
-  return undefined;
-}
-const skip = (await requireDocker()) ?? (await missing());
-if (skip) console.warn(`SKIP openclaw role: ${skip}`);
+const IMAGES = [OPENCLAW, BASE, 'local/litellm-standin:1'];
+const skip = await requireImages('openclaw role', IMAGES);
 
 const GATEWAY_TOKEN = 'gw-token-5f1e9a2c7b';
 const BOT_TOKEN = '4242:bot-token-d1e2f3';

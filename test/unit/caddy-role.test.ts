@@ -1,6 +1,7 @@
 // Role caddy through the real loader and renderer: the exact Caddyfile, its validate command, the service (reload in
 // place), the VPN ACL check on good and broken Caddyfiles, and every variable check at its file:line:col.
 import { describe, expect, it } from 'vitest';
+import { resolveServiceImages } from '../../src/pin/service-images.js';
 import { renderProject } from '../../src/config/render-roles.js';
 import { display } from '../../src/core/cmd-render.js';
 import { DiagnosticsError, formatDiagnostic, type Diagnostic } from '../../src/core/diagnostic.js';
@@ -85,7 +86,7 @@ const edit = (...pairs: [string, string][]): string => replaceOnce(CADDY_YML, ..
 async function render(caddyYml: string): Promise<{ ops: readonly Op[]; warnings: string[] }> {
   const root = makeProject(files(caddyYml), { roles: ['caddy'] });
   const warnings: Diagnostic[] = [];
-  const ops = renderProject(await load(root), warnings).get('edge1')?.find((r) => r.role === 'caddy')?.ops ?? [];
+  const ops = resolveServiceImages(renderProject(await load(root), warnings)).get('edge1')?.find((r) => r.role === 'caddy')?.ops ?? [];
   return { ops, warnings: warnings.map((w) => formatDiagnostic(w, root)) };
 }
 
@@ -113,7 +114,7 @@ describe('role caddy renders', () => {
     expect(file?.content).toBe(RENDERED);
   });
 
-  it('validates the uploaded copy with caddy validate in the same image, before it replaces the live file', async () => {
+  it('validates the uploaded copy with caddy validate in the image the service runs, before it replaces the live file', async () => {
     const validate = caddyfileOf((await render(CADDY_YML)).ops)?.validate;
     expect(validate && display(validate('/opt/javisi/configs/caddy/.Caddyfile.rig-tmp-0123456789ab'))).toBe(
       'docker run --rm --network none -v /opt/javisi/configs/caddy/.Caddyfile.rig-tmp-0123456789ab:/etc/caddy/Caddyfile:ro local/caddy:2.6-rig caddy validate --config /etc/caddy/Caddyfile --adapter caddyfile',
@@ -248,6 +249,7 @@ describe('role caddy refuses, at the variable', () => {
     ['an empty upstream', edit(['upstream: grafana:3000', 'upstream: ""']), [at(10, 15, `caddy_vhosts.1.upstream: empty: ${HINT}`)]],
     ['an upstream without a port', edit(['upstream: grafana:3000', 'upstream: grafana']), [at(10, 15, `caddy_vhosts.1.upstream: "grafana" is not "<service>:<port>": ${HINT}`)]],
     ['an upstream with a URL', edit(['upstream: web:8080', 'upstream: http://web:8080']), [at(5, 15, `caddy_vhosts.0.upstream: "http://web:8080" is not "<service>:<port>": ${HINT}`)]],
+    ['§10.13 OpenClaw (WebSocket) upstream without http1_only', edit(['    http1_only: true\n', '']), [at(13, 15, 'caddy_vhosts.2.upstream: "openclaw:18789" is OpenClaw (WebSocket): set http1_only: true, over HTTP/2 the Upgrade header is dropped and the Control UI stays offline (§10.13)')]],
     ['an upstream port out of range', edit(['upstream: openclaw:18789', 'upstream: openclaw:187890']), [at(13, 15, `caddy_vhosts.2.upstream: "openclaw:187890" is not "<service>:<port>": ${HINT}`)]],
     [
       'a duplicate host (case does not matter)',

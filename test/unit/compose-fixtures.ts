@@ -63,6 +63,7 @@ export function deployed(s: DesiredService, over: Partial<ContainerState> = {}):
 
 export function dockerState(parts: {
   containers?: ContainerState[];
+  nameHolders?: ContainerState[];
   images?: Record<string, ImageState | undefined>;
   networks?: Record<string, NetworkState | undefined>;
   compose?: DockerState['compose'] | null;
@@ -70,6 +71,7 @@ export function dockerState(parts: {
   return {
     compose: parts.compose === null ? undefined : (parts.compose ?? { flavor: 'v2', version: '2.29.1' }),
     containers: parts.containers ?? [],
+    nameHolders: parts.nameHolders ?? [],
     images: new Map(Object.entries(parts.images ?? {})),
     networks: new Map(Object.entries(parts.networks ?? {})),
     socketGid: 999,

@@ -70,6 +70,15 @@ describe('planServices: why a service changes', () => {
     expect(p.steps.map(line)).toEqual(expected);
   });
 
+  it('a container outside the project holding the service name (made by hand) is replaced, and the plan says so', () => {
+    const desired = desiredOf([web()]);
+    const { project: _p, service: _s, ...rest } = deployed(desired.services[0]!);
+    const holder: ContainerState = { ...rest, labels: {} };
+    const p = planServices({ host: 'h', desired, docker: dockerState({ nameHolders: [holder], images: { 'app:1': image(ID_A) } }), fileSteps: [], removeUndeclared: true });
+    expect(p.steps.map(line)).toEqual([`recreate web: container ${holder.name} is not part of compose project ${desired.project} (made by hand?): removed, then created by rig`]);
+    expect(p.steps[0]).toMatchObject({ foreign: true });
+  });
+
   it('a step carries role, container, phase, fingerprint, gate, origin and reasons', () => {
     const desired = desiredOf([migrate]);
     const p = planServices({ host: 'h', desired, docker: dockerState({ images: { 'app:1': image(ID_A) } }), fileSteps: [], removeUndeclared: true });

@@ -88,7 +88,7 @@ describe('parseDockerState refuses what it does not understand', () => {
   const out = (c: string, i = 'missing\n', n = 'missing\n', compose = 'v2 2.29.1\n', socket = '999\n'): string => `--containers\n${c}--images\n${i}--networks\n${n}--socket\n${socket}--compose\n${compose}--end\n`;
 
   it('parses a well-formed minimal output (and a v2 version with a leading v)', () => {
-    expect(parseDockerState(out(''), q)).toEqual({ compose: { flavor: 'v2', version: '2.29.1' }, containers: [], images: new Map([['img:1', undefined]]), networks: new Map([['net', undefined]]), socketGid: 999 });
+    expect(parseDockerState(out(''), q)).toEqual({ compose: { flavor: 'v2', version: '2.29.1' }, containers: [], nameHolders: [], images: new Map([['img:1', undefined]]), networks: new Map([['net', undefined]]), socketGid: 999 });
     expect(parseDockerState(out('', undefined, undefined, undefined, 'missing\n'), q).socketGid).toBeUndefined();
     expect(() => parseDockerState(out('', undefined, undefined, undefined, 'docker\n'), q)).toThrow('docker-state: malformed --socket section "docker"');
     expect(parseDockerState(out('', undefined, undefined, 'v2 v2.0.1\n'), q).compose).toEqual({ flavor: 'v2', version: '2.0.1' });

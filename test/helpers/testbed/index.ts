@@ -1,5 +1,6 @@
 // Entry point of the real-host test helpers: target hosts over SSH, the docker check, a local registry.
 export { requireDocker } from './require-docker.js';
+export { requireImages } from './require-images.js';
 export { startHosts, type StartHostsOptions, type Testbed } from './start-hosts.js';
 export { hostVerifier } from './host-verifier.js';
 export { startRegistry, type Registry } from './start-registry.js';
