@@ -10,7 +10,7 @@ DEPS_STAMP := node_modules/.rig-deps-stamp
 BUILD_STAMP := dist/.rig-build-stamp
 SOURCES := $(shell find src roles smoke-tests -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
 
-.PHONY: help deps build test test-unit test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history smoke-test demo system-deps dockerd images testbed testbed-down bench clean
+.PHONY: help deps build test test-unit test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history smoke-test demo demo-down system-deps dockerd images testbed testbed-down bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -107,6 +107,9 @@ demo: ## the local demo: installs what it needs, builds the images (OpenClaw fro
 	$(MAKE) --no-print-directory build
 	RIG_IMAGES_OPENCLAW=1 scripts/build-images.sh
 	bash scripts/demo.sh
+
+demo-down: ## stop the demo: its stack, its 2 test hosts and the registry (images stay cached)
+	bash scripts/demo.sh down
 
 bench: build images ## rig vs tuned Ansible on 8 test hosts (~4 min); the last line is the summary
 	bash bench/run.sh

@@ -4,7 +4,7 @@
 # deploy, the smoke tests (once `rig smoke` exists), a second plan that must be empty, and a summary whose last line is
 # machine-readable:  demo: env=local hosts=2 services=N healthy=N changed=M smoke=pass|fail|absent
 # Rerunning reuses the hosts, the registry and the images, and reports changed=0. Stop everything with
-# `make testbed-down RUN=demo && scripts/demo-registry.sh stop`.
+# `make demo-down` (= scripts/demo.sh down).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RIG="node bin/rig.js"
@@ -14,6 +14,24 @@ RUN=demo
 OUT="$TB_ROOT/$RUN"
 step() { printf '\n== %s\n' "$*"; }
 t_start=$(date +%s)
+PROJECTS=(rigdemo rigvpn)
+# The demo's containers and networks live on this machine's engine, beside the test hosts: they go with the hosts
+# (a container left running over a removed data dir would see none of its files again).
+remove_stack() {
+  for p in "${PROJECTS[@]}"; do
+    ids=$($DOCKER ps -aq -f "label=com.docker.compose.project=$p")
+    [ -z "$ids" ] || $DOCKER rm -f $ids >/dev/null
+    nets=$($DOCKER network ls -q -f "name=^${p}_")
+    [ -z "$nets" ] || $DOCKER network rm $nets >/dev/null
+  done
+}
+if [ "${1:-}" = down ]; then
+  remove_stack
+  scripts/testbed.sh stop "$RUN" >/dev/null 2>&1 || true
+  scripts/demo-registry.sh stop
+  echo "demo stopped (hosts, stack, registry; images and the registry's storage stay cached)"
+  exit 0
+fi
 
 step "test hosts"
 running=$($DOCKER ps -q -f "label=rig.testbed.run=$RUN" | wc -l)
@@ -21,6 +39,7 @@ if [ "$running" -ge 2 ] && [ -f "$OUT/testbed.json" ]; then
   echo "reusing the demo hosts (run $RUN)"
 else
   scripts/testbed.sh stop "$RUN" >/dev/null 2>&1 || true
+  remove_stack
   scripts/testbed.sh start 2 --run-id "$RUN" --json >/dev/null
 fi
 node scripts/demo-hosts.mjs "$OUT/testbed.json" app=h1 vpn=h2
@@ -77,6 +96,6 @@ echo "caddy:       curl -H 'Host: llm.rigdemo.localhost' http://127.0.0.1:18080/
 echo "             curl http://127.0.0.1:18080/health   (ok)"
 echo "headscale:   curl http://127.0.0.1:18085/health"
 echo "rig:         make plan ENV=local | make history ENV=local | make releases ENV=local | make smoke-test ENV=local"
-echo "stop:        make testbed-down RUN=$RUN && scripts/demo-registry.sh stop"
+echo "stop:        make demo-down"
 echo "took $(( $(date +%s) - t_start )) s"
 echo "demo: env=local hosts=$hosts services=$services healthy=$healthy changed=$changed smoke=$smoke"
