@@ -1,0 +1,78 @@
+// One host's drift: its current release (1 exec), the facts of everything in it (1 exec), diffs of drifted files (1 exec, only then).
+import { UserError } from '../core/errors.js';
+import type { Redactor } from '../core/redactor.js';
+import type { StackConfig } from '../config/stack-vars.js';
+import { describeFileChange, isEnvFilePath } from '../engine/file-diff.js';
+import { plainGather } from '../engine/gather.js';
+import type { Release } from '../engine/release-schema.js';
+import { blobPath, listReleases, type ReleaseList } from '../engine/release-store.js';
+import { fileContentCmd, parseFileContent } from '../facts/file-content.js';
+import { run } from '../transport/run.js';
+import type { Transport } from '../transport/transport.js';
+import { driftFactQuery } from './drift-facts.js';
+import { fileDrift } from './drift-files.js';
+import { serviceDrift } from './drift-services.js';
+import type { DriftItem, HostDrift } from './drift-types.js';
+
+/** What drift needs to know about a host. */
+export interface DriftHostInput {
+  readonly host: string;
+  readonly stack: StackConfig;
+  readonly become: boolean;
+  /** Masks known secrets in the diffs of non-sensitive files (which should hold none). */
+  readonly redactor: Redactor;
+}
+
+/**
+ * Compares the host with its current release. Read-only: no deploy lock, no journal line, nothing written. Throws a
+ * UserError for a host rig never deployed (no release), a RemoteCommandError when a fact cannot be read.
+ */
+export async function driftOnHost(t: Transport, input: DriftHostInput): Promise<HostDrift> {
+  const { stateDir } = input.stack;
+  const release = currentRelease(await listReleases(t, stateDir, input.become), stateDir);
+  const query = driftFactQuery(release, stateDir);
+  const facts = query.parse(await plainGather(t, input.become)(query.parts));
+  const found = [...fileDrift(release, facts.files), ...(facts.docker ? serviceDrift(release, facts.docker, facts.reloads) : [])];
+  const items = await withDiffs(t, found, input);
+  return {
+    host: input.host,
+    release: { id: release.id, createdAt: release.createdAt, user: release.user },
+    items,
+    checked: { files: release.files.length, dirs: release.dirs.length, services: release.services.length, networks: release.networks.length },
+    execs: t.counters.execChannels,
+  };
+}
+
+function currentRelease(list: ReleaseList, stateDir: string): Release {
+  if (list.releases.length === 0) throw new UserError(`never deployed by rig: no release in ${stateDir}/releases (deploy it first: rig deploy)`);
+  const current = list.releases.find((r) => r.id === list.current);
+  if (current === undefined) throw new UserError(`the current release ${list.current ?? '(none recorded)'} is not readable in ${stateDir}/releases (kept: ${list.releases.map((r) => r.id).join(', ')})`);
+  return current;
+}
+
+/**
+ * Adds the diff (release → host) to each content item of a non-sensitive file: the host's bytes and the release's
+ * blob in one exec. A sensitive file is never read: its item says only that the content changed.
+ */
+async function withDiffs(t: Transport, items: readonly DriftItem[], input: DriftHostInput): Promise<DriftItem[]> {
+  const readable = items.filter((i) => i.what === 'content' && !i.sensitive);
+  if (readable.length === 0) return [...items];
+  const pairs = readable.flatMap((i) => (i.what === 'content' ? [{ path: i.subject, blob: blobPath(input.stack.stateDir, i.releaseSha256) }] : []));
+  const paths = pairs.flatMap((p) => [p.path, p.blob]);
+  const bytes = parseFileContent((await run(t, fileContentCmd(paths), { become: input.become })).stdoutBytes, paths);
+  return items.map((i) => {
+    const pair = pairs.find((p) => p.path === i.subject);
+    if (i.what !== 'content' || i.sensitive || pair === undefined) return i;
+    const host = bytes.get(pair.path);
+    const release = bytes.get(pair.blob);
+    if (host === undefined || release === undefined) return i;
+    const change = describeFileChange({ path: i.subject, before: release, after: host, sensitive: false, envFile: isEnvFilePath(i.subject), redactor: input.redactor });
+    return change.diff === undefined ? i : { ...i, diff: relabel(change.diff, i.subject) };
+  });
+}
+
+/** The plan's diff headers say remote → rig; here the old side is the release and the new one the host. */
+function relabel(diff: string, path: string): string[] {
+  const [, , ...body] = diff.replace(/\n$/, '').split('\n');
+  return [`--- ${path} (release)`, `+++ ${path} (host)`, ...body];
+}
