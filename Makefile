@@ -10,7 +10,7 @@ DEPS_STAMP := node_modules/.rig-deps-stamp
 BUILD_STAMP := dist/.rig-build-stamp
 SOURCES := $(shell find src roles smoke-tests -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
 
-.PHONY: help deps build test test-unit test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history drift smoke-test demo demo-down system-deps dockerd images testbed testbed-down bench clean
+.PHONY: help deps build test test-unit test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history drift smoke-test checklist demo demo-down system-deps dockerd images testbed testbed-down bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -86,6 +86,9 @@ drift: build ## is each host still what its last release says? read-only: make d
 
 smoke-test: build ## run smoke-tests/ on every targeted host: make smoke-test ENV=prod [ARGS='--only services-healthy --strict'] (exit 1 = a blocking check failed)
 	$(RIG) smoke --env $(ENV) $(ARGS)
+
+checklist: build ## pre-upgrade checklist, read-only: make checklist ENV=prod [ARGS='--upgrade openclaw=2026.9.6'] (exit 0 GO, 2 WARNING, 1 NO-GO)
+	$(RIG) checklist --env $(ENV) $(ARGS)
 
 system-deps: ## apt packages the tests and the demo need (as root)
 	scripts/ensure-deps.sh

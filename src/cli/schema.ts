@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { EnvSettingsSchema, HostsFileSchema } from '../config/inventory-schema.js';
 import { PlaybookSchema } from '../config/playbook.js';
+import { ChecklistReportSchema } from '../checklist/checklist-report.js';
 import { SmokeReportSchema } from '../smoke/smoke-report.js';
 import { parseFlags } from './args.js';
 import type { CliIo } from './io.js';
@@ -17,6 +18,7 @@ export const SCHEMAS: Record<string, z.ZodType> = {
   'env.schema.json': EnvSettingsSchema,
   'playbook.schema.json': PlaybookSchema,
   'smoke-report.schema.json': SmokeReportSchema,
+  'checklist-report.schema.json': ChecklistReportSchema,
 };
 
 /** The JSON Schema text of one schema (stable, so `make schema` is reproducible). */

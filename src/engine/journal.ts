@@ -20,6 +20,7 @@ export const JOURNAL_EVENT_NAMES = [
   'lock.broken',
   'precheck.failed',
   'smoke.result',
+  'checklist.decision',
 ] as const;
 
 export type JournalEventName = (typeof JOURNAL_EVENT_NAMES)[number];

@@ -1,0 +1,67 @@
+// `rig checklist`: the pre-upgrade checklist (GO / WARNING / NO-GO with evidence), text or --json, journaled.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { formatChecklistText } from '../checklist/checklist-text.js';
+import { parseUpgradeArg } from '../checklist/checklist-upgrade.js';
+import { runChecklist } from '../checklist/run-checklist.js';
+import { loadProject } from '../config/project.js';
+import { interpolateString } from '../config/interpolate.js';
+import { UsageError } from '../core/errors.js';
+import { formatDiagnostic } from '../core/diagnostic.js';
+import { sshConnector } from '../engine/run-hosts.js';
+import { parseFlags } from './args.js';
+import { QUERY_OPTIONS } from './host-query.js';
+import type { CliIo } from './io.js';
+import { openWorkspace } from './project-context.js';
+
+const CHECKLIST_OPTIONS = {
+  ...QUERY_OPTIONS,
+  upgrade: { type: 'string', multiple: true },
+  verbose: { type: 'boolean', short: 'v' },
+} as const;
+
+/**
+ * Exit 0 GO, 2 WARNING (only advisory findings), 1 NO-GO (a blocking finding), 1 for usage errors too (main maps
+ * them). Read-only: no deploy lock is taken, nothing is deployed; the decision is journaled on each reached host.
+ */
+export async function checklistCommand(args: string[], io: CliIo): Promise<number> {
+  const { values: flags, positionals } = parseFlags('checklist', args, CHECKLIST_OPTIONS);
+  if (positionals.length > 0) throw new UsageError(`rig checklist: unexpected argument "${positionals[0]}" (upgrades are given as --upgrade <service-or-role>=<tag>)`);
+  const upgrades = (flags.upgrade ?? []).map(parseUpgradeArg);
+  const limit = [...(flags.host ?? []), ...(flags.limit ?? [])];
+  const ws = await openWorkspace(flags, io);
+  const env = flags.env ?? ws.settings.RIG_ENV;
+  let warned = false;
+  const open = async (extraVars: readonly string[]) => {
+    const project = await loadProject({
+      root: ws.root,
+      env,
+      settings: ws.settings,
+      secrets: ws.keyring,
+      redactor: ws.redactor,
+      interpolate: interpolateString(ws.redactor),
+      extraVars: [...(flags.var ?? []), ...extraVars],
+      varsFiles: flags['vars-file'] ?? [],
+      ...(flags.playbook ? { playbook: flags.playbook } : {}),
+      ...(limit.length > 0 ? { limit } : {}),
+    });
+    if (!warned) for (const w of project.warnings) io.err(formatDiagnostic(w, io.cwd));
+    warned = true;
+    return project;
+  };
+  const perEnv = path.join(ws.root, 'inventory', env, 'known_hosts');
+  const known = flags['known-hosts'] !== undefined ? path.resolve(io.cwd, flags['known-hosts']) : existsSync(perEnv) ? perEnv : undefined;
+  const connect = await sshConnector({ acceptNewHostKeys: flags['accept-new-host-keys'] === true, env: io.env, connectTimeoutSec: ws.settings.RIG_CONNECT_TIMEOUT, ...(known !== undefined ? { repoKnownHosts: known } : {}) });
+  const report = await runChecklist({
+    load: { root: ws.root, env, playbook: flags.playbook, secrets: ws.keyring, redactor: ws.redactor, cwd: io.cwd, open },
+    upgrades,
+    connect,
+    settings: ws.settings,
+    info: { runId: randomBytes(6).toString('hex'), user: io.env['USER'] ?? os.userInfo().username, workstation: os.hostname() },
+    warn: (line) => io.err(line),
+  });
+  io.out(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatChecklistText(report, { verbose: flags.verbose === true })}\n`);
+  return report.exitCode;
+}
