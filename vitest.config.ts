@@ -9,6 +9,9 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 300_000,
+    // Integration suites (forks) three at a time even on 2 cores: they mostly wait on sshd, dockerd and containers
+    // starting; vitest's default (cores - 1) ran them one by one, 24 min here. Each suite owns its hosts, names, ports.
+    poolOptions: { forks: { maxForks: 3, minForks: 1 } },
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'threads' } },
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], pool: 'forks' } },
