@@ -129,8 +129,9 @@ function serviceSpec(v: Vars, envFile: string) {
     ],
     groupAdd: [DOCKER_SOCKET_GROUP],
     networks: Object.keys(v.openclaw_networks),
-    // node is in every OpenClaw image (curl and wget are not: lesson §10.15)
-    healthcheck: { test: ['node', '-e', `fetch('http://127.0.0.1:${port}/healthz',{signal:AbortSignal.timeout(3000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`], interval: '5s', timeout: '5s', retries: 3, startPeriod: '120s' },
+    // node is in every OpenClaw image (curl and wget are not: lesson §10.15). A long start period only delays the
+    // `unhealthy` verdict (healthy comes with the first answer): a loaded 2-core host took > 120 s to serve /healthz.
+    healthcheck: { test: ['node', '-e', `fetch('http://127.0.0.1:${port}/healthz',{signal:AbortSignal.timeout(3000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`], interval: '5s', timeout: '5s', retries: 5, startPeriod: '240s' },
     // A stable hostname: the gateway records pid + hostname in its state-dir owner lease. A gateway that did not stop in
     // time (an unreachable Telegram API stalls its shutdown past any grace period) leaves a 5-minute lease that the next
     // container can reclaim only when it sees the same hostname and finds that pid dead.
