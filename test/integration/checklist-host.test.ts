@@ -15,6 +15,7 @@ import { VaultKeyring } from '../../src/config/vault/keyring.js';
 import { acquireLock, newLockInfo, releaseLock } from '../../src/engine/lock.js';
 import { sshConnector } from '../../src/engine/run-hosts.js';
 import { docker, dockerOk, imageId, inspectContainer, removeContainers, removeNetworks } from '../helpers/docker/index.js';
+import { litellmStandinVars } from '../helpers/litellm-standin-vars.js';
 import { makeProject, REPO_ROOT } from '../helpers/project.js';
 import { pushImage, startTestRegistry, type TestRegistry } from '../helpers/registry/index.js';
 import { testIo } from '../helpers/test-io.js';
@@ -96,12 +97,7 @@ describe.skipIf(skip !== undefined)('rig checklist on a real host', () => {
       openclaw_plugins: { telegram: { enabled: true } },
       openclaw_env: { OPENCLAW_GATEWAY_TOKEN: '{{ vault_gateway_token }}', TELEGRAM_BOT_TOKEN: '{{ vault_bot_token }}' },
       openclaw_networks: { egress: {} },
-      litellm_image: `${reg.host}/rigtest/litellm:1`,
-      litellm_healthcheck_probe: 'wget',
-      litellm_health_timeout: 30,
-      litellm_networks: { egress: {} },
-      litellm_model_list: [{ model_name: 'm', litellm_params: { model: 'openrouter/x/y:free', api_key: 'os.environ/OPENROUTER_API_KEY', max_tokens: 100 } }],
-      litellm_env: { LITELLM_MASTER_KEY: 'sk-master-not-secret', OPENROUTER_API_KEY: 'sk-or-not-used' },
+      ...litellmStandinVars(`${reg.host}/rigtest/litellm:1`),
     };
     root = makeProject(
       {

@@ -11,6 +11,7 @@ import { VaultKeyring } from '../../src/config/vault/keyring.js';
 import { notLoaded, parsePluginsList } from '../../src/openclaw/plugins-list.js';
 import { docker, dockerOk, imageId, inspectContainer, removeContainers, removeNetworks, retagVariant } from '../helpers/docker/index.js';
 import { inspectJson } from "../helpers/docker/docker-cli.js";
+import { litellmStandinVars } from '../helpers/litellm-standin-vars.js';
 import { makeProject } from '../helpers/project.js';
 import { testIo } from '../helpers/test-io.js';
 import { requireImages, startHosts, type Testbed } from '../helpers/testbed/index.js';
@@ -52,12 +53,7 @@ describe.skipIf(skip !== undefined)('role openclaw with the real OpenClaw image'
       openclaw_plugins: { telegram: { enabled: true } },
       openclaw_env: { OPENCLAW_GATEWAY_TOKEN: '{{ vault_gateway_token }}', TELEGRAM_BOT_TOKEN: '{{ vault_bot_token }}' },
       openclaw_networks: { egress: {} },
-      litellm_image: 'local/litellm-standin:1',
-      litellm_healthcheck_probe: 'wget',
-      litellm_health_timeout: 30,
-      litellm_networks: { egress: {} },
-      litellm_model_list: [{ model_name: 'm', litellm_params: { model: 'openrouter/x/y:free', api_key: 'os.environ/OPENROUTER_API_KEY', max_tokens: 100 } }],
-      litellm_env: { LITELLM_MASTER_KEY: 'sk-master-not-secret', OPENROUTER_API_KEY: 'sk-or-not-used' },
+      ...litellmStandinVars(),
     };
     root = makeProject(
       {

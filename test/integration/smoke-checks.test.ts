@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { SmokeReportSchema, type SmokeReport } from '../../src/smoke/smoke-report.js';
 import { docker, dockerOk, httpGetInContainer, removeContainers, removeNetworks } from '../helpers/docker/index.js';
+import { litellmStandinVars } from '../helpers/litellm-standin-vars.js';
 import { makeProject, REPO_ROOT } from '../helpers/project.js';
 import { testIo } from '../helpers/test-io.js';
 import { requireImages, startHosts, type Testbed } from '../helpers/testbed/index.js';
@@ -47,12 +48,7 @@ describe.skipIf(skip !== undefined)('the four smoke checks on the real stack', (
       openclaw_networks: { egress: {} },
       telegram_standin_image: 'local/telegram-botapi-standin:1',
       telegram_standin_bots: [{ token: BOT, username: 'rig_smoke_bot' }],
-      litellm_image: 'local/litellm-standin:1',
-      litellm_healthcheck_probe: 'wget',
-      litellm_health_timeout: 30,
-      litellm_networks: { egress: {} },
-      litellm_model_list: [{ model_name: 'm', litellm_params: { model: 'openrouter/x/y:free', api_key: 'os.environ/OPENROUTER_API_KEY', max_tokens: 100 } }],
-      litellm_env: { LITELLM_MASTER_KEY: 'sk-master-smoke', OPENROUTER_API_KEY: 'sk-or-not-used' },
+      ...litellmStandinVars(),
     };
     root = makeProject(
       {
