@@ -25,7 +25,7 @@ const IMAGES = {
   redis: 'local/redis:7-rig',
   caddy: 'local/caddy:2.6-rig',
   'litellm-standin': 'local/litellm-standin:1',
-  'headscale-standin': 'local/headscale-standin:1',
+  'headscale-standin': 'local/headscale-standin:2',
 } as const;
 const SERVICES = ['pg', 'redis', 'redis_auth', 'caddy', 'litellm', 'headscale'] as const;
 const COMPOSE_BIN = '/usr/bin/docker-compose';
