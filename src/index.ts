@@ -6,6 +6,7 @@ export { cmd } from './core/cmd-template.js';
 export { exec, sh, and, or, seq, pipe } from './core/cmd.js';
 export { DOCKER_SOCKET_GROUP, serviceImage } from './core/service.js';
 export { closest, didYouMean } from './core/suggest.js';
+export { cidrCovers, cidrHas, parseCidr, parseIpv4, type Cidr } from './core/ipv4.js';
 export type { ServiceSpecInput, HealthGateInput, Phase } from './core/service.js';
 export type { ServiceOp, NetworkOp, YamlMergeOp } from './core/op.js';
 export type { SourceLocation } from './core/diagnostic.js';

@@ -8,6 +8,7 @@ import { renderProject, type RoleOps } from '../../src/config/render-roles.js';
 import type { Project } from '../../src/config/project.js';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
 import type { Diagnostic } from '../../src/core/diagnostic.js';
+import { envChecks } from '../../src/lint/env-checks.js';
 import { applyPins } from '../../src/pin/apply-pins.js';
 import { envImages } from '../../src/pin/env-images.js';
 import { lockFilePath, readLockFile, renderLockFile } from '../../src/pin/lockfile.js';
@@ -55,11 +56,12 @@ export function shippedRepo(files: Record<string, string> = {}): string {
   }, { roles: ROLES });
 }
 
-/** The env loaded as `rig plan` loads it, with every diagnostic said on the way (load warnings, role warnings). */
+/** The env loaded as `rig plan` loads it, with every diagnostic said on the way (load, role warnings, env checks). */
 export async function loadShipped(root: string, env: ShippedEnv): Promise<{ project: Project; rendered: Map<string, RoleOps[]>; said: Diagnostic[] }> {
   const project = await load(root, { env, vaultPassword: PASSWORD });
   const said: Diagnostic[] = [...project.warnings];
   const rendered = renderProject(project, said);
+  said.push(...envChecks(project, rendered));
   return { project, rendered, said };
 }
 
