@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds (or confirms cached) every local image: local/busybox:1, local/rig-svc:1, rig/target:1 and the stack images
-# (local/postgres:15-rig, local/redis:7-rig, local/caddy:2.6-rig, local/litellm-standin:1, local/headscale-standin:2,
+# (local/postgres:15-rig, local/redis:7-rig, local/caddy:2.6-rig, local/litellm-standin:2, local/headscale-standin:2,
 # local/headscale-distroless-standin:1).
 # Safe to run concurrently.
 # Usage: scripts/build-images.sh [--force]     Env: RIG_CACHE=/var/cache/rig-testbed

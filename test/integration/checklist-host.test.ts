@@ -22,7 +22,7 @@ import { testIo } from '../helpers/test-io.js';
 import { requireDocker, startHosts, type Testbed } from '../helpers/testbed/index.js';
 
 const OPENCLAW = 'local/openclaw:2026.9.6';
-const LITELLM = 'local/litellm-standin:1';
+const LITELLM = 'local/litellm-standin:2';
 async function missing(): Promise<string | undefined> {
   for (const img of [OPENCLAW, LITELLM]) if ((await imageId(img)) === undefined) return `${img} missing (RIG_IMAGES_OPENCLAW=1 scripts/build-images.sh)`;
   if (!existsSync('/usr/bin/docker-registry')) return '/usr/bin/docker-registry missing (scripts/ensure-deps.sh)';
