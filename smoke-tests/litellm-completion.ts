@@ -2,12 +2,27 @@
 // most 5 tokens per model through the proxy, from inside its container, classified by status AND body: ok, no credit,
 // bad key, model missing, rate limited, provider down. Each run is billed (a fraction of a cent): it runs only when
 // `rig smoke --only litellm-completion` names it, or as litellm_smoke_completion says (checklist / always).
-import { classifyCompletion, completionRequestCmd, defineSmoke, parseCompletionAnswers, type CompletionKind, type SmokeContext } from 'rig';
+import {
+  classifyCompletion,
+  completionRequestCmd,
+  defineSmoke,
+  parseCompletionAnswers,
+  type CompletionKind,
+  type SmokeContext,
+} from 'rig';
 
 const MAX_TOKENS = 5;
 /** Outcomes that are ours to fix fail the check; transient ones outside the stack warn. */
 const WARN: readonly CompletionKind[] = ['rate-limited', 'provider-down'];
-const WORDS: Readonly<Record<CompletionKind, string>> = { ok: 'ok', 'no-credit': 'no credit', 'bad-key': 'bad key', 'model-missing': 'model missing', 'rate-limited': 'rate limited', 'provider-down': 'provider down', failed: 'failed' };
+const WORDS: Readonly<Record<CompletionKind, string>> = {
+  ok: 'ok',
+  'no-credit': 'no credit',
+  'bad-key': 'bad key',
+  'model-missing': 'model missing',
+  'rate-limited': 'rate limited',
+  'provider-down': 'provider down',
+  failed: 'failed',
+};
 
 /** Why the check does not run here, or undefined when it does. */
 function offBecause(ctx: SmokeContext): string | undefined {
@@ -25,7 +40,8 @@ function modelsOf(ctx: SmokeContext): string[] {
 
 export default defineSmoke({
   id: 'litellm-completion',
-  description: 'opt-in: a max_tokens 5 completion per model through LiteLLM answers; else why (no credit, bad key, model missing, rate limited, provider down)',
+  description:
+    'opt-in: a max_tokens 5 completion per model through LiteLLM answers; else why (no credit, bad key, model missing, rate limited, provider down)',
   target: { roles: ['litellm'], services: ['litellm'] },
   deadlineSec: 120,
   blocking: true,
@@ -35,18 +51,46 @@ export default defineSmoke({
     const key = (ctx.vars['litellm_general_settings'] as { master_key?: unknown } | undefined)?.master_key;
     const masterKey = typeof key === 'string' ? key : '';
     const keyVar = /^os\.environ\/([A-Za-z_][A-Za-z0-9_]*)$/.exec(masterKey)?.[1];
-    if (keyVar === undefined) return { status: 'fail', evidence: [`general_settings.master_key is not os.environ/NAME (${masterKey || 'unset'}): the check has no key to ask with`] };
+    if (keyVar === undefined)
+      return {
+        status: 'fail',
+        evidence: [
+          `general_settings.master_key is not os.environ/NAME (${masterKey || 'unset'}): the check has no key to ask with`,
+        ],
+      };
     const models = modelsOf(ctx);
     const tool = ctx.vars['litellm_healthcheck_probe'] === 'wget' ? 'sh' : 'python';
-    const r = await ctx.exec(completionRequestCmd(ctx.container('litellm'), { port: Number(ctx.vars['litellm_port']), keyVar, maxTokens: MAX_TOKENS, models, tool }));
-    if (r.code !== 0) return { status: 'fail', evidence: [`the request could not run in ${ctx.container('litellm')} (exit ${r.code})`, ...r.stderr.trim().split('\n').slice(-3)] };
-    const verdicts = parseCompletionAnswers(r.stdoutBytes).map((a) => ({ model: a.model, ...classifyCompletion(a.status, a.body) }));
+    const r = await ctx.exec(
+      completionRequestCmd(ctx.container('litellm'), {
+        port: Number(ctx.vars['litellm_port']),
+        keyVar,
+        maxTokens: MAX_TOKENS,
+        models,
+        tool,
+      }),
+    );
+    if (r.code !== 0)
+      return {
+        status: 'fail',
+        evidence: [
+          `the request could not run in ${ctx.container('litellm')} (exit ${r.code})`,
+          ...r.stderr.trim().split('\n').slice(-3),
+        ],
+      };
+    const verdicts = parseCompletionAnswers(r.stdoutBytes).map((a) => ({
+      model: a.model,
+      ...classifyCompletion(a.status, a.body),
+    }));
     const bad = verdicts.filter((v) => v.kind !== 'ok');
     const status = bad.some((v) => !WARN.includes(v.kind)) ? 'fail' : bad.length > 0 ? 'warn' : 'pass';
-    const headline = bad.length === 0
-      ? `${verdicts.length} model${verdicts.length === 1 ? '' : 's'} answered a ${MAX_TOKENS}-token completion: ${verdicts.map((v) => v.model).join(', ')}`
-      : `${bad.map((v) => `${v.model}: ${WORDS[v.kind]} (HTTP ${v.status})`).join('; ')}`;
-    const lines = verdicts.flatMap((v) => [`${v.model}: ${WORDS[v.kind]} (HTTP ${v.status}): ${v.said}`, ...(v.hint ? [`  ${v.hint}`] : [])]);
+    const headline =
+      bad.length === 0
+        ? `${verdicts.length} model${verdicts.length === 1 ? '' : 's'} answered a ${MAX_TOKENS}-token completion: ${verdicts.map((v) => v.model).join(', ')}`
+        : `${bad.map((v) => `${v.model}: ${WORDS[v.kind]} (HTTP ${v.status})`).join('; ')}`;
+    const lines = verdicts.flatMap((v) => [
+      `${v.model}: ${WORDS[v.kind]} (HTTP ${v.status}): ${v.said}`,
+      ...(v.hint ? [`  ${v.hint}`] : []),
+    ]);
     return { status, evidence: [headline, ...lines] };
   },
 });

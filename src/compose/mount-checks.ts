@@ -4,7 +4,9 @@ import path from 'node:path';
 import type { DirOp, FileOp, ServiceOp } from '../core/op.js';
 
 /** The managed paths of a host that can sit under a bind mount (files with their content, directories). */
-export type ManagedPath = Pick<FileOp, 'kind' | 'path' | 'mode' | 'owner' | 'group'> | Pick<DirOp, 'kind' | 'path' | 'mode' | 'owner' | 'group'>;
+export type ManagedPath =
+  | Pick<FileOp, 'kind' | 'path' | 'mode' | 'owner' | 'group'>
+  | Pick<DirOp, 'kind' | 'path' | 'mode' | 'owner' | 'group'>;
 
 const under = (p: string, dir: string): boolean => p === dir || p.startsWith(`${dir.replace(/\/+$/, '')}/`);
 
@@ -23,7 +25,9 @@ function singleFileReloads(op: ServiceOp, managed: readonly ManagedPath[]): stri
   return op.spec.mounts.flatMap((m) => {
     if (m.type !== 'bind' || !managed.some((f) => f.kind === 'file' && f.path === m.source)) return [];
     if (!reload.paths.some((p) => under(m.source, p))) return [];
-    return [`service ${op.name}: reloads in place when ${m.source} changes, but it is bind-mounted as a single file (at ${m.target}): rig replaces the file (a new inode, renamed over it) and the container keeps the old one, so \`${reload.command.join(' ')}\` would read the old content (incumbent §10.2); mount its directory ${path.posix.dirname(m.source)} instead`];
+    return [
+      `service ${op.name}: reloads in place when ${m.source} changes, but it is bind-mounted as a single file (at ${m.target}): rig replaces the file (a new inode, renamed over it) and the container keeps the old one, so \`${reload.command.join(' ')}\` would read the old content (incumbent §10.2); mount its directory ${path.posix.dirname(m.source)} instead`,
+    ];
   });
 }
 
@@ -41,7 +45,9 @@ function userOf(op: ServiceOp): { uid: number; gids: number[]; shown: string } |
   const [u = '', g] = (op.spec.user ?? '').split(':');
   const uid = idOf(u);
   if (uid === undefined) return undefined;
-  const gids = [idOf(g), ...op.spec.groupAdd.map((x) => (typeof x === 'number' ? x : idOf(x)))].filter((x): x is number => x !== undefined);
+  const gids = [idOf(g), ...op.spec.groupAdd.map((x) => (typeof x === 'number' ? x : idOf(x)))].filter(
+    (x): x is number => x !== undefined,
+  );
   return { uid, gids, shown: op.spec.user ?? '' };
 }
 
@@ -51,15 +57,26 @@ function access(p: ManagedPath, user: { uid: number; gids: number[] }, bit: numb
   if (p.mode === undefined) return 'unknown';
   const [owner, group] = [idOf(p.owner), idOf(p.group)];
   // the classes the user may fall in: owner decided by uid, then group by gid, else others
-  const classes = owner === user.uid ? ['u'] : owner === undefined ? ['u', 'g', 'o'] : group === undefined ? ['g', 'o'] : user.gids.includes(group) ? ['g'] : ['o'];
-  const has = (c: string): boolean => (p.mode! >> (c === 'u' ? 6 : c === 'g' ? 3 : 0)) & bit ? true : false;
+  const classes =
+    owner === user.uid
+      ? ['u']
+      : owner === undefined
+        ? ['u', 'g', 'o']
+        : group === undefined
+          ? ['g', 'o']
+          : user.gids.includes(group)
+            ? ['g']
+            : ['o'];
+  const has = (c: string): boolean => ((p.mode! >> (c === 'u' ? 6 : c === 'g' ? 3 : 0)) & bit ? true : false);
   if (classes.every(has)) return 'yes';
   return classes.some(has) ? 'unknown' : 'no';
 }
 
 /** Root reads anything, unless the definition drops the capabilities that let it (DAC_OVERRIDE, DAC_READ_SEARCH). */
 function rootBypasses(op: ServiceOp): boolean {
-  const dropped = (cap: string): boolean => op.spec.capDrop.some((c) => c.toUpperCase() === 'ALL' || c.toUpperCase() === cap) && !op.spec.capAdd.some((c) => c.toUpperCase() === cap);
+  const dropped = (cap: string): boolean =>
+    op.spec.capDrop.some((c) => c.toUpperCase() === 'ALL' || c.toUpperCase() === cap) &&
+    !op.spec.capAdd.some((c) => c.toUpperCase() === cap);
   return !(dropped('DAC_OVERRIDE') && dropped('DAC_READ_SEARCH'));
 }
 
@@ -74,14 +91,24 @@ function unreadable(op: ServiceOp, managed: readonly ManagedPath[]): string[] {
   const root = user.uid === 0 && rootBypasses(op);
   return op.spec.mounts.flatMap((m) => {
     if (m.type !== 'bind') return [];
-    return managed.filter((f) => f.kind === 'file' && under(f.path, m.source)).flatMap((f) => {
-      const dirs = managed.filter((d) => d.kind === 'dir' && under(d.path, m.source) && under(f.path, d.path) && d.path !== f.path);
-      const blocked = dirs.find((d) => access(d, user, 1, root) === 'no');
-      const attrs = (p: ManagedPath): string => `${p.mode === undefined ? 'mode kept' : `0${p.mode.toString(8)}`} owned by ${p.owner ?? '(the deploying user)'}:${p.group ?? '(its group)'}`;
-      const inside = `${f.path} (mounted at ${path.posix.join(m.target, path.posix.relative(m.source, f.path))})`;
-      if (blocked) return [`service ${op.name}: runs as ${user.shown}, which cannot enter ${blocked.path} (${attrs(blocked)}), so it cannot read ${inside} (incumbent §10.16: PermissionError at start); make the service's user own it or give its group or others the x bit`];
-      if (access(f, user, 4, root) !== 'no') return [];
-      return [`service ${op.name}: runs as ${user.shown}, which cannot read ${inside}: it is ${attrs(f)} (incumbent §10.16: PermissionError at start); make the service's user own it or give its group or others read access`];
-    });
+    return managed
+      .filter((f) => f.kind === 'file' && under(f.path, m.source))
+      .flatMap((f) => {
+        const dirs = managed.filter(
+          (d) => d.kind === 'dir' && under(d.path, m.source) && under(f.path, d.path) && d.path !== f.path,
+        );
+        const blocked = dirs.find((d) => access(d, user, 1, root) === 'no');
+        const attrs = (p: ManagedPath): string =>
+          `${p.mode === undefined ? 'mode kept' : `0${p.mode.toString(8)}`} owned by ${p.owner ?? '(the deploying user)'}:${p.group ?? '(its group)'}`;
+        const inside = `${f.path} (mounted at ${path.posix.join(m.target, path.posix.relative(m.source, f.path))})`;
+        if (blocked)
+          return [
+            `service ${op.name}: runs as ${user.shown}, which cannot enter ${blocked.path} (${attrs(blocked)}), so it cannot read ${inside} (incumbent §10.16: PermissionError at start); make the service's user own it or give its group or others the x bit`,
+          ];
+        if (access(f, user, 4, root) !== 'no') return [];
+        return [
+          `service ${op.name}: runs as ${user.shown}, which cannot read ${inside}: it is ${attrs(f)} (incumbent §10.16: PermissionError at start); make the service's user own it or give its group or others read access`,
+        ];
+      });
   });
 }

@@ -23,17 +23,35 @@ export interface ProbeCheckOptions {
 }
 
 /** The services `steps` create or recreate whose healthcheck program is not found, each with why. */
-export async function checkProbes(t: Transport, steps: readonly Step[], opts: ProbeCheckOptions): Promise<{ failures: ProbeFailure[]; checked: number; asked: number }> {
-  const probed = steps.filter((s): s is ServiceStep & { probe: HealthProbe } => s.kind === 'service' && (s.action === 'create' || s.action === 'recreate') && s.probe !== undefined && !opts.skipImages?.has(s.probe.image));
+export async function checkProbes(
+  t: Transport,
+  steps: readonly Step[],
+  opts: ProbeCheckOptions,
+): Promise<{ failures: ProbeFailure[]; checked: number; asked: number }> {
+  const probed = steps.filter(
+    (s): s is ServiceStep & { probe: HealthProbe } =>
+      s.kind === 'service' &&
+      (s.action === 'create' || s.action === 'recreate') &&
+      s.probe !== undefined &&
+      !opts.skipImages?.has(s.probe.image),
+  );
   const answers = new Map<ServiceStep, ProgramLookup>();
   for (const s of probed) {
     const hit = s.probe.imageId === undefined ? undefined : opts.cache?.get(s.probe.imageId, probeKey(s.probe));
     if (hit) answers.set(s, hit);
   }
   // grouped by image: the host creates one container per image
-  const ask = probed.filter((s) => !answers.has(s)).sort((a, b) => (a.probe.image < b.probe.image ? -1 : a.probe.image > b.probe.image ? 1 : 0));
+  const ask = probed
+    .filter((s) => !answers.has(s))
+    .sort((a, b) => (a.probe.image < b.probe.image ? -1 : a.probe.image > b.probe.image ? 1 : 0));
   if (ask.length > 0) {
-    const r = await t.exec(imageProgramCmd(ask.map((s) => s.probe), { pull: opts.pull === true }), { become: opts.become });
+    const r = await t.exec(
+      imageProgramCmd(
+        ask.map((s) => s.probe),
+        { pull: opts.pull === true },
+      ),
+      { become: opts.become },
+    );
     if (r.code !== 0) {
       const why = r.stderr.trim().split('\n').slice(-3).join(' / ') || `exit ${r.code}`;
       ask.forEach((s) => answers.set(s, { kind: 'error', message: why }));

@@ -22,7 +22,8 @@ export type ProgramLookup =
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 // Docker runs the template on the inspect JSON as a map with missingkey=error: optional keys are read with `index`.
-const META = '{{.Id}}{{println}}{{with .Config}}{{index . "WorkingDir"}}{{println}}{{with index . "Shell"}}{{index . 0}}{{end}}' +
+const META =
+  '{{.Id}}{{println}}{{with .Config}}{{index . "WorkingDir"}}{{println}}{{with index . "Shell"}}{{index . 0}}{{end}}' +
   '{{println}}{{range index . "Env"}}{{println .}}{{end}}{{else}}{{println}}{{println}}{{end}}';
 
 /*
@@ -111,7 +112,8 @@ export function parseImagePrograms(stdout: string, count: number): ProgramLookup
   }
   return Array.from({ length: count }, (_, i) => {
     const e = byProbe.get(i + 1);
-    if (e === undefined || e.head.length === 0) throw new Error(`image-program: no answer for healthcheck ${i + 1} of ${count}`);
+    if (e === undefined || e.head.length === 0)
+      throw new Error(`image-program: no answer for healthcheck ${i + 1} of ${count}`);
     return lookupOf(e.head, e.cands);
   });
 }

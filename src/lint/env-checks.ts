@@ -12,16 +12,29 @@ import { websocketUpstreams } from './websocket-upstreams.js';
  * Every finding, errors and warnings. `rendered` holds the hosts the run acts on; `whole` is the env with every host
  * (the same project unless `--limit` narrowed it): the cross-host pairs need both sides whatever the run touches.
  */
-export function envChecks(project: Project, rendered: ReadonlyMap<string, readonly RoleOps[]>, whole: Project = project): Diagnostic[] {
+export function envChecks(
+  project: Project,
+  rendered: ReadonlyMap<string, readonly RoleOps[]>,
+  whole: Project = project,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const [name, roleOps] of rendered) {
     const host = project.hosts.get(name);
     if (host === undefined) continue;
     const ops = roleOps.flatMap((r) => r.ops);
-    const managed = ops.flatMap((o): ManagedPath[] => (o.kind === 'file' || o.kind === 'dir' ? [o] : o.kind === 'yamlMerge' ? [{ ...o, kind: 'file' }] : []));
+    const managed = ops.flatMap((o): ManagedPath[] =>
+      o.kind === 'file' || o.kind === 'dir' ? [o] : o.kind === 'yamlMerge' ? [{ ...o, kind: 'file' }] : [],
+    );
     for (const op of ops) {
       if (op.kind !== 'service') continue;
-      out.push(...mountFindings(op, managed).map((message): Diagnostic => ({ severity: 'error', message, loc: op.origin, hosts: [name] })));
+      out.push(
+        ...mountFindings(op, managed).map((message): Diagnostic => ({
+          severity: 'error',
+          message,
+          loc: op.origin,
+          hosts: [name],
+        })),
+      );
     }
     out.push(...websocketUpstreams(host, roleOps));
   }

@@ -9,7 +9,11 @@ export function roleVars(host: HostConfig, role: string): Readonly<Record<string
 }
 
 /** Where variable `name` (or the part at `path` of its value) is written for `host`: the file that won precedence. */
-export function varAt(host: HostConfig, name: string, path: readonly (string | number)[] = []): SourceLocation | undefined {
+export function varAt(
+  host: HostConfig,
+  name: string,
+  path: readonly (string | number)[] = [],
+): SourceLocation | undefined {
   const v = host.vars.get(name);
   if (v === undefined) return undefined;
   return path.length === 0 ? v.loc : v.locate([...path]);
@@ -21,7 +25,10 @@ export function otherSide(host: HostConfig, loc: SourceLocation | undefined, roo
 }
 
 /** The hosts of the env that run `role`, with its variables. */
-export function hostsWith(hosts: Iterable<HostConfig>, role: string): { host: HostConfig; vars: Readonly<Record<string, unknown>> }[] {
+export function hostsWith(
+  hosts: Iterable<HostConfig>,
+  role: string,
+): { host: HostConfig; vars: Readonly<Record<string, unknown>> }[] {
   return [...hosts].flatMap((host) => {
     const vars = roleVars(host, role);
     return vars === undefined ? [] : [{ host, vars }];

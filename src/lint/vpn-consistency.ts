@@ -22,7 +22,11 @@ export function vpnConsistency(env: Project): Diagnostic[] {
   const headscales = hostsWith(env.hosts.values(), 'headscale');
   const first = headscales[0];
   if (first === undefined) return [];
-  const names = new Set(headscales.flatMap(({ vars }) => (vars['headscale_extra_records'] as { name: string }[]).map((r) => r.name.toLowerCase())));
+  const names = new Set(
+    headscales.flatMap(({ vars }) =>
+      (vars['headscale_extra_records'] as { name: string }[]).map((r) => r.name.toLowerCase()),
+    ),
+  );
   const recordsAt = otherSide(first.host, varAt(first.host, 'headscale_extra_records'), env.root);
   return caddies.flatMap(({ host, vars }) => {
     const vhosts = vars['caddy_vhosts'] as Vhost[];
@@ -36,14 +40,22 @@ export function vpnConsistency(env: Project): Diagnostic[] {
 }
 
 /** Caddy's caddy_vpn_cidr must cover each Headscale's tailnet, or VPN clients outside it are refused. */
-function ranges(env: Project, host: Parameters<typeof varAt>[0], vars: Readonly<Record<string, unknown>>, headscales: ReturnType<typeof hostsWith>): Diagnostic[] {
+function ranges(
+  env: Project,
+  host: Parameters<typeof varAt>[0],
+  vars: Readonly<Record<string, unknown>>,
+  headscales: ReturnType<typeof hostsWith>,
+): Diagnostic[] {
   const vpn = parseCidr(String(vars['caddy_vpn_cidr']));
   if (vpn === undefined) return [];
   return headscales.flatMap(({ host: hs, vars: hv }) => {
     const set = (hv['headscale_settings'] as Record<string, unknown>)['prefixes.v4'];
     const tail = parseCidr(typeof set === 'string' ? set : DEFAULT_TAILNET);
     if (tail === undefined || cidrCovers(vpn, tail)) return [];
-    const where = typeof set === 'string' ? `headscale_settings prefixes.v4 (${otherSide(hs, varAt(hs, 'headscale_settings', ['prefixes.v4']), env.root)})` : `Headscale's default prefixes.v4 (host ${hs.name}: its headscale_settings sets none)`;
+    const where =
+      typeof set === 'string'
+        ? `headscale_settings prefixes.v4 (${otherSide(hs, varAt(hs, 'headscale_settings', ['prefixes.v4']), env.root)})`
+        : `Headscale's default prefixes.v4 (host ${hs.name}: its headscale_settings sets none)`;
     const message = `caddy_vpn_cidr: ${vpn.text} does not cover the tailnet ${tail.text} of ${where}: VPN clients with addresses outside it get 403 from every vpn_only site (incumbent §10.7)`;
     return [{ severity: 'error' as const, message, loc: varAt(host, 'caddy_vpn_cidr'), hosts: [host.name] }];
   });

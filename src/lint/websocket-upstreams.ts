@@ -15,7 +15,11 @@ interface Vhost {
 export function websocketUpstreams(host: HostConfig, roleOps: readonly RoleOps[]): Diagnostic[] {
   const vhosts = roleVars(host, 'caddy')?.['caddy_vhosts'] as Vhost[] | undefined;
   if (vhosts === undefined) return [];
-  const services = new Map(roleOps.flatMap((r) => r.ops.flatMap((o) => (o.kind === 'service' ? [[o.name, { op: o, role: r.role }] as const] : []))));
+  const services = new Map(
+    roleOps.flatMap((r) =>
+      r.ops.flatMap((o) => (o.kind === 'service' ? [[o.name, { op: o, role: r.role }] as const] : [])),
+    ),
+  );
   return vhosts.flatMap((v, i): Diagnostic[] => {
     const target = services.get(v.upstream.replace(/:\d+$/, ''));
     if (target === undefined || !target.op.websocket || v.http1_only === true) return [];

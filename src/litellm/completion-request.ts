@@ -46,11 +46,18 @@ done`;
  * `docker exec` into the LiteLLM container: one completion of at most `maxTokens` tokens per model, asked of the proxy
  * on 127.0.0.1:`port` with the master key from the container's variable `keyVar` (python3, or `sh` for the stand-in).
  */
-export function completionRequestCmd(container: string, opts: { port: number; keyVar: string; maxTokens: number; models: readonly string[]; tool: 'python' | 'sh' }): ExecNode {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.keyVar)) throw new Error(`completion request: ${JSON.stringify(opts.keyVar)} is not an environment variable name`);
-  if (!Number.isInteger(opts.maxTokens) || opts.maxTokens < 1 || opts.maxTokens > 5) throw new Error('completion request: max_tokens must be 1 to 5 (the check pays for it)');
+export function completionRequestCmd(
+  container: string,
+  opts: { port: number; keyVar: string; maxTokens: number; models: readonly string[]; tool: 'python' | 'sh' },
+): ExecNode {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.keyVar))
+    throw new Error(`completion request: ${JSON.stringify(opts.keyVar)} is not an environment variable name`);
+  if (!Number.isInteger(opts.maxTokens) || opts.maxTokens < 1 || opts.maxTokens > 5)
+    throw new Error('completion request: max_tokens must be 1 to 5 (the check pays for it)');
   const args = [String(opts.port), opts.keyVar, String(opts.maxTokens), ...opts.models];
-  return opts.tool === 'python' ? exec(['docker', 'exec', container, 'python3', '-c', PYTHON, ...args]) : exec(['docker', 'exec', container, 'sh', '-c', SH, 'sh', ...args]);
+  return opts.tool === 'python'
+    ? exec(['docker', 'exec', container, 'python3', '-c', PYTHON, ...args])
+    : exec(['docker', 'exec', container, 'sh', '-c', SH, 'sh', ...args]);
 }
 
 /** The answers in `stdout`, in order; throws on a header that is not one (the script did not run as written). */
@@ -63,7 +70,10 @@ export function parseCompletionAnswers(stdout: Buffer | string): CompletionAnswe
     const header = buf.subarray(at, nl < 0 ? buf.length : nl).toString('utf8');
     const m = /^@@rig-completion (\d+) (\d+) (.*)$/.exec(header);
     if (!m) {
-      if (header.trim() === '') { at = nl < 0 ? buf.length : nl + 1; continue; }
+      if (header.trim() === '') {
+        at = nl < 0 ? buf.length : nl + 1;
+        continue;
+      }
       throw new Error(`completion request: unexpected output ${JSON.stringify(header.slice(0, 120))}`);
     }
     const start = nl + 1;

@@ -4,7 +4,15 @@
 // inside its own envelope ({"error":{"message","type","param","code"}}, docs.litellm.ai/docs/proxy/error_reference).
 
 /** The outcomes, in the order they are decided (credit before rate limits: a quota 429 is not a rate limit). */
-export const COMPLETION_KINDS = ['ok', 'no-credit', 'bad-key', 'model-missing', 'rate-limited', 'provider-down', 'failed'] as const;
+export const COMPLETION_KINDS = [
+  'ok',
+  'no-credit',
+  'bad-key',
+  'model-missing',
+  'rate-limited',
+  'provider-down',
+  'failed',
+] as const;
 export type CompletionKind = (typeof COMPLETION_KINDS)[number];
 
 export interface CompletionVerdict {
@@ -16,9 +24,12 @@ export interface CompletionVerdict {
   readonly hint: string;
 }
 
-const CREDIT = /insufficient[_ ]quota|insufficient credits|exceeded your current quota|credit balance is too low|requires more credits|budget[_ ]exceeded|budget has been exceeded|out of credits/i;
-const MODEL = /invalid model name passed|model_not_found|does not exist or you do not have access|is not a valid model|invalid model\b|no such model|unknown model/i;
-const DOWN = /serviceunavailable|overloaded|apiconnectionerror|no available model provider|is down|timed? ?out|no deployments available/i;
+const CREDIT =
+  /insufficient[_ ]quota|insufficient credits|exceeded your current quota|credit balance is too low|requires more credits|budget[_ ]exceeded|budget has been exceeded|out of credits/i;
+const MODEL =
+  /invalid model name passed|model_not_found|does not exist or you do not have access|is not a valid model|invalid model\b|no such model|unknown model/i;
+const DOWN =
+  /serviceunavailable|overloaded|apiconnectionerror|no available model provider|is down|timed? ?out|no deployments available/i;
 /** A provider's error as LiteLLM relays it (`OpenAIException - …`): absent, the gateway itself answered. */
 const PROVIDER = /\b([A-Z][A-Za-z_]*)Exception\b/;
 
@@ -28,7 +39,8 @@ function errorOf(body: string): { message: string; type: string; code: string } 
     const parsed = JSON.parse(body) as { error?: unknown };
     if (parsed.error === undefined || parsed.error === null) return undefined;
     const e = (typeof parsed.error === 'object' ? parsed.error : { message: parsed.error }) as Record<string, unknown>;
-    const text = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v));
+    const text = (v: unknown): string =>
+      typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v);
     return { message: text(e['message']), type: text(e['type']), code: text(e['code']) };
   } catch {
     return undefined;
@@ -53,7 +65,8 @@ export function classifyCompletion(status: number, body: string): CompletionVerd
   if (status >= 200 && status < 300 && error === undefined && text !== undefined) {
     return { kind: 'ok', status, said: `answered ${JSON.stringify(text.slice(0, 40))}`, hint: '' };
   }
-  const said = (error ? error.message || error.type : body).replace(/\s+/g, ' ').trim().slice(0, 300) || `HTTP ${status}, no body`;
+  const said =
+    (error ? error.message || error.type : body).replace(/\s+/g, ' ').trim().slice(0, 300) || `HTTP ${status}, no body`;
   const all = `${error?.message ?? body} ${error?.type ?? ''} ${error?.code ?? ''}`;
   const provider = PROVIDER.exec(error?.message ?? body)?.[1];
   const kind = kindOf(status, all);
@@ -62,7 +75,8 @@ export function classifyCompletion(status: number, body: string): CompletionVerd
 
 function kindOf(status: number, all: string): CompletionKind {
   if (status === 402 || CREDIT.test(all)) return 'no-credit';
-  if (status === 401 || /invalid[_ ]api[_ ]key|incorrect api key|invalid proxy server token/i.test(all)) return 'bad-key';
+  if (status === 401 || /invalid[_ ]api[_ ]key|incorrect api key|invalid proxy server token/i.test(all))
+    return 'bad-key';
   if (status === 404 || MODEL.test(all)) return 'model-missing';
   if (status === 429 || /rate limit/i.test(all)) return DOWN.test(all) ? 'provider-down' : 'rate-limited';
   if (status === 0 || status === 408 || status >= 500 || DOWN.test(all)) return 'provider-down';
@@ -87,6 +101,6 @@ function hintOf(kind: CompletionKind, provider: string | undefined): string {
     case 'provider-down':
       return `${who} or the way to it is failing: see its status page; nothing to change in the stack`;
     case 'failed':
-      return 'an error of another kind: see the message and LiteLLM\'s log (docker logs of the litellm container)';
+      return "an error of another kind: see the message and LiteLLM's log (docker logs of the litellm container)";
   }
 }
