@@ -1,6 +1,6 @@
 // Skip-or-fail for suites that need locally built images: the docker check first, then each image by tag.
-import { imageId } from '../docker/image-id.js';
-import { requireDocker } from './require-docker.js';
+import { imageId } from '../helpers/docker/image-id.ts';
+import { requireDocker } from './require-docker.ts';
 
 /**
  * `undefined` when the engine answers and every image exists, else the reason to skip (printed with `suite`). With

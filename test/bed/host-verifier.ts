@@ -1,5 +1,5 @@
 // ssh2 host key check against the key the testbed collected, so tests connect with strict host verification.
-import type { TestbedHost } from './testbed-description.js';
+import type { TestbedHost } from './testbed-description.ts';
 
 /**
  * Returns an ssh2/node-ssh `hostVerifier` accepting only `host`'s key (compares the raw key blob).
