@@ -100,7 +100,7 @@ images: dockerd ## build and cache the test-host images
 	scripts/build-images.sh
 
 N ?= 2
-testbed: images ## start N test hosts for manual use and print an ssh config: make testbed N=3
+testbed: images $(DEPS_STAMP) ## start N test hosts for manual use and print an ssh config: make testbed N=3
 	scripts/testbed.sh start $(N)
 
 RUN ?=
