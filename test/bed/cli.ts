@@ -30,7 +30,9 @@ async function start(args: string[]): Promise<void> {
   });
   const n = Number(positionals[0]);
   const compose = values.compose;
-  if (compose !== undefined && compose !== 'v1' && compose !== 'v2') throw new Error(`--compose must be v1 or v2, got "${compose}"`);
+  if (compose !== undefined && compose !== 'v1' && compose !== 'v2') {
+    throw new Error(`--compose must be v1 or v2, got "${compose}"`);
+  }
   await mkdir(bedRoot(), { recursive: true });
   const tb = await startHosts(n, {
     owner: 'none',
@@ -87,7 +89,8 @@ async function main(argv: string[]): Promise<void> {
       return list();
     case 'sweep': {
       const removed = await sweepOrphans();
-      process.stderr.write(`testbed: swept ${removed.length} orphaned run(s)${removed.length > 0 ? `: ${removed.join(' ')}` : ''}\n`);
+      const which = removed.length > 0 ? `: ${removed.join(' ')}` : '';
+      process.stderr.write(`testbed: swept ${removed.length} orphaned run(s)${which}\n`);
       return;
     }
     default:

@@ -4,12 +4,13 @@ import { dockerEngine } from './docker-engine.ts';
 
 type Container = Parameters<WaitStrategy['waitUntilReady']>[0];
 
-/** stdout and stderr interleaved, with timestamps; the last `tail` lines when given; `(no log: …)` when unreadable. */
+/** stdout and stderr interleaved, with timestamps; the last `tail` lines when given; `(no log: …)` if unreadable. */
 export async function containerLog(container: Container | string, tail?: number): Promise<string> {
   const engine = await dockerEngine();
   const handle = typeof container === 'string' ? engine.container.getById(container) : container;
   try {
-    const raw: unknown = await handle.logs({ follow: false, stdout: true, stderr: true, timestamps: true, ...(tail === undefined ? {} : { tail }) });
+    const which = { follow: false, stdout: true, stderr: true, timestamps: true } as const;
+    const raw: unknown = await handle.logs({ ...which, ...(tail === undefined ? {} : { tail }) });
     return Buffer.isBuffer(raw) ? demux(raw) : String(raw);
   } catch (error) {
     return `(no log: ${error instanceof Error ? error.message : String(error)})`;

@@ -2,8 +2,8 @@
 import type { TestbedHost } from './testbed-description.ts';
 
 /**
- * Returns an ssh2/node-ssh `hostVerifier` accepting only `host`'s key (compares the raw key blob).
- * Use: `ssh.connect({ host: h.address, port: h.port, username: h.user, privateKeyPath: h.keyPath, hostVerifier: hostVerifier(h) })`.
+ * Returns an ssh2 `hostVerifier` accepting only `host`'s key (compares the raw key blob).
+ * Use: `client.connect({ host: h.address, port: h.port, privateKey, hostVerifier: hostVerifier(h) })`
  */
 export function hostVerifier(host: Pick<TestbedHost, 'hostKey'>): (key: Buffer) => boolean {
   const expected = host.hostKey.split(' ')[1] ?? '';

@@ -15,7 +15,13 @@ export const REGISTRY_BINARY = '/usr/bin/docker-registry';
 export type TestRegistryAuth =
   | { readonly kind: 'none' }
   | { readonly kind: 'htpasswd'; readonly path: string }
-  | { readonly kind: 'token'; readonly realm: string; readonly service: string; readonly issuer: string; readonly rootCertBundle: string };
+  | {
+      readonly kind: 'token';
+      readonly realm: string;
+      readonly service: string;
+      readonly issuer: string;
+      readonly rootCertBundle: string;
+    };
 
 export interface TestRegistryOptions {
   /** Storage root; give two registries the same one to serve the same content with different auth. */

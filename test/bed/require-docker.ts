@@ -28,7 +28,8 @@ async function findProblem(): Promise<string | undefined> {
   for (const tool of [DOCKER, '/usr/bin/ssh-keygen']) {
     if (!(await isExecutable(tool))) return `${tool} not found (run scripts/ensure-deps.sh)`;
   }
-  const engine = await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { reject: false, timeout: 15_000 });
+  const version = ['version', '--format', '{{.Server.Version}}'];
+  const engine = await execa(DOCKER, version, { reject: false, timeout: 15_000 });
   if (engine.exitCode !== 0) {
     const why = engine.stderr.split('\n').find((line) => line.trim() !== '') ?? `exit ${engine.exitCode}`;
     return `docker engine does not answer (${why}); run scripts/ensure-dockerd.sh`;

@@ -88,7 +88,8 @@ async function build(opts: RoleBedOptions, undo: (() => Promise<void>)[]): Promi
   const { tb, registry, images } = await startMachines(opts, undo);
   const vaultPassword = `bed-${randomBytes(6).toString('hex')}`;
   const ring = VaultKeyring.fromPasswords([{ password: vaultPassword }]);
-  const startVars = new Map(tb.hosts.map((h) => [h.name, { project_name: h.composeProject, project_dir: `${h.dataDir}/proj`, ...opts.hostVars?.(h) }]));
+  const baseVars = (h: TestbedHost) => ({ project_name: h.composeProject, project_dir: `${h.dataDir}/proj` });
+  const startVars = new Map(tb.hosts.map((h) => [h.name, { ...baseVars(h), ...opts.hostVars?.(h) }]));
   const lintAllow = new Map(Object.entries(opts.lintAllow ?? {}));
   for (const pushed of Object.values(images)) lintAllow.set(pushed.name, `${pushed.local}, pushed by the role bed`);
   const root = writeProject({
@@ -97,7 +98,7 @@ async function build(opts: RoleBedOptions, undo: (() => Promise<void>)[]): Promi
     knownHosts: readFileSync(tb.knownHostsPath, 'utf8'),
     hostVars: startVars,
     groupVars: { ...opts.groupVars, ...Object.fromEntries(Object.entries(images).map(([v, p]) => [v, p.ref])) },
-    vault: opts.vault === undefined ? undefined : { encrypted: ring.encrypt(stringify(opts.vault)), password: vaultPassword },
+    vault: opts.vault && { encrypted: ring.encrypt(stringify(opts.vault)), password: vaultPassword },
     lintAllow,
     files: opts.files ?? {},
   });
@@ -108,7 +109,9 @@ async function build(opts: RoleBedOptions, undo: (() => Promise<void>)[]): Promi
   });
   if (Object.keys(images).length > 0 && opts.pin !== false) {
     const pinned = await runner.rig(['pin']);
-    if (pinned.code !== 0) throw new Error(`role bed: rig pin failed (exit ${pinned.code}):\n${pinned.out}${pinned.err}`);
+    if (pinned.code !== 0) {
+      throw new Error(`role bed: rig pin failed (exit ${pinned.code}):\n${pinned.out}${pinned.err}`);
+    }
   }
   const host = (name = 'h1'): TestbedHost => tb.host(name);
   const varsOf = (name = 'h1'): Record<string, unknown> => ({ ...startVars.get(host(name).name) });
@@ -122,7 +125,10 @@ async function build(opts: RoleBedOptions, undo: (() => Promise<void>)[]): Promi
     container: (service, name) => containerName(host(name).composeProject, service),
     network: (network, name) => networkName(host(name).composeProject, network),
     hostVars: varsOf,
-    setHostVars: (vars, name = 'h1') => writeFiles(root, { [`inventory/test/host_vars/${host(name).name}.yml`]: stringify({ ...varsOf(name), ...vars }) }),
+    setHostVars: (vars, name = 'h1') => {
+      const file = `inventory/test/host_vars/${host(name).name}.yml`;
+      writeFiles(root, { [file]: stringify({ ...varsOf(name), ...vars }) });
+    },
     writeFiles: (files) => writeFiles(root, files),
     encrypt: (text) => ring.encrypt(text),
     rig: (args) => runner.rig(args),

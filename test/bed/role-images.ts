@@ -35,11 +35,16 @@ export async function registryStorage(): Promise<{ path: string; temporary: bool
 }
 
 /** Pushes each local image (by variable name) to `registryHost`; throws naming the image when it is not built. */
-export async function pushLocalImages(registryHost: string, images: Readonly<Record<string, string>>): Promise<Record<string, PushedImage>> {
+export async function pushLocalImages(
+  registryHost: string,
+  images: Readonly<Record<string, string>>,
+): Promise<Record<string, PushedImage>> {
   const out: Record<string, PushedImage> = {};
   for (const [variable, local] of Object.entries(images)) {
     const id = await imageId(local);
-    if (id === undefined) throw new Error(`role bed: image ${local} (for ${variable}) is not built (scripts/build-images.sh)`);
+    if (id === undefined) {
+      throw new Error(`role bed: image ${local} (for ${variable}) is not built (scripts/build-images.sh)`);
+    }
     const { repository, tag } = splitLocal(local);
     const remote = `rigtest/${repository}:${tag}-${id.replace(/^sha256:/, '').slice(0, 12)}`;
     const digest = await pushImage(local, registryHost, remote);
@@ -52,10 +57,11 @@ export async function pushLocalImages(registryHost: string, images: Readonly<Rec
 function splitLocal(image: string): { repository: string; tag: string } {
   const slash = image.lastIndexOf('/');
   const colon = image.indexOf(':', slash + 1);
-  return colon < 0 ? { repository: image, tag: 'latest' } : { repository: image.slice(0, colon), tag: image.slice(colon + 1) };
+  if (colon < 0) return { repository: image, tag: 'latest' };
+  return { repository: image.slice(0, colon), tag: image.slice(colon + 1) };
 }
 
-/** Starts a registry on {@link registryStorage} and pushes `images` (variable → local image); `undo` gets the cleanup. */
+/** Starts a registry on {@link registryStorage}, pushes `images` (variable → local image); `undo` gets the cleanup. */
 export async function registryWithImages(
   images: Readonly<Record<string, string>>,
   undo: (() => Promise<void>)[],

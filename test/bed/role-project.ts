@@ -32,17 +32,21 @@ const FIXTURE_ROLES = path.join(REPO_ROOT, 'test', 'fixtures', 'roles');
 export function writeProject(spec: ProjectSpec): string {
   const linked: string[] = [];
   const files: Record<string, string> = {
-    'inventory/test/hosts.yml': stringify({ all: { hosts: Object.fromEntries(spec.hosts.map((h) => [h.name, connection(h)])) } }),
+    'inventory/test/hosts.yml': stringify({ all: { hosts: hostEntries(spec.hosts) } }),
     'inventory/test/known_hosts': spec.knownHosts,
-    'playbooks/site.yml': stringify([{ hosts: 'all', roles: spec.roles.map((r) => (typeof r === 'string' ? r : r.name)) }]),
+    'playbooks/site.yml': stringify([{ hosts: 'all', roles: spec.roles.map(roleName) }]),
   };
   for (const [name, vars] of spec.hostVars) files[`inventory/test/host_vars/${name}.yml`] = stringify(vars);
-  if (Object.keys(spec.groupVars).length > 0) files['inventory/test/group_vars/all/vars.yml'] = stringify(spec.groupVars);
+  if (Object.keys(spec.groupVars).length > 0) {
+    files['inventory/test/group_vars/all/vars.yml'] = stringify(spec.groupVars);
+  }
   if (spec.vault !== undefined) {
     files['inventory/test/group_vars/all/secrets.yml'] = spec.vault.encrypted;
     files['.vault_password'] = `${spec.vault.password}\n`;
   }
-  if (spec.lintAllow.size > 0) files['lint.yml'] = stringify({ images: [...spec.lintAllow].map(([image, reason]) => ({ image, reason })) });
+  if (spec.lintAllow.size > 0) {
+    files['lint.yml'] = stringify({ images: [...spec.lintAllow].map(([image, reason]) => ({ image, reason })) });
+  }
   for (const role of spec.roles) {
     if (typeof role !== 'string') files[`roles/${role.name}/role.ts`] = role.source;
     else if (existsSync(path.join(REPO_ROOT, 'roles', role))) linked.push(role);
@@ -51,8 +55,16 @@ export function writeProject(spec: ProjectSpec): string {
   return makeProject({ ...files, ...spec.files }, { roles: linked, asPackage: true });
 }
 
-function connection(h: TestbedHost): Record<string, unknown> {
-  return { ansible_host: h.address, ansible_port: h.port, ansible_user: h.user, ansible_ssh_private_key_file: h.keyPath };
+const hostEntries = (hosts: readonly TestbedHost[]) => Object.fromEntries(hosts.map((h) => [h.name, ssh(h)]));
+const roleName = (r: string | InlineRole): string => (typeof r === 'string' ? r : r.name);
+
+function ssh(h: TestbedHost): Record<string, unknown> {
+  return {
+    ansible_host: h.address,
+    ansible_port: h.port,
+    ansible_user: h.user,
+    ansible_ssh_private_key_file: h.keyPath,
+  };
 }
 
 /** A test fixture role's files, copied into the repository (makeProject links from roles/ only). */

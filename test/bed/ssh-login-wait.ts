@@ -35,21 +35,21 @@ export class SshLoginWait implements WaitStrategy {
   async waitUntilReady(container: Container, boundPorts: BoundPorts): Promise<void> {
     const port = boundPorts.getBinding(22);
     this.hostKey = undefined;
-    const outcome = await waitFor(`SSH login on 127.0.0.1:${port}`, () => this.probe(container, port), this.timeoutMs).catch(
-      (error: unknown) => (error instanceof Error ? error.message : String(error)),
-    );
+    const outcome = await waitFor(`SSH login on 127.0.0.1:${port}`, () => this.probe(container, port), this.timeoutMs)
+      .catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
     if (outcome === true) return;
     const why = outcome === 'stopped' ? 'the container stopped' : outcome;
     const log = await containerLog(container, LOG_TAIL);
-    throw new NotReadyError(`${container.id.slice(0, 12)} (127.0.0.1:${port}) not SSH-ready: ${why}\nlast ${LOG_TAIL} log lines:\n${log}`);
+    const where = `${container.id.slice(0, 12)} (127.0.0.1:${port})`;
+    throw new NotReadyError(`${where} not SSH-ready: ${why}\nlast ${LOG_TAIL} log lines:\n${log}`);
   }
 
   /** `true` when logged in, `'stopped'` when the container is gone, `undefined` to poll again. */
   private async probe(container: Container, port: number): Promise<true | 'stopped' | undefined> {
     this.hostKey ??= await readHostKey(container);
-    if (this.hostKey !== undefined && (await canLogIn({ port, privateKey: this.privateKey, hostKey: this.hostKey, timeoutMs: 2000 }))) {
-      return true;
-    }
+    const hostKey = this.hostKey;
+    const target = { port, privateKey: this.privateKey, timeoutMs: 2000 };
+    if (hostKey !== undefined && (await canLogIn({ ...target, hostKey }))) return true;
     const engine = await dockerEngine();
     return (await engine.container.inspect(container)).State.Running ? undefined : 'stopped';
   }
@@ -69,10 +69,11 @@ export class SshLoginWait implements WaitStrategy {
   }
 }
 
-/** The container's ed25519 host key as `ssh-ed25519 AAAA…` (the entrypoint writes it on first start), or undefined. */
+/** The container's ed25519 host key as `ssh-ed25519 AAAA…` (its entrypoint writes it at first start), or undefined. */
 async function readHostKey(container: Container): Promise<string | undefined> {
   const engine = await dockerEngine();
-  const { exitCode, stdout } = await engine.container.exec(container, ['cat', HOST_KEY_FILE]).catch(() => ({ exitCode: 1, stdout: '' }));
+  const read = engine.container.exec(container, ['cat', HOST_KEY_FILE]);
+  const { exitCode, stdout } = await read.catch(() => ({ exitCode: 1, stdout: '' }));
   const key = stdout.trim().split(/\s+/).slice(0, 2).join(' ');
   return exitCode === 0 && /^ssh-ed25519 [A-Za-z0-9+/=]+$/.test(key) ? key : undefined;
 }

@@ -53,8 +53,12 @@ export async function startHosts(n: number, opts: StartHostsOptions = {}): Promi
       const dataDir = path.join(runDir, name);
       const container = `${runPrefix(runId)}${name}`;
       await mkdir(dataDir, { recursive: true });
-      const t = await startTarget({ runId, name, container, dataDir, authorizedKey: key.pub, privateKey, readyTimeoutMs, compose, ownerPid });
-      return { name, container, address: '127.0.0.1', port: t.port, user: 'root', keyPath: key.path, dataDir, hostKey: t.hostKey, composeProject: container };
+      const { port, hostKey } = await startTarget({
+        ...{ runId, name, container, dataDir, authorizedKey: key.pub },
+        ...{ privateKey, readyTimeoutMs, compose, ownerPid },
+      });
+      const login = { address: '127.0.0.1', port, user: 'root', keyPath: key.path, hostKey } as const;
+      return { name, container, ...login, dataDir, composeProject: container };
     }),
   );
   const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${names[i]}: ${String(r.reason)}`] : []));
@@ -91,6 +95,7 @@ async function requireTargetImage(): Promise<void> {
     .getImage(TARGET_IMAGE)
     .inspect()
     .catch((error: unknown) => {
-      throw isGone(error) ? new Error(`testbed: image ${TARGET_IMAGE} is not built (scripts/build-images.sh, or make images)`) : error;
+      if (!isGone(error)) throw error;
+      throw new Error(`testbed: image ${TARGET_IMAGE} is not built (scripts/build-images.sh, or make images)`);
     });
 }

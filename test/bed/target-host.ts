@@ -71,7 +71,10 @@ function build(spec: TargetSpec, port: number, wait: SshLoginWait): GenericConta
       [LABEL.host]: spec.name,
       ...(spec.ownerPid === undefined ? {} : { [LABEL.ownerPid]: String(spec.ownerPid) }),
     })
-    .withEnvironment({ RIG_AUTHORIZED_KEY: spec.authorizedKey, ...(spec.compose === undefined ? {} : { RIG_TB_COMPOSE: spec.compose }) })
+    .withEnvironment({
+      RIG_AUTHORIZED_KEY: spec.authorizedKey,
+      ...(spec.compose === undefined ? {} : { RIG_TB_COMPOSE: spec.compose }),
+    })
     .withBindMounts([
       { source: '/var/run/docker.sock', target: '/var/run/docker.sock' },
       { source: spec.dataDir, target: spec.dataDir },

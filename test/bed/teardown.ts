@@ -26,11 +26,14 @@ export async function removeRun(runId: string): Promise<void> {
   const ours = (labels: Record<string, string> | undefined): boolean =>
     labels?.[LABEL.run] === runId || (labels?.[COMPOSE_PROJECT] ?? '').startsWith(prefix);
   const containers = (await dockerode.listContainers({ all: true })).filter((c) => ours(c.Labels));
-  await Promise.all(containers.map((c) => dockerode.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone)));
+  const remove = (id: string) => dockerode.getContainer(id).remove({ force: true, v: true }).catch(ignoreGone);
+  await Promise.all(containers.map((c) => remove(c.Id)));
   const networks = (await dockerode.listNetworks()).filter((n) => ours(n.Labels));
   for (const n of networks) await dockerode.getNetwork(n.Id).remove().catch(ignoreGone);
   const { Volumes: volumes } = await dockerode.listVolumes();
-  for (const v of volumes.filter((v) => ours(v.Labels ?? undefined))) await dockerode.getVolume(v.Name).remove().catch(ignoreGone);
+  for (const v of volumes.filter((v) => ours(v.Labels ?? undefined))) {
+    await dockerode.getVolume(v.Name).remove().catch(ignoreGone);
+  }
   if (process.env['RIG_TB_KEEP'] !== '1') await rm(path.join(bedRoot(), runId), { recursive: true, force: true });
 }
 
@@ -43,7 +46,8 @@ export async function listRuns(): Promise<RunListing[]> {
     const runId = c.Labels[LABEL.run] ?? '';
     const pid = c.Labels[LABEL.ownerPid];
     const run = runs.get(runId) ?? { runId, ownerPid: pid === undefined ? undefined : Number(pid), containers: [] };
-    const ports = c.Ports.filter((p) => p.PublicPort !== undefined).map((p) => `${p.IP}:${p.PublicPort}->${p.PrivatePort}`);
+    const published = c.Ports.filter((p) => p.PublicPort !== undefined);
+    const ports = published.map((p) => `${p.IP}:${p.PublicPort}->${p.PrivatePort}`);
     run.containers.push({ name: (c.Names[0] ?? c.Id).replace(/^\//, ''), state: c.State, ports: ports.join(',') });
     runs.set(runId, run);
   }

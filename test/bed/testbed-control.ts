@@ -60,7 +60,8 @@ export function attach(run: TestbedDescription, privateKey: Buffer, readyTimeout
       if (opts.newHostKey === true) {
         const engine = await dockerEngine();
         // the entrypoint makes a host key on start when there is none; sshd keeps the loaded one until then
-        await engine.container.exec(await handle(name), ['rm', '-f', '/etc/ssh/ssh_host_ed25519_key', '/etc/ssh/ssh_host_ed25519_key.pub']);
+        const keys = ['/etc/ssh/ssh_host_ed25519_key', '/etc/ssh/ssh_host_ed25519_key.pub'];
+        await engine.container.exec(await handle(name), ['rm', '-f', ...keys]);
       }
       await stopHost(name);
       await startHost(name);
@@ -79,8 +80,8 @@ export function attach(run: TestbedDescription, privateKey: Buffer, readyTimeout
 
 /** Every host container's log, each under a `===== <container> =====` line. */
 export async function hostLogs(run: TestbedDescription): Promise<string> {
-  const logs = await Promise.all(run.hosts.map(async (h) => `===== ${h.container} =====\n${await containerLog(h.container)}`));
-  return logs.join('\n');
+  const logs = run.hosts.map(async (h) => `===== ${h.container} =====\n${await containerLog(h.container)}`);
+  return (await Promise.all(logs)).join('\n');
 }
 
 function sshPort(port: number): BoundPorts {

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { execIn, inspectContainer } from '../helpers/docker/index.js';
 import { requireImages, useRoleBed, type RoleBed } from '../bed/index.js';
 
-const skip = await requireImages('docker-stack role', ['local/postgres:15-rig', 'local/redis:7-rig'], 'scripts/build-images.sh');
+const IMAGES = ['local/postgres:15-rig', 'local/redis:7-rig'];
+const skip = await requireImages('docker-stack role', IMAGES, 'scripts/build-images.sh');
 
 const PG_PASSWORD = 'pg-superuser-7c1d90ab';
 const APP_PASSWORD = 'litellm-db-2e8f44c1';
@@ -24,11 +25,13 @@ describe.skipIf(skip !== undefined)('role docker-stack', () => {
     (b) => (bed = b),
   );
 
-  it('creates the networks, brings PostgreSQL and Redis up healthy from the pinned digests, and makes the database with its owner', async () => {
+  it('networks, PostgreSQL and Redis healthy from pinned digests, the database made with its owner', async () => {
     const r = await bed.rig(['deploy']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    for (const n of ['frontend', 'backend', 'egress', 'sandbox']) expect(r.out).toContain(`+ network ${bed.network(n)}`);
+    for (const n of ['frontend', 'backend', 'egress', 'sandbox']) {
+      expect(r.out).toContain(`+ network ${bed.network(n)}`);
+    }
     expect(r.out).toMatch(/✓ postgresql healthy/);
     expect(r.out).toMatch(/✓ redis healthy/);
     expect(r.out).toMatch(/✓ db-init exited 0/);
@@ -36,7 +39,8 @@ describe.skipIf(skip !== undefined)('role docker-stack', () => {
     expect(pg?.health).toBe('healthy');
     const { ref, digest } = bed.images['docker_stack_postgres_image']!;
     expect(pg?.imageRef).toBe(`${ref}@${digest}`);
-    const db = await execIn(bed.container('postgresql'), ['sh', '-c', 'PGPASSWORD="$1" psql -h 127.0.0.1 -U litellm -d litellm -tAc "select current_user"', 'sh', APP_PASSWORD]);
+    const query = 'PGPASSWORD="$1" psql -h 127.0.0.1 -U litellm -d litellm -tAc "select current_user"';
+    const db = await execIn(bed.container('postgresql'), ['sh', '-c', query, 'sh', APP_PASSWORD]);
     expect(db.stdout.trim()).toBe('litellm');
     expect((await execIn(bed.container('redis'), ['redis-cli', '-h', '127.0.0.1', 'ping'])).stdout.trim()).toBe('PONG');
     expect(r.out).not.toContain(PG_PASSWORD);

@@ -32,14 +32,15 @@ async function firstLine(child: ReturnType<typeof ownerProcess>): Promise<string
   });
 }
 
-const containersOf = async (runId: string) => (await dockerOk(['ps', '-aq', '-f', `label=rig.testbed.run=${runId}`])).trim();
+const containersOf = async (runId: string): Promise<string> =>
+  (await dockerOk(['ps', '-aq', '-f', `label=rig.testbed.run=${runId}`])).trim();
 
 describe.skipIf(skipReason !== undefined)('testbed cleanup without a reaper', () => {
   it('a run whose process exits without stopping it is removed by the exit hook', async () => {
     const child = ownerProcess('exit');
     const runId = await firstLine(child);
     expect((await child).exitCode).toBe(0);
-    await waitFor(`run ${runId} removed`, async () => ((await containersOf(runId)) === '' ? true : undefined), 30_000);
+    await waitFor(`run ${runId} removed`, async () => ((await containersOf(runId)) === '' ? true : undefined), 60_000);
   });
 
   it('a run whose process was killed is an orphan: the sweep removes it, and only it', async () => {
@@ -59,7 +60,9 @@ describe.skipIf(skipReason !== undefined)('testbed cleanup without a reaper', ()
     expect(started.stderr).toMatch(/run cli\d+: 1 host\(s\) SSH-ready in \d+\.\ds/);
     try {
       expect(await sweepOrphans()).not.toContain(run.runId);
-      expect((await execa(process.execPath, [CLI, 'list'])).stdout).toContain(`${run.runId} rig-tb-${run.runId}-h1 running 127.0.0.1:${run.hosts[0]?.port}->22 (by hand)`);
+      const listed = (await execa(process.execPath, [CLI, 'list'])).stdout;
+      const port = run.hosts[0]?.port;
+      expect(listed).toContain(`${run.runId} rig-tb-${run.runId}-h1 running 127.0.0.1:${port}->22 (by hand)`);
     } finally {
       await execa(process.execPath, [CLI, 'stop', run.runId]);
     }

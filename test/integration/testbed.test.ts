@@ -58,16 +58,21 @@ describe.skipIf(skipReason !== undefined)('testbed: two real target hosts', () =
         if (tb.compose !== 'v2') expect(await out(t, ['docker-compose', 'version', '--short'])).toBe('1.29.2');
       });
     }
-    expect(readFileSync(tb.sshConfigPath, 'utf8')).toContain(`Host h2\n  HostName 127.0.0.1\n  Port ${tb.host('h2').port}\n`);
+    const config = readFileSync(tb.sshConfigPath, 'utf8');
+    expect(config).toContain(`Host h2\n  HostName 127.0.0.1\n  Port ${tb.host('h2').port}\n`);
     const container = await inspectContainer(tb.host('h1').container);
     expect(container?.status).toBe('running');
   });
 
   it('publishes SSH on 127.0.0.1 only, and labels each host with the run and its owner process', async () => {
-    const ports = JSON.parse(await dockerOk(['inspect', '-f', '{{json .NetworkSettings.Ports}}', tb.host('h1').container]));
+    const h1 = tb.host('h1').container;
+    const inspect = async (what: string): Promise<Record<string, unknown>> =>
+      JSON.parse(await dockerOk(['inspect', '-f', `{{json ${what}}}`, h1])) as Record<string, unknown>;
+    const ports = await inspect('.NetworkSettings.Ports');
     expect(ports['22/tcp']).toEqual([{ HostIp: '127.0.0.1', HostPort: String(tb.host('h1').port) }]);
-    const labels = JSON.parse(await dockerOk(['inspect', '-f', '{{json .Config.Labels}}', tb.host('h1').container]));
-    expect(labels).toMatchObject({ 'rig.testbed.run': tb.runId, 'rig.testbed.host': 'h1', 'rig.testbed.pid': String(process.pid) });
+    const labels = await inspect('.Config.Labels');
+    expect(labels).toMatchObject({ 'rig.testbed.run': tb.runId, 'rig.testbed.host': 'h1' });
+    expect(labels['rig.testbed.pid']).toBe(String(process.pid));
   });
 
   it('rejects a host key that is not the collected one', async () => {
@@ -86,8 +91,10 @@ describe.skipIf(skipReason !== undefined)('testbed: two real target hosts', () =
         { path: `${dir}/msg.txt`, content: Buffer.from(`hello from ${host.name}\n`), mode: 0o644 },
         { path: `${dir}/docker-compose.yml`, content: Buffer.from(COMPOSE), mode: 0o644 },
       ]);
-      await run(t, exec(['sh', '-c', 'cd "$1" && docker-compose -p "$2" up -d', 'sh', dir, host.composeProject]));
-      const seen = await out(t, ['sh', '-c', 'cd "$1" && docker-compose -p "$2" exec -T web cat /msg.txt', 'sh', dir, host.composeProject]);
+      const inDir = 'cd "$1" && shift && docker-compose "$@"';
+      const compose = (...args: string[]) => ['sh', '-c', inDir, 'sh', dir, ...args];
+      await run(t, exec(compose('-p', host.composeProject, 'up', '-d')));
+      const seen = await out(t, compose('-p', host.composeProject, 'exec', '-T', 'web', 'cat', '/msg.txt'));
       expect(seen).toBe(`hello from ${host.name}`);
     });
     // the same path on this machine: what a test reads after a deploy
@@ -138,7 +145,8 @@ describe.skipIf(skipReason !== undefined)('testbed: two real target hosts', () =
 
   it('stop removes the hosts, the compose containers of the run, and its files', async () => {
     await tb.stop();
-    const left = await dockerOk(['ps', '-aq', '-f', `label=com.docker.compose.project=${tb.host('h1').composeProject}`]);
+    const project = tb.host('h1').composeProject;
+    const left = await dockerOk(['ps', '-aq', '-f', `label=com.docker.compose.project=${project}`]);
     const hosts = await dockerOk(['ps', '-aq', '-f', `label=rig.testbed.run=${tb.runId}`]);
     expect(left + hosts).toBe('');
     expect(() => readFileSync(tb.knownHostsPath)).toThrow(/ENOENT/);
