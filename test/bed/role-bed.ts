@@ -30,9 +30,11 @@ export interface RoleBedOptions {
   readonly vault?: Record<string, unknown>;
   /**
    * Variable → local image: each pushed to the bed's registry, the variable set to the pushed reference in
-   * `group_vars/all`, allowed in lint.yml, and `rig pin` run so deploys pull by digest (unless `pin: false`).
+   * `group_vars/all`, allowed in lint.yml, and `rig pin` run so deploys pull by digest.
    */
   readonly images?: Readonly<Record<string, string>>;
+  /** Run `rig pin` after the push (default true). It resolves every image of the env: a role that also runs local
+   * images (`lintAllow`) needs `pin: false`, and then deploys the pushed ones by tag. */
   readonly pin?: boolean;
   /** Images the roles run as they are (floating local tags): image name → the lint.yml reason. */
   readonly lintAllow?: Readonly<Record<string, string>>;
