@@ -5,7 +5,7 @@ import path from 'node:path';
 import { generateKey } from '../helpers/sshd/keys.ts';
 import { bedRoot, RUN_ID, runPrefix, TARGET_IMAGE } from './bed-paths.ts';
 import { dockerEngine, isGone } from './docker-engine.ts';
-import { removeAtExit } from './exit-sweep.ts';
+import { forgetAtExit, removeAtExit } from './exit-sweep.ts';
 import { writeClientFiles } from './host-files.ts';
 import { startTarget, type ComposeFlavor } from './target-host.ts';
 import { removeRun } from './teardown.ts';
@@ -64,6 +64,7 @@ export async function startHosts(n: number, opts: StartHostsOptions = {}): Promi
   const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${names[i]}: ${String(r.reason)}`] : []));
   if (failed.length > 0) {
     await removeRun(runId);
+    forgetAtExit(runId);
     throw new Error(`testbed: starting ${n} host(s) failed (run ${runId}):\n${failed.join('\n')}`);
   }
   const hosts = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
