@@ -19,7 +19,7 @@ endif
 endif
 DEPS_STAMP := node_modules/.rig-deps-stamp
 BUILD_STAMP := dist/.rig-build-stamp
-SOURCES := $(shell find src roles smoke-tests -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
+SOURCES := $(shell find src -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
 
 .PHONY: help deps build test test-unit test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history drift smoke-test checklist demo demo-down system-deps dockerd images testbed testbed-down bench clean
 
@@ -131,5 +131,5 @@ demo-down: ## stop the demo: its stack, its 2 test hosts and the registry (image
 bench: build images ## rig vs tuned Ansible on 8 test hosts (~4 min); the last line is the summary
 	bash bench/run.sh
 
-clean: ## remove build outputs
+clean: ## remove build outputs (and .rig/build, the role cache older rigs wrote)
 	rm -rf dist .rig/build

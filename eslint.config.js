@@ -17,6 +17,22 @@ export default tseslint.config(
     },
   },
   {
+    // Role and smoke-check modules are loaded by Node's type stripping, which erases types only (README "Roles").
+    files: ['roles/**/*.ts', 'smoke-tests/**/*.ts', 'bench/project/roles/**/*.ts', 'test/fixtures/roles/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...[
+          ['TSEnumDeclaration', 'an enum'],
+          ['TSModuleDeclaration[declare!=true]', 'a namespace'],
+          ['TSParameterProperty', 'a parameter property'],
+          ['TSImportEqualsDeclaration', 'import x = require()'],
+          ['TSExportAssignment', 'export ='],
+        ].map(([selector, what]) => ({ selector, message: `${what} cannot be loaded by Node's type stripping (roles must use erasable TypeScript only)` })),
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

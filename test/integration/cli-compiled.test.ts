@@ -1,4 +1,4 @@
-// The built CLI as users run it (`node bin/rig.js`): a real subprocess, roles transpiled on demand, exit codes.
+// The built CLI as users run it (`node bin/rig.js`): a real subprocess, roles loaded by Node's type stripping, exit codes.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { execa, execaSync } from 'execa';
@@ -35,14 +35,14 @@ describe('compiled CLI', () => {
     expect((await rig(['help'], REPO_ROOT)).stdout).toContain('inventory');
   });
 
-  it('loads a deploy repo whose roles are TypeScript, transpiling them once into .rig/build', async () => {
+  it('loads a deploy repo whose roles are TypeScript from their sources: nothing compiled, nothing written', async () => {
     const root = makeProject(sampleFiles(), { asPackage: true });
     const first = await rig(['inventory', '--env', 'test', '--json'], root);
     expect(first.stderr).toBe('');
     expect(first.exitCode).toBe(0);
     const json = JSON.parse(first.stdout) as { hosts: Record<string, { roles: string[] }> };
     expect(json.hosts['web1']?.roles).toEqual(['sample']);
-    expect(existsSync(path.join(root, '.rig/build/roles/sample/role.js'))).toBe(true);
+    expect(existsSync(path.join(root, '.rig'))).toBe(false);
     const second = await rig(['inventory', '--env', 'test', '--json'], root);
     expect(second.stdout).toBe(first.stdout);
   });
