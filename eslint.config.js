@@ -1,11 +1,12 @@
 // Lint rules the style guide asks for: no floating promises, exhaustive switches, strict types.
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['dist/**', 'node_modules/**', 'schema/**', '**/.rig/**', 'eslint.config.js', 'bin/**', 'scripts/**/*.mjs', 'bench/**/*.mjs'] },
   js.configs.recommended,
-  ...tseslint.configs.recommendedTypeChecked,
+  tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {

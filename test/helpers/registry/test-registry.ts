@@ -71,7 +71,7 @@ export async function startTestRegistry(options: TestRegistryOptions, readyTimeo
   } catch (error) {
     const log = await registry.appLog();
     await registry.stop();
-    throw new Error(`registry on ${host} did not start: ${String(error)}\n${log}`);
+    throw new Error(`registry on ${host} did not start: ${String(error)}\n${log}`, { cause: error });
   }
   return registry;
 }

@@ -48,7 +48,7 @@ export async function startRegistry(readyTimeoutMs = 15_000): Promise<Registry> 
   } catch (error) {
     const log = await readFile(logPath, 'utf8').catch(() => '');
     await stop();
-    throw new Error(`registry on ${host} did not start: ${String(error)}\n${log}`);
+    throw new Error(`registry on ${host} did not start: ${String(error)}\n${log}`, { cause: error });
   }
   return { url: `http://${host}`, host, logPath, stop };
 }
