@@ -67,7 +67,7 @@ export async function startTestRegistry(options: TestRegistryOptions, readyTimeo
     },
   };
   try {
-    await waitUntilServing(registry.url, child, readyTimeoutMs);
+    await waitUntilServing(registry.url, child.nodeChildProcess, readyTimeoutMs);
   } catch (error) {
     const log = await registry.appLog();
     await registry.stop();

@@ -44,7 +44,7 @@ export async function startRegistry(readyTimeoutMs = 15_000): Promise<Registry> 
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await waitForRegistry(`http://${host}`, child, readyTimeoutMs);
+    await waitForRegistry(`http://${host}`, child.nodeChildProcess, readyTimeoutMs);
   } catch (error) {
     const log = await readFile(logPath, 'utf8').catch(() => '');
     await stop();
