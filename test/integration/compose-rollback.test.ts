@@ -113,17 +113,19 @@ describe.skipIf(skip !== undefined)('health gate, rollback and the deploy lock',
     expect((await journal(bed)).at(-1)).toMatchObject({ event: 'deploy.interrupted', user: 'alice' });
   });
 
-  it('on a terminal (a pseudo-terminal from util-linux script): progress per host, and Ctrl+C is rig\'s interrupt', async () => {
+  it('on a terminal (util-linux script gives it one): progress per host, and Ctrl+C is rig\'s interrupt', async () => {
     // gamma is created again, and its 30 s settle keeps the deploy applying until Ctrl+C
     await docker(['rm', '-f', bed.container('gamma')]);
     bed.setVars({ ...good, stack_gamma: true, stack_slow_settle: 30 });
     // what is written to script's stdin is typed at rig's terminal; 120 columns (a pty made without a size has none,
     // and the progress would wrap every character)
     const command = `stty cols 120 rows 40; exec ${process.execPath} ${BIN} deploy --env test`;
-    const run = execa('script', ['-qfec', command, '/dev/null'], { cwd: bed.root, reject: false, env: { USER: 'alice', HOME: os.tmpdir(), TERM: 'xterm' } });
+    const env = { USER: 'alice', HOME: os.tmpdir(), TERM: 'xterm' };
+    const run = execa('script', ['-qfec', command, '/dev/null'], { cwd: bed.root, reject: false, env });
     let screen = '';
     run.stdout?.on('data', (chunk: Buffer) => void (screen += stripVTControlCharacters(chunk.toString())));
-    await waitFor('the progress to say h1 is applying', () => Promise.resolve(/h1: applying \d+ changes?/.test(screen) ? true : undefined), 60_000);
+    const applying = () => Promise.resolve(/h1: applying \d+ changes?/.test(screen) ? true : undefined);
+    await waitFor('the progress to say h1 is applying', applying, 60_000);
     expect(screen).toContain('h1: connecting and planning');
     run.stdin?.write('\x03');
     const done = await run;

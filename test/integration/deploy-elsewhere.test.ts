@@ -12,7 +12,7 @@ import { REPO_ROOT } from '../helpers/project.js';
 import { freePort, requireImages, startHosts, type Testbed } from '../helpers/testbed/index.js';
 
 const IMAGE = 'local/caddy:2.6-rig';
-const skip = await requireImages('deploy from a repository elsewhere', ['rig/target:1', IMAGE], 'scripts/build-images.sh');
+const skip = await requireImages('deploy from elsewhere', ['rig/target:1', IMAGE], 'scripts/build-images.sh');
 const BIN = path.join(REPO_ROOT, 'bin', 'rig.js');
 
 describe.skipIf(skip !== undefined)('a deploy repository outside the checkout (rig --root)', () => {
@@ -41,9 +41,15 @@ describe.skipIf(skip !== undefined)('a deploy repository outside the checkout (r
     const host = tb.host('h1');
     prefix = host.composeProject.replace(/-/g, '_');
     copy = mkdtempSync(path.join(os.tmpdir(), 'rig-deploy-repo-'));
-    for (const dir of ['roles', 'smoke-tests']) cpSync(path.join(REPO_ROOT, dir), path.join(copy, dir), { recursive: true });
+    for (const dir of ['roles', 'smoke-tests']) {
+      cpSync(path.join(REPO_ROOT, dir), path.join(copy, dir), { recursive: true });
+    }
+    const login = { ansible_host: host.address, ansible_port: host.port, ansible_user: 'root' };
+    const key = { ansible_ssh_private_key_file: host.keyPath };
+    const respond = { name: 'respond', args: ['hello', '200'] };
+    const vhost = { host: 'www.rig.test', upstream: 'web:8080', vpn_only: false, directives: [respond] };
     const files: Record<string, string> = {
-      'inventory/test/hosts.yml': stringify({ all: { children: { web: { hosts: { h1: { ansible_host: host.address, ansible_port: host.port, ansible_user: 'root', ansible_ssh_private_key_file: host.keyPath } } } } } }),
+      'inventory/test/hosts.yml': stringify({ all: { children: { web: { hosts: { h1: { ...login, ...key } } } } } }),
       'inventory/test/known_hosts': readFileSync(tb.knownHostsPath, 'utf8'),
       'inventory/test/host_vars/h1.yml': stringify({
         project_name: host.composeProject,
@@ -51,9 +57,9 @@ describe.skipIf(skip !== undefined)('a deploy repository outside the checkout (r
         caddy_image: IMAGE,
         caddy_http_publish: `127.0.0.1:${await freePort()}`,
         caddy_https_publish: '',
-        caddy_vhosts: [{ host: 'www.rig.test', upstream: 'web:8080', vpn_only: false, directives: [{ name: 'respond', args: ['hello', '200'] }] }],
+        caddy_vhosts: [vhost],
       }),
-      'lint.yml': 'images:\n  - image: local/caddy\n    reason: built locally by scripts/images/caddy.sh, no registry\n',
+      'lint.yml': 'images:\n  - image: local/caddy\n    reason: built locally by scripts/images/caddy.sh\n',
       'playbooks/site.yml': '- hosts: web\n  roles: [caddy]\n',
     };
     for (const [rel, text] of Object.entries(files)) {

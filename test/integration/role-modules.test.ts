@@ -42,12 +42,33 @@ ${body}
 export default defineRole({ name: 'extra', description: 'an extra role', vars: z.object({}), tasks: () => [] });
 `;
 
+/** What rig says about a package the repository does not have. */
+const NO_PACKAGE =
+  'no package of that name is installed for this repository (roles and smoke checks may import "rig", node: ' +
+  "built-ins, the repository's own files, and packages installed in the repository with npm)";
+const STRIP_ONLY =
+  "roles and smoke checks load through Node's type stripping, which erases types only (no enum, namespace, " +
+  'parameter property or import x = require(); for an enum use a union of literals or an `as const` object)';
+
+const lines = (...l: string[]) => `${l.join('\n')}\n`;
+
 describe('role modules loaded by the built CLI', () => {
-  it('a repository outside the checkout: `rig` is the running rig, ./x.ts and ./x.js both import x.ts, nothing is written', async () => {
+  it('a repository elsewhere: `rig` is the running rig, ./x.ts and ./x.js import x.ts, nothing written', async () => {
+    const role = EXTRA(
+      lines(
+        "import { PORTS } from './lib/ports.ts';",
+        "import { label } from './lib/label.js';",
+        "import { createHash } from 'node:crypto';",
+      ),
+      "export const tag: string = label(createHash('sha256').update(String(PORTS.http)).digest('hex'));",
+    );
     const root = deployRepo(
-      withRole(EXTRA("import { PORTS } from './lib/ports.ts';\nimport { label } from './lib/label.js';\nimport { createHash } from 'node:crypto';", 'export const tag: string = label(createHash("sha256").update(String(PORTS.http)).digest("hex"));'), {
+      withRole(role, {
         'roles/extra/lib/ports.ts': 'export const PORTS = { http: 80 } as const;\n',
-        'roles/extra/lib/label.ts': "import { closest } from 'rig';\nexport const label = (s: string): string => `${s.slice(0, 8)}${closest('x', []) ?? ''}`;\n",
+        'roles/extra/lib/label.ts': lines(
+          "import { closest } from 'rig';",
+          "export const label = (s: string): string => `${s.slice(0, 8)}${closest('x', []) ?? ''}`;",
+        ),
         // a package.json saying commonjs does not turn the roles into CommonJS: they are ES modules, always
         'package.json': '{ "type": "commonjs" }\n',
       }),
@@ -55,50 +76,53 @@ describe('role modules loaded by the built CLI', () => {
     const r = await rig(['inventory', '--root', root, '--env', 'test', '--json'], os.tmpdir());
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
-    expect((JSON.parse(r.stdout) as { hosts: Record<string, { roles: string[] }> }).hosts['web1']?.roles).toEqual(['sample', 'extra']);
+    const inventory = JSON.parse(r.stdout) as { hosts: Record<string, { roles: string[] }> };
+    expect(inventory.hosts['web1']?.roles).toEqual(['sample', 'extra']);
     expect(existsSync(path.join(root, '.rig'))).toBe(false);
     expect(existsSync(path.join(root, 'node_modules'))).toBe(false);
   });
 
   it('every module that does not load is an error at its file:line:col, all of them in one run', async () => {
+    const PARAM = lines('class Port {', '  constructor(private readonly n: number) {}', '}');
+    const THROWS = lines('const port = (): number => {', "  throw new RangeError('no port');", '};', 'port();');
     const root = deployRepo({
       'playbooks/site.yml': '- hosts: app\n  roles: [sample, pkg, file, enum, param, typo, throws, syntax]\n',
       'roles/pkg/role.ts': EXTRA("import leftPad from 'left-pad';", 'export const x = leftPad;'),
       'roles/file/role.ts': EXTRA("import { checks } from './chekcs.ts';", 'export const x = checks;'),
       'roles/enum/role.ts': EXTRA("import { Mode } from './mode.ts';", 'export const x = Mode.A;'),
-      'roles/enum/mode.ts': '// modes\nexport enum Mode { A, B }\n',
-      'roles/param/role.ts': EXTRA('', 'class Port {\n  constructor(private readonly n: number) {}\n}\nexport const p = new Port(1);'),
-      'roles/typo/role.ts': "import { defineRol, z } from 'rig';\nexport default defineRol({ name: 'typo', vars: z.object({}) });\n",
-      'roles/throws/role.ts': EXTRA('', "const port = (): number => {\n  throw new RangeError('no port configured');\n};\nexport const x = port();"),
+      'roles/enum/mode.ts': lines('// modes', 'export enum Mode { A, B }'),
+      'roles/param/role.ts': EXTRA('', PARAM),
+      'roles/typo/role.ts': lines("import { defineRol, z } from 'rig';", "export default defineRol({ name: 'typo' });"),
+      'roles/throws/role.ts': EXTRA('', THROWS),
       'roles/syntax/role.ts': EXTRA('', 'export const x: number = ;'),
     });
     const r = await rig(['inventory', '--env', 'test'], root);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
-    const strip =
-      "roles and smoke checks load through Node's type stripping, which erases types only (no enum, namespace, parameter property or " +
-      'import x = require(); for an enum use a union of literals or an `as const` object)';
     expect(r.stderr.split('\n')).toEqual([
-      `roles/enum/mode.ts:2:8: TypeScript enum is not supported in strip-only mode: ${strip}`,
+      `roles/enum/mode.ts:2:8: TypeScript enum is not supported in strip-only mode: ${STRIP_ONLY}`,
       `roles/file/role.ts:1:24: cannot import "./chekcs.ts": no such file (${root}/roles/file/chekcs.ts)`,
-      `roles/param/role.ts:4:32: TypeScript parameter property is not supported in strip-only mode: ${strip}`,
-      'roles/pkg/role.ts:1:21: cannot import "left-pad": no package of that name is installed for this repository (roles and smoke ' +
-        "checks may import \"rig\", node: built-ins, the repository's own files, and packages installed in the repository with npm)",
+      // Node points at the parameter the property declares
+      `roles/param/role.ts:4:32: TypeScript parameter property is not supported in strip-only mode: ${STRIP_ONLY}`,
+      `roles/pkg/role.ts:1:21: cannot import "left-pad": ${NO_PACKAGE}`,
       'roles/syntax/role.ts:3:26: Expression expected',
-      'roles/throws/role.ts:4:9: RangeError: no port configured (thrown while loading the module)',
-      "roles/typo/role.ts:1:10: The requested module 'rig' does not provide an export named 'defineRol' (did you mean \"defineRole\"?)",
+      'roles/throws/role.ts:4:9: RangeError: no port (thrown while loading the module)',
+      "roles/typo/role.ts:1:10: The requested module 'rig' does not provide an export named 'defineRol'" +
+        ' (did you mean "defineRole"?)',
       'rig: 7 errors; nothing was changed',
     ]);
   });
 
-  it('a smoke check that imports what the repository does not have: located, before any host is contacted', async () => {
-    const root = deployRepo({
-      'smoke-tests/env-check.ts': "import { parse } from 'dotenv';\nimport { defineSmoke } from 'rig';\nexport default defineSmoke({ id: 'env-check', description: 'd', target: { groups: ['all'] }, deadlineSec: 5, blocking: true, run: async () => ({ status: 'pass', evidence: [String(parse)] }) });\n",
-    });
-    const r = await rig(['smoke', '--env', 'test'], root);
+  it('a smoke check importing what the repository does not have: located, before any host is contacted', async () => {
+    const check = lines(
+      "import { parse } from 'dotenv';",
+      "import { defineSmoke } from 'rig';",
+      "export default defineSmoke({ id: 'env-check', description: 'd', target: { groups: ['all'] }, deadlineSec: 5,",
+      "  blocking: true, run: async () => ({ status: 'pass', evidence: [String(parse)] }) });",
+    );
+    const r = await rig(['smoke', '--env', 'test'], deployRepo({ 'smoke-tests/env-check.ts': check }));
     expect(r.exitCode).toBe(1);
-    expect(r.stderr.split('\n')[0]).toBe('smoke-tests/env-check.ts:1:23: cannot import "dotenv": no package of that name is installed for this repository ' +
-      "(roles and smoke checks may import \"rig\", node: built-ins, the repository's own files, and packages installed in the repository with npm)");
+    expect(r.stderr.split('\n')[0]).toBe(`smoke-tests/env-check.ts:1:23: cannot import "dotenv": ${NO_PACKAGE}`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
