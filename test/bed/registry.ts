@@ -94,11 +94,11 @@ export async function startTestRegistry(options: TestRegistryOptions, readyTimeo
     },
   };
   try {
-    await waitUntilServing(registry.url, child, readyTimeoutMs);
+    await waitUntilServing(registry.url, child.nodeChildProcess, readyTimeoutMs);
   } catch (error) {
     const log = await registry.appLog();
     await registry.stop();
-    throw new Error(`registry on ${host} did not start: ${String(error)}\n${log}`);
+    throw new Error(`registry on ${host} did not start: ${String(error)}\n${log}`, { cause: error });
   }
   return registry;
 }

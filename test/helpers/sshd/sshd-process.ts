@@ -73,7 +73,7 @@ export async function startSshd(spec: SshdSpec): Promise<SshdProcess> {
   } catch (err) {
     child.kill('SIGKILL');
     const log = await readFile(logFile, 'utf8').catch(() => '(no log)');
-    throw new Error(`sshd ${spec.name} on ${spec.address}:${spec.port} did not start: ${String(err)}\n${log}`);
+    throw new Error(`sshd ${spec.name} on ${spec.address}:${spec.port} did not start: ${String(err)}\n${log}`, { cause: err });
   }
   return { address: spec.address, port: spec.port, logFile, child };
 }
