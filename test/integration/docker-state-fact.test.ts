@@ -35,7 +35,7 @@ const onHost = (c: Cmd): ExecNode => withEnv(sh(render(c)), { PATH: '/usr/bin:/b
 describe.skipIf(skipReason !== undefined)('docker-state fact on the real engine', () => {
   const t = new LocalTransport();
   const dir = mkdtempSync(path.join(tmpdir(), 'rigfact-'));
-  const target: ComposeFileTarget = { flavor: 'v1', project: PROJECT, projectDir: dir, file: path.join(dir, 'compose.yml') };
+  const target: ComposeFileTarget = { flavor: 'v1', cli: 'standalone', project: PROJECT, projectDir: dir, file: path.join(dir, 'compose.yml') };
   const query: DockerStateQuery = { project: PROJECT, images: ['local/busybox:1', `${PROJECT}/absent:1`], networks: [NET, `${PROJECT}_default`, `${PROJECT}_absent`] };
 
   async function dockerState(q = query): Promise<DockerState> {
