@@ -23,6 +23,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   drift: { run: async (a, io) => (await import('./drift.js')).driftCommand(a, io), summary: 'is each host still what its last release says (files, containers, images)? read-only; exit 0 in sync, 2 drift, 1 error' },
   cron: { run: async (a, io) => (await import('./cron.js')).cronCommand(a, io), summary: 'install|remove|show|run the nightly crontab entry: smoke, pin --check and drift, one Telegram alert per failing check per day' },
   checklist: { run: async (a, io) => (await import('./checklist.js')).checklistCommand(a, io), summary: 'pre-upgrade checklist (--upgrade <service-or-role>=<tag>): every check with evidence, then GO (exit 0), WARNING (2) or NO-GO (1); read-only' },
+  status: { run: async (a, io) => (await import('./commands/status.js')).statusCommand(a, io), summary: 'what runs where: per host and service state, health, uptime, image and digest vs the lock, release, who deployed, lock; read-only, one exec per host; exit 0 healthy, 2 not, 1 error' },
   inventory: { run: async (a, io) => (await import('./inventory.js')).inventoryCommand(a, io), summary: 'hosts, groups and every variable with where it came from' },
   vault: { run: async (a, io) => (await import('./vault.js')).vaultCommand(a, io), summary: 'create|encrypt|decrypt|view|edit|rekey|encrypt-string (Ansible Vault compatible)' },
   schema: { run: async (a, io) => (await import('./schema.js')).schemaCommand(a, io), summary: 'write JSON Schemas of hosts.yml, vars files, env.yml and playbooks for editors' },
