@@ -10,7 +10,7 @@ DEPS_STAMP := node_modules/.rig-deps-stamp
 BUILD_STAMP := dist/.rig-build-stamp
 SOURCES := $(shell find src roles smoke-tests -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
 
-.PHONY: help deps build test test-unit test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history status drift smoke-test checklist demo demo-down system-deps dockerd images testbed testbed-down bench clean
+.PHONY: help deps build test test-unit test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history status logs drift smoke-test checklist demo demo-down system-deps dockerd images testbed testbed-down bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -83,6 +83,11 @@ history: build ## each host's deploy journal: make history ENV=prod
 
 status: build ## what runs where, read-only: make status ENV=prod (exit 0 all healthy, 2 something is not, 1 error)
 	$(RIG) status --env $(ENV) $(ARGS)
+
+SERVICE ?=
+logs: build ## a service's logs from every host, merged by time: make logs SERVICE=litellm ENV=prod [ARGS='-f --since 10m --grep ERROR']
+	@test -n "$(SERVICE)" || { echo "usage: make logs SERVICE=<service> ENV=<env> [ARGS='-f']" >&2; exit 1; }
+	$(RIG) logs $(SERVICE) --env $(ENV) $(ARGS)
 
 drift: build ## is each host still what its last release says? read-only: make drift ENV=prod (exit 2 = drift)
 	$(RIG) drift --env $(ENV) $(ARGS)
