@@ -10,7 +10,7 @@ DEPS_STAMP := node_modules/.rig-deps-stamp
 BUILD_STAMP := dist/.rig-build-stamp
 SOURCES := $(shell find src roles smoke-tests -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
 
-.PHONY: help deps build test test-unit test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history status logs drift smoke-test checklist demo demo-down system-deps dockerd images testbed testbed-down bench clean
+.PHONY: help deps build test test-unit test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history status logs exec ssh drift smoke-test checklist demo demo-down system-deps dockerd images testbed testbed-down bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -88,6 +88,15 @@ SERVICE ?=
 logs: build ## a service's logs from every host, merged by time: make logs SERVICE=litellm ENV=prod [ARGS='-f --since 10m --grep ERROR']
 	@test -n "$(SERVICE)" || { echo "usage: make logs SERVICE=<service> ENV=<env> [ARGS='-f']" >&2; exit 1; }
 	$(RIG) logs $(SERVICE) --env $(ENV) $(ARGS)
+
+exec: build ## a command in a service's container: make exec SERVICE=postgresql ENV=prod ARGS='-it -- psql -U app'
+	@test -n "$(SERVICE)" || { echo "usage: make exec SERVICE=<service> ENV=<env> ARGS='[-it] -- CMD…'" >&2; exit 1; }
+	$(RIG) exec $(SERVICE) --env $(ENV) $(ARGS)
+
+HOST ?=
+ssh: build ## a shell on an inventory host with the deploy's settings and become: make ssh HOST=app ENV=prod [ARGS='-- docker ps']
+	@test -n "$(HOST)" || { echo "usage: make ssh HOST=<host> ENV=<env> [ARGS='-- CMD…']" >&2; exit 1; }
+	$(RIG) ssh $(HOST) --env $(ENV) $(ARGS)
 
 drift: build ## is each host still what its last release says? read-only: make drift ENV=prod (exit 2 = drift)
 	$(RIG) drift --env $(ENV) $(ARGS)

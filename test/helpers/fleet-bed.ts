@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import type { afterAll, afterEach, beforeAll } from 'vitest';
 import { stringify } from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
@@ -26,7 +27,7 @@ export interface FleetBed {
   container(name: string, service: string): string;
   /** Rewrites a host's variables (merged over its defaults). */
   setVars(host: string, vars: Record<string, unknown>): void;
-  /** Runs rig in-process with `--env test`. */
+  /** Runs rig in-process with `--env test` (put right after the command name). */
   rig(args: string[]): Promise<{ code: number; out: string; err: string }>;
   /** The compiled CLI (`node bin/rig.js …`) and the environment it needs, for child processes. */
   cli(args: string[]): { file: string; args: string[]; env: Record<string, string> };
@@ -65,11 +66,34 @@ export async function startFleetBed(n: number): Promise<FleetBed> {
     setVars: (host, vars) => writeFileSync(path.join(root, `inventory/test/host_vars/${host}.yml`), stringify({ ...base(tb.host(host)), ...vars })),
     async rig(args) {
       const io = testIo({ cwd: root, env });
-      const code = await main([...args, '--env', 'test'], io);
+      const code = await main(withEnv(args), io);
       return { code, out: io.outText(), err: io.errText() };
     },
-    cli: (args) => ({ file: process.execPath, args: [path.join(REPO_ROOT, 'bin/rig.js'), ...args, '--env', 'test'], env }),
+    cli: (args) => ({ file: process.execPath, args: [path.join(REPO_ROOT, 'bin/rig.js'), ...withEnv(args)], env }),
     stop: () => tb.stop(),
+  };
+}
+
+/**
+ * A bed with the stack deployed and the CLI compiled, for suites that read what runs: stopped when `afterAll` runs, its
+ * hosts' logs dumped when a test failed. Use the returned getter inside tests.
+ */
+export function deployedFleetBed(n: number, hooks: { beforeAll: typeof beforeAll; afterAll: typeof afterAll; afterEach: typeof afterEach }): () => FleetBed {
+  let bed: FleetBed | undefined;
+  hooks.beforeAll(async () => {
+    [bed] = await Promise.all([startFleetBed(n), buildCli()]);
+    const d = await bed.rig(['deploy']);
+    if (d.code !== 0) throw new Error(`deploy of the fleet bed failed (exit ${d.code}):\n${d.out}\n${d.err}`);
+  }, 300_000);
+  hooks.afterAll(async () => {
+    await bed?.stop();
+  });
+  hooks.afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') await bed?.tb.dumpLogs();
+  });
+  return () => {
+    if (bed === undefined) throw new Error('the fleet bed is not started (beforeAll failed?)');
+    return bed;
   };
 }
 
@@ -77,6 +101,12 @@ export async function startFleetBed(n: number): Promise<FleetBed> {
 export async function buildCli(): Promise<void> {
   const build = await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, reject: false });
   if (build.exitCode !== 0) console.warn(`tsc -p tsconfig.build.json exited ${build.exitCode} (emitted anyway):\n${build.stdout}`);
+}
+
+/** `--env test` right after the command name: after a `--` it would belong to the remote command. */
+function withEnv(args: readonly string[]): string[] {
+  const [command, ...rest] = args;
+  return command === undefined ? ['--env', 'test'] : [command, '--env', 'test', ...rest];
 }
 
 function fixtureFiles(): string[] {

@@ -48,10 +48,10 @@ export async function logsCommand(args: string[], io: CliIo): Promise<number> {
   const paint = hostPainter(hosts.map((h) => h.name), io);
   const merger = new LogMerger(flags.follow === true ? FOLLOW_HOLD_MS : Infinity);
   const print = (lines: readonly LogLine[]): void => {
-    if (lines.length > 0) io.out(lines.map((l) => `${paint(l.host)} | ${flags.timestamps === true && l.time ? `${l.time} ` : ''}${l.text}`).join('\n'));
+    if (lines.length > 0) io.out(lines.map((l) => `${paint(l.host)} | ${flags.timestamps === true && l.time ? `${l.time} ` : ''}${l.text}\n`).join(''));
   };
   const onLine = (l: LogLine): void => {
-    if (l.key === undefined) io.err(`${l.host}: ${l.text}`);
+    if (l.key === undefined) io.err(`${l.host}: ${l.text}\n`);
     else if (grep === undefined || grep.test(l.text)) merger.push({ ...l, key: l.key }, Date.now());
   };
   let waiting = hosts.length;
