@@ -9,7 +9,7 @@ import { runSummary } from '../../src/notify/run-summary.js';
 const run = { mode: 'deploy', env: 'prod', root: '/r', runId: 'abc123', user: 'alice', workstation: 'laptop', git: { commit: '0123456789abcdef', dirty: false }, breakLock: false, autoRollback: true, removeUndeclared: true, log: () => undefined } as RunContext;
 const svc = (service: string, action: 'create' | 'recreate' | 'remove', why: string) => ({ kind: 'service', service, action, why, role: 'r' }) as unknown as Step;
 const write = { kind: 'write', path: '/x', role: 'r', why: 'content changed' } as unknown as Step;
-const plan = (host: string, steps: Step[]) => ({ host, steps }) as unknown as HostResult['plan'];
+const plan = (host: string, steps: Step[]) => ({ host, steps }) as unknown as NonNullable<HostResult['plan']>;
 
 const planned: HostResult[] = [
   { host: 'app', status: 'ok', changes: 3, plan: plan('app', [write, svc('litellm', 'recreate', 'env file litellm.env changed (keys: MASTER_KEY)'), svc('old', 'remove', 'no role declares it')]) },
