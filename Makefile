@@ -10,7 +10,7 @@ DEPS_STAMP := node_modules/.rig-deps-stamp
 BUILD_STAMP := dist/.rig-build-stamp
 SOURCES := $(shell find src roles smoke-tests -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
 
-.PHONY: help deps build test test-unit test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history status logs exec ssh drift smoke-test checklist demo demo-down system-deps dockerd images testbed testbed-down bench clean
+.PHONY: help deps build test test-unit test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history status logs exec ssh drift smoke-test checklist cron vault demo demo-down system-deps dockerd images testbed testbed-down bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -106,6 +106,14 @@ smoke-test: build ## run smoke-tests/ on every targeted host: make smoke-test EN
 
 checklist: build ## pre-upgrade checklist, read-only: make checklist ENV=prod [ARGS='--upgrade openclaw=2026.9.6'] (exit 0 GO, 2 WARNING, 1 NO-GO)
 	$(RIG) checklist --env $(ENV) $(ARGS)
+
+cron: build ## the nightly crontab entry: make cron ENV=prod ARGS='install --at 03:15' (or remove | show | run)
+	@test -n "$(ARGS)" || { echo "usage: make cron ENV=<env> ARGS='install --at HH:MM | remove | show | run'" >&2; exit 1; }
+	$(RIG) cron $(ARGS) --env $(ENV)
+
+vault: build ## Ansible Vault files: make vault ARGS='edit inventory/prod/group_vars/all/vault.yml' (create, encrypt, decrypt, view, rekey, encrypt-string)
+	@test -n "$(ARGS)" || { echo "usage: make vault ARGS='create|encrypt|decrypt|view|edit|rekey|encrypt-string …'" >&2; exit 1; }
+	$(RIG) vault $(ARGS)
 
 system-deps: ## apt packages the tests and the demo need (as root)
 	scripts/ensure-deps.sh

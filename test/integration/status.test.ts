@@ -1,13 +1,15 @@
 // `rig status` on a real host: never deployed (2), a healthy stack (0, one exec, nothing written, no lock), a stopped
 // service (2), a host whose deploy lock is held (live: shown, stale: 2), an unreachable host (1).
-import { utimesSync } from 'node:fs';
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { acquireLock, newLockInfo, releaseLock } from '../../src/engine/lock.js';
 import { sshConnector } from '../../src/engine/run-hosts.js';
 import { startComposeBed, type ComposeBed } from '../helpers/compose-bed.js';
 import { dockerOk } from '../helpers/docker/index.js';
-import { requireDocker } from '../helpers/testbed/index.js';
+import { pushImage } from '../helpers/registry/index.js';
+import { requireDocker, startRegistry } from '../helpers/testbed/index.js';
 
 const skip = await requireDocker();
 
@@ -125,6 +127,35 @@ describe.skipIf(skip !== undefined)('rig status on a real host', () => {
       expect(await releaseLock(t, held)).toBe('released');
     } finally {
       await t.close();
+    }
+  });
+
+  it('images pulled from a registry by the pinned digest: "= lock"; a lock pinning another digest: "≠ lock"', async () => {
+    const reg = await startRegistry();
+    try {
+      const ref = (name: string) => `${reg.host}/rigtest-status/${name}:1`;
+      const alphaDigest = await pushImage('local/rig-svc:1', reg.host, 'rigtest-status/alpha:1');
+      await pushImage('local/rig-svc:1', reg.host, 'rigtest-status/beta:1');
+      bed.setVars({ stack_alpha_image: ref('alpha'), stack_beta_image: ref('beta') });
+      const allow = (name: string) => `  - image: ${reg.host}/rigtest-status/${name}\n    reason: test registry\n`;
+      writeFileSync(path.join(bed.root, 'lint.yml'), `images:\n${allow('alpha')}${allow('beta')}`);
+      expect((await bed.rig(['pin'])).code).toBe(0);
+      expect((await bed.rig(['deploy'])).code).toBe(0);
+      const r = await status();
+      expect(r.code).toBe(0);
+      const short = alphaDigest.slice(7, 19);
+      expect(r.out).toMatch(new RegExp(`^ {2}alpha +healthy +\\S+ +0 +${ref('alpha')} +sha256:${short} += lock$`, 'm'));
+      // the lock now pins another digest for the tag: a pin not deployed yet
+      const lockFile = path.join(bed.root, 'inventory/test/images.lock.yml');
+      writeFileSync(lockFile, readFileSync(lockFile, 'utf8').replaceAll(alphaDigest, `sha256:${'e'.repeat(64)}`));
+      const moved = await status(['--json']);
+      const alpha = (JSON.parse(moved.out) as StatusJson).hosts[0]?.services.find((x) => x.service === 'alpha');
+      expect(alpha?.image).toMatchObject({ ref: ref('alpha'), lock: 'differs' });
+      const text = (await status()).out;
+      expect(text).toMatch(new RegExp(`^ {2}alpha +healthy +\\S+ +0 +${ref('alpha')} +sha256:${short} +≠ lock sha256:e{12}$`, 'm'));
+      expect(text).not.toContain('= lock');
+    } finally {
+      await reg.stop();
     }
   });
 
