@@ -6,6 +6,7 @@ import { hostRelease, opsOfRelease, releaseBlobWrites } from './host-release.js'
 import { describeError, failure, type HostResult, type HostSession } from './host-run.js';
 import { planOnHost } from './plan-on-host.js';
 import type { HostPlan } from './plan-types.js';
+import { fileProbeCache } from './probe-cache.js';
 
 /** Applies `s`'s plan; never throws: failures (and automatic rollbacks) become the result. */
 export async function applyHost(t: Transport, s: HostSession): Promise<HostResult> {
@@ -30,6 +31,7 @@ export async function applyHost(t: Transport, s: HostSession): Promise<HostResul
 
 function callbacks(s: HostSession) {
   return {
+    probeCache: fileProbeCache(s.input.run.root),
     onServices: (steps: readonly { service: string; action: string; reasons: readonly string[] }[]) => {
       for (const st of steps) s.journal.add('service.recreated', { service: st.service, action: st.action, reasons: st.reasons });
     },
