@@ -68,15 +68,24 @@ export function stateOf(c: ContainerState | undefined, oneShot: boolean): Servic
   return c.status;
 }
 
-function imageOf(s: ReleaseService | undefined, c: ContainerState | undefined, image: ImageState | undefined, lockFile: LockFile | undefined): ServiceImage {
+function imageOf(
+  s: ReleaseService | undefined,
+  c: ContainerState | undefined,
+  image: ImageState | undefined,
+  lockFile: LockFile | undefined,
+): ServiceImage {
   const ref = s === undefined ? undefined : tagForm(s.requested);
   const named = ref === undefined ? undefined : safeName(ref);
   const digests = (image?.repoDigests ?? []).map((d) => ({ name: d.slice(0, d.lastIndexOf('@')), digest: d.slice(d.lastIndexOf('@') + 1) }));
-  const mine = digests.find((d) => named !== undefined && safeName(d.name) === named) ?? digests[0];
+  // The digest under the release's own repository only: the same image pushed elsewhere (a mirror, a test registry on
+  // a shared engine) carries that repository's name, which says nothing about the ref. A container outside the
+  // release has no ref: its first repo digest is the only hint.
+  const mine = ref === undefined ? digests[0] : digests.find((d) => named !== undefined && safeName(d.name) === named);
   const entry = ref === undefined ? undefined : lockFile?.images.find((e) => e.ref === ref);
   const pinned = entry === undefined ? [] : [entry.digest, ...Object.values(entry.platforms ?? {})];
   const lock = entry === undefined ? 'unpinned' : digests.some((d) => pinned.includes(d.digest)) ? 'match' : 'differs';
-  return { ref, id: c?.image, digest: mine?.digest ?? (s !== undefined && c?.image === s.imageId ? pinnedDigest(s.requested) : undefined), lock, lockDigest: entry?.digest };
+  const deployedPin = s !== undefined && c?.image === s.imageId ? pinnedDigest(s.requested) : undefined;
+  return { ref, id: c?.image, digest: mine?.digest ?? deployedPin, lock, lockDigest: entry?.digest };
 }
 
 /** `repo:tag@sha256:…` (as a pinned deploy writes it) back to `repo:tag`, the form the lock is keyed by. */

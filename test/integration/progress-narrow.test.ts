@@ -31,7 +31,7 @@ describe.skipIf(skip !== undefined)('progress view on a pseudo-terminal', () => 
   it('0 columns: the plain renderer, whole lines per host', async () => {
     expect([rendererFor(0), rendererFor(undefined), rendererFor(19), rendererFor(80)]).toEqual(['simple', 'simple', 'simple', 'default']);
     const r = await onPty(0, ['deploy']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.lines.join('\n')).toBe(0);
     const tiny = r.lines.filter((l) => l.trim().length === 1).length;
     expect(tiny).toBeLessThan(3);
     expect(r.lines.some((l) => /h1: changed, \d+ changes/.test(l))).toBe(true);
@@ -40,7 +40,7 @@ describe.skipIf(skip !== undefined)('progress view on a pseudo-terminal', () => 
 
   it('a sized terminal keeps the live view', async () => {
     const r = await onPty(100, ['plan']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.lines.join('\n')).toBe(0);
     expect(r.lines.some((l) => /✔ h1: ok/.test(l))).toBe(true);
   });
 });

@@ -136,6 +136,14 @@ describe('hostStatus', () => {
     expect(h.services[4]?.image.ref).toBeUndefined();
   });
 
+  it("shows the digest under the release's repository only, not one the same image got pushed elsewhere", () => {
+    const worker = container('worker', { image: D('2') });
+    const copied = new Map([[D('2'), { id: D('2'), repoDigests: [`127.0.0.1:5999/copy@${D('c')}`] }]]);
+    const h = hostStatus(facts([worker], { docker: { now: 0, containers: [worker], images: copied } }), lockFile);
+    // the same content as the lock's pin (same digest) is still "= lock"; the digest column names no other registry
+    expect(h.services[1]?.image).toMatchObject({ ref: `${REG}/worker:2`, digest: undefined, lock: 'match' });
+  });
+
   it('a text table per host, the lock sentence, a summary; exit 2 when anything is not healthy', () => {
     const text = statusText('prod', [{ host: 'app', value: h }, { host: 'db', error: 'db: unreachable: refused' }]);
     expect(text).toBe(
