@@ -11,6 +11,7 @@
 #   scripts/testbed.sh list                             list runs with containers
 # RUN_ID defaults to the last run started by hand ($RIG_TB_ROOT/current).
 # Env: RIG_TB_ROOT=/tmp/rig-tb  RIG_TB_TIMEOUT=60 (seconds to SSH-ready)  RIG_TB_SKIP_BUILD=1 (do not check images)
+#      RIG_TB_COMPOSE=v1|v2 (the one Compose flavor the run's hosts expose; default v1)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 DOCKER=/usr/bin/docker
@@ -41,8 +42,8 @@ write_client_files() {
   : >"$SSH_DIR/config"; : >"$SSH_DIR/known_hosts"
   for h in "$@"; do ssh_config_entry "$h" >>"$SSH_DIR/config"; cat "$SSH_DIR/$h.known_hosts" >>"$SSH_DIR/known_hosts"; done
   {
-    printf '{"runId":"%s","prefix":"rig-tb-%s-","runDir":"%s","keyPath":"%s","sshConfigPath":"%s","knownHostsPath":"%s","hosts":[' \
-      "$RUN_ID" "$RUN_ID" "$RUN_DIR" "$KEY" "$SSH_DIR/config" "$SSH_DIR/known_hosts"
+    printf '{"runId":"%s","prefix":"rig-tb-%s-","runDir":"%s","keyPath":"%s","sshConfigPath":"%s","knownHostsPath":"%s","compose":"%s","hosts":[' \
+      "$RUN_ID" "$RUN_ID" "$RUN_DIR" "$KEY" "$SSH_DIR/config" "$SSH_DIR/known_hosts" "$COMPOSE"
     for h in "$@"; do [ $first = 1 ] || printf ','; first=0; host_json "$h"; done
     printf ']}\n'
   } >"$RUN_DIR/testbed.json"
@@ -55,7 +56,11 @@ cmd_start() {
     case "$1" in --json) json=1 ;; --run-id) id=${2:?}; shift ;; *) die "unknown option $1" ;; esac; shift
   done
   [[ $n =~ ^[1-9][0-9]*$ ]] || die "usage: testbed.sh start N [--run-id ID] [--json]"
+  COMPOSE=${RIG_TB_COMPOSE:-v1}
+  [[ $COMPOSE =~ ^v[12]$ ]] || die "RIG_TB_COMPOSE must be v1 or v2, not $COMPOSE"
   [ "${RIG_TB_SKIP_BUILD:-0}" = 1 ] || "$HERE/build-images.sh" >&2
+  # the containers start from the image ID: a concurrent rebuild of the tag (another checkout) cannot swap it mid-run
+  IMAGE=$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE") || die "image $IMAGE missing (scripts/build-images.sh)"
   [ -n "$id" ] || { id=$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n'); mkdir -p "$ROOT"; echo "$id" >"$ROOT/current"; }
   set_run "$id"
   mkdir -p "$SSH_DIR"; chmod 700 "$SSH_DIR"

@@ -1,5 +1,5 @@
 # Per-host pieces of scripts/testbed.sh: run one target container on a free loopback port, and wait until SSH logs in.
-# Sourced by testbed.sh; expects DOCKER, IMAGE, RUN_ID, RUN_DIR, SSH_DIR, KEY and DEADLINE_S set by the caller.
+# Sourced by testbed.sh; expects DOCKER, IMAGE, COMPOSE, RUN_ID, RUN_DIR, SSH_DIR, KEY and DEADLINE_S set by the caller.
 
 # container_name HOST -> rig-tb-<run>-<host>; also the compose project name suggested for that host
 container_name() { printf 'rig-tb-%s-%s' "$RUN_ID" "$1"; }
@@ -26,7 +26,7 @@ run_host() {
     if err=$("$DOCKER" run -d --name "$name" --hostname "$h" \
         --label "rig.testbed.run=$RUN_ID" --label "rig.testbed.host=$h" \
         -p "127.0.0.1:$port:22" \
-        -e "RIG_AUTHORIZED_KEY=$(cat "$KEY.pub")" \
+        -e "RIG_AUTHORIZED_KEY=$(cat "$KEY.pub")" -e "RIG_TB_COMPOSE=$COMPOSE" \
         -v /var/run/docker.sock:/var/run/docker.sock \
         -v "$RUN_DIR/$h:$RUN_DIR/$h" \
         "$IMAGE" 2>&1 >/dev/null); then

@@ -50,7 +50,7 @@ describe.skipIf(skipReason !== undefined)('testbed: two real target hosts', () =
   let failed = false;
 
   beforeAll(async () => {
-    tb = await startHosts(2);
+    tb = await startHosts(2, { compose: 'v1' });
     console.log(`[testbed] run ${tb.runId}: 2 hosts SSH-ready in ${Math.round(tb.readyMs)} ms`);
   });
   afterEach((ctx) => {
@@ -69,9 +69,27 @@ describe.skipIf(skipReason !== undefined)('testbed: two real target hosts', () =
         expect((await run(ssh, 'hostname', [])).trim()).toBe(host.name);
         await run(ssh, 'docker', ['ps']);
         expect(await run(ssh, 'docker-compose', ['version', '--short'])).toBe('1.29.2');
+        expect((await ssh.exec('docker', ['compose', 'version'], { stream: 'both' })).code).not.toBe(0);
       } finally {
         ssh.dispose();
       }
+    }
+  });
+
+  it('exposes exactly one Compose flavor per run (RIG_TB_COMPOSE=v1|v2)', async () => {
+    expect(tb.compose).toBe('v1');
+    const v2 = await startHosts(1, { compose: 'v2' });
+    try {
+      expect(v2.compose).toBe('v2');
+      const ssh = await connect(v2.host('h1'));
+      try {
+        expect(await run(ssh, 'docker', ['compose', 'version', '--short'])).toMatch(/^2\.26\.1/);
+        expect((await ssh.exec('docker-compose', ['version'], { stream: 'both' })).code).not.toBe(0);
+      } finally {
+        ssh.dispose();
+      }
+    } finally {
+      await v2.stop();
     }
   });
 

@@ -10,6 +10,8 @@ export interface StartHostsOptions {
   runId?: string;
   /** Deadline for every host to accept an SSH login, in ms (default 60 000). */
   readyTimeoutMs?: number;
+  /** The Compose flavor of the hosts; default `$RIG_TB_COMPOSE`, else v1 (the crash matrix runs both). */
+  compose?: 'v1' | 'v2';
 }
 
 /** A started run: its hosts plus the files an SSH client needs, and controls for the containers. */
@@ -37,7 +39,7 @@ export async function startHosts(n: number, opts: StartHostsOptions = {}): Promi
   const timeoutS = Math.ceil((opts.readyTimeoutMs ?? 60_000) / 1000);
   const started = performance.now();
   const result = await execa(TESTBED_SCRIPT, ['start', String(n), '--json', '--run-id', runId], {
-    env: { RIG_TB_TIMEOUT: String(timeoutS) },
+    env: { RIG_TB_TIMEOUT: String(timeoutS), RIG_TB_COMPOSE: opts.compose ?? process.env['RIG_TB_COMPOSE'] ?? 'v1' },
     reject: false,
   });
   if (result.exitCode !== 0) {

@@ -29,6 +29,8 @@ export const testbedDescriptionSchema = z.strictObject({
   keyPath: z.string(),
   sshConfigPath: z.string(),
   knownHostsPath: z.string(),
+  /** The one Compose flavor every host of the run exposes: `docker-compose` 1.29.2 (v1) or `docker compose` 2.26.1 (v2). */
+  compose: z.enum(['v1', 'v2']),
   hosts: z.array(testbedHostSchema).min(1),
 });
 
