@@ -4,7 +4,7 @@ import type { Cmd } from '../core/cmd.js';
 import { cmdBatch, type PartResult } from '../core/cmd-batch.js';
 import { RemoteCommandError } from '../transport/errors.js';
 import type { Transport } from '../transport/transport.js';
-import { acquireStep, settleAcquire, type HeldLock, type LockInfo } from './lock.js';
+import { acquireStep, settleAcquire, type AcquireOptions, type HeldLock, type LockInfo } from './lock.js';
 
 /** Runs fact commands and returns each one's stdout, in order; a failing part throws a RemoteCommandError. */
 export type Gather = (parts: readonly Cmd[]) => Promise<Buffer[]>;
@@ -22,16 +22,16 @@ export function plainGather(t: Transport, become: boolean): Gather {
 /**
  * One exec that takes the deploy lock and, only once it holds it, reads the facts: the plan is made from facts
  * nobody else changes meanwhile. `onLock` receives the held lock before any fact is parsed (so it is released
- * whatever happens next). Breaking a stale lock costs one more exec, and the facts are then read after it.
+ * whatever happens next). Taking a lock over costs one more exec, and the facts are then read after it.
  */
-export function lockingGather(t: Transport, become: boolean, lock: { stateDir: string; info: LockInfo; breakStale: boolean }, onLock: (held: HeldLock) => void): Gather {
+export function lockingGather(t: Transport, become: boolean, lock: { stateDir: string; info: LockInfo } & AcquireOptions, onLock: (held: HeldLock) => void): Gather {
   return async (parts) => {
     const step = acquireStep(lock.stateDir, lock.info);
     const batch = cmdBatch([step.cmd, ...parts], { gate: true });
     const r = await t.exec(batch.cmd, { become, stdin: step.stdin });
     const results = batch.split(r.stdoutBytes);
     const first = results[0] ?? { code: r.code, stdout: r.stdoutBytes };
-    const held = await settleAcquire(t, lock.stateDir, lock.info, { code: first.code, stdout: first.stdout.toString('utf8'), stderr: r.stderr }, { breakStale: lock.breakStale, become });
+    const held = await settleAcquire(t, lock.stateDir, lock.info, { code: first.code, stdout: first.stdout.toString('utf8'), stderr: r.stderr }, { ...lock, become });
     onLock(held);
     if (results.length === parts.length + 1) return checked(t, parts, results.slice(1), r.stderr, r.code);
     return plainGather(t, become)(parts);

@@ -12,6 +12,8 @@ export interface RunContext {
   readonly runId: string;
   readonly user: string;
   readonly workstation: string;
+  /** This workstation's id (lock-holder.ts): a lock it wrote whose process is gone is taken over at once. */
+  readonly workstationId?: string;
   readonly git: { readonly commit: string; readonly dirty: boolean } | null;
   /** The deploy lock to take (deploy, rollback); plan takes none. */
   readonly lock?: LockInfo;

@@ -13,15 +13,18 @@ export const PAUSE_POINTS = ['after-facts', 'before-files', 'after-files', 'duri
 
 export type PausePoint = (typeof PAUSE_POINTS)[number];
 
-/** Holds the run at `point` on `host` when the test asked for it; resolves at once otherwise. */
-export type Pauser = (point: PausePoint, host: string, signal?: AbortSignal) => Promise<void>;
+/**
+ * Holds the run at `point` on `host` when the test asked for it; resolves at once otherwise. A signal does not end
+ * the hold (the test releases it after acting), so a second Ctrl-C lands while the run is still held.
+ */
+export type Pauser = (point: PausePoint, host: string) => Promise<void>;
 
 const DEFAULT_TIMEOUT_SEC = 300;
 
 /**
  * The pauser the environment asks for, or undefined (the normal case). `RIG_TEST_PAUSE=after-files,during-up` names
  * the points, `RIG_TEST_PAUSE_DIR` the directory where rig writes `<host>.<point>.reached` (its pid inside) and
- * waits for the test to create `<host>.<point>.go`; an abort of the run's signal (SIGINT) ends the wait too.
+ * waits for the test to create `<host>.<point>.go`.
  * `RIG_TEST_PAUSE_TIMEOUT` (seconds, default 300) bounds the wait: a test that died never leaves rig hanging.
  */
 export function testPauses(env: Readonly<Record<string, string | undefined>>): Pauser | undefined {
@@ -34,12 +37,12 @@ export function testPauses(env: Readonly<Record<string, string | undefined>>): P
   const timeoutSec = Number(env['RIG_TEST_PAUSE_TIMEOUT'] ?? DEFAULT_TIMEOUT_SEC);
   if (!(timeoutSec > 0)) throw new Error(`RIG_TEST_PAUSE_TIMEOUT: expected seconds > 0, got ${env['RIG_TEST_PAUSE_TIMEOUT']}`);
   const points = new Set(names);
-  return async (point, host, signal) => {
+  return async (point, host) => {
     if (!points.has(point)) return;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const files = pauseFiles(dir, host, point);
     writeFileSync(files.reached, `${process.pid}\n`);
-    await waitForFile(files.go, timeoutSec * 1000, signal, `test pause ${point} on ${host}`);
+    await waitForFile(files.go, timeoutSec * 1000, `test pause ${point} on ${host}`);
   };
 }
 
@@ -49,10 +52,9 @@ export function pauseFiles(dir: string, host: string, point: PausePoint): { reac
   return { reached: `${base}.reached`, go: `${base}.go` };
 }
 
-async function waitForFile(file: string, timeoutMs: number, signal: AbortSignal | undefined, what: string): Promise<void> {
+async function waitForFile(file: string, timeoutMs: number, what: string): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!existsSync(file)) {
-    if (signal?.aborted) return;
     if (Date.now() > end) throw new Error(`${what}: not released within ${timeoutMs / 1000} s (no ${file})`);
     await new Promise((r) => setTimeout(r, 20));
   }
