@@ -37,7 +37,7 @@ export async function openAndPlan(input: HostRunInput): Promise<HostSession> {
       lease = startLease(t, held, input);
     }
     journalStart(journal, held, input);
-    const target = ctx.mode === 'rollback' ? await pickRollbackTarget(t, stack, ctx.rollbackTo, become) : undefined;
+    const target = ctx.mode === 'rollback' ? await pickRollbackTarget(t, stack, input.rollback ?? (ctx.rollbackTo !== undefined ? { to: ctx.rollbackTo } : {}), become) : undefined;
     const roleOps = target ? await opsOfRelease(t, target, stack, become) : input.roleOps;
     const planAgain = (): Promise<PlannedHost> => planOnHost(t, { ...planInput(input, roleOps), extraPaths: target ? blobPathsOf(roleOps, stack) : [], readReleases: true, readLock: !held, readRunState: true }, plainGather(t, become));
     let planned = await planAgain();

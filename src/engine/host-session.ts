@@ -30,6 +30,8 @@ export interface HostRunInput {
   readonly run: RunContext;
   /** `--break-lock`, confirmed for this holder before the run (rollback takes its lock first). */
   readonly breakHolder?: BreakTarget;
+  /** rollback: the release to re-apply, and the current release the decision saw (it must still be current). */
+  readonly rollback?: { readonly to: string; readonly expectCurrent?: string };
 }
 
 /** A live deploy lock found on a host before applying. */

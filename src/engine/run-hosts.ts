@@ -11,7 +11,9 @@ import { openAndPlan, type HostResult, type HostSession } from './host-run.js';
 import { mapPool } from './pool.js';
 import { failure } from './host-result.js';
 import { LockHeldError } from './lock.js';
+import { prepareRollback, type RollbackStart } from './rollback-prepass.js';
 import type { HeldLockReport } from './host-session.js';
+import { HostJournal } from './host-journal.js';
 
 export type { HeldLockReport } from './host-session.js';
 import type { BreakTarget } from './lock-script.js';
@@ -45,8 +47,12 @@ export class DeclinedError extends Error {
 export async function runHosts(project: Project, rendered: ReadonlyMap<string, readonly RoleOps[]>, opts: RunHostsOptions): Promise<HostResult[]> {
   const connect = await sshConnector(opts);
   const hosts = [...project.hosts.values()];
+  // a rollback first decides, from every host's releases, which hosts the run it undoes changed
+  const starts = opts.run.mode === 'rollback' ? await prepareRollback(hosts, connect, opts.run, { forks: opts.forks, confirmBreak: opts.confirmBreak }) : undefined;
   const sessions = await mapPool(hosts, opts.forks, async (h) => {
-    const s = await openAndPlan({ host: h.name, connection: h.connection, stack: h.stack, roleOps: rendered.get(h.name) ?? [], redactor: project.redactor, run: opts.run, connect });
+    const input = { host: h.name, connection: h.connection, stack: h.stack, roleOps: rendered.get(h.name) ?? [], redactor: project.redactor, run: opts.run, connect };
+    const start = starts?.get(h.name);
+    const s = start && 'result' in start ? settled(input, start.result) : await openAndPlan({ ...input, ...rollbackInput(start) });
     opts.onPlanned?.(s.result);
     return s;
   });
@@ -77,6 +83,18 @@ export async function runHosts(project: Project, rendered: ReadonlyMap<string, r
     }
   }
   return hosts.map((h) => results.get(h.name) as HostResult);
+}
+
+/** A host whose outcome is known before it is contacted (a rollback leaves it untouched, or cannot proceed). */
+function settled(input: HostSession['input'], result: HostResult): HostSession {
+  const journal = new HostJournal(input);
+  journal.discard();
+  return { input, journal, transport: undefined, result };
+}
+
+function rollbackInput(start: RollbackStart | undefined): Partial<HostSession['input']> {
+  if (!start || 'result' in start) return {};
+  return { rollback: { to: start.to, ...(start.expectCurrent ? { expectCurrent: start.expectCurrent } : {}) }, ...(start.breakHolder ? { breakHolder: start.breakHolder } : {}) };
 }
 
 /** `--break-lock`: the live locks are shown and broken once confirmed (at their acquire), else their hosts fail. */
