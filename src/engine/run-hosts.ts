@@ -14,10 +14,10 @@ import { LockHeldError } from './lock.js';
 import { prepareRollback, type RollbackStart } from './rollback-prepass.js';
 import type { HeldLockReport } from './host-session.js';
 import { HostJournal } from './host-journal.js';
-
-export type { HeldLockReport } from './host-session.js';
 import type { BreakTarget } from './lock-script.js';
 import type { RunContext } from './run-context.js';
+
+export type { HeldLockReport } from './host-session.js';
 
 export interface RunHostsOptions {
   readonly apply: boolean;
