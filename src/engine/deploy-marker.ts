@@ -1,6 +1,7 @@
-// The in-flight record of a deploy on its host (`<stateDir>/deploy.json`): written when the deploy starts changing the
-// host, advanced at each step, removed when it concludes. One left behind is an interrupted deploy: `rig plan` shows
-// it and the next deploy finishes its work (gates what it started, records the release).
+// The in-flight record of a deploy on its host (`<stateDir>/deploy.json`): written in the exec that takes the lock (a
+// rollback: before it changes the host), advanced at each step, removed when it concludes. One left behind is an
+// interrupted deploy: `rig plan` shows it and the next deploy finishes its work (gates what it started, records the
+// release).
 import { z } from 'zod';
 import { sh, type ExecNode } from '../core/cmd.js';
 

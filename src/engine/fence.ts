@@ -59,13 +59,16 @@ export function fenceReason(stderr: string): string {
 
 /**
  * `t` with every exec fenced: a refused one throws LockLostError instead of returning. File uploads pass as they are
- * (they write temp files only; the exec that renames them into place is fenced).
+ * (they write temp files only; the exec that renames them into place is fenced). With `become`, the run's lock is
+ * root's: an exec without become runs as the login user, who can neither read it nor change what the run deploys
+ * (it prepares staging dirs for uploads), so it passes unfenced.
  */
-export function fencedTransport(t: Transport, f: Fence): Transport {
+export function fencedTransport(t: Transport, f: Fence, become: boolean): Transport {
   return {
     host: t.host,
     ...(t.user !== undefined ? { user: t.user } : {}),
     async exec(cmd: Cmd, opts?: ExecOptions): Promise<ExecResult> {
+      if (become && opts?.become !== true) return t.exec(cmd, opts);
       const wrapped = fenced(f, cmd);
       const r = await t.exec(wrapped, opts).catch((err: unknown) => {
         // errors name the command: the caller's, not the fence around it

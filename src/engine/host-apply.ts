@@ -8,6 +8,7 @@ import { ComposeUpError, HealthGateError, PrecheckError, type PhaseRunEnd } from
 import { markerLine, markerWriteStep, type DeployMarker, type MarkerStep } from './deploy-marker.js';
 import { LockLostError } from './fence.js';
 import { runHostJob, runParts, type ExecPart } from './host-job.js';
+import { startMarker } from './host-lock.js';
 import { hostRelease, releaseBlobWrites } from './host-release.js';
 import { describeError, failure, type HostResult } from './host-result.js';
 import { rollBack } from './host-rollback.js';
@@ -30,7 +31,8 @@ export async function applyHost(t: Transport, s: HostSession): Promise<HostResul
     await pause('before-files')();
     ctx.signal?.throwIfAborted();
     journalFiles(s, plan);
-    await runParts(t, [markerWriteStep(s.input.stack.stateDir, marker(s, 'files')), ...journalPart(s)], s.input.connection.become);
+    // a deploy wrote its marker as it took the lock; a rollback took its lock before it knew its plan
+    if (ctx.mode === 'rollback') await runParts(t, [markerWriteStep(s.input.stack.stateDir, marker(s, 'files')), ...journalPart(s)], s.input.connection.become);
     const extra = releaseBlobWrites(planned.roleOps, s.input.stack, planned.facts);
     const { gate } = await applyPlan(t, plan, planned.roleOps, {
       become: s.input.connection.become,
@@ -65,11 +67,9 @@ async function afterError(t: Transport, s: HostSession, err: unknown, done: numb
   return base;
 }
 
-/** The run's marker at `step`: who, since when, which services it touches, the release it would go back to. */
+/** The run's marker at `step` (it took the lock with step `files`). */
 function marker(s: HostSession, step: MarkerStep): DeployMarker {
-  const ctx = s.input.run;
-  const services = (s.planned?.plan.steps ?? []).flatMap((st) => (st.kind === 'service' ? [st.service] : []));
-  return { deployId: ctx.runId, user: ctx.user, workstation: ctx.workstation, command: ctx.lock?.command ?? ctx.mode, startedAt: ctx.lock?.startedAt ?? new Date().toISOString(), step, services, ...(s.current ? { previous: s.current.id } : {}) };
+  return { ...startMarker(s), step };
 }
 
 /** The journal lines buffered so far, as a part of the next exec (the host keeps them even if rig dies after). */

@@ -27,7 +27,7 @@ export async function finishSession(s: HostSession, apply: boolean): Promise<Hos
       const fence = session.lease?.fence;
       // loaded only when there is something to apply: a no-op run never pays for the apply modules
       const { applyHost } = await import('./host-apply.js');
-      result = await applyHost(fence ? fencedTransport(t, fence) : t, session);
+      result = await applyHost(fence ? fencedTransport(t, fence, s.input.connection.become) : t, session);
     }
   } catch (err) {
     result = failure(s.input.host, err, t);

@@ -9,7 +9,8 @@ import { startHeartbeat } from './lock-lease.js';
 import type { AcquireOptions, HeldLock, LockInfo } from './lock.js';
 import type { BreakTarget } from './lock-script.js';
 import { planOnHost } from './plan-on-host.js';
-import type { HostPlan, Step } from './plan-types.js';
+import { markerWriteStep, type DeployMarker } from './deploy-marker.js';
+import type { Step } from './plan-types.js';
 
 /** The run's holder line for this host, with the host's lease. */
 export function lockInfo(input: HostRunInput): LockInfo {
@@ -37,15 +38,17 @@ export async function lockAndReplan(t: Transport, s: HostSession, onLock: (held:
   const opts = acquireOptions(input, s.breakHolder);
   let held: HeldLock | undefined;
   let lease: Lease | undefined;
-  const gather = lockingGather(t, become, { stateDir: input.stack.stateDir, info: lockInfo(input), ...opts }, (h) => {
+  const then = markerWriteStep(input.stack.stateDir, startMarker(s));
+  const took = (h: HeldLock): void => {
     held = h;
     lease = startLease(t, h, input);
     onLock(h, lease);
-  });
+  };
+  const gather = lockingGather(t, become, { stateDir: input.stack.stateDir, info: lockInfo(input), ...opts, then, onLock: took });
   const again = await planOnHost(t, { ...planInput(input, input.roleOps), extraPaths: blobPathsOf(input.roleOps, input.stack), readReleases: true, readRunState: true }, gather);
   journalStart(s.journal, held, input);
   const before = s.planned?.plan;
-  if (!before || !samePlan(before, again.plan, input.stack.stateDir, again.marker?.deployId)) {
+  if (!before || !samePlan(before.steps, again.plan.steps, input.stack.stateDir)) {
     throw new Error(`${input.host}: the host changed between the plan and taking the deploy lock (another run?); nothing was changed: plan again`);
   }
   const current = currentOf(again);
@@ -54,14 +57,24 @@ export async function lockAndReplan(t: Transport, s: HostSession, onLock: (held:
 }
 
 /**
- * The steps, not the facts digest, and without the directory steps of the state dir's ancestors: taking the lock
- * creates the state dir (`mkdir -p`), which is often inside the project dir the plan was going to create. An
- * interrupted deploy shown must still be the one there.
+ * The marker a deploy writes as it takes the lock (step `files`: from here on it may change the host), from the plan
+ * shown; it replaces the marker of an interrupted deploy, which this one finishes. Cleared when the run concludes.
  */
-function samePlan(a: HostPlan, b: HostPlan, stateDir: string, marker: string | undefined): boolean {
+export function startMarker(s: HostSession): DeployMarker {
+  const ctx = s.input.run;
+  const services = (s.planned?.plan.steps ?? []).flatMap((st) => (st.kind === 'service' ? [st.service] : []));
+  return { deployId: ctx.runId, user: ctx.user, workstation: ctx.workstation, command: ctx.lock?.command ?? ctx.mode, startedAt: ctx.lock?.startedAt ?? new Date().toISOString(), step: 'files', services, ...(s.current ? { previous: s.current.id } : {}) };
+}
+
+/**
+ * The steps, not the facts digest, and without the directory steps of the state dir's ancestors: taking the lock
+ * creates the state dir (`mkdir -p`), which is often inside the project dir the plan was going to create. (The
+ * marker read under the lock is this run's own: it was written as the lock was taken.)
+ */
+function samePlan(a: readonly Step[], b: readonly Step[], stateDir: string): boolean {
   const own = (st: Step): boolean => (st.kind === 'mkdir' || (st.kind === 'attrs' && st.target === 'dir')) && `${stateDir}/`.startsWith(`${st.path.replace(/\/+$/, '')}/`);
   const keep = (steps: readonly Step[]): string => JSON.stringify(steps.filter((st) => !own(st)));
-  return keep(a.steps) === keep(b.steps) && a.interrupted?.deployId === marker;
+  return keep(a) === keep(b);
 }
 
 /** The run's first journal lines once it holds the lock: how it got it (when taken over), then `deploy.started`. */

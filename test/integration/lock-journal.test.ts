@@ -100,7 +100,7 @@ describe.skipIf(unavailable !== undefined)('deploy lock and journal over ssh', (
 
     // The old holder comes back: it cannot renew, its fenced commands are refused, its release leaves bob's lock.
     expect(await renewLock(t, old)).toBe('foreign');
-    const fenced = fencedTransport(t, { stateDir: dir, token: old.info.token, leaseSec: 60 });
+    const fenced = fencedTransport(t, { stateDir: dir, token: old.info.token, leaseSec: 60 }, false);
     await expect(fenced.exec(sh('touch -- "$1/changed"', dir))).rejects.toThrow(/^h1: the deploy lock was taken over by another run: this run stops here/);
     expect(existsSync(`${dir}/changed`)).toBe(false);
     expect(await releaseLock(t, old)).toBe('foreign');
@@ -111,16 +111,16 @@ describe.skipIf(unavailable !== undefined)('deploy lock and journal over ssh', (
     const dir = freshStateDir();
     const alice = await acquireLock(t, dir, holder('alice', 30));
     const fence = { stateDir: dir, token: alice.info.token, leaseSec: 30 };
-    expect((await fencedTransport(t, fence).exec(sh('echo ran'))).stdout).toBe('ran\n');
+    expect((await fencedTransport(t, fence, false).exec(sh('echo ran'))).stdout).toBe('ran\n');
     await run(t, sh('touch -d "1 hour ago" -- "$1"', alice.path));
-    await expect(fencedTransport(t, fence).exec(sh('echo ran'))).rejects.toThrow(/lease expired \(not renewed for \d+s, lease 30s\)/);
+    await expect(fencedTransport(t, fence, false).exec(sh('echo ran'))).rejects.toThrow(/lease expired \(not renewed for \d+s, lease 30s\)/);
     expect(await renewLock(t, alice)).toBe('renewed');
     expect((await readLock(t2, dir))?.stale).toBe(false);
     await rejection(acquireLock(t2, dir, holder('bob')));
-    expect((await fencedTransport(t, fence).exec(sh('echo ran'))).stdout).toBe('ran\n');
+    expect((await fencedTransport(t, fence, false).exec(sh('echo ran'))).stdout).toBe('ran\n');
     expect(await releaseLock(t, alice)).toBe('released');
     expect(await renewLock(t, alice)).toBe('missing');
-    await expect(fencedTransport(t, fence).exec(sh('echo ran'))).rejects.toThrow(/the deploy lock is gone/);
+    await expect(fencedTransport(t, fence, false).exec(sh('echo ran'))).rejects.toThrow(/the deploy lock is gone/);
   });
 
   it('takes over the live-looking lock of a dead process of this workstation at once, never another workstation\'s', async () => {
@@ -259,6 +259,11 @@ describe.skipIf(noBecome !== undefined)('lock and journal with become, as a non-
     const held = await acquireLock(t, dir, holder('alice'), { become: true });
     expect([statSync(held.path).uid, statSync(held.path).mode & 0o777]).toEqual([0, 0o600]);
     expect((await readLock(t, dir, { become: true }))?.info).toEqual(held.info);
+    // fenced as root; an exec as the login user (staging for uploads) cannot read root's lock and passes unfenced
+    const fenced = fencedTransport(t, { stateDir: dir, token: held.info.token, leaseSec: 1800 }, true);
+    expect((await fenced.exec(sh('id -u'), { become: true })).stdout).toBe('0\n');
+    expect((await fenced.exec(sh('id -u'))).code).toBe(0);
+    await expect(fencedTransport(t, { stateDir: dir, token: 'f'.repeat(32), leaseSec: 1800 }, true).exec(sh('id -u'), { become: true })).rejects.toThrow(/taken over by another run/);
     await appendJournal(t, dir, [JSON.stringify({ ts: 't', event: 'deploy.started', env: 'test', host: 'h1', deployId: 'd', user: 'alice' })], { become: true });
     expect((await readJournal(t, dir, { become: true })).map((e) => e.event)).toEqual(['deploy.started']);
     expect(statSync(`${dir}/journal.jsonl`).uid).toBe(0);
