@@ -49,8 +49,8 @@ scripts/demo-registry.sh start
 # each pushed only when the local build changed since the last push
 scripts/demo-registry.sh push \
   local/postgres:15-rig rigdemo/postgres:15-rig  local/redis:7-rig rigdemo/redis:7-rig \
-  local/caddy:2.6-rig rigdemo/caddy:2.6-rig  local/litellm-standin:1 rigdemo/litellm-standin:1 \
-  local/headscale-standin:1 rigdemo/headscale-standin:1  local/openclaw:2026.9.6 rigdemo/openclaw:2026.9.6 \
+  local/caddy:2.6-rig rigdemo/caddy:2.6-rig  local/litellm-standin:2 rigdemo/litellm-standin:2 \
+  local/headscale-standin:2 rigdemo/headscale-standin:2  local/openclaw:2026.9.6 rigdemo/openclaw:2026.9.6 \
   local/telegram-botapi-standin:1 rigdemo/telegram-botapi-standin:1
 
 step "pin (inventory/local/images.lock.yml)"

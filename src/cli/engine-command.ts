@@ -2,6 +2,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderProject, type RoleOps } from '../config/render-roles.js';
+import { envChecks } from '../lint/env-checks.js';
 import { lintImageValues, loadImageAllowList } from '../lint/lint-images.js';
 import { resolveServiceImages } from '../pin/service-images.js';
 import { applyPins } from '../pin/apply-pins.js';
@@ -9,7 +10,7 @@ import { envImages } from '../pin/env-images.js';
 import { lockFilePath, readLockFile } from '../pin/lockfile.js';
 import type { Project } from '../config/project.js';
 import { loadSettings } from '../config/settings.js';
-import { formatDiagnostic, type Diagnostic } from '../core/diagnostic.js';
+import { DiagnosticsError, formatDiagnostic, type Diagnostic } from '../core/diagnostic.js';
 import { UsageError } from '../core/errors.js';
 import type { HostResult } from '../engine/host-run.js';
 import { runHosts, type HeldLockReport } from '../engine/run-hosts.js';
@@ -54,7 +55,12 @@ export async function runEngine(
   const project = await openProject(flags, io, { limit: flags.limit, roles: flags.role });
   for (const w of project.warnings) io.err(formatDiagnostic(w, io.cwd));
   const roleWarnings: Diagnostic[] = [];
-  const rendered = resolveServiceImages(pinnedOps(project, renderProject(project, roleWarnings), io));
+  const ops = renderProject(project, roleWarnings);
+  // pairs of hosts need both sides: under --limit the env's other hosts are loaded for the check (never contacted)
+  const found = envChecks(project, ops, flags.limit && flags.limit.length > 0 ? await openProject(flags, io, { roles: flags.role }) : project);
+  if (found.some((d) => d.severity === 'error')) throw new DiagnosticsError(found.filter((d) => d.severity === 'error'));
+  roleWarnings.push(...found);
+  const rendered = resolveServiceImages(pinnedOps(project, ops, io));
   for (const w of roleWarnings) io.err(formatDiagnostic(w, io.cwd));
   const settings = loadSettings(project.root, io.env);
   const forks = flags.forks === undefined ? settings.RIG_FORKS : Number(flags.forks);

@@ -4,6 +4,7 @@ import { formatLocation } from '../core/diagnostic.js';
 import { PHASES } from '../core/service.js';
 import type { ContainerState, DockerState } from '../facts/docker-state.js';
 import type { ComposeTarget, NetworkStep, PullStep, ServiceStep, Step } from '../engine/plan-types.js';
+import { healthProbeOf } from './health-probe.js';
 import { composeFilePath } from './render-compose.js';
 import { LABELS, type ComposeDesired, type DesiredService } from './compose-desired.js';
 import { recreateReasons } from './service-reasons.js';
@@ -99,13 +100,16 @@ function planService(s: DesiredService, input: PlanServicesInput): ServiceStep[]
   const origin = where(s);
   const base = { kind: 'service' as const, role: s.role, service: s.op.name, container: s.container, phase: s.op.phase, fingerprint: s.fingerprint, gate: gateOf(s), ...(origin !== undefined ? { origin } : {}) };
   const c = findContainer(input.docker.containers, input.desired.project, s.op.name, s.container);
+  // what a (re)created container will run its healthcheck with: checked in the image before anything stops
+  const probe = healthProbeOf(s.op.spec, input.docker.images.get(s.op.spec.image)?.id);
+  const fresh = { ...base, ...(probe ? { probe } : {}) };
   // compose cannot create a container whose name is taken (a hand-run one, another project's): rig's names are its own
   const holder = input.docker.nameHolders.find((x) => x.name === s.container);
   if (holder) {
     const why = `container ${holder.name} is not part of compose project ${input.desired.project} (${holder.project === undefined ? 'made by hand?' : `project ${holder.project}`}): removed, then created by rig`;
-    return [{ ...base, action: 'recreate', reasons: [why], why, foreign: true }];
+    return [{ ...fresh, action: 'recreate', reasons: [why], why, foreign: true }];
   }
-  if (!c) return [{ ...base, action: 'create', reasons: ['new service'], why: 'new service' }];
+  if (!c) return [{ ...fresh, action: 'create', reasons: ['new service'], why: 'new service' }];
   const record = s.op.reload ? input.reloads?.get(s.container) : undefined;
   let reasons = recreateReasons(s, withReloadRecord(c, record), input.docker, input.fileSteps);
   if (reasons.length > 0 && s.op.reload && !reasons.some((r) => r.startsWith('image changed'))) {
@@ -113,7 +117,7 @@ function planService(s: DesiredService, input: PlanServicesInput): ServiceStep[]
     if (reload) return [{ ...base, action: 'reload', reasons: reload.reasons, why: reload.reasons.join('; '), reload: { command: reload.command, record: reload.record, recordPath: reload.recordPath } }];
     if (reloadedCurrent(s, c, record)) reasons = [];
   }
-  if (reasons.length > 0) return [{ ...base, action: 'recreate', reasons, why: reasons.join('; ') }];
+  if (reasons.length > 0) return [{ ...fresh, action: 'recreate', reasons, why: reasons.join('; ') }];
   const done = s.op.gate.oneShot && c.status === 'exited' && c.exitCode === 0;
   if (!c.running && !done) {
     const why = c.status === 'exited' ? `not running (exited ${c.exitCode})` : `not running (${c.status})`;

@@ -6,8 +6,10 @@ import { dockerExec, dockerLogsTail, dockerNetworkCreate, dockerPull, dockerRemo
 import { and, sh, type Cmd } from '../core/cmd.js';
 import { maskSecretsOf } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
+import { checkProbes } from './apply-probes.js';
 import { waitForGate, type GateResult } from './health-gate.js';
 import type { ComposeTarget, HostPlan, ServiceStep } from './plan-types.js';
+import type { ProbeCache } from './probe-cache.js';
 
 /** A pre-check failed: nothing was stopped, no file was written. `failures` lists every one of them. */
 export class PrecheckError extends Error {
@@ -61,9 +63,14 @@ export interface ComposeApplyOptions {
   readonly beforeGate?: () => Promise<void>;
   /** Counts the steps carried out so far (an interrupted run reports them). */
   readonly progress?: { done: number };
+  /** Healthcheck programs already found in an image, by image ID (the workstation's cache). */
+  readonly probeCache?: ProbeCache;
 }
 
-/** Networks are created and missing images pulled, all attempted; any failure throws PrecheckError with the full list. */
+/**
+ * Networks are created and missing images pulled, then every (re)created service's healthcheck program is looked for
+ * in its image; all attempted, any failure throws PrecheckError with the full list.
+ */
 export async function applyPrechecks(t: Transport, plan: HostPlan, opts: ComposeApplyOptions): Promise<void> {
   const failures: string[] = [];
   for (const s of plan.steps) {
@@ -74,6 +81,9 @@ export async function applyPrechecks(t: Transport, plan: HostPlan, opts: Compose
   const pulls = plan.steps.filter((s) => s.kind === 'pull');
   const results = await Promise.all(pulls.map(async (s) => ({ s, r: await t.exec(dockerPull(s.image), { become: opts.become }) })));
   for (const { s, r } of results) if (r.code !== 0) failures.push(`image ${s.image} is not on the host and cannot be pulled: ${tail(r.stderr)}`);
+  const unpulled = new Set(results.filter(({ r }) => r.code !== 0).map(({ s }) => s.image));
+  const probes = await checkProbes(t, plan.steps, { become: opts.become, cache: opts.probeCache, skipImages: unpulled });
+  failures.push(...probes.failures.map((f) => f.message));
   if (failures.length > 0) throw new PrecheckError(plan.host, failures);
 }
 

@@ -15,6 +15,7 @@ import { rollBack } from './host-rollback.js';
 import type { HostSession } from './host-session.js';
 import type { PausePoint } from './test-pause.js';
 import type { HostPlan, ServiceStep } from './plan-types.js';
+import { fileProbeCache } from './probe-cache.js';
 
 /** Applies `s`'s plan; never throws: failures (and automatic rollbacks) become the result. */
 export async function applyHost(t: Transport, s: HostSession): Promise<HostResult> {
@@ -101,6 +102,7 @@ function phaseRunner(t: Transport, s: HostSession, started: (() => Promise<void>
 
 function callbacks(s: HostSession) {
   return {
+    probeCache: fileProbeCache(s.input.run.root),
     // (re)created and removed services are journaled by their host job; reloads here
     onServices: (steps: readonly ServiceStep[]) => {
       for (const st of steps) if (st.action === 'reload') s.journal.add('service.recreated', { service: st.service, action: st.action, reasons: st.reasons });

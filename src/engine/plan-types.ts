@@ -1,6 +1,7 @@
 // The plan: plain, serializable data saying per host what will change and why. Apply executes exactly this.
 import type { PathAttrs } from '../core/op.js';
 import type { HealthGate, Phase } from '../core/service.js';
+import type { HealthProbe } from '../compose/health-probe.js';
 import type { FileChange } from './file-diff.js';
 
 interface StepBase {
@@ -86,6 +87,8 @@ export interface ServiceStep extends StepBase {
   readonly reload?: { readonly command: readonly string[]; readonly record: string; readonly recordPath: string };
   /** `recreate` over a container that holds the service's name outside its compose project: removed before `up`. */
   readonly foreign?: true;
+  /** `create` / `recreate` of a service with a healthcheck: the program the pre-checks find in its image first. */
+  readonly probe?: HealthProbe;
 }
 
 export type Step = MkdirStep | WriteStep | AttrsStep | CommandStep | HandlerStep | PullStep | NetworkStep | ServiceStep;

@@ -61,7 +61,7 @@ describe.skipIf(skip !== undefined)('the deploy lock is a lease', () => {
     } catch (err) {
       slow.kill('SIGINT');
       const r = await slow;
-      throw new Error(`${String(err)}; the deploy said:\n${String(r.stdout)}\n${String(r.stderr)}`);
+      throw new Error(`${String(err)}; the deploy said:\n${String(r.stdout)}\n${String(r.stderr)}`, { cause: err });
     }
     const holding = Date.now();
     await new Promise((r) => setTimeout(r, (LEASE + 3) * 1000)); // past one whole lease: only renewals keep it
