@@ -13,7 +13,7 @@ import { loadSettings } from '../config/settings.js';
 import { DiagnosticsError, formatDiagnostic, type Diagnostic } from '../core/diagnostic.js';
 import { UsageError } from '../core/errors.js';
 import type { HostResult } from '../engine/host-run.js';
-import { runHosts } from '../engine/run-hosts.js';
+import { runHosts, type HeldLockReport } from '../engine/run-hosts.js';
 import { PROJECT_OPTIONS, parseFlags } from './args.js';
 import type { CliIo } from './io.js';
 import { planJson, planText } from './plan-output.js';
@@ -44,6 +44,7 @@ export async function runEngine(
   args: string[],
   io: CliIo,
   confirm?: (project: Project, planned: readonly HostResult[], flags: EngineFlags) => Promise<boolean>,
+  confirmBreak?: (held: readonly HeldLockReport[], flags: EngineFlags) => Promise<boolean>,
 ): Promise<{ project: Project; results: HostResult[]; flags: EngineFlags; interrupted: string | undefined }> {
   const { values: flags, positionals } = parseFlags(command, args, ENGINE_OPTIONS);
   if (positionals.length > 0) throw new UsageError(`rig ${command}: unexpected argument "${positionals[0]}"`);
@@ -90,6 +91,7 @@ export async function runEngine(
       env: io.env,
       ...knownHostsFile(project, flags, io),
       ...(confirm ? { confirm: (planned: readonly HostResult[]) => confirm(project, planned, flags) } : {}),
+      ...(confirmBreak ? { confirmBreak: (held: readonly HeldLockReport[]) => confirmBreak(held, flags) } : {}),
     })));
   } finally {
     await progress?.done();
