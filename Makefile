@@ -22,7 +22,7 @@ DEPS_STAMP := node_modules/.rig-deps-stamp
 BUILD_STAMP := dist/.rig-build-stamp
 SOURCES := $(shell find src -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
 
-.PHONY: help deps build test test-unit test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history status logs exec ssh drift smoke-test checklist cron vault demo demo-down system-deps dockerd images testbed testbed-down bench clean
+.PHONY: help deps build test test-unit test-crash test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history status logs exec ssh drift smoke-test checklist cron vault demo demo-down system-deps dockerd images testbed testbed-down bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -60,6 +60,11 @@ test: $(BUILD_STAMP) ## typecheck, lint and every test (CI runs this)
 
 schema: build ## regenerate the JSON Schemas in schema/ for editors
 	$(RIG) schema --out schema
+
+# CI (make test) runs a few cases of each; this is every interrupt (SIGINT, SIGINT twice, SIGTERM, SIGKILL, a cut
+# connection) at every stage of a recreate deploy, on Compose v1 and v2, plus the lease tests (~30-40 min on 2 cores)
+test-crash: $(BUILD_STAMP) ## the whole crash matrix: every interrupt x stage x Compose flavor, and the deploy lock lease
+	RIG_CRASH_MATRIX=full npx vitest run --project integration test/integration/crash-v1.test.ts test/integration/crash-v2.test.ts test/integration/lock-lease.test.ts
 
 test-integration: $(BUILD_STAMP) ## the integration tests only (real sshd, docker, ansible-vault)
 	npx vitest run --project integration

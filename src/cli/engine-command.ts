@@ -14,7 +14,7 @@ import { DiagnosticsError, formatDiagnostic, type Diagnostic } from '../core/dia
 import { UsageError } from '../core/errors.js';
 import type { HostResult } from '../engine/host-run.js';
 import type { RunContext } from '../engine/run-context.js';
-import { runHosts } from '../engine/run-hosts.js';
+import { runHosts, type HeldLockReport } from '../engine/run-hosts.js';
 import { PROJECT_OPTIONS, parseFlags } from './args.js';
 import type { CliIo } from './io.js';
 import { planJson, planText } from './plan-output.js';
@@ -45,6 +45,7 @@ export async function runEngine(
   args: string[],
   io: CliIo,
   confirm?: (project: Project, planned: readonly HostResult[], flags: EngineFlags, run: RunContext) => Promise<boolean>,
+  confirmBreak?: (held: readonly HeldLockReport[], flags: EngineFlags) => Promise<boolean>,
 ): Promise<{ project: Project; results: HostResult[]; flags: EngineFlags; interrupted: string | undefined; run: RunContext }> {
   const { values: flags, positionals } = parseFlags(command, args, ENGINE_OPTIONS);
   if (positionals.length > 0) throw new UsageError(`rig ${command}: unexpected argument "${positionals[0]}"`);
@@ -95,6 +96,7 @@ export async function runEngine(
         env: io.env,
         ...knownHostsFile(project, flags, io),
         ...(confirm ? { confirm: (planned: readonly HostResult[]) => confirm(project, planned, flags, ctx) } : {}),
+        ...(confirmBreak ? { confirmBreak: (held: readonly HeldLockReport[]) => confirmBreak(held, flags) } : {}),
       });
     }));
   } finally {

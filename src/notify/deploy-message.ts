@@ -3,6 +3,8 @@ import type { RunSummary, SummaryHost } from './run-summary.js';
 
 /** sendMessage's limit is 4096 characters; room is kept for the cut note. */
 const MAX_TEXT = 3900;
+/** Lines of a host's error in the message (the rest: rig history). */
+const ERROR_LINES = 6;
 const MARK: Readonly<Record<string, string>> = { create: '+', recreate: '~', start: '>', reload: '↻', remove: '-' };
 const VERDICT = { planned: 'planned', ok: 'done, nothing to change', changed: 'done', failed: 'FAILED', interrupted: 'INTERRUPTED' } as const;
 
@@ -24,6 +26,9 @@ function hostLines(h: SummaryHost): string[] {
   const other = h.otherSteps > 0 ? `, ${h.otherSteps} other step${h.otherSteps === 1 ? '' : 's'}` : '';
   const head = `${h.host}: ${h.status}${h.changes > 0 ? ` (${h.changes} change${h.changes === 1 ? '' : 's'}${other})` : ''}${h.release ? `, release ${h.release}` : ''}`;
   const rolled = h.rolledBackTo ? [`  rolled back to ${h.rolledBackTo}`] : [];
-  const error = h.error ? [`  ! ${h.error.split('\n')[0] ?? ''}`] : [];
+  // the error's first lines: a multi-line error ("pre-checks failed, nothing was changed:" then why) keeps its why
+  const why = (h.error ?? '').split('\n').filter((l) => l.trim() !== '');
+  const error = why.slice(0, ERROR_LINES).map((l, i) => (i === 0 ? `  ! ${l}` : `    ${l.trim()}`));
+  if (why.length > ERROR_LINES) error.push(`    … (${why.length - ERROR_LINES} more lines)`);
   return [head, ...h.services.map((s) => `  ${MARK[s.action] ?? '~'} ${s.service}: ${s.action} (${s.why})`), ...rolled, ...error];
 }

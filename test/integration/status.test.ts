@@ -111,10 +111,10 @@ describe.skipIf(skip !== undefined)('rig status on a real host', () => {
     }
     const t = await connect();
     try {
-      const held = await acquireLock(t, bed.stateDir, newLockInfo('rig deploy --env test', 1800, { USER: 'alice' }), { breakStale: false });
+      const held = await acquireLock(t, bed.stateDir, newLockInfo('rig deploy --env test', 1800, { USER: 'alice' }));
       const r = await status();
       expect(r.code).toBe(0);
-      expect(r.out).toMatch(/^ {2}~ h1: deploy lock held by alice@.+ \(pid \d+, "rig deploy --env test", since .+; expires in 2\dm\d\ds\)$/m);
+      expect(r.out).toMatch(/^ {2}~ h1: deploy lock held by alice@.+ \(pid \d+, "rig deploy --env test", since .+; renewed \d+s ago, lease 30m00s\): that deploy is running/m);
       expect(r.out).toContain('; locked: h1');
       const { report } = await json();
       expect(report.hosts[0]?.lock).toMatchObject({ stale: false, holder: { user: 'alice', command: 'rig deploy --env test' } });
@@ -122,7 +122,7 @@ describe.skipIf(skip !== undefined)('rig status on a real host', () => {
       utimesSync(`${bed.stateDir}/lock`, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
       const stale = await status();
       expect(stale.code).toBe(2);
-      expect(stale.out).toMatch(/^ {2}! h1: stale deploy lock held by alice@/m);
+      expect(stale.out).toMatch(/^ {2}! h1: expired deploy lock held by alice@.+ not renewed for 1h00m, lease 30m00s\): the next deploy takes it over$/m);
       expect(stale.out).toContain('; locked: h1 (stale)');
       expect(await releaseLock(t, held)).toBe('released');
     } finally {

@@ -39,12 +39,16 @@ describe('runSummary and deployMessage', () => {
         '  - old: remove (no role declares it)',
         '  rolled back to 20261201T000000Z-aaaa',
         '  ! app: health gate failed: litellm unhealthy; rolled back to release 20261201T000000Z-aaaa',
+        '    more',
         'vpn: ok',
         'run abc123',
       ].join('\n'),
     );
     expect(runSummary('post_deploy', { ...run, mode: 'rollback' }, [{ host: 'vpn', status: 'ok', changes: 0 }], false)).toMatchObject({ command: 'rollback', result: 'ok' });
     expect(runSummary('post_deploy', run, done, true).result).toBe('interrupted');
+    // a long error keeps its first 6 lines and says how many more rig history has
+    const long = [{ ...(done[0] as HostResult), error: ['pre-checks failed:', ...Array.from({ length: 9 }, (_, i) => `  why ${i}`)].join('\n') }];
+    expect(deployMessage(runSummary('post_deploy', run, long, false))).toContain('  ! pre-checks failed:\n    why 0\n    why 1\n    why 2\n    why 3\n    why 4\n    … (4 more lines)\n');
   });
 
   it('stays under the Bot API limit', () => {

@@ -166,10 +166,10 @@ describe('hostStatus', () => {
   it('exit 0 when all is healthy and a live lock is held; 2 for a stale lock or a host without a release', () => {
     const ok = hostStatus(facts([container('web', { health: 'healthy' })], { releases: { current: release.id, releases: [{ ...release, services: [release.services[0] as ReleaseService] }] } }), lockFile);
     expect(statusExitCode([{ host: 'app', value: ok }])).toBe(0);
-    const held = { info: { user: 'bob', workstation: 'ci', pid: 7, command: 'rig deploy', startedAt: '2026-12-01T08:00:00Z', ttlSec: 1800, token: 'sekrit-token' }, raw: '{}', ageSec: 60, stale: false };
+    const held = { info: { user: 'bob', workstation: 'ci', pid: 7, command: 'rig deploy', startedAt: '2026-12-01T08:00:00Z', ttlSec: 1800, token: 'sekrit-token', version: 2 }, raw: '{}', ageSec: 60, stale: false };
     const live = { ...ok, lock: hostStatus(facts([], { lock: held }), lockFile).lock };
     expect(statusExitCode([{ host: 'app', value: live }])).toBe(0);
-    expect(statusText('prod', [{ host: 'app', value: live }])).toContain('  ~ app: deploy lock held by bob@ci (pid 7, "rig deploy", since 2026-12-01T08:00:00Z, 1m00s ago; expires in 29m00s)');
+    expect(statusText('prod', [{ host: 'app', value: live }])).toContain('  ~ app: deploy lock held by bob@ci (pid 7, "rig deploy", since 2026-12-01T08:00:00Z; renewed 1m00s ago, lease 30m00s): that deploy is running');
     expect(JSON.stringify(statusJson('prod', [{ host: 'app', value: live }]))).not.toContain('sekrit-token');
     const stale = { ...ok, lock: hostStatus(facts([], { lock: { ...held, ageSec: 4000, stale: true } }), lockFile).lock };
     expect(statusExitCode([{ host: 'app', value: stale }])).toBe(2);
