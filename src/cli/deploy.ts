@@ -9,6 +9,7 @@ import { DeclinedError } from '../engine/run-hosts.js';
 import type { CliIo } from './io.js';
 import { planText } from './plan-output.js';
 import { report, runEngine, type EngineFlags } from './engine-command.js';
+import { afterApply, beforeApply, type AroundState } from './deploy-around.js';
 import type { HeldLockReport } from '../engine/run-hosts.js';
 import { describeLock } from '../engine/lock-message.js';
 
@@ -19,11 +20,17 @@ export function deployCommand(args: string[], io: CliIo): Promise<number> {
 
 /** `rig deploy` and `rig rollback`: plan under the deploy lock, confirm where asked, apply, report. */
 export async function applyCommand(command: 'deploy' | 'rollback', args: string[], io: CliIo): Promise<number> {
+  let around: AroundState | undefined;
   try {
-    const { project, results, flags, interrupted } = await runEngine(command, args, io, (project, planned, flags) => confirmPlan(project, planned, flags, io), (held, flags) => confirmBreak(held, flags, io));
+    const { project, results, flags, interrupted, run } = await runEngine(command, args, io, async (project, planned, flags, run) => {
+      if (!(await confirmPlan(project, planned, flags, io))) return false;
+      around = await beforeApply(project, planned, run, io);
+      return true;
+    }, (held, flags) => confirmBreak(held, flags, io));
     report(command, project, results, flags, io);
+    const after = around === undefined ? 0 : await afterApply(project, results, run, interrupted !== undefined, around, io);
     if (interrupted !== undefined) return 130;
-    return results.every((r) => r.status === 'ok' || r.status === 'changed') ? 0 : 1;
+    return results.every((r) => r.status === 'ok' || r.status === 'changed') && after === 0 ? 0 : 1;
   } catch (err) {
     if (!(err instanceof DeclinedError)) throw err;
     io.err(`rig: ${err.message}`);

@@ -13,6 +13,7 @@ import { loadSettings } from '../config/settings.js';
 import { DiagnosticsError, formatDiagnostic, type Diagnostic } from '../core/diagnostic.js';
 import { UsageError } from '../core/errors.js';
 import type { HostResult } from '../engine/host-run.js';
+import type { RunContext } from '../engine/run-context.js';
 import { runHosts, type HeldLockReport } from '../engine/run-hosts.js';
 import { PROJECT_OPTIONS, parseFlags } from './args.js';
 import type { CliIo } from './io.js';
@@ -43,9 +44,9 @@ export async function runEngine(
   command: 'plan' | 'deploy' | 'rollback',
   args: string[],
   io: CliIo,
-  confirm?: (project: Project, planned: readonly HostResult[], flags: EngineFlags) => Promise<boolean>,
+  confirm?: (project: Project, planned: readonly HostResult[], flags: EngineFlags, run: RunContext) => Promise<boolean>,
   confirmBreak?: (held: readonly HeldLockReport[], flags: EngineFlags) => Promise<boolean>,
-): Promise<{ project: Project; results: HostResult[]; flags: EngineFlags; interrupted: string | undefined }> {
+): Promise<{ project: Project; results: HostResult[]; flags: EngineFlags; interrupted: string | undefined; run: RunContext }> {
   const { values: flags, positionals } = parseFlags(command, args, ENGINE_OPTIONS);
   if (positionals.length > 0) throw new UsageError(`rig ${command}: unexpected argument "${positionals[0]}"`);
   for (const f of ['break-lock', 'no-rollback', 'plan', 'yes'] as const) if (command === 'plan' && flags[f] !== undefined) throw new UsageError(`rig plan: --${f} is for deploy and rollback`);
@@ -70,9 +71,10 @@ export async function runEngine(
   const withSignal = mode === 'plan' ? async <T>(fn: (s: AbortSignal | undefined) => Promise<T>) => ({ value: await fn(undefined), interrupted: undefined }) : <T>(fn: (s: AbortSignal) => Promise<T>) => withInterrupts(io, fn);
   let results: HostResult[];
   let interrupted: string | undefined;
+  let run: RunContext | undefined;
   try {
-    ({ value: results, interrupted } = await withSignal(async (signal) => runHosts(project, rendered, {
-      run: await runContext(mode, {
+    ({ value: results, interrupted } = await withSignal(async (signal) => {
+      run = await runContext(mode, {
         env: project.env,
         root: project.root,
         argv: args,
@@ -82,21 +84,26 @@ export async function runEngine(
         ...(flags.to !== undefined ? { rollbackTo: flags.to } : {}),
         ...(signal ? { signal } : {}),
         git,
-      }, io),
-      ...(progress ? { onPlanned: (r: HostResult) => progress.planned(r), onHost: (r: HostResult) => progress.finished(r) } : {}),
-      apply: command !== 'plan',
-      forks,
-      connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT,
-      acceptNewHostKeys: flags['accept-new-host-keys'] === true,
-      env: io.env,
-      ...knownHostsFile(project, flags, io),
-      ...(confirm ? { confirm: (planned: readonly HostResult[]) => confirm(project, planned, flags) } : {}),
-      ...(confirmBreak ? { confirmBreak: (held: readonly HeldLockReport[]) => confirmBreak(held, flags) } : {}),
-    })));
+      }, io);
+      const ctx = run;
+      return runHosts(project, rendered, {
+        run: ctx,
+        ...(progress ? { onPlanned: (r: HostResult) => progress.planned(r), onHost: (r: HostResult) => progress.finished(r) } : {}),
+        apply: command !== 'plan',
+        forks,
+        connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT,
+        acceptNewHostKeys: flags['accept-new-host-keys'] === true,
+        env: io.env,
+        ...knownHostsFile(project, flags, io),
+        ...(confirm ? { confirm: (planned: readonly HostResult[]) => confirm(project, planned, flags, ctx) } : {}),
+        ...(confirmBreak ? { confirmBreak: (held: readonly HeldLockReport[]) => confirmBreak(held, flags) } : {}),
+      });
+    }));
   } finally {
     await progress?.done();
   }
-  return { project, results, flags, interrupted };
+  if (run === undefined) throw new Error('rig: the run ended before its context was made');
+  return { project, results, flags, interrupted, run };
 }
 
 /**

@@ -7,6 +7,7 @@ import { newLockInfo } from '../engine/lock.js';
 import { workstationId } from '../engine/lock-holder.js';
 import type { RunContext } from '../engine/run-context.js';
 import { testPauses } from '../engine/test-pause.js';
+import { untilInterrupted } from './interrupts.js';
 import type { CliIo } from './io.js';
 
 // node:child_process rather than execa here: this runs on every deploy, and execa's module graph costs ~40 ms of
@@ -61,20 +62,5 @@ export async function runContext(
  * job (compose up, removals) completes there either way, and the next deploy finishes what this one began.
  */
 export async function withInterrupts<T>(io: CliIo, fn: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; interrupted: string | undefined }> {
-  const controller = new AbortController();
-  let interrupted: string | undefined;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (interrupted !== undefined) process.exit(130);
-    interrupted = sig;
-    io.err(`rig: ${sig}: stopping after the current step, then releasing the deploy locks (again to quit at once)`);
-    controller.abort(new Error(`interrupted by ${sig}`));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return { value: await fn(controller.signal), interrupted };
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  return untilInterrupted(io, 'stopping after the current step, then releasing the deploy locks (again to quit at once)', fn);
 }

@@ -25,6 +25,11 @@ export class Redactor {
     return this.secrets.size;
   }
 
+  /** The secrets, for a masker that must see them whole (StreamRedactor, over output cut into chunks). */
+  values(): readonly string[] {
+    return [...this.secrets];
+  }
+
   /** True when `text` contains any registered secret. */
   touches(text: string): boolean {
     for (const s of this.secrets) if (text.includes(s)) return true;

@@ -78,6 +78,8 @@ export function fencedTransport(t: Transport, f: Fence, become: boolean): Transp
       if (isFenced(r)) throw new LockLostError(t.host, fenceReason(r.stderr));
       return r;
     },
+    // streamed commands are the day-2 commands' (logs, exec), never a deploy step: nothing to fence
+    stream: (cmd, opts) => t.stream(cmd, opts),
     putFiles: (files: readonly FileToPut[]) => t.putFiles(files),
     get counters(): TransportCounters {
       return t.counters;
