@@ -22,7 +22,7 @@ DEPS_STAMP := node_modules/.rig-deps-stamp
 BUILD_STAMP := dist/.rig-build-stamp
 SOURCES := $(shell find src -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
 
-.PHONY: help deps build test test-unit test-crash test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history status logs exec ssh drift smoke-test checklist cron vault demo demo-down system-deps dockerd images testbed testbed-down bench clean
+.PHONY: help deps build test test-all test-extended test-unit test-crash test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history status logs exec ssh drift smoke-test checklist cron vault demo demo-down system-deps dockerd images testbed testbed-down bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -53,7 +53,15 @@ lint-code: $(DEPS_STAMP) ## eslint over rig's own code (no floating promises, ex
 test-unit: $(DEPS_STAMP) ## the fast unit tests only
 	npx vitest run --project unit
 
-test: $(BUILD_STAMP) ## typecheck, lint and every test (CI runs this)
+test: $(BUILD_STAMP) ## typecheck, lint, unit and integration tests (CI runs this; under 20 min on 2 cores)
+	npx tsc --noEmit -p .
+	npx eslint .
+	npx vitest run --project unit --project integration
+
+test-extended: $(BUILD_STAMP) ## the integration suites CI leaves out (upstream contracts, failure matrices; list in vitest.config.ts)
+	npx vitest run --project extended
+
+test-all: $(BUILD_STAMP) ## typecheck, lint and every suite (before a release, and when versions.yml or an image changes)
 	npx tsc --noEmit -p .
 	npx eslint .
 	npx vitest run
@@ -64,9 +72,9 @@ schema: build ## regenerate the JSON Schemas in schema/ for editors
 # CI (make test) runs a few cases of each; this is every interrupt (SIGINT, SIGINT twice, SIGTERM, SIGKILL, a cut
 # connection) at every stage of a recreate deploy, on Compose v1 and v2, plus the lease tests (~30-40 min on 2 cores)
 test-crash: $(BUILD_STAMP) ## the whole crash matrix: every interrupt x stage x Compose flavor, and the deploy lock lease
-	RIG_CRASH_MATRIX=full npx vitest run --project integration test/integration/crash-v1.test.ts test/integration/crash-v2.test.ts test/integration/lock-lease.test.ts
+	RIG_CRASH_MATRIX=full npx vitest run --project integration --project extended test/integration/crash-v1.test.ts test/integration/crash-v2.test.ts test/integration/lock-lease.test.ts
 
-test-integration: $(BUILD_STAMP) ## the integration tests only (real sshd, docker, ansible-vault)
+test-integration: $(BUILD_STAMP) ## the integration tests CI runs (real sshd, docker, ansible-vault); test-extended has the others
 	npx vitest run --project integration
 
 inventory: build ## show hosts and variables with their sources: make inventory ENV=prod
