@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { newLockInfo } from '../engine/lock.js';
 import type { RunContext } from '../engine/run-context.js';
+import { testPauseFrom } from '../engine/test-pause.js';
 import type { CliIo } from './io.js';
 
 // node:child_process rather than execa here: this runs on every deploy, and execa's module graph costs ~40 ms of
@@ -28,6 +29,7 @@ export async function runContext(
   io: CliIo,
 ): Promise<RunContext> {
   const user = io.env['USER'] ?? os.userInfo().username;
+  const pause = testPauseFrom(io.env);
   return {
     mode,
     env: opts.env,
@@ -43,6 +45,7 @@ export async function runContext(
     ...(opts.rollbackTo !== undefined ? { rollbackTo: opts.rollbackTo } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     log: (line) => io.err(line),
+    ...(pause ? { pause } : {}),
   };
 }
 

@@ -157,6 +157,7 @@ export async function finishSession(s: HostSession, apply: boolean): Promise<Hos
     if (s.input.run.signal?.aborted) result = { ...result, status: 'failed', changes: 0, error: 'interrupted before applying: nothing was changed on this host' };
     else if (apply && changes && !s.result.error) {
       if (!session.held) session = await lockAndReplan(t, session, (held) => (session = { ...session, held }));
+      await s.input.run.pause?.('after-facts', s.input.host);
       // loaded only when there is something to apply: a no-op run never pays for the apply modules
       result = await (await import('./host-apply.js')).applyHost(t, session);
     }

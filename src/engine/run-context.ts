@@ -1,5 +1,6 @@
 // What one rig invocation shares across its hosts: mode, who runs it, lock and rollback policy, the abort signal.
 import type { LockInfo } from './lock.js';
+import type { TestPause } from './test-pause.js';
 
 /** The settings of one plan / deploy / rollback run, the same for every host. */
 export interface RunContext {
@@ -25,4 +26,6 @@ export interface RunContext {
   readonly signal?: AbortSignal;
   /** Lines for the operator while a host runs (failing services' logs); already redacted by the caller's io. */
   readonly log: (line: string) => void;
+  /** Test-only pause points (RIG_TEST_PAUSE); absent in ordinary runs. */
+  readonly pause?: TestPause;
 }
