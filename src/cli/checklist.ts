@@ -14,6 +14,7 @@ import { sshConnector } from '../engine/run-hosts.js';
 import { parseFlags } from './args.js';
 import { QUERY_OPTIONS } from './host-query.js';
 import type { CliIo } from './io.js';
+import { readSecretVars } from './secret-vars.js';
 import { openWorkspace } from './project-context.js';
 
 const CHECKLIST_OPTIONS = {
@@ -34,6 +35,7 @@ export async function checklistCommand(args: string[], io: CliIo): Promise<numbe
   const ws = await openWorkspace(flags, io);
   const env = flags.env ?? ws.settings.RIG_ENV;
   let warned = false;
+  const secretVars = await readSecretVars(flags['secret-var'] ?? [], io);
   const open = async (extraVars: readonly string[]) => {
     const project = await loadProject({
       root: ws.root,
@@ -43,6 +45,7 @@ export async function checklistCommand(args: string[], io: CliIo): Promise<numbe
       redactor: ws.redactor,
       interpolate: interpolateString(ws.redactor),
       extraVars: [...(flags.var ?? []), ...extraVars],
+      secretVars,
       varsFiles: flags['vars-file'] ?? [],
       ...(flags.playbook ? { playbook: flags.playbook } : {}),
       ...(limit.length > 0 ? { limit } : {}),

@@ -7,6 +7,7 @@ import { newLockInfo } from '../engine/lock.js';
 import type { RunContext } from '../engine/run-context.js';
 import { testPauseFrom } from '../engine/test-pause.js';
 import type { CliIo } from './io.js';
+import { recordedCommand } from './secret-vars.js';
 
 // node:child_process rather than execa here: this runs on every deploy, and execa's module graph costs ~40 ms of
 // start-up (see bench/); two argv-only calls need none of what it adds.
@@ -38,7 +39,7 @@ export async function runContext(
     user,
     workstation: os.hostname(),
     git: mode === 'plan' ? null : await opts.git,
-    ...(mode === 'plan' ? {} : { lock: newLockInfo(['rig', mode, ...opts.argv].join(' '), 1800, { ...process.env, USER: user }) }),
+    ...(mode === 'plan' ? {} : { lock: newLockInfo(recordedCommand(['rig', mode, ...opts.argv]), 1800, { ...process.env, USER: user }) }),
     breakLock: opts.breakLock,
     autoRollback: opts.autoRollback,
     removeUndeclared: opts.removeUndeclared,

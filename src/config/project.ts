@@ -27,6 +27,8 @@ export interface ProjectOptions {
   readonly interpolate: Interpolate;
   /** `--var k=v` (value parsed as YAML), highest precedence. */
   readonly extraVars?: readonly string[];
+  /** `--secret-var NAME` (values read from stdin by the CLI): extra vars that are secret, strings as given. */
+  readonly secretVars?: readonly { readonly name: string; readonly value: string }[];
   readonly varsFiles?: readonly string[];
   /** Playbook path relative to the root; default playbooks/site.yml. */
   readonly playbook?: string;
@@ -72,7 +74,7 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
   for (const play of playbook.plays) for (const r of play.roles) if (!roleRefs.has(r.name)) roleRefs.set(r.name, r.loc);
   const roles = await loadRoles(opts.root, roleRefs, ctx);
   const varsFiles = (opts.varsFiles ?? []).flatMap((f) => loadVarsFile(path.resolve(opts.root, f), 'vars file', ctx));
-  const extraVars = parseExtraVars(opts.extraVars ?? [], diagnostics);
+  const extraVars = parseExtraVars(opts.extraVars ?? [], diagnostics, opts.secretVars ?? []);
   // A file that failed to load leaves variables undefined: "missing required" would only repeat that error.
   const reportMissing = !diagnostics.hasErrors();
   checkUnknownRoleVars(allEntries(inventory, roles, varsFiles, extraVars), roles.values(), diagnostics);

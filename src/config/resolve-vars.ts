@@ -11,12 +11,16 @@ export interface ResolvedVar extends VarEntry {
 /** Renders one `{{ }}` string against resolved values (the template layer's renderString). */
 export type Interpolate = (text: string, context: Record<string, unknown>, loc: SourceLocation) => { value: unknown; sensitive: boolean };
 
-/** Last writer wins, layers given lowest first; dictionaries are replaced, not merged (Ansible's default). */
+/**
+ * Last writer wins, layers given lowest first; dictionaries are replaced, not merged (Ansible's default). A value
+ * that overrides a secret stays secret (`--var vault_token=…` is masked like the vault value it replaces).
+ */
 export function mergeLayers(entries: readonly VarEntry[]): Map<string, ResolvedVar> {
   const out = new Map<string, ResolvedVar>();
   for (const e of entries) {
     const prev = out.get(e.name);
-    out.set(e.name, { ...e, overridden: prev ? [...prev.overridden, withoutHistory(prev)] : [] });
+    const secret = e.secret || prev?.secret === true;
+    out.set(e.name, { ...e, secret, overridden: prev ? [...prev.overridden, withoutHistory(prev)] : [] });
   }
   return out;
 }

@@ -1,5 +1,5 @@
 // H1 end to end: a `rig deploy` paused between its locked facts and its apply while uid 1000 swaps a symlink in.
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { makeProject } from '../helpers/project.js';
 import { sshdUnavailable, startSshdFleet, type SshdFleet } from '../helpers/sshd/sshd-fleet.js';
 import { attacker, swapBedUnavailable, expectVictimsIntact, makeBed, swapDir, swapFile, U, type Bed } from '../helpers/swap-bed.js';
 import { testIo } from '../helpers/test-io.js';
+import { atPause, pauseEnv } from '../helpers/test-pause.js';
 
 const unavailable = await swapBedUnavailable(sshdUnavailable);
 if (unavailable !== undefined) console.warn(`SKIP deploy-symlink-swap: ${unavailable}`);
@@ -63,20 +64,7 @@ describe.skipIf(unavailable !== undefined)('deploy paused after its facts while 
   }
 
   /** Deploys with the `after-facts` pause point; `attack` runs while the deploy waits there. */
-  async function pausedDeploy(args: string[], attack: () => Promise<void>) {
-    const reached = path.join(pauses, 'after-facts.h1.reached');
-    const deploy = rig(['deploy', ...args], { RIG_TEST_PAUSE: 'after-facts', RIG_TEST_PAUSE_DIR: pauses });
-    const end = Date.now() + 60_000;
-    while (!existsSync(reached)) {
-      if (Date.now() > end) throw new Error(`the deploy never reached its pause point: ${JSON.stringify(await Promise.race([deploy, Promise.resolve('still running')]))}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await attack();
-    writeFileSync(path.join(pauses, 'after-facts.h1.continue'), '');
-    const r = await deploy;
-    for (const f of ['reached', 'continue']) rmSync(path.join(pauses, `after-facts.h1.${f}`), { force: true });
-    return r;
-  }
+  const pausedDeploy = (args: string[], attack: () => Promise<void>) => atPause(pauses, 'after-facts', 'h1', () => rig(['deploy', ...args], pauseEnv(pauses, 'after-facts')), attack);
 
   it('deploys the workspace owned by uid 1000 (files written as that uid)', async () => {
     const r = await rig(['deploy']);
