@@ -65,6 +65,6 @@ export async function checklistCommand(args: string[], io: CliIo): Promise<numbe
     info: { runId: randomBytes(6).toString('hex'), user: io.env['USER'] ?? os.userInfo().username, workstation: os.hostname() },
     warn: (line) => io.err(line),
   });
-  io.out(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatChecklistText(report, { verbose: flags.verbose === true })}\n`);
+  io.out(flags.json === true ? `${JSON.stringify(ws.redactor.redactValue(report), null, 2)}\n` : `${formatChecklistText(report, { verbose: flags.verbose === true })}\n`);
   return report.exitCode;
 }

@@ -115,7 +115,7 @@ function knownHostsFile(project: Project, flags: EngineFlags, io: CliIo): { repo
 
 /** Prints the results (text, or JSON to a file / stdout with `--json F|-`). */
 export function report(command: 'plan' | 'deploy' | 'rollback', project: Project, results: readonly HostResult[], flags: EngineFlags, io: CliIo): void {
-  const json = `${JSON.stringify(planJson(project.env, results), null, 2)}\n`;
+  const json = `${JSON.stringify(project.redactor.redactValue(planJson(project.env, results)), null, 2)}\n`;
   if (flags.json === '-') return io.out(json);
   if (flags.json !== undefined) writeFileSync(path.resolve(io.cwd, flags.json), project.redactor.redact(json));
   io.out(planText(results, command));

@@ -63,7 +63,8 @@ export async function smokeCommand(args: string[], io: CliIo): Promise<number> {
     settings,
     afterHost: (h, rs, t) => journal(project, info, h.host, smokeJournalLine(info, h.host, rs, project.redactor), t, io),
   });
-  const report = smokeReport(results, { env: project.env, runId: info.runId, startedAt, durationMs: performance.now() - t0, strict: info.strict });
+  // masked before any format serialises it (a secret holding `"` or `<` would be escaped past the match after)
+  const report = project.redactor.redactValue(smokeReport(results, { env: project.env, runId: info.runId, startedAt, durationMs: performance.now() - t0, strict: info.strict }));
   if (flags.json === true) io.out(`${JSON.stringify(report, null, 2)}\n`);
   else if (flags.tap === true) io.out(formatSmokeTap(report));
   else io.out(`${formatSmokeText(report, { verbose: flags.verbose === true })}\n`);
