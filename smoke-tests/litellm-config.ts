@@ -1,8 +1,6 @@
 // LiteLLM config placement + health: the deployed config passes the role's placement rules (the same code), and the
 // proxy answers /health/liveliness and /health/readiness from inside its network. Never /health: it calls every model.
-import { parse as parseEnv } from 'dotenv';
-import { parse as parseYaml } from 'yaml';
-import { checkLiteLLMConfig, defineSmoke, sh } from 'rig';
+import { checkLiteLLMConfig, defineSmoke, parseEnvFile, parseYaml, sh } from 'rig';
 
 const PATHS = ['/health/liveliness', '/health/readiness'] as const;
 
@@ -32,7 +30,7 @@ export default defineSmoke({
     if (files.code !== 0) return { status: 'fail', evidence: [`cannot read the deployed config in ${dir} (exit ${files.code})`, ...files.stderr.trim().split('\n').slice(-3)] };
     const [configText = '', envText = ''] = files.stdout.split('\n\0');
     // the env file holds secrets: only its names are used
-    const env = parseEnv(envText);
+    const env = Object.fromEntries(parseEnvFile(envText));
     const config: unknown = parseYaml(configText);
     const findings = checkLiteLLMConfig(config, env, { backgroundHealthChecksOptIn: v['litellm_background_health_checks_opt_in'] === true, paidModels: (v['litellm_paid_models'] as string[] | undefined) ?? [] });
     const errors = findings.filter((f) => f.severity === 'error').map((f) => `placement: ${f.path.join('.')}: ${f.message}`);

@@ -10,6 +10,10 @@ export type { ServiceSpecInput, HealthGateInput, Phase } from './core/service.js
 export type { ServiceOp, NetworkOp, YamlMergeOp } from './core/op.js';
 export type { SourceLocation } from './core/diagnostic.js';
 export { z } from 'zod';
+// Readers a smoke check needs for what it fetches from a host: the deploy repository may have no node_modules of its
+// own, so it gets them from rig (the same parsers rig reads env files and YAML with).
+export { parseEnvFile } from './template/env-file.js';
+export { parse as parseYaml } from 'yaml';
 // OpenClaw's config allow-list and checks: the openclaw role renders with them, the smoke checks and the checklist reuse them.
 export { OpenclawConfigSchema, GatewaySchema, SandboxSchema, TelegramSchema, PluginsSchema } from './openclaw/config-schema.js';
 export type { OpenclawConfig } from './openclaw/config-schema.js';

@@ -1,7 +1,7 @@
 // Role caddy: the reverse proxy's Caddyfile (typed vhosts, VPN ACL checked on the rendered text, `caddy validate` on the
 // uploaded copy) and its compose service, reloaded in place when only the Caddyfile changed.
 import { defineRole, exec, serviceImage, z } from 'rig';
-import { checkVhosts, checkVpnAcl } from './checks.js';
+import { checkVhosts, checkVpnAcl } from './checks.ts';
 
 /** Where the config directory is mounted in the container, and the file Caddy runs. */
 export const CONTAINER_CONFIG_DIR = '/etc/caddy';

@@ -1,6 +1,6 @@
 // Role headscale: rig's keys merged into the Headscale config.yaml the VPN host keeps (VPN DNS records), and its service.
 import { defineRole, z } from 'rig';
-import { checkHeadscale, type Finding } from './checks.js';
+import { checkHeadscale, type Finding } from './checks.ts';
 
 /** Where the config directory is mounted in the container: Headscale reads /etc/headscale/config.yaml. */
 export const CONTAINER_CONFIG_DIR = '/etc/headscale';

@@ -33,7 +33,14 @@ export function hostProgress(hosts: readonly string[], verb: 'plan' | 'deploy' |
           });
         }),
     })),
-    { concurrent: true, exitOnError: false, rendererOptions: { collapseSubtasks: false } },
+    // rig owns SIGINT (stop after the current step, release the locks: run-context-cli.ts); listr2's own listener
+    // would exit the process at once, leaving the deploy lock held
+    {
+      concurrent: true,
+      exitOnError: false,
+      registerSignalListeners: false,
+      rendererOptions: { collapseSubtasks: false },
+    },
   );
   const running = list.run().then(() => undefined);
   const title = (r: HostResult): string => `${r.host}: ${r.status}${r.changes > 0 ? `, ${r.changes} change${r.changes === 1 ? '' : 's'}` : ''}`;

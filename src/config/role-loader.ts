@@ -1,9 +1,10 @@
 // Finds role modules under roles/, imports them and loads their defaults.yml.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { SourceLocation } from '../core/diagnostic.js';
+import { DiagnosticsError, type SourceLocation } from '../core/diagnostic.js';
 import { rolePrefix, type Role } from '../core/role.js';
 import { didYouMean } from '../core/suggest.js';
+import { locateText } from './locate-text.js';
 import { importProjectModule } from './module-loader.js';
 import type { VarEntry } from './var-entry.js';
 import { loadVarsFile, type LoadContext } from './vars-file.js';
@@ -45,14 +46,16 @@ export async function loadRoles(root: string, refs: ReadonlyMap<string, SourceLo
 async function loadRole(root: string, name: string, ctx: LoadContext): Promise<LoadedRole | undefined> {
   const dir = path.join(root, 'roles', name);
   const file = path.join(dir, 'role.ts');
-  const mod = (await importProjectModule(root, path.join('roles', name, 'role.ts'))) as { default?: unknown };
+  const mod = await importRoleModule(root, name, ctx);
+  if (mod === undefined) return undefined;
   const role = mod.default;
   if (!isRole(role)) {
     ctx.diagnostics.error('a role module must `export default defineRole({ name, description, vars, tasks })`', { file, line: 1, col: 1 });
     return undefined;
   }
   if (role.name !== name) {
-    ctx.diagnostics.error(`role name "${role.name}" does not match its directory "${name}"`, locateText(file, `'${role.name}'`));
+    const at = locateText(file, [`'${role.name}'`, `"${role.name}"`]);
+    ctx.diagnostics.error(`role name "${role.name}" does not match its directory "${name}"`, at);
     return undefined;
   }
   const defaultsFile = path.join(dir, 'defaults.yml');
@@ -61,22 +64,24 @@ async function loadRole(root: string, name: string, ctx: LoadContext): Promise<L
   for (const d of defaults) {
     if (!d.name.startsWith(prefix)) ctx.diagnostics.error(`role defaults must carry the role prefix "${prefix}": ${d.name}`, d.loc);
   }
-  return { role, dir, file, defaults, schemaLocation: (key) => locateText(file, key) };
+  return { role, dir, file, defaults, schemaLocation: (key) => locateText(file, [key]) };
+}
+
+/** The module, or undefined when it did not load (its diagnostic, at file:line:col, is in ctx). */
+type RoleModule = { default?: unknown };
+
+async function importRoleModule(root: string, name: string, ctx: LoadContext): Promise<RoleModule | undefined> {
+  try {
+    return (await importProjectModule(root, path.join('roles', name, 'role.ts'))) as RoleModule;
+  } catch (err) {
+    if (!(err instanceof DiagnosticsError)) throw err;
+    ctx.diagnostics.add(...err.diagnostics);
+    return undefined;
+  }
 }
 
 function isRole(v: unknown): v is Role {
   if (v === null || typeof v !== 'object') return false;
   const r = v as Partial<Role>;
   return typeof r.name === 'string' && typeof r.tasks === 'function' && typeof r.vars === 'object' && r.vars !== null && 'shape' in r.vars;
-}
-
-/** First occurrence of `needle` in a file as a location (1:1 when absent). */
-function locateText(file: string, needle: string): SourceLocation {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const pattern = new RegExp(`(^|[^A-Za-z0-9_])${needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
-  for (let i = 0; i < lines.length; i++) {
-    const m = pattern.exec(lines[i] ?? '');
-    if (m) return { file, line: i + 1, col: m.index + (m[1]?.length ?? 0) + 1 };
-  }
-  return { file, line: 1, col: 1 };
 }

@@ -1,10 +1,11 @@
-// Finds the smoke checks in smoke-tests/, imports them as roles are imported (transpiled on demand) and validates them.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+// Finds the smoke checks in smoke-tests/, imports them as roles are imported (Node strips their types), validates them.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { locateText } from '../config/locate-text.js';
 import { importProjectModule } from '../config/module-loader.js';
 import { zodIssuesToDiagnostics, type Locator } from '../config/zod-diagnostics.js';
-import { Diagnostics, type SourceLocation } from '../core/diagnostic.js';
+import { Diagnostics, DiagnosticsError, type SourceLocation } from '../core/diagnostic.js';
 import { didYouMean } from '../core/suggest.js';
 import type { SmokeCheck } from './define-smoke.js';
 
@@ -46,7 +47,7 @@ export async function loadSmokeChecks(root: string, ids: readonly string[], role
     const check = await loadOne(root, id, file, diagnostics);
     if (check === undefined) continue;
     for (const role of check.target.roles ?? []) {
-      if (!roles.includes(role)) diagnostics.error(`unknown role "${role}"${didYouMean(role, roles)} in the target of smoke check ${id} (roles: ${roles.join(', ') || 'none'})`, locateIn(file, [`'${role}'`, `"${role}"`]));
+      if (!roles.includes(role)) diagnostics.error(`unknown role "${role}"${didYouMean(role, roles)} in the target of smoke check ${id} (roles: ${roles.join(', ') || 'none'})`, locateText(file, [`'${role}'`, `"${role}"`]));
     }
     checks.push(check);
   }
@@ -59,7 +60,8 @@ async function loadOne(root: string, id: string, file: string, diagnostics: Diag
   try {
     mod = (await importProjectModule(root, path.join(SMOKE_DIR, `${id}.ts`))) as { default?: unknown };
   } catch (err) {
-    diagnostics.error(`cannot load smoke check ${id}: ${err instanceof Error ? err.message : String(err)}`, { file, line: 1, col: 1 });
+    if (!(err instanceof DiagnosticsError)) throw err;
+    diagnostics.add(...err.diagnostics);
     return undefined;
   }
   if (mod.default === null || typeof mod.default !== 'object') {
@@ -72,7 +74,7 @@ async function loadOne(root: string, id: string, file: string, diagnostics: Diag
     return undefined;
   }
   if (parsed.data.id !== id) {
-    diagnostics.error(`smoke check id "${parsed.data.id}" does not match its file name "${id}.ts"`, locateIn(file, [`'${parsed.data.id}'`, `"${parsed.data.id}"`]));
+    diagnostics.error(`smoke check id "${parsed.data.id}" does not match its file name "${id}.ts"`, locateText(file, [`'${parsed.data.id}'`, `"${parsed.data.id}"`]));
     return undefined;
   }
   const { target, ...rest } = parsed.data;
@@ -84,17 +86,7 @@ async function loadOne(root: string, id: string, file: string, diagnostics: Diag
 function sourceLocator(file: string): Locator {
   const at = (p: readonly (string | number)[]): SourceLocation => {
     const key = [...p].reverse().find((k): k is string => typeof k === 'string');
-    return key === undefined ? { file, line: 1, col: 1 } : locateIn(file, [`${key}:`, `${key}(`]);
+    return key === undefined ? { file, line: 1, col: 1 } : locateText(file, [`${key}:`, `${key}(`]);
   };
   return { locate: at, locateKey: at };
-}
-
-/** The first place any of `needles` occurs in `file` not right after an identifier character (1:1 when none does). */
-function locateIn(file: string, needles: readonly string[]): SourceLocation {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  for (const [i, line] of lines.entries()) {
-    const cols = needles.flatMap((n) => [...line.matchAll(new RegExp(`(?<![\\w$])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'g'))].map((m) => m.index));
-    if (cols.length > 0) return { file, line: i + 1, col: Math.min(...cols) + 1 };
-  }
-  return { file, line: 1, col: 1 };
 }

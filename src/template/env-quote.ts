@@ -8,7 +8,7 @@
 // - compose-go (Compose v2, dotenv/parser.go): single quotes are literal, but a `'` preceded by `\` does
 //   not close them; double quotes decode `\a \b \c \f \n \r \t \v \$ \" \\ \0NNN` then expand `$VAR`;
 //   unquoted values are cut at ` #`, right-trimmed and `$`-expanded.
-// - npm dotenv 17 (`parse`): turns every CR/CRLF into LF first; single quotes are literal; double quotes
+// - npm dotenv 17 and 18 (`parse`): turns every CR/CRLF into LF first; single quotes are literal; double quotes
 //   decode only `\n` and `\r`; unquoted values stop at any `#` and are trimmed.
 
 /** The value has no spelling that all three parsers read back unchanged; `reason` says why, without the value. */

@@ -1,6 +1,8 @@
-// Health gate, automatic and manual rollback, releases, the deploy lock (concurrent, stale, SIGINT) on a real engine.
+// Health gate, automatic and manual rollback, releases, the deploy lock (concurrent, stale, SIGINT, Ctrl+C on a terminal)
+// on a real engine.
 import os from 'node:os';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startComposeBed, type ComposeBed } from '../helpers/compose-bed.js';
@@ -107,6 +109,29 @@ describe.skipIf(skip !== undefined)('health gate, rollback and the deploy lock',
     const done = await first;
     expect(done.exitCode).toBe(130);
     expect(done.stderr).toContain('SIGINT: stopping after the current step');
+    expect((await onHost(bed, `test -e ${bed.stateDir}/lock`)).code).not.toBe(0);
+    expect((await journal(bed)).at(-1)).toMatchObject({ event: 'deploy.interrupted', user: 'alice' });
+  });
+
+  it('on a terminal (util-linux script gives it one): progress per host, and Ctrl+C is rig\'s interrupt', async () => {
+    // gamma is created again, and its 30 s settle keeps the deploy applying until Ctrl+C
+    await docker(['rm', '-f', bed.container('gamma')]);
+    bed.setVars({ ...good, stack_gamma: true, stack_slow_settle: 30 });
+    // what is written to script's stdin is typed at rig's terminal; 120 columns (a pty made without a size has none,
+    // and the progress would wrap every character)
+    const command = `stty cols 120 rows 40; exec ${process.execPath} ${BIN} deploy --env test`;
+    const env = { USER: 'alice', HOME: os.tmpdir(), TERM: 'xterm' };
+    const run = execa('script', ['-qfec', command, '/dev/null'], { cwd: bed.root, reject: false, env });
+    let screen = '';
+    run.stdout?.on('data', (chunk: Buffer) => void (screen += stripVTControlCharacters(chunk.toString())));
+    const applying = () => Promise.resolve(/h1: applying \d+ changes?/.test(screen) ? true : undefined);
+    await waitFor('the progress to say h1 is applying', applying, 60_000);
+    expect(screen).toContain('h1: connecting and planning');
+    run.stdin?.write('\x03');
+    const done = await run;
+    // listr2's own SIGINT listener would exit 127 at once, the lock still held
+    expect(screen).toContain('rig: SIGINT: stopping after the current step');
+    expect(done.exitCode).toBe(130);
     expect((await onHost(bed, `test -e ${bed.stateDir}/lock`)).code).not.toBe(0);
     expect((await journal(bed)).at(-1)).toMatchObject({ event: 'deploy.interrupted', user: 'alice' });
   });

@@ -1,41 +1,16 @@
-// The real test hosts: SSH with strict host keys, docker and compose v1 inside, the identical-path rule, stop/start, registry.
+// The bed's target hosts: SSH with strict host keys, docker and compose inside, the identical-path rule,
+// stop/start and rekey, the compose flavor switch, a registry the hosts pull from, and stop leaving nothing.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { execa } from 'execa';
-import { NodeSSH } from 'node-ssh';
-import {
-  DOCKER,
-  hostVerifier,
-  requireDocker,
-  startHosts,
-  startRegistry,
-  type Testbed,
-  type TestbedHost,
-} from '../helpers/testbed/index.js';
+import { exec } from '../../src/core/cmd.js';
+import { run } from '../../src/transport/run.js';
+import type { SshTransport } from '../../src/transport/ssh-transport.js';
+import { docker, dockerOk, inspectContainer } from '../helpers/docker/index.js';
+import { connectHost, requireDocker, startHosts, startRegistry, type Testbed, type TestbedHost } from '../bed/index.js';
 
 const skipReason = await requireDocker();
-
-async function connect(host: TestbedHost): Promise<NodeSSH> {
-  return new NodeSSH().connect({
-    host: host.address,
-    port: host.port,
-    username: host.user,
-    privateKeyPath: host.keyPath,
-    hostVerifier: hostVerifier(host),
-    readyTimeout: 10_000,
-  });
-}
-
-async function run(ssh: NodeSSH, command: string, args: string[], cwd?: string): Promise<string> {
-  const result = await ssh.exec(command, args, { stream: 'both', ...(cwd === undefined ? {} : { cwd }) });
-  expect(result.code, `${command} ${args.join(' ')}: ${result.stderr}`).toBe(0);
-  return result.stdout;
-}
-
-async function writeRemote(ssh: NodeSSH, path: string, content: string): Promise<void> {
-  await ssh.withSFTP(
-    (sftp) => new Promise<void>((resolve, reject) => sftp.writeFile(path, content, (e) => (e ? reject(e) : resolve()))),
-  );
-}
 
 const COMPOSE = `version: "3.8"
 services:
@@ -48,6 +23,18 @@ services:
 describe.skipIf(skipReason !== undefined)('testbed: two real target hosts', () => {
   let tb: Testbed;
   let failed = false;
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'rig-testbed-test-'));
+
+  /** Runs `fn` on a transport to `host` (strict host key from the run's known_hosts) and closes it. */
+  async function on<T>(host: TestbedHost, fn: (t: SshTransport) => Promise<T>): Promise<T> {
+    const t = await connectHost(tb, host);
+    try {
+      return await fn(t);
+    } finally {
+      await t.close();
+    }
+  }
+  const out = async (t: SshTransport, argv: string[]) => (await run(t, exec(argv))).stdout.trim();
 
   beforeAll(async () => {
     tb = await startHosts(2);
@@ -57,79 +44,124 @@ describe.skipIf(skipReason !== undefined)('testbed: two real target hosts', () =
     if (ctx.task.result?.state === 'fail') failed = true;
   });
   afterAll(async () => {
+    rmSync(scratch, { recursive: true, force: true });
     if (tb === undefined) return;
     if (failed) await tb.dumpLogs();
     await tb.stop();
   });
 
-  it('reaches every host over SSH with a verified host key and runs docker and compose v1 there', async () => {
+  it('reaches every host over SSH with a verified host key and runs docker and compose there', async () => {
     for (const host of tb.hosts) {
-      const ssh = await connect(host);
-      try {
-        expect((await run(ssh, 'hostname', [])).trim()).toBe(host.name);
-        await run(ssh, 'docker', ['ps']);
-        expect(await run(ssh, 'docker-compose', ['version', '--short'])).toBe('1.29.2');
-      } finally {
-        ssh.dispose();
-      }
+      await on(host, async (t) => {
+        expect(await out(t, ['hostname'])).toBe(host.name);
+        await run(t, exec(['docker', 'ps']));
+        if (tb.compose !== 'v2') expect(await out(t, ['docker-compose', 'version', '--short'])).toBe('1.29.2');
+      });
     }
+    const config = readFileSync(tb.sshConfigPath, 'utf8');
+    expect(config).toContain(`Host h2\n  HostName 127.0.0.1\n  Port ${tb.host('h2').port}\n`);
+    const container = await inspectContainer(tb.host('h1').container);
+    expect(container?.status).toBe('running');
+  });
+
+  it('publishes SSH on 127.0.0.1 only, and labels each host with the run and its owner process', async () => {
+    const h1 = tb.host('h1').container;
+    const inspect = async (what: string): Promise<Record<string, unknown>> =>
+      JSON.parse(await dockerOk(['inspect', '-f', `{{json ${what}}}`, h1])) as Record<string, unknown>;
+    const ports = await inspect('.NetworkSettings.Ports');
+    expect(ports['22/tcp']).toEqual([{ HostIp: '127.0.0.1', HostPort: String(tb.host('h1').port) }]);
+    const labels = await inspect('.Config.Labels');
+    expect(labels).toMatchObject({ 'rig.testbed.run': tb.runId, 'rig.testbed.host': 'h1' });
+    expect(labels['rig.testbed.pid']).toBe(String(process.pid));
   });
 
   it('rejects a host key that is not the collected one', async () => {
     const h1 = tb.host('h1');
-    const other = { ...h1, hostKey: tb.host('h2').hostKey };
-    await expect(new NodeSSH().connect({ ...connectConfig(h1), hostVerifier: hostVerifier(other) })).rejects.toThrow(/verification failed/i);
+    const wrong = path.join(scratch, 'wrong_known_hosts');
+    writeFileSync(wrong, `[${h1.address}]:${h1.port} ${tb.host('h2').hostKey}\n`);
+    await expect(connectHost(tb, h1, wrong)).rejects.toThrow(/host key/i);
   });
 
   it('resolves a relative compose bind mount to the host data dir (identical-path rule)', async () => {
     const host = tb.host('h1');
     const dir = `${host.dataDir}/app`;
-    const ssh = await connect(host);
-    try {
-      await run(ssh, 'mkdir', ['-p', dir]);
-      await writeRemote(ssh, `${dir}/msg.txt`, `hello from ${host.name}\n`);
-      await writeRemote(ssh, `${dir}/docker-compose.yml`, COMPOSE);
-      await run(ssh, 'docker-compose', ['-p', host.composeProject, 'up', '-d'], dir);
-      const seen = await run(ssh, 'docker-compose', ['-p', host.composeProject, 'exec', '-T', 'web', 'cat', '/msg.txt'], dir);
+    await on(host, async (t) => {
+      await run(t, exec(['mkdir', '-p', dir]));
+      await t.putFiles([
+        { path: `${dir}/msg.txt`, content: Buffer.from(`hello from ${host.name}\n`), mode: 0o644 },
+        { path: `${dir}/docker-compose.yml`, content: Buffer.from(COMPOSE), mode: 0o644 },
+      ]);
+      const inDir = 'cd "$1" && shift && docker-compose "$@"';
+      const compose = (...args: string[]) => ['sh', '-c', inDir, 'sh', dir, ...args];
+      await run(t, exec(compose('-p', host.composeProject, 'up', '-d')));
+      const seen = await out(t, compose('-p', host.composeProject, 'exec', '-T', 'web', 'cat', '/msg.txt'));
       expect(seen).toBe(`hello from ${host.name}`);
-    } finally {
-      ssh.dispose();
-    }
+    });
+    // the same path on this machine: what a test reads after a deploy
+    expect(readFileSync(`${dir}/msg.txt`, 'utf8')).toBe(`hello from ${host.name}\n`);
   });
 
-  it('makes a host unreachable with stopHost and brings it back with the same key via startHost', async () => {
+  it('makes a host unreachable with stopHost and brings it back on the same port and key with startHost', async () => {
     const h2 = tb.host('h2');
+    const before = { port: h2.port, key: h2.hostKey };
     await tb.stopHost('h2');
-    await expect(connect(h2)).rejects.toThrow();
+    await expect(connectHost(tb, h2)).rejects.toThrow();
     await tb.startHost('h2');
-    const ssh = await connect(h2);
-    ssh.dispose();
+    expect({ port: h2.port, key: h2.hostKey }).toEqual(before);
+    expect(await on(h2, (t) => out(t, ['hostname']))).toBe('h2');
+  });
+
+  it('restartHost with newHostKey: a new key, known_hosts rewritten, the old one refused', async () => {
+    const h2 = tb.host('h2');
+    const old = path.join(scratch, 'old_known_hosts');
+    writeFileSync(old, readFileSync(tb.knownHostsPath));
+    const oldKey = h2.hostKey;
+    await tb.restartHost('h2', { newHostKey: true });
+    expect(h2.hostKey).not.toBe(oldKey);
+    expect(readFileSync(tb.knownHostsPath, 'utf8')).toContain(`[127.0.0.1]:${h2.port} ${h2.hostKey}\n`);
+    await expect(connectHost(tb, h2, old)).rejects.toThrow(/host key/i);
+    expect(await on(h2, (t) => out(t, ['hostname']))).toBe('h2');
+  });
+
+  it('dumpLogs returns every host container log', async () => {
+    const logs = await tb.dumpLogs();
+    for (const h of tb.hosts) expect(logs).toContain(`===== ${h.container} =====`);
+    expect(logs).toMatch(/Accepted publickey for root/);
   });
 
   it('pulls from a local registry through a host (the shared engine reaches 127.0.0.1)', async () => {
     const registry = await startRegistry();
     const ref = `${registry.host}/${tb.prefix}busybox:1`;
-    const ssh = await connect(tb.host('h1'));
     try {
-      await execa(DOCKER, ['tag', 'local/busybox:1', ref]);
-      await execa(DOCKER, ['push', ref]);
-      await execa(DOCKER, ['rmi', ref]);
-      await run(ssh, 'docker', ['pull', ref]);
+      await dockerOk(['tag', 'local/busybox:1', ref]);
+      await dockerOk(['push', ref]);
+      await dockerOk(['rmi', ref]);
+      await on(tb.host('h1'), (t) => run(t, exec(['docker', 'pull', ref])));
     } finally {
-      ssh.dispose();
-      await execa(DOCKER, ['rmi', ref], { reject: false });
+      await docker(['rmi', ref]);
       await registry.stop();
     }
   });
 
-  it('stop removes the hosts and the compose containers of the run', async () => {
+  it('stop removes the hosts, the compose containers of the run, and its files', async () => {
     await tb.stop();
-    const left = await execa(DOCKER, ['ps', '-aq', '-f', `label=com.docker.compose.project=${tb.host('h1').composeProject}`]);
-    const hosts = await execa(DOCKER, ['ps', '-aq', '-f', `label=rig.testbed.run=${tb.runId}`]);
-    expect(left.stdout + hosts.stdout).toBe('');
+    const project = tb.host('h1').composeProject;
+    const left = await dockerOk(['ps', '-aq', '-f', `label=com.docker.compose.project=${project}`]);
+    const hosts = await dockerOk(['ps', '-aq', '-f', `label=rig.testbed.run=${tb.runId}`]);
+    expect(left + hosts).toBe('');
+    expect(() => readFileSync(tb.knownHostsPath)).toThrow(/ENOENT/);
   });
 });
 
-function connectConfig(host: TestbedHost): Parameters<NodeSSH['connect']>[0] {
-  return { host: host.address, port: host.port, username: host.user, privateKeyPath: host.keyPath, readyTimeout: 10_000 };
-}
+describe.skipIf(skipReason !== undefined)('testbed: the compose flavor switch', () => {
+  it('gives the hosts RIG_TB_COMPOSE from the compose option', async () => {
+    const tb = await startHosts(1, { compose: 'v2' });
+    try {
+      expect(tb.compose).toBe('v2');
+      const env = JSON.parse(await dockerOk(['inspect', '-f', '{{json .Config.Env}}', tb.host('h1').container]));
+      expect(env).toContain('RIG_TB_COMPOSE=v2');
+    } finally {
+      await tb.stop();
+    }
+  });
+});

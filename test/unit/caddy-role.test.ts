@@ -6,8 +6,8 @@ import { renderProject } from '../../src/config/render-roles.js';
 import { display } from '../../src/core/cmd-render.js';
 import { DiagnosticsError, formatDiagnostic, type Diagnostic } from '../../src/core/diagnostic.js';
 import type { DirOp, FileOp, NetworkOp, Op, ServiceOp } from '../../src/core/op.js';
-import { checkVpnAcl } from '../../roles/caddy/checks.js';
-import { caddyArg } from '../../roles/caddy/role.js';
+import { checkVpnAcl } from '../../roles/caddy/checks.ts';
+import { caddyArg } from '../../roles/caddy/role.ts';
 import { load, loadErrors, makeProject, replaceOnce } from '../helpers/project.js';
 
 const VARS = 'inventory/test/group_vars/all/caddy.yml';

@@ -60,7 +60,7 @@ describe('smoke loader', () => {
       'smoke-tests/bad-deadline.ts:7:3: deadlineSec: expected number, got string "5"',
       'smoke-tests/no-default.ts:1:1: a smoke test module must `export default defineSmoke({ id, description, target, deadlineSec, blocking, run })`',
       'smoke-tests/no-target.ts:6:3: target: name roles, services or groups to run on (groups: ["all"] for every host)',
-      'smoke-tests/throws.ts:1:1: cannot load smoke check throws: boom at import',
+      'smoke-tests/throws.ts:1:7: Error: boom at import (thrown while loading the module)',
       'smoke-tests/typo-role.ts:6:21: unknown role "sampel" (did you mean "sample"?) in the target of smoke check typo-role (roles: sample)',
       'smoke-tests/unknown-key.ts:6:30: unknown key "hosts"',
       'smoke-tests/unknown-key.ts:9:3: unknown key "blockign" (did you mean "blocking"?)',

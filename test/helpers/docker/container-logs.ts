@@ -1,6 +1,6 @@
 // A container's output, for assertions on log lines and for dumping when a test fails.
 import { execa } from 'execa';
-import { DOCKER } from '../testbed/testbed-paths.js';
+import { DOCKER } from '../../bed/bed-paths.js';
 import { DOCKER_TIMEOUT_MS } from './docker-cli.js';
 
 /** `docker logs [--tail n] <name>`, the container's stdout and stderr interleaved as they arrived at the client. */

@@ -2,7 +2,7 @@
 import { execa, type Options } from 'execa';
 
 type DockerOptions = Pick<Options, 'input' | 'env' | 'timeout' | 'stripFinalNewline'>;
-import { DOCKER } from '../testbed/testbed-paths.js';
+import { DOCKER } from '../../bed/bed-paths.js';
 
 /** What a docker client call returned when it ran to completion (any exit code). */
 export interface DockerResult {

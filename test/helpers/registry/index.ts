@@ -1,5 +1,5 @@
 // Entry point of the registry helpers: registries with auth and an access log, a token server, pushes through docker and the API.
-export { startTestRegistry, REGISTRY_BINARY, type TestRegistry, type TestRegistryAuth, type TestRegistryOptions } from './test-registry.js';
+export { startTestRegistry, REGISTRY_BINARY, type TestRegistry, type TestRegistryAuth, type TestRegistryOptions } from '../../bed/registry.js';
 export { parseAccessLog, manifestRequests, type AccessEntry, type ManifestRequest } from './access-log.js';
 export { createTokenSigner, type TokenSigner } from './token-signer.js';
 export { startTokenServer, type TokenServer, type TokenServerOptions, type TokenRequest } from './token-server.js';

@@ -3,7 +3,7 @@ import { access, constants, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HTPASSWD, writeHtpasswd } from './htpasswd.js';
-import { startTestRegistry, REGISTRY_BINARY, type TestRegistry } from './test-registry.js';
+import { startTestRegistry, REGISTRY_BINARY, type TestRegistry } from '../../bed/registry.js';
 import { createTokenSigner } from './token-signer.js';
 import { startTokenServer, type TokenServer } from './token-server.js';
 

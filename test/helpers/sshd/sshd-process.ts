@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { waitFor } from '../docker/wait-for.js';
 
 export const SSHD = '/usr/sbin/sshd';
 const READY_DEADLINE_MS = 5000;
@@ -72,19 +73,19 @@ export async function startSshd(spec: SshdSpec): Promise<SshdProcess> {
   } catch (err) {
     child.kill('SIGKILL');
     const log = await readFile(logFile, 'utf8').catch(() => '(no log)');
-    throw new Error(`sshd ${spec.name} on ${spec.address}:${spec.port} did not start: ${String(err)}\n${log}`);
+    throw new Error(`sshd ${spec.name} on ${spec.address}:${spec.port} did not start: ${String(err)}\n${log}`, { cause: err });
   }
   return { address: spec.address, port: spec.port, logFile, child };
 }
 
 async function waitForBanner(address: string, port: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + READY_DEADLINE_MS;
-  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
-    if (child.exitCode !== null) throw new Error(`sshd exited with code ${child.exitCode}`);
-    if (await hasBanner(address, port)) return;
-    if (Date.now() > deadline) throw new Error(`no SSH banner within ${READY_DEADLINE_MS} ms`);
-    await new Promise((r) => setTimeout(r, delay));
-  }
+  const outcome = await waitFor(
+    `an SSH banner on ${address}:${port}`,
+    async () => (child.exitCode !== null ? `sshd exited with code ${child.exitCode}` : (await hasBanner(address, port)) || undefined),
+    READY_DEADLINE_MS,
+    20,
+  );
+  if (outcome !== true) throw new Error(outcome);
 }
 
 function hasBanner(address: string, port: number): Promise<boolean> {

@@ -1,4 +1,4 @@
-// Schema of the JSON `scripts/testbed.sh start --json` prints: one run and its hosts.
+// One run of the bed and its hosts, as `testbed.json` in the run's directory holds it (the demo and the bench read it).
 import { z } from 'zod';
 
 /** One target host: a container with sshd published on 127.0.0.1 and the shared docker engine's socket. */
@@ -20,7 +20,7 @@ export const testbedHostSchema = z.strictObject({
   composeProject: z.string(),
 });
 
-/** A whole run as described by the script. */
+/** A whole run. */
 export const testbedDescriptionSchema = z.strictObject({
   runId: z.string().regex(/^[a-z0-9]+$/),
   /** Prefix of every container and compose project name of this run. */
@@ -29,6 +29,8 @@ export const testbedDescriptionSchema = z.strictObject({
   keyPath: z.string(),
   sshConfigPath: z.string(),
   knownHostsPath: z.string(),
+  /** The Compose flavor given to the hosts (`RIG_TB_COMPOSE`); absent: the image's default. */
+  compose: z.enum(['v1', 'v2']).optional(),
   hosts: z.array(testbedHostSchema).min(1),
 });
 

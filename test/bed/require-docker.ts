@@ -1,7 +1,7 @@
 // Decides whether the real-host tests can run here, and why not when they cannot.
 import { access, constants } from 'node:fs/promises';
 import { execa } from 'execa';
-import { DOCKER } from './testbed-paths.js';
+import { DOCKER } from './bed-paths.ts';
 
 /**
  * Returns `undefined` when a docker engine answers and the testbed can start, else a reason to skip
@@ -17,11 +17,19 @@ export async function requireDocker(): Promise<string | undefined> {
   return reason;
 }
 
+/** testcontainers 12's `engines.node`: older Nodes fail inside it with an unrelated-looking TypeError. */
+const MIN_NODE = [22, 22] as const;
+
 async function findProblem(): Promise<string | undefined> {
-  for (const tool of [DOCKER, '/usr/bin/ssh', '/usr/bin/ssh-keyscan', '/usr/bin/ssh-keygen']) {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
+    return `the test bed (testcontainers 12) needs Node >= ${MIN_NODE.join('.')}, this is ${process.version}`;
+  }
+  for (const tool of [DOCKER, '/usr/bin/ssh-keygen']) {
     if (!(await isExecutable(tool))) return `${tool} not found (run scripts/ensure-deps.sh)`;
   }
-  const engine = await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { reject: false, timeout: 15_000 });
+  const version = ['version', '--format', '{{.Server.Version}}'];
+  const engine = await execa(DOCKER, version, { reject: false, timeout: 15_000 });
   if (engine.exitCode !== 0) {
     const why = engine.stderr.split('\n').find((line) => line.trim() !== '') ?? `exit ${engine.exitCode}`;
     return `docker engine does not answer (${why}); run scripts/ensure-dockerd.sh`;

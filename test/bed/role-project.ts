@@ -1,0 +1,81 @@
+// The deploy repository of a role bed: inventory `test` over the bed's hosts (known_hosts included), variables,
+// vault, lint allowances, the playbook, and the roles (the repo's, test fixtures, or inline sources).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { makeProject, REPO_ROOT } from '../helpers/project.ts';
+import type { TestbedHost } from './testbed-description.ts';
+
+/** A role written by the test: `roles/<name>/role.ts` with `source` as its content. */
+export interface InlineRole {
+  readonly name: string;
+  readonly source: string;
+}
+
+/** What goes into the repository (see `RoleBedOptions` for each field's meaning). */
+export interface ProjectSpec {
+  readonly roles: readonly (string | InlineRole)[];
+  readonly hosts: readonly TestbedHost[];
+  readonly knownHosts: string;
+  readonly hostVars: ReadonlyMap<string, Record<string, unknown>>;
+  readonly groupVars: Record<string, unknown>;
+  /** Already encrypted `group_vars/all/secrets.yml`, and the password file's content. */
+  readonly vault: { readonly encrypted: string; readonly password: string } | undefined;
+  /** lint.yml entries: image name → why it may float. */
+  readonly lintAllow: ReadonlyMap<string, string>;
+  readonly files: Readonly<Record<string, string>>;
+}
+
+const FIXTURE_ROLES = path.join(REPO_ROOT, 'test', 'fixtures', 'roles');
+
+/** Writes the repository into a new temp dir (rig installed as its dependency) and returns its root. */
+export function writeProject(spec: ProjectSpec): string {
+  const linked: string[] = [];
+  const files: Record<string, string> = {
+    'inventory/test/hosts.yml': stringify({ all: { hosts: hostEntries(spec.hosts) } }),
+    'inventory/test/known_hosts': spec.knownHosts,
+    'playbooks/site.yml': stringify([{ hosts: 'all', roles: spec.roles.map(roleName) }]),
+  };
+  for (const [name, vars] of spec.hostVars) files[`inventory/test/host_vars/${name}.yml`] = stringify(vars);
+  if (Object.keys(spec.groupVars).length > 0) {
+    files['inventory/test/group_vars/all/vars.yml'] = stringify(spec.groupVars);
+  }
+  if (spec.vault !== undefined) {
+    files['inventory/test/group_vars/all/secrets.yml'] = spec.vault.encrypted;
+    files['.vault_password'] = `${spec.vault.password}\n`;
+  }
+  if (spec.lintAllow.size > 0) {
+    files['lint.yml'] = stringify({ images: [...spec.lintAllow].map(([image, reason]) => ({ image, reason })) });
+  }
+  for (const role of spec.roles) {
+    if (typeof role !== 'string') files[`roles/${role.name}/role.ts`] = role.source;
+    else if (existsSync(path.join(REPO_ROOT, 'roles', role))) linked.push(role);
+    else Object.assign(files, fixtureRole(role));
+  }
+  return makeProject({ ...files, ...spec.files }, { roles: linked, asPackage: true });
+}
+
+const hostEntries = (hosts: readonly TestbedHost[]) => Object.fromEntries(hosts.map((h) => [h.name, ssh(h)]));
+const roleName = (r: string | InlineRole): string => (typeof r === 'string' ? r : r.name);
+
+function ssh(h: TestbedHost): Record<string, unknown> {
+  return {
+    ansible_host: h.address,
+    ansible_port: h.port,
+    ansible_user: h.user,
+    ansible_ssh_private_key_file: h.keyPath,
+  };
+}
+
+/** A test fixture role's files, copied into the repository (makeProject links from roles/ only). */
+function fixtureRole(name: string): Record<string, string> {
+  const dir = path.join(FIXTURE_ROLES, name);
+  if (!existsSync(dir)) throw new Error(`role bed: no role ${name} in roles/ or test/fixtures/roles/`);
+  const entries = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+  return Object.fromEntries(
+    entries.map((e) => {
+      const full = path.join(e.parentPath, e.name);
+      return [`roles/${name}/${path.relative(dir, full)}`, readFileSync(full, 'utf8')];
+    }),
+  );
+}
