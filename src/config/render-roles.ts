@@ -6,6 +6,8 @@ import type { DirOp, FileOp, NetworkOp, Op, PathAttrs, ServiceOp } from '../core
 import { healthGateSchema, serviceSpecSchema } from '../core/service.js';
 import { zodIssuesToDiagnostics } from './zod-diagnostics.js';
 import type { RoleContext } from '../core/role.js';
+import { exec, type Cmd } from '../core/cmd.js';
+import { secretsInClear } from '../core/cmd-secrets.js';
 import { compileTemplate, loadTemplateFile, renderTemplate } from '../template/index.js';
 import type { HostConfig, Project } from './project.js';
 import type { LoadedRole } from './role-loader.js';
@@ -41,6 +43,13 @@ export function renderProject(project: Project, warnings?: Diagnostic[]): Map<st
 function roleContext(project: Project, host: HostConfig, loaded: LoadedRole, vars: Record<string, unknown>, diagnostics: Diagnostics): RoleContext<Record<string, unknown>> {
   const hostVars = Object.fromEntries([...host.vars].map(([k, v]) => [k, v.value]));
   const origin = (): SourceLocation | undefined => callSite(loaded.file);
+  const clear = (step: string, cmds: readonly (Cmd | undefined)[], at: SourceLocation | undefined): void =>
+    refuseClearSecrets(project, diagnostics, { role: loaded.role.name, host: host.name, step, at }, cmds);
+  // a check runs on the new content's temp path: judged with a stand-in path, as it will run
+  const checked = (op: FileOp): FileOp => {
+    if (op.validate) clear(`validate of ${op.path}`, [op.validate(`${op.path}.rig-tmp`)], op.origin);
+    return op;
+  };
   return {
     host: host.name,
     vars,
@@ -55,33 +64,43 @@ function roleContext(project: Project, host: HostConfig, loaded: LoadedRole, var
         return renderTemplate(tpl, { ...hostVars, ...vars, ...(opts.extra ?? {}) }, { redactor: project.redactor });
       });
       if (rendered) ({ text, sensitive } = rendered);
-      return fileOp(dest, text, sensitive, { file, line: 1, col: 1 }, at, opts);
+      return checked(fileOp(dest, text, sensitive, { file, line: 1, col: 1 }, at, opts));
     },
     copy: (name, dest, opts = {}) => {
       const file = path.join(loaded.dir, 'files', name);
       const at = origin();
       const bytes = diagnostics.collect(() => readRoleFile(file, at));
-      return fileOp(dest, bytes ?? new Uint8Array(), false, { file, line: 1, col: 1 }, at, opts);
+      return checked(fileOp(dest, bytes ?? new Uint8Array(), false, { file, line: 1, col: 1 }, at, opts));
     },
     content: (dest, text, opts = {}) => {
-      return fileOp(dest, text, project.redactor.touches(text), undefined, origin(), opts);
+      return checked(fileOp(dest, text, project.redactor.touches(text), undefined, origin(), opts));
     },
     dir: (dest, opts = {}): DirOp => {
       checkAbsolute(dest, origin());
       return { kind: 'dir', path: dest, origin: origin(), ...attrs(opts) };
     },
     command: (name, cmd, when, opts = {}) => {
-      if ('creates' in when) checkAbsolute(when.creates, origin());
-      return { kind: 'command', name, cmd, when, notify: opts.notify ?? [], origin: origin() };
+      const at = origin();
+      if ('creates' in when) checkAbsolute(when.creates, at);
+      clear(`command "${name}"`, [cmd, 'unless' in when ? when.unless : undefined], at);
+      return { kind: 'command', name, cmd, when, notify: opts.notify ?? [], origin: at };
     },
-    handler: (name, cmd) => ({ kind: 'handler', name, cmd, origin: origin() }),
+    handler: (name, cmd) => {
+      const at = origin();
+      clear(`handler "${name}"`, [cmd], at);
+      return { kind: 'handler', name, cmd, origin: at };
+    },
     yamlMerge: (dest, set, opts = {}) => {
       const at = origin();
       checkAbsolute(dest, at);
       const sensitive = project.redactor.touches(JSON.stringify(set));
       return { kind: 'yamlMerge', path: dest, set, sensitive, notify: opts.notify ?? [], origin: at, ...(opts.initial !== undefined ? { initial: opts.initial } : {}), ...attrs(opts) };
     },
-    service: (name, spec, opts = {}) => serviceOp(name, spec, opts, origin(), diagnostics, host.name),
+    service: (name, spec, opts = {}) => {
+      const at = origin();
+      if (opts.reload) clear(`service "${name}" reload`, [exec(opts.reload.command)], at);
+      return serviceOp(name, spec, opts, at, diagnostics, host.name);
+    },
     locate: (name, path = []) => {
       const v = host.vars.get(name);
       return v === undefined ? undefined : path.length === 0 ? v.loc : v.locate(path);
@@ -93,6 +112,27 @@ function roleContext(project: Project, host: HostConfig, loaded: LoadedRole, var
       return { kind: 'network', name, internal: opts.internal === true, external: opts.external === true, origin: at };
     },
   };
+}
+
+/** Where a role step is, for messages. */
+interface StepPlace {
+  readonly role: string;
+  readonly host: string;
+  readonly step: string;
+  readonly at: SourceLocation | undefined;
+}
+
+/**
+ * M4: a command whose argv or plain environment holds a known secret (clear or encoded) is an error at the role's
+ * call site, naming the role, the step and the place; the secret itself is never quoted.
+ */
+function refuseClearSecrets(project: Project, diagnostics: Diagnostics, where: StepPlace, cmds: readonly (Cmd | undefined)[]): void {
+  const places = cmds.flatMap((c) => (c ? secretsInClear(c, (t) => project.redactor.touches(t)) : []));
+  for (const place of places) {
+    const how = "pass it as a secret() environment value or on stdin (argv shows in ps and in sudo's log)";
+    const message = `role ${where.role}, ${where.step}: a secret in ${place}; ${how}`;
+    diagnostics.error(message, where.at, [where.host]);
+  }
 }
 
 const SERVICE_NAME = /^[a-z0-9][a-z0-9_-]*$/;
