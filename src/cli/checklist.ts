@@ -1,12 +1,13 @@
 // `rig checklist`: the pre-upgrade checklist (GO / WARNING / NO-GO with evidence), text or --json, journaled.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { formatChecklistText } from '../checklist/checklist-text.js';
 import { parseUpgradeArg } from '../checklist/checklist-upgrade.js';
 import { runChecklist } from '../checklist/run-checklist.js';
 import { loadProject } from '../config/project.js';
+import type { Project } from '../config/project.js';
+import type { Connection } from '../config/connection.js';
+import type { Transport } from '../transport/transport.js';
 import { interpolateString } from '../config/interpolate.js';
 import { UsageError } from '../core/errors.js';
 import { formatDiagnostic } from '../core/diagnostic.js';
@@ -14,6 +15,7 @@ import { sshConnector } from '../engine/run-hosts.js';
 import { parseFlags } from './args.js';
 import { QUERY_OPTIONS } from './host-query.js';
 import type { CliIo } from './io.js';
+import { repoKnownHosts } from './known-hosts-files.js';
 import { readSecretVars } from './secret-vars.js';
 import { openWorkspace } from './project-context.js';
 
@@ -52,11 +54,19 @@ export async function checklistCommand(args: string[], io: CliIo): Promise<numbe
     });
     if (!warned) for (const w of project.warnings) io.err(formatDiagnostic(w, io.cwd));
     warned = true;
+    inventory = project.inventory;
     return project;
   };
-  const perEnv = path.join(ws.root, 'inventory', env, 'known_hosts');
-  const known = flags['known-hosts'] !== undefined ? path.resolve(io.cwd, flags['known-hosts']) : existsSync(perEnv) ? perEnv : undefined;
-  const connect = await sshConnector({ acceptNewHostKeys: flags['accept-new-host-keys'] === true, env: io.env, connectTimeoutSec: ws.settings.RIG_CONNECT_TIMEOUT, ...(known !== undefined ? { repoKnownHosts: known } : {}) });
+  // hosts are connected to once a project is loaded: its env.yml says where accepted host keys go
+  let inventory: Project['inventory'] | undefined;
+  let connector: ReturnType<typeof sshConnector> | undefined;
+  const connect = async (host: string, c: Connection): Promise<Transport> => {
+    if (inventory === undefined) throw new Error(`rig checklist: ${host} connected to before the project was loaded`);
+    const known = repoKnownHosts(inventory.dir, flags['known-hosts'], io.cwd, inventory.settings);
+    const acceptNewHostKeys = flags['accept-new-host-keys'] === true;
+    connector ??= sshConnector({ acceptNewHostKeys, env: io.env, connectTimeoutSec: ws.settings.RIG_CONNECT_TIMEOUT, ...known });
+    return (await connector)(host, c);
+  };
   const report = await runChecklist({
     load: { root: ws.root, env, playbook: flags.playbook, secrets: ws.keyring, redactor: ws.redactor, cwd: io.cwd, open },
     upgrades,

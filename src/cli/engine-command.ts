@@ -1,5 +1,5 @@
 // What `rig plan` and `rig deploy` share: flags, loading and rendering before any connection, running the hosts.
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderProject, type RoleOps } from '../config/render-roles.js';
 import { lintImageValues, loadImageAllowList } from '../lint/lint-images.js';
@@ -15,6 +15,7 @@ import type { HostResult } from '../engine/host-run.js';
 import { runHosts } from '../engine/run-hosts.js';
 import { PROJECT_OPTIONS, parseFlags } from './args.js';
 import type { CliIo } from './io.js';
+import { repoKnownHosts } from './known-hosts-files.js';
 import { planJson, planText } from './plan-output.js';
 import { openProject } from './project-context.js';
 import { gitState, runContext, withInterrupts } from './run-context-cli.js';
@@ -82,7 +83,7 @@ export async function runEngine(
       connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT,
       acceptNewHostKeys: flags['accept-new-host-keys'] === true,
       env: io.env,
-      ...knownHostsFile(project, flags, io),
+      ...repoKnownHosts(project.inventory.dir, flags['known-hosts'], io.cwd, project.inventory.settings),
       ...(confirm ? { confirm: (planned: readonly HostResult[]) => confirm(project, planned, flags) } : {}),
     })));
   } finally {
@@ -104,13 +105,6 @@ function pinnedOps(project: Project, rendered: Map<string, RoleOps[]>, io: CliIo
   const values = images.flatMap((i) => (i.loc ? [{ ref: i.ref, loc: i.loc }] : []));
   for (const d of [...allow.diagnostics, ...lintImageValues(values, allow.entries)]) io.err(formatDiagnostic({ ...d, severity: 'warning' }, io.cwd));
   return pinned;
-}
-
-/** `--known-hosts F`, else `inventory/<env>/known_hosts` when the repository keeps one (checked with ~/.ssh/known_hosts). */
-function knownHostsFile(project: Project, flags: EngineFlags, io: CliIo): { repoKnownHosts?: string } {
-  if (flags['known-hosts']) return { repoKnownHosts: path.resolve(io.cwd, flags['known-hosts']) };
-  const perEnv = path.join(project.inventory.dir, 'known_hosts');
-  return existsSync(perEnv) ? { repoKnownHosts: perEnv } : {};
 }
 
 /** Prints the results (text, or JSON to a file / stdout with `--json F|-`). */

@@ -31,6 +31,10 @@ export const EnvSettingsSchema = z
     description: z.string().optional().describe('What this environment is'),
     confirm: z.boolean().default(false).describe('Ask before changing anything (type the env name); refuse without a TTY unless --yes'),
     pinned: z.boolean().default(false).describe('Refuse to deploy images that are not pinned to a digest in images.lock.yml'),
+    new_host_keys: z
+      .enum(['user', 'env'])
+      .default('user')
+      .describe('Where --accept-new-host-keys records a key: user (~/.ssh/known_hosts) or env (inventory/<env>/known_hosts, committed)'),
   })
   .describe('rig environment settings (inventory/<env>/env.yml)');
 
