@@ -49,7 +49,8 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return `string "${v.length > 40 ? `${v.slice(0, 37)}...` : v}"`;
+  // quoted whole or not at all: a whole secret is masked on output, its first characters would not be
+  if (typeof v === 'string') return v.length > 40 ? `a string of ${v.length} characters` : `string "${v}"`;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return `${typeof v} ${v}`;
   return typeof v;
 }

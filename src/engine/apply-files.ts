@@ -41,8 +41,8 @@ type ExecOpts = { readonly timeoutMs?: number; readonly become: boolean };
  * The exec first sweeps temps a killed run left in those directories.
  *
  * Directory creation is `mkdir -p`: only the leaf gets the asked attrs. A replaced file keeps the old one's
- * mode/owner unless asked otherwise (a new file without a mode gets 0644); ACLs, xattrs and SELinux labels are not
- * carried over.
+ * mode/owner unless asked otherwise (a new file without a mode gets 0644; the plan asks 0600 for one holding a
+ * secret); ACLs, xattrs and SELinux labels are not carried over.
  *
  * Throws ApplyFilesError naming the failed path and step (the paths after it are left unchanged and the temps of
  * the run removed), FileCheckError when a check fails (nothing committed), or a RemoteCommandError when the script

@@ -63,6 +63,15 @@ describe('config errors', () => {
     ]);
   });
 
+  it('a long wrongly typed value (a vault secret given as a port) is not quoted in part', async () => {
+    const secret = 'vault-secret-0123456789abcdef0123456789abcdef';
+    const ring = VaultKeyring.fromPasswords([{ password: 'pw' }]);
+    const root = makeProject(sampleFiles({ 'inventory/test/host_vars/web1.yml': ring.encrypt(`sample_port: ${secret}\n`) }));
+    const errors = await loadErrors(root, { vaultPassword: 'pw' });
+    expect(errors).toEqual([`inventory/test/host_vars/web1.yml:1:14: sample_port: expected number, got a string of ${secret.length} characters [host web1]`]);
+    expect(errors.join('\n')).not.toContain(secret.slice(0, 12));
+  });
+
   it('missing template variable names the variable, the template and its line', async () => {
     const root = makeProject(sampleFiles());
     const project = await load(root);
