@@ -5,6 +5,7 @@ import { Diagnostics, DiagnosticsError, type Diagnostic, type SourceLocation } f
 import type { DirOp, FileOp, NetworkOp, Op, PathAttrs, ServiceOp } from '../core/op.js';
 import { healthGateSchema, serviceSpecSchema } from '../core/service.js';
 import { zodIssuesToDiagnostics } from './zod-diagnostics.js';
+import { destinationProblem, roleFileProblem } from './role-paths.js';
 import type { RoleContext } from '../core/role.js';
 import { exec, type Cmd } from '../core/cmd.js';
 import { secretsInClear } from '../core/cmd-secrets.js';
@@ -55,8 +56,8 @@ function roleContext(project: Project, host: HostConfig, loaded: LoadedRole, var
     vars,
     hostVars,
     template: (name, dest, opts = {}) => {
-      const file = path.join(loaded.dir, 'templates', name);
       const at = origin();
+      const file = roleFile(loaded.dir, 'templates', name, at);
       let text = '';
       let sensitive = false;
       const rendered = diagnostics.collect(() => {
@@ -67,8 +68,8 @@ function roleContext(project: Project, host: HostConfig, loaded: LoadedRole, var
       return checked(fileOp(dest, text, sensitive, { file, line: 1, col: 1 }, at, opts));
     },
     copy: (name, dest, opts = {}) => {
-      const file = path.join(loaded.dir, 'files', name);
       const at = origin();
+      const file = roleFile(loaded.dir, 'files', name, at);
       const bytes = diagnostics.collect(() => readRoleFile(file, at));
       return checked(fileOp(dest, bytes ?? new Uint8Array(), false, { file, line: 1, col: 1 }, at, opts));
     },
@@ -183,7 +184,15 @@ function attrs(opts: PathAttrs): PathAttrs {
 }
 
 function checkAbsolute(dest: string, origin: SourceLocation | undefined): void {
-  if (!path.posix.isAbsolute(dest)) throw new DiagnosticsError([{ severity: 'error', message: `destination must be an absolute path: "${dest}"`, loc: origin }]);
+  const problem = destinationProblem(dest);
+  if (problem !== undefined) throw new DiagnosticsError([{ severity: 'error', message: problem, loc: origin }]);
+}
+
+/** `<role>/<folder>/<name>`, once `name` is known to stay inside the folder. */
+function roleFile(dir: string, folder: string, name: string, at: SourceLocation | undefined): string {
+  const problem = roleFileProblem(name);
+  if (problem !== undefined) throw new DiagnosticsError([{ severity: 'error', message: problem, loc: at }]);
+  return path.join(dir, folder, name);
 }
 
 /** The line of the role module that called an op builder, from the stack (the role's call site, for messages). */

@@ -101,4 +101,34 @@ describe('config errors', () => {
     ]);
     expect(errors.join('\n')).not.toContain('the-real-key-42');
   });
+
+  it('a destination leaving its directory by "..", or not normalised, is refused at the call site', async () => {
+    const root = makeProject(sampleFiles({ [ALL]: 'sample_dir: /srv/app/../../etc\nsample_api_key: not-a-real-key-123\n' }));
+    expect(renderErrors(await load(root), root)).toEqual([
+      expect.stringMatching(/^roles\/sample\/role\.ts:\d+:\d+: destination must not contain "\.\.": "\/srv\/app\/\.\.\/\.\.\/etc"$/),
+    ]);
+    const slashes = makeProject(sampleFiles({ [ALL]: 'sample_dir: /srv//app/\nsample_api_key: not-a-real-key-123\n' }));
+    expect(renderErrors(await load(slashes), slashes)[0]).toMatch(
+      /^roles\/sample\/role\.ts:\d+:\d+: destination must be a normalised path: "\/srv\/\/app\/" \(did you mean "\/srv\/app"\?\)/,
+    );
+  });
+
+  it.each([
+    ['template', '../../../etc/shadow'],
+    ['copy', '/etc/shadow'],
+  ])('a role file named outside the role (%s %s) is refused at the call site', async (op, name) => {
+    const role = [
+      "import { defineRole, z } from 'rig';",
+      "export default defineRole({ name: 'escape', description: 'reads outside itself', vars: z.object({}),",
+      `  tasks: ({ template, copy }) => [${op}(${JSON.stringify(name)}, '/srv/a')],`,
+      '});',
+      '',
+    ].join('\n');
+    const files = sampleFiles({ 'roles/escape/role.ts': role, 'playbooks/site.yml': '- hosts: app\n  roles: [escape]\n' });
+    const root = makeProject(files, { roles: [], asPackage: true });
+    const col = `  tasks: ({ template, copy }) => [`.length + 1;
+    expect(renderErrors(await load(root), root)).toEqual([
+      `roles/escape/role.ts:3:${col}: role file name must be a relative path inside the role, without "..": "${name}"`,
+    ]);
+  });
 });
