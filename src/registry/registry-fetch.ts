@@ -29,7 +29,8 @@ export async function sendRequest(settings: FetchSettings, target: RequestTarget
   for (let hop = 0; ; hop++) {
     const response = await sendOnce(settings, target, at, { ...init, headers });
     const location = response.headers.get('location');
-    if (![301, 302, 303, 307, 308].includes(response.status) || location === null || hop === MAX_REDIRECTS) return response;
+    const redirected = [301, 302, 303, 307, 308].includes(response.status) && location !== null;
+    if (!redirected || hop === MAX_REDIRECTS) return response;
     await discardBody(response);
     at = new URL(location, at);
     headers = new Headers(headers);
@@ -37,7 +38,12 @@ export async function sendRequest(settings: FetchSettings, target: RequestTarget
   }
 }
 
-async function sendOnce(settings: FetchSettings, target: RequestTarget, url: URL, init: RequestInit): Promise<Response> {
+async function sendOnce(
+  settings: FetchSettings,
+  target: RequestTarget,
+  url: URL,
+  init: RequestInit,
+): Promise<Response> {
   try {
     return await settings.fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(settings.timeoutMs) });
   } catch (error) {

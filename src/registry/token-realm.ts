@@ -1,4 +1,4 @@
-// Where a registry may send rig's credentials for a token: its own host, its known token servers, or hosts the user named.
+// Where a registry may send rig's credentials for a token: its own host, its known token servers, or named hosts.
 
 /** Registries whose token server lives on another host (their realm, as their 401 names it). */
 const KNOWN_TOKEN_HOSTS: Readonly<Record<string, readonly string[]>> = {
@@ -13,7 +13,8 @@ const KNOWN_TOKEN_HOSTS: Readonly<Record<string, readonly string[]>> = {
  * Anything else would hand the password to whoever controls the registry's 401 (a compromised or spoofed registry).
  */
 export function realmRefusal(registry: string, realm: URL, allowed: readonly string[] = []): string | undefined {
-  const hosts = [new URL(`https://${registry}`).hostname, ...(KNOWN_TOKEN_HOSTS[registry] ?? []), ...allowed].map((h) => h.toLowerCase());
+  const own = new URL(`https://${registry}`).hostname;
+  const hosts = [own, ...(KNOWN_TOKEN_HOSTS[registry] ?? []), ...allowed].map((h) => h.toLowerCase());
   if (hosts.includes(realm.host.toLowerCase()) || hosts.includes(realm.hostname.toLowerCase())) return undefined;
   return (
     `refusing to send the credentials for ${registry} to the token server ${realm.origin}, which is not ${registry} ` +

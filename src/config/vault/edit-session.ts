@@ -48,7 +48,8 @@ async function runEditor(env: EditOptions['env'], file: string, stop: AbortSigna
   } catch (err) {
     if (!(err instanceof ExecaError)) throw err;
     if (err.isCanceled) throw new UserError(`interrupted (${String(stop.reason)}); nothing was saved`);
-    throw new UserError(`editor "${editor}" failed (${err.exitCode ?? err.signal ?? err.code ?? 'error'}); nothing was saved`);
+    const why = err.exitCode ?? err.signal ?? err.code ?? 'error';
+    throw new UserError(`editor "${editor}" failed (${why}); nothing was saved`);
   }
 }
 
