@@ -1,6 +1,11 @@
 // zod schemas of the inventory files: Ansible's YAML inventory (hosts.yml) and rig's per-environment settings (env.yml).
 import { z } from 'zod';
 
+// An inventory name goes into templates (`# managed by rig on {{inventory_hostname}}`), file names and messages: one
+// word of letters, digits, `.`, `_`, `-` (a name with a newline or a `#` would write lines of its own); `[`, `]` and
+// `:` pass here so that an Ansible host range gets its own message (inventory.ts refuses ranges)
+const HostName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:[\]-]*$/, 'a host name: letters, digits, ".", "_" and "-"');
+
 const VarsMapping = z.record(z.string(), z.unknown()).nullish().describe('Variables: name → value');
 
 /** A group in Ansible's YAML inventory format: hosts, vars and child groups, all optional. */
@@ -12,7 +17,7 @@ export interface GroupBody {
 
 export const GroupSchema: z.ZodType<GroupBody> = z
   .strictObject({
-    hosts: z.record(z.string(), VarsMapping).nullish().describe('Hosts of this group, each with optional inline vars'),
+    hosts: z.record(HostName, VarsMapping).nullish().describe('Hosts of this group, each with optional inline vars'),
     vars: VarsMapping,
     get children() {
       return z.record(z.string(), GroupSchema.nullable()).nullish().describe('Child groups');

@@ -6,6 +6,7 @@ import type { DirOp, FileOp, NetworkOp, Op, PathAttrs, ServiceOp } from '../core
 import { healthGateSchema, serviceSpecSchema } from '../core/service.js';
 import { zodIssuesToDiagnostics } from './zod-diagnostics.js';
 import { destinationProblem, roleFileProblem } from './role-paths.js';
+import { imageRefSchema } from '../registry/image-ref-schema.js';
 import type { RoleContext } from '../core/role.js';
 import { exec, type Cmd } from '../core/cmd.js';
 import { secretsInClear } from '../core/cmd-secrets.js';
@@ -149,6 +150,8 @@ function serviceOp(name: string, spec: unknown, opts: Parameters<RoleContext<unk
   const parsed = serviceSpecSchema.safeParse(withRestart);
   const gate = healthGateSchema.safeParse(opts.gate ?? {});
   if (!parsed.success) diagnostics.add(...zodIssuesToDiagnostics(parsed.error.issues, where, [`service ${name}`], { hosts: [host] }));
+  const badImage = parsed.success ? imageRefSchema.safeParse(parsed.data.image).error : undefined;
+  if (badImage) diagnostics.error(`service ${name}: ${badImage.issues[0]?.message ?? 'invalid image reference'}`, at, [host]);
   if (parsed.success && gate.success && gate.data.oneShot && (parsed.data.restart === 'always' || parsed.data.restart === 'unless-stopped')) {
     diagnostics.error(`service ${name}: a one-shot service must not be restarted when it exits (restart: "${parsed.data.restart}"); use "no" (the default for one-shot) or "on-failure"`, at, [host]);
   }

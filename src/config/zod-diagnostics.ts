@@ -28,6 +28,13 @@ export function zodIssuesToDiagnostics(
         hosts,
       }));
     }
+    if (issue.code === 'invalid_key') {
+      // a mapping key that fails its own schema (a host name): said at the key, with the key's rule and no key text
+      const rule = issue.issues[0]?.message ?? issue.message;
+      const parent = path.slice(0, -1);
+      const message = `${parent.join('.')}: invalid key: ${rule}`;
+      return [{ severity: 'error' as const, message, loc: where.locateKey(path), hosts }];
+    }
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       const best = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];
       if (best.length > 0) return zodIssuesToDiagnostics(best, where, path, opts);

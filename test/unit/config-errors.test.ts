@@ -131,4 +131,27 @@ describe('config errors', () => {
       `roles/escape/role.ts:3:${col}: role file name must be a relative path inside the role, without "..": "${name}"`,
     ]);
   });
+
+  it('a host name that would write lines of its own into templates is refused at its key', async () => {
+    const hosts = 'all:\n  children:\n    app:\n      hosts:\n        "web1\\n# injected": { ansible_host: 127.0.0.1 }\n';
+    const root = makeProject(sampleFiles({ [HOSTS]: hosts }));
+    expect(await loadErrors(root)).toEqual([
+      expect.stringMatching(/^inventory\/test\/hosts\.yml:5:9: .*a host name: letters, digits, "\.", "_" and "-"/),
+    ]);
+  });
+
+  it('a service image that is no image reference (a newline, a space) is refused at the call site', async () => {
+    const role = [
+      "import { defineRole, z } from 'rig';",
+      "export default defineRole({ name: 'img', description: 'a bad image', vars: z.object({}),",
+      "  tasks: ({ service }) => [service('app', { image: 'redis:7\\nFROM evil' })],",
+      '});',
+      '',
+    ].join('\n');
+    const files = sampleFiles({ 'roles/img/role.ts': role, 'playbooks/site.yml': '- hosts: app\n  roles: [img]\n' });
+    const root = makeProject(files, { roles: [], asPackage: true });
+    expect(renderErrors(await load(root), root)).toEqual([
+      expect.stringMatching(/^roles\/img\/role\.ts:3:\d+: service app: invalid image reference "redis:7\\nFROM evil": /),
+    ]);
+  });
 });
