@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds (or confirms cached) every local image: local/busybox:1, local/rig-svc:1, rig/target:1 and the stack images
-# (local/postgres:15-rig, local/redis:7-rig, local/caddy:2.6-rig, local/litellm-standin:1, local/headscale-standin:1).
+# (local/postgres:15-rig, local/redis:7-rig, local/caddy:2.6-rig, local/litellm-standin:2, local/headscale-standin:2,
+# local/headscale-distroless-standin:1).
 # Safe to run concurrently.
 # Usage: scripts/build-images.sh [--force]     Env: RIG_CACHE=/var/cache/rig-testbed
 set -euo pipefail
@@ -21,6 +22,7 @@ fi
 "$HERE/images/caddy.sh" "$@"
 "$HERE/images/litellm-standin.sh" "$@"
 "$HERE/images/headscale-standin.sh" "$@"
+"$HERE/images/headscale-distroless-standin.sh" "$@"
 # OpenClaw (local/openclaw:2026.9.6 and its sandbox image): about 2 min on a cold cache, so only on request
 if [ "${RIG_IMAGES_OPENCLAW:-}" = 1 ]; then "$HERE/images/openclaw.sh" "$@"; fi
 if [ "${RIG_IMAGES_OPENCLAW:-}" = 1 ]; then "$HERE/images/telegram-standin.sh" "$@"; fi   # its Node is the one openclaw.sh stages

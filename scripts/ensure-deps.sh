@@ -4,8 +4,9 @@
 set -euo pipefail
 # make runs the test targets; iproute2 (ss) finds free ports; the rest are rig's test and demo dependencies; hyperfine times make bench
 # libxml2-utils: xmllint validates `rig smoke --junit` output against the JUnit XSD in test/fixtures/junit/
+# gcc, libc6-dev: the static C binary of the distroless Headscale stand-in (scripts/images/headscale-distroless-standin.sh)
 # cron: the crontab binary `rig cron install --local` writes the nightly entry with (and its tests use)
-PKGS=(docker.io docker-compose openssh-server busybox-static debootstrap skopeo docker-registry caddy ansible-core make iproute2 sudo hyperfine apache2-utils libxml2-utils cron)
+PKGS=(docker.io docker-compose openssh-server busybox-static debootstrap skopeo docker-registry caddy ansible-core make iproute2 sudo hyperfine apache2-utils libxml2-utils cron gcc libc6-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -6,6 +6,7 @@ export { cmd } from './core/cmd-template.js';
 export { exec, sh, and, or, seq, pipe } from './core/cmd.js';
 export { DOCKER_SOCKET_GROUP, serviceImage } from './core/service.js';
 export { closest, didYouMean } from './core/suggest.js';
+export { cidrCovers, cidrHas, parseCidr, parseIpv4, type Cidr } from './core/ipv4.js';
 export type { ServiceSpecInput, HealthGateInput, Phase } from './core/service.js';
 export type { ServiceOp, NetworkOp, YamlMergeOp } from './core/op.js';
 export type { SourceLocation } from './core/diagnostic.js';
@@ -23,7 +24,7 @@ export type { OpenclawFinding } from './openclaw/config-checks.js';
 // Smoke tests (smoke-tests/<id>.ts): the module API, the context a check gets, and what services-healthy is built from.
 export { defineSmoke } from './smoke/define-smoke.js';
 export type { SmokeCheck, SmokeOutcome, SmokeStatus, SmokeTarget } from './smoke/define-smoke.js';
-export type { SmokeContext, SmokeExecOptions, SmokeService } from './smoke/smoke-context.js';
+export type { SmokeContext, SmokeExecOptions, SmokeOccasion, SmokeService } from './smoke/smoke-context.js';
 export type { ExecResult } from './transport/transport.js';
 export { secret } from './core/cmd.js';
 export { containerStatesCmd, parseContainerStates, type ContainerState } from './facts/container-state.js';
@@ -31,6 +32,9 @@ export { judgeServices, serviceVerdict } from './smoke/service-health.js';
 // LiteLLM config placement rules: the litellm role checks its variables with them, the litellm-config smoke check the deployed file.
 export { checkHealthProbe, checkLiteLLMConfig, dailyHealthChecks } from './litellm/placement.js';
 export type { Finding as LiteLLMFinding, LiteLLMCheckOptions } from './litellm/placement.js';
+// The litellm-completion smoke check: the request made inside the LiteLLM container, and the verdict on each answer.
+export { completionRequestCmd, parseCompletionAnswers, type CompletionAnswer } from './litellm/completion-request.js';
+export { classifyCompletion, COMPLETION_KINDS, type CompletionKind, type CompletionVerdict } from './litellm/completion.js';
 // What the OpenClaw and Telegram smoke checks run inside the gateway container (pure builders and parsers).
 export { notLoaded, parsePluginsList } from './openclaw/plugins-list.js';
 export { classifySandboxFailure, explainCmd, parseExplain, sandboxRunCmd, PROBE_SESSION } from './openclaw/sandbox-probe.js';

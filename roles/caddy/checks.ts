@@ -39,8 +39,8 @@ export function checkVhosts(vhosts: readonly VhostInput[], ranges: AclRanges): V
     const port = UPSTREAM.exec(v.upstream)?.[1];
     if (v.upstream.trim() === '') out.push({ path: ['caddy_vhosts', i, 'upstream'], message: `empty: ${UPSTREAM_HINT}` });
     else if (port === undefined || Number(port) < 1 || Number(port) > 65535) out.push({ path: ['caddy_vhosts', i, 'upstream'], message: `"${v.upstream}" is not "<service>:<port>": ${UPSTREAM_HINT}` });
-    // OpenClaw's Control UI is a WebSocket app: over HTTP/2 Caddy drops the Upgrade header and the UI stays offline (§10.13)
-    if (/^openclaw:/.test(v.upstream) && v.http1_only !== true) out.push({ path: ['caddy_vhosts', i, 'upstream'], message: `"${v.upstream}" is OpenClaw (WebSocket): set http1_only: true, over HTTP/2 the Upgrade header is dropped and the Control UI stays offline (§10.13)` });
+    // §10.13 (a WebSocket upstream needs http1_only) is checked on the rendered env, where the upstream's service and its
+    // `websocket` flag are known: src/lint/websocket-upstreams.ts
     const first = seen.get(v.host.toLowerCase());
     if (first !== undefined) out.push({ path: ['caddy_vhosts', i, 'host'], message: `"${v.host}" is already the host of caddy_vhosts.${first}: Caddy refuses two sites for one address ("ambiguous site definition")` });
     else seen.set(v.host.toLowerCase(), i);

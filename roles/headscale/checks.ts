@@ -1,6 +1,6 @@
 // Pure checks of the headscale role's variables: VPN DNS records (never an empty address) and the Headscale keys rig sets.
 // Used by role.ts before anything is rendered; every finding names the variable path it is about.
-import { closest } from 'rig';
+import { cidrHas, closest, parseCidr, parseIpv4, type Cidr } from 'rig';
 
 /** Where in the role's variables a finding is (`['headscale_extra_records', 1, 'ip']`). */
 export type FindingPath = readonly (string | number)[];
@@ -85,9 +85,9 @@ function checkAddress(r: ExtraRecord, net: Cidr, at: FindingPath): Finding[] {
   if (r.ip === null || r.ip.trim() === '') {
     return [error(at, `is empty: Headscale would get a record for ${r.name} without an address and VPN clients would resolve it to its public IP (403 from a VPN-only vhost); set the node's tailnet IPv4 (\`tailscale ip -4\` on it) or remove the record`)];
   }
-  const ip = ipv4(r.ip);
+  const ip = parseIpv4(r.ip);
   if (ip === undefined) return [error(at, `${JSON.stringify(r.ip)} is not an IPv4 address (an A record needs one, such as 100.64.0.14)`)];
-  if (!net.contains(ip)) return [warning(at, `${r.ip} is outside the tailnet (${net.text}): VPN clients would reach ${r.name} outside the VPN and a VPN-only vhost would answer 403`)];
+  if (!cidrHas(net, ip)) return [warning(at, `${r.ip} is outside the tailnet (${net.text}): VPN clients would reach ${r.name} outside the VPN and a VPN-only vhost would answer 403`)];
   return [];
 }
 
@@ -142,34 +142,11 @@ function isDnsName(s: string): boolean {
   return s.length > 0 && s.length <= 253 && s.split('.').every((l) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l));
 }
 
-/** The four octets as one unsigned number, or undefined when `s` is not a dotted-quad IPv4 address. */
-function ipv4(s: string): number | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255)) return undefined;
-  return parts.reduce((n, p) => n * 256 + Number(p), 0);
-}
-
-interface Cidr {
-  readonly text: string;
-  contains(ip: number): boolean;
-}
-
 /** The tailnet range: headscale_settings' prefixes.v4 when it is a valid CIDR, else Headscale's default. */
-function tailnet(settings: Readonly<Record<string, unknown>>): Cidr {
+export function tailnet(settings: Readonly<Record<string, unknown>>): Cidr {
   const v4 = settings['prefixes.v4'];
-  return (typeof v4 === 'string' ? cidr(v4) : undefined) ?? (cidr(DEFAULT_TAILNET) as Cidr);
+  return (typeof v4 === 'string' ? parseCidr(v4) : undefined) ?? (parseCidr(DEFAULT_TAILNET) as Cidr);
 }
-
-function cidr(text: string): Cidr | undefined {
-  const [addr, bits] = text.split('/');
-  const base = addr === undefined ? undefined : ipv4(addr);
-  const n = Number(bits);
-  if (base === undefined || !/^\d{1,2}$/.test(bits ?? '') || n > 32) return undefined;
-  const size = 2 ** (32 - n);
-  const start = base - (base % size);
-  return { text, contains: (ip) => ip >= start && ip < start + size };
-}
-
 
 function error(path: FindingPath, message: string): Finding {
   return { severity: 'error', path, message };

@@ -23,7 +23,7 @@ const varsSchema = z.object({
   headscale_publish: z.string().regex(/^((\d{1,3}\.){3}\d{1,3}:)?\d{1,5}$/, 'a host port, optionally with an IPv4 address: 127.0.0.1:8080').nullable().describe('Host address:port the service is published on, or null for none'),
   headscale_config_dir: absPath.nullable().describe('Directory of config.yaml on the host (mounted read-only at /etc/headscale); null: <project_dir>/configs/headscale'),
   headscale_data_dir: absPath.nullable().describe('Host directory for /var/lib/headscale; null: the project volume headscale_data'),
-  headscale_healthcheck: z.union([z.literal('wget'), z.literal('none'), argv]).describe('"wget": busybox wget on /health; "none": no healthcheck (the gate waits for a steady run); or an argv'),
+  headscale_healthcheck: z.union([z.literal('cli'), z.literal('wget'), z.literal('none'), argv]).describe('"cli": Headscale\'s own CLI asks the running server (`headscale users list`, over its unix socket: works in the distroless image); "wget": busybox wget on /health; "none": no healthcheck (the gate waits for a steady run); or an argv'),
   headscale_health_timeout: z.number().int().positive().describe('Seconds a (re)created container has to become healthy'),
   headscale_networks: z.record(z.string(), z.strictObject({ internal: z.boolean().default(false), external: z.boolean().default(false) })).describe('Networks of the service, with their settings'),
 });
@@ -61,10 +61,17 @@ export function initialConfig(v: Vars): Record<string, unknown> {
   };
 }
 
-/** The container healthcheck argv, or undefined for none. busybox `timeout`, not `wget -T` (segfaults in busybox 1.35). */
+/**
+ * The container healthcheck argv, or undefined for none. `cli`: the image's own binary (the real image is distroless,
+ * without a shell or wget, and Headscale before 0.27 has no `health` subcommand, juanfont/headscale#2275) asks the
+ * running server over its unix socket (gRPC) and exits 1 when it does not answer within cli.timeout (5 s). Not
+ * `configtest`, which opens the database and may write keys beside the live server; not `version`, which proves
+ * nothing about the server. `wget`: busybox `timeout`, not `wget -T` (segfaults in busybox 1.35).
+ */
 export function healthcheckTest(v: Vars): string[] | undefined {
   const hc = v.headscale_healthcheck;
   if (hc === 'none') return undefined;
+  if (hc === 'cli') return ['headscale', 'users', 'list'];
   return hc === 'wget' ? ['timeout', '3', 'wget', '-q', '-O-', `http://127.0.0.1:${v.headscale_port}/health`] : hc;
 }
 
@@ -80,7 +87,8 @@ function serviceSpec(v: Vars, confDir: string) {
     mounts: [{ type: 'bind' as const, source: confDir, target: CONTAINER_CONFIG_DIR, readOnly: true }, data],
     networks: Object.keys(v.headscale_networks),
     ports: v.headscale_publish === null ? [] : [`${v.headscale_publish}:${v.headscale_port}`],
-    ...(test ? { healthcheck: { test, interval: '5s', timeout: '5s', retries: 3, startPeriod: '10s' } } : {}),
+    // timeout above the CLI's own 5 s, so a slow answer is reported by the CLI rather than killed by docker
+    ...(test ? { healthcheck: { test, interval: '5s', timeout: '8s', retries: 3, startPeriod: '10s' } } : {}),
   };
 }
 

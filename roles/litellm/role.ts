@@ -90,6 +90,8 @@ const varsSchema = z.object({
   litellm_networks: z.record(z.string(), z.strictObject({ internal: z.boolean().default(false), external: z.boolean().default(false) })).describe('Networks of the service, with their settings'),
   litellm_mem_limit: z.string().regex(/^\d+[bkmg]?$/i).describe('Memory limit (compose mem_limit)'),
   litellm_cpus: z.number().positive().describe('CPU limit'),
+  litellm_smoke_completion: z.enum(['off', 'checklist', 'always']).describe('Smoke check litellm-completion (one billed max_tokens 5 completion per model): off (only `rig smoke --only litellm-completion`), checklist (also in rig checklist), always (every rig smoke, the nightly too)'),
+  litellm_smoke_completion_models: z.array(z.string().min(1)).nullable().describe('The model_names the completion check asks; null: every model_name of litellm_model_list'),
 });
 
 type Vars = z.output<typeof varsSchema>;
@@ -117,7 +119,9 @@ export function varFindings(v: Vars): Finding[] {
   const opts = { backgroundHealthChecksOptIn: v.litellm_background_health_checks_opt_in, paidModels: v.litellm_paid_models };
   const config = checkLiteLLMConfig(litellmConfig(v), env, opts).map((f) => ({ ...f, path: [`litellm_${String(f.path[0])}`, ...f.path.slice(1)] }));
   const probe = checkHealthProbe(healthcheckTest(v.litellm_port, v.litellm_healthcheck_path, v.litellm_healthcheck_probe)).map((f) => ({ ...f, path: ['litellm_healthcheck_path'] }));
-  return [...config, ...probe];
+  const names = new Set(v.litellm_model_list.map((m) => m.model_name));
+  const smoke = (v.litellm_smoke_completion_models ?? []).flatMap((m, i): Finding[] => (names.has(m) ? [] : [{ severity: 'error', path: ['litellm_smoke_completion_models', i], message: `"${m}" is no model_name of litellm_model_list (${[...names].join(', ')}): the completion check would ask LiteLLM for a model it does not serve` }]));
+  return [...config, ...probe, ...smoke];
 }
 
 /**

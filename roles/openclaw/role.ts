@@ -170,7 +170,8 @@ export default defineRole({
       content(`${vars.openclaw_workspace}/AGENTS.md`, vars.openclaw_agents_md, { mode: 0o644, ...owner }),
       ...sandboxImageOps(ctx, `${confDir}/sandbox`),
       ...Object.entries(vars.openclaw_networks).map(([name, n]) => network(name, n)),
-      service('openclaw', serviceSpec(vars, envFile), { phase: 'apps', gate: { timeoutSec: vars.openclaw_health_timeout } }),
+      // the gateway's Control UI is a WebSocket app: a proxy in front of it must speak HTTP/1.1 to it (§10.13)
+      service('openclaw', serviceSpec(vars, envFile), { phase: 'apps', gate: { timeoutSec: vars.openclaw_health_timeout }, websocket: true }),
     ];
   },
 });

@@ -1,28 +1,31 @@
 #!/usr/bin/env bash
-# Builds local/headscale-standin:1, a STAND-IN for Headscale, not Headscale: busybox sh and awk that read the config
+# Builds local/headscale-standin:2, a STAND-IN for Headscale, not Headscale: busybox sh and awk that read the config
 # file the vpn-dns role rewrites (incumbent.md §6), refuse a missing or malformed one, and report what they read.
 # Busybox skeleton, `docker import`, no registry; cached by the inputs-hash label.
 #
 # Contract of the image (ENTRYPOINT ["headscale"], CMD ["serve"], EXPOSE 8080; runs as root):
-#   headscale [-c|--config FILE] serve|configtest|version      FILE defaults to /etc/headscale/config.yaml
+#   headscale [-c|--config FILE] serve|configtest|version|users list      FILE defaults to /etc/headscale/config.yaml
 #   The config is read once, at start (like the real server: a rewritten file needs a restart to be seen). Refused
 #   (exit 1, `headscale-standin: FILE[:LINE]: message` lines on stderr) when the file is missing or unreadable, or
 #   fails the minimal YAML checks: no tab in indentation; every column-0 line a `key:` entry, no duplicate keys;
 #   top-level server_url (http:// or https://), listen_addr and dns (a mapping) present; listen_addr's port numeric.
 #   configtest: those checks only, exit 0 or 1.
+#   users list: asks the running server (GET /health on listen_addr's port, where Headscale's CLI asks its gRPC unix
+#     socket) and prints `[]`, exit 0; no server: `Could not connect: …` on stderr, exit 1 (roles/headscale's default
+#     healthcheck, `headscale users list`, runs the same in this image and in the real one).
 #   serve: prints `headscale-standin: listening and serving HTTP on: <listen_addr>` and listens on listen_addr's
 #     port (8080 when it has none), on all addresses.
 #     GET /health       200 {"status":"pass"}
 #     GET /config/dns   200 {"override_local_dns":<dns.override_local_dns as written, null when absent>,
 #                            "extra_records":<number of dns.extra_records items>}    (not a Headscale endpoint: for tests)
 #     other paths 404; other methods 405. SIGTERM/SIGINT: exit 0 at once.
-#   Healthcheck: ["CMD-SHELL", "timeout 3 wget -qO- http://127.0.0.1:8080/health"]
+#   Healthcheck: ["CMD", "headscale", "users", "list"] (or ["CMD-SHELL", "timeout 3 wget -qO- http://127.0.0.1:8080/health"])
 # Usage: scripts/images/headscale-standin.sh [--force]    Needs: busybox-static, a running docker engine, root (chroot).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib/image-cache.sh"
 . "$HERE/../lib/rootfs.sh"
-TAG=local/headscale-standin:1
+TAG=local/headscale-standin:2
 HASH=$(inputs_hash "$0" "$HERE/../lib/image-cache.sh" "$HERE/../lib/rootfs.sh" /bin/busybox)
 skip_if_current headscale-standin "$TAG" "$HASH" "$@"
 need_root headscale-standin
@@ -95,7 +98,7 @@ AWK
 
 cat >"$R/usr/local/bin/headscale" <<'MAIN'
 #!/bin/sh
-# Entrypoint of local/headscale-standin:1, a stand-in for Headscale; the contract is in scripts/images/headscale-standin.sh.
+# Entrypoint of local/headscale-standin:2, a stand-in for Headscale; the contract is in scripts/images/headscale-standin.sh.
 set -eu
 L=/usr/local/lib/headscale-standin S=/run/headscale-standin
 config=/etc/headscale/config.yaml
@@ -110,14 +113,19 @@ cmd=${1:-serve}
 case $cmd in
   version) echo "headscale-standin 1 (a stand-in for headscale)"; exit 0 ;;
   serve | configtest) ;;
+  users) case ${2:-} in list | ls) cmd=users-list ;; *) echo "Error: unknown command \"${2:-}\" for \"headscale users\"" >&2; exit 1 ;; esac ;;
   *) echo "Error: unknown command \"$cmd\" for \"headscale\"" >&2; exit 1 ;;
 esac
 [ -f "$config" ] && [ -r "$config" ] ||
   { echo "headscale-standin: $config: config file not found or not readable; refusing to start" >&2; exit 1; }
 facts=$(awk -f "$L/config.awk" "$config") || exit 1
+port=$(echo "$facts" | sed -n 's/^listen_port=//p')
+if [ "$cmd" = users-list ]; then
+  out=$(timeout 5 wget -q -O- "http://127.0.0.1:$port/health" 2>&1) || { echo "Could not connect: $out" >&2; exit 1; }
+  echo '[]'; exit 0
+fi
 [ "$cmd" = serve ] || { echo "headscale-standin: $config: OK"; exit 0; }
 mkdir -p "$S"
-port=$(echo "$facts" | sed -n 's/^listen_port=//p')
 override=$(echo "$facts" | sed -n 's/^override_local_dns=//p')
 case $override in true | false) ;; '') override=null ;; *) override="\"$(printf '%s' "$override" | sed 's/[\\"]/\\&/g')\"" ;; esac
 printf '{"override_local_dns":%s,"extra_records":%s}' "$override" "$(echo "$facts" | sed -n 's/^extra_records=//p')" >"$S/dns.json"

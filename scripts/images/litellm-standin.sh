@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds local/litellm-standin:1, a STAND-IN for the LiteLLM proxy, not LiteLLM: a few busybox sh and awk scripts that
+# Builds local/litellm-standin:2, a STAND-IN for the LiteLLM proxy, not LiteLLM: a few busybox sh and awk scripts that
 # answer the endpoints the stack's healthchecks and smoke tests call, and crash on the config mistake that crash-looped
 # v1.81.3 (incumbent.md §4). No model is ever called. Busybox skeleton, `docker import`; cached by the inputs-hash label.
 #
@@ -16,22 +16,35 @@
 #   Prints `INFO:     Uvicorn running on http://0.0.0.0:PORT (Press CTRL+C to quit)` and one INFO line per request.
 #   GET /health/liveliness   200 "I'm alive!"                        (no auth; /health/liveness too)
 #   GET /health/readiness    200 {"status":"healthy","db":"connected"} (no auth; no database is contacted)
-#   GET /health              needs `Authorization: Bearer $LITELLM_MASTER_KEY` (else 401); 200 with every model_name as
+#   GET /health              needs `Authorization: Bearer $LITELLM_MASTER_KEY` (else 401 with LiteLLM's
+#                            "Authentication Error, Invalid proxy server token passed. valid_token=None."); 200 with every model_name as
 #                            a healthy endpoint. EVERY request to /health, authorised or not, increments a counter kept in
 #                            /var/lib/litellm-standin/health-calls (survives restarts, not re-creation)
 #   GET /stats/health-calls  that counter, e.g. `0` (no auth; not a LiteLLM endpoint: for tests asserting no /health calls)
 #   GET /v1/models, /models  needs the Bearer key; {"data":[{"id":"<model_name>","object":"model",…}],"object":"list"}
 #                            with the model_names of the config's top-level model_list, in file order (read at start)
+#   POST /v1/chat/completions, /chat/completions   needs the Bearer key (else the 401 above); reads the JSON body's
+#                            "model". A model_name the config lacks: LiteLLM's 400 "Invalid model name passed in
+#                            model=…". Else the answer of the model's case in LITELLM_STANDIN_ANSWERS (env, e.g.
+#                            `qwen3-coder=no-credit,*=ok`; `*` any model; default ok): status and body of that case in
+#                            scripts/fakes/litellm-completion-answers.json (ok, no-credit, quota, credit-400, budget,
+#                            bad-key, proxy-key, rate-limit, model-missing, provider-down, bad-gateway, bad-request,
+#                            error-in-200; each body's source is cited there), MODEL_NAME replaced by the model asked.
+#                            Every completion request, answered or not, increments /var/lib/litellm-standin/completions
+#                            and its body is kept in /run/litellm-standin/last-completion.json.
+#   GET /stats/completions   that counter; GET /stats/last-completion   that body (not LiteLLM endpoints: for tests)
 #   other paths 404 {"detail":"Not Found"}; other methods 405. SIGTERM/SIGINT: exit 0 at once.
 #   Healthcheck: ["CMD-SHELL", "timeout 3 wget -qO- http://127.0.0.1:4000/health/readiness"]
-#   (the real image has python, not wget: its healthcheck differs; there is no /ui/ and no POST endpoint here)
-# Usage: scripts/images/litellm-standin.sh [--force]    Needs: busybox-static, a running docker engine, root (chroot).
+#   (the real image has python, not wget: its healthcheck differs; there is no /ui/ here)
+# Usage: scripts/images/litellm-standin.sh [--force]    Needs: busybox-static, node (to split the answers file), a
+# running docker engine, root (chroot).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib/image-cache.sh"
 . "$HERE/../lib/rootfs.sh"
-TAG=local/litellm-standin:1
-HASH=$(inputs_hash "$0" "$HERE/../lib/image-cache.sh" "$HERE/../lib/rootfs.sh" /bin/busybox)
+TAG=local/litellm-standin:2
+ANSWERS="$HERE/../fakes/litellm-completion-answers.json"
+HASH=$(inputs_hash "$0" "$HERE/../lib/image-cache.sh" "$HERE/../lib/rootfs.sh" /bin/busybox "$ANSWERS")
 skip_if_current litellm-standin "$TAG" "$HASH" "$@"
 need_root litellm-standin
 build_lock litellm-standin "$TAG" "$HASH" "$@"
@@ -40,7 +53,17 @@ scratch_dir litellm-standin R
 stage_busybox "$R"
 stage_sh_http "$R"
 L="$R/usr/local/lib/litellm-standin"
-mkdir -p "$L" "$R/var/lib/litellm-standin" "$R/app"
+mkdir -p "$L" "$R/var/lib/litellm-standin" "$R/app" "$L/answers"
+# one <case>.status (`402 Payment Required`) and <case>.json (the body) per answer: busybox has no JSON parser
+node -e '
+const fs = require("fs"), reasons = { 200: "OK", 400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 404: "Not Found",
+  422: "Unprocessable Entity", 429: "Too Many Requests", 502: "Bad Gateway", 503: "Service Unavailable" };
+for (const [name, a] of Object.entries(JSON.parse(fs.readFileSync(process.argv[1], "utf8")))) {
+  if (typeof a === "string") continue;
+  if (!reasons[a.status]) throw new Error(`answer ${name}: no reason phrase for status ${a.status}`);
+  fs.writeFileSync(`${process.argv[2]}/${name}.status`, `${a.status} ${reasons[a.status]}`);
+  fs.writeFileSync(`${process.argv[2]}/${name}.json`, a.body);
+}' "$ANSWERS" "$L/answers"
 
 cat >"$L/router-settings.awk" <<'AWK'
 # Prints the line number of `health_check_interval` when it is a key directly inside the top-level router_settings
@@ -97,7 +120,7 @@ AWK
 
 cat >"$R/usr/local/bin/litellm-standin-check" <<'CHECK'
 #!/bin/sh
-# Config check of the LiteLLM stand-in (local/litellm-standin:1): v1.81.3 refused router_settings.health_check_interval.
+# Config check of the LiteLLM stand-in (local/litellm-standin:2): v1.81.3 refused router_settings.health_check_interval.
 line=$(awk -f /usr/local/lib/litellm-standin/router-settings.awk "$1") || exit 1
 [ -z "$line" ] && exit 0
 echo "litellm-standin: $1:$line: health_check_interval inside router_settings" >&2
@@ -107,7 +130,7 @@ CHECK
 
 cat >"$R/usr/local/bin/litellm" <<'MAIN'
 #!/bin/sh
-# Entrypoint of local/litellm-standin:1, a stand-in for the LiteLLM proxy; the contract is in scripts/images/litellm-standin.sh.
+# Entrypoint of local/litellm-standin:2, a stand-in for the LiteLLM proxy; the contract is in scripts/images/litellm-standin.sh.
 set -eu
 L=/usr/local/lib/litellm-standin S=/run/litellm-standin C=/var/lib/litellm-standin/health-calls
 config='' port=4000
@@ -155,7 +178,8 @@ cat >"$L/handler" <<'HANDLER'
 #!/bin/sh
 # One HTTP request to the LiteLLM stand-in, run by nc per connection; routes in scripts/images/litellm-standin.sh.
 . /usr/local/lib/rig-http.sh
-S=/run/litellm-standin C=/var/lib/litellm-standin/health-calls
+S=/run/litellm-standin C=/var/lib/litellm-standin/health-calls N=/var/lib/litellm-standin/completions
+A=/usr/local/lib/litellm-standin/answers
 json=application/json
 count_health_call() {
   until mkdir "$C.lock" 2>/dev/null; do usleep 10000; done
@@ -164,12 +188,57 @@ count_health_call() {
 }
 with_key() {
   if [ "$AUTHORIZATION" = "Bearer $LITELLM_MASTER_KEY" ]; then http_reply '200 OK' "$json" "$(cat "$1")"; else
-    http_reply '401 Unauthorized' "$json" '{"error":{"message":"Authentication Error, invalid or missing master key","type":"auth_error","code":"401"}}'
+    # LiteLLM's answer to a key that is not its master key (github.com/BerriAI/litellm/issues/7287)
+    http_reply '401 Unauthorized' "$json" '{"error":{"message":"Authentication Error, Invalid proxy server token passed. valid_token=None.","type":"auth_error","param":"None","code":"401"}}'
   fi
 }
-http_read_request || exit 0
+# the case LITELLM_STANDIN_ANSWERS gives model $1 (`name=case` or `*=case`, comma-separated; default ok)
+case_of() {
+  c=ok
+  for pair in $(echo "${LITELLM_STANDIN_ANSWERS:-}" | tr ',' ' '); do
+    case $pair in "$1="* | "*="*) c=${pair#*=} ;; esac
+  done
+  [ -f "$A/$c.status" ] && echo "$c" || echo ok
+}
+# the request's headers: Authorization and Content-Length (rig-http.sh's http_read_request keeps no Content-Length;
+# it is not extended because scripts/lib/rootfs.sh, which writes it, is an input of every image's hash)
+read_headers() {
+  AUTHORIZATION= CONTENT_LENGTH=0
+  while IFS= read -r -t 5 line; do
+    line=${line%"$cr"}
+    [ -n "$line" ] || return 0
+    case $line in
+      [Aa]uthorization:*) AUTHORIZATION=${line#*:}; AUTHORIZATION=${AUTHORIZATION# } ;;
+      [Cc]ontent-[Ll]ength:*) CONTENT_LENGTH=${line#*:}; CONTENT_LENGTH=${CONTENT_LENGTH# } ;;
+    esac
+  done
+  return 1
+}
+completion() {
+  until mkdir "$N.lock" 2>/dev/null; do usleep 10000; done
+  n=$(cat "$N" 2>/dev/null || echo 0); echo $((n + 1)) >"$N"
+  rmdir "$N.lock"
+  case $CONTENT_LENGTH in '' | *[!0-9]*) CONTENT_LENGTH=0 ;; esac
+  [ "$CONTENT_LENGTH" -le 65536 ] || { http_reply '400 Bad Request' "$json" '{"detail":"body over 64 KiB"}'; return; }
+  BODY=$(timeout 5 head -c "$CONTENT_LENGTH")
+  printf '%s' "$BODY" >"$S/last-completion.json"
+  [ "$AUTHORIZATION" = "Bearer $LITELLM_MASTER_KEY" ] || { with_key /dev/null; return; }
+  model=$(printf '%s' "$BODY" | sed -n 's/.*"model" *: *"\([^"\\]*\)".*/\1/p')
+  if grep -qxF -- "$model" "$S/models"; then c=$(case_of "$model"); else c=unknown-model; fi
+  http_reply "$(cat "$A/$c.status")" "$json" "$(sed "s|MODEL_NAME|$(printf '%s' "$model" | sed 's/[|&\\]/\\&/g')|g" "$A/$c.json")"
+}
+cr=$(printf '\r')
+IFS=' ' read -r -t 5 METHOD target _proto || exit 0
+REQ_PATH=${target%"$cr"}; REQ_PATH=${REQ_PATH%%\?*}
+# every header is read before replying: closing with unread input makes the kernel reset the connection
+read_headers || exit 0
+case "$METHOD $REQ_PATH" in
+  "POST /v1/chat/completions" | "POST /chat/completions") completion; exit 0 ;;
+esac
 [ "$METHOD" = GET ] || { http_reply '405 Method Not Allowed' "$json" '{"detail":"Method Not Allowed"}'; exit 0; }
 case $REQ_PATH in
+  /stats/completions) http_reply '200 OK' text/plain "$(cat "$N" 2>/dev/null || echo 0)" ;;
+  /stats/last-completion) http_reply '200 OK' "$json" "$(cat "$S/last-completion.json" 2>/dev/null)" ;;
   /health/liveliness | /health/liveness) http_reply '200 OK' "$json" "\"I'm alive!\"" ;;
   /health/readiness) http_reply '200 OK' "$json" '{"status":"healthy","db":"connected"}' ;;
   /health) count_health_call; with_key "$S/health.json" ;;

@@ -3,7 +3,7 @@ import { SMOKE_STATUSES, type SmokeStatus } from '../smoke/define-smoke.js';
 import type { CheckDetails } from './checklist-details.js';
 
 /** Every check, in the order they are reported. */
-export const CHECK_IDS = ['config', 'secrets', 'deploy-lock', 'headroom', 'smoke', 'rollback', 'images', 'upgrade-plan', 'openclaw-target'] as const;
+export const CHECK_IDS = ['config', 'secrets', 'deploy-lock', 'headroom', 'smoke', 'rollback', 'images', 'upgrade-plan', 'healthcheck-probes', 'openclaw-target'] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];
 
@@ -21,6 +21,7 @@ export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   rollback: 'a release to roll back to is recorded on every host',
   images: 'every target image resolves to a digest, the pinned ones are still served',
   'upgrade-plan': 'the upgrade plans cleanly: exactly which services are recreated, and why',
+  'healthcheck-probes': 'every service the upgrade (re)creates finds its healthcheck program in its target image',
   'openclaw-target': 'the rendered openclaw.json validates in the target OpenClaw image, channel plugins load there',
 };
 

@@ -10,6 +10,8 @@ import { smokeHost } from '../smoke/smoke-host.js';
 import type { Transport } from '../transport/transport.js';
 import type { CheckId, CheckStatus, HostFinding } from './checklist-check.js';
 import type { CheckDetails } from './checklist-details.js';
+import { fileProbeCache } from '../engine/probe-cache.js';
+import { probesOnHost } from './checklist-probes.js';
 import { smokeOnHost } from './checklist-smoke.js';
 import { checklistGather } from './host-facts.js';
 import { headroomFinding, lockFinding, planFinding, releasesFinding } from './host-findings.js';
@@ -76,7 +78,10 @@ export async function checkHost(h: HostConfig, input: HostStageInput): Promise<H
   if (facts.plan === undefined) return { ...out, ...(headroom ? { headroom } : {}) };
   if ('error' in facts.plan) return { ...out, findings: { ...findings, 'upgrade-plan': finding(h.name, 'fail', [facts.plan.error]) }, ...(headroom ? { headroom } : {}) };
   const plan = planFinding(facts.plan.plan);
-  return { ...out, findings: { ...findings, 'upgrade-plan': finding(h.name, plan.status, plan.evidence) }, plan: { host: h.name, services: plan.services, otherSteps: plan.otherSteps }, ...(headroom ? { headroom } : {}) };
+  const probeStarted = performance.now();
+  const probed = await probesOnHost(t, h, facts.plan.plan, fileProbeCache(input.current.project.root)).catch((err: unknown) => ({ status: 'fail' as const, evidence: [describeError(err)] }));
+  const probes: HostFinding = { host: h.name, ...probed, durationMs: performance.now() - probeStarted };
+  return { ...out, findings: { ...findings, 'upgrade-plan': finding(h.name, plan.status, plan.evidence), 'healthcheck-probes': probes }, plan: { host: h.name, services: plan.services, otherSteps: plan.otherSteps }, ...(headroom ? { headroom } : {}) };
 }
 
 /** ONE exec: the planner's facts for the target (as `rig plan` gathers them) with the lock, releases and headroom. */
@@ -118,7 +123,7 @@ function unreachable(h: HostConfig, error: string, ms: number): HostOutcome {
   const host = h.name;
   const skip = (): HostFinding => ({ host, status: 'skip', evidence: ['not checked: the host is unreachable (see headroom)'], durationMs: 0 });
   const openclaw = h.roles.some((r) => r.name === OPENCLAW_ROLE) ? { 'openclaw-target': skip() } : {};
-  const findings: Partial<Record<CheckId, HostFinding>> = { headroom: { host, status: 'fail', evidence: [error], durationMs: ms }, 'deploy-lock': skip(), rollback: skip(), smoke: skip(), 'upgrade-plan': skip(), ...openclaw };
+  const findings: Partial<Record<CheckId, HostFinding>> = { headroom: { host, status: 'fail', evidence: [error], durationMs: ms }, 'deploy-lock': skip(), rollback: skip(), smoke: skip(), 'upgrade-plan': skip(), 'healthcheck-probes': skip(), ...openclaw };
   return { host, transport: undefined, findings };
 }
 

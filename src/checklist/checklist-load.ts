@@ -8,6 +8,7 @@ import type { SecretSource } from '../config/secret-source.js';
 import { Diagnostics, DiagnosticsError, formatDiagnostic, type Diagnostic } from '../core/diagnostic.js';
 import { UserError, VaultError } from '../core/errors.js';
 import type { Redactor } from '../core/redactor.js';
+import { envChecks } from '../lint/env-checks.js';
 import { lintImages, lintImageValues, loadImageAllowList } from '../lint/lint-images.js';
 import { envImages } from '../pin/env-images.js';
 import { local, notRun, type CheckResult } from './checklist-check.js';
@@ -57,7 +58,7 @@ export async function checkLoad(input: LoadInput): Promise<{ config: CheckResult
   }
   const allow = loadImageAllowList(input.root);
   const values = envImages(project, rendered).flatMap((i) => (i.loc ? [{ ref: i.ref, loc: i.loc }] : []));
-  const findings = [...files.diagnostics, ...allow.diagnostics, ...lintImageValues(values, allow.entries).filter((d) => !files.diagnostics.some((f) => sameFinding(f, d)))];
+  const findings = [...files.diagnostics, ...allow.diagnostics, ...lintImageValues(values, allow.entries).filter((d) => !files.diagnostics.some((f) => sameFinding(f, d))), ...envChecks(project, rendered)];
   return { config: lintResult(input, findings, files.checked, elapsed()), secrets: secretsPass(project, rendered, elapsed()), loaded: { project, rendered } };
 }
 

@@ -19,7 +19,7 @@ import type { CheckStatus } from './checklist-check.js';
 export async function smokeOnHost(t: Transport, host: SmokeHost, checks: readonly SmokeCheck[], opts: { redactor: Redactor; settings: Settings }): Promise<{ status: CheckStatus; evidence: string[] }> {
   const mine = checks.filter((c) => targets(c.target, host));
   if (mine.length === 0) return { status: 'skip', evidence: ['no smoke check targets this host'] };
-  const results = await runSmoke({ plan: [{ host, checks: mine }], connect: () => Promise.resolve(borrowed(t)), forks: 1, redactor: opts.redactor, settings: opts.settings });
+  const results = await runSmoke({ plan: [{ host, checks: mine }], connect: () => Promise.resolve(borrowed(t)), forks: 1, redactor: opts.redactor, settings: opts.settings, occasion: 'checklist' });
   return judgeSmoke(results);
 }
 
@@ -49,6 +49,7 @@ function borrowed(t: Transport): Transport {
     host: t.host,
     ...(t.user !== undefined ? { user: t.user } : {}),
     exec: (cmd, opts) => t.exec(cmd, opts),
+    stream: (cmd, opts) => t.stream(cmd, opts),
     putFiles: (files) => t.putFiles(files),
     get counters() {
       return t.counters;

@@ -72,6 +72,7 @@ function assemble(l: Awaited<ReturnType<typeof checkLoad>>, target: TargetStage,
   const hosts = `${n} host${n === 1 ? '' : 's'}`;
   const planned = 'why' in target.target ? target.target.why : { ...fromHosts('upgrade-plan', of('upgrade-plan'), planSummary(outcomes)), details: { kind: 'upgrade-plan' as const, hosts: outcomes.flatMap((o) => (o.plan ? [o.plan] : [])) } };
   const openclaw = of('openclaw-target');
+  const probes = 'why' in target.target ? notRun('healthcheck-probes', 'the upgrade is not planned (see upgrade-plan)') : fromHosts('healthcheck-probes', of('healthcheck-probes'), `healthcheck programs found in the target images on ${hosts}`);
   const byId: Record<CheckId, CheckResult> = {
     config: l.config,
     secrets: l.secrets,
@@ -81,6 +82,7 @@ function assemble(l: Awaited<ReturnType<typeof checkLoad>>, target: TargetStage,
     rollback: { ...fromHosts('rollback', of('rollback'), `a release to roll back to on ${hosts}`), details: { kind: 'rollback', hosts: outcomes.flatMap((o) => (o.rollback && o.transport ? [o.rollback] : [])) } },
     images: target.images,
     'upgrade-plan': planned,
+    'healthcheck-probes': probes,
     'openclaw-target': 'why' in target.target && openclaw.length === 0 && outcomes.length > 0 ? notRun('openclaw-target', 'the upgrade is not planned (see upgrade-plan)') : fromHosts('openclaw-target', openclaw, openclaw.length === 0 ? 'no host runs the openclaw role' : `the target OpenClaw takes the rendered config on ${openclaw.length} host${openclaw.length === 1 ? '' : 's'}`),
   };
   return CHECK_IDS.map((id) => byId[id]);

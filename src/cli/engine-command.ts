@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderProject, type RoleOps } from '../config/render-roles.js';
+import { envChecks } from '../lint/env-checks.js';
 import { lintImageValues, loadImageAllowList } from '../lint/lint-images.js';
 import { resolveServiceImages } from '../pin/service-images.js';
 import { applyPins } from '../pin/apply-pins.js';
@@ -9,10 +10,11 @@ import { envImages } from '../pin/env-images.js';
 import { lockFilePath, readLockFile } from '../pin/lockfile.js';
 import type { Project } from '../config/project.js';
 import { loadSettings } from '../config/settings.js';
-import { formatDiagnostic, type Diagnostic } from '../core/diagnostic.js';
+import { DiagnosticsError, formatDiagnostic, type Diagnostic } from '../core/diagnostic.js';
 import { UsageError } from '../core/errors.js';
 import type { HostResult } from '../engine/host-run.js';
-import { runHosts } from '../engine/run-hosts.js';
+import type { RunContext } from '../engine/run-context.js';
+import { runHosts, type HeldLockReport } from '../engine/run-hosts.js';
 import { PROJECT_OPTIONS, parseFlags } from './args.js';
 import type { CliIo } from './io.js';
 import { repoKnownHosts } from './known-hosts-files.js';
@@ -43,8 +45,9 @@ export async function runEngine(
   command: 'plan' | 'deploy' | 'rollback',
   args: string[],
   io: CliIo,
-  confirm?: (project: Project, planned: readonly HostResult[], flags: EngineFlags) => Promise<boolean>,
-): Promise<{ project: Project; results: HostResult[]; flags: EngineFlags; interrupted: string | undefined }> {
+  confirm?: (project: Project, planned: readonly HostResult[], flags: EngineFlags, run: RunContext) => Promise<boolean>,
+  confirmBreak?: (held: readonly HeldLockReport[], flags: EngineFlags) => Promise<boolean>,
+): Promise<{ project: Project; results: HostResult[]; flags: EngineFlags; interrupted: string | undefined; run: RunContext }> {
   const { values: flags, positionals } = parseFlags(command, args, ENGINE_OPTIONS);
   if (positionals.length > 0) throw new UsageError(`rig ${command}: unexpected argument "${positionals[0]}"`);
   for (const f of ['break-lock', 'no-rollback', 'plan', 'yes'] as const) if (command === 'plan' && flags[f] !== undefined) throw new UsageError(`rig plan: --${f} is for deploy and rollback`);
@@ -54,7 +57,12 @@ export async function runEngine(
   const project = await openProject(flags, io, { limit: flags.limit, roles: flags.role });
   for (const w of project.warnings) io.err(formatDiagnostic(w, io.cwd));
   const roleWarnings: Diagnostic[] = [];
-  const rendered = resolveServiceImages(pinnedOps(project, renderProject(project, roleWarnings), io));
+  const ops = renderProject(project, roleWarnings);
+  // pairs of hosts need both sides: under --limit the env's other hosts are loaded for the check (never contacted)
+  const found = envChecks(project, ops, flags.limit && flags.limit.length > 0 ? await openProject(flags, io, { roles: flags.role }) : project);
+  if (found.some((d) => d.severity === 'error')) throw new DiagnosticsError(found.filter((d) => d.severity === 'error'));
+  roleWarnings.push(...found);
+  const rendered = resolveServiceImages(pinnedOps(project, ops, io));
   for (const w of roleWarnings) io.err(formatDiagnostic(w, io.cwd));
   const settings = loadSettings(project.root, io.env);
   const forks = flags.forks === undefined ? settings.RIG_FORKS : Number(flags.forks);
@@ -64,9 +72,10 @@ export async function runEngine(
   const withSignal = mode === 'plan' ? async <T>(fn: (s: AbortSignal | undefined) => Promise<T>) => ({ value: await fn(undefined), interrupted: undefined }) : <T>(fn: (s: AbortSignal) => Promise<T>) => withInterrupts(io, fn);
   let results: HostResult[];
   let interrupted: string | undefined;
+  let run: RunContext | undefined;
   try {
-    ({ value: results, interrupted } = await withSignal(async (signal) => runHosts(project, rendered, {
-      run: await runContext(mode, {
+    ({ value: results, interrupted } = await withSignal(async (signal) => {
+      run = await runContext(mode, {
         env: project.env,
         root: project.root,
         argv: args,
@@ -76,20 +85,26 @@ export async function runEngine(
         ...(flags.to !== undefined ? { rollbackTo: flags.to } : {}),
         ...(signal ? { signal } : {}),
         git,
-      }, io),
-      ...(progress ? { onPlanned: (r: HostResult) => progress.planned(r), onHost: (r: HostResult) => progress.finished(r) } : {}),
-      apply: command !== 'plan',
-      forks,
-      connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT,
-      acceptNewHostKeys: flags['accept-new-host-keys'] === true,
-      env: io.env,
-      ...repoKnownHosts(project.inventory.dir, flags['known-hosts'], io.cwd, project.inventory.settings),
-      ...(confirm ? { confirm: (planned: readonly HostResult[]) => confirm(project, planned, flags) } : {}),
-    })));
+      }, io);
+      const ctx = run;
+      return runHosts(project, rendered, {
+        run: ctx,
+        ...(progress ? { onPlanned: (r: HostResult) => progress.planned(r), onHost: (r: HostResult) => progress.finished(r) } : {}),
+        apply: command !== 'plan',
+        forks,
+        connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT,
+        acceptNewHostKeys: flags['accept-new-host-keys'] === true,
+        env: io.env,
+        ...repoKnownHosts(project.inventory.dir, flags['known-hosts'], io.cwd, project.inventory.settings),
+        ...(confirm ? { confirm: (planned: readonly HostResult[]) => confirm(project, planned, flags, ctx) } : {}),
+        ...(confirmBreak ? { confirmBreak: (held: readonly HeldLockReport[]) => confirmBreak(held, flags) } : {}),
+      });
+    }));
   } finally {
     await progress?.done();
   }
-  return { project, results, flags, interrupted };
+  if (run === undefined) throw new Error('rig: the run ended before its context was made');
+  return { project, results, flags, interrupted, run };
 }
 
 /**

@@ -1,9 +1,11 @@
-// `rig lint`: floating image tags in versions files, vars and templates, and in what each env's services really use.
+// `rig lint`: floating image tags in versions files, vars and templates, and in what each env's services really use;
+// the rendered env's own consistency (services against their files, proxies against their upstreams, pairs of hosts).
 import { renderProject } from '../config/render-roles.js';
 import { DiagnosticsError, formatDiagnostic, type Diagnostic } from '../core/diagnostic.js';
 import { UsageError } from '../core/errors.js';
 import { listEnvironments } from '../config/inventory.js';
 import { findRepoRoot } from '../config/repo-root.js';
+import { envChecks } from '../lint/env-checks.js';
 import { lintImages, lintImageValues, loadImageAllowList } from '../lint/lint-images.js';
 import { envImages } from '../pin/env-images.js';
 import { PROJECT_OPTIONS, parseFlags } from './args.js';
@@ -24,8 +26,10 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
   for (const env of flags.env ? [flags.env] : listEnvironments(root)) {
     try {
       const project = await openProject({ ...flags, env }, io);
-      const images = envImages(project, renderProject(project)).flatMap((i) => (i.loc ? [{ ref: i.ref, loc: i.loc }] : []));
+      const rendered = renderProject(project);
+      const images = envImages(project, rendered).flatMap((i) => (i.loc ? [{ ref: i.ref, loc: i.loc }] : []));
       found.push(...lintImageValues(images, allow.entries).filter((d) => !found.some((f) => sameFinding(f, d))));
+      found.push(...envChecks(project, rendered));
     } catch (err) {
       if (!(err instanceof DiagnosticsError)) throw err;
       found.push(...err.diagnostics);

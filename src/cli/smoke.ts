@@ -48,7 +48,8 @@ export async function smokeCommand(args: string[], io: CliIo): Promise<number> {
   const limit = [...(flags.host ?? []), ...(flags.limit ?? [])];
   const project = await openProject(flags, io, limit.length > 0 ? { limit } : {});
   for (const w of project.warnings) io.err(formatDiagnostic(w, io.cwd));
-  const checks = await loadSmokeChecks(project.root, chosenIds(project.root, flags.only ?? []), listRoles(project.root));
+  const ids = chosenIds(project.root, flags.only ?? []);
+  const checks = await loadSmokeChecks(project.root, ids, listRoles(project.root));
   const rendered = renderProject(project);
   const settings = loadSettings(project.root, io.env);
   const plan = checksByHost([...project.hosts.values()].map((h) => smokeHost(project.env, h, rendered.get(h.name) ?? [])), checks);
@@ -62,6 +63,8 @@ export async function smokeCommand(args: string[], io: CliIo): Promise<number> {
     forks: settings.RIG_FORKS,
     redactor: project.redactor,
     settings,
+    // an opt-in check asked for by name runs whatever its settings say
+    ...((flags.only ?? []).length > 0 ? { named: ids } : {}),
     afterHost: (h, rs, t) => journal(project, info, h.host, smokeJournalLine(info, h.host, rs, project.redactor), t, io),
   });
   // masked before any format serialises it (a secret holding `"` or `<` would be escaped past the match after)

@@ -30,6 +30,20 @@ export const HostsFileSchema = z.record(z.string(), GroupSchema.nullable()).desc
 
 export const GROUP_KEYS = ['hosts', 'vars', 'children'] as const;
 
+/** A hook command: a shell line (run by /bin/sh -c) or an argv. */
+const HookCommandSchema = z.union([z.string().min(1), z.array(z.string()).min(1)]);
+
+/** Commands run on the workstation around `deploy` and `rollback` of the env, the run's summary JSON on stdin. */
+export const HooksSchema = z
+  .strictObject({
+    pre_deploy: HookCommandSchema.optional().describe('Runs after the plan (and the confirmation), before anything changes; a non-zero exit stops the deploy'),
+    post_deploy: HookCommandSchema.optional().describe('Runs after the deploy with its results; a non-zero exit makes rig exit 1 (the deploy stays applied)'),
+    timeout: z.number().int().min(1).max(86400).default(300).describe('Seconds a hook may run before it is killed (and fails)'),
+  })
+  .describe('Local hooks: commands run from the repository root with the run summary as JSON on stdin');
+
+export type Hooks = z.infer<typeof HooksSchema>;
+
 /** env.yml: settings of an environment as a whole. */
 export const EnvSettingsSchema = z
   .strictObject({
@@ -40,6 +54,8 @@ export const EnvSettingsSchema = z
       .enum(['user', 'env'])
       .default('user')
       .describe('Where --accept-new-host-keys records a key: user (~/.ssh/known_hosts) or env (inventory/<env>/known_hosts, committed)'),
+    hooks: HooksSchema.optional(),
+    notify: z.boolean().default(true).describe("Send each deploy and rollback to the env's Telegram chat (the nightly's alert settings) when they are set"),
   })
   .describe('rig environment settings (inventory/<env>/env.yml)');
 

@@ -163,6 +163,7 @@ function serviceOp(name: string, spec: unknown, opts: Parameters<RoleContext<unk
     spec: parsed.success ? parsed.data : serviceSpecSchema.parse({ image: 'invalid' }),
     gate: gate.success ? gate.data : healthGateSchema.parse({}),
     ...(opts.reload ? { reload: opts.reload } : {}),
+    ...(opts.websocket === true ? { websocket: true as const } : {}),
     origin: at,
   };
 }

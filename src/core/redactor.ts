@@ -29,6 +29,14 @@ export class Redactor {
     return this.secrets.size;
   }
 
+  /**
+   * What a masker that must see values whole (StreamRedactor, over output cut into chunks) masks: every secret and its
+   * encoded forms.
+   */
+  values(): readonly string[] {
+    return [...this.patterns];
+  }
+
   /** True when `text` contains any registered secret, in clear or encoded. */
   touches(text: string): boolean {
     for (const s of this.patterns) if (text.includes(s)) return true;

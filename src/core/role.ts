@@ -35,7 +35,7 @@ export interface RoleContext<V> {
    * `apps` (default). Recreated exactly when its definition, env files, rig-managed bind-mounted files or pinned
    * image digest change; then it must pass the health gate (healthy / running for `settleSec` / one-shot exit 0).
    */
-  readonly service: (name: string, spec: ServiceSpecInput, opts?: { phase?: Phase; gate?: HealthGateInput; reload?: ServiceOp['reload'] }) => ServiceOp;
+  readonly service: (name: string, spec: ServiceSpecInput, opts?: { phase?: Phase; gate?: HealthGateInput; reload?: ServiceOp['reload']; websocket?: boolean }) => ServiceOp;
   /** A docker network `<project>_<name>` that services reference by `name`; created when missing unless `external`. */
   readonly network: (name: string, opts?: { internal?: boolean; external?: boolean }) => NetworkOp;
   /**

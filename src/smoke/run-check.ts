@@ -5,7 +5,7 @@ import type { Redactor } from '../core/redactor.js';
 import { describeError } from '../engine/host-run.js';
 import type { Transport } from '../transport/transport.js';
 import { SMOKE_STATUSES, type SmokeCheck, type SmokeOutcome } from './define-smoke.js';
-import { checkContext, type SmokeHost } from './smoke-context.js';
+import { checkContext, type SmokeHost, type SmokeOccasion } from './smoke-context.js';
 import type { SmokeResult } from './smoke-report.js';
 
 /** Evidence lines kept per result (a check dumping a log must not bloat reports and the journal). */
@@ -17,6 +17,9 @@ export interface CheckRunInput {
   readonly transport: Transport;
   readonly redactor: Redactor;
   readonly settings: Settings;
+  readonly occasion?: SmokeOccasion;
+  /** Checks `rig smoke --only` named. */
+  readonly named?: readonly string[];
 }
 
 /**
@@ -29,7 +32,7 @@ export async function runCheck(check: SmokeCheck, input: CheckRunInput): Promise
   const deadlineMs = check.deadlineSec * 1000;
   const controller = new AbortController();
   const redact = (text: string): string => input.redactor.redact(text);
-  const { ctx, running } = checkContext(input.host, input.transport, { signal: controller.signal, deadlineSec: check.deadlineSec, deadlineAt: started + deadlineMs, redact, settings: input.settings });
+  const { ctx, running } = checkContext(input.host, input.transport, { signal: controller.signal, deadlineSec: check.deadlineSec, deadlineAt: started + deadlineMs, redact, settings: input.settings, occasion: input.occasion ?? 'smoke', named: input.named?.includes(check.id) === true });
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), deadlineMs);

@@ -6,7 +6,7 @@ import { mapPool } from '../engine/pool.js';
 import type { Transport } from '../transport/transport.js';
 import type { SmokeCheck } from './define-smoke.js';
 import { runCheck } from './run-check.js';
-import type { SmokeHost } from './smoke-context.js';
+import type { SmokeHost, SmokeOccasion } from './smoke-context.js';
 import type { SmokeResult } from './smoke-report.js';
 
 /** One host and the checks that target it. */
@@ -23,6 +23,10 @@ export interface SmokeRunInput {
   readonly forks: number;
   readonly redactor: Redactor;
   readonly settings: Settings;
+  /** `smoke` (default) or `checklist`: opt-in checks look at it. */
+  readonly occasion?: SmokeOccasion;
+  /** The checks named by `--only` (an opt-in check runs when named). */
+  readonly named?: readonly string[];
   /**
    * Called once per host when its checks are done, before its connection closes (`transport` is undefined when the
    * host was unreachable): where the results are journaled. It must not throw.
@@ -44,7 +48,7 @@ export async function runSmoke(input: SmokeRunInput): Promise<SmokeResult[]> {
       return results;
     }
     try {
-      const results = await Promise.all(checks.map((c) => runCheck(c, { host, transport: t, redactor: input.redactor, settings: input.settings })));
+      const results = await Promise.all(checks.map((c) => runCheck(c, { host, transport: t, redactor: input.redactor, settings: input.settings, ...(input.occasion ? { occasion: input.occasion } : {}), ...(input.named ? { named: input.named } : {}) })));
       await input.afterHost?.(host, results, t);
       return results;
     } finally {

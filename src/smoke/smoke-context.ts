@@ -31,6 +31,9 @@ export interface SmokeExecOptions {
   readonly stdin?: string | Buffer;
 }
 
+/** What runs a check: `rig smoke` (the nightly is one) or `rig checklist`'s smoke check. */
+export type SmokeOccasion = 'smoke' | 'checklist';
+
 /** What `run(ctx)` gets: one host, read-only (the fields of {@link SmokeHost}, and these). */
 export interface SmokeContext extends Omit<SmokeHost, 'become'> {
   /** The container name of a service of this project (`<project>_<service>`); throws for a service the host does not declare. */
@@ -52,6 +55,10 @@ export interface SmokeContext extends Omit<SmokeHost, 'become'> {
   redact(text: string): string;
   /** The workstation's settings (`RIG_TELEGRAM_API_BASE` …). */
   readonly settings: Settings;
+  /** Who runs the check: an opt-in check (a billed call) decides with it whether to run or to skip. */
+  readonly occasion: SmokeOccasion;
+  /** True when `rig smoke --only` named this check: asked for by name, an opt-in check runs. */
+  readonly named: boolean;
 }
 
 /** One host as the runner sees it: the per-host part of its checks' contexts. */
@@ -85,7 +92,7 @@ export interface CheckContext {
 }
 
 /** Builds the context of one check run; `deadlineAt` is a `performance.now()` time. */
-export function checkContext(view: SmokeHost, t: Transport, opts: { signal: AbortSignal; deadlineSec: number; deadlineAt: number; redact: (text: string) => string; settings: Settings }): CheckContext {
+export function checkContext(view: SmokeHost, t: Transport, opts: { signal: AbortSignal; deadlineSec: number; deadlineAt: number; redact: (text: string) => string; settings: Settings; occasion?: SmokeOccasion; named?: boolean }): CheckContext {
   const running = new Set<string>();
   const byService = new Map(view.services.map((s) => [s.name, s.container]));
   const { become, ...hostPart } = view;
@@ -118,6 +125,8 @@ export function checkContext(view: SmokeHost, t: Transport, opts: { signal: Abor
     deadlineSec: opts.deadlineSec,
     redact: opts.redact,
     settings: opts.settings,
+    occasion: opts.occasion ?? 'smoke',
+    named: opts.named === true,
   };
   return { ctx, running };
 }

@@ -1,7 +1,7 @@
 // The litellm role's variables for the LiteLLM stand-in on the egress network: the block the OpenClaw-side suites share.
 
 /** litellm_* variables running `image` (the stand-in, by tag or from a test registry), probed with busybox wget. */
-export function litellmStandinVars(image = 'local/litellm-standin:1'): Record<string, unknown> {
+export function litellmStandinVars(image = 'local/litellm-standin:2'): Record<string, unknown> {
   return {
     litellm_image: image,
     litellm_healthcheck_probe: 'wget',

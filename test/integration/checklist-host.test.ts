@@ -22,7 +22,7 @@ import { testIo } from '../helpers/test-io.js';
 import { requireDocker, startHosts, type Testbed } from '../helpers/testbed/index.js';
 
 const OPENCLAW = 'local/openclaw:2026.9.6';
-const LITELLM = 'local/litellm-standin:1';
+const LITELLM = 'local/litellm-standin:2';
 async function missing(): Promise<string | undefined> {
   for (const img of [OPENCLAW, LITELLM]) if ((await imageId(img)) === undefined) return `${img} missing (RIG_IMAGES_OPENCLAW=1 scripts/build-images.sh)`;
   if (!existsSync('/usr/bin/docker-registry')) return '/usr/bin/docker-registry missing (scripts/ensure-deps.sh)';
@@ -159,7 +159,7 @@ describe.skipIf(skip !== undefined)('rig checklist on a real host', () => {
     if (code !== 0) console.error(JSON.stringify(report.checks, null, 2));
     expect(report.decision).toBe('GO');
     expect(code).toBe(0);
-    expect(statuses(report)).toEqual({ config: 'pass', secrets: 'pass', 'deploy-lock': 'pass', headroom: 'pass', smoke: 'pass', rollback: 'pass', images: 'pass', 'upgrade-plan': 'pass', 'openclaw-target': 'pass' });
+    expect(statuses(report)).toEqual({ config: 'pass', secrets: 'pass', 'deploy-lock': 'pass', headroom: 'pass', smoke: 'pass', rollback: 'pass', images: 'pass', 'upgrade-plan': 'pass', 'healthcheck-probes': 'pass', 'openclaw-target': 'pass' });
     expect(report.upgrades).toEqual([{ name: 'openclaw', kind: 'service', variable: 'openclaw_image', from: [`${reg.host}/rigtest/openclaw:2026.9.6`], to: `${reg.host}/rigtest/openclaw:2026.9.7`, hosts: ['h1'], services: ['openclaw'] }]);
     const plan = check(report, 'upgrade-plan')?.details;
     expect(plan?.kind === 'upgrade-plan' && plan.hosts[0]?.services.map((s) => `${s.action} ${s.service}`)).toEqual(['recreate openclaw']);
@@ -180,7 +180,7 @@ describe.skipIf(skip !== undefined)('rig checklist on a real host', () => {
     for (const journal of [`${stateDir}/journal.jsonl`, file('.rig/journal/test/h1.jsonl')]) {
       const last = JSON.parse(readFileSync(journal, 'utf8').trim().split('\n').at(-1) ?? '{}') as { event: string; decision: string; deployId: string; summary: string };
       expect(last).toMatchObject({ event: 'checklist.decision', decision: 'GO', deployId: report.runId });
-      expect(last.summary).toMatch(/^checklist: GO \(9 pass, 0 warn, 0 fail, 0 skip\) for .*:2026\.9\.7$/);
+      expect(last.summary).toMatch(/^checklist: GO \(10 pass, 0 warn, 0 fail, 0 skip\) for .*:2026\.9\.7$/);
     }
     expect((await rig(['history'])).out).toContain('checklist: GO');
   }, 300_000);
@@ -189,23 +189,23 @@ describe.skipIf(skip !== undefined)('rig checklist on a real host', () => {
     const r = await rig(['checklist']);
     expect(r.code).toBe(0);
     const lines = r.out.trim().split('\n');
-    expect(lines.map((l) => l.split(/\s+/).slice(0, 2).join(' ')).slice(0, 9)).toEqual(['PASS config', 'PASS secrets', 'PASS deploy-lock', 'PASS headroom', 'PASS smoke', 'PASS rollback', 'PASS images', 'PASS upgrade-plan', 'PASS openclaw-target']);
-    expect(lines.at(-1)).toMatch(/^checklist test: GO \(9 pass, 0 warn, 0 fail, 0 skip\) in \d+\.\d\ds$/);
+    expect(lines.map((l) => l.split(/\s+/).slice(0, 2).join(' ')).slice(0, 10)).toEqual(['PASS config', 'PASS secrets', 'PASS deploy-lock', 'PASS headroom', 'PASS smoke', 'PASS rollback', 'PASS images', 'PASS upgrade-plan', 'PASS healthcheck-probes', 'PASS openclaw-target']);
+    expect(lines.at(-1)).toMatch(/^checklist test: GO \(10 pass, 0 warn, 0 fail, 0 skip\) in \d+\.\d\ds$/);
     expect(r.out).toMatch(/PASS {2}upgrade-plan +\d+\.\d\ds {2}h1: no service changes/);
   }, 300_000);
 
   it('NO-GO while a deploy holds the lock, naming the holder; WARNING once the lock is stale', async () => {
     const t = await connect();
     try {
-      const held = await acquireLock(t, stateDir, newLockInfo('rig deploy --env test', 1800, { USER: 'alice' }), { breakStale: false });
+      const held = await acquireLock(t, stateDir, newLockInfo('rig deploy --env test', 1800, { USER: 'alice' }));
       const { code, report } = await checklist(['--upgrade', 'openclaw=2026.9.7']);
       expect(check(report, 'deploy-lock')?.status).toBe('fail');
-      expect(check(report, 'deploy-lock')?.evidence[0]).toMatch(/^h1: deploy lock held by alice@.+ \(pid \d+, "rig deploy --env test", since .+; expires in 2\dm\d\ds\)$/);
+      expect(check(report, 'deploy-lock')?.evidence[0]).toMatch(/^h1: deploy lock held by alice@.+ \(pid \d+, "rig deploy --env test", since \S+; renewed \d+s ago, lease 30m00s\): that deploy is running: /);
       expect([report.decision, code]).toEqual(['NO-GO', 1]);
       expect(Object.values(statuses(report)).filter((s) => s !== 'pass')).toEqual(['fail']);
       utimesSync(`${stateDir}/lock`, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
       const stale = await checklist();
-      expect(check(stale.report, 'deploy-lock')?.evidence[0]).toMatch(/^h1: stale deploy lock held by alice@/);
+      expect(check(stale.report, 'deploy-lock')?.evidence[0]).toMatch(/^h1: expired deploy lock held by alice@/);
       expect([stale.report.decision, stale.code]).toEqual(['WARNING', 2]);
       expect(await releaseLock(t, held)).toBe('released');
     } finally {
@@ -222,10 +222,11 @@ describe.skipIf(skip !== undefined)('rig checklist on a real host', () => {
     expect(check(report, 'openclaw-target')?.status).toBe('skip');
   }, 300_000);
 
-  it('NO-GO when the target image is not OpenClaw: the probe fails in it', async () => {
+  it('NO-GO when the target image is not OpenClaw: its healthcheck program (node) is not in it, and the probe fails in it', async () => {
     const { code, report } = await checklist(['--upgrade', 'openclaw=not-openclaw']);
     expect([report.decision, code]).toEqual(['NO-GO', 1]);
-    expect(Object.entries(statuses(report)).filter(([, s]) => s !== 'pass')).toEqual([['openclaw-target', 'fail']]);
+    expect(Object.entries(statuses(report)).filter(([, s]) => s !== 'pass')).toEqual([['healthcheck-probes', 'fail'], ['openclaw-target', 'fail']]);
+    expect(check(report, 'healthcheck-probes')?.evidence[0]).toMatch(new RegExp(`^h1: service openclaw: its healthcheck runs "node", which image ${reg.host.replace(/\./g, '\\.')}/rigtest/openclaw:not-openclaw@sha256:[0-9a-f]{64} does not have \\(looked for /usr/local/sbin/node, `));
     expect(check(report, 'openclaw-target')?.evidence[0]).toMatch(/openclaw config validate: invalid \(exit 127\)/);
   }, 300_000);
 

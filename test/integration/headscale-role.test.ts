@@ -11,7 +11,7 @@ import { makeProject, REPO_ROOT } from '../helpers/project.js';
 import { testIo } from '../helpers/test-io.js';
 import { freePort, requireDocker, startHosts, type Testbed, type TestbedHost } from '../helpers/testbed/index.js';
 
-const IMAGE = 'local/headscale-standin:1';
+const IMAGE = 'local/headscale-standin:2';
 const skip = (await requireDocker()) ?? ((await imageId(IMAGE)) && (await imageId('local/rig-svc:1')) ? undefined : `${IMAGE} or local/rig-svc:1 missing (scripts/build-images.sh)`);
 if (skip) console.warn(`SKIP role headscale: ${skip}`);
 

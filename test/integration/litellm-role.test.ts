@@ -12,7 +12,7 @@ import { makeProject } from '../helpers/project.js';
 import { testIo } from '../helpers/test-io.js';
 import { requireDocker, startHosts, type Testbed } from '../helpers/testbed/index.js';
 
-const skip = (await requireDocker()) ?? ((await imageId('local/litellm-standin:1')) ? undefined : 'local/litellm-standin:1 missing (scripts/build-images.sh)');
+const skip = (await requireDocker()) ?? ((await imageId('local/litellm-standin:2')) ? undefined : 'local/litellm-standin:2 missing (scripts/build-images.sh)');
 if (skip) console.warn(`SKIP litellm role: ${skip}`);
 
 const MASTER = 'sk-master-4b1c0e7a9d';
@@ -32,7 +32,7 @@ describe.skipIf(skip !== undefined)('role litellm with the stand-in', () => {
     base = {
       project_name: h.composeProject,
       project_dir: `${h.dataDir}/stack`,
-      litellm_image: 'local/litellm-standin:1',
+      litellm_image: 'local/litellm-standin:2',
       litellm_healthcheck_probe: 'wget',
       litellm_health_timeout: 30,
       litellm_model_list: [{ model_name: 'qwen3-coder', litellm_params: { model: 'openrouter/qwen/qwen3-coder:free', api_key: 'os.environ/OPENROUTER_API_KEY', max_tokens: 8192 } }],
@@ -94,7 +94,7 @@ describe.skipIf(skip !== undefined)('role litellm with the stand-in', () => {
     const conf = (await docker(['exec', `${prefix}_litellm`, 'cat', '/etc/litellm/litellm_config.yaml'])).stdout;
     const bad = conf.replace('router_settings:\n', 'router_settings:\n  health_check_interval: 0\n');
     expect(bad).not.toBe(conf);
-    const r = await docker(['run', '--rm', '-i', '-e', 'LITELLM_MASTER_KEY=x', '--entrypoint', 'sh', 'local/litellm-standin:1', '-c', 'cat > /tmp/c.yaml && litellm-standin-check /tmp/c.yaml'], { input: bad });
+    const r = await docker(['run', '--rm', '-i', '-e', 'LITELLM_MASTER_KEY=x', '--entrypoint', 'sh', 'local/litellm-standin:2', '-c', 'cat > /tmp/c.yaml && litellm-standin-check /tmp/c.yaml'], { input: bad });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('health_check_interval');
   });

@@ -18,7 +18,7 @@ import { requireImages, startHosts, type Testbed } from '../helpers/testbed/inde
 
 const OPENCLAW = 'local/openclaw:2026.9.6';
 const BASE = 'local/debian:bookworm-minbase';
-const IMAGES = [OPENCLAW, BASE, 'local/litellm-standin:1'];
+const IMAGES = [OPENCLAW, BASE, 'local/litellm-standin:2'];
 const skip = await requireImages('openclaw role', IMAGES);
 
 const GATEWAY_TOKEN = 'gw-token-5f1e9a2c7b';

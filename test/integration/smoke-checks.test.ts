@@ -15,7 +15,7 @@ import { makeProject, REPO_ROOT } from '../helpers/project.js';
 import { testIo } from '../helpers/test-io.js';
 import { requireImages, startHosts, type Testbed } from '../helpers/testbed/index.js';
 
-const IMAGES = ['local/openclaw:2026.9.6', 'local/debian:bookworm-minbase', 'local/litellm-standin:1', 'local/telegram-botapi-standin:1'];
+const IMAGES = ['local/openclaw:2026.9.6', 'local/debian:bookworm-minbase', 'local/litellm-standin:2', 'local/telegram-botapi-standin:1'];
 const skip = await requireImages('smoke checks', IMAGES);
 
 const BOT = '777000111:right-token-for-smoke';
@@ -101,7 +101,7 @@ describe.skipIf(skip !== undefined)('the four smoke checks on the real stack', (
   it('all four pass on the healthy stack, and the LiteLLM stand-in counted no /health call', async () => {
     const { code, report } = await smoke([]);
     if (code !== 0) console.error(JSON.stringify(report.results, null, 2));
-    expect(report.results.map((x) => `${x.check} ${x.status}`).sort()).toEqual(['litellm-config pass', 'openclaw-plugins pass', 'openclaw-sandbox pass', 'services-healthy pass', 'telegram-ping pass']);
+    expect(report.results.map((x) => `${x.check} ${x.status}`).sort()).toEqual(['litellm-completion skip', 'litellm-config pass', 'openclaw-plugins pass', 'openclaw-sandbox pass', 'services-healthy pass', 'telegram-ping pass']);
     expect(code).toBe(0);
     expect(result(report, 'openclaw-sandbox')?.evidence[0]).toMatch(/a sandbox read \/workspace\/AGENTS\.md \(\d+ bytes, the role's AGENTS\.md\) and was removed/);
     expect(result(report, 'telegram-ping')?.evidence[0]).toBe('getMe: @rig_smoke_bot (id 777000111) via http://telegram-api:8081');

@@ -24,8 +24,8 @@ const IMAGES = {
   postgres: 'local/postgres:15-rig',
   redis: 'local/redis:7-rig',
   caddy: 'local/caddy:2.6-rig',
-  'litellm-standin': 'local/litellm-standin:1',
-  'headscale-standin': 'local/headscale-standin:1',
+  'litellm-standin': 'local/litellm-standin:2',
+  'headscale-standin': 'local/headscale-standin:2',
 } as const;
 const SERVICES = ['pg', 'redis', 'redis_auth', 'caddy', 'litellm', 'headscale'] as const;
 const COMPOSE_BIN = '/usr/bin/docker-compose';

@@ -249,7 +249,6 @@ describe('role caddy refuses, at the variable', () => {
     ['an empty upstream', edit(['upstream: grafana:3000', 'upstream: ""']), [at(10, 15, `caddy_vhosts.1.upstream: empty: ${HINT}`)]],
     ['an upstream without a port', edit(['upstream: grafana:3000', 'upstream: grafana']), [at(10, 15, `caddy_vhosts.1.upstream: "grafana" is not "<service>:<port>": ${HINT}`)]],
     ['an upstream with a URL', edit(['upstream: web:8080', 'upstream: http://web:8080']), [at(5, 15, `caddy_vhosts.0.upstream: "http://web:8080" is not "<service>:<port>": ${HINT}`)]],
-    ['§10.13 OpenClaw (WebSocket) upstream without http1_only', edit(['    http1_only: true\n', '']), [at(13, 15, 'caddy_vhosts.2.upstream: "openclaw:18789" is OpenClaw (WebSocket): set http1_only: true, over HTTP/2 the Upgrade header is dropped and the Control UI stays offline (§10.13)')]],
     ['an upstream port out of range', edit(['upstream: openclaw:18789', 'upstream: openclaw:187890']), [at(13, 15, `caddy_vhosts.2.upstream: "openclaw:187890" is not "<service>:<port>": ${HINT}`)]],
     [
       'a duplicate host (case does not matter)',

@@ -62,7 +62,7 @@ describe('the report', () => {
   it('is valid against its schema, counts every status, and maps the decision to the exit code', () => {
     const report = checklistReport(all('pass', { headroom: 'warn', 'openclaw-target': 'skip' }), run);
     expect(ChecklistReportSchema.parse(report)).toEqual(report);
-    expect(report).toMatchObject({ version: 1, decision: 'WARNING', exitCode: 2, durationMs: 1234, summary: { total: 9, pass: 7, warn: 1, fail: 0, skip: 1 } });
+    expect(report).toMatchObject({ version: 1, decision: 'WARNING', exitCode: 2, durationMs: 1234, summary: { total: 10, pass: 8, warn: 1, fail: 0, skip: 1 } });
     expect(report.checks.map((c) => c.id)).toEqual([...CHECK_IDS]);
     expect(report.checks.find((c) => c.id === 'headroom')).toMatchObject({ status: 'warn', effect: 'warning', title: 'hosts reachable, with disk and memory headroom' });
     expect(checklistReport(all('pass', { 'deploy-lock': 'fail', headroom: 'warn' }), run)).toMatchObject({ decision: 'NO-GO', exitCode: 1 });
@@ -79,20 +79,21 @@ describe('the report', () => {
   it('text: a line per check, the evidence of what did not pass under it, the decision line last', () => {
     const results = all('pass');
     results[2] = { ...fromHosts('deploy-lock', [{ host: 'h1', status: 'fail', evidence: ['deploy lock held by alice@laptop'], durationMs: 310 }], 'x') };
-    results[8] = notRun('openclaw-target', 'the upgrade is not planned (see upgrade-plan)');
+    results[9] = notRun('openclaw-target', 'the upgrade is not planned (see upgrade-plan)');
     const text = formatChecklistText(checklistReport(results, { ...run, upgrades: [{ name: 'openclaw', kind: 'service', variable: 'openclaw_image', from: ['r/oc:1'], to: 'r/oc:2', hosts: ['h1'], services: ['openclaw'] }] }));
     expect(text.split('\n')).toEqual([
       'upgrade openclaw: openclaw_image r/oc:1 → r/oc:2',
-      'PASS  config           0.01s  config pass',
-      'PASS  secrets          0.01s  secrets pass',
-      'FAIL  deploy-lock      0.31s  h1: deploy lock held by alice@laptop',
-      'PASS  headroom         0.01s  headroom pass',
-      'PASS  smoke            0.01s  smoke pass',
-      'PASS  rollback         0.01s  rollback pass',
-      'PASS  images           0.01s  images pass',
-      'PASS  upgrade-plan     0.01s  upgrade-plan pass',
-      'SKIP  openclaw-target  0.00s  not run: the upgrade is not planned (see upgrade-plan)',
-      'checklist prod: NO-GO (7 pass, 0 warn, 1 fail, 1 skip) in 1.23s: fail deploy-lock',
+      'PASS  config              0.01s  config pass',
+      'PASS  secrets             0.01s  secrets pass',
+      'FAIL  deploy-lock         0.31s  h1: deploy lock held by alice@laptop',
+      'PASS  headroom            0.01s  headroom pass',
+      'PASS  smoke               0.01s  smoke pass',
+      'PASS  rollback            0.01s  rollback pass',
+      'PASS  images              0.01s  images pass',
+      'PASS  upgrade-plan        0.01s  upgrade-plan pass',
+      'PASS  healthcheck-probes  0.01s  healthcheck-probes pass',
+      'SKIP  openclaw-target     0.00s  not run: the upgrade is not planned (see upgrade-plan)',
+      'checklist prod: NO-GO (8 pass, 0 warn, 1 fail, 1 skip) in 1.23s: fail deploy-lock',
     ]);
   });
 });

@@ -192,7 +192,7 @@ unix_socket_permission: "0770"
 });
 
 describe('role headscale declares its service', () => {
-  it('config dir read-only at /etc/headscale, state in a volume, loopback port, busybox probe on /health, infra phase', async () => {
+  it('config dir read-only at /etc/headscale, state in a volume, loopback port, the CLI as probe (distroless image), infra phase', async () => {
     const { roleOps, warnings } = await render(HEADSCALE_YML);
     expect(warnings).toEqual([]);
     const svc = ops(roleOps).find((o): o is ServiceOp => o.kind === 'service');
@@ -208,7 +208,7 @@ describe('role headscale declares its service', () => {
       ],
       networks: ['frontend'],
       ports: ['127.0.0.1:8080:8080'],
-      healthcheck: { test: ['timeout', '3', 'wget', '-q', '-O-', 'http://127.0.0.1:8080/health'], interval: '5s', timeout: '5s', retries: 3, startPeriod: '10s' },
+      healthcheck: { test: ['headscale', 'users', 'list'], interval: '5s', timeout: '8s', retries: 3, startPeriod: '10s' },
       groupAdd: [],
       capDrop: [],
       capAdd: [],
@@ -234,6 +234,8 @@ describe('role headscale declares its service', () => {
     const probe = await render(`${HEADSCALE_YML}headscale_publish: 0.0.0.0:443\nheadscale_healthcheck: [headscale, health]\n`);
     const spec = ops(probe.roleOps).find((o): o is ServiceOp => o.kind === 'service')?.spec;
     expect([spec?.ports, spec?.healthcheck?.test]).toEqual([['0.0.0.0:443:8080'], ['headscale', 'health']]);
+    const busybox = await render(`${HEADSCALE_YML}headscale_healthcheck: wget\n`);
+    expect(ops(busybox.roleOps).find((o): o is ServiceOp => o.kind === 'service')?.spec.healthcheck?.test).toEqual(['timeout', '3', 'wget', '-q', '-O-', 'http://127.0.0.1:8080/health']);
   });
 });
 

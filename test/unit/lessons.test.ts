@@ -26,6 +26,7 @@ import { resolveMerges } from '../../src/engine/yaml-merge.js';
 import type { ContainerState } from '../../src/facts/container-state.js';
 import type { DockerState } from '../../src/facts/docker-state.js';
 import type { PathState } from '../../src/facts/file-state.js';
+import { envChecks } from '../../src/lint/env-checks.js';
 import { lintImageValues, loadImageAllowList } from '../../src/lint/lint-images.js';
 import { applyPins } from '../../src/pin/apply-pins.js';
 import { envImages } from '../../src/pin/env-images.js';
@@ -115,6 +116,7 @@ async function plan(root: string, opts: { roles?: string[]; socketGid?: number |
     project = await load(root, { vaultPassword: PASSWORD, ...(opts.roles ? { roles: opts.roles } : {}) });
     said.push(...project.warnings);
     const rendered = renderProject(project, said);
+    said.push(...envChecks(project, rendered));
     const images = envImages(project, rendered);
     const lock = lockFilePath(root, project.env);
     const pinned = applyPins(rendered, images, readLockFile(lock), { env: project.env, pinned: project.inventory.settings.pinned, lockFile: path.relative(root, lock) });
@@ -228,6 +230,10 @@ describe('lint and plan refuse the broken configs of incumbent §10', () => {
     ['7 headscale override_local_dns: false', [VPN, ['headscale_publish:', 'headscale_settings:\n  dns.override_local_dns: false\nheadscale_publish:']], 'error', 'plan+lint', `${VPN}:8:27: headscale_settings.dns.override_local_dns: not settable here: the role always sets it to true`],
     ['7 caddy VPN ACL without the Docker frontend CIDR', [APP, ['caddy_vhosts:', 'caddy_docker_frontend_cidr: ""\ncaddy_vhosts:']], 'error', 'plan+lint', `${APP}:14:1: caddy_docker_frontend_cidr: empty, but llm.rigdemo.localhost, claw.rigdemo.localhost are vpn_only: HTTP/3 through Docker's NAT arrives from the frontend network and would get 403`],
     ['7 caddy VPN ACL without the VPN CIDR', [APP, ['caddy_vhosts:', 'caddy_vpn_cidr: ""\ncaddy_vhosts:']], 'error', 'plan+lint', `${APP}:14:1: caddy_vpn_cidr: empty, but llm.rigdemo.localhost, claw.rigdemo.localhost are vpn_only: no VPN client would get in`],
+    ['7 a vpn_only Caddy site without a Headscale DNS record (two hosts, two files)', [VPN, ['  - { name: claw.rigdemo.localhost, ip: 100.64.0.1 }\n', '']], 'error', 'plan+lint', `${APP}:16:13: caddy_vhosts.1.host: claw.rigdemo.localhost is vpn_only but no Headscale DNS record resolves it: VPN clients would resolve its public address and get 403 (incumbent §10.7); add { name: claw.rigdemo.localhost, ip: <the tailnet IPv4 of app> } to headscale_extra_records (${VPN}:9:1, host vpn)`],
+    ['7 caddy_vpn_cidr narrower than Headscale\'s tailnet', [APP, ['caddy_vhosts:', 'caddy_vpn_cidr: 100.64.0.0/16\ncaddy_vhosts:']], 'error', 'plan+lint', `${APP}:14:1: caddy_vpn_cidr: 100.64.0.0/16 does not cover the tailnet 100.64.0.0/10 of Headscale's default prefixes.v4 (host vpn: its headscale_settings sets none): VPN clients with addresses outside it get 403 from every vpn_only site (incumbent §10.7)`],
+    ['7 a tailnet set in headscale_settings that Caddy\'s range does not cover', [VPN, ['headscale_publish:', 'headscale_settings: { prefixes.v4: 100.0.0.0/9 }\nheadscale_publish:']], 'error', 'plan+lint', `roles/caddy/defaults.yml:5:1: caddy_vpn_cidr: 100.64.0.0/10 does not cover the tailnet 100.0.0.0/9 of headscale_settings prefixes.v4 (${VPN}:7:36, host vpn)`],
+    ['13 a WebSocket upstream (a service flagged websocket, here OpenClaw) without http1_only', [APP, [', vpn_only: true, http1_only: true }', ', vpn_only: true }']], 'error', 'plan+lint', `${APP}:16:47: caddy_vhosts.1.upstream: "openclaw:18789" is service openclaw (role openclaw), which serves WebSocket connections: set http1_only: true, over HTTP/2 Caddy drops the Upgrade header and its clients stay offline (incumbent §10.13)`],
     ['8 an image bumped in versions.yml but not pinned', [VERSIONS, ['openclaw:2026.9.6', 'openclaw:2026.9.7']], 'error', 'plan', `${VERSIONS}:7:1: image ghcr.io/openclaw/openclaw:2026.9.7 (service openclaw) is not in ${LOCK}: environment test deploys pinned digests only; run make pin ENV=test`],
     ['9 floating tag :latest', [VERSIONS, ['openclaw:2026.9.6', 'openclaw:latest']], 'error', 'lint', `${VERSIONS}:7:17: floating image tag "ghcr.io/openclaw/openclaw:latest": channel "latest": the image behind it moves; ${PIN}`],
     ['9 floating tag -stable (LiteLLM re-points it)', [VERSIONS, ['litellm:v1.83.3', 'litellm:v1.83.3-stable']], 'error', 'lint', `${VERSIONS}:5:16: floating image tag "ghcr.io/berriai/litellm:v1.83.3-stable": -stable suffix: the image behind it moves; ${PIN}`],
@@ -255,6 +261,61 @@ describe('lint and plan refuse the broken configs of incumbent §10', () => {
     if (planned) expect(planned.said.filter((s) => s.text.startsWith(expected)).map((s) => s.severity), said.join('\n')).toEqual([severity]);
     if (linted) expect([linted.lines.filter((l) => l.startsWith(expected)).length, linted.code], linted.lines.join('\n')).toEqual([1, 1]);
     for (const secret of Object.values(SECRETS)) expect([...said, ...(linted?.lines ?? [])].join('\n')).not.toContain(secret);
+  });
+});
+
+describe('a pair of hosts is checked whatever the run narrows to', () => {
+  it('rig plan --limit app still sees the VPN host\'s records: a missing one stops the run before any host is contacted', async () => {
+    const root = repo([VPN, ['  - { name: claw.rigdemo.localhost, ip: 100.64.0.1 }\n', '']]);
+    const io = testIo({ cwd: root });
+    const code = await main(['plan', '--env', 'test', '--limit', 'app'], io);
+    expect(code).toBe(1);
+    expect(io.errText()).toContain(`${APP}:16:13: caddy_vhosts.1.host: claw.rigdemo.localhost is vpn_only but no Headscale DNS record resolves it`);
+    expect(io.outText()).not.toContain('app:');
+  });
+});
+
+/** A role of the deploy repo whose service reads files it manages: lessons 2 and 16 live in a role's own definition. */
+const MOUNTED_ROLE = `import { defineRole, z } from 'rig';
+export default defineRole({
+  name: 'mounted',
+  description: 'a service reading a file its role manages (lessons 2 and 16)',
+  vars: z.object({ mounted_single_file: z.boolean(), mounted_owner: z.string(), mounted_mode: z.number() }),
+  tasks: ({ vars, dir, content, service }) => [
+    dir('/opt/rigdemo/configs/mounted', { mode: 0o755 }),
+    content('/opt/rigdemo/configs/mounted/app.conf', 'x = 1\\n', { mode: vars.mounted_mode, owner: vars.mounted_owner, group: '0' }),
+    service('mounted', {
+      image: 'caddy:2.8.4-alpine',
+      user: '1000:1000',
+      mounts: [vars.mounted_single_file
+        ? { type: 'bind', source: '/opt/rigdemo/configs/mounted/app.conf', target: '/etc/app/app.conf', readOnly: true }
+        : { type: 'bind', source: '/opt/rigdemo/configs/mounted', target: '/etc/app', readOnly: true }],
+    }, { reload: { paths: ['/opt/rigdemo/configs/mounted'], command: ['kill', '-HUP', '1'] } }),
+  ],
+});
+`;
+const MOUNTED_VARS = 'inventory/test/host_vars/app.yml';
+const MOUNTED_AT = `roles/mounted/role.ts:${MOUNTED_ROLE.split('\n').findIndex((l) => l.includes("service('mounted'")) + 1}:5`;
+const withMounted = (vars: string): Record<string, string> => ({
+  'roles/mounted/role.ts': MOUNTED_ROLE,
+  'playbooks/site.yml': `${BASELINE['playbooks/site.yml'] ?? ''}- name: a service reading its own files\n  hosts: [app_servers]\n  roles: [mounted]\n`,
+  [MOUNTED_VARS]: vars,
+});
+
+describe('lint and plan refuse the lessons a role can write into its own definition', () => {
+  const FIXED = 'mounted_single_file: false\nmounted_owner: "1000"\nmounted_mode: 0o600\n';
+  it.each<[string, string, string]>([
+    ['2 a reload over a single-file bind mount (the container keeps the replaced file\'s inode)', 'mounted_single_file: true', `${MOUNTED_AT}: service mounted: reloads in place when /opt/rigdemo/configs/mounted/app.conf changes, but it is bind-mounted as a single file (at /etc/app/app.conf): rig replaces the file (a new inode, renamed over it) and the container keeps the old one, so \`kill -HUP 1\` would read the old content (incumbent §10.2); mount its directory /opt/rigdemo/configs/mounted instead`],
+    ['16 a managed file the container\'s user cannot read (mode and owner vs the service\'s user)', 'mounted_owner: "0"', `${MOUNTED_AT}: service mounted: runs as 1000:1000, which cannot read /opt/rigdemo/configs/mounted/app.conf (mounted at /etc/app/app.conf): it is 0600 owned by 0:0 (incumbent §10.16: PermissionError at start); make the service's user own it or give its group or others read access`],
+  ])('%s', async (_lesson, broken, expected) => {
+    const fixed = repo(undefined, withMounted(FIXED));
+    const [ok, okLint] = await Promise.all([plan(fixed), lint(fixed)]);
+    expect([ok.said, okLint.code]).toEqual([[], 0]);
+    const key = broken.split(':')[0] ?? '';
+    const root = repo(undefined, withMounted(FIXED.split('\n').map((l) => (l.startsWith(`${key}:`) ? broken : l)).join('\n')));
+    const [planned, linted] = await Promise.all([plan(root), lint(root)]);
+    expect(planned.said.map((d) => `${d.severity} ${d.text}`)).toEqual([`error ${expected} [host app]`]);
+    expect([linted.lines.filter((l) => l.startsWith(expected)).length, linted.code]).toEqual([1, 1]);
   });
 });
 
