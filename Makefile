@@ -29,8 +29,11 @@ help: ## list the targets
 
 # `npm install`, not `npm ci`: npm 11 writes lockfiles without the other platforms' optional packages (rollup's)
 # and then `npm ci` refuses them as out of sync (npm/cli#4828). `install` still honours the locked versions.
+# --ignore-scripts: no package's install script runs on this machine. The only ones in the tree build optional native
+# code (ssh2's crypto binding and cpu-features: ssh2 falls back to Node's crypto, same cipher order) or check versions
+# (protobufjs, under testcontainers); none is needed.
 $(DEPS_STAMP): package.json package-lock.json
-	npm install --no-audit --no-fund --loglevel=error
+	npm install --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
 deps: $(DEPS_STAMP) ## install npm dependencies (locked versions)

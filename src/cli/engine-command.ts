@@ -1,5 +1,5 @@
 // What `rig plan` and `rig deploy` share: flags, loading and rendering before any connection, running the hosts.
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderProject, type RoleOps } from '../config/render-roles.js';
 import { envChecks } from '../lint/env-checks.js';
@@ -17,6 +17,7 @@ import type { RunContext } from '../engine/run-context.js';
 import { runHosts, type HeldLockReport } from '../engine/run-hosts.js';
 import { PROJECT_OPTIONS, parseFlags } from './args.js';
 import type { CliIo } from './io.js';
+import { repoKnownHosts } from './known-hosts-files.js';
 import { planJson, planText } from './plan-output.js';
 import { openProject } from './project-context.js';
 import { gitState, runContext, withInterrupts } from './run-context-cli.js';
@@ -94,7 +95,7 @@ export async function runEngine(
         connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT,
         acceptNewHostKeys: flags['accept-new-host-keys'] === true,
         env: io.env,
-        ...knownHostsFile(project, flags, io),
+        ...repoKnownHosts(project.inventory.dir, flags['known-hosts'], io.cwd, project.inventory.settings),
         ...(confirm ? { confirm: (planned: readonly HostResult[]) => confirm(project, planned, flags, ctx) } : {}),
         ...(confirmBreak ? { confirmBreak: (held: readonly HeldLockReport[]) => confirmBreak(held, flags) } : {}),
       });
@@ -121,16 +122,9 @@ function pinnedOps(project: Project, rendered: Map<string, RoleOps[]>, io: CliIo
   return pinned;
 }
 
-/** `--known-hosts F`, else `inventory/<env>/known_hosts` when the repository keeps one (checked with ~/.ssh/known_hosts). */
-function knownHostsFile(project: Project, flags: EngineFlags, io: CliIo): { repoKnownHosts?: string } {
-  if (flags['known-hosts']) return { repoKnownHosts: path.resolve(io.cwd, flags['known-hosts']) };
-  const perEnv = path.join(project.inventory.dir, 'known_hosts');
-  return existsSync(perEnv) ? { repoKnownHosts: perEnv } : {};
-}
-
 /** Prints the results (text, or JSON to a file / stdout with `--json F|-`). */
 export function report(command: 'plan' | 'deploy' | 'rollback', project: Project, results: readonly HostResult[], flags: EngineFlags, io: CliIo): void {
-  const json = `${JSON.stringify(planJson(project.env, results), null, 2)}\n`;
+  const json = `${JSON.stringify(project.redactor.redactValue(planJson(project.env, results)), null, 2)}\n`;
   if (flags.json === '-') return io.out(json);
   if (flags.json !== undefined) writeFileSync(path.resolve(io.cwd, flags.json), project.redactor.redact(json));
   io.out(planText(results, command));

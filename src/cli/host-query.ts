@@ -1,6 +1,4 @@
 // Read-only commands that ask each selected host something over SSH (releases, history): connect, run, collect per host.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Connection } from '../config/connection.js';
 import type { HostConfig, Project } from '../config/project.js';
 import { loadSettings } from '../config/settings.js';
@@ -12,6 +10,7 @@ import { sshConnector } from '../engine/run-hosts.js';
 import type { Transport } from '../transport/transport.js';
 import { PROJECT_OPTIONS, parseFlags } from './args.js';
 import type { CliIo } from './io.js';
+import { repoKnownHosts } from './known-hosts-files.js';
 import { openProject } from './project-context.js';
 
 export const QUERY_OPTIONS = {
@@ -58,7 +57,6 @@ export async function hostConnector(
   io: CliIo,
 ): Promise<(name: string, c: Connection) => Promise<Transport>> {
   const settings = loadSettings(project.root, io.env);
-  const perEnv = path.join(project.inventory.dir, 'known_hosts');
-  const repoKnownHosts = flags['known-hosts'] ? path.resolve(io.cwd, flags['known-hosts']) : existsSync(perEnv) ? perEnv : undefined;
-  return sshConnector({ acceptNewHostKeys: flags['accept-new-host-keys'] === true, env: io.env, connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT, ...(repoKnownHosts ? { repoKnownHosts } : {}) });
+  const known = repoKnownHosts(project.inventory.dir, flags['known-hosts'], io.cwd, project.inventory.settings);
+  return sshConnector({ acceptNewHostKeys: flags['accept-new-host-keys'] === true, env: io.env, connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT, ...known });
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { DiagnosticsError, formatDiagnostic } from '../core/diagnostic.js';
 import { UsageError, UserError, VaultError } from '../core/errors.js';
 import { Redactor } from '../core/redactor.js';
+import { terminalSafe } from '../core/terminal-safe.js';
 import { didYouMean } from '../core/suggest.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -35,7 +36,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
 /** Exit codes: 0 ok, 1 error (input, remote or internal). Commands return their own codes (plan: 2 = changes). */
 export async function main(argv: readonly string[], baseIo: CliIo = processIo()): Promise<number> {
   const redactor = baseIo.redactor ?? new Redactor();
-  const io: CliIo = { ...baseIo, redactor, out: (t) => baseIo.out(redactor.redact(t)), err: (t) => baseIo.err(redactor.redact(t)) };
+  // stderr carries messages only, so always terminal-safe; stdout also carries data (vault view, --json), kept exact
+  // when it goes to a file or a pipe
+  const out = baseIo.isTTY ? (t: string): string => terminalSafe(redactor.redact(t)) : (t: string): string => redactor.redact(t);
+  const io: CliIo = { ...baseIo, redactor, out: (t) => baseIo.out(out(t)), err: (t) => baseIo.err(terminalSafe(redactor.redact(t))) };
   const [name, ...rest] = argv;
   try {
     if (name === undefined || name === 'help' || name === '--help' || name === '-h') return help(io);

@@ -6,9 +6,9 @@ import { queryHosts } from './host-query.js';
 
 /** Exit 0 when every host answered, 1 otherwise. */
 export async function releasesCommand(args: string[], io: CliIo): Promise<number> {
-  const { answers, flags } = await queryHosts('releases', args, io, (t, h) => listReleases(t, h.stack.stateDir, h.connection.become));
+  const { project, answers, flags } = await queryHosts('releases', args, io, (t, h) => listReleases(t, h.stack.stateDir, h.connection.become));
   if (flags.json === true) {
-    io.out(JSON.stringify(answers.map((a) => ('error' in a ? a : { host: a.host, current: a.value.current ?? null, releases: a.value.releases.map(summary) })), null, 2));
+    io.out(JSON.stringify(project.redactor.redactValue(answers.map((a) => ('error' in a ? a : { host: a.host, current: a.value.current ?? null, releases: a.value.releases.map(summary) }))), null, 2));
   } else {
     for (const a of answers) {
       if ('error' in a) {

@@ -9,6 +9,7 @@ import type { RunContext } from '../engine/run-context.js';
 import { testPauses } from '../engine/test-pause.js';
 import { untilInterrupted } from './interrupts.js';
 import type { CliIo } from './io.js';
+import { recordedCommand } from './secret-vars.js';
 
 // node:child_process rather than execa here: this runs on every deploy, and execa's module graph costs ~40 ms of
 // start-up (see bench/); two argv-only calls need none of what it adds.
@@ -35,7 +36,7 @@ export async function runContext(
   const runId = randomBytes(6).toString('hex');
   const ws = workstationId(io.env);
   // the lease here is a placeholder: each host's holder line carries that host's rig_lock_lease
-  const lock = mode === 'plan' ? undefined : newLockInfo(['rig', mode, ...opts.argv].join(' '), 90, { ...process.env, USER: user }, { workstationId: ws, deployId: runId });
+  const lock = mode === 'plan' ? undefined : newLockInfo(recordedCommand(['rig', mode, ...opts.argv]), 90, { ...process.env, USER: user }, { workstationId: ws, deployId: runId });
   return {
     mode,
     env: opts.env,
@@ -53,6 +54,7 @@ export async function runContext(
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(pause ? { pause } : {}),
     log: (line) => io.err(line),
+    ...(pause ? { pause } : {}),
   };
 }
 

@@ -24,6 +24,8 @@ export async function finishSession(s: HostSession, apply: boolean): Promise<Hos
     if (aborted()) result = { ...result, status: 'failed', changes: 0, error: 'interrupted before applying: nothing was changed on this host' };
     else if (apply && pending && !s.result.error) {
       if (!session.held) session = await lockAndReplan(t, session, (held, lease) => (session = { ...session, held, lease }));
+      // issue 13's attack point: the facts were read under the lock, the apply is next
+      await s.input.run.pause?.('after-facts', s.input.host);
       const fence = session.lease?.fence;
       // loaded only when there is something to apply: a no-op run never pays for the apply modules
       const { applyHost } = await import('./host-apply.js');

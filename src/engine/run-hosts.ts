@@ -26,8 +26,10 @@ export interface RunHostsOptions {
   readonly connectTimeoutSec: number;
   readonly acceptNewHostKeys: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Repository known_hosts (checked besides ~/.ssh/known_hosts; new keys are written there). */
+  /** Repository known_hosts (checked besides the user's and the system's files). */
   readonly repoKnownHosts?: string;
+  /** Accepted new keys go to `repoKnownHosts`, not ~/.ssh/known_hosts (see cli/known-hosts-files.ts). */
+  readonly recordInRepo?: boolean;
   /** Called as each host is planned, then as it finishes (progress display). */
   readonly onPlanned?: (r: HostResult) => void;
   readonly onHost?: (r: HostResult) => void;
@@ -127,12 +129,15 @@ async function closeAll(sessions: readonly HostSession[], error: string): Promis
 }
 
 /** How every command reaches hosts: ssh2 with the run's host-key policy and connect timeout. */
-export async function sshConnector(opts: Pick<RunHostsOptions, 'acceptNewHostKeys' | 'env' | 'connectTimeoutSec' | 'repoKnownHosts'>): Promise<(name: string, c: Connection) => Promise<Transport>> {
+export async function sshConnector(
+  opts: Pick<RunHostsOptions, 'acceptNewHostKeys' | 'env' | 'connectTimeoutSec' | 'repoKnownHosts' | 'recordInRepo'>,
+): Promise<(name: string, c: Connection) => Promise<Transport>> {
   const ssh = await defaultSshOptions({
     acceptNewHostKeys: opts.acceptNewHostKeys,
     env: opts.env,
     readyTimeoutMs: opts.connectTimeoutSec * 1000,
     ...(opts.repoKnownHosts ? { repoKnownHosts: opts.repoKnownHosts } : {}),
+    recordInRepo: opts.recordInRepo === true,
   });
   return (name, c) => connectSsh(name, c, ssh);
 }
