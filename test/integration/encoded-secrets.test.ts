@@ -87,7 +87,7 @@ describe.skipIf(unavailable !== undefined)('encoded, nested and derived secrets'
   it('plan: every file that holds the secret in any form is sensitive; text and --json hold no form of it', async () => {
     const plan = await rig(['plan']);
     expect(plan.code, plan.text).toBe(2);
-    for (const f of ['token.json', 'token.url', 'basic.txt', 'derived.txt', 'b64var.txt']) expect(plan.text).toContain(`${data}/app/${f} sensitive: new`);
+    for (const f of ['token.json', 'token.url', 'basic.txt', 'derived.txt', 'b64var.txt']) expect(plan.text).toContain(`${data}/app/${f} (mode 0600) sensitive: new`);
     expect(plan.text).toContain(`${data}/app/plain.txt: new`);
     expectNoForm(plan.text);
     expectNoForm((await rig(['plan', '--json', '-'])).text);
