@@ -22,15 +22,18 @@ DEPS_STAMP := node_modules/.rig-deps-stamp
 BUILD_STAMP := dist/.rig-build-stamp
 SOURCES := $(shell find src -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
 
-.PHONY: help deps build test test-unit test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history drift smoke-test checklist demo demo-down system-deps dockerd images testbed testbed-down bench clean
+.PHONY: help deps build test test-all test-extended test-unit test-crash test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history status logs exec ssh drift smoke-test checklist cron vault demo demo-down system-deps dockerd images testbed testbed-down bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
 
 # `npm install`, not `npm ci`: npm 11 writes lockfiles without the other platforms' optional packages (rollup's)
 # and then `npm ci` refuses them as out of sync (npm/cli#4828). `install` still honours the locked versions.
+# --ignore-scripts: no package's install script runs on this machine. The only ones in the tree build optional native
+# code (ssh2's crypto binding and cpu-features: ssh2 falls back to Node's crypto, same cipher order) or check versions
+# (protobufjs, under testcontainers); none is needed.
 $(DEPS_STAMP): package.json package-lock.json
-	npm install --no-audit --no-fund --loglevel=error
+	npm install --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
 deps: $(DEPS_STAMP) ## install npm dependencies (locked versions)
@@ -53,7 +56,15 @@ lint-code: $(DEPS_STAMP) ## eslint over rig's own code (no floating promises, ex
 test-unit: $(DEPS_STAMP) ## the fast unit tests only
 	npx vitest run --project unit
 
-test: $(BUILD_STAMP) ## typecheck, lint and every test (CI runs this)
+test: $(BUILD_STAMP) ## typecheck, lint, unit and integration tests (CI runs this; under 20 min on 2 cores)
+	npx tsc --noEmit -p .
+	npx eslint .
+	npx vitest run --project unit --project integration
+
+test-extended: $(BUILD_STAMP) ## the integration suites CI leaves out (upstream contracts, failure matrices; list in vitest.config.ts)
+	npx vitest run --project extended
+
+test-all: $(BUILD_STAMP) ## typecheck, lint and every suite (before a release, and when versions.yml or an image changes)
 	npx tsc --noEmit -p .
 	npx eslint .
 	npx vitest run
@@ -61,7 +72,12 @@ test: $(BUILD_STAMP) ## typecheck, lint and every test (CI runs this)
 schema: build ## regenerate the JSON Schemas in schema/ for editors
 	$(RIG) schema --out schema
 
-test-integration: $(BUILD_STAMP) ## the integration tests only (real sshd, docker, ansible-vault)
+# CI (make test) runs a few cases of each; this is every interrupt (SIGINT, SIGINT twice, SIGTERM, SIGKILL, a cut
+# connection) at every stage of a recreate deploy, on Compose v1 and v2, plus the lease tests (~30-40 min on 2 cores)
+test-crash: $(BUILD_STAMP) ## the whole crash matrix: every interrupt x stage x Compose flavor, and the deploy lock lease
+	RIG_CRASH_MATRIX=full npx vitest run --project integration --project extended test/integration/crash-v1.test.ts test/integration/crash-v2.test.ts test/integration/lock-lease.test.ts
+
+test-integration: $(BUILD_STAMP) ## the integration tests CI runs (real sshd, docker, ansible-vault); test-extended has the others
 	npx vitest run --project integration
 
 inventory: build ## show hosts and variables with their sources: make inventory ENV=prod
@@ -93,6 +109,23 @@ releases: build ## the releases kept on each host: make releases ENV=prod
 history: build ## each host's deploy journal: make history ENV=prod
 	$(RIG) history --env $(ENV)
 
+status: build ## what runs where, read-only: make status ENV=prod (exit 0 all healthy, 2 something is not, 1 error)
+	$(RIG) status --env $(ENV) $(ARGS)
+
+SERVICE ?=
+logs: build ## a service's logs from every host, merged by time: make logs SERVICE=litellm ENV=prod [ARGS='-f --since 10m --grep ERROR']
+	@test -n "$(SERVICE)" || { echo "usage: make logs SERVICE=<service> ENV=<env> [ARGS='-f']" >&2; exit 1; }
+	$(RIG) logs $(SERVICE) --env $(ENV) $(ARGS)
+
+exec: build ## a command in a service's container: make exec SERVICE=postgresql ENV=prod ARGS='-it -- psql -U app'
+	@test -n "$(SERVICE)" || { echo "usage: make exec SERVICE=<service> ENV=<env> ARGS='[-it] -- CMD…'" >&2; exit 1; }
+	$(RIG) exec $(SERVICE) --env $(ENV) $(ARGS)
+
+HOST ?=
+ssh: build ## a shell on an inventory host with the deploy's settings and become: make ssh HOST=app ENV=prod [ARGS='-- docker ps']
+	@test -n "$(HOST)" || { echo "usage: make ssh HOST=<host> ENV=<env> [ARGS='-- CMD…']" >&2; exit 1; }
+	$(RIG) ssh $(HOST) --env $(ENV) $(ARGS)
+
 drift: build ## is each host still what its last release says? read-only: make drift ENV=prod (exit 2 = drift)
 	$(RIG) drift --env $(ENV) $(ARGS)
 
@@ -101,6 +134,14 @@ smoke-test: build ## run smoke-tests/ on every targeted host: make smoke-test EN
 
 checklist: build ## pre-upgrade checklist, read-only: make checklist ENV=prod [ARGS='--upgrade openclaw=2026.9.6'] (exit 0 GO, 2 WARNING, 1 NO-GO)
 	$(RIG) checklist --env $(ENV) $(ARGS)
+
+cron: build ## the nightly crontab entry: make cron ENV=prod ARGS='install --at 03:15' (or remove | show | run)
+	@test -n "$(ARGS)" || { echo "usage: make cron ENV=<env> ARGS='install --at HH:MM | remove | show | run'" >&2; exit 1; }
+	$(RIG) cron $(ARGS) --env $(ENV)
+
+vault: build ## Ansible Vault files: make vault ARGS='edit inventory/prod/group_vars/all/vault.yml' (create, encrypt, decrypt, view, rekey, encrypt-string)
+	@test -n "$(ARGS)" || { echo "usage: make vault ARGS='create|encrypt|decrypt|view|edit|rekey|encrypt-string …'" >&2; exit 1; }
+	$(RIG) vault $(ARGS)
 
 system-deps: ## apt packages the tests and the demo need (as root)
 	scripts/ensure-deps.sh

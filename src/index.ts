@@ -11,6 +11,7 @@ export type { ServiceSpecInput, HealthGateInput, Phase } from './core/service.js
 export type { ServiceOp, NetworkOp, YamlMergeOp } from './core/op.js';
 export type { SourceLocation } from './core/diagnostic.js';
 export { z } from 'zod';
+export { imageRefSchema } from './registry/image-ref-schema.js';
 // Readers a smoke check needs for what it fetches from a host: the deploy repository may have no node_modules of its
 // own, so it gets them from rig (the same parsers rig reads env files and YAML with).
 export { parseEnvFile } from './template/env-file.js';

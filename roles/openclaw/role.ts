@@ -1,6 +1,6 @@
 // Role openclaw: the OpenClaw gateway with docker-outside-of-docker agent sandboxes, from a typed, checked openclaw.json.
 import { createHash } from 'node:crypto';
-import { checkOpenclawConfig, defineRole, DOCKER_SOCKET_GROUP, GatewaySchema, PluginsSchema, SandboxSchema, serviceImage, sh, TelegramSchema, z, type Op, type OpenclawConfig, type OpenclawFinding, type RoleContext } from 'rig';
+import { checkOpenclawConfig, defineRole, imageRefSchema, DOCKER_SOCKET_GROUP, GatewaySchema, PluginsSchema, SandboxSchema, serviceImage, sh, TelegramSchema, z, type Op, type OpenclawConfig, type OpenclawFinding, type RoleContext } from 'rig';
 
 export const CONFIG_FILE = 'openclaw.json';
 export const ENV_FILE = 'openclaw.env';
@@ -13,7 +13,7 @@ const absPath = z.string().regex(/^\/[^\0]*$/, 'an absolute path');
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
 
 const varsSchema = z.object({
-  openclaw_image: z.string().min(1).describe('OpenClaw image, repo:tag (versions.yml)'),
+  openclaw_image: imageRefSchema.describe('OpenClaw image, repo:tag (versions.yml)'),
   openclaw_port: z.int().min(1).max(65535).describe('Gateway HTTP + WebSocket port (gateway.port)'),
   openclaw_bind: GatewaySchema.shape.bind,
   openclaw_trusted_proxies: z.array(z.string()).describe('gateway.trustedProxies: CIDRs of the reverse proxy (Caddy on the frontend network)'),
@@ -23,7 +23,7 @@ const varsSchema = z.object({
   openclaw_model_primary: z.string().min(1).describe('agents.defaults.model.primary, provider/model'),
   openclaw_sandbox: SandboxSchema,
   openclaw_sandbox_build: z.enum(['image', 'template', 'none']).describe('How the sandbox image is made on the host: from the OpenClaw image\'s /app/Dockerfile.sandbox, from the role\'s template on openclaw_sandbox_base_image, or not at all (it must exist)'),
-  openclaw_sandbox_base_image: z.string().min(1).describe('FROM of the template Dockerfile (openclaw_sandbox_build: template)'),
+  openclaw_sandbox_base_image: imageRefSchema.describe('FROM of the template Dockerfile (openclaw_sandbox_build: template)'),
   openclaw_sandbox_packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]*$/, 'a Debian package name')).describe('Extra apt packages in the template sandbox image'),
   openclaw_telegram: TelegramSchema.nullable().describe('channels.telegram, or null for no Telegram channel'),
   openclaw_plugins: PluginsSchema.shape.entries.describe('plugins.entries: every enabled channel needs its plugin here with enabled: true'),

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds rig/target:1, the test "target host": Debian bookworm minbase + openssh-server + docker-compose v1 + the host's docker client.
+# Builds rig/target:1, the test "target host": Debian bookworm minbase + openssh-server + the host's docker client + Compose:
+# v1 1.29.2 (apt) and v2 2.26.1 (the CLI plugin, scripts/lib/compose-v2.sh); each container exposes exactly ONE of them,
+# chosen at start by RIG_TB_COMPOSE=v1|v2 (default v1: containers started without it behave as before).
 # No registry: debootstrap -> chroot apt-get -> tar | docker import. The container runs sshd in the foreground with the host's
 # /var/run/docker.sock mounted (docker-outside-of-docker); root's authorized key comes from $RIG_AUTHORIZED_KEY at start.
 # Two cached stages under $RIG_CACHE: the debootstrap base tarball, and the rootfs with packages installed (keyed by PKGS).
@@ -7,10 +9,11 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib/image-cache.sh"
+. "$HERE/../lib/compose-v2.sh"
 TAG=rig/target:1
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 PKGS="openssh-server docker-compose ca-certificates"
-HASH=$(inputs_hash "$0" "$HERE/../lib/image-cache.sh" /usr/bin/docker)
+HASH=$(inputs_hash "$0" "$HERE/../lib/image-cache.sh" "$HERE/../lib/compose-v2.sh" /usr/bin/docker)
 if [ "${1:-}" != --force ] && image_current "$TAG" "$HASH"; then
   echo "target: $TAG is current ($HASH)" >&2; exit 0
 fi
@@ -56,8 +59,13 @@ else
 fi
 t2=$(date +%s.%N)
 
-# 3) cheap final layer: docker client, sshd config, clean root dotfiles, entrypoint
+# 3) cheap final layer: docker client, Compose v2 (parked), sshd config, clean root dotfiles, entrypoint
+COMPOSE_V2=$(compose_v2_binary)   # cached; the first fetch ~15 s
 install -m 0755 /usr/bin/docker "$R/usr/bin/docker"   # links only against libc; same version as the daemon
+# both flavors parked under /usr/local/lib/rig-testbed; the entrypoint puts the chosen one in place
+mkdir -p "$R/usr/local/lib/rig-testbed"
+install -m 0755 "$COMPOSE_V2" "$R/usr/local/lib/rig-testbed/docker-compose-v2"
+mv "$R/usr/bin/docker-compose" "$R/usr/local/lib/rig-testbed/docker-compose-v1"
 mkdir -p "$R/run/sshd" "$R/root/.ssh"; chmod 700 "$R/root/.ssh"
 cat >"$R/etc/ssh/sshd_config.d/10-rig-testbed.conf" <<'CONF'
 HostKey /etc/ssh/ssh_host_ed25519_key
@@ -72,8 +80,16 @@ printf '# root shell setup for rig test hosts: deliberately empty (no pyenv or o
 printf '# login profile for rig test hosts\n[ -f ~/.bashrc ] && . ~/.bashrc\n' >"$R/root/.profile"
 cat >"$R/usr/local/sbin/rig-target-start" <<'ENTRY'
 #!/bin/sh
-# Container entrypoint: host key on first start only (it survives docker stop/start), root's key, sshd in the foreground.
+# Container entrypoint: the Compose flavor, host key on first start only (it survives docker stop/start), root's key,
+# sshd in the foreground.
 set -e
+# exactly one flavor: rig (like any tool) prefers `docker compose` when both answer
+p=/usr/local/lib/rig-testbed plugin=/usr/libexec/docker/cli-plugins/docker-compose
+case ${RIG_TB_COMPOSE:-v1} in
+  v1) rm -f "$plugin"; ln -sf "$p/docker-compose-v1" /usr/bin/docker-compose ;;
+  v2) rm -f /usr/bin/docker-compose; mkdir -p "${plugin%/*}"; ln -sf "$p/docker-compose-v2" "$plugin" ;;
+  *) echo "rig-target-start: RIG_TB_COMPOSE must be v1 or v2, not ${RIG_TB_COMPOSE}" >&2; exit 2 ;;
+esac
 [ -f /etc/ssh/ssh_host_ed25519_key ] || ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key
 if [ -n "${RIG_AUTHORIZED_KEY:-}" ]; then
   printf '%s\n' "$RIG_AUTHORIZED_KEY" >/root/.ssh/authorized_keys

@@ -6,7 +6,7 @@ const count = z.number().int().nonnegative();
 /** One service step of the upgrade plan. */
 export const PlannedServiceSchema = z.strictObject({
   service: z.string(),
-  action: z.enum(['create', 'recreate', 'start', 'reload', 'remove']),
+  action: z.enum(['create', 'recreate', 'start', 'reload', 'remove', 'gate']),
   reasons: z.array(z.string()).describe('which input changed, as rig plan says it'),
 });
 

@@ -49,6 +49,7 @@ function borrowed(t: Transport): Transport {
     host: t.host,
     ...(t.user !== undefined ? { user: t.user } : {}),
     exec: (cmd, opts) => t.exec(cmd, opts),
+    stream: (cmd, opts) => t.stream(cmd, opts),
     putFiles: (files) => t.putFiles(files),
     get counters() {
       return t.counters;

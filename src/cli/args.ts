@@ -12,6 +12,7 @@ export const PROJECT_OPTIONS = {
   'vault-password-file': { type: 'string' },
   'vault-id': { type: 'string', multiple: true },
   var: { type: 'string', multiple: true },
+  'secret-var': { type: 'string', multiple: true },
   'vars-file': { type: 'string', multiple: true },
   playbook: { type: 'string' },
 } as const satisfies OptionSpec;

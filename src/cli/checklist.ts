@@ -1,12 +1,13 @@
 // `rig checklist`: the pre-upgrade checklist (GO / WARNING / NO-GO with evidence), text or --json, journaled.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { formatChecklistText } from '../checklist/checklist-text.js';
 import { parseUpgradeArg } from '../checklist/checklist-upgrade.js';
 import { runChecklist } from '../checklist/run-checklist.js';
 import { loadProject } from '../config/project.js';
+import type { Project } from '../config/project.js';
+import type { Connection } from '../config/connection.js';
+import type { Transport } from '../transport/transport.js';
 import { interpolateString } from '../config/interpolate.js';
 import { UsageError } from '../core/errors.js';
 import { formatDiagnostic } from '../core/diagnostic.js';
@@ -14,6 +15,8 @@ import { sshConnector } from '../engine/run-hosts.js';
 import { parseFlags } from './args.js';
 import { QUERY_OPTIONS } from './host-query.js';
 import type { CliIo } from './io.js';
+import { repoKnownHosts } from './known-hosts-files.js';
+import { readSecretVars } from './secret-vars.js';
 import { openWorkspace } from './project-context.js';
 
 const CHECKLIST_OPTIONS = {
@@ -34,6 +37,7 @@ export async function checklistCommand(args: string[], io: CliIo): Promise<numbe
   const ws = await openWorkspace(flags, io);
   const env = flags.env ?? ws.settings.RIG_ENV;
   let warned = false;
+  const secretVars = await readSecretVars(flags['secret-var'] ?? [], io);
   const open = async (extraVars: readonly string[]) => {
     const project = await loadProject({
       root: ws.root,
@@ -43,17 +47,26 @@ export async function checklistCommand(args: string[], io: CliIo): Promise<numbe
       redactor: ws.redactor,
       interpolate: interpolateString(ws.redactor),
       extraVars: [...(flags.var ?? []), ...extraVars],
+      secretVars,
       varsFiles: flags['vars-file'] ?? [],
       ...(flags.playbook ? { playbook: flags.playbook } : {}),
       ...(limit.length > 0 ? { limit } : {}),
     });
     if (!warned) for (const w of project.warnings) io.err(formatDiagnostic(w, io.cwd));
     warned = true;
+    inventory = project.inventory;
     return project;
   };
-  const perEnv = path.join(ws.root, 'inventory', env, 'known_hosts');
-  const known = flags['known-hosts'] !== undefined ? path.resolve(io.cwd, flags['known-hosts']) : existsSync(perEnv) ? perEnv : undefined;
-  const connect = await sshConnector({ acceptNewHostKeys: flags['accept-new-host-keys'] === true, env: io.env, connectTimeoutSec: ws.settings.RIG_CONNECT_TIMEOUT, ...(known !== undefined ? { repoKnownHosts: known } : {}) });
+  // hosts are connected to once a project is loaded: its env.yml says where accepted host keys go
+  let inventory: Project['inventory'] | undefined;
+  let connector: ReturnType<typeof sshConnector> | undefined;
+  const connect = async (host: string, c: Connection): Promise<Transport> => {
+    if (inventory === undefined) throw new Error(`rig checklist: ${host} connected to before the project was loaded`);
+    const known = repoKnownHosts(inventory.dir, flags['known-hosts'], io.cwd, inventory.settings);
+    const acceptNewHostKeys = flags['accept-new-host-keys'] === true;
+    connector ??= sshConnector({ acceptNewHostKeys, env: io.env, connectTimeoutSec: ws.settings.RIG_CONNECT_TIMEOUT, ...known });
+    return (await connector)(host, c);
+  };
   const report = await runChecklist({
     load: { root: ws.root, env, playbook: flags.playbook, secrets: ws.keyring, redactor: ws.redactor, cwd: io.cwd, open },
     upgrades,
@@ -62,6 +75,6 @@ export async function checklistCommand(args: string[], io: CliIo): Promise<numbe
     info: { runId: randomBytes(6).toString('hex'), user: io.env['USER'] ?? os.userInfo().username, workstation: os.hostname() },
     warn: (line) => io.err(line),
   });
-  io.out(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatChecklistText(report, { verbose: flags.verbose === true })}\n`);
+  io.out(flags.json === true ? `${JSON.stringify(ws.redactor.redactValue(report), null, 2)}\n` : `${formatChecklistText(report, { verbose: flags.verbose === true })}\n`);
   return report.exitCode;
 }

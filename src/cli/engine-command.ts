@@ -1,5 +1,5 @@
 // What `rig plan` and `rig deploy` share: flags, loading and rendering before any connection, running the hosts.
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderProject, type RoleOps } from '../config/render-roles.js';
 import { envChecks } from '../lint/env-checks.js';
@@ -13,9 +13,11 @@ import { loadSettings } from '../config/settings.js';
 import { DiagnosticsError, formatDiagnostic, type Diagnostic } from '../core/diagnostic.js';
 import { UsageError } from '../core/errors.js';
 import type { HostResult } from '../engine/host-run.js';
-import { runHosts } from '../engine/run-hosts.js';
+import type { RunContext } from '../engine/run-context.js';
+import { runHosts, type HeldLockReport } from '../engine/run-hosts.js';
 import { PROJECT_OPTIONS, parseFlags } from './args.js';
 import type { CliIo } from './io.js';
+import { repoKnownHosts } from './known-hosts-files.js';
 import { planJson, planText } from './plan-output.js';
 import { openProject } from './project-context.js';
 import { gitState, runContext, withInterrupts } from './run-context-cli.js';
@@ -43,8 +45,9 @@ export async function runEngine(
   command: 'plan' | 'deploy' | 'rollback',
   args: string[],
   io: CliIo,
-  confirm?: (project: Project, planned: readonly HostResult[], flags: EngineFlags) => Promise<boolean>,
-): Promise<{ project: Project; results: HostResult[]; flags: EngineFlags; interrupted: string | undefined }> {
+  confirm?: (project: Project, planned: readonly HostResult[], flags: EngineFlags, run: RunContext) => Promise<boolean>,
+  confirmBreak?: (held: readonly HeldLockReport[], flags: EngineFlags) => Promise<boolean>,
+): Promise<{ project: Project; results: HostResult[]; flags: EngineFlags; interrupted: string | undefined; run: RunContext }> {
   const { values: flags, positionals } = parseFlags(command, args, ENGINE_OPTIONS);
   if (positionals.length > 0) throw new UsageError(`rig ${command}: unexpected argument "${positionals[0]}"`);
   for (const f of ['break-lock', 'no-rollback', 'plan', 'yes'] as const) if (command === 'plan' && flags[f] !== undefined) throw new UsageError(`rig plan: --${f} is for deploy and rollback`);
@@ -69,9 +72,10 @@ export async function runEngine(
   const withSignal = mode === 'plan' ? async <T>(fn: (s: AbortSignal | undefined) => Promise<T>) => ({ value: await fn(undefined), interrupted: undefined }) : <T>(fn: (s: AbortSignal) => Promise<T>) => withInterrupts(io, fn);
   let results: HostResult[];
   let interrupted: string | undefined;
+  let run: RunContext | undefined;
   try {
-    ({ value: results, interrupted } = await withSignal(async (signal) => runHosts(project, rendered, {
-      run: await runContext(mode, {
+    ({ value: results, interrupted } = await withSignal(async (signal) => {
+      run = await runContext(mode, {
         env: project.env,
         root: project.root,
         argv: args,
@@ -81,20 +85,26 @@ export async function runEngine(
         ...(flags.to !== undefined ? { rollbackTo: flags.to } : {}),
         ...(signal ? { signal } : {}),
         git,
-      }, io),
-      ...(progress ? { onPlanned: (r: HostResult) => progress.planned(r), onHost: (r: HostResult) => progress.finished(r) } : {}),
-      apply: command !== 'plan',
-      forks,
-      connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT,
-      acceptNewHostKeys: flags['accept-new-host-keys'] === true,
-      env: io.env,
-      ...knownHostsFile(project, flags, io),
-      ...(confirm ? { confirm: (planned: readonly HostResult[]) => confirm(project, planned, flags) } : {}),
-    })));
+      }, io);
+      const ctx = run;
+      return runHosts(project, rendered, {
+        run: ctx,
+        ...(progress ? { onPlanned: (r: HostResult) => progress.planned(r), onHost: (r: HostResult) => progress.finished(r) } : {}),
+        apply: command !== 'plan',
+        forks,
+        connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT,
+        acceptNewHostKeys: flags['accept-new-host-keys'] === true,
+        env: io.env,
+        ...repoKnownHosts(project.inventory.dir, flags['known-hosts'], io.cwd, project.inventory.settings),
+        ...(confirm ? { confirm: (planned: readonly HostResult[]) => confirm(project, planned, flags, ctx) } : {}),
+        ...(confirmBreak ? { confirmBreak: (held: readonly HeldLockReport[]) => confirmBreak(held, flags) } : {}),
+      });
+    }));
   } finally {
     await progress?.done();
   }
-  return { project, results, flags, interrupted };
+  if (run === undefined) throw new Error('rig: the run ended before its context was made');
+  return { project, results, flags, interrupted, run };
 }
 
 /**
@@ -112,16 +122,9 @@ function pinnedOps(project: Project, rendered: Map<string, RoleOps[]>, io: CliIo
   return pinned;
 }
 
-/** `--known-hosts F`, else `inventory/<env>/known_hosts` when the repository keeps one (checked with ~/.ssh/known_hosts). */
-function knownHostsFile(project: Project, flags: EngineFlags, io: CliIo): { repoKnownHosts?: string } {
-  if (flags['known-hosts']) return { repoKnownHosts: path.resolve(io.cwd, flags['known-hosts']) };
-  const perEnv = path.join(project.inventory.dir, 'known_hosts');
-  return existsSync(perEnv) ? { repoKnownHosts: perEnv } : {};
-}
-
 /** Prints the results (text, or JSON to a file / stdout with `--json F|-`). */
 export function report(command: 'plan' | 'deploy' | 'rollback', project: Project, results: readonly HostResult[], flags: EngineFlags, io: CliIo): void {
-  const json = `${JSON.stringify(planJson(project.env, results), null, 2)}\n`;
+  const json = `${JSON.stringify(project.redactor.redactValue(planJson(project.env, results)), null, 2)}\n`;
   if (flags.json === '-') return io.out(json);
   if (flags.json !== undefined) writeFileSync(path.resolve(io.cwd, flags.json), project.redactor.redact(json));
   io.out(planText(results, command));

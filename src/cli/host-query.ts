@@ -1,6 +1,5 @@
 // Read-only commands that ask each selected host something over SSH (releases, history): connect, run, collect per host.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
+import type { Connection } from '../config/connection.js';
 import type { HostConfig, Project } from '../config/project.js';
 import { loadSettings } from '../config/settings.js';
 import { formatDiagnostic } from '../core/diagnostic.js';
@@ -11,6 +10,7 @@ import { sshConnector } from '../engine/run-hosts.js';
 import type { Transport } from '../transport/transport.js';
 import { PROJECT_OPTIONS, parseFlags } from './args.js';
 import type { CliIo } from './io.js';
+import { repoKnownHosts } from './known-hosts-files.js';
 import { openProject } from './project-context.js';
 
 export const QUERY_OPTIONS = {
@@ -35,9 +35,7 @@ export async function queryHosts<T>(command: string, args: string[], io: CliIo, 
   const project = await openProject(flags, io, { ...(limit.length > 0 ? { limit } : {}) });
   for (const w of project.warnings) io.err(formatDiagnostic(w, io.cwd));
   const settings = loadSettings(project.root, io.env);
-  const perEnv = path.join(project.inventory.dir, 'known_hosts');
-  const repoKnownHosts = flags['known-hosts'] ? path.resolve(io.cwd, flags['known-hosts']) : existsSync(perEnv) ? perEnv : undefined;
-  const connect = await sshConnector({ acceptNewHostKeys: flags['accept-new-host-keys'] === true, env: io.env, connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT, ...(repoKnownHosts ? { repoKnownHosts } : {}) });
+  const connect = await hostConnector(project, flags, io);
   const answers = await mapPool([...project.hosts.values()], settings.RIG_FORKS, async (h): Promise<HostAnswer<T>> => {
     let t: Transport | undefined;
     try {
@@ -50,4 +48,15 @@ export async function queryHosts<T>(command: string, args: string[], io: CliIo, 
     }
   });
   return { project, answers, flags };
+}
+
+/** How the day-2 commands reach a host: the deploy's ssh settings, `--known-hosts F` or `inventory/<env>/known_hosts`. */
+export async function hostConnector(
+  project: Project,
+  flags: { 'known-hosts'?: string | undefined; 'accept-new-host-keys'?: boolean | undefined },
+  io: CliIo,
+): Promise<(name: string, c: Connection) => Promise<Transport>> {
+  const settings = loadSettings(project.root, io.env);
+  const known = repoKnownHosts(project.inventory.dir, flags['known-hosts'], io.cwd, project.inventory.settings);
+  return sshConnector({ acceptNewHostKeys: flags['accept-new-host-keys'] === true, env: io.env, connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT, ...known });
 }

@@ -3,7 +3,7 @@ import { formatFileChange } from '../engine/file-diff.js';
 import type { HostResult } from '../engine/host-run.js';
 import type { Plan, Step } from '../engine/plan-types.js';
 
-const SERVICE_MARK = { create: '+', recreate: '~', start: '>', reload: '↻', remove: '-' } as const;
+const SERVICE_MARK = { create: '+', recreate: '~', start: '>', reload: '↻', remove: '-', gate: '?' } as const;
 
 /** The lines describing one step (a write shows its diff lines after the head). */
 export function stepLines(step: Step): string[] {
@@ -35,8 +35,12 @@ export function planText(results: readonly HostResult[], verb: 'plan' | 'deploy'
   const lines: string[] = [];
   for (const r of results) {
     const steps = r.plan?.steps ?? [];
-    lines.push(`${r.host}: ${r.status === 'ok' || r.status === 'changed' ? (steps.length === 0 ? 'nothing to do' : `${steps.length} change${steps.length === 1 ? '' : 's'}`) : r.status}`);
+    const cut = r.plan?.interrupted;
+    const none = cut ? 'an interrupted deploy to conclude' : 'nothing to do';
+    lines.push(`${r.host}: ${r.status === 'ok' || r.status === 'changed' ? (steps.length === 0 ? none : `${steps.length} change${steps.length === 1 ? '' : 's'}`) : r.status}`);
+    if (cut && verb === 'plan') lines.push(`  ! last deploy ${cut.deployId} by ${cut.user}@${cut.workstation} was interrupted ${STEP_TEXT[cut.step]} (${cut.command}, started ${cut.startedAt}): the next deploy finishes it`);
     if (r.error) lines.push(...r.error.split('\n').map((l) => `  ! ${l}`));
+    for (const n of r.notes ?? []) lines.push(`  note: ${n}`);
     for (const s of steps) lines.push(...stepLines(s).map((l) => `  ${l}`));
     for (const g of r.gate ?? []) lines.push(`  ${g.ok ? '✓' : '✗'} ${g.service} ${g.detail} (${g.seconds}s)`);
     if (r.release) lines.push(`  release ${r.release} recorded`);
@@ -45,10 +49,13 @@ export function planText(results: readonly HostResult[], verb: 'plan' | 'deploy'
   return lines.join('\n');
 }
 
+const STEP_TEXT = { files: 'while writing files', up: 'during compose up', gate: 'after compose up, before its health gate ended' } as const;
+
 /** `plan: 2 hosts — web1 3 changes, web2 unreachable` style summary, with counts per status. */
 export function summaryLine(results: readonly HostResult[], verb: 'plan' | 'deploy' | 'rollback'): string {
   const count = (s: HostResult['status']): number => results.filter((r) => r.status === s).length;
-  const changes = results.reduce((n, r) => n + (r.status === 'ok' || r.status === 'changed' ? r.changes : 0), 0);
+  // a failed or interrupted deploy counts the changes it did make (they stay until the next deploy or a rollback)
+  const changes = results.reduce((n, r) => n + (verb !== 'plan' || r.status === 'ok' || r.status === 'changed' ? r.changes : 0), 0);
   const what = verb === 'plan' ? `${changes} change${changes === 1 ? '' : 's'} to make` : `${changes} change${changes === 1 ? '' : 's'} made`;
   return `${verb}: ${results.length} host${results.length === 1 ? '' : 's'}, ${what}; ok=${count('ok')} changed=${count('changed')} failed=${count('failed')} unreachable=${count('unreachable')}`;
 }
@@ -65,6 +72,8 @@ export function planJson(env: string, results: readonly HostResult[]): Plan & { 
       status: r.status,
       changes: r.changes,
       ...(r.error ? { error: r.error } : {}),
+      ...(r.notes ? { notes: r.notes } : {}),
+      ...(r.plan?.interrupted ? { interrupted: r.plan.interrupted } : {}),
       ...(r.gate ? { health: r.gate } : {}),
       ...(r.release ? { release: r.release } : {}),
       ...(r.rolledBackTo ? { rolledBackTo: r.rolledBackTo } : {}),

@@ -14,6 +14,17 @@ interface Deferred {
   setTitle: (title: string) => void;
 }
 
+/** Below this width the live view cannot show a host's line; listr2 would wrap it a character per line. */
+const MIN_COLUMNS = 20;
+
+/**
+ * listr2's live view wraps to the terminal's width; a pseudo-terminal that reports 0 columns (CI runners, `script`
+ * without a size) made it print one character per line. There the plain renderer prints each change as a line.
+ */
+export function rendererFor(columns: number | undefined): 'default' | 'simple' {
+  return columns !== undefined && columns >= MIN_COLUMNS ? 'default' : 'simple';
+}
+
 /** A listr2 list with a task per host; each task ends when its host finishes. */
 export function hostProgress(hosts: readonly string[], verb: 'plan' | 'deploy' | 'rollback'): Progress {
   const slots = new Map<string, Deferred>();
@@ -39,6 +50,7 @@ export function hostProgress(hosts: readonly string[], verb: 'plan' | 'deploy' |
       concurrent: true,
       exitOnError: false,
       registerSignalListeners: false,
+      renderer: rendererFor(process.stdout.columns),
       rendererOptions: { collapseSubtasks: false },
     },
   );

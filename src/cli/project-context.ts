@@ -6,6 +6,7 @@ import { VaultKeyring } from '../config/vault/keyring.js';
 import { Redactor } from '../core/redactor.js';
 import { interpolateString } from '../config/interpolate.js';
 import type { CliIo } from './io.js';
+import { readSecretVars } from './secret-vars.js';
 
 export interface ProjectFlags {
   env?: string | undefined;
@@ -13,6 +14,7 @@ export interface ProjectFlags {
   'vault-password-file'?: string | undefined;
   'vault-id'?: string[] | undefined;
   var?: string[] | undefined;
+  'secret-var'?: string[] | undefined;
   'vars-file'?: string[] | undefined;
   playbook?: string | undefined;
 }
@@ -38,6 +40,7 @@ export async function openProject(
   narrow: { limit?: string[] | undefined; roles?: string[] | undefined; allHosts?: boolean } = {},
 ): Promise<Project> {
   const ws = await openWorkspace(flags, io);
+  const secretVars = await readSecretVars(flags['secret-var'] ?? [], io);
   return loadProject({
     root: ws.root,
     env: flags.env ?? ws.settings.RIG_ENV,
@@ -46,6 +49,7 @@ export async function openProject(
     redactor: ws.redactor,
     interpolate: interpolateString(ws.redactor),
     extraVars: flags.var ?? [],
+    secretVars,
     varsFiles: flags['vars-file'] ?? [],
     ...(flags.playbook ? { playbook: flags.playbook } : {}),
     ...(narrow.limit ? { limit: narrow.limit } : {}),

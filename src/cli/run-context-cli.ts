@@ -4,8 +4,12 @@ import os from 'node:os';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { newLockInfo } from '../engine/lock.js';
+import { workstationId } from '../engine/lock-holder.js';
 import type { RunContext } from '../engine/run-context.js';
+import { testPauses } from '../engine/test-pause.js';
+import { untilInterrupted } from './interrupts.js';
 import type { CliIo } from './io.js';
+import { recordedCommand } from './secret-vars.js';
 
 // node:child_process rather than execa here: this runs on every deploy, and execa's module graph costs ~40 ms of
 // start-up (see bench/); two argv-only calls need none of what it adds.
@@ -28,43 +32,37 @@ export async function runContext(
   io: CliIo,
 ): Promise<RunContext> {
   const user = io.env['USER'] ?? os.userInfo().username;
+  const pause = testPauses(io.env);
+  const runId = randomBytes(6).toString('hex');
+  const ws = workstationId(io.env);
+  // the lease here is a placeholder: each host's holder line carries that host's rig_lock_lease
+  const lock = mode === 'plan' ? undefined : newLockInfo(recordedCommand(['rig', mode, ...opts.argv]), 90, { ...process.env, USER: user }, { workstationId: ws, deployId: runId });
   return {
     mode,
     env: opts.env,
     root: opts.root,
-    runId: randomBytes(6).toString('hex'),
+    runId,
     user,
     workstation: os.hostname(),
+    workstationId: ws,
     git: mode === 'plan' ? null : await opts.git,
-    ...(mode === 'plan' ? {} : { lock: newLockInfo(['rig', mode, ...opts.argv].join(' '), 1800, { ...process.env, USER: user }) }),
+    ...(lock ? { lock } : {}),
     breakLock: opts.breakLock,
     autoRollback: opts.autoRollback,
     removeUndeclared: opts.removeUndeclared,
     ...(opts.rollbackTo !== undefined ? { rollbackTo: opts.rollbackTo } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(pause ? { pause } : {}),
     log: (line) => io.err(line),
+    ...(pause ? { pause } : {}),
   };
 }
 
 /**
- * While `fn` runs, the first SIGINT/SIGTERM aborts the run (hosts stop between steps, journal "interrupted",
- * release their locks); a second one exits at once with 130.
+ * While `fn` runs, the first SIGINT/SIGTERM aborts the run (hosts stop after their current step, journal
+ * "interrupted", release their locks); a second one exits at once with 130. A step running on a host as a detached
+ * job (compose up, removals) completes there either way, and the next deploy finishes what this one began.
  */
 export async function withInterrupts<T>(io: CliIo, fn: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; interrupted: string | undefined }> {
-  const controller = new AbortController();
-  let interrupted: string | undefined;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (interrupted !== undefined) process.exit(130);
-    interrupted = sig;
-    io.err(`rig: ${sig}: stopping after the current step, then releasing the deploy locks (again to quit at once)`);
-    controller.abort(new Error(`interrupted by ${sig}`));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return { value: await fn(controller.signal), interrupted };
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  return untilInterrupted(io, 'stopping after the current step, then releasing the deploy locks (again to quit at once)', fn);
 }

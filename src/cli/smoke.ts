@@ -1,6 +1,6 @@
 // `rig smoke`: runs the checks of smoke-tests/ on every targeted host in parallel; text, --json, --junit FILE, --tap; journaled.
 import { randomBytes } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Project } from '../config/project.js';
@@ -24,6 +24,7 @@ import type { Transport } from '../transport/transport.js';
 import { parseFlags } from './args.js';
 import { QUERY_OPTIONS, type QueryFlags } from './host-query.js';
 import type { CliIo } from './io.js';
+import { repoKnownHosts } from './known-hosts-files.js';
 import { openProject } from './project-context.js';
 
 const SMOKE_OPTIONS = {
@@ -66,7 +67,8 @@ export async function smokeCommand(args: string[], io: CliIo): Promise<number> {
     ...((flags.only ?? []).length > 0 ? { named: ids } : {}),
     afterHost: (h, rs, t) => journal(project, info, h.host, smokeJournalLine(info, h.host, rs, project.redactor), t, io),
   });
-  const report = smokeReport(results, { env: project.env, runId: info.runId, startedAt, durationMs: performance.now() - t0, strict: info.strict });
+  // masked before any format serialises it (a secret holding `"` or `<` would be escaped past the match after)
+  const report = project.redactor.redactValue(smokeReport(results, { env: project.env, runId: info.runId, startedAt, durationMs: performance.now() - t0, strict: info.strict }));
   if (flags.json === true) io.out(`${JSON.stringify(report, null, 2)}\n`);
   else if (flags.tap === true) io.out(formatSmokeTap(report));
   else io.out(`${formatSmokeText(report, { verbose: flags.verbose === true })}\n`);
@@ -83,11 +85,14 @@ function chosenIds(root: string, only: readonly string[]): string[] {
   return wanted.length === 0 ? all : all.filter((id) => wanted.includes(id));
 }
 
-/** ssh with the run's host-key policy: `--known-hosts F`, else `inventory/<env>/known_hosts` when kept, beside ~/.ssh/known_hosts. */
+/** ssh with the run's host-key policy (cli/known-hosts-files.ts). */
 async function hostConnector(project: Project, flags: QueryFlags, settings: Settings, io: CliIo): Promise<(host: string) => Promise<Transport>> {
-  const perEnv = path.join(project.inventory.dir, 'known_hosts');
-  const known = flags['known-hosts'] !== undefined ? path.resolve(io.cwd, flags['known-hosts']) : existsSync(perEnv) ? perEnv : undefined;
-  const ssh = await sshConnector({ acceptNewHostKeys: flags['accept-new-host-keys'] === true, env: io.env, connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT, ...(known !== undefined ? { repoKnownHosts: known } : {}) });
+  const ssh = await sshConnector({
+    acceptNewHostKeys: flags['accept-new-host-keys'] === true,
+    env: io.env,
+    connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT,
+    ...repoKnownHosts(project.inventory.dir, flags['known-hosts'], io.cwd, project.inventory.settings),
+  });
   return (host) => {
     const h = project.hosts.get(host);
     if (h === undefined) throw new Error(`no host ${host} in the project`);

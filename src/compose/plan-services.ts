@@ -21,6 +21,18 @@ export interface PlanServicesInput {
   readonly removeUndeclared: boolean;
   /** The reload records of the host's reloadable services, by container name. */
   readonly reloads?: ReadonlyMap<string, ReloadRecord>;
+  /**
+   * What the host's current release recorded of each service (by name); undefined when the releases were not read.
+   * A running container that matches the repository but not its release was made by a run that never recorded one
+   * (interrupted, or failed without a rollback): it is gated, not taken as done.
+   */
+  readonly recorded?: ReadonlyMap<string, RecordedService>;
+}
+
+/** A service as a release recorded it. */
+export interface RecordedService {
+  readonly fingerprint: string;
+  readonly imageId: string;
 }
 
 export interface ServicesPlan {
@@ -108,9 +120,26 @@ function planService(s: DesiredService, input: PlanServicesInput): ServiceStep[]
   }
   if (reasons.length > 0) return [{ ...fresh, action: 'recreate', reasons, why: reasons.join('; ') }];
   const done = s.op.gate.oneShot && c.status === 'exited' && c.exitCode === 0;
-  if (c.running || done) return [];
-  const why = c.status === 'exited' ? `not running (exited ${c.exitCode})` : `not running (${c.status})`;
-  return [{ ...base, action: 'start', reasons: [why], why }];
+  if (!c.running && !done) {
+    const why = c.status === 'exited' ? `not running (exited ${c.exitCode})` : `not running (${c.status})`;
+    return [{ ...base, action: 'start', reasons: [why], why }];
+  }
+  const unverified = unverifiedReason(s, c, input.recorded);
+  return unverified === undefined ? [] : [{ ...base, action: 'gate', reasons: [unverified], why: unverified }];
+}
+
+/**
+ * Why a container that is as the repository wants it still needs the health gate: its health says it is not through
+ * (`starting`, `unhealthy`), or the host's current release does not record it as it runs (its fingerprint is the
+ * desired one here: a reload brings the labels' older one up to date).
+ */
+function unverifiedReason(s: DesiredService, c: ContainerState, recorded: ReadonlyMap<string, RecordedService> | undefined): string | undefined {
+  if (c.health === 'starting' || c.health === 'unhealthy') return `health ${c.health}: not through its health gate`;
+  if (recorded === undefined || (s.op.gate.oneShot && !c.running)) return undefined;
+  const r = recorded.get(s.op.name);
+  if (r === undefined) return 'not in the current release: made by a deploy that did not finish';
+  if ((r.fingerprint !== '' && r.fingerprint !== s.fingerprint) || (r.imageId !== '' && r.imageId !== c.image)) return 'differs from the current release: made by a deploy that did not finish';
+  return undefined;
 }
 
 /** Containers rig deployed in this project whose service no role declares any more. */

@@ -6,9 +6,22 @@ import { VAR_NAME, type VarEntry } from './var-entry.js';
 
 /**
  * `--var k=v`: the value is read as a YAML scalar (`--var port=8080` is a number, `--var x="8080"` a string),
- * unlike Ansible's key=value form which gives strings; typed role variables need real types.
+ * unlike Ansible's key=value form which gives strings; typed role variables need real types. `secrets` (from
+ * `--secret-var`, read from stdin) come after them, as strings, secret.
  */
-export function parseExtraVars(args: readonly string[], diagnostics: Diagnostics): VarEntry[] {
+export function parseExtraVars(args: readonly string[], diagnostics: Diagnostics, secrets: readonly { name: string; value: string }[] = []): VarEntry[] {
+  const secretEntries = secrets.flatMap(({ name, value }, i): VarEntry[] => {
+    const loc = { file: '<stdin>', line: i + 1, col: 1 };
+    if (!VAR_NAME.test(name)) {
+      diagnostics.error(`--secret-var expects a valid variable name, got "${name}"`, loc);
+      return [];
+    }
+    return [{ name, value, layer: 'extra var', loc, secret: true, locate: () => loc }];
+  });
+  return [...plainExtraVars(args, diagnostics), ...secretEntries];
+}
+
+function plainExtraVars(args: readonly string[], diagnostics: Diagnostics): VarEntry[] {
   return args.flatMap((arg, i): VarEntry[] => {
     const loc = { file: '<command line>', line: 1, col: i + 1 };
     const eq = arg.indexOf('=');

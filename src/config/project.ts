@@ -14,7 +14,7 @@ import type { SecretSource } from './secret-source.js';
 import type { Settings } from './settings.js';
 import { builtinVars, parseExtraVars } from './extra-vars.js';
 import type { VarEntry } from './var-entry.js';
-import { loadVarsFile, type LoadContext } from './vars-file.js';
+import { loadVarsFile, registerSecret, type LoadContext } from './vars-file.js';
 import { selectHosts } from './host-selection.js';
 import { stackConfig, type StackConfig } from './stack-vars.js';
 
@@ -27,6 +27,8 @@ export interface ProjectOptions {
   readonly interpolate: Interpolate;
   /** `--var k=v` (value parsed as YAML), highest precedence. */
   readonly extraVars?: readonly string[];
+  /** `--secret-var NAME` (values read from stdin by the CLI): extra vars that are secret, strings as given. */
+  readonly secretVars?: readonly { readonly name: string; readonly value: string }[];
   readonly varsFiles?: readonly string[];
   /** Playbook path relative to the root; default playbooks/site.yml. */
   readonly playbook?: string;
@@ -72,7 +74,7 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
   for (const play of playbook.plays) for (const r of play.roles) if (!roleRefs.has(r.name)) roleRefs.set(r.name, r.loc);
   const roles = await loadRoles(opts.root, roleRefs, ctx);
   const varsFiles = (opts.varsFiles ?? []).flatMap((f) => loadVarsFile(path.resolve(opts.root, f), 'vars file', ctx));
-  const extraVars = parseExtraVars(opts.extraVars ?? [], diagnostics);
+  const extraVars = parseExtraVars(opts.extraVars ?? [], diagnostics, opts.secretVars ?? []);
   // A file that failed to load leaves variables undefined: "missing required" would only repeat that error.
   const reportMissing = !diagnostics.hasErrors();
   checkUnknownRoleVars(allEntries(inventory, roles, varsFiles, extraVars), roles.values(), diagnostics);
@@ -122,9 +124,15 @@ function resolveHost(name: string, roleNames: readonly { name: string; selected:
   return { name, groups, vars, connection, stack, roles: typed as HostConfig['roles'] };
 }
 
-/** A value derived from a secret (`url: "postgres://u:{{ vault_pw }}@db"`) is itself masked in full. */
+/**
+ * A secret string is masked whole; of a mapping or list built from secrets, the parts that came out secret (its
+ * vault parts were registered when their file was read): the names and ports beside a password stay readable.
+ */
 function registerSecretValue(v: ResolvedVar, redactor: Redactor): void {
-  if (typeof v.value === 'string') redactor.add(v.value);
+  if (typeof v.value === 'string' || typeof v.value === 'number') redactor.add(String(v.value));
+  // a secret overridden on the command line: everything typed there
+  if (v.layer === 'extra var') registerSecret(v.value, redactor);
+  for (const part of v.secretParts ?? []) registerSecret(part, redactor);
 }
 
 function* allEntries(inv: Inventory, roles: ReadonlyMap<string, LoadedRole>, varsFiles: VarEntry[], extraVars: VarEntry[]): Iterable<VarEntry> {

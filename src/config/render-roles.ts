@@ -5,7 +5,11 @@ import { Diagnostics, DiagnosticsError, type Diagnostic, type SourceLocation } f
 import type { DirOp, FileOp, NetworkOp, Op, PathAttrs, ServiceOp } from '../core/op.js';
 import { healthGateSchema, serviceSpecSchema } from '../core/service.js';
 import { zodIssuesToDiagnostics } from './zod-diagnostics.js';
+import { destinationProblem, roleFileProblem } from './role-paths.js';
+import { imageRefSchema } from '../registry/image-ref-schema.js';
 import type { RoleContext } from '../core/role.js';
+import { exec, type Cmd } from '../core/cmd.js';
+import { secretsInClear } from '../core/cmd-secrets.js';
 import { compileTemplate, loadTemplateFile, renderTemplate } from '../template/index.js';
 import type { HostConfig, Project } from './project.js';
 import type { LoadedRole } from './role-loader.js';
@@ -41,13 +45,20 @@ export function renderProject(project: Project, warnings?: Diagnostic[]): Map<st
 function roleContext(project: Project, host: HostConfig, loaded: LoadedRole, vars: Record<string, unknown>, diagnostics: Diagnostics): RoleContext<Record<string, unknown>> {
   const hostVars = Object.fromEntries([...host.vars].map(([k, v]) => [k, v.value]));
   const origin = (): SourceLocation | undefined => callSite(loaded.file);
+  const clear = (step: string, cmds: readonly (Cmd | undefined)[], at: SourceLocation | undefined): void =>
+    refuseClearSecrets(project, diagnostics, { role: loaded.role.name, host: host.name, step, at }, cmds);
+  // a check runs on the new content's temp path: judged with a stand-in path, as it will run
+  const checked = (op: FileOp): FileOp => {
+    if (op.validate) clear(`validate of ${op.path}`, [op.validate(`${op.path}.rig-tmp`)], op.origin);
+    return op;
+  };
   return {
     host: host.name,
     vars,
     hostVars,
     template: (name, dest, opts = {}) => {
-      const file = path.join(loaded.dir, 'templates', name);
       const at = origin();
+      const file = roleFile(loaded.dir, 'templates', name, at);
       let text = '';
       let sensitive = false;
       const rendered = diagnostics.collect(() => {
@@ -55,33 +66,43 @@ function roleContext(project: Project, host: HostConfig, loaded: LoadedRole, var
         return renderTemplate(tpl, { ...hostVars, ...vars, ...(opts.extra ?? {}) }, { redactor: project.redactor });
       });
       if (rendered) ({ text, sensitive } = rendered);
-      return fileOp(dest, text, sensitive, { file, line: 1, col: 1 }, at, opts);
+      return checked(fileOp(dest, text, sensitive, { file, line: 1, col: 1 }, at, opts));
     },
     copy: (name, dest, opts = {}) => {
-      const file = path.join(loaded.dir, 'files', name);
       const at = origin();
+      const file = roleFile(loaded.dir, 'files', name, at);
       const bytes = diagnostics.collect(() => readRoleFile(file, at));
-      return fileOp(dest, bytes ?? new Uint8Array(), false, { file, line: 1, col: 1 }, at, opts);
+      return checked(fileOp(dest, bytes ?? new Uint8Array(), false, { file, line: 1, col: 1 }, at, opts));
     },
     content: (dest, text, opts = {}) => {
-      return fileOp(dest, text, project.redactor.touches(text), undefined, origin(), opts);
+      return checked(fileOp(dest, text, project.redactor.touches(text), undefined, origin(), opts));
     },
     dir: (dest, opts = {}): DirOp => {
       checkAbsolute(dest, origin());
       return { kind: 'dir', path: dest, origin: origin(), ...attrs(opts) };
     },
     command: (name, cmd, when, opts = {}) => {
-      if ('creates' in when) checkAbsolute(when.creates, origin());
-      return { kind: 'command', name, cmd, when, notify: opts.notify ?? [], origin: origin() };
+      const at = origin();
+      if ('creates' in when) checkAbsolute(when.creates, at);
+      clear(`command "${name}"`, [cmd, 'unless' in when ? when.unless : undefined], at);
+      return { kind: 'command', name, cmd, when, notify: opts.notify ?? [], origin: at };
     },
-    handler: (name, cmd) => ({ kind: 'handler', name, cmd, origin: origin() }),
+    handler: (name, cmd) => {
+      const at = origin();
+      clear(`handler "${name}"`, [cmd], at);
+      return { kind: 'handler', name, cmd, origin: at };
+    },
     yamlMerge: (dest, set, opts = {}) => {
       const at = origin();
       checkAbsolute(dest, at);
       const sensitive = project.redactor.touches(JSON.stringify(set));
       return { kind: 'yamlMerge', path: dest, set, sensitive, notify: opts.notify ?? [], origin: at, ...(opts.initial !== undefined ? { initial: opts.initial } : {}), ...attrs(opts) };
     },
-    service: (name, spec, opts = {}) => serviceOp(name, spec, opts, origin(), diagnostics, host.name),
+    service: (name, spec, opts = {}) => {
+      const at = origin();
+      if (opts.reload) clear(`service "${name}" reload`, [exec(opts.reload.command)], at);
+      return serviceOp(name, spec, opts, at, diagnostics, host.name);
+    },
     locate: (name, path = []) => {
       const v = host.vars.get(name);
       return v === undefined ? undefined : path.length === 0 ? v.loc : v.locate(path);
@@ -93,6 +114,27 @@ function roleContext(project: Project, host: HostConfig, loaded: LoadedRole, var
       return { kind: 'network', name, internal: opts.internal === true, external: opts.external === true, origin: at };
     },
   };
+}
+
+/** Where a role step is, for messages. */
+interface StepPlace {
+  readonly role: string;
+  readonly host: string;
+  readonly step: string;
+  readonly at: SourceLocation | undefined;
+}
+
+/**
+ * M4: a command whose argv or plain environment holds a known secret (clear or encoded) is an error at the role's
+ * call site, naming the role, the step and the place; the secret itself is never quoted.
+ */
+function refuseClearSecrets(project: Project, diagnostics: Diagnostics, where: StepPlace, cmds: readonly (Cmd | undefined)[]): void {
+  const places = cmds.flatMap((c) => (c ? secretsInClear(c, (t) => project.redactor.touches(t)) : []));
+  for (const place of places) {
+    const how = "pass it as a secret() environment value or on stdin (argv shows in ps and in sudo's log)";
+    const message = `role ${where.role}, ${where.step}: a secret in ${place}; ${how}`;
+    diagnostics.error(message, where.at, [where.host]);
+  }
 }
 
 const SERVICE_NAME = /^[a-z0-9][a-z0-9_-]*$/;
@@ -108,6 +150,8 @@ function serviceOp(name: string, spec: unknown, opts: Parameters<RoleContext<unk
   const parsed = serviceSpecSchema.safeParse(withRestart);
   const gate = healthGateSchema.safeParse(opts.gate ?? {});
   if (!parsed.success) diagnostics.add(...zodIssuesToDiagnostics(parsed.error.issues, where, [`service ${name}`], { hosts: [host] }));
+  const badImage = parsed.success ? imageRefSchema.safeParse(parsed.data.image).error : undefined;
+  if (badImage) diagnostics.error(`service ${name}: ${badImage.issues[0]?.message ?? 'invalid image reference'}`, at, [host]);
   if (parsed.success && gate.success && gate.data.oneShot && (parsed.data.restart === 'always' || parsed.data.restart === 'unless-stopped')) {
     diagnostics.error(`service ${name}: a one-shot service must not be restarted when it exits (restart: "${parsed.data.restart}"); use "no" (the default for one-shot) or "on-failure"`, at, [host]);
   }
@@ -144,7 +188,15 @@ function attrs(opts: PathAttrs): PathAttrs {
 }
 
 function checkAbsolute(dest: string, origin: SourceLocation | undefined): void {
-  if (!path.posix.isAbsolute(dest)) throw new DiagnosticsError([{ severity: 'error', message: `destination must be an absolute path: "${dest}"`, loc: origin }]);
+  const problem = destinationProblem(dest);
+  if (problem !== undefined) throw new DiagnosticsError([{ severity: 'error', message: problem, loc: origin }]);
+}
+
+/** `<role>/<folder>/<name>`, once `name` is known to stay inside the folder. */
+function roleFile(dir: string, folder: string, name: string, at: SourceLocation | undefined): string {
+  const problem = roleFileProblem(name);
+  if (problem !== undefined) throw new DiagnosticsError([{ severity: 'error', message: problem, loc: at }]);
+  return path.join(dir, folder, name);
 }
 
 /** The line of the role module that called an op builder, from the stack (the role's call site, for messages). */

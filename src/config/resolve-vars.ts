@@ -6,17 +6,23 @@ import { hasExpression, referencedNames } from './var-references.js';
 /** A variable's final value for one host, with the entries it overrode (lowest first). */
 export interface ResolvedVar extends VarEntry {
   readonly overridden: readonly VarEntry[];
+  /** The parts of a value built from secrets that came out secret (`{ url: "…{{ vault_pw }}…", name: "app" }`: the url). */
+  readonly secretParts?: readonly unknown[];
 }
 
 /** Renders one `{{ }}` string against resolved values (the template layer's renderString). */
 export type Interpolate = (text: string, context: Record<string, unknown>, loc: SourceLocation) => { value: unknown; sensitive: boolean };
 
-/** Last writer wins, layers given lowest first; dictionaries are replaced, not merged (Ansible's default). */
+/**
+ * Last writer wins, layers given lowest first; dictionaries are replaced, not merged (Ansible's default). A value
+ * that overrides a secret stays secret (`--var vault_token=…` is masked like the vault value it replaces).
+ */
 export function mergeLayers(entries: readonly VarEntry[]): Map<string, ResolvedVar> {
   const out = new Map<string, ResolvedVar>();
   for (const e of entries) {
     const prev = out.get(e.name);
-    out.set(e.name, { ...e, overridden: prev ? [...prev.overridden, withoutHistory(prev)] : [] });
+    const secret = e.secret || prev?.secret === true;
+    out.set(e.name, { ...e, secret, overridden: prev ? [...prev.overridden, withoutHistory(prev)] : [] });
   }
   return out;
 }
@@ -46,8 +52,9 @@ export function interpolateVars(vars: Map<string, ResolvedVar>, interpolate: Int
     for (const r of refs) if (vars.has(r)) resolve(r, [...trail, name]);
     const secret = v.secret || [...refs].some((r) => vars.get(r)?.secret === true);
     const context = Object.fromEntries([...vars].map(([k, rv]) => [k, rv.value]));
-    const value = renderDeep(v.value, [], v, context, interpolate, diagnostics, host);
-    vars.set(name, { ...v, value, secret });
+    const parts: unknown[] = [];
+    const value = renderDeep(v.value, [], { v, context, interpolate, diagnostics, parts });
+    vars.set(name, { ...v, value, secret, ...(parts.length > 0 ? { secretParts: parts } : {}) });
     state.set(name, 'done');
   };
   for (const name of [...vars.keys()]) resolve(name, []);
@@ -59,23 +66,25 @@ function collectRefs(value: unknown, into: Set<string>): void {
   if (value !== null && typeof value === 'object') Object.values(value).forEach((v) => collectRefs(v, into));
 }
 
-function renderDeep(
-  value: unknown,
-  path: (string | number)[],
-  v: VarEntry,
-  context: Record<string, unknown>,
-  interpolate: Interpolate,
-  diagnostics: Diagnostics,
-  host: string,
-): unknown {
+interface RenderCtx {
+  readonly v: VarEntry;
+  readonly context: Record<string, unknown>;
+  readonly interpolate: Interpolate;
+  readonly diagnostics: Diagnostics;
+  /** Collects each rendered part that came out sensitive. */
+  readonly parts: unknown[];
+}
+
+function renderDeep(value: unknown, path: (string | number)[], c: RenderCtx): unknown {
   if (typeof value === 'string' && value.includes('{{')) {
-    const loc = v.locate(path);
-    const result = diagnostics.collect(() => interpolate(value, context, loc));
+    const loc = c.v.locate(path);
+    const result = c.diagnostics.collect(() => c.interpolate(value, c.context, loc));
+    if (result?.sensitive === true) c.parts.push(result.value);
     return result === undefined ? value : result.value;
   }
-  if (Array.isArray(value)) return value.map((x, i) => renderDeep(x, [...path, i], v, context, interpolate, diagnostics, host));
+  if (Array.isArray(value)) return value.map((x, i) => renderDeep(x, [...path, i], c));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, renderDeep(x, [...path, k], v, context, interpolate, diagnostics, host)]));
+    return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, renderDeep(x, [...path, k], c)]));
   }
   return value;
 }

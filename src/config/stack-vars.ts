@@ -15,8 +15,11 @@ export const STACK_DEFAULTS = {
   rig_state_dir: '{{ project_dir }}/.rig',
   /** Releases kept on each host (older ones are pruned after a successful deploy). */
   rig_releases_keep: 3,
-  /** Seconds after which a deploy lock is stale (reported; broken only with --break-lock). */
-  rig_lock_ttl: 1800,
+  /**
+   * The deploy lock's lease in seconds: a running deploy renews it every third of it; one nobody renews for this long
+   * is taken over by the next run. (Replaces `rig_lock_ttl`, the 30-minute lock of earlier versions.)
+   */
+  rig_lock_lease: 90,
 } as const;
 
 const absPath = z.string().startsWith('/', 'must be an absolute path').refine((p) => !p.split('/').includes('..'), 'must not contain ".."');
@@ -26,7 +29,7 @@ const stackSchema = z.object({
   project_dir: absPath,
   rig_state_dir: absPath,
   rig_releases_keep: z.number().int().min(1),
-  rig_lock_ttl: z.number().int().min(10),
+  rig_lock_lease: z.number().int().min(5).max(3600),
 });
 
 /** A host's compose project and state locations. */
@@ -35,7 +38,8 @@ export interface StackConfig {
   readonly projectDir: string;
   readonly stateDir: string;
   readonly releasesKeep: number;
-  readonly lockTtlSec: number;
+  /** `rig_lock_lease`. */
+  readonly lockLeaseSec: number;
 }
 
 /** The built-in entries for the stack variables (references such as `{{ project_name }}` resolve after precedence). */
@@ -47,9 +51,14 @@ export function stackBuiltins(entry: (name: string, value: unknown) => VarEntry)
 export function stackConfig(host: string, vars: ReadonlyMap<string, ResolvedVar>, diagnostics: Diagnostics): StackConfig | undefined {
   const input = Object.fromEntries(Object.keys(STACK_DEFAULTS).map((k) => [k, vars.get(k)?.value]));
   const parsed = stackSchema.safeParse(input);
+  const legacy = vars.get('rig_lock_ttl');
+  if (legacy) {
+    const why = 'rig_lock_ttl is no longer read: the deploy lock is a lease renewed while its deploy runs (rig_lock_lease, seconds, default 90); remove it';
+    diagnostics.add({ severity: 'warning', message: why, loc: legacy.locate([]), hosts: [host] });
+  }
   if (parsed.success) {
     const v = parsed.data;
-    return { project: v.project_name, projectDir: v.project_dir, stateDir: v.rig_state_dir, releasesKeep: v.rig_releases_keep, lockTtlSec: v.rig_lock_ttl };
+    return { project: v.project_name, projectDir: v.project_dir, stateDir: v.rig_state_dir, releasesKeep: v.rig_releases_keep, lockLeaseSec: v.rig_lock_lease };
   }
   const at = (path: readonly (string | number)[]) => {
     const [key, ...rest] = path;

@@ -16,8 +16,10 @@ export function referencedNames(text: string): Set<string> {
     if (Array.isArray(node)) return node.forEach(visit);
     if (node === null || typeof node !== 'object') return;
     const n = node as Node;
-    if (n.type === 'PathExpression' && Array.isArray(n['parts']) && n['data'] !== true) {
-      const head = (n['parts'] as unknown[])[0];
+    if (n.type === 'PathExpression' && Array.isArray(n['parts'])) {
+      // `@root.x` (data, under root) names variable x as surely as `x` does; other @data (`@index`) names none
+      const parts = n['parts'] as unknown[];
+      const head = n['data'] === true ? (parts[0] === 'root' ? parts[1] : undefined) : parts[0];
       if (typeof head === 'string' && head !== '') names.add(head);
     }
     for (const [k, v] of Object.entries(n)) if (k !== 'loc') visit(v);

@@ -28,6 +28,13 @@ export function zodIssuesToDiagnostics(
         hosts,
       }));
     }
+    if (issue.code === 'invalid_key') {
+      // a mapping key that fails its own schema (a host name): said at the key, with the key's rule and no key text
+      const rule = issue.issues[0]?.message ?? issue.message;
+      const parent = path.slice(0, -1);
+      const message = `${parent.join('.')}: invalid key: ${rule}`;
+      return [{ severity: 'error' as const, message, loc: where.locateKey(path), hosts }];
+    }
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       const best = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];
       if (best.length > 0) return zodIssuesToDiagnostics(best, where, path, opts);
@@ -49,7 +56,8 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return `string "${v.length > 40 ? `${v.slice(0, 37)}...` : v}"`;
+  // quoted whole or not at all: a whole secret is masked on output, its first characters would not be
+  if (typeof v === 'string') return v.length > 40 ? `a string of ${v.length} characters` : `string "${v}"`;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return `${typeof v} ${v}`;
   return typeof v;
 }

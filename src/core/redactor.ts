@@ -1,13 +1,16 @@
 // Masks secret values in any text leaving rig (output, diffs, plans, logs, journal), the way CI systems mask secrets.
+import { encodedForms } from './secret-encodings.js';
 
 export const MASK = '***';
 
 /**
- * Holds the plaintext of every secret known to this run. `redact` replaces each occurrence with `***`,
- * longest secret first so that a secret containing another is masked whole.
+ * Holds the plaintext of every secret known to this run, with its encoded forms (JSON-escaped, URL-encoded,
+ * base64, shell-quoted: see encodedForms). `redact` replaces each occurrence of any of them with `***`, longest
+ * first so that a secret containing another is masked whole.
  */
 export class Redactor {
   private readonly secrets = new Set<string>();
+  private readonly patterns = new Set<string>();
   private sorted: string[] | undefined;
 
   constructor(secrets: Iterable<string> = []) {
@@ -18,6 +21,7 @@ export class Redactor {
   add(secret: string): void {
     if (secret.length === 0 || this.secrets.has(secret)) return;
     this.secrets.add(secret);
+    for (const p of [secret, ...encodedForms(secret)]) this.patterns.add(p);
     this.sorted = undefined;
   }
 
@@ -25,17 +29,42 @@ export class Redactor {
     return this.secrets.size;
   }
 
-  /** True when `text` contains any registered secret. */
+  /**
+   * What a masker that must see values whole (StreamRedactor, over output cut into chunks) masks: every secret and its
+   * encoded forms.
+   */
+  values(): readonly string[] {
+    return [...this.patterns];
+  }
+
+  /** True when `text` contains any registered secret, in clear or encoded. */
   touches(text: string): boolean {
-    for (const s of this.secrets) if (text.includes(s)) return true;
+    for (const s of this.patterns) if (text.includes(s)) return true;
     return false;
   }
 
   redact(text: string): string {
     if (this.secrets.size === 0) return text;
-    this.sorted ??= [...this.secrets].sort((a, b) => b.length - a.length);
+    this.sorted ??= [...this.patterns].sort((a, b) => b.length - a.length);
     let out = text;
     for (const s of this.sorted) out = out.split(s).join(MASK);
     return out;
+  }
+
+  /**
+   * `value` with every string in it (keys too) redacted: for JSON output, masked before it is serialised (after,
+   * a secret holding `"` or `\` would be escaped past the match).
+   */
+  redactValue<T>(value: T): T {
+    return this.walk(value, 0) as T;
+  }
+
+  private walk(value: unknown, depth: number): unknown {
+    if (typeof value === 'string') return this.redact(value);
+    if (value === null || typeof value !== 'object' || depth > 64) return value;
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return this.walk((toJSON as () => unknown).call(value), depth + 1);
+    if (Array.isArray(value)) return value.map((v) => this.walk(v, depth + 1));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [this.redact(k), this.walk(v, depth + 1)]));
   }
 }

@@ -25,7 +25,13 @@ export const mountSchema = z.discriminatedUnion('type', [bindMountSchema, volume
 
 /** Compose healthcheck; `test` is an argv (`CMD`) or a shell line (`CMD-SHELL`). */
 export const healthcheckSchema = z.strictObject({
-  test: z.union([z.array(z.string()).min(1), z.string().min(1)]),
+  // rig writes CMD / CMD-SHELL itself: a test given in compose's own form would run a program named "CMD"
+  test: z.union([
+    z.array(z.string()).min(1).refine((argv) => !['CMD', 'CMD-SHELL', 'NONE'].includes(argv[0] ?? ''), {
+      message: 'give the program and its arguments (rig writes CMD itself) or a string for a shell line (CMD-SHELL)',
+    }),
+    z.string().min(1),
+  ]),
   interval: duration.default('10s'),
   timeout: duration.default('5s'),
   retries: z.number().int().min(1).default(3),

@@ -61,7 +61,8 @@ export function failuresOf(run: CheckRun): NightlyFailure[] {
       const report = parsed(run.out, DriftReport);
       const bad = report?.hosts.filter((h) => h.status !== 'in-sync') ?? [];
       if (bad.length === 0) return [whole(run, 'drift', report === undefined)];
-      return bad.map((h) => ({ check: 'drift', host: h.host, evidence: h.status === 'error' ? [`error: ${h.error ?? '?'}`] : (h.items ?? []).flatMap((i) => [i.line, ...(i.diff ?? []).map((l) => `    ${l}`)]) }));
+      // item lines only (digests, line counts): an alert leaves the machine, so it never carries a file's body
+      return bad.map((h) => ({ check: 'drift', host: h.host, evidence: h.status === 'error' ? [`error: ${h.error ?? '?'}`] : (h.items ?? []).map((i) => i.line) }));
     }
     case 'pin-check':
       return [whole(run, 'pin-check', true)];

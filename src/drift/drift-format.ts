@@ -72,7 +72,7 @@ function describe(i: DriftItem): string {
     case 'type':
       return `is ${i.is}, the release has ${i.release}`;
     case 'content':
-      return `content changed (hand edit?): sha256 ${short(i.releaseSha256)} in the release, ${short(i.hostSha256)} on the host${i.sensitive ? '; sensitive, content not shown' : ''}`;
+      return `content changed (hand edit?): sha256 ${short(i.releaseSha256)} in the release, ${short(i.hostSha256)} on the host${lineCounts(i.lines)}${i.sensitive ? '; sensitive, content not shown' : ''}`;
     case 'attrs':
       return i.differences.map((d) => `${d.attr} ${d.host}, release says ${d.release}`).join('; ');
     case 'container-missing':
@@ -92,6 +92,10 @@ function describe(i: DriftItem): string {
     case 'network-internal':
       return `${i.network} is ${i.host ? '' : 'not '}internal, release says ${i.release ? 'internal' : 'not internal'}`;
   }
+}
+
+function lineCounts(lines: { release: number; host: number } | undefined): string {
+  return lines === undefined ? '' : ` (${plural(lines.release, 'line')} → ${plural(lines.host, 'line')})`;
 }
 
 function plural(n: number, word: string): string {

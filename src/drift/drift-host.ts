@@ -51,8 +51,8 @@ function currentRelease(list: ReleaseList, stateDir: string): Release {
 }
 
 /**
- * Adds the diff (release → host) to each content item of a non-sensitive file: the host's bytes and the release's
- * blob in one exec. A sensitive file is never read: its item says only that the content changed.
+ * Adds the diff (release → host) and line counts to each content item of a non-sensitive file: the host's bytes and
+ * the release's blob in one exec. A sensitive file is never read: its item says only that the content changed.
  */
 async function withDiffs(t: Transport, items: readonly DriftItem[], input: DriftHostInput): Promise<DriftItem[]> {
   const readable = items.filter((i) => i.what === 'content' && !i.sensitive);
@@ -67,8 +67,16 @@ async function withDiffs(t: Transport, items: readonly DriftItem[], input: Drift
     const release = bytes.get(pair.blob);
     if (host === undefined || release === undefined) return i;
     const change = describeFileChange({ path: i.subject, before: release, after: host, sensitive: false, envFile: isEnvFilePath(i.subject), redactor: input.redactor });
-    return change.diff === undefined ? i : { ...i, diff: relabel(change.diff, i.subject) };
+    // the host's side may hold a secret rig does not know (a hand-written client_secret): then digests and line counts
+    const lines = { release: lineCount(release), host: lineCount(host) };
+    return { ...i, lines, ...(change.sensitive ? { sensitive: true } : {}), ...(change.diff === undefined ? {} : { diff: relabel(change.diff, i.subject) }) };
   });
+}
+
+function lineCount(bytes: Buffer): number {
+  let n = 0;
+  for (const b of bytes) if (b === 0x0a) n++;
+  return bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a ? n + 1 : n;
 }
 
 /** The plan's diff headers say remote → rig; here the old side is the release and the new one the host. */

@@ -6,8 +6,18 @@ export type DriftChange =
   | { readonly what: 'missing' }
   /** The path exists but is another kind of thing (`a directory`, `a symlink`, `a regular file`). */
   | { readonly what: 'type'; readonly is: string; readonly release: string }
-  /** A file's bytes differ; `diff` only for a non-sensitive text file (release → host), never for a sensitive one. */
-  | { readonly what: 'content'; readonly sensitive: boolean; readonly hostSha256: string; readonly releaseSha256: string; readonly diff?: readonly string[] }
+  /**
+   * A file's bytes differ; `diff` only when both sides are non-sensitive text (release → host), never for a sensitive
+   * one; `lines`, the line counts of both sides, when they were read (a file the release marks sensitive is not).
+   */
+  | {
+      readonly what: 'content';
+      readonly sensitive: boolean;
+      readonly hostSha256: string;
+      readonly releaseSha256: string;
+      readonly diff?: readonly string[];
+      readonly lines?: { readonly release: number; readonly host: number };
+    }
   /** Mode, owner or group differ (only the attributes the release sets are compared). */
   | { readonly what: 'attrs'; readonly differences: readonly { readonly attr: 'mode' | 'owner' | 'group'; readonly host: string; readonly release: string }[] }
   /** No container for a service of the release. */

@@ -3,8 +3,8 @@ import { display } from '../core/cmd-render.js';
 import { PHASES, type Phase } from '../core/service.js';
 import { composeConfigCheck, composeUp, type ComposeFileTarget } from '../compose/compose-cmd.js';
 import { dockerExec, dockerLogsTail, dockerNetworkCreate, dockerPull, dockerRemoveContainers } from '../compose/docker-cmd.js';
-import { and, sh } from '../core/cmd.js';
-import { maskSecretsOf, run } from '../transport/run.js';
+import { and, sh, type Cmd } from '../core/cmd.js';
+import { maskSecretsOf } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import { checkProbes } from './apply-probes.js';
 import { waitForGate, type GateResult } from './health-gate.js';
@@ -24,6 +24,15 @@ export class ComposeConfigError extends Error {
   override readonly name = 'ComposeConfigError';
 }
 
+/** A phase's container changes (removals, `compose up`) failed on the host: rolled back like a failed gate. */
+export class ComposeUpError extends Error {
+  override readonly name = 'ComposeUpError';
+  constructor(readonly host: string, readonly services: readonly string[], readonly code: number, readonly log: string) {
+    const tailLines = log.trim().split('\n').slice(-8).map((l) => `  | ${l}`).join('\n');
+    super(`${host}: compose up of ${services.join(', ')} failed (exit ${code})${tailLines ? `:\n${tailLines}` : ''}`);
+  }
+}
+
 /** A (re)created service failed its health gate; `logs` holds the last lines of each failing one. */
 export class HealthGateError extends Error {
   override readonly name = 'HealthGateError';
@@ -33,12 +42,27 @@ export class HealthGateError extends Error {
   }
 }
 
+/** How a phase's container changes end: their exit status and the tail of their output. */
+export interface PhaseRunEnd {
+  readonly code: number;
+  readonly log: string;
+}
+
 export interface ComposeApplyOptions {
   readonly become: boolean;
   readonly signal?: AbortSignal;
   /** Called with each phase's service steps once docker carried them out, then with their gate results (journal). */
   readonly onServices?: (steps: readonly ServiceStep[]) => void;
   readonly onGate?: (results: readonly GateResult[]) => void;
+  /**
+   * Runs a phase's container changes, one command: a deploy runs it as a detached host job (it completes even when rig
+   * dies or the link drops). Without it the command runs in the SSH session.
+   */
+  readonly runPhase?: (phase: Phase, cmd: Cmd, steps: readonly ServiceStep[]) => Promise<PhaseRunEnd>;
+  /** Called before each phase's health gate polls (a test pause point). */
+  readonly beforeGate?: () => Promise<void>;
+  /** Counts the steps carried out so far (an interrupted run reports them). */
+  readonly progress?: { done: number };
   /** Healthcheck programs already found in an image, by image ID (the workstation's cache). */
   readonly probeCache?: ProbeCache;
 }
@@ -78,7 +102,10 @@ export async function validateComposeFiles(t: Transport, c: ComposeTarget, opts:
   }
 }
 
-/** Services phase by phase (infra, then apps): removals, then one `up` for the phase, then its health gate. */
+/**
+ * Services phase by phase (infra, then apps): the phase's removals and `up`s as ONE command (`runPhase`), its reloads,
+ * then its health gate. A failed command throws ComposeUpError; a failed gate HealthGateError.
+ */
 export async function applyServices(t: Transport, plan: HostPlan, opts: ComposeApplyOptions): Promise<GateResult[]> {
   const c = plan.compose;
   const all = plan.steps.filter((s): s is ServiceStep => s.kind === 'service');
@@ -86,16 +113,18 @@ export async function applyServices(t: Transport, plan: HostPlan, opts: ComposeA
   const gated: GateResult[] = [];
   for (const phase of PHASES) {
     const steps = all.filter((s) => s.phase === phase);
-    const removed = steps.filter((s) => s.action === 'remove' || s.foreign === true).map((s) => s.container);
-    if (removed.length > 0) await run(t, dockerRemoveContainers(removed), { become: opts.become });
-    const target = phaseTarget(c, phase);
-    const forced = steps.filter((s) => s.action === 'create' || s.action === 'recreate').map((s) => s.service);
-    const started = steps.filter((s) => s.action === 'start').map((s) => s.service);
-    if (target && forced.length > 0) await run(t, composeUp(target, forced, { forceRecreate: true }), { become: opts.become });
-    if (target && started.length > 0) await run(t, composeUp(target, started, { forceRecreate: false }), { become: opts.become });
+    const cmd = phaseCommand(phaseTarget(c, phase), steps);
+    if (cmd) {
+      const changing = steps.filter((s) => s.action !== 'reload' && s.action !== 'gate');
+      const end = await (opts.runPhase ?? inSession(t, opts.become))(phase, cmd, changing);
+      if (end.code !== 0) throw new ComposeUpError(t.host, changing.map((s) => s.service), end.code, end.log);
+      if (opts.progress) opts.progress.done += changing.length;
+    }
     const reloadFailures = await reloadAll(t, steps, opts.become);
+    if (opts.progress) opts.progress.done += steps.filter((s) => s.action === 'reload').length;
     if (steps.length > 0) opts.onServices?.(steps);
     const gatedSteps = steps.filter((s) => s.action !== 'remove' && !reloadFailures.some((f) => f.service === s.service));
+    if (gatedSteps.length > 0) await opts.beforeGate?.();
     const results = [...reloadFailures, ...(await waitForGate(t, gatedSteps, { become: opts.become, ...(opts.signal ? { signal: opts.signal } : {}) }))];
     opts.onGate?.(results);
     gated.push(...results);
@@ -103,6 +132,27 @@ export async function applyServices(t: Transport, plan: HostPlan, opts: ComposeA
     if (bad.length > 0) throw new HealthGateError(t.host, gated, await logsOf(t, bad, opts.become));
   }
   return gated;
+}
+
+/** The phase's removals, then `up` of what is (re)created, then `up` of what only starts; undefined when none. */
+export function phaseCommand(target: ComposeFileTarget | undefined, steps: readonly ServiceStep[]): Cmd | undefined {
+  const removed = steps.filter((s) => s.action === 'remove' || s.foreign === true).map((s) => s.container);
+  const forced = steps.filter((s) => s.action === 'create' || s.action === 'recreate').map((s) => s.service);
+  const started = steps.filter((s) => s.action === 'start').map((s) => s.service);
+  const parts = [
+    ...(removed.length > 0 ? [dockerRemoveContainers(removed)] : []),
+    ...(target && forced.length > 0 ? [composeUp(target, forced, { forceRecreate: true })] : []),
+    ...(target && started.length > 0 ? [composeUp(target, started, { forceRecreate: false })] : []),
+  ];
+  return parts.length === 0 ? undefined : and(...parts);
+}
+
+/** The phase command in the SSH session itself (no detached job): stderr is its output. */
+function inSession(t: Transport, become: boolean): NonNullable<ComposeApplyOptions['runPhase']> {
+  return async (_phase, cmd) => {
+    const r = await t.exec(cmd, { become });
+    return { code: r.code, log: `${r.stdout}${r.stderr}` };
+  };
 }
 
 /**

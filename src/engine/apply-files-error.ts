@@ -14,16 +14,20 @@ export class ApplyFilesError extends RemoteCommandError {
     stderr: string,
     /** The path whose step failed. */
     readonly path: string,
-    /** What failed: mkdir, chmod, chown, sync or rename. */
+    /** What failed: mkdir, chmod, chown, temp, write, sync, rename, setpriv, or unsafe (its directory is refused). */
     readonly what: string,
     /** Paths fully applied before the failure. */
     readonly done: readonly string[],
     /** Paths left as they were. */
     readonly notDone: readonly string[],
+    /** Why an `unsafe` directory was refused, or `as uid U` when rig acted as the owner of the path's directory. */
+    readonly reason?: string,
   ) {
     super(host, command, 'exit', code, stderr);
     const summary = `${done.length} path(s) applied before it, ${notDone.length} left unchanged`;
-    this.message = `${host}: cannot apply ${path}: ${what} failed (${summary})\n${this.message}`;
+    const actedAs = reason?.startsWith('as uid ') === true ? ` ${reason}, the owner of its directory` : '';
+    const failure = what === 'unsafe' ? `refused: ${reason ?? 'its directory is not safe'}` : what === 'setpriv' ? 'setpriv (util-linux) is missing on the host' : `${what} failed${actedAs}`;
+    this.message = `${host}: cannot apply ${path}: ${failure} (${summary})\n${this.message}`;
   }
 }
 

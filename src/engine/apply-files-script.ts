@@ -2,6 +2,10 @@
 import { sh, type ExecNode } from '../core/cmd.js';
 import type { PathAttrs } from '../core/op.js';
 import { assertCommandFits } from '../core/command-limit.js';
+import { GUARD_SH } from '../facts/path-guard.js';
+
+/** Where a commit takes its temp from: a path (a temp written by an earlier exec) or a `write` step of the same exec. */
+export type TempRef = string | { readonly step: number };
 
 /** One step of the remote script. Each reports one status line; the first failure stops the rest. */
 export type ApplyStep =
@@ -9,86 +13,122 @@ export type ApplyStep =
   | { readonly kind: 'mkdir'; readonly path: string; readonly attrs: PathAttrs }
   /** chmod/chown of an existing path (no content change). */
   | { readonly kind: 'attrs'; readonly path: string; readonly attrs: PathAttrs }
-  /** Gives the uploaded temp its final attrs, fsyncs it and renames it over `path`. */
-  | { readonly kind: 'commit'; readonly path: string; readonly temp: string; readonly attrs: PathAttrs }
-  /** Removes `.*.rig-tmp-*` in `path` left by a killed run (not this run's). Never fails the apply. */
+  /** Removes `.*.rig-tmp-*` in `path` left by a killed run. Never fails the apply. */
   | { readonly kind: 'sweep'; readonly path: string }
+  /** Creates a temp from `template` (mktemp: exclusive, 0600) and writes the next `size` bytes of stdin into it. */
+  | { readonly kind: 'write'; readonly path: string; readonly template: string; readonly size: number }
+  /** Gives the temp its final attrs, fsyncs it and renames it over `path`. */
+  | { readonly kind: 'commit'; readonly path: string; readonly temp: TempRef; readonly attrs: PathAttrs }
   /** fsyncs a directory, so renames in it survive a crash. */
   | { readonly kind: 'sync-dir'; readonly path: string }
-  /** become: copies an upload staged by the login user (`path`) to its temp beside the target, as root. */
-  | { readonly kind: 'place'; readonly path: string; readonly temp: string }
-  /** become: removes the login user's staging directory; runs even after a failure. */
-  | { readonly kind: 'unstage'; readonly path: string };
+  /** Removes a temp (after a failed check). */
+  | { readonly kind: 'remove'; readonly path: string };
 
-const OPCODE: Record<ApplyStep['kind'], string> = { mkdir: 'D', attrs: 'A', commit: 'F', sweep: 'C', 'sync-dir': 'S', place: 'P', unstage: 'U' };
+const OPCODE: Record<ApplyStep['kind'], string> = { mkdir: 'D', attrs: 'A', sweep: 'C', write: 'W', commit: 'F', 'sync-dir': 'S', remove: 'R' };
 
 /*
- * Arguments: the run id, then 6 per step: opcode, path, temp, mode (octal, '' = leave), owner, group ('' = leave).
- * Status lines on stdout, one per step in order: `<n> ok`, `<n> fail <what>`, `<n> skipped`. After a
- * failure the remaining steps are skipped and their temps removed; the script exits 3. A commit with no
- * mode/owner asked keeps the replaced file's (`--reference`); a new file without a mode gets 0644.
- * `mv -T` refuses to move the temp *into* a directory that sits at the target path.
+ * One step as a function, `rig_step <op> <path> <temp> <mode|size> <owner> <group>`: called in the outer shell when
+ * the step acts as rig itself, or in a child `sh` started through setpriv when it acts as a directory's owner (see
+ * path-guard). Return codes name what failed (the outer script's table). A write leaves its temp in `rig_s_out`
+ * (and prints it when `rig_s_print` is set: a child cannot set the outer shell's variables). A commit with no
+ * mode/owner asked keeps the replaced file's (`--reference`); a new file without a mode gets 0644. `mv -T` refuses
+ * to move the temp *into* a directory that sits at the target path.
  */
-const SCRIPT = `run=$1; shift
-n=0 failed=
-attrs() {
-  if [ -n "$2" ]; then chmod -- "$2" "$1" || { step=chmod; return; }; fi
-  if [ -n "$3$4" ]; then chown -- "$3\${4:+:$4}" "$1" || step=chown; fi
+const STEP = `rig_step() {
+  rig_s_op=$1 rig_s_p=$2 rig_s_t=$3 rig_s_m=$4 rig_s_o=$5 rig_s_g=$6
+  case $rig_s_op in
+    D) mkdir -p -- "$rig_s_p" || return 10; rig_attrs "$rig_s_p" ;;
+    A) rig_attrs "$rig_s_p" ;;
+    C) for rig_s_f in "$rig_s_p"/.*.rig-tmp-*; do
+         if [ -e "$rig_s_f" ] || [ -L "$rig_s_f" ]; then rm -f -- "$rig_s_f" || :; fi
+       done ;;
+    W) rig_s_t=$(mktemp -- "$rig_s_t") || return 15
+       if head -c "$rig_s_m" > "$rig_s_t" && [ "$(stat -c %s -- "$rig_s_t")" = "$rig_s_m" ]; then
+         rig_s_out=$rig_s_t; [ -z "$rig_s_print" ] || printf '%s\\n' "$rig_s_t"
+       else rm -f -- "$rig_s_t"; return 16; fi ;;
+    F) if [ -e "$rig_s_p" ]; then
+         [ -n "$rig_s_m" ] || chmod --reference="$rig_s_p" -- "$rig_s_t" || return 11
+         [ -n "$rig_s_o" ] && [ -n "$rig_s_g" ] || chown --reference="$rig_s_p" -- "$rig_s_t" || return 12
+       else
+         [ -n "$rig_s_m" ] || chmod 0644 -- "$rig_s_t" || return 11
+       fi
+       rig_attrs "$rig_s_t" || return; sync -- "$rig_s_t" || return 13; mv -f -T -- "$rig_s_t" "$rig_s_p" || return 14 ;;
+    S) sync -- "$rig_s_p" || return 13 ;;
+    R) rm -f -- "$rig_s_p" || return 17 ;;
+  esac
 }
-commit() {
-  if [ -e "$p" ]; then
-    [ -n "$m" ] || chmod --reference="$p" -- "$t" || { step=chmod; return; }
-    [ -n "$o" ] && [ -n "$g" ] || chown --reference="$p" -- "$t" || { step=chown; return; }
-  else
-    [ -n "$m" ] || chmod 0644 -- "$t" || { step=chmod; return; }
-  fi
-  attrs "$t" "$m" "$o" "$g"
-  [ -z "$step" ] || return
-  sync -- "$t" || { step=sync; return; }
-  mv -f -T -- "$t" "$p" || step=rename
-}
-sweep() {
-  for f in "$p"/.*.rig-tmp-*; do
-    case $f in *.rig-tmp-"$run") continue ;; esac
-    if [ -e "$f" ] || [ -L "$f" ]; then rm -f -- "$f" || :; fi
-  done
-}
+rig_attrs() {
+  [ -z "$rig_s_m" ] || chmod -- "$rig_s_m" "$1" || return 11
+  [ -z "$rig_s_o$rig_s_g" ] || chown -- "$rig_s_o\${rig_s_g:+:$rig_s_g}" "$1" || return 12
+}`;
+
+/*
+ * Arguments: STEP, then 6 per step: opcode, path, temp (a path, or `@<n>`: the temp step n wrote), mode (octal, or
+ * the byte count of a write), owner, group ('' = leave). Stdin: the bytes of the write steps, in order.
+ * Status lines on stdout, one per step in order: `<n> ok` (a write: `<n> ok <temp suffix> <uid acted as, - = self>`),
+ * `<n> fail <what>[ <reason> | as uid <U>]`, `<n> skipped`. After a failure the remaining steps are skipped, every temp of this
+ * exec not yet renamed is removed, and the script exits 3. Each step's directory is judged by rig_guard first
+ * (cached until a mkdir/attrs step may have changed ownership).
+ */
+const SCRIPT = `${GUARD_SH}
+step=$1; shift
+eval "$step"
+n=0 failed= rig_w= rig_gd0= rig_gok=
+rig_need() { [ -n "$rig_gok" ] && [ "$rig_gd0" = "$1" ] || { rig_guard "$1"; rig_gd0=$1; rig_gok=1; }; }
+rig_drop() { d=\${1%/*}; rig_need "\${d:-/}"; rig_as rm -f -- "$1" </dev/null || :; }
 while [ $# -ge 6 ]; do
-  op=$1 p=$2 t=$3 m=$4 o=$5 g=$6 step=
+  op=$1 p=$2 t=$3 m=$4 o=$5 g=$6 k=
   shift 6
+  case $op in C|S) d=$p ;; *) d=\${p%/*}; d=\${d:-/} ;; esac
+  case $op$t in F@*) k=\${t#@}; eval "t=\\\${rig_t_$k-}" ;; esac
   if [ -n "$failed" ]; then
-    case $op in F|P) rm -f -- "$t" ;; U) rm -rf -- "$p" ;; esac
+    if [ "$op" = F ] && [ -n "$t" ]; then rig_drop "$t"; [ -z "$k" ] || eval "rig_t_$k="; fi
     echo "$n skipped"
   else
-    case $op in
-      D) mkdir -p -- "$p" || step=mkdir; [ -n "$step" ] || attrs "$p" "$m" "$o" "$g" ;;
-      A) attrs "$p" "$m" "$o" "$g" ;;
-      F) commit ;;
-      C) sweep ;;
-      S) sync -- "$p" || step=sync ;;
-      P) { cp -- "$p" "$t" && chmod 0600 -- "$t"; } || step=copy ;;
-      U) rm -rf -- "$p" || step=unstage ;;
+    rig_need "$d"; rc=0
+    if [ -z "$rig_id" ]; then rig_step "$op" "$p" "$t" "$m" "$o" "$g" || rc=$?; out=$rig_s_out
+    elif [ "$op" = W ]; then out=$(rig_as sh -c "$step
+rig_s_print=1; rig_step \\"\\$@\\"" sh W "$p" "$t" "$m" "" "") || rc=$?
+    else rig_as sh -c "$step
+rig_step \\"\\$@\\"" sh "$op" "$p" "$t" "$m" "$o" "$g" </dev/null || rc=$?; fi
+    case $op in D|A) rig_gok= ;; esac
+    case $rc in
+      0) case $op in
+           W) eval "rig_t_$n=\\$out"; rig_w="$rig_w $n"; a=\${rig_id%%:*}; echo "$n ok \${out##*.rig-tmp-} \${a:--}" ;;
+           F) [ -z "$k" ] || eval "rig_t_$k="; echo "$n ok" ;;
+           *) echo "$n ok" ;;
+         esac ;;
+      *) case $rc in
+           10) what=mkdir ;; 11) what=chmod ;; 12) what=chown ;; 13) what=sync ;; 14) what=rename ;;
+           15) what=temp ;; 16) what=write ;; 17) what=remove ;; 124) what=setpriv ;;
+           125) what="unsafe \${rig_id#!}"; echo "rig: $p: \${rig_id#!}" >&2 ;; *) what=failed ;;
+         esac
+         case $rig_id in ''|'!'*) ;; *) what="$what as uid \${rig_id%%:*}" ;; esac
+         echo "$n fail $what"; failed=1
+         if [ "$op" = F ] && [ -n "$t" ]; then rig_drop "$t"; [ -z "$k" ] || eval "rig_t_$k="; fi ;;
     esac
-    if [ -z "$step" ]; then echo "$n ok"; else echo "$n fail $step"; failed=1; case $op in F|P) rm -f -- "$t" ;; esac; fi
   fi
   n=$((n+1))
 done
-[ -z "$failed" ] || exit 3`;
+[ -n "$failed" ] || exit 0
+for i in $rig_w; do eval "t=\\\${rig_t_$i-}"; [ -z "$t" ] || rig_drop "$t"; done
+exit 3`;
 
 /** Exit status of the script when a step failed (its status line says which). */
 export const STEP_FAILED_EXIT = 3;
 
-/** The one exec running `steps` in order; `runId` names this run's temps, which the sweeps spare. */
-export function applyStepsCmd(runId: string, steps: readonly ApplyStep[]): ExecNode {
-  const cmd = sh(SCRIPT, runId, ...steps.flatMap(encode));
+/** The one exec running `steps` in order; the bytes of its write steps go on its stdin (see writeStdin). */
+export function applyStepsCmd(steps: readonly ApplyStep[]): ExecNode {
+  const cmd = sh(SCRIPT, STEP, ...steps.flatMap(encode));
   assertCommandFits(cmd, `apply of ${steps.length} steps`);
   return cmd;
 }
 
 function encode(s: ApplyStep): string[] {
-  const temp = s.kind === 'commit' || s.kind === 'place' ? s.temp : '';
   const a = s.kind === 'mkdir' || s.kind === 'attrs' || s.kind === 'commit' ? s.attrs : {};
-  return [OPCODE[s.kind], s.path, temp, a.mode === undefined ? '' : modeText(a.mode), a.owner ?? '', a.group ?? ''];
+  const mode = s.kind === 'write' ? String(s.size) : a.mode === undefined ? '' : modeText(a.mode);
+  const temp = s.kind === 'write' ? s.template : s.kind === 'commit' ? (typeof s.temp === 'string' ? s.temp : `@${s.temp.step}`) : '';
+  return [OPCODE[s.kind], s.path, temp, mode, a.owner ?? '', a.group ?? ''];
 }
 
 /** `0o640` → `0640`: what chmod expects. */

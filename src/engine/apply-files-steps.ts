@@ -1,18 +1,17 @@
-// Pure planning of a file apply's round trips: what to mkdir before the upload, what to upload, what the final exec does.
+// Pure planning of a file apply's round trips: the exec that writes (content on its stdin), checks, the exec that commits.
 import path from 'node:path';
 import type { Cmd } from '../core/cmd.js';
 import type { PathAttrs } from '../core/op.js';
-import type { FileToPut } from '../transport/transport.js';
-import type { ApplyStep } from './apply-files-script.js';
-import { tempPathFor } from './apply-temp-name.js';
+import type { ApplyStep, TempRef } from './apply-files-script.js';
+import { tempTemplateFor } from './apply-temp-name.js';
 
-/** A file to bring to its desired state: new content (uploaded) or only new attrs. */
+/** A file to bring to its desired state: new content (written) or only new attrs. */
 export interface FileWrite extends PathAttrs {
   readonly path: string;
   readonly content: Buffer;
-  /** False when only mode/owner/group differ: nothing is uploaded and `content` is ignored. */
+  /** False when only mode/owner/group differ: nothing is written and `content` is ignored. */
   readonly contentChanged: boolean;
-  /** Checks the uploaded copy before the commit (see FileOp.validate). */
+  /** Checks the written temp before the commit (see FileOp.validate). */
   readonly validate?: (uploaded: string) => Cmd;
 }
 
@@ -22,48 +21,47 @@ export interface DirWrite extends PathAttrs {
   readonly create: boolean;
 }
 
-/** The round trips of an apply; an empty list or `uploads` means that round trip is not made. */
-export interface ApplyRounds {
-  /** Before the upload: only when a directory must be created and there is something to upload into it. */
-  readonly pre: readonly ApplyStep[];
-  /** One SFTP transfer, each file to its temp name, mode 0600 while in flight. */
-  readonly uploads: readonly FileToPut[];
-  /** The final exec: dirs (unless done before), stale-temp sweeps, commits and attrs, then directory fsyncs. */
-  readonly main: readonly ApplyStep[];
-  /** Between upload and commit: each check with the uploaded copy it checks. */
-  readonly checks: readonly { readonly path: string; readonly cmd: Cmd }[];
+/** A file's check, run between the two execs on the temp its write step made. */
+export interface ApplyCheck {
+  readonly path: string;
+  /** Index of the write step (in `first`) whose temp is checked. */
+  readonly write: number;
+  readonly cmd: (temp: string) => Cmd;
 }
 
-/** Mode of an upload until the commit step gives it its final attrs: nobody else can read a half-written secret. */
-export const IN_FLIGHT_MODE = 0o600;
+/** The round trips of an apply; an empty `first` means nothing to do. */
+export interface ApplyRounds {
+  /** The first exec: dirs, stale-temp sweeps, writes; without checks also commits, attrs and directory fsyncs. */
+  readonly first: readonly ApplyStep[];
+  /** The bytes of `first`'s write steps, in order: its stdin. */
+  readonly stdin: Buffer;
+  readonly checks: readonly ApplyCheck[];
+  /** With checks, the second exec, given each write step's temp by step index: commits, attrs, fsyncs. */
+  readonly second: (temps: ReadonlyMap<number, string>) => ApplyStep[];
+}
 
 /** Plans the round trips; throws a plain Error on an invalid request (relative or duplicate path, bad mode or owner). */
-export function planApplyRounds(files: readonly FileWrite[], dirs: readonly DirWrite[], runId: string, stageDir?: string): ApplyRounds {
+export function planApplyRounds(files: readonly FileWrite[], dirs: readonly DirWrite[]): ApplyRounds {
   validate(files, dirs);
   const changed = files.filter((f) => f.contentChanged);
-  const staged = (f: FileWrite): string => `${stageDir}/${changed.indexOf(f)}`;
   const dirSteps = dirs.map((d): ApplyStep => ({ kind: d.create ? 'mkdir' : 'attrs', path: d.path, attrs: attrsOf(d) }));
-  // Staged uploads (become) do not go into the target directories, so those need not exist before the upload.
-  const needPre = stageDir === undefined && changed.length > 0 && dirs.some((d) => d.create);
-  const fileSteps = files.flatMap((f): ApplyStep[] => {
-    const temp = tempPathFor(f.path, runId);
-    const commit: ApplyStep = { kind: 'commit', path: f.path, temp, attrs: attrsOf(f) };
-    if (f.contentChanged) return stageDir === undefined ? [commit] : [{ kind: 'place', path: staged(f), temp }, commit];
-    return hasAttrs(f) ? [{ kind: 'attrs', path: f.path, attrs: attrsOf(f) }] : [];
-  });
   const parents = unique(changed.map((f) => path.posix.dirname(f.path)));
   const createdIn = unique(dirs.filter((d) => d.create).map((d) => path.posix.dirname(d.path)));
-  const main: ApplyStep[] = [
-    ...(needPre ? [] : dirSteps),
-    ...parents.map((p): ApplyStep => ({ kind: 'sweep', path: p })),
-    ...fileSteps,
-    ...unique([...parents, ...createdIn]).map((p): ApplyStep => ({ kind: 'sync-dir', path: p })),
-    ...(stageDir !== undefined && changed.length > 0 ? [{ kind: 'unstage', path: stageDir } as const] : []),
-  ];
-  const uploads = changed.map((f) => ({ path: stageDir === undefined ? tempPathFor(f.path, runId) : staged(f), content: f.content, mode: IN_FLIGHT_MODE }));
-  const hasWork = main.some((s) => s.kind !== 'sync-dir');
-  const checks = changed.flatMap((f, i) => (f.validate ? [{ path: f.path, cmd: f.validate(uploads[i]?.path ?? '') }] : []));
-  return { pre: needPre ? dirSteps : [], uploads, main: hasWork ? main : [], checks };
+  const head: ApplyStep[] = [...dirSteps, ...parents.map((p): ApplyStep => ({ kind: 'sweep', path: p }))];
+  const writeAt = new Map(changed.map((f, i) => [f.path, head.length + i]));
+  const writes = changed.map((f): ApplyStep => ({ kind: 'write', path: f.path, template: tempTemplateFor(f.path), size: f.content.length }));
+  const tail = (temp: (f: FileWrite) => TempRef): ApplyStep[] => {
+    const fileSteps = files.flatMap((f): ApplyStep[] => {
+      if (f.contentChanged) return [{ kind: 'commit', path: f.path, temp: temp(f), attrs: attrsOf(f) }];
+      return hasAttrs(f) ? [{ kind: 'attrs', path: f.path, attrs: attrsOf(f) }] : [];
+    });
+    const syncs = unique([...parents, ...createdIn]).map((p): ApplyStep => ({ kind: 'sync-dir', path: p }));
+    return fileSteps.length > 0 || head.length > 0 ? [...fileSteps, ...syncs] : [];
+  };
+  const checks = changed.flatMap((f) => (f.validate ? [{ path: f.path, write: writeAt.get(f.path) ?? -1, cmd: f.validate }] : []));
+  const stdin = Buffer.concat(changed.map((f) => f.content));
+  if (checks.length === 0) return { first: [...head, ...writes, ...tail((f) => ({ step: writeAt.get(f.path) ?? -1 }))], stdin, checks, second: () => [] };
+  return { first: [...head, ...writes], stdin, checks, second: (temps) => tail((f) => temps.get(writeAt.get(f.path) ?? -1) ?? '') };
 }
 
 function attrsOf(a: PathAttrs): PathAttrs {

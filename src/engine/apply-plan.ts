@@ -17,6 +17,8 @@ export interface ApplyPlanOptions extends ComposeApplyOptions {
   /** Written in the same transfer and exec as the plan's files (the release's content blobs): not plan steps. */
   readonly extraFiles?: readonly FileWrite[];
   readonly extraDirs?: readonly DirWrite[];
+  /** Called once the files are written, before anything else changes (a test pause point). */
+  readonly afterFiles?: () => Promise<void>;
 }
 
 /** What the apply did, for the journal and the release. */
@@ -31,8 +33,12 @@ export interface ApplyOutcome {
 export async function applyPlan(t: Transport, plan: HostPlan, roleOps: readonly RoleOps[], opts: ApplyPlanOptions): Promise<ApplyOutcome> {
   const signal = opts.signal;
   if (plan.compose) await applyPrechecks(t, plan, opts);
+  if (opts.progress) opts.progress.done += plan.steps.filter((s) => s.kind === 'network' || s.kind === 'pull').length;
   signal?.throwIfAborted();
   await applyFileSteps(t, plan, roleOps, opts);
+  if (opts.progress) opts.progress.done += plan.steps.filter((s) => s.kind === 'mkdir' || s.kind === 'attrs' || s.kind === 'write').length;
+  await opts.afterFiles?.();
+  signal?.throwIfAborted();
   if (plan.compose && plan.steps.some((s) => s.kind === 'service' || (s.kind === 'write' && s.role === COMPOSE_ROLE))) {
     try {
       await validateComposeFiles(t, plan.compose, opts);
@@ -41,9 +47,9 @@ export async function applyPlan(t: Transport, plan: HostPlan, roleOps: readonly 
       throw err;
     }
   }
-  await runCommands(t, plan, roleOps, 'command', opts.become, signal);
+  await runCommands(t, plan, roleOps, 'command', opts, signal);
   const gate = await applyServices(t, plan, opts);
-  await runCommands(t, plan, roleOps, 'handler', opts.become, signal);
+  await runCommands(t, plan, roleOps, 'handler', opts, signal);
   return { gate };
 }
 
@@ -79,13 +85,14 @@ async function restoreFiles(t: Transport, plan: HostPlan, before: ReadonlyMap<st
   if (created.length > 0) await run(t, sh('rm -f -- "$@"', ...created), { become });
 }
 
-async function runCommands(t: Transport, plan: HostPlan, roleOps: readonly RoleOps[], kind: 'command' | 'handler', become: boolean, signal: AbortSignal | undefined): Promise<void> {
+async function runCommands(t: Transport, plan: HostPlan, roleOps: readonly RoleOps[], kind: 'command' | 'handler', opts: ApplyPlanOptions, signal: AbortSignal | undefined): Promise<void> {
   for (const step of plan.steps) {
     if (step.kind !== kind) continue;
     signal?.throwIfAborted();
     const op = findOp(roleOps, step);
     if (op?.kind !== 'command' && op?.kind !== 'handler') throw new Error(`${plan.host}: ${step.kind} ${step.name} is no longer declared; plan again`);
-    await run(t, op.cmd, { become });
+    await run(t, op.cmd, { become: opts.become });
+    if (opts.progress) opts.progress.done++;
   }
 }
 

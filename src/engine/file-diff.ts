@@ -4,6 +4,7 @@ import { type FileContent, type InspectedContent, inspectContent } from './diff-
 import { envKeyChanges, isEmptyEnvKeyChanges } from './diff-env-keys.js';
 import type { EnvKeyChanges, FileChange, FileChangeKind } from './diff-file-change.js';
 import { unifiedDiff } from './diff-unified.js';
+import { looksSensitive } from './diff-credentials.js';
 
 export type { EnvKeyChanges, FileChange, FileChangeKind } from './diff-file-change.js';
 export type { FileContent } from './diff-content.js';
@@ -18,7 +19,10 @@ export interface FileChangeInput {
   readonly before: FileContent | undefined;
   /** The content rig will write. */
   readonly after: FileContent;
-  /** Rendered with a secret: no content line of either side is described, only digests and env key names. */
+  /**
+   * Rendered with a secret: no content line of either side is described, only digests and env key names. Either
+   * side that holds a known secret or looks like a credential (looksSensitive) makes the change sensitive too.
+   */
   readonly sensitive: boolean;
   /** Compare as an env file and report changed key names (see `isEnvFilePath`, or the role's say-so). */
   readonly envFile: boolean;
@@ -32,12 +36,15 @@ export interface FileChangeInput {
 
 /**
  * Compares a host's file with what rig renders for it. Pure: the result is JSON-serializable and holds no content
- * of a sensitive file — neither side's — only SHA-256 digests and, when `envFile`, the names of changed keys.
+ * of a sensitive file — neither side's — only SHA-256 digests and, when `envFile`, the names of changed keys. A
+ * diff is shown only when both sides are non-sensitive: the host's side may hold a secret rig does not know.
  * Binary content (NUL byte or invalid UTF-8) gets digests and sizes; other text gets a redacted, capped diff.
  */
-export function describeFileChange(input: FileChangeInput): FileChange {
-  const after = inspectContent(input.after);
-  const before = input.before === undefined ? undefined : inspectContent(input.before);
+export function describeFileChange(given: FileChangeInput): FileChange {
+  const after = inspectContent(given.after);
+  const before = given.before === undefined ? undefined : inspectContent(given.before);
+  const looks = (c: InspectedContent | undefined): boolean => c?.text !== undefined && looksSensitive(c.text, given.redactor);
+  const input = { ...given, sensitive: given.sensitive || looks(before) || looks(after) };
   const kind: FileChangeKind =
     before === undefined ? 'create' : before.sha256 === after.sha256 ? 'unchanged' : 'update';
   const head = {

@@ -1,39 +1,111 @@
-// Applies a planned host session: journal what happens, record a release on success, roll back by itself on a failed health gate.
+// Applies a planned host session: the deploy marker and the journal on the host as it goes, container changes as
+// detached host jobs, a release recorded on success, an automatic rollback when `up` or the health gate fails.
+import type { Cmd } from '../core/cmd.js';
+import type { Phase } from '../core/service.js';
 import type { Transport } from '../transport/transport.js';
 import { applyPlan } from './apply-plan.js';
-import { HealthGateError, PrecheckError } from './apply-compose.js';
-import { hostRelease, opsOfRelease, releaseBlobWrites } from './host-release.js';
-import { describeError, failure, type HostResult, type HostSession } from './host-run.js';
-import { planOnHost } from './plan-on-host.js';
-import type { HostPlan } from './plan-types.js';
+import { ComposeUpError, HealthGateError, PrecheckError, type PhaseRunEnd } from './apply-compose.js';
+import { markerLine, markerWriteStep, type DeployMarker, type MarkerStep } from './deploy-marker.js';
+import { LockLostError } from './fence.js';
+import { runHostJob, runParts, type ExecPart } from './host-job.js';
+import { startMarker } from './host-lock.js';
+import { hostRelease, releaseBlobWrites } from './host-release.js';
+import { describeError, failure, type HostResult } from './host-result.js';
+import { rollBack } from './host-rollback.js';
+import type { HostSession } from './host-session.js';
+import type { PausePoint } from './test-pause.js';
+import type { HostPlan, ServiceStep } from './plan-types.js';
 import { fileProbeCache } from './probe-cache.js';
 
 /** Applies `s`'s plan; never throws: failures (and automatic rollbacks) become the result. */
 export async function applyHost(t: Transport, s: HostSession): Promise<HostResult> {
   const planned = s.planned;
-  if (!planned || planned.plan.steps.length === 0) return s.result;
+  if (!planned) return s.result;
   const { plan } = planned;
-  const become = s.input.connection.become;
   const ctx = s.input.run;
-  journalFiles(s, plan);
+  const progress = { done: 0 };
+  if (plan.interrupted) s.journal.add('deploy.resumed', { previous: plan.interrupted.deployId, by: `${plan.interrupted.user}@${plan.interrupted.workstation}`, step: plan.interrupted.step, startedAt: plan.interrupted.startedAt });
+  // only an interrupted deploy to conclude: every service is recorded and through its gate, nothing to change
+  if (plan.steps.length === 0) return { ...s.result, status: 'ok' };
+  const pause = (point: PausePoint) => (): Promise<void> => ctx.pause?.(point, s.input.host) ?? Promise.resolve();
   try {
+    await pause('before-files')();
+    ctx.signal?.throwIfAborted();
+    journalFiles(s, plan);
+    // a deploy wrote its marker as it took the lock; a rollback took its lock before it knew its plan
+    if (ctx.mode === 'rollback') await runParts(t, [markerWriteStep(s.input.stack.stateDir, marker(s, 'files')), ...journalPart(s)], s.input.connection.become);
     const extra = releaseBlobWrites(planned.roleOps, s.input.stack, planned.facts);
-    const { gate } = await applyPlan(t, plan, planned.roleOps, { become, before: planned.before, extraFiles: extra.files, extraDirs: extra.dirs, ...callbacks(s), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    const { gate } = await applyPlan(t, plan, planned.roleOps, {
+      become: s.input.connection.become,
+      before: planned.before,
+      extraFiles: extra.files,
+      extraDirs: extra.dirs,
+      ...callbacks(s),
+      progress,
+      afterFiles: pause('after-files'),
+      runPhase: phaseRunner(t, s, pause('during-up')),
+      beforeGate: pause('during-gate'),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
     const release = hostRelease({ stack: s.input.stack, roleOps: planned.roleOps, plan, previous: s.current, run: ctx, host: s.input.host, gate, docker: planned.docker, ...(s.target ? { from: s.target.id } : {}) });
     return { ...s.result, status: 'changed', release: release.id, pendingRelease: release, ...(gate.length > 0 ? { gate } : {}) };
   } catch (err) {
-    if (err instanceof HealthGateError) return onGateFailure(t, s, err);
-    if (err instanceof PrecheckError) s.journal.add('precheck.failed', { failures: err.failures });
-    if (ctx.signal?.aborted) return { ...failure(s.input.host, err, t), error: `interrupted: ${describeError(err)}` };
-    return failure(s.input.host, err, t);
+    return afterError(t, s, err, progress.done);
   }
+}
+
+async function afterError(t: Transport, s: HostSession, err: unknown, done: number): Promise<HostResult> {
+  const ctx = s.input.run;
+  const steps = s.planned?.plan.steps.length ?? 0;
+  if (err instanceof LockLostError) {
+    s.journal.add('lock.lost', { reason: err.reason, changes: done });
+    return { ...failure(s.input.host, err, t), changes: done, lockLost: true };
+  }
+  if (err instanceof HealthGateError || err instanceof ComposeUpError) return rollBack(t, s, err, { ...callbacks(s), runPhase: phaseRunner(t, s, undefined) });
+  if (err instanceof PrecheckError) s.journal.add('precheck.failed', { failures: err.failures });
+  const base = { ...failure(s.input.host, err, t), changes: done };
+  if (ctx.signal?.aborted) return { ...base, error: `interrupted after ${done} of ${steps} changes: ${describeError(err)}${done > 0 ? '; the next deploy finishes what this one began' : ''}` };
+  return base;
+}
+
+/** The run's marker at `step` (it took the lock with step `files`). */
+function marker(s: HostSession, step: MarkerStep): DeployMarker {
+  return { ...startMarker(s), step };
+}
+
+/** The journal lines buffered so far, as a part of the next exec (the host keeps them even if rig dies after). */
+function journalPart(s: HostSession): ExecPart[] {
+  const step = s.journal.drainStep();
+  return step ? [step] : [];
+}
+
+/**
+ * A phase's container changes as a detached host job, started in one exec with the marker (`up`) and the journal so
+ * far; the job appends its own outcome to the host's journal, and the follower advances the marker to `gate`.
+ */
+function phaseRunner(t: Transport, s: HostSession, started: (() => Promise<void>) | undefined): (phase: Phase, cmd: Cmd, steps: readonly ServiceStep[]) => Promise<PhaseRunEnd> {
+  const ctx = s.input.run;
+  const { stateDir } = s.input.stack;
+  return async (phase, cmd, steps) => {
+    const services = steps.map((st) => st.service);
+    const ok = s.journal.render(steps.map((st) => ({ event: 'service.recreated', data: { service: st.service, action: st.action, reasons: st.reasons } })));
+    const failed = s.journal.render([{ event: 'compose.failed', data: { phase, services } }]);
+    const id = `${ctx.runId}-${phase}-${Date.now().toString(36)}`;
+    const meta = { deployId: ctx.runId, user: ctx.user, workstation: ctx.workstation, what: `compose up of ${services.join(', ')}`, startedAt: new Date().toISOString() };
+    const parts = [markerWriteStep(stateDir, marker(s, 'up')), ...journalPart(s)];
+    const text = (lines: readonly string[]): string => lines.map((l) => `${l}\n`).join('');
+    const end = await runHostJob(t, stateDir, { id, cmd, meta, okLines: text(ok), failedLines: text(failed) }, { become: s.input.connection.become, parts, markerOnSuccess: markerLine(marker(s, 'gate')), ...(started ? { started } : {}) });
+    s.journal.mirror(end.code === 0 ? ok : failed);
+    return end;
+  };
 }
 
 function callbacks(s: HostSession) {
   return {
     probeCache: fileProbeCache(s.input.run.root),
-    onServices: (steps: readonly { service: string; action: string; reasons: readonly string[] }[]) => {
-      for (const st of steps) s.journal.add('service.recreated', { service: st.service, action: st.action, reasons: st.reasons });
+    // (re)created and removed services are journaled by their host job; reloads here
+    onServices: (steps: readonly ServiceStep[]) => {
+      for (const st of steps) if (st.action === 'reload') s.journal.add('service.recreated', { service: st.service, action: st.action, reasons: st.reasons });
     },
     onGate: (results: readonly { service: string; ok: boolean; detail: string; seconds: number }[]) => {
       for (const r of results) s.journal.add('health.result', { service: r.service, ok: r.ok, detail: r.detail, seconds: r.seconds });
@@ -44,27 +116,4 @@ function callbacks(s: HostSession) {
 function journalFiles(s: HostSession, plan: HostPlan): void {
   const paths = plan.steps.flatMap((st) => (st.kind === 'write' || st.kind === 'attrs' || st.kind === 'mkdir' ? [st.path] : []));
   if (paths.length > 0) s.journal.add('files.changed', { paths });
-}
-
-/** Prints the failing services' logs, then re-applies the release that was current before this run (unless told not to). */
-async function onGateFailure(t: Transport, s: HostSession, err: HealthGateError): Promise<HostResult> {
-  const ctx = s.input.run;
-  const host = s.input.host;
-  for (const [service, logs] of err.logs) ctx.log(`${host}: ${service}: last 50 log lines:\n${logs.split('\n').map((l) => `  | ${l}`).join('\n')}`);
-  const base = { ...failure(host, err, t), gate: err.results };
-  if (!ctx.autoRollback) return { ...base, error: `${err.message}; left as it is (--no-rollback)` };
-  if (!s.current) return { ...base, error: `${err.message}; no earlier release on this host to roll back to, left as it is` };
-  const to = s.current.id;
-  s.journal.add('rollback.started', { to, reason: err.message });
-  try {
-    const become = s.input.connection.become;
-    const roleOps = await opsOfRelease(t, s.current, s.input.stack, become);
-    const again = await planOnHost(t, { host, roleOps, redactor: s.input.redactor, stack: s.input.stack, become, removeUndeclared: ctx.removeUndeclared });
-    await applyPlan(t, again.plan, again.roleOps, { become, before: again.before, ...callbacks(s) });
-    s.journal.add('rollback.finished', { to, ok: true, changes: again.plan.steps.length });
-    return { ...base, error: `${err.message}; rolled back to release ${to} (${again.plan.steps.length} changes)`, rolledBackTo: to };
-  } catch (rbErr) {
-    s.journal.add('rollback.finished', { to, ok: false, error: describeError(rbErr) });
-    return { ...base, error: `${err.message}; the rollback to release ${to} failed too: ${describeError(rbErr)}` };
-  }
 }

@@ -1,7 +1,9 @@
-// A run's last exec on a host: record the release (when there is one), append the journal, release the deploy lock.
+// A run's last exec on a host: record the release (fenced), append the journal, clear the deploy marker (when the run
+// concluded), release the deploy lock.
 import { cmdBatch } from '../core/cmd-batch.js';
 import type { ExecNode } from '../core/cmd.js';
 import type { Transport } from '../transport/transport.js';
+import { fenced, isFenced, type Fence } from './fence.js';
 import { parseRelease, releaseStep, type HeldLock } from './lock.js';
 
 /** A step of the last exec and its share of stdin (read in order: release line, then the journal lines). */
@@ -10,16 +12,31 @@ export interface FinishStep {
   readonly stdin: string;
 }
 
+/** What the last exec does besides the unlock. */
+export interface FinishSteps {
+  readonly release?: FinishStep | undefined;
+  /** The release is written only while the lock is still the run's. */
+  readonly fence?: Fence | undefined;
+  readonly journal?: FinishStep | undefined;
+  readonly clearMarker?: ExecNode | undefined;
+}
+
 /**
- * ONE exec: release record (optional), journal append (optional), then the unlock, each with its own exit code, the
- * unlock running whatever the others did. Throws naming every part that failed (after the lock is released).
+ * ONE exec: release record (optional), journal append (optional), marker removal (optional), then the unlock, each
+ * with its own exit code, the unlock running whatever the others did. Throws naming every part that failed (after
+ * the lock is released).
  */
-export async function finishOnHost(t: Transport, held: HeldLock, steps: { release?: FinishStep | undefined; journal?: FinishStep | undefined }, become: boolean): Promise<void> {
-  const named = [...(steps.release ? [['the release record', steps.release] as const] : []), ...(steps.journal ? [['the journal', steps.journal] as const] : [])];
+export async function finishOnHost(t: Transport, held: HeldLock, steps: FinishSteps, become: boolean): Promise<void> {
+  const release = steps.release ? { ...steps.release, cmd: steps.fence ? fenced(steps.fence, steps.release.cmd) : steps.release.cmd } : undefined;
+  const named = [
+    ...(release ? [['the release record', release] as const] : []),
+    ...(steps.journal ? [['the journal', steps.journal] as const] : []),
+    ...(steps.clearMarker ? [['the deploy marker removal', { cmd: steps.clearMarker, stdin: '' }] as const] : []),
+  ];
   const batch = cmdBatch([...named.map(([, s]) => s.cmd), releaseStep(held)]);
   const r = await t.exec(batch.cmd, { become, stdin: named.map(([, s]) => s.stdin).join('') });
   const parts = batch.split(r.stdoutBytes);
-  const failed: string[] = named.filter((_, i) => parts[i]?.code !== 0).map(([what]) => what);
+  const failed: string[] = named.filter((_, i) => parts[i]?.code !== 0).map(([what], i) => (i === 0 && release && isFenced({ code: parts[0]?.code ?? 0, stderr: r.stderr }) ? `${what} (the deploy lock is no longer this run's)` : what));
   const unlock = parts[named.length];
   if (unlock === undefined || unlock.code !== 0) failed.push('the lock release');
   else parseRelease(t.host, unlock.stdout.toString('utf8'));

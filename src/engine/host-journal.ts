@@ -1,7 +1,8 @@
 // A host's journal for one run: events with the run's context, flushed once at the end to the host and the local mirror.
 import type { FinishStep } from './host-finish.js';
-import { appendJournalCmd, appendLocalMirror, JournalBuffer, type JournalEventName } from './journal.js';
-import type { HostResult, HostRunInput } from './host-run.js';
+import { appendJournalCmd, appendLocalMirror, JournalBuffer, type JournalEvent, type JournalEventName } from './journal.js';
+import type { HostResult } from './host-result.js';
+import type { HostRunInput } from './host-session.js';
 
 /** The events of one host's run; the values of known secrets never reach a line (the buffer redacts). */
 export class HostJournal {
@@ -13,8 +14,12 @@ export class HostJournal {
 
   /** Adds one event (timestamped now). */
   add(event: JournalEventName, data: Record<string, unknown> = {}): void {
+    this.buffer.add(this.event(event, data));
+  }
+
+  private event(event: JournalEventName, data: Record<string, unknown>): JournalEvent {
     const ctx = this.input.run;
-    this.buffer.add({ ts: new Date().toISOString(), event, env: ctx.env, host: this.input.host, deployId: ctx.runId, user: ctx.user, ...data });
+    return { ts: new Date().toISOString(), event, env: ctx.env, host: this.input.host, deployId: ctx.runId, user: ctx.user, ...data };
   }
 
   /** The closing event of a run: finished, failed or interrupted, with the counts and the release. */
@@ -22,7 +27,7 @@ export class HostJournal {
     const ctx = this.input.run;
     const base = { command: ctx.mode, workstation: ctx.workstation, git: ctx.git, changes: r.changes, ...(r.release ? { release: r.release } : {}), ...(r.rolledBackTo ? { rolledBackTo: r.rolledBackTo } : {}) };
     if (interrupted) this.add('deploy.interrupted', { ...base, ...(r.error ? { error: r.error } : {}) });
-    else if (r.status === 'failed') this.add('deploy.failed', { ...base, error: r.error ?? 'failed' });
+    else if (r.status === 'failed' || r.status === 'unreachable') this.add('deploy.failed', { ...base, error: r.error ?? r.status });
     else this.add('deploy.finished', base);
   }
 
@@ -37,6 +42,21 @@ export class HostJournal {
   discard(): void {
     this.buffer.drain();
     this.discarded = true;
+  }
+
+  /**
+   * Events rendered as journal text (whole lines) without buffering them: what a host job appends by itself when it
+   * ends, so the host records its outcome even when rig is gone. `mirror` copies such lines to the local journal.
+   */
+  render(events: readonly { event: JournalEventName; data: Record<string, unknown> }[]): string[] {
+    const buf = new JournalBuffer(this.input.redactor);
+    for (const e of events) buf.add(this.event(e.event, e.data));
+    return buf.drain();
+  }
+
+  /** Adds lines a host job already appended on the host to the workstation's copy. */
+  mirror(lines: readonly string[]): void {
+    appendLocalMirror(this.input.run.root, this.input.run.env, this.input.host, lines);
   }
 
   /** The buffered events as the append step of the run's last exec (undefined when there are none), drained. */

@@ -19,13 +19,19 @@ import { newReleaseId, type Release } from './release-schema.js';
 import { blobPath, fetchBlobs, listReleases, releaseDirs } from './release-store.js';
 import type { RunContext } from './run-context.js';
 
-/** The release `rig rollback` re-applies: `--to ID`, else the one before the current one. */
-export async function pickRollbackTarget(t: Transport, stack: StackConfig, to: string | undefined, become: boolean): Promise<Release> {
+/**
+ * The release `rig rollback` re-applies: `to` (the scope's choice, or `--to`), else the one before the current one.
+ * With `expectCurrent`, the current release must still be the one the rollback was decided on.
+ */
+export async function pickRollbackTarget(t: Transport, stack: StackConfig, want: { to?: string; expectCurrent?: string }, become: boolean): Promise<Release> {
   const { current, releases } = await listReleases(t, stack.stateDir, become);
   if (releases.length === 0) throw new UserError(`${t.host}: no releases in ${stack.stateDir}/releases: nothing to roll back to`);
-  if (to !== undefined) {
-    const found = releases.find((r) => r.id === to);
-    if (!found) throw new UserError(`${t.host}: no release ${to}; kept: ${releases.map((r) => r.id).join(', ')}`);
+  if (want.expectCurrent !== undefined && current !== want.expectCurrent) {
+    throw new UserError(`${t.host}: its current release is now ${current ?? 'none'}, not ${want.expectCurrent} (another deploy since?); nothing was changed: run rig rollback again`);
+  }
+  if (want.to !== undefined) {
+    const found = releases.find((r) => r.id === want.to);
+    if (!found) throw new UserError(`${t.host}: no release ${want.to}; kept: ${releases.map((r) => r.id).join(', ')}`);
     return found;
   }
   const at = releases.findIndex((r) => r.id === current);
@@ -86,6 +92,7 @@ export function hostRelease(input: { stack: StackConfig; roleOps: readonly RoleO
     planHash: sha256Hex(canonicalJson(input.plan.steps)),
     kind: input.from === undefined ? ('deploy' as const) : ('rollback' as const),
     ...(input.from !== undefined ? { from: input.from } : {}),
+    deployId: ctx.runId,
   };
   return buildRelease(meta, stack, input.roleOps, input.previous, running).release;
 }

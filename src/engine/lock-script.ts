@@ -1,12 +1,9 @@
 // The remote half of the deploy lock: the sh scripts (one exec each) and pure parsers of what they print.
-import { z } from 'zod';
 import { sh, type ExecNode } from '../core/cmd.js';
+import { tokenNeedle } from './lock-info.js';
 
 /** Exit status of the acquire/break/read scripts when a lock file is there: stdout then holds a held report. */
 export const LOCK_HELD_EXIT = 75; // EX_TEMPFAIL in sysexits.h: "try again later"
-
-/** An empty lock file younger than this is being written by another acquirer, not abandoned (see `judgeLock`). */
-export const WRITE_GRACE_SEC = 5;
 
 /*
  * Shared functions. `held` prints `held <age> <inode>:<mtime>:<size>` and the file's content, then exits
@@ -14,8 +11,8 @@ export const WRITE_GRACE_SEC = 5;
  * caller retries. Age is measured on the host clock. The identity lets a breaker check, under the guard,
  * that the lock it judged stale is still the very same file.
  * `claim` creates the lock with noclobber (`set -C`: O_EXCL in dash and bash) in one printf, mode 0600 by
- * umask. `take` holds `lock.guard` (mkdir is atomic) around break and release, the only steps that remove a
- * lock: a guard left by a killed script is taken over after 10 s.
+ * umask. `take` holds `lock.guard` (mkdir is atomic) around break, release and renewal (the steps that remove a
+ * lock or change its age): a guard left by a killed script is taken over after 10 s.
  */
 const PRELUDE = `l=$1/lock g=$1/lock.guard
 held() {
@@ -54,12 +51,22 @@ IFS= read -r mine || exit 1
 claim`;
 
 /**
- * Args: stateDir, identity of the stale lock. Under the guard, moves that same file aside (printing
- * `broken <path>`) and claims; a lock replaced meanwhile is left alone and reported as held.
+ * Args: stateDir, `token` or `file`, the token needle or the file identity, and a minimum age ('' = any). Under the
+ * guard, moves aside the very lock that was judged (same token, or same file for unreadable content) and, with an
+ * age, only while it is still that old (not renewed meanwhile), printing `broken <path>`; then claims. A lock that
+ * changed meanwhile is left alone and reported as held.
  */
 const BREAK = `${PRELUDE}IFS= read -r mine || exit 1
 take || exit 1
-if [ "$(stat -c '%i:%Y:%s' -- "$l" 2>/dev/null)" = "$2" ]; then
+same=0
+case $2 in
+  token) grep -qF -e "$3" -- "$l" 2>/dev/null && same=1 ;;
+  file) [ "$(stat -c '%i:%Y:%s' -- "$l" 2>/dev/null)" = "$3" ] && same=1 ;;
+esac
+if [ $same = 1 ] && [ -n "$4" ]; then
+  m=$(stat -c %Y -- "$l" 2>/dev/null) && [ $(( $(date +%s) - m )) -gt "$4" ] || same=0
+fi
+if [ $same = 1 ]; then
   aside=$l.broken.$(date +%s).$$
   mv -- "$l" "$aside" || exit 1
   printf 'broken %s\\n' "$aside"
@@ -73,6 +80,16 @@ if grep -qF -e "$2" -- "$l" 2>/dev/null; then rm -f -- "$l" || exit 1; echo rele
 elif [ -e "$l" ]; then echo foreign
 else echo missing; fi`;
 
+/**
+ * The heartbeat. Args: stateDir, the token needle. Under the guard (a takeover checks the age under it too), renews
+ * the lease by touching the file while it is ours: prints `renewed`, `foreign` or `missing`.
+ */
+const RENEW = `${PRELUDE}[ -e "$l" ] || { echo missing; exit 0; }
+take || exit 1
+if grep -qF -e "$2" -- "$l" 2>/dev/null; then touch -c -- "$l" || exit 1; echo renewed
+elif [ -e "$l" ]; then echo foreign
+else echo missing; fi`;
+
 /** Args: stateDir. Exit 0 with no output = no lock; LOCK_HELD_EXIT with a held report. */
 const READ = `${PRELUDE}for i in 1 2 3 4 5; do [ -e "$l" ] || exit 0; held; done
 cat -- "$l" >/dev/null
@@ -83,14 +100,23 @@ export function acquireCmd(stateDir: string): ExecNode {
   return sh(ACQUIRE, stateDir);
 }
 
-/** Moves the stale lock with identity `id` aside and creates ours; the lock line goes on stdin. */
-export function breakCmd(stateDir: string, id: string): ExecNode {
-  return sh(BREAK, stateDir, id);
+/** Which lock a takeover breaks: the one carrying a token, or (unreadable content) the very file that was read. */
+export type BreakTarget = { readonly token: string } | { readonly fileId: string };
+
+/** Moves `target` aside (only if not renewed for `minAgeSec`, when given) and creates ours; the lock line on stdin. */
+export function breakCmd(stateDir: string, target: BreakTarget, minAgeSec?: number): ExecNode {
+  const [kind, needle] = 'token' in target ? ['token', tokenNeedle(target.token)] : ['file', target.fileId];
+  return sh(BREAK, stateDir, kind, needle, minAgeSec === undefined ? '' : String(minAgeSec));
 }
 
 /** Removes the lock only if it carries `token`. */
 export function releaseCmd(stateDir: string, token: string): ExecNode {
-  return sh(RELEASE, stateDir, `"token":${JSON.stringify(token)}`);
+  return sh(RELEASE, stateDir, tokenNeedle(token));
+}
+
+/** Renews the lease of the lock carrying `token`. */
+export function renewCmd(stateDir: string, token: string): ExecNode {
+  return sh(RENEW, stateDir, tokenNeedle(token));
 }
 
 /** Reports the lock without touching it. */
@@ -126,59 +152,4 @@ export function parseLockOutput(stdout: string): LockOutput {
   if (header === null) throw new Error(`unexpected output of the lock script: ${JSON.stringify(stdout.slice(0, 200))}`);
   const raw = nl < 0 ? '' : rest.slice(nl + 1).replace(/\n$/, '');
   return { brokenPath, held: { ageSec: Number(header[1]), id: header[2] ?? '', raw } };
-}
-
-/** Who holds a deploy lock: written as one JSON line into the lock file. */
-export interface LockInfo {
-  readonly user: string;
-  readonly workstation: string;
-  readonly pid: number;
-  /** The command line that took the lock, e.g. `rig deploy --env prod`. */
-  readonly command: string;
-  /** ISO time on the workstation's clock. */
-  readonly startedAt: string;
-  /** Seconds after which (by the lock file's age on the host clock) the lock is stale. */
-  readonly ttlSec: number;
-  /** Random; identifies this holder, so a release never removes another holder's lock. */
-  readonly token: string;
-}
-
-const LockInfoSchema = z.object({
-  user: z.string(),
-  workstation: z.string(),
-  pid: z.number().int(),
-  command: z.string(),
-  startedAt: z.string(),
-  ttlSec: z.number().positive(),
-  token: z.string().min(1),
-});
-
-/** The holder from a lock file's content, or undefined when it is not a lock line rig wrote. */
-export function parseLockInfo(raw: string): LockInfo | undefined {
-  try {
-    const r = LockInfoSchema.safeParse(JSON.parse(raw));
-    return r.success ? r.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A lock as observed on a host. */
-export interface LockState {
-  /** The holder, or undefined when the content is not a lock line (`raw` shows what it is). */
-  readonly info: LockInfo | undefined;
-  readonly raw: string;
-  /** Age of the lock file on the host clock (now minus its mtime). */
-  readonly ageSec: number;
-  readonly stale: boolean;
-}
-
-/**
- * Stale = older than the holder's own TTL. Unparseable content counts as stale, except an empty file
- * younger than WRITE_GRACE_SEC: another acquirer is between creating it and writing its line.
- */
-export function judgeLock(raw: string, ageSec: number): LockState {
-  const info = parseLockInfo(raw);
-  if (info !== undefined) return { info, raw, ageSec, stale: ageSec > info.ttlSec };
-  return { info, raw, ageSec, stale: raw.trim() !== '' || ageSec >= WRITE_GRACE_SEC };
 }

@@ -1,6 +1,4 @@
-// The per-host deploy lock: acquire (failing fast), break a stale one on request, release only our own, read it.
-import { randomBytes } from 'node:crypto';
-import os from 'node:os';
+// The per-host deploy lock, a lease: acquire (taking over an expired or dead holder's lock), renew, release, read.
 import path from 'node:path';
 import { exec, or, type Cmd, type ExecNode } from '../core/cmd.js';
 import { display } from '../core/cmd-render.js';
@@ -8,9 +6,28 @@ import { UserError } from '../core/errors.js';
 import { RemoteCommandError } from '../transport/errors.js';
 import { classifyFailure } from '../transport/run.js';
 import type { ExecResult, Transport } from '../transport/transport.js';
-import { acquireCmd, breakCmd, judgeLock, LOCK_HELD_EXIT, parseLockOutput, readLockCmd, releaseCmd, type HeldReport, type LockInfo, type LockState } from './lock-script.js';
+import { holderGone } from './lock-holder.js';
+import { judgeLock, type LockInfo, type LockState } from './lock-info.js';
+import { lockHeldMessage } from './lock-message.js';
+import { acquireCmd, breakCmd, LOCK_HELD_EXIT, parseLockOutput, readLockCmd, releaseCmd, renewCmd, type BreakTarget, type HeldReport } from './lock-script.js';
 
-export { LOCK_HELD_EXIT, judgeLock, parseLockInfo, type LockInfo, type LockState } from './lock-script.js';
+export { LOCK_HELD_EXIT } from './lock-script.js';
+export { judgeLock, newLockInfo, parseLockInfo, type LockInfo, type LockState } from './lock-info.js';
+export { formatDuration, lockHeldMessage } from './lock-message.js';
+
+/** Why an acquire took a lock someone else held: its lease ran out, its process is gone, or the user broke it. */
+export type TakeoverReason = 'expired' | 'holder-gone' | 'broken';
+
+/** The lock an acquire took over (journaled `lock.expired` or `lock.broken`). */
+export interface Takeover {
+  readonly reason: TakeoverReason;
+  /** The previous holder; undefined when its content was unreadable. */
+  readonly previous: LockInfo | undefined;
+  /** Seconds since its last renewal, on the host clock. */
+  readonly ageSec: number;
+  /** Where the taken lock file was moved (`<stateDir>/lock.broken.<epoch>.<pid>`). */
+  readonly movedTo: string;
+}
 
 /** A lock this process holds on one host. */
 export interface HeldLock {
@@ -18,19 +35,14 @@ export interface HeldLock {
   /** `<stateDir>/lock` on the host. */
   readonly path: string;
   readonly info: LockInfo;
-  /** The stale holder this acquire broke (for the journal); undefined when nothing was broken or its content was unreadable. */
-  readonly broke?: LockInfo | undefined;
-  /** Where the broken lock file was moved (`<stateDir>/lock.broken.<epoch>.<pid>`), when one was broken. */
-  readonly brokenPath?: string | undefined;
+  /** Set when this acquire took the lock over from another holder. */
+  readonly took?: Takeover;
 }
 
 /** What `releaseLock` found: our lock (removed), another holder's (left in place), or none. */
 export type ReleaseOutcome = 'released' | 'foreign' | 'missing';
 
-/**
- * Someone else holds the deploy lock of `host`. `stale` says whether it outlived its TTL (then
- * `--break-lock` breaks it); `holder` is undefined when the lock file's content is unreadable.
- */
+/** Someone else holds the deploy lock of `host` (live, or changed while we tried to take it over). */
 export class LockHeldError extends UserError {
   readonly holder: LockInfo | undefined;
   readonly stale: boolean;
@@ -46,29 +58,21 @@ export class LockHeldError extends UserError {
   }
 }
 
-/** Builds the holder of a new lock: user from $USER (else the OS account), this machine's hostname and pid. */
-export function newLockInfo(command: string, ttlSec: number, env: NodeJS.ProcessEnv = process.env): LockInfo {
-  if (!Number.isInteger(ttlSec) || ttlSec < 1) throw new Error(`lock TTL must be a whole number of seconds >= 1, got ${ttlSec}`);
-  const user = env['USER'] || env['LOGNAME'] || accountName();
-  const startedAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return { user, workstation: os.hostname(), pid: process.pid, command, startedAt, ttlSec, token: randomBytes(16).toString('hex') };
-}
-
-function accountName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown'; // a uid without a passwd entry (some containers)
-  }
+/** How an acquire treats a lock it finds. */
+export interface AcquireOptions {
+  readonly become?: boolean;
+  /** This workstation's id: a lock it wrote whose process is gone is taken over at once. */
+  readonly workstationId?: string;
+  /** `--break-lock`, confirmed for this very holder (its token, or the file id of unreadable content). */
+  readonly breakHolder?: BreakTarget;
 }
 
 /**
- * Takes the deploy lock `<stateDir>/lock` in one exec: creates the state dir (0700) and the lock file
- * (0600, O_EXCL via noclobber, the holder line sent over stdin). A live lock throws LockHeldError at
- * once; so does a stale one unless `breakStale`, which moves it aside (one more exec, under a guard so
- * that two breakers cannot both win) and returns its holder as `broke`.
+ * Takes the deploy lock `<stateDir>/lock` in one exec: creates the state dir (0700) and the lock file (0600, O_EXCL
+ * via noclobber, the holder line sent over stdin). An expired lease, a dead local holder or the holder the user
+ * agreed to break is taken over (one more exec, under a guard: of two takers one wins); any other throws LockHeldError.
  */
-export async function acquireLock(t: Transport, stateDir: string, info: LockInfo, opts: { breakStale: boolean; become?: boolean }): Promise<HeldLock> {
+export async function acquireLock(t: Transport, stateDir: string, info: LockInfo, opts: AcquireOptions = {}): Promise<HeldLock> {
   const step = acquireStep(stateDir, info);
   const first = await lockExec(t, step.cmd, opts.become, step.stdin);
   return settleAcquire(t, stateDir, info, first, opts);
@@ -79,27 +83,34 @@ export function acquireStep(stateDir: string, info: LockInfo): { cmd: ExecNode; 
   return { cmd: acquireCmd(checkStateDir(stateDir)), stdin: `${JSON.stringify(info)}\n` };
 }
 
-/**
- * The outcome of an acquire that ran (exit 0: ours; LOCK_HELD_EXIT: someone's, then LockHeldError or, for a stale
- * lock with `breakStale`, one more exec to break it). Any other exit is a RemoteCommandError.
- */
-export async function settleAcquire(t: Transport, stateDir: string, info: LockInfo, first: { code: number; stdout: string; stderr: string }, opts: { breakStale: boolean; become?: boolean }): Promise<HeldLock> {
+/** The outcome of an acquire that ran: ours (exit 0), taken over (one more exec), or LockHeldError. */
+export async function settleAcquire(t: Transport, stateDir: string, info: LockInfo, first: { code: number; stdout: string; stderr: string }, opts: AcquireOptions): Promise<HeldLock> {
   const dir = checkStateDir(stateDir);
   const lockPath = path.posix.join(dir, 'lock');
   if (first.code === 0) return { host: t.host, path: lockPath, info };
   if (first.code !== LOCK_HELD_EXIT) throw new RemoteCommandError(t.host, display(acquireCmd(dir)), classifyFailure(first, opts.become === true), first.code, first.stderr);
-  const held = heldReport(t.host, first);
-  const state = judgeReport(held);
-  if (!state.stale || !opts.breakStale) throw new LockHeldError(t.host, lockPath, state);
-  const second = await lockExec(t, breakCmd(dir, held.id), opts.become, `${JSON.stringify(info)}\n`);
-  // Someone else took it between our two execs or broke it first (the stale file may be aside already): theirs now.
+  const state = judgeReport(heldReport(t.host, first));
+  const reason = takeoverReason(state, opts);
+  if (reason === undefined) throw new LockHeldError(t.host, lockPath, state);
+  const target: BreakTarget = state.info ? { token: state.info.token } : { fileId: state.fileId ?? '' };
+  // an expired lease is taken only while still expired: a holder renewing meanwhile keeps it
+  const minAge = reason === 'expired' && state.info ? state.info.ttlSec : undefined;
+  const second = await lockExec(t, breakCmd(dir, target, minAge), opts.become, `${JSON.stringify(info)}\n`);
+  // Renewed, or taken by another run first: theirs now.
   if (second.code !== 0) throw new LockHeldError(t.host, lockPath, judgeReport(heldReport(t.host, second)));
-  const out = parseLockOutput(second.stdout);
-  if (out.brokenPath === undefined) return { host: t.host, path: lockPath, info };
-  return { host: t.host, path: lockPath, info, broke: state.info, brokenPath: out.brokenPath };
+  const movedTo = parseLockOutput(second.stdout).brokenPath ?? '';
+  return { host: t.host, path: lockPath, info, took: { reason, previous: state.info, ageSec: state.ageSec, movedTo } };
 }
 
-/** Removes our lock in one exec, only while it still carries our token; a lock broken and retaken by another holder stays. */
+function takeoverReason(state: LockState, opts: AcquireOptions): TakeoverReason | undefined {
+  if (state.stale) return 'expired';
+  if (state.info && holderGone(state.info, opts.workstationId)) return 'holder-gone';
+  const b = opts.breakHolder;
+  if (b && ('token' in b ? b.token === state.info?.token : state.info === undefined && b.fileId === state.fileId)) return 'broken';
+  return undefined;
+}
+
+/** Removes our lock in one exec, only while it still carries our token; a lock taken over by another holder stays. */
 export async function releaseLock(t: Transport, held: HeldLock, opts: { become?: boolean } = {}): Promise<ReleaseOutcome> {
   const r = await lockExec(t, releaseStep(held), opts.become);
   return parseRelease(t.host, r.stdout);
@@ -115,6 +126,13 @@ export function parseRelease(host: string, stdout: string): ReleaseOutcome {
   const outcome = stdout.trim();
   if (outcome === 'released' || outcome === 'foreign' || outcome === 'missing') return outcome;
   throw new Error(`${host}: unexpected output of the lock release: ${JSON.stringify(stdout.slice(0, 200))}`);
+}
+
+/** Renews the lease (one exec): `renewed`, or `foreign` / `missing` when the lock is no longer ours. */
+export async function renewLock(t: Transport, held: HeldLock, opts: { become?: boolean } = {}): Promise<'renewed' | 'foreign' | 'missing'> {
+  const out = (await lockExec(t, renewCmd(path.posix.dirname(held.path), held.info.token), opts.become)).stdout.trim();
+  if (out === 'renewed' || out === 'foreign' || out === 'missing') return out;
+  throw new Error(`${t.host}: unexpected output of the lock renewal: ${JSON.stringify(out.slice(0, 200))}`);
 }
 
 /** Reads the lock without taking it, as a part of a fact batch: exits 0 either way, the held report (if any) on stdout. */
@@ -142,7 +160,7 @@ function heldReport(host: string, r: Pick<ExecResult, 'code' | 'stdout'>): HeldR
 }
 
 function judgeReport(h: HeldReport): LockState {
-  return judgeLock(h.raw, h.ageSec);
+  return judgeLock(h.raw, h.ageSec, h.id);
 }
 
 /** Runs a lock script: exit 0 and LOCK_HELD_EXIT are answers, anything else is a RemoteCommandError. */
@@ -155,36 +173,4 @@ async function lockExec(t: Transport, cmd: ExecNode, become: boolean | undefined
 function checkStateDir(dir: string): string {
   if (dir === '' || dir.startsWith('-')) throw new Error(`invalid state directory ${JSON.stringify(dir)}`);
   return dir.length > 1 ? dir.replace(/\/+$/, '') : dir;
-}
-
-/**
- * The LockHeldError text, e.g. `web1: deploy lock held by alice@laptop (pid 4242, "rig deploy --env prod",
- * since 2026-12-01T07:10:00Z, 3m12s ago; expires in 26m48s)`. Ages are the host's; `since` is the holder's clock.
- */
-export function lockHeldMessage(host: string, lockPath: string, s: LockState): string {
-  const ago = `${formatDuration(s.ageSec)} ago`;
-  const hint = 'rerun with --break-lock to break it';
-  if (s.info === undefined) {
-    if (!s.stale) return `${host}: deploy lock ${lockPath} is being taken by another run (empty file, ${ago}); try again`;
-    return `${host}: deploy lock ${lockPath} has unreadable content ${printable(JSON.stringify(s.raw.slice(0, 200)))} (written ${ago}); it counts as stale: ${hint}`;
-  }
-  const i = s.info;
-  const who = `${printable(i.user)}@${printable(i.workstation)} (pid ${i.pid}, ${printable(JSON.stringify(i.command))}, since ${printable(i.startedAt)}, ${ago}`;
-  if (!s.stale) return `${host}: deploy lock held by ${who}; expires in ${formatDuration(i.ttlSec - s.ageSec)})`;
-  return `${host}: stale deploy lock held by ${who}; expired ${formatDuration(s.ageSec - i.ttlSec)} ago): ${hint}`;
-}
-
-/** `45s`, `3m12s`, `2h05m`, `3d04h`: two units at most, the second zero-padded. */
-export function formatDuration(sec: number): string {
-  const s = Math.max(0, Math.round(sec));
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${pad(s % 60)}s`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h${pad(Math.floor(s / 60) % 60)}m`;
-  return `${Math.floor(s / 86400)}d${pad(Math.floor(s / 3600) % 24)}h`;
-}
-
-/** The lock file comes from a host: keep its control and format characters (escapes, bidi overrides) off the terminal. */
-function printable(s: string): string {
-  return s.replace(/[\p{Cc}\p{Cf}]/gu, '?');
 }

@@ -100,6 +100,8 @@ function planFile(op: FileOp, fact: PathState, role: string, input: PlanHostInpu
     const diff = attrDiff(op, fact);
     return diff ? { kind: 'attrs', role, path: op.path, target: 'file', why: diff, notify, ...attrsOf(op) } : undefined;
   }
+  // A new file holding a secret is created 0600, not 0644, unless the role asks for a mode (a replaced one keeps its own).
+  const attrs = fact.kind === 'missing' && op.sensitive && op.mode === undefined ? { ...attrsOf(op), mode: 0o600 } : attrsOf(op);
   const change = describeFileChange({
     path: op.path,
     before: fact.kind === 'file' ? (input.before.get(op.path) ?? undefined) : undefined,
@@ -107,12 +109,12 @@ function planFile(op: FileOp, fact: PathState, role: string, input: PlanHostInpu
     sensitive: op.sensitive,
     envFile: isEnvFilePath(op.path),
     redactor: input.redactor,
-    ...(op.mode === undefined ? {} : { mode: op.mode }),
+    ...(attrs.mode === undefined ? {} : { mode: attrs.mode }),
   });
   // Without the old bytes at hand, describeFileChange would call an update a create: keep the host's digest.
   const fixed = fact.kind === 'file' && change.kind === 'create' ? { ...change, kind: 'update' as const, sha256Before: fact.sha256 } : change;
   const why = fact.kind === 'missing' ? 'missing' : 'content changed';
-  return { kind: 'write', role, path: op.path, why, change: fixed, notify, ...attrsOf(op) };
+  return { kind: 'write', role, path: op.path, why, change: fixed, notify, ...attrs };
 }
 
 /** `mode 0644 → 0600, owner root → app`, or undefined when the wanted attrs already hold. */

@@ -8,7 +8,7 @@ import { parseReloadRecord, reloadRecordPath, type ReloadRecord } from '../compo
 import type { RoleOps } from '../config/render-roles.js';
 import type { StackConfig } from '../config/stack-vars.js';
 import { COMPOSE_ROLE, composeDesired, unmanagedEnvFiles } from '../compose/compose-desired.js';
-import { planServices } from '../compose/plan-services.js';
+import { planServices, type RecordedService } from '../compose/plan-services.js';
 import { composeFilePath } from '../compose/render-compose.js';
 import { canonicalJson } from '../compose/service-inputs.js';
 import { commandChecksCmd, parseCommandChecks } from '../facts/command-checks.js';
@@ -20,6 +20,8 @@ import { plainGather, type Gather } from './gather.js';
 import { mergeTargets, resolveMerges } from './yaml-merge.js';
 import { lockStateStep, parseLockState, type LockState } from './lock.js';
 import { listReleasesCmd, parseReleaseList, type ReleaseList } from './release-store.js';
+import { markerReadCmd, parseMarker, type DeployMarker } from './deploy-marker.js';
+import { parseRunningJobs, runningJobsCmd, type RunningJob } from './host-job-script.js';
 import type { Transport } from '../transport/transport.js';
 import { guardsOf, pathsOf, planHost } from './plan-host.js';
 import type { HostPlan } from './plan-types.js';
@@ -38,6 +40,8 @@ export interface PlanOnHostInput {
   readonly readReleases?: boolean;
   /** Also read the deploy lock (without taking it) in the same exec. */
   readonly readLock?: boolean;
+  /** Also read the deploy marker and the host jobs still running (a deploy that did not conclude) in the same exec. */
+  readonly readRunState?: boolean;
 }
 
 /** The plan, plus what apply may need besides it: the old bytes of files it replaces, the facts it saw. */
@@ -52,6 +56,10 @@ export interface PlannedHost {
   readonly releases?: ReleaseList;
   /** With `readLock`: who holds the deploy lock, if anyone. */
   readonly lock?: LockState;
+  /** With `readRunState`: the marker of a deploy that began changing the host and did not conclude. */
+  readonly marker?: DeployMarker;
+  /** With `readRunState`: host jobs (compose up, removals) still running. */
+  readonly jobs?: readonly RunningJob[];
 }
 
 /** True when the host's roles declare compose services or networks. */
@@ -66,6 +74,8 @@ interface HostFacts {
   readonly guards: ReadonlyMap<string, number>;
   readonly releases: ReleaseList | undefined;
   readonly lock: LockState | undefined;
+  readonly marker: DeployMarker | undefined;
+  readonly jobs: readonly RunningJob[] | undefined;
   /** Current content of the yamlMerge targets. */
   readonly mergeBase: ReadonlyMap<string, Buffer>;
   /** Reload records of the reloadable services, by container. */
@@ -88,6 +98,7 @@ async function gatherFacts(input: PlanOnHostInput, gather: Gather): Promise<Host
     ...(checks.length > 0 ? [commandChecksCmd(checks.map((c) => c.cmd))] : []),
     ...(input.readReleases === true ? [listReleasesCmd(input.stack.stateDir)] : []),
     ...(input.readLock === true ? [lockStateStep(input.stack.stateDir)] : []),
+    ...(input.readRunState === true ? [markerReadCmd(input.stack.stateDir), runningJobsCmd(input.stack.stateDir)] : []),
     ...(merges.length > 0 ? [fileContentCmd(merges)] : []),
     ...(reloadPaths.length > 0 ? [fileContentCmd(reloadPaths)] : []),
   ];
@@ -101,11 +112,13 @@ async function gatherFacts(input: PlanOnHostInput, gather: Gather): Promise<Host
   const codes = checks.length > 0 ? parseCommandChecks(take(), checks.length) : [];
   const releases = input.readReleases === true ? parseReleaseList(take()) : undefined;
   const lock = input.readLock === true ? parseLockState(take()) : undefined;
+  const marker = input.readRunState === true ? parseMarker(take()) : undefined;
+  const jobs = input.readRunState === true ? parseRunningJobs(take()) : undefined;
   const reloads = new Map(reloadable.flatMap((c, i) => {
     const rec = parseReloadRecord(reloadBytes.get(reloadPaths[i] as string));
     return rec ? [[c, rec] as const] : [];
   }));
-  return { facts, docker, guards: new Map(checks.map((c, i) => [c.key, codes[i] ?? -1])), releases, lock, mergeBase, reloads };
+  return { facts, docker, guards: new Map(checks.map((c, i) => [c.key, codes[i] ?? -1])), releases, lock, marker, jobs, mergeBase, reloads };
 }
 
 /**
@@ -113,7 +126,7 @@ async function gatherFacts(input: PlanOnHostInput, gather: Gather): Promise<Host
  * records), then 1 exec for the old bytes of files about to change, only when some do.
  */
 export async function planOnHost(t: Transport, input: PlanOnHostInput, gather: Gather = plainGather(t, input.become === true)): Promise<PlannedHost> {
-  const { facts, docker, guards, releases, lock, mergeBase, reloads } = await gatherFacts(input, gather);
+  const { facts, docker, guards, releases, lock, marker, jobs, mergeBase, reloads } = await gatherFacts(input, gather);
   const onHost = (p: string): string | undefined => {
     const f = facts.get(p);
     return f?.kind === 'file' ? f.sha256 : undefined;
@@ -134,15 +147,22 @@ export async function planOnHost(t: Transport, input: PlanOnHostInput, gather: G
   const planned = new Set(pathsOf(roleOps));
   const planFacts = new Map([...facts].filter(([p]) => planned.has(p) || !(input.extraPaths ?? []).includes(p)));
   const filePlan = planHost({ host: input.host, roleOps, facts: planFacts, before, guards, redactor: input.redactor });
-  const common = { roleOps, before, facts, docker, ...(releases ? { releases } : {}), ...(lock ? { lock } : {}) };
+  const common = { roleOps, before, facts, docker, ...(releases ? { releases } : {}), ...(lock ? { lock } : {}), ...(marker ? { marker } : {}), ...(jobs ? { jobs } : {}) };
   if (!desired || !docker) return { plan: filePlan, ...common };
-  const services = planServices({ host: input.host, desired, docker, fileSteps: filePlan.steps, removeUndeclared: input.removeUndeclared !== false, reloads });
+  const recorded = releases ? recordedServices(releases) : undefined;
+  const services = planServices({ host: input.host, desired, docker, fileSteps: filePlan.steps, removeUndeclared: input.removeUndeclared !== false, reloads, ...(recorded ? { recorded } : {}) });
   if (services.problems.length > 0) throw new DiagnosticsError(services.problems);
   const prechecks = services.steps.filter((s) => s.kind === 'network' || s.kind === 'pull');
   const rest = services.steps.filter((s) => s.kind === 'service');
   const observed = sha256Hex(`${filePlan.observed}\n${canonicalJson({ containers: docker.containers.map((c) => [c.name, c.id, c.image, c.running, c.labels['rig.fingerprint']]), images: [...docker.images], networks: [...docker.networks] })}`);
   const plan: HostPlan = { host: input.host, steps: [...prechecks, ...filePlan.steps, ...rest], observed, ...(services.target ? { compose: services.target } : {}) };
   return { plan, ...common };
+}
+
+/** The services of the host's current release (none when it has no release yet: everything running is unrecorded). */
+function recordedServices(list: ReleaseList): Map<string, RecordedService> {
+  const current = list.releases.find((r) => r.id === list.current);
+  return new Map((current?.services ?? []).map((s) => [s.name, { fingerprint: s.fingerprint, imageId: s.imageId }]));
 }
 
 function dockerQuery(input: PlanOnHostInput): { project: string; images: string[]; networks: string[] } {

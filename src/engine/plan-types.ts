@@ -66,8 +66,11 @@ export interface NetworkStep extends StepBase {
   readonly internal: boolean;
 }
 
-/** What happens to a service: every action but `remove` is followed by the health gate. */
-export type ServiceAction = 'create' | 'recreate' | 'start' | 'reload' | 'remove';
+/**
+ * What happens to a service: every action but `remove` is followed by the health gate; `gate` is the gate alone (the
+ * container is as wanted, but no finished deploy saw it healthy).
+ */
+export type ServiceAction = 'create' | 'recreate' | 'start' | 'reload' | 'remove' | 'gate';
 
 /** Bring one compose service to its desired state; `reasons` say exactly which input changed. */
 export interface ServiceStep extends StepBase {
@@ -102,6 +105,17 @@ export interface ComposeTarget {
   readonly files: Partial<Record<Phase, string>>;
 }
 
+/** A deploy that began changing the host and never concluded (its marker is still there, nobody holds its lock). */
+export interface InterruptedDeploy {
+  readonly deployId: string;
+  readonly user: string;
+  readonly workstation: string;
+  readonly command: string;
+  readonly startedAt: string;
+  /** The step it was in: `files`, `up` (compose up was started) or `gate` (up succeeded, the gate did not end). */
+  readonly step: 'files' | 'up' | 'gate';
+}
+
 /** One host's part of a plan. `observed` digests the facts the plan was made from (stale-plan detection). */
 export interface HostPlan {
   readonly host: string;
@@ -109,6 +123,8 @@ export interface HostPlan {
   readonly observed: string;
   /** Present when the host runs compose services. */
   readonly compose?: ComposeTarget;
+  /** The last deploy on this host was interrupted: this run finishes its work (and journals that it did). */
+  readonly interrupted?: InterruptedDeploy;
 }
 
 /** A whole plan; `version` guards saved plans against format changes. */

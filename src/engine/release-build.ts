@@ -10,7 +10,7 @@ import type { ContainerState } from '../facts/docker-state.js';
 import type { Release, ReleaseService } from './release-schema.js';
 
 /** Who, when and from what a release was made. */
-export type ReleaseMeta = Pick<Release, 'id' | 'createdAt' | 'env' | 'host' | 'user' | 'workstation' | 'git' | 'planHash' | 'kind'> & { readonly from?: string };
+export type ReleaseMeta = Pick<Release, 'id' | 'createdAt' | 'env' | 'host' | 'user' | 'workstation' | 'git' | 'planHash' | 'kind'> & { readonly from?: string; readonly deployId?: string };
 
 /**
  * The release after a successful deploy: the selected roles' files, dirs and services as now deployed; roles that

@@ -35,6 +35,8 @@ export const releaseSchema = z.strictObject({
   /** `deploy`, or `rollback` (re-applied release `from`). */
   kind: z.enum(['deploy', 'rollback']),
   from: z.string().optional(),
+  /** The run that made it (its journal events carry the same id): one deploy's releases on every host it changed. */
+  deployId: z.string().optional(),
   project: z.string(),
   projectDir: z.string(),
   files: z.array(releaseFileSchema),

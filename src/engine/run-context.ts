@@ -1,5 +1,6 @@
 // What one rig invocation shares across its hosts: mode, who runs it, lock and rollback policy, the abort signal.
 import type { LockInfo } from './lock.js';
+import type { Pauser } from './test-pause.js';
 
 /** The settings of one plan / deploy / rollback run, the same for every host. */
 export interface RunContext {
@@ -11,6 +12,8 @@ export interface RunContext {
   readonly runId: string;
   readonly user: string;
   readonly workstation: string;
+  /** This workstation's id (lock-holder.ts): a lock it wrote whose process is gone is taken over at once. */
+  readonly workstationId?: string;
   readonly git: { readonly commit: string; readonly dirty: boolean } | null;
   /** The deploy lock to take (deploy, rollback); plan takes none. */
   readonly lock?: LockInfo;
@@ -23,6 +26,8 @@ export interface RunContext {
   readonly rollbackTo?: string;
   /** Aborted on SIGINT/SIGTERM: hosts stop between steps, journal `interrupted`, release their lock. */
   readonly signal?: AbortSignal;
+  /** Test-only pause points (RIG_TEST_PAUSE); undefined in every real run. */
+  readonly pause?: Pauser;
   /** Lines for the operator while a host runs (failing services' logs); already redacted by the caller's io. */
   readonly log: (line: string) => void;
 }

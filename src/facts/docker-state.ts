@@ -48,7 +48,8 @@ export interface DockerStateQuery {
   readonly networks: readonly string[];
 }
 
-const IMAGE_FORMAT = '{"id":{{json .Id}},"repoDigests":{{json .RepoDigests}}}';
+/** The `docker image inspect` template of an ImageState record (one JSON line). */
+export const IMAGE_FORMAT = '{"id":{{json .Id}},"repoDigests":{{json .RepoDigests}}}';
 const NETWORK_FORMAT = '{"name":{{json .Name}},"internal":{{json .Internal}},"labels":{{json .Labels}}}';
 
 /*
@@ -111,7 +112,8 @@ export function dockerStateCmd(q: DockerStateQuery): ExecNode {
   return cmd;
 }
 
-const ImageRecord = z.strictObject({ id: z.string().startsWith('sha256:'), repoDigests: z.array(z.string()).nullable() });
+/** An IMAGE_FORMAT line; `repoDigests` is null for an image docker never pushed or pulled. */
+export const ImageRecord = z.strictObject({ id: z.string().startsWith('sha256:'), repoDigests: z.array(z.string()).nullable() });
 const NetworkRecord = z.strictObject({ name: z.string(), internal: z.boolean(), labels: z.record(z.string(), z.string()).nullable() });
 
 /** Parses the output of `dockerStateCmd(q)`; throws on a missing section, a malformed record or a wrong record count. */

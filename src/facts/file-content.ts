@@ -1,21 +1,35 @@
 // Fact `file-content`: the bytes of several files in one exec (for plan diffs), and the pure parser of its output.
 import { sh, type ExecNode } from '../core/cmd.js';
 import { assertCommandFits } from '../core/command-limit.js';
+import { GUARD_SH } from './path-guard.js';
 
 /*
- * Per path, in argument order: a header line `<size>` (or `-` when unreadable) then exactly <size> raw bytes.
- * The size is taken before the copy and `head -c` copies at most that, so a file growing meanwhile cannot shift
- * the stream; one shrinking is padded by the parser's length check failing (then the fact errors out).
+ * Per path, in argument order: a header line `<size>` (or `-` when unreadable, not a regular file, or in a directory
+ * path-guard refuses) then exactly <size> raw bytes. Each file is read as the identity path-guard chose for its
+ * directory (root, or the uid that controls it), and opened once: the size is the open file's (`stat -L
+ * /dev/stdin`), and `head -c` copies at most that from the same descriptor, so a file swapped or growing meanwhile
+ * cannot shift the stream; one shrinking makes the parser's length check fail (then the fact errors out). A read as
+ * another uid is bounded by `timeout` (a FIFO swapped in would block it).
  */
-const SCRIPT = `for p do
-  if [ -f "$p" ] && [ -r "$p" ]; then
-    n=$(wc -c < "$p") && printf '%s\\n' "$n" && head -c "$n" -- "$p"
-  else printf -- '-\\n'; fi
+const READ = `[ -f "$1" ] && [ ! -L "$1" ] && [ -r "$1" ] || { echo -; exit 0; }
+{ n=$(stat -L -c %s /dev/stdin) || { echo -; exit 0; }; printf '%s\\n' "$n"; head -c "$n"; exit 0; } < "$1" 2>/dev/null
+echo -`;
+
+const SCRIPT = `${GUARD_SH}
+read=$1; shift; last=
+for p do
+  d=\${p%/*}; d=\${d:-/}
+  [ "$d" = "$last" ] || { rig_guard "$d"; last=$d; }
+  case $rig_id in
+    '') sh -c "$read" sh "$p" </dev/null ;;
+    '!'*) echo - ;;
+    *) rig_as timeout 300 sh -c "$read" sh "$p" </dev/null || : ;;
+  esac
 done`;
 
 /** The command printing the content of `paths` (absolute) in one exec. */
 export function fileContentCmd(paths: readonly string[]): ExecNode {
-  const cmd = sh(SCRIPT, ...paths);
+  const cmd = sh(SCRIPT, READ, ...paths);
   assertCommandFits(cmd, `file-content of ${paths.length} paths`);
   return cmd;
 }

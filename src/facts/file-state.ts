@@ -1,6 +1,7 @@
 // Fact `file-state`: type, mode, ownership and sha256 of many paths in one exec, and the pure parser of its output.
 import { sh, type ExecNode } from '../core/cmd.js';
 import { assertCommandFits } from '../core/command-limit.js';
+import { GUARD_SH } from './path-guard.js';
 
 /** What a non-file, non-directory path is. Symlinks are reported as such, never followed. */
 export type OtherType = 'symlink' | 'fifo' | 'socket' | 'char-device' | 'block-device' | 'unknown';
@@ -29,19 +30,31 @@ export type PathState =
  * ~100 ms per 20 paths on a small host; see bench/). Paths are never printed before the last section, so any byte in
  * them (newline, quote, invalid UTF-8) is harmless:
  *   1. per path, in argument order, from shell builtins: `<index>:M:<1|0>` (missing; whether the parent is a
- *      directory), `<index>:F` (regular file) or `<index>:E` (exists, anything else);
+ *      directory), `<index>:F` (regular file, hashed in section 3), `<index>:U:<sha256>` (regular file in a directory
+ *      a non-root uid controls: hashed right here as that uid, see path-guard) or `<index>:E` (exists, anything else);
  *   2. after `--stat`, one `stat -c` line per existing path, in order: `<rawmode hex>:<uid>:<gid>:<size>:<user>:<group>`
  *      (user and group names cannot contain `:` or a newline: passwd/group syntax);
- *   3. after `--hash`, one NUL-terminated `sha256sum -z` record per regular file, in order (the digest is its first
+ *   3. after `--hash`, one NUL-terminated `sha256sum -z` record per `F` file, in order (the digest is its first
  *      64 characters; the name after it is ignored).
  * `stat -c` is lstat (symlinks are not followed); `%f` is locale-independent, unlike `%F`. Only regular files are
- * hashed (reading a FIFO would block). A path that exists but cannot be stat'ed or read makes the script exit 1
- * with the tool's message on stderr: the caller's `run` turns that into a RemoteCommandError.
+ * hashed (reading a FIFO would block). A path that exists but cannot be stat'ed or read, or whose directory
+ * path-guard refuses, makes the script exit 1 with the reason on stderr: the caller's `run` turns that into a
+ * RemoteCommandError.
  */
-const SCRIPT = `i=0
+const SCRIPT = `${GUARD_SH}
+i=0 rc=0 fl=' ' last=
 for p do
   if [ -e "$p" ] || [ -L "$p" ]; then
-    if [ -f "$p" ] && [ ! -L "$p" ]; then printf '%s:F\\n' "$i"; else printf '%s:E\\n' "$i"; fi
+    if [ -f "$p" ] && [ ! -L "$p" ]; then
+      d=\${p%/*}; d=\${d:-/}
+      [ "$d" = "$last" ] || { rig_guard "$d"; last=$d; }
+      case $rig_id in
+        '') printf '%s:F\\n' "$i"; fl="$fl$i " ;;
+        '!'*) echo "rig: refusing to read $p: \${rig_id#!}" >&2; rc=1; printf '%s:E\\n' "$i" ;;
+        *) if h=$(rig_as timeout 300 sh -c 'sha256sum < "$1"' sh "$p" </dev/null); then printf '%s:U:%.64s\\n' "$i" "$h"
+           else rc=1; printf '%s:E\\n' "$i"; fi ;;
+      esac
+    else printf '%s:E\\n' "$i"; fi
   else
     d=\${p%/*}
     [ -n "$d" ] || d=/
@@ -49,11 +62,11 @@ for p do
   fi
   i=$((i+1))
 done
-rc=0
 echo --stat
 for p do if [ -e "$p" ] || [ -L "$p" ]; then printf '%s\\0' "$p"; fi; done | xargs -0r stat -c '%f:%u:%g:%s:%U:%G' -- || rc=1
 echo --hash
-for p do if [ -f "$p" ] && [ ! -L "$p" ]; then printf '%s\\0' "$p"; fi; done | xargs -0r sha256sum -z -- || rc=1
+i=0
+for p do case $fl in *" $i "*) printf '%s\\0' "$p" ;; esac; i=$((i+1)); done | xargs -0r sha256sum -z -- || rc=1
 exit $rc`;
 
 /**
@@ -78,16 +91,16 @@ export function parseFileState(stdout: string, paths: readonly string[]): Map<st
   const hashes = stdout.slice(hashAt + 8).split('\0').filter((r) => r !== '').map((r) => r.slice(0, 64));
   const byIndex = new Map<number, PathState>();
   for (const line of lines(stdout.slice(0, statAt))) {
-    const [index, kind, parent] = line.split(':');
+    const [index, kind, extra] = line.split(':');
     const i = decimal(index);
     if (i === undefined || i >= paths.length || byIndex.has(i)) throw new Error(`file-state: unexpected record ${JSON.stringify(line)}`);
-    if (kind === 'M' && (parent === '1' || parent === '0')) {
-      byIndex.set(i, { kind: 'missing', parentDir: parent === '1' });
+    if (kind === 'M' && (extra === '1' || extra === '0')) {
+      byIndex.set(i, { kind: 'missing', parentDir: extra === '1' });
       continue;
     }
     const stat = stats.shift();
-    const hash = kind === 'F' ? hashes.shift() : '-';
-    if ((kind !== 'F' && kind !== 'E') || stat === undefined || hash === undefined) throw new Error(`file-state: malformed or short output at ${JSON.stringify(line)}`);
+    const hash = kind === 'F' ? hashes.shift() : kind === 'U' ? extra : '-';
+    if ((kind !== 'F' && kind !== 'U' && kind !== 'E') || stat === undefined || hash === undefined) throw new Error(`file-state: malformed or short output at ${JSON.stringify(line)}`);
     byIndex.set(i, parseRecord(`${i}:S:${stat}:${hash}`)[1]);
   }
   if (stats.length > 0 || hashes.length > 0) throw new Error('file-state: more stat or hash records than paths (a path changed during the check)');

@@ -8,7 +8,7 @@ import { mapPool } from '../engine/pool.js';
 import type { EnvImage } from './env-images.js';
 
 /** `registry_auth`: credentials per registry host (`ghcr.io`, `127.0.0.1:5000`), usually from the vault. */
-const authSchema = z.record(z.string(), z.union([z.strictObject({ username: z.string(), password: z.string() }), z.strictObject({ token: z.string() })]));
+const authSchema = z.record(z.string(), z.union([z.strictObject({ username: z.string(), password: z.string(), token_realm_hosts: z.array(z.string()).optional() }), z.strictObject({ token: z.string() })]));
 
 /** One reference's outcome. */
 export type Resolution = { readonly image: EnvImage; readonly resolved: ResolvedImage } | { readonly image: EnvImage; readonly error: RegistryError };
@@ -36,7 +36,12 @@ function registryAuth(project: Project): Map<string, RegistryCredential> {
     if (v === undefined) continue;
     const parsed = authSchema.safeParse(v.value);
     if (!parsed.success) throw new DiagnosticsError([{ severity: 'error', message: 'registry_auth: expected a mapping of registry → { username, password } or { token }', loc: v.loc, hosts: [h.name] }]);
-    for (const [registry, cred] of Object.entries(parsed.data)) if (!out.has(registry)) out.set(registry, cred);
+    for (const [registry, cred] of Object.entries(parsed.data)) if (!out.has(registry)) out.set(registry, credential(cred));
   }
   return out;
+}
+
+function credential(cred: z.infer<typeof authSchema>[string]): RegistryCredential {
+  if ('token' in cred) return cred;
+  return { username: cred.username, password: cred.password, tokenRealmHosts: cred.token_realm_hosts };
 }

@@ -1,11 +1,14 @@
 // Answers a registry's 401 challenge (Bearer token or Basic) and caches the Authorization per (registry, scope).
 import { RegistryError } from './registry-error.js';
+import { realmRefusal } from './token-realm.js';
 import { discardBody, isLoopbackHost, readBody, sendRequest, type FetchSettings, type RequestTarget } from './registry-fetch.js';
 
 /** A user name and password (or personal access token) for a registry or its token server. */
 export interface RegistryCredentials {
   readonly username: string;
   readonly password: string;
+  /** Token servers on other hosts that may receive them (a self-hosted GitLab's `gitlab.example.com`). */
+  readonly tokenRealmHosts?: readonly string[] | undefined;
 }
 
 /** A bearer token issued elsewhere, sent to the registry as it is. */
@@ -128,6 +131,8 @@ export class RegistryAuth {
       if (url.protocol !== 'https:' && !isLoopbackHost(url.host)) {
         fail('unauthorized', `refusing to send credentials to the token server ${url.origin} over plain HTTP`);
       }
+      const refusal = realmRefusal(target.registry, url, credential.tokenRealmHosts);
+      if (refusal !== undefined) fail('unauthorized', refusal);
       url.searchParams.set('account', credential.username);
       headers['authorization'] = basicAuthorization(credential);
     }

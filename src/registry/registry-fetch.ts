@@ -15,13 +15,37 @@ export interface FetchSettings {
   readonly timeoutMs: number;
 }
 
+const MAX_REDIRECTS = 5;
+
 /**
- * Fetches `url`. Connection refused, unknown host, TLS failures and the deadline throw
- * {@link RegistryError} `unreachable`, naming the origin contacted (never headers, so never credentials).
+ * Fetches `url`, following up to 5 redirects itself: a redirected request goes without its `Authorization`, so that
+ * credentials and tokens never reach another host (registries redirect blobs to CDNs with signed URLs of their own).
+ * Connection refused, unknown host, TLS failures and the deadline throw {@link RegistryError} `unreachable`, naming the
+ * origin contacted (never headers, so never credentials).
  */
 export async function sendRequest(settings: FetchSettings, target: RequestTarget, url: URL, init: RequestInit): Promise<Response> {
+  let at = url;
+  let headers = new Headers(init.headers);
+  for (let hop = 0; ; hop++) {
+    const response = await sendOnce(settings, target, at, { ...init, headers });
+    const location = response.headers.get('location');
+    const redirected = [301, 302, 303, 307, 308].includes(response.status) && location !== null;
+    if (!redirected || hop === MAX_REDIRECTS) return response;
+    await discardBody(response);
+    at = new URL(location, at);
+    headers = new Headers(headers);
+    headers.delete('authorization');
+  }
+}
+
+async function sendOnce(
+  settings: FetchSettings,
+  target: RequestTarget,
+  url: URL,
+  init: RequestInit,
+): Promise<Response> {
   try {
-    return await settings.fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(settings.timeoutMs) });
+    return await settings.fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(settings.timeoutMs) });
   } catch (error) {
     const reason = describeNetworkError(error, settings.timeoutMs);
     throw new RegistryError('unreachable', target.domain, target.ref, `cannot reach ${url.origin}: ${reason}`, { cause: error });

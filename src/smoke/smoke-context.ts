@@ -1,6 +1,7 @@
 // What a smoke check gets for one host (no globals): its variables, services, an exec over the host's SSH connection, the deadline.
 import type { Settings } from '../config/settings.js';
 import { exec, type Cmd } from '../core/cmd.js';
+import { secretsInClear } from '../core/cmd-secrets.js';
 import { display, render, secretsOf, SECRET_VAR_PREFIX } from '../core/cmd-render.js';
 import { networkName, type Phase } from '../core/service.js';
 import type { ExecResult, Transport } from '../transport/transport.js';
@@ -106,6 +107,11 @@ export function checkContext(view: SmokeHost, t: Transport, opts: { signal: Abor
     async exec(cmd, execOpts = {}) {
       const left = opts.deadlineAt - performance.now();
       if (opts.signal.aborted || left <= 0) throw new Error(`deadline ${opts.deadlineSec}s exceeded before ${firstLine(display(cmd))}`);
+      const inClear = secretsInClear(cmd, (text) => opts.redact(text) !== text);
+      if (inClear.length > 0) {
+        const shown = firstLine(opts.redact(display(cmd)));
+        throw new Error(`refused to run ${shown}: a secret in ${inClear.join(', ')}; pass it in opts.stdin or as a secret() env value`);
+      }
       const shown = firstLine(display(cmd));
       running.add(shown);
       try {

@@ -3,8 +3,13 @@ import type { Diagnostic } from '../core/diagnostic.js';
 import { hashPairs, isCall, isPath, walk, type AstNode, type CallNode } from './ast.js';
 import { helperSpec, type HelperSpec } from './helpers.js';
 
-/** Handlebars' own helpers, still available (with strict arguments, see helper-runtime.ts). */
-export const BUILTIN_HELPERS: readonly string[] = ['if', 'unless', 'each', 'with', 'lookup', 'log'];
+/**
+ * Handlebars' own helpers, still available (with strict arguments, see helper-runtime.ts). Not `log`: it writes to the
+ * console directly, past the redactor every line rig prints goes through, so `{{log vault_x}}` would print a secret.
+ */
+export const BUILTIN_HELPERS: readonly string[] = ['if', 'unless', 'each', 'with', 'lookup'];
+
+const LOG_MESSAGE = 'the "log" helper is not supported: it prints past rig\'s secret masking (see values with rig inventory)';
 
 /** Every problem of `program`, located in `file` (positions relative to the template text). */
 export function checkTemplate(program: hbs.AST.Program, file: string): Diagnostic[] {
@@ -27,6 +32,7 @@ function checkCall(n: CallNode): string | undefined {
   const callsHelper = n.type === 'SubExpression' || n.params.length > 0 || pairs.length > 0;
   const name = simpleName(n.path);
   const spec = name === undefined ? undefined : helperSpec(name);
+  if (name === 'log') return LOG_MESSAGE;
   if (!callsHelper) {
     if (name === undefined || spec === undefined || spec.minArgs === 0) return undefined;
     return `"${name}" is a helper and needs an argument; to print a variable named "${name}", write {{./${name}}}`;

@@ -17,7 +17,10 @@ export interface KnownHostEntry {
 export type HostKeyVerdict =
   | { readonly status: 'known'; readonly entry: KnownHostEntry }
   | { readonly status: 'unknown' }
+  /** Not among the keys the host is known by, whatever their types (another type is a changed key too). */
   | { readonly status: 'changed'; readonly known: readonly KnownHostEntry[] }
+  /** Known only through a `@cert-authority` line, which rig cannot verify (see SECURITY.md). */
+  | { readonly status: 'cert-authority'; readonly entries: readonly KnownHostEntry[] }
   | { readonly status: 'revoked'; readonly entry: KnownHostEntry };
 
 /** Parses known_hosts text; comments, blank and malformed lines are skipped as OpenSSH does. */
@@ -51,18 +54,24 @@ export function entryMatches(entry: KnownHostEntry, name: string): boolean {
 }
 
 /**
- * Checks a presented key (the raw blob) for `name`: revoked beats everything; a matching key is
- * known; another key of the same type for that name means it changed; no key of that type is unknown.
+ * Checks a presented key (the raw blob) for `name`: revoked beats everything; a matching key is known; any other key
+ * for a name that has keys is a changed key, of the same type or not (a MITM offering ECDSA for a host known by
+ * Ed25519 must not pass as "unknown"); a name covered only by `@cert-authority` lines is reported as such; else unknown.
  */
 export function checkHostKey(entries: readonly KnownHostEntry[], name: string, key: Buffer): HostKeyVerdict {
   const revoked = entries.find((e) => e.marker === 'revoked' && e.key.equals(key));
   if (revoked !== undefined) return { status: 'revoked', entry: revoked };
-  const forHost = entries.filter((e) => e.marker === undefined && entryMatches(e, name));
+  const forHost = hostEntries(entries, name);
   const same = forHost.find((e) => e.key.equals(key));
   if (same !== undefined) return { status: 'known', entry: same };
-  const type = keyTypeOf(key);
-  const sameType = forHost.filter((e) => e.keyType === type);
-  return sameType.length > 0 ? { status: 'changed', known: sameType } : { status: 'unknown' };
+  if (forHost.length > 0) return { status: 'changed', known: forHost };
+  const authorities = entries.filter((e) => e.marker === 'cert-authority' && entryMatches(e, name));
+  return authorities.length > 0 ? { status: 'cert-authority', entries: authorities } : { status: 'unknown' };
+}
+
+/** The plain key lines (no marker) whose host field names `name`. */
+export function hostEntries(entries: readonly KnownHostEntry[], name: string): KnownHostEntry[] {
+  return entries.filter((e) => e.marker === undefined && entryMatches(e, name));
 }
 
 /** The key type named inside an SSH public key blob (`ssh-ed25519`, `ecdsa-sha2-nistp256`, …). */

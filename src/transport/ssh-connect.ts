@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Client, type AgentAuthMethod, type ConnectConfig, type PublicKeyAuthMethod } from 'ssh2';
 import type { Duplex } from 'node:stream';
 import { HostKeyError, HostUnreachableError } from './errors.js';
-import { verifyHostKey, type HostKeyPolicy } from './host-key-policy.js';
+import { knownHost, noKnownTypeError, verifyHostKey, type HostKeyPolicy } from './host-key-policy.js';
 import type { SshEndpoint } from './ssh-endpoint.js';
 
 /** Machine-wide inputs of dialing. */
@@ -71,6 +71,8 @@ async function dial(ep: SshEndpoint, sock: Duplex | undefined, opts: DialOptions
   const auth = await authMethods(ep, opts);
   if (auth.length === 0) throw new HostUnreachableError(ep.name, 'no identity file found and no ssh-agent (SSH_AUTH_SOCK) to authenticate with');
   let keyError: HostKeyError | undefined;
+  // Only the key types the host is known by are negotiated: a host known by Ed25519 is never asked for ECDSA.
+  const known = await knownHost(opts.hostKeys, ep.name, ep.hostName, ep.port);
   const config: ConnectConfig = {
     host: ep.hostName,
     port: ep.port,
@@ -78,7 +80,7 @@ async function dial(ep: SshEndpoint, sock: Duplex | undefined, opts: DialOptions
     readyTimeout: opts.readyTimeoutMs ?? (ep.connectTimeoutSec ?? 10) * 1000,
     authHandler: auth.map((a) => a.method),
     hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
-      verifyHostKey(opts.hostKeys, ep.name, ep.hostName, ep.port, key).then(
+      verifyHostKey(opts.hostKeys, ep.name, known, key).then(
         () => verify(true),
         (err: unknown) => {
           keyError = err instanceof HostKeyError ? err : new HostKeyError(ep.name, 'unknown', String(err));
@@ -86,13 +88,16 @@ async function dial(ep: SshEndpoint, sock: Duplex | undefined, opts: DialOptions
         },
       );
     },
+    ...(known.offer === undefined ? {} : { algorithms: { serverHostKey: [...known.offer] } }),
     ...(sock === undefined ? {} : { sock }),
   };
   const client = new Client();
   return new Promise((resolve, reject) => {
     const onError = (err: Error & { level?: string }): void => {
       client.end();
-      reject(keyError ?? new HostUnreachableError(ep.name, describeError(ep, err, auth), { cause: err }));
+      const noCommonKeyType = known.offer !== undefined && err.level === 'handshake' && /no matching host key/i.test(err.message);
+      const unreachable = (): HostUnreachableError => new HostUnreachableError(ep.name, describeError(ep, err, auth), { cause: err });
+      reject(keyError ?? (noCommonKeyType ? noKnownTypeError(ep.name, known) : unreachable()));
     };
     client.on('error', onError);
     client.once('ready', () => {

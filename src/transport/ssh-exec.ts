@@ -63,7 +63,7 @@ function collect(channel: ClientChannel, req: ChannelRequest): Promise<ExecResul
 }
 
 /** ssh2 reports `exit-signal` as a name (`SIGKILL`); report it as 128 + number, as a shell would. */
-function exitCode(s: { code: number | null; signal: string | undefined }): number {
+export function exitCode(s: { code: number | null; signal: string | undefined }): number {
   if (s.code !== null && s.code !== undefined) return s.code;
   const name = s.signal === undefined ? undefined : `SIG${s.signal.replace(/^SIG/, '')}`;
   const n = name === undefined ? undefined : (constants.signals as Record<string, number | undefined>)[name];

@@ -7,8 +7,9 @@ import { sftpPut } from './sftp-put.js';
 import { dialChain, endClient, type DialOptions } from './ssh-connect.js';
 import { planEndpoints, type SshTarget } from './ssh-endpoint.js';
 import { execOnChannel } from './ssh-exec.js';
+import { openStream } from './ssh-stream.js';
 import type { SshConfigContext, SshConfigLine } from './ssh-config.js';
-import { stdinBytes, type ExecOptions, type ExecResult, type FileToPut, type Transport, type TransportCounters } from './transport.js';
+import { stdinBytes, type ExecOptions, type ExecResult, type FileToPut, type StreamHandle, type StreamOptions, type Transport, type TransportCounters } from './transport.js';
 
 /** Options of `SshTransport.connect`. */
 export interface SshTransportOptions extends DialOptions, SshConfigContext {
@@ -56,6 +57,24 @@ export class SshTransport implements Transport {
         stdin,
         timeoutMs: opts.timeoutMs,
         mask: (t) => maskSecretsOf(cmd, t),
+      });
+    });
+  }
+
+  /** A streamed command holds its channel slot until it ends. */
+  async stream(cmd: Cmd, opts: StreamOptions): Promise<StreamHandle> {
+    const { become, ...rest } = opts;
+    const invocation = toRemote(cmd, { sudo: become === true && this.user !== 'root' });
+    return new Promise<StreamHandle>((resolve, reject) => {
+      void this.withChannel(async () => {
+        this.execs++;
+        try {
+          const handle = await openStream(this.target(), { ...rest, host: this.host, invocation });
+          resolve(handle);
+          await handle.done.catch(() => undefined);
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
       });
     });
   }

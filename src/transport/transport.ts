@@ -29,6 +29,40 @@ export interface FileToPut {
   readonly mode: number;
 }
 
+/** A terminal for the remote side of a streamed command, as `ssh -t` requests one. */
+export interface PtyRequest {
+  readonly rows: number;
+  readonly cols: number;
+  /** `$TERM` on the host. */
+  readonly term: string;
+}
+
+/** Options of a streamed command: output as it comes, stdin as it is typed, a terminal when asked. */
+export interface StreamOptions {
+  /** Run as root, as for `exec`. */
+  readonly become?: boolean;
+  /**
+   * A pty on the host: stdout and stderr arrive merged on stdout, and closing the channel hangs the terminal up, so
+   * the command gets SIGHUP (a `docker logs -f` on a silent container dies with the channel). No secret may ride
+   * stdin then: the terminal would echo it.
+   */
+  readonly pty?: PtyRequest;
+  /** Copied to the command's stdin as it comes; its end sends EOF. Without it: EOF at once (no pty), none (pty). */
+  readonly stdin?: NodeJS.ReadableStream;
+  readonly onStdout: (chunk: Buffer) => void;
+  readonly onStderr: (chunk: Buffer) => void;
+  /** Aborting closes the channel (with a pty the command is hung up); `done` then resolves undefined if no exit came. */
+  readonly signal?: AbortSignal;
+}
+
+/** A streamed command while it runs. */
+export interface StreamHandle {
+  /** Tells the pty its new size (window-change). */
+  resize(rows: number, cols: number): void;
+  /** The exit status (128 + n for a signal), or undefined when an abort closed the channel before one came. */
+  readonly done: Promise<number | undefined>;
+}
+
 /** Round trips spent so far: every channel is a round trip on the wire, so tests assert on these. */
 export interface TransportCounters {
   /** Connections opened (for ssh: the host's plus one per ProxyJump hop). */
@@ -49,6 +83,8 @@ export interface Transport {
   /** The login user on the target, when known (`become` wraps commands in sudo unless it is root). */
   readonly user?: string;
   exec(cmd: Cmd, opts?: ExecOptions): Promise<ExecResult>;
+  /** Starts `cmd` with its output delivered as it comes (logs -f, exec, ssh); resolves once it runs. */
+  stream(cmd: Cmd, opts: StreamOptions): Promise<StreamHandle>;
   /** Writes all files in one transfer; parent directories must exist. Not atomic: callers write a temp path and rename. */
   putFiles(files: readonly FileToPut[]): Promise<void>;
   readonly counters: TransportCounters;

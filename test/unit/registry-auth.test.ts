@@ -98,7 +98,7 @@ describe('RegistryAuth', () => {
   });
 
   it('sends basic credentials and the account to the realm', async () => {
-    const { auth, requests } = authWith(() => Response.json({ token: TOKEN, access_token: 'other' }), { username: 'u', password: PASSWORD });
+    const { auth, requests } = authWith(() => Response.json({ token: TOKEN, access_token: 'other' }), { username: 'u', password: PASSWORD, tokenRealmHosts: ['auth.example'] });
     expect(await auth.authorize(TARGET, bearer)).toBe(`Bearer ${TOKEN}`);
     expect(requests[0]?.url.searchParams.get('account')).toBe('u');
     expect(requests[0]?.authorization).toBe(`Basic ${Buffer.from(`u:${PASSWORD}`).toString('base64')}`);
@@ -119,7 +119,7 @@ describe('RegistryAuth', () => {
   });
 
   it('maps token server failures without leaking the credentials', async () => {
-    const creds = { username: 'u', password: PASSWORD };
+    const creds = { username: 'u', password: PASSWORD, tokenRealmHosts: ['auth.example'] };
     const refused = await rejection(authWith(() => new Response('no', { status: 401 }), creds).auth.authorize(TARGET, bearer));
     expect([refused.kind, refused.message]).toEqual([
       'unauthorized',

@@ -80,6 +80,20 @@ describe('runCheck', () => {
     expect(r).toMatchObject({ status: 'fail', evidence: ['error: token *** refused'] });
   });
 
+  it('a secret in argv or a plain env value is refused before anything runs (M4): a fail naming where', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rig-smoke-'));
+    const run: SmokeCheck['run'] = async (ctx) => {
+      await ctx.exec(sh('touch "$1"; curl -H "$2" https://x.test', `${dir}/ran`, `X-Token: ${String(ctx.vars['token'])}`));
+      return { status: 'pass', evidence: [] };
+    };
+    const r = await runCheck(check({ run }), input());
+    expect(r).toMatchObject({ check: 'c', host: 'web1', status: 'fail' });
+    expect(r.evidence).toEqual([expect.stringMatching(/^error: refused to run \/bin\/sh -c .* 'X-Token: \*\*\*': a secret in argument 5 of \/bin\/sh; pass it in opts\.stdin/)]);
+    const env = await runCheck(check({ run: async (ctx) => ({ status: 'pass', evidence: [(await ctx.exec(exec(['true'], { T: SECRET }))).stdout] }) }), input());
+    expect(env.evidence).toEqual(['error: refused to run T=*** true: a secret in plain environment value T of true; pass it in opts.stdin or as a secret() env value']);
+    expect(existsSync(`${dir}/ran`), 'nothing ran').toBe(false);
+  });
+
   it('stdin reaches the command; evidence is masked and split at line breaks', async () => {
     const r = await runCheck(check({ run: async (ctx) => ({ status: 'warn', evidence: [(await ctx.exec(exec(['cat']), { stdin: `a\n${SECRET}\n` })).stdout.trimEnd()] }) }), input());
     expect(r).toMatchObject({ status: 'warn', evidence: ['a', '***'] });

@@ -87,7 +87,7 @@ describe('compile errors', () => {
   });
 
   it('collects every unknown helper, arity error and partial at its position', () => {
-    const text = 'a {{nohelper x}}\n{{join}} {{join a b c}}\n{{yaml x foo=1}}\n{{> part}}\n{{#each (frob x)}}{{/each}}';
+    const text = 'a {{nohelper x}}\n{{join}} {{join a b c}}\n{{yaml x foo=1}}\n{{> part}}\n{{#each (frob x)}}{{/each}}\n{{log vault_x}} {{log}}';
     expect(errorsOf(() => compileTemplate({ file: FILE, text }))).toEqual([
       `${FILE}:1:5: unknown helper "nohelper"`,
       `${FILE}:2:3: "join" is a helper and needs an argument; to print a variable named "join", write {{./join}}`,
@@ -95,6 +95,8 @@ describe('compile errors', () => {
       `${FILE}:3:3: helper "yaml" has no option "foo" (it has: indent)`,
       `${FILE}:4:1: partials are not supported in rig templates; render a value with a helper instead`,
       `${FILE}:5:10: unknown helper "frob"`,
+      `${FILE}:6:3: the "log" helper is not supported: it prints past rig's secret masking (see values with rig inventory)`,
+      `${FILE}:6:19: the "log" helper is not supported: it prints past rig's secret masking (see values with rig inventory)`,
     ]);
   });
 

@@ -167,8 +167,8 @@ describe('create and edit', () => {
     expect(keyring.decrypt(edited.toString(), 'x')).toBe(`${PLAINTEXT}added: yes\n`);
     expect((await rig(['edit', 's.yml'], { cwd: repo, env: { ...env, EDITOR: 'true' } })).code).toBe(0);
     expect((await readFile(path.join(repo, 's.yml'))).equals(edited)).toBe(true);
-    const failing = await rig(['edit', 's.yml'], { cwd: repo, env: { ...env, EDITOR: 'exit 4;' } });
-    expect(failing).toEqual({ code: 1, out: '', err: 'editor "exit 4;" failed (4); nothing was saved' });
+    const failing = await rig(['edit', 's.yml'], { cwd: repo, env: { ...env, EDITOR: 'sh -c "exit 4"' } });
+    expect(failing).toEqual({ code: 1, out: '', err: 'editor "sh -c "exit 4"" failed (4); nothing was saved' });
     expect((await readFile(path.join(repo, 's.yml'))).equals(edited)).toBe(true);
   });
 });

@@ -16,23 +16,62 @@ export interface EditOptions {
 
 /**
  * Opens `content` in `$EDITOR` (default `vi`) and returns what the user saved. The editor string is run by `/bin/sh`
- * as git does (so `EDITOR="code --wait"` works) with the file as `$1`; the temp dir is 0700, the file 0600.
+ * as git does (so `EDITOR="code --wait"` works) with the file as `$1`, `exec`ed so that signals reach the editor and
+ * not a shell between; the temp dir is 0700, the file 0600.
  */
 export async function editInEditor(content: Uint8Array, name: string, env: EditOptions['env']): Promise<Buffer> {
-  const dir = await mkdtemp(path.join(env['TMPDIR'] ?? tmpdir(), 'rig-vault-'));
-  try {
-    const file = path.join(dir, path.basename(name));
-    await writeFile(file, content, { mode: PRIVATE_MODE });
-    const editor = env['EDITOR'] || 'vi';
+  return await signalsHeld(async (stop) => {
+    const dir = await mkdtemp(path.join(env['TMPDIR'] ?? tmpdir(), 'rig-vault-'));
     try {
-      await execa('/bin/sh', ['-c', `${editor} "$1"`, 'sh', file], { stdio: 'inherit', env: { ...env }, extendEnv: false });
-    } catch (err) {
-      if (!(err instanceof ExecaError)) throw err;
-      throw new UserError(`editor "${editor}" failed (${err.exitCode ?? err.code ?? 'error'}); nothing was saved`);
+      const file = path.join(dir, path.basename(name));
+      await writeFile(file, content, { mode: PRIVATE_MODE });
+      await runEditor(env, file, stop);
+      return await readFile(file);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-    return await readFile(file);
+  });
+}
+
+/** Runs the editor on `file`; any way it fails (exit code, signal, rig's own SIGTERM) saves nothing. */
+async function runEditor(env: EditOptions['env'], file: string, stop: AbortSignal): Promise<void> {
+  const editor = env['EDITOR'] || 'vi';
+  if (stop.aborted) throw new UserError(`interrupted (${String(stop.reason)}); nothing was saved`);
+  try {
+    await execa('/bin/sh', ['-c', `exec ${editor} "$1"`, 'sh', file], {
+      stdio: 'inherit',
+      env: { ...env },
+      extendEnv: false,
+      cancelSignal: stop,
+      forceKillAfterDelay: 3000,
+    });
+  } catch (err) {
+    if (!(err instanceof ExecaError)) throw err;
+    if (err.isCanceled) throw new UserError(`interrupted (${String(stop.reason)}); nothing was saved`);
+    const why = err.exitCode ?? err.signal ?? err.code ?? 'error';
+    throw new UserError(`editor "${editor}" failed (${why}); nothing was saved`);
+  }
+}
+
+/**
+ * Runs `fn` with rig's signals held, so that the plaintext is removed whatever arrives. Ctrl-C reaches the editor too
+ * (one process group): rig ignores it, as git does, and the editor decides (vi keeps going; an editor that dies of it
+ * fails the edit). SIGTERM and SIGHUP, which would end Node at once and leave the plaintext in $TMPDIR, abort `stop`
+ * instead: the editor gets SIGTERM (SIGKILL 3 s later), so it can write its swap file into the dir before it goes.
+ */
+async function signalsHeld<T>(fn: (stop: AbortSignal) => Promise<T>): Promise<T> {
+  const stop = new AbortController();
+  const ignore = (): void => undefined;
+  const end = (signal: NodeJS.Signals): void => stop.abort(signal);
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', end);
+  process.on('SIGHUP', end);
+  try {
+    return await fn(stop.signal);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    process.off('SIGINT', ignore);
+    process.off('SIGTERM', end);
+    process.off('SIGHUP', end);
   }
 }
 
@@ -65,3 +104,4 @@ export async function planEdit(keyring: VaultKeyring, file: string, opts: EditOp
   if (edited.equals(plaintext)) return [];
   return [{ file: input.path, data: keyring.encrypt(edited, { vaultId }), mode: input.mode }];
 }
+

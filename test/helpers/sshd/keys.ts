@@ -1,4 +1,4 @@
-// Test keys: ed25519 key pairs made by the real ssh-keygen, plus the OpenSSH fingerprint of a public key.
+// Test keys: key pairs (ed25519 unless asked) made by the real ssh-keygen, plus the OpenSSH fingerprint of a public key.
 import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 
@@ -10,10 +10,10 @@ export interface KeyPair {
   readonly blob: Buffer;
 }
 
-/** Runs `ssh-keygen -t ed25519` without a passphrase, replacing any key at `path`. */
-export async function generateKey(path: string, comment = 'rig-test'): Promise<KeyPair> {
+/** Runs `ssh-keygen -t <type>` without a passphrase, replacing any key at `path`. */
+export async function generateKey(path: string, comment = 'rig-test', type: 'ed25519' | 'ecdsa' = 'ed25519'): Promise<KeyPair> {
   await execa('rm', ['-f', path, `${path}.pub`]);
-  await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path]);
+  await execa('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', comment, '-f', path]);
   const pub = (await readFile(`${path}.pub`, 'utf8')).trim();
   const b64 = pub.split(/\s+/)[1] ?? '';
   return { path, pub, blob: Buffer.from(b64, 'base64') };

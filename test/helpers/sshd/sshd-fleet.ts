@@ -6,15 +6,22 @@ import { mkdir } from 'node:fs/promises';
 import { generateKey, type KeyPair } from './keys.js';
 import { freePort, SSHD, startSshd, stopSshd, type SshdProcess } from './sshd-process.js';
 
-/** One fake host: its sshd, address, port and current host key. */
+/** One fake host: its sshd, address, port and current host keys. */
 export interface SshdHost {
   readonly name: string;
   readonly dir: string;
   readonly address: string;
   readonly port: number;
+  /** Its Ed25519 key (offered unless a restart said otherwise). */
   hostKey: KeyPair;
+  /** Its ECDSA key, once a restart asked for one. */
+  ecdsaKey: KeyPair | undefined;
+  /** The key types sshd offers. */
+  keyTypes: readonly HostKeyType[];
   process: SshdProcess;
 }
+
+export type HostKeyType = 'ed25519' | 'ecdsa';
 
 /** A set of running sshd hosts sharing one client key. */
 export interface SshdFleet {
@@ -25,8 +32,11 @@ export interface SshdFleet {
   readonly knownHostsFile: string;
   /** An ssh_config with `Host <name>` aliases for every host. */
   readonly sshConfigFile: string;
-  /** Restarts a host's sshd on the same address and port, with a fresh host key when asked. */
-  restart(host: SshdHost, opts?: { newHostKey?: boolean }): Promise<void>;
+  /**
+   * Restarts a host's sshd on the same address and port, with a fresh Ed25519 key when asked, offering the key types
+   * `keyTypes` (default: those it offered; an ECDSA key is made the first time it is asked for).
+   */
+  restart(host: SshdHost, opts?: { newHostKey?: boolean; keyTypes?: readonly HostKeyType[] }): Promise<void>;
   /** Stops one host's sshd (restart brings it back). */
   stopHost(host: SshdHost): Promise<void>;
   /** The sshd logs of all hosts, for dumping when a test fails. */
@@ -62,6 +72,9 @@ export async function startSshdFleet(count: number, opts: { firstOctet?: number 
     restart: async (host, o = {}) => {
       await stopSshd(host.process);
       if (o.newHostKey === true) host.hostKey = await generateKey(path.join(host.dir, 'ssh_host_ed25519_key'), host.name);
+      host.keyTypes = o.keyTypes ?? host.keyTypes;
+      const ecdsaPath = path.join(host.dir, 'ssh_host_ecdsa_key');
+      if (host.keyTypes.includes('ecdsa')) host.ecdsaKey ??= await generateKey(ecdsaPath, host.name, 'ecdsa');
       host.process = await startSshd(spec(host, authorizedKeys));
     },
     stopHost: (host) => stopSshd(host.process),
@@ -81,13 +94,16 @@ async function startHost(dir: string, name: string, address: string, authorizedK
   await mkdir(hostDir);
   const hostKey = await generateKey(path.join(hostDir, 'ssh_host_ed25519_key'), name);
   const port = await freePort(address);
-  const partial = { name, dir: hostDir, address, port, hostKey };
+  const partial = { name, dir: hostDir, address, port, hostKey, ecdsaKey: undefined, keyTypes: ['ed25519'] as const };
   const process = await startSshd(spec(partial, authorizedKeys));
   return { ...partial, process };
 }
 
-function spec(h: Pick<SshdHost, 'name' | 'dir' | 'address' | 'port'>, authorizedKeys: string): Parameters<typeof startSshd>[0] {
-  return { name: h.name, dir: h.dir, address: h.address, port: h.port, hostKey: path.join(h.dir, 'ssh_host_ed25519_key'), authorizedKeys };
+type SpecOf = Pick<SshdHost, 'name' | 'dir' | 'address' | 'port' | 'keyTypes'>;
+
+function spec(h: SpecOf, authorizedKeys: string): Parameters<typeof startSshd>[0] {
+  const hostKeys = h.keyTypes.map((t) => path.join(h.dir, `ssh_host_${t}_key`));
+  return { name: h.name, dir: h.dir, address: h.address, port: h.port, hostKeys, authorizedKeys };
 }
 
 function aliasBlock(h: SshdHost, key: string): string {

@@ -22,7 +22,8 @@ export interface SshdSpec {
   readonly dir: string;
   readonly address: string;
   readonly port: number;
-  readonly hostKey: string;
+  /** Host key files, offered in this order (one per key type). */
+  readonly hostKeys: readonly string[];
   readonly authorizedKeys: string;
 }
 
@@ -42,7 +43,7 @@ export function freePort(address: string): Promise<number> {
 function sshdConfig(s: SshdSpec): string {
   return [
     `ListenAddress ${s.address}:${s.port}`,
-    `HostKey ${s.hostKey}`,
+    ...s.hostKeys.map((k) => `HostKey ${k}`),
     `PidFile none`,
     `AuthorizedKeysFile ${s.authorizedKeys}`,
     'PermitRootLogin prohibit-password',

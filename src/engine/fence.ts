@@ -1,0 +1,89 @@
+// Fencing: every command a run sends to a host while it holds the deploy lock first checks, in the same exec, that the
+// lock still carries the run's token and a live lease. A holder that slept past its lease (a laptop lid, SIGSTOP) and
+// whose lock was taken over is stopped before its next change, however its own timers behave.
+import { and, sh, type Cmd, type ExecNode } from '../core/cmd.js';
+import { display } from '../core/cmd-render.js';
+import { UserError } from '../core/errors.js';
+import { HostUnreachableError } from '../transport/errors.js';
+import type { ExecOptions, ExecResult, FileToPut, Transport, TransportCounters } from '../transport/transport.js';
+import { tokenNeedle } from './lock-info.js';
+
+/** Exit status of a fenced command whose lock is no longer the run's (EX_NOPERM: the run may change nothing more). */
+export const FENCED_EXIT = 77;
+const MARKER = 'rig-fence:';
+
+/*
+ * Args: stateDir, the token needle, the lease in seconds. Silent and exit 0 while the lock is ours and renewed within
+ * its lease; else one `rig-fence: <why>` line on stderr and FENCED_EXIT, so the command after it never runs.
+ */
+const FENCE = `l=$1/lock
+m=$(stat -c %Y -- "$l" 2>/dev/null) || { echo "${MARKER} the deploy lock is gone (broken by someone?)" >&2; exit ${FENCED_EXIT}; }
+grep -qF -e "$2" -- "$l" 2>/dev/null || { echo "${MARKER} the deploy lock was taken over by another run" >&2; exit ${FENCED_EXIT}; }
+a=$(( $(date +%s) - m ))
+[ "$a" -le "$3" ] || { echo "${MARKER} the deploy lock's lease expired (not renewed for \${a}s, lease $3s)" >&2; exit ${FENCED_EXIT}; }`;
+
+/** The lock a run's changes are fenced by. */
+export interface Fence {
+  readonly stateDir: string;
+  readonly token: string;
+  readonly leaseSec: number;
+}
+
+/** The check alone, to put in front of a command. */
+export function fenceCmd(f: Fence): ExecNode {
+  return sh(FENCE, f.stateDir, tokenNeedle(f.token), String(f.leaseSec));
+}
+
+/** `cmd`, run only while the lock is the run's. */
+export function fenced(f: Fence, cmd: Cmd): Cmd {
+  return and(fenceCmd(f), cmd);
+}
+
+/** The run lost its deploy lock on `host`: it stops there, changing nothing more. */
+export class LockLostError extends UserError {
+  constructor(readonly host: string, readonly reason: string) {
+    super(`${host}: ${reason}: this run stops here and changes nothing more on the host (another run may be deploying it)`);
+  }
+}
+
+/** True when an exec's result is the fence refusing (not the command failing with the same code). */
+export function isFenced(r: Pick<ExecResult, 'code' | 'stderr'>): boolean {
+  return r.code === FENCED_EXIT && r.stderr.includes(MARKER);
+}
+
+/** The fence's own words from a refused exec's stderr. */
+export function fenceReason(stderr: string): string {
+  const line = stderr.split('\n').find((l) => l.includes(MARKER)) ?? '';
+  return line.slice(line.indexOf(MARKER) + MARKER.length).trim() || 'the deploy lock is no longer this run\'s';
+}
+
+/**
+ * `t` with every exec fenced: a refused one throws LockLostError instead of returning. File uploads pass as they are
+ * (they write temp files only; the exec that renames them into place is fenced). With `become`, the run's lock is
+ * root's: an exec without become runs as the login user, who can neither read it nor change what the run deploys
+ * (it prepares staging dirs for uploads), so it passes unfenced.
+ */
+export function fencedTransport(t: Transport, f: Fence, become: boolean): Transport {
+  return {
+    host: t.host,
+    ...(t.user !== undefined ? { user: t.user } : {}),
+    async exec(cmd: Cmd, opts?: ExecOptions): Promise<ExecResult> {
+      if (become && opts?.become !== true) return t.exec(cmd, opts);
+      const wrapped = fenced(f, cmd);
+      const r = await t.exec(wrapped, opts).catch((err: unknown) => {
+        // errors name the command: the caller's, not the fence around it
+        if (err instanceof HostUnreachableError) throw new HostUnreachableError(err.host, err.reason.replace(display(wrapped), display(cmd)), { cause: err });
+        throw err;
+      });
+      if (isFenced(r)) throw new LockLostError(t.host, fenceReason(r.stderr));
+      return r;
+    },
+    // streamed commands are the day-2 commands' (logs, exec), never a deploy step: nothing to fence
+    stream: (cmd, opts) => t.stream(cmd, opts),
+    putFiles: (files: readonly FileToPut[]) => t.putFiles(files),
+    get counters(): TransportCounters {
+      return t.counters;
+    },
+    close: () => t.close(),
+  };
+}

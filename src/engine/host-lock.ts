@@ -1,0 +1,93 @@
+// A host run and its deploy lock: the holder line, taking it (with the plan made under it), the lease kept alive
+// while the run works, and the journal lines that say how it was taken.
+import type { Transport } from '../transport/transport.js';
+import { lockingGather } from './gather.js';
+import type { HostJournal } from './host-journal.js';
+import { currentOf, planInput, type HostRunInput, type HostSession, type Lease } from './host-session.js';
+import { blobPathsOf } from './host-release.js';
+import { startHeartbeat } from './lock-lease.js';
+import type { AcquireOptions, HeldLock, LockInfo } from './lock.js';
+import type { BreakTarget } from './lock-script.js';
+import { planOnHost } from './plan-on-host.js';
+import { markerWriteStep, type DeployMarker } from './deploy-marker.js';
+import type { Step } from './plan-types.js';
+
+/** The run's holder line for this host, with the host's lease. */
+export function lockInfo(input: HostRunInput): LockInfo {
+  return { ...(input.run.lock as LockInfo), ttlSec: input.stack.lockLeaseSec };
+}
+
+export function acquireOptions(input: HostRunInput, breakHolder: BreakTarget | undefined): AcquireOptions {
+  const ws = input.run.workstationId;
+  return { become: input.connection.become, ...(ws !== undefined ? { workstationId: ws } : {}), ...(breakHolder ? { breakHolder } : {}) };
+}
+
+/** Starts renewing `held` at once (a confirmation prompt or a long gate must not let it expire). */
+export function startLease(t: Transport, held: HeldLock, input: HostRunInput): Lease {
+  const heartbeat = startHeartbeat(t, held, input.connection.become);
+  return { heartbeat, fence: { stateDir: input.stack.stateDir, token: held.info.token, leaseSec: held.info.ttlSec } };
+}
+
+/**
+ * Takes the deploy lock and plans again in the same exec (with the release facts apply needs); the plan applied is
+ * always one made under the lock. It must equal the plan shown and confirmed, else nothing is done.
+ */
+export async function lockAndReplan(t: Transport, s: HostSession, onLock: (held: HeldLock, lease: Lease) => void): Promise<HostSession> {
+  const { input } = s;
+  const become = input.connection.become;
+  const opts = acquireOptions(input, s.breakHolder);
+  let held: HeldLock | undefined;
+  let lease: Lease | undefined;
+  const then = markerWriteStep(input.stack.stateDir, startMarker(s));
+  const took = (h: HeldLock): void => {
+    held = h;
+    lease = startLease(t, h, input);
+    onLock(h, lease);
+  };
+  const gather = lockingGather(t, become, { stateDir: input.stack.stateDir, info: lockInfo(input), ...opts, then, onLock: took });
+  const again = await planOnHost(t, { ...planInput(input, input.roleOps), extraPaths: blobPathsOf(input.roleOps, input.stack), readReleases: true, readRunState: true }, gather);
+  journalStart(s.journal, held, input);
+  const before = s.planned?.plan;
+  if (!before || !samePlan(before.steps, again.plan.steps, input.stack.stateDir)) {
+    throw new Error(`${input.host}: the host changed between the plan and taking the deploy lock (another run?); nothing was changed: plan again`);
+  }
+  const current = currentOf(again);
+  const plan = before.interrupted ? { ...again.plan, interrupted: before.interrupted } : again.plan;
+  return { ...s, planned: { ...again, plan }, ...(held ? { held } : {}), ...(lease ? { lease } : {}), ...(current ? { current } : {}) };
+}
+
+/**
+ * The marker a deploy writes as it takes the lock (step `files`: from here on it may change the host), from the plan
+ * shown; it replaces the marker of an interrupted deploy, which this one finishes. Cleared when the run concludes.
+ */
+export function startMarker(s: HostSession): DeployMarker {
+  const ctx = s.input.run;
+  const services = (s.planned?.plan.steps ?? []).flatMap((st) => (st.kind === 'service' ? [st.service] : []));
+  return { deployId: ctx.runId, user: ctx.user, workstation: ctx.workstation, command: ctx.lock?.command ?? ctx.mode, startedAt: ctx.lock?.startedAt ?? new Date().toISOString(), step: 'files', services, ...(s.current ? { previous: s.current.id } : {}) };
+}
+
+/**
+ * The steps, not the facts digest, and without the directory steps of the state dir's ancestors: taking the lock
+ * creates the state dir (`mkdir -p`), which is often inside the project dir the plan was going to create. (The
+ * marker read under the lock is this run's own: it was written as the lock was taken.)
+ */
+function samePlan(a: readonly Step[], b: readonly Step[], stateDir: string): boolean {
+  const own = (st: Step): boolean => (st.kind === 'mkdir' || (st.kind === 'attrs' && st.target === 'dir')) && `${stateDir}/`.startsWith(`${st.path.replace(/\/+$/, '')}/`);
+  const keep = (steps: readonly Step[]): string => JSON.stringify(steps.filter((st) => !own(st)));
+  return keep(a) === keep(b);
+}
+
+/** The run's first journal lines once it holds the lock: how it got it (when taken over), then `deploy.started`. */
+export function journalStart(journal: HostJournal, held: HeldLock | undefined, input: HostRunInput): void {
+  if (!held) return;
+  const ctx = input.run;
+  const took = held.took;
+  if (took) {
+    const p = took.previous;
+    const previous = p ? { user: p.user, workstation: p.workstation, pid: p.pid, command: p.command, startedAt: p.startedAt, ...(p.deployId ? { deployId: p.deployId } : {}) } : null;
+    const data = { previous, notRenewedForSec: took.ageSec, movedTo: took.movedTo };
+    if (took.reason === 'broken') journal.add('lock.broken', data);
+    else journal.add('lock.expired', { ...data, reason: took.reason === 'expired' ? 'its lease expired' : 'its process is gone (this workstation)', since: took.previous?.startedAt ?? null });
+  }
+  journal.add('deploy.started', { command: ctx.lock?.command ?? ctx.mode, workstation: ctx.workstation, git: ctx.git, roles: input.roleOps.filter((r) => r.selected).map((r) => r.role) });
+}

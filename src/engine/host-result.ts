@@ -1,0 +1,50 @@
+// What a host's run ends with (or its plan shows), and how errors read in it.
+import { DiagnosticsError, formatDiagnostic } from '../core/diagnostic.js';
+import { HostUnreachableError, RemoteCommandError } from '../transport/errors.js';
+import type { Transport, TransportCounters } from '../transport/transport.js';
+import type { GateResult } from './health-gate.js';
+import type { HostPlan } from './plan-types.js';
+import type { Release } from './release-schema.js';
+
+export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';
+
+export interface HostResult {
+  readonly host: string;
+  readonly status: HostStatus;
+  readonly plan?: HostPlan;
+  /** Steps applied (deploy; for a failed or interrupted run, those carried out) or to apply (plan). */
+  readonly changes: number;
+  readonly error?: string;
+  /** Things worth knowing that are not errors: a deploy running now, a lock taken over, a host left untouched. */
+  readonly notes?: readonly string[];
+  readonly counters?: TransportCounters;
+  /** The release recorded by this run, or re-applied by a rollback. */
+  readonly release?: string;
+  /** Set when a failed health gate or `compose up` put the previous release back. */
+  readonly rolledBackTo?: string;
+  /** The health gate's verdict on each service this run (re)created or started. */
+  readonly gate?: readonly GateResult[];
+  /** The run's deploy lock was taken over while it ran (its fence stopped it). */
+  readonly lockLost?: true;
+  /** The release to record in the run's last exec (with the journal and the unlock). */
+  readonly pendingRelease?: Release;
+}
+
+export function failure(host: string, err: unknown, t: Transport | undefined): HostResult {
+  const status = err instanceof HostUnreachableError ? 'unreachable' : 'failed';
+  return { host, status, changes: 0, error: describeError(err), ...(t ? { counters: t.counters } : {}) };
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof DiagnosticsError) return err.diagnostics.map((d) => formatDiagnostic(d)).join('\n');
+  if (err instanceof RemoteCommandError) return `${compactCommand(err.message)}${err.stderrTail ? `\n${err.stderrTail}` : ''}`;
+  if (err instanceof HostUnreachableError) return compactCommand(err.message);
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** rig's own multi-line scripts are noise in a summary: keep the message's first lines and the command's first line. */
+function compactCommand(message: string): string {
+  const lines = message.split('\n');
+  if (lines.length <= 4) return message;
+  return `${lines.slice(0, 2).join('\n')} … (${lines.length - 2} more lines of rig's script)`;
+}
