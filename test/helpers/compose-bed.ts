@@ -84,7 +84,7 @@ export async function startComposeBed(id: string, opts: { compose?: 'v1' | 'v2' 
     stateDir: `${projectDir}/.rig`,
     container: (service) => `${prefix}_${service}`,
     setVars: (vars) => writeFileSync(path.join(root, 'inventory/test/host_vars/h1.yml'), stringify({ ...base, ...vars })),
-    compose: tb.compose ?? 'v1', // unset: the image's default
+    compose: tb.compose ?? 'v2', // unset only in a description written before the bed defaulted to v2
     async rig(args) {
       const io = testIo({ cwd: root, env: { HOME: home, PATH: process.env['PATH'], USER: 'tester' } });
       const code = await main([...args, '--env', 'test'], io);
