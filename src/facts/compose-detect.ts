@@ -1,5 +1,6 @@
 // Compose detection, part of the docker-state fact: which compose answers, what version it reports, what the engine
 // accepts; the shell text (run inside the docker-state script) and its pure parser.
+import { sh, type ExecNode } from '../core/cmd.js';
 
 /** Compose's behaviour family, by the version the binary reports: 1.x is v1 (Python), 2.x and later v2 (Go). */
 export type ComposeFlavor = 'v1' | 'v2';
@@ -52,6 +53,11 @@ compose() {
   fi
   return 0
 }`;
+
+/** Compose detection alone (`rig status`): the `compose` function's lines, parsed by {@link parseComposeDetection}. */
+export function composeDetectCmd(): ExecNode {
+  return sh(`${COMPOSE_DETECT_SH}\ncompose`);
+}
 
 // `Docker Compose version v2.26.1`, `Docker Compose version 2.26.1-4`, `docker-compose version 1.29.2, build unknown`
 const VERSION_LINE = /^(?:docker compose|docker-compose) version v?(\d+)\.(\d+)\.(\d+)([^\s,]*)/i;
