@@ -27,7 +27,9 @@ export function envFileReadByV2(dir: string) {
       write(envText);
       const r = await run(t, compose('config', '--format', 'json'));
       const doc = JSON.parse(r.stdout) as { services: { app: { environment?: Record<string, string | null> } } };
-      return ours(Object.fromEntries(Object.entries(doc.services.app.environment ?? {}).map(([k, v]) => [k, v ?? ''])));
+      // `config` writes `$` as `$$` (its output is a compose file again); the container gets the single `$`
+      const env = Object.entries(doc.services.app.environment ?? {});
+      return ours(Object.fromEntries(env.map(([k, v]) => [k, (v ?? '').replaceAll('$$', '$')])));
     },
     /** The environment the engine gives a container compose created (`Config.Env`, split at the first `=`). */
     async container(envText: string): Promise<Record<string, string>> {
