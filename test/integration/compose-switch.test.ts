@@ -1,9 +1,10 @@
 // A host deployed with Compose v1 whose compose becomes v2 (v1 removed, the plugin installed, as an upgrade to
 // Docker CE does): the next deploys run cleanly on v2, with no second container of a service and no port clash.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startComposeBed, type ComposeBed } from '../helpers/compose-bed.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ComposeBed } from '../helpers/compose-bed.js';
 import { docker, dockerOk, inspectContainer } from '../helpers/docker/index.js';
 import { freePort, requireDocker } from '../helpers/testbed/index.js';
+import { useComposeBed } from '../helpers/use-compose-bed.js';
 
 const skip = await requireDocker();
 
@@ -15,14 +16,10 @@ const TO_V2 = [
 ].join(' && ');
 
 describe.skipIf(skip !== undefined)('a host moving from Compose v1 to v2', () => {
+  const used = useComposeBed('switch', { compose: 'v1' });
+  const rig = used.rig;
   let bed: ComposeBed;
   let port: number;
-  const outputs: string[] = [];
-  const rig = async (args: string[]) => {
-    const r = await bed.rig(args);
-    outputs.push(r.out, r.err);
-    return r;
-  };
   /** Every container of the project, by name, with its compose version label. */
   const containers = async (): Promise<string[]> => {
     const f = ['ps', '-a', '--filter', `label=com.docker.compose.project=${bed.host.composeProject}`];
@@ -31,18 +28,9 @@ describe.skipIf(skip !== undefined)('a host moving from Compose v1 to v2', () =>
   };
 
   beforeAll(async () => {
-    bed = await startComposeBed('switch', { compose: 'v1' });
+    bed = used.bed();
     port = await freePort();
     bed.setVars({ stack_alpha_ports: [`127.0.0.1:${port}:8080`] });
-  }, 120_000);
-  afterAll(async () => {
-    await bed?.stop();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') {
-      console.error(outputs.slice(-6).join('\n'));
-      await bed.tb.dumpLogs();
-    }
   });
 
   it('deploys on v1, then on v2 without a second container; a change on v2 recreates only its service', async () => {
