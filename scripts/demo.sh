@@ -40,11 +40,14 @@ fi
 step "test hosts"
 running=$($DOCKER ps -q -f "label=rig.testbed.run=$RUN" | wc -l)
 # hosts of a run started before the bed said its flavor ran the image's default, v1
-have=$( [ -f "$OUT/testbed.json" ] && node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).compose ?? "v1")' "$OUT/testbed.json" || true)
+have=
+if [ -f "$OUT/testbed.json" ]; then
+  have=$(node -e 'console.log(require(process.argv[1]).compose ?? "v1")' "$(realpath "$OUT/testbed.json")")
+fi
 if [ "$running" -ge 2 ] && [ "$have" = "$COMPOSE" ]; then
   echo "reusing the demo hosts (run $RUN, Compose $COMPOSE)"
 else
-  # another flavor: new hosts and a fresh stack (compose of one flavor does not adopt the other's containers by name)
+  # none, or another flavor (a host's flavor is set when it starts): new hosts, and the stack goes with the old ones
   [ -z "$have" ] || [ "$have" = "$COMPOSE" ] || echo "the demo hosts run Compose $have; starting them again with $COMPOSE"
   scripts/testbed.sh stop "$RUN" >/dev/null 2>&1 || true
   remove_stack
@@ -92,7 +95,9 @@ set +e; $RIG status --env local --json >"$OUT/status.json"; src=$?; $RIG status 
 count() { node -e 'const h=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).hosts;console.log(h.flatMap((x)=>x.services??[]).filter((s)=>process.argv[2]==="all"||s.healthy).length)' "$OUT/status.json" "$1"; }
 services=$(count all) healthy=$(count healthy)
 # the compose each host reports ("v2 2.26.1-4"); hosts that differ are listed one by one
-compose=$(node -e 'const h=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).hosts;console.log([...new Set(h.map((x)=>x.compose?`${x.compose.flavor} ${x.compose.version}`:"none"))].join(","))' "$OUT/status.json")
+compose=$(node -e '
+  const name = (x) => (x.compose ? `${x.compose.flavor} ${x.compose.version}` : x.status === "error" ? "unknown" : "none");
+  console.log([...new Set(require(process.argv[1]).hosts.map(name))].join(","));' "$(realpath "$OUT/status.json")")
 echo "ssh in:      ssh -F $OUT/ssh/config h1   (app)   |   ssh -F $OUT/ssh/config h2   (vpn)"
 echo "caddy:       curl -H 'Host: llm.rigdemo.localhost' http://127.0.0.1:18080/   (403: VPN-only, you are not on the VPN)"
 echo "             curl http://127.0.0.1:18080/health   (ok)"
