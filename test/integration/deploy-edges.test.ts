@@ -79,7 +79,7 @@ describe.skipIf(skip !== undefined)('deploy edge cases', () => {
       }),
       { numRuns: 40 },
     );
-  }, 120_000);
+  }, 240_000);
 
   it('an unknown host key is refused, --accept-new-host-keys records it, a changed one is refused', async () => {
     const h1 = bed.host('h1');

@@ -65,7 +65,7 @@ describe.skipIf(skip !== undefined)('rig drift on a real host', () => {
     const r = await drift();
     expect(r.code).toBe(2);
     expect(r.out).toContain('h1: 3 drifted from release ');
-    expect(r.out).toMatch(new RegExp(`  ~ ${cfg()}/alpha/app.conf: content changed \\(hand edit\\?\\): sha256 [0-9a-f]{12}… in the release, [0-9a-f]{12}… on the host\\n`));
+    expect(r.out).toMatch(new RegExp(`  ~ ${cfg()}/alpha/app.conf: content changed \\(hand edit\\?\\): sha256 [0-9a-f]{12}… in the release, [0-9a-f]{12}… on the host \\(1 line → 2 lines\\)\\n`));
     expect(r.out).toContain(`      --- ${cfg()}/alpha/app.conf (release)\n      +++ ${cfg()}/alpha/app.conf (host)\n      @@ -1,1 +1,2 @@\n       hello\n      +hand edit\n`);
     expect(r.out).toMatch(new RegExp(`  ~ ${cfg()}/alpha.env: content changed \\(hand edit\\?\\): sha256 [0-9a-f]{12}… in the release, [0-9a-f]{12}… on the host; sensitive, content not shown\\n`));
     expect(r.out).toContain(`  ~ ${cfg()}/beta.env: mode 0644, release says 0600\n`);

@@ -8,7 +8,8 @@ import { createTokenSigner } from './token-signer.js';
 import { startTokenServer, type TokenServer } from './token-server.js';
 
 /** The user every protected registry knows. */
-export const BED_USER = 'rig';
+// not a word of the bed's paths (/tmp/rig-tb/…): the vault's user name is a secret, masked and refused in argv
+export const BED_USER = 'pull-bot';
 
 /** Registries sharing one storage, so what is pushed to `open` is served by every one of them. */
 export interface RegistryBed {
