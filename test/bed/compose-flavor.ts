@@ -1,10 +1,7 @@
 // Which Compose flavor a bed run gives its hosts: `RIG_TB_COMPOSE`, else v2 (what production hosts run).
 import type { ComposeFlavor } from './target-host.ts';
 
-/**
- * `RIG_TB_COMPOSE` (v1|v2) when set, else v2. The image's own default stays v1, so a container started without the
- * variable behaves as before; the bed always passes the flavor. Anything else is a mistake worth stopping for.
- */
+/** `RIG_TB_COMPOSE` (v1|v2) when set, else v2, as the image's own default. Anything else is a mistake worth stopping for. */
 export function composeFromEnv(): ComposeFlavor {
   const value = process.env['RIG_TB_COMPOSE'];
   if (value === undefined || value === '') return 'v2';
