@@ -22,10 +22,10 @@ DEPS_STAMP := node_modules/.rig-deps-stamp
 BUILD_STAMP := dist/.rig-build-stamp
 SOURCES := $(shell find src -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
 
-.PHONY: help deps build test test-all test-extended test-unit test-crash test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history status logs exec ssh drift smoke-test checklist cron vault demo demo-down system-deps dockerd images testbed testbed-down bench clean
+.PHONY: help deps build test test-all test-extended test-unit test-crash test-compose-v1 test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history status logs exec ssh drift smoke-test checklist cron vault demo demo-down system-deps dockerd images testbed testbed-down bench clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
 
 # `npm install`, not `npm ci`: npm 11 writes lockfiles without the other platforms' optional packages (rollup's)
 # and then `npm ci` refuses them as out of sync (npm/cli#4828). `install` still honours the locked versions.
@@ -76,6 +76,11 @@ schema: build ## regenerate the JSON Schemas in schema/ for editors
 # connection) at every stage of a recreate deploy, on Compose v1 and v2, plus the lease tests (~30-40 min on 2 cores)
 test-crash: $(BUILD_STAMP) ## the whole crash matrix: every interrupt x stage x Compose flavor, and the deploy lock lease
 	RIG_CRASH_MATRIX=full npx vitest run --project integration --project extended test/integration/crash-v1.test.ts test/integration/crash-v2.test.ts test/integration/lock-lease.test.ts
+
+# CI runs every suite on Compose v2 (the test hosts' default, as in production); this runs the compose-specific suites
+# on Debian's v1 1.29.2 (docker-state-fact drives both flavors in every run; test-crash has v1's crash cases)
+test-compose-v1: $(BUILD_STAMP) ## the compose-specific suites on Compose v1: recreate, rollback, env files (RIG_TB_COMPOSE=v1)
+	RIG_TB_COMPOSE=v1 npx vitest run --project integration test/integration/compose-recreate.test.ts test/integration/compose-rollback.test.ts test/integration/envfile-compose.test.ts
 
 test-integration: $(BUILD_STAMP) ## the integration tests CI runs (real sshd, docker, ansible-vault); test-extended has the others
 	npx vitest run --project integration

@@ -10,11 +10,12 @@ import { defineConfig } from 'vitest/config';
 // Telegram's client in OpenClaw and the local images do by themselves), failure-classification matrices whose rules
 // are unit-tested (smoke checks, checklist, healthcheck probes, LiteLLM completion), the roles whose code paths other
 // suites already drive (caddy, headscale), the nightly's wrapper and the bed's own API, and the lease's slow-holder cases and the
-// second Compose flavor of the crash cases (v1; `make test-crash` runs every case).
+// second Compose flavor of the crash cases (v1; `make test-crash` runs every case), and a host moving from Compose v1
+// to v2 (compose-switch).
 export const EXTENDED = [
   'openclaw-image', 'telegram-openclaw-gateway', 'stack-images', 'telegram-standin-image', 'svc-image',
   'smoke-checks', 'checklist-host', 'probe-check', 'litellm-completion', 'headscale-distroless',
-  'caddy-role', 'headscale-role', 'cron-nightly', 'role-bed', 'lock-lease', 'crash-v1',
+  'caddy-role', 'headscale-role', 'cron-nightly', 'role-bed', 'lock-lease', 'crash-v1', 'compose-switch',
 ].map((name) => `test/integration/${name}.test.ts`);
 
 const integration = {

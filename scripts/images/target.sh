@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds rig/target:1, the test "target host": Debian bookworm minbase + openssh-server + the host's docker client + Compose:
 # v1 1.29.2 (apt) and v2 2.26.1 (the CLI plugin, scripts/lib/compose-v2.sh); each container exposes exactly ONE of them,
-# chosen at start by RIG_TB_COMPOSE=v1|v2 (default v1: containers started without it behave as before).
+# chosen at start by RIG_TB_COMPOSE=v1|v2 (default v2, what production hosts run).
 # No registry: debootstrap -> chroot apt-get -> tar | docker import. The container runs sshd in the foreground with the host's
 # /var/run/docker.sock mounted (docker-outside-of-docker); root's authorized key comes from $RIG_AUTHORIZED_KEY at start.
 # Two cached stages under $RIG_CACHE: the debootstrap base tarball, and the rootfs with packages installed (keyed by PKGS).
@@ -85,7 +85,7 @@ cat >"$R/usr/local/sbin/rig-target-start" <<'ENTRY'
 set -e
 # exactly one flavor: rig (like any tool) prefers `docker compose` when both answer
 p=/usr/local/lib/rig-testbed plugin=/usr/libexec/docker/cli-plugins/docker-compose
-case ${RIG_TB_COMPOSE:-v1} in
+case ${RIG_TB_COMPOSE:-v2} in
   v1) rm -f "$plugin"; ln -sf "$p/docker-compose-v1" /usr/bin/docker-compose ;;
   v2) rm -f /usr/bin/docker-compose; mkdir -p "${plugin%/*}"; ln -sf "$p/docker-compose-v2" "$plugin" ;;
   *) echo "rig-target-start: RIG_TB_COMPOSE must be v1 or v2, not ${RIG_TB_COMPOSE}" >&2; exit 2 ;;

@@ -1,12 +1,15 @@
-// Command builders for Docker Compose, v2 (`docker compose`) and v1 (`docker-compose`): pure, argv only.
+// Command builders for Docker Compose, the `docker compose` plugin or a `docker-compose` program: pure, argv only.
 import { exec, type ExecNode } from '../core/cmd.js';
+import type { ComposeCli, ComposeFlavor } from '../facts/compose-detect.js';
 
-/** How compose is invoked on a host: `v2` is the `docker compose` CLI plugin, `v1` the `docker-compose` program. */
-export type ComposeFlavor = 'v1' | 'v2';
+export type { ComposeCli, ComposeFlavor } from '../facts/compose-detect.js';
 
 /** One compose file of a project (rig writes one file per phase; all share the project and its directory). */
 export interface ComposeFileTarget {
+  /** v1 or v2 by the version the host's compose reports (what it accepts and prints). */
   readonly flavor: ComposeFlavor;
+  /** How it is invoked: `docker compose` or `docker-compose` (v1, or a standalone v2). */
+  readonly cli: ComposeCli;
   readonly project: string;
   /** Absolute; relative paths in the file (env_file, binds) resolve against it. */
   readonly projectDir: string;
@@ -14,7 +17,7 @@ export interface ComposeFileTarget {
   readonly file: string;
 }
 
-const PROGRAM: Readonly<Record<ComposeFlavor, readonly string[]>> = { v1: ['docker-compose'], v2: ['docker', 'compose'] };
+const PROGRAM: Readonly<Record<ComposeCli, readonly string[]>> = { standalone: ['docker-compose'], plugin: ['docker', 'compose'] };
 
 // Compose v2's rule. v1 accepts more but silently rewrites the name (lowercased, other characters dropped), so its
 // containers would carry a different com.docker.compose.project label than the one rig looks for.
@@ -31,7 +34,7 @@ export function compose(t: ComposeFileTarget, ...args: readonly string[]): ExecN
     throw new Error(`compose: project name ${JSON.stringify(t.project)} must be lowercase letters, digits, '_' or '-', starting with a letter or digit`);
   }
   for (const p of [t.projectDir, t.file]) if (!p.startsWith('/')) throw new Error(`compose: path must be absolute: ${JSON.stringify(p)}`);
-  return exec([...PROGRAM[t.flavor], '-p', t.project, '--project-directory', t.projectDir, '-f', t.file, ...args], { COMPOSE_IGNORE_ORPHANS: '1' });
+  return exec([...PROGRAM[t.cli], '-p', t.project, '--project-directory', t.projectDir, '-f', t.file, ...args], { COMPOSE_IGNORE_ORPHANS: '1' });
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Redactor } from '../core/redactor.js';
 import { containerName, DOCKER_SOCKET_GROUP, networkName, PHASES, type Phase } from '../core/service.js';
 import type { RoleOps } from '../config/render-roles.js';
 import type { StackConfig } from '../config/stack-vars.js';
+import type { ComposeFlavor } from '../facts/compose-detect.js';
 import { composeFilePath, renderComposeFile } from './render-compose.js';
 import { fingerprintOf, inputsLabel, serviceInputs, type ServiceInputs } from './service-inputs.js';
 
@@ -53,8 +54,11 @@ export function unmanagedEnvFiles(roleOps: readonly RoleOps[]): string[] {
   return [...new Set(env.filter((p) => !managed.has(p)))];
 }
 
-/** Builds the desired services, networks and compose files; problems are reported, never thrown. */
-export function composeDesired(host: string, stack: StackConfig, roleOps: readonly RoleOps[], onHost: (path: string) => string | undefined, redactor: Redactor, socketGid?: number): ComposeDesired {
+/**
+ * Builds the desired services, networks and compose files (in the format `flavor` reads without a warning: see
+ * renderComposeFile); problems are reported, never thrown.
+ */
+export function composeDesired(host: string, stack: StackConfig, roleOps: readonly RoleOps[], onHost: (path: string) => string | undefined, redactor: Redactor, socketGid?: number, flavor?: ComposeFlavor): ComposeDesired {
   const problems: Diagnostic[] = [];
   const managed = new Map(roleOps.flatMap((r) => r.ops.flatMap((o) => (o.kind === 'file' ? [[o.path, sha256Hex(o.content)] as const] : []))));
   const networks = desiredNetworks(host, stack, roleOps, problems);
@@ -69,7 +73,7 @@ export function composeDesired(host: string, stack: StackConfig, roleOps: readon
       services.push({ role: r.role, selected: r.selected, op: resolved, container: containerName(stack.project, op.name), inputs, fingerprint: fingerprintOf(inputs) });
     }
   }
-  const files = PHASES.flatMap((phase) => phaseFile(stack, phase, services));
+  const files = PHASES.flatMap((phase) => phaseFile(stack, phase, services, flavor));
   return { project: stack.project, projectDir: stack.projectDir, stateDir: stack.stateDir, services, networks, files, problems };
 }
 
@@ -83,7 +87,7 @@ function withSocketGroup(op: ServiceOp, gid: number | undefined, host: string, p
   return { ...op, spec: { ...op.spec, groupAdd: op.spec.groupAdd.map((g) => (g === DOCKER_SOCKET_GROUP ? gid : g)) } };
 }
 
-function phaseFile(stack: StackConfig, phase: Phase, services: readonly DesiredService[]): FileOp[] {
+function phaseFile(stack: StackConfig, phase: Phase, services: readonly DesiredService[], flavor: ComposeFlavor | undefined): FileOp[] {
   const mine = services.filter((s) => s.op.phase === phase);
   if (mine.length === 0) return [];
   const text = renderComposeFile(
@@ -94,6 +98,7 @@ function phaseFile(stack: StackConfig, phase: Phase, services: readonly DesiredS
       spec: s.op.spec,
       labels: { [LABELS.managed]: 'true', [LABELS.role]: s.role, [LABELS.phase]: phase, [LABELS.image]: s.op.spec.image, [LABELS.fingerprint]: s.fingerprint, [LABELS.inputs]: inputsLabel(s.inputs) },
     })),
+    flavor,
   );
   return [{ kind: 'file', path: composeFilePath(stack.projectDir, phase), content: text, sensitive: false, from: undefined, origin: undefined, notify: [], mode: 0o644 }];
 }

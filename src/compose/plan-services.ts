@@ -4,6 +4,7 @@ import { formatLocation } from '../core/diagnostic.js';
 import { PHASES } from '../core/service.js';
 import type { ContainerState, DockerState } from '../facts/docker-state.js';
 import type { ComposeTarget, NetworkStep, PullStep, ServiceStep, Step } from '../engine/plan-types.js';
+import { composeProblems } from './compose-support.js';
 import { healthProbeOf } from './health-probe.js';
 import { composeFilePath } from './render-compose.js';
 import { LABELS, type ComposeDesired, type DesiredService } from './compose-desired.js';
@@ -45,7 +46,7 @@ export function planServices(input: PlanServicesInput): ServicesPlan {
   const { desired, docker, host } = input;
   const problems: Diagnostic[] = [];
   if (desired.services.length === 0 && desired.networks.length === 0) return { steps: [], target: undefined, problems };
-  if (!docker.compose) problems.push({ severity: 'error', message: 'neither `docker compose` (v2) nor `docker-compose` (v1) found on the host', hosts: [host] });
+  problems.push(...composeProblems(host, docker));
   const networks = planNetworks(input, problems);
   const pulls = planPulls(input);
   const services = PHASES.flatMap((phase) => [
@@ -53,7 +54,7 @@ export function planServices(input: PlanServicesInput): ServicesPlan {
     ...desired.services.filter((s) => s.selected && s.op.phase === phase).flatMap((s) => planService(s, input)),
   ]);
   const files = Object.fromEntries(PHASES.filter((p) => desired.services.some((s) => s.op.phase === p)).map((p) => [p, composeFilePath(desired.projectDir, p)]));
-  const target = docker.compose ? { flavor: docker.compose.flavor, project: desired.project, projectDir: desired.projectDir, files } : undefined;
+  const target = docker.compose ? { flavor: docker.compose.flavor, cli: docker.compose.cli, project: desired.project, projectDir: desired.projectDir, files } : undefined;
   return { steps: [...networks, ...pulls, ...services], target, problems };
 }
 

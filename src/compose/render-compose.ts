@@ -1,6 +1,8 @@
-// Renders a host's services of one phase into a compose file (format 2.4: read alike by Compose v1 and v2).
+// Renders a host's services of one phase into a compose file: format 2.4 for Compose v1, the Compose Specification
+// (the same document without `version:`) for v2.
 import { stringify } from 'yaml';
 import { containerName, networkName, type Phase, type ServiceSpec } from '../core/service.js';
+import type { ComposeFlavor } from '../facts/compose-detect.js';
 
 /** One service as it goes into the file: its definition plus the labels rig reads back on the next plan. */
 export interface RenderedService {
@@ -17,12 +19,19 @@ export function composeFilePath(projectDir: string, phase: Phase): string {
   return `${projectDir.replace(/\/+$/, '')}/compose.${phase}.yml`;
 }
 
-/** The compose file text. Every string value has `$` doubled: Compose interpolates `$X` in compose files. */
-export function renderComposeFile(project: string, phase: Phase, services: readonly RenderedService[]): string {
+/**
+ * The compose file text. Every string value has `$` doubled: Compose interpolates `$X` in compose files. v2 ignores
+ * `version:` and, from 2.25 on, warns on every command that it is obsolete: for v2 it is left out. v1 keeps
+ * `version: "2.4"`, the schema its hosts' containers were made from (v1 reads a file without the key as the Compose
+ * Specification, another schema). Nothing else differs, and neither compose's config hash nor rig's fingerprints
+ * cover the key: a host moving from v1 to v2 sees its compose files change by that line, and no container
+ * recreated. Without a flavor (no compose found: the plan refuses anyway) the v1 form is written.
+ */
+export function renderComposeFile(project: string, phase: Phase, services: readonly RenderedService[], flavor?: ComposeFlavor): string {
   const used = new Set(services.flatMap((s) => s.spec.networks));
   const volumes = new Set(services.flatMap((s) => s.spec.mounts.filter((m) => m.type === 'volume').map((m) => m.source)));
   const doc: Record<string, unknown> = {
-    version: '2.4',
+    ...(flavor === 'v2' ? {} : { version: '2.4' }),
     services: Object.fromEntries(services.map((s) => [s.name, escapeDollars(serviceEntry(project, s))])),
   };
   if (used.size > 0) doc['networks'] = Object.fromEntries([...used].sort().map((n) => [n, { external: true, name: networkName(project, n) }]));

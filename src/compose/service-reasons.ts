@@ -8,11 +8,15 @@ import { parseInputsLabel, pinnedDigest, shortInput, type ServiceInputs } from '
 /** Reasons to recreate `s` over the running container `c`; empty when its inputs and image are unchanged. */
 export function recreateReasons(s: DesiredService, c: ContainerState, docker: DockerState, fileSteps: readonly Step[]): string[] {
   const reasons: string[] = [];
+  const old = parseInputsLabel(c.labels[LABELS.inputs]);
   if (c.labels[LABELS.fingerprint] === undefined) reasons.push('not deployed by rig yet');
   else if (c.labels[LABELS.fingerprint] !== s.fingerprint) {
-    const old = parseInputsLabel(c.labels[LABELS.inputs]);
     reasons.push(...(old ? inputReasons(old, s, c, fileSteps) : ['inputs changed']));
     if (reasons.length === 0) reasons.push('inputs changed');
+  } else if (old) {
+    // the fingerprint is the one it was created with, but a reload may have taken other files in since (the inputs
+    // the caller merged from the reload record): going back to the creation's files is a change too (a rollback)
+    reasons.push(...inputReasons(old, s, c, fileSteps));
   }
   const local = docker.images.get(s.op.spec.image);
   if (local !== undefined && local.id !== c.image && !reasons.some((r) => r.startsWith('image'))) {

@@ -19,7 +19,7 @@ export interface RemoteInvocation {
 }
 
 export interface RemoteOptions {
-  /** Run as root through `sudo -n --` (the caller passes true only when the login user is not root). */
+  /** Run as root through `sudo -n -H --` (the caller passes true only when the login user is not root). */
   readonly sudo: boolean;
 }
 
@@ -42,8 +42,12 @@ function readSecret(v: string): string {
   return `IFS= read -r ${v} && ${v}=$(printf '%bx' "$${v}") && ${v}=\${${v}%x} || exit 1`;
 }
 
-/** Checks that sudo works without a password before handing the script (and stdin) to a root shell. */
+/**
+ * Checks that sudo works without a password before handing the script (and stdin) to a root shell. `-H`: HOME is
+ * root's whatever the sudoers policy keeps, so the docker CLI looks for plugins and config in root's ~/.docker, never
+ * in the login user's (a file root would run that another account can replace).
+ */
 function becomeScript(script: string): string {
   const fail = `{ printf '%s\\n' ${quote(BECOME_FAILED_MARKER)} >&2; exit ${BECOME_FAILED_EXIT}; }`;
-  return `sudo -n true 2>/dev/null || ${fail}\nexec sudo -n -- /bin/sh -c ${quote(script)}`;
+  return `sudo -n true 2>/dev/null || ${fail}\nexec sudo -n -H -- /bin/sh -c ${quote(script)}`;
 }

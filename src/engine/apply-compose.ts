@@ -89,7 +89,7 @@ export async function applyPrechecks(t: Transport, plan: HostPlan, opts: Compose
 
 function phaseTarget(c: ComposeTarget, phase: Phase): ComposeFileTarget | undefined {
   const file = c.files[phase];
-  return file === undefined ? undefined : { flavor: c.flavor, project: c.project, projectDir: c.projectDir, file };
+  return file === undefined ? undefined : { flavor: c.flavor, cli: c.cli, project: c.project, projectDir: c.projectDir, file };
 }
 
 /** `compose config -q` on every phase file; throws ComposeConfigError naming the file and compose's message. */

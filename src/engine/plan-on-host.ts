@@ -134,7 +134,7 @@ export async function planOnHost(t: Transport, input: PlanOnHostInput, gather: G
   const compose = hasCompose(input.roleOps);
   const merged = resolveMerges(input.roleOps, mergeBase, input.host);
   if (merged.problems.length > 0) throw new DiagnosticsError(merged.problems);
-  const desired = compose ? composeDesired(input.host, input.stack, merged.roleOps, onHost, input.redactor, docker?.socketGid) : undefined;
+  const desired = compose ? composeDesired(input.host, input.stack, merged.roleOps, onHost, input.redactor, docker?.socketGid, docker?.compose?.flavor) : undefined;
   if (desired && desired.problems.length > 0) throw new DiagnosticsError(desired.problems);
   const roleOps = desired ? [...merged.roleOps, { role: COMPOSE_ROLE, ops: desired.files, selected: true }] : merged.roleOps;
   const wanted = fileOps(roleOps).filter((op) => {

@@ -2,6 +2,7 @@
 import type { PathAttrs } from '../core/op.js';
 import type { HealthGate, Phase } from '../core/service.js';
 import type { HealthProbe } from '../compose/health-probe.js';
+import type { ComposeCli, ComposeFlavor } from '../facts/compose-detect.js';
 import type { FileChange } from './file-diff.js';
 
 interface StepBase {
@@ -95,8 +96,9 @@ export type Step = MkdirStep | WriteStep | AttrsStep | CommandStep | HandlerStep
 
 /** The compose project of a host, as the plan drives it. */
 export interface ComposeTarget {
-  /** Which CLI the host has: `docker compose` (v2) or `docker-compose` (v1). */
-  readonly flavor: 'v1' | 'v2';
+  /** The host's compose: v1 or v2 by the version it reports, and how it is invoked. */
+  readonly flavor: ComposeFlavor;
+  readonly cli: ComposeCli;
   readonly project: string;
   readonly projectDir: string;
   /** The compose file of each phase that has services. */

@@ -44,7 +44,8 @@ export function buildRelease(meta: ReleaseMeta, stack: StackConfig, roleOps: rea
 function releaseService(role: string, op: ServiceOp, stack: StackConfig, running: readonly ContainerState[]): ReleaseService {
   const name = containerName(stack.project, op.name);
   const c = running.find((x) => x.name === name);
-  return { role, name: op.name, phase: op.phase, spec: op.spec, gate: op.gate, requested: op.spec.image, imageId: c?.image ?? '', fingerprint: c?.labels['rig.fingerprint'] ?? '' };
+  const reload = op.reload ? { reload: { paths: [...op.reload.paths], command: [...op.reload.command] } } : {};
+  return { role, name: op.name, phase: op.phase, spec: op.spec, gate: op.gate, ...reload, requested: op.spec.image, imageId: c?.image ?? '', fingerprint: c?.labels['rig.fingerprint'] ?? '' };
 }
 
 /**
@@ -64,7 +65,8 @@ export function releaseOps(release: Release, blobs: ReadonlyMap<string, Buffer>,
   for (const n of release.networks) add(n.role, { kind: 'network', name: n.name, internal: n.internal, external: n.external, origin: undefined } satisfies NetworkOp);
   for (const s of release.services) {
     const image = pinnedDigest(s.requested) !== undefined || s.imageId === '' || imageIdOf(s.requested) === s.imageId ? s.requested : s.imageId;
-    add(s.role, { kind: 'service', name: s.name, phase: s.phase, spec: { ...s.spec, image }, gate: s.gate, origin: undefined } satisfies ServiceOp);
+    const reload = s.reload ? { reload: s.reload } : {};
+    add(s.role, { kind: 'service', name: s.name, phase: s.phase, spec: { ...s.spec, image }, gate: s.gate, ...reload, origin: undefined } satisfies ServiceOp);
   }
   return [...byRole].map(([role, ops]) => ({ role, ops, selected: true }));
 }

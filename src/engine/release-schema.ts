@@ -14,6 +14,8 @@ export const releaseServiceSchema = z.strictObject({
   /** As deployed (`image` as the repository asked; `imageId` says what ran). */
   spec: serviceSpecSchema,
   gate: healthGateSchema,
+  /** Its in-place reload, when it has one: a rollback of a reload-only change reloads it back (absent: releases of rig before it). */
+  reload: z.strictObject({ paths: z.array(z.string()), command: z.array(z.string()) }).optional(),
   /** The image reference the repository asked for (a tag, before fixing). */
   requested: z.string(),
   imageId: z.string(),

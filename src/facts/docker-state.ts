@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { sh, type ExecNode } from '../core/cmd.js';
 import { assertCommandFits } from '../core/command-limit.js';
+import { COMPOSE_DETECT_SH, parseComposeDetection, type ComposeDetection } from './compose-detect.js';
 import { MISSING, parseContainerLine, parseJsonLine, SHELL_PRELUDE, splitSections, type ContainerState } from './container-state.js';
 
 export { containerStatesCmd, parseContainerStates, type ContainerState } from './container-state.js';
@@ -18,15 +19,19 @@ export interface NetworkState {
   readonly labels: Readonly<Record<string, string>>;
 }
 
-/** What docker on one host says about a compose project. */
-export interface DockerState {
-  /** How to invoke compose (`v2`: the `docker compose` plugin; `v1`: `docker-compose`) and the version it reports; undefined: neither found. */
-  readonly compose: { readonly flavor: 'v1' | 'v2'; readonly version: string } | undefined;
-  /** Every container of the project, running or not. */
+/**
+ * What docker on one host says about a compose project. `compose` is the compose rig drives (undefined: none found);
+ * the rest of ComposeDetection (the engine, a plugin root does not see) is what the support check explains with.
+ */
+export interface DockerState extends ComposeDetection {
+  /**
+   * Every container of the project, running or not, but `compose run` one-offs (label com.docker.compose.oneoff=True):
+   * they are no service's container, and plan, drift, releases and smoke leave them alone.
+   */
   readonly containers: readonly ContainerState[];
   /**
    * Containers outside the project whose names carry its prefix (`<project>_…`): one made by hand with a service's name
-   * would make compose fail to create that service (the name is taken), so the planner must see it.
+   * would make compose fail to create that service (the name is taken), so the planner must see it. One-offs excluded.
    */
   readonly nameHolders: readonly ContainerState[];
   /** By the ref asked; undefined = not on the host. */
@@ -55,7 +60,7 @@ const NETWORK_FORMAT = '{"name":{{json .Name}},"internal":{{json .Internal}},"la
  *   --images      one IMAGE_FORMAT JSON line or `missing` per ref, in argument order
  *   --networks    one NETWORK_FORMAT JSON line or `missing` per name, in argument order
  *   --socket      the group id of /var/run/docker.sock, or `missing`
- *   --compose     `v2 <version>`, `v1 <version>` or `none`
+ *   --compose     what compose-detect.ts's `compose` prints (which compose, the engine, a user-only plugin)
  *   --end
  * Compose detection runs concurrently on the left of a pipe (docker-compose v1 is Python: ~0.4 s to print its
  * version) and is printed last. `docker ps` is the first call needing the daemon: when docker is missing or its
@@ -65,11 +70,7 @@ const NETWORK_FORMAT = '{"name":{{json .Name}},"internal":{{json .Internal}},"la
 const SCRIPT = `${SHELL_PRELUDE}
 IF='${IMAGE_FORMAT}'
 NF='${NETWORK_FORMAT}'
-compose() {
-  if v=$(docker compose version --short 2>/dev/null); then echo "v2 $v"
-  elif v=$(docker-compose version --short 2>/dev/null); then echo "v1 $v"
-  else echo none; fi
-}
+${COMPOSE_DETECT_SH}
 images() {
   n=$1 i=0
   shift
@@ -118,9 +119,12 @@ const NetworkRecord = z.strictObject({ name: z.string(), internal: z.boolean(), 
 /** Parses the output of `dockerStateCmd(q)`; throws on a missing section, a malformed record or a wrong record count. */
 export function parseDockerState(stdout: string, q: DockerStateQuery): DockerState {
   const [containers = [], images = [], networks = [], socket = [], compose = []] = splitSections(stdout, ['--containers', '--images', '--networks', '--socket', '--compose'], 'docker-state');
-  const all = containers.filter((l) => l !== MISSING).map((l, i) => parseContainerLine(l, 'docker-state', i));
+  const all = containers
+    .filter((l) => l !== MISSING)
+    .map((l, i) => parseContainerLine(l, 'docker-state', i))
+    .filter((c) => !isOneOff(c));
   return {
-    compose: parseCompose(compose),
+    ...parseComposeDetection(compose, 'docker-state'),
     socketGid: parseSocketGid(socket),
     containers: all.filter((c) => c.project === q.project),
     nameHolders: all.filter((c) => c.project !== q.project),
@@ -153,11 +157,7 @@ function parseSocketGid(lines: readonly string[]): number | undefined {
   return Number(line);
 }
 
-function parseCompose(lines: readonly string[]): DockerState['compose'] {
-  const [line, ...rest] = lines;
-  if (line === 'none' && rest.length === 0) return undefined;
-  // Compose v2 prints its version with or without a leading `v` depending on the release.
-  const m = rest.length === 0 ? /^(v1|v2) v?(\d+\.\d+\S*)$/.exec(line ?? '') : null;
-  if (m?.[1] === undefined || m[2] === undefined) throw new Error(`docker-state: malformed --compose section ${JSON.stringify(lines.join('\n'))}`);
-  return { flavor: m[1] === 'v1' ? 'v1' : 'v2', version: m[2] };
+/** A container of `compose run` (v1 and v2 label it `True`; services' containers carry `False`). */
+function isOneOff(c: ContainerState): boolean {
+  return c.labels['com.docker.compose.oneoff']?.toLowerCase() === 'true';
 }

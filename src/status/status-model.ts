@@ -4,6 +4,7 @@ import { containerName } from '../core/service.js';
 import type { ReleaseList } from '../engine/release-store.js';
 import type { Release, ReleaseService } from '../engine/release-schema.js';
 import { lockHeldMessage, type LockState } from '../engine/lock.js';
+import type { ComposeDetection } from '../facts/compose-detect.js';
 import type { ContainerState } from '../facts/container-state.js';
 import type { ImageState } from '../facts/docker-state.js';
 import type { ProjectContainers } from '../facts/project-containers.js';
@@ -18,6 +19,7 @@ export interface StatusFacts {
   readonly releases: ReleaseList;
   readonly docker: ProjectContainers;
   readonly lock: LockState | undefined;
+  readonly compose: ComposeDetection;
   /** `<stateDir>/lock`, for the lock's sentence. */
   readonly lockPath: string;
   readonly execs: number;
@@ -38,7 +40,7 @@ export function hostStatus(f: StatusFacts, lockFile: LockFile | undefined): Host
     return serviceStatus(s.name, c, s, f, lockFile);
   });
   const extra = own.filter((c) => !used.has(c.id)).map((c) => serviceStatus(c.service ?? c.name, c, undefined, f, lockFile));
-  return { host: f.host, release: release ? releaseOf(release) : undefined, services: [...services, ...extra], lock: lockOf(f), execs: f.execs };
+  return { host: f.host, release: release ? releaseOf(release) : undefined, services: [...services, ...extra], lock: lockOf(f), compose: f.compose.compose, execs: f.execs };
 }
 
 function serviceStatus(name: string, c: ContainerState | undefined, s: ReleaseService | undefined, f: StatusFacts, lockFile: LockFile | undefined): ServiceStatus {

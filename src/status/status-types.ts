@@ -1,4 +1,5 @@
 // What `rig status` knows about a host: its release, each service's container and image, and the deploy lock.
+import type { ComposeInstall } from '../facts/compose-detect.js';
 
 /**
  * One word for a service's container: `healthy` (healthcheck passing), `running` (no healthcheck), `done` (a one-shot
@@ -68,6 +69,8 @@ export interface HostStatus {
   readonly release: StatusRelease | undefined;
   readonly services: readonly ServiceStatus[];
   readonly lock: StatusLock | undefined;
+  /** The compose rig drives on the host (flavor, version as reported, plugin or standalone); undefined: none found. */
+  readonly compose: ComposeInstall | undefined;
   /** Round trips spent on the host (the product metric: status is one exec). */
   readonly execs: number;
 }

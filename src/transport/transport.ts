@@ -7,7 +7,7 @@ export interface ExecOptions {
   readonly stdin?: string | Buffer;
   /** Kill the command (and fail with a timeout error) after this many milliseconds. */
   readonly timeoutMs?: number;
-  /** Run as root: wrapped in `sudo -n --` unless the transport's user already is root. */
+  /** Run as root: wrapped in `sudo -n -H --` unless the transport's user already is root. */
   readonly become?: boolean;
 }
 

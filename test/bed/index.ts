@@ -16,6 +16,7 @@ export { useRoleBed } from './use-role-bed.ts';
 export { DOCKER, BUILD_IMAGES_SCRIPT } from './bed-paths.ts';
 export type { TestbedHost, TestbedDescription } from './testbed-description.ts';
 export type { ComposeFlavor } from './target-host.ts';
+export { composeFromEnv } from './compose-flavor.ts';
 export type { InlineRole } from './role-project.ts';
 export type { PushedImage } from './role-images.ts';
 export type { RoleBed, RoleBedOptions, StartHostsOptions, Testbed };

@@ -4,6 +4,7 @@ import { chmod, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { generateKey } from '../helpers/sshd/keys.ts';
 import { bedRoot, RUN_ID, runPrefix, TARGET_IMAGE } from './bed-paths.ts';
+import { composeFromEnv } from './compose-flavor.ts';
 import { dockerEngine, isGone } from './docker-engine.ts';
 import { forgetAtExit, removeAtExit } from './exit-sweep.ts';
 import { writeClientFiles } from './host-files.ts';
@@ -18,7 +19,7 @@ export interface StartHostsOptions {
   runId?: string;
   /** Deadline for every host to accept an SSH login, in ms (default 60 000). */
   readyTimeoutMs?: number;
-  /** Compose flavor of the hosts, given to them as `RIG_TB_COMPOSE`; default `$RIG_TB_COMPOSE`, else the image's. */
+  /** Compose flavor of the hosts, given to them as `RIG_TB_COMPOSE`; default `$RIG_TB_COMPOSE`, else v2. */
   compose?: ComposeFlavor;
   /**
    * `process` (default): the run belongs to this process, which must stop it; if it dies first, the exit hook
@@ -75,19 +76,11 @@ export async function startHosts(n: number, opts: StartHostsOptions = {}): Promi
     keyPath: key.path,
     sshConfigPath: path.join(sshDir, 'config'),
     knownHostsPath: path.join(sshDir, 'known_hosts'),
-    ...(compose === undefined ? {} : { compose }),
+    compose,
     hosts,
   };
   await writeClientFiles(run);
   return attach(run, privateKey, readyTimeoutMs, performance.now() - started);
-}
-
-/** `RIG_TB_COMPOSE` (v1|v2) when set; anything else is a mistake worth stopping for. */
-function composeFromEnv(): ComposeFlavor | undefined {
-  const value = process.env['RIG_TB_COMPOSE'];
-  if (value === undefined || value === '') return undefined;
-  if (value === 'v1' || value === 'v2') return value;
-  throw new Error(`testbed: RIG_TB_COMPOSE must be v1 or v2, got "${value}"`);
 }
 
 async function requireTargetImage(): Promise<void> {

@@ -16,7 +16,8 @@ export interface RunListing {
 
 /**
  * Removes everything of `runId` on the shared engine: its host containers, then the compose containers, networks
- * and volumes of its projects (`rig-tb-<run>-…`, what its hosts deployed), then its directory unless `RIG_TB_KEEP=1`.
+ * and volumes of its projects (`rig-tb-<run>-…`, what its hosts deployed; rig's own networks `rig_tb_<run>_…`), then
+ * its directory unless `RIG_TB_KEEP=1`.
  * Idempotent; other runs and everything else on the engine are left alone.
  */
 export async function removeRun(runId: string): Promise<void> {
@@ -28,7 +29,9 @@ export async function removeRun(runId: string): Promise<void> {
   const containers = (await dockerode.listContainers({ all: true })).filter((c) => ours(c.Labels));
   const remove = (id: string) => dockerode.getContainer(id).remove({ force: true, v: true }).catch(ignoreGone);
   await Promise.all(containers.map((c) => remove(c.Id)));
-  const networks = (await dockerode.listNetworks()).filter((n) => ours(n.Labels));
+  // rig names a role's networks `<project with _>_<name>` and labels them only rig.managed (no compose project)
+  const rigNetwork = prefix.replace(/-/g, '_');
+  const networks = (await dockerode.listNetworks()).filter((n) => ours(n.Labels) || n.Name.startsWith(rigNetwork));
   for (const n of networks) await dockerode.getNetwork(n.Id).remove().catch(ignoreGone);
   const { Volumes: volumes } = await dockerode.listVolumes();
   for (const v of volumes.filter((v) => ours(v.Labels ?? undefined))) {

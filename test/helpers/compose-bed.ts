@@ -45,7 +45,9 @@ export interface ComposeBed {
 export async function startComposeBed(id: string, opts: { compose?: 'v1' | 'v2' } = {}): Promise<ComposeBed> {
   const tb = await startHosts(1, opts.compose ? { compose: opts.compose } : {});
   const host = tb.host('h1');
-  const images = { alpha: `rigtest-${id}/alpha:1`, beta: `rigtest-${id}/beta:1` };
+  // the run id in the tags: the engine is shared, and the same suite running elsewhere at once retags its own
+  const repo = `rigtest-${id}-${tb.runId}`;
+  const images = { alpha: `${repo}/alpha:1`, beta: `${repo}/beta:1` };
   for (const ref of Object.values(images)) await dockerOk(['tag', 'local/rig-svc:1', ref]);
   const ring = VaultKeyring.fromPasswords([{ password: 'compose-bed-pw' }]);
   const secret = `sk-${id}-5e1f0c3a9b`;
@@ -67,7 +69,7 @@ export async function startComposeBed(id: string, opts: { compose?: 'v1' | 'v2' 
       'inventory/test/host_vars/h1.yml': stringify(base),
       'inventory/test/known_hosts': readFileSync(tb.knownHostsPath, 'utf8'),
       '.vault_password': 'compose-bed-pw\n',
-      'lint.yml': `images:\n  - image: rigtest-${id}/alpha\n    reason: built locally by the tests, no registry\n  - image: rigtest-${id}/beta\n    reason: built locally by the tests, no registry\n`,
+      'lint.yml': `images:\n  - image: ${repo}/alpha\n    reason: built locally by the tests, no registry\n  - image: ${repo}/beta\n    reason: built locally by the tests, no registry\n`,
       'playbooks/site.yml': '- hosts: all\n  roles: [stack]\n',
       ...Object.fromEntries(fixtureFiles().map((rel) => [`roles/stack/${rel}`, readFileSync(path.join(FIXTURE, rel), 'utf8')])),
     },
@@ -84,7 +86,7 @@ export async function startComposeBed(id: string, opts: { compose?: 'v1' | 'v2' 
     stateDir: `${projectDir}/.rig`,
     container: (service) => `${prefix}_${service}`,
     setVars: (vars) => writeFileSync(path.join(root, 'inventory/test/host_vars/h1.yml'), stringify({ ...base, ...vars })),
-    compose: tb.compose ?? 'v1', // unset: the image's default
+    compose: tb.compose ?? 'v2', // unset only in a description written before the bed defaulted to v2
     async rig(args) {
       const io = testIo({ cwd: root, env: { HOME: home, PATH: process.env['PATH'], USER: 'tester' } });
       const code = await main([...args, '--env', 'test'], io);

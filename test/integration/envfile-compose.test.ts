@@ -1,16 +1,20 @@
-// Env files written by formatEnvFile, read back by the real docker-compose 1.29.2 (python-dotenv) via `config`.
+// Env files written by formatEnvFile, read back by the real compose of the bed's flavor (RIG_TB_COMPOSE, default v2):
+// v2 (compose-go's dotenv, the 2.26.1 plugin of rig/target:1) through `config` and a real container's environment;
+// v1 (docker-compose 1.29.2, python-dotenv) through `config` and its own env_file reader.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { EnvFileError, formatEnvFile, formatEnvLine } from '../../src/template/index.js';
+import { composeFromEnv } from '../bed/index.js';
+import { envFileReadByV2 } from '../helpers/docker/envfile-v2.js';
 
-const probe = await execa('docker-compose', ['version', '--short'], { reject: false });
-const composeVersion = probe.exitCode === 0 ? probe.stdout.trim() : undefined;
-const skipReason = composeVersion === undefined ? `docker-compose not runnable (${probe.shortMessage})` : undefined;
+const flavor = composeFromEnv();
+const probe = flavor === 'v1' ? await execa('docker-compose', ['version', '--short'], { reject: false }) : undefined;
+const skipReason = probe && probe.exitCode !== 0 ? `docker-compose not runnable (${probe.shortMessage})` : undefined;
 if (skipReason) console.log(`[skip] envfile-compose: ${skipReason}`);
 /** The interpreter named by docker-compose's shebang: the Python (and python-dotenv) compose really runs with. */
 const composePython = composeInterpreter();
@@ -76,7 +80,7 @@ function representable(values: readonly string[]): Record<string, string> {
   return Object.fromEntries(ok.map((v, i) => [`K${i}`, v]));
 }
 
-describe('env files read by docker-compose v1', () => {
+describe.runIf(flavor === 'v1')('env files read by docker-compose v1', () => {
   it.skipIf(skipReason !== undefined)('`docker-compose config` reads back every awkward value exactly', async () => {
     const values = NASTY.filter((v) => !YAML11_BREAKS.test(v));
     const entries = representable(values);
@@ -102,5 +106,36 @@ describe('env files read by docker-compose v1', () => {
   it.skipIf(skipReason !== undefined)('really expands ${...} even in single quotes, which is why such values are refused', async () => {
     expect(() => formatEnvFile({ A: '${HOME}' })).toThrow(EnvFileError);
     expect(await composeEnvironment("A='${NOPE_UNSET}x'\n")).toEqual({ A: 'x' });
+  });
+});
+
+describe.runIf(flavor === 'v2')('env files read by Compose v2 (compose-go)', () => {
+  // made in beforeAll: vitest runs a skipped describe's body too (to list its tests), and this copies the plugin out
+  let v2: ReturnType<typeof envFileReadByV2>;
+  beforeAll(() => {
+    v2 = envFileReadByV2(dir);
+  });
+  afterAll(() => v2?.remove());
+
+  it('`docker compose config` and a created container read back every awkward value exactly', async () => {
+    const entries = representable(NASTY);
+    expect(Object.keys(entries).length).toBe(NASTY.length);
+    const text = formatEnvFile(entries);
+    expect(await v2.config(text)).toEqual(entries);
+    expect(await v2.container(text)).toEqual(entries);
+  });
+
+  it('reads back 400 generated values exactly, in `config` and in the container', async () => {
+    const gen = fc.array(fc.constantFrom(...ALPHABET), { maxLength: 14 }).map((cs) => cs.join(''));
+    const entries = representable(fc.sample(gen, { numRuns: 400, seed: 20240611 }));
+    expect(Object.keys(entries).length).toBeGreaterThan(200);
+    const text = formatEnvFile(entries);
+    expect(await v2.config(text)).toEqual(entries);
+    expect(await v2.container(text)).toEqual(entries);
+  });
+
+  it('expands ${...} unquoted, not single-quoted (v1 does both): one more reason such values are refused', async () => {
+    expect(() => formatEnvFile({ A: '${HOME}' })).toThrow(EnvFileError);
+    expect(await v2.config("A='${NOPE_UNSET}x'\nB=${NOPE_UNSET}y\n")).toEqual({ A: '${NOPE_UNSET}x', B: 'y' });
   });
 });

@@ -19,6 +19,7 @@ interface StatusJson {
     host: string;
     status: string;
     execs: number;
+    compose?: { flavor: string; version: string; cli: string };
     release?: { id: string; user: string; kind: string };
     lock?: { stale: boolean; holder?: { user: string; command: string }; message: string };
     services: { service: string; state: string; healthy: boolean; exitCode?: number; uptimeSec?: number; inRelease: boolean; image: { ref?: string; id?: string; lock: string } }[];
@@ -79,6 +80,8 @@ describe.skipIf(skip !== undefined)('rig status on a real host', () => {
     expect(code).toBe(0);
     const [h] = report.hosts;
     expect(h).toMatchObject({ host: 'h1', status: 'healthy', execs: 1, release: { user: 'tester', kind: 'deploy' } });
+    // the compose the host runs, read in the same exec (the demo's summary line prints it)
+    expect(h?.compose).toMatchObject({ flavor: bed.compose, version: bed.compose === 'v2' ? '2.26.1-4' : '1.29.2' });
     expect(h?.lock).toBeUndefined();
     expect(h?.services.map((s) => [s.service, s.state, s.healthy, s.inRelease])).toEqual([
       ['alpha', 'healthy', true, true],

@@ -145,12 +145,16 @@ describe.skipIf(skipReason !== undefined)('testbed: two real target hosts', () =
     }
   });
 
-  it('stop removes the hosts, the compose containers of the run, and its files', async () => {
+  it("stop removes the hosts, the compose containers of the run, rig's networks of its hosts, and its files", async () => {
+    // a role's network as rig makes it: `<project with _>_<name>`, labelled rig.managed only (no compose project)
+    const rigNet = `${tb.host('h1').composeProject.replace(/-/g, '_')}_backend`;
+    await dockerOk(['network', 'create', '--internal', '--label', 'rig.managed=true', rigNet]);
     await tb.stop();
     const project = tb.host('h1').composeProject;
     const left = await dockerOk(['ps', '-aq', '-f', `label=com.docker.compose.project=${project}`]);
     const hosts = await dockerOk(['ps', '-aq', '-f', `label=rig.testbed.run=${tb.runId}`]);
-    expect(left + hosts).toBe('');
+    const nets = await dockerOk(['network', 'ls', '-q', '-f', `name=${rigNet}`]);
+    expect(left + hosts + nets).toBe('');
     expect(() => readFileSync(tb.knownHostsPath)).toThrow(/ENOENT/);
   });
 });

@@ -130,7 +130,7 @@ describe('toRemote', () => {
   it('wraps with a sudo -n pre-check when becoming root', () => {
     expect(toRemote(cmd`id -u`, { sudo: true }).command).toBe(
       "/bin/sh -c 'sudo -n true 2>/dev/null || { printf '\\''%s\\n'\\'' '\\''rig: become failed: sudo -n cannot run here (sudo missing, or it needs a password)'\\'' >&2; exit 97; }\n" +
-        "exec sudo -n -- /bin/sh -c '\\''id -u'\\'''",
+        "exec sudo -n -H -- /bin/sh -c '\\''id -u'\\'''",
     );
   });
 

@@ -1,14 +1,15 @@
 // Golden command lines of the compose (v1 and v2) and docker CLI builders, hostile values included.
 import { describe, expect, it } from 'vitest';
-import { composeConfigCheck, composeUp, type ComposeFileTarget, type ComposeFlavor } from '../../src/compose/compose-cmd.js';
+import { composeConfigCheck, composeUp, type ComposeCli, type ComposeFileTarget } from '../../src/compose/compose-cmd.js';
 import { dockerExec, dockerLogsTail, dockerNetworkCreate, dockerPull, dockerRemoveContainers } from '../../src/compose/docker-cmd.js';
 import { render } from '../../src/core/cmd-render.js';
 
-const plain = (flavor: ComposeFlavor): ComposeFileTarget => ({ flavor, project: 'shop', projectDir: '/srv/shop', file: '/srv/shop/compose.apps.yml' });
-const hostile = (flavor: ComposeFlavor): ComposeFileTarget => ({ flavor, project: 'my-app_2', projectDir: "/srv/my app/it's", file: '/srv/$(reboot)/-f "x".yml' });
-const PREFIX = { v1: 'COMPOSE_IGNORE_ORPHANS=1 docker-compose', v2: 'COMPOSE_IGNORE_ORPHANS=1 docker compose' } as const;
+// The program follows how compose is invoked, not its flavor: a standalone v2 is `docker-compose` too.
+const plain = (cli: ComposeCli): ComposeFileTarget => ({ flavor: 'v2', cli, project: 'shop', projectDir: '/srv/shop', file: '/srv/shop/compose.apps.yml' });
+const hostile = (cli: ComposeCli): ComposeFileTarget => ({ flavor: 'v1', cli, project: 'my-app_2', projectDir: "/srv/my app/it's", file: '/srv/$(reboot)/-f "x".yml' });
+const PREFIX = { standalone: 'COMPOSE_IGNORE_ORPHANS=1 docker-compose', plugin: 'COMPOSE_IGNORE_ORPHANS=1 docker compose' } as const;
 
-describe.each(['v1', 'v2'] as const)('compose %s', (flavor) => {
+describe.each(['standalone', 'plugin'] as const)('compose as %s', (flavor) => {
   const p = PREFIX[flavor];
 
   it('composeUp: global flags before the subcommand, `--` before the services', () => {

@@ -67,9 +67,13 @@ export function dockerState(parts: {
   images?: Record<string, ImageState | undefined>;
   networks?: Record<string, NetworkState | undefined>;
   compose?: DockerState['compose'] | null;
+  engine?: DockerState['engine'];
+  userPlugin?: DockerState['userPlugin'];
 }): DockerState {
   return {
-    compose: parts.compose === null ? undefined : (parts.compose ?? { flavor: 'v2', version: '2.29.1' }),
+    compose: parts.compose === null ? undefined : (parts.compose ?? { flavor: 'v2', version: '2.29.1', cli: 'plugin' }),
+    ...(parts.engine ? { engine: parts.engine } : {}),
+    ...(parts.userPlugin ? { userPlugin: parts.userPlugin } : {}),
     containers: parts.containers ?? [],
     nameHolders: parts.nameHolders ?? [],
     images: new Map(Object.entries(parts.images ?? {})),

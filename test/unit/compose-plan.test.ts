@@ -88,7 +88,7 @@ describe('planServices: why a service changes', () => {
         gate: { oneShot: true, timeoutSec: 120, settleSec: 5, healthcheck: false }, origin: 'roles/web/role.ts:7:3', reasons: ['new service'], why: 'new service',
       },
     ]);
-    expect(p.target).toEqual({ flavor: 'v2', project: 'shop', projectDir: '/srv/shop', files: { infra: '/srv/shop/compose.infra.yml' } });
+    expect(p.target).toEqual({ flavor: 'v2', cli: 'plugin', project: 'shop', projectDir: '/srv/shop', files: { infra: '/srv/shop/compose.infra.yml' } });
   });
 });
 
@@ -149,8 +149,21 @@ describe('planServices: pre-checks and problems', () => {
 
   it('no compose on the host is a problem and leaves no target', () => {
     const p = planServices({ host: 'h', desired: desiredOf([web()]), docker: dockerState({ compose: null, images: { 'app:1': image(ID_A) } }), fileSteps: [], removeUndeclared: true });
-    expect(messages(p)).toEqual(['neither `docker compose` (v2) nor `docker-compose` (v1) found on the host']);
+    expect(messages(p)).toEqual([expect.stringMatching(/^neither `docker compose` \(v2\) nor `docker-compose` \(v1\) found on the host; install the Compose v2 plugin/)]);
     expect(p.target).toBeUndefined();
+  });
+
+  it('a compose rig does not support is refused by the plan, with no step planned to run', () => {
+    const old = { flavor: 'v2', version: '2.2.3', cli: 'plugin' } as const;
+    const p = planServices({ host: 'h', desired: desiredOf([web()]), docker: dockerState({ compose: old, images: { 'app:1': image(ID_A) } }), fileSteps: [], removeUndeclared: true });
+    expect(messages(p)).toEqual([expect.stringContaining('docker compose 2.2.3 (Compose v2) is older than 2.3.0')]);
+  });
+
+  it('a standalone v2 (`docker-compose` reporting 2.x) is driven as v2 through docker-compose', () => {
+    const standalone = { flavor: 'v2', version: '2.24.6', cli: 'standalone' } as const;
+    const p = planServices({ host: 'h', desired: desiredOf([web()]), docker: dockerState({ compose: standalone, images: { 'app:1': image(ID_A) } }), fileSteps: [], removeUndeclared: true });
+    expect(p.problems).toEqual([]);
+    expect(p.target).toMatchObject({ flavor: 'v2', cli: 'standalone' });
   });
 
   it('a host without services or networks plans nothing, compose or not', () => {

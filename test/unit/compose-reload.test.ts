@@ -43,6 +43,18 @@ describe('reload planning', () => {
     expect(plan({ conf: 'b' }, { conf: 'a' }, (_id, conf) => record('other', conf)).steps[0]).toMatchObject({ action: 'reload' });
   });
 
+  it('back to the file the container was created with, after a reload took another in: reload (a rollback of a reload)', () => {
+    const recordOf = (id: string, conf: string): ReloadRecord => {
+      const d = desiredOf([role('caddy', [file(`${CONF}/Caddyfile`, conf), caddy()])]);
+      return { id, inputs: { [`file:${CONF}/Caddyfile`]: JSON.parse(inputsLabel(d.services[0]!.inputs))[`file:${CONF}/Caddyfile`] } };
+    };
+    // created with a, reloaded to b (the record), a wanted again: the labels alone say "current"; the record says not
+    const { steps } = plan({ conf: 'a' }, { conf: 'a' }, (id) => recordOf(id, 'b'));
+    expect(steps).toHaveLength(1);
+    expect(steps[0]).toMatchObject({ action: 'reload', reasons: ['Caddyfile changed (reload in place: caddy reload)'] });
+    expect(plan({ conf: 'a' }, { conf: 'a' }, (id) => recordOf(id, 'a')).steps).toEqual([]);
+  });
+
   it('an image change recreates, whatever else changed', () => {
     const { steps } = plan({ conf: 'b', image: 'caddy:3' }, { conf: 'a' });
     expect(steps[0]).toMatchObject({ action: 'recreate' });

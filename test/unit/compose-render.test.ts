@@ -128,6 +128,13 @@ describe('renderComposeFile', () => {
     expect(text).toBe(GOLDEN);
   });
 
+  it('for Compose v2: the same document without `version:` (obsolete there; 2.25+ warns about it on every command)', () => {
+    const services = [svc('web', FULL, { 'rig.managed': 'true', 'rig.fingerprint': '0123abcd' }), svc('cache-1', { image: 'busybox:1.36' })];
+    expect(renderComposeFile('my-stack', 'apps', services, 'v1')).toBe(GOLDEN);
+    expect(renderComposeFile('my-stack', 'apps', services, 'v2')).toBe(GOLDEN.replace('version: "2.4"\n', ''));
+    expect(GOLDEN).toContain('\nversion: "2.4"\nservices:\n');
+  });
+
   it('renders a shell-line healthcheck as CMD-SHELL with the schema defaults', () => {
     const text = renderComposeFile('p', 'infra', [svc('db', { image: 'postgres:16', healthcheck: { test: 'pg_isready -U $POSTGRES_USER' } })]);
     expect(text).toBe(`# Rendered by rig: project p, phase infra. Do not edit: every deploy rewrites it.

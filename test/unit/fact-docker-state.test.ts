@@ -4,12 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { containerStatesCmd, parseContainerStates } from '../../src/facts/container-state.js';
 import { dockerStateCmd, parseDockerState, type ContainerState, type DockerStateQuery } from '../../src/facts/docker-state.js';
 
-// The same query and names as test/fixtures/facts/record-docker-state.ts (docker 20.10.24, docker-compose 1.29.2).
+// The same query and names as test/fixtures/facts/record-docker-state.ts (docker 20.10.24; docker-compose 1.29.2 for
+// v1, the Compose v2 2.26.1 plugin for v2), whose project also holds a `compose run` one-off of the service `run`.
 const QUERY: DockerStateQuery = { project: 'rigfact', images: ['local/busybox:1', 'rigfact/absent:1'], networks: ['rigfact_back', 'rigfact_default', 'rigfact_absent'] };
-const NAMES = ['rigfact_run_1', 'rigfact_gone_1', 'rigfact_exit3_1'];
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/facts/${name}`, import.meta.url), 'utf8');
-const recorded = fixture('docker-state.txt');
-const BUSYBOX = 'sha256:1b3c0139e3cbf5c007c3fc43c82712afb6d9baceaf9695f374f4a1f0b76d51e2';
+const BUSYBOX = 'sha256:9b844dfbbfa81b226d22bfc28afd3a5e932adf4c2415260ee7961d8a55b350c9';
+const FLAVORS = {
+  v1: { compose: { flavor: 'v1', version: '1.29.2', cli: 'standalone' }, named: (s: string) => `rigfact_${s}_1`, labels: {} },
+  // v2 adds labels of its own: the image, and depends_on
+  v2: { compose: { flavor: 'v2', version: '2.26.1-4', cli: 'plugin' }, named: (s: string) => `rigfact-${s}-1`, labels: { 'com.docker.compose.image': BUSYBOX, 'com.docker.compose.depends_on': '' } },
+} as const;
+const recorded = fixture('docker-state-v1.txt');
 
 /** The fields of a container that do not change between recordings, by service. */
 function summary(c: ContainerState): object {
@@ -17,24 +22,28 @@ function summary(c: ContainerState): object {
   return rest;
 }
 
-describe('parseDockerState on recorded output', () => {
-  const state = parseDockerState(recorded, QUERY);
+describe.each(['v1', 'v2'] as const)('parseDockerState on output recorded under Compose %s', (flavor) => {
+  const { compose, named, labels } = FLAVORS[flavor];
+  const raw = fixture(`docker-state-${flavor}.txt`);
+  const state = parseDockerState(raw, QUERY);
   const byService = new Map(state.containers.map((c) => [c.service, c]));
 
-  it('detects compose v1 and its version', () => {
-    expect(state.compose).toEqual({ flavor: 'v1', version: '1.29.2' });
+  it('detects the compose, its version and how it is invoked, and the engine', () => {
+    expect(state.compose).toEqual(compose);
+    expect(state.engine).toEqual({ version: '20.10.24+dfsg1', minApi: '1.12' });
+    expect(state.userPlugin).toBeUndefined();
   });
 
   it('reads every container of the project, running or not, with status, exit code, restarts and health', () => {
     const base = { image: BUSYBOX, project: 'rigfact', exitCode: 0, restartCount: 0 };
     const running = { ...base, status: 'running', running: true };
     expect(Object.fromEntries([...byService].map(([s, c]) => [s, summary(c)]))).toEqual({
-      run: { ...running, name: 'rigfact_run_1', service: 'run' },
-      exit3: { ...base, name: 'rigfact_exit3_1', service: 'exit3', status: 'exited', running: false, exitCode: 3 },
-      flaky: { ...base, name: 'rigfact_flaky_1', service: 'flaky', status: 'exited', running: false, exitCode: 1, restartCount: 2 },
-      healthy: { ...running, name: 'rigfact_healthy_1', service: 'healthy', health: 'healthy' },
-      sick: { ...running, name: 'rigfact_sick_1', service: 'sick', health: 'unhealthy' },
-      idle: { ...base, name: 'rigfact_idle_1', service: 'idle', status: 'created', running: false },
+      run: { ...running, name: named('run'), service: 'run' },
+      exit3: { ...base, name: named('exit3'), service: 'exit3', status: 'exited', running: false, exitCode: 3 },
+      flaky: { ...base, name: named('flaky'), service: 'flaky', status: 'exited', running: false, exitCode: 1, restartCount: 2 },
+      healthy: { ...running, name: named('healthy'), service: 'healthy', health: 'healthy' },
+      sick: { ...running, name: named('sick'), service: 'sick', health: 'unhealthy' },
+      idle: { ...base, name: named('idle'), service: 'idle', status: 'created', running: false },
     });
     for (const c of state.containers) expect(c.id).toMatch(/^[0-9a-f]{64}$/);
     expect(byService.get('idle')?.startedAt).toBe('0001-01-01T00:00:00Z');
@@ -42,39 +51,49 @@ describe('parseDockerState on recorded output', () => {
     expect('health' in byService.get('run')!).toBe(false);
   });
 
-  it('keeps labels byte for byte, including compose v1 labels and a value with quotes, $(…) and a newline', () => {
+  it('leaves out the `compose run` one-off, which the script did read', () => {
+    expect(raw.match(/"com\.docker\.compose\.oneoff":"True"/g)).toHaveLength(1);
+    expect(state.containers).toHaveLength(6);
+    expect(state.nameHolders).toEqual([]);
+    expect([...state.containers, ...state.nameHolders].some((c) => c.name.includes('_run_run_') || c.name.includes('-run-run-'))).toBe(false);
+  });
+
+  it('keeps labels byte for byte, including compose labels and a value with quotes, $(…) and a newline', () => {
     const run = byService.get('run')!;
     expect(run.labels).toMatchObject({
       'com.docker.compose.project': 'rigfact',
       'com.docker.compose.service': 'run',
       'com.docker.compose.container-number': '1',
       'com.docker.compose.oneoff': 'False',
-      'com.docker.compose.version': '1.29.2',
+      'com.docker.compose.version': compose.version.replace(/-\d+$/, ''),
       'com.docker.compose.project.working_dir': '/tmp/rigfact-record',
       'com.docker.compose.project.config_files': '/tmp/rigfact-record/compose.yml',
       'rig.test.awkward': `it's "quoted" $(x)\nsecond line`,
+      ...labels,
     });
     expect(run.labels['com.docker.compose.config-hash']).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('reports images and networks by the name asked, undefined when absent', () => {
     expect(Object.fromEntries(state.images)).toEqual({ 'local/busybox:1': { id: BUSYBOX, repoDigests: [] }, 'rigfact/absent:1': undefined });
-    const compose = (network: string): Record<string, string> => ({ 'com.docker.compose.network': network, 'com.docker.compose.project': 'rigfact', 'com.docker.compose.version': '1.29.2' });
+    const version = compose.version.replace(/-\d+$/, '');
+    const net = (network: string): Record<string, string> => ({ 'com.docker.compose.network': network, 'com.docker.compose.project': 'rigfact', 'com.docker.compose.version': version });
     expect(Object.fromEntries(state.networks)).toEqual({
-      rigfact_back: { name: 'rigfact_back', internal: true, labels: compose('back') },
-      rigfact_default: { name: 'rigfact_default', internal: false, labels: compose('default') },
+      rigfact_back: { name: 'rigfact_back', internal: true, labels: net('back') },
+      rigfact_default: { name: 'rigfact_default', internal: false, labels: net('default') },
       rigfact_absent: undefined,
     });
+  });
+
+  it('container-state returns the containers that exist, in the order asked', () => {
+    const names = [named('run'), named('gone'), named('exit3')];
+    const states = parseContainerStates(fixture(`docker-state-containers-${flavor}.txt`), names);
+    expect(states.map((c) => [c.name, c.status, c.exitCode])).toEqual([[named('run'), 'running', 0], [named('exit3'), 'exited', 3]]);
+    expect(parseContainerStates(fixture(`docker-state-containers-${flavor}.txt`)).map((c) => c.name)).toEqual([named('run'), named('exit3')]);
   });
 });
 
 describe('parseContainerStates on recorded output', () => {
-  it('returns the containers that exist, in the order asked', () => {
-    const states = parseContainerStates(fixture('docker-state-containers.txt'), NAMES);
-    expect(states.map((c) => [c.name, c.status, c.exitCode])).toEqual([['rigfact_run_1', 'running', 0], ['rigfact_exit3_1', 'exited', 3]]);
-    expect(parseContainerStates(fixture('docker-state-containers.txt')).map((c) => c.name)).toEqual(['rigfact_run_1', 'rigfact_exit3_1']);
-  });
-
   it('drops a record docker found by ID prefix instead of by the name asked', () => {
     const line = recorded.split('\n').find((l) => l.includes('"/rigfact_run_1"'))!;
     expect(parseContainerStates(`--containers\n${line}\n--end\n`, ['5dfdf86a'])).toEqual([]);
@@ -85,13 +104,13 @@ describe('parseContainerStates on recorded output', () => {
 describe('parseDockerState refuses what it does not understand', () => {
   const q: DockerStateQuery = { project: 'p', images: ['img:1'], networks: ['net'] };
   const container = recorded.split('\n').find((l) => l.includes('"/rigfact_exit3_1"'))!;
-  const out = (c: string, i = 'missing\n', n = 'missing\n', compose = 'v2 2.29.1\n', socket = '999\n'): string => `--containers\n${c}--images\n${i}--networks\n${n}--socket\n${socket}--compose\n${compose}--end\n`;
+  const out = (c: string, i = 'missing\n', n = 'missing\n', compose = 'plugin Docker Compose version v2.29.1\n', socket = '999\n'): string => `--containers\n${c}--images\n${i}--networks\n${n}--socket\n${socket}--compose\n${compose}--end\n`;
 
   it('parses a well-formed minimal output (and a v2 version with a leading v)', () => {
-    expect(parseDockerState(out(''), q)).toEqual({ compose: { flavor: 'v2', version: '2.29.1' }, containers: [], nameHolders: [], images: new Map([['img:1', undefined]]), networks: new Map([['net', undefined]]), socketGid: 999 });
+    expect(parseDockerState(out(''), q)).toEqual({ compose: { flavor: 'v2', version: '2.29.1', cli: 'plugin' }, containers: [], nameHolders: [], images: new Map([['img:1', undefined]]), networks: new Map([['net', undefined]]), socketGid: 999 });
     expect(parseDockerState(out('', undefined, undefined, undefined, 'missing\n'), q).socketGid).toBeUndefined();
     expect(() => parseDockerState(out('', undefined, undefined, undefined, 'docker\n'), q)).toThrow('docker-state: malformed --socket section "docker"');
-    expect(parseDockerState(out('', undefined, undefined, 'v2 v2.0.1\n'), q).compose).toEqual({ flavor: 'v2', version: '2.0.1' });
+    expect(parseDockerState(out('', undefined, undefined, 'standalone Docker Compose version v2.0.1\n'), q).compose).toEqual({ flavor: 'v2', version: '2.0.1', cli: 'standalone' });
     expect(parseDockerState(out('', undefined, undefined, 'none\n'), q).compose).toBeUndefined();
     expect(parseDockerState(out('missing\n'), q).containers).toEqual([]);
   });
@@ -111,7 +130,7 @@ describe('parseDockerState refuses what it does not understand', () => {
     ['too many network records', out('', undefined, 'missing\nmissing\n'), 'expected 1 network records, got 2'],
     ['a malformed image record', out('', '{"id":"nope","repoDigests":[]}\n'), 'image record for "img:1" is malformed at id'],
     ['an empty compose section', out('', undefined, undefined, ''), 'malformed --compose section ""'],
-    ['a garbled compose version', out('', undefined, undefined, 'v1 \n'), 'malformed --compose section "v1 "'],
+    ['a garbled compose section', out('', undefined, undefined, 'v1 \n'), 'malformed --compose section "v1 "'],
   ])('%s', (_name, stdout, message) => {
     expect(() => parseDockerState(stdout, q)).toThrow(message);
   });

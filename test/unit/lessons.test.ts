@@ -372,7 +372,7 @@ describe('lessons rig makes impossible by construction', () => {
       expect(steps.findIndex((s) => s.kind === 'service')).toBeGreaterThan(steps.findLastIndex((s) => s.kind === 'pull'));
     }],
     ['10 no compose command rig builds passes --remove-orphans; each ignores the other phase\'s containers', () => {
-      const t = { flavor: 'v2', project: 'rigdemo', projectDir: '/opt/rigdemo', file: APPS_COMPOSE } as const;
+      const t = { flavor: 'v2', cli: 'plugin', project: 'rigdemo', projectDir: '/opt/rigdemo', file: APPS_COMPOSE } as const;
       for (const cmd of [compose(t, 'ps'), composeUp(t, ['litellm'], { forceRecreate: true }), composeUp(t, ['litellm'], { forceRecreate: false }), composeConfigCheck(t)]) {
         expect(cmd.argv).not.toContain('--remove-orphans');
         expect(cmd.env).toEqual({ COMPOSE_IGNORE_ORPHANS: '1' });

@@ -109,6 +109,15 @@ describe('releaseOps', () => {
     expect(moved).toEqual({ kind: 'service', name: 'moved', phase: 'apps', spec: { ...svcEntry.spec, image: ID_A }, gate: svcEntry.gate, origin: undefined });
   });
 
+  it("keeps a service's in-place reload from the deploy to the rollback's op (older releases have none)", () => {
+    const reload = { paths: ['/srv/shop/conf'], command: ['caddy', 'reload'] };
+    const recorded = buildRelease(META, STACK, [role('web', [{ ...svc('web', { image: 'app:1' }), reload }])], undefined, []).release;
+    expect(releaseSchema.parse(recorded).services[0]?.reload).toEqual(reload);
+    const back = releaseOps(recorded, new Map(), () => undefined)[0]?.ops[0];
+    expect(back).toMatchObject({ kind: 'service', name: 'web', reload });
+    expect('reload' in (ops[1]!.ops.find((o) => o.kind === 'service') ?? {})).toBe(false);
+  });
+
   it('throws naming the file when its blob is missing', () => {
     expect(() => releaseOps(release, new Map(), () => undefined)).toThrow(`release ${META.id}: the content of /srv/shop/app.env (blob ${sha('K=1\n').slice(0, 12)}) is missing on the host`);
   });

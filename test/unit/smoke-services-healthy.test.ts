@@ -29,17 +29,23 @@ describe('serviceVerdict', () => {
 });
 
 describe('judgeServices', () => {
-  it('on state recorded from a real engine: the exited and the vanished containers fail, named in the headline', () => {
-    const names = ['rigfact_run_1', 'rigfact_gone_1', 'rigfact_exit3_1'];
-    const recorded = parseContainerStates(readFileSync(new URL('../fixtures/facts/docker-state-containers.txt', import.meta.url), 'utf8'), names);
-    const services = names.map((n) => svc(n, { container: n }));
+  // Recorded under both compose flavors: v1 names containers rigfact_run_1, v2 rigfact-run-1.
+  it.each([
+    ['v1', '_'],
+    ['v2', '-'],
+  ] as const)('on state recorded from a real engine (%s): the exited and the vanished containers fail, named in the headline', (flavor, sep) => {
+    const name = (s: string): string => ['rigfact', s, '1'].join(sep);
+    const [run, gone, exit3] = [name('run'), name('gone'), name('exit3')];
+    const file = new URL(`../fixtures/facts/docker-state-containers-${flavor}.txt`, import.meta.url);
+    const recorded = parseContainerStates(readFileSync(file, 'utf8'), [run, gone, exit3]);
+    const services = [run, gone, exit3].map((n) => svc(n, { container: n }));
     expect(judgeServices(services, recorded)).toEqual({
       status: 'fail',
       evidence: [
-        '2 of 3 services not healthy: rigfact_gone_1 (no container), rigfact_exit3_1 (exited with code 3)',
-        'rigfact_gone_1: no container',
-        'rigfact_exit3_1: exited with code 3',
-        'rigfact_run_1: running (no healthcheck)',
+        `2 of 3 services not healthy: ${gone} (no container), ${exit3} (exited with code 3)`,
+        `${gone}: no container`,
+        `${exit3}: exited with code 3`,
+        `${run}: running (no healthcheck)`,
       ],
     });
   });

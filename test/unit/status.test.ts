@@ -103,6 +103,7 @@ const facts = (containers: ContainerState[], over: Partial<StatusFacts> = {}): S
   },
   lock: undefined,
   lockPath: '/opt/app/.rig/lock',
+  compose: { compose: { flavor: 'v2', version: '2.26.1-4', cli: 'plugin' } },
   execs: 1,
   ...over,
 });
@@ -142,6 +143,14 @@ describe('hostStatus', () => {
     const h = hostStatus(facts([worker], { docker: { now: 0, containers: [worker], images: copied } }), lockFile);
     // the same content as the lock's pin (same digest) is still "= lock"; the digest column names no other registry
     expect(h.services[1]?.image).toMatchObject({ ref: `${REG}/worker:2`, digest: undefined, lock: 'match' });
+  });
+
+  it('names the compose the host runs (the demo prints it), none when no compose answered; --json carries it', () => {
+    const v2 = { flavor: 'v2', version: '2.26.1-4', cli: 'plugin' } as const;
+    expect(hostStatus(facts([]), lockFile).compose).toEqual(v2);
+    expect(hostStatus(facts([], { compose: { compose: undefined } }), lockFile).compose).toBeUndefined();
+    const json = statusJson('prod', [{ host: 'app', value: hostStatus(facts([]), lockFile) }]) as { hosts: { compose: unknown }[] };
+    expect(json.hosts[0]?.compose).toEqual(v2);
   });
 
   it('a text table per host, the lock sentence, a summary; exit 2 when anything is not healthy', () => {
