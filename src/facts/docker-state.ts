@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { sh, type ExecNode } from '../core/cmd.js';
 import { assertCommandFits } from '../core/command-limit.js';
 import { MISSING, parseContainerLine, parseJsonLine, SHELL_PRELUDE, splitSections, type ContainerState } from './container-state.js';
+import { textFact, type Fact } from './fact.js';
 
 export { containerStatesCmd, parseContainerStates, type ContainerState } from './container-state.js';
 
@@ -160,4 +161,9 @@ function parseCompose(lines: readonly string[]): DockerState['compose'] {
   const m = rest.length === 0 ? /^(v1|v2) v?(\d+\.\d+\S*)$/.exec(line ?? '') : null;
   if (m?.[1] === undefined || m[2] === undefined) throw new Error(`docker-state: malformed --compose section ${JSON.stringify(lines.join('\n'))}`);
   return { flavor: m[1] === 'v1' ? 'v1' : 'v2', version: m[2] };
+}
+
+/** Fact `docker-state`: the project's containers, the asked images and networks, the socket, Compose's version. */
+export function dockerStateFact(q: DockerStateQuery): Fact<DockerState> {
+  return textFact('docker-state', dockerStateCmd(q), (out) => parseDockerState(out, q));
 }

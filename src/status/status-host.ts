@@ -1,9 +1,9 @@
 // One host's status in ONE exec: its releases, the project's containers and images, the deploy lock (read, never taken).
 import type { StackConfig } from '../config/stack-vars.js';
-import { plainGather } from '../engine/gather.js';
-import { lockStateStep, parseLockState } from '../engine/lock.js';
-import { listReleasesCmd, parseReleaseList } from '../engine/release-store.js';
-import { parseProjectContainers, projectContainersCmd } from '../facts/project-containers.js';
+import { execHost, gather } from '../facts/gather.js';
+import { lockStateFact } from '../facts/lock-state.js';
+import { projectContainersFact } from '../facts/project-containers.js';
+import { releaseListFact } from '../facts/release-list.js';
 import type { Transport } from '../transport/transport.js';
 import type { StatusFacts } from './status-model.js';
 
@@ -17,14 +17,14 @@ export interface StatusHostInput {
 /** Reads the host's status facts. Read-only: no lock taken, no journal line, nothing written. */
 export async function statusFactsOf(t: Transport, input: StatusHostInput): Promise<StatusFacts> {
   const { stateDir, project } = input.stack;
-  const [releases, docker, lock] = await plainGather(t, input.become)([listReleasesCmd(stateDir), projectContainersCmd(project), lockStateStep(stateDir)]);
-  const text = (b: Buffer | undefined): string => (b ?? Buffer.alloc(0)).toString('utf8');
+  const facts = { releases: releaseListFact(stateDir), docker: projectContainersFact(project), lock: lockStateFact(stateDir) };
+  const { releases, docker, lock } = await gather(execHost(t, input.become), facts);
   return {
     host: input.host,
     project,
-    releases: parseReleaseList(text(releases)),
-    docker: parseProjectContainers(text(docker)),
-    lock: parseLockState(text(lock)),
+    releases,
+    docker,
+    lock,
     lockPath: `${stateDir.replace(/\/+$/, '')}/lock`,
     execs: t.counters.execChannels,
   };
