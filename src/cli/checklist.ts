@@ -11,11 +11,10 @@ import type { Transport } from '../transport/transport.js';
 import { interpolateString } from '../config/interpolate.js';
 import { UsageError } from '../core/errors.js';
 import { formatDiagnostic } from '../core/diagnostic.js';
-import { sshConnector } from '../engine/run-hosts.js';
 import { parseFlags } from './args.js';
 import { QUERY_OPTIONS } from './host-query.js';
 import type { CliIo } from './io.js';
-import { repoKnownHosts } from './known-hosts-files.js';
+import { connectorOf } from './host-connector.js';
 import { readSecretVars } from './secret-vars.js';
 import { openWorkspace } from './project-context.js';
 
@@ -59,12 +58,10 @@ export async function checklistCommand(args: string[], io: CliIo): Promise<numbe
   };
   // hosts are connected to once a project is loaded: its env.yml says where accepted host keys go
   let inventory: Project['inventory'] | undefined;
-  let connector: ReturnType<typeof sshConnector> | undefined;
+  let connector: ReturnType<typeof connectorOf> | undefined;
   const connect = async (host: string, c: Connection): Promise<Transport> => {
     if (inventory === undefined) throw new Error(`rig checklist: ${host} connected to before the project was loaded`);
-    const known = repoKnownHosts(inventory.dir, flags['known-hosts'], io.cwd, inventory.settings);
-    const acceptNewHostKeys = flags['accept-new-host-keys'] === true;
-    connector ??= sshConnector({ acceptNewHostKeys, env: io.env, connectTimeoutSec: ws.settings.RIG_CONNECT_TIMEOUT, ...known });
+    connector ??= connectorOf(inventory, flags, io, ws.settings);
     return (await connector)(host, c);
   };
   const report = await runChecklist({

@@ -11,7 +11,6 @@ import { formatDiagnostic } from '../core/diagnostic.js';
 import { UsageError, UserError } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
 import { describeError } from '../engine/host-run.js';
-import { sshConnector } from '../engine/run-hosts.js';
 import { formatSmokeJunit } from '../smoke/report-junit.js';
 import { formatSmokeTap } from '../smoke/report-tap.js';
 import { formatSmokeText } from '../smoke/report-text.js';
@@ -24,7 +23,7 @@ import type { Transport } from '../transport/transport.js';
 import { parseFlags } from './args.js';
 import { QUERY_OPTIONS, type QueryFlags } from './host-query.js';
 import type { CliIo } from './io.js';
-import { repoKnownHosts } from './known-hosts-files.js';
+import { connectorOf } from './host-connector.js';
 import { openProject } from './project-context.js';
 
 const SMOKE_OPTIONS = {
@@ -87,12 +86,7 @@ function chosenIds(root: string, only: readonly string[]): string[] {
 
 /** ssh with the run's host-key policy (cli/known-hosts-files.ts). */
 async function hostConnector(project: Project, flags: QueryFlags, settings: Settings, io: CliIo): Promise<(host: string) => Promise<Transport>> {
-  const ssh = await sshConnector({
-    acceptNewHostKeys: flags['accept-new-host-keys'] === true,
-    env: io.env,
-    connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT,
-    ...repoKnownHosts(project.inventory.dir, flags['known-hosts'], io.cwd, project.inventory.settings),
-  });
+  const ssh = await connectorOf(project.inventory, flags, io, settings);
   return (host) => {
     const h = project.hosts.get(host);
     if (h === undefined) throw new Error(`no host ${host} in the project`);
