@@ -1,6 +1,4 @@
 // `rig checklist`: the pre-upgrade checklist (GO / WARNING / NO-GO with evidence), text or --json, journaled.
-import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import { formatChecklistText } from '../checklist/checklist-text.js';
 import { parseUpgradeArg } from '../checklist/checklist-upgrade.js';
 import { runChecklist } from '../checklist/run-checklist.js';
@@ -17,6 +15,7 @@ import type { CliIo } from './io.js';
 import { connectorOf } from './host-connector.js';
 import { readSecretVars } from './secret-vars.js';
 import { openWorkspace } from './project-context.js';
+import { runIdentity } from '../config/run-identity.js';
 
 const CHECKLIST_OPTIONS = {
   ...QUERY_OPTIONS,
@@ -69,7 +68,7 @@ export async function checklistCommand(args: string[], io: CliIo): Promise<numbe
     upgrades,
     connect,
     settings: ws.settings,
-    info: { runId: randomBytes(6).toString('hex'), user: io.env['USER'] ?? os.userInfo().username, workstation: os.hostname() },
+    info: runIdentity(io.env),
     warn: (line) => io.err(line),
   });
   io.out(flags.json === true ? `${JSON.stringify(ws.redactor.redactValue(report), null, 2)}\n` : `${formatChecklistText(report, { verbose: flags.verbose === true })}\n`);

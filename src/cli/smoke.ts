@@ -1,7 +1,5 @@
 // `rig smoke`: runs the checks of smoke-tests/ on every targeted host in parallel; text, --json, --junit FILE, --tap; journaled.
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Project } from '../config/project.js';
 import { renderProject } from '../config/render-roles.js';
@@ -25,6 +23,7 @@ import { QUERY_OPTIONS, type QueryFlags } from './host-query.js';
 import type { CliIo } from './io.js';
 import { connectorOf } from './host-connector.js';
 import { openProject } from './project-context.js';
+import { runIdentity } from '../config/run-identity.js';
 
 const SMOKE_OPTIONS = {
   ...QUERY_OPTIONS,
@@ -52,7 +51,7 @@ export async function smokeCommand(args: string[], io: CliIo): Promise<number> {
   const rendered = renderProject(project);
   const settings = loadSettings(project.root, io.env);
   const plan = checksByHost([...project.hosts.values()].map((h) => smokeHost(project.env, h, rendered.get(h.name) ?? [])), checks);
-  const info: SmokeRunInfo = { root: project.root, env: project.env, runId: randomBytes(6).toString('hex'), user: io.env['USER'] ?? os.userInfo().username, workstation: os.hostname(), strict: flags.strict === true };
+  const info: SmokeRunInfo = { root: project.root, env: project.env, ...runIdentity(io.env), strict: flags.strict === true };
   const connect = await hostConnector(project, flags, settings, io);
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
