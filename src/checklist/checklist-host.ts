@@ -92,7 +92,7 @@ async function factsAndPlan(t: Transport, h: HostConfig, input: HostStageInput) 
   let plan: Awaited<ReturnType<typeof planOnHost>> | { error: string } | undefined;
   if (input.target !== undefined && target !== undefined) {
     const roleOps = input.target.ops.get(h.name) ?? [];
-    plan = await planOnHost(t, { host: h.name, roleOps, redactor: input.target.project.redactor, stack: target.stack, become: h.connection.become, removeUndeclared: true }, g.gather).catch((err: unknown) => ({ error: describeError(err) }));
+    plan = await planOnHost(t, { host: h.name, roleOps, redactor: input.target.project.redactor, stack: target.stack, become: h.connection.become, removeUndeclared: true }, g.host).catch((err: unknown) => ({ error: describeError(err) }));
   }
   const facts = await g.facts().catch((err: unknown) => {
     const error = describeError(err);

@@ -5,7 +5,8 @@ import type { HostPlan, ServiceStep } from '../engine/plan-types.js';
 import type { ReleaseList } from '../engine/release-store.js';
 import type { CheckStatus } from './checklist-check.js';
 import type { PlannedService } from './checklist-details.js';
-import { headroomThresholds, judgeHeadroom, type Headroom } from './headroom-fact.js';
+import type { Headroom } from '../facts/headroom.js';
+import { headroomThresholds, judgeHeadroom } from './headroom-fact.js';
 
 type Judged = { readonly status: CheckStatus; readonly evidence: string[] };
 type Failed = { readonly error: string };

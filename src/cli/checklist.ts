@@ -1,6 +1,4 @@
 // `rig checklist`: the pre-upgrade checklist (GO / WARNING / NO-GO with evidence), text or --json, journaled.
-import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import { formatChecklistText } from '../checklist/checklist-text.js';
 import { parseUpgradeArg } from '../checklist/checklist-upgrade.js';
 import { runChecklist } from '../checklist/run-checklist.js';
@@ -11,13 +9,13 @@ import type { Transport } from '../transport/transport.js';
 import { interpolateString } from '../config/interpolate.js';
 import { UsageError } from '../core/errors.js';
 import { formatDiagnostic } from '../core/diagnostic.js';
-import { sshConnector } from '../engine/run-hosts.js';
 import { parseFlags } from './args.js';
 import { QUERY_OPTIONS } from './host-query.js';
 import type { CliIo } from './io.js';
-import { repoKnownHosts } from './known-hosts-files.js';
+import { connectorOf } from './host-connector.js';
 import { readSecretVars } from './secret-vars.js';
 import { openWorkspace } from './project-context.js';
+import { runIdentity } from '../config/run-identity.js';
 
 const CHECKLIST_OPTIONS = {
   ...QUERY_OPTIONS,
@@ -59,12 +57,10 @@ export async function checklistCommand(args: string[], io: CliIo): Promise<numbe
   };
   // hosts are connected to once a project is loaded: its env.yml says where accepted host keys go
   let inventory: Project['inventory'] | undefined;
-  let connector: ReturnType<typeof sshConnector> | undefined;
+  let connector: ReturnType<typeof connectorOf> | undefined;
   const connect = async (host: string, c: Connection): Promise<Transport> => {
     if (inventory === undefined) throw new Error(`rig checklist: ${host} connected to before the project was loaded`);
-    const known = repoKnownHosts(inventory.dir, flags['known-hosts'], io.cwd, inventory.settings);
-    const acceptNewHostKeys = flags['accept-new-host-keys'] === true;
-    connector ??= sshConnector({ acceptNewHostKeys, env: io.env, connectTimeoutSec: ws.settings.RIG_CONNECT_TIMEOUT, ...known });
+    connector ??= connectorOf(inventory, flags, io, ws.settings);
     return (await connector)(host, c);
   };
   const report = await runChecklist({
@@ -72,7 +68,7 @@ export async function checklistCommand(args: string[], io: CliIo): Promise<numbe
     upgrades,
     connect,
     settings: ws.settings,
-    info: { runId: randomBytes(6).toString('hex'), user: io.env['USER'] ?? os.userInfo().username, workstation: os.hostname() },
+    info: runIdentity(io.env),
     warn: (line) => io.err(line),
   });
   io.out(flags.json === true ? `${JSON.stringify(ws.redactor.redactValue(report), null, 2)}\n` : `${formatChecklistText(report, { verbose: flags.verbose === true })}\n`);

@@ -17,7 +17,7 @@ import type { RunContext } from '../engine/run-context.js';
 import { runHosts, type HeldLockReport } from '../engine/run-hosts.js';
 import { PROJECT_OPTIONS, parseFlags } from './args.js';
 import type { CliIo } from './io.js';
-import { repoKnownHosts } from './known-hosts-files.js';
+import { connectOptions } from './host-connector.js';
 import { planJson, planText } from './plan-output.js';
 import { openProject } from './project-context.js';
 import { gitState, runContext, withInterrupts } from './run-context-cli.js';
@@ -92,10 +92,7 @@ export async function runEngine(
         ...(progress ? { onPlanned: (r: HostResult) => progress.planned(r), onHost: (r: HostResult) => progress.finished(r) } : {}),
         apply: command !== 'plan',
         forks,
-        connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT,
-        acceptNewHostKeys: flags['accept-new-host-keys'] === true,
-        env: io.env,
-        ...repoKnownHosts(project.inventory.dir, flags['known-hosts'], io.cwd, project.inventory.settings),
+        ...connectOptions(project.inventory, flags, io, settings),
         ...(confirm ? { confirm: (planned: readonly HostResult[]) => confirm(project, planned, flags, ctx) } : {}),
         ...(confirmBreak ? { confirmBreak: (held: readonly HeldLockReport[]) => confirmBreak(held, flags) } : {}),
       });

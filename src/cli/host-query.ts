@@ -6,11 +6,10 @@ import { formatDiagnostic } from '../core/diagnostic.js';
 import { UsageError } from '../core/errors.js';
 import { describeError } from '../engine/host-run.js';
 import { mapPool } from '../engine/pool.js';
-import { sshConnector } from '../engine/run-hosts.js';
 import type { Transport } from '../transport/transport.js';
 import { PROJECT_OPTIONS, parseFlags } from './args.js';
 import type { CliIo } from './io.js';
-import { repoKnownHosts } from './known-hosts-files.js';
+import { connectorOf } from './host-connector.js';
 import { openProject } from './project-context.js';
 
 export const QUERY_OPTIONS = {
@@ -56,7 +55,5 @@ export async function hostConnector(
   flags: { 'known-hosts'?: string | undefined; 'accept-new-host-keys'?: boolean | undefined },
   io: CliIo,
 ): Promise<(name: string, c: Connection) => Promise<Transport>> {
-  const settings = loadSettings(project.root, io.env);
-  const known = repoKnownHosts(project.inventory.dir, flags['known-hosts'], io.cwd, project.inventory.settings);
-  return sshConnector({ acceptNewHostKeys: flags['accept-new-host-keys'] === true, env: io.env, connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT, ...known });
+  return connectorOf(project.inventory, flags, io, loadSettings(project.root, io.env));
 }

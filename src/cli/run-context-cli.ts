@@ -1,6 +1,4 @@
 // Builds a run's shared context from the CLI: who runs it (user, workstation, git commit), the lock, and SIGINT/SIGTERM handling.
-import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { newLockInfo } from '../engine/lock.js';
@@ -10,6 +8,7 @@ import { testPauses } from '../engine/test-pause.js';
 import { untilInterrupted } from './interrupts.js';
 import type { CliIo } from './io.js';
 import { recordedCommand } from './secret-vars.js';
+import { runIdentity } from '../config/run-identity.js';
 
 // node:child_process rather than execa here: this runs on every deploy, and execa's module graph costs ~40 ms of
 // start-up (see bench/); two argv-only calls need none of what it adds.
@@ -31,9 +30,8 @@ export async function runContext(
   opts: { env: string; root: string; argv: readonly string[]; breakLock: boolean; autoRollback: boolean; removeUndeclared: boolean; rollbackTo?: string; signal?: AbortSignal; git: Promise<RunContext['git']> },
   io: CliIo,
 ): Promise<RunContext> {
-  const user = io.env['USER'] ?? os.userInfo().username;
+  const { runId, user, workstation } = runIdentity(io.env);
   const pause = testPauses(io.env);
-  const runId = randomBytes(6).toString('hex');
   const ws = workstationId(io.env);
   // the lease here is a placeholder: each host's holder line carries that host's rig_lock_lease
   const lock = mode === 'plan' ? undefined : newLockInfo(recordedCommand(['rig', mode, ...opts.argv]), 90, { ...process.env, USER: user }, { workstationId: ws, deployId: runId });
@@ -43,7 +41,7 @@ export async function runContext(
     root: opts.root,
     runId,
     user,
-    workstation: os.hostname(),
+    workstation,
     workstationId: ws,
     git: mode === 'plan' ? null : await opts.git,
     ...(lock ? { lock } : {}),

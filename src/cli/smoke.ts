@@ -1,7 +1,5 @@
 // `rig smoke`: runs the checks of smoke-tests/ on every targeted host in parallel; text, --json, --junit FILE, --tap; journaled.
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Project } from '../config/project.js';
 import { renderProject } from '../config/render-roles.js';
@@ -11,7 +9,6 @@ import { formatDiagnostic } from '../core/diagnostic.js';
 import { UsageError, UserError } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
 import { describeError } from '../engine/host-run.js';
-import { sshConnector } from '../engine/run-hosts.js';
 import { formatSmokeJunit } from '../smoke/report-junit.js';
 import { formatSmokeTap } from '../smoke/report-tap.js';
 import { formatSmokeText } from '../smoke/report-text.js';
@@ -24,8 +21,9 @@ import type { Transport } from '../transport/transport.js';
 import { parseFlags } from './args.js';
 import { QUERY_OPTIONS, type QueryFlags } from './host-query.js';
 import type { CliIo } from './io.js';
-import { repoKnownHosts } from './known-hosts-files.js';
+import { connectorOf } from './host-connector.js';
 import { openProject } from './project-context.js';
+import { runIdentity } from '../config/run-identity.js';
 
 const SMOKE_OPTIONS = {
   ...QUERY_OPTIONS,
@@ -53,7 +51,7 @@ export async function smokeCommand(args: string[], io: CliIo): Promise<number> {
   const rendered = renderProject(project);
   const settings = loadSettings(project.root, io.env);
   const plan = checksByHost([...project.hosts.values()].map((h) => smokeHost(project.env, h, rendered.get(h.name) ?? [])), checks);
-  const info: SmokeRunInfo = { root: project.root, env: project.env, runId: randomBytes(6).toString('hex'), user: io.env['USER'] ?? os.userInfo().username, workstation: os.hostname(), strict: flags.strict === true };
+  const info: SmokeRunInfo = { root: project.root, env: project.env, ...runIdentity(io.env), strict: flags.strict === true };
   const connect = await hostConnector(project, flags, settings, io);
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
@@ -87,12 +85,7 @@ function chosenIds(root: string, only: readonly string[]): string[] {
 
 /** ssh with the run's host-key policy (cli/known-hosts-files.ts). */
 async function hostConnector(project: Project, flags: QueryFlags, settings: Settings, io: CliIo): Promise<(host: string) => Promise<Transport>> {
-  const ssh = await sshConnector({
-    acceptNewHostKeys: flags['accept-new-host-keys'] === true,
-    env: io.env,
-    connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT,
-    ...repoKnownHosts(project.inventory.dir, flags['known-hosts'], io.cwd, project.inventory.settings),
-  });
+  const ssh = await connectorOf(project.inventory, flags, io, settings);
   return (host) => {
     const h = project.hosts.get(host);
     if (h === undefined) throw new Error(`no host ${host} in the project`);

@@ -1,6 +1,7 @@
 // A service's fingerprint: sha256 over its resolved definition, env files, rig-managed bind-mounted files and pinned digest.
 import { sha256Hex } from '../core/digest.js';
 import type { ServiceSpec } from '../core/service.js';
+import { ImageRefError, parseImageRef } from '../registry/image-ref.js';
 
 /**
  * The inputs of one service, each digested: `def:<key>` per definition key, `env:<path>` per env file,
@@ -69,10 +70,15 @@ export function parseInputsLabel(label: string | undefined): ServiceInputs | und
   }
 }
 
-/** `sha256:…` of an `image@sha256:…` reference, else undefined (a tag is not a pin). */
+/** `sha256:…` of an `image@sha256:…` reference, else undefined (a tag is not a pin, nor is a reference docker refuses). */
 export function pinnedDigest(image: string): string | undefined {
-  const at = image.lastIndexOf('@');
-  return at >= 0 && image.slice(at + 1).startsWith('sha256:') ? image.slice(at + 1) : undefined;
+  try {
+    const digest = parseImageRef(image).digest;
+    return digest?.startsWith('sha256:') === true ? digest : undefined;
+  } catch (err) {
+    if (err instanceof ImageRefError) return undefined;
+    throw err;
+  }
 }
 
 /** JSON with object keys sorted at every level, so equal values always digest equally. */

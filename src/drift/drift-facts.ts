@@ -1,11 +1,11 @@
 // The facts drift compares a release with, read in ONE exec: file states, the project's containers and networks, reload records.
-import type { Cmd } from '../core/cmd.js';
 import { containerName } from '../core/service.js';
-import { parseReloadRecord, reloadRecordPath, type ReloadRecord } from '../compose/service-reload.js';
+import type { ReloadRecord } from '../compose/service-reload.js';
 import type { Release } from '../engine/release-schema.js';
-import { dockerStateCmd, parseDockerState, type DockerState } from '../facts/docker-state.js';
-import { fileContentCmd, parseFileContent } from '../facts/file-content.js';
-import { fileStateCmd, parseFileState, type PathState } from '../facts/file-state.js';
+import { dockerStateFact, type DockerState } from '../facts/docker-state.js';
+import { fileStateFact, type PathState } from '../facts/file-state.js';
+import { gather, type FactHost } from '../facts/gather.js';
+import { reloadRecordsFact } from '../facts/reload-records.js';
 import { releasePaths } from './drift-files.js';
 import { releaseNetworks } from './drift-services.js';
 
@@ -18,25 +18,20 @@ export interface DriftFacts {
   readonly reloads: ReadonlyMap<string, ReloadRecord>;
 }
 
-/** The fact commands for `release` (one batch, in this order) and the parser of their outputs. */
-export function driftFactQuery(release: Release, stateDir: string): { parts: Cmd[]; parse: (outs: readonly Buffer[]) => DriftFacts } {
+/** The facts of `release` (only those it has something to compare with). */
+export function driftFactSet(release: Release, stateDir: string) {
   const paths = releasePaths(release);
   const query = { project: release.project, images: [], networks: releaseNetworks(release) };
-  const docker = release.services.length > 0 || query.networks.length > 0;
   const containers = release.services.map((s) => containerName(release.project, s.name));
-  const records = containers.map((c) => reloadRecordPath(stateDir, c));
-  const parts = [...(paths.length > 0 ? [fileStateCmd(paths)] : []), ...(docker ? [dockerStateCmd(query)] : []), ...(records.length > 0 ? [fileContentCmd(records)] : [])];
-  const parse = (outs: readonly Buffer[]): DriftFacts => {
-    const queue = [...outs];
-    const next = (): Buffer => queue.shift() ?? Buffer.alloc(0);
-    const files = paths.length > 0 ? parseFileState(next().toString('utf8'), paths) : new Map<string, PathState>();
-    const state = docker ? parseDockerState(next().toString('utf8'), query) : undefined;
-    const bytes = records.length > 0 ? parseFileContent(next(), records) : new Map<string, Buffer>();
-    const reloads = new Map(containers.flatMap((c, i) => {
-      const r = parseReloadRecord(bytes.get(records[i] as string));
-      return r ? [[c, r] as const] : [];
-    }));
-    return { files, docker: state, reloads };
+  return {
+    files: paths.length > 0 ? fileStateFact(paths) : undefined,
+    docker: release.services.length > 0 || query.networks.length > 0 ? dockerStateFact(query) : undefined,
+    reloads: containers.length > 0 ? reloadRecordsFact(stateDir, containers) : undefined,
   };
-  return { parts, parse };
+}
+
+/** Reads what the host has of `release`, in one exec. */
+export async function readDriftFacts(host: FactHost, release: Release, stateDir: string): Promise<DriftFacts> {
+  const got = await gather(host, driftFactSet(release, stateDir));
+  return { files: got.files ?? new Map<string, PathState>(), docker: got.docker, reloads: got.reloads ?? new Map<string, ReloadRecord>() };
 }

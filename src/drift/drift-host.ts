@@ -3,13 +3,13 @@ import { UserError } from '../core/errors.js';
 import type { Redactor } from '../core/redactor.js';
 import type { StackConfig } from '../config/stack-vars.js';
 import { describeFileChange, isEnvFilePath } from '../engine/file-diff.js';
-import { plainGather } from '../engine/gather.js';
 import type { Release } from '../engine/release-schema.js';
 import { blobPath, listReleases, type ReleaseList } from '../engine/release-store.js';
 import { fileContentCmd, parseFileContent } from '../facts/file-content.js';
+import { execHost } from '../facts/gather.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
-import { driftFactQuery } from './drift-facts.js';
+import { readDriftFacts } from './drift-facts.js';
 import { fileDrift } from './drift-files.js';
 import { serviceDrift } from './drift-services.js';
 import type { DriftItem, HostDrift } from './drift-types.js';
@@ -30,8 +30,7 @@ export interface DriftHostInput {
 export async function driftOnHost(t: Transport, input: DriftHostInput): Promise<HostDrift> {
   const { stateDir } = input.stack;
   const release = currentRelease(await listReleases(t, stateDir, input.become), stateDir);
-  const query = driftFactQuery(release, stateDir);
-  const facts = query.parse(await plainGather(t, input.become)(query.parts));
+  const facts = await readDriftFacts(execHost(t, input.become), release, stateDir);
   const found = [...fileDrift(release, facts.files), ...(facts.docker ? serviceDrift(release, facts.docker, facts.reloads) : [])];
   const items = await withDiffs(t, found, input);
   return {

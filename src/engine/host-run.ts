@@ -1,7 +1,7 @@
 // One host's run, first phase: connect once, lock (rollback), wait for a step a dead run left running, plan (pure).
 import type { Transport } from '../transport/transport.js';
 import { blobPathsOf, opsOfRelease, pickRollbackTarget } from './host-release.js';
-import { plainGather } from './gather.js';
+import { execHost } from '../facts/gather.js';
 import { HostJournal } from './host-journal.js';
 import { waitForJobs } from './host-job.js';
 import { acquireOptions, journalStart, lockInfo, startLease } from './host-lock.js';
@@ -39,7 +39,7 @@ export async function openAndPlan(input: HostRunInput): Promise<HostSession> {
     journalStart(journal, held, input);
     const target = ctx.mode === 'rollback' ? await pickRollbackTarget(t, stack, input.rollback ?? (ctx.rollbackTo !== undefined ? { to: ctx.rollbackTo } : {}), become) : undefined;
     const roleOps = target ? await opsOfRelease(t, target, stack, become) : input.roleOps;
-    const planAgain = (): Promise<PlannedHost> => planOnHost(t, { ...planInput(input, roleOps), extraPaths: target ? blobPathsOf(roleOps, stack) : [], readReleases: true, readLock: !held, readRunState: true }, plainGather(t, become));
+    const planAgain = (): Promise<PlannedHost> => planOnHost(t, { ...planInput(input, roleOps), extraPaths: target ? blobPathsOf(roleOps, stack) : [], readReleases: true, readLock: !held, readRunState: true }, execHost(t, become));
     let planned = await planAgain();
     const live = planned.lock !== undefined && liveOther(planned.lock, input) ? planned.lock : undefined;
     if (planned.jobs && planned.jobs.length > 0 && !live) {

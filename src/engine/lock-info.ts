@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { z } from 'zod';
 import { processStartId } from './lock-holder.js';
+import { userName } from '../config/run-identity.js';
 
 /** An empty lock file younger than this is being written by another acquirer, not abandoned (see `judgeLock`). */
 export const WRITE_GRACE_SEC = 5;
@@ -101,7 +102,7 @@ export interface LockIdentity {
  */
 export function newLockInfo(command: string, leaseSec: number, env: NodeJS.ProcessEnv = process.env, id: LockIdentity = {}): LockInfo {
   if (!Number.isInteger(leaseSec) || leaseSec < 1) throw new Error(`lock lease must be a whole number of seconds >= 1, got ${leaseSec}`);
-  const user = env['USER'] || env['LOGNAME'] || accountName();
+  const user = userName(env);
   const startedAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   const pidStart = processStartId(process.pid);
   return {
@@ -119,10 +120,3 @@ export function newLockInfo(command: string, leaseSec: number, env: NodeJS.Proce
   };
 }
 
-function accountName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown'; // a uid without a passwd entry (some containers)
-  }
-}

@@ -4,24 +4,29 @@ import { sha256Hex } from '../core/digest.js';
 import type { FileOp } from '../core/op.js';
 import type { Redactor } from '../core/redactor.js';
 import { containerName, networkName, PHASES } from '../core/service.js';
-import { parseReloadRecord, reloadRecordPath, type ReloadRecord } from '../compose/service-reload.js';
+import type { ReloadRecord } from '../compose/service-reload.js';
 import type { RoleOps } from '../config/render-roles.js';
 import type { StackConfig } from '../config/stack-vars.js';
 import { COMPOSE_ROLE, composeDesired, unmanagedEnvFiles } from '../compose/compose-desired.js';
 import { planServices, type RecordedService } from '../compose/plan-services.js';
 import { composeFilePath } from '../compose/render-compose.js';
 import { canonicalJson } from '../compose/service-inputs.js';
-import { commandChecksCmd, parseCommandChecks } from '../facts/command-checks.js';
-import { dockerStateCmd, parseDockerState, type DockerState } from '../facts/docker-state.js';
-import { fileContentCmd, parseFileContent } from '../facts/file-content.js';
-import { fileStateCmd, parseFileState, type PathState } from '../facts/file-state.js';
+import { commandChecksFact } from '../facts/command-checks.js';
+import { dockerStateFact, type DockerState } from '../facts/docker-state.js';
+import { fileContentCmd, fileContentFact, parseFileContent } from '../facts/file-content.js';
+import { fileStateFact, type PathState } from '../facts/file-state.js';
+import { execHost, gather, type FactHost } from '../facts/gather.js';
+import { lockStateFact } from '../facts/lock-state.js';
+import { deployMarkerFact } from '../facts/marker-state.js';
+import { releaseListFact } from '../facts/release-list.js';
+import { reloadRecordsFact } from '../facts/reload-records.js';
+import { runningJobsFact } from '../facts/running-jobs.js';
 import { run } from '../transport/run.js';
-import { plainGather, type Gather } from './gather.js';
 import { mergeTargets, resolveMerges } from './yaml-merge.js';
-import { lockStateStep, parseLockState, type LockState } from './lock.js';
-import { listReleasesCmd, parseReleaseList, type ReleaseList } from './release-store.js';
-import { markerReadCmd, parseMarker, type DeployMarker } from './deploy-marker.js';
-import { parseRunningJobs, runningJobsCmd, type RunningJob } from './host-job-script.js';
+import type { LockState } from './lock.js';
+import type { ReleaseList } from './release-store.js';
+import type { DeployMarker } from './deploy-marker.js';
+import type { RunningJob } from './host-job-script.js';
 import type { Transport } from '../transport/transport.js';
 import { guardsOf, pathsOf, planHost } from './plan-host.js';
 import type { HostPlan } from './plan-types.js';
@@ -82,51 +87,43 @@ interface HostFacts {
   readonly reloads: ReadonlyMap<string, ReloadRecord>;
 }
 
-/** Every fact of a host in ONE exec (through `gather`, which for a deploy also takes the lock in it). */
-async function gatherFacts(input: PlanOnHostInput, gather: Gather): Promise<HostFacts> {
+/** Every fact of a host in ONE exec (through `host`, which for a deploy also takes the lock in it). */
+async function gatherFacts(input: PlanOnHostInput, host: FactHost): Promise<HostFacts> {
+  const { stateDir } = input.stack;
   const compose = hasCompose(input.roleOps);
   const composeFiles = compose ? PHASES.map((p) => composeFilePath(input.stack.projectDir, p)) : [];
   const merges = mergeTargets(input.roleOps);
   const reloadable = input.roleOps.flatMap((r) => r.ops.flatMap((o) => (o.kind === 'service' && o.reload ? [containerName(input.stack.project, o.name)] : [])));
-  const reloadPaths = reloadable.map((c) => reloadRecordPath(input.stack.stateDir, c));
   const paths = [...new Set([...pathsOf(input.roleOps), ...merges, ...composeFiles, ...unmanagedEnvFiles(input.roleOps), ...(input.extraPaths ?? [])])];
-  const query = dockerQuery(input);
   const checks = guardsOf(input.roleOps);
-  const parts = [
-    ...(paths.length > 0 ? [fileStateCmd(paths)] : []),
-    ...(compose ? [dockerStateCmd(query)] : []),
-    ...(checks.length > 0 ? [commandChecksCmd(checks.map((c) => c.cmd))] : []),
-    ...(input.readReleases === true ? [listReleasesCmd(input.stack.stateDir)] : []),
-    ...(input.readLock === true ? [lockStateStep(input.stack.stateDir)] : []),
-    ...(input.readRunState === true ? [markerReadCmd(input.stack.stateDir), runningJobsCmd(input.stack.stateDir)] : []),
-    ...(merges.length > 0 ? [fileContentCmd(merges)] : []),
-    ...(reloadPaths.length > 0 ? [fileContentCmd(reloadPaths)] : []),
-  ];
-  const raw = await gather(parts);
-  const reloadBytes = reloadPaths.length > 0 ? parseFileContent(raw.pop() ?? Buffer.alloc(0), reloadPaths) : new Map<string, Buffer>();
-  const mergeBase = merges.length > 0 ? parseFileContent(raw.pop() ?? Buffer.alloc(0), merges) : new Map<string, Buffer>();
-  const outs = raw.map((b) => b.toString('utf8'));
-  const take = (): string => outs.shift() ?? '';
-  const facts = paths.length > 0 ? parseFileState(take(), paths) : new Map<string, PathState>();
-  const docker = compose ? parseDockerState(take(), query) : undefined;
-  const codes = checks.length > 0 ? parseCommandChecks(take(), checks.length) : [];
-  const releases = input.readReleases === true ? parseReleaseList(take()) : undefined;
-  const lock = input.readLock === true ? parseLockState(take()) : undefined;
-  const marker = input.readRunState === true ? parseMarker(take()) : undefined;
-  const jobs = input.readRunState === true ? parseRunningJobs(take()) : undefined;
-  const reloads = new Map(reloadable.flatMap((c, i) => {
-    const rec = parseReloadRecord(reloadBytes.get(reloadPaths[i] as string));
-    return rec ? [[c, rec] as const] : [];
-  }));
-  return { facts, docker, guards: new Map(checks.map((c, i) => [c.key, codes[i] ?? -1])), releases, lock, marker, jobs, mergeBase, reloads };
+  const runState = input.readRunState === true;
+  const got = await gather(host, {
+    files: paths.length > 0 ? fileStateFact(paths) : undefined,
+    docker: compose ? dockerStateFact(dockerQuery(input)) : undefined,
+    codes: checks.length > 0 ? commandChecksFact(checks.map((c) => c.cmd)) : undefined,
+    releases: input.readReleases === true ? releaseListFact(stateDir) : undefined,
+    lock: input.readLock === true ? lockStateFact(stateDir) : undefined,
+    marker: runState ? deployMarkerFact(stateDir) : undefined,
+    jobs: runState ? runningJobsFact(stateDir) : undefined,
+    mergeBase: merges.length > 0 ? fileContentFact(merges) : undefined,
+    reloads: reloadable.length > 0 ? reloadRecordsFact(stateDir, reloadable) : undefined,
+  });
+  const codes = got.codes ?? [];
+  return {
+    docker: got.docker, releases: got.releases, lock: got.lock, marker: got.marker, jobs: got.jobs,
+    facts: got.files ?? new Map<string, PathState>(),
+    guards: new Map(checks.map((c, i) => [c.key, codes[i] ?? -1])),
+    mergeBase: got.mergeBase ?? new Map<string, Buffer>(),
+    reloads: got.reloads ?? new Map<string, ReloadRecord>(),
+  };
 }
 
 /**
  * Round trips: ONE exec for every fact (files, docker, `unless` checks, releases, the lock, merge targets, reload
  * records), then 1 exec for the old bytes of files about to change, only when some do.
  */
-export async function planOnHost(t: Transport, input: PlanOnHostInput, gather: Gather = plainGather(t, input.become === true)): Promise<PlannedHost> {
-  const { facts, docker, guards, releases, lock, marker, jobs, mergeBase, reloads } = await gatherFacts(input, gather);
+export async function planOnHost(t: Transport, input: PlanOnHostInput, host: FactHost = execHost(t, input.become === true)): Promise<PlannedHost> {
+  const { facts, docker, guards, releases, lock, marker, jobs, mergeBase, reloads } = await gatherFacts(input, host);
   const onHost = (p: string): string | undefined => {
     const f = facts.get(p);
     return f?.kind === 'file' ? f.sha256 : undefined;

@@ -2,6 +2,7 @@
 import { render, secretsOf } from '../core/cmd-render.js';
 import { sh, type Cmd, type ExecNode } from '../core/cmd.js';
 import { assertCommandFits } from '../core/command-limit.js';
+import { textFact, type Fact } from './fact.js';
 
 // Each check is a rendered POSIX command passed as one positional argument and run by a fresh /bin/sh, so no
 // check can see or break another; output is discarded, only `<exit code>` lines come back, in order.
@@ -22,4 +23,9 @@ export function parseCommandChecks(stdout: string, count: number): number[] {
     throw new Error(`command-checks: expected ${count} exit codes, got ${JSON.stringify(stdout.slice(0, 200))}`);
   }
   return codes;
+}
+
+/** Fact `command-checks`: the exit code of each check, in order. */
+export function commandChecksFact(checks: readonly Cmd[]): Fact<number[]> {
+  return textFact('command-checks', commandChecksCmd(checks), (out) => parseCommandChecks(out, checks.length));
 }

@@ -1,6 +1,7 @@
 // Compose detection, part of the docker-state fact: which compose answers, what version it reports, what the engine
 // accepts; the shell text (run inside the docker-state script) and its pure parser.
 import { sh, type ExecNode } from '../core/cmd.js';
+import { textFact, type Fact } from './fact.js';
 
 /** Compose's behaviour family, by the version the binary reports: 1.x is v1 (Python), 2.x and later v2 (Go). */
 export type ComposeFlavor = 'v1' | 'v2';
@@ -57,6 +58,11 @@ compose() {
 /** Compose detection alone (`rig status`): the `compose` function's lines, parsed by {@link parseComposeDetection}. */
 export function composeDetectCmd(): ExecNode {
   return sh(`${COMPOSE_DETECT_SH}\ncompose`);
+}
+
+/** Fact `compose`: compose detection alone, as a fact of its own (`rig status`). */
+export function composeDetectFact(): Fact<ComposeDetection> {
+  return textFact('compose', composeDetectCmd(), (out) => parseComposeDetection(out.split('\n').filter((l) => l !== ''), 'compose'));
 }
 
 // `Docker Compose version v2.26.1`, `Docker Compose version 2.26.1-4`, `docker-compose version 1.29.2, build unknown`

@@ -4,6 +4,7 @@ import { sh, type ExecNode } from '../core/cmd.js';
 import { assertCommandFits } from '../core/command-limit.js';
 import { COMPOSE_DETECT_SH, parseComposeDetection, type ComposeDetection } from './compose-detect.js';
 import { MISSING, parseContainerLine, parseJsonLine, SHELL_PRELUDE, splitSections, type ContainerState } from './container-state.js';
+import { textFact, type Fact } from './fact.js';
 
 export { containerStatesCmd, parseContainerStates, type ContainerState } from './container-state.js';
 
@@ -160,4 +161,9 @@ function parseSocketGid(lines: readonly string[]): number | undefined {
 /** A container of `compose run` (v1 and v2 label it `True`; services' containers carry `False`). */
 function isOneOff(c: ContainerState): boolean {
   return c.labels['com.docker.compose.oneoff']?.toLowerCase() === 'true';
+}
+
+/** Fact `docker-state`: the project's containers, the asked images and networks, the socket, Compose's version. */
+export function dockerStateFact(q: DockerStateQuery): Fact<DockerState> {
+  return textFact('docker-state', dockerStateCmd(q), (out) => parseDockerState(out, q));
 }

@@ -2,6 +2,7 @@
 import { sh, type ExecNode } from '../core/cmd.js';
 import { assertCommandFits } from '../core/command-limit.js';
 import { GUARD_SH } from './path-guard.js';
+import type { Fact } from './fact.js';
 
 /*
  * Per path, in argument order: a header line `<size>` (or `-` when unreadable, not a regular file, or in a directory
@@ -50,4 +51,9 @@ export function parseFileContent(stdout: Buffer, paths: readonly string[]): Map<
     at += size;
   }
   return out;
+}
+
+/** Fact `file-content`: the bytes of each readable file of `paths`. */
+export function fileContentFact(paths: readonly string[]): Fact<Map<string, Buffer>> {
+  return { name: 'file-content', command: fileContentCmd(paths), parse: (out) => parseFileContent(out, paths) };
 }

@@ -2,6 +2,7 @@
 import { sh, type ExecNode } from '../core/cmd.js';
 import { assertCommandFits } from '../core/command-limit.js';
 import { GUARD_SH } from './path-guard.js';
+import { textFact, type Fact } from './fact.js';
 
 /** What a non-file, non-directory path is. Symlinks are reported as such, never followed. */
 export type OtherType = 'symlink' | 'fifo' | 'socket' | 'char-device' | 'block-device' | 'unknown';
@@ -161,4 +162,9 @@ function nameOr(name: string, id: number): string {
 
 function decimal(text: string | undefined): number | undefined {
   return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
+/** Fact `file-state`: what is at each of `paths` (kind, mode, owner, digest). */
+export function fileStateFact(paths: readonly string[]): Fact<Map<string, PathState>> {
+  return textFact('file-state', fileStateCmd(paths), (out) => parseFileState(out, paths));
 }

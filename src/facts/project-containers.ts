@@ -2,6 +2,7 @@
 import { sh, type ExecNode } from '../core/cmd.js';
 import { IMAGE_FORMAT, ImageRecord, type ImageState } from './docker-state.js';
 import { MISSING, parseContainerLine, parseJsonLine, SHELL_PRELUDE, splitSections, type ContainerState } from './container-state.js';
+import { textFact, type Fact } from './fact.js';
 
 /** What `rig status` needs from docker: every container of the project and the image each one runs. */
 export interface ProjectContainers {
@@ -45,4 +46,9 @@ export function parseProjectContainers(stdout: string): ProjectContainers {
     containers: containers.filter((l) => l !== MISSING).map((l, i) => parseContainerLine(l, 'project-containers', i)),
     images: new Map(records.map((r) => [r.id, { id: r.id, repoDigests: r.repoDigests ?? [] }])),
   };
+}
+
+/** Fact `project-containers`: every container of `project` and their images, with the host's clock. */
+export function projectContainersFact(project: string): Fact<ProjectContainers> {
+  return textFact('project-containers', projectContainersCmd(project), parseProjectContainers);
 }

@@ -1,4 +1,5 @@
 // Classifies an image reference as pinned (digest), exact (names one release) or floating (the image behind it moves).
+import { ImageRefError, parseImageRef, type ImageRef } from '../registry/image-ref.js';
 
 /** What a reference promises: the same bytes (`pinned`), the same release (`exact`), or nothing (`floating`). */
 export type ImageVerdict = 'pinned' | 'exact' | 'floating';
@@ -7,13 +8,6 @@ export interface ImageClassification {
   readonly verdict: ImageVerdict;
   /** Why, in words fit for a diagnostic: always set for `floating` and `exact`. */
   readonly reason?: string;
-}
-
-/** A reference split the way Docker does: `[host[:port]/]path[:tag][@digest]`. */
-export interface ImageRef {
-  readonly repository: string;
-  readonly tag?: string;
-  readonly digest?: string;
 }
 
 /** Tags that name a release channel, not a release (as the whole tag or its first `-` part: `latest`, `stable-alpine`). */
@@ -37,25 +31,13 @@ const TWO_PART_RELEASES: ReadonlyMap<string, { sinceMajor: number; why: string }
 ]);
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const VERSION = /^(v?)(\d+(?:\.\d+)*)/i;
 const COMMIT = /^g?(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{7,40}$/;
 const DATE_DASHED = /(?:^|-)(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:-|$)/;
 
-/** Splits `ref`; the last `:` is a tag only when it comes after the last `/` (`127.0.0.1:5000/app` has none). */
-export function parseImageRef(ref: string): ImageRef {
-  const at = ref.indexOf('@');
-  const name = at < 0 ? ref : ref.slice(0, at);
-  const digest = at < 0 ? undefined : ref.slice(at + 1);
-  const colon = name.lastIndexOf(':');
-  const hasTag = colon > name.lastIndexOf('/');
-  const repository = hasTag ? name.slice(0, colon) : name;
-  return { repository, ...(hasTag ? { tag: name.slice(colon + 1) } : {}), ...(digest !== undefined ? { digest } : {}) };
-}
-
-/** `docker.io/library/postgres` → `postgres`: the name Docker Hub's official images go by. */
-export function normalizeRepository(repository: string): string {
-  return repository.replace(/^(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '').replace(/^library\//, '');
+/** `postgres` for any spelling of Docker Hub's official image, else the registry and path (`ghcr.io/o/postgres`). */
+export function repositoryName(ref: ImageRef): string {
+  return ref.domain === 'docker.io' ? ref.repository.replace(/^library\//, '') : `${ref.domain}/${ref.repository}`;
 }
 
 /**
@@ -66,13 +48,20 @@ export function normalizeRepository(repository: string): string {
 export function classifyImageRef(ref: string): ImageClassification {
   const text = ref.trim();
   if (text === '' || /\s/.test(text)) return floating('not an image reference');
-  const { repository, tag, digest } = parseImageRef(text);
-  if (digest !== undefined) {
-    return DIGEST.test(digest) ? { verdict: 'pinned' } : floating(`malformed digest "${digest}" (expected sha256:<64 lowercase hex>)`);
+  let parsed: ImageRef;
+  try {
+    parsed = parseImageRef(text);
+  } catch (err) {
+    if (!(err instanceof ImageRefError)) throw err;
+    return err.part === 'digest' ? malformedDigest(text.slice(text.indexOf('@') + 1)) : floating(err.reason);
   }
-  if (tag === undefined) return floating('no tag (means :latest)');
-  if (!TAG.test(tag)) return floating(`invalid tag "${tag}"`);
-  return classifyTag(tag, normalizeRepository(repository));
+  if (parsed.digest !== undefined) return DIGEST.test(parsed.digest) ? { verdict: 'pinned' } : malformedDigest(parsed.digest);
+  if (parsed.tagless) return floating('no tag (means :latest)');
+  return classifyTag(parsed.tag, repositoryName(parsed));
+}
+
+function malformedDigest(digest: string): ImageClassification {
+  return floating(`malformed digest "${digest}" (expected sha256:<64 lowercase hex>)`);
 }
 
 function classifyTag(tag: string, repository: string): ImageClassification {

@@ -8,7 +8,8 @@ import { isVaultFile } from '../config/secret-source.js';
 import { parseYamlSource, type YamlPath, type YamlSource } from '../config/yaml-source.js';
 import { zodIssuesToDiagnostics } from '../config/zod-diagnostics.js';
 import type { Diagnostic, SourceLocation } from '../core/diagnostic.js';
-import { classifyImageRef, normalizeRepository, parseImageRef } from './floating-tag.js';
+import { ImageRefError, parseImageRef, type ImageRef } from '../registry/image-ref.js';
+import { classifyImageRef, repositoryName } from './floating-tag.js';
 
 /** One image reference as written (or as resolved from a variable), with where it was written. */
 export interface ImageValue {
@@ -86,6 +87,12 @@ export function loadImageAllowList(root: string): { entries: AllowEntry[]; diagn
     const entry = allowEntrySchema.safeParse(raw);
     if (!entry.success) {
       diagnostics.push(...zodIssuesToDiagnostics(entry.error.issues, source, at, { keysAt: () => ['image', 'reason'] }));
+      return;
+    }
+    const image = imageRefOf(entry.data.image);
+    if ('problem' in image) {
+      const message = `allow-list entry "${entry.data.image}" is not an image reference: ${image.problem}`;
+      diagnostics.push({ severity: 'error', message, loc: source.locate([...at, 'image']) });
     } else if (!entry.data.reason?.trim()) {
       const message = `allow-list entry "${entry.data.image}" has no reason: say why this image may float`;
       diagnostics.push({ severity: 'error', message, loc: source.locate([...at, 'reason']) });
@@ -98,10 +105,20 @@ export function loadImageAllowList(root: string): { entries: AllowEntry[]; diagn
 
 /** A repository entry allows all its tags; a reference entry allows that reference only (Docker Hub names normalized). */
 function allows(entry: string, ref: string): boolean {
-  const e = parseImageRef(entry.trim());
-  const r = parseImageRef(ref.trim());
-  if (normalizeRepository(e.repository) !== normalizeRepository(r.repository)) return false;
-  return (e.tag === undefined && e.digest === undefined) || (e.tag === r.tag && e.digest === r.digest);
+  const e = imageRefOf(entry);
+  const r = imageRefOf(ref);
+  if ('problem' in e || 'problem' in r || repositoryName(e) !== repositoryName(r)) return false;
+  return (e.tagless && e.digest === undefined) || (e.tagless === r.tagless && e.tag === r.tag && e.digest === r.digest);
+}
+
+/** The reference, or what is wrong with it (an entry is reported when the list is read; a value allows nothing). */
+function imageRefOf(ref: string): ImageRef | { problem: string } {
+  try {
+    return parseImageRef(ref.trim());
+  } catch (err) {
+    if (err instanceof ImageRefError) return { problem: err.reason };
+    throw err;
+  }
 }
 
 /** Image values of one YAML vars file, located at the value. Whole-file vaults hold secrets, not images: skipped. */

@@ -22,6 +22,8 @@ export class ImageRefError extends UserError {
   constructor(
     readonly ref: string,
     readonly reason: string,
+    /** Which part is wrong: the digest after `@`, or the name and tag before it. */
+    readonly part: 'name' | 'digest' = 'name',
   ) {
     super(`invalid image reference ${JSON.stringify(ref)}: ${reason}`);
   }
@@ -53,7 +55,9 @@ export function parseImageRef(ref: string): ImageRef {
   if (ref.trim() !== ref) fail('leading or trailing whitespace');
   const at = ref.indexOf('@');
   const named = at === -1 ? ref : ref.slice(0, at);
-  const digest = at === -1 ? undefined : checkDigest(ref.slice(at + 1), fail);
+  const digest = at === -1 ? undefined : checkDigest(ref.slice(at + 1), (reason) => {
+    throw new ImageRefError(ref, reason, 'digest');
+  });
   const { domain, remainder } = splitDomain(named);
   if (domain !== undefined && !DOMAIN.test(domain)) fail(`invalid registry host "${domain}"`);
   const colon = remainder.lastIndexOf(':');

@@ -1,11 +1,11 @@
 // One host's status in ONE exec: its releases, the project's containers and images, the deploy lock (read, never
 // taken), the compose it runs.
 import type { StackConfig } from '../config/stack-vars.js';
-import { plainGather } from '../engine/gather.js';
-import { lockStateStep, parseLockState } from '../engine/lock.js';
-import { listReleasesCmd, parseReleaseList } from '../engine/release-store.js';
-import { composeDetectCmd, parseComposeDetection } from '../facts/compose-detect.js';
-import { parseProjectContainers, projectContainersCmd } from '../facts/project-containers.js';
+import { composeDetectFact } from '../facts/compose-detect.js';
+import { execHost, gather } from '../facts/gather.js';
+import { lockStateFact } from '../facts/lock-state.js';
+import { projectContainersFact } from '../facts/project-containers.js';
+import { releaseListFact } from '../facts/release-list.js';
 import type { Transport } from '../transport/transport.js';
 import type { StatusFacts } from './status-model.js';
 
@@ -19,16 +19,15 @@ export interface StatusHostInput {
 /** Reads the host's status facts. Read-only: no lock taken, no journal line, nothing written. */
 export async function statusFactsOf(t: Transport, input: StatusHostInput): Promise<StatusFacts> {
   const { stateDir, project } = input.stack;
-  const parts = [listReleasesCmd(stateDir), projectContainersCmd(project), lockStateStep(stateDir), composeDetectCmd()];
-  const [releases, docker, lock, compose] = await plainGather(t, input.become)(parts);
-  const text = (b: Buffer | undefined): string => (b ?? Buffer.alloc(0)).toString('utf8');
+  const facts = { releases: releaseListFact(stateDir), docker: projectContainersFact(project), lock: lockStateFact(stateDir), compose: composeDetectFact() };
+  const { releases, docker, lock, compose } = await gather(execHost(t, input.become), facts);
   return {
     host: input.host,
     project,
-    releases: parseReleaseList(text(releases)),
-    docker: parseProjectContainers(text(docker)),
-    lock: parseLockState(text(lock)),
-    compose: parseComposeDetection(text(compose).split('\n').filter((l) => l !== ''), 'status'),
+    releases,
+    docker,
+    lock,
+    compose,
     lockPath: `${stateDir.replace(/\/+$/, '')}/lock`,
     execs: t.counters.execChannels,
   };

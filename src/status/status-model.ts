@@ -9,7 +9,7 @@ import type { ContainerState } from '../facts/container-state.js';
 import type { ImageState } from '../facts/docker-state.js';
 import type { ProjectContainers } from '../facts/project-containers.js';
 import type { LockFile } from '../pin/lockfile.js';
-import { parseImageRef } from '../registry/image-ref.js';
+import { ImageRefError, parseImageRef, type ImageRef } from '../registry/image-ref.js';
 import type { HostStatus, ServiceImage, ServiceState, ServiceStatus, StatusLock, StatusRelease } from './status-types.js';
 
 /** The facts of one host, as read in its one exec. */
@@ -78,11 +78,14 @@ function imageOf(
 ): ServiceImage {
   const ref = s === undefined ? undefined : tagForm(s.requested);
   const named = ref === undefined ? undefined : safeName(ref);
-  const digests = (image?.repoDigests ?? []).map((d) => ({ name: d.slice(0, d.lastIndexOf('@')), digest: d.slice(d.lastIndexOf('@') + 1) }));
+  const digests = (image?.repoDigests ?? []).flatMap((d) => {
+    const r = safeRef(d);
+    return r?.digest === undefined ? [] : [{ name: `${r.registry}/${r.repository}`, digest: r.digest }];
+  });
   // The digest under the release's own repository only: the same image pushed elsewhere (a mirror, a test registry on
   // a shared engine) carries that repository's name, which says nothing about the ref. A container outside the
   // release has no ref: its first repo digest is the only hint.
-  const mine = ref === undefined ? digests[0] : digests.find((d) => named !== undefined && safeName(d.name) === named);
+  const mine = ref === undefined ? digests[0] : digests.find((d) => named !== undefined && d.name === named);
   const entry = ref === undefined ? undefined : lockFile?.images.find((e) => e.ref === ref);
   const pinned = entry === undefined ? [] : [entry.digest, ...Object.values(entry.platforms ?? {})];
   const lock = entry === undefined ? 'unpinned' : digests.some((d) => pinned.includes(d.digest)) ? 'match' : 'differs';
@@ -97,11 +100,16 @@ function tagForm(ref: string): string {
 
 /** The canonical registry/repository of a reference, or undefined when it does not parse. */
 function safeName(ref: string): string | undefined {
+  const r = safeRef(ref);
+  return r === undefined ? undefined : `${r.registry}/${r.repository}`;
+}
+
+function safeRef(ref: string): ImageRef | undefined {
   try {
-    const r = parseImageRef(ref);
-    return `${r.registry}/${r.repository}`;
-  } catch {
-    return undefined;
+    return parseImageRef(ref);
+  } catch (err) {
+    if (err instanceof ImageRefError) return undefined;
+    throw err;
   }
 }
 

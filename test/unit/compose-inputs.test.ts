@@ -108,3 +108,14 @@ describe('pinnedDigest', () => {
     expect(pinnedDigest(image)).toBe(expected);
   });
 });
+
+describe('pinnedDigest (through the one image-reference parser)', () => {
+  const HEX = 'a'.repeat(64);
+  it('is the sha256 digest of a pinned reference, else undefined', () => {
+    expect(pinnedDigest(`127.0.0.1:5000/tb/x:1@sha256:${HEX}`)).toBe(`sha256:${HEX}`);
+    expect(pinnedDigest(`x@sha256:${HEX}`)).toBe(`sha256:${HEX}`);
+    expect(pinnedDigest('127.0.0.1:5000/tb/x:1')).toBeUndefined();
+    expect(pinnedDigest(`x@sha512:${'b'.repeat(128)}`)).toBeUndefined();
+    expect(pinnedDigest(`X@sha256:${HEX}`)).toBeUndefined();
+  });
+});

@@ -4,13 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/compose/compose-desired.js';
 import { sha256Hex } from '../../src/core/digest.js';
 import { healthGateSchema, serviceSpecSchema } from '../../src/core/service.js';
-import { driftFactQuery } from '../../src/drift/drift-facts.js';
+import { driftFactSet } from '../../src/drift/drift-facts.js';
 import { fileDrift } from '../../src/drift/drift-files.js';
 import { driftExitCode, driftText, itemLines } from '../../src/drift/drift-format.js';
 import { serviceDrift } from '../../src/drift/drift-services.js';
 import type { Release } from '../../src/engine/release-schema.js';
 import type { ContainerState } from '../../src/facts/docker-state.js';
 import type { PathState } from '../../src/facts/file-state.js';
+import { factCommands } from '../../src/facts/gather.js';
 import { dockerState, ID_A, ID_B, network } from './compose-fixtures.js';
 
 const SHA = sha256Hex('v1\n');
@@ -126,8 +127,7 @@ describe('drift report', () => {
   });
 
   it('the facts of a release are one batch: file states, the project\'s containers and rig\'s networks, reload records', () => {
-    const q = driftFactQuery(RELEASE, '/srv/shop/.rig');
-    expect(q.parts).toHaveLength(3);
-    expect(driftFactQuery({ ...RELEASE, services: [], networks: [] }, '/x').parts).toHaveLength(1);
+    expect(factCommands(driftFactSet(RELEASE, '/srv/shop/.rig'))).toHaveLength(3);
+    expect(factCommands(driftFactSet({ ...RELEASE, services: [], networks: [] }, '/x'))).toHaveLength(1);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyImageRef, normalizeRepository, parseImageRef, type ImageVerdict } from '../../src/lint/floating-tag.js';
+import { classifyImageRef, repositoryName, type ImageVerdict } from '../../src/lint/floating-tag.js';
+import { parseImageRef } from '../../src/registry/image-ref.js';
 
 const HEX = 'a'.repeat(32) + '0123456789abcdef'.repeat(2);
 
@@ -103,20 +104,16 @@ describe('classifyImageRef', () => {
   });
 });
 
-describe('parseImageRef', () => {
+describe('repositoryName (over the one parser, src/registry/image-ref.ts)', () => {
   it('takes a registry port for a port, not a tag', () => {
-    expect(parseImageRef('127.0.0.1:5000/tb/busybox:1')).toEqual({ repository: '127.0.0.1:5000/tb/busybox', tag: '1' });
-    expect(parseImageRef('localhost:5000/app')).toEqual({ repository: 'localhost:5000/app' });
-    expect(parseImageRef(`x:latest@sha256:${HEX}`)).toEqual({ repository: 'x', tag: 'latest', digest: `sha256:${HEX}` });
+    expect(repositoryName(parseImageRef('127.0.0.1:5000/tb/busybox:1'))).toBe('127.0.0.1:5000/tb/busybox');
+    expect(repositoryName(parseImageRef('localhost:5000/app'))).toBe('localhost:5000/app');
   });
 
-  it('normalizes Docker Hub spellings of official images', () => {
-    expect(['docker.io/library/postgres', 'index.docker.io/library/postgres', 'library/postgres', 'postgres'].map(normalizeRepository)).toEqual([
-      'postgres',
-      'postgres',
-      'postgres',
-      'postgres',
-    ]);
-    expect(normalizeRepository('ghcr.io/library/postgres')).toBe('ghcr.io/library/postgres');
+  it('names Docker Hub\'s official images the same whatever the spelling', () => {
+    const spellings = ['docker.io/library/postgres', 'index.docker.io/library/postgres', 'library/postgres', 'postgres'];
+    expect(spellings.map((r) => repositoryName(parseImageRef(r)))).toEqual(['postgres', 'postgres', 'postgres', 'postgres']);
+    expect(repositoryName(parseImageRef('ghcr.io/library/postgres'))).toBe('ghcr.io/library/postgres');
+    expect(repositoryName(parseImageRef('bitnami/redis:7'))).toBe('bitnami/redis');
   });
 });

@@ -89,6 +89,7 @@ describe('parseImageRef rejects', () => {
     expect(error).toBeInstanceOf(UserError);
     expect((error as ImageRefError).reason).toBe(reason);
     expect((error as ImageRefError).message).toBe(`invalid image reference ${JSON.stringify(input)}: ${reason}`);
+    expect((error as ImageRefError).part).toBe(reason.includes('digest') ? 'digest' : 'name');
   });
 });
 

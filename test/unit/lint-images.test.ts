@@ -144,6 +144,15 @@ describe('loadImageAllowList', () => {
     expect(render(loadImageAllowList(root).diagnostics)).toEqual(['lint.yml:1:1: unknown key "imgs" (did you mean "images"?)']);
   });
 
+  it('reports an entry that is no image reference at its image, with the parser\'s reason, and keeps the others', () => {
+    write('lint.yml', 'images:\n  - image: Redis:7\n    reason: caps\n  - image: redis\n    reason: fine\n');
+    const got = loadImageAllowList(root);
+    expect(render(got.diagnostics)).toEqual([
+      'lint.yml:2:12: allow-list entry "Redis:7" is not an image reference: repository name must be lowercase ("Redis")',
+    ]);
+    expect(got.entries.map((e) => e.image)).toEqual(['redis']);
+  });
+
   it('is empty without a lint.yml', () => {
     expect(loadImageAllowList(root)).toEqual({ entries: [], diagnostics: [] });
   });
