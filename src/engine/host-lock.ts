@@ -45,7 +45,7 @@ export async function lockAndReplan(t: Transport, s: HostSession, onLock: (held:
     onLock(h, lease);
   };
   const gather = lockingGather(t, become, { stateDir: input.stack.stateDir, info: lockInfo(input), ...opts, then, onLock: took });
-  const again = await planOnHost(t, { ...planInput(input, input.roleOps), extraPaths: blobPathsOf(input.roleOps, input.stack), readReleases: true, readRunState: true }, gather);
+  const again = await planOnHost(t, { ...planInput(input, input.roleOps), extraPaths: blobPathsOf(input.roleOps, input.stack), readCurrentRelease: true, readRunState: true }, gather);
   journalStart(s.journal, held, input);
   const before = s.planned?.plan;
   if (!before || !samePlan(before.steps, again.plan.steps, input.stack.stateDir)) {

@@ -39,7 +39,7 @@ export async function openAndPlan(input: HostRunInput): Promise<HostSession> {
     journalStart(journal, held, input);
     const target = ctx.mode === 'rollback' ? await pickRollbackTarget(t, stack, input.rollback ?? (ctx.rollbackTo !== undefined ? { to: ctx.rollbackTo } : {}), become) : undefined;
     const roleOps = target ? await opsOfRelease(t, target, stack, become) : input.roleOps;
-    const planAgain = (): Promise<PlannedHost> => planOnHost(t, { ...planInput(input, roleOps), extraPaths: target ? blobPathsOf(roleOps, stack) : [], readReleases: true, readLock: !held, readRunState: true }, execHost(t, become));
+    const planAgain = (): Promise<PlannedHost> => planOnHost(t, { ...planInput(input, roleOps), extraPaths: target ? blobPathsOf(roleOps, stack) : [], readCurrentRelease: true, readLock: !held, readRunState: true }, execHost(t, become));
     let planned = await planAgain();
     const live = planned.lock !== undefined && liveOther(planned.lock, input) ? planned.lock : undefined;
     if (planned.jobs && planned.jobs.length > 0 && !live) {

@@ -18,7 +18,7 @@ import { fileStateFact, type PathState } from '../facts/file-state.js';
 import { execHost, gather, type FactHost } from '../facts/gather.js';
 import { lockStateFact } from '../facts/lock-state.js';
 import { deployMarkerFact } from '../facts/marker-state.js';
-import { releaseListFact } from '../facts/release-list.js';
+import { currentReleaseFact } from '../facts/release-list.js';
 import { reloadRecordsFact } from '../facts/reload-records.js';
 import { runningJobsFact } from '../facts/running-jobs.js';
 import { run } from '../transport/run.js';
@@ -41,8 +41,8 @@ export interface PlanOnHostInput {
   readonly removeUndeclared?: boolean;
   /** More paths to stat in the same exec (release blobs), reported in `facts`. */
   readonly extraPaths?: readonly string[];
-  /** Also list the host's releases in the same exec (deploy: the current one is the rollback target). */
-  readonly readReleases?: boolean;
+  /** Also read the host's current release in the same exec (its services' records; the rollback target). */
+  readonly readCurrentRelease?: boolean;
   /** Also read the deploy lock (without taking it) in the same exec. */
   readonly readLock?: boolean;
   /** Also read the deploy marker and the host jobs still running (a deploy that did not conclude) in the same exec. */
@@ -57,7 +57,7 @@ export interface PlannedHost {
   readonly before: ReadonlyMap<string, Buffer>;
   readonly facts: ReadonlyMap<string, PathState>;
   readonly docker: DockerState | undefined;
-  /** With `readReleases`: the host's releases. */
+  /** With `readCurrentRelease`: the current release's id and record (not the older ones). */
   readonly releases?: ReleaseList;
   /** With `readLock`: who holds the deploy lock, if anyone. */
   readonly lock?: LockState;
@@ -101,7 +101,7 @@ async function gatherFacts(input: PlanOnHostInput, host: FactHost): Promise<Host
     files: paths.length > 0 ? fileStateFact(paths) : undefined,
     docker: compose ? dockerStateFact(dockerQuery(input)) : undefined,
     codes: checks.length > 0 ? commandChecksFact(checks.map((c) => c.cmd)) : undefined,
-    releases: input.readReleases === true ? releaseListFact(stateDir) : undefined,
+    releases: input.readCurrentRelease === true ? currentReleaseFact(stateDir) : undefined,
     lock: input.readLock === true ? lockStateFact(stateDir) : undefined,
     marker: runState ? deployMarkerFact(stateDir) : undefined,
     jobs: runState ? runningJobsFact(stateDir) : undefined,
