@@ -1,11 +1,13 @@
-// The current-release read of a plan: the script run under sh on a real state dir, parsed as the full list is.
+// The release store's scripts run under sh on a real state dir: the current-release read of a plan (parsed as the
+// full list is) and the release write's pruning of releases and blobs.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { render } from '../../src/core/cmd-render.js';
-import { currentReleaseCmd, listReleasesCmd, parseReleaseList } from '../../src/engine/release-store.js';
+import { releaseSchema } from '../../src/engine/release-schema.js';
+import { currentReleaseCmd, listReleasesCmd, parseReleaseList, releaseWriteCmd } from '../../src/engine/release-store.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -55,5 +57,29 @@ describe('currentReleaseCmd', () => {
     expect(parseReleaseList(run(currentReleaseCmd(stateDir([A], `${B}\n`))))).toEqual({ current: B, releases: [] });
     const escape = stateDir([A], '../../../etc\n');
     expect(parseReleaseList(run(currentReleaseCmd(escape))).releases).toEqual([]);
+  });
+});
+
+describe('releaseWriteCmd pruning', () => {
+  it('keeps the newest releases and exactly the blobs they list', () => {
+    const d = stateDir([]);
+    const blobs = path.join(d, 'releases', 'blobs');
+    mkdirSync(blobs, { recursive: true });
+    const sha = (c: string): string => c.repeat(64);
+    writeFileSync(path.join(blobs, sha('d')), 'd'); // listed by no release
+    // as a deploy does: its blobs land with its files, then the release that lists them is written
+    const write = (id: string, files: string[]): void => {
+      for (const c of files) writeFileSync(path.join(blobs, sha(c)), c);
+      const rel = { ...record(id), files: files.map((c) => ({ role: 'r', path: `/x/${c}`, sha256: sha(c), sensitive: false })) };
+      const { cmd, stdin } = releaseWriteCmd(d, releaseSchema.parse(rel), 2);
+      execFileSync('sh', ['-c', render(cmd)], { input: stdin });
+    };
+    write('20261201T000000Z-0001', ['a', 'b']);
+    expect(readdirSync(blobs).sort()).toEqual([sha('a'), sha('b')]);
+    write('20261202T000000Z-0002', ['b', 'c']);
+    expect(readdirSync(blobs).sort()).toEqual([sha('a'), sha('b'), sha('c')]);
+    write('20261203T000000Z-0003', ['c']);
+    expect(readdirSync(path.join(d, 'releases')).sort()).toEqual(['20261202T000000Z-0002', '20261203T000000Z-0003', 'blobs', 'current']);
+    expect(readdirSync(blobs).sort()).toEqual([sha('b'), sha('c')]);
   });
 });
