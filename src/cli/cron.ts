@@ -34,8 +34,11 @@ const NO_HOST = 'the nightly is not installed on inventory hosts: rig is agentle
 
 const SUBCOMMANDS = ['install', 'remove', 'show', 'run'] as const;
 
+/** rig's own entry point (cli/main.ts passes itself): `cron run` runs rig's commands in this process with it. */
+export type RigMain = (argv: readonly string[], io: CliIo) => Promise<number>;
+
 /** `install`/`remove`/`show`: exit 0 or 1. `run`: 0 all passed, 2 only drift or moved pins, 1 a failure (see nightlyRun). */
-export async function cronCommand(args: string[], io: CliIo): Promise<number> {
+export async function cronCommand(args: string[], io: CliIo, main: RigMain): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
     case 'install':
@@ -45,7 +48,7 @@ export async function cronCommand(args: string[], io: CliIo): Promise<number> {
     case 'show':
       return show(rest, io);
     case 'run':
-      return run(rest, io);
+      return run(rest, io, main);
     default:
       throw new UsageError(`rig cron: ${sub === undefined ? 'a subcommand is needed' : `unknown subcommand "${sub}"${didYouMean(sub, SUBCOMMANDS)}`}: ${SUBCOMMANDS.join(', ')}`);
   }
@@ -103,7 +106,7 @@ async function show(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-async function run(args: string[], io: CliIo): Promise<number> {
+async function run(args: string[], io: CliIo, main: RigMain): Promise<number> {
   const f = flagsOf('run', args, RUN);
   const project = await openProject(f, io);
   const alerts = alertConfig(project, f.chat, io.cwd);
@@ -116,7 +119,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     env: project.env,
     paths: cronPaths(project.root, project.env),
     flags: { project: projectFlags, ssh },
-    rig: inProcess(io, redactor),
+    rig: inProcess(io, redactor, main),
     alerts,
     telegramBase: settings.RIG_TELEGRAM_API_BASE,
     redactor,
@@ -176,9 +179,8 @@ function cronWarnings(root: string, io: CliIo, alerts: AlertConfig): string[] {
 }
 
 /** Runs rig's commands in this process (same redactor, no TTY, empty stdin), collecting their output. */
-function inProcess(io: CliIo, redactor: Redactor): RigRunner {
+function inProcess(io: CliIo, redactor: Redactor, main: RigMain): RigRunner {
   return async (argv) => {
-    const { main } = await import('./main.js');
     const out: string[] = [];
     const err: string[] = [];
     const nl = (t: string): string => (t.endsWith('\n') ? t : `${t}\n`);

@@ -2,13 +2,23 @@
 import type { FinishStep } from './host-finish.js';
 import { appendJournalCmd, appendLocalMirror, JournalBuffer, type JournalEvent, type JournalEventName } from './journal.js';
 import type { HostResult } from './host-result.js';
-import type { HostRunInput } from './host-session.js';
+import type { StackConfig } from '../config/stack-vars.js';
+import type { Redactor } from '../core/redactor.js';
+import type { RunContext } from './run-context.js';
+
+/** What a host's journal needs of its run's input (`HostRunInput` has it; named here so the session imports the journal, not back). */
+export interface JournalInput {
+  readonly host: string;
+  readonly redactor: Redactor;
+  readonly run: RunContext;
+  readonly stack: StackConfig;
+}
 
 /** The events of one host's run; the values of known secrets never reach a line (the buffer redacts). */
 export class HostJournal {
   private readonly buffer: JournalBuffer;
 
-  constructor(private readonly input: Pick<HostRunInput, 'host' | 'redactor' | 'run' | 'stack'>) {
+  constructor(private readonly input: JournalInput) {
     this.buffer = new JournalBuffer(input.redactor);
   }
 

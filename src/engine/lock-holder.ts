@@ -4,7 +4,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { LockInfo } from './lock-info.js';
 
 /**
  * This workstation's id: a random value rig keeps in `$XDG_STATE_HOME/rig/workstation-id` (default
@@ -48,11 +47,18 @@ export function processStartId(pid: number): string | undefined {
   }
 }
 
+/** The fields of a lock's holder (`LockInfo`) that tell whether it is gone; structural, so this file imports no lock. */
+export interface HolderIdentity {
+  readonly pid: number;
+  readonly workstationId?: string;
+  readonly pidStart?: string;
+}
+
 /**
  * True when `holder` was written on this workstation by a process that no longer runs: its lock is taken over at once.
  * A lock of an earlier rig (no workstation id or start identity) is never judged so: it waits for its expiry.
  */
-export function holderGone(holder: LockInfo, ourWorkstationId: string | undefined): boolean {
+export function holderGone(holder: HolderIdentity, ourWorkstationId: string | undefined): boolean {
   if (ourWorkstationId === undefined || holder.workstationId !== ourWorkstationId || holder.pidStart === undefined) return false;
   return processStartId(holder.pid) !== holder.pidStart;
 }
