@@ -4,7 +4,7 @@ import { listRoles } from '../config/role-loader.js';
 import type { Settings } from '../config/settings.js';
 import { DiagnosticsError, formatDiagnostic } from '../core/diagnostic.js';
 import { describeError } from '../engine/host-run.js';
-import { mapPool } from '../engine/pool.js';
+import { mapPool } from '../core/pool.js';
 import type { SmokeCheck } from '../smoke/define-smoke.js';
 import { listSmokeChecks, loadSmokeChecks, SMOKE_DIR } from '../smoke/smoke-loader.js';
 import type { Transport } from '../transport/transport.js';

@@ -5,7 +5,7 @@ import { loadSettings } from '../config/settings.js';
 import { formatDiagnostic } from '../core/diagnostic.js';
 import { UsageError } from '../core/errors.js';
 import { describeError } from '../engine/host-run.js';
-import { mapPool } from '../engine/pool.js';
+import { mapPool } from '../core/pool.js';
 import type { Transport } from '../transport/transport.js';
 import { PROJECT_OPTIONS, parseFlags } from './args.js';
 import type { CliIo } from './io.js';

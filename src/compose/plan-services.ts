@@ -3,7 +3,7 @@ import type { Diagnostic } from '../core/diagnostic.js';
 import { formatLocation } from '../core/diagnostic.js';
 import { PHASES } from '../core/service.js';
 import type { ContainerState, DockerState } from '../facts/docker-state.js';
-import type { ComposeTarget, NetworkStep, PullStep, ServiceStep, Step } from '../engine/plan-types.js';
+import type { ComposeTarget, NetworkStep, PullStep, ServiceStep, Step } from '../core/plan-types.js';
 import { composeProblems } from './compose-support.js';
 import { healthProbeOf } from './health-probe.js';
 import { composeFilePath } from './render-compose.js';

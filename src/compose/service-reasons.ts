@@ -1,6 +1,6 @@
 // Why a service must be recreated, in words: which definition keys, env files (and keys), mounted files or image changed.
-import { envKeyDiffSummary } from '../engine/diff-env-keys.js';
-import type { Step } from '../engine/plan-types.js';
+import { envKeyDiffSummary } from '../diff/env-keys.js';
+import type { Step } from '../core/plan-types.js';
 import type { ContainerState, DockerState } from '../facts/docker-state.js';
 import { LABELS, type DesiredService } from './compose-desired.js';
 import { parseInputsLabel, pinnedDigest, shortInput, type ServiceInputs } from './service-inputs.js';

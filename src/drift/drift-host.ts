@@ -2,7 +2,7 @@
 import { UserError } from '../core/errors.js';
 import type { Redactor } from '../core/redactor.js';
 import type { StackConfig } from '../config/stack-vars.js';
-import { describeFileChange, isEnvFilePath } from '../engine/file-diff.js';
+import { describeFileChange, isEnvFilePath } from '../diff/file-diff.js';
 import type { Release } from '../engine/release-schema.js';
 import { blobPath, listReleases, type ReleaseList } from '../engine/release-store.js';
 import { fileContentCmd, parseFileContent } from '../facts/file-content.js';

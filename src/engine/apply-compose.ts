@@ -8,7 +8,7 @@ import { maskSecretsOf } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import { checkProbes } from './apply-probes.js';
 import { waitForGate, type GateResult } from './health-gate.js';
-import type { ComposeTarget, HostPlan, ServiceStep } from './plan-types.js';
+import type { ComposeTarget, HostPlan, ServiceStep } from '../core/plan-types.js';
 import type { ProbeCache } from './probe-cache.js';
 
 /** A pre-check failed: nothing was stopped, no file was written. `failures` lists every one of them. */

@@ -3,7 +3,7 @@
 import { probeKey, probeTarget, type HealthProbe } from '../compose/health-probe.js';
 import { imageProgramCmd, parseImagePrograms, type ProgramLookup } from '../facts/image-program.js';
 import type { Transport } from '../transport/transport.js';
-import type { ServiceStep, Step } from './plan-types.js';
+import type { ServiceStep, Step } from '../core/plan-types.js';
 import type { ProbeCache } from './probe-cache.js';
 
 /** A service whose (re)created container could never pass its healthcheck, or whose image could not be read. */

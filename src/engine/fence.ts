@@ -4,7 +4,7 @@
 import { and, sh, type Cmd, type ExecNode } from '../core/cmd.js';
 import { display } from '../core/cmd-render.js';
 import { UserError } from '../core/errors.js';
-import { HostUnreachableError } from '../transport/errors.js';
+import { HostUnreachableError } from '../core/remote-errors.js';
 import type { ExecOptions, ExecResult, FileToPut, Transport, TransportCounters } from '../transport/transport.js';
 import { tokenNeedle } from './lock-info.js';
 

@@ -2,7 +2,7 @@
 import { containerStatesCmd, parseContainerStates, type ContainerState } from '../facts/container-state.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
-import type { ServiceStep } from './plan-types.js';
+import type { ServiceStep } from '../core/plan-types.js';
 
 /** The verdict on one service. */
 export interface GateResult {

@@ -14,7 +14,7 @@ import { describeError, failure, type HostResult } from './host-result.js';
 import { rollBack } from './host-rollback.js';
 import type { HostSession } from './host-session.js';
 import type { PausePoint } from './test-pause.js';
-import type { HostPlan, ServiceStep } from './plan-types.js';
+import type { HostPlan, ServiceStep } from '../core/plan-types.js';
 import { fileProbeCache } from './probe-cache.js';
 
 /** Applies `s`'s plan; never throws: failures (and automatic rollbacks) become the result. */

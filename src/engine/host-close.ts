@@ -9,7 +9,7 @@ import { describeError, failure, type HostResult } from './host-result.js';
 import type { HostSession } from './host-session.js';
 import type { HeldLock } from './lock.js';
 import { releaseWriteCmd } from './release-store.js';
-import { HostUnreachableError } from '../transport/errors.js';
+import { HostUnreachableError } from '../core/remote-errors.js';
 
 /** Applies a planned session (when asked and it planned changes), journals, releases the lock and closes. */
 export async function finishSession(s: HostSession, apply: boolean): Promise<HostResult> {

@@ -3,7 +3,7 @@
 import { cmdBatch } from '../core/cmd-batch.js';
 import type { Cmd, ExecNode } from '../core/cmd.js';
 import { display, render, secretsOf } from '../core/cmd-render.js';
-import { RemoteCommandError } from '../transport/errors.js';
+import { RemoteCommandError } from '../core/remote-errors.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import { followJobCmd, launchJobCmd, parseFollow, type JobMeta, type RunningJob } from './host-job-script.js';

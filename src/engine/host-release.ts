@@ -13,7 +13,7 @@ import { dockerStateCmd, parseDockerState, type DockerState } from '../facts/doc
 import type { PathState } from '../facts/file-state.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
-import type { HostPlan } from './plan-types.js';
+import type { HostPlan } from '../core/plan-types.js';
 import { buildRelease, releaseOps } from './release-build.js';
 import { newReleaseId, type Release } from './release-schema.js';
 import { blobPath, fetchBlobs, listReleases, releaseDirs } from './release-store.js';

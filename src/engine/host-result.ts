@@ -1,9 +1,9 @@
 // What a host's run ends with (or its plan shows), and how errors read in it.
 import { DiagnosticsError, formatDiagnostic } from '../core/diagnostic.js';
-import { HostUnreachableError, RemoteCommandError } from '../transport/errors.js';
+import { HostUnreachableError, RemoteCommandError } from '../core/remote-errors.js';
 import type { Transport, TransportCounters } from '../transport/transport.js';
 import type { GateResult } from './health-gate.js';
-import type { HostPlan } from './plan-types.js';
+import type { HostPlan } from '../core/plan-types.js';
 import type { Release } from './release-schema.js';
 
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';

@@ -10,7 +10,7 @@ import { describeError, failure, type HostResult } from './host-result.js';
 import { holderGone } from './lock-holder.js';
 import { acquireLock, LockHeldError, type HeldLock, type LockState } from './lock.js';
 import { planOnHost, type PlannedHost } from './plan-on-host.js';
-import type { InterruptedDeploy } from './plan-types.js';
+import type { InterruptedDeploy } from '../core/plan-types.js';
 
 export { describeError, failure, type HostResult, type HostStatus } from './host-result.js';
 export type { HostRunInput, HostSession } from './host-session.js';

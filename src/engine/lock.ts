@@ -3,7 +3,7 @@ import path from 'node:path';
 import { exec, or, type Cmd, type ExecNode } from '../core/cmd.js';
 import { display } from '../core/cmd-render.js';
 import { UserError } from '../core/errors.js';
-import { RemoteCommandError } from '../transport/errors.js';
+import { RemoteCommandError } from '../core/remote-errors.js';
 import { classifyFailure } from '../transport/run.js';
 import type { ExecResult, Transport } from '../transport/transport.js';
 import { holderGone } from './lock-holder.js';

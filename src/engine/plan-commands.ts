@@ -2,7 +2,7 @@
 import { display } from '../core/cmd-render.js';
 import type { CommandOp, HandlerOp } from '../core/op.js';
 import type { PathState } from '../facts/file-state.js';
-import type { CommandStep, HandlerStep, Step } from './plan-types.js';
+import type { CommandStep, HandlerStep, Step } from '../core/plan-types.js';
 
 /** Key of a command's `unless` check result: role and command name. */
 export function guardKey(role: string, name: string): string {

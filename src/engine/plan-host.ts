@@ -6,9 +6,9 @@ import type { CommandOp, DirOp, FileOp, HandlerOp, PathAttrs } from '../core/op.
 import type { Redactor } from '../core/redactor.js';
 import type { RoleOps } from '../config/render-roles.js';
 import type { PathState } from '../facts/file-state.js';
-import { describeFileChange, isEnvFilePath } from './file-diff.js';
+import { describeFileChange, isEnvFilePath } from '../diff/file-diff.js';
 import { guardKey, planCommand, planHandlers } from './plan-commands.js';
-import type { HostPlan, Step } from './plan-types.js';
+import type { HostPlan, Step } from '../core/plan-types.js';
 
 export interface PlanHostInput {
   readonly host: string;

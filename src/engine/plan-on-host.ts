@@ -29,7 +29,7 @@ import type { DeployMarker } from './deploy-marker.js';
 import type { RunningJob } from './host-job-script.js';
 import type { Transport } from '../transport/transport.js';
 import { guardsOf, pathsOf, planHost } from './plan-host.js';
-import type { HostPlan } from './plan-types.js';
+import type { HostPlan } from '../core/plan-types.js';
 
 export interface PlanOnHostInput {
   readonly host: string;

@@ -8,7 +8,7 @@ import { describeError, failure, type HostResult } from './host-result.js';
 import { holderGone } from './lock-holder.js';
 import type { BreakTarget } from './lock-script.js';
 import { LockHeldError, lockStateStep, parseLockState, type LockState } from './lock.js';
-import { mapPool } from './pool.js';
+import { mapPool } from '../core/pool.js';
 import { listReleasesCmd, parseReleaseList, type ReleaseList } from './release-store.js';
 import { rollbackScope } from './rollback-scope.js';
 import type { RunContext } from './run-context.js';

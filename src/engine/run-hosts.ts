@@ -8,7 +8,7 @@ import type { Transport } from '../transport/transport.js';
 import { applyBatches } from './batches.js';
 import { finishSession } from './host-close.js';
 import { openAndPlan, type HostResult, type HostSession } from './host-run.js';
-import { mapPool } from './pool.js';
+import { mapPool } from '../core/pool.js';
 import { failure } from './host-result.js';
 import { LockHeldError } from './lock.js';
 import { prepareRollback, type RollbackStart } from './rollback-prepass.js';

@@ -4,7 +4,7 @@ import type { Project } from '../config/project.js';
 import { DiagnosticsError } from '../core/diagnostic.js';
 import { RegistryClient, RegistryError, type RegistryCredential, type ResolvedImage } from '../registry/registry-client.js';
 import { pinnedDigest } from '../compose/service-inputs.js';
-import { mapPool } from '../engine/pool.js';
+import { mapPool } from '../core/pool.js';
 import type { EnvImage } from './env-images.js';
 
 /** `registry_auth`: credentials per registry host (`ghcr.io`, `127.0.0.1:5000`), usually from the vault. */

@@ -2,7 +2,7 @@
 import type { Settings } from '../config/settings.js';
 import type { Redactor } from '../core/redactor.js';
 import { describeError } from '../engine/host-run.js';
-import { mapPool } from '../engine/pool.js';
+import { mapPool } from '../core/pool.js';
 import type { Transport } from '../transport/transport.js';
 import type { SmokeCheck } from './define-smoke.js';
 import { runCheck } from './run-check.js';

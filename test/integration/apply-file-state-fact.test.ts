@@ -4,7 +4,7 @@ import { lstat, mkdir, readFile, symlink, writeFile, chown } from 'node:fs/promi
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileStateCmd, parseFileState } from '../../src/facts/file-state.js';
-import { RemoteCommandError } from '../../src/transport/errors.js';
+import { RemoteCommandError } from '../../src/core/remote-errors.js';
 import { run } from '../../src/transport/run.js';
 import type { SshTransport } from '../../src/transport/ssh-transport.js';
 import { sshdUnavailable, type SshdFleet } from '../helpers/sshd/sshd-fleet.js';

@@ -10,7 +10,7 @@ import { main } from '../../src/cli/main.js';
 import { healthProbeOf } from '../../src/compose/health-probe.js';
 import type { ServiceOp } from '../../src/core/op.js';
 import { checkProbes } from '../../src/engine/apply-probes.js';
-import type { ServiceStep } from '../../src/engine/plan-types.js';
+import type { ServiceStep } from '../../src/core/plan-types.js';
 import { sshConnector } from '../../src/engine/run-hosts.js';
 import { containerLogs, imageId, inspectContainer, removeContainers, removeNetworks } from '../helpers/docker/index.js';
 import { makeProject, REPO_ROOT } from '../helpers/project.js';

@@ -6,7 +6,7 @@ import { lockFinding, planFinding, releasesFinding } from '../../src/checklist/h
 import { display } from '../../src/core/cmd-render.js';
 import { judgeLock } from '../../src/engine/lock.js';
 import { parseReleaseList } from '../../src/engine/release-store.js';
-import type { HostPlan } from '../../src/engine/plan-types.js';
+import type { HostPlan } from '../../src/core/plan-types.js';
 import { load, makeProject, sampleFiles } from '../helpers/project.js';
 
 // Recorded on Debian 12 (this repository's test machine), for a project dir that does not exist yet.

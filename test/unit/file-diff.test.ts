@@ -9,7 +9,7 @@ import {
   type FileChangeInput,
   formatFileChange,
   isEnvFilePath,
-} from '../../src/engine/file-diff.js';
+} from '../../src/diff/file-diff.js';
 import { formatEnvFile } from '../../src/template/env-file.js';
 
 const SECRET = 'sk-live-0123456789';

@@ -1,7 +1,7 @@
 // The health gate's verdict on one observation of a service, table-driven over its gate and the container's state.
 import { describe, expect, it } from 'vitest';
 import { judge } from '../../src/engine/health-gate.js';
-import type { ServiceStep } from '../../src/engine/plan-types.js';
+import type { ServiceStep } from '../../src/core/plan-types.js';
 import type { ContainerState } from '../../src/facts/container-state.js';
 
 type Gate = ServiceStep['gate'];

@@ -21,7 +21,7 @@ import type { CommandOp, FileOp, Op, ServiceOp } from '../../src/core/op.js';
 import { PHASES } from '../../src/core/service.js';
 import { judge } from '../../src/engine/health-gate.js';
 import { planHost } from '../../src/engine/plan-host.js';
-import type { ServiceStep, Step } from '../../src/engine/plan-types.js';
+import type { ServiceStep, Step } from '../../src/core/plan-types.js';
 import { resolveMerges } from '../../src/engine/yaml-merge.js';
 import type { ContainerState } from '../../src/facts/container-state.js';
 import type { DockerState } from '../../src/facts/docker-state.js';

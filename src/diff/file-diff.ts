@@ -1,16 +1,16 @@
 // Describes, as plain plan data, how a file on a host will change: a diff for ordinary text, digests for the rest.
 import type { Redactor } from '../core/redactor.js';
-import { type FileContent, type InspectedContent, inspectContent } from './diff-content.js';
-import { envKeyChanges, isEmptyEnvKeyChanges } from './diff-env-keys.js';
-import type { EnvKeyChanges, FileChange, FileChangeKind } from './diff-file-change.js';
-import { unifiedDiff } from './diff-unified.js';
-import { looksSensitive } from './diff-credentials.js';
+import { type FileContent, type InspectedContent, inspectContent } from './content.js';
+import { envKeyChanges, isEmptyEnvKeyChanges } from './env-keys.js';
+import type { EnvKeyChanges, FileChange, FileChangeKind } from '../core/file-change.js';
+import { unifiedDiff } from './unified.js';
+import { looksSensitive } from './credentials.js';
 
-export type { EnvKeyChanges, FileChange, FileChangeKind } from './diff-file-change.js';
-export type { FileContent } from './diff-content.js';
-export { envKeyDiffSummary, isEnvFilePath } from './diff-env-keys.js';
-export { formatFileChange, type FormatFileChangeOptions } from './diff-format.js';
-export { DIFF_LINE_LIMIT } from './diff-unified.js';
+export type { EnvKeyChanges, FileChange, FileChangeKind } from '../core/file-change.js';
+export type { FileContent } from './content.js';
+export { envKeyDiffSummary, isEnvFilePath } from './env-keys.js';
+export { formatFileChange, type FormatFileChangeOptions } from './format.js';
+export { DIFF_LINE_LIMIT } from './unified.js';
 
 /** What `describeFileChange` compares. */
 export interface FileChangeInput {

@@ -1,9 +1,9 @@
 // The plan: plain, serializable data saying per host what will change and why. Apply executes exactly this.
-import type { PathAttrs } from '../core/op.js';
-import type { HealthGate, Phase } from '../core/service.js';
+import type { PathAttrs } from './op.js';
+import type { HealthGate, Phase } from './service.js';
 import type { HealthProbe } from '../compose/health-probe.js';
 import type { ComposeCli, ComposeFlavor } from '../facts/compose-detect.js';
-import type { FileChange } from './file-diff.js';
+import type { FileChange } from '../diff/file-diff.js';
 
 interface StepBase {
   /** Role that declared the op. */
