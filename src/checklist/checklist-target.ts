@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Project } from '../config/project.js';
 import { renderProject, type RoleOps } from '../config/render-roles.js';
 import { DiagnosticsError, formatDiagnostic } from '../core/diagnostic.js';
-import { describeError } from '../engine/host-run.js';
+import { describeError } from '../core/describe-error.js';
 import { applyPins } from '../pin/apply-pins.js';
 import { envImages } from '../pin/env-images.js';
 import { lockFilePath, readLockFile, type LockFile } from '../pin/lockfile.js';

@@ -4,7 +4,7 @@ import { importProjectModule } from '../config/module-loader.js';
 import type { HostConfig, Project } from '../config/project.js';
 import type { RoleOps } from '../config/render-roles.js';
 import type { FileOp, ServiceOp } from '../core/op.js';
-import { describeError } from '../engine/host-run.js';
+import { describeError } from '../core/describe-error.js';
 import type { Transport } from '../transport/transport.js';
 import type { CheckStatus } from './checklist-check.js';
 import { worst } from './checklist-check.js';

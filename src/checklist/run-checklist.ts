@@ -3,7 +3,7 @@ import type { Connection } from '../config/connection.js';
 import { listRoles } from '../config/role-loader.js';
 import type { Settings } from '../config/settings.js';
 import { DiagnosticsError, formatDiagnostic } from '../core/diagnostic.js';
-import { describeError } from '../engine/host-run.js';
+import { describeError } from '../core/describe-error.js';
 import { mapPool } from '../core/pool.js';
 import type { SmokeCheck } from '../smoke/define-smoke.js';
 import { listSmokeChecks, loadSmokeChecks, SMOKE_DIR } from '../smoke/smoke-loader.js';

@@ -8,7 +8,7 @@ import { loadSettings, type Settings } from '../config/settings.js';
 import { formatDiagnostic } from '../core/diagnostic.js';
 import { UsageError, UserError } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
-import { describeError } from '../engine/host-run.js';
+import { describeError } from '../core/describe-error.js';
 import { formatSmokeJunit } from '../smoke/report-junit.js';
 import { formatSmokeTap } from '../smoke/report-tap.js';
 import { formatSmokeText } from '../smoke/report-text.js';

@@ -1,9 +1,25 @@
 // The plan: plain, serializable data saying per host what will change and why. Apply executes exactly this.
 import type { PathAttrs } from './op.js';
 import type { HealthGate, Phase } from './service.js';
-import type { HealthProbe } from '../compose/health-probe.js';
-import type { ComposeCli, ComposeFlavor } from '../facts/compose-detect.js';
-import type { FileChange } from '../diff/file-diff.js';
+import type { ComposeCli, ComposeFlavor } from './compose-flavor.js';
+import type { FileChange } from './file-change.js';
+
+/**
+ * What the image must hold for the healthcheck to run at all (incumbent §10.15: a probe binary missing from the image
+ * leaves the service `starting` until the gate gives up, with no word about why). `program` is the test's argv[0]
+ * (`CMD`), absolute or looked up in PATH as docker does; undefined for a shell line (`CMD-SHELL`), which docker runs
+ * with the image's shell (its `SHELL`, else `/bin/sh`). `path` and `workingDir` are the service's own overrides of
+ * the image's (docker resolves a bare name against the container's PATH, a relative one against its working dir).
+ */
+export interface HealthProbe {
+  /** The image reference the service runs, as deployed (`repo:tag@sha256:…` when pinned). */
+  readonly image: string;
+  readonly program?: string;
+  readonly path?: string;
+  readonly workingDir?: string;
+  /** The image's ID on the host when the plan's facts knew it (the probe cache is keyed by it). */
+  readonly imageId?: string;
+}
 
 interface StepBase {
   /** Role that declared the op. */

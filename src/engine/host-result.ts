@@ -1,6 +1,6 @@
-// What a host's run ends with (or its plan shows), and how errors read in it.
-import { DiagnosticsError, formatDiagnostic } from '../core/diagnostic.js';
-import { HostUnreachableError, RemoteCommandError } from '../core/remote-errors.js';
+// What a host's run ends with (or its plan shows).
+import { describeError } from '../core/describe-error.js';
+import { HostUnreachableError } from '../core/remote-errors.js';
 import type { Transport, TransportCounters } from '../transport/transport.js';
 import type { GateResult } from './health-gate.js';
 import type { HostPlan } from '../core/plan-types.js';
@@ -33,18 +33,4 @@ export interface HostResult {
 export function failure(host: string, err: unknown, t: Transport | undefined): HostResult {
   const status = err instanceof HostUnreachableError ? 'unreachable' : 'failed';
   return { host, status, changes: 0, error: describeError(err), ...(t ? { counters: t.counters } : {}) };
-}
-
-export function describeError(err: unknown): string {
-  if (err instanceof DiagnosticsError) return err.diagnostics.map((d) => formatDiagnostic(d)).join('\n');
-  if (err instanceof RemoteCommandError) return `${compactCommand(err.message)}${err.stderrTail ? `\n${err.stderrTail}` : ''}`;
-  if (err instanceof HostUnreachableError) return compactCommand(err.message);
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** rig's own multi-line scripts are noise in a summary: keep the message's first lines and the command's first line. */
-function compactCommand(message: string): string {
-  const lines = message.split('\n');
-  if (lines.length <= 4) return message;
-  return `${lines.slice(0, 2).join('\n')} … (${lines.length - 2} more lines of rig's script)`;
 }

@@ -6,13 +6,14 @@ import { HostJournal } from './host-journal.js';
 import { waitForJobs } from './host-job.js';
 import { acquireOptions, journalStart, lockInfo, startLease } from './host-lock.js';
 import { currentOf, planInput, type HostRunInput, type HostSession, type Lease } from './host-session.js';
-import { describeError, failure, type HostResult } from './host-result.js';
+import { describeError } from '../core/describe-error.js';
+import { failure, type HostResult } from './host-result.js';
 import { holderGone } from './lock-holder.js';
 import { acquireLock, LockHeldError, type HeldLock, type LockState } from './lock.js';
 import { planOnHost, type PlannedHost } from './plan-on-host.js';
 import type { InterruptedDeploy } from '../core/plan-types.js';
 
-export { describeError, failure, type HostResult, type HostStatus } from './host-result.js';
+export { failure, type HostResult, type HostStatus } from './host-result.js';
 export type { HostRunInput, HostSession } from './host-session.js';
 
 /** Connects, locks (rollback) and plans; never throws for host-level failures (they become the result). */

@@ -1,13 +1,10 @@
 // Compose detection, part of the docker-state fact: which compose answers, what version it reports, what the engine
 // accepts; the shell text (run inside the docker-state script) and its pure parser.
 import { sh, type ExecNode } from '../core/cmd.js';
+import type { ComposeCli, ComposeFlavor } from '../core/compose-flavor.js';
 import { textFact, type Fact } from './fact.js';
 
-/** Compose's behaviour family, by the version the binary reports: 1.x is v1 (Python), 2.x and later v2 (Go). */
-export type ComposeFlavor = 'v1' | 'v2';
-
-/** How compose is invoked: the `docker compose` CLI plugin, or a `docker-compose` program (v1, or a standalone v2). */
-export type ComposeCli = 'plugin' | 'standalone';
+export type { ComposeCli, ComposeFlavor } from '../core/compose-flavor.js';
 
 /** The compose rig drives on a host. */
 export interface ComposeInstall {

@@ -5,7 +5,7 @@ import { exec, type Cmd } from '../../core/cmd.js';
 import { formatDiagnostic } from '../../core/diagnostic.js';
 import { UsageError, UserError } from '../../core/errors.js';
 import { containerName } from '../../core/service.js';
-import { describeError } from '../../engine/host-run.js';
+import { describeError } from '../../core/describe-error.js';
 import { containerStatesCmd, parseContainerStates, type ContainerState } from '../../facts/container-state.js';
 import { LineSplitter } from '../../logs/log-line.js';
 import { run } from '../../transport/run.js';
