@@ -1,6 +1,6 @@
 // The decision as one `checklist.decision` journal event per host: in the workstation's mirror, and appended on the host.
 import type { Redactor } from '../core/redactor.js';
-import { JournalBuffer } from '../engine/journal.js';
+import { JournalBuffer } from '../journal/journal.js';
 import { journalSmoke } from '../smoke/smoke-journal.js';
 import type { Transport } from '../transport/transport.js';
 import type { ChecklistReport } from './checklist-report.js';

@@ -1,7 +1,7 @@
 // What the checklist reads on a host in ONE exec: the planner's facts plus the deploy lock, the releases and the headroom.
 import type { StackConfig } from '../config/stack-vars.js';
-import type { LockState } from '../engine/lock.js';
-import type { ReleaseList } from '../engine/release-store.js';
+import type { LockState } from '../lock/lock.js';
+import type { ReleaseList } from '../release/release-store.js';
 import { execHost, factCommands, readSettled, type BatchOutcome, type FactHost, type FactOutcome, type Settled } from '../facts/gather.js';
 import { headroomFact, type Headroom } from '../facts/headroom.js';
 import { lockStateFact } from '../facts/lock-state.js';

@@ -5,13 +5,13 @@ import { checkSavedPlan } from './saved-plan.js';
 import type { Project } from '../config/project.js';
 import { UserError } from '../core/errors.js';
 import type { HostResult } from '../engine/host-run.js';
-import { DeclinedError } from '../engine/run-hosts.js';
+import { DeclinedError } from '../engine/fleet.js';
 import type { CliIo } from './io.js';
 import { planText } from './plan-output.js';
 import { report, runEngine, type EngineFlags } from './engine-command.js';
 import { afterApply, beforeApply, type AroundState } from './deploy-around.js';
-import type { HeldLockReport } from '../engine/run-hosts.js';
-import { describeLock } from '../engine/lock-message.js';
+import type { HeldLockReport } from '../engine/fleet.js';
+import { describeLock } from '../lock/lock-message.js';
 
 /** Exit 0 when every host is ok or changed, 1 when any failed or was unreachable (or on any error), 130 when interrupted. */
 export function deployCommand(args: string[], io: CliIo): Promise<number> {

@@ -14,7 +14,7 @@ import { DiagnosticsError, formatDiagnostic, type Diagnostic } from '../core/dia
 import { UsageError } from '../core/errors.js';
 import type { HostResult } from '../engine/host-run.js';
 import type { RunContext } from '../engine/run-context.js';
-import { runHosts, type HeldLockReport } from '../engine/run-hosts.js';
+import { runHosts, type HeldLockReport } from '../engine/fleet.js';
 import { PROJECT_OPTIONS, parseFlags } from './args.js';
 import type { CliIo } from './io.js';
 import { connectOptions } from './host-connector.js';

@@ -1,5 +1,5 @@
 // `rig history`: the deploy journal of each host (what ran, who ran it, what changed, health, rollbacks).
-import { formatJournal, readJournal } from '../engine/journal-read.js';
+import { formatJournal, readJournal } from '../journal/journal-read.js';
 import type { CliIo } from './io.js';
 import { queryHosts } from './host-query.js';
 

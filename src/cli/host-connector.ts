@@ -2,7 +2,7 @@
 import type { Connection } from '../config/connection.js';
 import type { Project } from '../config/project.js';
 import type { Settings } from '../config/settings.js';
-import { sshConnector, type RunHostsOptions } from '../engine/run-hosts.js';
+import { sshConnector, type RunHostsOptions } from '../engine/fleet.js';
 import type { Transport } from '../transport/transport.js';
 import type { CliIo } from './io.js';
 import { repoKnownHosts } from './known-hosts-files.js';

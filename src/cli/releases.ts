@@ -1,6 +1,6 @@
 // `rig releases`: the releases kept on each host, newest first, the current one marked.
-import { listReleases } from '../engine/release-store.js';
-import type { Release } from '../engine/release-schema.js';
+import { listReleases } from '../release/release-store.js';
+import type { Release } from '../release/release-schema.js';
 import type { CliIo } from './io.js';
 import { queryHosts } from './host-query.js';
 

@@ -1,8 +1,8 @@
 // Builds a run's shared context from the CLI: who runs it (user, workstation, git commit), the lock, and SIGINT/SIGTERM handling.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { newLockInfo } from '../engine/lock.js';
-import { workstationId } from '../engine/lock-holder.js';
+import { newLockInfo } from '../lock/lock.js';
+import { workstationId } from '../lock/lock-holder.js';
 import type { RunContext } from '../engine/run-context.js';
 import { testPauses } from '../engine/test-pause.js';
 import { untilInterrupted } from './interrupts.js';

@@ -1,7 +1,7 @@
 // The facts drift compares a release with, read in ONE exec: file states, the project's containers and networks, reload records.
 import { containerName } from '../core/service.js';
 import type { ReloadRecord } from '../compose/service-reload.js';
-import type { Release } from '../engine/release-schema.js';
+import type { Release } from '../release/release-schema.js';
 import { dockerStateFact, type DockerState } from '../facts/docker-state.js';
 import { fileStateFact, type PathState } from '../facts/file-state.js';
 import { gather, type FactHost } from '../facts/gather.js';

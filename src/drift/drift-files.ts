@@ -1,5 +1,5 @@
 // Pure: the release's files and directories against their state on the host (file-state fact): what differs.
-import type { Release } from '../engine/release-schema.js';
+import type { Release } from '../release/release-schema.js';
 import type { PathState } from '../facts/file-state.js';
 import type { DriftItem } from './drift-types.js';
 

@@ -3,7 +3,7 @@ import { LABELS } from '../compose/compose-desired.js';
 import { SHORT } from '../compose/service-inputs.js';
 import type { ReloadRecord } from '../compose/service-reload.js';
 import { containerName, networkName } from '../core/service.js';
-import type { Release, ReleaseService } from '../engine/release-schema.js';
+import type { Release, ReleaseService } from '../release/release-schema.js';
 import type { ContainerState, DockerState } from '../facts/docker-state.js';
 import type { DriftItem } from './drift-types.js';
 

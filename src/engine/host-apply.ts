@@ -3,11 +3,11 @@
 import type { Cmd } from '../core/cmd.js';
 import type { Phase } from '../core/service.js';
 import type { Transport } from '../transport/transport.js';
-import { applyPlan } from './apply-plan.js';
-import { ComposeUpError, HealthGateError, PrecheckError, type PhaseRunEnd } from './apply-compose.js';
-import { markerLine, markerWriteStep, type DeployMarker, type MarkerStep } from './deploy-marker.js';
-import { LockLostError } from './fence.js';
-import { runHostJob, runParts, type ExecPart } from './host-job.js';
+import { applyPlan } from '../apply/apply-plan.js';
+import { ComposeUpError, HealthGateError, PrecheckError, type PhaseRunEnd } from '../apply/apply-compose.js';
+import { markerLine, markerWriteStep, type DeployMarker, type MarkerStep } from '../journal/deploy-marker.js';
+import { LockLostError } from '../lock/fence.js';
+import { runHostJob, runParts, type ExecPart } from '../apply/host-job.js';
 import { startMarker } from './host-lock.js';
 import { hostRelease, releaseBlobWrites } from './host-release.js';
 import { describeError } from '../core/describe-error.js';
@@ -16,7 +16,7 @@ import { rollBack } from './host-rollback.js';
 import type { HostSession } from './host-session.js';
 import type { PausePoint } from './test-pause.js';
 import type { HostPlan, ServiceStep } from '../core/plan-types.js';
-import { fileProbeCache } from './probe-cache.js';
+import { fileProbeCache } from '../apply/probe-cache.js';
 
 /** Applies `s`'s plan; never throws: failures (and automatic rollbacks) become the result. */
 export async function applyHost(t: Transport, s: HostSession): Promise<HostResult> {

@@ -1,15 +1,15 @@
 // One host's run, last phase: apply the plan under the lock (when asked), then the one exec that records, journals and
 // unlocks; a connection lost on the way is opened again just for that.
 import type { Transport } from '../transport/transport.js';
-import { markerClearCmd } from './deploy-marker.js';
-import { fencedTransport } from './fence.js';
+import { markerClearCmd } from '../journal/deploy-marker.js';
+import { fencedTransport } from '../lock/fence.js';
 import { finishOnHost } from './host-finish.js';
 import { lockAndReplan } from './host-lock.js';
 import { describeError } from '../core/describe-error.js';
 import { failure, type HostResult } from './host-result.js';
 import type { HostSession } from './host-session.js';
-import type { HeldLock } from './lock.js';
-import { releaseWriteCmd } from './release-store.js';
+import type { HeldLock } from '../lock/lock.js';
+import { releaseWriteCmd } from '../release/release-store.js';
 import { HostUnreachableError } from '../core/remote-errors.js';
 
 /** Applies a planned session (when asked and it planned changes), journals, releases the lock and closes. */

@@ -3,8 +3,8 @@
 import { cmdBatch } from '../core/cmd-batch.js';
 import type { ExecNode } from '../core/cmd.js';
 import type { Transport } from '../transport/transport.js';
-import { fenced, isFenced, type Fence } from './fence.js';
-import { parseRelease, releaseStep, type HeldLock } from './lock.js';
+import { fenced, isFenced, type Fence } from '../lock/fence.js';
+import { parseRelease, releaseStep, type HeldLock } from '../lock/lock.js';
 
 /** A step of the last exec and its share of stdin (read in order: release line, then the journal lines). */
 export interface FinishStep {

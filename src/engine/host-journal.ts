@@ -1,6 +1,6 @@
 // A host's journal for one run: events with the run's context, flushed once at the end to the host and the local mirror.
 import type { FinishStep } from './host-finish.js';
-import { appendJournalCmd, appendLocalMirror, JournalBuffer, type JournalEvent, type JournalEventName } from './journal.js';
+import { appendJournalCmd, appendLocalMirror, JournalBuffer, type JournalEvent, type JournalEventName } from '../journal/journal.js';
 import type { HostResult } from './host-result.js';
 import type { StackConfig } from '../config/stack-vars.js';
 import type { Redactor } from '../core/redactor.js';

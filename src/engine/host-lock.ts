@@ -1,15 +1,15 @@
 // A host run and its deploy lock: the holder line, taking it (with the plan made under it), the lease kept alive
 // while the run works, and the journal lines that say how it was taken.
 import type { Transport } from '../transport/transport.js';
-import { lockingGather } from './gather.js';
+import { lockingGather } from '../plan/gather.js';
 import type { HostJournal } from './host-journal.js';
 import { currentOf, planInput, type HostRunInput, type HostSession, type Lease } from './host-session.js';
 import { blobPathsOf } from './host-release.js';
-import { startHeartbeat } from './lock-lease.js';
-import type { AcquireOptions, HeldLock, LockInfo } from './lock.js';
-import type { BreakTarget } from './lock-script.js';
-import { planOnHost } from './plan-on-host.js';
-import { markerWriteStep, type DeployMarker } from './deploy-marker.js';
+import { startHeartbeat } from '../lock/lock-lease.js';
+import type { AcquireOptions, HeldLock, LockInfo } from '../lock/lock.js';
+import type { BreakTarget } from '../lock/lock-script.js';
+import { planOnHost } from '../plan/plan-on-host.js';
+import { markerWriteStep, type DeployMarker } from '../journal/deploy-marker.js';
 import type { Step } from '../core/plan-types.js';
 
 /** The run's holder line for this host, with the host's lease. */

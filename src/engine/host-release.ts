@@ -4,8 +4,8 @@ import { UserError } from '../core/errors.js';
 import type { RoleOps } from '../config/render-roles.js';
 import type { StackConfig } from '../config/stack-vars.js';
 import { COMPOSE_ROLE } from '../compose/compose-desired.js';
-import type { DirWrite, FileWrite } from './apply-files.js';
-import type { GateResult } from './health-gate.js';
+import type { DirWrite, FileWrite } from '../apply/apply-files.js';
+import type { GateResult } from '../apply/health-gate.js';
 import { canonicalJson } from '../compose/service-inputs.js';
 import { sha256Hex } from '../core/digest.js';
 import type { ContainerState } from '../facts/container-state.js';
@@ -14,9 +14,9 @@ import type { PathState } from '../facts/file-state.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import type { HostPlan } from '../core/plan-types.js';
-import { buildRelease, releaseOps } from './release-build.js';
-import { newReleaseId, type Release } from './release-schema.js';
-import { blobPath, fetchBlobs, listReleases, releaseDirs } from './release-store.js';
+import { buildRelease, releaseOps } from '../release/release-build.js';
+import { newReleaseId, type Release } from '../release/release-schema.js';
+import { blobPath, fetchBlobs, listReleases, releaseDirs } from '../release/release-store.js';
 import type { RunContext } from './run-context.js';
 
 /**

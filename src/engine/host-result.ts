@@ -2,9 +2,9 @@
 import { describeError } from '../core/describe-error.js';
 import { HostUnreachableError } from '../core/remote-errors.js';
 import type { Transport, TransportCounters } from '../transport/transport.js';
-import type { GateResult } from './health-gate.js';
+import type { GateResult } from '../apply/health-gate.js';
 import type { HostPlan } from '../core/plan-types.js';
-import type { Release } from './release-schema.js';
+import type { Release } from '../release/release-schema.js';
 
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';
 

@@ -1,13 +1,13 @@
 // The automatic rollback of a deploy whose `compose up` or health gate failed: the release that was current before it
 // goes back on the host (its files, its containers) through the ordinary plan/apply path, unless --no-rollback.
 import type { Transport } from '../transport/transport.js';
-import { applyPlan } from './apply-plan.js';
-import { ComposeUpError, type ComposeApplyOptions, type HealthGateError } from './apply-compose.js';
+import { applyPlan } from '../apply/apply-plan.js';
+import { ComposeUpError, type ComposeApplyOptions, type HealthGateError } from '../apply/apply-compose.js';
 import { opsOfRelease } from './host-release.js';
 import { describeError } from '../core/describe-error.js';
 import { failure, type HostResult } from './host-result.js';
 import type { HostSession } from './host-session.js';
-import { planOnHost } from './plan-on-host.js';
+import { planOnHost } from '../plan/plan-on-host.js';
 
 /** Prints the failing services' logs, then re-applies the release that was current before this run (unless told not to). */
 export async function rollBack(t: Transport, s: HostSession, err: HealthGateError | ComposeUpError, how: Pick<ComposeApplyOptions, 'runPhase' | 'onServices' | 'onGate'>): Promise<HostResult> {

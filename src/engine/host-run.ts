@@ -3,14 +3,14 @@ import type { Transport } from '../transport/transport.js';
 import { blobPathsOf, opsOfRelease, pickRollbackTarget } from './host-release.js';
 import { execHost } from '../facts/gather.js';
 import { HostJournal } from './host-journal.js';
-import { waitForJobs } from './host-job.js';
+import { waitForJobs } from '../apply/host-job.js';
 import { acquireOptions, journalStart, lockInfo, startLease } from './host-lock.js';
 import { currentOf, planInput, type HostRunInput, type HostSession, type Lease } from './host-session.js';
 import { describeError } from '../core/describe-error.js';
 import { failure, type HostResult } from './host-result.js';
-import { holderGone } from './lock-holder.js';
-import { acquireLock, LockHeldError, type HeldLock, type LockState } from './lock.js';
-import { planOnHost, type PlannedHost } from './plan-on-host.js';
+import { holderGone } from '../lock/lock-holder.js';
+import { acquireLock, LockHeldError, type HeldLock, type LockState } from '../lock/lock.js';
+import { planOnHost, type PlannedHost } from '../plan/plan-on-host.js';
 import type { InterruptedDeploy } from '../core/plan-types.js';
 
 export { failure, type HostResult, type HostStatus } from './host-result.js';

@@ -4,14 +4,14 @@ import type { RoleOps } from '../config/render-roles.js';
 import type { StackConfig } from '../config/stack-vars.js';
 import type { Redactor } from '../core/redactor.js';
 import type { Transport } from '../transport/transport.js';
-import type { Fence } from './fence.js';
+import type { Fence } from '../lock/fence.js';
 import type { HostJournal } from './host-journal.js';
 import type { HostResult } from './host-result.js';
-import type { Heartbeat } from './lock-lease.js';
-import type { BreakTarget } from './lock-script.js';
-import type { HeldLock, LockState } from './lock.js';
-import type { PlannedHost } from './plan-on-host.js';
-import type { Release } from './release-schema.js';
+import type { Heartbeat } from '../lock/lock-lease.js';
+import type { BreakTarget } from '../lock/lock-script.js';
+import type { HeldLock, LockState } from '../lock/lock.js';
+import type { PlannedHost } from '../plan/plan-on-host.js';
+import type { Release } from '../release/release-schema.js';
 import type { RunContext } from './run-context.js';
 
 /** A held lock kept alive: its heartbeat, and the fence every change of the run goes through. */

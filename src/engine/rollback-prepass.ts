@@ -6,12 +6,12 @@ import { cmdBatch } from '../core/cmd-batch.js';
 import type { Transport } from '../transport/transport.js';
 import { describeError } from '../core/describe-error.js';
 import { failure, type HostResult } from './host-result.js';
-import { holderGone } from './lock-holder.js';
-import type { BreakTarget } from './lock-script.js';
-import { LockHeldError, lockStateStep, parseLockState, type LockState } from './lock.js';
+import { holderGone } from '../lock/lock-holder.js';
+import type { BreakTarget } from '../lock/lock-script.js';
+import { LockHeldError, lockStateStep, parseLockState, type LockState } from '../lock/lock.js';
 import { mapPool } from '../core/pool.js';
-import { listReleasesCmd, parseReleaseList, type ReleaseList } from './release-store.js';
-import { rollbackScope } from './rollback-scope.js';
+import { listReleasesCmd, parseReleaseList, type ReleaseList } from '../release/release-store.js';
+import { rollbackScope } from '../release/rollback-scope.js';
 import type { RunContext } from './run-context.js';
 import type { HeldLockReport } from './host-session.js';
 

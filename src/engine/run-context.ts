@@ -1,5 +1,5 @@
 // What one rig invocation shares across its hosts: mode, who runs it, lock and rollback policy, the abort signal.
-import type { LockInfo } from './lock.js';
+import type { LockInfo } from '../lock/lock.js';
 import type { Pauser } from './test-pause.js';
 
 /** The settings of one plan / deploy / rollback run, the same for every host. */

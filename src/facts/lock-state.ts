@@ -1,5 +1,5 @@
 // Fact `lock-state`: who holds the deploy lock, read without taking it (exits 0 either way).
-import { lockStateStep, parseLockState, type LockState } from '../engine/lock.js';
+import { lockStateStep, parseLockState, type LockState } from '../lock/lock.js';
 import { textFact, type Fact } from './fact.js';
 
 /** Undefined when nobody holds the lock of `stateDir`. */

@@ -1,5 +1,5 @@
 // Fact `deploy-marker`: the marker a deploy leaves while it changes the host (it did not conclude while it is there).
-import { markerReadCmd, parseMarker, type DeployMarker } from '../engine/deploy-marker.js';
+import { markerReadCmd, parseMarker, type DeployMarker } from '../journal/deploy-marker.js';
 import { textFact, type Fact } from './fact.js';
 
 /** Undefined when there is no marker, or none rig wrote. */

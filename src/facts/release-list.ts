@@ -1,5 +1,5 @@
 // Fact `release-list`: the releases kept on the host and which one is current.
-import { currentReleaseCmd, listReleasesCmd, parseReleaseList, type ReleaseList } from '../engine/release-store.js';
+import { currentReleaseCmd, listReleasesCmd, parseReleaseList, type ReleaseList } from '../release/release-store.js';
 import { textFact, type Fact } from './fact.js';
 
 /** The releases under `stateDir` (none on a host never deployed to). */

@@ -1,5 +1,5 @@
 // `rig status` output: a table per host (service, state, uptime, restarts, image, digest, lock), a summary, --json, exit code.
-import { formatDuration } from '../engine/lock.js';
+import { formatDuration } from '../lock/lock.js';
 import type { HostStatus, ServiceStatus, StatusAnswer } from './status-types.js';
 
 /**

@@ -1,9 +1,9 @@
 // Pure: a host's status from its facts (release, containers, images, lock) and the env's images.lock.yml.
 import { pinnedDigest } from '../compose/service-inputs.js';
 import { containerName } from '../core/service.js';
-import type { ReleaseList } from '../engine/release-store.js';
-import type { Release, ReleaseService } from '../engine/release-schema.js';
-import { lockHeldMessage, type LockState } from '../engine/lock.js';
+import type { ReleaseList } from '../release/release-store.js';
+import type { Release, ReleaseService } from '../release/release-schema.js';
+import { lockHeldMessage, type LockState } from '../lock/lock.js';
 import type { ComposeDetection } from '../facts/compose-detect.js';
 import type { ContainerState } from '../facts/container-state.js';
 import type { ImageState } from '../facts/docker-state.js';

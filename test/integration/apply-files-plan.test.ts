@@ -1,10 +1,10 @@
 // The pure parts of applyFiles (no host needed): round planning, temp templates, status lines, argument encoding.
 import { describe, expect, it } from 'vitest';
 import { exec } from '../../src/core/cmd.js';
-import { applyStepsCmd, modeText } from '../../src/engine/apply-files-script.js';
-import { parseStepStatus } from '../../src/engine/apply-files-status.js';
-import { planApplyRounds, type FileWrite } from '../../src/engine/apply-files-steps.js';
-import { tempFromTemplate, tempTemplateFor } from '../../src/engine/apply-temp-name.js';
+import { applyStepsCmd, modeText } from '../../src/apply/apply-files-script.js';
+import { parseStepStatus } from '../../src/apply/apply-files-status.js';
+import { planApplyRounds, type FileWrite } from '../../src/apply/apply-files-steps.js';
+import { tempFromTemplate, tempTemplateFor } from '../../src/apply/apply-temp-name.js';
 
 const f = (path: string, over: Partial<FileWrite> = {}): FileWrite => ({ path, content: Buffer.from('x'), contentChanged: true, ...over });
 

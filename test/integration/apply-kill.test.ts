@@ -6,7 +6,7 @@ import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { applyFiles } from '../../src/engine/apply-files.js';
+import { applyFiles } from '../../src/apply/apply-files.js';
 import type { SshTransport } from '../../src/transport/ssh-transport.js';
 import { REPO_ROOT } from '../helpers/project.js';
 import { connectTo } from '../helpers/sshd/connect.js';
@@ -22,7 +22,7 @@ import { pathToFileURL } from 'node:url';
 const [out, specJson] = process.argv.slice(2);
 const spec = JSON.parse(specJson);
 const { SshTransport } = await import(pathToFileURL(out + '/src/transport/ssh-transport.js').href);
-const { applyFiles } = await import(pathToFileURL(out + '/src/engine/apply-files.js').href);
+const { applyFiles } = await import(pathToFileURL(out + '/src/apply/apply-files.js').href);
 const t = await SshTransport.connect(
   { name: 'h1', host: spec.address, port: spec.port, user: 'root', identityFiles: [spec.key] },
   { sshConfig: [], hostKeys: { files: [spec.knownHosts], writeTo: spec.knownHosts, acceptNew: false }, home: os.homedir(), localUser: os.userInfo().username, agentSocket: undefined },
@@ -51,14 +51,14 @@ describe.skipIf(unavailable !== undefined)('applyFiles killed with SIGKILL', () 
     const tsconfig = {
       extends: path.join(REPO_ROOT, 'tsconfig.json'),
       compilerOptions: { outDir: OUT, rootDir: REPO_ROOT, noEmit: false, incremental: false, sourceMap: false },
-      files: [path.join(REPO_ROOT, 'src/engine/apply-files.ts'), path.join(REPO_ROOT, 'src/transport/ssh-transport.ts')],
+      files: [path.join(REPO_ROOT, 'src/apply/apply-files.ts'), path.join(REPO_ROOT, 'src/transport/ssh-transport.ts')],
       include: [],
     };
     await mkdir(OUT, { recursive: true });
     await writeFile(path.join(OUT, 'tsconfig.json'), JSON.stringify(tsconfig));
     await writeFile(path.join(OUT, 'child.mjs'), CHILD);
     const tsc = await execa('npx', ['tsc', '-p', path.join(OUT, 'tsconfig.json')], { cwd: REPO_ROOT, reject: false });
-    if (!existsSync(path.join(OUT, 'src/engine/apply-files.js'))) throw new Error(`tsc emitted nothing:\n${tsc.stdout}\n${tsc.stderr}`);
+    if (!existsSync(path.join(OUT, 'src/apply/apply-files.js'))) throw new Error(`tsc emitted nothing:\n${tsc.stdout}\n${tsc.stderr}`);
     fleet = await startSshdFleet(1, { firstOctet: 63 });
     t = await connectTo(fleet, fleet.hosts[0]!);
   }, 180_000);

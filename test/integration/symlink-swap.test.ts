@@ -3,8 +3,8 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, re
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyStepsCmd, type ApplyStep } from '../../src/engine/apply-files-script.js';
-import { parseStepStatus } from '../../src/engine/apply-files-status.js';
+import { applyStepsCmd, type ApplyStep } from '../../src/apply/apply-files-script.js';
+import { parseStepStatus } from '../../src/apply/apply-files-status.js';
 import { fileContentCmd, parseFileContent } from '../../src/facts/file-content.js';
 import { fileStateCmd } from '../../src/facts/file-state.js';
 import type { SshTransport } from '../../src/transport/ssh-transport.js';

@@ -4,8 +4,8 @@ import { headroomThresholds, judgeHeadroom } from '../../src/checklist/headroom-
 import { headroomCmd, parseHeadroom } from '../../src/facts/headroom.js';
 import { lockFinding, planFinding, releasesFinding } from '../../src/checklist/host-findings.js';
 import { display } from '../../src/core/cmd-render.js';
-import { judgeLock } from '../../src/engine/lock.js';
-import { parseReleaseList } from '../../src/engine/release-store.js';
+import { judgeLock } from '../../src/lock/lock.js';
+import { parseReleaseList } from '../../src/release/release-store.js';
 import type { HostPlan } from '../../src/core/plan-types.js';
 import { load, makeProject, sampleFiles } from '../helpers/project.js';
 

@@ -8,7 +8,7 @@ import { driftFactSet } from '../../src/drift/drift-facts.js';
 import { fileDrift } from '../../src/drift/drift-files.js';
 import { driftExitCode, driftText, itemLines } from '../../src/drift/drift-format.js';
 import { serviceDrift } from '../../src/drift/drift-services.js';
-import type { Release } from '../../src/engine/release-schema.js';
+import type { Release } from '../../src/release/release-schema.js';
 import type { ContainerState } from '../../src/facts/docker-state.js';
 import type { PathState } from '../../src/facts/file-state.js';
 import { factCommands } from '../../src/facts/gather.js';

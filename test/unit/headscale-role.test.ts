@@ -5,7 +5,7 @@ import { renderProject, type RoleOps } from '../../src/config/render-roles.js';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
 import { formatDiagnostic, type Diagnostic } from '../../src/core/diagnostic.js';
 import type { DirOp, FileOp, NetworkOp, ServiceOp, YamlMergeOp } from '../../src/core/op.js';
-import { resolveMerges } from '../../src/engine/yaml-merge.js';
+import { resolveMerges } from '../../src/plan/yaml-merge.js';
 import { load, loadErrors, makeProject, renderErrors, replaceOnce } from '../helpers/project.js';
 
 const VARS = 'inventory/test/group_vars/all/headscale.yml';

@@ -1,6 +1,6 @@
 // The health gate's verdict on one observation of a service, table-driven over its gate and the container's state.
 import { describe, expect, it } from 'vitest';
-import { judge } from '../../src/engine/health-gate.js';
+import { judge } from '../../src/apply/health-gate.js';
 import type { ServiceStep } from '../../src/core/plan-types.js';
 import type { ContainerState } from '../../src/facts/container-state.js';
 

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { healthProbeOf, probeKey } from '../../src/compose/health-probe.js';
 import { planServices } from '../../src/compose/plan-services.js';
 import { serviceSpecSchema } from '../../src/core/service.js';
-import { probeProblem } from '../../src/engine/apply-probes.js';
+import { probeProblem } from '../../src/apply/apply-probes.js';
 import type { ServiceStep } from '../../src/core/plan-types.js';
-import { fileProbeCache } from '../../src/engine/probe-cache.js';
+import { fileProbeCache } from '../../src/apply/probe-cache.js';
 import { imageProgramCmd, parseImagePrograms } from '../../src/facts/image-program.js';
 import { deployed, desiredOf, dockerState, ID_A, image, role, svc } from './compose-fixtures.js';
 

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Redactor } from '../../src/core/redactor.js';
-import { formatJournal, parseJournal } from '../../src/engine/journal-read.js';
-import { appendLocalMirror, JournalBuffer, type JournalEvent } from '../../src/engine/journal.js';
+import { formatJournal, parseJournal } from '../../src/journal/journal-read.js';
+import { appendLocalMirror, JournalBuffer, type JournalEvent } from '../../src/journal/journal.js';
 
 const BASE = { env: 'prod', host: 'web1', deployId: 'd-1', user: 'alice' } as const;
 

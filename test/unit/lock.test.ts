@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { display } from '../../src/core/cmd-render.js';
 import { UserError } from '../../src/core/errors.js';
-import { WRITE_GRACE_SEC } from '../../src/engine/lock-info.js';
-import { acquireCmd, breakCmd, parseLockOutput, releaseCmd, renewCmd } from '../../src/engine/lock-script.js';
-import { formatDuration, judgeLock, LockHeldError, newLockInfo, parseLockInfo, type LockInfo } from '../../src/engine/lock.js';
+import { WRITE_GRACE_SEC } from '../../src/lock/lock-info.js';
+import { acquireCmd, breakCmd, parseLockOutput, releaseCmd, renewCmd } from '../../src/lock/lock-script.js';
+import { formatDuration, judgeLock, LockHeldError, newLockInfo, parseLockInfo, type LockInfo } from '../../src/lock/lock.js';
 
 const ALICE: LockInfo = {
   user: 'alice',

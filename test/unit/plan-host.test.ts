@@ -5,8 +5,8 @@ import { sh } from '../../src/core/cmd.js';
 import type { DiagnosticsError } from '../../src/core/diagnostic.js';
 import type { Op } from '../../src/core/op.js';
 import { Redactor } from '../../src/core/redactor.js';
-import { guardKey } from '../../src/engine/plan-commands.js';
-import { planHost } from '../../src/engine/plan-host.js';
+import { guardKey } from '../../src/plan/plan-commands.js';
+import { planHost } from '../../src/plan/planner.js';
 import type { PathState } from '../../src/facts/file-state.js';
 
 const own = { uid: 0, gid: 0, owner: 'root', group: 'root' };

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { COMPOSE_ROLE } from '../../src/compose/compose-desired.js';
 import { sha256Hex } from '../../src/core/digest.js';
 import type { Op } from '../../src/core/op.js';
-import { buildRelease, releaseOps, type ReleaseMeta } from '../../src/engine/release-build.js';
-import { newReleaseId, releaseSchema, type Release, type ReleaseService } from '../../src/engine/release-schema.js';
+import { buildRelease, releaseOps, type ReleaseMeta } from '../../src/release/release-build.js';
+import { newReleaseId, releaseSchema, type Release, type ReleaseService } from '../../src/release/release-schema.js';
 import { deployed, desiredOf, file, ID_A, ID_B, net, role, STACK, svc } from './compose-fixtures.js';
 
 const META: ReleaseMeta = { id: '20260101T120000Z-ab12', createdAt: '2026-01-01T12:00:00.000Z', env: 'prod', host: 'h', user: 'ops', workstation: 'laptop', git: null, planHash: 'p'.repeat(64), kind: 'deploy' };

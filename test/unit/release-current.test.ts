@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { render } from '../../src/core/cmd-render.js';
-import { releaseSchema } from '../../src/engine/release-schema.js';
-import { currentReleaseCmd, listReleasesCmd, parseReleaseList, releaseWriteCmd } from '../../src/engine/release-store.js';
+import { releaseSchema } from '../../src/release/release-schema.js';
+import { currentReleaseCmd, listReleasesCmd, parseReleaseList, releaseWriteCmd } from '../../src/release/release-store.js';
 
 const dirs: string[] = [];
 afterEach(() => {

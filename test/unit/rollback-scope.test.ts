@@ -1,8 +1,8 @@
 // What `rig rollback` undoes, decided from every host's releases: the last run, on the hosts it changed only.
 import { describe, expect, it } from 'vitest';
-import type { Release } from '../../src/engine/release-schema.js';
-import type { ReleaseList } from '../../src/engine/release-store.js';
-import { rollbackScope } from '../../src/engine/rollback-scope.js';
+import type { Release } from '../../src/release/release-schema.js';
+import type { ReleaseList } from '../../src/release/release-store.js';
+import { rollbackScope } from '../../src/release/rollback-scope.js';
 
 function rel(id: string, createdAt: string, deployId?: string, kind: 'deploy' | 'rollback' = 'deploy'): Release {
   return { version: 1, id, createdAt, env: 'prod', host: 'h', user: 'alice', workstation: 'laptop', git: null, planHash: 'x', kind, ...(deployId ? { deployId } : {}), project: 'p', projectDir: '/opt/p', files: [], dirs: [], services: [], networks: [] };

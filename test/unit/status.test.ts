@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ContainerState } from '../../src/facts/container-state.js';
 import { parseProjectContainers } from '../../src/facts/project-containers.js';
-import type { Release, ReleaseService } from '../../src/engine/release-schema.js';
+import type { Release, ReleaseService } from '../../src/release/release-schema.js';
 import type { LockFile } from '../../src/pin/lockfile.js';
 import { statusExitCode, statusJson, statusText } from '../../src/status/status-format.js';
 import { hostStatus, type StatusFacts } from '../../src/status/status-model.js';

@@ -23,12 +23,12 @@ import { reloadRecordsFact } from '../facts/reload-records.js';
 import { runningJobsFact } from '../facts/running-jobs.js';
 import { run } from '../transport/run.js';
 import { mergeTargets, resolveMerges } from './yaml-merge.js';
-import type { LockState } from './lock.js';
-import type { ReleaseList } from './release-store.js';
-import type { DeployMarker } from './deploy-marker.js';
-import type { RunningJob } from './host-job-script.js';
+import type { LockState } from '../lock/lock.js';
+import type { ReleaseList } from '../release/release-store.js';
+import type { DeployMarker } from '../journal/deploy-marker.js';
+import type { RunningJob } from '../apply/host-job-script.js';
 import type { Transport } from '../transport/transport.js';
-import { guardsOf, pathsOf, planHost } from './plan-host.js';
+import { guardsOf, pathsOf, planHost } from './planner.js';
 import type { HostPlan } from '../core/plan-types.js';
 
 export interface PlanOnHostInput {

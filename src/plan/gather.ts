@@ -5,7 +5,7 @@ import { cmdBatch, type PartResult } from '../core/cmd-batch.js';
 import type { BatchOutcome, FactHost } from '../facts/gather.js';
 import { RemoteCommandError } from '../core/remote-errors.js';
 import type { Transport } from '../transport/transport.js';
-import { acquireStep, settleAcquire, type AcquireOptions, type HeldLock, type LockInfo } from './lock.js';
+import { acquireStep, settleAcquire, type AcquireOptions, type HeldLock, type LockInfo } from '../lock/lock.js';
 
 /** A write that runs in the same exec once the lock is held, before the facts are read (the deploy marker). */
 export interface LockedWrite {

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { sh, type ExecNode } from '../core/cmd.js';
 import { assertCommandFits } from '../core/command-limit.js';
-import { JOURNAL_FILE } from './journal.js';
+import { JOURNAL_FILE } from '../journal/journal.js';
 
 /** Finished job dirs kept on the host (the newest; a running one is never removed). */
 export const JOBS_KEPT = 10;

@@ -10,11 +10,11 @@ import { finishSession } from './host-close.js';
 import { openAndPlan, type HostResult, type HostSession } from './host-run.js';
 import { mapPool } from '../core/pool.js';
 import { failure } from './host-result.js';
-import { LockHeldError } from './lock.js';
+import { LockHeldError } from '../lock/lock.js';
 import { prepareRollback, type RollbackStart } from './rollback-prepass.js';
 import type { HeldLockReport } from './host-session.js';
 import { HostJournal } from './host-journal.js';
-import type { BreakTarget } from './lock-script.js';
+import type { BreakTarget } from '../lock/lock-script.js';
 import type { RunContext } from './run-context.js';
 
 export type { HeldLockReport } from './host-session.js';
