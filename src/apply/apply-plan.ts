@@ -2,13 +2,12 @@
 import { sh } from '../core/cmd.js';
 import { sha256Hex } from '../core/digest.js';
 import { COMPOSE_ROLE } from '../compose/compose-desired.js';
-import type { RoleOps } from '../config/render-roles.js';
+import { fileOps, type RoleOps } from '../config/render-roles.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import { applyFiles, type DirWrite, type FileWrite } from './apply-files.js';
 import { applyPrechecks, applyServices, ComposeConfigError, validateComposeFiles, type ComposeApplyOptions } from './apply-compose.js';
 import type { GateResult } from './health-gate.js';
-import { fileOps } from '../plan/plan-on-host.js';
 import type { HostPlan, Step, WriteStep } from '../core/plan-types.js';
 
 export interface ApplyPlanOptions extends ComposeApplyOptions {

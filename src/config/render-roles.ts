@@ -22,6 +22,11 @@ export interface RoleOps {
   readonly selected: boolean;
 }
 
+/** The file ops of the roles a run selected: what the plan diffs and the apply writes. */
+export function fileOps(roleOps: readonly RoleOps[]): FileOp[] {
+  return roleOps.filter((r) => r.selected).flatMap((r) => r.ops.filter((o): o is FileOp => o.kind === 'file'));
+}
+
 /**
  * host → its roles' ops, in playbook order. Throws a DiagnosticsError with every template/role error of every host;
  * the roles' warnings go to `warnings` (once per message and location, naming every host concerned).

@@ -1,11 +1,10 @@
 // Gathers one host's facts (files, docker) in as few execs as possible and plans it: files, commands, compose services.
 import { DiagnosticsError } from '../core/diagnostic.js';
 import { sha256Hex } from '../core/digest.js';
-import type { FileOp } from '../core/op.js';
 import type { Redactor } from '../core/redactor.js';
 import { containerName, networkName, PHASES } from '../core/service.js';
 import type { ReloadRecord } from '../compose/service-reload.js';
-import type { RoleOps } from '../config/render-roles.js';
+import { fileOps, type RoleOps } from '../config/render-roles.js';
 import type { StackConfig } from '../config/stack-vars.js';
 import { COMPOSE_ROLE, composeDesired, unmanagedEnvFiles } from '../compose/compose-desired.js';
 import { planServices, type RecordedService } from '../compose/plan-services.js';
@@ -167,8 +166,4 @@ function dockerQuery(input: PlanOnHostInput): { project: string; images: string[
   const images = [...new Set(ops.flatMap((o) => (o.kind === 'service' ? [o.spec.image] : [])))];
   const networks = [...new Set(ops.flatMap((o) => (o.kind === 'network' ? [networkName(input.stack.project, o.name)] : [])))];
   return { project: input.stack.project, images, networks };
-}
-
-export function fileOps(roleOps: readonly RoleOps[]): FileOp[] {
-  return roleOps.filter((r) => r.selected).flatMap((r) => r.ops.filter((o): o is FileOp => o.kind === 'file'));
 }
