@@ -2,8 +2,8 @@
 export { defineRole, rolePrefix } from './core/role.js';
 export type { Role, RoleContext } from './core/role.js';
 export type { CommandOp, DirOp, FileOp, HandlerOp, Op, PathAttrs } from './core/op.js';
-export { cmd } from './core/cmd-template.js';
-export { exec, sh, and, or, seq, pipe } from './core/cmd.js';
+export { cmd } from './core/cmd/template.js';
+export { exec, sh, and, or, seq, pipe } from './core/cmd/cmd.js';
 export { DOCKER_SOCKET_GROUP, serviceImage } from './core/service.js';
 export { closest, didYouMean } from './core/suggest.js';
 export { cidrCovers, cidrHas, parseCidr, parseIpv4, type Cidr } from './core/ipv4.js';
@@ -14,7 +14,7 @@ export { z } from 'zod';
 export { imageRefSchema } from './registry/image-ref-schema.js';
 // Readers a smoke check needs for what it fetches from a host: the deploy repository may have no node_modules of its
 // own, so it gets them from rig (the same parsers rig reads env files and YAML with).
-export { parseEnvFile } from './template/env-file.js';
+export { parseEnvFile } from './template/env/env-file.js';
 export { parse as parseYaml } from 'yaml';
 // OpenClaw's config allow-list and checks: the openclaw role renders with them, the smoke checks and the checklist reuse them.
 export { OpenclawConfigSchema, GatewaySchema, SandboxSchema, TelegramSchema, PluginsSchema } from './openclaw/config-schema.js';
@@ -26,7 +26,7 @@ export { defineSmoke } from './smoke/define-smoke.js';
 export type { SmokeCheck, SmokeOutcome, SmokeStatus, SmokeTarget } from './smoke/define-smoke.js';
 export type { SmokeContext, SmokeExecOptions, SmokeOccasion, SmokeService } from './smoke/smoke-context.js';
 export type { ExecResult } from './transport/transport.js';
-export { secret } from './core/cmd.js';
+export { secret } from './core/cmd/cmd.js';
 export { containerStatesCmd, parseContainerStates, type ContainerState } from './facts/container-state.js';
 export { judgeServices, serviceVerdict } from './smoke/service-health.js';
 // LiteLLM config placement rules: the litellm role checks its variables with them, the litellm-config smoke check the deployed file.

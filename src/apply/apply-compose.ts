@@ -1,9 +1,9 @@
 // Executes the compose part of a plan: pre-checks (networks, pulls), compose file validation, services phase by phase with the health gate.
-import { display } from '../core/cmd-render.js';
+import { display } from '../core/cmd/render.js';
 import { PHASES, type Phase } from '../core/service.js';
 import { composeConfigCheck, composeUp, type ComposeFileTarget } from '../compose/compose-cmd.js';
 import { dockerExec, dockerLogsTail, dockerNetworkCreate, dockerPull, dockerRemoveContainers } from '../compose/docker-cmd.js';
-import { and, sh, type Cmd } from '../core/cmd.js';
+import { and, sh, type Cmd } from '../core/cmd/cmd.js';
 import { maskSecretsOf } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import { checkProbes } from './apply-probes.js';

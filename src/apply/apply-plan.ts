@@ -1,8 +1,8 @@
 // Executes one host's plan as written, in a fixed order: pre-checks, files, compose validation, commands, services + health gate, handlers.
-import { sh } from '../core/cmd.js';
+import { sh } from '../core/cmd/cmd.js';
 import { sha256Hex } from '../core/digest.js';
 import { COMPOSE_ROLE } from '../compose/compose-desired.js';
-import { fileOps, type RoleOps } from '../config/render-roles.js';
+import { fileOps, type RoleOps } from '../config/roles/render-roles.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import { applyFiles, type DirWrite, type FileWrite } from './apply-files.js';

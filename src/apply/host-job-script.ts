@@ -1,8 +1,8 @@
 // The remote half of host jobs: a step that stops or starts containers runs detached from the SSH session (its own
 // session, no terminal, no stdin), so it completes when the workstation dies or the connection drops. Only sh.
 import { z } from 'zod';
-import { sh, type ExecNode } from '../core/cmd.js';
-import { assertCommandFits } from '../core/command-limit.js';
+import { sh, type ExecNode } from '../core/cmd/cmd.js';
+import { assertCommandFits } from '../core/cmd/limit.js';
 import { JOURNAL_FILE } from '../journal/journal.js';
 
 /** Finished job dirs kept on the host (the newest; a running one is never removed). */

@@ -1,8 +1,8 @@
 // Host jobs, workstation side: start a detached step on a host (with the exec's other writes), follow it to its end,
 // and wait for one a previous rig left running before planning over it.
-import { cmdBatch } from '../core/cmd-batch.js';
-import type { Cmd, ExecNode } from '../core/cmd.js';
-import { display, render, secretsOf } from '../core/cmd-render.js';
+import { cmdBatch } from '../core/cmd/batch.js';
+import type { Cmd, ExecNode } from '../core/cmd/cmd.js';
+import { display, render, secretsOf } from '../core/cmd/render.js';
 import { RemoteCommandError } from '../core/remote-errors.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';

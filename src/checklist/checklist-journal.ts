@@ -1,5 +1,5 @@
 // The decision as one `checklist.decision` journal event per host: in the workstation's mirror, and appended on the host.
-import type { Redactor } from '../core/redactor.js';
+import type { Redactor } from '../core/redact/redactor.js';
 import { JournalBuffer } from '../journal/journal.js';
 import { journalSmoke } from '../smoke/smoke-journal.js';
 import type { Transport } from '../transport/transport.js';

@@ -1,13 +1,13 @@
 // Checks config and secrets: the project loads (inventory, vault, playbook, roles, every host's variables) and renders.
 import path from 'node:path';
 import type { Project } from '../config/project.js';
-import { loadInventory } from '../config/inventory.js';
+import { loadInventory } from '../config/inventory/inventory.js';
 import { loadPlaybook } from '../config/playbook.js';
-import { renderProject, type RoleOps } from '../config/render-roles.js';
-import type { SecretSource } from '../config/secret-source.js';
+import { renderProject, type RoleOps } from '../config/roles/render-roles.js';
+import type { SecretSource } from '../config/vars/secret-source.js';
 import { Diagnostics, DiagnosticsError, formatDiagnostic, type Diagnostic } from '../core/diagnostic.js';
 import { UserError, VaultError } from '../core/errors.js';
-import type { Redactor } from '../core/redactor.js';
+import type { Redactor } from '../core/redact/redactor.js';
 import { envChecks } from '../lint/env-checks.js';
 import { lintImages, lintImageValues, loadImageAllowList } from '../lint/lint-images.js';
 import { envImages } from '../pin/env-images.js';

@@ -1,7 +1,7 @@
 // The target of the upgrade: the project with the --upgrade overrides, its images resolved and pinned as a deploy would run them.
 import path from 'node:path';
 import type { Project } from '../config/project.js';
-import { renderProject, type RoleOps } from '../config/render-roles.js';
+import { renderProject, type RoleOps } from '../config/roles/render-roles.js';
 import { DiagnosticsError, formatDiagnostic } from '../core/diagnostic.js';
 import { describeError } from '../core/describe-error.js';
 import { applyPins } from '../pin/apply-pins.js';

@@ -1,7 +1,7 @@
 // `--upgrade <service-or-role>=<tag>`: which image variable each names, and the `--var` overrides that give the target project.
 import { z } from 'zod';
 import type { Project } from '../config/project.js';
-import type { RoleOps } from '../config/render-roles.js';
+import type { RoleOps } from '../config/roles/render-roles.js';
 import { UsageError } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
 import { parseImageRef } from '../registry/image-ref.js';

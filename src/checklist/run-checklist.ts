@@ -1,6 +1,6 @@
 // `rig checklist`'s run: workstation checks, then every host in parallel (one connection each), the decision, the journal.
-import type { Connection } from '../config/connection.js';
-import { listRoles } from '../config/role-loader.js';
+import type { Connection } from '../config/inventory/connection.js';
+import { listRoles } from '../config/roles/role-loader.js';
 import type { Settings } from '../config/settings.js';
 import { DiagnosticsError, formatDiagnostic } from '../core/diagnostic.js';
 import { describeError } from '../core/describe-error.js';
@@ -9,7 +9,7 @@ import type { SmokeCheck } from '../smoke/define-smoke.js';
 import { listSmokeChecks, loadSmokeChecks, SMOKE_DIR } from '../smoke/smoke-loader.js';
 import type { Transport } from '../transport/transport.js';
 import { CHECK_IDS, fromHosts, local, notRun, type CheckId, type CheckResult, type HostFinding } from './checklist-check.js';
-import { checkHost, type HostOutcome } from './checklist-host.js';
+import { checkHost, type HostOutcome } from './host/checklist-host.js';
 import { checklistJournalLine, journalChecklist, type ChecklistRunInfo } from './checklist-journal.js';
 import { checkLoad, type LoadInput } from './checklist-load.js';
 import { checklistReport, type ChecklistReport } from './checklist-report.js';

@@ -1,6 +1,6 @@
 // The process surroundings a command runs in, passed explicitly so commands stay testable without globals.
 import type { Readable } from 'node:stream';
-import type { Redactor } from '../core/redactor.js';
+import type { Redactor } from '../core/redact/redactor.js';
 
 export interface CliIo {
   readonly cwd: string;

@@ -1,7 +1,7 @@
 // The run's known_hosts besides the user's and the system's, and where accepted keys go: one rule for every command.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { EnvSettings } from '../config/inventory-schema.js';
+import type { EnvSettings } from '../config/inventory/inventory-schema.js';
 
 /** What `sshConnector` needs to know about the repository's known_hosts. */
 export interface RepoKnownHosts {

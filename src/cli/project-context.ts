@@ -3,10 +3,10 @@ import { loadProject, type Project } from '../config/project.js';
 import { findRepoRoot } from '../config/repo-root.js';
 import { loadSettings, type Settings } from '../config/settings.js';
 import { VaultKeyring } from '../config/vault/keyring.js';
-import { Redactor } from '../core/redactor.js';
-import { interpolateString } from '../config/interpolate.js';
+import { Redactor } from '../core/redact/redactor.js';
+import { interpolateString } from '../config/vars/interpolate.js';
 import type { CliIo } from './io.js';
-import { readSecretVars } from './secret-vars.js';
+import { readSecretVars } from './run/secret-vars.js';
 
 export interface ProjectFlags {
   env?: string | undefined;

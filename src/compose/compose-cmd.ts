@@ -1,5 +1,5 @@
 // Command builders for Docker Compose, the `docker compose` plugin or a `docker-compose` program: pure, argv only.
-import { exec, type ExecNode } from '../core/cmd.js';
+import { exec, type ExecNode } from '../core/cmd/cmd.js';
 import type { ComposeCli, ComposeFlavor } from '../facts/compose-detect.js';
 
 export type { ComposeCli, ComposeFlavor } from '../facts/compose-detect.js';

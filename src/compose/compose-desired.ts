@@ -2,10 +2,10 @@
 import type { Diagnostic } from '../core/diagnostic.js';
 import { sha256Hex } from '../core/digest.js';
 import type { FileOp, NetworkOp, ServiceOp } from '../core/op.js';
-import type { Redactor } from '../core/redactor.js';
+import type { Redactor } from '../core/redact/redactor.js';
 import { containerName, DOCKER_SOCKET_GROUP, networkName, PHASES, type Phase } from '../core/service.js';
-import type { RoleOps } from '../config/render-roles.js';
-import type { StackConfig } from '../config/stack-vars.js';
+import type { RoleOps } from '../config/roles/render-roles.js';
+import type { StackConfig } from '../config/vars/stack-vars.js';
 import type { ComposeFlavor } from '../facts/compose-detect.js';
 import { composeFilePath, renderComposeFile } from './render-compose.js';
 import { fingerprintOf, inputsLabel, serviceInputs, type ServiceInputs } from './service-inputs.js';

@@ -1,5 +1,5 @@
 // Command builders for the plain docker CLI: pure, argv only; `--` ends the options before every name or ref.
-import { exec, mergeStderr, type Cmd, type ExecNode } from '../core/cmd.js';
+import { exec, mergeStderr, type Cmd, type ExecNode } from '../core/cmd/cmd.js';
 
 /** `docker pull -- ref`. */
 export function dockerPull(ref: string): ExecNode {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import type { SourceLocation } from '../core/diagnostic.js';
 import { UserError } from '../core/errors.js';
-import { readYamlFile, type LoadContext } from './vars-file.js';
+import { readYamlFile, type LoadContext } from './vars/vars-file.js';
 import { zodIssuesToDiagnostics } from './zod-diagnostics.js';
 
 const RoleRef = z.union([z.string().min(1), z.strictObject({ role: z.string().min(1) })]);

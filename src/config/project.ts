@@ -1,22 +1,22 @@
 // Loads a repository for one environment: inventory, playbook, roles, every host's variables — all errors at once.
 import path from 'node:path';
 import { Diagnostics, type Diagnostic, type SourceLocation } from '../core/diagnostic.js';
-import type { Redactor } from '../core/redactor.js';
-import { resolveConnection, type Connection } from './connection.js';
-import { checkHostListings } from './host-listings.js';
-import { loadInventory, type Inventory } from './inventory.js';
+import type { Redactor } from '../core/redact/redactor.js';
+import { resolveConnection, type Connection } from './inventory/connection.js';
+import { checkHostListings } from './inventory/host-listings.js';
+import { loadInventory, type Inventory } from './inventory/inventory.js';
 import { loadPlaybook, type Playbook } from './playbook.js';
-import { layersForHost, sortedGroupsOfHost } from './precedence.js';
-import { interpolateVars, mergeLayers, type Interpolate, type ResolvedVar } from './resolve-vars.js';
-import { loadRoles, type LoadedRole } from './role-loader.js';
-import { checkUnknownRoleVars, roleVarsForHost } from './role-vars.js';
-import type { SecretSource } from './secret-source.js';
+import { layersForHost, sortedGroupsOfHost } from './vars/precedence.js';
+import { interpolateVars, mergeLayers, type Interpolate, type ResolvedVar } from './vars/resolve-vars.js';
+import { loadRoles, type LoadedRole } from './roles/role-loader.js';
+import { checkUnknownRoleVars, roleVarsForHost } from './roles/role-vars.js';
+import type { SecretSource } from './vars/secret-source.js';
 import type { Settings } from './settings.js';
-import { builtinVars, parseExtraVars } from './extra-vars.js';
-import type { VarEntry } from './var-entry.js';
-import { loadVarsFile, registerSecret, type LoadContext } from './vars-file.js';
-import { selectHosts } from './host-selection.js';
-import { stackConfig, type StackConfig } from './stack-vars.js';
+import { builtinVars, parseExtraVars } from './vars/extra-vars.js';
+import type { VarEntry } from './vars/var-entry.js';
+import { loadVarsFile, registerSecret, type LoadContext } from './vars/vars-file.js';
+import { selectHosts } from './inventory/host-selection.js';
+import { stackConfig, type StackConfig } from './vars/stack-vars.js';
 
 export interface ProjectOptions {
   readonly root: string;

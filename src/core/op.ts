@@ -1,5 +1,5 @@
 // The desired-state steps a role declares for a host. Pure data: the engine compares them with facts and plans.
-import type { Cmd } from './cmd.js';
+import type { Cmd } from './cmd/cmd.js';
 import type { SourceLocation } from './diagnostic.js';
 import type { HealthGate, Phase, ServiceSpec } from './service.js';
 

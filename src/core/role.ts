@@ -1,6 +1,6 @@
 // The role module API: `defineRole` ties a zod schema of prefixed variables to the code that declares desired state.
 import type { z } from 'zod';
-import type { Cmd } from './cmd.js';
+import type { Cmd } from './cmd/cmd.js';
 import type { SourceLocation } from './diagnostic.js';
 import type { CommandOp, DirOp, FileOp, HandlerOp, NetworkOp, Op, PathAttrs, ServiceOp, YamlMergeOp } from './op.js';
 import type { HealthGateInput, Phase, ServiceSpecInput } from './service.js';

@@ -1,6 +1,6 @@
 // Where nightly alerts go: the env's `rig_alert_telegram_token` (from the vault) and `rig_alert_telegram_chat_id`.
 import type { Project } from '../config/project.js';
-import type { ResolvedVar } from '../config/resolve-vars.js';
+import type { ResolvedVar } from '../config/vars/resolve-vars.js';
 import { formatLocation } from '../core/diagnostic.js';
 import { UserError } from '../core/errors.js';
 

@@ -1,5 +1,5 @@
 // Nightly alerts: the Telegram message of one failure (evidence, capped to Bot API's limit) and sending them.
-import type { Redactor } from '../core/redactor.js';
+import type { Redactor } from '../core/redact/redactor.js';
 import { telegramSendMessage } from '../telegram/client.js';
 import type { AlertTarget } from './alert-config.js';
 import type { NightlyFailure } from './nightly-checks.js';

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../config/vault/atomic-write.js';
-import { exec } from '../core/cmd.js';
+import { exec } from '../core/cmd/cmd.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import { findBlocks, nightlyBlock, removeBlock, upsertBlock, type CronTime, type CrontabBlock } from './crontab-block.js';

@@ -1,6 +1,6 @@
 // Reads and writes a crontab with the `crontab` binary (Debian package cron), as commands run by a Transport.
-import { exec, type ExecNode } from '../core/cmd.js';
-import { display } from '../core/cmd-render.js';
+import { exec, type ExecNode } from '../core/cmd/cmd.js';
+import { display } from '../core/cmd/render.js';
 import { UserError } from '../core/errors.js';
 import type { ExecResult, Transport } from '../transport/transport.js';
 

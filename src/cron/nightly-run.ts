@@ -1,5 +1,5 @@
 // `rig cron run`: one night — smoke, pin --check and drift in turn, the log lines, one alert per new failure, the exit code.
-import type { Redactor } from '../core/redactor.js';
+import type { Redactor } from '../core/redact/redactor.js';
 import type { AlertConfig } from './alert-config.js';
 import { sendAlerts, type AlertOutcome } from './alert-send.js';
 import { pendingAlerts, readAlertState, recordAlerts, utcDate, writeAlertState } from './alert-state.js';

@@ -1,6 +1,6 @@
 // Pure: where the nightly of an env keeps its files, and the small shell script the crontab line runs.
 import path from 'node:path';
-import { quote } from '../core/shell-quote.js';
+import { quote } from '../core/cmd/shell-quote.js';
 
 /** The log is moved aside past this size (one previous log kept): at most about twice this on disk. */
 export const LOG_MAX_BYTES = 1024 * 1024;

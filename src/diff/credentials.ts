@@ -1,5 +1,5 @@
 // Whether a file's text looks like it holds a credential rig does not know of: then no diff shows either side of it.
-import type { Redactor } from '../core/redactor.js';
+import type { Redactor } from '../core/redact/redactor.js';
 
 /** Words of a key name that make its value a credential (README: "What a diff never shows"). */
 const CREDENTIAL_WORDS = new Set(['secret', 'secrets', 'token', 'tokens', 'password', 'passwd', 'pwd', 'passphrase', 'credential', 'credentials', 'apikey', 'cookie', 'salt', 'authorization', 'bearer']);

@@ -1,5 +1,5 @@
 // Describes, as plain plan data, how a file on a host will change: a diff for ordinary text, digests for the rest.
-import type { Redactor } from '../core/redactor.js';
+import type { Redactor } from '../core/redact/redactor.js';
 import { type FileContent, type InspectedContent, inspectContent } from './content.js';
 import { envKeyChanges, isEmptyEnvKeyChanges } from './env-keys.js';
 import type { EnvKeyChanges, FileChange, FileChangeKind } from '../core/file-change.js';

@@ -1,7 +1,7 @@
 // The unified diff of a non-sensitive text file, secrets masked and length capped, as a plan shows it.
 import { createRequire } from 'node:module';
 import type * as JsDiffModule from 'diff';
-import type { Redactor } from '../core/redactor.js';
+import type { Redactor } from '../core/redact/redactor.js';
 
 /** Diff lines kept in a plan before the rest is summarized as `… N more lines`. */
 export const DIFF_LINE_LIMIT = 400;

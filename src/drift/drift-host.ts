@@ -1,7 +1,7 @@
 // One host's drift: its current release (1 exec), the facts of everything in it (1 exec), diffs of drifted files (1 exec, only then).
 import { UserError } from '../core/errors.js';
-import type { Redactor } from '../core/redactor.js';
-import type { StackConfig } from '../config/stack-vars.js';
+import type { Redactor } from '../core/redact/redactor.js';
+import type { StackConfig } from '../config/vars/stack-vars.js';
 import { describeFileChange, isEnvFilePath } from '../diff/file-diff.js';
 import type { Release } from '../release/release-schema.js';
 import { blobPath, listReleases, type ReleaseList } from '../release/release-store.js';

@@ -1,6 +1,6 @@
 // Rolling batches from the plays' `serial`: the order in which hosts are applied, batch after batch.
-import { hostsOfPlay } from '../config/host-selection.js';
-import type { Inventory } from '../config/inventory.js';
+import { hostsOfPlay } from '../config/inventory/host-selection.js';
+import type { Inventory } from '../config/inventory/inventory.js';
 import type { Playbook } from '../config/playbook.js';
 
 /**

@@ -1,9 +1,9 @@
 // Runs plan or deploy over every selected host in parallel (up to `forks`), one SSH connection per host.
-import type { Connection } from '../config/connection.js';
-import type { RoleOps } from '../config/render-roles.js';
+import type { Connection } from '../config/inventory/connection.js';
+import type { RoleOps } from '../config/roles/render-roles.js';
 import type { Project } from '../config/project.js';
 import { defaultSshOptions } from '../transport/ssh-defaults.js';
-import { SshTransport, type SshTransportOptions } from '../transport/ssh-transport.js';
+import { SshTransport, type SshTransportOptions } from '../transport/ssh/ssh-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { applyBatches } from './batches.js';
 import { finishSession } from './host-close.js';

@@ -1,6 +1,6 @@
 // Applies a planned host session: the deploy marker and the journal on the host as it goes, container changes as
 // detached host jobs, a release recorded on success, an automatic rollback when `up` or the health gate fails.
-import type { Cmd } from '../core/cmd.js';
+import type { Cmd } from '../core/cmd/cmd.js';
 import type { Phase } from '../core/service.js';
 import type { Transport } from '../transport/transport.js';
 import { applyPlan } from '../apply/apply-plan.js';

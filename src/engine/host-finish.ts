@@ -1,7 +1,7 @@
 // A run's last exec on a host: record the release (fenced), append the journal, clear the deploy marker (when the run
 // concluded), release the deploy lock.
-import { cmdBatch } from '../core/cmd-batch.js';
-import type { ExecNode } from '../core/cmd.js';
+import { cmdBatch } from '../core/cmd/batch.js';
+import type { ExecNode } from '../core/cmd/cmd.js';
 import type { Transport } from '../transport/transport.js';
 import { fenced, isFenced, type Fence } from '../lock/fence.js';
 import { parseRelease, releaseStep, type HeldLock } from '../lock/lock.js';

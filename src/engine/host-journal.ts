@@ -2,8 +2,8 @@
 import type { FinishStep } from './host-finish.js';
 import { appendJournalCmd, appendLocalMirror, JournalBuffer, type JournalEvent, type JournalEventName } from '../journal/journal.js';
 import type { HostResult } from './host-result.js';
-import type { StackConfig } from '../config/stack-vars.js';
-import type { Redactor } from '../core/redactor.js';
+import type { StackConfig } from '../config/vars/stack-vars.js';
+import type { Redactor } from '../core/redact/redactor.js';
 import type { RunContext } from './run-context.js';
 
 /** What a host's journal needs of its run's input (`HostRunInput` has it; named here so the session imports the journal, not back). */

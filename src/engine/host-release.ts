@@ -1,8 +1,8 @@
 // Releases around a host run: which release a rollback re-applies, the ops for it, and recording one after a good apply.
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../core/errors.js';
-import type { RoleOps } from '../config/render-roles.js';
-import type { StackConfig } from '../config/stack-vars.js';
+import type { RoleOps } from '../config/roles/render-roles.js';
+import type { StackConfig } from '../config/vars/stack-vars.js';
 import { COMPOSE_ROLE } from '../compose/compose-desired.js';
 import type { DirWrite, FileWrite } from '../apply/apply-files.js';
 import type { GateResult } from '../apply/health-gate.js';

@@ -1,8 +1,8 @@
 // A host's run as it moves through its phases: its input, and what planning left for the apply (connection, lock, plan).
-import type { Connection } from '../config/connection.js';
-import type { RoleOps } from '../config/render-roles.js';
-import type { StackConfig } from '../config/stack-vars.js';
-import type { Redactor } from '../core/redactor.js';
+import type { Connection } from '../config/inventory/connection.js';
+import type { RoleOps } from '../config/roles/render-roles.js';
+import type { StackConfig } from '../config/vars/stack-vars.js';
+import type { Redactor } from '../core/redact/redactor.js';
 import type { Transport } from '../transport/transport.js';
 import type { Fence } from '../lock/fence.js';
 import type { HostJournal } from './host-journal.js';

@@ -1,8 +1,8 @@
 // Before `rig rollback` locks any host: one exec per host reads its releases and its lock, so the rollback can undo the
 // last deploy on the hosts it changed only, and `--break-lock` can show the holders it would break and ask first.
-import type { Connection } from '../config/connection.js';
+import type { Connection } from '../config/inventory/connection.js';
 import type { HostConfig } from '../config/project.js';
-import { cmdBatch } from '../core/cmd-batch.js';
+import { cmdBatch } from '../core/cmd/batch.js';
 import type { Transport } from '../transport/transport.js';
 import { describeError } from '../core/describe-error.js';
 import { failure, type HostResult } from './host-result.js';

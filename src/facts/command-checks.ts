@@ -1,7 +1,7 @@
 // Fact `command-checks`: the exit codes of several read-only check commands (`unless` rules) in one exec.
-import { render, secretsOf } from '../core/cmd-render.js';
-import { sh, type Cmd, type ExecNode } from '../core/cmd.js';
-import { assertCommandFits } from '../core/command-limit.js';
+import { render, secretsOf } from '../core/cmd/render.js';
+import { sh, type Cmd, type ExecNode } from '../core/cmd/cmd.js';
+import { assertCommandFits } from '../core/cmd/limit.js';
 import { textFact, type Fact } from './fact.js';
 
 // Each check is a rendered POSIX command passed as one positional argument and run by a fresh /bin/sh, so no

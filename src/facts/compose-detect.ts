@@ -1,6 +1,6 @@
 // Compose detection, part of the docker-state fact: which compose answers, what version it reports, what the engine
 // accepts; the shell text (run inside the docker-state script) and its pure parser.
-import { sh, type ExecNode } from '../core/cmd.js';
+import { sh, type ExecNode } from '../core/cmd/cmd.js';
 import type { ComposeCli, ComposeFlavor } from '../core/compose-flavor.js';
 import { textFact, type Fact } from './fact.js';
 

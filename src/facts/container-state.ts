@@ -1,7 +1,7 @@
 // Fact `container-state`: the state of named containers in one exec, plus the inspect template, record schema and output helpers the docker-state fact shares.
 import { z } from 'zod';
-import { sh, type ExecNode } from '../core/cmd.js';
-import { assertCommandFits } from '../core/command-limit.js';
+import { sh, type ExecNode } from '../core/cmd/cmd.js';
+import { assertCommandFits } from '../core/cmd/limit.js';
 
 /** A container as docker reports it (`docker container inspect`), reduced to what deploys and health gates need. */
 export interface ContainerState {

@@ -1,7 +1,7 @@
 // Fact `docker-state`: compose flavor, a project's containers, asked images and networks, in one exec; and its pure parser.
 import { z } from 'zod';
-import { sh, type ExecNode } from '../core/cmd.js';
-import { assertCommandFits } from '../core/command-limit.js';
+import { sh, type ExecNode } from '../core/cmd/cmd.js';
+import { assertCommandFits } from '../core/cmd/limit.js';
 import { COMPOSE_DETECT_SH, parseComposeDetection, type ComposeDetection } from './compose-detect.js';
 import { MISSING, parseContainerLine, parseJsonLine, SHELL_PRELUDE, splitSections, type ContainerState } from './container-state.js';
 import { textFact, type Fact } from './fact.js';

@@ -1,5 +1,5 @@
 // What a fact is: one command run on a host, and a pure parser of its output. `gather` runs a set of them in one exec.
-import type { Cmd } from '../core/cmd.js';
+import type { Cmd } from '../core/cmd/cmd.js';
 
 /** A fact: `command` runs on the host (batched with the others by `gather`); `parse` turns its stdout into T. */
 export interface Fact<T> {

@@ -1,6 +1,6 @@
 // Fact `file-content`: the bytes of several files in one exec (for plan diffs), and the pure parser of its output.
-import { sh, type ExecNode } from '../core/cmd.js';
-import { assertCommandFits } from '../core/command-limit.js';
+import { sh, type ExecNode } from '../core/cmd/cmd.js';
+import { assertCommandFits } from '../core/cmd/limit.js';
 import { GUARD_SH } from './path-guard.js';
 import type { Fact } from './fact.js';
 

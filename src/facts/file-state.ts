@@ -1,6 +1,6 @@
 // Fact `file-state`: type, mode, ownership and sha256 of many paths in one exec, and the pure parser of its output.
-import { sh, type ExecNode } from '../core/cmd.js';
-import { assertCommandFits } from '../core/command-limit.js';
+import { sh, type ExecNode } from '../core/cmd/cmd.js';
+import { assertCommandFits } from '../core/cmd/limit.js';
 import { GUARD_SH } from './path-guard.js';
 import { textFact, type Fact } from './fact.js';
 

@@ -1,7 +1,7 @@
 // Runs a set of facts in ONE exec per host, each in its own section of the output, into a record keyed like the set.
-import { display } from '../core/cmd-render.js';
-import type { Cmd } from '../core/cmd.js';
-import { cmdBatch, type PartResult } from '../core/cmd-batch.js';
+import { display } from '../core/cmd/render.js';
+import type { Cmd } from '../core/cmd/cmd.js';
+import { cmdBatch, type PartResult } from '../core/cmd/batch.js';
 import { RemoteCommandError } from '../core/remote-errors.js';
 import type { Transport } from '../transport/transport.js';
 import type { Fact, FactSet, Gathered } from './fact.js';

@@ -1,5 +1,5 @@
 // Fact `headroom`: free disk on the project dir's filesystem and available memory, in one command.
-import { sh, type ExecNode } from '../core/cmd.js';
+import { sh, type ExecNode } from '../core/cmd/cmd.js';
 import { textFact, type Fact } from './fact.js';
 
 /*

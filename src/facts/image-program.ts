@@ -1,7 +1,7 @@
 // Fact `image-program`: whether images hold the programs their healthchecks exec, read from each image without
 // running it (a created, never started container and `docker cp`), in one exec; and the pure parser of its output.
-import { sh, type ExecNode } from '../core/cmd.js';
-import { assertCommandFits } from '../core/command-limit.js';
+import { sh, type ExecNode } from '../core/cmd/cmd.js';
+import { assertCommandFits } from '../core/cmd/limit.js';
 
 /** One lookup: a program (undefined: the image's shell) in an image, with the service's PATH / working dir overrides. */
 export interface ProgramQuery {

@@ -1,5 +1,5 @@
 // Fact `project-containers`: a compose project's containers, the images they run and the host's clock, in one exec.
-import { sh, type ExecNode } from '../core/cmd.js';
+import { sh, type ExecNode } from '../core/cmd/cmd.js';
 import { IMAGE_FORMAT, ImageRecord, type ImageState } from './docker-state.js';
 import { MISSING, parseContainerLine, parseJsonLine, SHELL_PRELUDE, splitSections, type ContainerState } from './container-state.js';
 import { textFact, type Fact } from './fact.js';

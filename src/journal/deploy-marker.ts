@@ -3,7 +3,7 @@
 // interrupted deploy: `rig plan` shows it and the next deploy finishes its work (gates what it started, records the
 // release).
 import { z } from 'zod';
-import { sh, type ExecNode } from '../core/cmd.js';
+import { sh, type ExecNode } from '../core/cmd/cmd.js';
 
 /** The step a deploy was in: writing files, running `compose up`, or in the health gate after a successful `up`. */
 export const MARKER_STEPS = ['files', 'up', 'gate'] as const;

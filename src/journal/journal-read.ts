@@ -1,6 +1,6 @@
 // The deploy journal's read side: fetch a host's journal, parse it line by line (skipping bad lines), format it for people.
 import { z } from 'zod';
-import { sh } from '../core/cmd.js';
+import { sh } from '../core/cmd/cmd.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import { JOURNAL_EVENT_NAMES, JOURNAL_FILE, type JournalEvent } from './journal.js';

@@ -1,8 +1,8 @@
 // The deploy journal's write side: its events, a buffer that redacts them, the append on a host and the local mirror.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { sh, type ExecNode } from '../core/cmd.js';
-import type { Redactor } from '../core/redactor.js';
+import { sh, type ExecNode } from '../core/cmd/cmd.js';
+import type { Redactor } from '../core/redact/redactor.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 

@@ -2,7 +2,7 @@
 // roles manage (§10.2, §10.16), its proxy against its services (§10.13), and pairs of hosts (§10.7). `rig plan`,
 // `rig deploy`, `rig lint` and `rig checklist` run them after rendering, before any host is contacted.
 import type { Project } from '../config/project.js';
-import type { RoleOps } from '../config/render-roles.js';
+import type { RoleOps } from '../config/roles/render-roles.js';
 import type { Diagnostic } from '../core/diagnostic.js';
 import { mountFindings, type ManagedPath } from '../compose/mount-checks.js';
 import { vpnConsistency } from './vpn-consistency.js';

@@ -1,7 +1,7 @@
 // Same host, two roles (§10.13): a Caddy site whose upstream is a service that serves WebSocket connections must proxy
 // to it over HTTP/1.1 (`http1_only`), keyed on what the upstream is (its service's `websocket` flag), not on its name.
 import type { HostConfig } from '../config/project.js';
-import type { RoleOps } from '../config/render-roles.js';
+import type { RoleOps } from '../config/roles/render-roles.js';
 import type { Diagnostic } from '../core/diagnostic.js';
 import { roleVars, varAt } from './env-view.js';
 

@@ -1,7 +1,7 @@
 // The completion request of the litellm-completion smoke check, run inside the LiteLLM container (its own python3, or
 // busybox sh + nc in the stand-in), and the pure parser of what it prints. The master key never leaves the container:
 // the script reads it from the container's environment, by the name general_settings.master_key gives.
-import { exec, type ExecNode } from '../core/cmd.js';
+import { exec, type ExecNode } from '../core/cmd/cmd.js';
 
 /** What the script printed for one model: the HTTP status (0: no HTTP answer) and the body (at most 4000 bytes). */
 export interface CompletionAnswer {

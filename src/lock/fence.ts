@@ -1,8 +1,8 @@
 // Fencing: every command a run sends to a host while it holds the deploy lock first checks, in the same exec, that the
 // lock still carries the run's token and a live lease. A holder that slept past its lease (a laptop lid, SIGSTOP) and
 // whose lock was taken over is stopped before its next change, however its own timers behave.
-import { and, sh, type Cmd, type ExecNode } from '../core/cmd.js';
-import { display } from '../core/cmd-render.js';
+import { and, sh, type Cmd, type ExecNode } from '../core/cmd/cmd.js';
+import { display } from '../core/cmd/render.js';
 import { UserError } from '../core/errors.js';
 import { HostUnreachableError } from '../core/remote-errors.js';
 import type { ExecOptions, ExecResult, FileToPut, Transport, TransportCounters } from '../transport/transport.js';

@@ -1,5 +1,5 @@
 // The remote half of the deploy lock: the sh scripts (one exec each) and pure parsers of what they print.
-import { sh, type ExecNode } from '../core/cmd.js';
+import { sh, type ExecNode } from '../core/cmd/cmd.js';
 import { tokenNeedle } from './lock-info.js';
 
 /** Exit status of the acquire/break/read scripts when a lock file is there: stdout then holds a held report. */

@@ -1,7 +1,7 @@
 // The per-host deploy lock, a lease: acquire (taking over an expired or dead holder's lock), renew, release, read.
 import path from 'node:path';
-import { exec, or, type Cmd, type ExecNode } from '../core/cmd.js';
-import { display } from '../core/cmd-render.js';
+import { exec, or, type Cmd, type ExecNode } from '../core/cmd/cmd.js';
+import { display } from '../core/cmd/render.js';
 import { UserError } from '../core/errors.js';
 import { RemoteCommandError } from '../core/remote-errors.js';
 import { classifyFailure } from '../transport/run.js';

@@ -1,5 +1,5 @@
 // One host's part of `rig logs`: its connection, the container's log streamed line by line, and how it ended.
-import type { Connection } from '../config/connection.js';
+import type { Connection } from '../config/inventory/connection.js';
 import { describeError } from '../core/describe-error.js';
 import type { Transport } from '../transport/transport.js';
 import { LineSplitter, parseLogLine, type LogLine } from './log-line.js';

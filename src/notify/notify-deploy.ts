@@ -1,6 +1,6 @@
 // Deploy notifications: one Telegram message per deploy/rollback to the env's chat, the nightly's alert settings.
 import type { Project } from '../config/project.js';
-import type { Redactor } from '../core/redactor.js';
+import type { Redactor } from '../core/redact/redactor.js';
 import { alertConfig, type AlertTarget } from '../cron/alert-config.js';
 import { telegramSendMessage } from '../telegram/client.js';
 import { deployMessage } from './deploy-message.js';

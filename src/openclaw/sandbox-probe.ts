@@ -1,7 +1,7 @@
 // A sandbox as OpenClaw starts one, without a model call: its mounts from `openclaw sandbox explain`, started with the
 // gateway container's own docker CLI and socket, so paths resolve exactly as OpenClaw's do. Builders, parser, classifier.
 import { z } from 'zod';
-import { exec, sh, type Cmd } from '../core/cmd.js';
+import { exec, sh, type Cmd } from '../core/cmd/cmd.js';
 
 /** A non-main session key: `explain` reports the mounts a sandboxed session gets (the main one may run unsandboxed). */
 export const PROBE_SESSION = 'agent:main:rig-smoke';

@@ -1,7 +1,7 @@
 // Deploys run digests: each service's `repo:tag` becomes `repo:tag@sha256:…` from the env's lock; a pinned env refuses the rest.
 import { DiagnosticsError, type Diagnostic } from '../core/diagnostic.js';
 import type { ServiceOp } from '../core/op.js';
-import type { RoleOps } from '../config/render-roles.js';
+import type { RoleOps } from '../config/roles/render-roles.js';
 import { pinnedDigest } from '../compose/service-inputs.js';
 import type { EnvImage } from './env-images.js';
 import type { LockFile } from './lockfile.js';

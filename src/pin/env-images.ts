@@ -1,7 +1,7 @@
 // The image references an environment deploys: every rendered service's image, located at the variable that set it.
 import type { SourceLocation } from '../core/diagnostic.js';
 import type { Project } from '../config/project.js';
-import type { RoleOps } from '../config/render-roles.js';
+import type { RoleOps } from '../config/roles/render-roles.js';
 
 /** One reference, where it is written, and which hosts' services use it. */
 export interface EnvImage {

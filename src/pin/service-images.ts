@@ -1,9 +1,9 @@
 // Resolves serviceImage('<svc>') in commands, handlers and file checks to the image that service of the host runs, after pinning.
-import type { Cmd } from '../core/cmd.js';
+import type { Cmd } from '../core/cmd/cmd.js';
 import { DiagnosticsError, type Diagnostic } from '../core/diagnostic.js';
 import type { Op } from '../core/op.js';
 import { serviceImageName } from '../core/service.js';
-import type { RoleOps } from '../config/render-roles.js';
+import type { RoleOps } from '../config/roles/render-roles.js';
 
 /**
  * The rendered (and pinned) ops with every `serviceImage(name)` argv element of command, handler and file-check ops replaced by

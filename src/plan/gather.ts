@@ -1,7 +1,7 @@
 // How a deploy's planning facts are fetched: one exec for all of them, with the deploy lock taken first in the same exec.
-import { display } from '../core/cmd-render.js';
-import type { Cmd } from '../core/cmd.js';
-import { cmdBatch, type PartResult } from '../core/cmd-batch.js';
+import { display } from '../core/cmd/render.js';
+import type { Cmd } from '../core/cmd/cmd.js';
+import { cmdBatch, type PartResult } from '../core/cmd/batch.js';
 import type { BatchOutcome, FactHost } from '../facts/gather.js';
 import { RemoteCommandError } from '../core/remote-errors.js';
 import type { Transport } from '../transport/transport.js';

@@ -1,5 +1,5 @@
 // Planning of command and handler ops: a command runs when its rule says so; a handler when its role notified it.
-import { display } from '../core/cmd-render.js';
+import { display } from '../core/cmd/render.js';
 import type { CommandOp, HandlerOp } from '../core/op.js';
 import type { PathState } from '../facts/file-state.js';
 import type { CommandStep, HandlerStep, Step } from '../core/plan-types.js';

@@ -1,11 +1,11 @@
 // Gathers one host's facts (files, docker) in as few execs as possible and plans it: files, commands, compose services.
 import { DiagnosticsError } from '../core/diagnostic.js';
 import { sha256Hex } from '../core/digest.js';
-import type { Redactor } from '../core/redactor.js';
+import type { Redactor } from '../core/redact/redactor.js';
 import { containerName, networkName, PHASES } from '../core/service.js';
 import type { ReloadRecord } from '../compose/service-reload.js';
-import { fileOps, type RoleOps } from '../config/render-roles.js';
-import type { StackConfig } from '../config/stack-vars.js';
+import { fileOps, type RoleOps } from '../config/roles/render-roles.js';
+import type { StackConfig } from '../config/vars/stack-vars.js';
 import { COMPOSE_ROLE, composeDesired, unmanagedEnvFiles } from '../compose/compose-desired.js';
 import { planServices, type RecordedService } from '../compose/plan-services.js';
 import { composeFilePath } from '../compose/render-compose.js';

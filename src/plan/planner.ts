@@ -1,10 +1,10 @@
 // Pure planner: desired ops of one host + its facts → the steps that bring it to the desired state, each with why.
 import { DiagnosticsError, formatLocation, type Diagnostic } from '../core/diagnostic.js';
-import type { Cmd } from '../core/cmd.js';
+import type { Cmd } from '../core/cmd/cmd.js';
 import { sha256Hex } from '../core/digest.js';
 import type { CommandOp, DirOp, FileOp, HandlerOp, PathAttrs } from '../core/op.js';
-import type { Redactor } from '../core/redactor.js';
-import type { RoleOps } from '../config/render-roles.js';
+import type { Redactor } from '../core/redact/redactor.js';
+import type { RoleOps } from '../config/roles/render-roles.js';
 import type { PathState } from '../facts/file-state.js';
 import { describeFileChange, isEnvFilePath } from '../diff/file-diff.js';
 import { guardKey, planCommand, planHandlers } from './plan-commands.js';

@@ -2,7 +2,7 @@
 import { isMap, isScalar, parseDocument } from 'yaml';
 import type { Diagnostic } from '../core/diagnostic.js';
 import type { FileOp, YamlMergeOp } from '../core/op.js';
-import type { RoleOps } from '../config/render-roles.js';
+import type { RoleOps } from '../config/roles/render-roles.js';
 import { canonicalJson } from '../compose/service-inputs.js';
 
 /** The paths whose current content the plan needs (the merge targets). */

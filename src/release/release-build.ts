@@ -2,8 +2,8 @@
 import { sha256Hex } from '../core/digest.js';
 import type { DirOp, FileOp, NetworkOp, Op, ServiceOp } from '../core/op.js';
 import { containerName } from '../core/service.js';
-import type { RoleOps } from '../config/render-roles.js';
-import type { StackConfig } from '../config/stack-vars.js';
+import type { RoleOps } from '../config/roles/render-roles.js';
+import type { StackConfig } from '../config/vars/stack-vars.js';
 import { COMPOSE_ROLE } from '../compose/compose-desired.js';
 import { pinnedDigest } from '../compose/service-inputs.js';
 import type { ContainerState } from '../facts/docker-state.js';

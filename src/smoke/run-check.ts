@@ -1,7 +1,7 @@
 // Runs one smoke check on one host: its deadline, the measured duration, and a result whatever the check does.
 import { z } from 'zod';
 import type { Settings } from '../config/settings.js';
-import type { Redactor } from '../core/redactor.js';
+import type { Redactor } from '../core/redact/redactor.js';
 import { describeError } from '../core/describe-error.js';
 import type { Transport } from '../transport/transport.js';
 import { SMOKE_STATUSES, type SmokeCheck, type SmokeOutcome } from './define-smoke.js';

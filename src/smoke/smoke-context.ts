@@ -1,8 +1,8 @@
 // What a smoke check gets for one host (no globals): its variables, services, an exec over the host's SSH connection, the deadline.
 import type { Settings } from '../config/settings.js';
-import { exec, type Cmd } from '../core/cmd.js';
-import { secretsInClear } from '../core/cmd-secrets.js';
-import { display, render, secretsOf, SECRET_VAR_PREFIX } from '../core/cmd-render.js';
+import { exec, type Cmd } from '../core/cmd/cmd.js';
+import { secretsInClear } from '../core/cmd/secrets.js';
+import { display, render, secretsOf, SECRET_VAR_PREFIX } from '../core/cmd/render.js';
 import { networkName, type Phase } from '../core/service.js';
 import type { ExecResult, Transport } from '../transport/transport.js';
 

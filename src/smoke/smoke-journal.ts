@@ -1,6 +1,6 @@
 // A host's smoke results as one `smoke.result` journal event: in the workstation's mirror, and appended to the host's journal.
-import { exec, not, or } from '../core/cmd.js';
-import type { Redactor } from '../core/redactor.js';
+import { exec, not, or } from '../core/cmd/cmd.js';
+import type { Redactor } from '../core/redact/redactor.js';
 import { appendJournalCmd, appendLocalMirror, JournalBuffer } from '../journal/journal.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';

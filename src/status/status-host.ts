@@ -1,6 +1,6 @@
 // One host's status in ONE exec: its releases, the project's containers and images, the deploy lock (read, never
 // taken), the compose it runs.
-import type { StackConfig } from '../config/stack-vars.js';
+import type { StackConfig } from '../config/vars/stack-vars.js';
 import { composeDetectFact } from '../facts/compose-detect.js';
 import { execHost, gather } from '../facts/gather.js';
 import { lockStateFact } from '../facts/lock-state.js';

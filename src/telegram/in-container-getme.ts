@@ -1,7 +1,7 @@
 // getMe from inside a running container (`docker exec -i <c> node -e …`), token on stdin: proves the egress path the
 // container's own process has (OpenClaw's: its DNS, proxy and network), not the host's. Builder and parser are pure.
 import { z } from 'zod';
-import { exec, type Cmd } from '../core/cmd.js';
+import { exec, type Cmd } from '../core/cmd/cmd.js';
 import { botEndpoint } from './bot-endpoint.js';
 import { TelegramError, apiFailureKind, type TelegramErrorKind } from './telegram-error.js';
 import { TELEGRAM_TIMEOUT_MS } from './bot-api-call.js';

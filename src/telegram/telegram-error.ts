@@ -1,5 +1,5 @@
 // The one error a Telegram Bot API call throws: what went wrong (kind) and for which method; never the bot token.
-import { MASK, Redactor } from '../core/redactor.js';
+import { MASK, Redactor } from '../core/redact/redactor.js';
 
 /**
  * - `unauthorized`: 401, the bot token was refused (revoked, or another bot's).

@@ -1,11 +1,11 @@
 // Compiles template text once (strict Handlebars, no HTML escaping) after checking it; compiled forms are cached by text.
 import Handlebars from 'handlebars';
 import { DiagnosticsError, type Diagnostic } from '../core/diagnostic.js';
-import { indexTemplate, isPath, type PathNode, type TemplateIndex } from './ast.js';
+import { indexTemplate, isPath, type PathNode, type TemplateIndex } from './errors/ast.js';
 import { rewriteDefaults } from './default-rewrite.js';
 import { findJinjaFilters } from './jinja-check.js';
-import { fileLocator, relocate, type Locator } from './locate.js';
-import { parseErrorDiagnostic } from './parse-error.js';
+import { fileLocator, relocate, type Locator } from './errors/locate.js';
+import { parseErrorDiagnostic } from './errors/parse-error.js';
 import { checkTemplate } from './template-check.js';
 
 /** A template checked and compiled, ready for `renderTemplate`. */

@@ -1,5 +1,5 @@
 // Lets `{{default a.b.c "x"}}` fall back when `a` itself is missing, which strict Handlebars cannot do alone.
-import { isCall, isPath, walk, type PathNode } from './ast.js';
+import { isCall, isPath, walk, type PathNode } from './errors/ast.js';
 
 /** The internal helper that walks `base` through `keys`, yielding undefined at the first missing step. */
 export const SAFE_GET = '__rig_get';

@@ -1,12 +1,12 @@
 // Binds the helpers to one render: strict arguments (a missing variable is an error), error locations, secret tracking.
 import Handlebars from 'handlebars';
 import { DiagnosticsError, type SourceLocation } from '../core/diagnostic.js';
-import type { Redactor } from '../core/redactor.js';
-import { hashPairs, isPath, posKey, type CallNode, type TemplateIndex } from './ast.js';
+import type { Redactor } from '../core/redact/redactor.js';
+import { hashPairs, isPath, posKey, type CallNode, type TemplateIndex } from './errors/ast.js';
 import { SAFE_GET, safeGetHelper } from './default-rewrite.js';
 import { HELPERS, HelperError } from './helpers.js';
-import type { Locator } from './locate.js';
-import { missingVariable } from './render-error.js';
+import type { Locator } from './errors/locate.js';
+import { missingVariable } from './errors/render-error.js';
 import { BUILTIN_HELPERS } from './template-check.js';
 
 /** Mutable state of one render. */

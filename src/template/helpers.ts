@@ -1,6 +1,6 @@
 // The template helpers roles use to emit config formats from data (env, yaml, json) and small text transforms.
 import { stringify as yamlStringify } from 'yaml';
-import { EnvFileError, formatEnvLine } from './env-file.js';
+import { EnvFileError, formatEnvLine } from './env/env-file.js';
 
 /** A helper's arguments, its `key=value` hash, and for block use the rendered block body. */
 export interface HelperCall {

@@ -1,6 +1,6 @@
 // Spots Jinja filter syntax (`{{ x | default('y') }}`) left over from Ansible templates, before Handlebars misreads it.
 import type { Diagnostic } from '../core/diagnostic.js';
-import { positionOf } from './parse-error.js';
+import { positionOf } from './errors/parse-error.js';
 
 export const JINJA_FILTER_MESSAGE = 'Jinja filters are not supported; use Handlebars helpers, e.g. {{default x "y"}}';
 

@@ -1,12 +1,12 @@
 // Renders a variable's string value that references other variables, Ansible style (`db_url: "{{ vault_db_url }}"`).
 import { DiagnosticsError, type SourceLocation } from '../core/diagnostic.js';
-import type { Redactor } from '../core/redactor.js';
-import type { PathNode } from './ast.js';
+import type { Redactor } from '../core/redact/redactor.js';
+import type { PathNode } from './errors/ast.js';
 import { prepareTemplate } from './compile.js';
 import { touchesSecret } from './helper-runtime.js';
-import { stringLocator, type Locator } from './locate.js';
+import { stringLocator, type Locator } from './errors/locate.js';
 import { renderPrepared } from './render.js';
-import { missingVariable } from './render-error.js';
+import { missingVariable } from './errors/render-error.js';
 
 /** A rendered variable: a string, or when the text was exactly one `{{path}}`, the referenced value itself. */
 export interface RenderedValue {

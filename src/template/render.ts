@@ -1,10 +1,10 @@
 // Renders a compiled template against a host's variables; every failure becomes a located diagnostic.
 import { DiagnosticsError } from '../core/diagnostic.js';
-import type { Redactor } from '../core/redactor.js';
+import type { Redactor } from '../core/redact/redactor.js';
 import type { CompiledTemplate, PreparedTemplate } from './compile.js';
 import { runtimeHelpers, type RenderState } from './helper-runtime.js';
-import { fileLocator, type Locator } from './locate.js';
-import { renderErrorDiagnostic } from './render-error.js';
+import { fileLocator, type Locator } from './errors/locate.js';
+import { renderErrorDiagnostic } from './errors/render-error.js';
 
 /** A rendered template; `sensitive` asks the engine to mask the whole file in diffs and plans. */
 export interface RenderedTemplate {

@@ -1,8 +1,8 @@
 // Runs a command and turns a non-zero exit into a RemoteCommandError, classified by exit code.
-import type { Cmd } from '../core/cmd.js';
-import { display, secretsOf } from '../core/cmd-render.js';
-import { BECOME_FAILED_EXIT, BECOME_FAILED_MARKER } from '../core/cmd-remote.js';
-import { Redactor } from '../core/redactor.js';
+import type { Cmd } from '../core/cmd/cmd.js';
+import { display, secretsOf } from '../core/cmd/render.js';
+import { BECOME_FAILED_EXIT, BECOME_FAILED_MARKER } from '../core/cmd/remote.js';
+import { Redactor } from '../core/redact/redactor.js';
 import { RemoteCommandError, type RemoteFailureKind } from '../core/remote-errors.js';
 import type { ExecOptions, ExecResult, Transport } from './transport.js';
 

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { loadSshConfig } from './ssh-config-load.js';
-import type { SshTransportOptions } from './ssh-transport.js';
+import type { SshTransportOptions } from './ssh/ssh-transport.js';
 
 /** OpenSSH's GlobalKnownHostsFile default: keys an administrator installs for every user of the workstation. */
 export const SYSTEM_KNOWN_HOSTS = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];

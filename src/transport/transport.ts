@@ -1,5 +1,5 @@
 // The Transport interface: how the engine runs commands and puts files on one host, whatever the wire.
-import type { Cmd } from '../core/cmd.js';
+import type { Cmd } from '../core/cmd/cmd.js';
 
 /** Options of one command execution. */
 export interface ExecOptions {

@@ -1,6 +1,6 @@
 // An SSH connection to a bed host through rig's own transport, trusting only the run's known_hosts.
 import os from 'node:os';
-import { SshTransport } from '../../src/transport/ssh-transport.ts';
+import { SshTransport } from '../../src/transport/ssh/ssh-transport.ts';
 import type { TestbedDescription, TestbedHost } from './testbed-description.ts';
 
 /**

@@ -52,11 +52,11 @@ export function sampleFiles(extra: Record<string, string> = {}): Record<string, 
 
 import { loadProject, type Project, type ProjectOptions } from '../../src/config/project.js';
 import { loadSettings } from '../../src/config/settings.js';
-import { interpolateString } from '../../src/config/interpolate.js';
+import { interpolateString } from '../../src/config/vars/interpolate.js';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
-import { Redactor } from '../../src/core/redactor.js';
+import { Redactor } from '../../src/core/redact/redactor.js';
 import { DiagnosticsError, formatDiagnostic } from '../../src/core/diagnostic.js';
-import { renderProject } from '../../src/config/render-roles.js';
+import { renderProject } from '../../src/config/roles/render-roles.js';
 
 /** Loads a temp project as the CLI would (real settings, vault keyring from `vaultPassword`, template interpolation). */
 export async function load(root: string, opts: Partial<ProjectOptions> & { vaultPassword?: string } = {}): Promise<Project> {

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { renderProject, type RoleOps } from '../../src/config/render-roles.js';
+import { renderProject, type RoleOps } from '../../src/config/roles/render-roles.js';
 import type { Project } from '../../src/config/project.js';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
 import type { Diagnostic } from '../../src/core/diagnostic.js';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { fileStateCmd, parseFileState } from '../../src/facts/file-state.js';
 import { RemoteCommandError } from '../../src/core/remote-errors.js';
 import { run } from '../../src/transport/run.js';
-import type { SshTransport } from '../../src/transport/ssh-transport.js';
+import type { SshTransport } from '../../src/transport/ssh/ssh-transport.js';
 import { sshdUnavailable, type SshdFleet } from '../helpers/sshd/sshd-fleet.js';
 import { useFleetTransport } from '../helpers/sshd/use-fleet.js';
 

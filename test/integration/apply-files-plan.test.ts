@@ -1,6 +1,6 @@
 // The pure parts of applyFiles (no host needed): round planning, temp templates, status lines, argument encoding.
 import { describe, expect, it } from 'vitest';
-import { exec } from '../../src/core/cmd.js';
+import { exec } from '../../src/core/cmd/cmd.js';
 import { applyStepsCmd, modeText } from '../../src/apply/apply-files-script.js';
 import { parseStepStatus } from '../../src/apply/apply-files-status.js';
 import { planApplyRounds, type FileWrite } from '../../src/apply/apply-files-steps.js';

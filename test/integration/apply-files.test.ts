@@ -7,7 +7,7 @@ import { ApplyFilesError } from '../../src/apply/apply-files-error.js';
 import { applyFiles, type FileWrite } from '../../src/apply/apply-files.js';
 import { fileStateCmd, parseFileState } from '../../src/facts/file-state.js';
 import { run } from '../../src/transport/run.js';
-import type { SshTransport } from '../../src/transport/ssh-transport.js';
+import type { SshTransport } from '../../src/transport/ssh/ssh-transport.js';
 import type { TransportCounters } from '../../src/transport/transport.js';
 import { sshdUnavailable, type SshdFleet } from '../helpers/sshd/sshd-fleet.js';
 import { useFleetTransport } from '../helpers/sshd/use-fleet.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applyFiles } from '../../src/apply/apply-files.js';
-import type { SshTransport } from '../../src/transport/ssh-transport.js';
+import type { SshTransport } from '../../src/transport/ssh/ssh-transport.js';
 import { REPO_ROOT } from '../helpers/project.js';
 import { connectTo } from '../helpers/sshd/connect.js';
 import { sshdUnavailable, startSshdFleet, type SshdFleet } from '../helpers/sshd/sshd-fleet.js';
@@ -21,7 +21,7 @@ const CHILD = `import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 const [out, specJson] = process.argv.slice(2);
 const spec = JSON.parse(specJson);
-const { SshTransport } = await import(pathToFileURL(out + '/src/transport/ssh-transport.js').href);
+const { SshTransport } = await import(pathToFileURL(out + '/src/transport/ssh/ssh-transport.js').href);
 const { applyFiles } = await import(pathToFileURL(out + '/src/apply/apply-files.js').href);
 const t = await SshTransport.connect(
   { name: 'h1', host: spec.address, port: spec.port, user: 'root', identityFiles: [spec.key] },
@@ -51,7 +51,7 @@ describe.skipIf(unavailable !== undefined)('applyFiles killed with SIGKILL', () 
     const tsconfig = {
       extends: path.join(REPO_ROOT, 'tsconfig.json'),
       compilerOptions: { outDir: OUT, rootDir: REPO_ROOT, noEmit: false, incremental: false, sourceMap: false },
-      files: [path.join(REPO_ROOT, 'src/apply/apply-files.ts'), path.join(REPO_ROOT, 'src/transport/ssh-transport.ts')],
+      files: [path.join(REPO_ROOT, 'src/apply/apply-files.ts'), path.join(REPO_ROOT, 'src/transport/ssh/ssh-transport.ts')],
       include: [],
     };
     await mkdir(OUT, { recursive: true });

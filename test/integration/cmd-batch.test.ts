@@ -1,7 +1,7 @@
 // The fact batch run by a real /bin/sh: parts in order with their own exit codes, stdin to the first, the gate, binary output.
 import { describe, expect, it } from 'vitest';
-import { exec, sh } from '../../src/core/cmd.js';
-import { cmdBatch } from '../../src/core/cmd-batch.js';
+import { exec, sh } from '../../src/core/cmd/cmd.js';
+import { cmdBatch } from '../../src/core/cmd/batch.js';
 import { LocalTransport } from '../../src/transport/local-transport.js';
 
 describe('fact batch', () => {

@@ -2,9 +2,9 @@
 import { execa } from 'execa';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exec, secret, withEnv } from '../../src/core/cmd.js';
-import { render } from '../../src/core/cmd-render.js';
-import { toRemote } from '../../src/core/cmd-remote.js';
+import { exec, secret, withEnv } from '../../src/core/cmd/cmd.js';
+import { render } from '../../src/core/cmd/render.js';
+import { toRemote } from '../../src/core/cmd/remote.js';
 
 const NASTY = ["'", '"', '\\', '$', '$(id)', '`id`', ';', '&', '|', '\n', '\r', '\t', ' ', '-', '--', '*', '?', '~', '#', '!', '{', '}', '=', '%', 'é', '😀', '\u00a0'];
 const unit = fc.oneof(fc.constantFrom(...NASTY), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }));

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose, composeConfigCheck, composeUp, type ComposeFileTarget } from '../../src/compose/compose-cmd.js';
 import { dockerExec, dockerLogsTail, dockerNetworkCreate, dockerRemoveContainers } from '../../src/compose/docker-cmd.js';
-import { exec, withEnv } from '../../src/core/cmd.js';
+import { exec, withEnv } from '../../src/core/cmd/cmd.js';
 import { containerStatesCmd, parseContainerStates, type ContainerState } from '../../src/facts/container-state.js';
 import { dockerStateCmd, parseDockerState, type DockerState, type DockerStateQuery } from '../../src/facts/docker-state.js';
 import { LocalTransport } from '../../src/transport/local-transport.js';

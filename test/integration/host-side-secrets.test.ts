@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { Redactor } from '../../src/core/redactor.js';
+import { Redactor } from '../../src/core/redact/redactor.js';
 import { alertText } from '../../src/cron/alert-send.js';
 import { failuresOf } from '../../src/cron/nightly-checks.js';
 import { makeProject } from '../helpers/project.js';

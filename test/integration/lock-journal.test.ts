@@ -5,14 +5,14 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sh } from '../../src/core/cmd.js';
-import { Redactor } from '../../src/core/redactor.js';
+import { sh } from '../../src/core/cmd/cmd.js';
+import { Redactor } from '../../src/core/redact/redactor.js';
 import { readJournal } from '../../src/journal/journal-read.js';
 import { appendJournal, JournalBuffer } from '../../src/journal/journal.js';
 import { fencedTransport } from '../../src/lock/fence.js';
 import { acquireLock, LockHeldError, newLockInfo, readLock, releaseLock, renewLock, type LockInfo } from '../../src/lock/lock.js';
 import { run } from '../../src/transport/run.js';
-import { SshTransport } from '../../src/transport/ssh-transport.js';
+import { SshTransport } from '../../src/transport/ssh/ssh-transport.js';
 import { connectTo, fleetOptions } from '../helpers/sshd/connect.js';
 import { sshdUnavailable, startSshdFleet, type SshdFleet } from '../helpers/sshd/sshd-fleet.js';
 import { ensureSudoUser, startFleetForUser } from '../helpers/sshd/sudo-user.js';

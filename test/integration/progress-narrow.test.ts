@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rendererFor } from '../../src/cli/progress.js';
+import { rendererFor } from '../../src/cli/output/progress.js';
 import { buildCli, startFleetBed, type FleetBed } from '../helpers/fleet-bed.js';
 import { requireDocker } from '../helpers/testbed/index.js';
 

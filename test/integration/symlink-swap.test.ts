@@ -7,7 +7,7 @@ import { applyStepsCmd, type ApplyStep } from '../../src/apply/apply-files-scrip
 import { parseStepStatus } from '../../src/apply/apply-files-status.js';
 import { fileContentCmd, parseFileContent } from '../../src/facts/file-content.js';
 import { fileStateCmd } from '../../src/facts/file-state.js';
-import type { SshTransport } from '../../src/transport/ssh-transport.js';
+import type { SshTransport } from '../../src/transport/ssh/ssh-transport.js';
 import { sshdUnavailable } from '../helpers/sshd/sshd-fleet.js';
 import { useFleetTransport } from '../helpers/sshd/use-fleet.js';
 import { attacker, swapBedUnavailable, expectVictimsIntact, makeBed, SECRET, sha, swapDir, swapFile, U, type Bed } from '../helpers/swap-bed.js';

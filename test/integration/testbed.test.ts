@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { exec } from '../../src/core/cmd.js';
+import { exec } from '../../src/core/cmd/cmd.js';
 import { run } from '../../src/transport/run.js';
-import type { SshTransport } from '../../src/transport/ssh-transport.js';
+import type { SshTransport } from '../../src/transport/ssh/ssh-transport.js';
 import { docker, dockerOk, inspectContainer } from '../helpers/docker/index.js';
 import { connectHost, requireDocker, startHosts, startRegistry, type Testbed, type TestbedHost } from '../bed/index.js';
 

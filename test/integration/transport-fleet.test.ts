@@ -1,6 +1,6 @@
 // Eight real sshd hosts at once: one connection and one exec channel per host, timed (round trips are a product metric).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cmd } from '../../src/core/cmd-template.js';
+import { cmd } from '../../src/core/cmd/template.js';
 import { connectTo } from '../helpers/sshd/connect.js';
 import { sshdUnavailable, startSshdFleet, type SshdFleet } from '../helpers/sshd/sshd-fleet.js';
 

@@ -5,12 +5,12 @@ import path from 'node:path';
 import { execa } from 'execa';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exec, secret, withEnv } from '../../src/core/cmd.js';
-import { toRemote } from '../../src/core/cmd-remote.js';
-import { cmd } from '../../src/core/cmd-template.js';
+import { exec, secret, withEnv } from '../../src/core/cmd/cmd.js';
+import { toRemote } from '../../src/core/cmd/remote.js';
+import { cmd } from '../../src/core/cmd/template.js';
 import { RemoteCommandError } from '../../src/core/remote-errors.js';
 import { classifyFailure, run } from '../../src/transport/run.js';
-import type { SshTransport } from '../../src/transport/ssh-transport.js';
+import type { SshTransport } from '../../src/transport/ssh/ssh-transport.js';
 import { sshdUnavailable, type SshdFleet } from '../helpers/sshd/sshd-fleet.js';
 import { useFleetTransport } from '../helpers/sshd/use-fleet.js';
 

@@ -2,8 +2,8 @@
 // place), the VPN ACL check on good and broken Caddyfiles, and every variable check at its file:line:col.
 import { describe, expect, it } from 'vitest';
 import { resolveServiceImages } from '../../src/pin/service-images.js';
-import { renderProject } from '../../src/config/render-roles.js';
-import { display } from '../../src/core/cmd-render.js';
+import { renderProject } from '../../src/config/roles/render-roles.js';
+import { display } from '../../src/core/cmd/render.js';
 import { DiagnosticsError, formatDiagnostic, type Diagnostic } from '../../src/core/diagnostic.js';
 import type { DirOp, FileOp, NetworkOp, Op, ServiceOp } from '../../src/core/op.js';
 import { checkVpnAcl } from '../../roles/caddy/checks.ts';

@@ -1,9 +1,9 @@
 // The OpenClaw target probe's pure parts: the command (secrets on stdin only), the env file, and the verdicts on recorded output.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { dockerEnvFile, judgePlugins, judgeValidate, openclawProbe, probeFailure } from '../../src/checklist/openclaw-target-cmd.js';
-import { enabledChannels } from '../../src/checklist/openclaw-target.js';
-import { display } from '../../src/core/cmd-render.js';
+import { dockerEnvFile, judgePlugins, judgeValidate, openclawProbe, probeFailure } from '../../src/checklist/host/openclaw-target-cmd.js';
+import { enabledChannels } from '../../src/checklist/host/openclaw-target.js';
+import { display } from '../../src/core/cmd/render.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/openclaw/${name}`, import.meta.url), 'utf8');
 const part = (code: number, stdout: string) => ({ code, stdout: Buffer.from(stdout) });

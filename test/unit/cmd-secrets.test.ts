@@ -1,8 +1,8 @@
 // The scanner that finds known secrets in a command's argv, plain env values and redirection paths (M4).
 import { describe, expect, it } from 'vitest';
-import { and, exec, mergeStderr, not, pipe, secret, seq, sh, toFile, withEnv } from '../../src/core/cmd.js';
-import { secretsInClear } from '../../src/core/cmd-secrets.js';
-import { Redactor } from '../../src/core/redactor.js';
+import { and, exec, mergeStderr, not, pipe, secret, seq, sh, toFile, withEnv } from '../../src/core/cmd/cmd.js';
+import { secretsInClear } from '../../src/core/cmd/secrets.js';
+import { Redactor } from '../../src/core/redact/redactor.js';
 
 const SECRET = 'tok"en-4f9a2c77e1';
 const redactor = new Redactor([SECRET]);

@@ -1,10 +1,10 @@
 // Golden tests: the exact text rig sends for each kind of command node.
 import { describe, expect, it } from 'vitest';
-import { and, exec, fromFile, mergeStderr, not, or, pipe, redirect, secret, seq, sh, toFile, withEnv } from '../../src/core/cmd.js';
-import { cmd } from '../../src/core/cmd-template.js';
-import { display, render } from '../../src/core/cmd-render.js';
-import { toRemote } from '../../src/core/cmd-remote.js';
-import { quote, quoteCommandName } from '../../src/core/shell-quote.js';
+import { and, exec, fromFile, mergeStderr, not, or, pipe, redirect, secret, seq, sh, toFile, withEnv } from '../../src/core/cmd/cmd.js';
+import { cmd } from '../../src/core/cmd/template.js';
+import { display, render } from '../../src/core/cmd/render.js';
+import { toRemote } from '../../src/core/cmd/remote.js';
+import { quote, quoteCommandName } from '../../src/core/cmd/shell-quote.js';
 
 describe('quote', () => {
   it.each([

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { composeConfigCheck, composeUp, type ComposeCli, type ComposeFileTarget } from '../../src/compose/compose-cmd.js';
 import { dockerExec, dockerLogsTail, dockerNetworkCreate, dockerPull, dockerRemoveContainers } from '../../src/compose/docker-cmd.js';
-import { render } from '../../src/core/cmd-render.js';
+import { render } from '../../src/core/cmd/render.js';
 
 // The program follows how compose is invoked, not its flavor: a standalone v2 is `docker-compose` too.
 const plain = (cli: ComposeCli): ComposeFileTarget => ({ flavor: 'v2', cli, project: 'shop', projectDir: '/srv/shop', file: '/srv/shop/compose.apps.yml' });

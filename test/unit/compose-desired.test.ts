@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LABELS, unmanagedEnvFiles } from '../../src/compose/compose-desired.js';
 import { fingerprintOf, inputsLabel, serviceInputs } from '../../src/compose/service-inputs.js';
 import { sha256Hex } from '../../src/core/digest.js';
-import { Redactor } from '../../src/core/redactor.js';
+import { Redactor } from '../../src/core/redact/redactor.js';
 import { desiredOf, file, net, ORIGIN, role, svc } from './compose-fixtures.js';
 import { DOCKER_SOCKET_GROUP } from '../../src/core/service.js';
 

@@ -2,10 +2,10 @@
 import { composeDesired, LABELS, type ComposeDesired, type DesiredService } from '../../src/compose/compose-desired.js';
 import { inputsLabel } from '../../src/compose/service-inputs.js';
 import type { FileOp, NetworkOp, Op, ServiceOp } from '../../src/core/op.js';
-import { Redactor } from '../../src/core/redactor.js';
+import { Redactor } from '../../src/core/redact/redactor.js';
 import { healthGateSchema, serviceSpecSchema, type HealthGateInput, type Phase, type ServiceSpecInput } from '../../src/core/service.js';
-import type { RoleOps } from '../../src/config/render-roles.js';
-import type { StackConfig } from '../../src/config/stack-vars.js';
+import type { RoleOps } from '../../src/config/roles/render-roles.js';
+import type { StackConfig } from '../../src/config/vars/stack-vars.js';
 import type { ContainerState, DockerState, ImageState, NetworkState } from '../../src/facts/docker-state.js';
 
 export const STACK: StackConfig = { project: 'shop', projectDir: '/srv/shop', stateDir: '/srv/shop/.rig', releasesKeep: 3, lockLeaseSec: 90 };

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { findBlocks, nightlyBlock, parseCronTime, removeBlock, upsertBlock } from '../../src/cron/crontab-block.js';
 import { crontabCmd, crontabFailure } from '../../src/cron/crontab-io.js';
 import { cronPaths, nightlyScript, scriptCommand } from '../../src/cron/nightly-script.js';
-import { display } from '../../src/core/cmd-render.js';
+import { display } from '../../src/core/cmd/render.js';
 
 const OTHERS = 'MAILTO=""\n# mine\n0 4 * * * /bin/true\n';
 const block = (env: string, at = '03:15') => nightlyBlock(env, parseCronTime(at), scriptCommand(cronPaths('/srv/deploy', env)));

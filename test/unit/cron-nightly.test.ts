@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTelegramFake, type TelegramFake } from '../../scripts/fakes/telegram-botapi.mjs';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
-import { Redactor } from '../../src/core/redactor.js';
+import { Redactor } from '../../src/core/redact/redactor.js';
 import { alertConfig } from '../../src/cron/alert-config.js';
 import { alertText } from '../../src/cron/alert-send.js';
 import { pendingAlerts, readAlertState, recordAlerts } from '../../src/cron/alert-state.js';

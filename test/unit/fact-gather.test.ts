@@ -1,6 +1,6 @@
 // gather(): facts keyed by name, their sections read in order, a missing or malformed section named by host and fact.
 import { describe, expect, it } from 'vitest';
-import { sh } from '../../src/core/cmd.js';
+import { sh } from '../../src/core/cmd/cmd.js';
 import { textFact } from '../../src/facts/fact.js';
 import { execHost, factCommands, FactError, gather, readFacts, readSettled, type BatchOutcome } from '../../src/facts/gather.js';
 import { RemoteCommandError } from '../../src/core/remote-errors.js';

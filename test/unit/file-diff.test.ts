@@ -1,7 +1,7 @@
 // describeFileChange/formatFileChange: golden plan data and lines, and the guarantee that secrets never leak.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Redactor } from '../../src/core/redactor.js';
+import { Redactor } from '../../src/core/redact/redactor.js';
 import {
   describeFileChange,
   envKeyDiffSummary,
@@ -10,7 +10,7 @@ import {
   formatFileChange,
   isEnvFilePath,
 } from '../../src/diff/file-diff.js';
-import { formatEnvFile } from '../../src/template/env-file.js';
+import { formatEnvFile } from '../../src/template/env/env-file.js';
 
 const SECRET = 'sk-live-0123456789';
 const base = { sensitive: false, envFile: false, redactor: new Redactor([SECRET]) };

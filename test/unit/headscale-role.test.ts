@@ -1,7 +1,7 @@
 // Role headscale through the real loader and renderer, its merge resolved against a hand-written host file as the plan
 // does: rig's keys set, comments and foreign keys kept, byte-identical the second time; bad records refused at the variable.
 import { describe, expect, it } from 'vitest';
-import { renderProject, type RoleOps } from '../../src/config/render-roles.js';
+import { renderProject, type RoleOps } from '../../src/config/roles/render-roles.js';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
 import { formatDiagnostic, type Diagnostic } from '../../src/core/diagnostic.js';
 import type { DirOp, FileOp, NetworkOp, ServiceOp, YamlMergeOp } from '../../src/core/op.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Redactor } from '../../src/core/redactor.js';
+import { Redactor } from '../../src/core/redact/redactor.js';
 import { formatJournal, parseJournal } from '../../src/journal/journal-read.js';
 import { appendLocalMirror, JournalBuffer, type JournalEvent } from '../../src/journal/journal.js';
 

@@ -1,7 +1,7 @@
 // Role litellm through the real loader and renderer: the exact config YAML, the env file (0600, sensitive), the service,
 // and every lesson of incumbent §10.3 refused at the offending variable's file:line:col before anything is rendered.
 import { describe, expect, it } from 'vitest';
-import { renderProject } from '../../src/config/render-roles.js';
+import { renderProject } from '../../src/config/roles/render-roles.js';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
 import { formatDiagnostic, type Diagnostic } from '../../src/core/diagnostic.js';
 import type { FileOp, NetworkOp, Op, ServiceOp } from '../../src/core/op.js';

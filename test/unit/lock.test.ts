@@ -1,6 +1,6 @@
 // The deploy lock's pure parts: holder messages, age/TTL arithmetic, parsing the script's output, new holders.
 import { describe, expect, it } from 'vitest';
-import { display } from '../../src/core/cmd-render.js';
+import { display } from '../../src/core/cmd/render.js';
 import { UserError } from '../../src/core/errors.js';
 import { WRITE_GRACE_SEC } from '../../src/lock/lock-info.js';
 import { acquireCmd, breakCmd, parseLockOutput, releaseCmd, renewCmd } from '../../src/lock/lock-script.js';

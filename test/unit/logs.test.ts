@@ -1,7 +1,7 @@
 // rig logs, pure parts: docker's timestamped lines, the line splitter (pty CRLF, split UTF-8), the merge by time,
 // the flags, and the remote command as it is rendered.
 import { describe, expect, it } from 'vitest';
-import { display } from '../../src/core/cmd-render.js';
+import { display } from '../../src/core/cmd/render.js';
 import { LineSplitter, parseLogLine } from '../../src/logs/log-line.js';
 import { LogMerger } from '../../src/logs/log-merge.js';
 import { logsCmd, parseSince, parseTail } from '../../src/logs/logs-cmd.js';

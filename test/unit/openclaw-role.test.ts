@@ -2,9 +2,9 @@
 // sandbox-image command following the service's (pinned) image, and the incumbent's OpenClaw lessons (§10.4, 10.5, 10.6,
 // 10.14) refused at the offending variable's file:line:col before anything is rendered.
 import { describe, expect, it } from 'vitest';
-import { renderProject } from '../../src/config/render-roles.js';
+import { renderProject } from '../../src/config/roles/render-roles.js';
 import type { CommandOp, FileOp, Op, ServiceOp } from '../../src/core/op.js';
-import { display } from '../../src/core/cmd-render.js';
+import { display } from '../../src/core/cmd/render.js';
 import { DOCKER_SOCKET_GROUP } from '../../src/core/service.js';
 import { resolveServiceImages } from '../../src/pin/service-images.js';
 import { load, loadErrors, makeProject, replaceOnce } from '../helpers/project.js';

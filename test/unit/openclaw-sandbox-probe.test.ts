@@ -1,7 +1,7 @@
 // The sandbox probe's pure parts: the commands (golden), explain's JSON, and the one classifier of a failed spawn's
 // stderr, on output recorded from docker 20.10 and OpenClaw 2026.9.6 on this machine.
 import { describe, expect, it } from 'vitest';
-import { display } from '../../src/core/cmd-render.js';
+import { display } from '../../src/core/cmd/render.js';
 import { classifySandboxFailure, explainCmd, parseExplain, sandboxRunCmd } from '../../src/openclaw/sandbox-probe.js';
 
 const EXPLAIN = `{

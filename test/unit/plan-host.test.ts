@@ -1,10 +1,10 @@
 // The pure planner, table-driven on recorded facts: which steps, and why.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { sh } from '../../src/core/cmd.js';
+import { sh } from '../../src/core/cmd/cmd.js';
 import type { DiagnosticsError } from '../../src/core/diagnostic.js';
 import type { Op } from '../../src/core/op.js';
-import { Redactor } from '../../src/core/redactor.js';
+import { Redactor } from '../../src/core/redact/redactor.js';
 import { guardKey } from '../../src/plan/plan-commands.js';
 import { planHost } from '../../src/plan/planner.js';
 import type { PathState } from '../../src/facts/file-state.js';

@@ -1,9 +1,9 @@
 // The redactor: secrets in clear and encoded (JSON, URL, base64 at any offset, shell-quoted), and values masked before serialisation.
 import { describe, expect, it } from 'vitest';
-import { encodedForms } from '../../src/core/secret-encodings.js';
-import { Redactor } from '../../src/core/redactor.js';
-import { referencedNames } from '../../src/config/var-references.js';
-import { registerSecret } from '../../src/config/vars-file.js';
+import { encodedForms } from '../../src/core/redact/secret-encodings.js';
+import { Redactor } from '../../src/core/redact/redactor.js';
+import { referencedNames } from '../../src/config/vars/var-references.js';
+import { registerSecret } from '../../src/config/vars/vars-file.js';
 
 const SECRET = `p@ss w"rd\\é/+'x`;
 

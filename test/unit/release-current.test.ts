@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { render } from '../../src/core/cmd-render.js';
+import { render } from '../../src/core/cmd/render.js';
 import { releaseSchema } from '../../src/release/release-schema.js';
 import { currentReleaseCmd, listReleasesCmd, parseReleaseList, releaseWriteCmd } from '../../src/release/release-store.js';
 

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jsonSchemaText, SCHEMAS } from '../../src/cli/schema.js';
+import { jsonSchemaText, SCHEMAS } from '../../src/cli/commands/schema.js';
 import { REPO_ROOT } from '../helpers/project.js';
 
 function yamlFiles(dir: string): string[] {

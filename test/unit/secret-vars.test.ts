@@ -1,9 +1,9 @@
 // `--secret-var` values from stdin, the command line as rig records it, and secrecy surviving an override.
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { readSecretVars, recordedCommand } from '../../src/cli/secret-vars.js';
-import { mergeLayers } from '../../src/config/resolve-vars.js';
-import type { VarEntry } from '../../src/config/var-entry.js';
+import { readSecretVars, recordedCommand } from '../../src/cli/run/secret-vars.js';
+import { mergeLayers } from '../../src/config/vars/resolve-vars.js';
+import type { VarEntry } from '../../src/config/vars/var-entry.js';
 import { testIo } from '../helpers/test-io.js';
 
 describe('recordedCommand', () => {

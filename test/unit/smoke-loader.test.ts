@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../src/core/diagnostic.js';
 import { DiagnosticsError } from '../../src/core/diagnostic.js';
-import { renderProject } from '../../src/config/render-roles.js';
+import { renderProject } from '../../src/config/roles/render-roles.js';
 import { listSmokeChecks, loadSmokeChecks } from '../../src/smoke/smoke-loader.js';
 import { checksByHost, smokeHost } from '../../src/smoke/smoke-host.js';
 import { load, makeProject, sampleFiles } from '../helpers/project.js';

@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SettingsSchema } from '../../src/config/settings.js';
-import { exec, secret, sh } from '../../src/core/cmd.js';
-import { Redactor } from '../../src/core/redactor.js';
+import { exec, secret, sh } from '../../src/core/cmd/cmd.js';
+import { Redactor } from '../../src/core/redact/redactor.js';
 import { defineSmoke, type SmokeCheck } from '../../src/smoke/define-smoke.js';
 import { runCheck } from '../../src/smoke/run-check.js';
 import { bounded, type SmokeHost } from '../../src/smoke/smoke-context.js';
-import { display } from '../../src/core/cmd-render.js';
+import { display } from '../../src/core/cmd/render.js';
 import { LocalTransport } from '../../src/transport/local-transport.js';
 
 const SECRET = 'tok-9f3a1c7e55';

@@ -1,8 +1,8 @@
 // StreamRedactor: secrets masked in output that arrives in chunks, whatever the cut; nothing held that cannot be one.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Redactor } from '../../src/core/redactor.js';
-import { StreamRedactor } from '../../src/core/stream-redactor.js';
+import { Redactor } from '../../src/core/redact/redactor.js';
+import { StreamRedactor } from '../../src/core/redact/stream-redactor.js';
 
 const through = (secrets: string[], chunks: Buffer[]): string => {
   const r = new StreamRedactor(secrets);

@@ -1,6 +1,6 @@
 // The in-container getMe: the command it builds (token only on stdin) and the parser of the line its script prints.
 import { describe, expect, it } from 'vitest';
-import { display } from '../../src/core/cmd-render.js';
+import { display } from '../../src/core/cmd/render.js';
 import { inContainerGetMe, parseInContainerGetMe } from '../../src/telegram/in-container-getme.js';
 import { TelegramError } from '../../src/telegram/telegram-error.js';
 

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DiagnosticsError, formatDiagnostic } from '../../src/core/diagnostic.js';
-import { Redactor } from '../../src/core/redactor.js';
+import { Redactor } from '../../src/core/redact/redactor.js';
 import { compileTemplate, loadTemplateFile, renderTemplate } from '../../src/template/index.js';
 
 const FILE = 'roles/sample/templates/app.conf.hbs';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { DiagnosticsError, formatDiagnostic } from '../../src/core/diagnostic.js';
-import { Redactor } from '../../src/core/redactor.js';
+import { Redactor } from '../../src/core/redact/redactor.js';
 import { compileTemplate, parseEnvFile, renderTemplate } from '../../src/template/index.js';
 
 const FILE = 'roles/r/templates/t.hbs';

@@ -1,7 +1,7 @@
 // renderString: Ansible-style variable references, native-type passthrough, and locations inside YAML values.
 import { describe, expect, it } from 'vitest';
 import { DiagnosticsError, formatDiagnostic } from '../../src/core/diagnostic.js';
-import { Redactor } from '../../src/core/redactor.js';
+import { Redactor } from '../../src/core/redact/redactor.js';
 import { renderString } from '../../src/template/index.js';
 
 const loc = { file: 'inventory/prod/group_vars/all.yml', line: 7, col: 10 };

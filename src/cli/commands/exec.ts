@@ -1,7 +1,7 @@
 // `rig exec SERVICE [--host H] [-i] [-t] -- CMD…`: a command in the service's container (`docker exec`) over the
 // deploy's connection, host-key checks and become. argv stays argv (each word one argument, quoted by the renderer).
 import type { HostConfig, Project } from '../../config/project.js';
-import { exec, type Cmd } from '../../core/cmd.js';
+import { exec, type Cmd } from '../../core/cmd/cmd.js';
 import { formatDiagnostic } from '../../core/diagnostic.js';
 import { UsageError, UserError } from '../../core/errors.js';
 import { containerName } from '../../core/service.js';
@@ -11,12 +11,12 @@ import { LineSplitter } from '../../logs/log-line.js';
 import { run } from '../../transport/run.js';
 import type { Transport } from '../../transport/transport.js';
 import { PROJECT_OPTIONS, parseFlags } from '../args.js';
-import { hostConnector } from '../host-query.js';
-import { hostPainter } from '../host-prefix.js';
+import { hostConnector } from '../remote/host-query.js';
+import { hostPainter } from '../output/host-prefix.js';
 import type { CliIo } from '../io.js';
 import { openProject } from '../project-context.js';
-import { runSession } from '../remote-session.js';
-import { serviceArg } from './service-target.js';
+import { runSession } from '../remote/remote-session.js';
+import { serviceArg } from '../remote/service-target.js';
 
 const EXEC_OPTIONS = {
   ...PROJECT_OPTIONS,

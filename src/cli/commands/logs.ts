@@ -8,12 +8,12 @@ import { LogMerger } from '../../logs/log-merge.js';
 import { parseSince, parseTail, type LogsQuery } from '../../logs/logs-cmd.js';
 import { streamHostLogs, type HostLogOutcome } from '../../logs/logs-host.js';
 import { PROJECT_OPTIONS, parseFlags } from '../args.js';
-import { hostConnector } from '../host-query.js';
-import { untilInterrupted } from '../interrupts.js';
+import { hostConnector } from '../remote/host-query.js';
+import { untilInterrupted } from '../remote/interrupts.js';
 import type { CliIo } from '../io.js';
 import { openProject } from '../project-context.js';
-import { hostPainter } from '../host-prefix.js';
-import { serviceArg } from './service-target.js';
+import { hostPainter } from '../output/host-prefix.js';
+import { serviceArg } from '../remote/service-target.js';
 
 const LOGS_OPTIONS = {
   ...PROJECT_OPTIONS,

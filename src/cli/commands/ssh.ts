@@ -1,13 +1,13 @@
 // `rig ssh HOST [-t] [-- CMD…]`: a login shell (or one command) on an inventory host with the deploy's connection
 // settings, host-key checks and become (a root shell through `sudo -n`). The exit code is the remote one.
-import { exec, sh, type Cmd } from '../../core/cmd.js';
+import { exec, sh, type Cmd } from '../../core/cmd/cmd.js';
 import { formatDiagnostic } from '../../core/diagnostic.js';
 import { UsageError } from '../../core/errors.js';
 import { PROJECT_OPTIONS, parseFlags } from '../args.js';
-import { hostConnector } from '../host-query.js';
+import { hostConnector } from '../remote/host-query.js';
 import type { CliIo } from '../io.js';
 import { openProject } from '../project-context.js';
-import { runSession } from '../remote-session.js';
+import { runSession } from '../remote/remote-session.js';
 
 const SSH_OPTIONS = {
   ...PROJECT_OPTIONS,

@@ -5,7 +5,7 @@ import { statusFactsOf } from '../../status/status-host.js';
 import { hostStatus } from '../../status/status-model.js';
 import { statusExitCode, statusJson, statusText } from '../../status/status-format.js';
 import type { StatusAnswer } from '../../status/status-types.js';
-import { queryHosts } from '../host-query.js';
+import { queryHosts } from '../remote/host-query.js';
 import type { CliIo } from '../io.js';
 
 /**

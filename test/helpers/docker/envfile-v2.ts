@@ -2,7 +2,7 @@
 // `docker compose create` made from it, with the v2 plugin of rig/target:1 alone (test/helpers/docker/local-compose.ts).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { exec } from '../../../src/core/cmd.js';
+import { exec } from '../../../src/core/cmd/cmd.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';
 import { run } from '../../../src/transport/run.js';
 import { localCompose } from './local-compose.js';

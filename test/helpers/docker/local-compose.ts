@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sh, withEnv, type Cmd, type ExecNode } from '../../../src/core/cmd.js';
-import { render } from '../../../src/core/cmd-render.js';
+import { sh, withEnv, type Cmd, type ExecNode } from '../../../src/core/cmd/cmd.js';
+import { render } from '../../../src/core/cmd/render.js';
 
 /** v1; v2 as the CLI plugin; v2's binary installed as `docker-compose` (what a standalone v2 install is). */
 export type LocalComposeKind = 'v1' | 'v2' | 'v2-standalone';

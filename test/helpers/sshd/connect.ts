@@ -1,8 +1,8 @@
 // Test helper: opens a real SshTransport to a fleet host, trusting the fleet's known_hosts unless told otherwise.
 import os from 'node:os';
-import type { HostKeyPolicy } from '../../../src/transport/host-key-policy.js';
+import type { HostKeyPolicy } from '../../../src/transport/host-keys/host-key-policy.js';
 import type { SshConfigLine } from '../../../src/transport/ssh-config.js';
-import { SshTransport, type SshTransportOptions } from '../../../src/transport/ssh-transport.js';
+import { SshTransport, type SshTransportOptions } from '../../../src/transport/ssh/ssh-transport.js';
 import type { SshdFleet, SshdHost } from './sshd-fleet.js';
 
 /** Transport options for a fleet: its known_hosts, no agent, no ssh_config unless given. */

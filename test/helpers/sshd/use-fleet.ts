@@ -1,6 +1,6 @@
 // Test lifecycle of a real sshd fleet with one open transport: start, connect, dump logs on failure, stop.
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import type { SshTransport } from '../../../src/transport/ssh-transport.js';
+import type { SshTransport } from '../../../src/transport/ssh/ssh-transport.js';
 import { connectTo } from './connect.js';
 import { startSshdFleet, type SshdFleet } from './sshd-fleet.js';
 

@@ -1,0 +1,53 @@
+// Wraps a rendered Cmd into the exact string sent to a host: `/bin/sh -c '…'`, secrets fed over stdin, optional sudo.
+import type { Cmd } from './cmd.js';
+import { display, render, secretsOf, SECRET_VAR_PREFIX } from './render.js';
+import { quote } from './shell-quote.js';
+
+/** Exit status of the become pre-check when `sudo -n` cannot run (sudo missing, or it wants a password). */
+export const BECOME_FAILED_EXIT = 97;
+/** Line the become pre-check writes to stderr; with BECOME_FAILED_EXIT it identifies that failure. */
+export const BECOME_FAILED_MARKER = 'rig: become failed: sudo -n cannot run here (sudo missing, or it needs a password)';
+
+/** What a transport sends: the command line, bytes to write to stdin before the caller's stdin, and a masked display. */
+export interface RemoteInvocation {
+  /** Always `/bin/sh -c '…'`, so the remote login shell only has to split one quoted word. */
+  readonly command: string;
+  /** The secrets, one encoded line each, read by the script before the command runs; empty when none. */
+  readonly stdinPrefix: Buffer;
+  /** The command for people: secrets masked as `***`. */
+  readonly display: string;
+}
+
+export interface RemoteOptions {
+  /** Run as root through `sudo -n -H --` (the caller passes true only when the login user is not root). */
+  readonly sudo: boolean;
+}
+
+/**
+ * Builds the remote invocation of `node`. Each secret is written to stdin as one line in `printf %b`
+ * escaping (`\\` and `\n`), read with `IFS= read -r` into `$__rig_secret_<n>` and decoded by the
+ * `printf` builtin: secret values appear in no argv, no command line and no sshd log.
+ */
+export function toRemote(node: Cmd, opts: RemoteOptions): RemoteInvocation {
+  const secrets = secretsOf(node);
+  const reads = secrets.map((_, i) => readSecret(`${SECRET_VAR_PREFIX}${i}`));
+  const script = [...reads, render(node)].join('\n');
+  const command = opts.sudo ? becomeScript(script) : script;
+  const lines = secrets.map((s) => `${s.secret.replaceAll('\\', '\\\\').replaceAll('\n', '\\n')}\n`);
+  return { command: `/bin/sh -c ${quote(command)}`, stdinPrefix: Buffer.from(lines.join(''), 'utf8'), display: display(node) };
+}
+
+/** Reads one encoded line into `v` and decodes it; the `x` guard keeps trailing newlines that `$()` would strip. */
+function readSecret(v: string): string {
+  return `IFS= read -r ${v} && ${v}=$(printf '%bx' "$${v}") && ${v}=\${${v}%x} || exit 1`;
+}
+
+/**
+ * Checks that sudo works without a password before handing the script (and stdin) to a root shell. `-H`: HOME is
+ * root's whatever the sudoers policy keeps, so the docker CLI looks for plugins and config in root's ~/.docker, never
+ * in the login user's (a file root would run that another account can replace).
+ */
+function becomeScript(script: string): string {
+  const fail = `{ printf '%s\\n' ${quote(BECOME_FAILED_MARKER)} >&2; exit ${BECOME_FAILED_EXIT}; }`;
+  return `sudo -n true 2>/dev/null || ${fail}\nexec sudo -n -H -- /bin/sh -c ${quote(script)}`;
+}

@@ -1,0 +1,136 @@
+// Dials a host over ssh2: ProxyJump hops, key-file and agent auth, host-key verification, connect timeout.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Client, type AgentAuthMethod, type ConnectConfig, type PublicKeyAuthMethod } from 'ssh2';
+import type { Duplex } from 'node:stream';
+import { HostKeyError, HostUnreachableError } from '../../core/remote-errors.js';
+import { knownHost, noKnownTypeError, verifyHostKey, type HostKeyPolicy } from '../host-keys/host-key-policy.js';
+import type { SshEndpoint } from '../ssh-endpoint.js';
+
+/** Machine-wide inputs of dialing. */
+export interface DialOptions {
+  readonly hostKeys: HostKeyPolicy;
+  /** Handshake deadline per hop (ssh2 readyTimeout); ssh_config ConnectTimeout applies when unset. Default 10 s. */
+  readonly readyTimeoutMs?: number;
+  /** ssh-agent socket (`SSH_AUTH_SOCK`); undefined for none. */
+  readonly agentSocket?: string | undefined;
+  readonly home: string;
+}
+
+/** Settles when a connected client's socket has closed, whoever closed it. */
+const closedPromises = new WeakMap<Client, Promise<void>>();
+
+/** Ends a client and resolves once it is closed (at once if it already was). */
+export function endClient(client: Client): Promise<void> {
+  client.end();
+  return closedPromises.get(client) ?? Promise.resolve();
+}
+
+const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+
+/** One auth attempt and how to name it in an error. */
+interface Auth {
+  readonly method: PublicKeyAuthMethod | AgentAuthMethod;
+  readonly label: string;
+}
+
+/** Dials every endpoint in order, each through the previous one; returns all clients, the target's last. */
+export async function dialChain(endpoints: readonly SshEndpoint[], opts: DialOptions): Promise<Client[]> {
+  const clients: Client[] = [];
+  try {
+    for (const ep of endpoints) {
+      const prev = clients.at(-1);
+      const sock = prev === undefined ? undefined : await forward(prev, ep);
+      clients.push(await dial(ep, sock, opts));
+    }
+    return clients;
+  } catch (err) {
+    for (const c of clients.reverse()) c.end();
+    throw attributeToTarget(err, endpoints);
+  }
+}
+
+/** A jump hop's failure is reported as the target's (the inventory host), saying which hop failed. */
+function attributeToTarget(err: unknown, endpoints: readonly SshEndpoint[]): unknown {
+  const target = endpoints.at(-1);
+  if (!(err instanceof HostUnreachableError) || target === undefined || err.host === target.name) return err;
+  return new HostUnreachableError(target.name, `via ProxyJump ${err.host}: ${err.reason}`, { cause: err });
+}
+
+function forward(via: Client, ep: SshEndpoint): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    via.forwardOut('127.0.0.1', 0, ep.hostName, ep.port, (err, stream) => {
+      if (err) reject(new HostUnreachableError(ep.name, `jump host cannot reach ${ep.hostName}:${ep.port}: ${err.message}`, { cause: err }));
+      else resolve(stream);
+    });
+  });
+}
+
+/** One ssh2 connection. A host-key refusal surfaces as the HostKeyError, not ssh2's generic message. */
+async function dial(ep: SshEndpoint, sock: Duplex | undefined, opts: DialOptions): Promise<Client> {
+  const auth = await authMethods(ep, opts);
+  if (auth.length === 0) throw new HostUnreachableError(ep.name, 'no identity file found and no ssh-agent (SSH_AUTH_SOCK) to authenticate with');
+  let keyError: HostKeyError | undefined;
+  // Only the key types the host is known by are negotiated: a host known by Ed25519 is never asked for ECDSA.
+  const known = await knownHost(opts.hostKeys, ep.name, ep.hostName, ep.port);
+  const config: ConnectConfig = {
+    host: ep.hostName,
+    port: ep.port,
+    username: ep.user,
+    readyTimeout: opts.readyTimeoutMs ?? (ep.connectTimeoutSec ?? 10) * 1000,
+    authHandler: auth.map((a) => a.method),
+    hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+      verifyHostKey(opts.hostKeys, ep.name, known, key).then(
+        () => verify(true),
+        (err: unknown) => {
+          keyError = err instanceof HostKeyError ? err : new HostKeyError(ep.name, 'unknown', String(err));
+          verify(false);
+        },
+      );
+    },
+    ...(known.offer === undefined ? {} : { algorithms: { serverHostKey: [...known.offer] } }),
+    ...(sock === undefined ? {} : { sock }),
+  };
+  const client = new Client();
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error & { level?: string }): void => {
+      client.end();
+      const noCommonKeyType = known.offer !== undefined && err.level === 'handshake' && /no matching host key/i.test(err.message);
+      const unreachable = (): HostUnreachableError => new HostUnreachableError(ep.name, describeError(ep, err, auth), { cause: err });
+      reject(keyError ?? (noCommonKeyType ? noKnownTypeError(ep.name, known) : unreachable()));
+    };
+    client.on('error', onError);
+    client.once('ready', () => {
+      client.off('error', onError);
+      // Without this, Nagle holds each channel's small writes for the peer's delayed ACK: ~40 ms per command.
+      client.setNoDelay(true);
+      closedPromises.set(client, new Promise((done) => client.once('close', () => done())));
+      // After ready, errors end in 'close'; pending channels fail there. The listener keeps them from crashing the process.
+      client.on('error', () => undefined);
+      resolve(client);
+    });
+    client.connect(config);
+  });
+}
+
+function describeError(ep: SshEndpoint, err: Error & { level?: string }, auth: readonly Auth[]): string {
+  const where = `${ep.user}@${ep.hostName}:${ep.port}`;
+  if (err.level === 'client-authentication') return `${where}: authentication failed (tried ${auth.map((a) => a.label).join(', ')})`;
+  if (err.level === 'client-timeout' || /timed out/i.test(err.message)) return `${where}: no SSH handshake within the connect timeout`;
+  return `${where}: ${err.message}`;
+}
+
+/** Key files first (inventory, then ssh_config, else the default ~/.ssh/id_*), then the agent unless IdentitiesOnly. */
+async function authMethods(ep: SshEndpoint, opts: DialOptions): Promise<Auth[]> {
+  const explicit = ep.identityFiles.length > 0;
+  const files = explicit ? ep.identityFiles : DEFAULT_KEYS.map((k) => path.join(opts.home, '.ssh', k));
+  const methods: Auth[] = [];
+  for (const file of files) {
+    const key = await readFile(file).catch(() => undefined);
+    if (key !== undefined) methods.push({ method: { type: 'publickey', username: ep.user, key }, label: `key ${file}` });
+  }
+  if (opts.agentSocket !== undefined && opts.agentSocket !== '' && !ep.identitiesOnly) {
+    methods.push({ method: { type: 'agent', username: ep.user, agent: opts.agentSocket }, label: `ssh-agent ${opts.agentSocket}` });
+  }
+  return methods;
+}
