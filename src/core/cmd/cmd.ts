@@ -43,7 +43,7 @@ export interface RedirectNode {
   readonly redirections: readonly Redirection[];
 }
 
-/** A command tree. Build it with the functions below; render it with `render`/`display` (cmd-render.ts). */
+/** A command tree. Build it with the functions below; render it with `render`/`display` (render.ts). */
 export type Cmd = ExecNode | ListNode | NotNode | RedirectNode;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -11,7 +11,7 @@ const OPERATOR = { and: ' && ', or: ' || ', seq: '; ', pipe: ' | ' } as const;
 /** How a secret environment value is written: a variable reference when running, `***` when displaying. */
 type SecretText = (s: Secret) => string;
 
-/** Prefix of the shell variables that hold secrets read from stdin (see cmd-remote.ts). */
+/** Prefix of the shell variables that hold secrets read from stdin (see remote.ts). */
 export const SECRET_VAR_PREFIX = '__rig_secret_';
 
 /** Renders runnable sh syntax; the n-th secret (in tree order) becomes `"$__rig_secret_n"`, never its value. */
