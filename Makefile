@@ -75,12 +75,12 @@ schema: build ## regenerate the JSON Schemas in schema/ for editors
 # CI (make test) runs a few cases of each; this is every interrupt (SIGINT, SIGINT twice, SIGTERM, SIGKILL, a cut
 # connection) at every stage of a recreate deploy, on Compose v1 and v2, plus the lease tests (~30-40 min on 2 cores)
 test-crash: $(BUILD_STAMP) ## the whole crash matrix: every interrupt x stage x Compose flavor, and the deploy lock lease
-	RIG_CRASH_MATRIX=full npx vitest run --project integration --project extended test/integration/crash-v1.test.ts test/integration/crash-v2.test.ts test/integration/lock-lease.test.ts
+	RIG_CRASH_MATRIX=full npx vitest run --project integration --project extended test/integration/engine/crash-v1.test.ts test/integration/engine/crash-v2.test.ts test/integration/lock/lock-lease.test.ts
 
 # CI runs every suite on Compose v2 (the test hosts' default, as in production); this runs the compose-specific suites
 # on Debian's v1 1.29.2 (docker-state-fact drives both flavors in every run; test-crash has v1's crash cases)
 test-compose-v1: $(BUILD_STAMP) ## the compose-specific suites on Compose v1: recreate, rollback, env files (RIG_TB_COMPOSE=v1)
-	RIG_TB_COMPOSE=v1 npx vitest run --project integration test/integration/compose-recreate.test.ts test/integration/compose-rollback.test.ts test/integration/envfile-compose.test.ts
+	RIG_TB_COMPOSE=v1 npx vitest run --project integration test/integration/compose/compose-recreate.test.ts test/integration/compose/compose-rollback.test.ts test/integration/compose/envfile-compose.test.ts
 
 test-integration: $(BUILD_STAMP) ## the integration tests CI runs (real sshd, docker, ansible-vault); test-extended has the others
 	npx vitest run --project integration

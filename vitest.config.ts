@@ -13,9 +13,10 @@ import { defineConfig } from 'vitest/config';
 // second Compose flavor of the crash cases (v1; `make test-crash` runs every case), and a host moving from Compose v1
 // to v2 (compose-switch).
 export const EXTENDED = [
-  'openclaw-image', 'telegram-openclaw-gateway', 'stack-images', 'telegram-standin-image', 'svc-image',
-  'smoke-checks', 'checklist-host', 'probe-check', 'litellm-completion', 'headscale-distroless',
-  'caddy-role', 'headscale-role', 'cron-nightly', 'role-bed', 'lock-lease', 'crash-v1', 'compose-switch',
+  'roles/openclaw-image', 'roles/telegram-openclaw-gateway', 'roles/stack-images', 'telegram/telegram-standin-image',
+  'roles/svc-image', 'smoke/smoke-checks', 'checklist/checklist-host', 'apply/probe-check', 'roles/litellm-completion',
+  'roles/headscale-distroless', 'roles/caddy-role', 'roles/headscale-role', 'cron/cron-nightly', 'bed/role-bed',
+  'lock/lock-lease', 'engine/crash-v1', 'compose/compose-switch',
 ].map((name) => `test/integration/${name}.test.ts`);
 
 const integration = {

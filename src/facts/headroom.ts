@@ -27,7 +27,7 @@ export interface Headroom {
   readonly memTotalMb: number;
 }
 
-/** Parses `headroomCmd` output (recorded outputs in test/unit/checklist-facts.test.ts). */
+/** Parses `headroomCmd` output (recorded outputs in test/unit/checklist/checklist-facts.test.ts). */
 export function parseHeadroom(stdout: string): Headroom {
   const lines = stdout.split('\n');
   const path = /^path (.+)$/.exec(lines[0] ?? '')?.[1];

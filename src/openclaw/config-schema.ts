@@ -1,7 +1,7 @@
 // The openclaw.json the openclaw role renders, as a STRICT allow-list: OpenClaw refuses to start on a key it does not know.
 //
 // Every key and enum value allowed here was run through the real `openclaw config validate` of OpenClaw 2026.9.6
-// (exit 0; see test/unit/openclaw-config.test.ts for the config). The allow-list is deliberately narrower than the
+// (exit 0; see test/unit/openclaw/openclaw-config.test.ts for the config). The allow-list is deliberately narrower than the
 // product: it holds what the role needs, and leaves out what crashed the incumbent's releases even where 2026.9.6 now
 // accepts it (`agents.defaults.model.fallbacks`, `tools.web.fetch.readability`, `channels.telegram.direct`).
 import { z } from 'zod';

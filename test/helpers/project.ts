@@ -1,12 +1,18 @@
-// Builds throwaway rig repositories in temp dirs (inventory, playbooks, vault password) using the repo's real roles.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+// Builds throwaway rig repositories in temp dirs (inventory, playbooks, vault password) using the repo's roles.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Writes `files` (path → content) under a new temp root and links the repository's `roles/<name>` into it. */
+/** Where role `name` lives in this repository: a test fixture role (test/fixtures/roles/, e.g. `sample`) or a real one (roles/). */
+export function roleDir(name: string): string {
+  const fixture = path.join(REPO_ROOT, 'test', 'fixtures', 'roles', name);
+  return existsSync(fixture) ? fixture : path.join(REPO_ROOT, 'roles', name);
+}
+
+/** Writes `files` (path → content) under a new temp root and links the role `name` (see roleDir) into it. */
 export function makeProject(files: Record<string, string>, opts: { roles?: string[]; asPackage?: boolean } = {}): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'rig-project-'));
   for (const [rel, text] of Object.entries(files)) {
@@ -15,7 +21,7 @@ export function makeProject(files: Record<string, string>, opts: { roles?: strin
     writeFileSync(full, text);
   }
   mkdirSync(path.join(root, 'roles'), { recursive: true });
-  for (const role of opts.roles ?? ['sample']) symlinkSync(path.join(REPO_ROOT, 'roles', role), path.join(root, 'roles', role));
+  for (const role of opts.roles ?? ['sample']) symlinkSync(roleDir(role), path.join(root, 'roles', role));
   if (opts.asPackage) {
     // A deploy repo of its own with rig installed as a dependency: roles import `rig` from node_modules.
     writeFileSync(path.join(root, 'package.json'), '{ "name": "deploy-repo", "private": true, "type": "module" }\n');

@@ -55,7 +55,7 @@ export interface ProbeVerdict {
 /**
  * `openclaw config validate`: exit 0 is valid; with `N warning(s):` (e.g. a `${VAR}` missing from the env: "feature
  * using this value will be unavailable") it is advisory; any other exit is invalid. Recorded outputs in
- * test/unit/checklist-openclaw.test.ts.
+ * test/unit/checklist/checklist-openclaw.test.ts.
  */
 export function judgeValidate(part: PartResult | undefined): ProbeVerdict {
   if (part === undefined) return { status: 'fail', evidence: ['openclaw config validate did not run in the container'] };

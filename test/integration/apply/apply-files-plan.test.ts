@@ -1,0 +1,116 @@
+// The pure parts of applyFiles (no host needed): round planning, temp templates, status lines, argument encoding.
+import { describe, expect, it } from 'vitest';
+import { exec } from '../../../src/core/cmd/cmd.js';
+import { applyStepsCmd, modeText } from '../../../src/apply/apply-files-script.js';
+import { parseStepStatus } from '../../../src/apply/apply-files-status.js';
+import { planApplyRounds, type FileWrite } from '../../../src/apply/apply-files-steps.js';
+import { tempFromTemplate, tempTemplateFor } from '../../../src/apply/apply-temp-name.js';
+
+const f = (path: string, over: Partial<FileWrite> = {}): FileWrite => ({ path, content: Buffer.from('x'), contentChanged: true, ...over });
+
+describe('planApplyRounds', () => {
+  it('a typical apply: one exec: sweep, write each temp from stdin, commit, attrs, fsync of each parent', () => {
+    const r = planApplyRounds([f('/srv/a/x.env', { mode: 0o640, owner: 'app', content: Buffer.from('AB') }), f('/srv/a/y', { contentChanged: false, mode: 0o600 }), f('/srv/b/z', { content: Buffer.from('C') })], []);
+    expect(r.stdin.toString()).toBe('ABC');
+    expect(r.checks).toEqual([]);
+    expect(r.second(new Map())).toEqual([]);
+    expect(r.first).toEqual([
+      { kind: 'sweep', path: '/srv/a' },
+      { kind: 'sweep', path: '/srv/b' },
+      { kind: 'write', path: '/srv/a/x.env', template: '/srv/a/.x.env.rig-tmp-XXXXXXXXXXXX', size: 2 },
+      { kind: 'write', path: '/srv/b/z', template: '/srv/b/.z.rig-tmp-XXXXXXXXXXXX', size: 1 },
+      { kind: 'commit', path: '/srv/a/x.env', temp: { step: 2 }, attrs: { mode: 0o640, owner: 'app' } },
+      { kind: 'attrs', path: '/srv/a/y', attrs: { mode: 0o600 } },
+      { kind: 'commit', path: '/srv/b/z', temp: { step: 3 }, attrs: {} },
+      { kind: 'sync-dir', path: '/srv/a' },
+      { kind: 'sync-dir', path: '/srv/b' },
+    ]);
+  });
+
+  it('creates directories in the same exec, before the writes', () => {
+    const dirs = [{ path: '/srv/new', create: true, mode: 0o750 }];
+    expect(planApplyRounds([f('/srv/new/x')], dirs).first.map((s) => s.kind)).toEqual(['mkdir', 'sweep', 'write', 'commit', 'sync-dir', 'sync-dir']);
+    expect(planApplyRounds([], dirs).first.map((s) => s.kind)).toEqual(['mkdir', 'sync-dir']);
+  });
+
+  it('with a check: the first exec only writes, the second commits the temps the host reported', () => {
+    const check = (p: string) => exec(['check', p]);
+    const r = planApplyRounds([f('/srv/a/x', { validate: check }), f('/srv/a/y')], []);
+    expect(r.first.map((s) => s.kind)).toEqual(['sweep', 'write', 'write']);
+    expect(r.checks.map((c) => [c.path, c.write])).toEqual([['/srv/a/x', 1]]);
+    const second = r.second(new Map([[1, '/srv/a/.x.rig-tmp-abcDEF012345'], [2, '/srv/a/.y.rig-tmp-000000000000']]));
+    expect(second).toEqual([
+      { kind: 'commit', path: '/srv/a/x', temp: '/srv/a/.x.rig-tmp-abcDEF012345', attrs: {} },
+      { kind: 'commit', path: '/srv/a/y', temp: '/srv/a/.y.rig-tmp-000000000000', attrs: {} },
+      { kind: 'sync-dir', path: '/srv/a' },
+    ]);
+  });
+
+  it('plans nothing at all when nothing changes', () => {
+    const r = planApplyRounds([f('/a', { contentChanged: false })], []);
+    expect([r.first, r.stdin.length, r.checks]).toEqual([[], 0, []]);
+  });
+
+  it.each([
+    [[f('etc/x')], 'apply: "etc/x": path must be absolute'],
+    [[f('/etc/x/')], 'without a trailing slash'],
+    [[f('/x'), f('/x')], 'apply: "/x": listed twice'],
+    [[f('/x', { mode: 0o10000 })], 'invalid mode 4096'],
+    [[f('/x', { owner: 'a:b' })], 'invalid owner or group "a:b"'],
+    [[f('/x', { group: '' })], 'invalid owner or group ""'],
+  ])('refuses %j', (files, message) => {
+    expect(() => planApplyRounds(files, [])).toThrow(message);
+  });
+});
+
+describe('tempTemplateFor', () => {
+  it('puts the temp beside the target, hidden, its random part left to mktemp on the host (no run id)', () => {
+    expect(tempTemplateFor('/etc/app/x.conf')).toBe('/etc/app/.x.conf.rig-tmp-XXXXXXXXXXXX');
+    expect(tempTemplateFor('/x')).toBe('/.x.rig-tmp-XXXXXXXXXXXX');
+    expect(tempFromTemplate('/etc/app/.x.conf.rig-tmp-XXXXXXXXXXXX', 'aB3dE6gH9jK2')).toBe('/etc/app/.x.conf.rig-tmp-aB3dE6gH9jK2');
+    expect(() => tempFromTemplate('/x.rig-tmp-XXXXXXXXXXXX', '../../etc/pw')).toThrow('unexpected temp suffix');
+  });
+
+  it('keeps long names under NAME_MAX without splitting a character, distinct for a shared prefix', () => {
+    const a = tempTemplateFor(`/d/${'é'.repeat(200)}a`);
+    const b = tempTemplateFor(`/d/${'é'.repeat(200)}b`);
+    expect(a).not.toBe(b);
+    for (const p of [a, b]) {
+      const base = p.slice(3);
+      expect(Buffer.byteLength(base)).toBeLessThanOrEqual(255);
+      expect(base).not.toContain('\uFFFD');
+      expect(base).toMatch(/^\.é+~[0-9a-f]{8}\.rig-tmp-X{12}$/);
+    }
+  });
+});
+
+describe('parseStepStatus and the argument encoding', () => {
+  const steps = planApplyRounds([f('/a/x', { mode: 0o4755, owner: 'o', group: 'g' }), f('/a/y', { content: Buffer.from('yy') })], []).first;
+
+  it('encodes six positional arguments per step after the step script, never touching the script text', () => {
+    const c = applyStepsCmd(steps);
+    expect(c.argv[3]).toBe('sh');
+    expect(c.argv[4]).toContain('mktemp');
+    expect(c.argv.slice(5)).toEqual([
+      'C', '/a', '', '', '', '',
+      'W', '/a/x', '/a/.x.rig-tmp-XXXXXXXXXXXX', '1', '', '',
+      'W', '/a/y', '/a/.y.rig-tmp-XXXXXXXXXXXX', '2', '', '',
+      'F', '/a/x', '@1', '4755', 'o', 'g',
+      'F', '/a/y', '@2', '', '', '',
+      'S', '/a', '', '', '', '',
+    ]);
+    expect(modeText(0o7)).toBe('0007');
+  });
+
+  it('pairs status lines with steps; a missing line is unknown, noise is ignored, details are kept', () => {
+    const r = parseStepStatus('0 ok\n1 ok aB3dE6gH9jK2 1000\nchown: noise\n2 fail unsafe /x is writable by others\n3 fail chown as uid 1000\n4 skipped\n9 ok\n', steps);
+    expect(r.map((x) => x.outcome)).toEqual([
+      { status: 'ok' },
+      { status: 'ok', detail: 'aB3dE6gH9jK2 1000' },
+      { status: 'fail', what: 'unsafe', detail: '/x is writable by others' },
+      { status: 'fail', what: 'chown', detail: 'as uid 1000' },
+      { status: 'skipped' },
+      { status: 'unknown' },
+    ]);
+  });
+});

@@ -1,0 +1,224 @@
+// The recreation matrix on a real engine: exactly the services whose env, mounted config or image changed are recreated.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startComposeBed, type ComposeBed } from '../../helpers/compose-bed.js';
+import { docker, dockerOk, httpGetInContainer, inspectContainer, retagVariant, type ContainerInfo } from '../../helpers/docker/index.js';
+import { requireDocker } from '../../helpers/testbed/index.js';
+
+const skip = await requireDocker();
+
+/** Container id and start time per service: what "touched" means. */
+async function snapshot(bed: ComposeBed, services: readonly ('alpha' | 'beta' | 'gamma')[]): Promise<Record<string, Pick<ContainerInfo, 'id' | 'startedAt'> | undefined>> {
+  const out: Record<string, Pick<ContainerInfo, 'id' | 'startedAt'> | undefined> = {};
+  for (const s of services) {
+    const c = await inspectContainer(bed.container(s));
+    out[s] = c && { id: c.id, startedAt: c.startedAt };
+  }
+  return out;
+}
+
+/** Docker events of the project's containers between two times: proves that nothing was created, started or stopped. */
+async function events(bed: ComposeBed, since: number): Promise<string[]> {
+  const out = await dockerOk(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', `label=com.docker.compose.project=${bed.host.composeProject}`, '--format', '{{.Action}} {{.Actor.Attributes.name}}']);
+  return out.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('exec_') && !l.startsWith('health_status'));
+}
+
+describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
+  let bed: ComposeBed;
+  const outputs: string[] = [];
+  const rig = async (args: string[]) => {
+    const r = await bed.rig(args);
+    outputs.push(r.out, r.err);
+    return r;
+  };
+
+  beforeAll(async () => {
+    bed = await startComposeBed('matrix');
+  }, 120_000);
+  afterAll(async () => {
+    await bed?.stop();
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') {
+      console.error(outputs.slice(-6).join('\n'));
+      await bed.tb.dumpLogs();
+    }
+  });
+
+  it('first deploy creates both services healthy, then a second deploy touches nothing and issues no compose up', async () => {
+    const first = await rig(['deploy']);
+    expect(first.err).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.out).toContain('+ create beta: new service  [stack]');
+    expect(first.out).toContain('+ create alpha: new service  [stack]');
+    expect((await inspectContainer(bed.container('alpha')))?.health).toBe('healthy');
+    expect((await inspectContainer(bed.container('beta')))?.health).toBe('healthy');
+    expect(await httpGetInContainer(bed.container('alpha'), '/env')).toContain('FOO=one');
+
+    const before = await snapshot(bed, ['alpha', 'beta']);
+    const t0 = Math.floor(Date.now() / 1000);
+    const plan = await rig(['plan']);
+    expect(plan.code).toBe(0);
+    expect(plan.out).toContain('h1: nothing to do');
+    const again = await rig(['deploy', '--json', '-']);
+    expect(again.code).toBe(0);
+    const json = JSON.parse(again.out) as { results: { changes: number; roundTrips: unknown }[] };
+    expect(json.results[0]?.changes).toBe(0);
+    // every fact and the lock check in one exec; nothing to do, so no lock is taken and nothing is written
+    expect(json.results[0]?.roundTrips).toEqual({ connections: 1, execChannels: 1, sftpChannels: 0 });
+    expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(before);
+    expect(await events(bed, t0)).toEqual([]);
+  });
+
+  it('an env value change recreates only that service, which then sees the new value; the reason names the key', async () => {
+    const before = await snapshot(bed, ['alpha', 'beta']);
+    bed.setVars({ stack_alpha_env: { FOO: 'two', NEW: 'x', API_KEY: '{{ vault_api_key }}' } });
+    const plan = await rig(['plan']);
+    expect(plan.out).toContain('~ recreate alpha: env alpha.env changed (+NEW ~FOO)  [stack]');
+    const r = await rig(['deploy']);
+    expect(r.code).toBe(0);
+    const after = await snapshot(bed, ['alpha', 'beta']);
+    expect(after['alpha']?.id).not.toBe(before['alpha']?.id);
+    expect(after['beta']).toEqual(before['beta']);
+    const env = await httpGetInContainer(bed.container('alpha'), '/env');
+    expect(env).toContain('FOO=two');
+    expect(env).toContain('NEW=x');
+  });
+
+  it('a replaced bind-mounted config file recreates only its service, which sees the new content', async () => {
+    const before = await snapshot(bed, ['alpha', 'beta']);
+    bed.setVars({ stack_alpha_env: { FOO: 'two', NEW: 'x', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n' });
+    const r = await rig(['deploy']);
+    expect(r.out).toContain('~ recreate alpha: app.conf changed  [stack]');
+    expect(r.code).toBe(0);
+    const after = await snapshot(bed, ['alpha', 'beta']);
+    expect(after['alpha']?.id).not.toBe(before['alpha']?.id);
+    expect(after['beta']).toEqual(before['beta']);
+    expect(await httpGetInContainer(bed.container('alpha'), '/files/app.conf')).toBe('hello again\n');
+  });
+
+  it('an image that changed under its tag recreates only that service, on the new image', async () => {
+    const before = await snapshot(bed, ['alpha', 'beta']);
+    const newId = await retagVariant('local/rig-svc:1', bed.images.beta, 'matrix-2');
+    const r = await rig(['deploy']);
+    expect(r.code).toBe(0);
+    const changed = `~ recreate beta: image changed: ${bed.images.beta} is now sha256:[0-9a-f]{12}, the container runs sha256:[0-9a-f]{12}`;
+    expect(r.out).toMatch(new RegExp(changed.replaceAll('.', '\\.')));
+    const after = await snapshot(bed, ['alpha', 'beta']);
+    expect(after['beta']?.id).not.toBe(before['beta']?.id);
+    expect(after['alpha']).toEqual(before['alpha']);
+    expect((await inspectContainer(bed.container('beta')))?.image).toBe(newId);
+  });
+
+  it('a service added is the only one created; removed, the only one removed', async () => {
+    const vars = { stack_alpha_env: { FOO: 'two', NEW: 'x', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n' };
+    const before = await snapshot(bed, ['alpha', 'beta']);
+    bed.setVars({ ...vars, stack_gamma: true });
+    const add = await rig(['deploy']);
+    expect(add.code).toBe(0);
+    expect(add.out).toContain('+ create gamma: new service  [stack]');
+    expect((await inspectContainer(bed.container('gamma')))?.running).toBe(true);
+    expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(before);
+    bed.setVars(vars);
+    const remove = await rig(['deploy']);
+    expect(remove.code).toBe(0);
+    expect(remove.out).toContain('- remove gamma: no longer declared  [stack]');
+    expect(await inspectContainer(bed.container('gamma'))).toBeUndefined();
+    expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(before);
+  });
+
+  it('a one-shot service passes by exiting 0 and is left exited; one exiting 3 fails the gate and is rolled back', async () => {
+    const vars = { stack_alpha_env: { FOO: 'two', NEW: 'x', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n' };
+    bed.setVars({ ...vars, stack_init_exit: 0 });
+    const ok = await rig(['deploy']);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('+ create init: new service  [stack]');
+    expect(ok.out).toMatch(/✓ init exited 0 \(/);
+    expect(await inspectContainer(bed.container('init'))).toMatchObject({ status: 'exited', exitCode: 0 });
+    expect((await rig(['plan'])).out).toContain('h1: nothing to do');
+    bed.setVars({ ...vars, stack_init_exit: 3 });
+    const bad = await rig(['deploy']);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/✗ init exited 3 \(/);
+    expect(bad.out).toContain('health gate failed: init exited 3; rolled back to release');
+    expect(await inspectContainer(bed.container('init'))).toMatchObject({ status: 'exited', exitCode: 0 });
+    bed.setVars(vars);
+    expect((await rig(['deploy'])).out).toContain('- remove init: no longer declared  [stack]');
+  });
+
+  it('a compose file that does not validate puts the files back and stops nothing', async () => {
+    const before = await snapshot(bed, ['alpha', 'beta']);
+    const read = async (f: string) => (await docker(['exec', bed.host.container, 'cat', `${bed.host.dataDir}/proj/${f}`])).stdout;
+    const [env, apps] = [await read('cfg/alpha.env'), await read('compose.apps.yml')];
+    bed.setVars({ stack_alpha_env: { FOO: 'four', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n', stack_alpha_ports: ['not:a:valid:port'] });
+    const r = await rig(['deploy']);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`${bed.host.dataDir}/proj/compose.apps.yml does not validate`);
+    // compose's own reason, in each flavor's words (v1: its JSON schema; v2: compose-go's port parser)
+    const reason = { v1: 'services.alpha.ports contains an invalid type', v2: 'Invalid ip address not:a' };
+    expect(r.out).toContain(reason[bed.compose]);
+    expect(await read('cfg/alpha.env')).toBe(env);
+    expect(await read('compose.apps.yml')).toBe(apps);
+    expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(before);
+  });
+
+  it("a file whose check fails on the uploaded copy is not committed, nor anything else of the apply", async () => {
+    const before = await snapshot(bed, ['alpha', 'beta']);
+    const read = async (f: string) => (await docker(['exec', bed.host.container, 'sh', '-c', `cat ${bed.host.dataDir}/proj/${f}; ls -a ${bed.host.dataDir}/proj/cfg/alpha`])).stdout;
+    const [conf, env] = [await read('cfg/alpha/app.conf'), await read('cfg/alpha.env')];
+    bed.setVars({ stack_alpha_env: { FOO: 'five', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'BROKEN\n' });
+    const r = await rig(['deploy']);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`the new ${bed.host.dataDir}/proj/cfg/alpha/app.conf failed its check, nothing was changed: /bin/sh -c '! grep -q BROKEN "$1"' sh `);
+    expect(await read('cfg/alpha/app.conf')).toBe(conf);
+    expect(await read('cfg/alpha.env')).toBe(env);
+    expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(before);
+  });
+
+  it('an image that cannot be found aborts before anything stops: containers and files unchanged', async () => {
+    const before = await snapshot(bed, ['alpha', 'beta']);
+    const conf = await docker(['exec', bed.host.container, 'cat', `${bed.host.dataDir}/proj/cfg/alpha.env`]);
+    // a registry on loopback that is not there: the pull fails at once without leaving the machine
+    bed.setVars({ stack_alpha_env: { FOO: 'three', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n', stack_beta_image: '127.0.0.1:9/rigtest/none:1' });
+    const r = await rig(['deploy']);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('pre-checks failed, nothing was changed');
+    expect(r.out).toContain('image 127.0.0.1:9/rigtest/none:1 is not on the host and cannot be pulled');
+    expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(before);
+    expect((await docker(['exec', bed.host.container, 'cat', `${bed.host.dataDir}/proj/cfg/alpha.env`])).stdout).toBe(conf.stdout);
+  });
+
+  it('a service with reload paths is reloaded in place when only its config changed; a second deploy does nothing', async () => {
+    const vars = { stack_alpha_env: { FOO: 'two', NEW: 'x', API_KEY: '{{ vault_api_key }}' }, stack_alpha_reload: true };
+    bed.setVars({ ...vars, stack_alpha_conf: 'hello again\n' });
+    expect((await rig(['deploy'])).code).toBe(0);
+    const before = await snapshot(bed, ['alpha', 'beta']);
+    bed.setVars({ ...vars, stack_alpha_conf: 'reloaded content\n' });
+    const r = await rig(['deploy']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('↻ reload alpha: app.conf changed (reload in place: sh -c echo x >> /tmp/reloads)  [stack]');
+    expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(before);
+    expect((await docker(['exec', bed.container('alpha'), 'cat', '/tmp/reloads'])).stdout.trim()).toBe('x');
+    expect(await httpGetInContainer(bed.container('alpha'), '/files/app.conf')).toBe('reloaded content\n');
+    expect((await rig(['plan'])).out).toContain('h1: nothing to do');
+    // anything else than the reload paths still recreates, and the new container starts from its own labels
+    bed.setVars({ ...vars, stack_alpha_env: { FOO: 'six', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'reloaded content\n' });
+    expect((await rig(['deploy'])).out).toContain('~ recreate alpha: env alpha.env changed (~FOO -NEW)  [stack]');
+    expect((await rig(['plan'])).out).toContain('h1: nothing to do');
+    bed.setVars({ stack_alpha_env: { FOO: 'six', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n' });
+    expect((await rig(['deploy'])).code).toBe(0);
+  });
+
+  it('never shows the vault secret: not in output, plans, the journal or release metadata', async () => {
+    const journal = await docker(['exec', bed.host.container, 'cat', `${bed.stateDir}/journal.jsonl`]);
+    const mirror = readFileSync(path.join(bed.root, '.rig', 'journal', 'test', 'h1.jsonl'), 'utf8');
+    expect(mirror.split('\n').length).toBeGreaterThan(10);
+    const releases = await docker(['exec', bed.host.container, 'sh', '-c', `cat ${bed.stateDir}/releases/*/release.json`]);
+    expect(journal.stdout).toContain('deploy.finished');
+    expect(releases.stdout).toContain('"kind":"deploy"');
+    for (const text of [...outputs, journal.stdout, mirror, releases.stdout]) expect(text).not.toContain(bed.secret);
+    // the secret did reach the container's env file on the host (so the test would see a leak)
+    expect(await httpGetInContainer(bed.container('alpha'), '/env')).toContain(`API_KEY=${bed.secret}`);
+  });
+});

@@ -1,0 +1,71 @@
+// The file-state fact over real sshd: one exec for many awkward paths, answers checked against the kernel's own stat.
+import { createHash } from 'node:crypto';
+import { lstat, mkdir, readFile, symlink, writeFile, chown } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fileStateCmd, parseFileState } from '../../../src/facts/file-state.js';
+import { RemoteCommandError } from '../../../src/core/remote-errors.js';
+import { run } from '../../../src/transport/run.js';
+import type { SshTransport } from '../../../src/transport/ssh/ssh-transport.js';
+import { sshdUnavailable, type SshdFleet } from '../../helpers/sshd/sshd-fleet.js';
+import { useFleetTransport } from '../../helpers/sshd/use-fleet.js';
+
+const unavailable = await sshdUnavailable();
+if (unavailable !== undefined) console.warn(`SKIP apply-file-state-fact: ${unavailable}`);
+
+describe.skipIf(unavailable !== undefined)('file-state fact over ssh', () => {
+  let fleet: SshdFleet;
+  let t: SshTransport;
+
+  useFleetTransport(1, { firstOctet: 61 }, (f, tr) => {
+    fleet = f;
+    t = tr;
+  });
+
+  it('reads 300 paths with awkward names in one exec, matching lstat and sha256 on disk', async () => {
+    const root = path.join(fleet.dir, 'fact-tree');
+    await mkdir(path.join(root, 'd ir\n2'), { recursive: true });
+    const names = Array.from({ length: 100 }, (_, i) => `f ${i} 'q' "d" \\ $(x) \n é ${i % 7 === 0 ? ':' : ''}`);
+    for (const [i, n] of names.entries()) await writeFile(path.join(root, n), `content ${i}\n`, { mode: 0o600 + (i % 3) * 0o40 });
+    await chown(path.join(root, names[1]!), 65534, 4242);
+    await symlink(names[0]!, path.join(root, 'sym'));
+    const paths = [
+      ...names.map((n) => path.join(root, n)),
+      ...names.map((n) => path.join(root, 'd ir\n2', n)),
+      ...names.slice(0, 98).map((n) => path.join(root, 'nope', n)),
+      path.join(root, 'd ir\n2'),
+      path.join(root, 'sym'),
+    ];
+    const before = t.counters;
+    const started = Date.now();
+    const r = await run(t, fileStateCmd(paths));
+    const ms = Date.now() - started;
+    expect(t.counters.execChannels - before.execChannels).toBe(1);
+    const states = parseFileState(r.stdout, paths);
+    expect(states.size).toBe(300);
+    for (const p of paths.slice(0, 100)) {
+      const st = await lstat(p);
+      const sha = createHash('sha256').update(await readFile(p)).digest('hex');
+      expect(states.get(p)).toMatchObject({ kind: 'file', sha256: sha, size: st.size, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid });
+    }
+    expect(states.get(paths[1]!)).toMatchObject({ owner: 'nobody', group: '4242' });
+    expect(states.get(paths[0]!)).toMatchObject({ owner: 'root', group: 'root' });
+    for (const p of paths.slice(100, 200)) expect(states.get(p)).toEqual({ kind: 'missing', parentDir: true });
+    for (const p of paths.slice(200, 298)) expect(states.get(p)).toEqual({ kind: 'missing', parentDir: false });
+    expect(states.get(paths[298]!)).toMatchObject({ kind: 'dir', mode: 0o755, owner: 'root' });
+    expect(states.get(paths[299]!)).toEqual({ kind: 'other', type: 'symlink' });
+    console.log(`file-state of 300 paths: 1 exec, ${ms} ms`);
+  });
+
+  it('fails with the host, the command and stat’s message when a path exists but cannot be read', async () => {
+    // Root reads any file, so use one the kernel refuses to read: /proc/1/clear_refs is write-only (EINVAL). (Not
+    // /proc/self: its canonical path is the pid of the process resolving it, gone when rig judges its directories.)
+    const paths = ['/proc/1/clear_refs', path.join(fleet.dir, 'x')];
+    const err = await run(t, fileStateCmd(paths)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RemoteCommandError);
+    const e = err as RemoteCommandError;
+    expect([e.host, e.code]).toEqual(['h1', 1]);
+    expect(e.command).toMatch(/^\/bin\/sh -c /);
+    expect(e.stderrTail).toMatch(/sha256sum: \/proc\/1\/clear_refs: Invalid argument/);
+  });
+});

@@ -1,0 +1,145 @@
+// Reaching hosts for real: ssh_config aliases, ProxyJump through a second sshd, ssh-agent, timeouts, refusals.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sh } from '../../../src/core/cmd/cmd.js';
+import { cmd } from '../../../src/core/cmd/template.js';
+import { HostUnreachableError } from '../../../src/core/remote-errors.js';
+import { loadSshConfig } from '../../../src/transport/ssh-config-load.js';
+import { SshTransport } from '../../../src/transport/ssh/ssh-transport.js';
+import { connectTo, fleetOptions } from '../../helpers/sshd/connect.js';
+import { generateKey } from '../../helpers/sshd/keys.js';
+import { freePort } from '../../helpers/sshd/sshd-process.js';
+import { sshdUnavailable, startSshdFleet, type SshdFleet } from '../../helpers/sshd/sshd-fleet.js';
+
+const unavailable = await sshdUnavailable();
+if (unavailable !== undefined) console.warn(`SKIP transport-ssh-reach: ${unavailable}`);
+
+describe.skipIf(unavailable !== undefined)('reaching hosts', () => {
+  let fleet: SshdFleet;
+  const started: ChildProcess[] = [];
+  const servers: net.Server[] = [];
+
+  beforeAll(async () => {
+    fleet = await startSshdFleet(2, { firstOctet: 31 });
+  });
+  afterAll(async () => {
+    for (const p of started) p.kill('SIGTERM');
+    for (const s of servers) s.close();
+    await fleet?.stop();
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') console.error(await fleet.logs());
+  });
+
+  it('connects through an ssh_config alias', async () => {
+    const sshConfig = await loadSshConfig(fleet.sshConfigFile, os.homedir());
+    const t = await SshTransport.connect({ name: 'web', host: 'h1' }, fleetOptions(fleet, { sshConfig }));
+    expect((await t.exec(cmd`printenv RIG_TEST_HOST`)).stdout).toBe('h1\n');
+    expect(t.user).toBe('root');
+    await t.close();
+  });
+
+  it('connects through ProxyJump via a second sshd, and fails naming the jump when it is down', async () => {
+    const [jump, target] = [fleet.hosts[0]!, fleet.hosts[1]!];
+    const cfg = path.join(fleet.dir, 'jump_config');
+    await writeFile(
+      cfg,
+      `Host app\n  HostName ${target.address}\n  Port ${target.port}\n  ProxyJump bastion\n` +
+        `Host bastion\n  HostName ${jump.address}\n  Port ${jump.port}\n` +
+        `Host *\n  User root\n  IdentityFile ${fleet.clientKey.path}\n`,
+    );
+    const sshConfig = await loadSshConfig(cfg, os.homedir());
+    const t = await SshTransport.connect({ name: 'app', host: 'app' }, fleetOptions(fleet, { sshConfig }));
+    expect((await t.exec(cmd`printenv RIG_TEST_HOST`)).stdout).toBe('h2\n');
+    expect(t.counters).toEqual({ connections: 2, execChannels: 1, sftpChannels: 0 });
+    await t.close();
+    await fleet.stopHost(jump);
+    const err = await SshTransport.connect({ name: 'app', host: 'app' }, fleetOptions(fleet, { sshConfig })).catch((e: unknown) => e);
+    await fleet.restart(jump);
+    expect(err).toBeInstanceOf(HostUnreachableError);
+    expect((err as HostUnreachableError).host).toBe('app');
+    const where = `${jump.address}:${jump.port}`;
+    expect((err as Error).message).toBe(`app: unreachable: via ProxyJump bastion: root@${where}: connect ECONNREFUSED ${where}`);
+  });
+
+  it('authenticates with ssh-agent when no key file is configured', async () => {
+    const home = await mkdtemp(path.join(os.tmpdir(), 'rig-home-'));
+    const sock = path.join(home, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    started.push(agent);
+    await waitFor(async () => (await execa('ssh-add', ['-l'], { env: { SSH_AUTH_SOCK: sock }, reject: false })).exitCode === 1);
+    await execa('ssh-add', [fleet.clientKey.path], { env: { SSH_AUTH_SOCK: sock } });
+    const h = fleet.hosts[1]!;
+    const opts = { ...fleetOptions(fleet), home, agentSocket: sock };
+    const t = await SshTransport.connect({ name: 'h2', host: h.address, port: h.port, user: 'root' }, opts);
+    expect((await t.exec(cmd`true`)).code).toBe(0);
+    await t.close();
+    const none = await SshTransport.connect({ name: 'h2', host: h.address, port: h.port, user: 'root' }, { ...opts, agentSocket: undefined }).catch((e: unknown) => e);
+    expect((none as Error).message).toBe('h2: unreachable: no identity file found and no ssh-agent (SSH_AUTH_SOCK) to authenticate with');
+  });
+
+  it('reports a rejected key as an authentication failure naming what was tried', async () => {
+    const other = await generateKey(path.join(fleet.dir, 'other_key'));
+    const h = fleet.hosts[1]!;
+    const err = await SshTransport.connect({ name: 'h2', host: h.address, port: h.port, user: 'root', identityFiles: [other.path] }, fleetOptions(fleet)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HostUnreachableError);
+    expect((err as Error).message).toBe(`h2: unreachable: root@${h.address}:${h.port}: authentication failed (tried key ${other.path})`);
+  });
+
+  it('gives up on a host that accepts TCP but never speaks SSH, within the connect timeout', async () => {
+    const port = await freePort('127.0.0.1');
+    const silent = net.createServer(() => undefined);
+    servers.push(silent);
+    await new Promise<void>((r) => silent.listen(port, '127.0.0.1', r));
+    const t0 = Date.now();
+    const err = await SshTransport.connect({ name: 'mute', host: '127.0.0.1', port, user: 'root', identityFiles: [fleet.clientKey.path] }, fleetOptions(fleet, { readyTimeoutMs: 300 })).catch((e: unknown) => e);
+    const ms = Date.now() - t0;
+    expect(err).toBeInstanceOf(HostUnreachableError);
+    expect((err as Error).message).toBe(`mute: unreachable: root@127.0.0.1:${port}: no SSH handshake within the connect timeout`);
+    expect(ms).toBeGreaterThanOrEqual(250);
+    expect(ms).toBeLessThan(1500);
+  });
+
+  it('fails commands on a connection the host dropped with HostUnreachableError', async () => {
+    const h = fleet.hosts[1]!;
+    const t = await connectTo(fleet, h);
+    // The session's shell kills its connection's sshd processes (session and privsep monitor): the TCP connection drops.
+    const script = 'kill -KILL $PPID $(ps -o ppid= -p $PPID); sleep 5';
+    const during = await t.exec(sh(script)).catch((e: unknown) => e);
+    // Which comes first is up to sshd: the connection drop, or the killed session's exit status (137).
+    if (during instanceof HostUnreachableError) {
+      expect(during.message).toBe(`h2: unreachable: connection lost while running /bin/sh -c '${script}' sh`);
+    } else {
+      expect(during).toMatchObject({ code: 137 });
+    }
+    let after: unknown;
+    await waitFor(async () => {
+      after = await t.exec(cmd`true`).catch((e: unknown) => e);
+      return after instanceof HostUnreachableError;
+    });
+    expect(after).toBeInstanceOf(HostUnreachableError);
+    expect((after as Error).message).toMatch(/^h2: unreachable: cannot open a channel for true: /);
+    await t.close();
+  });
+
+  it('reports a refused connection as unreachable', async () => {
+    const port = await freePort('127.0.0.1');
+    const h = { ...fleet.hosts[0]!, port, name: 'closed' };
+    const err = await connectTo(fleet, h).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HostUnreachableError);
+    expect((err as Error).message).toMatch(/^closed: unreachable: root@127\.0\.0\.31:\d+: connect ECONNREFUSED/);
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, deadlineMs = 5000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  for (let delay = 10; !(await check()); delay = Math.min(delay * 2, 200)) {
+    if (Date.now() > end) throw new Error('condition not met before the deadline');
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}

@@ -1,0 +1,85 @@
+// The release store's scripts run under sh on a real state dir: the current-release read of a plan (parsed as the
+// full list is) and the release write's pruning of releases and blobs.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { render } from '../../../src/core/cmd/render.js';
+import { releaseSchema } from '../../../src/release/release-schema.js';
+import { currentReleaseCmd, listReleasesCmd, parseReleaseList, releaseWriteCmd } from '../../../src/release/release-store.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A state dir with releases `ids` (each a minimal record) and `current` holding `current` (raw bytes). */
+function stateDir(ids: readonly string[], current?: string): string {
+  const d = mkdtempSync(path.join(tmpdir(), 'rig-release-current-'));
+  dirs.push(d);
+  for (const id of ids) {
+    mkdirSync(path.join(d, 'releases', id), { recursive: true });
+    writeFileSync(path.join(d, 'releases', id, 'release.json'), `${JSON.stringify(record(id))}\n`);
+  }
+  if (current !== undefined) writeFileSync(path.join(d, 'releases', 'current'), current);
+  return d;
+}
+
+function record(id: string) {
+  const base = { version: 1, id, createdAt: '2026-12-01T07:15:00.000Z', env: 'bench', host: 'h1', user: 'u', workstation: 'w' };
+  return { ...base, git: null, planHash: 'p', kind: 'deploy', project: 'rig', projectDir: '/opt/rig', files: [], dirs: [], services: [], networks: [] };
+}
+
+const run = (cmd: ReturnType<typeof currentReleaseCmd>): string => execFileSync('sh', ['-c', render(cmd)], { encoding: 'utf8' });
+
+describe('currentReleaseCmd', () => {
+  const A = '20261201T071500Z-ab12';
+  const B = '20261130T071500Z-cd34';
+
+  it('prints the current id and its record only, parsed as the full list would give the current one', () => {
+    const d = stateDir([A, B], `${B}\n`);
+    const current = parseReleaseList(run(currentReleaseCmd(d)));
+    const full = parseReleaseList(run(listReleasesCmd(d)));
+    expect(current.current).toBe(B);
+    expect(current.releases.map((r) => r.id)).toEqual([B]);
+    expect(current.releases[0]).toEqual(full.releases.find((r) => r.id === B));
+  });
+
+  it('reads a current file without its newline', () => {
+    const d = stateDir([A], A);
+    expect(parseReleaseList(run(currentReleaseCmd(d))).releases.map((r) => r.id)).toEqual([A]);
+  });
+
+  it('gives no current release for no state, no current file, a current naming no kept release or a path', () => {
+    expect(run(currentReleaseCmd('/nonexistent/rig-state'))).toBe('');
+    expect(parseReleaseList(run(currentReleaseCmd(stateDir([A]))))).toEqual({ current: undefined, releases: [] });
+    expect(parseReleaseList(run(currentReleaseCmd(stateDir([A], `${B}\n`))))).toEqual({ current: B, releases: [] });
+    const escape = stateDir([A], '../../../etc\n');
+    expect(parseReleaseList(run(currentReleaseCmd(escape))).releases).toEqual([]);
+  });
+});
+
+describe('releaseWriteCmd pruning', () => {
+  it('keeps the newest releases and exactly the blobs they list', () => {
+    const d = stateDir([]);
+    const blobs = path.join(d, 'releases', 'blobs');
+    mkdirSync(blobs, { recursive: true });
+    const sha = (c: string): string => c.repeat(64);
+    writeFileSync(path.join(blobs, sha('d')), 'd'); // listed by no release
+    // as a deploy does: its blobs land with its files, then the release that lists them is written
+    const write = (id: string, files: string[]): void => {
+      for (const c of files) writeFileSync(path.join(blobs, sha(c)), c);
+      const rel = { ...record(id), files: files.map((c) => ({ role: 'r', path: `/x/${c}`, sha256: sha(c), sensitive: false })) };
+      const { cmd, stdin } = releaseWriteCmd(d, releaseSchema.parse(rel), 2);
+      execFileSync('sh', ['-c', render(cmd)], { input: stdin });
+    };
+    write('20261201T000000Z-0001', ['a', 'b']);
+    expect(readdirSync(blobs).sort()).toEqual([sha('a'), sha('b')]);
+    write('20261202T000000Z-0002', ['b', 'c']);
+    expect(readdirSync(blobs).sort()).toEqual([sha('a'), sha('b'), sha('c')]);
+    write('20261203T000000Z-0003', ['c']);
+    expect(readdirSync(path.join(d, 'releases')).sort()).toEqual(['20261202T000000Z-0002', '20261203T000000Z-0003', 'blobs', 'current']);
+    expect(readdirSync(blobs).sort()).toEqual([sha('b'), sha('c')]);
+  });
+});
