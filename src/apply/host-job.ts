@@ -6,7 +6,7 @@ import { display, render, secretsOf } from '../core/cmd/render.js';
 import { RemoteCommandError } from '../core/remote-errors.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
-import { followJobCmd, launchJobCmd, parseFollow, type JobMeta, type RunningJob } from './host-job-script.js';
+import { followJobCmd, launchJobCmd, parseFollow, type JobMeta, type RunningJob } from '../jobs/host-job-script.js';
 import { formatDuration, printable } from '../lock/lock-message.js';
 
 /** One exec part riding along with a launch (the deploy marker, the journal): its command and its stdin share. */

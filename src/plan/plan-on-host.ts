@@ -25,7 +25,7 @@ import { mergeTargets, resolveMerges } from './yaml-merge.js';
 import type { LockState } from '../lock/lock.js';
 import type { ReleaseList } from '../release/release-store.js';
 import type { DeployMarker } from '../journal/deploy-marker.js';
-import type { RunningJob } from '../apply/host-job-script.js';
+import type { RunningJob } from '../jobs/host-job-script.js';
 import type { Transport } from '../transport/transport.js';
 import { guardsOf, pathsOf, planHost } from './planner.js';
 import type { HostPlan } from '../core/plan-types.js';
