@@ -1,7 +1,6 @@
 // The decision as one `checklist.decision` journal event per host: in the workstation's mirror, and appended on the host.
 import type { Redactor } from '../core/redact/redactor.js';
-import { JournalBuffer } from '../journal/journal.js';
-import { journalSmoke } from '../smoke/smoke-journal.js';
+import { journalOutsideDeploy, JournalBuffer } from '../journal/journal.js';
 import type { Transport } from '../transport/transport.js';
 import type { ChecklistReport } from './checklist-report.js';
 
@@ -45,5 +44,5 @@ export function checklistJournalLine(info: ChecklistRunInfo, host: string, repor
  * the checklist's only write on a host, and nothing a deploy plans from.
  */
 export function journalChecklist(info: ChecklistRunInfo, host: { name: string; stateDir: string; become: boolean }, line: string, t: Transport | undefined): Promise<void> {
-  return journalSmoke({ ...info, strict: false }, host, line, t);
+  return journalOutsideDeploy(info, host, [line], t);
 }

@@ -1,7 +1,7 @@
 // The deploy journal's write side: its events, a buffer that redacts them, the append on a host and the local mirror.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { sh, type ExecNode } from '../core/cmd/cmd.js';
+import { exec, not, or, sh, type ExecNode } from '../core/cmd/cmd.js';
 import type { Redactor } from '../core/redact/redactor.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
@@ -101,6 +101,23 @@ export async function appendJournal(t: Transport, stateDir: string, lines: reado
   if (lines.length === 0) return;
   const { cmd, stdin } = appendJournalCmd(stateDir, lines);
   await run(t, cmd, { stdin, become: opts.become === true });
+}
+
+/**
+ * A host's lines outside a deploy (smoke, checklist): always in the workstation's mirror, and on the host when it was
+ * reached and has a state dir (one exec, the lines on stdin, no lock: one O_APPEND write). A host never deployed to
+ * gets nothing written.
+ */
+export async function journalOutsideDeploy(
+  where: { readonly root: string; readonly env: string },
+  host: { readonly name: string; readonly stateDir: string; readonly become: boolean },
+  lines: readonly string[],
+  t: Transport | undefined,
+): Promise<void> {
+  appendLocalMirror(where.root, where.env, host.name, lines);
+  if (t === undefined || lines.length === 0) return;
+  const append = appendJournalCmd(host.stateDir, lines);
+  await run(t, or(not(exec(['test', '-d', host.stateDir])), append.cmd), { stdin: append.stdin, become: host.become });
 }
 
 /** The append as a command and its stdin, for callers that join it with another step in one exec. */

@@ -1,8 +1,6 @@
 // A host's smoke results as one `smoke.result` journal event: in the workstation's mirror, and appended to the host's journal.
-import { exec, not, or } from '../core/cmd/cmd.js';
 import type { Redactor } from '../core/redact/redactor.js';
-import { appendJournalCmd, appendLocalMirror, JournalBuffer } from '../journal/journal.js';
-import { run } from '../transport/run.js';
+import { journalOutsideDeploy, JournalBuffer } from '../journal/journal.js';
 import type { Transport } from '../transport/transport.js';
 import type { SmokeResult } from './smoke-report.js';
 import { failsRun } from './smoke-verdict.js';
@@ -48,8 +46,5 @@ export function smokeJournalLine(info: SmokeRunInfo, host: string, results: read
  * interleave with a concurrent deploy's. A host never deployed to (no state dir) gets nothing written.
  */
 export async function journalSmoke(info: SmokeRunInfo, host: { name: string; stateDir: string; become: boolean }, line: string, t: Transport | undefined): Promise<void> {
-  appendLocalMirror(info.root, info.env, host.name, [line]);
-  if (t === undefined) return;
-  const append = appendJournalCmd(host.stateDir, [line]);
-  await run(t, or(not(exec(['test', '-d', host.stateDir])), append.cmd), { stdin: append.stdin, become: host.become });
+  await journalOutsideDeploy(info, host, [line], t);
 }
