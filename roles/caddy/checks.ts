@@ -29,7 +29,7 @@ export interface AclRanges {
 
 const UPSTREAM = /^[A-Za-z0-9][A-Za-z0-9_.-]*:(\d{1,5})$/;
 const UPSTREAM_HINT = 'a vhost proxies to "<service>:<port>" (a compose service name and its port, as grafana:3000)';
-const REX34 = 'every VPN ACL lists both the VPN CIDR and the Docker frontend CIDR (REX-34)';
+const REX34 = 'every VPN ACL lists both the VPN CIDR and the Docker frontend CIDR (docs/lessons.md REX-34)';
 
 /** Every problem of the vhosts against the ACL ranges: empty or malformed upstreams, duplicate hosts, a gate with no range. */
 export function checkVhosts(vhosts: readonly VhostInput[], ranges: AclRanges): VarFinding[] {

@@ -20,7 +20,7 @@ const vhostSchema = z.strictObject({
   upstream: z.string(),
   /** Only the VPN and the Docker frontend network get in; everyone else gets 403. */
   vpn_only: z.boolean(),
-  /** HTTP/1.1 to the upstream: WebSocket apps (OpenClaw) lose the Upgrade header over HTTP/2 (incumbent §10.13). */
+  /** HTTP/1.1 to the upstream: WebSocket apps (OpenClaw) lose the Upgrade header over HTTP/2 (docs/lessons.md §10.13). */
   http1_only: z.boolean().default(false),
   /** One-line directives of the site (`{ name: header, args: [X-Robots-Tag, noindex] }`), in Caddy's directive order. */
   directives: z.array(z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'a Caddyfile directive name'), args: z.array(directiveArg).default([]) })).default([]),
@@ -30,7 +30,7 @@ const varsSchema = z.object({
   caddy_image: z.string().min(1).describe('Caddy image, repo:tag (versions.yml); it must hold `caddy` and busybox wget'),
   caddy_vhosts: z.array(vhostSchema).describe('The sites: host, upstream service:port, vpn_only, http1_only, directives'),
   caddy_vpn_cidr: cidr.describe('The VPN range every VPN-only site lets in'),
-  caddy_docker_frontend_cidr: cidr.describe('Subnet of the Docker frontend network, let in by every VPN-only site (REX-34)'),
+  caddy_docker_frontend_cidr: cidr.describe('Subnet of the Docker frontend network, let in by every VPN-only site (docs/lessons.md REX-34)'),
   caddy_ip_matcher: z.enum(['remote_ip', 'client_ip']).describe('Matcher of the ACL: remote_ip (Caddy 2.6), client_ip (2.7+, behind trusted_proxies)'),
   caddy_http_publish: publish.describe('Host port (with address) published to the container port 80'),
   caddy_https_publish: publish.describe('Host port (with address) published to the container port 443'),

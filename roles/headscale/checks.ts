@@ -30,7 +30,7 @@ export interface HeadscaleInput {
 
 /** The keys the role sets itself: not settable through headscale_settings, with the reason. */
 export const OWNED_KEYS: Readonly<Record<string, string>> = {
-  'dns.override_local_dns': 'the role always sets it to true: with false (Headscale\'s default) Windows clients ignore extra_records, resolve the public address and get 403 (REX-33)',
+  'dns.override_local_dns': 'the role always sets it to true: with false (Headscale\'s default) Windows clients ignore extra_records, resolve the public address and get 403 (docs/lessons.md REX-33)',
   'dns.extra_records': 'the role writes it from headscale_extra_records (one A record per VPN-gated vhost)',
   'dns.extra_records_path': 'Headscale refuses it together with dns.extra_records, which the role writes from headscale_extra_records',
 };

@@ -1,5 +1,5 @@
 // Pre-check of an apply: the healthcheck program of every service being created or recreated is in its image, found
-// before anything is written or stopped (incumbent §10.15). One exec for the lookups the cache cannot answer.
+// before anything is written or stopped (docs/lessons.md §10.15). One exec for the lookups the cache cannot answer.
 import { probeKey, probeTarget, type HealthProbe } from '../compose/health-probe.js';
 import { imageProgramCmd, parseImagePrograms, type ProgramLookup } from '../facts/image-program.js';
 import type { Transport } from '../transport/transport.js';

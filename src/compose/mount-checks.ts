@@ -1,5 +1,5 @@
 // Pure checks of a service against the files its roles manage under its bind mounts: a reload that a single-file mount
-// would defeat (incumbent §10.2), and a file the container's user cannot read (§10.16, PermissionError at start).
+// would defeat (docs/lessons.md §10.2), and a file the container's user cannot read (§10.16, PermissionError at start).
 import path from 'node:path';
 import type { DirOp, FileOp, ServiceOp } from '../core/op.js';
 
@@ -26,7 +26,7 @@ function singleFileReloads(op: ServiceOp, managed: readonly ManagedPath[]): stri
     if (m.type !== 'bind' || !managed.some((f) => f.kind === 'file' && f.path === m.source)) return [];
     if (!reload.paths.some((p) => under(m.source, p))) return [];
     return [
-      `service ${op.name}: reloads in place when ${m.source} changes, but it is bind-mounted as a single file (at ${m.target}): rig replaces the file (a new inode, renamed over it) and the container keeps the old one, so \`${reload.command.join(' ')}\` would read the old content (incumbent §10.2); mount its directory ${path.posix.dirname(m.source)} instead`,
+      `service ${op.name}: reloads in place when ${m.source} changes, but it is bind-mounted as a single file (at ${m.target}): rig replaces the file (a new inode, renamed over it) and the container keeps the old one, so \`${reload.command.join(' ')}\` would read the old content (docs/lessons.md §10.2); mount its directory ${path.posix.dirname(m.source)} instead`,
     ];
   });
 }
@@ -103,11 +103,11 @@ function unreadable(op: ServiceOp, managed: readonly ManagedPath[]): string[] {
         const inside = `${f.path} (mounted at ${path.posix.join(m.target, path.posix.relative(m.source, f.path))})`;
         if (blocked)
           return [
-            `service ${op.name}: runs as ${user.shown}, which cannot enter ${blocked.path} (${attrs(blocked)}), so it cannot read ${inside} (incumbent §10.16: PermissionError at start); make the service's user own it or give its group or others the x bit`,
+            `service ${op.name}: runs as ${user.shown}, which cannot enter ${blocked.path} (${attrs(blocked)}), so it cannot read ${inside} (docs/lessons.md §10.16: PermissionError at start); make the service's user own it or give its group or others the x bit`,
           ];
         if (access(f, user, 4, root) !== 'no') return [];
         return [
-          `service ${op.name}: runs as ${user.shown}, which cannot read ${inside}: it is ${attrs(f)} (incumbent §10.16: PermissionError at start); make the service's user own it or give its group or others read access`,
+          `service ${op.name}: runs as ${user.shown}, which cannot read ${inside}: it is ${attrs(f)} (docs/lessons.md §10.16: PermissionError at start); make the service's user own it or give its group or others read access`,
         ];
       });
   });

@@ -78,7 +78,7 @@ export interface ServiceOp {
   readonly reload?: { readonly paths: readonly string[]; readonly command: readonly string[] };
   /**
    * The service serves WebSocket connections (OpenClaw's Control UI): a reverse proxy of the same host whose upstream
-   * is this service must speak HTTP/1.1 to it, since HTTP/2 drops the Upgrade header (incumbent §10.13). Checked on the
+   * is this service must speak HTTP/1.1 to it, since HTTP/2 drops the Upgrade header (docs/lessons.md §10.13). Checked on the
    * rendered env (Caddy's `http1_only`), whatever the service is called.
    */
   readonly websocket?: true;

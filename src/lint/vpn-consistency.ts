@@ -32,7 +32,7 @@ export function vpnConsistency(env: Project): Diagnostic[] {
     const vhosts = vars['caddy_vhosts'] as Vhost[];
     const missing = vhosts.flatMap((v, i): Diagnostic[] => {
       if (!v.vpn_only || names.has(v.host.toLowerCase())) return [];
-      const message = `caddy_vhosts.${i}.host: ${v.host} is vpn_only but no Headscale DNS record resolves it: VPN clients would resolve its public address and get 403 (incumbent §10.7); add { name: ${v.host}, ip: <the tailnet IPv4 of ${host.name}> } to headscale_extra_records (${recordsAt})`;
+      const message = `caddy_vhosts.${i}.host: ${v.host} is vpn_only but no Headscale DNS record resolves it: VPN clients would resolve its public address and get 403 (docs/lessons.md §10.7); add { name: ${v.host}, ip: <the tailnet IPv4 of ${host.name}> } to headscale_extra_records (${recordsAt})`;
       return [{ severity: 'error', message, loc: varAt(host, 'caddy_vhosts', [i, 'host']), hosts: [host.name] }];
     });
     return vhosts.some((v) => v.vpn_only) ? [...missing, ...ranges(env, host, vars, headscales)] : missing;
@@ -56,7 +56,7 @@ function ranges(
       typeof set === 'string'
         ? `headscale_settings prefixes.v4 (${otherSide(hs, varAt(hs, 'headscale_settings', ['prefixes.v4']), env.root)})`
         : `Headscale's default prefixes.v4 (host ${hs.name}: its headscale_settings sets none)`;
-    const message = `caddy_vpn_cidr: ${vpn.text} does not cover the tailnet ${tail.text} of ${where}: VPN clients with addresses outside it get 403 from every vpn_only site (incumbent §10.7)`;
+    const message = `caddy_vpn_cidr: ${vpn.text} does not cover the tailnet ${tail.text} of ${where}: VPN clients with addresses outside it get 403 from every vpn_only site (docs/lessons.md §10.7)`;
     return [{ severity: 'error' as const, message, loc: varAt(host, 'caddy_vpn_cidr'), hosts: [host.name] }];
   });
 }

@@ -23,7 +23,7 @@ export function websocketUpstreams(host: HostConfig, roleOps: readonly RoleOps[]
   return vhosts.flatMap((v, i): Diagnostic[] => {
     const target = services.get(v.upstream.replace(/:\d+$/, ''));
     if (target === undefined || !target.op.websocket || v.http1_only === true) return [];
-    const message = `caddy_vhosts.${i}.upstream: "${v.upstream}" is service ${target.op.name} (role ${target.role}), which serves WebSocket connections: set http1_only: true, over HTTP/2 Caddy drops the Upgrade header and its clients stay offline (incumbent §10.13)`;
+    const message = `caddy_vhosts.${i}.upstream: "${v.upstream}" is service ${target.op.name} (role ${target.role}), which serves WebSocket connections: set http1_only: true, over HTTP/2 Caddy drops the Upgrade header and its clients stay offline (docs/lessons.md §10.13)`;
     return [{ severity: 'error', message, loc: varAt(host, 'caddy_vhosts', [i, 'upstream']), hosts: [host.name] }];
   });
 }

@@ -22,7 +22,7 @@ export interface LiteLLMCheckOptions {
 /** The router_settings keys the incumbent uses; LiteLLM refuses an invalid one at startup (v1.81.3: crash loop). */
 export const ROUTER_SETTINGS_KEYS = ['routing_strategy', 'enable_tag_filtering', 'cooldown_time', 'num_retries', 'timeout', 'disable_cooldowns'] as const;
 
-/** health_check_interval 0 means "check continuously": about 2500 checks per model a day (incumbent, REX-36 / §50). */
+/** health_check_interval 0 means "check continuously": about 2500 checks per model a day (docs/lessons.md REX-36). */
 export const CONTINUOUS_CHECKS_PER_DAY = 2500;
 /** LiteLLM's interval when background checks are on and none is set (the value its docs use), in seconds. */
 export const DEFAULT_HEALTH_CHECK_INTERVAL = 300;
@@ -103,10 +103,10 @@ function checkBackgroundHealthChecks(config: YamlMap, opts: LiteLLMCheckOptions)
     return [warning(here, `background health checks are on (litellm_background_health_checks_opt_in: true): ${models} models × ${dailyHealthChecks(1, seconds)} checks a day (${every}) ≈ ${dailyHealthChecks(models, seconds)} billed model calls a day, plus every model stored in the DB`)];
   }
   const out: Finding[] = [];
-  if (on === true) out.push(error(here, `background health checks call every model of model_list (and those stored in the DB) again and again, each a real billed request (REX-36); set it to false, or ${OPT_IN}`));
+  if (on === true) out.push(error(here, `background health checks call every model of model_list (and those stored in the DB) again and again, each a real billed request (docs/lessons.md REX-36); set it to false, or ${OPT_IN}`));
   else if (on !== false) out.push(error(here, 'must be false, written explicitly, so that background health checks stay off'));
   if (interval !== undefined) {
-    out.push(error(['general_settings', 'health_check_interval'], `${intervalMeaning(interval)}, each a real billed request (REX-36); remove it and keep background_health_checks: false, or ${OPT_IN}`));
+    out.push(error(['general_settings', 'health_check_interval'], `${intervalMeaning(interval)}, each a real billed request (docs/lessons.md REX-36); remove it and keep background_health_checks: false, or ${OPT_IN}`));
   }
   return out;
 }
@@ -135,7 +135,7 @@ function checkOpenRouterMaxTokens(models: unknown): Finding[] {
     const params = isMap(m) && isMap(m['litellm_params']) ? m['litellm_params'] : undefined;
     const model = params?.['model'];
     if (typeof model !== 'string' || !model.startsWith('openrouter/') || params?.['max_tokens'] !== undefined) return [];
-    return [error(['model_list', i, 'litellm_params'], `OpenRouter model "${model}" has no max_tokens: OpenRouter reserves its whole output budget against the credit and answers 402 (REX-37); set litellm_params.max_tokens`)];
+    return [error(['model_list', i, 'litellm_params'], `OpenRouter model "${model}" has no max_tokens: OpenRouter reserves its whole output budget against the credit and answers 402 (docs/lessons.md REX-37); set litellm_params.max_tokens`)];
   });
 }
 

@@ -128,7 +128,7 @@ const channelPlugins: Rule = (config) =>
     return [];
   });
 
-/** DooD (REX §11.23): sandboxes mount host paths, so state, config and workspace are absolute and under one state dir. */
+/** DooD (docs/lessons.md §11.23): sandboxes mount host paths, so state, config and workspace are absolute and under one state dir. */
 const statePaths: Rule = (config, env) => {
   const stateDir = env.OPENCLAW_STATE_DIR;
   const paths: [string, string | undefined][] = [

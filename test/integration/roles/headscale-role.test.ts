@@ -30,7 +30,7 @@ dns:
   nameservers:
     global:
       - 1.1.1.1 # Cloudflare
-  # Headscale's default: Windows clients then ignore extra_records (REX-33)
+  # Headscale's default: Windows clients then ignore extra_records (docs/lessons.md REX-33)
   override_local_dns: false
 `;
 

@@ -33,7 +33,7 @@ describe('mountFindings: can the container\'s user read the files its role manag
   ])('%s', (_t, spec, managed, readable) => {
     const found = mountFindings(reader(spec), managed);
     expect(found.length === 0).toBe(readable);
-    if (!readable) expect(found[0]).toMatch(/^service app: runs as .*, which cannot (read|enter) .*\(incumbent §10\.16: PermissionError at start\)/);
+    if (!readable) expect(found[0]).toMatch(/^service app: runs as .*, which cannot (read|enter) .*\(docs\/lessons\.md §10\.16: PermissionError at start\)/);
   });
 });
 
@@ -67,7 +67,7 @@ describe('websocketUpstreams: keyed on what the upstream is (§10.13)', () => {
   ])('%s', (_t, upstream, http1, services, n) => {
     const found = websocketUpstreams(host('app', vhost(upstream, http1)), [role('x', services)]);
     expect(found).toHaveLength(n);
-    if (n > 0) expect(found[0]?.message).toBe(`caddy_vhosts.0.upstream: "${upstream}" is service gateway (role x), which serves WebSocket connections: set http1_only: true, over HTTP/2 Caddy drops the Upgrade header and its clients stay offline (incumbent §10.13)`);
+    if (n > 0) expect(found[0]?.message).toBe(`caddy_vhosts.0.upstream: "${upstream}" is service gateway (role x), which serves WebSocket connections: set http1_only: true, over HTTP/2 Caddy drops the Upgrade header and its clients stay offline (docs/lessons.md §10.13)`);
   });
 });
 

@@ -1,4 +1,4 @@
-// The LiteLLM config checks, lesson by lesson (incumbent §10.3, fact 6): the broken config is refused with its exact text, the fixed one passes.
+// The LiteLLM config checks, lesson by lesson (docs/lessons.md §10.3, fact 6): the broken config is refused with its exact text, the fixed one passes.
 import { describe, expect, it } from 'vitest';
 import { checkHealthProbe, checkLiteLLMConfig, dailyHealthChecks, type Finding, type LiteLLMCheckOptions } from '../../../src/litellm/placement.js';
 
@@ -69,12 +69,12 @@ const CASES: Case[] = [
   {
     name: 'health_check_interval: 0 in general_settings (continuous checks)',
     broken: (c) => { c.general_settings['health_check_interval'] = 0; },
-    expected: [{ severity: 'error', path: ['general_settings', 'health_check_interval'], message: `0 means "check continuously" (about 2500 calls per model a day), each a real billed request (REX-36); remove it and keep background_health_checks: false, or ${OPT_IN}` }],
+    expected: [{ severity: 'error', path: ['general_settings', 'health_check_interval'], message: `0 means "check continuously" (about 2500 calls per model a day), each a real billed request (docs/lessons.md REX-36); remove it and keep background_health_checks: false, or ${OPT_IN}` }],
   },
   {
     name: 'health_check_interval: 600 in general_settings',
     broken: (c) => { c.general_settings['health_check_interval'] = 600; },
-    expected: [{ severity: 'error', path: ['general_settings', 'health_check_interval'], message: `every 600 s means 144 calls per model a day, each a real billed request (REX-36); remove it and keep background_health_checks: false, or ${OPT_IN}` }],
+    expected: [{ severity: 'error', path: ['general_settings', 'health_check_interval'], message: `every 600 s means 144 calls per model a day, each a real billed request (docs/lessons.md REX-36); remove it and keep background_health_checks: false, or ${OPT_IN}` }],
   },
   {
     name: 'health_check_interval elsewhere',
@@ -84,7 +84,7 @@ const CASES: Case[] = [
   {
     name: 'background_health_checks: true without the opt-in',
     broken: (c) => { c.general_settings['background_health_checks'] = true; },
-    expected: [{ severity: 'error', path: ['general_settings', 'background_health_checks'], message: `background health checks call every model of model_list (and those stored in the DB) again and again, each a real billed request (REX-36); set it to false, or ${OPT_IN}` }],
+    expected: [{ severity: 'error', path: ['general_settings', 'background_health_checks'], message: `background health checks call every model of model_list (and those stored in the DB) again and again, each a real billed request (docs/lessons.md REX-36); set it to false, or ${OPT_IN}` }],
   },
   {
     name: 'background_health_checks not written (a config rig did not render)',
@@ -117,9 +117,9 @@ const CASES: Case[] = [
     ],
   },
   {
-    name: 'an OpenRouter model without max_tokens (REX-37)',
+    name: 'an OpenRouter model without max_tokens (docs/lessons.md REX-37)',
     broken: (c) => { delete c.model_list[2]!.litellm_params['max_tokens']; },
-    expected: [{ severity: 'error', path: ['model_list', 2, 'litellm_params'], message: 'OpenRouter model "openrouter/qwen/qwen3-coder:free" has no max_tokens: OpenRouter reserves its whole output budget against the credit and answers 402 (REX-37); set litellm_params.max_tokens' }],
+    expected: [{ severity: 'error', path: ['model_list', 2, 'litellm_params'], message: 'OpenRouter model "openrouter/qwen/qwen3-coder:free" has no max_tokens: OpenRouter reserves its whole output budget against the credit and answers 402 (docs/lessons.md REX-37); set litellm_params.max_tokens' }],
   },
   {
     name: 'a fallback chain ending on a paid model',
@@ -129,7 +129,7 @@ const CASES: Case[] = [
 ];
 
 describe('checkLiteLLMConfig', () => {
-  it('the fixed config of incumbent §4 passes', () => {
+  it('the fixed config of docs/lessons.md §4 passes', () => {
     expect(checkLiteLLMConfig(fixedConfig(), { ...ENV }, OPTS)).toEqual([]);
   });
 

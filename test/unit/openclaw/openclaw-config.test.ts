@@ -36,7 +36,7 @@ describe('openclaw.json allow-list', () => {
     expect(OpenclawConfigSchema.parse(FULL).agents.defaults.sandbox.workspaceAccess).toBe('rw');
   });
 
-  // The incumbent's crashers (incumbent.md §10.14) and their fixes. 2026.9.6 still rejects the root heartbeat, retry
+  // The incumbent's crashers (docs/lessons.md §10.14) and their fixes. 2026.9.6 still rejects the root heartbeat, retry
   // and bad enums; it accepts fallbacks, readability and direct, which stay out of the allow-list (older releases crashed).
   const lessons: [string, (c: Draft) => void, string, string][] = [
     ['root heartbeat', (c) => (c.heartbeat = { every: '0m' }), 'unknown-key heartbeat', 'use agents.defaults.heartbeat'],

@@ -183,7 +183,7 @@ describe('role caddy renders', () => {
   });
 });
 
-describe('the VPN ACL check of a rendered Caddyfile (REX-34)', () => {
+describe('the VPN ACL check of a rendered Caddyfile (docs/lessons.md REX-34)', () => {
   const RANGES = { vpn: '100.64.0.0/10', frontend: '172.20.1.0/24' };
   const GATED = ['grafana.example.test', 'claw.example.test'];
   const swap = (from: string, to: string): string => {
@@ -201,20 +201,20 @@ describe('the VPN ACL check of a rendered Caddyfile (REX-34)', () => {
 
   it('fails a matcher without the Docker frontend CIDR, at its line', () => {
     expect(checkVpnAcl(swap(' 172.20.1.0/24\n', '\n'), GATED, RANGES)).toEqual([
-      { line: 12, message: `"@vpn_blocked not remote_ip 100.64.0.0/10" does not list the Docker frontend CIDR 172.20.1.0/24: HTTP/3 through Docker's NAT arrives from that network and gets 403; every VPN ACL lists both the VPN CIDR and the Docker frontend CIDR (REX-34)` },
+      { line: 12, message: `"@vpn_blocked not remote_ip 100.64.0.0/10" does not list the Docker frontend CIDR 172.20.1.0/24: HTTP/3 through Docker's NAT arrives from that network and gets 403; every VPN ACL lists both the VPN CIDR and the Docker frontend CIDR (docs/lessons.md REX-34)` },
     ]);
   });
 
   it('fails a matcher without the VPN CIDR, and a narrower range does not count', () => {
     expect(checkVpnAcl(swap('100.64.0.0/10 172.20.1.0/24', '100.64.1.0/24 172.20.1.0/24'), GATED, RANGES)).toEqual([
-      { line: 12, message: '"@vpn_blocked not remote_ip 100.64.1.0/24 172.20.1.0/24" does not list the VPN CIDR 100.64.0.0/10: VPN clients get 403; every VPN ACL lists both the VPN CIDR and the Docker frontend CIDR (REX-34)' },
+      { line: 12, message: '"@vpn_blocked not remote_ip 100.64.1.0/24 172.20.1.0/24" does not list the VPN CIDR 100.64.0.0/10: VPN clients get 403; every VPN ACL lists both the VPN CIDR and the Docker frontend CIDR (docs/lessons.md REX-34)' },
     ]);
   });
 
   it('fails a site-level matcher (the LiteLLM trusted-IPs pattern) that forgets one CIDR, even when the snippet is right', () => {
     const text = swap('\timport vpn_only\n\treverse_proxy grafana:3000\n', '\t@blocked_llm not client_ip 100.64.0.0/10 203.0.113.7\n\terror @blocked_llm 403\n\treverse_proxy grafana:3000\n');
     expect(checkVpnAcl(text, GATED, RANGES)).toEqual([
-      { line: 28, message: `"@blocked_llm not client_ip 100.64.0.0/10 203.0.113.7" does not list the Docker frontend CIDR 172.20.1.0/24: HTTP/3 through Docker's NAT arrives from that network and gets 403; every VPN ACL lists both the VPN CIDR and the Docker frontend CIDR (REX-34)` },
+      { line: 28, message: `"@blocked_llm not client_ip 100.64.0.0/10 203.0.113.7" does not list the Docker frontend CIDR 172.20.1.0/24: HTTP/3 through Docker's NAT arrives from that network and gets 403; every VPN ACL lists both the VPN CIDR and the Docker frontend CIDR (docs/lessons.md REX-34)` },
     ]);
   });
 
@@ -243,7 +243,7 @@ describe('the VPN ACL check of a rendered Caddyfile (REX-34)', () => {
 describe('role caddy refuses, at the variable', () => {
   const at = (line: number, col: number, message: string): string => `${VARS}:${line}:${col}: ${message} [host edge1]`;
   const HINT = 'a vhost proxies to "<service>:<port>" (a compose service name and its port, as grafana:3000)';
-  const REX34 = 'every VPN ACL lists both the VPN CIDR and the Docker frontend CIDR (REX-34)';
+  const REX34 = 'every VPN ACL lists both the VPN CIDR and the Docker frontend CIDR (docs/lessons.md REX-34)';
 
   it.each<[string, string, string[]]>([
     ['an empty upstream', edit(['upstream: grafana:3000', 'upstream: ""']), [at(10, 15, `caddy_vhosts.1.upstream: empty: ${HINT}`)]],

@@ -37,7 +37,7 @@ dns:
   nameservers:
     global:
       - 1.1.1.1 # Cloudflare
-  # Headscale's default: Windows clients then ignore extra_records (REX-33)
+  # Headscale's default: Windows clients then ignore extra_records (docs/lessons.md REX-33)
   override_local_dns: false
   extra_records:
     - name: old.example.com
@@ -96,7 +96,7 @@ dns:
   nameservers:
     global:
       - 1.1.1.1 # Cloudflare
-  # Headscale's default: Windows clients then ignore extra_records (REX-33)
+  # Headscale's default: Windows clients then ignore extra_records (docs/lessons.md REX-33)
   override_local_dns: true
   extra_records:
     - name: example.com
@@ -252,7 +252,7 @@ describe('role headscale refuses, at the variable', () => {
     ['an IPv6 address', edit(['ip: 100.64.0.22', 'ip: "fd7a:115c:a1e0::1"']), [at(8, 33, 'headscale_extra_records.2.ip: "fd7a:115c:a1e0::1" is not an IPv4 address (an A record needs one, such as 100.64.0.14)')]],
     ['a name that is not a DNS name', edit(['name: pi.example.com', 'name: pi_box.example.com']), [at(8, 13, 'headscale_extra_records.2.name: "pi_box.example.com" is not a DNS name (dot-separated labels of letters, digits and "-", such as llm.example.com)')]],
     ['a name listed twice', edit(['name: pi.example.com', 'name: LLM.example.com']), [at(8, 13, 'headscale_extra_records.2.name: LLM.example.com is listed twice (also headscale_extra_records.1): one A record per vhost')]],
-    ['override_local_dns in headscale_settings', `${HEADSCALE_YML}headscale_settings:\n  dns.override_local_dns: false\n`, [at(10, 27, "headscale_settings.dns.override_local_dns: not settable here: the role always sets it to true: with false (Headscale's default) Windows clients ignore extra_records, resolve the public address and get 403 (REX-33)")]],
+    ['override_local_dns in headscale_settings', `${HEADSCALE_YML}headscale_settings:\n  dns.override_local_dns: false\n`, [at(10, 27, "headscale_settings.dns.override_local_dns: not settable here: the role always sets it to true: with false (Headscale's default) Windows clients ignore extra_records, resolve the public address and get 403 (docs/lessons.md REX-33)")]],
     ['extra_records_path in headscale_settings', `${HEADSCALE_YML}headscale_settings:\n  dns.extra_records_path: /var/lib/headscale/records.json\n`, [at(10, 27, 'headscale_settings.dns.extra_records_path: not settable here: Headscale refuses it together with dns.extra_records, which the role writes from headscale_extra_records')]],
     ['a misspelt setting', `${HEADSCALE_YML}headscale_settings:\n  dns.magic_dsn: true\n`, [at(10, 18, 'headscale_settings.dns.magic_dsn: not a Headscale setting this role knows (did you mean "dns.magic_dns"?): Headscale ignores unknown keys, so it would do nothing; the known ones are listed in roles/headscale/README.md')]],
     ['a secret setting the role does not take', `${HEADSCALE_YML}headscale_settings:\n  oidc.client_secret: abc\n`, [at(10, 23, 'headscale_settings.oidc.client_secret: not a Headscale setting this role knows (did you mean "oidc.client_secret_path"?): Headscale ignores unknown keys, so it would do nothing; the known ones are listed in roles/headscale/README.md')]],

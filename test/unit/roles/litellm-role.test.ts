@@ -1,5 +1,5 @@
 // Role litellm through the real loader and renderer: the exact config YAML, the env file (0600, sensitive), the service,
-// and every lesson of incumbent §10.3 refused at the offending variable's file:line:col before anything is rendered.
+// and every lesson of docs/lessons.md §10.3 refused at the offending variable's file:line:col before anything is rendered.
 import { describe, expect, it } from 'vitest';
 import { renderProject } from '../../../src/config/roles/render-roles.js';
 import { VaultKeyring } from '../../../src/config/vault/keyring.js';
@@ -177,12 +177,12 @@ describe('role litellm refuses, at the variable', () => {
     [
       'health_check_interval: 0 in general_settings, not opted in',
       edit(['  background_health_checks: false\n', '  background_health_checks: false\n  health_check_interval: 0\n']),
-      [at(26, 26, 'litellm_general_settings.health_check_interval: 0 means "check continuously" (about 2500 calls per model a day), each a real billed request (REX-36); remove it and keep background_health_checks: false, or set litellm_background_health_checks_opt_in: true to accept the cost')],
+      [at(26, 26, 'litellm_general_settings.health_check_interval: 0 means "check continuously" (about 2500 calls per model a day), each a real billed request (docs/lessons.md REX-36); remove it and keep background_health_checks: false, or set litellm_background_health_checks_opt_in: true to accept the cost')],
     ],
     [
       'background_health_checks: true, not opted in',
       edit(['background_health_checks: false', 'background_health_checks: true']),
-      [at(25, 29, 'litellm_general_settings.background_health_checks: background health checks call every model of model_list (and those stored in the DB) again and again, each a real billed request (REX-36); set it to false, or set litellm_background_health_checks_opt_in: true to accept the cost')],
+      [at(25, 29, 'litellm_general_settings.background_health_checks: background health checks call every model of model_list (and those stored in the DB) again and again, each a real billed request (docs/lessons.md REX-36); set it to false, or set litellm_background_health_checks_opt_in: true to accept the cost')],
     ],
     [
       'a healthcheck on /health',
@@ -197,7 +197,7 @@ describe('role litellm refuses, at the variable', () => {
     [
       'an OpenRouter model without max_tokens',
       edit(['      max_tokens: 8192\n', '']),
-      [at(13, 7, 'litellm_model_list.1.litellm_params: OpenRouter model "openrouter/qwen/qwen3-coder:free" has no max_tokens: OpenRouter reserves its whole output budget against the credit and answers 402 (REX-37); set litellm_params.max_tokens')],
+      [at(13, 7, 'litellm_model_list.1.litellm_params: OpenRouter model "openrouter/qwen/qwen3-coder:free" has no max_tokens: OpenRouter reserves its whole output budget against the credit and answers 402 (docs/lessons.md REX-37); set litellm_params.max_tokens')],
     ],
     [
       'a provider key written into the world-readable config',
