@@ -39,7 +39,9 @@ export default defineConfig({
     env: { TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINERS_HOST_OVERRIDE: '127.0.0.1' },
     // Projects inherit this config (vitest 5's default for inline projects).
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'threads' } },
+      // isolate: false: unit tests are pure, so the workers keep their module graph from file to file instead of
+      // importing src/ again for each of ~90 files (make test-unit 98 s -> 69 s side by side at load 12)
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'threads', isolate: false } },
       { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], exclude: EXTENDED, ...integration } },
       { test: { name: 'extended', include: EXTENDED, ...integration } },
     ],
