@@ -42,11 +42,19 @@ export interface CurrentService {
 
 export type ServiceAction = 'create' | 'recreate' | 'reload' | 'start' | 'gate' | 'none';
 
+/** The reload that brings a container to what is wanted: its command, and the record it then writes. */
+export interface PlannedReload {
+  readonly command: readonly string[];
+  readonly record: string;
+}
+
+type Release = NonNullable<CurrentService['release']>;
+
 /** What to do with a service and why; `none` has no reasons. */
 export type ServiceDecision =
   | { readonly action: 'create' | 'start' | 'gate'; readonly reasons: string[] }
   | { readonly action: 'recreate'; readonly reasons: string[]; readonly foreign?: true }
-  | { readonly action: 'reload'; readonly reasons: string[]; readonly reload: { readonly command: readonly string[]; readonly record: string } }
+  | { readonly action: 'reload'; readonly reasons: string[]; readonly reload: PlannedReload }
   | { readonly action: 'none'; readonly reasons: [] };
 
 /**
@@ -61,19 +69,25 @@ export function decideService(wanted: WantedService, current: CurrentService): S
   const holder = current.nameHolder;
   if (holder) {
     const by = holder.project === undefined ? 'made by hand?' : `project ${holder.project}`;
-    return { action: 'recreate', reasons: [`container ${holder.name} is not part of compose project ${wanted.project} (${by}): removed, then created by rig`], foreign: true };
+    const why = `container ${holder.name} is not part of compose project ${wanted.project} (${by})`;
+    return { action: 'recreate', reasons: [`${why}: removed, then created by rig`], foreign: true };
   }
   if (!c) return { action: 'create', reasons: ['new service'] };
   const taken = takenInputs(c, s.op.reload ? current.record : undefined);
   let reasons = recreateReasons(s, c, taken, current.localImageId, wanted.fileSteps);
   if (reasons.length > 0 && s.op.reload && !reasons.some((r) => r.startsWith('image changed'))) {
     const reload = plannedReload(s, c, taken.inputs);
-    if (reload) return { action: 'reload', reasons: reload.reasons, reload: { command: reload.command, record: reload.record } };
+    if (reload) {
+      return { action: 'reload', reasons: reload.reasons, reload: { command: reload.command, record: reload.record } };
+    }
     if (reloadedCurrent(s, taken.inputs, taken.record)) reasons = [];
   }
   if (reasons.length > 0) return { action: 'recreate', reasons };
   const done = s.op.gate.oneShot && c.status === 'exited' && c.exitCode === 0;
-  if (!c.running && !done) return { action: 'start', reasons: [c.status === 'exited' ? `not running (exited ${c.exitCode})` : `not running (${c.status})`] };
+  if (!c.running && !done) {
+    const why = c.status === 'exited' ? `not running (exited ${c.exitCode})` : `not running (${c.status})`;
+    return { action: 'start', reasons: [why] };
+  }
   const unverified = unverifiedReason(s, c, current.release);
   return unverified === undefined ? { action: 'none', reasons: [] } : { action: 'gate', reasons: [unverified] };
 }
@@ -83,11 +97,12 @@ export function decideService(wanted: WantedService, current: CurrentService): S
  * (`starting`, `unhealthy`), or the host's current release does not record it as it runs (its fingerprint is the
  * desired one here: a reload brings the labels' older one up to date).
  */
-function unverifiedReason(s: DesiredService, c: ContainerState, release: CurrentService['release']): string | undefined {
+function unverifiedReason(s: DesiredService, c: ContainerState, release: Release | undefined): string | undefined {
   if (c.health === 'starting' || c.health === 'unhealthy') return `health ${c.health}: not through its health gate`;
   if (release === undefined || (s.op.gate.oneShot && !c.running)) return undefined;
   const r = release.recorded;
   if (r === undefined) return 'not in the current release: made by a deploy that did not finish';
-  if ((r.fingerprint !== '' && r.fingerprint !== s.fingerprint) || (r.imageId !== '' && r.imageId !== c.image)) return 'differs from the current release: made by a deploy that did not finish';
-  return undefined;
+  const differs =
+    (r.fingerprint !== '' && r.fingerprint !== s.fingerprint) || (r.imageId !== '' && r.imageId !== c.image);
+  return differs ? 'differs from the current release: made by a deploy that did not finish' : undefined;
 }
