@@ -16,13 +16,24 @@ const PIN_A = `reg/app@sha256:${'a'.repeat(64)}`;
 const PIN_B = `reg/app@sha256:${'b'.repeat(64)}`;
 const mount = { type: 'bind', source: CONF, target: '/etc/app' } as const;
 
-interface Version { conf?: string; env?: string; image?: string; command?: string[]; reload?: boolean; envFiles?: boolean; oneShot?: boolean }
+interface Version {
+  conf?: string;
+  env?: string;
+  image?: string;
+  command?: string[];
+  reload?: boolean;
+  envFiles?: boolean;
+  oneShot?: boolean;
+}
 
 /** The desired `web` service of a version of the repository. */
 function web(v: Version = {}): DesiredService {
-  const spec = { image: v.image ?? 'app:1', mounts: [mount], envFiles: v.envFiles === false ? [] : [ENV], ...(v.command ? { command: v.command } : {}) };
-  const op: ServiceOp = { ...svc('web', spec, v.oneShot ? { gate: { oneShot: true } } : {}), ...(v.reload === false ? {} : { reload: { paths: [CONF], command: ['app', 'reload'] } }) };
-  return desiredOf([role('web', [file(`${CONF}/app.conf`, v.conf ?? 'a'), file(ENV, v.env ?? 'A=1\n'), op])]).services[0]!;
+  const envFiles = v.envFiles === false ? [] : [ENV];
+  const spec = { image: v.image ?? 'app:1', mounts: [mount], envFiles, ...(v.command ? { command: v.command } : {}) };
+  const reload = v.reload === false ? {} : { reload: { paths: [CONF], command: ['app', 'reload'] } };
+  const op: ServiceOp = { ...svc('web', spec, v.oneShot ? { gate: { oneShot: true } } : {}), ...reload };
+  const files = [file(`${CONF}/app.conf`, v.conf ?? 'a'), file(ENV, v.env ?? 'A=1\n')];
+  return desiredOf([role('web', [...files, op])]).services[0]!;
 }
 
 /** The reload record a reload to `conf` writes for container `id`. */
@@ -31,27 +42,45 @@ function recordOf(id: string, conf: string): ReloadRecord {
   return { id, inputs: { [key]: (JSON.parse(inputsLabel(web({ conf }).inputs)) as Record<string, string>)[key]! } };
 }
 
-function decide(want: DesiredService, current: Partial<CurrentService> & { container: ContainerState | undefined }, fileSteps: Step[] = []): ServiceDecision {
+type Current = Partial<CurrentService> & { container: ContainerState | undefined };
+
+function decide(want: DesiredService, current: Current, fileSteps: Step[] = []): ServiceDecision {
   return decideService({ service: want, project: 'shop', fileSteps }, { localImageId: ID_A, ...current });
 }
 
 const was = web();
 const running = deployed(was);
-const relabel = (labels: Record<string, string | undefined>): ContainerState => ({ ...running, labels: Object.fromEntries(Object.entries({ ...running.labels, ...labels }).filter((e): e is [string, string] => e[1] !== undefined)) });
+const relabel = (labels: Record<string, string | undefined>): ContainerState => {
+  const all = Object.entries({ ...running.labels, ...labels }).filter((e): e is [string, string] => e[1] !== undefined);
+  return { ...running, labels: Object.fromEntries(all) };
+};
+const exited = (code: number): ContainerState => ({ ...running, running: false, status: 'exited', exitCode: code });
+const none: ServiceDecision = { action: 'none', reasons: [] };
+const gate = (why: string): ServiceDecision => ({ action: 'gate', reasons: [why] });
+const unfinished = 'made by a deploy that did not finish';
+const reloadConf = (conf: string): ServiceDecision => ({
+  action: 'reload',
+  reasons: ['app.conf changed (reload in place: app reload)'],
+  reload: { command: ['app', 'reload'], record: JSON.stringify(recordOf(running.id, conf)) },
+});
 
 describe('decideService: each action', () => {
-  it.each<[string, DesiredService, Partial<CurrentService> & { container: ContainerState | undefined }, ServiceDecision]>([
+  const oneShot = web({ oneShot: true });
+  const recorded = (imageId: string): Current => ({ container: running, release: { recorded: { fingerprint: was.fingerprint, imageId } } });
+  const holder = { name: 'shop_web', project: 'other' };
+  const foreign = 'container shop_web is not part of compose project shop (project other): removed, then created by rig';
+  it.each<[string, DesiredService, Current, ServiceDecision]>([
     ['no container: create', was, { container: undefined }, { action: 'create', reasons: ['new service'] }],
-    ['as deployed, running: none', was, { container: running }, { action: 'none', reasons: [] }],
-    ['as deployed, exited 3: start', was, { container: { ...running, running: false, status: 'exited', exitCode: 3 } }, { action: 'start', reasons: ['not running (exited 3)'] }],
+    ['as deployed, running: none', was, { container: running }, none],
+    ['as deployed, exited 3: start', was, { container: exited(3) }, { action: 'start', reasons: ['not running (exited 3)'] }],
     ['as deployed, paused: start', was, { container: { ...running, running: false, status: 'paused' } }, { action: 'start', reasons: ['not running (paused)'] }],
-    ['a one-shot that exited 0: none', web({ oneShot: true }), { container: { ...deployed(web({ oneShot: true })), running: false, status: 'exited', exitCode: 0 } }, { action: 'none', reasons: [] }],
-    ['health starting: gate', was, { container: { ...running, health: 'starting' } }, { action: 'gate', reasons: ['health starting: not through its health gate'] }],
-    ['not in the current release: gate', was, { container: running, release: { recorded: undefined } }, { action: 'gate', reasons: ['not in the current release: made by a deploy that did not finish'] }],
-    ['the release recorded another image: gate', was, { container: running, release: { recorded: { fingerprint: was.fingerprint, imageId: ID_B } } }, { action: 'gate', reasons: ['differs from the current release: made by a deploy that did not finish'] }],
-    ['the release recorded it as it runs: none', was, { container: running, release: { recorded: { fingerprint: was.fingerprint, imageId: ID_A } } }, { action: 'none', reasons: [] }],
-    ['a file under the reload path changed: reload', web({ conf: 'b' }), { container: running }, { action: 'reload', reasons: ['app.conf changed (reload in place: app reload)'], reload: { command: ['app', 'reload'], record: JSON.stringify(recordOf(running.id, 'b')) } }],
-    ['the name is held by another project: recreate, foreign', was, { container: undefined, nameHolder: { name: 'shop_web', project: 'other' } }, { action: 'recreate', reasons: ['container shop_web is not part of compose project shop (project other): removed, then created by rig'], foreign: true }],
+    ['a one-shot that exited 0: none', oneShot, { container: { ...deployed(oneShot), running: false, status: 'exited', exitCode: 0 } }, none],
+    ['health starting: gate', was, { container: { ...running, health: 'starting' } }, gate('health starting: not through its health gate')],
+    ['not in the current release: gate', was, { container: running, release: { recorded: undefined } }, gate(`not in the current release: ${unfinished}`)],
+    ['the release recorded another image: gate', was, recorded(ID_B), gate(`differs from the current release: ${unfinished}`)],
+    ['the release recorded it as it runs: none', was, recorded(ID_A), none],
+    ['a file under the reload path changed: reload', web({ conf: 'b' }), { container: running }, reloadConf('b')],
+    ['the name is held by another project: recreate, foreign', was, { container: undefined, nameHolder: holder }, { action: 'recreate', reasons: [foreign], foreign: true }],
   ])('%s', (_name, want, current, expected) => {
     expect(decide(want, current)).toEqual(expected);
   });
