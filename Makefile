@@ -22,7 +22,7 @@ DEPS_STAMP := node_modules/.rig-deps-stamp
 BUILD_STAMP := dist/.rig-build-stamp
 SOURCES := $(shell find src -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
 
-.PHONY: help deps build test test-all test-extended test-unit test-crash test-compose-v1 test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history status logs exec ssh drift smoke-test checklist cron vault demo demo-down system-deps dockerd images testbed testbed-down bench clean
+.PHONY: help deps build test test-all test-extended test-unit test-crash test-compose-v1 test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history status logs exec ssh drift smoke-test checklist cron vault demo demo-down system-deps dockerd images testbed testbed-down bench bench-scale clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -175,8 +175,14 @@ demo: ## the local demo: installs what it needs, builds the images (OpenClaw fro
 demo-down: ## stop the demo: its stack, its 2 test hosts and the registry (images stay cached)
 	bash scripts/demo.sh down
 
-bench: build images ## rig vs tuned Ansible on 8 test hosts (~4 min); the last line is the summary
+bench: build images ## rig vs its raw floors and tuned Ansible on 8 test hosts (~4 min); the last line is the summary
 	bash bench/run.sh
+
+# N defaults to 2 for `make testbed`: bench-scale's default is 100 unless N is given on the command line
+SCALE_N := $(if $(filter command line,$(origin N)),$(N),100)
+bench-scale: build images ## rig vs its raw floors on N test hosts (default 100), 5 runs each, no Ansible: make bench-scale N=100
+	BENCH_HOSTS=$(SCALE_N) BENCH_RUNS=$${BENCH_RUNS:-5} BENCH_ANSIBLE_RUNS=$${BENCH_ANSIBLE_RUNS:-0} \
+	  RIG_TB_PARALLEL=$${RIG_TB_PARALLEL:-8} RIG_TB_TIMEOUT=$${RIG_TB_TIMEOUT:-180} bash bench/run.sh
 
 clean: ## remove build outputs (and .rig/build, the role cache older rigs wrote)
 	rm -rf dist .rig/build

@@ -28,6 +28,7 @@ const integration = {
   // speed target: those live in bench/)
   testTimeout: 180_000,
   globalSetup: ['test/bed/global-setup.ts'],
+  sequence: { groupOrder: 1 },
 };
 
 export default defineConfig({
@@ -40,7 +41,10 @@ export default defineConfig({
     env: { TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINERS_HOST_OVERRIDE: '127.0.0.1' },
     // Projects inherit this config (vitest 5's default for inline projects).
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'threads' } },
+      // isolate: false: unit tests are pure, so the workers keep their module graph from file to file instead of
+      // importing src/ again for each of ~90 files (make test-unit 98 s -> 69 s side by side at load 12). Vitest then
+      // wants the projects in groups (sequence.groupOrder): the unit tests run first, then integration (and extended).
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'threads', isolate: false, sequence: { groupOrder: 0 } } },
       { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], exclude: EXTENDED, ...integration } },
       { test: { name: 'extended', include: EXTENDED, ...integration } },
     ],

@@ -12,8 +12,9 @@
 #   scripts/testbed.sh list                             list runs with containers
 #   scripts/testbed.sh sweep                            remove runs whose test process died before stopping them
 # RUN_ID defaults to the last run started by hand ($RIG_TB_ROOT/current).
-# Env: RIG_TB_ROOT=/tmp/rig-tb  RIG_TB_TIMEOUT=60 (seconds to SSH-ready)  RIG_TB_COMPOSE=v1|v2 (default v2)
-# RIG_TB_SKIP_BUILD=1 (do not check images)  RIG_NODE24 (a Node >= 22.22 when the one on PATH is older).
+# Env: RIG_TB_ROOT=/tmp/rig-tb  RIG_TB_TIMEOUT=60 (seconds to SSH-ready)  RIG_TB_PARALLEL=12 (hosts started at
+# once)  RIG_TB_COMPOSE=v1|v2 (default v2)  RIG_TB_SKIP_BUILD=1 (do not check images)  RIG_NODE24 (a Node >= 22.22
+# when the one on PATH is older).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 # testcontainers 12 and running TypeScript by type stripping both need Node >= 22.22

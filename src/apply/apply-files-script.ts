@@ -15,8 +15,17 @@ export type ApplyStep =
   | { readonly kind: 'attrs'; readonly path: string; readonly attrs: PathAttrs }
   /** Removes `.*.rig-tmp-*` in `path` left by a killed run. Never fails the apply. */
   | { readonly kind: 'sweep'; readonly path: string }
-  /** Creates a temp from `template` (mktemp: exclusive, 0600) and writes the next `size` bytes of stdin into it. */
-  | { readonly kind: 'write'; readonly path: string; readonly template: string; readonly size: number }
+  /**
+   * Creates a temp from `template` (mktemp: exclusive, 0600) and writes the next `size` bytes of stdin into it.
+   * `mode`: the mode its commit sets, given by the `prepare` step at once to every temp written as rig itself.
+   */
+  | { readonly kind: 'write'; readonly path: string; readonly template: string; readonly size: number; readonly mode?: number }
+  /**
+   * After the writes: every temp this exec wrote as rig itself gets its size checked (one `stat`), its asked mode (one
+   * `chmod` per mode) and its fsync (one `sync`); their commits then only rename (an fsync again only after an attrs
+   * change there). `path`: the directory of the first write (named when it fails).
+   */
+  | { readonly kind: 'prepare'; readonly path: string }
   /** Gives the temp its final attrs, fsyncs it and renames it over `path`. */
   | { readonly kind: 'commit'; readonly path: string; readonly temp: TempRef; readonly attrs: PathAttrs }
   /** fsyncs a directory, so renames in it survive a crash. */
@@ -24,7 +33,7 @@ export type ApplyStep =
   /** Removes a temp (after a failed check). */
   | { readonly kind: 'remove'; readonly path: string };
 
-const OPCODE: Record<ApplyStep['kind'], string> = { mkdir: 'D', attrs: 'A', sweep: 'C', write: 'W', commit: 'F', 'sync-dir': 'S', remove: 'R' };
+const OPCODE: Record<ApplyStep['kind'], string> = { mkdir: 'D', attrs: 'A', sweep: 'C', write: 'W', prepare: 'Y', commit: 'F', 'sync-dir': 'S', remove: 'R' };
 
 /*
  * One step as a function, `rig_step <op> <path> <temp> <mode|size> <owner> <group>`: called in the outer shell when
@@ -32,7 +41,9 @@ const OPCODE: Record<ApplyStep['kind'], string> = { mkdir: 'D', attrs: 'A', swee
  * path-guard). Return codes name what failed (the outer script's table). A write leaves its temp in `rig_s_out`
  * (and prints it when `rig_s_print` is set: a child cannot set the outer shell's variables). A commit with no
  * mode/owner asked keeps the replaced file's (`--reference`); a new file without a mode gets 0644. `mv -T` refuses
- * to move the temp *into* a directory that sits at the target path.
+ * to move the temp *into* a directory that sits at the target path. As rig itself, a write leaves its size check to
+ * the prepare step (`rig_s_later`), and a commit of a prepared temp (`rig_s_ready`: its mode set and fsynced) only
+ * renames, unless it still sets attrs (then it fsyncs again).
  */
 const STEP = `rig_step() {
   rig_s_op=$1 rig_s_p=$2 rig_s_t=$3 rig_s_m=$4 rig_s_o=$5 rig_s_g=$6
@@ -43,16 +54,21 @@ const STEP = `rig_step() {
          if [ -e "$rig_s_f" ] || [ -L "$rig_s_f" ]; then rm -f -- "$rig_s_f" || :; fi
        done ;;
     W) rig_s_t=$(mktemp -- "$rig_s_t") || return 15
-       if head -c "$rig_s_m" > "$rig_s_t" && [ "$(stat -c %s -- "$rig_s_t")" = "$rig_s_m" ]; then
+       if head -c "$rig_s_m" > "$rig_s_t" && { [ -n "$rig_s_later" ] || [ "$(stat -c %s -- "$rig_s_t")" = "$rig_s_m" ]; }; then
          rig_s_out=$rig_s_t; [ -z "$rig_s_print" ] || printf '%s\\n' "$rig_s_t"
        else rm -f -- "$rig_s_t"; return 16; fi ;;
-    F) if [ -e "$rig_s_p" ]; then
-         [ -n "$rig_s_m" ] || chmod --reference="$rig_s_p" -- "$rig_s_t" || return 11
-         [ -n "$rig_s_o" ] && [ -n "$rig_s_g" ] || chown --reference="$rig_s_p" -- "$rig_s_t" || return 12
+    F) rig_s_x=
+       if [ -e "$rig_s_p" ]; then
+         [ -n "$rig_s_m" ] || { chmod --reference="$rig_s_p" -- "$rig_s_t" || return 11; rig_s_x=1; }
+         [ -n "$rig_s_o" ] && [ -n "$rig_s_g" ] || { chown --reference="$rig_s_p" -- "$rig_s_t" || return 12; rig_s_x=1; }
        else
-         [ -n "$rig_s_m" ] || chmod 0644 -- "$rig_s_t" || return 11
+         [ -n "$rig_s_m" ] || { chmod 0644 -- "$rig_s_t" || return 11; rig_s_x=1; }
        fi
-       rig_attrs "$rig_s_t" || return; sync -- "$rig_s_t" || return 13; mv -f -T -- "$rig_s_t" "$rig_s_p" || return 14 ;;
+       [ -z "$rig_s_ready" ] || rig_s_m=
+       [ -z "$rig_s_m$rig_s_o$rig_s_g" ] || rig_s_x=1
+       rig_attrs "$rig_s_t" || return
+       [ -n "$rig_s_ready" ] && [ -z "$rig_s_x" ] || sync -- "$rig_s_t" || return 13
+       mv -f -T -- "$rig_s_t" "$rig_s_p" || return 14 ;;
     S) sync -- "$rig_s_p" || return 13 ;;
     R) rm -f -- "$rig_s_p" || return 17 ;;
   esac
@@ -63,14 +79,53 @@ rig_attrs() {
 }`;
 
 /*
+ * The prepare step (`rig_prep`, in the outer shell): the temps written as rig itself (`rig_a_<n>` is `-`): one `stat`
+ * compares their sizes with what each write took (`rig_z_<n>`), one `chmod` per asked mode (`rig_md_<n>`), one `sync`;
+ * each is then marked ready (`rig_y_<n>`). A process costs ~10 ms on a busy host: per file only mktemp, head and mv
+ * remain. Written without braces: the indirect names go through eval.
+ */
+const PREP = String.raw`rig_self() {
+  for rig_i in $rig_w; do
+    eval "rig_pa=\$rig_a_$rig_i rig_pt=\$rig_t_$rig_i rig_px=\$rig_md_$rig_i"
+    [ "$rig_pa" = - ] && [ -n "$rig_pt" ] || continue
+    [ -z "$1" ] || [ "$rig_px" = "$1" ] || continue
+    rig_sl="$rig_sl$rig_i "
+  done
+}
+rig_prep() {
+  rig_sl=; rig_self ''; rig_all=$rig_sl
+  [ -n "$rig_all" ] || return 0
+  set --; rig_pe=
+  for rig_i in $rig_all; do eval "set -- \"\$@\" \"\$rig_t_$rig_i\"; rig_pe=\"\$rig_pe\$rig_z_$rig_i \""; done
+  rig_pz=$(stat -c %s -- "$@") || return 16
+  [ "$(echo $rig_pz) " = "$rig_pe" ] || return 16
+  rig_ms=
+  for rig_i in $rig_all; do
+    eval "rig_pm=\$rig_md_$rig_i"
+    case " $rig_ms " in *" $rig_pm "*) ;; *) rig_ms="$rig_ms $rig_pm" ;; esac
+  done
+  for rig_pm in $rig_ms; do
+    rig_sl=; rig_self "$rig_pm"; set --
+    for rig_i in $rig_sl; do eval "set -- \"\$@\" \"\$rig_t_$rig_i\""; done
+    chmod -- "$rig_pm" "$@" || return 11
+  done
+  set --
+  for rig_i in $rig_all; do eval "set -- \"\$@\" \"\$rig_t_$rig_i\""; done
+  sync -- "$@" || return 13
+  for rig_i in $rig_all; do eval "rig_y_$rig_i=1"; done
+}`;
+
+/*
  * Arguments: STEP, then 6 per step: opcode, path, temp (a path, or `@<n>`: the temp step n wrote), mode (octal, or
- * the byte count of a write), owner, group ('' = leave). Stdin: the bytes of the write steps, in order.
+ * the byte count of a write), owner (a write: the mode its commit sets), group ('' = leave). Stdin: the bytes of the
+ * write steps, in order.
  * Status lines on stdout, one per step in order: `<n> ok` (a write: `<n> ok <temp suffix> <uid acted as, - = self>`),
  * `<n> fail <what>[ <reason> | as uid <U>]`, `<n> skipped`. After a failure the remaining steps are skipped, every temp of this
  * exec not yet renamed is removed, and the script exits 3. Each step's directory is judged by rig_guard first
  * (cached until a mkdir/attrs step may have changed ownership).
  */
 const SCRIPT = `${GUARD_SH}
+${PREP}
 step=$1; shift
 eval "$step"
 n=0 failed= rig_w= rig_gd0= rig_gok=
@@ -85,8 +140,14 @@ while [ $# -ge 6 ]; do
     if [ "$op" = F ] && [ -n "$t" ]; then rig_drop "$t"; [ -z "$k" ] || eval "rig_t_$k="; fi
     echo "$n skipped"
   else
-    rig_need "$d"; rc=0
-    if [ -z "$rig_id" ]; then rig_step "$op" "$p" "$t" "$m" "$o" "$g" || rc=$?; out=$rig_s_out
+    rc=0
+    [ "$op" = Y ] || rig_need "$d"
+    if [ "$op" = Y ]; then rig_prep || rc=$?
+    elif [ -z "$rig_id" ]; then
+      rig_s_later=1 rig_s_ready=
+      [ -z "$k" ] || eval "rig_s_ready=\\\${rig_y_$k-}"
+      case $op in W) rig_step W "$p" "$t" "$m" "" "" ;; *) rig_step "$op" "$p" "$t" "$m" "$o" "$g" ;; esac || rc=$?
+      rig_s_later= rig_s_ready=; out=$rig_s_out
     elif [ "$op" = W ]; then out=$(rig_as sh -c "$step
 rig_s_print=1; rig_step \\"\\$@\\"" sh W "$p" "$t" "$m" "" "") || rc=$?
     else rig_as sh -c "$step
@@ -94,7 +155,8 @@ rig_step \\"\\$@\\"" sh "$op" "$p" "$t" "$m" "$o" "$g" </dev/null || rc=$?; fi
     case $op in D|A) rig_gok= ;; esac
     case $rc in
       0) case $op in
-           W) eval "rig_t_$n=\\$out"; rig_w="$rig_w $n"; a=\${rig_id%%:*}; echo "$n ok \${out##*.rig-tmp-} \${a:--}" ;;
+           W) eval "rig_t_$n=\\$out"; rig_w="$rig_w $n"; a=\${rig_id%%:*}; echo "$n ok \${out##*.rig-tmp-} \${a:--}"
+              eval "rig_a_$n=\${a:--} rig_z_$n=\\$m rig_md_$n=\\$o" ;;
            F) [ -z "$k" ] || eval "rig_t_$k="; echo "$n ok" ;;
            *) echo "$n ok" ;;
          esac ;;
@@ -125,9 +187,10 @@ export function applyStepsCmd(steps: readonly ApplyStep[]): ExecNode {
 }
 
 function encode(s: ApplyStep): string[] {
+  if (s.kind === 'write') return [OPCODE.write, s.path, s.template, String(s.size), s.mode === undefined ? '' : modeText(s.mode), ''];
   const a = s.kind === 'mkdir' || s.kind === 'attrs' || s.kind === 'commit' ? s.attrs : {};
-  const mode = s.kind === 'write' ? String(s.size) : a.mode === undefined ? '' : modeText(a.mode);
-  const temp = s.kind === 'write' ? s.template : s.kind === 'commit' ? (typeof s.temp === 'string' ? s.temp : `@${s.temp.step}`) : '';
+  const mode = a.mode === undefined ? '' : modeText(a.mode);
+  const temp = s.kind === 'commit' ? (typeof s.temp === 'string' ? s.temp : `@${s.temp.step}`) : '';
   return [OPCODE[s.kind], s.path, temp, mode, a.owner ?? '', a.group ?? ''];
 }
 

@@ -31,7 +31,7 @@ export interface ApplyCheck {
 
 /** The round trips of an apply; an empty `first` means nothing to do. */
 export interface ApplyRounds {
-  /** The first exec: dirs, stale-temp sweeps, writes; without checks also commits, attrs and directory fsyncs. */
+  /** The first exec: dirs, stale-temp sweeps, writes, their prepare; without checks also commits, attrs, dir fsyncs. */
   readonly first: readonly ApplyStep[];
   /** The bytes of `first`'s write steps, in order: its stdin. */
   readonly stdin: Buffer;
@@ -49,7 +49,9 @@ export function planApplyRounds(files: readonly FileWrite[], dirs: readonly DirW
   const createdIn = unique(dirs.filter((d) => d.create).map((d) => path.posix.dirname(d.path)));
   const head: ApplyStep[] = [...dirSteps, ...parents.map((p): ApplyStep => ({ kind: 'sweep', path: p }))];
   const writeAt = new Map(changed.map((f, i) => [f.path, head.length + i]));
-  const writes = changed.map((f): ApplyStep => ({ kind: 'write', path: f.path, template: tempTemplateFor(f.path), size: f.content.length }));
+  const writes = changed.map((f): ApplyStep => ({ kind: 'write', path: f.path, template: tempTemplateFor(f.path), size: f.content.length, ...(f.mode === undefined ? {} : { mode: f.mode }) }));
+  // sizes, modes and fsyncs of every temp in one process each, not one per file (see apply-files-script)
+  const prepare: ApplyStep[] = changed.length > 0 ? [{ kind: 'prepare', path: path.posix.dirname(changed[0]?.path ?? '/') }] : [];
   const tail = (temp: (f: FileWrite) => TempRef): ApplyStep[] => {
     const fileSteps = files.flatMap((f): ApplyStep[] => {
       if (f.contentChanged) return [{ kind: 'commit', path: f.path, temp: temp(f), attrs: attrsOf(f) }];
@@ -60,8 +62,8 @@ export function planApplyRounds(files: readonly FileWrite[], dirs: readonly DirW
   };
   const checks = changed.flatMap((f) => (f.validate ? [{ path: f.path, write: writeAt.get(f.path) ?? -1, cmd: f.validate }] : []));
   const stdin = Buffer.concat(changed.map((f) => f.content));
-  if (checks.length === 0) return { first: [...head, ...writes, ...tail((f) => ({ step: writeAt.get(f.path) ?? -1 }))], stdin, checks, second: () => [] };
-  return { first: [...head, ...writes], stdin, checks, second: (temps) => tail((f) => temps.get(writeAt.get(f.path) ?? -1) ?? '') };
+  if (checks.length === 0) return { first: [...head, ...writes, ...prepare, ...tail((f) => ({ step: writeAt.get(f.path) ?? -1 }))], stdin, checks, second: () => [] };
+  return { first: [...head, ...writes, ...prepare], stdin, checks, second: (temps) => tail((f) => temps.get(writeAt.get(f.path) ?? -1) ?? '') };
 }
 
 function attrsOf(a: PathAttrs): PathAttrs {

@@ -1,5 +1,6 @@
 // The health gate: after (re)creation each service must become healthy, stay running for its settle time, or (one-shot) exit 0.
-import { containerStatesCmd, parseContainerStates, type ContainerState } from '../facts/container-state.js';
+import type { ContainerState } from '../facts/container-state.js';
+import { gateStateCmd, parseGateState } from '../facts/gate-state.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import type { ServiceStep } from '../core/plan-types.js';
@@ -12,6 +13,11 @@ export interface GateResult {
   /** `healthy`, `running for 5s`, `exited 0`, or what went wrong: `unhealthy`, `exited 1`, `still starting after 120s`. */
   readonly detail: string;
   readonly seconds: number;
+  /**
+   * A healthy verdict: seconds from the end of the container's first passing check to the poll that saw it healthy,
+   * both on the host's clock (the gate's own dead time; docker runs the first check one `interval` after start).
+   */
+  readonly afterCheckSec?: number;
   /** The image id the container ran when judged (recorded in the release). */
   readonly image?: string;
 }
@@ -54,13 +60,16 @@ export async function waitForGate(t: Transport, steps: readonly ServiceStep[], o
     const pending = steps.filter((s) => !results.has(s.service));
     if (pending.length === 0) break;
     opts.signal?.throwIfAborted();
-    const states = parseContainerStates((await run(t, containerStatesCmd(pending.map((s) => s.container)), { become: opts.become === true })).stdout, pending.map((s) => s.container));
+    const names = pending.map((s) => s.container);
+    const poll = parseGateState((await run(t, gateStateCmd(names), { become: opts.become === true })).stdout, names);
     const elapsed = (Date.now() - started) / 1000;
     for (const s of pending) {
-      const c = states.find((x) => x.name === s.container);
+      const g = poll.containers.find((x) => x.state.name === s.container);
+      const c = g?.state;
       if (c && !first.has(s.service)) first.set(s.service, c);
       const v = judge(s, c, first.get(s.service), elapsed);
-      if (v.done) results.set(s.service, { service: s.service, container: s.container, ok: v.ok, detail: v.detail, seconds: round(elapsed), ...(c ? { image: c.image } : {}) });
+      const lag = v.done && v.ok && c?.health === 'healthy' && g?.firstPassAt !== undefined ? { afterCheckSec: round(Math.max(0, poll.now - g.firstPassAt)) } : {};
+      if (v.done) results.set(s.service, { service: s.service, container: s.container, ok: v.ok, detail: v.detail, seconds: round(elapsed), ...lag, ...(c ? { image: c.image } : {}) });
       else if (elapsed >= s.gate.timeoutSec) results.set(s.service, { service: s.service, container: s.container, ok: false, detail: `still ${v.waiting} after ${s.gate.timeoutSec}s`, seconds: round(elapsed) });
     }
     if (steps.every((s) => results.has(s.service))) break;

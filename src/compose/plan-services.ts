@@ -8,8 +8,10 @@ import { composeProblems } from './compose-support.js';
 import { healthProbeOf } from './health-probe.js';
 import { composeFilePath } from './render-compose.js';
 import { LABELS, type ComposeDesired, type DesiredService } from './compose-desired.js';
-import { recreateReasons } from './service-reasons.js';
-import { plannedReload, reloadedCurrent, reloadRecordPath, withReloadRecord, type ReloadRecord } from './service-reload.js';
+import { decideService, type CurrentService, type RecordedService } from './decide-service.js';
+import { reloadRecordPath, type ReloadRecord } from './service-reload.js';
+
+export type { RecordedService } from './decide-service.js';
 
 export interface PlanServicesInput {
   readonly host: string;
@@ -27,12 +29,6 @@ export interface PlanServicesInput {
    * (interrupted, or failed without a rollback): it is gated, not taken as done.
    */
   readonly recorded?: ReadonlyMap<string, RecordedService>;
-}
-
-/** A service as a release recorded it. */
-export interface RecordedService {
-  readonly fingerprint: string;
-  readonly imageId: string;
 }
 
 export interface ServicesPlan {
@@ -100,46 +96,38 @@ function gateOf(s: DesiredService): ServiceStep['gate'] {
 function planService(s: DesiredService, input: PlanServicesInput): ServiceStep[] {
   const origin = where(s);
   const base = { kind: 'service' as const, role: s.role, service: s.op.name, container: s.container, phase: s.op.phase, fingerprint: s.fingerprint, gate: gateOf(s), ...(origin !== undefined ? { origin } : {}) };
-  const c = findContainer(input.docker.containers, input.desired.project, s.op.name, s.container);
-  // what a (re)created container will run its healthcheck with: checked in the image before anything stops
-  const probe = healthProbeOf(s.op.spec, input.docker.images.get(s.op.spec.image)?.id);
-  const fresh = { ...base, ...(probe ? { probe } : {}) };
-  // compose cannot create a container whose name is taken (a hand-run one, another project's): rig's names are its own
-  const holder = input.docker.nameHolders.find((x) => x.name === s.container);
-  if (holder) {
-    const why = `container ${holder.name} is not part of compose project ${input.desired.project} (${holder.project === undefined ? 'made by hand?' : `project ${holder.project}`}): removed, then created by rig`;
-    return [{ ...fresh, action: 'recreate', reasons: [why], why, foreign: true }];
+  const d = decideService({ service: s, project: input.desired.project, fileSteps: input.fileSteps }, currentOf(s, input));
+  const why = d.reasons.join('; ');
+  switch (d.action) {
+    case 'none':
+      return [];
+    case 'create':
+    case 'recreate': {
+      // what a (re)created container will run its healthcheck with: checked in the image before anything stops
+      const probe = healthProbeOf(s.op.spec, input.docker.images.get(s.op.spec.image)?.id);
+      const foreign = d.action === 'recreate' && d.foreign === true ? { foreign: true as const } : {};
+      return [{ ...base, ...(probe ? { probe } : {}), action: d.action, reasons: d.reasons, why, ...foreign }];
+    }
+    case 'reload':
+      return [{ ...base, action: 'reload', reasons: d.reasons, why, reload: { ...d.reload, recordPath: reloadRecordPath(input.desired.stateDir, s.container) } }];
+    case 'start':
+    case 'gate':
+      return [{ ...base, action: d.action, reasons: d.reasons, why }];
   }
-  if (!c) return [{ ...fresh, action: 'create', reasons: ['new service'], why: 'new service' }];
-  const record = s.op.reload ? input.reloads?.get(s.container) : undefined;
-  let reasons = recreateReasons(s, withReloadRecord(c, record), input.docker, input.fileSteps);
-  if (reasons.length > 0 && s.op.reload && !reasons.some((r) => r.startsWith('image changed'))) {
-    const reload = plannedReload(s, c, record, reloadRecordPath(input.desired.stateDir, s.container));
-    if (reload) return [{ ...base, action: 'reload', reasons: reload.reasons, why: reload.reasons.join('; '), reload: { command: reload.command, record: reload.record, recordPath: reload.recordPath } }];
-    if (reloadedCurrent(s, c, record)) reasons = [];
-  }
-  if (reasons.length > 0) return [{ ...fresh, action: 'recreate', reasons, why: reasons.join('; ') }];
-  const done = s.op.gate.oneShot && c.status === 'exited' && c.exitCode === 0;
-  if (!c.running && !done) {
-    const why = c.status === 'exited' ? `not running (exited ${c.exitCode})` : `not running (${c.status})`;
-    return [{ ...base, action: 'start', reasons: [why], why }];
-  }
-  const unverified = unverifiedReason(s, c, input.recorded);
-  return unverified === undefined ? [] : [{ ...base, action: 'gate', reasons: [unverified], why: unverified }];
 }
 
-/**
- * Why a container that is as the repository wants it still needs the health gate: its health says it is not through
- * (`starting`, `unhealthy`), or the host's current release does not record it as it runs (its fingerprint is the
- * desired one here: a reload brings the labels' older one up to date).
- */
-function unverifiedReason(s: DesiredService, c: ContainerState, recorded: ReadonlyMap<string, RecordedService> | undefined): string | undefined {
-  if (c.health === 'starting' || c.health === 'unhealthy') return `health ${c.health}: not through its health gate`;
-  if (recorded === undefined || (s.op.gate.oneShot && !c.running)) return undefined;
-  const r = recorded.get(s.op.name);
-  if (r === undefined) return 'not in the current release: made by a deploy that did not finish';
-  if ((r.fingerprint !== '' && r.fingerprint !== s.fingerprint) || (r.imageId !== '' && r.imageId !== c.image)) return 'differs from the current release: made by a deploy that did not finish';
-  return undefined;
+/** What the host has of `s`, from the plan's facts. */
+function currentOf(s: DesiredService, input: PlanServicesInput): CurrentService {
+  const holder = input.docker.nameHolders.find((x) => x.name === s.container);
+  const record = input.reloads?.get(s.container);
+  const localImageId = input.docker.images.get(s.op.spec.image)?.id;
+  return {
+    container: findContainer(input.docker.containers, input.desired.project, s.op.name, s.container),
+    ...(holder ? { nameHolder: { name: holder.name, project: holder.project } } : {}),
+    ...(record ? { record } : {}),
+    ...(localImageId !== undefined ? { localImageId } : {}),
+    ...(input.recorded ? { release: { recorded: input.recorded.get(s.op.name) } } : {}),
+  };
 }
 
 /** Containers rig deployed in this project whose service no role declares any more. */

@@ -1,26 +1,29 @@
 // Why a service must be recreated, in words: which definition keys, env files (and keys), mounted files or image changed.
 import { envKeyDiffSummary } from '../diff/env-keys.js';
 import type { Step } from '../core/plan-types.js';
-import type { ContainerState, DockerState } from '../facts/docker-state.js';
+import type { ContainerState } from '../facts/docker-state.js';
 import { LABELS, type DesiredService } from './compose-desired.js';
-import { parseInputsLabel, pinnedDigest, shortInput, type ServiceInputs } from './service-inputs.js';
+import { pinnedDigest, shortInput, type ServiceInputs } from './service-inputs.js';
+import type { TakenInputs } from './taken-inputs.js';
 
-/** Reasons to recreate `s` over the running container `c`; empty when its inputs and image are unchanged. */
-export function recreateReasons(s: DesiredService, c: ContainerState, docker: DockerState, fileSteps: readonly Step[]): string[] {
+/**
+ * Reasons to recreate `s` over the container `c` (which has taken in `taken`; `localImageId`: the id of `s`'s image on
+ * the host, if it has it); empty when its inputs and image are unchanged.
+ */
+export function recreateReasons(s: DesiredService, c: ContainerState, taken: TakenInputs, localImageId: string | undefined, fileSteps: readonly Step[]): string[] {
   const reasons: string[] = [];
-  const old = parseInputsLabel(c.labels[LABELS.inputs]);
-  if (c.labels[LABELS.fingerprint] === undefined) reasons.push('not deployed by rig yet');
-  else if (c.labels[LABELS.fingerprint] !== s.fingerprint) {
+  const old = taken.inputs;
+  if (taken.fingerprint === undefined) reasons.push('not deployed by rig yet');
+  else if (taken.fingerprint !== s.fingerprint) {
     reasons.push(...(old ? inputReasons(old, s, c, fileSteps) : ['inputs changed']));
     if (reasons.length === 0) reasons.push('inputs changed');
   } else if (old) {
     // the fingerprint is the one it was created with, but a reload may have taken other files in since (the inputs
-    // the caller merged from the reload record): going back to the creation's files is a change too (a rollback)
+    // merged from the reload record): going back to the creation's files is a change too (a rollback)
     reasons.push(...inputReasons(old, s, c, fileSteps));
   }
-  const local = docker.images.get(s.op.spec.image);
-  if (local !== undefined && local.id !== c.image && !reasons.some((r) => r.startsWith('image'))) {
-    reasons.push(`image changed: ${s.op.spec.image} is now ${shortId(local.id)}, the container runs ${shortId(c.image)}`);
+  if (localImageId !== undefined && localImageId !== c.image && !reasons.some((r) => r.startsWith('image'))) {
+    reasons.push(`image changed: ${s.op.spec.image} is now ${shortId(localImageId)}, the container runs ${shortId(c.image)}`);
   }
   return reasons;
 }

@@ -2,8 +2,8 @@
 // on the host (`<rig_state_dir>/reloads/<container>.json`) says which inputs the running container has taken in since.
 import { z } from 'zod';
 import type { ContainerState } from '../facts/container-state.js';
-import { LABELS, type DesiredService } from './compose-desired.js';
-import { parseInputsLabel, shortInput, type ServiceInputs } from './service-inputs.js';
+import type { DesiredService } from './compose-desired.js';
+import { shortInput, type ServiceInputs } from './service-inputs.js';
 
 /** What a reload brought a container to: its id (a recreated container starts from its labels again) and inputs. */
 export const reloadRecordSchema = z.strictObject({ id: z.string(), inputs: z.record(z.string(), z.string()) });
@@ -27,36 +27,28 @@ export function parseReloadRecord(bytes: Buffer | undefined): ReloadRecord | und
 
 /**
  * The reload to run instead of a recreate, or undefined: the container runs rig's image and definition, and every
- * input that differs from what it has taken in (labels, then the reload record of this very container) is a file
- * under one of the service's reload paths.
+ * input that differs from what it has taken in (`taken`: its labels' inputs, then the reload record of this very
+ * container; undefined when its label is unusable) is a file under one of the service's reload paths.
  */
-export function plannedReload(s: DesiredService, c: ContainerState, record: ReloadRecord | undefined, recordPath: string): { reasons: string[]; command: readonly string[]; record: string; recordPath: string } | undefined {
+export function plannedReload(s: DesiredService, c: ContainerState, taken: ServiceInputs | undefined): { reasons: string[]; command: readonly string[]; record: string } | undefined {
   const reload = s.op.reload;
-  const label = parseInputsLabel(c.labels[LABELS.inputs]);
-  if (!reload || !label || !c.running) return undefined;
-  const taken: ServiceInputs = record && record.id === c.id ? { ...label, ...record.inputs } : label;
+  if (!reload || !taken || !c.running) return undefined;
   const keys = [...new Set([...Object.keys(taken), ...Object.keys(s.inputs)])].sort();
   const changed = keys.filter((k) => taken[k] !== (s.inputs[k] === undefined ? undefined : shortInput(k, s.inputs[k])));
   if (changed.length === 0 || !changed.every((k) => underReloadPath(k, reload.paths))) return undefined;
   const inputs = Object.fromEntries(keys.filter((k) => underReloadPath(k, reload.paths) && s.inputs[k] !== undefined).map((k) => [k, shortInput(k, s.inputs[k] as string)]));
   const reasons = changed.map((k) => `${k.slice(k.lastIndexOf('/') + 1)} changed (reload in place: ${reload.command.join(' ')})`);
-  return { reasons, command: reload.command, record: JSON.stringify({ id: c.id, inputs }), recordPath };
+  return { reasons, command: reload.command, record: JSON.stringify({ id: c.id, inputs }) };
 }
 
-/** True when nothing but reloaded files differ: the container is current although its labels are older. */
-export function reloadedCurrent(s: DesiredService, c: ContainerState, record: ReloadRecord | undefined): boolean {
-  const label = parseInputsLabel(c.labels[LABELS.inputs]);
-  if (!s.op.reload || !label || !record || record.id !== c.id) return false;
-  const taken: ServiceInputs = { ...label, ...record.inputs };
+/**
+ * True when nothing but reloaded files differ: the container is current although its labels are older (`taken` as
+ * for plannedReload; `ownRecord`: the container's own reload record, if any).
+ */
+export function reloadedCurrent(s: DesiredService, taken: ServiceInputs | undefined, ownRecord: ReloadRecord | undefined): boolean {
+  if (!s.op.reload || !taken || !ownRecord) return false;
   const keys = new Set([...Object.keys(taken), ...Object.keys(s.inputs)]);
   return [...keys].every((k) => taken[k] === (s.inputs[k] === undefined ? undefined : shortInput(k, s.inputs[k])));
-}
-
-/** The container as reasons must see it: its labels' inputs with what reloads brought it since (same container only). */
-export function withReloadRecord(c: ContainerState, record: ReloadRecord | undefined): ContainerState {
-  const label = parseInputsLabel(c.labels[LABELS.inputs]);
-  if (!label || !record || record.id !== c.id) return c;
-  return { ...c, labels: { ...c.labels, [LABELS.inputs]: JSON.stringify({ ...label, ...record.inputs }) } };
 }
 
 function underReloadPath(key: string, paths: readonly string[]): boolean {

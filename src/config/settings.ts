@@ -18,7 +18,7 @@ export const SettingsSchema = z.strictObject({
   RIG_ENV: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('local').describe('Environment used when --env is not given'),
   RIG_VAULT_PASSWORD_FILE: existingFile('vault password file').optional().describe('Vault password file (or executable printing it)'),
   RIG_SSH_KEY: existingFile('SSH key').optional().describe('Private key used for hosts whose inventory sets none'),
-  RIG_FORKS: z.coerce.number().int().min(1).max(256).default(10).describe('Hosts handled in parallel'),
+  RIG_FORKS: z.coerce.number().int().min(1).max(256).default(100).describe('Hosts handled in parallel'),
   RIG_CONNECT_TIMEOUT: z.coerce.number().min(1).max(600).default(10).describe('SSH connect timeout per host, seconds'),
   RIG_TELEGRAM_API_BASE: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org').describe('Telegram Bot API base URL (a local server in tests and the demo)'),
 });

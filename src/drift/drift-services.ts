@@ -1,10 +1,10 @@
 // Pure: the release's services and networks against docker's state on the host: containers, images, fingerprints.
-import { LABELS } from '../compose/compose-desired.js';
 import { SHORT } from '../compose/service-inputs.js';
 import type { ReloadRecord } from '../compose/service-reload.js';
+import { takenInputs } from '../compose/taken-inputs.js';
 import { containerName, networkName } from '../core/service.js';
 import type { Release, ReleaseService } from '../release/release-schema.js';
-import type { ContainerState, DockerState } from '../facts/docker-state.js';
+import type { DockerState } from '../facts/docker-state.js';
 import type { DriftItem } from './drift-types.js';
 
 /** The networks rig creates for a release (external ones are the host's own business), by docker name. */
@@ -39,8 +39,9 @@ function oneService(release: Release, s: ReleaseService, docker: DockerState, re
   const out: DriftItem[] = [];
   // An empty imageId or fingerprint: the release could not learn it (the container was gone when it was recorded).
   if (s.imageId !== '' && c.image !== s.imageId) out.push({ ...item, what: 'image', container: c.name, host: c.image, release: s.imageId });
-  const label = c.labels[LABELS.fingerprint] ?? '';
-  if (s.fingerprint !== '' && label !== s.fingerprint && !reloadedTo(release, c, reloads.get(c.name))) {
+  const taken = takenInputs(c, reloads.get(c.name));
+  const label = taken.fingerprint ?? '';
+  if (s.fingerprint !== '' && label !== s.fingerprint && !reloadedTo(release, taken.record)) {
     out.push({ ...item, what: 'fingerprint', container: c.name, host: label === '' ? 'none' : label, release: s.fingerprint });
   }
   const done = s.gate.oneShot && c.status === 'exited' && c.exitCode === 0;
@@ -50,12 +51,12 @@ function oneService(release: Release, s: ReleaseService, docker: DockerState, re
 
 /**
  * A service reloaded in place keeps the labels of its creation while the release records the fingerprint it was
- * reloaded to. It is current when the reload record belongs to this very container (a recreated one starts from its
- * labels again) and every file the record took in is the release's version of that file: anything else about the
+ * reloaded to. It is current when the container has its own reload record (takenInputs drops another container's) and
+ * every file the record took in is the release's version of that file: anything else about the
  * service changes only by recreating it, which renews the labels.
  */
-function reloadedTo(release: Release, c: ContainerState, record: ReloadRecord | undefined): boolean {
-  if (record === undefined || record.id !== c.id) return false;
+function reloadedTo(release: Release, record: ReloadRecord | undefined): boolean {
+  if (record === undefined) return false;
   const files = Object.entries(record.inputs).filter(([k]) => k.startsWith('file:'));
   return files.length > 0 && files.every(([k, v]) => release.files.find((f) => f.path === k.slice(5))?.sha256.slice(0, SHORT) === v);
 }

@@ -108,8 +108,8 @@ function callbacks(s: HostSession) {
     onServices: (steps: readonly ServiceStep[]) => {
       for (const st of steps) if (st.action === 'reload') s.journal.add('service.recreated', { service: st.service, action: st.action, reasons: st.reasons });
     },
-    onGate: (results: readonly { service: string; ok: boolean; detail: string; seconds: number }[]) => {
-      for (const r of results) s.journal.add('health.result', { service: r.service, ok: r.ok, detail: r.detail, seconds: r.seconds });
+    onGate: (results: readonly { service: string; ok: boolean; detail: string; seconds: number; afterCheckSec?: number }[]) => {
+      for (const r of results) s.journal.add('health.result', { service: r.service, ok: r.ok, detail: r.detail, seconds: r.seconds, ...(r.afterCheckSec === undefined ? {} : { afterCheckSec: r.afterCheckSec }) });
     },
   };
 }

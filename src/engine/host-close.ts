@@ -24,7 +24,10 @@ export async function finishSession(s: HostSession, apply: boolean): Promise<Hos
     const pending = plan !== undefined && (plan.steps.length > 0 || plan.interrupted !== undefined);
     if (aborted()) result = { ...result, status: 'failed', changes: 0, error: 'interrupted before applying: nothing was changed on this host' };
     else if (apply && pending && !s.result.error) {
-      if (!session.held) session = await lockAndReplan(t, session, (held, lease) => (session = { ...session, held, lease }));
+      if (!session.held) {
+        await s.input.run.pause?.('before-lock', s.input.host);
+        session = await lockAndReplan(t, session, (held, lease) => (session = { ...session, held, lease }));
+      }
       // issue 13's attack point: the facts were read under the lock, the apply is next
       await s.input.run.pause?.('after-facts', s.input.host);
       const fence = session.lease?.fence;

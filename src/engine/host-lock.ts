@@ -49,7 +49,8 @@ export async function lockAndReplan(t: Transport, s: HostSession, onLock: (held:
   journalStart(s.journal, held, input);
   const before = s.planned?.plan;
   if (!before || !samePlan(before.steps, again.plan.steps, input.stack.stateDir)) {
-    throw new Error(`${input.host}: the host changed between the plan and taking the deploy lock (another run?); nothing was changed: plan again`);
+    const what = before ? planDifference(before.steps, again.plan.steps, input.stack.stateDir) : '';
+    throw new Error(`${input.host}: the host changed between the plan and taking the deploy lock, another run?${what}; nothing was changed: plan again`);
   }
   const current = currentOf(again);
   const plan = before.interrupted ? { ...again.plan, interrupted: before.interrupted } : again.plan;
@@ -67,14 +68,47 @@ export function startMarker(s: HostSession): DeployMarker {
 }
 
 /**
- * The steps, not the facts digest, and without the directory steps of the state dir's ancestors: taking the lock
- * creates the state dir (`mkdir -p`), which is often inside the project dir the plan was going to create. (The
- * marker read under the lock is this run's own: it was written as the lock was taken.)
+ * Whether two plans do the same: the steps, not the facts digest; without the directory steps of the state dir's
+ * ancestors (taking the lock creates the state dir, `mkdir -p`, often inside the project dir the plan was going to
+ * create); and without a service step's reasons, which say why and may change while the work does not (a container
+ * a dead run recreated is gated as `health starting` in one plan and as `not in the current release` a second
+ * later). What a step does is in the rest of it: action, fingerprint, digests, modes. (The marker read under the lock
+ * is this run's own: it was written as the lock was taken.)
  */
-function samePlan(a: readonly Step[], b: readonly Step[], stateDir: string): boolean {
+export function samePlan(a: readonly Step[], b: readonly Step[], stateDir: string): boolean {
+  return JSON.stringify(comparable(a, stateDir)) === JSON.stringify(comparable(b, stateDir));
+}
+
+function kept(steps: readonly Step[], stateDir: string): Step[] {
   const own = (st: Step): boolean => (st.kind === 'mkdir' || (st.kind === 'attrs' && st.target === 'dir')) && `${stateDir}/`.startsWith(`${st.path.replace(/\/+$/, '')}/`);
-  const keep = (steps: readonly Step[]): string => JSON.stringify(steps.filter((st) => !own(st)));
-  return keep(a) === keep(b);
+  return steps.filter((st) => !own(st));
+}
+
+function comparable(steps: readonly Step[], stateDir: string): unknown[] {
+  return kept(steps, stateDir).map((st) => {
+    if (st.kind !== 'service') return st;
+    const { reasons: _reasons, why: _why, ...work } = st;
+    return work;
+  });
+}
+
+/** What differs between the plan shown and the plan made under the lock, by what each step acts on, for the refusal. */
+function planDifference(shown: readonly Step[], locked: readonly Step[], stateDir: string): string {
+  const label = (st: Step): string => {
+    if (st.kind === 'service') return `${st.action} ${st.service}`;
+    if (st.kind === 'pull') return `pull ${st.image}`;
+    if (st.kind === 'command' || st.kind === 'handler' || st.kind === 'network') return `${st.kind} ${st.name}`;
+    return `${st.kind} ${st.path}`;
+  };
+  const byLabel = (steps: readonly Step[]): Map<string, string> => new Map(kept(steps, stateDir).map((st) => [label(st), JSON.stringify(comparable([st], stateDir))]));
+  const a = byLabel(shown);
+  const b = byLabel(locked);
+  const parts = [
+    ...[...a.keys()].filter((k) => !b.has(k)).map((k) => `no longer ${k}`),
+    ...[...b.keys()].filter((k) => !a.has(k)).map((k) => `now also ${k}`),
+    ...[...a].filter(([k, v]) => b.has(k) && b.get(k) !== v).map(([k]) => `${k} differs`),
+  ];
+  return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
 
 /** The run's first journal lines once it holds the lock: how it got it (when taken over), then `deploy.started`. */

@@ -4,12 +4,13 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * Where a run can be held, in a host's order. `after-facts`: the facts are read (issue 13's point); `before-files`:
- * the lock is held and nothing is changed yet; `after-files`: the files are written, no container touched;
- * `during-up`: the host's detached `compose up` has been started and rig has not yet seen it end; `during-gate`:
- * the services are up and the health gate is about to poll.
+ * Where a run can be held, in a host's order. `before-lock`: the plan is made and shown, the lock not yet taken (the
+ * host may change before the plan is made again under it); `after-facts`: the facts are read under the lock (issue
+ * 13's point); `before-files`: the lock is held and nothing is changed yet; `after-files`: the files are written, no
+ * container touched; `during-up`: the host's detached `compose up` has been started and rig has not yet seen it end;
+ * `during-gate`: the services are up and the health gate is about to poll.
  */
-export const PAUSE_POINTS = ['after-facts', 'before-files', 'after-files', 'during-up', 'during-gate'] as const;
+export const PAUSE_POINTS = ['before-lock', 'after-facts', 'before-files', 'after-files', 'during-up', 'during-gate'] as const;
 
 export type PausePoint = (typeof PAUSE_POINTS)[number];
 

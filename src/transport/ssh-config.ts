@@ -1,4 +1,5 @@
 // ssh_config as data: a pure parser and the OpenSSH resolution of one Host alias (first obtained value wins).
+import { evaluateMatch, type MatchSubject } from './ssh-match.js';
 import { matchPatternList } from './ssh-pattern.js';
 
 /** One meaningful line of an ssh_config file. `include` lines get their files' lines attached by the loader. */
@@ -52,21 +53,31 @@ function tokenize(s: string): string[] {
 }
 
 /**
- * Resolves `alias` as OpenSSH does: lines apply while the last `Host` line matched (patterns with `*`,
- * `?`, `!`); the first value obtained for a keyword wins, except IdentityFile which accumulates. `Match`
- * blocks other than `Match all` are treated as not matching. An Include inside a non-matching block
- * contributes nothing.
+ * Resolves `alias` as OpenSSH does: lines apply while the last `Host` line (patterns with `*`, `?`, `!`) or `Match`
+ * line (all, host, originalhost, user, localuser, final, canonical, each negatable: see ssh-match.ts) matched; the
+ * first value obtained for a keyword wins, except IdentityFile which accumulates. `Match final` makes a second pass
+ * with the resolved HostName, as ssh does. An Include inside a non-matching block contributes nothing.
  */
 export function resolveSshHost(lines: readonly SshConfigLine[], alias: string, ctx: SshConfigContext): ResolvedSshHost {
   const values = new Map<string, readonly string[]>();
   const identityFiles: string[] = [];
   const apply = (keyword: string, args: readonly string[]): void => {
-    if (keyword === 'identityfile' && args[0] !== undefined) identityFiles.push(args[0]);
-    else if (!values.has(keyword)) values.set(keyword, args);
+    // ssh ignores an IdentityFile it already has (a final pass meets the same blocks again)
+    if (keyword === 'identityfile' && args[0] !== undefined) {
+      if (!identityFiles.includes(args[0])) identityFiles.push(args[0]);
+    } else if (!values.has(keyword)) values.set(keyword, args);
   };
-  walk(lines, alias, true, apply);
   const first = (k: string): string | undefined => values.get(k)?.[0];
-  const hostName = expand(first('hostname') ?? '%h', { ...ctx, host: alias, user: '' });
+  const hostNameNow = (): string => expand(first('hostname') ?? '%h', { ...ctx, host: alias, user: '' });
+  const subject = (final: boolean, host: string | undefined): MatchSubject => {
+    const user = first('user') ?? ctx.localUser;
+    return { alias, host: host ?? hostNameNow(), user, localUser: ctx.localUser, final };
+  };
+  if (walk(lines, { host: alias, subject: () => subject(false, undefined) }, true, apply)) {
+    const resolved = hostNameNow();
+    walk(lines, { host: resolved, subject: () => subject(true, resolved) }, true, apply);
+  }
+  const hostName = hostNameNow();
   const user = first('user');
   const port = first('port');
   const timeout = first('connecttimeout');
@@ -83,23 +94,37 @@ export function resolveSshHost(lines: readonly SshConfigLine[], alias: string, c
   };
 }
 
-function walk(lines: readonly SshConfigLine[], alias: string, canMatch: boolean, apply: (k: string, a: readonly string[]) => void): void {
+/** One pass over the config: what Host lines match against, and what Match lines test. */
+interface Pass {
+  readonly host: string;
+  readonly subject: () => MatchSubject;
+}
+
+type Apply = (keyword: string, args: readonly string[]) => void;
+
+/** Applies the matching blocks' options; true when a `Match final` asks for a final pass. */
+function walk(lines: readonly SshConfigLine[], pass: Pass, canMatch: boolean, apply: Apply): boolean {
   let active = canMatch;
+  let wantsFinal = false;
   for (const l of lines) {
     switch (l.kind) {
       case 'host':
-        active = canMatch && matchPatternList(l.patterns, alias);
+        active = canMatch && matchPatternList(l.patterns, pass.host);
         break;
-      case 'match':
-        active = canMatch && l.criteria.length === 1 && l.criteria[0]?.toLowerCase() === 'all';
+      case 'match': {
+        const r = canMatch ? evaluateMatch(l, pass.subject()) : { matched: false, wantsFinal: false };
+        active = r.matched;
+        wantsFinal ||= r.wantsFinal;
         break;
+      }
       case 'include':
-        walk(l.included, alias, active, apply);
+        wantsFinal = walk(l.included, pass, active, apply) || wantsFinal;
         break;
       case 'option':
         if (active) apply(l.keyword, l.args);
     }
   }
+  return wantsFinal;
 }
 
 /** Expands `~` and the tokens `%d` (home) `%u` (local user) `%h` (host) `%r` (remote user) `%%`. */

@@ -1,9 +1,12 @@
 // OpenSSH host patterns (`*`, `?`, `!negation`), shared by the ssh_config reader and known_hosts lookup.
 
-/** Whether `text` matches one glob pattern (`*` any run, `?` one char), case-insensitively as OpenSSH does for hosts. */
-export function matchGlob(pattern: string, text: string): boolean {
-  const p = pattern.toLowerCase();
-  const t = text.toLowerCase();
+/**
+ * Whether `text` matches one glob pattern (`*` any run, `?` one char), case-insensitively as OpenSSH does for hosts
+ * (`ignoreCase` false: exactly, as it does for user names).
+ */
+export function matchGlob(pattern: string, text: string, ignoreCase = true): boolean {
+  const p = ignoreCase ? pattern.toLowerCase() : pattern;
+  const t = ignoreCase ? text.toLowerCase() : text;
   // Iterative wildcard match with backtracking to the last `*`: linear in practice, no regex escaping needed.
   let pi = 0;
   let ti = 0;
@@ -31,12 +34,12 @@ export function matchGlob(pattern: string, text: string): boolean {
  * OpenSSH's pattern-list rule: a list matches when some positive pattern matches and no negated
  * (`!pattern`) one does. A list of only negations never matches.
  */
-export function matchPatternList(patterns: readonly string[], text: string): boolean {
+export function matchPatternList(patterns: readonly string[], text: string, ignoreCase = true): boolean {
   let positive = false;
   for (const raw of patterns) {
     const negated = raw.startsWith('!');
     const pattern = negated ? raw.slice(1) : raw;
-    if (!matchGlob(pattern, text)) continue;
+    if (!matchGlob(pattern, text, ignoreCase)) continue;
     if (negated) return false;
     positive = true;
   }

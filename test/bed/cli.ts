@@ -20,7 +20,8 @@ const USAGE = `usage: node test/bed/cli.ts <command>
   list                                               runs with containers on the engine
   sweep                                              remove runs whose test process died before stopping them
 RUN_ID defaults to the last run started by hand ($RIG_TB_ROOT/current). Env: RIG_TB_ROOT=/tmp/rig-tb,
-RIG_TB_TIMEOUT=60 (seconds to SSH-ready), RIG_TB_COMPOSE=v1|v2 (default v2), RIG_TB_KEEP=1 (stop keeps the files).`;
+RIG_TB_TIMEOUT=60 (seconds to SSH-ready), RIG_TB_PARALLEL=12 (hosts started at once), RIG_TB_COMPOSE=v1|v2 (default
+v2), RIG_TB_KEEP=1 (stop keeps the files).`;
 
 async function start(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({

@@ -48,7 +48,9 @@ export class SshLoginWait implements WaitStrategy {
   private async probe(container: Container, port: number): Promise<true | 'stopped' | undefined> {
     this.hostKey ??= await readHostKey(container);
     const hostKey = this.hostKey;
-    const target = { port, privateKey: this.privateKey, timeoutMs: 2000 };
+    // 10 s, not 2: with the load average of 2 cores near 80 (the shared machine while a 100-host bed starts) a real
+    // handshake took longer than 2 s, so every attempt gave up and sshd logged nothing but preauth disconnects
+    const target = { port, privateKey: this.privateKey, timeoutMs: 10_000 };
     if (hostKey !== undefined && (await canLogIn({ ...target, hostKey }))) return true;
     const engine = await dockerEngine();
     return (await engine.container.inspect(container)).State.Running ? undefined : 'stopped';

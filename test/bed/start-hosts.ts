@@ -9,6 +9,7 @@ import { dockerEngine, isGone } from './docker-engine.ts';
 import { forgetAtExit, removeAtExit } from './exit-sweep.ts';
 import { writeClientFiles } from './host-files.ts';
 import { startTarget, type ComposeFlavor } from './target-host.ts';
+import { mapPool } from '../../src/core/pool.ts';
 import { removeRun } from './teardown.ts';
 import { attach, type Testbed } from './testbed-control.ts';
 import type { TestbedDescription, TestbedHost } from './testbed-description.ts';
@@ -26,6 +27,11 @@ export interface StartHostsOptions {
    * or a later sweep removes it. `none`: a run started by hand (make testbed, the demo) that outlives its command.
    */
   owner?: 'process' | 'none';
+  /**
+   * Hosts started at once (default `$RIG_TB_PARALLEL`, else 12). Each start polls an SSH login every 100 ms: a
+   * hundred at once drove the load average of 2 cores past 120 and the logins past their deadline.
+   */
+  parallel?: number;
 }
 
 /**
@@ -49,19 +55,17 @@ export async function startHosts(n: number, opts: StartHostsOptions = {}): Promi
   const ownerPid = opts.owner === 'none' ? undefined : process.pid;
   if (ownerPid !== undefined) removeAtExit(runId);
   const names = Array.from({ length: n }, (_, i) => `h${i + 1}`);
-  const results = await Promise.allSettled(
-    names.map(async (name): Promise<TestbedHost> => {
-      const dataDir = path.join(runDir, name);
-      const container = `${runPrefix(runId)}${name}`;
-      await mkdir(dataDir, { recursive: true });
-      const { port, hostKey } = await startTarget({
-        ...{ runId, name, container, dataDir, authorizedKey: key.pub },
-        ...{ privateKey, readyTimeoutMs, compose, ownerPid },
-      });
-      const login = { address: '127.0.0.1', port, user: 'root', keyPath: key.path, hostKey } as const;
-      return { name, container, ...login, dataDir, composeProject: container };
-    }),
-  );
+  const results = await mapPool(names, opts.parallel ?? parallelFromEnv(), (name) => settled(async (): Promise<TestbedHost> => {
+    const dataDir = path.join(runDir, name);
+    const container = `${runPrefix(runId)}${name}`;
+    await mkdir(dataDir, { recursive: true });
+    const { port, hostKey } = await startTarget({
+      ...{ runId, name, container, dataDir, authorizedKey: key.pub },
+      ...{ privateKey, readyTimeoutMs, compose, ownerPid },
+    });
+    const login = { address: '127.0.0.1', port, user: 'root', keyPath: key.path, hostKey } as const;
+    return { name, container, ...login, dataDir, composeProject: container };
+  }));
   const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${names[i]}: ${String(r.reason)}`] : []));
   if (failed.length > 0) {
     await removeRun(runId);
@@ -81,6 +85,24 @@ export async function startHosts(n: number, opts: StartHostsOptions = {}): Promi
   };
   await writeClientFiles(run);
   return attach(run, privateKey, readyTimeoutMs, performance.now() - started);
+}
+
+/** What `job` settled to, as Promise.allSettled says it: every host's outcome, none cut short by another's failure. */
+async function settled<R>(job: () => Promise<R>): Promise<PromiseSettledResult<R>> {
+  try {
+    return { status: 'fulfilled', value: await job() };
+  } catch (reason) {
+    return { status: 'rejected', reason };
+  }
+}
+
+/** `RIG_TB_PARALLEL` when set (a positive integer), else 12. */
+function parallelFromEnv(): number {
+  const value = process.env['RIG_TB_PARALLEL'];
+  if (value === undefined || value === '') return 12;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`testbed: RIG_TB_PARALLEL must be a positive integer, got "${value}"`);
+  return n;
 }
 
 async function requireTargetImage(): Promise<void> {

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ComposeBed } from './compose-bed.js';
 import { allRunning, deployedBed, holdDeployAt, interrupt, STAGES, type Interrupt, type Stage } from './crash.js';
-import { docker, inspectContainer } from './docker/index.js';
+import { docker, inspectContainer, waitFor } from './docker/index.js';
 import { freePort } from './testbed/index.js';
 
 const INTERRUPTS: readonly Interrupt[] = ['SIGINT', 'SIGINTx2', 'SIGTERM', 'SIGKILL', 'cut'];
@@ -94,6 +94,31 @@ export function crashSuite(flavor: 'v1' | 'v2', ci: readonly Case[], skip: strin
       bed.setVars(vars(n));
       expect((await bed.rig(['deploy'])).code).toBe(0);
       expect((await bed.rig(['plan'])).code).toBe(0);
+    });
+
+    it.runIf(FULL_MATRIX || ciFailedUp)('a container the killed run recreated changes health between the plan and the lock: the deploy goes on', async () => {
+      // only alpha changes: the killed run recreates it, and dies in its health gate (not in any release yet)
+      n++;
+      const onlyAlpha = { ...vars(n), stack_beta_env: vars(n - 1).stack_beta_env };
+      bed.setVars(onlyAlpha);
+      await interrupt(bed, await holdDeployAt(bed, 'during-gate'), 'SIGKILL');
+      await allRunning(bed, ['alpha', 'beta'], 45_000);
+      const flag = `${bed.host.dataDir}/proj/cfg/alpha/unhealthy`;
+      const alphaHealth = (want: string) => waitFor(`alpha ${want}`, async () => ((await inspectContainer(bed.container('alpha')))?.health === want ? true : undefined), 60_000, 200);
+      await docker(['exec', bed.host.container, 'touch', flag]);
+      await alphaHealth('unhealthy');
+      // the plan shown gates alpha as `health unhealthy`; under the lock it is healthy again: `not in the current release`
+      const next = await holdDeployAt(bed, 'before-lock');
+      await docker(['exec', bed.host.container, 'rm', '-f', flag]);
+      await alphaHealth('healthy');
+      next.release();
+      const r = await next.child;
+      const out = `${String(r.stdout)}\n${String(r.stderr)}`;
+      expect(r.exitCode, out).toBe(0);
+      expect(out).toMatch(/✓ alpha healthy/);
+      expect((await bed.rig(['plan'])).code).toBe(0);
+      bed.setVars(vars(n));
+      expect((await bed.rig(['deploy'])).code).toBe(0);
     });
   });
 }

@@ -42,7 +42,7 @@ export function planText(results: readonly HostResult[], verb: 'plan' | 'deploy'
     if (r.error) lines.push(...r.error.split('\n').map((l) => `  ! ${l}`));
     for (const n of r.notes ?? []) lines.push(`  note: ${n}`);
     for (const s of steps) lines.push(...stepLines(s).map((l) => `  ${l}`));
-    for (const g of r.gate ?? []) lines.push(`  ${g.ok ? '✓' : '✗'} ${g.service} ${g.detail} (${g.seconds}s)`);
+    for (const g of r.gate ?? []) lines.push(`  ${g.ok ? '✓' : '✗'} ${g.service} ${g.detail} (${g.seconds}s${afterCheck(g.afterCheckSec)})`);
     if (r.release) lines.push(`  release ${r.release} recorded`);
   }
   lines.push(summaryLine(results, verb));
@@ -80,4 +80,9 @@ export function planJson(env: string, results: readonly HostResult[]): Plan & { 
       ...(r.counters ? { roundTrips: r.counters } : {}),
     })),
   };
+}
+
+/** The gate's own dead time, when known: how long after the container's first passing check it saw it healthy. */
+function afterCheck(sec: number | undefined): string {
+  return sec === undefined ? '' : `, gated ${sec}s after its first passing check`;
 }

@@ -9,7 +9,7 @@ import { tempFromTemplate, tempTemplateFor } from '../../../src/apply/apply-temp
 const f = (path: string, over: Partial<FileWrite> = {}): FileWrite => ({ path, content: Buffer.from('x'), contentChanged: true, ...over });
 
 describe('planApplyRounds', () => {
-  it('a typical apply: one exec: sweep, write each temp from stdin, commit, attrs, fsync of each parent', () => {
+  it('a typical apply: one exec: sweep, write each temp from stdin, prepare them, commit, attrs, fsync of each parent', () => {
     const r = planApplyRounds([f('/srv/a/x.env', { mode: 0o640, owner: 'app', content: Buffer.from('AB') }), f('/srv/a/y', { contentChanged: false, mode: 0o600 }), f('/srv/b/z', { content: Buffer.from('C') })], []);
     expect(r.stdin.toString()).toBe('ABC');
     expect(r.checks).toEqual([]);
@@ -17,8 +17,9 @@ describe('planApplyRounds', () => {
     expect(r.first).toEqual([
       { kind: 'sweep', path: '/srv/a' },
       { kind: 'sweep', path: '/srv/b' },
-      { kind: 'write', path: '/srv/a/x.env', template: '/srv/a/.x.env.rig-tmp-XXXXXXXXXXXX', size: 2 },
+      { kind: 'write', path: '/srv/a/x.env', template: '/srv/a/.x.env.rig-tmp-XXXXXXXXXXXX', size: 2, mode: 0o640 },
       { kind: 'write', path: '/srv/b/z', template: '/srv/b/.z.rig-tmp-XXXXXXXXXXXX', size: 1 },
+      { kind: 'prepare', path: '/srv/a' },
       { kind: 'commit', path: '/srv/a/x.env', temp: { step: 2 }, attrs: { mode: 0o640, owner: 'app' } },
       { kind: 'attrs', path: '/srv/a/y', attrs: { mode: 0o600 } },
       { kind: 'commit', path: '/srv/b/z', temp: { step: 3 }, attrs: {} },
@@ -29,14 +30,14 @@ describe('planApplyRounds', () => {
 
   it('creates directories in the same exec, before the writes', () => {
     const dirs = [{ path: '/srv/new', create: true, mode: 0o750 }];
-    expect(planApplyRounds([f('/srv/new/x')], dirs).first.map((s) => s.kind)).toEqual(['mkdir', 'sweep', 'write', 'commit', 'sync-dir', 'sync-dir']);
+    expect(planApplyRounds([f('/srv/new/x')], dirs).first.map((s) => s.kind)).toEqual(['mkdir', 'sweep', 'write', 'prepare', 'commit', 'sync-dir', 'sync-dir']);
     expect(planApplyRounds([], dirs).first.map((s) => s.kind)).toEqual(['mkdir', 'sync-dir']);
   });
 
   it('with a check: the first exec only writes, the second commits the temps the host reported', () => {
     const check = (p: string) => exec(['check', p]);
     const r = planApplyRounds([f('/srv/a/x', { validate: check }), f('/srv/a/y')], []);
-    expect(r.first.map((s) => s.kind)).toEqual(['sweep', 'write', 'write']);
+    expect(r.first.map((s) => s.kind)).toEqual(['sweep', 'write', 'write', 'prepare']);
     expect(r.checks.map((c) => [c.path, c.write])).toEqual([['/srv/a/x', 1]]);
     const second = r.second(new Map([[1, '/srv/a/.x.rig-tmp-abcDEF012345'], [2, '/srv/a/.y.rig-tmp-000000000000']]));
     expect(second).toEqual([
@@ -93,8 +94,9 @@ describe('parseStepStatus and the argument encoding', () => {
     expect(c.argv[4]).toContain('mktemp');
     expect(c.argv.slice(5)).toEqual([
       'C', '/a', '', '', '', '',
-      'W', '/a/x', '/a/.x.rig-tmp-XXXXXXXXXXXX', '1', '', '',
+      'W', '/a/x', '/a/.x.rig-tmp-XXXXXXXXXXXX', '1', '4755', '',
       'W', '/a/y', '/a/.y.rig-tmp-XXXXXXXXXXXX', '2', '', '',
+      'Y', '/a', '', '', '', '',
       'F', '/a/x', '@1', '4755', 'o', 'g',
       'F', '/a/y', '@2', '', '', '',
       'S', '/a', '', '', '', '',
@@ -103,11 +105,12 @@ describe('parseStepStatus and the argument encoding', () => {
   });
 
   it('pairs status lines with steps; a missing line is unknown, noise is ignored, details are kept', () => {
-    const r = parseStepStatus('0 ok\n1 ok aB3dE6gH9jK2 1000\nchown: noise\n2 fail unsafe /x is writable by others\n3 fail chown as uid 1000\n4 skipped\n9 ok\n', steps);
+    const r = parseStepStatus('0 ok\n1 ok aB3dE6gH9jK2 1000\nchown: noise\n2 fail unsafe /x is writable by others\n3 ok\n4 fail chown as uid 1000\n5 skipped\n9 ok\n', steps);
     expect(r.map((x) => x.outcome)).toEqual([
       { status: 'ok' },
       { status: 'ok', detail: 'aB3dE6gH9jK2 1000' },
       { status: 'fail', what: 'unsafe', detail: '/x is writable by others' },
+      { status: 'ok' },
       { status: 'fail', what: 'chown', detail: 'as uid 1000' },
       { status: 'skipped' },
       { status: 'unknown' },

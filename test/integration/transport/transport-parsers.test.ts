@@ -96,7 +96,31 @@ Host *
     expect([inc.hostName, inc.port]).toEqual(['included.example', 2022]);
     expect(await loadSshConfig(path.join(home, 'missing'), home)).toEqual([]);
   });
+
+  it('follows Include under a Match block, whose included Match lines are evaluated too', async () => {
+    const home = await sshHome({
+      'conf.d/prod.conf': 'Match user me\n  Port 2022\nHost *\n  User deployer\n',
+      'conf.d/exec.conf': '\nMatch exec "true"\n  Port 1\n',
+      config: 'Match host *.prod !user root\n  Include conf.d/prod.conf\nMatch host *.lab\n  Include conf.d/exec.conf\n',
+    });
+    const loaded = await loadSshConfig(path.join(home, '.ssh', 'config'), home);
+    expect(resolveSshHost(loaded, 'web.prod', { home, localUser: 'me' })).toMatchObject({ port: 2022, user: 'deployer' });
+    expect(resolveSshHost(loaded, 'web.prod', { home, localUser: 'root' })).toMatchObject({ port: undefined, user: undefined });
+    const at = `${path.join(home, '.ssh', 'conf.d', 'exec.conf')}:2`;
+    expect(() => resolveSshHost(loaded, 'web.lab', { home, localUser: 'me' })).toThrow(`${at}: Match exec true: rig does not evaluate`);
+  });
 });
+
+/** A home directory whose `.ssh/` holds `files` (paths relative to it). */
+async function sshHome(files: Record<string, string>): Promise<string> {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'rig-sshcfg-'));
+  for (const [name, text] of Object.entries(files)) {
+    const at = path.join(home, '.ssh', name);
+    await mkdir(path.dirname(at), { recursive: true });
+    await writeFile(at, text);
+  }
+  return home;
+}
 
 describe('known_hosts', () => {
   const key = (n: number): Buffer => Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 1, n])]);

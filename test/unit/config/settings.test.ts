@@ -19,7 +19,7 @@ function errorsOf(fn: () => unknown, root: string): string[] {
 describe('workstation settings', () => {
   it('has a default for everything that is optional', () => {
     const root = makeProject({});
-    expect(loadSettings(root, {})).toEqual({ RIG_ENV: 'local', RIG_FORKS: 10, RIG_CONNECT_TIMEOUT: 10, RIG_TELEGRAM_API_BASE: 'https://api.telegram.org' });
+    expect(loadSettings(root, {})).toEqual({ RIG_ENV: 'local', RIG_FORKS: 100, RIG_CONNECT_TIMEOUT: 10, RIG_TELEGRAM_API_BASE: 'https://api.telegram.org' });
   });
 
   it('reads .env, and the process environment wins over it', () => {

@@ -1,0 +1,108 @@
+// The one decision per service: what the repository wants against what the host's container has taken in (its labels
+// and reload record, read once) → create, recreate, reload, start, gate or none, with the reasons. Pure.
+import type { Step } from '../core/plan-types.js';
+import type { ContainerState } from '../facts/docker-state.js';
+import type { DesiredService } from './compose-desired.js';
+import { recreateReasons } from './service-reasons.js';
+import { plannedReload, reloadedCurrent, type ReloadRecord } from './service-reload.js';
+import { takenInputs } from './taken-inputs.js';
+
+/** A service as the repository wants it, in its project, with the file changes of the same plan. */
+export interface WantedService {
+  readonly service: DesiredService;
+  /** The compose project rig deploys it in. */
+  readonly project: string;
+  /** The file steps of the same plan (env key changes make the reasons precise). */
+  readonly fileSteps: readonly Step[];
+}
+
+/** A service as a release recorded it. */
+export interface RecordedService {
+  readonly fingerprint: string;
+  readonly imageId: string;
+}
+
+/** What the host has of the service. */
+export interface CurrentService {
+  /** Its container, when there is one. */
+  readonly container: ContainerState | undefined;
+  /** A container outside the project (made by hand, another project's) that holds the service's container name. */
+  readonly nameHolder?: { readonly name: string; readonly project: string | undefined };
+  /** The reload record stored under the container's name (only the very container's own counts). */
+  readonly record?: ReloadRecord;
+  /** The id of the wanted image on the host, when the host has it. */
+  readonly localImageId?: string;
+  /**
+   * The host's current release, when the releases were read: what it recorded of the service (undefined: not in it).
+   * A running container that matches the repository but not its release was made by a run that never recorded one
+   * (interrupted, or failed without a rollback): it is gated, not taken as done.
+   */
+  readonly release?: { readonly recorded: RecordedService | undefined };
+}
+
+export type ServiceAction = 'create' | 'recreate' | 'reload' | 'start' | 'gate' | 'none';
+
+/** The reload that brings a container to what is wanted: its command, and the record it then writes. */
+export interface PlannedReload {
+  readonly command: readonly string[];
+  readonly record: string;
+}
+
+type Release = NonNullable<CurrentService['release']>;
+
+/** What to do with a service and why; `none` has no reasons. */
+export type ServiceDecision =
+  | { readonly action: 'create' | 'start' | 'gate'; readonly reasons: string[] }
+  | { readonly action: 'recreate'; readonly reasons: string[]; readonly foreign?: true }
+  | { readonly action: 'reload'; readonly reasons: string[]; readonly reload: PlannedReload }
+  | { readonly action: 'none'; readonly reasons: [] };
+
+/**
+ * Decides one service. Recreate wins over reload when anything but files under the service's reload paths changed
+ * (its image above all); a container already as wanted still needs a start (stopped) or its health gate (not
+ * through it, or unknown to the host's current release).
+ */
+export function decideService(wanted: WantedService, current: CurrentService): ServiceDecision {
+  const s = wanted.service;
+  const c = current.container;
+  // compose cannot create a container whose name is taken (a hand-run one, another project's): rig's names are its own
+  const holder = current.nameHolder;
+  if (holder) {
+    const by = holder.project === undefined ? 'made by hand?' : `project ${holder.project}`;
+    const why = `container ${holder.name} is not part of compose project ${wanted.project} (${by})`;
+    return { action: 'recreate', reasons: [`${why}: removed, then created by rig`], foreign: true };
+  }
+  if (!c) return { action: 'create', reasons: ['new service'] };
+  const taken = takenInputs(c, s.op.reload ? current.record : undefined);
+  let reasons = recreateReasons(s, c, taken, current.localImageId, wanted.fileSteps);
+  if (reasons.length > 0 && s.op.reload && !reasons.some((r) => r.startsWith('image changed'))) {
+    const reload = plannedReload(s, c, taken.inputs);
+    if (reload) {
+      return { action: 'reload', reasons: reload.reasons, reload: { command: reload.command, record: reload.record } };
+    }
+    if (reloadedCurrent(s, taken.inputs, taken.record)) reasons = [];
+  }
+  if (reasons.length > 0) return { action: 'recreate', reasons };
+  const done = s.op.gate.oneShot && c.status === 'exited' && c.exitCode === 0;
+  if (!c.running && !done) {
+    const why = c.status === 'exited' ? `not running (exited ${c.exitCode})` : `not running (${c.status})`;
+    return { action: 'start', reasons: [why] };
+  }
+  const unverified = unverifiedReason(s, c, current.release);
+  return unverified === undefined ? { action: 'none', reasons: [] } : { action: 'gate', reasons: [unverified] };
+}
+
+/**
+ * Why a container that is as the repository wants it still needs the health gate: its health says it is not through
+ * (`starting`, `unhealthy`), or the host's current release does not record it as it runs (its fingerprint is the
+ * desired one here: a reload brings the labels' older one up to date).
+ */
+function unverifiedReason(s: DesiredService, c: ContainerState, release: Release | undefined): string | undefined {
+  if (c.health === 'starting' || c.health === 'unhealthy') return `health ${c.health}: not through its health gate`;
+  if (release === undefined || (s.op.gate.oneShot && !c.running)) return undefined;
+  const r = release.recorded;
+  if (r === undefined) return 'not in the current release: made by a deploy that did not finish';
+  const differs =
+    (r.fingerprint !== '' && r.fingerprint !== s.fingerprint) || (r.imageId !== '' && r.imageId !== c.image);
+  return differs ? 'differs from the current release: made by a deploy that did not finish' : undefined;
+}
