@@ -16,6 +16,8 @@ if (flag !== undefined && (flag !== '--files' || filesDir === undefined)) {
 }
 const tb = JSON.parse(readFileSync(tbFile, 'utf8'));
 const privateKey = readFileSync(tb.keyPath);
+// the handshake deadline: generous, as rig's in bench/run.sh (100 hosts on 2 shared cores: a timeout is not a figure)
+const readyTimeout = Number(process.env.BENCH_CONNECT_TIMEOUT ?? 60) * 1000;
 
 // Arguments: base dir, then per directory `d <rel> <mode>`, per file `f <rel> <umask> <size>` (a file is created
 // through the umask that gives its mode: no chmod process). Temps are fsync'd by one `sync` (an fsync per file, as
@@ -83,7 +85,7 @@ function execOnce(h) {
       });
     });
     const hostVerifier = (key) => wanted.equals(key);
-    c.connect({ host: h.address, port: h.port, username: h.user, privateKey, hostVerifier });
+    c.connect({ host: h.address, port: h.port, username: h.user, privateKey, hostVerifier, readyTimeout });
   });
 }
 

@@ -10,6 +10,8 @@
 #      8 hosts)  BENCH_FORKS (rig --forks; default: rig's default)  BENCH_KEEP=1 (leave the hosts running)
 #      BENCH_RIG='node bin/rig.js' (the rig measured)  BENCH_TB=RUN_ID (use that running bed of N hosts, keep it)
 #      RIG_TB_ROOT=/tmp/rig-tb  RIG_TB_PARALLEL, RIG_TB_TIMEOUT (the bed's start; bench-scale sets them)
+#      BENCH_CONNECT_TIMEOUT=60 (s: the SSH handshake deadline of rig and of the floors alike; at 100 hosts on 2 shared
+#      cores a handshake can wait past rig's 10 s default, and a timeout is a failed run, not a figure)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${BENCH_HOSTS:-8}
@@ -25,6 +27,7 @@ CP_DIR=/tmp/rig-bench-ansible-cp
 read -r -a RIG <<<"${BENCH_RIG:-node bin/rig.js}"
 # GNU time around rig: peak RSS (KB) and user + system CPU seconds of rig (and its two git processes) per run
 USAGE=(/usr/bin/time -a -f '%M %U %S')
+export BENCH_CONNECT_TIMEOUT=${BENCH_CONNECT_TIMEOUT:-60} RIG_CONNECT_TIMEOUT=${BENCH_CONNECT_TIMEOUT:-60}
 DEPLOY=(deploy --root "$PROJECT" --env bench ${BENCH_FORKS:+--forks "$BENCH_FORKS"})
 
 die() { echo "bench: $*" >&2; exit 1; }
