@@ -83,6 +83,8 @@ function describe(i: DriftItem): string {
       return `container runs image ${imageId(i.host)}, release says ${imageId(i.release)}`;
     case 'fingerprint':
       return `container created from another definition: rig.fingerprint ${short(i.host)}, release says ${short(i.release)} (recreated outside rig?)`;
+    case 'inputs':
+      return `container runs other inputs than the release: ${i.reasons.join('; ')}`;
     case 'stopped':
       return `not running (${i.status})`;
     case 'unexpected-container':

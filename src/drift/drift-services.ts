@@ -1,11 +1,15 @@
-// Pure: the release's services and networks against docker's state on the host: containers, images, fingerprints.
-import { SHORT } from '../compose/service-inputs.js';
+// Pure: the release's services and networks against docker's state on the host: containers, images, what each
+// container has taken in (decideService judges it, as for a plan), running state.
+import { decideService, type WantedService } from '../compose/decide-service.js';
+import { serviceInputs } from '../compose/service-inputs.js';
 import type { ReloadRecord } from '../compose/service-reload.js';
 import { takenInputs } from '../compose/taken-inputs.js';
+import type { ContainerState } from '../facts/container-state.js';
 import { containerName, networkName } from '../core/service.js';
 import type { Release, ReleaseService } from '../release/release-schema.js';
 import type { DockerState } from '../facts/docker-state.js';
 import type { DriftItem } from './drift-types.js';
+import { LABELS } from '../compose/compose-desired.js';
 
 /** The networks rig creates for a release (external ones are the host's own business), by docker name. */
 export function releaseNetworks(release: Release): string[] {
@@ -39,10 +43,14 @@ function oneService(release: Release, s: ReleaseService, docker: DockerState, re
   const out: DriftItem[] = [];
   // An empty imageId or fingerprint: the release could not learn it (the container was gone when it was recorded).
   if (s.imageId !== '' && c.image !== s.imageId) out.push({ ...item, what: 'image', container: c.name, host: c.image, release: s.imageId });
-  const taken = takenInputs(c, reloads.get(c.name));
-  const label = taken.fingerprint ?? '';
-  if (s.fingerprint !== '' && label !== s.fingerprint && !reloadedTo(release, taken.record)) {
-    out.push({ ...item, what: 'fingerprint', container: c.name, host: label === '' ? 'none' : label, release: s.fingerprint });
+  const record = reloads.get(c.name);
+  const current = { container: c, ...(record ? { record } : {}) };
+  const decision = s.fingerprint === '' ? undefined : decideService(wantedOf(release, s, c, record), current);
+  if (decision?.action === 'recreate' || decision?.action === 'reload') {
+    const label = c.labels[LABELS.fingerprint] ?? '';
+    const [host, container] = [label === '' ? 'none' : label, c.name];
+    if (label !== s.fingerprint) out.push({ ...item, what: 'fingerprint', container, host, release: s.fingerprint });
+    else out.push({ ...item, what: 'inputs', container, reasons: decision.reasons });
   }
   const done = s.gate.oneShot && c.status === 'exited' && c.exitCode === 0;
   if (!c.running && !done) out.push({ ...item, what: 'stopped', container: c.name, status: c.status === 'exited' ? `exited ${c.exitCode}` : c.status });
@@ -50,13 +58,25 @@ function oneService(release: Release, s: ReleaseService, docker: DockerState, re
 }
 
 /**
- * A service reloaded in place keeps the labels of its creation while the release records the fingerprint it was
- * reloaded to. It is current when the container has its own reload record (takenInputs drops another container's) and
- * every file the record took in is the release's version of that file: anything else about the
- * service changes only by recreating it, which renews the labels.
+ * The release's service as decideService wants it. The release keeps the fingerprint (the labels it ran with), not
+ * the inputs: its managed files give the file and env inputs, the container's creation labels the rest (the definition
+ * and image behind that same fingerprint; an env file rig does not manage is not the release's to judge). A release
+ * of a rig before `reload` was recorded says nothing of reloads: a reload record can only have taken in files under
+ * the service's bind mounts, so those stand for its reload paths.
  */
-function reloadedTo(release: Release, record: ReloadRecord | undefined): boolean {
-  if (record === undefined) return false;
-  const files = Object.entries(record.inputs).filter(([k]) => k.startsWith('file:'));
-  return files.length > 0 && files.every(([k, v]) => release.files.find((f) => f.path === k.slice(5))?.sha256.slice(0, SHORT) === v);
+function wantedOf(
+  release: Release,
+  s: ReleaseService,
+  c: ContainerState,
+  record: ReloadRecord | undefined,
+): WantedService {
+  const managed = new Map(release.files.map((f) => [f.path, f.sha256]));
+  const fromRelease = Object.entries(serviceInputs(s.spec, { managed, onHost: () => undefined }))
+    .filter(([k]) => k.startsWith('file:') || (k.startsWith('env:') && managed.has(k.slice(4))));
+  const inputs = { ...takenInputs(c, undefined).created, ...Object.fromEntries(fromRelease) };
+  const mounts = s.spec.mounts.flatMap((m) => (m.type === 'bind' ? [m.source] : []));
+  const reload = s.reload ?? (record === undefined ? undefined : { paths: mounts, command: [] });
+  const op = { kind: 'service' as const, name: s.name, phase: s.phase, spec: s.spec, gate: s.gate, origin: undefined };
+  const service = { role: s.role, selected: true, op: reload ? { ...op, reload } : op, container: c.name, inputs };
+  return { service: { ...service, fingerprint: s.fingerprint }, project: release.project, fileSteps: [] };
 }

@@ -28,6 +28,11 @@ export type DriftChange =
   | { readonly what: 'image'; readonly container: string; readonly host: string; readonly release: string }
   /** The container's `rig.fingerprint` label is not the release's: it was created from another definition. */
   | { readonly what: 'fingerprint'; readonly container: string; readonly host: string; readonly release: string }
+  /**
+   * The container's labels are the release's, but what it has taken in since (an in-place reload's record) is not the
+   * release's files: `reasons` as a plan says them (a reload or a recreate would bring it back).
+   */
+  | { readonly what: 'inputs'; readonly container: string; readonly reasons: readonly string[] }
   /** A long-running service's container is not running (a one-shot service that exited 0 is fine). */
   | { readonly what: 'stopped'; readonly container: string; readonly status: string }
   /** A container of the compose project whose service the release does not have. */

@@ -20,7 +20,8 @@ export { composeFromEnv } from './compose-flavor.ts';
 export type { InlineRole } from './role-project.ts';
 export type { PushedImage } from './role-images.ts';
 export type { RoleBed, RoleBedOptions, StartHostsOptions, Testbed };
-export type { RigRun } from './rig-runner.ts';
+export type { RigRun, RigRunOptions } from './rig-runner.ts';
+export type { BedHost } from './role-project.ts';
 
 /** Starts `n` target hosts (`h1`..`hN`) and resolves once each accepts a key login over SSH (see start-hosts.ts). */
 export async function startHosts(n: number, opts: StartHostsOptions = {}): Promise<Testbed> {

@@ -9,12 +9,12 @@ import { VaultKeyring } from '../../src/config/vault/keyring.ts';
 import { containerName, networkName } from '../../src/core/service.ts';
 import type { TestRegistry } from './registry.ts';
 import { registryWithImages, type PushedImage } from './role-images.ts';
-import { rigRunner, type RigRun } from './rig-runner.ts';
-import { writeProject, type InlineRole } from './role-project.ts';
-import { startHosts } from './start-hosts.ts';
+import { rigRunner, type RigRun, type RigRunOptions } from './rig-runner.ts';
+import { writeProject, type BedHost, type InlineRole } from './role-project.ts';
+import { startBedHosts } from './bed-machines.ts';
+import type { SshdFleet } from '../helpers/sshd/sshd-fleet.ts';
 import type { ComposeFlavor } from './target-host.ts';
 import type { Testbed } from './testbed-control.ts';
-import type { TestbedHost } from './testbed-description.ts';
 
 /** Options of {@link startRoleBed}. */
 export interface RoleBedOptions {
@@ -23,7 +23,7 @@ export interface RoleBedOptions {
   /** Hosts h1..hN (default 1), all in the playbook. */
   readonly hosts?: number;
   /** Each host's variables, over the bed's `project_name` (the host's compose project) and `project_dir`. */
-  readonly hostVars?: (host: TestbedHost) => Record<string, unknown>;
+  readonly hostVars?: (host: BedHost) => Record<string, unknown>;
   /** `group_vars/all` (plain). */
   readonly groupVars?: Record<string, unknown>;
   /** Secrets: encrypted into `group_vars/all/secrets.yml` with a password of the bed's (in `.vault_password`). */
@@ -41,11 +41,19 @@ export interface RoleBedOptions {
   /** More files of the repository, by path (they win over the bed's). */
   readonly files?: Readonly<Record<string, string>>;
   readonly compose?: ComposeFlavor;
+  /**
+   * Hosts as sshd processes of this machine on 127.0.0.<firstOctet>.. (one octet range per suite) instead of
+   * containers: for suites that deploy files and commands only. Their rig_state_dir is in their data dir.
+   */
+  readonly sshd?: { readonly firstOctet: number };
 }
 
 /** A started role bed. */
 export interface RoleBed {
+  /** The hosts' testcontainers run (a bed on containers only). */
   readonly tb: Testbed;
+  /** The hosts' sshd processes (a bed with `sshd` only). */
+  readonly fleet: SshdFleet;
   /** The deploy repository's root. */
   readonly root: string;
   /** The pushed images, by variable (empty without `images`). */
@@ -54,7 +62,7 @@ export interface RoleBed {
   readonly registry: TestRegistry | undefined;
   readonly vaultPassword: string;
   /** A host (default h1). */
-  host(name?: string): TestbedHost;
+  host(name?: string): BedHost;
   /** The container rig names `<project>_<service>` for a service on a host (default h1). */
   container(service: string, host?: string): string;
   /** The network rig names `<project>_<network>` on a host (default h1). */
@@ -68,7 +76,7 @@ export interface RoleBed {
   /** Encrypts YAML text with the bed's vault password (a second secrets file, a rotation). */
   encrypt(text: string): string;
   /** `rig <args> --env test` in-process, in the repository; every run is kept for {@link dumpLogs}. */
-  rig(args: readonly string[]): Promise<RigRun>;
+  rig(args: readonly string[], opts?: RigRunOptions): Promise<RigRun>;
   /** Prints the host containers' logs and every rig run's output to stderr (a test failed). */
   dumpLogs(): Promise<void>;
   /** Removes the hosts and what they deployed, the registry, the repository and the pulled references. */
@@ -87,17 +95,19 @@ export async function startRoleBed(opts: RoleBedOptions): Promise<RoleBed> {
 }
 
 async function build(opts: RoleBedOptions, undo: (() => Promise<void>)[]): Promise<RoleBed> {
-  const { tb, registry, images } = await startMachines(opts, undo);
+  const { machines, registry, images } = await startMachines(opts, undo);
   const vaultPassword = `bed-${randomBytes(6).toString('hex')}`;
   const ring = VaultKeyring.fromPasswords([{ password: vaultPassword }]);
-  const baseVars = (h: TestbedHost) => ({ project_name: h.composeProject, project_dir: `${h.dataDir}/proj` });
-  const startVars = new Map(tb.hosts.map((h) => [h.name, { ...baseVars(h), ...opts.hostVars?.(h) }]));
+  // an sshd host is this machine: rig's state goes into its data dir, not /var/lib/rig
+  const state = (h: BedHost) => (machines.fleet ? { rig_state_dir: `${h.dataDir}/state` } : {});
+  const baseVars = (h: BedHost) => ({ project_name: h.composeProject, project_dir: `${h.dataDir}/proj`, ...state(h) });
+  const startVars = new Map(machines.hosts.map((h) => [h.name, { ...baseVars(h), ...opts.hostVars?.(h) }]));
   const lintAllow = new Map(Object.entries(opts.lintAllow ?? {}));
   for (const pushed of Object.values(images)) lintAllow.set(pushed.name, `${pushed.local}, pushed by the role bed`);
   const root = writeProject({
     roles: opts.roles,
-    hosts: tb.hosts,
-    knownHosts: readFileSync(tb.knownHostsPath, 'utf8'),
+    hosts: machines.hosts,
+    knownHosts: readFileSync(machines.knownHostsPath, 'utf8'),
     hostVars: startVars,
     groupVars: { ...opts.groupVars, ...Object.fromEntries(Object.entries(images).map(([v, p]) => [v, p.ref])) },
     vault: opts.vault && { encrypted: ring.encrypt(stringify(opts.vault)), password: vaultPassword },
@@ -115,10 +125,21 @@ async function build(opts: RoleBedOptions, undo: (() => Promise<void>)[]): Promi
       throw new Error(`role bed: rig pin failed (exit ${pinned.code}):\n${pinned.out}${pinned.err}`);
     }
   }
-  const host = (name = 'h1'): TestbedHost => tb.host(name);
+  const host = (name = 'h1'): BedHost => {
+    const found = machines.hosts.find((h) => h.name === name);
+    if (!found) throw new Error(`role bed: no host ${name} (hosts: ${machines.hosts.map((h) => h.name).join(', ')})`);
+    return found;
+  };
   const varsOf = (name = 'h1'): Record<string, unknown> => ({ ...startVars.get(host(name).name) });
   return {
-    tb,
+    get tb() {
+      if (!machines.tb) throw new Error('role bed: its hosts are sshd processes (option sshd), not a testcontainers run');
+      return machines.tb;
+    },
+    get fleet() {
+      if (!machines.fleet) throw new Error('role bed: its hosts are containers, not sshd processes (option sshd)');
+      return machines.fleet;
+    },
     root,
     images,
     registry,
@@ -133,10 +154,10 @@ async function build(opts: RoleBedOptions, undo: (() => Promise<void>)[]): Promi
     },
     writeFiles: (files) => writeFiles(root, files),
     encrypt: (text) => ring.encrypt(text),
-    rig: (args) => runner.rig(args),
+    rig: (args, runOpts) => runner.rig(args, runOpts),
     async dumpLogs() {
-      await tb.dumpLogs();
-      process.stderr.write(`[role bed ${tb.runId}] rig runs:\n${runner.transcript.join('\n')}\n`);
+      process.stderr.write(`[role bed ${machines.label}] hosts:\n${await machines.logs()}\n`);
+      process.stderr.write(`[role bed ${machines.label}] rig runs:\n${runner.transcript.join('\n')}\n`);
     },
     async stop() {
       for (const step of undo.reverse()) await step();
@@ -152,14 +173,14 @@ async function build(opts: RoleBedOptions, undo: (() => Promise<void>)[]): Promi
 async function startMachines(opts: RoleBedOptions, undo: (() => Promise<void>)[]) {
   const registryUndo: (() => Promise<void>)[] = [];
   const [hosts, pushed] = await Promise.allSettled([
-    startHosts(opts.hosts ?? 1, opts.compose === undefined ? {} : { compose: opts.compose }),
+    startBedHosts(opts),
     registryWithImages(opts.images ?? {}, registryUndo),
   ]);
   undo.push(...registryUndo);
   if (hosts.status === 'fulfilled') undo.push(() => hosts.value.stop());
   if (hosts.status === 'rejected') throw hosts.reason;
   if (pushed.status === 'rejected') throw pushed.reason;
-  return { tb: hosts.value, ...pushed.value };
+  return { machines: hosts.value, ...pushed.value };
 }
 
 function writeFiles(root: string, files: Record<string, string>): void {

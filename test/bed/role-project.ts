@@ -1,9 +1,8 @@
 // The deploy repository of a role bed: inventory `test` over the bed's hosts (known_hosts included), variables,
 // vault, lint allowances, the playbook, and the roles (the repo's, test fixtures, or inline sources).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { makeProject, REPO_ROOT } from '../helpers/project.ts';
+import { makeProject, roleDir } from '../helpers/project.ts';
 import type { TestbedHost } from './testbed-description.ts';
 
 /** A role written by the test: `roles/<name>/role.ts` with `source` as its content. */
@@ -12,10 +11,15 @@ export interface InlineRole {
   readonly source: string;
 }
 
+/** What the repository needs of a host: its login (an address of this machine) and where its files are. */
+export type BedHost = Pick<TestbedHost, 'name' | 'port' | 'user' | 'keyPath' | 'dataDir' | 'composeProject'> & {
+  readonly address: string;
+};
+
 /** What goes into the repository (see `RoleBedOptions` for each field's meaning). */
 export interface ProjectSpec {
   readonly roles: readonly (string | InlineRole)[];
-  readonly hosts: readonly TestbedHost[];
+  readonly hosts: readonly BedHost[];
   readonly knownHosts: string;
   readonly hostVars: ReadonlyMap<string, Record<string, unknown>>;
   readonly groupVars: Record<string, unknown>;
@@ -25,8 +29,6 @@ export interface ProjectSpec {
   readonly lintAllow: ReadonlyMap<string, string>;
   readonly files: Readonly<Record<string, string>>;
 }
-
-const FIXTURE_ROLES = path.join(REPO_ROOT, 'test', 'fixtures', 'roles');
 
 /** Writes the repository into a new temp dir (rig installed as its dependency) and returns its root. */
 export function writeProject(spec: ProjectSpec): string {
@@ -49,33 +51,21 @@ export function writeProject(spec: ProjectSpec): string {
   }
   for (const role of spec.roles) {
     if (typeof role !== 'string') files[`roles/${role.name}/role.ts`] = role.source;
-    else if (existsSync(path.join(REPO_ROOT, 'roles', role))) linked.push(role);
-    else Object.assign(files, fixtureRole(role));
+    // linked, not copied: a copy read as text would garble a role's binary files (sample's files/sample.bin)
+    else if (existsSync(roleDir(role))) linked.push(role);
+    else throw new Error(`role bed: no role ${role} in roles/ or test/fixtures/roles/`);
   }
   return makeProject({ ...files, ...spec.files }, { roles: linked, asPackage: true });
 }
 
-const hostEntries = (hosts: readonly TestbedHost[]) => Object.fromEntries(hosts.map((h) => [h.name, ssh(h)]));
+const hostEntries = (hosts: readonly BedHost[]) => Object.fromEntries(hosts.map((h) => [h.name, ssh(h)]));
 const roleName = (r: string | InlineRole): string => (typeof r === 'string' ? r : r.name);
 
-function ssh(h: TestbedHost): Record<string, unknown> {
+function ssh(h: BedHost): Record<string, unknown> {
   return {
     ansible_host: h.address,
     ansible_port: h.port,
     ansible_user: h.user,
     ansible_ssh_private_key_file: h.keyPath,
   };
-}
-
-/** A test fixture role's files, copied into the repository (makeProject links from roles/ only). */
-function fixtureRole(name: string): Record<string, string> {
-  const dir = path.join(FIXTURE_ROLES, name);
-  if (!existsSync(dir)) throw new Error(`role bed: no role ${name} in roles/ or test/fixtures/roles/`);
-  const entries = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
-  return Object.fromEntries(
-    entries.map((e) => {
-      const full = path.join(e.parentPath, e.name);
-      return [`roles/${name}/${path.relative(dir, full)}`, readFileSync(full, 'utf8')];
-    }),
-  );
 }

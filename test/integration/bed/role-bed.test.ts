@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { docker, dockerOk, inspectContainer } from '../../helpers/docker/index.js';
-import { requireImages, startRoleBed, type RoleBedOptions, type TestbedHost } from '../../bed/index.js';
+import { requireImages, startRoleBed, type RoleBedOptions, type BedHost } from '../../bed/index.js';
 
 const skip = await requireImages('role bed', ['local/rig-svc:1'], 'scripts/build-images.sh');
 
@@ -18,7 +18,7 @@ export default defineRole({
 });
 `;
 
-const stackVars = (h: TestbedHost): Record<string, unknown> => ({
+const stackVars = (h: BedHost): Record<string, unknown> => ({
   stack_dir: `${h.dataDir}/proj/cfg`,
   stack_alpha_env: { API_KEY: '{{ vault_key }}' },
   stack_beta_env: { X: '1' },

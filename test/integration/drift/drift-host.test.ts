@@ -127,6 +127,17 @@ describe.skipIf(skip !== undefined)('rig drift on a real host', () => {
     // The new container carries the compose file's labels: the release's fingerprint, no reload record needed.
     expect((await inspectContainer(bed.container('alpha')))?.labels['rig.fingerprint']).not.toBe(alphaBefore?.labels['rig.fingerprint']);
     expect((await drift()).code).toBe(0);
+    // a reload record of this very container with another app.conf than the release's (a later deploy cut short
+    // after its reload): its labels are the release's, what it took in since is not
+    const record = `${bed.stateDir}/reloads/${bed.container('alpha')}.json`;
+    const id = (await inspectContainer(bed.container('alpha')))?.id;
+    const took = JSON.stringify({ id, inputs: { [`file:${cfg()}/alpha/app.conf`]: 'c'.repeat(16) } });
+    await onHost(`printf '%s' '${took}' > ${record}`);
+    const stale = await drift();
+    expect(stale.code).toBe(2);
+    expect(stale.out).toContain('~ alpha: container runs other inputs than the release: app.conf changed (reload in place');
+    await onHost(`rm ${record}`);
+    expect((await drift()).code).toBe(0);
   });
 
   it('a container made by hand under a service\'s name is named as such; a deploy replaces it', async () => {

@@ -1,14 +1,11 @@
 // plan → deploy → plan on real sshd hosts: exact files, modes, diffs without secrets, round trips, the empty-plan invariant.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, statSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
-import { VaultKeyring } from '../../../src/config/vault/keyring.js';
-import { makeProject, roleDir, snapshotTree } from '../../helpers/project.js';
-import { sshdUnavailable, startSshdFleet, type SshdFleet } from '../../helpers/sshd/sshd-fleet.js';
-import { testIo } from '../../helpers/test-io.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useRoleBed, type RoleBed } from '../../bed/index.js';
+import { roleDir, snapshotTree } from '../../helpers/project.js';
+import { sshdUnavailable } from '../../helpers/sshd/sshd-fleet.js';
 
 const unavailable = await sshdUnavailable();
 if (unavailable !== undefined) console.warn(`SKIP deploy: ${unavailable}`);
@@ -16,60 +13,43 @@ if (unavailable !== undefined) console.warn(`SKIP deploy: ${unavailable}`);
 const SECRET = 'api-key-7f3a9c21e0';
 
 describe.skipIf(unavailable !== undefined)('plan and deploy over SSH', () => {
-  let fleet: SshdFleet;
-  let data: string;
-  let root: string;
-  const home = mkdtempSync(path.join(os.tmpdir(), 'rig-home-'));
-
-  beforeAll(async () => {
-    fleet = await startSshdFleet(2, { firstOctet: 71 });
-    data = mkdtempSync(path.join(os.tmpdir(), 'rig-deploy-data-'));
-    const ring = VaultKeyring.fromPasswords([{ password: 'deploy-test-pw' }]);
-    const hosts = fleet.hosts.map((h) => `        ${h.name}: { ansible_host: ${h.address}, ansible_port: ${h.port} }`).join('\n');
-    root = makeProject({
-      'inventory/test/hosts.yml': `all:\n  children:\n    app:\n      hosts:\n${hosts}\n`,
-      'inventory/test/group_vars/all.yml': `ansible_user: root\nansible_ssh_private_key_file: ${fleet.clientKey.path}\n`,
-      'inventory/test/group_vars/all/secrets.yml': ring.encrypt(`sample_api_key: ${SECRET}\n`),
-      'rotated.yml': ring.encrypt('sample_api_key: rotated-key-000\n'),
-      '.vault_password': 'deploy-test-pw\n',
-      ...Object.fromEntries(fleet.hosts.map((h) => [`inventory/test/host_vars/${h.name}.yml`, `sample_dir: ${data}/${h.name}/app\nrig_state_dir: ${data}/${h.name}/rig-state\n`])),
-      'playbooks/site.yml': '- hosts: app\n  roles: [sample]\n',
-    });
-  });
-  afterAll(async () => {
-    if (fleet) await fleet.stop();
-  });
-
-  async function rig(args: string[]) {
-    const io = testIo({ cwd: root, env: { HOME: home, PATH: process.env['PATH'] } });
-    const code = await main([...args, '--env', 'test', '--known-hosts', fleet.knownHostsFile], io);
-    return { code, out: io.outText(), err: io.errText() };
-  }
+  let bed!: RoleBed;
+  useRoleBed({
+    roles: ['sample'],
+    hosts: 2,
+    sshd: { firstOctet: 71 },
+    vault: { sample_api_key: SECRET },
+    hostVars: (h) => ({ sample_dir: `${h.dataDir}/app` }),
+  }, (b) => (bed = b));
+  beforeAll(() => bed.writeFiles({ 'rotated.yml': bed.encrypt('sample_api_key: rotated-key-000\n') }));
+  /** Where the hosts' data dirs are: h1's is <data>/h1. */
+  const data = (): string => path.dirname(bed.host('h1').dataDir);
+  const rig = (args: string[]) => bed.rig(args);
 
   it('plans, deploys, then plans nothing (the invariant), with 1 exec per host on the no-op', async () => {
     const plan = await rig(['plan', '--json', 'plan.json']);
     expect(plan.err).toBe('');
     expect(plan.code).toBe(2);
-    expect(plan.out).toContain(`+ mkdir ${data}/h1/app (mode 0755)  [sample] missing`);
-    expect(plan.out).toContain(`+ ${data}/h1/app/app.env (mode 0600) sensitive: new`);
+    expect(plan.out).toContain(`+ mkdir ${data()}/h1/app (mode 0755)  [sample] missing`);
+    expect(plan.out).toContain(`+ ${data()}/h1/app/app.env (mode 0600) sensitive: new`);
     expect(plan.out).not.toContain(SECRET);
-    expect(readFileSync(path.join(root, 'plan.json'), 'utf8')).not.toContain(SECRET);
+    expect(readFileSync(path.join(bed.root, 'plan.json'), 'utf8')).not.toContain(SECRET);
 
     const deploy = await rig(['deploy']);
     expect(deploy.err).toBe('');
     expect(deploy.code).toBe(0);
     expect(deploy.out).toContain('deploy: 2 hosts, 12 changes made; ok=0 changed=2 failed=0 unreachable=0');
-    expect(deploy.out).toContain(`! run init data dir: /bin/sh -c 'mkdir -p -m 0750 "$1"' sh ${data}/h1/app/data  [sample] ${data}/h1/app/data does not exist yet`);
+    expect(deploy.out).toContain(`! run init data dir: /bin/sh -c 'mkdir -p -m 0750 "$1"' sh ${data()}/h1/app/data  [sample] ${data()}/h1/app/data does not exist yet`);
     expect(deploy.out).toContain('! handler restart app: ');
-    expect(deploy.out).toContain(`[sample] notified by ${data}/h1/app/app.conf, ${data}/h1/app/app.env`);
-    for (const h of fleet.hosts) {
-      const env = path.join(data, h.name, 'app', 'app.env');
+    expect(deploy.out).toContain(`[sample] notified by ${data()}/h1/app/app.conf, ${data()}/h1/app/app.env`);
+    for (const h of bed.fleet.hosts) {
+      const env = path.join(data(), h.name, 'app', 'app.env');
       expect(readFileSync(env, 'utf8')).toBe(`SAMPLE_API_KEY=${SECRET}\nSAMPLE_PORT=8080\n`);
       expect(statSync(env).mode & 0o777).toBe(0o600);
-      expect(readFileSync(path.join(data, h.name, 'app', 'app.conf'), 'utf8')).toContain(`# managed by rig (role sample) on ${h.name}\nlisten = 8080\n`);
-      expect(readdirSync(path.join(data, h.name, 'app')).sort()).toEqual(['.restarted', 'app.conf', 'app.env', 'data', 'sample.bin']);
-      expect(readFileSync(path.join(data, h.name, 'app', 'sample.bin')).equals(readFileSync(path.join(roleDir('sample'), 'files/sample.bin')))).toBe(true);
-      expect(statSync(path.join(data, h.name, 'app', 'data')).mode & 0o777).toBe(0o750);
+      expect(readFileSync(path.join(data(), h.name, 'app', 'app.conf'), 'utf8')).toContain(`# managed by rig (role sample) on ${h.name}\nlisten = 8080\n`);
+      expect(readdirSync(path.join(data(), h.name, 'app')).sort()).toEqual(['.restarted', 'app.conf', 'app.env', 'data', 'sample.bin']);
+      expect(readFileSync(path.join(data(), h.name, 'app', 'sample.bin')).equals(readFileSync(path.join(roleDir('sample'), 'files/sample.bin')))).toBe(true);
+      expect(statSync(path.join(data(), h.name, 'app', 'data')).mode & 0o777).toBe(0o750);
     }
 
     const again = await rig(['plan', '--json', '-']);
@@ -92,7 +72,7 @@ describe.skipIf(unavailable !== undefined)('plan and deploy over SSH', () => {
   });
 
   it('runs a handler once when its role changed something, and not otherwise', async () => {
-    const marker = path.join(data, 'h1', 'app', '.restarted');
+    const marker = path.join(data(), 'h1', 'app', '.restarted');
     const first = readFileSync(marker, 'utf8');
     expect((await rig(['deploy'])).out).not.toContain('handler');
     expect(readFileSync(marker, 'utf8')).toBe(first);
@@ -103,10 +83,10 @@ describe.skipIf(unavailable !== undefined)('plan and deploy over SSH', () => {
   });
 
   it('repairs drift: a mode changed by hand is put back, a file edited by hand is rewritten', async () => {
-    const conf = path.join(data, 'h2', 'app', 'app.conf');
+    const conf = path.join(data(), 'h2', 'app', 'app.conf');
     const before = readFileSync(conf);
     writeFileSync(conf, 'edited by hand\n');
-    (await import('node:fs')).chmodSync(path.join(data, 'h1', 'app', 'app.env'), 0o644);
+    (await import('node:fs')).chmodSync(path.join(data(), 'h1', 'app', 'app.env'), 0o644);
     const plan = await rig(['plan']);
     expect(plan.out).toContain('mode 0644 → 0600');
     expect(plan.out).toContain('-edited by hand');
@@ -117,7 +97,7 @@ describe.skipIf(unavailable !== undefined)('plan and deploy over SSH', () => {
 
   it('--plan FILE applies a saved plan, and refuses a stale one (host changed, or repository changed)', async () => {
     expect((await rig(['plan', '--var', 'sample_message=saved', '--json', 'saved.json'])).code).toBe(2);
-    const conf = path.join(data, 'h1', 'app', 'app.conf');
+    const conf = path.join(data(), 'h1', 'app', 'app.conf');
     const original = readFileSync(conf, 'utf8');
     writeFileSync(conf, 'moved under our feet\n');
     const stale = await rig(['deploy', '--var', 'sample_message=saved', '--plan', 'saved.json']);
@@ -136,49 +116,49 @@ describe.skipIf(unavailable !== undefined)('plan and deploy over SSH', () => {
   });
 
   it('a confirm env refuses without a TTY unless --yes, and changes nothing', async () => {
-    writeFileSync(path.join(root, 'inventory/test/env.yml'), 'confirm: true\n');
+    writeFileSync(path.join(bed.root, 'inventory/test/env.yml'), 'confirm: true\n');
     try {
-      const before = snapshotTree(data);
+      const before = snapshotTree(data());
       const r = await rig(['deploy', '--var', 'sample_message=needs-confirmation']);
       expect(r.code).toBe(1);
       expect(r.err).toBe('rig: environment test asks for confirmation: run on a terminal, or pass --yes; nothing was changed');
-      expect(snapshotTree(data)).toEqual(before);
+      expect(snapshotTree(data())).toEqual(before);
       expect((await rig(['deploy', '--yes', '--var', 'sample_message=needs-confirmation'])).code).toBe(0);
     } finally {
-      writeFileSync(path.join(root, 'inventory/test/env.yml'), 'confirm: false\n');
+      writeFileSync(path.join(bed.root, 'inventory/test/env.yml'), 'confirm: false\n');
       await rig(['deploy']);
     }
   });
 
   it('an unreachable host does not stop the others; the summary names it; exit 1', async () => {
-    const [h1, h2] = fleet.hosts;
-    await fleet.stopHost(h2!);
+    const [h1, h2] = bed.fleet.hosts;
+    await bed.fleet.stopHost(h2!);
     try {
       const r = await rig(['deploy', '--var', 'sample_message=partial']);
       expect(r.code).toBe(1);
       expect(r.out).toContain('h2: unreachable');
       expect(r.out).toContain('deploy: 2 hosts, 2 changes made; ok=0 changed=1 failed=0 unreachable=1');
-      expect(readFileSync(path.join(data, h1!.name, 'app', 'app.conf'), 'utf8')).toContain('message = partial');
+      expect(readFileSync(path.join(data(), h1!.name, 'app', 'app.conf'), 'utf8')).toContain('message = partial');
     } finally {
-      await fleet.restart(h2!);
+      await bed.fleet.restart(h2!);
     }
-    expect(existsSync(path.join(data, 'h2', 'app'))).toBe(true);
+    expect(existsSync(path.join(data(), 'h2', 'app'))).toBe(true);
   });
 
   it('serial: 1 applies host after host and stops after a batch that failed entirely', async () => {
-    const [h1] = fleet.hosts;
-    writeFileSync(path.join(root, 'playbooks/site.yml'), '- hosts: app\n  serial: 1\n  roles: [sample]\n');
-    await fleet.stopHost(h1!);
+    const [h1] = bed.fleet.hosts;
+    writeFileSync(path.join(bed.root, 'playbooks/site.yml'), '- hosts: all\n  serial: 1\n  roles: [sample]\n');
+    await bed.fleet.stopHost(h1!);
     try {
       const r = await rig(['deploy', '--var', 'sample_message=rolling']);
       expect(r.code).toBe(1);
       expect(r.out).toContain('h1: unreachable');
       expect(r.out).toContain('h2: failed');
       expect(r.out).toContain('not applied: every host of batch 1 failed (serial)');
-      expect(readFileSync(path.join(data, 'h2', 'app', 'app.conf'), 'utf8')).not.toContain('rolling');
+      expect(readFileSync(path.join(data(), 'h2', 'app', 'app.conf'), 'utf8')).not.toContain('rolling');
     } finally {
-      await fleet.restart(h1!);
-      writeFileSync(path.join(root, 'playbooks/site.yml'), '- hosts: app\n  roles: [sample]\n');
+      await bed.fleet.restart(h1!);
+      writeFileSync(path.join(bed.root, 'playbooks/site.yml'), '- hosts: all\n  roles: [sample]\n');
     }
     expect((await rig(['deploy'])).code).toBe(0);
   });

@@ -1,13 +1,9 @@
 // M2: secrets that roles encode (JSON, URL, base64), nest in mappings or reach through `@root` never show in plan, deploy, drift or --json.
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
-import { VaultKeyring } from '../../../src/config/vault/keyring.js';
-import { makeProject } from '../../helpers/project.js';
-import { sshdUnavailable, startSshdFleet, type SshdFleet } from '../../helpers/sshd/sshd-fleet.js';
-import { testIo } from '../../helpers/test-io.js';
+import { describe, expect, it } from 'vitest';
+import { useRoleBed, type RoleBed } from '../../bed/index.js';
+import { sshdUnavailable } from '../../helpers/sshd/sshd-fleet.js';
 
 const unavailable = await sshdUnavailable();
 if (unavailable !== undefined) console.warn(`SKIP encoded-secrets: ${unavailable}`);
@@ -41,43 +37,22 @@ export default defineRole({
 `;
 
 describe.skipIf(unavailable !== undefined)('encoded, nested and derived secrets', () => {
-  let fleet: SshdFleet;
-  let root: string;
-  let data: string;
-  const home = mkdtempSync(path.join(os.tmpdir(), 'rig-home-'));
-
-  beforeAll(async () => {
-    fleet = await startSshdFleet(1, { firstOctet: 67 });
-    data = mkdtempSync(path.join(os.tmpdir(), 'rig-encoded-'));
-    const ring = VaultKeyring.fromPasswords([{ password: 'encoded-pw' }]);
-    const h = fleet.hosts[0]!;
-    root = makeProject({
-      'inventory/test/hosts.yml': `all:\n  hosts:\n    h1: { ansible_host: ${h.address}, ansible_port: ${h.port} }\n`,
-      'inventory/test/group_vars/all/main.yml': [
-        'ansible_user: root',
-        `ansible_ssh_private_key_file: ${fleet.clientKey.path}`,
-        `rig_state_dir: ${data}/state`,
-        `enc_dir: ${data}/app`,
-        'enc_token: "{{ vault_token }}"',
-        'enc_derived: { nested: { url: "https://deploy:{{ vault_token }}@api.example" } }',
-        'enc_b64: "{{b64 @root.vault_token}}"',
-        '',
-      ].join('\n'),
-      'inventory/test/group_vars/all/secrets.yml': ring.encrypt(`vault_token: ${JSON.stringify(SECRET)}\n`),
-      '.vault_password': 'encoded-pw\n',
-      'playbooks/site.yml': '- hosts: all\n  roles: [enc]\n',
-      'roles/enc/role.ts': ENC_ROLE,
-    }, { roles: [] });
-  });
-  afterAll(async () => {
-    await fleet?.stop();
-    for (const d of [data, root, home]) if (d) rmSync(d, { recursive: true, force: true });
-  });
-
+  let bed!: RoleBed;
+  useRoleBed({
+    roles: [{ name: 'enc', source: ENC_ROLE }],
+    sshd: { firstOctet: 67 },
+    vault: { vault_token: SECRET },
+    hostVars: (h) => ({
+      enc_dir: `${h.dataDir}/app`,
+      enc_token: '{{ vault_token }}',
+      enc_derived: { nested: { url: 'https://deploy:{{ vault_token }}@api.example' } },
+      enc_b64: '{{b64 @root.vault_token}}',
+    }),
+  }, (b) => (bed = b));
+  const data = (): string => bed.host().dataDir;
   async function rig(args: string[]) {
-    const io = testIo({ cwd: root, env: { HOME: home, PATH: process.env['PATH'] } });
-    const code = await main([...args, '--env', 'test', '--known-hosts', fleet.knownHostsFile], io);
-    return { code, text: `${io.outText()}\n${io.errText()}` };
+    const r = await bed.rig(args);
+    return { code: r.code, text: `${r.out}\n${r.err}` };
   }
 
   const expectNoForm = (text: string): void => {
@@ -87,8 +62,8 @@ describe.skipIf(unavailable !== undefined)('encoded, nested and derived secrets'
   it('plan: every file that holds the secret in any form is sensitive; text and --json hold no form of it', async () => {
     const plan = await rig(['plan']);
     expect(plan.code, plan.text).toBe(2);
-    for (const f of ['token.json', 'token.url', 'basic.txt', 'derived.txt', 'b64var.txt']) expect(plan.text).toContain(`${data}/app/${f} (mode 0600) sensitive: new`);
-    expect(plan.text).toContain(`${data}/app/plain.txt: new`);
+    for (const f of ['token.json', 'token.url', 'basic.txt', 'derived.txt', 'b64var.txt']) expect(plan.text).toContain(`${data()}/app/${f} (mode 0600) sensitive: new`);
+    expect(plan.text).toContain(`${data()}/app/plain.txt: new`);
     expectNoForm(plan.text);
     expectNoForm((await rig(['plan', '--json', '-'])).text);
   });
@@ -97,10 +72,10 @@ describe.skipIf(unavailable !== undefined)('encoded, nested and derived secrets'
     const deploy = await rig(['deploy']);
     expect(deploy.code, deploy.text).toBe(0);
     expectNoForm(deploy.text);
-    appendFileSync(path.join(data, 'app', 'token.json'), `{"again":${JSON.stringify(SECRET)}}\n`);
+    appendFileSync(path.join(data(), 'app', 'token.json'), `{"again":${JSON.stringify(SECRET)}}\n`);
     const drift = await rig(['drift']);
     expect(drift.code, drift.text).toBe(2);
-    expect(drift.text).toContain(`${data}/app/token.json: content changed`);
+    expect(drift.text).toContain(`${data()}/app/token.json: content changed`);
     expectNoForm(drift.text);
     expectNoForm((await rig(['drift', '--json'])).text);
   });

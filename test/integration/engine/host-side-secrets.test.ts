@@ -1,15 +1,12 @@
 // M3: a secret rig does not know, written by hand into a managed file on the host, never shows in plan, drift or the nightly alert.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
 import { Redactor } from '../../../src/core/redact/redactor.js';
 import { alertText } from '../../../src/cron/alert-send.js';
 import { failuresOf } from '../../../src/cron/nightly-checks.js';
-import { makeProject } from '../../helpers/project.js';
-import { sshdUnavailable, startSshdFleet, type SshdFleet } from '../../helpers/sshd/sshd-fleet.js';
-import { testIo } from '../../helpers/test-io.js';
+import { useRoleBed, type RoleBed } from '../../bed/index.js';
+import { sshdUnavailable } from '../../helpers/sshd/sshd-fleet.js';
 
 const unavailable = await sshdUnavailable();
 if (unavailable !== undefined) console.warn(`SKIP host-side-secrets: ${unavailable}`);
@@ -26,36 +23,21 @@ export default defineRole({
 `;
 
 describe.skipIf(unavailable !== undefined)('a host-side secret in a managed file', () => {
-  let fleet: SshdFleet;
-  let root: string;
-  let data: string;
-  const home = mkdtempSync(path.join(os.tmpdir(), 'rig-home-'));
-
-  beforeAll(async () => {
-    fleet = await startSshdFleet(1, { firstOctet: 68 });
-    data = mkdtempSync(path.join(os.tmpdir(), 'rig-host-side-'));
-    const h = fleet.hosts[0]!;
-    root = makeProject({
-      'inventory/test/hosts.yml': `all:\n  hosts:\n    h1: { ansible_host: ${h.address}, ansible_port: ${h.port} }\n`,
-      'inventory/test/group_vars/all.yml': `ansible_user: root\nansible_ssh_private_key_file: ${fleet.clientKey.path}\nrig_state_dir: ${data}/state\nconf_dir: ${data}/app\nconf_url: https://vpn.example\n`,
-      'playbooks/site.yml': '- hosts: all\n  roles: [conf]\n',
-      'roles/conf/role.ts': CONF_ROLE,
-    }, { roles: [] });
-  });
-  afterAll(async () => {
-    await fleet?.stop();
-    for (const d of [data, root, home]) if (d) rmSync(d, { recursive: true, force: true });
-  });
-
+  let bed!: RoleBed;
+  useRoleBed({
+    roles: [{ name: 'conf', source: CONF_ROLE }],
+    sshd: { firstOctet: 68 },
+    hostVars: (h) => ({ conf_dir: `${h.dataDir}/app`, conf_url: 'https://vpn.example' }),
+  }, (b) => (bed = b));
+  const data = (): string => bed.host().dataDir;
   async function rig(args: string[]) {
-    const io = testIo({ cwd: root, env: { HOME: home, PATH: process.env['PATH'] } });
-    const code = await main([...args, '--env', 'test', '--known-hosts', fleet.knownHostsFile], io);
-    return { code, out: io.outText(), text: `${io.outText()}\n${io.errText()}` };
+    const r = await bed.rig(args);
+    return { code: r.code, out: r.out, text: `${r.out}\n${r.err}` };
   }
 
   it('deploys a plain file; an ordinary hand edit still gets its diff in plan and drift', async () => {
     expect((await rig(['deploy'])).code).toBe(0);
-    writeFileSync(path.join(data, 'app', 'config.yaml'), 'server_url: https://vpn.example\nlog_level: debug\n');
+    writeFileSync(path.join(data(), 'app', 'config.yaml'), 'server_url: https://vpn.example\nlog_level: debug\n');
     const plan = await rig(['plan']);
     expect(plan.text).toContain('-log_level: debug');
     const drift = await rig(['drift']);
@@ -63,7 +45,7 @@ describe.skipIf(unavailable !== undefined)('a host-side secret in a managed file
   });
 
   it('a hand-written client_secret: plan, drift, drift --json and the nightly alert show digests and line counts only', async () => {
-    const conf = path.join(data, 'app', 'config.yaml');
+    const conf = path.join(data(), 'app', 'config.yaml');
     writeFileSync(conf, `server_url: https://vpn.example\nlog_level: info\noidc:\n  client_secret: ${HAND_WRITTEN}\n`);
     const plan = await rig(['plan']);
     expect(plan.code).toBe(2);

@@ -5,12 +5,9 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
-import { VaultKeyring } from '../../../src/config/vault/keyring.js';
-import { makeProject } from '../../helpers/project.js';
-import { sshdUnavailable, startSshdFleet, type SshdFleet } from '../../helpers/sshd/sshd-fleet.js';
-import { testIo } from '../../helpers/test-io.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useRoleBed, type RigRunOptions, type RoleBed } from '../../bed/index.js';
+import { sshdUnavailable } from '../../helpers/sshd/sshd-fleet.js';
 import { atPause, pauseEnv } from '../../helpers/test-pause.js';
 
 const unavailable = await sshdUnavailable();
@@ -24,36 +21,20 @@ function filesUnder(dir: string): string[] {
 }
 
 describe.skipIf(unavailable !== undefined)('--var and --secret-var values stay secret', () => {
-  let fleet: SshdFleet;
-  let root: string;
-  let data: string;
-  let pauses: string;
-  const home = mkdtempSync(path.join(os.tmpdir(), 'rig-home-'));
+  let bed!: RoleBed;
+  useRoleBed({
+    roles: ['sample'],
+    sshd: { firstOctet: 66 },
+    vault: { sample_api_key: 'vault-value-000000' },
+    hostVars: (h) => ({ sample_dir: `${h.dataDir}/app` }),
+  }, (b) => (bed = b));
+  const data = (): string => bed.host().dataDir;
+  const pauses = mkdtempSync(path.join(os.tmpdir(), 'rig-pauses-'));
+  afterAll(() => rmSync(pauses, { recursive: true, force: true }));
 
-  beforeAll(async () => {
-    fleet = await startSshdFleet(1, { firstOctet: 66 });
-    data = mkdtempSync(path.join(os.tmpdir(), 'rig-var-secrets-'));
-    pauses = mkdtempSync(path.join(os.tmpdir(), 'rig-pauses-'));
-    const ring = VaultKeyring.fromPasswords([{ password: 'var-secrets-pw' }]);
-    const h = fleet.hosts[0]!;
-    root = makeProject({
-      'inventory/test/hosts.yml': `all:\n  hosts:\n    h1: { ansible_host: ${h.address}, ansible_port: ${h.port} }\n`,
-      'inventory/test/group_vars/all.yml': `ansible_user: root\nansible_ssh_private_key_file: ${fleet.clientKey.path}\nsample_dir: ${data}/app\nrig_state_dir: ${data}/state\n`,
-      'inventory/test/group_vars/all/secrets.yml': ring.encrypt('sample_api_key: vault-value-000000\n'),
-      '.vault_password': 'var-secrets-pw\n',
-      'playbooks/site.yml': '- hosts: all\n  roles: [sample]\n',
-    });
-  });
-  afterAll(async () => {
-    await fleet?.stop();
-    for (const d of [data, pauses, root, home]) if (d) rmSync(d, { recursive: true, force: true });
-  });
-
-  async function rig(args: string[], opts: { env?: Record<string, string>; stdin?: string } = {}) {
-    const io = testIo({ cwd: root, env: { HOME: home, PATH: process.env['PATH'], ...opts.env }, ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}) });
-    const hostKeys = args[0] === 'inventory' ? [] : ['--known-hosts', fleet.knownHostsFile];
-    const code = await main([...args, '--env', 'test', ...hostKeys], io);
-    return { code, text: `${io.outText()}\n${io.errText()}` };
+  async function rig(args: string[], opts: RigRunOptions = {}) {
+    const r = await bed.rig(args, opts);
+    return { code: r.code, text: `${r.out}\n${r.err}` };
   }
 
   /**
@@ -69,7 +50,7 @@ describe.skipIf(unavailable !== undefined)('--var and --secret-var values stay s
     let lock = '';
     const start = () => rig(['deploy', ...args], { env: pauseEnv(pauses, 'after-facts'), ...(stdin !== undefined ? { stdin } : {}) });
     const r = await atPause(pauses, 'after-facts', 'h1', start, async () => {
-      lock = await readFile(path.join(data, 'state', 'lock'), 'utf8');
+      lock = await readFile(path.join(data(), 'state', 'lock'), 'utf8');
     });
     done = true;
     await sampler;
@@ -80,7 +61,7 @@ describe.skipIf(unavailable !== undefined)('--var and --secret-var values stay s
   async function expectNowhere(value: string, r: { text: string; lock: string; ps: string }) {
     expect(r.lock).toContain('"command"');
     for (const [where, text] of [['output', r.text], ['lock', r.lock], ['ps', r.ps]] as const) expect(text, where).not.toContain(value);
-    for (const f of [...filesUnder(path.join(data, 'state')), ...filesUnder(path.join(root, '.rig', 'journal'))]) expect(readFileSync(f, 'utf8'), f).not.toContain(value);
+    for (const f of [...filesUnder(path.join(data(), 'state')), ...filesUnder(path.join(bed.root, '.rig', 'journal'))]) expect(readFileSync(f, 'utf8'), f).not.toContain(value);
     const history = await rig(['history']);
     expect(history.text).toContain('deploy.started');
     expect(history.text).not.toContain(value);
@@ -98,7 +79,7 @@ describe.skipIf(unavailable !== undefined)('--var and --secret-var values stay s
     expect(r.text).toContain('changed=1');
     expect(r.lock).toContain('--var sample_api_key=…');
     await expectNowhere(value, r);
-    expect(readFileSync(path.join(data, 'app', 'app.env'), 'utf8')).toContain(`SAMPLE_API_KEY=${value}`);
+    expect(readFileSync(path.join(data(), 'app', 'app.env'), 'utf8')).toContain(`SAMPLE_API_KEY=${value}`);
   });
 
   it('--secret-var reads the value from stdin: secret everywhere, and in no argv at all', async () => {
@@ -106,7 +87,7 @@ describe.skipIf(unavailable !== undefined)('--var and --secret-var values stay s
     const r = await deployWatched(['--secret-var', 'sample_api_key'], `${value}\n`);
     expect(r.text).toContain('changed=1');
     await expectNowhere(value, r);
-    expect(readFileSync(path.join(data, 'app', 'app.env'), 'utf8')).toContain(`SAMPLE_API_KEY=${value}\n`);
+    expect(readFileSync(path.join(data(), 'app', 'app.env'), 'utf8')).toContain(`SAMPLE_API_KEY=${value}\n`);
     const short = await rig(['plan', '--secret-var', 'sample_api_key', '--secret-var', 'sample_port'], { stdin: 'only-one\n' });
     expect(short.text).toContain('--secret-var sample_api_key, sample_port: stdin holds 1 value(s) for 2 name(s)');
   });

@@ -1,22 +1,11 @@
 // Role headscale on a real target host: rig's keys merged into a hand-written config.yaml (comments, foreign keys and
 // mode kept), the Headscale stand-in healthy and reading them, no change the second time, a changed record recreating it alone.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { stringify } from 'yaml';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
-import { containerLogs, docker, dockerOk, httpGetInContainer, imageId, inspectContainer, removeContainers, removeNetworks } from '../../helpers/docker/index.js';
-import { makeProject, REPO_ROOT } from '../../helpers/project.js';
-import { testIo } from '../../helpers/test-io.js';
-import { freePort, requireDocker, startHosts, type Testbed, type TestbedHost } from '../../helpers/testbed/index.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { containerLogs, docker, dockerOk, httpGetInContainer, inspectContainer } from '../../helpers/docker/index.js';
+import { freePort, requireImages, useRoleBed, type RoleBed } from '../../bed/index.js';
 
 const IMAGE = 'local/headscale-standin:2';
-const skip = (await requireDocker()) ?? ((await imageId(IMAGE)) && (await imageId('local/rig-svc:1')) ? undefined : `${IMAGE} or local/rig-svc:1 missing (scripts/build-images.sh)`);
-if (skip) console.warn(`SKIP role headscale: ${skip}`);
-
-/** The fixture role `stack` runs beside headscale: its services prove that a changed record recreates headscale alone. */
-const STACK = path.join(REPO_ROOT, 'test', 'fixtures', 'roles', 'stack');
+const skip = await requireImages('role headscale', [IMAGE, 'local/rig-svc:1'], 'scripts/build-images.sh');
 
 /** The VPN host's file before rig ever ran, written by hand (the incumbent's Seko-VPN repo owned it). */
 const HAND_WRITTEN = `# Headscale on the VPN host — written by hand, keep these comments.
@@ -52,76 +41,46 @@ const merged = (pi: string) => `${HAND_WRITTEN.replace('override_local_dns: fals
       value: ${pi}
 `;
 
-describe.skipIf(skip !== undefined)('role headscale on a real host', () => {
-  let tb: Testbed;
-  let h: TestbedHost;
-  let root: string;
-  let prefix: string;
-  let confFile: string;
-  let base: Record<string, unknown>;
-  const home = mkdtempSync(path.join(os.tmpdir(), 'rig-home-'));
-  const outputs: string[] = [];
-  const container = (service: string) => `${prefix}_${service}`;
+const PUBLISH = `127.0.0.1:${await freePort()}`;
 
-  beforeAll(async () => {
-    tb = await startHosts(1);
-    h = tb.host('h1');
-    prefix = h.composeProject.replace(/-/g, '_');
-    const projectDir = `${h.dataDir}/hs`;
-    confFile = `${projectDir}/configs/headscale/config.yaml`;
-    base = {
-      project_name: h.composeProject,
-      project_dir: projectDir,
+describe.skipIf(skip !== undefined)('role headscale on a real host', () => {
+  let bed!: RoleBed;
+  useRoleBed({
+    // the fixture role `stack` runs beside headscale: its services prove that a changed record recreates headscale alone
+    roles: ['headscale', 'stack'],
+    hostVars: (h) => ({
       headscale_image: IMAGE,
       headscale_server_url: 'https://vpn.example.com',
       headscale_base_domain: 'tail.example.net',
       headscale_extra_records: records('100.64.0.22'),
-      headscale_publish: `127.0.0.1:${await freePort()}`,
+      headscale_publish: PUBLISH,
       headscale_health_timeout: 30,
-      stack_dir: `${projectDir}/cfg`,
+      stack_dir: `${h.dataDir}/proj/cfg`,
       stack_alpha_image: 'local/rig-svc:1',
       stack_beta_image: 'local/rig-svc:1',
       stack_alpha_env: { FOO: 'one' },
       stack_beta_env: { X: '1' },
       stack_alpha_conf: 'hello\n',
-    };
-    root = makeProject(
-      {
-        'inventory/test/hosts.yml': `all:\n  hosts:\n    h1: { ansible_host: ${h.address}, ansible_port: ${h.port}, ansible_user: root, ansible_ssh_private_key_file: ${h.keyPath} }\n`,
-        'inventory/test/known_hosts': readFileSync(tb.knownHostsPath, 'utf8'),
-        'inventory/test/host_vars/h1.yml': stringify(base),
-        'lint.yml': 'images:\n  - image: local/headscale-standin\n    reason: a stand-in built locally by the tests\n  - image: local/rig-svc\n    reason: built locally by the tests\n',
-        'playbooks/site.yml': '- hosts: all\n  roles: [headscale, stack]\n',
-        ...Object.fromEntries(stackFiles().map((rel) => [`roles/stack/${rel}`, readFileSync(path.join(STACK, rel), 'utf8')])),
-      },
-      { roles: ['headscale'], asPackage: true },
-    );
+    }),
+    lintAllow: { 'local/headscale-standin': 'a stand-in built locally by the tests', 'local/rig-svc': 'built locally by the tests' },
+  }, (b) => (bed = b));
+  let confFile = '';
+  const container = (service: string) => bed.container(service);
+  beforeAll(async () => {
+    confFile = `${bed.hostVars()['project_dir'] as string}/configs/headscale/config.yaml`;
     // the host keeps its own file, mode 0640: rig merges into it and leaves the mode alone
-    await dockerOk(['exec', '-i', h.container, 'sh', '-c', 'mkdir -p "${1%/*}" && cat > "$1" && chmod 0640 "$1"', 'sh', confFile], { input: HAND_WRITTEN });
-  }, 120_000);
-  afterAll(async () => {
-    if (prefix) {
-      await removeContainers(prefix);
-      await removeNetworks(prefix);
-    }
-    await tb?.stop();
+    const seed = 'mkdir -p "${1%/*}" && cat > "$1" && chmod 0640 "$1"';
+    await dockerOk(['exec', '-i', bed.tb.host('h1').container, 'sh', '-c', seed, 'sh', confFile], { input: HAND_WRITTEN });
   });
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail') return;
-    console.error(outputs.slice(-6).join('\n'));
-    console.error(await containerLogs(container('headscale')).catch((e: unknown) => String(e)));
-    await tb.dumpLogs();
+    if (ctx.task.result?.state === 'fail') console.error(await containerLogs(container('headscale')).catch(String));
   });
 
   async function rig(args: string[], vars: Record<string, unknown> = {}) {
-    writeFileSync(path.join(root, 'inventory/test/host_vars/h1.yml'), stringify({ ...base, ...vars }));
-    const io = testIo({ cwd: root, env: { HOME: home, PATH: process.env['PATH'], USER: 'tester' } });
-    const code = await main([...args, '--env', 'test'], io);
-    const r = { code, out: io.outText(), err: io.errText() };
-    outputs.push(r.out, r.err);
-    return r;
+    bed.setHostVars(vars);
+    return bed.rig(args);
   }
-  const onHost = (cmd: string) => dockerOk(['exec', h.container, 'sh', '-c', cmd, 'sh', confFile], { stripFinalNewline: false });
+  const onHost = (cmd: string) => dockerOk(['exec', bed.tb.host('h1').container, 'sh', '-c', cmd, 'sh', confFile], { stripFinalNewline: false });
   const dnsSeen = async () => JSON.parse(await httpGetInContainer(container('headscale'), '/config/dns')) as unknown;
 
   it('first deploy: the hand-written file gains override_local_dns and the records, keeps comments, foreign key and mode; Headscale reads them', async () => {
@@ -134,7 +93,7 @@ describe.skipIf(skip !== undefined)('role headscale on a real host', () => {
     expect(await onHost('stat -c %a "$1"')).toBe('640\n');
     expect((await inspectContainer(container('headscale')))?.health).toBe('healthy');
     expect(await dnsSeen()).toEqual({ override_local_dns: true, extra_records: 3 });
-    expect(await dockerOk(['port', container('headscale'), '8080/tcp'])).toBe(base['headscale_publish']);
+    expect(await dockerOk(['port', container('headscale'), '8080/tcp'])).toBe(PUBLISH);
     // the config directory is mounted read-only: the container sees exactly the host's file
     expect((await docker(['exec', container('headscale'), 'cat', '/etc/headscale/config.yaml'], { stripFinalNewline: false })).stdout).toBe(merged('100.64.0.22'));
   });
@@ -214,9 +173,3 @@ describe.skipIf(skip !== undefined)('role headscale on a real host', () => {
     expect((await rig(['plan'], vars)).out).toContain('h1: nothing to do');
   });
 });
-
-function stackFiles(): string[] {
-  return readdirSync(STACK, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(STACK, path.join(e.parentPath, e.name)));
-}

@@ -1,6 +1,6 @@
 // The lessons' deploy repo (test/fixtures/lessons) as the tables of lessons.test.ts use it: the baseline, one edit
 // applied to it, and what `rig plan` and `rig lint` say about the result.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
@@ -58,8 +58,15 @@ export function fixtureFiles(dir: string, rel = ''): Record<string, string> {
 }
 
 export const ring = VaultKeyring.fromPasswords([{ password: PASSWORD }]);
-export const vaultFile = (values: Record<string, string>): string =>
-  Object.entries(values).map(([k, v]) => `${k}: !vault |\n${ring.encrypt(v).split('\n').map((l) => `  ${l}`).join('\n')}\n`).join('');
+/**
+ * A vars file of `!vault` values, all under one random salt: the keyring derives a salt's keys once (PBKDF2, 10000
+ * rounds), so each load of the repository pays one derivation instead of seven (most rows load it twice: plan, lint).
+ */
+export function vaultFile(values: Record<string, string>): string {
+  const salt = randomBytes(32);
+  const block = (v: string): string => ring.encrypt(v, { salt }).split('\n').map((l) => `  ${l}`).join('\n');
+  return Object.entries(values).map(([k, v]) => `${k}: !vault |\n${block(v)}\n`).join('');
+}
 
 /** The baseline: the fixture (inventory, playbook of the five roles), the vault file and its password. */
 export const BASELINE: Readonly<Record<string, string>> = {

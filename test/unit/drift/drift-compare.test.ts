@@ -2,6 +2,7 @@
 // missing, unknown, reloaded in place), networks; the exact lines; exit codes; the fact batch is one exec.
 import { describe, expect, it } from 'vitest';
 import { LABELS } from '../../../src/compose/compose-desired.js';
+import { inputsLabel } from '../../../src/compose/service-inputs.js';
 import { sha256Hex } from '../../../src/core/digest.js';
 import { healthGateSchema, serviceSpecSchema } from '../../../src/core/service.js';
 import { driftFactSet } from '../../../src/drift/drift-facts.js';
@@ -15,10 +16,26 @@ import { factCommands } from '../../../src/facts/gather.js';
 import { dockerState, ID_A, ID_B, network } from '../compose/compose-fixtures.js';
 
 const SHA = sha256Hex('v1\n');
+const OLD = sha256Hex('v0\n');
+/** The fingerprint of an older definition than the release's. */
+const F0 = 'f0'.padEnd(64, '0');
 const svc = (name: string, over: { oneShot?: boolean; imageId?: string; fingerprint?: string } = {}) => ({
   role: 'web', name, phase: 'apps' as const, spec: serviceSpecSchema.parse({ image: 'app:1' }), gate: healthGateSchema.parse({ oneShot: over.oneShot ?? false }),
   requested: 'app:1', imageId: over.imageId ?? ID_A, fingerprint: over.fingerprint ?? 'f1'.padEnd(64, '0'),
 });
+/** Service web reads conf/ (reloaded in place: kill -HUP 1) and app.conf (mounted alone: a change recreates it). */
+const WEB_MOUNTS = [
+  { type: 'bind', source: '/srv/shop/conf', target: '/etc/shop/conf', readOnly: true },
+  { type: 'bind', source: '/srv/shop/app.conf', target: '/etc/shop/app.conf', readOnly: true },
+];
+const web = {
+  ...svc('web'),
+  spec: serviceSpecSchema.parse({ image: 'app:1', mounts: WEB_MOUNTS }),
+  reload: { paths: ['/srv/shop/conf'], command: ['kill', '-HUP', '1'] },
+};
+/** The `rig.inputs` label of a web container created with `site` as conf/site and `conf` as app.conf. */
+const webInputs = (site: string, conf: string) =>
+  inputsLabel({ 'file:/srv/shop/app.conf': conf, 'file:/srv/shop/conf/site': site });
 const RELEASE: Release = {
   version: 1, id: '20261201T031500Z-ab12', createdAt: '2026-12-01T03:15:00Z', env: 'prod', host: 'web1', user: 'alice', workstation: 'laptop', git: null,
   planHash: 'p'.repeat(64), kind: 'deploy', project: 'shop', projectDir: '/srv/shop',
@@ -28,7 +45,7 @@ const RELEASE: Release = {
     { role: 'web', path: '/srv/shop/conf/site', sha256: SHA, sensitive: false },
   ],
   dirs: [{ role: 'web', path: '/srv/shop/conf', mode: 0o755 }],
-  services: [svc('web'), svc('init', { oneShot: true }), svc('worker')],
+  services: [web, svc('init', { oneShot: true }), svc('worker')],
   networks: [{ role: 'web', name: 'back', internal: true, external: false }, { role: 'web', name: 'edge', internal: false, external: true }],
 };
 const owned = { uid: 1000, gid: 1000, owner: 'app', group: 'app' };
@@ -100,12 +117,30 @@ describe('service drift', () => {
   });
 
   it('reloaded in place: the old labels are current when this very container took in the release\'s files', () => {
-    const reloaded = [container('web', { labels: { ...healthy[0]!.labels, [LABELS.fingerprint]: 'f0'.padEnd(64, '0') } }), ...healthy.slice(1)];
+    const labels = { ...healthy[0]!.labels, [LABELS.fingerprint]: F0, [LABELS.inputs]: webInputs(OLD, SHA) };
+    const reloaded = [container('web', { labels }), ...healthy.slice(1)];
     const state = dockerState({ containers: reloaded, networks: nets });
     const record = (id: string, sha: string) => new Map([['shop_web', { id, inputs: { 'file:/srv/shop/conf/site': sha.slice(0, 16) } }]]);
     expect(serviceDrift(RELEASE, state, record('w'.repeat(64), SHA))).toEqual([]);
     expect(serviceDrift(RELEASE, state, record('x'.repeat(64), SHA)).map((i) => i.what)).toEqual(['fingerprint']);
     expect(serviceDrift(RELEASE, state, record('w'.repeat(64), 'c'.repeat(64))).map((i) => i.what)).toEqual(['fingerprint']);
+  });
+
+  it('a reload record newer than the labels is judged as a plan judges it (decideService): it hides no drift', () => {
+    const took = (sha: string) => ({ id: 'w'.repeat(64), inputs: { 'file:/srv/shop/conf/site': sha.slice(0, 16) } });
+    const record = (sha: string) => new Map([['shop_web', took(sha)]]);
+    // the labels are the release's (it records them), but the container reloaded another conf/site since
+    const current = container('web', { labels: { ...healthy[0]!.labels, [LABELS.inputs]: webInputs(SHA, SHA) } });
+    const drift = (containers: ContainerState[], sha: string) =>
+      serviceDrift(RELEASE, dockerState({ containers, networks: nets }), record(sha));
+    expect(drift([current, ...healthy.slice(1)], SHA)).toEqual([]);
+    expect(drift([current, ...healthy.slice(1)], 'c'.repeat(64)).flatMap(itemLines)).toEqual([
+      '~ web: container runs other inputs than the release: site changed (reload in place: kill -HUP 1)',
+    ]);
+    // older labels and a record of the release's conf/site, but app.conf (not reloadable) is still the creation's
+    const old = { ...healthy[0]!.labels, [LABELS.fingerprint]: F0, [LABELS.inputs]: webInputs(OLD, OLD) };
+    const recreatedOnly = drift([container('web', { labels: old }), ...healthy.slice(1)], SHA);
+    expect(recreatedOnly.map((i) => i.what)).toEqual(['fingerprint']);
   });
 });
 

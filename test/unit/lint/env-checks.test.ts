@@ -1,6 +1,6 @@
 // The env-wide checks, table-driven on hand-made ops and hosts: services against the files their roles manage (§10.2,
 // §10.16), Caddy against the services it proxies to (§10.13, keyed on the service's flag, not its name), and the VPN
-// pair of hosts (§10.7). The located, end-to-end forms are rows of lessons.test.ts.
+// pair of hosts (§10.7). The located, end-to-end forms are rows of lessons-vpn.test.ts.
 import { describe, expect, it } from 'vitest';
 import { mountFindings, type ManagedPath } from '../../../src/compose/mount-checks.js';
 import type { HostConfig, Project } from '../../../src/config/project.js';

@@ -1,5 +1,5 @@
 // One check's run: deadlines (the check fails, its exec is killed, its signal aborts), throws, bad outcomes, redaction.
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,10 +11,24 @@ import { runCheck } from '../../../src/smoke/run-check.js';
 import { bounded, type SmokeHost } from '../../../src/smoke/smoke-context.js';
 import { display } from '../../../src/core/cmd/render.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';
+import { waitFor } from '../../helpers/docker/wait-for.js';
 
 const SECRET = 'tok-9f3a1c7e55';
 const HOST: SmokeHost = { host: 'web1', env: 'test', groups: ['all', 'app'], roles: ['stack'], vars: { token: SECRET }, project: 'p', services: [{ name: 'alpha', role: 'stack', container: 'p_alpha', phase: 'apps', oneShot: false, healthcheck: true, image: 'x:1', networks: ['backend'] }], become: false };
 const input = () => ({ host: HOST, transport: new LocalTransport('web1'), redactor: new Redactor([SECRET]), settings: SettingsSchema.parse({}) });
+/**
+ * Waits until the shell whose pid `pidFile` holds has died (gone, or a zombie nobody reaped yet): a killed command is
+ * seen at once, where waiting for its would-be side effect (a marker it touches later) costs that whole delay.
+ */
+async function waitDead(pidFile: string): Promise<void> {
+  const written = (): Promise<string | undefined> => Promise.resolve(readFileSync(pidFile, 'utf8').trim() || undefined);
+  const pid = await waitFor(`the pid in ${pidFile}`, written, 2000, 10);
+  await waitFor(`process ${pid} to die`, () => {
+    const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+    return Promise.resolve(stat === '' || /^\d+ \(.*\) Z/.test(stat) ? true : undefined);
+  }, 2000, 10);
+}
+
 const check = (over: Partial<SmokeCheck> & Pick<SmokeCheck, 'run'>): SmokeCheck => defineSmoke({ id: 'c', description: 'a check', target: { groups: ['all'] }, deadlineSec: 5, blocking: true, ...over });
 
 describe('runCheck', () => {
@@ -25,7 +39,8 @@ describe('runCheck', () => {
   });
 
   it('past its deadline: fail, "deadline Ns exceeded", the running command named and killed, the signal aborted', async () => {
-    const marker = path.join(mkdtempSync(path.join(os.tmpdir(), 'rig-smoke-')), 'survived');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rig-smoke-'));
+    const [pid, marker] = [`${dir}/pid`, `${dir}/survived`];
     let aborted: AbortSignal | undefined;
     const started = performance.now();
     const r = await runCheck(
@@ -33,7 +48,7 @@ describe('runCheck', () => {
         deadlineSec: 0.5,
         run: async (ctx) => {
           aborted = ctx.signal;
-          await ctx.exec(sh('sleep 3; touch "$1"', marker));
+          await ctx.exec(sh('echo $$ >"$1"; sleep 30; touch "$2"', pid, marker));
           return { status: 'pass', evidence: ['never'] };
         },
       }),
@@ -41,11 +56,12 @@ describe('runCheck', () => {
     );
     const took = performance.now() - started;
     expect(r.status).toBe('fail');
-    expect(r.evidence).toEqual(['deadline 0.5s exceeded', `aborted: /bin/sh -c 'sleep 3; touch "$1"' sh ${marker}`]);
+    const shown = `/bin/sh -c 'echo $$ >"$1"; sleep 30; touch "$2"' sh ${pid} ${marker}`;
+    expect(r.evidence).toEqual(['deadline 0.5s exceeded', `aborted: ${shown}`]);
     expect(r.durationMs).toBeGreaterThanOrEqual(500);
     expect(took).toBeLessThan(2500);
     expect(aborted?.aborted).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await waitDead(pid);
     expect(existsSync(marker), 'the command was killed at the deadline').toBe(false);
   }, 10_000);
 
@@ -55,7 +71,8 @@ describe('runCheck', () => {
       check({
         deadlineSec: 0.2,
         run: async (ctx) => {
-          await new Promise((resolve) => setTimeout(resolve, 400));
+          // it goes on past the deadline: the abort it hears is its cue to try one more command
+          await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
           late = await ctx.exec(exec(['true'])).catch((err: unknown) => err);
           return { status: 'pass', evidence: [] };
         },
@@ -63,8 +80,8 @@ describe('runCheck', () => {
       input(),
     );
     expect(r.evidence).toEqual(['deadline 0.2s exceeded']);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(String(late)).toBe('Error: deadline 0.2s exceeded before true');
+    const settled = await waitFor('the late exec to settle', () => Promise.resolve(late), 2000, 10);
+    expect(String(settled)).toBe('Error: deadline 0.2s exceeded before true');
   });
 
   it('a throw is a fail with the error as evidence, secrets masked; a secret env value rides stdin, not argv', async () => {
@@ -111,13 +128,16 @@ describe('runCheck', () => {
   });
 
   it('bounded: the host kills the command and every process it started at the deadline (the transport alone kills only the first)', async () => {
-    const marker = path.join(mkdtempSync(path.join(os.tmpdir(), 'rig-smoke-')), 'survived');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rig-smoke-'));
+    const [pid, marker] = [`${dir}/pid`, `${dir}/survived`];
     const t = new LocalTransport('web1');
     const started = performance.now();
-    const r = await t.exec(bounded(sh('(sleep 2; touch "$1") & wait', marker), 1));
+    // the background shell is a child of the first process: only the group kill reaches it
+    const script = `sh -c 'echo $$ >"$1"; sleep 30; touch "$2"' sh "$1" "$2" & wait`;
+    const r = await t.exec(bounded(sh(script, pid, marker), 1));
     expect(r.code).toBe(137);
     expect(performance.now() - started).toBeLessThan(1900);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await waitDead(pid);
     expect(existsSync(marker)).toBe(false);
     const withSecret = bounded(exec(['sh', '-c', 'printf %s "$T"'], { T: secret('s3cr3t') }), 5);
     expect(display(withSecret)).not.toContain('s3cr3t');
