@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { and, exec, sh } from '../../../src/core/cmd/cmd.js';
+import { and, exec, sh, type Cmd } from '../../../src/core/cmd/cmd.js';
 import { render } from '../../../src/core/cmd/render.js';
 import { fenced, FENCED_EXIT, isFenced } from '../../../src/lock/fence.js';
 
@@ -26,7 +26,7 @@ function stateDir(lock: string | undefined, ageSec = 0): string {
 const line = (token: string): string => `${JSON.stringify({ user: 'u', token })}\n`;
 const guarded = sh('printf "%s|%s|%s" "$#" "$*" "${rig_fl-unset}${rig_fc-}"', 'a b', '$c');
 
-function run(dir: string, token = 'mine', cmd = guarded) {
+function run(dir: string, token = 'mine', cmd: Cmd = guarded) {
   const r = spawnSync('/bin/sh', ['-c', render(fenced({ stateDir: dir, token, leaseSec: 90 }, cmd))], { encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
