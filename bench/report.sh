@@ -30,6 +30,10 @@ rss=$(( $(rss_of rig-noop) > $(rss_of rig-first) ? $(rss_of rig-noop) : $(rss_of
 cpu_noop=$(cpu_of rig-noop); cpu_first=$(cpu_of rig-first)
 noop_target=$([ "$N" -gt 8 ] && echo 1.2 || echo 1.3)
 load=$(cut -d' ' -f1-3 /proc/loadavg)
+# what the first deploy costs the hosts (bench/host-cpu.sh): a ratio that does not move with the machine's load
+host_first=$(cat "$OUT/rig-first.hostcpu" 2>/dev/null || true)
+host_floor=$(cat "$OUT/floor-first.hostcpu" 2>/dev/null || true)
+host_ratio=$([ -n "$host_first" ] && [ -n "$host_floor" ] && ratio "$host_first" "$host_floor" || echo n/a)
 
 {
   echo "== results: $N hosts; hyperfine means of $RUNS runs; load average at the end: $load"
@@ -45,6 +49,10 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
   printf '%-46s %8s %7s\n' 'rig CPU s (user+sys), first run' "$cpu_first" "$(cpu_sd_of rig-first)"
   printf '%-46s %8s %7s\n' 'rig CPU s (user+sys), no-op run' "$cpu_noop" "$(cpu_sd_of rig-noop)"
   printf '%-46s %8s\n' 'rig exec channels per host, first run' "$FIRST_EXECS"
+  if [ -n "$host_first" ]; then
+    printf '%-46s %8s\n' "hosts' CPU s per first run ($N hosts), rig" "$host_first"
+    printf '%-46s %8s\n' "  same, first-deploy floor" "$host_floor"
+  fi
   if [ "$ANSIBLE_RUNS" != 0 ]; then
     ans_first=$(mean "$OUT/ansible-first.txt"); ans_noop=$(mean "$OUT/ansible-noop.txt")
     printf '%-46s %8s    runs: %s\n' 'ansible first run' "$ans_first" "$(paste -sd' ' "$OUT/ansible-first.txt")"
@@ -60,7 +68,7 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
   printf '%-46s %8s  %s\n' 'exec round trips per host, no-op (<= 1)' "$ROUNDTRIPS" "$(verdict "$ROUNDTRIPS" '<=' 1)"
   summary="bench: hosts=$N noop_vs_floor=$noop_vs_floor first_vs_floor=$first_vs_floor rss_mb=$rss cpu_s=$cpu_noop"
   summary+=" cpu_first_s=$cpu_first rig_first_s=$rig_first rig_noop_s=$rig_noop floor_s=$floor"
-  summary+=" floor_first_s=$floor_first roundtrips_per_host_noop=$ROUNDTRIPS"
+  summary+=" floor_first_s=$floor_first roundtrips_per_host_noop=$ROUNDTRIPS host_cpu_first_vs_floor=$host_ratio"
   if [ "$ANSIBLE_RUNS" != 0 ]; then
     noop_speedup=$(ratio "$ans_noop" "$rig_noop"); first_speedup=$(ratio "$ans_first" "$rig_first")
     printf '%-46s %8s  %s\n' 'no-op speedup vs ansible (>= 40x)' "${noop_speedup}x" "$(verdict "$noop_speedup" '>=' 40)"

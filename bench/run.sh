@@ -53,6 +53,11 @@ bench() {   # NAME ARGS... -> hyperfine (no shell) into $OUT/NAME.json, its repo
   local name=$1; shift
   hyperfine -N --style basic --export-json "$OUT/$name.json" "$@" >&2
 }
+host_cpu() {   # NAME BEFORE -> $OUT/NAME.hostcpu: the hosts' CPU seconds per run since BEFORE (nothing if unreadable)
+  local now; now=$(bash bench/host-cpu.sh "$OUT/testbed.json")
+  [ -z "$2" ] || [ -z "$now" ] || awk -v a="$2" -v b="$now" -v n="$RUNS" 'BEGIN { printf "%.2f\n", (b - a) / 1e9 / n }' \
+    >"$OUT/$1.hostcpu"
+}
 timed_rig() {   # NAME ARGS... -> the rig command line for hyperfine, its usage appended to $OUT/NAME.usage
   local name=$1; shift
   printf "%s " "${USAGE[@]:0:3}" "'${USAGE[3]}'" -o "$OUT/$name.usage" "${RIG[@]}" "$@"
@@ -87,14 +92,18 @@ bench floor --warmup 1 --runs "$RUNS" "node bench/floor.mjs $OUT/testbed.json"
 
 step "rig first run (target dirs removed before each run)"
 app_dirs=$(for i in $(seq 1 "$N"); do printf '%s/h%s/app ' "$TB_DIR" "$i"; done)
+c0=$(bash bench/host-cpu.sh "$OUT/testbed.json")
 bench rig-first --runs "$RUNS" --prepare "rm -rf $app_dirs" \
   "$(timed_rig rig-first "${DEPLOY[@]}" --json "$OUT/rig-first-result.json")"
+host_cpu rig-first "$c0"
 first_execs=$(node bench/check-rig.mjs "$OUT/rig-first-result.json" first "$N" 22)
 for d in "$TB_DIR"/h*; do mkdir -p "$OUT/rig-tree"; cp -a "$d/app" "$OUT/rig-tree/$(basename "$d")"; done
 
 step "first-deploy floor: the files rig wrote, one exec per host (temp, fsync, rename), target dirs removed first"
+c0=$(bash bench/host-cpu.sh "$OUT/testbed.json")
 bench floor-first --runs "$RUNS" --prepare "rm -rf $app_dirs" \
   "node bench/floor.mjs $OUT/testbed.json --files $OUT/rig-tree"
+host_cpu floor-first "$c0"
 for d in "$TB_DIR"/h*; do
   diff -r "$OUT/rig-tree/$(basename "$d")" "$d/app" >&2 || die "the floor's files differ from rig's on $(basename "$d")"
 done

@@ -3,6 +3,7 @@ import { sh, type ExecNode } from '../core/cmd/cmd.js';
 import type { PathAttrs } from '../core/op.js';
 import { assertCommandFits } from '../core/cmd/limit.js';
 import { GUARD_SH } from '../facts/path-guard.js';
+import { tempName } from './apply-temp-name.js';
 
 /** Where a commit takes its temp from: a path (a temp written by an earlier exec) or a `write` step of the same exec. */
 export type TempRef = string | { readonly step: number };
@@ -16,7 +17,8 @@ export type ApplyStep =
   /** Removes `.*.rig-tmp-*` in `path` left by a killed run. Never fails the apply. */
   | { readonly kind: 'sweep'; readonly path: string }
   /**
-   * Creates a temp from `template` (mktemp: exclusive, 0600) and writes the next `size` bytes of stdin into it.
+   * Creates a temp named from `template` (its random part filled in as the command is built; created exclusively,
+   * 0600) and writes the next `size` bytes of stdin into it.
    * `mode`: the mode its commit sets, given by the `prepare` step at once to every temp written as rig itself.
    */
   | { readonly kind: 'write'; readonly path: string; readonly template: string; readonly size: number; readonly mode?: number }
@@ -38,7 +40,10 @@ const OPCODE: Record<ApplyStep['kind'], string> = { mkdir: 'D', attrs: 'A', swee
 /*
  * One step as a function, `rig_step <op> <path> <temp> <mode|size> <owner> <group>`: called in the outer shell when
  * the step acts as rig itself, or in a child `sh` started through setpriv when it acts as a directory's owner (see
- * path-guard). Return codes name what failed (the outer script's table). A write leaves its temp in `rig_s_out`
+ * path-guard). Return codes name what failed (the outer script's table). A write creates its temp (the name rig chose,
+ * random) exclusively and 0600 by the shell itself: `set -C` opens it O_CREAT|O_EXCL (an existing name, a symlink
+ * too, is refused: exit 15, nothing removed), umask 077, and `head` writes through that one descriptor (no mktemp
+ * process per file). It leaves its temp in `rig_s_out`
  * (and prints it when `rig_s_print` is set: a child cannot set the outer shell's variables). A commit with no
  * mode/owner asked keeps the replaced file's (`--reference`); a new file without a mode gets 0644. `mv -T` refuses
  * to move the temp *into* a directory that sits at the target path. As rig itself, a write leaves its size check to
@@ -53,8 +58,12 @@ const STEP = `rig_step() {
     C) for rig_s_f in "$rig_s_p"/.*.rig-tmp-*; do
          if [ -e "$rig_s_f" ] || [ -L "$rig_s_f" ]; then rm -f -- "$rig_s_f" || :; fi
        done ;;
-    W) rig_s_t=$(mktemp -- "$rig_s_t") || return 15
-       if head -c "$rig_s_m" > "$rig_s_t" && { [ -n "$rig_s_later" ] || [ "$(stat -c %s -- "$rig_s_t")" = "$rig_s_m" ]; }; then
+    W) [ -n "$rig_um" ] || rig_um=$(umask)
+       umask 077; set -C; rig_s_x=
+       { rig_s_x=1; head -c "$rig_s_m" >&3; } 3>"$rig_s_t"
+       rig_s_rc=$?; set +C; umask "$rig_um"
+       [ -n "$rig_s_x" ] || return 15
+       if [ "$rig_s_rc" = 0 ] && { [ -n "$rig_s_later" ] || [ "$(stat -c %s -- "$rig_s_t")" = "$rig_s_m" ]; }; then
          rig_s_out=$rig_s_t; [ -z "$rig_s_print" ] || printf '%s\\n' "$rig_s_t"
        else rm -f -- "$rig_s_t"; return 16; fi ;;
     F) rig_s_x=
@@ -121,15 +130,24 @@ rig_prep() {
  * write steps, in order.
  * Status lines on stdout, one per step in order: `<n> ok` (a write: `<n> ok <temp suffix> <uid acted as, - = self>`),
  * `<n> fail <what>[ <reason> | as uid <U>]`, `<n> skipped`. After a failure the remaining steps are skipped, every temp of this
- * exec not yet renamed is removed, and the script exits 3. Each step's directory is judged by rig_guard first
- * (cached until a mkdir/attrs step may have changed ownership).
+ * exec not yet renamed is removed, and the script exits 3. Each step's directory is judged by rig_guard first: once
+ * per directory (a judgement costs a stat and an awk), the verdicts kept until a mkdir/attrs step may have changed
+ * ownership.
  */
 const SCRIPT = `${GUARD_SH}
 ${PREP}
 step=$1; shift
 eval "$step"
-n=0 failed= rig_w= rig_gd0= rig_gok=
-rig_need() { [ -n "$rig_gok" ] && [ "$rig_gd0" = "$1" ] || { rig_guard "$1"; rig_gd0=$1; rig_gok=1; }; }
+n=0 failed= rig_w= rig_gn=0
+rig_need() {
+  rig_gi=0
+  while [ "$rig_gi" -lt "$rig_gn" ]; do
+    eval "rig_gk=\\$rig_gd_$rig_gi"
+    [ "$rig_gk" != "$1" ] || { eval "rig_id=\\$rig_gv_$rig_gi"; return 0; }
+    rig_gi=$((rig_gi+1))
+  done
+  rig_guard "$1"; eval "rig_gd_$rig_gn=\\$1 rig_gv_$rig_gn=\\$rig_id"; rig_gn=$((rig_gn+1))
+}
 rig_drop() { d=\${1%/*}; rig_need "\${d:-/}"; rig_as rm -f -- "$1" </dev/null || :; }
 while [ $# -ge 6 ]; do
   op=$1 p=$2 t=$3 m=$4 o=$5 g=$6 k=
@@ -152,7 +170,7 @@ while [ $# -ge 6 ]; do
 rig_s_print=1; rig_step \\"\\$@\\"" sh W "$p" "$t" "$m" "" "") || rc=$?
     else rig_as sh -c "$step
 rig_step \\"\\$@\\"" sh "$op" "$p" "$t" "$m" "$o" "$g" </dev/null || rc=$?; fi
-    case $op in D|A) rig_gok= ;; esac
+    case $op in D|A) rig_gn=0 ;; esac
     case $rc in
       0) case $op in
            W) eval "rig_t_$n=\\$out"; rig_w="$rig_w $n"; a=\${rig_id%%:*}; echo "$n ok \${out##*.rig-tmp-} \${a:--}"
@@ -187,7 +205,7 @@ export function applyStepsCmd(steps: readonly ApplyStep[]): ExecNode {
 }
 
 function encode(s: ApplyStep): string[] {
-  if (s.kind === 'write') return [OPCODE.write, s.path, s.template, String(s.size), s.mode === undefined ? '' : modeText(s.mode), ''];
+  if (s.kind === 'write') return [OPCODE.write, s.path, tempName(s.template), String(s.size), s.mode === undefined ? '' : modeText(s.mode), ''];
   const a = s.kind === 'mkdir' || s.kind === 'attrs' || s.kind === 'commit' ? s.attrs : {};
   const mode = a.mode === undefined ? '' : modeText(a.mode);
   const temp = s.kind === 'commit' ? (typeof s.temp === 'string' ? s.temp : `@${s.temp.step}`) : '';

@@ -36,14 +36,18 @@ export function markerLine(m: DeployMarker): string {
 
 /** Args: stateDir. Stdin: the marker line. Writes it atomically (0600). */
 const WRITE = `umask 077
-mkdir -p -m 0700 -- "$1" || exit 1
+[ -d "$1" ] || mkdir -p -m 0700 -- "$1" || exit 1
 IFS= read -r m || exit 1
 printf '%s\\n' "$m" > "$1/.${MARKER_FILE}.tmp" && mv -f -- "$1/.${MARKER_FILE}.tmp" "$1/${MARKER_FILE}"`;
 
-/** Args: stateDir, then the `"deployId":"…"` needles of the markers to remove. Any other marker stays. */
-const CLEAR = `f=$1/${MARKER_FILE}; shift
+/**
+ * Args: stateDir, then the `"deployId":"…"` needles of the markers to remove. Any other marker stays. The marker is
+ * one line, read by the shell (no grep: this runs in every deploy's last exec).
+ */
+const CLEAR = `f=$1/${MARKER_FILE} c=; shift
 [ -e "$f" ] || exit 0
-for n do grep -qF -e "$n" -- "$f" 2>/dev/null && { rm -f -- "$f"; exit; }; done
+{ IFS= read -r c || :; } 2>/dev/null <"$f" || exit 0
+for n do case $c in *"$n"*) rm -f -- "$f"; exit ;; esac; done
 exit 0`;
 
 /** The write as an exec part: its command and its stdin share. */

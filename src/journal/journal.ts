@@ -82,16 +82,14 @@ function redactValue(v: unknown, r: Redactor): unknown {
 }
 
 /*
- * Args: stateDir. Stdin: the lines. The batch is staged in a temp file first, so that one `cat` appends it
- * with a single write(2) (GNU cat reads and writes 128 KiB at a time) whatever pieces it arrived in over SSH;
- * an O_APPEND write is applied whole on Linux local filesystems, so two runs appending at once never
- * interleave within such a batch. A bigger batch may interleave with another at 128 KiB boundaries.
+ * Args: stateDir, the batch's size in bytes. Stdin: the lines. GNU dd reads exactly that many bytes (`fullblock`:
+ * whatever pieces they arrive in over SSH) and appends them with a single write(2); an O_APPEND write is applied
+ * whole on Linux local filesystems, so two runs appending at once never interleave. One process (it was a temp file,
+ * two cats and an rm). The file is created 0600 (umask), the dir 0700.
  */
-const APPEND = `mkdir -p -m 0700 -- "$1" || exit 1
+const APPEND = `[ -d "$1" ] || mkdir -p -m 0700 -- "$1" || exit 1
 umask 077
-tmp=$(mktemp "$1/.journal.XXXXXX") || exit 1
-trap 'rm -f -- "$tmp"' EXIT
-cat > "$tmp" && cat -- "$tmp" >> "$1/${JOURNAL_FILE}"`;
+exec dd bs="$2" count=1 iflag=fullblock oflag=append conv=notrunc status=none of="$1/${JOURNAL_FILE}"`;
 
 /**
  * Appends `lines` to `<stateDir>/journal.jsonl` (created 0600, the dir 0700) in ONE exec, the lines on
@@ -123,7 +121,8 @@ export async function journalOutsideDeploy(
 /** The append as a command and its stdin, for callers that join it with another step in one exec. */
 export function appendJournalCmd(stateDir: string, lines: readonly string[]): { cmd: ExecNode; stdin: string } {
   if (stateDir === '' || stateDir.startsWith('-')) throw new Error(`invalid state directory ${JSON.stringify(stateDir)}`);
-  return { cmd: sh(APPEND, stateDir), stdin: journalText(lines) };
+  const stdin = journalText(lines);
+  return { cmd: sh(APPEND, stateDir, String(Buffer.byteLength(stdin, 'utf8'))), stdin };
 }
 
 /** Appends `lines` to the workstation's copy `<root>/.rig/journal/<env>/<host>.jsonl` (dirs 0700, file 0600). */

@@ -1,7 +1,7 @@
 // Fencing: every command a run sends to a host while it holds the deploy lock first checks, in the same exec, that the
 // lock still carries the run's token and a live lease. A holder that slept past its lease (a laptop lid, SIGSTOP) and
 // whose lock was taken over is stopped before its next change, however its own timers behave.
-import { and, sh, type Cmd, type ExecNode } from '../core/cmd/cmd.js';
+import { and, exec, sh, shScriptOf, type Cmd, type ExecNode } from '../core/cmd/cmd.js';
 import { display } from '../core/cmd/render.js';
 import { UserError } from '../core/errors.js';
 import { HostUnreachableError } from '../core/remote-errors.js';
@@ -13,14 +13,22 @@ export const FENCED_EXIT = 77;
 const MARKER = 'rig-fence:';
 
 /*
- * Args: stateDir, the token needle, the lease in seconds. Silent and exit 0 while the lock is ours and renewed within
- * its lease; else one `rig-fence: <why>` line on stderr and FENCED_EXIT, so the command after it never runs.
+ * Args: stateDir, the token needle, the lease in seconds. Silent and status 0 while the lock is ours and renewed
+ * within its lease; else one `rig-fence: <why>` line on stderr and exit FENCED_EXIT, so the command after it never
+ * runs. It runs before every change a run makes, so its usual path costs one process: the lock is one line, read by
+ * the shell; GNU find says whether it was renewed within the lease. When find says no (or cannot say), stat and date
+ * measure the age exactly, and name it. It never exits 0 and its variables are its own (`rig_f*`, unset at its end):
+ * `fenced` puts it at the head of the script it guards.
  */
-const FENCE = `l=$1/lock
-m=$(stat -c %Y -- "$l" 2>/dev/null) || { echo "${MARKER} the deploy lock is gone (broken by someone?)" >&2; exit ${FENCED_EXIT}; }
-grep -qF -e "$2" -- "$l" 2>/dev/null || { echo "${MARKER} the deploy lock was taken over by another run" >&2; exit ${FENCED_EXIT}; }
-a=$(( $(date +%s) - m ))
-[ "$a" -le "$3" ] || { echo "${MARKER} the deploy lock's lease expired (not renewed for \${a}s, lease $3s)" >&2; exit ${FENCED_EXIT}; }`;
+const FENCE = `rig_fl=$1/lock rig_fc=
+{ IFS= read -r rig_fc || :; } 2>/dev/null <"$rig_fl" || { echo "${MARKER} the deploy lock is gone (broken by someone?)" >&2; exit ${FENCED_EXIT}; }
+case $rig_fc in *"$2"*) ;; *) echo "${MARKER} the deploy lock was taken over by another run" >&2; exit ${FENCED_EXIT} ;; esac
+if [ -z "$(find -- "$rig_fl" -prune -newermt "$3 seconds ago" 2>/dev/null)" ]; then
+  rig_fm=$(stat -c %Y -- "$rig_fl" 2>/dev/null) || { echo "${MARKER} the deploy lock is gone (broken by someone?)" >&2; exit ${FENCED_EXIT}; }
+  rig_fa=$(( $(date +%s) - rig_fm ))
+  [ "$rig_fa" -le "$3" ] || { echo "${MARKER} the deploy lock's lease expired (not renewed for \${rig_fa}s, lease $3s)" >&2; exit ${FENCED_EXIT}; }
+fi
+unset rig_fl rig_fc rig_fm rig_fa`;
 
 /** The lock a run's changes are fenced by. */
 export interface Fence {
@@ -34,9 +42,15 @@ export function fenceCmd(f: Fence): ExecNode {
   return sh(FENCE, f.stateDir, tokenNeedle(f.token), String(f.leaseSec));
 }
 
-/** `cmd`, run only while the lock is the run's. */
+/**
+ * `cmd`, run only while the lock is the run's. An `sh` script gets the check at its head (its arguments shifted in
+ * after the fence's three): one shell for both, where `fence && cmd` cost two and a wrapper.
+ */
 export function fenced(f: Fence, cmd: Cmd): Cmd {
-  return and(fenceCmd(f), cmd);
+  const check = fenceCmd(f);
+  const inner = shScriptOf(cmd);
+  if (!inner) return and(check, cmd);
+  return exec(['/bin/sh', '-c', `${FENCE}\nshift 3\n${inner.script}`, inner.name, ...check.argv.slice(4), ...inner.args]);
 }
 
 /** The run lost its deploy lock on `host`: it stops there, changing nothing more. */

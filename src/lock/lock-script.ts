@@ -46,7 +46,7 @@ take() {
 `;
 
 /** Args: stateDir. Stdin: the lock line. Exit 0 = ours, LOCK_HELD_EXIT = someone's (held report on stdout). */
-const ACQUIRE = `${PRELUDE}mkdir -p -m 0700 -- "$1" || exit 1
+const ACQUIRE = `${PRELUDE}[ -d "$1" ] || mkdir -p -m 0700 -- "$1" || exit 1
 IFS= read -r mine || exit 1
 claim`;
 
@@ -73,10 +73,15 @@ if [ $same = 1 ]; then
 fi
 claim`;
 
-/** Args: stateDir, the `"token":"…"` needle. Prints `released`, `foreign` (left in place) or `missing`. */
+/**
+ * Args: stateDir, the `"token":"…"` needle. Prints `released`, `foreign` (left in place) or `missing`. The lock is one
+ * line, read by the shell (no grep: this runs in every deploy's last exec).
+ */
 const RELEASE = `${PRELUDE}[ -e "$l" ] || { echo missing; exit 0; }
 take || exit 1
-if grep -qF -e "$2" -- "$l" 2>/dev/null; then rm -f -- "$l" || exit 1; echo released
+c=
+{ IFS= read -r c || :; } 2>/dev/null <"$l"
+if case $c in *"$2"*) true ;; *) false ;; esac; then rm -f -- "$l" || exit 1; echo released
 elif [ -e "$l" ]; then echo foreign
 else echo missing; fi`;
 

@@ -16,6 +16,9 @@ export function blobPath(stateDir: string, sha256: string): string {
   return `${releaseDirs(stateDir).blobs}/${sha256}`;
 }
 
+/** A release id as a glob (ids are `YYYYMMDDTHHMMSSZ-xxxx`, UTC), the pattern LIST's grep and CURRENT's case use. */
+const ID_GLOB = '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]';
+
 // Prints the current id, then one compact release.json per line (newest first). Missing state prints nothing.
 const LIST = `d="$1/releases"
 [ -d "$d" ] || exit 0
@@ -34,7 +37,7 @@ c=
 { IFS= read -r c || :; } < "$d/current"
 printf '%s\\n' "$c"
 case $c in
-  [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]) ;;
+  ${ID_GLOB}) ;;
   *) exit 0 ;;
 esac
 [ -f "$d/$c/release.json" ] && cat -- "$d/$c/release.json"
@@ -91,6 +94,7 @@ export async function fetchBlobs(t: Transport, stateDir: string, shas: readonly 
  * that line is read: the journal's append after it in the same exec reads the rest). Writes release.json and
  * blobs.txt (0600, atomically), makes it current, keeps the newest $3 releases (and the current one) and removes the
  * blobs no kept release lists (one grep over the blob names: a grep per blob cost a process per file of the release).
+ * The releases are listed by a glob (sorted, oldest first: ids are UTC timestamps), not by ls, grep, sort and awk.
  */
 const WRITE = `d="$1/releases"; id=$2; keep=$3; shift 3
 umask 077
@@ -99,7 +103,12 @@ IFS= read -r json || exit 1
 printf '%s\\n' "$json" > "$d/$id/.release.json.tmp" && mv -f -- "$d/$id/.release.json.tmp" "$d/$id/release.json" || exit 1
 for b do printf '%s\\n' "$b"; done > "$d/$id/blobs.txt" || exit 1
 printf '%s\\n' "$id" > "$d/.current.tmp" && mv -f -- "$d/.current.tmp" "$d/current" || exit 1
-ls -1 "$d" | grep -E '^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{4}$' | sort -r | awk -v k="$keep" 'NR > k' | while read -r old; do
+set --
+for r in "$d"/${ID_GLOB}; do [ -e "$r" ] && set -- "$@" "\${r##*/}"; done
+over=$(($# - keep))
+for old do
+  [ "$over" -gt 0 ] || break
+  over=$((over - 1))
   [ "$old" = "$id" ] || rm -rf -- "\${d:?}/$old"
 done
 cat "$d"/*/blobs.txt 2>/dev/null | sort -u > "$d/.keep"

@@ -12,13 +12,16 @@ export interface PartResult {
 
 /*
  * Args: the delimiter, "1" when the first part gates the rest (the deploy lock), then one rendered command per part.
- * Each part runs in its own /bin/sh (so an `exit` in one ends only that part), inherits stdin (only the first part
- * that reads it consumes only its own share: `read` one line, then `cat` the rest), and is followed by `\n<delimiter> <index> <exit code>\n`. A gating first part that fails
- * ends the batch. The delimiter is random per batch, so no part's output can forge it.
+ * Each part runs in its own subshell (so an `exit` in one ends only that part), inherits stdin (only the first part
+ * that reads it consumes only its own share: `read` one line, then `cat` the rest), and is followed by
+ * `\n<delimiter> <index> <exit code>\n`. A gating first part that fails ends the batch. The delimiter is random per
+ * batch, so no part's output can forge it. A part is rendered text whose every word is quoted (no secrets ride a
+ * batch), so `eval` expands nothing; a simple command is `exec`'d by its subshell: one fork and one exec per part,
+ * where `/bin/sh -c "$c"` cost a shell's exec more (a part is mostly `/bin/sh -c 'script'` itself).
  */
 const SCRIPT = `d=$1 gate=$2; shift 2; i=0
 for c do
-  /bin/sh -c "$c"; rc=$?
+  ( eval "$c" ); rc=$?
   printf '\\n%s %s %s\\n' "$d" "$i" "$rc"
   [ "$i" = 0 ] && [ "$gate" = 1 ] && [ "$rc" != 0 ] && exit "$rc"
   i=$((i+1))
@@ -36,9 +39,14 @@ export interface CmdBatch {
 export function cmdBatch(parts: readonly Cmd[], opts: { gate?: boolean } = {}): CmdBatch {
   for (const p of parts) if (secretsOf(p).length > 0) throw new Error('cmd-batch: a batched command cannot carry secrets (they would ride argv)');
   const delimiter = `__rig_part_${randomBytes(8).toString('hex')}`;
-  const cmd = sh(SCRIPT, delimiter, opts.gate === true ? '1' : '0', ...parts.map(render));
+  const cmd = sh(SCRIPT, delimiter, opts.gate === true ? '1' : '0', ...parts.map(partText));
   assertCommandFits(cmd, `a batch of ${parts.length} commands`);
   return { cmd, split: (stdout) => splitParts(stdout, delimiter, parts.length) };
+}
+
+/** A part as its subshell evaluates it: a plain program invocation replaces the subshell (`exec`). */
+function partText(part: Cmd): string {
+  return part.kind === 'exec' && part.env === undefined ? `exec ${render(part)}` : render(part);
 }
 
 function splitParts(stdout: Buffer, delimiter: string, count: number): PartResult[] {

@@ -81,6 +81,13 @@ export function sh(script: string, ...args: readonly string[]): ExecNode {
   return exec(['/bin/sh', '-c', script, 'sh', ...args]);
 }
 
+/** An `sh` node taken apart (its script, `$0` and arguments), or undefined for any other command. */
+export function shScriptOf(node: Cmd): { script: string; name: string; args: readonly string[] } | undefined {
+  if (node.kind !== 'exec' || node.env !== undefined || node.argv[0] !== '/bin/sh' || node.argv[1] !== '-c') return undefined;
+  const [, , script, name, ...args] = node.argv;
+  return script === undefined || name === undefined ? undefined : { script, name, args };
+}
+
 function list(kind: ListNode['kind'], parts: readonly Cmd[]): Cmd {
   if (parts.length === 0) throw new Error(`${kind}: needs at least one command`);
   if (parts.length === 1 && parts[0] !== undefined) return parts[0];

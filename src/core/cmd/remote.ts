@@ -1,5 +1,5 @@
 // Wraps a rendered Cmd into the exact string sent to a host: `/bin/sh -c '…'`, secrets fed over stdin, optional sudo.
-import type { Cmd } from './cmd.js';
+import { shScriptOf, type Cmd } from './cmd.js';
 import { display, render, secretsOf, SECRET_VAR_PREFIX } from './render.js';
 import { quote } from './shell-quote.js';
 
@@ -10,7 +10,10 @@ export const BECOME_FAILED_MARKER = 'rig: become failed: sudo -n cannot run here
 
 /** What a transport sends: the command line, bytes to write to stdin before the caller's stdin, and a masked display. */
 export interface RemoteInvocation {
-  /** Always `/bin/sh -c '…'`, so the remote login shell only has to split one quoted word. */
+  /**
+   * `/bin/sh -c '…'`, so the remote login shell only has to split quoted words: one, or (a command that is an `sh`
+   * script already) the script's own.
+   */
   readonly command: string;
   /** The secrets, one encoded line each, read by the script before the command runs; empty when none. */
   readonly stdinPrefix: Buffer;
@@ -34,7 +37,9 @@ export function toRemote(node: Cmd, opts: RemoteOptions): RemoteInvocation {
   const script = [...reads, render(node)].join('\n');
   const command = opts.sudo ? becomeScript(script) : script;
   const lines = secrets.map((s) => `${s.secret.replaceAll('\\', '\\\\').replaceAll('\n', '\\n')}\n`);
-  return { command: `/bin/sh -c ${quote(command)}`, stdinPrefix: Buffer.from(lines.join(''), 'utf8'), display: display(node) };
+  // a script that is itself `/bin/sh -c '…' sh args…` goes as it is: the login shell runs /bin/sh once, not twice
+  const direct = !opts.sudo && secrets.length === 0 && shScriptOf(node) !== undefined;
+  return { command: direct ? script : `/bin/sh -c ${quote(command)}`, stdinPrefix: Buffer.from(lines.join(''), 'utf8'), display: display(node) };
 }
 
 /** Reads one encoded line into `v` and decodes it; the `x` guard keeps trailing newlines that `$()` would strip. */

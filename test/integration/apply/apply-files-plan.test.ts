@@ -4,7 +4,7 @@ import { exec } from '../../../src/core/cmd/cmd.js';
 import { applyStepsCmd, modeText } from '../../../src/apply/apply-files-script.js';
 import { parseStepStatus } from '../../../src/apply/apply-files-status.js';
 import { planApplyRounds, type FileWrite } from '../../../src/apply/apply-files-steps.js';
-import { tempFromTemplate, tempTemplateFor } from '../../../src/apply/apply-temp-name.js';
+import { tempFromTemplate, tempName, tempTemplateFor } from '../../../src/apply/apply-temp-name.js';
 
 const f = (path: string, over: Partial<FileWrite> = {}): FileWrite => ({ path, content: Buffer.from('x'), contentChanged: true, ...over });
 
@@ -65,11 +65,15 @@ describe('planApplyRounds', () => {
 });
 
 describe('tempTemplateFor', () => {
-  it('puts the temp beside the target, hidden, its random part left to mktemp on the host (no run id)', () => {
+  it('puts the temp beside the target, hidden, its random part filled in afresh for each command (no run id)', () => {
     expect(tempTemplateFor('/etc/app/x.conf')).toBe('/etc/app/.x.conf.rig-tmp-XXXXXXXXXXXX');
     expect(tempTemplateFor('/x')).toBe('/.x.rig-tmp-XXXXXXXXXXXX');
     expect(tempFromTemplate('/etc/app/.x.conf.rig-tmp-XXXXXXXXXXXX', 'aB3dE6gH9jK2')).toBe('/etc/app/.x.conf.rig-tmp-aB3dE6gH9jK2');
     expect(() => tempFromTemplate('/x.rig-tmp-XXXXXXXXXXXX', '../../etc/pw')).toThrow('unexpected temp suffix');
+    const names = new Set(Array.from({ length: 50 }, () => tempName('/etc/app/.x.conf.rig-tmp-XXXXXXXXXXXX')));
+    expect(names.size).toBe(50);
+    for (const n of names) expect(n).toMatch(/^\/etc\/app\/\.x\.conf\.rig-tmp-[A-Za-z0-9]{12}$/);
+    expect(() => tempName('/etc/app/x.conf')).toThrow('not a temp template');
   });
 
   it('keeps long names under NAME_MAX without splitting a character, distinct for a shared prefix', () => {
@@ -90,12 +94,14 @@ describe('parseStepStatus and the argument encoding', () => {
 
   it('encodes six positional arguments per step after the step script, never touching the script text', () => {
     const c = applyStepsCmd(steps);
+    // each build names its temps afresh (the random part filled in here, created exclusively by the host's shell)
+    expect(applyStepsCmd(steps).argv[7 + 6]).not.toBe(c.argv[7 + 6]);
     expect(c.argv[3]).toBe('sh');
-    expect(c.argv[4]).toContain('mktemp');
+    expect(c.argv[4]).toContain('set -C');
     expect(c.argv.slice(5)).toEqual([
       'C', '/a', '', '', '', '',
-      'W', '/a/x', '/a/.x.rig-tmp-XXXXXXXXXXXX', '1', '4755', '',
-      'W', '/a/y', '/a/.y.rig-tmp-XXXXXXXXXXXX', '2', '', '',
+      'W', '/a/x', expect.stringMatching(/^\/a\/\.x\.rig-tmp-[A-Za-z0-9]{12}$/), '1', '4755', '',
+      'W', '/a/y', expect.stringMatching(/^\/a\/\.y\.rig-tmp-[A-Za-z0-9]{12}$/), '2', '', '',
       'Y', '/a', '', '', '', '',
       'F', '/a/x', '@1', '4755', 'o', 'g',
       'F', '/a/y', '@2', '', '', '',

@@ -131,7 +131,7 @@ describe.skipIf(unavailable !== undefined)('applyFiles over ssh', () => {
     const up = (await applyFiles(t, [write(path.join(dir, 'ok'), 'ok'), write(missing, 'x')], []).catch((e: unknown) => e)) as ApplyFilesError;
     expect(up).toBeInstanceOf(ApplyFilesError);
     expect([up.path, up.what, up.done, up.notDone]).toEqual([missing, 'temp', [], [path.join(dir, 'ok'), missing]]);
-    expect(up.stderrTail).toContain('mktemp');
+    expect(up.stderrTail).toMatch(/cannot create|No such file/);
     expect(await readdir(dir)).toEqual(['is-a-dir']);
   });
 

@@ -1,5 +1,5 @@
 // H1: root never follows a symlink that a less-privileged writer of a managed directory swaps in (real sshd, real uid 1000).
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,23 @@ describe.skipIf(unavailable !== undefined)('the apply script under sh, a symlink
     const r = await run([{ kind: 'write', path: b.agents, template: `${b.ws}/.AGENTS.md.rig-tmp-XXXXXXXXXXXX`, size: 3 }], 'v2\n');
     expect(r.status[0]).toMatchObject({ status: 'fail', what: 'temp' });
     expectVictimsIntact(b);
+  });
+
+  it('write: a symlink at the temp name itself is refused (O_EXCL), neither followed nor removed, as U and as root', async () => {
+    const b = makeBed(root);
+    const rootDir = mkdtempSync(path.join(root, 'root-owned-'));
+    chmodSync(rootDir, 0o755);
+    for (const [dir, plant] of [[b.ws, attacker], [rootDir, null]] as const) {
+      const steps: ApplyStep[] = [{ kind: 'write', path: `${dir}/AGENTS.md`, template: `${dir}/.AGENTS.md.rig-tmp-XXXXXXXXXXXX`, size: 3 }];
+      const cmd = applyStepsCmd(steps);
+      const temp = cmd.argv.find((a) => a.startsWith(`${dir}/.AGENTS.md.rig-tmp-`)) as string;
+      if (plant) await plant('ln -s "$2" "$1"', temp, b.victim);
+      else symlinkSync(b.victim, temp);
+      const r = await t.exec(cmd, { stdin: 'v2\n' });
+      expect(parseStepStatus(r.stdout, steps).map((x) => x.outcome)[0]).toMatchObject({ status: 'fail', what: 'temp' });
+      expect(lstatSync(temp).isSymbolicLink()).toBe(true);
+      expectVictimsIntact(b);
+    }
   });
 
   it('commit: a temp or a target swapped for a symlink between write and commit changes no victim', async () => {

@@ -1,6 +1,6 @@
 // The fact batch run by a real /bin/sh: parts in order with their own exit codes, stdin to the first, the gate, binary output.
 import { describe, expect, it } from 'vitest';
-import { exec, sh } from '../../../src/core/cmd/cmd.js';
+import { and, exec, sh } from '../../../src/core/cmd/cmd.js';
 import { cmdBatch } from '../../../src/core/cmd/batch.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';
 
@@ -22,6 +22,13 @@ describe('fact batch', () => {
     const r = await t.exec(b.cmd);
     expect(r.code).toBe(75);
     expect(b.split(r.stdoutBytes)).toEqual([{ code: 75, stdout: Buffer.from('held\n') }]);
+  });
+
+  it('runs compound parts, parts with an environment and arguments holding shell syntax, expanding nothing', async () => {
+    const odd = `$d "$@" $(echo no) \`echo no\` ' *`;
+    const b = cmdBatch([and(exec(['printf', '%s|', odd]), exec(['printf', 'and'])), exec(['sh', '-c', 'printf %s "$V"'], { V: odd }), sh('printf "%s" "$#:$1"', odd)]);
+    const parts = b.split((await t.exec(b.cmd)).stdoutBytes);
+    expect(parts.map((p) => [p.code, p.stdout.toString()])).toEqual([[0, `${odd}|and`], [0, odd], [0, `1:${odd}`]]);
   });
 
   it("an `exit` inside a part ends only that part, and a part cannot forge another batch's delimiter", async () => {

@@ -1,4 +1,5 @@
 // Golden tests: the exact text rig sends for each kind of command node.
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { and, exec, fromFile, mergeStderr, not, or, pipe, redirect, secret, seq, sh, toFile, withEnv } from '../../../src/core/cmd/cmd.js';
 import { cmd } from '../../../src/core/cmd/template.js';
@@ -125,6 +126,13 @@ describe('secrets', () => {
 describe('toRemote', () => {
   it('wraps in /bin/sh -c', () => {
     expect(toRemote(cmd`mkdir -p ${'/a b'}`, { sudo: false }).command).toBe(`/bin/sh -c 'mkdir -p '\\''/a b'\\'''`);
+  });
+
+  it('sends an sh script as it is (the login shell runs /bin/sh once), but wraps it for sudo', () => {
+    const script = sh('echo "$1"', 'a b');
+    expect(toRemote(script, { sudo: false }).command).toBe(`/bin/sh -c 'echo "$1"' sh 'a b'`);
+    expect(toRemote(script, { sudo: true }).command).toMatch(/^\/bin\/sh -c 'sudo -n true /);
+    expect(execFileSync('/bin/sh', ['-c', toRemote(script, { sudo: false }).command]).toString()).toBe('a b\n');
   });
 
   it('wraps with a sudo -n pre-check when becoming root', () => {

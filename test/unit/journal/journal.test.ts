@@ -1,11 +1,13 @@
 // The journal's pure parts: redaction of drained lines, parsing with malformed lines skipped, the human format, the mirror.
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Redactor } from '../../../src/core/redact/redactor.js';
 import { formatJournal, parseJournal } from '../../../src/journal/journal-read.js';
-import { appendLocalMirror, JournalBuffer, type JournalEvent } from '../../../src/journal/journal.js';
+import { render } from '../../../src/core/cmd/render.js';
+import { appendJournalCmd, appendLocalMirror, JOURNAL_FILE, JournalBuffer, type JournalEvent } from '../../../src/journal/journal.js';
 
 const BASE = { env: 'prod', host: 'web1', deployId: 'd-1', user: 'alice' } as const;
 
@@ -92,5 +94,27 @@ describe('appendLocalMirror', () => {
     expect(() => appendLocalMirror(root, 'prod', '../../etc', ['{}'])).toThrow(/invalid host name/);
     expect(() => appendLocalMirror(root, '..', 'web1', ['{}'])).toThrow(/invalid environment name/);
     expect(() => appendLocalMirror(root, 'prod', 'web1', ['{}\n{}'])).toThrow(/line break/);
+  });
+});
+
+describe('appendJournalCmd under sh', () => {
+  it('appends exactly its batch in one write, however stdin arrives, leaving what follows; creates the file 0600', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rig-journal-'));
+    try {
+      const state = path.join(dir, 'state');
+      const lines = ['{"event":"deploy.started","note":"é"}', '{"event":"deploy.finished"}'];
+      const { cmd, stdin } = appendJournalCmd(state, lines);
+      // the batch in two writes, then bytes a later part of the same exec reads: the append must leave them
+      const script = `{ printf '%s' "$1" | head -c 5; printf '%s' "$1" | tail -c +6; printf 'rest'; } | { ${render(cmd)}; cat; }`;
+      const rest = execFileSync('sh', ['-c', script, 'sh', stdin]).toString();
+      expect(rest).toBe('rest');
+      expect(readFileSync(path.join(state, JOURNAL_FILE), 'utf8')).toBe(`${lines.join('\n')}\n`);
+      expect(statSync(path.join(state, JOURNAL_FILE)).mode & 0o777).toBe(0o600);
+      expect(statSync(state).mode & 0o777).toBe(0o700);
+      execFileSync('sh', ['-c', render(cmd)], { input: stdin });
+      expect(readFileSync(path.join(state, JOURNAL_FILE), 'utf8')).toBe(`${lines.join('\n')}\n`.repeat(2));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -81,5 +81,10 @@ describe('releaseWriteCmd pruning', () => {
     write('20261203T000000Z-0003', ['c']);
     expect(readdirSync(path.join(d, 'releases')).sort()).toEqual(['20261202T000000Z-0002', '20261203T000000Z-0003', 'blobs', 'current']);
     expect(readdirSync(blobs).sort()).toEqual([sha('b'), sha('c')]);
+    // a release older than those kept (a workstation clock behind) stays besides the newest two: it is current
+    write('20261130T000000Z-0000', ['e']);
+    const kept = ['20261130T000000Z-0000', '20261202T000000Z-0002', '20261203T000000Z-0003'];
+    expect(readdirSync(path.join(d, 'releases')).sort()).toEqual([...kept, 'blobs', 'current']);
+    expect(readdirSync(blobs).sort()).toEqual([sha('b'), sha('c'), sha('e')]);
   });
 });
