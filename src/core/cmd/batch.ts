@@ -1,7 +1,8 @@
 // Several commands in ONE exec (round trips are a product metric): each part's output and exit code, in order.
 import { randomBytes } from 'node:crypto';
 import { assertCommandFits } from './limit.js';
-import { render, secretsOf } from './render.js';
+import { secretsOf } from './render.js';
+import { inlineText } from './inline.js';
 import { sh, type Cmd, type ExecNode } from './cmd.js';
 
 /** One part's outcome. */
@@ -11,14 +12,16 @@ export interface PartResult {
 }
 
 /*
- * Args: the delimiter, "1" when the first part gates the rest (the deploy lock), then one rendered command per part.
- * Each part runs in its own /bin/sh (so an `exit` in one ends only that part), inherits stdin (only the first part
- * that reads it consumes only its own share: `read` one line, then `cat` the rest), and is followed by `\n<delimiter> <index> <exit code>\n`. A gating first part that fails
- * ends the batch. The delimiter is random per batch, so no part's output can forge it.
+ * Args: the delimiter, "1" when the first part gates the rest (the deploy lock), then one part's text per part
+ * (inline.ts: an sh() script runs in place, without a /bin/sh process of its own).
+ * Each part runs in its own subshell, the batch's variables unset (so an `exit` in one ends only that part, and no
+ * part sees another's variables or functions), inherits stdin (only the first part that reads it consumes only its
+ * own share: `read` one line, then `cat` the rest), and is followed by `\n<delimiter> <index> <exit code>\n`. A
+ * gating first part that fails ends the batch. The delimiter is random per batch, so no part's output can forge it.
  */
 const SCRIPT = `d=$1 gate=$2; shift 2; i=0
 for c do
-  /bin/sh -c "$c"; rc=$?
+  ( eval "unset d gate i c; $c" ); rc=$?
   printf '\\n%s %s %s\\n' "$d" "$i" "$rc"
   [ "$i" = 0 ] && [ "$gate" = 1 ] && [ "$rc" != 0 ] && exit "$rc"
   i=$((i+1))
@@ -36,7 +39,7 @@ export interface CmdBatch {
 export function cmdBatch(parts: readonly Cmd[], opts: { gate?: boolean } = {}): CmdBatch {
   for (const p of parts) if (secretsOf(p).length > 0) throw new Error('cmd-batch: a batched command cannot carry secrets (they would ride argv)');
   const delimiter = `__rig_part_${randomBytes(8).toString('hex')}`;
-  const cmd = sh(SCRIPT, delimiter, opts.gate === true ? '1' : '0', ...parts.map(render));
+  const cmd = sh(SCRIPT, delimiter, opts.gate === true ? '1' : '0', ...parts.map(inlineText));
   assertCommandFits(cmd, `a batch of ${parts.length} commands`);
   return { cmd, split: (stdout) => splitParts(stdout, delimiter, parts.length) };
 }
