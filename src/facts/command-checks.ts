@@ -1,17 +1,18 @@
 // Fact `command-checks`: the exit codes of several read-only check commands (`unless` rules) in one exec.
-import { render, secretsOf } from '../core/cmd/render.js';
+import { secretsOf } from '../core/cmd/render.js';
+import { inlineText } from '../core/cmd/inline.js';
 import { sh, type Cmd, type ExecNode } from '../core/cmd/cmd.js';
 import { assertCommandFits } from '../core/cmd/limit.js';
 import { textFact, type Fact } from './fact.js';
 
-// Each check is a rendered POSIX command passed as one positional argument and run by a fresh /bin/sh, so no
-// check can see or break another; output is discarded, only `<exit code>` lines come back, in order.
-const SCRIPT = `for c do /bin/sh -c "$c" </dev/null >/dev/null 2>&1; echo $?; done`;
+// Each check is passed as one positional argument (inline.ts: an sh() check runs without a /bin/sh of its own) and
+// run in a subshell, so no check can see or break another; output is discarded, only `<exit code>` lines come back.
+const SCRIPT = `for c do ( eval "unset c; $c" ) </dev/null >/dev/null 2>&1; echo $?; done`;
 
 /** The command running `checks` in one exec. Checks must not carry secrets (they would ride argv). */
 export function commandChecksCmd(checks: readonly Cmd[]): ExecNode {
   for (const c of checks) if (secretsOf(c).length > 0) throw new Error('an `unless` check cannot use secret values; test a file or a digest instead');
-  const cmd = sh(SCRIPT, ...checks.map(render));
+  const cmd = sh(SCRIPT, ...checks.map(inlineText));
   assertCommandFits(cmd, `${checks.length} command checks`);
   return cmd;
 }

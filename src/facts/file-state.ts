@@ -28,8 +28,10 @@ export type PathState =
 
 /*
  * Three sections, so that the whole batch costs one `stat` and one `sha256sum` process (a process per path costs
- * ~100 ms per 20 paths on a small host; see bench/). Paths are never printed before the last section, so any byte in
- * them (newline, quote, invalid UTF-8) is harmless:
+ * ~100 ms per 20 paths on a small host; see bench/), run on the list the first loop leaves in "$@" (each path is
+ * shifted off and appended when it exists: no xargs, no second test). Paths are never printed before the last
+ * section, so any byte in them (newline, quote, invalid UTF-8) is harmless. The directories of the regular files
+ * are judged first, all in one `stat` and one `awk` (path-guard's rig_guard_all; each alone when that fails):
  *   1. per path, in argument order, from shell builtins: `<index>:M:<1|0>` (missing; whether the parent is a
  *      directory), `<index>:F` (regular file, hashed in section 3), `<index>:U:<sha256>` (regular file in a directory
  *      a non-root uid controls: hashed right here as that uid, see path-guard) or `<index>:E` (exists, anything else);
@@ -43,19 +45,30 @@ export type PathState =
  * RemoteCommandError.
  */
 const SCRIPT = `${GUARD_SH}
-i=0 rc=0 fl=' ' last=
+rig_gn=0 last=
 for p do
+  if [ -f "$p" ] && [ ! -L "$p" ]; then
+    d=\${p%/*}; d=\${d:-/}
+    [ "$d" = "$last" ] || { rig_gn=$((rig_gn+1)); eval "rig_gk_$rig_gn=\\$d"; last=$d; }
+  fi
+done
+[ "$rig_gn" = 0 ] || rig_guard_all 1 "$rig_gn" || rig_gn=0
+i=0 e=0 rc=0 fl=' ' last=
+for p do
+  shift
   if [ -e "$p" ] || [ -L "$p" ]; then
+    set -- "$@" "$p"
     if [ -f "$p" ] && [ ! -L "$p" ]; then
       d=\${p%/*}; d=\${d:-/}
       [ "$d" = "$last" ] || { rig_guard "$d"; last=$d; }
       case $rig_id in
-        '') printf '%s:F\\n' "$i"; fl="$fl$i " ;;
+        '') printf '%s:F\\n' "$i"; fl="$fl$e " ;;
         '!'*) echo "rig: refusing to read $p: \${rig_id#!}" >&2; rc=1; printf '%s:E\\n' "$i" ;;
         *) if h=$(rig_as timeout 300 sh -c 'sha256sum < "$1"' sh "$p" </dev/null); then printf '%s:U:%.64s\\n' "$i" "$h"
            else rc=1; printf '%s:E\\n' "$i"; fi ;;
       esac
     else printf '%s:E\\n' "$i"; fi
+    e=$((e+1))
   else
     d=\${p%/*}
     [ -n "$d" ] || d=/
@@ -64,10 +77,11 @@ for p do
   i=$((i+1))
 done
 echo --stat
-for p do if [ -e "$p" ] || [ -L "$p" ]; then printf '%s\\0' "$p"; fi; done | xargs -0r stat -c '%f:%u:%g:%s:%U:%G' -- || rc=1
+[ $# = 0 ] || stat -c '%f:%u:%g:%s:%U:%G' -- "$@" || rc=1
 echo --hash
-i=0
-for p do case $fl in *" $i "*) printf '%s\\0' "$p" ;; esac; i=$((i+1)); done | xargs -0r sha256sum -z -- || rc=1
+e=0
+for p do shift; case $fl in *" $e "*) set -- "$@" "$p" ;; esac; e=$((e+1)); done
+[ $# = 0 ] || sha256sum -z -- "$@" || rc=1
 exit $rc`;
 
 /**

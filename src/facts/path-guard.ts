@@ -24,54 +24,92 @@
  * as `rig_id` (exit 125 when refused, 124 when setpriv is missing). A judged directory costs one `stat` and one `awk`
  * (a process costs ~10 ms on a busy host, and every planning exec judges its directories): the canonical path comes
  * from `cd -P`, a builtin (`readlink -e` only where that fails), and `id -u` runs only when a non-root uid owns one.
+ * `rig_guard_all FROM TO` judges the directories `$rig_gk_FROM` … `$rig_gk_TO` with ONE `stat` and ONE `awk` into
+ * `$rig_gv_N`; with `rig_gn=TO` (FROM 1), `rig_guard` then looks them up. When stat's lines cannot be matched to
+ * the directories (a name with a newline, a directory gone), it returns 1 and sets none: judge each alone then.
  */
 export const GUARD_SH = `rig_guard() {
-  rig_gd=$1 rig_gp= rig_gm=l rig_gl=/ rig_gifs=$IFS
-  set -- /
-  IFS=/; set -f
-  for rig_gc in $rig_gd; do
-    [ -n "$rig_gc" ] || continue
-    rig_gp=$rig_gp/$rig_gc
-    if [ -L "$rig_gp" ]; then rig_gm="$rig_gm s"
-    elif [ -e "$rig_gp" ]; then rig_gm="$rig_gm l"
-    else break; fi
-    set -- "$@" "$rig_gp"; rig_gl=$rig_gp
+  rig_k=1
+  while [ "$rig_k" -le "\${rig_gn:-0}" ]; do
+    if eval "[ \\"\\$rig_gk_$rig_k\\" = \\"\\$1\\" ] && [ -n \\"\\\${rig_gv_$rig_k+x}\\" ]"; then
+      eval "rig_id=\\$rig_gv_$rig_k"; return
+    fi
+    rig_k=$((rig_k+1))
   done
-  IFS=$rig_gifs; set +f
-  rig_gs=$PWD
-  if cd -P -- "$rig_gl" 2>/dev/null; then rig_gc=$PWD; cd -- "$rig_gs" 2>/dev/null || cd /
-  else rig_gc=$(readlink -e -- "$rig_gl") || { rig_id="!cannot resolve $rig_gl"; return; }; fi
-  rig_gp=
-  IFS=/; set -f
-  for rig_gx in $rig_gc; do
-    [ -n "$rig_gx" ] || continue
-    rig_gp=$rig_gp/$rig_gx; set -- "$@" "$rig_gp"; rig_gm="$rig_gm c"
-  done
-  IFS=$rig_gifs; set +f
-  rig_id=$(stat -L -c '%u %g %a %n' -- "$@" 2>/dev/null | awk -v meta="$rig_gm" '
-    function oct(s,  i, n) { n = 0; for (i = 1; i <= length(s); i++) n = n * 8 + substr(s, i, 1); return n }
-    function bit(n, b) { return int(n / b) % 2 }
-    BEGIN { k = split(meta, m, " "); n = 0; owner = ""; gid = ""; why = "" }
-    {
-      name = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", name)
-      a = oct($3); t = m[NR]; last = (NR == k || (t != "c" && m[NR + 1] == "c"))
-      if ($1 != 0) { if (!($1 in seen)) { seen[$1] = 1; n++; owner = $1 } if ($1 == owner) gid = $2 }
-      w = bit(a, 16) || bit(a, 2)
-      if (w && why == "" && (!bit(a, 512) || last)) why = name " is writable by " (bit(a, 2) ? "others" : "group " $2)
-      if (t == "s" && pw && why == "") why = name " is a symlink in a directory others can write"
-      pw = w
-    }
-    END {
-      if (NR != k) why = "cannot stat the directories of its path"
-      if (why == "" && n == 1) { "id -u" | getline me; close("id -u") }
-      if (why != "") print "!" why
-      else if (n == 0 || owner == me) print ""
-      else if (n > 1) print "!its directories belong to more than one user"
-      else if (me != 0) print "!its directories belong to uid " owner " and rig runs as uid " me
-      else if (gid == 0) print "!its directory belongs to uid " owner " with group root"
-      else print owner ":" gid
-    }') || rig_id="!cannot judge its directories"
+  rig_gk_0=$1
+  rig_guard_all 0 0; rig_id=$rig_gv_0
 }
+rig_guard_all() {
+  rig_gm= rig_gifs=$IFS rig_ga=$1 rig_gz=$2 rig_k=$1
+  set --
+  while [ "$rig_k" -le "$rig_gz" ]; do
+    eval "rig_gd=\\$rig_gk_$rig_k"; unset rig_gv_$rig_k
+    rig_gp= rig_gl=/ ; set -- "$@" /; rig_gm="$rig_gm $rig_k:l"
+    IFS=/; set -f
+    for rig_gc in $rig_gd; do
+      [ -n "$rig_gc" ] || continue
+      rig_gp=$rig_gp/$rig_gc
+      if [ -L "$rig_gp" ]; then rig_gm="$rig_gm $rig_k:s"
+      elif [ -e "$rig_gp" ]; then rig_gm="$rig_gm $rig_k:l"
+      else break; fi
+      set -- "$@" "$rig_gp"; rig_gl=$rig_gp
+    done
+    IFS=$rig_gifs; set +f
+    rig_gs=$PWD
+    if cd -P -- "$rig_gl" 2>/dev/null; then rig_gc=$PWD; cd -- "$rig_gs" 2>/dev/null || cd /
+    else rig_gc=$(readlink -e -- "$rig_gl") || { eval "rig_gv_$rig_k=\\"!cannot resolve \\$rig_gl\\""; rig_gc=; }; fi
+    rig_gp=
+    IFS=/; set -f
+    for rig_gx in $rig_gc; do
+      [ -n "$rig_gx" ] || continue
+      rig_gp=$rig_gp/$rig_gx; set -- "$@" "$rig_gp"; rig_gm="$rig_gm $rig_k:c"
+    done
+    IFS=$rig_gifs; set +f
+    rig_k=$((rig_k+1))
+  done
+  rig_gall=$(stat -L -c '%u %g %a %n' -- "$@" 2>/dev/null | awk -v meta="$rig_gm" "$RIG_GUARD_AWK") || rig_gall=
+  rig_k=$rig_ga
+  while [ "$rig_k" -le "$rig_gz" ]; do
+    case $rig_gall in
+      '?'*) [ "$rig_ga" = "$rig_gz" ] || return 1; rig_gx='=!cannot stat the directories of its path' ;;
+      =*) rig_gx=\${rig_gall%%"$RIG_NL"*}; rig_gall=\${rig_gall#"$rig_gx"}; rig_gall=\${rig_gall#"$RIG_NL"} ;;
+      *) rig_gx='=!cannot judge its directories' ;;
+    esac
+    eval "rig_gv_$rig_k=\\\${rig_gv_$rig_k-\\\${rig_gx#=}}"
+    rig_k=$((rig_k+1))
+  done
+}
+RIG_NL='
+'
+RIG_GUARD_AWK='
+  function oct(s,  i, n) { n = 0; for (i = 1; i <= length(s); i++) n = n * 8 + substr(s, i, 1); return n }
+  function bit(n, b) { return int(n / b) % 2 }
+  function judge(d) {
+    if (why == "" && n == 1 && me == "") { "id -u" | getline me; close("id -u") }
+    if (why != "") v[d] = "!" why
+    else if (n == 0 || owner == me) v[d] = ""
+    else if (n > 1) v[d] = "!its directories belong to more than one user"
+    else if (me != 0) v[d] = "!its directories belong to uid " owner " and rig runs as uid " me
+    else if (gid == 0) v[d] = "!its directory belongs to uid " owner " with group root"
+    else v[d] = owner ":" gid
+    ord[++nd] = d; split("", seen); n = 0; owner = ""; gid = ""; why = ""; pw = 0
+  }
+  BEGIN { k = split(meta, m, " "); n = 0; nd = 0; owner = ""; gid = ""; why = ""; me = "" }
+  {
+    name = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", name)
+    split(m[NR], tk, ":"); d = tk[1] ""; t = tk[2]; split(m[NR + 1], nx, ":"); nd1 = nx[1] ""
+    a = oct($3); last = (nd1 != d || (t != "c" && nx[2] == "c"))
+    if ($1 != 0) { if (!($1 in seen)) { seen[$1] = 1; n++; owner = $1 } if ($1 == owner) gid = $2 }
+    w = bit(a, 16) || bit(a, 2)
+    if (w && why == "" && (!bit(a, 512) || last)) why = name " is writable by " (bit(a, 2) ? "others" : "group " $2)
+    if (t == "s" && pw && why == "") why = name " is a symlink in a directory others can write"
+    pw = w
+    if (nd1 != d) judge(d)
+  }
+  END {
+    if (NR != k) { print "?"; exit }
+    for (i = 1; i <= nd; i++) print "=" v[ord[i]]
+  }'
 rig_as() {
   case $rig_id in
     '') "$@" ;;

@@ -129,6 +129,11 @@ export function readLockCmd(stateDir: string): ExecNode {
   return sh(READ, stateDir);
 }
 
+/** `readLockCmd` that exits 0 either way (a fact of a batch): one sh() script, so a batch runs it in place. */
+export function readLockStateCmd(stateDir: string): ExecNode {
+  return sh(`(\n${READ}\n) || :`, stateDir);
+}
+
 /** What `held` printed: the file's age on the host clock, its identity and its content. */
 export interface HeldReport {
   readonly ageSec: number;

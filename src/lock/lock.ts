@@ -1,6 +1,6 @@
 // The per-host deploy lock, a lease: acquire (taking over an expired or dead holder's lock), renew, release, read.
 import path from 'node:path';
-import { exec, or, type Cmd, type ExecNode } from '../core/cmd/cmd.js';
+import type { Cmd, ExecNode } from '../core/cmd/cmd.js';
 import { display } from '../core/cmd/render.js';
 import { UserError } from '../core/errors.js';
 import { RemoteCommandError } from '../core/remote-errors.js';
@@ -9,7 +9,7 @@ import type { ExecResult, Transport } from '../transport/transport.js';
 import { holderGone } from './lock-holder.js';
 import { judgeLock, type LockInfo, type LockState } from './lock-info.js';
 import { lockHeldMessage } from './lock-message.js';
-import { acquireCmd, breakCmd, LOCK_HELD_EXIT, parseLockOutput, readLockCmd, releaseCmd, renewCmd, type BreakTarget, type HeldReport } from './lock-script.js';
+import { acquireCmd, breakCmd, LOCK_HELD_EXIT, parseLockOutput, readLockCmd, readLockStateCmd, releaseCmd, renewCmd, type BreakTarget, type HeldReport } from './lock-script.js';
 
 export { LOCK_HELD_EXIT } from './lock-script.js';
 export { judgeLock, newLockInfo, parseLockInfo, type LockInfo, type LockState } from './lock-info.js';
@@ -137,7 +137,7 @@ export async function renewLock(t: Transport, held: HeldLock, opts: { become?: b
 
 /** Reads the lock without taking it, as a part of a fact batch: exits 0 either way, the held report (if any) on stdout. */
 export function lockStateStep(stateDir: string): Cmd {
-  return or(readLockCmd(checkStateDir(stateDir)), exec(['true']));
+  return readLockStateCmd(checkStateDir(stateDir));
 }
 
 /** Parses `lockStateStep` output: undefined when nobody holds the lock. */

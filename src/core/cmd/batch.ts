@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { assertCommandFits } from './limit.js';
 import { render, secretsOf } from './render.js';
+import { inlineText } from './inline.js';
 import { sh, type Cmd, type ExecNode } from './cmd.js';
 
 /** One part's outcome. */
@@ -11,17 +12,18 @@ export interface PartResult {
 }
 
 /*
- * Args: the delimiter, "1" when the first part gates the rest (the deploy lock), then one rendered command per part.
- * Each part runs in its own subshell (so an `exit` in one ends only that part), inherits stdin (only the first part
- * that reads it consumes only its own share: `read` one line, then `cat` the rest), and is followed by
- * `\n<delimiter> <index> <exit code>\n`. A gating first part that fails ends the batch. The delimiter is random per
- * batch, so no part's output can forge it. A part is rendered text whose every word is quoted (no secrets ride a
- * batch), so `eval` expands nothing; a simple command is `exec`'d by its subshell: one fork and one exec per part,
- * where `/bin/sh -c "$c"` cost a shell's exec more (a part is mostly `/bin/sh -c 'script'` itself).
+ * Args: the delimiter, "1" when the first part gates the rest (the deploy lock), then one part's text per part
+ * (inline.ts: an sh() script runs in place, without a /bin/sh process of its own).
+ * Each part runs in its own subshell, the batch's variables unset (so an `exit` in one ends only that part, and no
+ * part sees another's variables or functions), inherits stdin (only the first part that reads it consumes only its
+ * own share: `read` one line, then `cat` the rest), and is followed by `\n<delimiter> <index> <exit code>\n`. A
+ * gating first part that fails ends the batch. The delimiter is random per batch, so no part's output can forge it.
+ * A part is rendered text whose every word is quoted (no secrets ride a batch), so `eval` expands nothing; a simple
+ * command is `exec`'d by its subshell: one fork and one exec per part, where `/bin/sh -c "$c"` cost a shell's exec more.
  */
 const SCRIPT = `d=$1 gate=$2; shift 2; i=0
 for c do
-  ( eval "$c" ); rc=$?
+  ( eval "unset d gate i c; $c" ); rc=$?
   printf '\\n%s %s %s\\n' "$d" "$i" "$rc"
   [ "$i" = 0 ] && [ "$gate" = 1 ] && [ "$rc" != 0 ] && exit "$rc"
   i=$((i+1))
@@ -46,7 +48,9 @@ export function cmdBatch(parts: readonly Cmd[], opts: { gate?: boolean } = {}): 
 
 /** A part as its subshell evaluates it: a plain program invocation replaces the subshell (`exec`). */
 function partText(part: Cmd): string {
-  return part.kind === 'exec' && part.env === undefined ? `exec ${render(part)}` : render(part);
+  const text = inlineText(part);
+  // an sh() script runs in place (inlineText); any other simple command replaces its subshell
+  return text === render(part) && part.kind === 'exec' && part.env === undefined ? `exec ${text}` : text;
 }
 
 function splitParts(stdout: Buffer, delimiter: string, count: number): PartResult[] {

@@ -34,12 +34,24 @@ export interface RemoteOptions {
 export function toRemote(node: Cmd, opts: RemoteOptions): RemoteInvocation {
   const secrets = secretsOf(node);
   const reads = secrets.map((_, i) => readSecret(`${SECRET_VAR_PREFIX}${i}`));
-  const script = [...reads, render(node)].join('\n');
+  // a lone program replaces the shell (`exec`): one process fewer on the host for every exec rig makes
+  const last = isLoneProgram(node) ? `exec ${render(node)}` : render(node);
+  const script = [...reads, last].join('\n');
   const command = opts.sudo ? becomeScript(script) : script;
   const lines = secrets.map((s) => `${s.secret.replaceAll('\\', '\\\\').replaceAll('\n', '\\n')}\n`);
   // a script that is itself `/bin/sh -c '…' sh args…` goes as it is: the login shell runs /bin/sh once, not twice
   const direct = !opts.sudo && secrets.length === 0 && shScriptOf(node) !== undefined;
   return { command: direct ? script : `/bin/sh -c ${quote(command)}`, stdinPrefix: Buffer.from(lines.join(''), 'utf8'), display: display(node) };
+}
+
+/** Builtins that are no program on disk: `exec` could not run them. */
+const SHELL_ONLY = new Set(['.', ':', 'alias', 'bg', 'break', 'cd', 'command', 'continue', 'eval', 'exec', 'exit', 'export',
+  'fg', 'getopts', 'hash', 'jobs', 'local', 'read', 'readonly', 'return', 'set', 'shift', 'source', 'times', 'trap', 'type',
+  'ulimit', 'umask', 'unalias', 'unset', 'wait']);
+
+/** A single program with no environment of its own: the shell can hand its process over to it. */
+function isLoneProgram(node: Cmd): boolean {
+  return node.kind === 'exec' && node.env === undefined && !SHELL_ONLY.has(node.argv[0] ?? '.');
 }
 
 /** Reads one encoded line into `v` and decodes it; the `x` guard keeps trailing newlines that `$()` would strip. */

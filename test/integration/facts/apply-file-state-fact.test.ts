@@ -1,8 +1,9 @@
 // The file-state fact over real sshd: one exec for many awkward paths, answers checked against the kernel's own stat.
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readFile, symlink, writeFile, chown } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { fileStateCmd, parseFileState } from '../../../src/facts/file-state.js';
 import { RemoteCommandError } from '../../../src/core/remote-errors.js';
 import { run } from '../../../src/transport/run.js';
@@ -67,5 +68,31 @@ describe.skipIf(unavailable !== undefined)('file-state fact over ssh', () => {
     expect([e.host, e.code]).toEqual(['h1', 1]);
     expect(e.command).toMatch(/^\/bin\/sh -c /);
     expect(e.stderrTail).toMatch(/sha256sum: \/proc\/1\/clear_refs: Invalid argument/);
+  });
+
+  it('judges the directories of many files in one batch: each verdict stays with its own directory', async () => {
+    // traversable by uid 12345 (the fleet's own dir is 0700), removed after
+    const base = await mkdtemp(path.join(os.tmpdir(), 'rig-judged-'));
+    onTestFinished(() => rm(base, { recursive: true, force: true }));
+    await chmod(base, 0o755);
+    const dirs = { root: `${base}/root`, owned: `${base}/owned`, open: `${base}/open`, odd: `${base}/new\nline` };
+    for (const d of Object.values(dirs)) await mkdir(d, { recursive: true });
+    await chown(dirs.owned, 12345, 54321);
+    await chmod(dirs.open, 0o777);
+    const files = [`${dirs.root}/a`, `${dirs.owned}/b`, `${dirs.root}/c`, `${dirs.open}/d`];
+    for (const f of [...files, `${dirs.odd}/e`]) await writeFile(f, `${f}\n`);
+    const sha = (f: string): string => createHash('sha256').update(`${f}\n`).digest('hex');
+    // root's directory (hashed in the last section), uid 12345's (hashed as that uid), one others can write (refused)
+    const r = await t.exec(fileStateCmd(files));
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout.slice(0, r.stdout.indexOf('--stat'))).toBe(`0:F\n1:U:${sha(files[1] ?? '')}\n2:F\n3:E\n`);
+    expect(r.stderr.trim()).toBe(`rig: refusing to read ${dirs.open}/d: ${dirs.open} is writable by others`);
+    const ok = files.slice(0, 3);
+    const states = parseFileState((await run(t, fileStateCmd(ok))).stdout, ok);
+    expect(ok.map((f) => { const st = states.get(f); return st?.kind === 'file' ? st.sha256 : st?.kind; })).toEqual(ok.map(sha));
+    // a name that breaks stat's lines: the batch falls back to each directory alone, and only that one is refused
+    const r2 = await t.exec(fileStateCmd([...ok, `${dirs.odd}/e`]));
+    expect(r2.stdout.slice(0, r2.stdout.indexOf('--stat'))).toBe(`0:F\n1:U:${sha(files[1] ?? '')}\n2:F\n3:E\n`);
+    expect(r2.stderr.trim()).toBe(`rig: refusing to read ${dirs.odd}/e: cannot stat the directories of its path`);
   });
 });

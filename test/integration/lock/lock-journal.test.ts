@@ -9,6 +9,9 @@ import { sh } from '../../../src/core/cmd/cmd.js';
 import { Redactor } from '../../../src/core/redact/redactor.js';
 import { readJournal } from '../../../src/journal/journal-read.js';
 import { appendJournal, JournalBuffer } from '../../../src/journal/journal.js';
+import { execHost, gather } from '../../../src/facts/gather.js';
+import { fileStateFact } from '../../../src/facts/file-state.js';
+import { lockStateFact } from '../../../src/facts/lock-state.js';
 import { fencedTransport } from '../../../src/lock/fence.js';
 import { acquireLock, LockHeldError, newLockInfo, readLock, releaseLock, renewLock, type LockInfo } from '../../../src/lock/lock.js';
 import { run } from '../../../src/transport/run.js';
@@ -75,9 +78,13 @@ describe.skipIf(unavailable !== undefined)('deploy lock and journal over ssh', (
     expect([err.host, err.stale, err.holder]).toEqual(['h1', false, alice.info]);
     expect(err.message).toMatch(new RegExp(`^h1: deploy lock held by alice@\\S+ \\(pid ${process.pid}, "rig deploy --env test # alice", since \\S+; renewed \\d+s ago, lease 30m00s\\): that deploy is running: wait for it and retry; if it is gone, .* or rerun with --break-lock`));
     expect(await readLock(t2, dir)).toMatchObject({ info: alice.info, stale: false });
+    // the same read as a fact of a planning batch (run in place by the batch, exits 0 either way)
+    const inBatch = async () => (await gather(execHost(t2, false), { lock: lockStateFact(dir), after: fileStateFact([dir]) })).lock;
+    expect(await inBatch()).toMatchObject({ info: alice.info, stale: false });
 
     expect(await releaseLock(t, alice)).toBe('released');
     expect(await readLock(t, dir)).toBeUndefined();
+    expect(await inBatch()).toBeUndefined();
     expect(await releaseLock(t, alice)).toBe('missing');
     const bob = await acquireLock(t2, dir, holder('bob'));
     expect(bob.info.user).toBe('bob');

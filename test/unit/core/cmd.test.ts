@@ -125,7 +125,13 @@ describe('secrets', () => {
 
 describe('toRemote', () => {
   it('wraps in /bin/sh -c', () => {
-    expect(toRemote(cmd`mkdir -p ${'/a b'}`, { sudo: false }).command).toBe(`/bin/sh -c 'mkdir -p '\\''/a b'\\'''`);
+    expect(toRemote(cmd`mkdir -p ${'/a b'}`, { sudo: false }).command).toBe(`/bin/sh -c 'exec mkdir -p '\\''/a b'\\'''`);
+  });
+
+  it('hands the shell over (exec) only to a lone program: not to a list, a builtin or a command with environment', () => {
+    expect(toRemote(and(cmd`true`, cmd`false`), { sudo: false }).command).toBe(`/bin/sh -c 'true && false'`);
+    expect(toRemote(cmd`umask 077`, { sudo: false }).command).toBe(`/bin/sh -c 'umask 077'`);
+    expect(toRemote(exec(['env'], { A: 'b' }), { sudo: false }).command).toBe(`/bin/sh -c 'A=b env'`);
   });
 
   it('sends an sh script as it is (the login shell runs /bin/sh once), but wraps it for sudo', () => {
@@ -138,7 +144,7 @@ describe('toRemote', () => {
   it('wraps with a sudo -n pre-check when becoming root', () => {
     expect(toRemote(cmd`id -u`, { sudo: true }).command).toBe(
       "/bin/sh -c 'sudo -n true 2>/dev/null || { printf '\\''%s\\n'\\'' '\\''rig: become failed: sudo -n cannot run here (sudo missing, or it needs a password)'\\'' >&2; exit 97; }\n" +
-        "exec sudo -n -H -- /bin/sh -c '\\''id -u'\\'''",
+        "exec sudo -n -H -- /bin/sh -c '\\''exec id -u'\\'''",
     );
   });
 
