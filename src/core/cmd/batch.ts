@@ -1,7 +1,7 @@
 // Several commands in ONE exec (round trips are a product metric): each part's output and exit code, in order.
 import { randomBytes } from 'node:crypto';
 import { assertCommandFits } from './limit.js';
-import { render, secretsOf } from './render.js';
+import { secretsOf } from './render.js';
 import { inlineText } from './inline.js';
 import { sh, type Cmd, type ExecNode } from './cmd.js';
 
@@ -18,8 +18,8 @@ export interface PartResult {
  * part sees another's variables or functions), inherits stdin (only the first part that reads it consumes only its
  * own share: `read` one line, then `cat` the rest), and is followed by `\n<delimiter> <index> <exit code>\n`. A
  * gating first part that fails ends the batch. The delimiter is random per batch, so no part's output can forge it.
- * A part is rendered text whose every word is quoted (no secrets ride a batch), so `eval` expands nothing; a simple
- * command is `exec`'d by its subshell: one fork and one exec per part, where `/bin/sh -c "$c"` cost a shell's exec more.
+ * A part is rendered text whose every word is quoted (no secrets ride a batch), so `eval` expands nothing; a lone
+ * program is `exec`'d by its subshell: one fork and one exec per part, where `/bin/sh -c "$c"` cost a shell's exec more.
  */
 const SCRIPT = `d=$1 gate=$2; shift 2; i=0
 for c do
@@ -41,16 +41,9 @@ export interface CmdBatch {
 export function cmdBatch(parts: readonly Cmd[], opts: { gate?: boolean } = {}): CmdBatch {
   for (const p of parts) if (secretsOf(p).length > 0) throw new Error('cmd-batch: a batched command cannot carry secrets (they would ride argv)');
   const delimiter = `__rig_part_${randomBytes(8).toString('hex')}`;
-  const cmd = sh(SCRIPT, delimiter, opts.gate === true ? '1' : '0', ...parts.map(partText));
+  const cmd = sh(SCRIPT, delimiter, opts.gate === true ? '1' : '0', ...parts.map(inlineText));
   assertCommandFits(cmd, `a batch of ${parts.length} commands`);
   return { cmd, split: (stdout) => splitParts(stdout, delimiter, parts.length) };
-}
-
-/** A part as its subshell evaluates it: a plain program invocation replaces the subshell (`exec`). */
-function partText(part: Cmd): string {
-  const text = inlineText(part);
-  // an sh() script runs in place (inlineText); any other simple command replaces its subshell
-  return text === render(part) && part.kind === 'exec' && part.env === undefined ? `exec ${text}` : text;
 }
 
 function splitParts(stdout: Buffer, delimiter: string, count: number): PartResult[] {

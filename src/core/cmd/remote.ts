@@ -1,6 +1,7 @@
 // Wraps a rendered Cmd into the exact string sent to a host: `/bin/sh -c '…'`, secrets fed over stdin, optional sudo.
 import { shScriptOf, type Cmd } from './cmd.js';
 import { display, render, secretsOf, SECRET_VAR_PREFIX } from './render.js';
+import { lastText } from './inline.js';
 import { quote } from './shell-quote.js';
 
 /** Exit status of the become pre-check when `sudo -n` cannot run (sudo missing, or it wants a password). */
@@ -34,24 +35,16 @@ export interface RemoteOptions {
 export function toRemote(node: Cmd, opts: RemoteOptions): RemoteInvocation {
   const secrets = secretsOf(node);
   const reads = secrets.map((_, i) => readSecret(`${SECRET_VAR_PREFIX}${i}`));
-  // a lone program replaces the shell (`exec`): one process fewer on the host for every exec rig makes
-  const last = isLoneProgram(node) ? `exec ${render(node)}` : render(node);
-  const script = [...reads, last].join('\n');
-  const command = opts.sudo ? becomeScript(script) : script;
   const lines = secrets.map((s) => `${s.secret.replaceAll('\\', '\\\\').replaceAll('\n', '\\n')}\n`);
+  const stdinPrefix = Buffer.from(lines.join(''), 'utf8');
   // a script that is itself `/bin/sh -c '…' sh args…` goes as it is: the login shell runs /bin/sh once, not twice
-  const direct = !opts.sudo && secrets.length === 0 && shScriptOf(node) !== undefined;
-  return { command: direct ? script : `/bin/sh -c ${quote(command)}`, stdinPrefix: Buffer.from(lines.join(''), 'utf8'), display: display(node) };
-}
-
-/** Builtins that are no program on disk: `exec` could not run them. */
-const SHELL_ONLY = new Set(['.', ':', 'alias', 'bg', 'break', 'cd', 'command', 'continue', 'eval', 'exec', 'exit', 'export',
-  'fg', 'getopts', 'hash', 'jobs', 'local', 'read', 'readonly', 'return', 'set', 'shift', 'source', 'times', 'trap', 'type',
-  'ulimit', 'umask', 'unalias', 'unset', 'wait']);
-
-/** A single program with no environment of its own: the shell can hand its process over to it. */
-function isLoneProgram(node: Cmd): boolean {
-  return node.kind === 'exec' && node.env === undefined && !SHELL_ONLY.has(node.argv[0] ?? '.');
+  if (!opts.sudo && secrets.length === 0 && shScriptOf(node) !== undefined) {
+    return { command: render(node), stdinPrefix, display: display(node) };
+  }
+  // a lone program replaces the shell (`exec`): one process fewer on the host for every exec rig makes
+  const script = [...reads, lastText(node)].join('\n');
+  const command = opts.sudo ? becomeScript(script) : script;
+  return { command: `/bin/sh -c ${quote(command)}`, stdinPrefix, display: display(node) };
 }
 
 /** Reads one encoded line into `v` and decodes it; the `x` guard keeps trailing newlines that `$()` would strip. */

@@ -1,6 +1,6 @@
-// Golden tests: the text a batch evals for each part (an sh() script in place, anything else rendered).
+// Golden tests: the text a batch evals for each part (an sh() script in place, a lone program exec'd, else rendered).
 import { describe, expect, it } from 'vitest';
-import { exec, sh, withEnv } from '../../../src/core/cmd/cmd.js';
+import { and, exec, sh, withEnv } from '../../../src/core/cmd/cmd.js';
 import { inlineText } from '../../../src/core/cmd/inline.js';
 import { cmd } from '../../../src/core/cmd/template.js';
 
@@ -10,9 +10,12 @@ describe('inlineText', () => {
     expect(inlineText(sh('true'))).toBe('set --\ntrue');
   });
 
-  it('renders anything else as it would run alone', () => {
-    expect(inlineText(cmd`docker inspect ${'a b'}`)).toBe(`docker inspect 'a b'`);
+  it('hands the subshell over to a lone program (exec), and renders anything else as it would run alone', () => {
+    expect(inlineText(cmd`docker inspect ${'a b'}`)).toBe(`exec docker inspect 'a b'`);
+    expect(inlineText(exec(['/bin/sh', '-c', 'echo', 'zero']))).toBe(`exec /bin/sh -c echo zero`);
+    // a builtin is no program `exec` could run; an environment or a list is not one program
+    expect(inlineText(exec(['cd', '/tmp']))).toBe(`cd /tmp`);
     expect(inlineText(withEnv(sh('env'), { A: 'b' }))).toBe(`A=b /bin/sh -c env sh`);
-    expect(inlineText(exec(['/bin/sh', '-c', 'echo', 'zero']))).toBe(`/bin/sh -c echo zero`);
+    expect(inlineText(and(exec(['true']), exec(['false'])))).toBe(`true && false`);
   });
 });
