@@ -3,11 +3,9 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
-import { makeProject } from '../../helpers/project.js';
-import { sshdUnavailable, startSshdFleet, type SshdFleet } from '../../helpers/sshd/sshd-fleet.js';
+import { useRoleBed, type RoleBed } from '../../bed/index.js';
+import { sshdUnavailable } from '../../helpers/sshd/sshd-fleet.js';
 import { attacker, swapBedUnavailable, expectVictimsIntact, makeBed, swapDir, swapFile, U, type Bed } from '../../helpers/swap-bed.js';
-import { testIo } from '../../helpers/test-io.js';
 import { atPause, pauseEnv } from '../../helpers/test-pause.js';
 
 const unavailable = await swapBedUnavailable(sshdUnavailable);
@@ -31,37 +29,22 @@ export default defineRole({
 `;
 
 describe.skipIf(unavailable !== undefined)('deploy paused after its facts while the sandbox swaps a symlink in', () => {
-  let fleet: SshdFleet;
-  let root: string;
-  let bed: Bed;
-  let pauses: string;
-  let data: string;
-  const home = mkdtempSync(path.join(os.tmpdir(), 'rig-home-'));
-
-  beforeAll(async () => {
-    fleet = await startSshdFleet(1, { firstOctet: 65 });
-    data = mkdtempSync(path.join(os.tmpdir(), 'rig-swap-deploy-'));
-    chmodSync(data, 0o755);
-    bed = makeBed(data, 'host');
-    pauses = mkdtempSync(path.join(os.tmpdir(), 'rig-pauses-'));
-    const h = fleet.hosts[0]!;
-    root = makeProject({
-      'inventory/test/hosts.yml': `all:\n  hosts:\n    h1: { ansible_host: ${h.address}, ansible_port: ${h.port} }\n`,
-      'inventory/test/group_vars/all.yml': `ansible_user: root\nansible_ssh_private_key_file: ${fleet.clientKey.path}\nrig_state_dir: ${bed.base}/rig-state\nagent_state: ${path.dirname(bed.ws)}\nagent_text: "v1\\n"\n`,
-      'playbooks/site.yml': '- hosts: all\n  roles: [agent]\n',
-      'roles/agent/role.ts': AGENT_ROLE,
-    }, { roles: [] });
+  let rb!: RoleBed;
+  // the swap bed's layout under the host's data dir (makeBed(<data dir>, 'host')): the workspace is <base>/state/ws
+  useRoleBed({
+    roles: [{ name: 'agent', source: AGENT_ROLE }],
+    sshd: { firstOctet: 65 },
+    hostVars: (h) => ({ agent_state: `${h.dataDir}/host/state`, agent_text: 'v1\n' }),
+  }, (b) => (rb = b));
+  let swap: Bed;
+  const pauses = mkdtempSync(path.join(os.tmpdir(), 'rig-pauses-'));
+  beforeAll(() => {
+    // uid 1000 (the sandbox) must reach its workspace: the data dirs are 0700 temp dirs
+    for (const dir of [path.dirname(rb.host().dataDir), rb.host().dataDir]) chmodSync(dir, 0o755);
+    swap = makeBed(rb.host().dataDir, 'host');
   });
-  afterAll(async () => {
-    await fleet?.stop();
-    for (const d of [data, pauses, root, home]) if (d) rmSync(d, { recursive: true, force: true });
-  });
-
-  async function rig(args: string[], env: Record<string, string> = {}) {
-    const io = testIo({ cwd: root, env: { HOME: home, PATH: process.env['PATH'], ...env } });
-    const code = await main([...args, '--env', 'test', '--known-hosts', fleet.knownHostsFile], io);
-    return { code, out: io.outText(), err: io.errText() };
-  }
+  afterAll(() => rmSync(pauses, { recursive: true, force: true }));
+  const rig = (args: string[], env: Record<string, string> = {}) => rb.rig(args, { env });
 
   /** Deploys with the `after-facts` pause point; `attack` runs while the deploy waits there. */
   const pausedDeploy = (args: string[], attack: () => Promise<void>) => atPause(pauses, 'after-facts', 'h1', () => rig(['deploy', ...args], pauseEnv(pauses, 'after-facts')), attack);
@@ -70,30 +53,30 @@ describe.skipIf(unavailable !== undefined)('deploy paused after its facts while 
     const r = await rig(['deploy']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect([readFileSync(bed.agents, 'utf8'), statSync(bed.agents).uid, statSync(bed.agents).mode & 0o777]).toEqual(['v1\n', U, 0o644]);
+    expect([readFileSync(swap.agents, 'utf8'), statSync(swap.agents).uid, statSync(swap.agents).mode & 0o777]).toEqual(['v1\n', U, 0o644]);
   });
 
   it("the issue's attack: chmod 600, wait for rig's facts, rename a symlink to a root-only file over AGENTS.md", async () => {
-    await attacker('rm -f "$1" && printf "v1\\n" > "$1" && chmod 600 "$1"', bed.agents);
+    await attacker('rm -f "$1" && printf "v1\\n" > "$1" && chmod 600 "$1"', swap.agents);
     const plan = await rig(['plan']);
-    expect(plan.out).toContain(`~ ${bed.agents}  [agent] mode 0600 → 0644`);
-    const r = await pausedDeploy([], () => swapFile(bed, bed.victim));
+    expect(plan.out).toContain(`~ ${swap.agents}  [agent] mode 0600 → 0644`);
+    const r = await pausedDeploy([], () => swapFile(swap, swap.victim));
     expect(r.code).toBe(1);
-    expect(r.out).toContain(`cannot apply ${bed.agents}: chmod failed as uid ${U}, the owner of its directory`);
-    expectVictimsIntact(bed);
+    expect(r.out).toContain(`cannot apply ${swap.agents}: chmod failed as uid ${U}, the owner of its directory`);
+    expectVictimsIntact(swap);
   });
 
   it('a content change while the workspace directory is swapped for a symlink to a root-only directory', async () => {
-    await attacker('rm -f "$1" && printf "v1\\n" > "$1"', bed.agents);
-    const r = await pausedDeploy(['--var', 'agent_text=v2'], () => swapDir(bed));
+    await attacker('rm -f "$1" && printf "v1\\n" > "$1"', swap.agents);
+    const r = await pausedDeploy(['--var', 'agent_text=v2'], () => swapDir(swap));
     expect(r.code).toBe(1);
     expect(r.out).toContain(`temp failed as uid ${U}`);
-    expectVictimsIntact(bed);
+    expectVictimsIntact(swap);
     // with the swap still in place, neither plan nor drift shows what the root-only file holds
     const plan = await rig(['plan', '--var', 'agent_text=v2']);
     expect(`${plan.out}${plan.err}`).not.toContain('root-only');
     const drift = await rig(['drift']);
     expect(`${drift.out}${drift.err}`).not.toContain('root-only');
-    expectVictimsIntact(bed);
+    expectVictimsIntact(swap);
   });
 });
