@@ -40,9 +40,11 @@ export function toRemote(node: Cmd, opts: RemoteOptions): RemoteInvocation {
 }
 
 /** Builtins that are no program on disk: `exec` could not run them. */
-const SHELL_ONLY = new Set(['.', ':', 'alias', 'bg', 'break', 'cd', 'command', 'continue', 'eval', 'exec', 'exit', 'export',
-  'fg', 'getopts', 'hash', 'jobs', 'local', 'read', 'readonly', 'return', 'set', 'shift', 'source', 'times', 'trap', 'type',
-  'ulimit', 'umask', 'unalias', 'unset', 'wait']);
+const SHELL_ONLY = new Set([
+  '.', ':', 'alias', 'bg', 'break', 'cd', 'command', 'continue', 'eval', 'exec', 'exit', 'export', 'fg', 'getopts',
+  'hash', 'jobs', 'local', 'read', 'readonly', 'return', 'set', 'shift', 'source', 'times', 'trap', 'type', 'ulimit',
+  'umask', 'unalias', 'unset', 'wait',
+]);
 
 /** A single program with no environment of its own: the shell can hand its process over to it. */
 function isLoneProgram(node: Cmd): boolean {
