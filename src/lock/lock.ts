@@ -9,7 +9,10 @@ import type { ExecResult, Transport } from '../transport/transport.js';
 import { holderGone } from './lock-holder.js';
 import { judgeLock, type LockInfo, type LockState } from './lock-info.js';
 import { lockHeldMessage } from './lock-message.js';
-import { acquireCmd, breakCmd, LOCK_HELD_EXIT, parseLockOutput, readLockCmd, readLockStateCmd, releaseCmd, renewCmd, type BreakTarget, type HeldReport } from './lock-script.js';
+import {
+  acquireCmd, breakCmd, LOCK_HELD_EXIT, parseLockOutput, readLockCmd, readLockStateCmd,
+  releaseCmd, renewCmd, type BreakTarget, type HeldReport,
+} from './lock-script.js';
 
 export { LOCK_HELD_EXIT } from './lock-script.js';
 export { judgeLock, newLockInfo, parseLockInfo, type LockInfo, type LockState } from './lock-info.js';

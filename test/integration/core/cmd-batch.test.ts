@@ -40,14 +40,16 @@ describe('fact batch', () => {
     expect(forged.split(Buffer.from(''))).toEqual([]);
   });
 
-  it('runs each part in a subshell: no batch variable, no other part\'s variable or function, its own EXIT trap', async () => {
+  it('runs each part in a subshell: no batch variable, no other part\'s variable or function, its own EXIT trap',
+    async () => {
     const b = cmdBatch([
       sh('x=1; f() { :; }; trap "echo trapped" EXIT; printf "[%s%s%s%s]" "$d" "$gate" "$i" "$c"'),
       sh('printf "%s|" "${x-unset}" "$(command -v f || echo nofunc)" "$#" "$1" "$2"', 'a b', ''),
       exec(['printf', '%s', 'plain']),
     ]);
     const r = await t.exec(b.cmd);
-    expect(b.split(r.stdoutBytes).map((p) => p.stdout.toString())).toEqual(['[]trapped\n', 'unset|nofunc|2|a b||', 'plain']);
+    const out = b.split(r.stdoutBytes).map((p) => p.stdout.toString());
+    expect(out).toEqual(['[]trapped\n', 'unset|nofunc|2|a b||', 'plain']);
   });
 });
 

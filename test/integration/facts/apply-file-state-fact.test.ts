@@ -89,7 +89,11 @@ describe.skipIf(unavailable !== undefined)('file-state fact over ssh', () => {
     expect(r.stderr.trim()).toBe(`rig: refusing to read ${dirs.open}/d: ${dirs.open} is writable by others`);
     const ok = files.slice(0, 3);
     const states = parseFileState((await run(t, fileStateCmd(ok))).stdout, ok);
-    expect(ok.map((f) => { const st = states.get(f); return st?.kind === 'file' ? st.sha256 : st?.kind; })).toEqual(ok.map(sha));
+    const digests = ok.map((f) => {
+      const st = states.get(f);
+      return st?.kind === 'file' ? st.sha256 : st?.kind;
+    });
+    expect(digests).toEqual(ok.map(sha));
     // a name that breaks stat's lines: the batch falls back to each directory alone, and only that one is refused
     const r2 = await t.exec(fileStateCmd([...ok, `${dirs.odd}/e`]));
     expect(r2.stdout.slice(0, r2.stdout.indexOf('--stat'))).toBe(`0:F\n1:U:${sha(files[1] ?? '')}\n2:F\n3:E\n`);

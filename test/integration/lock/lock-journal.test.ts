@@ -79,7 +79,8 @@ describe.skipIf(unavailable !== undefined)('deploy lock and journal over ssh', (
     expect(err.message).toMatch(new RegExp(`^h1: deploy lock held by alice@\\S+ \\(pid ${process.pid}, "rig deploy --env test # alice", since \\S+; renewed \\d+s ago, lease 30m00s\\): that deploy is running: wait for it and retry; if it is gone, .* or rerun with --break-lock`));
     expect(await readLock(t2, dir)).toMatchObject({ info: alice.info, stale: false });
     // the same read as a fact of a planning batch (run in place by the batch, exits 0 either way)
-    const inBatch = async () => (await gather(execHost(t2, false), { lock: lockStateFact(dir), after: fileStateFact([dir]) })).lock;
+    const facts = { lock: lockStateFact(dir), after: fileStateFact([dir]) };
+    const inBatch = async () => (await gather(execHost(t2, false), facts)).lock;
     expect(await inBatch()).toMatchObject({ info: alice.info, stale: false });
 
     expect(await releaseLock(t, alice)).toBe('released');

@@ -125,10 +125,11 @@ describe('secrets', () => {
 
 describe('toRemote', () => {
   it('wraps in /bin/sh -c', () => {
-    expect(toRemote(cmd`mkdir -p ${'/a b'}`, { sudo: false }).command).toBe(`/bin/sh -c 'exec mkdir -p '\\''/a b'\\'''`);
+    const remote = toRemote(cmd`mkdir -p ${'/a b'}`, { sudo: false }).command;
+    expect(remote).toBe(`/bin/sh -c 'exec mkdir -p '\\''/a b'\\'''`);
   });
 
-  it('hands the shell over (exec) only to a lone program: not to a list, a builtin or a command with environment', () => {
+  it('hands the shell over (exec) only to a lone program: not a list, a builtin, a command with environment', () => {
     expect(toRemote(and(cmd`true`, cmd`false`), { sudo: false }).command).toBe(`/bin/sh -c 'true && false'`);
     expect(toRemote(cmd`umask 077`, { sudo: false }).command).toBe(`/bin/sh -c 'umask 077'`);
     expect(toRemote(exec(['env'], { A: 'b' }), { sudo: false }).command).toBe(`/bin/sh -c 'A=b env'`);
