@@ -1,15 +1,15 @@
 // The API role modules and smoke tests import as `rig`: role definition, op types and the zod instance rig validates with.
-export { defineRole, rolePrefix } from './core/role.js';
-export type { Role, RoleContext } from './core/role.js';
-export type { CommandOp, DirOp, FileOp, HandlerOp, Op, PathAttrs } from './core/op.js';
+export { defineRole, rolePrefix } from './core/desired/role.js';
+export type { Role, RoleContext } from './core/desired/role.js';
+export type { CommandOp, DirOp, FileOp, HandlerOp, Op, PathAttrs } from './core/desired/op.js';
 export { cmd } from './core/cmd/template.js';
 export { exec, sh, and, or, seq, pipe } from './core/cmd/cmd.js';
-export { DOCKER_SOCKET_GROUP, serviceImage } from './core/service.js';
+export { DOCKER_SOCKET_GROUP, serviceImage } from './core/desired/service.js';
 export { closest, didYouMean } from './core/suggest.js';
 export { cidrCovers, cidrHas, parseCidr, parseIpv4, type Cidr } from './core/ipv4.js';
-export type { ServiceSpecInput, HealthGateInput, Phase } from './core/service.js';
-export type { ServiceOp, NetworkOp, YamlMergeOp } from './core/op.js';
-export type { SourceLocation } from './core/diagnostic.js';
+export type { ServiceSpecInput, HealthGateInput, Phase } from './core/desired/service.js';
+export type { ServiceOp, NetworkOp, YamlMergeOp } from './core/desired/op.js';
+export type { SourceLocation } from './core/errors/diagnostic.js';
 export { z } from 'zod';
 export { imageRefSchema } from './registry/image-ref-schema.js';
 // Readers a smoke check needs for what it fetches from a host: the deploy repository may have no node_modules of its
@@ -27,7 +27,7 @@ export type { SmokeCheck, SmokeOutcome, SmokeStatus, SmokeTarget } from './smoke
 export type { SmokeContext, SmokeExecOptions, SmokeOccasion, SmokeService } from './smoke/smoke-context.js';
 export type { ExecResult } from './transport/transport.js';
 export { secret } from './core/cmd/cmd.js';
-export { containerStatesCmd, parseContainerStates, type ContainerState } from './facts/container-state.js';
+export { containerStatesCmd, parseContainerStates, type ContainerState } from './facts/containers/container-state.js';
 export { judgeServices, serviceVerdict } from './smoke/service-health.js';
 // LiteLLM config placement rules: the litellm role checks its variables with them, the litellm-config smoke check the deployed file.
 export { checkHealthProbe, checkLiteLLMConfig, dailyHealthChecks } from './litellm/placement.js';

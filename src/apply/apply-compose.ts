@@ -1,6 +1,6 @@
 // Executes the compose part of a plan: pre-checks (networks, pulls), compose file validation, services phase by phase with the health gate.
 import { display } from '../core/cmd/render.js';
-import { PHASES, type Phase } from '../core/service.js';
+import { PHASES, type Phase } from '../core/desired/service.js';
 import { composeConfigCheck, composeUp, type ComposeFileTarget } from '../compose/compose-cmd.js';
 import { dockerExec, dockerLogsTail, dockerNetworkCreate, dockerPull, dockerRemoveContainers } from '../compose/docker-cmd.js';
 import { and, sh, type Cmd } from '../core/cmd/cmd.js';
@@ -8,7 +8,7 @@ import { maskSecretsOf } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import { checkProbes } from './apply-probes.js';
 import { waitForGate, type GateResult } from './health-gate.js';
-import type { ComposeTarget, HostPlan, ServiceStep } from '../core/plan-types.js';
+import type { ComposeTarget, HostPlan, ServiceStep } from '../core/plan-data/plan-types.js';
 import type { ProbeCache } from './probe-cache.js';
 
 /** A pre-check failed: nothing was stopped, no file was written. `failures` lists every one of them. */

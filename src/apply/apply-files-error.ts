@@ -1,5 +1,5 @@
 // The failure of one path in a file apply: a RemoteCommandError that also names the path, the step and what got done.
-import { RemoteCommandError } from '../core/remote-errors.js';
+import { RemoteCommandError } from '../core/errors/remote-errors.js';
 
 /**
  * A step of the apply script failed on `path`. Steps before it are done (`done`), the ones after it

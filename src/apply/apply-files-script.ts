@@ -1,8 +1,8 @@
 // The remote half of a file apply as data: steps, their encoding as positional args, and the one sh script running them.
 import { sh, type ExecNode } from '../core/cmd/cmd.js';
-import type { PathAttrs } from '../core/op.js';
+import type { PathAttrs } from '../core/desired/op.js';
 import { assertCommandFits } from '../core/cmd/limit.js';
-import { GUARD_SH } from '../facts/path-guard.js';
+import { GUARD_SH } from '../facts/files/path-guard.js';
 import { tempName } from './apply-temp-name.js';
 
 /** Where a commit takes its temp from: a path (a temp written by an earlier exec) or a `write` step of the same exec. */

@@ -1,7 +1,7 @@
 // Pure planning of a file apply's round trips: the exec that writes (content on its stdin), checks, the exec that commits.
 import path from 'node:path';
 import type { Cmd } from '../core/cmd/cmd.js';
-import type { PathAttrs } from '../core/op.js';
+import type { PathAttrs } from '../core/desired/op.js';
 import type { ApplyStep, TempRef } from './apply-files-script.js';
 import { tempTemplateFor } from './apply-temp-name.js';
 

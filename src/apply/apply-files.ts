@@ -1,6 +1,6 @@
 // Applies file and directory changes atomically: content on one exec's stdin into temps beside the targets, renamed in.
 import { display } from '../core/cmd/render.js';
-import { RemoteCommandError } from '../core/remote-errors.js';
+import { RemoteCommandError } from '../core/errors/remote-errors.js';
 import { maskSecretsOf } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import { ApplyFilesError, FileCheckError } from './apply-files-error.js';

@@ -8,7 +8,7 @@ import type { Transport } from '../transport/transport.js';
 import { applyFiles, type DirWrite, type FileWrite } from './apply-files.js';
 import { applyPrechecks, applyServices, ComposeConfigError, validateComposeFiles, type ComposeApplyOptions } from './apply-compose.js';
 import type { GateResult } from './health-gate.js';
-import type { HostPlan, Step, WriteStep } from '../core/plan-types.js';
+import type { HostPlan, Step, WriteStep } from '../core/plan-data/plan-types.js';
 
 export interface ApplyPlanOptions extends ComposeApplyOptions {
   /** The old bytes of files the plan replaces: put back when a compose file does not validate. */

@@ -1,9 +1,9 @@
 // Pre-check of an apply: the healthcheck program of every service being created or recreated is in its image, found
 // before anything is written or stopped (docs/lessons.md §10.15). One exec for the lookups the cache cannot answer.
 import { probeKey, probeTarget, type HealthProbe } from '../compose/health-probe.js';
-import { imageProgramCmd, parseImagePrograms, type ProgramLookup } from '../facts/image-program.js';
+import { imageProgramCmd, parseImagePrograms, type ProgramLookup } from '../facts/containers/image-program.js';
 import type { Transport } from '../transport/transport.js';
-import type { ServiceStep, Step } from '../core/plan-types.js';
+import type { ServiceStep, Step } from '../core/plan-data/plan-types.js';
 import type { ProbeCache } from './probe-cache.js';
 
 /** A service whose (re)created container could never pass its healthcheck, or whose image could not be read. */

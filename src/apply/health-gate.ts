@@ -1,9 +1,9 @@
 // The health gate: after (re)creation each service must become healthy, stay running for its settle time, or (one-shot) exit 0.
-import type { ContainerState } from '../facts/container-state.js';
-import { gateStateCmd, parseGateState } from '../facts/gate-state.js';
+import type { ContainerState } from '../facts/containers/container-state.js';
+import { gateStateCmd, parseGateState } from '../facts/containers/gate-state.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
-import type { ServiceStep } from '../core/plan-types.js';
+import type { ServiceStep } from '../core/plan-data/plan-types.js';
 
 /** The verdict on one service. */
 export interface GateResult {

@@ -3,7 +3,7 @@
 import { cmdBatch } from '../core/cmd/batch.js';
 import type { Cmd, ExecNode } from '../core/cmd/cmd.js';
 import { display, render, secretsOf } from '../core/cmd/render.js';
-import { RemoteCommandError } from '../core/remote-errors.js';
+import { RemoteCommandError } from '../core/errors/remote-errors.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import { followJobCmd, launchJobCmd, parseFollow, type JobMeta, type RunningJob } from '../jobs/host-job-script.js';

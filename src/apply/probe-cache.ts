@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { ProgramLookup } from '../facts/image-program.js';
+import type { ProgramLookup } from '../facts/containers/image-program.js';
 
 /** Lookups already answered, by image ID and `probeKey`. Only answers that depend on the image alone are kept. */
 export interface ProbeCache {

@@ -2,8 +2,8 @@
 import path from 'node:path';
 import type { Project } from '../config/project.js';
 import { renderProject, type RoleOps } from '../config/roles/render-roles.js';
-import { DiagnosticsError, formatDiagnostic } from '../core/diagnostic.js';
-import { describeError } from '../core/describe-error.js';
+import { DiagnosticsError, formatDiagnostic } from '../core/errors/diagnostic.js';
+import { describeError } from '../core/errors/describe-error.js';
 import { applyPins } from '../pin/apply-pins.js';
 import { envImages } from '../pin/env-images.js';
 import { lockFilePath, readLockFile, type LockFile } from '../pin/lockfile.js';

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Project } from '../config/project.js';
 import type { RoleOps } from '../config/roles/render-roles.js';
-import { UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors/errors.js';
 import { didYouMean } from '../core/suggest.js';
 import { parseImageRef } from '../registry/image-ref.js';
 

@@ -2,8 +2,8 @@
 import type { Connection } from '../config/inventory/connection.js';
 import { listRoles } from '../config/roles/role-loader.js';
 import type { Settings } from '../config/settings.js';
-import { DiagnosticsError, formatDiagnostic } from '../core/diagnostic.js';
-import { describeError } from '../core/describe-error.js';
+import { DiagnosticsError, formatDiagnostic } from '../core/errors/diagnostic.js';
+import { describeError } from '../core/errors/describe-error.js';
 import { mapPool } from '../core/pool.js';
 import type { SmokeCheck } from '../smoke/define-smoke.js';
 import { listSmokeChecks, loadSmokeChecks, SMOKE_DIR } from '../smoke/smoke-loader.js';

@@ -1,6 +1,6 @@
 // Flag parsing for every command (node:util parseArgs, strict): unknown flags are usage errors with a suggestion.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors/errors.js';
 import { didYouMean } from '../core/suggest.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;

@@ -1,8 +1,8 @@
 // Command builders for Docker Compose, the `docker compose` plugin or a `docker-compose` program: pure, argv only.
 import { exec, type ExecNode } from '../core/cmd/cmd.js';
-import type { ComposeCli, ComposeFlavor } from '../facts/compose-detect.js';
+import type { ComposeCli, ComposeFlavor } from '../facts/containers/compose-detect.js';
 
-export type { ComposeCli, ComposeFlavor } from '../facts/compose-detect.js';
+export type { ComposeCli, ComposeFlavor } from '../facts/containers/compose-detect.js';
 
 /** One compose file of a project (rig writes one file per phase; all share the project and its directory). */
 export interface ComposeFileTarget {

@@ -1,12 +1,12 @@
 // From a host's role ops to its compose desired state: services with fingerprints, networks, the rendered phase files.
-import type { Diagnostic } from '../core/diagnostic.js';
+import type { Diagnostic } from '../core/errors/diagnostic.js';
 import { sha256Hex } from '../core/digest.js';
-import type { FileOp, NetworkOp, ServiceOp } from '../core/op.js';
+import type { FileOp, NetworkOp, ServiceOp } from '../core/desired/op.js';
 import type { Redactor } from '../core/redact/redactor.js';
-import { containerName, DOCKER_SOCKET_GROUP, networkName, PHASES, type Phase } from '../core/service.js';
+import { containerName, DOCKER_SOCKET_GROUP, networkName, PHASES, type Phase } from '../core/desired/service.js';
 import type { RoleOps } from '../config/roles/render-roles.js';
 import type { StackConfig } from '../config/vars/stack-vars.js';
-import type { ComposeFlavor } from '../facts/compose-detect.js';
+import type { ComposeFlavor } from '../facts/containers/compose-detect.js';
 import { composeFilePath, renderComposeFile } from './render-compose.js';
 import { fingerprintOf, inputsLabel, serviceInputs, type ServiceInputs } from './service-inputs.js';
 

@@ -1,6 +1,6 @@
 // Pure: is the host's compose one rig can drive, and will the engine accept it? Checked by the plan, before any write.
-import type { Diagnostic } from '../core/diagnostic.js';
-import type { ComposeDetection, ComposeInstall } from '../facts/compose-detect.js';
+import type { Diagnostic } from '../core/errors/diagnostic.js';
+import type { ComposeDetection, ComposeInstall } from '../facts/containers/compose-detect.js';
 
 /** The oldest release of each flavor rig drives, and why that one. */
 export const COMPOSE_MINIMUM = {

@@ -1,7 +1,7 @@
 // The one decision per service: what the repository wants against what the host's container has taken in (its labels
 // and reload record, read once) → create, recreate, reload, start, gate or none, with the reasons. Pure.
-import type { Step } from '../core/plan-types.js';
-import type { ContainerState } from '../facts/docker-state.js';
+import type { Step } from '../core/plan-data/plan-types.js';
+import type { ContainerState } from '../facts/containers/docker-state.js';
 import type { DesiredService } from './compose-desired.js';
 import { recreateReasons } from './service-reasons.js';
 import { plannedReload, reloadedCurrent, type ReloadRecord } from './service-reload.js';

@@ -1,8 +1,8 @@
 // Pure: the program a service's healthcheck makes docker exec in its container, which must exist in the image.
-import type { HealthProbe } from '../core/plan-types.js';
-import type { ServiceSpec } from '../core/service.js';
+import type { HealthProbe } from '../core/plan-data/plan-types.js';
+import type { ServiceSpec } from '../core/desired/service.js';
 
-export type { HealthProbe } from '../core/plan-types.js';
+export type { HealthProbe } from '../core/plan-data/plan-types.js';
 
 /** The healthcheck program of `spec`, or undefined when it has no healthcheck. */
 export function healthProbeOf(spec: ServiceSpec, imageId?: string): HealthProbe | undefined {

@@ -1,7 +1,7 @@
 // Pure checks of a service against the files its roles manage under its bind mounts: a reload that a single-file mount
 // would defeat (docs/lessons.md §10.2), and a file the container's user cannot read (§10.16, PermissionError at start).
 import path from 'node:path';
-import type { DirOp, FileOp, ServiceOp } from '../core/op.js';
+import type { DirOp, FileOp, ServiceOp } from '../core/desired/op.js';
 
 /** The managed paths of a host that can sit under a bind mount (files with their content, directories). */
 export type ManagedPath =

@@ -1,9 +1,9 @@
 // Pure compose planner: desired services and networks + the host's docker facts → pull, network and service steps, each with why.
-import type { Diagnostic } from '../core/diagnostic.js';
-import { formatLocation } from '../core/diagnostic.js';
-import { PHASES } from '../core/service.js';
-import type { ContainerState, DockerState } from '../facts/docker-state.js';
-import type { ComposeTarget, NetworkStep, PullStep, ServiceStep, Step } from '../core/plan-types.js';
+import type { Diagnostic } from '../core/errors/diagnostic.js';
+import { formatLocation } from '../core/errors/diagnostic.js';
+import { PHASES } from '../core/desired/service.js';
+import type { ContainerState, DockerState } from '../facts/containers/docker-state.js';
+import type { ComposeTarget, NetworkStep, PullStep, ServiceStep, Step } from '../core/plan-data/plan-types.js';
 import { composeProblems } from './compose-support.js';
 import { healthProbeOf } from './health-probe.js';
 import { composeFilePath } from './render-compose.js';

@@ -1,8 +1,8 @@
 // Renders a host's services of one phase into a compose file: format 2.4 for Compose v1, the Compose Specification
 // (the same document without `version:`) for v2.
 import { stringify } from 'yaml';
-import { containerName, networkName, type Phase, type ServiceSpec } from '../core/service.js';
-import type { ComposeFlavor } from '../facts/compose-detect.js';
+import { containerName, networkName, type Phase, type ServiceSpec } from '../core/desired/service.js';
+import type { ComposeFlavor } from '../facts/containers/compose-detect.js';
 
 /** One service as it goes into the file: its definition plus the labels rig reads back on the next plan. */
 export interface RenderedService {

@@ -1,6 +1,6 @@
 // A service's fingerprint: sha256 over its resolved definition, env files, rig-managed bind-mounted files and pinned digest.
 import { sha256Hex } from '../core/digest.js';
-import type { ServiceSpec } from '../core/service.js';
+import type { ServiceSpec } from '../core/desired/service.js';
 import { ImageRefError, parseImageRef } from '../registry/image-ref.js';
 
 /**

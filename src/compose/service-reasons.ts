@@ -1,7 +1,7 @@
 // Why a service must be recreated, in words: which definition keys, env files (and keys), mounted files or image changed.
 import { envKeyDiffSummary } from '../diff/env-keys.js';
-import type { Step } from '../core/plan-types.js';
-import type { ContainerState } from '../facts/docker-state.js';
+import type { Step } from '../core/plan-data/plan-types.js';
+import type { ContainerState } from '../facts/containers/docker-state.js';
 import { LABELS, type DesiredService } from './compose-desired.js';
 import { pinnedDigest, shortInput, type ServiceInputs } from './service-inputs.js';
 import type { TakenInputs } from './taken-inputs.js';

@@ -1,7 +1,7 @@
 // In-place reloads: when only files under a service's reload paths changed, it is reloaded, not recreated; a record
 // on the host (`<rig_state_dir>/reloads/<container>.json`) says which inputs the running container has taken in since.
 import { z } from 'zod';
-import type { ContainerState } from '../facts/container-state.js';
+import type { ContainerState } from '../facts/containers/container-state.js';
 import type { DesiredService } from './compose-desired.js';
 import { shortInput, type ServiceInputs } from './service-inputs.js';
 

@@ -1,6 +1,6 @@
 // What a container has taken in: the inputs its creation labels record, plus what in-place reloads of this very
 // container brought since. The one reader of the `rig.inputs` label and the reload record: every decision reads this.
-import type { ContainerState } from '../facts/container-state.js';
+import type { ContainerState } from '../facts/containers/container-state.js';
 import { LABELS } from './compose-desired.js';
 import { parseInputsLabel, type ServiceInputs } from './service-inputs.js';
 import type { ReloadRecord } from './service-reload.js';

@@ -1,6 +1,6 @@
 // Where a piece of text first occurs in a module of the repository, as a location for a diagnostic.
 import { readFileSync } from 'node:fs';
-import type { SourceLocation } from '../core/diagnostic.js';
+import type { SourceLocation } from '../core/errors/diagnostic.js';
 
 /**
  * The first place any of `needles` occurs in `file` not right after an identifier character (so `key:` does not match

@@ -2,7 +2,7 @@
 // an import that resolves nowhere, TypeScript that type stripping cannot erase, a syntax error, a throw at load time.
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Diagnostic, SourceLocation } from '../core/diagnostic.js';
+import type { Diagnostic, SourceLocation } from '../core/errors/diagnostic.js';
 import { didYouMean } from '../core/suggest.js';
 import { locateText } from './locate-text.js';
 import { isProjectSource, ModuleImportError, RIG_API } from './module-hooks.js';

@@ -3,7 +3,7 @@
 // wherever the repository is. Under vitest rig itself runs from source and vite loads these modules (alias `rig`).
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DiagnosticsError } from '../core/diagnostic.js';
+import { DiagnosticsError } from '../core/errors/diagnostic.js';
 import { moduleLoadDiagnostic } from './module-error.js';
 import { registerProjectModuleHooks, RIG_API } from './module-hooks.js';
 

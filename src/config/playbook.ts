@@ -1,8 +1,8 @@
 // Playbooks: ordered plays of `hosts: <group|host>` and `roles: [...]` with optional rolling `serial` batches.
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import type { SourceLocation } from '../core/diagnostic.js';
-import { UserError } from '../core/errors.js';
+import type { SourceLocation } from '../core/errors/diagnostic.js';
+import { UserError } from '../core/errors/errors.js';
 import { readYamlFile, type LoadContext } from './vars/vars-file.js';
 import { zodIssuesToDiagnostics } from './zod-diagnostics.js';
 

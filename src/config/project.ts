@@ -1,6 +1,6 @@
 // Loads a repository for one environment: inventory, playbook, roles, every host's variables — all errors at once.
 import path from 'node:path';
-import { Diagnostics, type Diagnostic, type SourceLocation } from '../core/diagnostic.js';
+import { Diagnostics, type Diagnostic, type SourceLocation } from '../core/errors/diagnostic.js';
 import type { Redactor } from '../core/redact/redactor.js';
 import { resolveConnection, type Connection } from './inventory/connection.js';
 import { checkHostListings } from './inventory/host-listings.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import type * as Dotenv from 'dotenv';
 import { z } from 'zod';
-import { Diagnostics, type SourceLocation } from '../core/diagnostic.js';
+import { Diagnostics, type SourceLocation } from '../core/errors/diagnostic.js';
 import { didYouMean } from '../core/suggest.js';
 
 const existingFile = (what: string) =>

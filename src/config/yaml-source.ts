@@ -1,6 +1,6 @@
 // Parses one YAML file keeping positions, so every later error can point at file:line:col.
 import { isNode, isPair, isScalar, LineCounter, parseDocument, type Document, type ScalarTag } from 'yaml';
-import type { Diagnostic, SourceLocation } from '../core/diagnostic.js';
+import type { Diagnostic, SourceLocation } from '../core/errors/diagnostic.js';
 
 /** An inline `!vault |` value as found in the file: the envelope text, not yet decrypted. */
 export class VaultText {

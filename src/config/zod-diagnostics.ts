@@ -1,6 +1,6 @@
 // Maps zod validation issues onto YAML locations, so schema errors read `file:line:col: message`.
 import type { z } from 'zod';
-import type { Diagnostic, SourceLocation } from '../core/diagnostic.js';
+import type { Diagnostic, SourceLocation } from '../core/errors/diagnostic.js';
 import { didYouMean } from '../core/suggest.js';
 
 /** Where issue paths land: a value's position, and a key's position for unknown keys. */

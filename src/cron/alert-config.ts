@@ -1,8 +1,8 @@
 // Where nightly alerts go: the env's `rig_alert_telegram_token` (from the vault) and `rig_alert_telegram_chat_id`.
 import type { Project } from '../config/project.js';
 import type { ResolvedVar } from '../config/vars/resolve-vars.js';
-import { formatLocation } from '../core/diagnostic.js';
-import { UserError } from '../core/errors.js';
+import { formatLocation } from '../core/errors/diagnostic.js';
+import { UserError } from '../core/errors/errors.js';
 
 /** The inventory variables, host-independent: set them in `group_vars/all` (the token in a vault file). */
 export const ALERT_VARS = { token: 'rig_alert_telegram_token', chat: 'rig_alert_telegram_chat_id' } as const;

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../config/vault/atomic-write.js';
-import { UserError } from '../core/errors.js';
+import { UserError } from '../core/errors/errors.js';
 import type { NightlyFailure } from './nightly-checks.js';
 
 /** Entries older than this many days are dropped on each write: the file stays small. */

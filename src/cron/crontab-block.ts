@@ -1,5 +1,5 @@
 // Pure: rig's marked block in a crontab (`# rig:nightly:<env> begin` … `end`): build it, replace it, remove it, list them.
-import { UsageError, UserError } from '../core/errors.js';
+import { UsageError, UserError } from '../core/errors/errors.js';
 
 const MARKER = /^# rig:nightly:([A-Za-z0-9_.-]+) (begin|end)$/;
 

@@ -1,7 +1,7 @@
 // Reads and writes a crontab with the `crontab` binary (Debian package cron), as commands run by a Transport.
 import { exec, type ExecNode } from '../core/cmd/cmd.js';
 import { display } from '../core/cmd/render.js';
-import { UserError } from '../core/errors.js';
+import { UserError } from '../core/errors/errors.js';
 import type { ExecResult, Transport } from '../transport/transport.js';
 
 /** Whose crontab: the current user's, or (root only: `crontab -u`) another account's. */

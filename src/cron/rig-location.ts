@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../core/errors.js';
+import { UserError } from '../core/errors/errors.js';
 
 /** rig's package directory, found by walking up from this module (src/cron in tests, dist/src/cron when built). */
 export function rigPackageDir(from: string = fileURLToPath(import.meta.url)): string {

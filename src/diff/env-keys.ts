@@ -1,6 +1,6 @@
 // Which keys of an env file changed, compared by parsed value, reported by name only so values never leak.
 import { parseEnvFile } from '../template/env/env-file.js';
-import type { EnvKeyChanges } from '../core/file-change.js';
+import type { EnvKeyChanges } from '../core/plan-data/file-change.js';
 
 /** True for paths that are env files by name: `.env`, `app.env`, `/srv/litellm/litellm.env`. */
 export function isEnvFilePath(path: string): boolean {

@@ -2,11 +2,11 @@
 import type { Redactor } from '../core/redact/redactor.js';
 import { type FileContent, type InspectedContent, inspectContent } from './content.js';
 import { envKeyChanges, isEmptyEnvKeyChanges } from './env-keys.js';
-import type { EnvKeyChanges, FileChange, FileChangeKind } from '../core/file-change.js';
+import type { EnvKeyChanges, FileChange, FileChangeKind } from '../core/plan-data/file-change.js';
 import { unifiedDiff } from './unified.js';
 import { looksSensitive } from './credentials.js';
 
-export type { EnvKeyChanges, FileChange, FileChangeKind } from '../core/file-change.js';
+export type { EnvKeyChanges, FileChange, FileChangeKind } from '../core/plan-data/file-change.js';
 export type { FileContent } from './content.js';
 export { envKeyDiffSummary, isEnvFilePath } from './env-keys.js';
 export { formatFileChange, type FormatFileChangeOptions } from './format.js';

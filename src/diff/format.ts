@@ -1,7 +1,7 @@
 // Renders a FileChange as the lines of a human plan: one summary line, then the indented diff when there is one.
 import { shortDigest } from './content.js';
 import { envKeyDiffSummary, isEmptyEnvKeyChanges } from './env-keys.js';
-import type { FileChange, FileChangeKind } from '../core/file-change.js';
+import type { FileChange, FileChangeKind } from '../core/plan-data/file-change.js';
 
 /** Options of `formatFileChange`. */
 export interface FormatFileChangeOptions {

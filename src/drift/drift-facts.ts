@@ -1,11 +1,11 @@
 // The facts drift compares a release with, read in ONE exec: file states, the project's containers and networks, reload records.
-import { containerName } from '../core/service.js';
+import { containerName } from '../core/desired/service.js';
 import type { ReloadRecord } from '../compose/service-reload.js';
 import type { Release } from '../release/release-schema.js';
-import { dockerStateFact, type DockerState } from '../facts/docker-state.js';
-import { fileStateFact, type PathState } from '../facts/file-state.js';
+import { dockerStateFact, type DockerState } from '../facts/containers/docker-state.js';
+import { fileStateFact, type PathState } from '../facts/files/file-state.js';
 import { gather, type FactHost } from '../facts/gather.js';
-import { reloadRecordsFact } from '../facts/reload-records.js';
+import { reloadRecordsFact } from '../facts/deploy-state/reload-records.js';
 import { releasePaths } from './drift-files.js';
 import { releaseNetworks } from './drift-services.js';
 

@@ -1,6 +1,6 @@
 // Pure: the release's files and directories against their state on the host (file-state fact): what differs.
 import type { Release } from '../release/release-schema.js';
-import type { PathState } from '../facts/file-state.js';
+import type { PathState } from '../facts/files/file-state.js';
 import type { DriftItem } from './drift-types.js';
 
 type Attrs = { readonly mode?: number | undefined; readonly owner?: string | undefined; readonly group?: string | undefined };

@@ -1,11 +1,11 @@
 // One host's drift: its current release (1 exec), the facts of everything in it (1 exec), diffs of drifted files (1 exec, only then).
-import { UserError } from '../core/errors.js';
+import { UserError } from '../core/errors/errors.js';
 import type { Redactor } from '../core/redact/redactor.js';
 import type { StackConfig } from '../config/vars/stack-vars.js';
 import { describeFileChange, isEnvFilePath } from '../diff/file-diff.js';
 import type { Release } from '../release/release-schema.js';
 import { blobPath, listReleases, type ReleaseList } from '../release/release-store.js';
-import { fileContentCmd, parseFileContent } from '../facts/file-content.js';
+import { fileContentCmd, parseFileContent } from '../facts/files/file-content.js';
 import { execHost } from '../facts/gather.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';

@@ -4,10 +4,10 @@ import { decideService, type WantedService } from '../compose/decide-service.js'
 import { serviceInputs } from '../compose/service-inputs.js';
 import type { ReloadRecord } from '../compose/service-reload.js';
 import { takenInputs } from '../compose/taken-inputs.js';
-import type { ContainerState } from '../facts/container-state.js';
-import { containerName, networkName } from '../core/service.js';
+import type { ContainerState } from '../facts/containers/container-state.js';
+import { containerName, networkName } from '../core/desired/service.js';
 import type { Release, ReleaseService } from '../release/release-schema.js';
-import type { DockerState } from '../facts/docker-state.js';
+import type { DockerState } from '../facts/containers/docker-state.js';
 import type { DriftItem } from './drift-types.js';
 import { LABELS } from '../compose/compose-desired.js';
 

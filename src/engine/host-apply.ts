@@ -1,7 +1,7 @@
 // Applies a planned host session: the deploy marker and the journal on the host as it goes, container changes as
 // detached host jobs, a release recorded on success, an automatic rollback when `up` or the health gate fails.
 import type { Cmd } from '../core/cmd/cmd.js';
-import type { Phase } from '../core/service.js';
+import type { Phase } from '../core/desired/service.js';
 import type { Transport } from '../transport/transport.js';
 import { applyPlan } from '../apply/apply-plan.js';
 import { ComposeUpError, HealthGateError, PrecheckError, type PhaseRunEnd } from '../apply/apply-compose.js';
@@ -10,12 +10,12 @@ import { LockLostError } from '../lock/fence.js';
 import { runHostJob, runParts, type ExecPart } from '../apply/host-job.js';
 import { startMarker } from './host-lock.js';
 import { hostRelease, releaseBlobWrites } from './host-release.js';
-import { describeError } from '../core/describe-error.js';
+import { describeError } from '../core/errors/describe-error.js';
 import { failure, type HostResult } from './host-result.js';
 import { rollBack } from './host-rollback.js';
 import type { HostSession } from './host-session.js';
 import type { PausePoint } from './test-pause.js';
-import type { HostPlan, ServiceStep } from '../core/plan-types.js';
+import type { HostPlan, ServiceStep } from '../core/plan-data/plan-types.js';
 import { fileProbeCache } from '../apply/probe-cache.js';
 
 /** Applies `s`'s plan; never throws: failures (and automatic rollbacks) become the result. */

@@ -5,12 +5,12 @@ import { markerClearCmd } from '../journal/deploy-marker.js';
 import { fencedTransport } from '../lock/fence.js';
 import { finishOnHost } from './host-finish.js';
 import { lockAndReplan } from './host-lock.js';
-import { describeError } from '../core/describe-error.js';
+import { describeError } from '../core/errors/describe-error.js';
 import { failure, type HostResult } from './host-result.js';
 import type { HostSession } from './host-session.js';
 import type { HeldLock } from '../lock/lock.js';
 import { releaseWriteCmd } from '../release/release-store.js';
-import { HostUnreachableError } from '../core/remote-errors.js';
+import { HostUnreachableError } from '../core/errors/remote-errors.js';
 
 /** Applies a planned session (when asked and it planned changes), journals, releases the lock and closes. */
 export async function finishSession(s: HostSession, apply: boolean): Promise<HostResult> {

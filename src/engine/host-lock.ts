@@ -10,7 +10,7 @@ import type { AcquireOptions, HeldLock, LockInfo } from '../lock/lock.js';
 import type { BreakTarget } from '../lock/lock-script.js';
 import { planOnHost } from '../plan/plan-on-host.js';
 import { markerWriteStep, type DeployMarker } from '../journal/deploy-marker.js';
-import type { Step } from '../core/plan-types.js';
+import type { Step } from '../core/plan-data/plan-types.js';
 
 /** The run's holder line for this host, with the host's lease. */
 export function lockInfo(input: HostRunInput): LockInfo {

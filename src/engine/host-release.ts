@@ -1,6 +1,6 @@
 // Releases around a host run: which release a rollback re-applies, the ops for it, and recording one after a good apply.
 import { randomBytes } from 'node:crypto';
-import { UserError } from '../core/errors.js';
+import { UserError } from '../core/errors/errors.js';
 import type { RoleOps } from '../config/roles/render-roles.js';
 import type { StackConfig } from '../config/vars/stack-vars.js';
 import { COMPOSE_ROLE } from '../compose/compose-desired.js';
@@ -8,12 +8,12 @@ import type { DirWrite, FileWrite } from '../apply/apply-files.js';
 import type { GateResult } from '../apply/health-gate.js';
 import { canonicalJson } from '../compose/service-inputs.js';
 import { sha256Hex } from '../core/digest.js';
-import type { ContainerState } from '../facts/container-state.js';
-import { dockerStateCmd, parseDockerState, type DockerState } from '../facts/docker-state.js';
-import type { PathState } from '../facts/file-state.js';
+import type { ContainerState } from '../facts/containers/container-state.js';
+import { dockerStateCmd, parseDockerState, type DockerState } from '../facts/containers/docker-state.js';
+import type { PathState } from '../facts/files/file-state.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
-import type { HostPlan } from '../core/plan-types.js';
+import type { HostPlan } from '../core/plan-data/plan-types.js';
 import { buildRelease, releaseOps } from '../release/release-build.js';
 import { newReleaseId, type Release } from '../release/release-schema.js';
 import { blobPath, fetchBlobs, listReleases, releaseDirs } from '../release/release-store.js';

@@ -1,9 +1,9 @@
 // What a host's run ends with (or its plan shows).
-import { describeError } from '../core/describe-error.js';
-import { HostUnreachableError } from '../core/remote-errors.js';
+import { describeError } from '../core/errors/describe-error.js';
+import { HostUnreachableError } from '../core/errors/remote-errors.js';
 import type { Transport, TransportCounters } from '../transport/transport.js';
 import type { GateResult } from '../apply/health-gate.js';
-import type { HostPlan } from '../core/plan-types.js';
+import type { HostPlan } from '../core/plan-data/plan-types.js';
 import type { Release } from '../release/release-schema.js';
 
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';

@@ -4,7 +4,7 @@ import type { Transport } from '../transport/transport.js';
 import { applyPlan } from '../apply/apply-plan.js';
 import { ComposeUpError, type ComposeApplyOptions, type HealthGateError } from '../apply/apply-compose.js';
 import { opsOfRelease } from './host-release.js';
-import { describeError } from '../core/describe-error.js';
+import { describeError } from '../core/errors/describe-error.js';
 import { failure, type HostResult } from './host-result.js';
 import type { HostSession } from './host-session.js';
 import { planOnHost } from '../plan/plan-on-host.js';

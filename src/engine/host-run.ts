@@ -6,12 +6,12 @@ import { HostJournal } from './host-journal.js';
 import { waitForJobs } from '../apply/host-job.js';
 import { acquireOptions, journalStart, lockInfo, startLease } from './host-lock.js';
 import { currentOf, planInput, type HostRunInput, type HostSession, type Lease } from './host-session.js';
-import { describeError } from '../core/describe-error.js';
+import { describeError } from '../core/errors/describe-error.js';
 import { failure, type HostResult } from './host-result.js';
 import { holderGone } from '../lock/lock-holder.js';
 import { acquireLock, LockHeldError, type HeldLock, type LockState } from '../lock/lock.js';
 import { planOnHost, type PlannedHost } from '../plan/plan-on-host.js';
-import type { InterruptedDeploy } from '../core/plan-types.js';
+import type { InterruptedDeploy } from '../core/plan-data/plan-types.js';
 
 export { failure, type HostResult, type HostStatus } from './host-result.js';
 export type { HostRunInput, HostSession } from './host-session.js';

@@ -4,7 +4,7 @@ import type { Connection } from '../config/inventory/connection.js';
 import type { HostConfig } from '../config/project.js';
 import { cmdBatch } from '../core/cmd/batch.js';
 import type { Transport } from '../transport/transport.js';
-import { describeError } from '../core/describe-error.js';
+import { describeError } from '../core/errors/describe-error.js';
 import { failure, type HostResult } from './host-result.js';
 import { holderGone } from '../lock/lock-holder.js';
 import type { BreakTarget } from '../lock/lock-script.js';

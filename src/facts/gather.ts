@@ -2,7 +2,7 @@
 import { display } from '../core/cmd/render.js';
 import type { Cmd } from '../core/cmd/cmd.js';
 import { cmdBatch, type PartResult } from '../core/cmd/batch.js';
-import { RemoteCommandError } from '../core/remote-errors.js';
+import { RemoteCommandError } from '../core/errors/remote-errors.js';
 import type { Transport } from '../transport/transport.js';
 import type { Fact, FactSet, Gathered } from './fact.js';
 

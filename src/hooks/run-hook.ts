@@ -1,5 +1,5 @@
 // Runs one local hook (env.yml `hooks:`): the run's summary as JSON on stdin, its output shown as it comes, a deadline.
-import { UserError } from '../core/errors.js';
+import { UserError } from '../core/errors/errors.js';
 import type { Redactor } from '../core/redact/redactor.js';
 import { LineSplitter } from '../logs/log-line.js';
 import type { RunSummary } from '../notify/run-summary.js';

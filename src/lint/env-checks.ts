@@ -3,7 +3,7 @@
 // `rig deploy`, `rig lint` and `rig checklist` run them after rendering, before any host is contacted.
 import type { Project } from '../config/project.js';
 import type { RoleOps } from '../config/roles/render-roles.js';
-import type { Diagnostic } from '../core/diagnostic.js';
+import type { Diagnostic } from '../core/errors/diagnostic.js';
 import { mountFindings, type ManagedPath } from '../compose/mount-checks.js';
 import { vpnConsistency } from './vpn-consistency.js';
 import { websocketUpstreams } from './websocket-upstreams.js';

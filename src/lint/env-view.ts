@@ -1,7 +1,7 @@
 // What the env-wide checks read of a host: its roles' validated variables and where each variable (or part) is written.
 import type { HostConfig } from '../config/project.js';
-import type { SourceLocation } from '../core/diagnostic.js';
-import { formatLocation } from '../core/diagnostic.js';
+import type { SourceLocation } from '../core/errors/diagnostic.js';
+import { formatLocation } from '../core/errors/diagnostic.js';
 
 /** The validated variables of `role` on `host` (defaults applied), or undefined when the host does not run it. */
 export function roleVars(host: HostConfig, role: string): Readonly<Record<string, unknown>> | undefined {

@@ -7,7 +7,7 @@ import { listEnvironments } from '../config/inventory/inventory.js';
 import { isVaultFile } from '../config/vars/secret-source.js';
 import { parseYamlSource, type YamlPath, type YamlSource } from '../config/yaml-source.js';
 import { zodIssuesToDiagnostics } from '../config/zod-diagnostics.js';
-import type { Diagnostic, SourceLocation } from '../core/diagnostic.js';
+import type { Diagnostic, SourceLocation } from '../core/errors/diagnostic.js';
 import { ImageRefError, parseImageRef, type ImageRef } from '../registry/image-ref.js';
 import { classifyImageRef, repositoryName } from './floating-tag.js';
 

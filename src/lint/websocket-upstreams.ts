@@ -2,7 +2,7 @@
 // to it over HTTP/1.1 (`http1_only`), keyed on what the upstream is (its service's `websocket` flag), not on its name.
 import type { HostConfig } from '../config/project.js';
 import type { RoleOps } from '../config/roles/render-roles.js';
-import type { Diagnostic } from '../core/diagnostic.js';
+import type { Diagnostic } from '../core/errors/diagnostic.js';
 import { roleVars, varAt } from './env-view.js';
 
 interface Vhost {

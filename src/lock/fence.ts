@@ -3,8 +3,8 @@
 // whose lock was taken over is stopped before its next change, however its own timers behave.
 import { and, exec, sh, shScriptOf, type Cmd, type ExecNode } from '../core/cmd/cmd.js';
 import { display } from '../core/cmd/render.js';
-import { UserError } from '../core/errors.js';
-import { HostUnreachableError } from '../core/remote-errors.js';
+import { UserError } from '../core/errors/errors.js';
+import { HostUnreachableError } from '../core/errors/remote-errors.js';
 import type { ExecOptions, ExecResult, FileToPut, Transport, TransportCounters } from '../transport/transport.js';
 import { tokenNeedle } from './lock-info.js';
 

@@ -2,8 +2,8 @@
 import path from 'node:path';
 import type { Cmd, ExecNode } from '../core/cmd/cmd.js';
 import { display } from '../core/cmd/render.js';
-import { UserError } from '../core/errors.js';
-import { RemoteCommandError } from '../core/remote-errors.js';
+import { UserError } from '../core/errors/errors.js';
+import { RemoteCommandError } from '../core/errors/remote-errors.js';
 import { classifyFailure } from '../transport/run.js';
 import type { ExecResult, Transport } from '../transport/transport.js';
 import { holderGone } from './lock-holder.js';

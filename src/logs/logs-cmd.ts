@@ -1,6 +1,6 @@
 // The remote half of `rig logs`: `docker logs --timestamps` of one container, refusing clearly when it is not there.
 import { sh, type ExecNode } from '../core/cmd/cmd.js';
-import { UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors/errors.js';
 
 /** Exit status of the logs script when the host has no such container (with NO_CONTAINER_MARKER on stderr). */
 export const NO_CONTAINER_EXIT = 96;

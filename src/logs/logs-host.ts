@@ -1,6 +1,6 @@
 // One host's part of `rig logs`: its connection, the container's log streamed line by line, and how it ended.
 import type { Connection } from '../config/inventory/connection.js';
-import { describeError } from '../core/describe-error.js';
+import { describeError } from '../core/errors/describe-error.js';
 import type { Transport } from '../transport/transport.js';
 import { LineSplitter, parseLogLine, type LogLine } from './log-line.js';
 import { logsCmd, NO_CONTAINER_EXIT, NO_CONTAINER_MARKER, type LogsQuery } from './logs-cmd.js';

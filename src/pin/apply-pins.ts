@@ -1,6 +1,6 @@
 // Deploys run digests: each service's `repo:tag` becomes `repo:tag@sha256:…` from the env's lock; a pinned env refuses the rest.
-import { DiagnosticsError, type Diagnostic } from '../core/diagnostic.js';
-import type { ServiceOp } from '../core/op.js';
+import { DiagnosticsError, type Diagnostic } from '../core/errors/diagnostic.js';
+import type { ServiceOp } from '../core/desired/op.js';
 import type { RoleOps } from '../config/roles/render-roles.js';
 import { pinnedDigest } from '../compose/service-inputs.js';
 import type { EnvImage } from './env-images.js';

@@ -1,5 +1,5 @@
 // The image references an environment deploys: every rendered service's image, located at the variable that set it.
-import type { SourceLocation } from '../core/diagnostic.js';
+import type { SourceLocation } from '../core/errors/diagnostic.js';
 import type { Project } from '../config/project.js';
 import type { RoleOps } from '../config/roles/render-roles.js';
 

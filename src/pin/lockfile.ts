@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { DiagnosticsError } from '../core/diagnostic.js';
+import { DiagnosticsError } from '../core/errors/diagnostic.js';
 import { parseYamlSource } from '../config/yaml-source.js';
 import { zodIssuesToDiagnostics } from '../config/zod-diagnostics.js';
 

@@ -1,7 +1,7 @@
 // Resolves the env's image references against their registries (HEAD only), with credentials from the inventory.
 import { z } from 'zod';
 import type { Project } from '../config/project.js';
-import { DiagnosticsError } from '../core/diagnostic.js';
+import { DiagnosticsError } from '../core/errors/diagnostic.js';
 import { RegistryClient, RegistryError, type RegistryCredential, type ResolvedImage } from '../registry/registry-client.js';
 import { pinnedDigest } from '../compose/service-inputs.js';
 import { mapPool } from '../core/pool.js';

@@ -1,8 +1,8 @@
 // Resolves serviceImage('<svc>') in commands, handlers and file checks to the image that service of the host runs, after pinning.
 import type { Cmd } from '../core/cmd/cmd.js';
-import { DiagnosticsError, type Diagnostic } from '../core/diagnostic.js';
-import type { Op } from '../core/op.js';
-import { serviceImageName } from '../core/service.js';
+import { DiagnosticsError, type Diagnostic } from '../core/errors/diagnostic.js';
+import type { Op } from '../core/desired/op.js';
+import { serviceImageName } from '../core/desired/service.js';
 import type { RoleOps } from '../config/roles/render-roles.js';
 
 /**

@@ -3,7 +3,7 @@ import { display } from '../core/cmd/render.js';
 import type { Cmd } from '../core/cmd/cmd.js';
 import { cmdBatch, type PartResult } from '../core/cmd/batch.js';
 import type { BatchOutcome, FactHost } from '../facts/gather.js';
-import { RemoteCommandError } from '../core/remote-errors.js';
+import { RemoteCommandError } from '../core/errors/remote-errors.js';
 import type { Transport } from '../transport/transport.js';
 import { acquireStep, settleAcquire, type AcquireOptions, type HeldLock, type LockInfo } from '../lock/lock.js';
 

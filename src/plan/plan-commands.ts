@@ -1,8 +1,8 @@
 // Planning of command and handler ops: a command runs when its rule says so; a handler when its role notified it.
 import { display } from '../core/cmd/render.js';
-import type { CommandOp, HandlerOp } from '../core/op.js';
-import type { PathState } from '../facts/file-state.js';
-import type { CommandStep, HandlerStep, Step } from '../core/plan-types.js';
+import type { CommandOp, HandlerOp } from '../core/desired/op.js';
+import type { PathState } from '../facts/files/file-state.js';
+import type { CommandStep, HandlerStep, Step } from '../core/plan-data/plan-types.js';
 
 /** Key of a command's `unless` check result: role and command name. */
 export function guardKey(role: string, name: string): string {

@@ -1,8 +1,8 @@
 // Gathers one host's facts (files, docker) in as few execs as possible and plans it: files, commands, compose services.
-import { DiagnosticsError } from '../core/diagnostic.js';
+import { DiagnosticsError } from '../core/errors/diagnostic.js';
 import { sha256Hex } from '../core/digest.js';
 import type { Redactor } from '../core/redact/redactor.js';
-import { containerName, networkName, PHASES } from '../core/service.js';
+import { containerName, networkName, PHASES } from '../core/desired/service.js';
 import type { ReloadRecord } from '../compose/service-reload.js';
 import { fileOps, type RoleOps } from '../config/roles/render-roles.js';
 import type { StackConfig } from '../config/vars/stack-vars.js';
@@ -10,16 +10,16 @@ import { COMPOSE_ROLE, composeDesired, unmanagedEnvFiles } from '../compose/comp
 import { planServices, type RecordedService } from '../compose/plan-services.js';
 import { composeFilePath } from '../compose/render-compose.js';
 import { canonicalJson } from '../compose/service-inputs.js';
-import { commandChecksFact } from '../facts/command-checks.js';
-import { dockerStateFact, type DockerState } from '../facts/docker-state.js';
-import { fileContentCmd, fileContentFact, parseFileContent } from '../facts/file-content.js';
-import { fileStateFact, type PathState } from '../facts/file-state.js';
+import { commandChecksFact } from '../facts/host/command-checks.js';
+import { dockerStateFact, type DockerState } from '../facts/containers/docker-state.js';
+import { fileContentCmd, fileContentFact, parseFileContent } from '../facts/files/file-content.js';
+import { fileStateFact, type PathState } from '../facts/files/file-state.js';
 import { execHost, gather, type FactHost } from '../facts/gather.js';
-import { lockStateFact } from '../facts/lock-state.js';
-import { deployMarkerFact } from '../facts/marker-state.js';
-import { currentReleaseFact } from '../facts/release-list.js';
-import { reloadRecordsFact } from '../facts/reload-records.js';
-import { runningJobsFact } from '../facts/running-jobs.js';
+import { lockStateFact } from '../facts/deploy-state/lock-state.js';
+import { deployMarkerFact } from '../facts/deploy-state/marker-state.js';
+import { currentReleaseFact } from '../facts/deploy-state/release-list.js';
+import { reloadRecordsFact } from '../facts/deploy-state/reload-records.js';
+import { runningJobsFact } from '../facts/deploy-state/running-jobs.js';
 import { run } from '../transport/run.js';
 import { mergeTargets, resolveMerges } from './yaml-merge.js';
 import type { LockState } from '../lock/lock.js';
@@ -28,7 +28,7 @@ import type { DeployMarker } from '../journal/deploy-marker.js';
 import type { RunningJob } from '../jobs/host-job-script.js';
 import type { Transport } from '../transport/transport.js';
 import { guardsOf, pathsOf, planHost } from './planner.js';
-import type { HostPlan } from '../core/plan-types.js';
+import type { HostPlan } from '../core/plan-data/plan-types.js';
 
 export interface PlanOnHostInput {
   readonly host: string;

@@ -1,14 +1,14 @@
 // Pure planner: desired ops of one host + its facts → the steps that bring it to the desired state, each with why.
-import { DiagnosticsError, formatLocation, type Diagnostic } from '../core/diagnostic.js';
+import { DiagnosticsError, formatLocation, type Diagnostic } from '../core/errors/diagnostic.js';
 import type { Cmd } from '../core/cmd/cmd.js';
 import { sha256Hex } from '../core/digest.js';
-import type { CommandOp, DirOp, FileOp, HandlerOp, PathAttrs } from '../core/op.js';
+import type { CommandOp, DirOp, FileOp, HandlerOp, PathAttrs } from '../core/desired/op.js';
 import type { Redactor } from '../core/redact/redactor.js';
 import type { RoleOps } from '../config/roles/render-roles.js';
-import type { PathState } from '../facts/file-state.js';
+import type { PathState } from '../facts/files/file-state.js';
 import { describeFileChange, isEnvFilePath } from '../diff/file-diff.js';
 import { guardKey, planCommand, planHandlers } from './plan-commands.js';
-import type { HostPlan, Step } from '../core/plan-types.js';
+import type { HostPlan, Step } from '../core/plan-data/plan-types.js';
 
 export interface PlanHostInput {
   readonly host: string;

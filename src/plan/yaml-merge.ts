@@ -1,7 +1,7 @@
 // Resolves yamlMerge ops against the host's current file: rig's keys set, every other key and comment kept as it is.
 import { isMap, isScalar, parseDocument } from 'yaml';
-import type { Diagnostic } from '../core/diagnostic.js';
-import type { FileOp, YamlMergeOp } from '../core/op.js';
+import type { Diagnostic } from '../core/errors/diagnostic.js';
+import type { FileOp, YamlMergeOp } from '../core/desired/op.js';
 import type { RoleOps } from '../config/roles/render-roles.js';
 import { canonicalJson } from '../compose/service-inputs.js';
 

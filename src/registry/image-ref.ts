@@ -1,5 +1,5 @@
 // Parses and normalises image references (`redis:7-alpine`, `ghcr.io/o/n:t@sha256:…`) the way the docker CLI does.
-import { UserError } from '../core/errors.js';
+import { UserError } from '../core/errors/errors.js';
 
 /** An image reference split into what the Registry HTTP API needs. */
 export interface ImageRef {

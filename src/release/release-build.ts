@@ -1,12 +1,12 @@
 // Pure: a release from a deploy's desired state (what ran, with images fixed), and back from a release to ops to re-apply.
 import { sha256Hex } from '../core/digest.js';
-import type { DirOp, FileOp, NetworkOp, Op, ServiceOp } from '../core/op.js';
-import { containerName } from '../core/service.js';
+import type { DirOp, FileOp, NetworkOp, Op, ServiceOp } from '../core/desired/op.js';
+import { containerName } from '../core/desired/service.js';
 import type { RoleOps } from '../config/roles/render-roles.js';
 import type { StackConfig } from '../config/vars/stack-vars.js';
 import { COMPOSE_ROLE } from '../compose/compose-desired.js';
 import { pinnedDigest } from '../compose/service-inputs.js';
-import type { ContainerState } from '../facts/docker-state.js';
+import type { ContainerState } from '../facts/containers/docker-state.js';
 import type { Release, ReleaseService } from './release-schema.js';
 
 /** Who, when and from what a release was made. */

@@ -1,6 +1,6 @@
 // The release record kept on each host after a good deploy: everything needed to re-apply that state, no secret values.
 import { z } from 'zod';
-import { healthGateSchema, PHASES, serviceSpecSchema } from '../core/service.js';
+import { healthGateSchema, PHASES, serviceSpecSchema } from '../core/desired/service.js';
 
 const attrs = { mode: z.number().int().optional(), owner: z.string().optional(), group: z.string().optional() };
 

@@ -1,6 +1,6 @@
 // Releases on the host: `<stateDir>/releases/<id>/release.json`, content blobs shared by sha256, `current`, pruning.
 import { sh, type ExecNode } from '../core/cmd/cmd.js';
-import { fileContentCmd, parseFileContent } from '../facts/file-content.js';
+import { fileContentCmd, parseFileContent } from '../facts/files/file-content.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import { releaseSchema, type Release } from './release-schema.js';

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Settings } from '../config/settings.js';
 import type { Redactor } from '../core/redact/redactor.js';
-import { describeError } from '../core/describe-error.js';
+import { describeError } from '../core/errors/describe-error.js';
 import type { Transport } from '../transport/transport.js';
 import { SMOKE_STATUSES, type SmokeCheck, type SmokeOutcome } from './define-smoke.js';
 import { checkContext, type SmokeHost, type SmokeOccasion } from './smoke-context.js';

@@ -1,7 +1,7 @@
 // Runs the smoke checks of every host: hosts in parallel (up to `forks`), one connection per host, its checks in parallel on it.
 import type { Settings } from '../config/settings.js';
 import type { Redactor } from '../core/redact/redactor.js';
-import { describeError } from '../core/describe-error.js';
+import { describeError } from '../core/errors/describe-error.js';
 import { mapPool } from '../core/pool.js';
 import type { Transport } from '../transport/transport.js';
 import type { SmokeCheck } from './define-smoke.js';

@@ -1,5 +1,5 @@
 // Judges a host's declared compose services against their containers' state (the services-healthy smoke check).
-import type { ContainerState } from '../facts/container-state.js';
+import type { ContainerState } from '../facts/containers/container-state.js';
 import type { SmokeOutcome } from './define-smoke.js';
 import type { SmokeService } from './smoke-context.js';
 

@@ -3,7 +3,7 @@ import type { Settings } from '../config/settings.js';
 import { exec, type Cmd } from '../core/cmd/cmd.js';
 import { secretsInClear } from '../core/cmd/secrets.js';
 import { display, render, secretsOf, SECRET_VAR_PREFIX } from '../core/cmd/render.js';
-import { networkName, type Phase } from '../core/service.js';
+import { networkName, type Phase } from '../core/desired/service.js';
 import type { ExecResult, Transport } from '../transport/transport.js';
 
 /** A compose service rig declares for the host (from its roles, as `rig deploy` would render them). */

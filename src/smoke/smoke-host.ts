@@ -1,7 +1,7 @@
 // Each host as the smoke checks see it (vars, roles, declared services), and which checks target it.
 import type { HostConfig } from '../config/project.js';
 import type { RoleOps } from '../config/roles/render-roles.js';
-import { containerName } from '../core/service.js';
+import { containerName } from '../core/desired/service.js';
 import type { SmokeCheck, SmokeTarget } from './define-smoke.js';
 import type { SmokeHost, SmokeService } from './smoke-context.js';
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { locateText } from '../config/locate-text.js';
 import { importProjectModule } from '../config/module-loader.js';
 import { zodIssuesToDiagnostics, type Locator } from '../config/zod-diagnostics.js';
-import { Diagnostics, DiagnosticsError, type SourceLocation } from '../core/diagnostic.js';
+import { Diagnostics, DiagnosticsError, type SourceLocation } from '../core/errors/diagnostic.js';
 import { didYouMean } from '../core/suggest.js';
 import type { SmokeCheck } from './define-smoke.js';
 

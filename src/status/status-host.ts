@@ -1,11 +1,11 @@
 // One host's status in ONE exec: its releases, the project's containers and images, the deploy lock (read, never
 // taken), the compose it runs.
 import type { StackConfig } from '../config/vars/stack-vars.js';
-import { composeDetectFact } from '../facts/compose-detect.js';
+import { composeDetectFact } from '../facts/containers/compose-detect.js';
 import { execHost, gather } from '../facts/gather.js';
-import { lockStateFact } from '../facts/lock-state.js';
-import { projectContainersFact } from '../facts/project-containers.js';
-import { releaseListFact } from '../facts/release-list.js';
+import { lockStateFact } from '../facts/deploy-state/lock-state.js';
+import { projectContainersFact } from '../facts/containers/project-containers.js';
+import { releaseListFact } from '../facts/deploy-state/release-list.js';
 import type { Transport } from '../transport/transport.js';
 import type { StatusFacts } from './status-model.js';
 

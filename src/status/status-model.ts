@@ -1,13 +1,13 @@
 // Pure: a host's status from its facts (release, containers, images, lock) and the env's images.lock.yml.
 import { pinnedDigest } from '../compose/service-inputs.js';
-import { containerName } from '../core/service.js';
+import { containerName } from '../core/desired/service.js';
 import type { ReleaseList } from '../release/release-store.js';
 import type { Release, ReleaseService } from '../release/release-schema.js';
 import { lockHeldMessage, type LockState } from '../lock/lock.js';
-import type { ComposeDetection } from '../facts/compose-detect.js';
-import type { ContainerState } from '../facts/container-state.js';
-import type { ImageState } from '../facts/docker-state.js';
-import type { ProjectContainers } from '../facts/project-containers.js';
+import type { ComposeDetection } from '../facts/containers/compose-detect.js';
+import type { ContainerState } from '../facts/containers/container-state.js';
+import type { ImageState } from '../facts/containers/docker-state.js';
+import type { ProjectContainers } from '../facts/containers/project-containers.js';
 import type { LockFile } from '../pin/lockfile.js';
 import { ImageRefError, parseImageRef, type ImageRef } from '../registry/image-ref.js';
 import type { HostStatus, ServiceImage, ServiceState, ServiceStatus, StatusLock, StatusRelease } from './status-types.js';

@@ -1,5 +1,5 @@
 // What `rig status` knows about a host: its release, each service's container and image, and the deploy lock.
-import type { ComposeInstall } from '../facts/compose-detect.js';
+import type { ComposeInstall } from '../facts/containers/compose-detect.js';
 
 /**
  * One word for a service's container: `healthy` (healthcheck passing), `running` (no healthcheck), `done` (a one-shot

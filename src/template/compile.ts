@@ -1,6 +1,6 @@
 // Compiles template text once (strict Handlebars, no HTML escaping) after checking it; compiled forms are cached by text.
 import Handlebars from 'handlebars';
-import { DiagnosticsError, type Diagnostic } from '../core/diagnostic.js';
+import { DiagnosticsError, type Diagnostic } from '../core/errors/diagnostic.js';
 import { indexTemplate, isPath, type PathNode, type TemplateIndex } from './errors/ast.js';
 import { rewriteDefaults } from './default-rewrite.js';
 import { findJinjaFilters } from './jinja-check.js';

@@ -1,6 +1,6 @@
 // Binds the helpers to one render: strict arguments (a missing variable is an error), error locations, secret tracking.
 import Handlebars from 'handlebars';
-import { DiagnosticsError, type SourceLocation } from '../core/diagnostic.js';
+import { DiagnosticsError, type SourceLocation } from '../core/errors/diagnostic.js';
 import type { Redactor } from '../core/redact/redactor.js';
 import { hashPairs, isPath, posKey, type CallNode, type TemplateIndex } from './errors/ast.js';
 import { SAFE_GET, safeGetHelper } from './default-rewrite.js';

@@ -1,5 +1,5 @@
 // Spots Jinja filter syntax (`{{ x | default('y') }}`) left over from Ansible templates, before Handlebars misreads it.
-import type { Diagnostic } from '../core/diagnostic.js';
+import type { Diagnostic } from '../core/errors/diagnostic.js';
 import { positionOf } from './errors/parse-error.js';
 
 export const JINJA_FILTER_MESSAGE = 'Jinja filters are not supported; use Handlebars helpers, e.g. {{default x "y"}}';

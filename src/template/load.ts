@@ -1,6 +1,6 @@
 // The template layer's only I/O: reading a template file.
 import { readFileSync } from 'node:fs';
-import { DiagnosticsError } from '../core/diagnostic.js';
+import { DiagnosticsError } from '../core/errors/diagnostic.js';
 
 /** Reads a template file as UTF-8; a missing or unreadable file is a DiagnosticsError naming it. */
 export function loadTemplateFile(path: string): { file: string; text: string } {

@@ -1,5 +1,5 @@
 // Renders a variable's string value that references other variables, Ansible style (`db_url: "{{ vault_db_url }}"`).
-import { DiagnosticsError, type SourceLocation } from '../core/diagnostic.js';
+import { DiagnosticsError, type SourceLocation } from '../core/errors/diagnostic.js';
 import type { Redactor } from '../core/redact/redactor.js';
 import type { PathNode } from './errors/ast.js';
 import { prepareTemplate } from './compile.js';

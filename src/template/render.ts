@@ -1,5 +1,5 @@
 // Renders a compiled template against a host's variables; every failure becomes a located diagnostic.
-import { DiagnosticsError } from '../core/diagnostic.js';
+import { DiagnosticsError } from '../core/errors/diagnostic.js';
 import type { Redactor } from '../core/redact/redactor.js';
 import type { CompiledTemplate, PreparedTemplate } from './compile.js';
 import { runtimeHelpers, type RenderState } from './helper-runtime.js';

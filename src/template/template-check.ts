@@ -1,5 +1,5 @@
 // Checks a parsed template before it runs: unknown helpers, wrong argument counts, partials. Collects every problem.
-import type { Diagnostic } from '../core/diagnostic.js';
+import type { Diagnostic } from '../core/errors/diagnostic.js';
 import { hashPairs, isCall, isPath, walk, type AstNode, type CallNode } from './errors/ast.js';
 import { helperSpec, type HelperSpec } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { constants } from 'node:os';
 import { execa } from 'execa';
 import type { Cmd } from '../core/cmd/cmd.js';
 import { toRemote } from '../core/cmd/remote.js';
-import { RemoteCommandError } from '../core/remote-errors.js';
+import { RemoteCommandError } from '../core/errors/remote-errors.js';
 import { maskSecretsOf } from './run.js';
 import { stdinBytes, type ExecOptions, type ExecResult, type FileToPut, type StreamHandle, type StreamOptions, type Transport, type TransportCounters } from './transport.js';
 

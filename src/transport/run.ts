@@ -3,7 +3,7 @@ import type { Cmd } from '../core/cmd/cmd.js';
 import { display, secretsOf } from '../core/cmd/render.js';
 import { BECOME_FAILED_EXIT, BECOME_FAILED_MARKER } from '../core/cmd/remote.js';
 import { Redactor } from '../core/redact/redactor.js';
-import { RemoteCommandError, type RemoteFailureKind } from '../core/remote-errors.js';
+import { RemoteCommandError, type RemoteFailureKind } from '../core/errors/remote-errors.js';
 import type { ExecOptions, ExecResult, Transport } from './transport.js';
 
 /**

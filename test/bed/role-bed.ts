@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { VaultKeyring } from '../../src/config/vault/keyring.ts';
-import { containerName, networkName } from '../../src/core/service.ts';
+import { containerName, networkName } from '../../src/core/desired/service.ts';
 import type { TestRegistry } from './registry.ts';
 import { registryWithImages, type PushedImage } from './role-images.ts';
 import { rigRunner, type RigRun, type RigRunOptions } from './rig-runner.ts';

@@ -61,7 +61,7 @@ import { loadSettings } from '../../src/config/settings.js';
 import { interpolateString } from '../../src/config/vars/interpolate.js';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
 import { Redactor } from '../../src/core/redact/redactor.js';
-import { DiagnosticsError, formatDiagnostic } from '../../src/core/diagnostic.js';
+import { DiagnosticsError, formatDiagnostic } from '../../src/core/errors/diagnostic.js';
 import { renderProject } from '../../src/config/roles/render-roles.js';
 
 /** Loads a temp project as the CLI would (real settings, vault keyring from `vaultPassword`, template interpolation). */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { renderProject, type RoleOps } from '../../src/config/roles/render-roles.js';
 import type { Project } from '../../src/config/project.js';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
-import type { Diagnostic } from '../../src/core/diagnostic.js';
+import type { Diagnostic } from '../../src/core/errors/diagnostic.js';
 import { envChecks } from '../../src/lint/env-checks.js';
 import { applyPins } from '../../src/pin/apply-pins.js';
 import { envImages } from '../../src/pin/env-images.js';

@@ -3,7 +3,7 @@ import type { Connection } from '../../config/inventory/connection.js';
 import type { HostConfig, Project } from '../../config/project.js';
 import type { RoleOps } from '../../config/roles/render-roles.js';
 import type { Settings } from '../../config/settings.js';
-import { describeError } from '../../core/describe-error.js';
+import { describeError } from '../../core/errors/describe-error.js';
 import { planOnHost } from '../../plan/plan-on-host.js';
 import type { SmokeCheck } from '../../smoke/define-smoke.js';
 import { smokeHost } from '../../smoke/smoke-host.js';

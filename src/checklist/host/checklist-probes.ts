@@ -2,7 +2,7 @@
 // target image (the deploy's own pre-check, run ahead: a missing one would stop that deploy before anything changed).
 import type { HostConfig } from '../../config/project.js';
 import { checkProbes } from '../../apply/apply-probes.js';
-import type { HostPlan } from '../../core/plan-types.js';
+import type { HostPlan } from '../../core/plan-data/plan-types.js';
 import type { ProbeCache } from '../../apply/probe-cache.js';
 import type { Transport } from '../../transport/transport.js';
 import type { CheckStatus } from '../checklist-check.js';

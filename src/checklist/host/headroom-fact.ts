@@ -1,7 +1,7 @@
 // The headroom thresholds (inventory variables) and how the `headroom` fact measures against them.
 import type { HostConfig } from '../../config/project.js';
-import { formatLocation } from '../../core/diagnostic.js';
-import type { Headroom } from '../../facts/headroom.js';
+import { formatLocation } from '../../core/errors/diagnostic.js';
+import type { Headroom } from '../../facts/host/headroom.js';
 
 /** Defaults of the inventory variables that set the thresholds. */
 export const HEADROOM_DEFAULTS = { rig_checklist_min_disk_free_pct: 15, rig_checklist_min_mem_available_mb: 512 } as const;

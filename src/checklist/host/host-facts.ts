@@ -3,9 +3,9 @@ import type { StackConfig } from '../../config/vars/stack-vars.js';
 import type { LockState } from '../../lock/lock.js';
 import type { ReleaseList } from '../../release/release-store.js';
 import { execHost, factCommands, readSettled, type BatchOutcome, type FactHost, type FactOutcome, type Settled } from '../../facts/gather.js';
-import { headroomFact, type Headroom } from '../../facts/headroom.js';
-import { lockStateFact } from '../../facts/lock-state.js';
-import { releaseListFact } from '../../facts/release-list.js';
+import { headroomFact, type Headroom } from '../../facts/host/headroom.js';
+import { lockStateFact } from '../../facts/deploy-state/lock-state.js';
+import { releaseListFact } from '../../facts/deploy-state/release-list.js';
 import type { Transport } from '../../transport/transport.js';
 
 /** The checklist's own facts; each is an error message when its part failed, so one bad part spoils no other. */

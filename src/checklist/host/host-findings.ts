@@ -1,11 +1,11 @@
 // Pure judgements of one host's facts: the deploy lock, the releases to roll back to, the headroom, the upgrade plan.
 import type { HostConfig } from '../../config/project.js';
 import { lockHeldMessage, type LockState } from '../../lock/lock.js';
-import type { HostPlan, ServiceStep } from '../../core/plan-types.js';
+import type { HostPlan, ServiceStep } from '../../core/plan-data/plan-types.js';
 import type { ReleaseList } from '../../release/release-store.js';
 import type { CheckStatus } from '../checklist-check.js';
 import type { PlannedService } from '../checklist-details.js';
-import type { Headroom } from '../../facts/headroom.js';
+import type { Headroom } from '../../facts/host/headroom.js';
 import { headroomThresholds, judgeHeadroom } from './headroom-fact.js';
 
 type Judged = { readonly status: CheckStatus; readonly evidence: string[] };

@@ -1,7 +1,7 @@
 // Human and JSON renderings of a plan or deploy result: per host, the steps with why, diffs, and a summary.
 import { formatFileChange } from '../../diff/file-diff.js';
 import type { HostResult } from '../../engine/host-run.js';
-import type { Plan, Step } from '../../core/plan-types.js';
+import type { Plan, Step } from '../../core/plan-data/plan-types.js';
 
 const SERVICE_MARK = { create: '+', recreate: '~', start: '>', reload: '↻', remove: '-', gate: '?' } as const;
 

@@ -2,9 +2,9 @@
 import type { Connection } from '../../config/inventory/connection.js';
 import type { HostConfig, Project } from '../../config/project.js';
 import { loadSettings } from '../../config/settings.js';
-import { formatDiagnostic } from '../../core/diagnostic.js';
-import { UsageError } from '../../core/errors.js';
-import { describeError } from '../../core/describe-error.js';
+import { formatDiagnostic } from '../../core/errors/diagnostic.js';
+import { UsageError } from '../../core/errors/errors.js';
+import { describeError } from '../../core/errors/describe-error.js';
 import { mapPool } from '../../core/pool.js';
 import type { Transport } from '../../transport/transport.js';
 import { PROJECT_OPTIONS, parseFlags } from '../args.js';

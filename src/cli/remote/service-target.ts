@@ -1,5 +1,5 @@
 // The SERVICE argument of `rig logs` and `rig exec`: exactly one compose service name.
-import { UsageError } from '../../core/errors.js';
+import { UsageError } from '../../core/errors/errors.js';
 
 const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 

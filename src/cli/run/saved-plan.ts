@@ -1,6 +1,6 @@
 // `rig deploy --plan FILE`: apply a plan saved by `rig plan --json FILE` only if the hosts have not moved since.
 import { existsSync, readFileSync } from 'node:fs';
-import { UserError } from '../../core/errors.js';
+import { UserError } from '../../core/errors/errors.js';
 import type { HostResult } from '../../engine/host-run.js';
 import { z } from 'zod';
 

@@ -1,5 +1,5 @@
 // `--secret-var NAME`: values read from stdin, never argv; and the command line as rig records it (names, never values).
-import { UsageError } from '../../core/errors.js';
+import { UsageError } from '../../core/errors/errors.js';
 import type { CliIo } from '../io.js';
 
 /**

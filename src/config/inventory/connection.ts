@@ -2,7 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Diagnostics } from '../../core/diagnostic.js';
+import type { Diagnostics } from '../../core/errors/diagnostic.js';
 import type { ResolvedVar } from '../vars/resolve-vars.js';
 import { LAYERS, type VarEntry } from '../vars/var-entry.js';
 

@@ -1,5 +1,5 @@
 // Builds the group/host graph of an Ansible YAML inventory, with depths for Ansible's group ordering.
-import type { Diagnostics, SourceLocation } from '../../core/diagnostic.js';
+import type { Diagnostics, SourceLocation } from '../../core/errors/diagnostic.js';
 import { didYouMean } from '../../core/suggest.js';
 import type { GroupBody } from './inventory-schema.js';
 import type { VarEntry } from '../vars/var-entry.js';

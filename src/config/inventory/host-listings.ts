@@ -1,6 +1,6 @@
 // A host listed in hosts.yml (once or several times) must not get contradicting connection settings.
-import type { Diagnostics } from '../../core/diagnostic.js';
-import { formatLocation } from '../../core/diagnostic.js';
+import type { Diagnostics } from '../../core/errors/diagnostic.js';
+import { formatLocation } from '../../core/errors/diagnostic.js';
 import { connectionField } from './connection.js';
 import type { Inventory } from './inventory.js';
 

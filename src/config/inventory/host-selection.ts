@@ -1,5 +1,5 @@
 // Which hosts a run touches and which roles each runs: playbook plays, narrowed by --limit and --role.
-import type { Diagnostics } from '../../core/diagnostic.js';
+import type { Diagnostics } from '../../core/errors/diagnostic.js';
 import { didYouMean } from '../../core/suggest.js';
 import type { Inventory } from './inventory.js';
 import type { Play, Playbook } from '../playbook.js';

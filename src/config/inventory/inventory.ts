@@ -1,7 +1,7 @@
 // Loads one environment's inventory: hosts.yml, env.yml, group_vars/ and host_vars/ (files or directories).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../../core/errors.js';
+import { UserError } from '../../core/errors/errors.js';
 import { didYouMean } from '../../core/suggest.js';
 import { buildGroupTree, type GroupTree } from './group-tree.js';
 import { EnvSettingsSchema, GROUP_KEYS, HostsFileSchema, type EnvSettings } from './inventory-schema.js';

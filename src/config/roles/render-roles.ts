@@ -1,13 +1,13 @@
 // Renders every role of every host into desired-state ops before any connection: template errors surface here, all at once.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Diagnostics, DiagnosticsError, type Diagnostic, type SourceLocation } from '../../core/diagnostic.js';
-import type { DirOp, FileOp, NetworkOp, Op, PathAttrs, ServiceOp } from '../../core/op.js';
-import { healthGateSchema, serviceSpecSchema } from '../../core/service.js';
+import { Diagnostics, DiagnosticsError, type Diagnostic, type SourceLocation } from '../../core/errors/diagnostic.js';
+import type { DirOp, FileOp, NetworkOp, Op, PathAttrs, ServiceOp } from '../../core/desired/op.js';
+import { healthGateSchema, serviceSpecSchema } from '../../core/desired/service.js';
 import { zodIssuesToDiagnostics } from '../zod-diagnostics.js';
 import { destinationProblem, roleFileProblem } from './role-paths.js';
 import { imageRefSchema } from '../../registry/image-ref-schema.js';
-import type { RoleContext } from '../../core/role.js';
+import type { RoleContext } from '../../core/desired/role.js';
 import { exec, type Cmd } from '../../core/cmd/cmd.js';
 import { secretsInClear } from '../../core/cmd/secrets.js';
 import { compileTemplate, loadTemplateFile, renderTemplate } from '../../template/index.js';

@@ -1,8 +1,8 @@
 // Finds role modules under roles/, imports them and loads their defaults.yml.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { DiagnosticsError, type SourceLocation } from '../../core/diagnostic.js';
-import { rolePrefix, type Role } from '../../core/role.js';
+import { DiagnosticsError, type SourceLocation } from '../../core/errors/diagnostic.js';
+import { rolePrefix, type Role } from '../../core/desired/role.js';
 import { didYouMean } from '../../core/suggest.js';
 import { locateText } from '../locate-text.js';
 import { importProjectModule } from '../module-loader.js';

@@ -1,6 +1,6 @@
 // Checks each role's prefixed variables against its zod schema: typos, missing and wrongly typed values, all at once.
-import type { Diagnostics } from '../../core/diagnostic.js';
-import { rolePrefix } from '../../core/role.js';
+import type { Diagnostics } from '../../core/errors/diagnostic.js';
+import { rolePrefix } from '../../core/desired/role.js';
 import { didYouMean } from '../../core/suggest.js';
 import type { ResolvedVar } from '../vars/resolve-vars.js';
 import type { LoadedRole } from './role-loader.js';

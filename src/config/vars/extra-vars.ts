@@ -1,6 +1,6 @@
 // Variables that do not come from inventory files: `--var k=v` on the command line and rig's built-ins.
 import { parse } from 'yaml';
-import type { Diagnostics } from '../../core/diagnostic.js';
+import type { Diagnostics } from '../../core/errors/diagnostic.js';
 import { stackBuiltins } from './stack-vars.js';
 import { VAR_NAME, type VarEntry } from './var-entry.js';
 

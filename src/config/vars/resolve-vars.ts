@@ -1,5 +1,5 @@
 // Merges a host's variable layers by precedence and resolves `{{ var }}` references between variables (Ansible style).
-import type { Diagnostics, SourceLocation } from '../../core/diagnostic.js';
+import type { Diagnostics, SourceLocation } from '../../core/errors/diagnostic.js';
 import type { VarEntry } from './var-entry.js';
 import { hasExpression, referencedNames } from './var-references.js';
 

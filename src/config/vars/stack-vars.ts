@@ -1,6 +1,6 @@
 // rig's own per-host variables for the compose project and its state (lock, journal, releases), validated with zod.
 import { z } from 'zod';
-import type { Diagnostics } from '../../core/diagnostic.js';
+import type { Diagnostics } from '../../core/errors/diagnostic.js';
 import type { ResolvedVar } from './resolve-vars.js';
 import type { VarEntry } from './var-entry.js';
 import { zodIssuesToDiagnostics } from '../zod-diagnostics.js';

@@ -1,5 +1,5 @@
 // The unit of configuration: one variable with its value, where it was written and whether it is secret.
-import type { SourceLocation } from '../../core/diagnostic.js';
+import type { SourceLocation } from '../../core/errors/diagnostic.js';
 import type { YamlPath } from '../yaml-source.js';
 
 /** The precedence layers, lowest first. README documents this table; `layerRank` orders them. */

@@ -1,7 +1,7 @@
 // Loads a vars file (group_vars, host_vars, role defaults, --vars-file): YAML or whole-file vault, inline !vault values.
 import { readFileSync } from 'node:fs';
-import type { Diagnostics } from '../../core/diagnostic.js';
-import { VaultError } from '../../core/errors.js';
+import type { Diagnostics } from '../../core/errors/diagnostic.js';
+import { VaultError } from '../../core/errors/errors.js';
 import type { Redactor } from '../../core/redact/redactor.js';
 import { isVaultFile, type SecretSource } from './secret-source.js';
 import { VAR_NAME, type Layer, type VarEntry } from './var-entry.js';

@@ -3,7 +3,7 @@ import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { execa, ExecaError } from 'execa';
-import { UserError } from '../../core/errors.js';
+import { UserError } from '../../core/errors/errors.js';
 import type { PlannedWrite } from './atomic-write.js';
 import { PRIVATE_MODE, readVaultInput } from './file-plans.js';
 import type { VaultKeyring } from './keyring.js';

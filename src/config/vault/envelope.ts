@@ -1,5 +1,5 @@
 // The vault text format: `$ANSIBLE_VAULT;1.1;AES256` (or `1.2;AES256;<id>`) header and hexlified body at 80 columns.
-import { VaultError } from '../../core/errors.js';
+import { VaultError } from '../../core/errors/errors.js';
 import type { SealedPayload } from './aes256.js';
 
 const HEADER = '$ANSIBLE_VAULT';

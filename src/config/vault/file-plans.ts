@@ -1,7 +1,7 @@
 // Plans the whole-file vault operations (encrypt, decrypt, rekey): reads and transforms every input, writes nothing.
 import { readFile, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { UserError, VaultError } from '../../core/errors.js';
+import { UserError, VaultError } from '../../core/errors/errors.js';
 import type { PlannedWrite } from './atomic-write.js';
 import { isAlreadyEncrypted } from './envelope.js';
 import type { VaultKeyring } from './keyring.js';

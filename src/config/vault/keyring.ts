@@ -1,5 +1,5 @@
 // The vault passwords of one run, labelled by vault id: decrypts envelopes (caching derived keys) and encrypts new ones.
-import { UsageError, UserError, VaultError } from '../../core/errors.js';
+import { UsageError, UserError, VaultError } from '../../core/errors/errors.js';
 import { deriveKeys, open, seal, type DerivedKeys } from './aes256.js';
 import { DEFAULT_VAULT_ID, formatEnvelope, isAlreadyEncrypted, parseEnvelope, type VaultEnvelope } from './envelope.js';
 import { readPasswordFile } from './password-file.js';

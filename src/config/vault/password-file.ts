@@ -1,6 +1,6 @@
 // Reads one vault password the way Ansible does: an executable file is run for its stdout, any other file is read.
 import { readFile, stat } from 'node:fs/promises';
-import { UserError } from '../../core/errors.js';
+import { UserError } from '../../core/errors/errors.js';
 
 /** Where a password file came from, for messages (`--vault-password-file`, `$RIG_VAULT_PASSWORD_FILE`, …). */
 export interface PasswordFileRef {

@@ -1,7 +1,7 @@
 // Decides which password files rig uses: --vault-id label@file entries, then the default password, as Ansible orders them.
 import { access } from 'node:fs/promises';
 import * as path from 'node:path';
-import { UsageError } from '../../core/errors.js';
+import { UsageError } from '../../core/errors/errors.js';
 import { DEFAULT_VAULT_ID } from './envelope.js';
 import type { PasswordFileRef } from './password-file.js';
 

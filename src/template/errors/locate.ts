@@ -1,5 +1,5 @@
 // Maps positions inside a template's text to locations in the user's files (a template file, or a YAML value).
-import type { Diagnostic, SourceLocation } from '../../core/diagnostic.js';
+import type { Diagnostic, SourceLocation } from '../../core/errors/diagnostic.js';
 
 /** Turns a 1-based line and column inside the template text into a location in a file. */
 export type Locator = (line: number, col: number) => SourceLocation;

@@ -1,6 +1,6 @@
 // Turns Handlebars parse failures into diagnostics at the template's file:line:col.
 import Handlebars from 'handlebars';
-import type { Diagnostic } from '../../core/diagnostic.js';
+import type { Diagnostic } from '../../core/errors/diagnostic.js';
 
 interface LexerLocation {
   first_line: number;

@@ -1,6 +1,6 @@
 // Turns what a strict Handlebars render throws into a diagnostic naming the variable and its file:line:col.
 import Handlebars from 'handlebars';
-import type { Diagnostic, SourceLocation } from '../../core/diagnostic.js';
+import type { Diagnostic, SourceLocation } from '../../core/errors/diagnostic.js';
 import { posKey, type TemplateIndex } from './ast.js';
 import type { Locator } from './locate.js';
 

@@ -2,7 +2,7 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ServerHostKeyAlgorithm } from 'ssh2';
-import { HostKeyError } from '../../core/remote-errors.js';
+import { HostKeyError } from '../../core/errors/remote-errors.js';
 import { hostKeyAlgorithms } from './host-key-algorithms.js';
 import { checkHostKey, fingerprint, hostEntries, keyTypeOf, knownHostsLine, knownHostsName, parseKnownHosts } from './known-hosts.js';
 import type { KnownHostEntry } from './known-hosts.js';

@@ -1,6 +1,6 @@
 // Puts many files through one SFTP session: each written byte for byte, then chmod to its exact mode.
 import type { Client, SFTPWrapper } from 'ssh2';
-import { HostUnreachableError, RemoteFileError } from '../../core/remote-errors.js';
+import { HostUnreachableError, RemoteFileError } from '../../core/errors/remote-errors.js';
 import type { FileToPut } from '../transport.js';
 
 /** Opens one SFTP channel, writes all files with pipelined requests, closes the channel. */

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, type AgentAuthMethod, type ConnectConfig, type PublicKeyAuthMethod } from 'ssh2';
 import type { Duplex } from 'node:stream';
-import { HostKeyError, HostUnreachableError } from '../../core/remote-errors.js';
+import { HostKeyError, HostUnreachableError } from '../../core/errors/remote-errors.js';
 import { knownHost, noKnownTypeError, verifyHostKey, type HostKeyPolicy } from '../host-keys/host-key-policy.js';
 import type { SshEndpoint } from '../ssh-endpoint.js';
 

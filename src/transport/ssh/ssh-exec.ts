@@ -1,7 +1,7 @@
 // Runs one rendered command on one exec channel of an open ssh2 connection and collects its output.
 import { constants } from 'node:os';
 import type { Client, ClientChannel } from 'ssh2';
-import { HostUnreachableError, RemoteCommandError } from '../../core/remote-errors.js';
+import { HostUnreachableError, RemoteCommandError } from '../../core/errors/remote-errors.js';
 import type { RemoteInvocation } from '../../core/cmd/remote.js';
 import type { ExecResult } from '../transport.js';
 

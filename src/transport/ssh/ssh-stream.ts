@@ -1,7 +1,7 @@
 // Runs one command on an exec channel with its output streamed as it comes, stdin piped and optionally a pty.
 import type { Client, ClientChannel } from 'ssh2';
 import type { RemoteInvocation } from '../../core/cmd/remote.js';
-import { HostUnreachableError } from '../../core/remote-errors.js';
+import { HostUnreachableError } from '../../core/errors/remote-errors.js';
 import { exitCode } from './ssh-exec.js';
 import type { StreamHandle, StreamOptions } from '../transport.js';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApplyFilesError } from '../../../src/apply/apply-files-error.js';
 import { applyFiles, type FileWrite } from '../../../src/apply/apply-files.js';
-import { fileStateCmd, parseFileState } from '../../../src/facts/file-state.js';
+import { fileStateCmd, parseFileState } from '../../../src/facts/files/file-state.js';
 import { run } from '../../../src/transport/run.js';
 import type { SshTransport } from '../../../src/transport/ssh/ssh-transport.js';
 import type { TransportCounters } from '../../../src/transport/transport.js';

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument, type ScalarTag } from 'yaml';
-import { vaultCommand } from '../../../src/cli/commands/vault.js';
+import { vaultCommand } from '../../../src/cli/commands/project/vault.js';
 import { VaultKeyring } from '../../../src/config/vault/keyring.js';
 import { testIo } from '../../helpers/test-io.js';
 

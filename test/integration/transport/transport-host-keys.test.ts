@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import { cmd } from '../../../src/core/cmd/template.js';
-import { HostKeyError } from '../../../src/core/remote-errors.js';
+import { HostKeyError } from '../../../src/core/errors/remote-errors.js';
 import { defaultSshOptions } from '../../../src/transport/ssh-defaults.js';
 import { SshTransport } from '../../../src/transport/ssh/ssh-transport.js';
 import type { HostKeyPolicy } from '../../../src/transport/host-keys/host-key-policy.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exec, secret, withEnv } from '../../../src/core/cmd/cmd.js';
 import { cmd } from '../../../src/core/cmd/template.js';
-import { RemoteCommandError } from '../../../src/core/remote-errors.js';
+import { RemoteCommandError } from '../../../src/core/errors/remote-errors.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';
 import { run } from '../../../src/transport/run.js';
 

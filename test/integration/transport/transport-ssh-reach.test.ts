@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sh } from '../../../src/core/cmd/cmd.js';
 import { cmd } from '../../../src/core/cmd/template.js';
-import { HostUnreachableError } from '../../../src/core/remote-errors.js';
+import { HostUnreachableError } from '../../../src/core/errors/remote-errors.js';
 import { loadSshConfig } from '../../../src/transport/ssh-config-load.js';
 import { SshTransport } from '../../../src/transport/ssh/ssh-transport.js';
 import { connectTo, fleetOptions } from '../../helpers/sshd/connect.js';

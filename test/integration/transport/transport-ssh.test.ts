@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { exec, secret, withEnv } from '../../../src/core/cmd/cmd.js';
 import { toRemote } from '../../../src/core/cmd/remote.js';
 import { cmd } from '../../../src/core/cmd/template.js';
-import { RemoteCommandError } from '../../../src/core/remote-errors.js';
+import { RemoteCommandError } from '../../../src/core/errors/remote-errors.js';
 import { classifyFailure, run } from '../../../src/transport/run.js';
 import type { SshTransport } from '../../../src/transport/ssh/ssh-transport.js';
 import { sshdUnavailable, type SshdFleet } from '../../helpers/sshd/sshd-fleet.js';

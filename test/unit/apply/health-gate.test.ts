@@ -1,8 +1,8 @@
 // The health gate's verdict on one observation of a service, table-driven over its gate and the container's state.
 import { describe, expect, it } from 'vitest';
 import { judge } from '../../../src/apply/health-gate.js';
-import type { ServiceStep } from '../../../src/core/plan-types.js';
-import type { ContainerState } from '../../../src/facts/container-state.js';
+import type { ServiceStep } from '../../../src/core/plan-data/plan-types.js';
+import type { ContainerState } from '../../../src/facts/containers/container-state.js';
 
 type Gate = ServiceStep['gate'];
 const longRunning: Gate = { oneShot: false, timeoutSec: 120, settleSec: 5, healthcheck: false };

@@ -1,12 +1,12 @@
 // The checklist's host facts judged on recorded outputs: headroom (df + /proc/meminfo), the deploy lock, the releases, the plan.
 import { describe, expect, it } from 'vitest';
 import { headroomThresholds, judgeHeadroom } from '../../../src/checklist/host/headroom-fact.js';
-import { headroomCmd, parseHeadroom } from '../../../src/facts/headroom.js';
+import { headroomCmd, parseHeadroom } from '../../../src/facts/host/headroom.js';
 import { lockFinding, planFinding, releasesFinding } from '../../../src/checklist/host/host-findings.js';
 import { display } from '../../../src/core/cmd/render.js';
 import { judgeLock } from '../../../src/lock/lock.js';
 import { parseReleaseList } from '../../../src/release/release-store.js';
-import type { HostPlan } from '../../../src/core/plan-types.js';
+import type { HostPlan } from '../../../src/core/plan-data/plan-types.js';
 import { load, makeProject, sampleFiles } from '../../helpers/project.js';
 
 // Recorded on Debian 12 (this repository's test machine), for a project dir that does not exist yet.

@@ -7,7 +7,7 @@ import { judgeImage } from '../../../src/checklist/checklist-images.js';
 import { judgeSmoke } from '../../../src/checklist/host/checklist-smoke.js';
 import { parseUpgradeArg, planUpgrades, upgradeVars, withTag } from '../../../src/checklist/checklist-upgrade.js';
 import { renderProject } from '../../../src/config/roles/render-roles.js';
-import { UsageError } from '../../../src/core/errors.js';
+import { UsageError } from '../../../src/core/errors/errors.js';
 import { RegistryError } from '../../../src/registry/registry-client.js';
 import type { EnvImage } from '../../../src/pin/env-images.js';
 import { load, makeProject, REPO_ROOT } from '../../helpers/project.js';

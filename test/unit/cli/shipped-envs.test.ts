@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import { composeDesired } from '../../../src/compose/compose-desired.js';
-import { formatDiagnostic } from '../../../src/core/diagnostic.js';
+import { formatDiagnostic } from '../../../src/core/errors/diagnostic.js';
 import { resolveMerges } from '../../../src/plan/yaml-merge.js';
 import { DUMMY_VAULT, loadShipped, pinOffline, SHIPPED_ENVS, shippedRepo } from '../../helpers/shipped-env.js';
 import { testIo } from '../../helpers/test-io.js';

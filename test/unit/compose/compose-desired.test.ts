@@ -5,7 +5,7 @@ import { fingerprintOf, inputsLabel, serviceInputs } from '../../../src/compose/
 import { sha256Hex } from '../../../src/core/digest.js';
 import { Redactor } from '../../../src/core/redact/redactor.js';
 import { desiredOf, file, net, ORIGIN, role, svc } from './compose-fixtures.js';
-import { DOCKER_SOCKET_GROUP } from '../../../src/core/service.js';
+import { DOCKER_SOCKET_GROUP } from '../../../src/core/desired/service.js';
 
 describe('composeDesired problems', () => {
   const messages = (...args: Parameters<typeof desiredOf>): string[] => desiredOf(...args).problems.map((p) => p.message);

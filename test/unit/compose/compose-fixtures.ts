@@ -1,12 +1,12 @@
 // Hand-made role ops, desired state and docker facts for the pure compose tests (no docker, no ssh).
 import { composeDesired, LABELS, type ComposeDesired, type DesiredService } from '../../../src/compose/compose-desired.js';
 import { inputsLabel } from '../../../src/compose/service-inputs.js';
-import type { FileOp, NetworkOp, Op, ServiceOp } from '../../../src/core/op.js';
+import type { FileOp, NetworkOp, Op, ServiceOp } from '../../../src/core/desired/op.js';
 import { Redactor } from '../../../src/core/redact/redactor.js';
-import { healthGateSchema, serviceSpecSchema, type HealthGateInput, type Phase, type ServiceSpecInput } from '../../../src/core/service.js';
+import { healthGateSchema, serviceSpecSchema, type HealthGateInput, type Phase, type ServiceSpecInput } from '../../../src/core/desired/service.js';
 import type { RoleOps } from '../../../src/config/roles/render-roles.js';
 import type { StackConfig } from '../../../src/config/vars/stack-vars.js';
-import type { ContainerState, DockerState, ImageState, NetworkState } from '../../../src/facts/docker-state.js';
+import type { ContainerState, DockerState, ImageState, NetworkState } from '../../../src/facts/containers/docker-state.js';
 
 export const STACK: StackConfig = { project: 'shop', projectDir: '/srv/shop', stateDir: '/srv/shop/.rig', releasesKeep: 3, lockLeaseSec: 90 };
 export const ORIGIN = { file: 'roles/web/role.ts', line: 7, col: 3 };

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, fingerprintOf, inputsLabel, parseInputsLabel, pinnedDigest, serviceInputs, SHORT, type InputFiles } from '../../../src/compose/service-inputs.js';
 import { sha256Hex } from '../../../src/core/digest.js';
-import { serviceSpecSchema, type ServiceSpecInput } from '../../../src/core/service.js';
+import { serviceSpecSchema, type ServiceSpecInput } from '../../../src/core/desired/service.js';
 
 const spec = (s: ServiceSpecInput) => serviceSpecSchema.parse(s);
 const def = (value: unknown): string => sha256Hex(JSON.stringify(value));

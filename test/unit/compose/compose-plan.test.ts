@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { LABELS } from '../../../src/compose/compose-desired.js';
 import { planServices, type ServicesPlan } from '../../../src/compose/plan-services.js';
 import type { RoleOps } from '../../../src/config/roles/render-roles.js';
-import type { Step, WriteStep } from '../../../src/core/plan-types.js';
-import type { ContainerState, ImageState } from '../../../src/facts/docker-state.js';
+import type { Step, WriteStep } from '../../../src/core/plan-data/plan-types.js';
+import type { ContainerState, ImageState } from '../../../src/facts/containers/docker-state.js';
 import { deployed, desiredOf, dockerState, file, ID_A, ID_B, image, net, network, role, svc } from './compose-fixtures.js';
 
 const ENV = '/srv/shop/x.env';

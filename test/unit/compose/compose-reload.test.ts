@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { planServices } from '../../../src/compose/plan-services.js';
 import type { ReloadRecord } from '../../../src/compose/service-reload.js';
 import { inputsLabel } from '../../../src/compose/service-inputs.js';
-import type { ServiceOp } from '../../../src/core/op.js';
+import type { ServiceOp } from '../../../src/core/desired/op.js';
 import { deployed, desiredOf, dockerState, file, ID_A, role, svc } from './compose-fixtures.js';
 
 const CONF = '/srv/shop/configs/caddy';

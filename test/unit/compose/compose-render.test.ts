@@ -2,7 +2,7 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { composeFilePath, renderComposeFile, type RenderedService } from '../../../src/compose/render-compose.js';
-import { serviceSpecSchema, type ServiceSpecInput } from '../../../src/core/service.js';
+import { serviceSpecSchema, type ServiceSpecInput } from '../../../src/core/desired/service.js';
 
 const svc = (name: string, spec: ServiceSpecInput, labels: Record<string, string> = {}): RenderedService => ({ name, spec: serviceSpecSchema.parse(spec), labels });
 

@@ -1,7 +1,7 @@
 // Which composes the plan accepts, and what it says (host, versions, fix) when it refuses one.
 import { describe, expect, it } from 'vitest';
 import { compareVersions, composeProblems } from '../../../src/compose/compose-support.js';
-import type { ComposeDetection, ComposeInstall } from '../../../src/facts/compose-detect.js';
+import type { ComposeDetection, ComposeInstall } from '../../../src/facts/containers/compose-detect.js';
 
 const v2 = (version: string, cli: ComposeInstall['cli'] = 'plugin'): ComposeInstall => ({ flavor: 'v2', version, cli });
 const v1 = (version: string): ComposeInstall => ({ flavor: 'v1', version, cli: 'standalone' });

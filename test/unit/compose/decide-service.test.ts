@@ -5,9 +5,9 @@ import { decideService, type CurrentService, type ServiceDecision } from '../../
 import type { ReloadRecord } from '../../../src/compose/service-reload.js';
 import { inputsLabel } from '../../../src/compose/service-inputs.js';
 import { takenInputs } from '../../../src/compose/taken-inputs.js';
-import type { ServiceOp } from '../../../src/core/op.js';
-import type { Step, WriteStep } from '../../../src/core/plan-types.js';
-import type { ContainerState } from '../../../src/facts/docker-state.js';
+import type { ServiceOp } from '../../../src/core/desired/op.js';
+import type { Step, WriteStep } from '../../../src/core/plan-data/plan-types.js';
+import type { ContainerState } from '../../../src/facts/containers/docker-state.js';
 import { deployed, desiredOf, file, ID_A, ID_B, role, svc } from './compose-fixtures.js';
 
 const CONF = '/srv/shop/conf';

@@ -6,11 +6,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { healthProbeOf, probeKey } from '../../../src/compose/health-probe.js';
 import { planServices } from '../../../src/compose/plan-services.js';
-import { serviceSpecSchema } from '../../../src/core/service.js';
+import { serviceSpecSchema } from '../../../src/core/desired/service.js';
 import { probeProblem } from '../../../src/apply/apply-probes.js';
-import type { ServiceStep } from '../../../src/core/plan-types.js';
+import type { ServiceStep } from '../../../src/core/plan-data/plan-types.js';
 import { fileProbeCache } from '../../../src/apply/probe-cache.js';
-import { imageProgramCmd, parseImagePrograms } from '../../../src/facts/image-program.js';
+import { imageProgramCmd, parseImagePrograms } from '../../../src/facts/containers/image-program.js';
 import { deployed, desiredOf, dockerState, ID_A, image, role, svc } from './compose-fixtures.js';
 
 const spec = (over: Record<string, unknown>) => serviceSpecSchema.parse({ image: 'app:1', ...over });

@@ -6,13 +6,13 @@ import { parse } from 'yaml';
 import { stepLines } from '../../../src/cli/output/plan-output.js';
 import { compose, composeConfigCheck, composeUp } from '../../../src/compose/compose-cmd.js';
 import { display } from '../../../src/core/cmd/render.js';
-import type { CommandOp, FileOp } from '../../../src/core/op.js';
-import { PHASES } from '../../../src/core/service.js';
+import type { CommandOp, FileOp } from '../../../src/core/desired/op.js';
+import { PHASES } from '../../../src/core/desired/service.js';
 import { judge } from '../../../src/apply/health-gate.js';
 import { planHost } from '../../../src/plan/planner.js';
-import type { ServiceStep } from '../../../src/core/plan-types.js';
+import type { ServiceStep } from '../../../src/core/plan-data/plan-types.js';
 import { resolveMerges } from '../../../src/plan/yaml-merge.js';
-import type { PathState } from '../../../src/facts/file-state.js';
+import type { PathState } from '../../../src/facts/files/file-state.js';
 import { load } from '../../helpers/project.js';
 import {
   APP, baseline, deployed, type Edit, fileAt, LOCK, lockDigest, OLD_SECRETS, opsOf, PASSWORD, plan, type Planned, repo,

@@ -1,7 +1,7 @@
 // The rows of docs/lessons.md §10 that lint and plan refuse (lessons-*.test.ts, one file per concern so the unit
 // workers share them): the check every row runs, and what a row says.
 import { expect } from 'vitest';
-import type { Severity } from '../../../src/core/diagnostic.js';
+import type { Severity } from '../../../src/core/errors/diagnostic.js';
 import { baseline, type Edit, lint, plan, repo, SECRETS } from './lessons-repo.js';
 
 /** Who says it: `rig plan` (before any host), `rig lint`, or both. */

@@ -61,7 +61,7 @@ describe('module load errors', () => {
     const vite = 'Error: x\n    at /tmp/r/smoke-tests/throws.ts:1:7';
     expect(firstProjectFrame(vite)).toEqual(at('/tmp/r/smoke-tests/throws.ts', 1, 7));
     // rig's own frames are skipped: a role that calls rig wrongly at load time is located at its call
-    const rigFrame = `    at defineRole (${path.join(REPO_ROOT, 'src/core/role.ts')}:40:11)`;
+    const rigFrame = `    at defineRole (${path.join(REPO_ROOT, 'src/core/desired/role.ts')}:40:11)`;
     const viaRig = `Error: x\n${rigFrame}\n    at /tmp/r/roles/a/role.ts:3:16`;
     expect(firstProjectFrame(viaRig)).toEqual(at('/tmp/r/roles/a/role.ts', 3, 16));
   });

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/config/settings.js';
-import { DiagnosticsError, formatDiagnostic } from '../../../src/core/diagnostic.js';
+import { DiagnosticsError, formatDiagnostic } from '../../../src/core/errors/diagnostic.js';
 import { load, makeProject, sampleFiles } from '../../helpers/project.js';
 
 function errorsOf(fn: () => unknown, root: string): string[] {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatEnvelope, isAlreadyEncrypted, isVaultEnvelope, parseEnvelope } from '../../../src/config/vault/envelope.js';
 import { VaultKeyring } from '../../../src/config/vault/keyring.js';
-import { VaultError } from '../../../src/core/errors.js';
+import { VaultError } from '../../../src/core/errors/errors.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/vault/${name}`, import.meta.url), 'utf8');
 const PLAINTEXT = fixture('plaintext.yml');

@@ -6,7 +6,7 @@ import { parseDocument, type ScalarTag } from 'yaml';
 import { formatEnvelope, parseEnvelope } from '../../../src/config/vault/envelope.js';
 import { VaultKeyring } from '../../../src/config/vault/keyring.js';
 import { formatVaultYaml } from '../../../src/config/vault/vault-yaml.js';
-import { UsageError, UserError, VaultError } from '../../../src/core/errors.js';
+import { UsageError, UserError, VaultError } from '../../../src/core/errors/errors.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/vault/${name}`, import.meta.url), 'utf8');
 const single = VaultKeyring.fromPasswords([{ password: 'rig-fixture-password' }]);

@@ -8,7 +8,7 @@ import { VaultKeyring } from '../../../src/config/vault/keyring.js';
 import { readPasswordFile } from '../../../src/config/vault/password-file.js';
 import { parseVaultIdSlug, resolvePasswordFiles } from '../../../src/config/vault/password-sources.js';
 import { findRepoRoot } from '../../../src/config/repo-root.js';
-import { UsageError, UserError } from '../../../src/core/errors.js';
+import { UsageError, UserError } from '../../../src/core/errors/errors.js';
 
 const FIXTURE_1_1 = readFileSync(new URL('../../fixtures/vault/secrets-1.1.yml', import.meta.url), 'utf8');
 let dir: string;

@@ -4,14 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { LABELS } from '../../../src/compose/compose-desired.js';
 import { inputsLabel } from '../../../src/compose/service-inputs.js';
 import { sha256Hex } from '../../../src/core/digest.js';
-import { healthGateSchema, serviceSpecSchema } from '../../../src/core/service.js';
+import { healthGateSchema, serviceSpecSchema } from '../../../src/core/desired/service.js';
 import { driftFactSet } from '../../../src/drift/drift-facts.js';
 import { fileDrift } from '../../../src/drift/drift-files.js';
 import { driftExitCode, driftText, itemLines } from '../../../src/drift/drift-format.js';
 import { serviceDrift } from '../../../src/drift/drift-services.js';
 import type { Release } from '../../../src/release/release-schema.js';
-import type { ContainerState } from '../../../src/facts/docker-state.js';
-import type { PathState } from '../../../src/facts/file-state.js';
+import type { ContainerState } from '../../../src/facts/containers/docker-state.js';
+import type { PathState } from '../../../src/facts/files/file-state.js';
 import { factCommands } from '../../../src/facts/gather.js';
 import { dockerState, ID_A, ID_B, network } from '../compose/compose-fixtures.js';
 

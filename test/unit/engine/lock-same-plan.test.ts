@@ -2,9 +2,9 @@
 // CI: a container a killed run recreated is `health starting` in one plan and healthy a second later).
 import { describe, expect, it } from 'vitest';
 import { planServices } from '../../../src/compose/plan-services.js';
-import type { ContainerState } from '../../../src/facts/docker-state.js';
+import type { ContainerState } from '../../../src/facts/containers/docker-state.js';
 import { samePlan } from '../../../src/engine/host-lock.js';
-import type { Step } from '../../../src/core/plan-types.js';
+import type { Step } from '../../../src/core/plan-data/plan-types.js';
 import { deployed, desiredOf, dockerState, ID_A, image, role, svc } from '../compose/compose-fixtures.js';
 
 const STATE = '/srv/shop/.rig';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { sh } from '../../../src/core/cmd/cmd.js';
 import { textFact } from '../../../src/facts/fact.js';
 import { execHost, factCommands, FactError, gather, readFacts, readSettled, type BatchOutcome } from '../../../src/facts/gather.js';
-import { RemoteCommandError } from '../../../src/core/remote-errors.js';
+import { RemoteCommandError } from '../../../src/core/errors/remote-errors.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';
 
 const count = textFact('line-count', sh('printf "a\\nb\\n"'), (out) => out.split('\n').filter((l) => l !== '').length);

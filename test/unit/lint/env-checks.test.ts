@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { mountFindings, type ManagedPath } from '../../../src/compose/mount-checks.js';
 import type { HostConfig, Project } from '../../../src/config/project.js';
-import type { ServiceOp } from '../../../src/core/op.js';
+import type { ServiceOp } from '../../../src/core/desired/op.js';
 import { vpnConsistency } from '../../../src/lint/vpn-consistency.js';
 import { websocketUpstreams } from '../../../src/lint/websocket-upstreams.js';
 import { role, svc } from '../compose/compose-fixtures.js';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatDiagnostic } from '../../../src/core/diagnostic.js';
+import { formatDiagnostic } from '../../../src/core/errors/diagnostic.js';
 import { lintImages, lintImageValues, loadImageAllowList, templateImages } from '../../../src/lint/lint-images.js';
 
 let root: string;

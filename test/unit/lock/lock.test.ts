@@ -1,7 +1,7 @@
 // The deploy lock's pure parts: holder messages, age/TTL arithmetic, parsing the script's output, new holders.
 import { describe, expect, it } from 'vitest';
 import { display } from '../../../src/core/cmd/render.js';
-import { UserError } from '../../../src/core/errors.js';
+import { UserError } from '../../../src/core/errors/errors.js';
 import { WRITE_GRACE_SEC } from '../../../src/lock/lock-info.js';
 import { acquireCmd, breakCmd, parseLockOutput, releaseCmd, renewCmd } from '../../../src/lock/lock-script.js';
 import { formatDuration, judgeLock, LockHeldError, newLockInfo, parseLockInfo, type LockInfo } from '../../../src/lock/lock.js';

@@ -1,7 +1,7 @@
 // Deploy notifications, pure parts: the run summary (before and after apply) and the Telegram text from it.
 import { describe, expect, it } from 'vitest';
 import type { HostResult } from '../../../src/engine/host-run.js';
-import type { Step } from '../../../src/core/plan-types.js';
+import type { Step } from '../../../src/core/plan-data/plan-types.js';
 import type { RunContext } from '../../../src/engine/run-context.js';
 import { deployMessage } from '../../../src/notify/deploy-message.js';
 import { runSummary } from '../../../src/notify/run-summary.js';

@@ -2,12 +2,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { sh } from '../../../src/core/cmd/cmd.js';
-import type { DiagnosticsError } from '../../../src/core/diagnostic.js';
-import type { Op } from '../../../src/core/op.js';
+import type { DiagnosticsError } from '../../../src/core/errors/diagnostic.js';
+import type { Op } from '../../../src/core/desired/op.js';
 import { Redactor } from '../../../src/core/redact/redactor.js';
 import { guardKey } from '../../../src/plan/plan-commands.js';
 import { planHost } from '../../../src/plan/planner.js';
-import type { PathState } from '../../../src/facts/file-state.js';
+import type { PathState } from '../../../src/facts/files/file-state.js';
 
 const own = { uid: 0, gid: 0, owner: 'root', group: 'root' };
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');

@@ -1,6 +1,6 @@
 // yamlMerge against a host's file: rig's keys set, comments and foreign keys kept, no change when already so.
 import { describe, expect, it } from 'vitest';
-import type { YamlMergeOp } from '../../../src/core/op.js';
+import type { YamlMergeOp } from '../../../src/core/desired/op.js';
 import { mergeTargets, resolveMerges } from '../../../src/plan/yaml-merge.js';
 
 const HOST_FILE = `# Headscale config (edited by hand, keep my comments)

@@ -1,7 +1,7 @@
 // Image reference parsing and normalisation, table-driven; the expectations follow the docker CLI's.
 import { describe, expect, it } from 'vitest';
 import { formatImageRef, ImageRefError, parseImageRef, type ImageRef } from '../../../src/registry/image-ref.js';
-import { UserError } from '../../../src/core/errors.js';
+import { UserError } from '../../../src/core/errors/errors.js';
 
 const D = `sha256:${'a'.repeat(64)}`;
 const HUB = { registry: 'registry-1.docker.io', domain: 'docker.io' };

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMPOSE_ROLE } from '../../../src/compose/compose-desired.js';
 import { sha256Hex } from '../../../src/core/digest.js';
-import type { Op } from '../../../src/core/op.js';
+import type { Op } from '../../../src/core/desired/op.js';
 import { buildRelease, releaseOps, type ReleaseMeta } from '../../../src/release/release-build.js';
 import { newReleaseId, releaseSchema, type Release, type ReleaseService } from '../../../src/release/release-schema.js';
 import { deployed, desiredOf, file, ID_A, ID_B, net, role, STACK, svc } from '../compose/compose-fixtures.js';

@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderProject } from '../../../src/config/roles/render-roles.js';
 import { VaultKeyring } from '../../../src/config/vault/keyring.js';
-import { formatDiagnostic, type Diagnostic } from '../../../src/core/diagnostic.js';
-import type { FileOp, NetworkOp, Op, ServiceOp } from '../../../src/core/op.js';
+import { formatDiagnostic, type Diagnostic } from '../../../src/core/errors/diagnostic.js';
+import type { FileOp, NetworkOp, Op, ServiceOp } from '../../../src/core/desired/op.js';
 import { load, loadErrors, makeProject, renderErrors, replaceOnce } from '../../helpers/project.js';
 
 const PASSWORD = 'litellm-test-vault';

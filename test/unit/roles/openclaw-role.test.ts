@@ -3,9 +3,9 @@
 // 10.14) refused at the offending variable's file:line:col before anything is rendered.
 import { describe, expect, it } from 'vitest';
 import { renderProject } from '../../../src/config/roles/render-roles.js';
-import type { CommandOp, FileOp, Op, ServiceOp } from '../../../src/core/op.js';
+import type { CommandOp, FileOp, Op, ServiceOp } from '../../../src/core/desired/op.js';
 import { display } from '../../../src/core/cmd/render.js';
-import { DOCKER_SOCKET_GROUP } from '../../../src/core/service.js';
+import { DOCKER_SOCKET_GROUP } from '../../../src/core/desired/service.js';
 import { resolveServiceImages } from '../../../src/pin/service-images.js';
 import { load, loadErrors, makeProject, replaceOnce } from '../../helpers/project.js';
 

@@ -1,7 +1,7 @@
 // Loading smoke-tests/ modules: valid checks, every definition problem at its file:line:col, and which hosts each targets.
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostic } from '../../../src/core/diagnostic.js';
-import { DiagnosticsError } from '../../../src/core/diagnostic.js';
+import { formatDiagnostic } from '../../../src/core/errors/diagnostic.js';
+import { DiagnosticsError } from '../../../src/core/errors/diagnostic.js';
 import { renderProject } from '../../../src/config/roles/render-roles.js';
 import { listSmokeChecks, loadSmokeChecks } from '../../../src/smoke/smoke-loader.js';
 import { checksByHost, smokeHost } from '../../../src/smoke/smoke-host.js';

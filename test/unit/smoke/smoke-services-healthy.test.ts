@@ -1,7 +1,7 @@
 // The services-healthy verdicts: on container state recorded from a real engine, and on each state docker reports.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseContainerStates, type ContainerState } from '../../../src/facts/container-state.js';
+import { parseContainerStates, type ContainerState } from '../../../src/facts/containers/container-state.js';
 import { judgeServices, serviceVerdict } from '../../../src/smoke/service-health.js';
 import type { SmokeService } from '../../../src/smoke/smoke-context.js';
 

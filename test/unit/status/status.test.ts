@@ -2,8 +2,8 @@
 // extra containers, digests against the lock), the text table, the JSON and the exit code.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { ContainerState } from '../../../src/facts/container-state.js';
-import { parseProjectContainers } from '../../../src/facts/project-containers.js';
+import type { ContainerState } from '../../../src/facts/containers/container-state.js';
+import { parseProjectContainers } from '../../../src/facts/containers/project-containers.js';
 import type { Release, ReleaseService } from '../../../src/release/release-schema.js';
 import type { LockFile } from '../../../src/pin/lockfile.js';
 import { statusExitCode, statusJson, statusText } from '../../../src/status/status-format.js';

@@ -1,7 +1,7 @@
 // Exact diagnostic text for every way a template can be wrong: missing variable, syntax, helper, Jinja leftovers.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DiagnosticsError, formatDiagnostic } from '../../../src/core/diagnostic.js';
+import { DiagnosticsError, formatDiagnostic } from '../../../src/core/errors/diagnostic.js';
 import { Redactor } from '../../../src/core/redact/redactor.js';
 import { compileTemplate, loadTemplateFile, renderTemplate } from '../../../src/template/index.js';
 

@@ -1,7 +1,7 @@
 // Each helper on real templates, `default` on missing variables, and the `sensitive` flag.
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { DiagnosticsError, formatDiagnostic } from '../../../src/core/diagnostic.js';
+import { DiagnosticsError, formatDiagnostic } from '../../../src/core/errors/diagnostic.js';
 import { Redactor } from '../../../src/core/redact/redactor.js';
 import { compileTemplate, parseEnvFile, renderTemplate } from '../../../src/template/index.js';
 

@@ -1,6 +1,6 @@
 // renderString: Ansible-style variable references, native-type passthrough, and locations inside YAML values.
 import { describe, expect, it } from 'vitest';
-import { DiagnosticsError, formatDiagnostic } from '../../../src/core/diagnostic.js';
+import { DiagnosticsError, formatDiagnostic } from '../../../src/core/errors/diagnostic.js';
 import { Redactor } from '../../../src/core/redact/redactor.js';
 import { renderString } from '../../../src/template/index.js';
 
