@@ -22,7 +22,7 @@ DEPS_STAMP := node_modules/.rig-deps-stamp
 BUILD_STAMP := dist/.rig-build-stamp
 SOURCES := $(shell find src -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
 
-.PHONY: help deps build test test-all test-extended test-unit test-crash test-compose-v1 test-integration lint lint-code typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history status logs exec ssh drift smoke-test checklist cron vault demo demo-down system-deps dockerd images testbed testbed-down bench bench-scale clean
+.PHONY: help deps build test test-all test-extended test-unit test-crash test-compose-v1 test-integration lint lint-code fmt typecheck schema pin pin-check inventory plan deploy deploy-role rollback releases history status logs exec ssh drift smoke-test checklist cron vault demo demo-down system-deps dockerd images testbed testbed-down bench bench-scale clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -50,8 +50,12 @@ typecheck: $(DEPS_STAMP) ## tsc --noEmit over src, roles, tests
 lint: build ## floating image tags in every env, versions file and template (rig lint; file:line:col, exit 1 on findings)
 	$(RIG) lint $(if $(filter command line environment,$(origin ENV)),--env $(ENV))
 
-lint-code: $(DEPS_STAMP) ## eslint over rig's own code (no floating promises, exhaustive switches)
+lint-code: $(DEPS_STAMP) ## eslint over rig's own code (no floating promises, exhaustive switches) and prettier --check
 	npx eslint .
+	npx prettier --check .
+
+fmt: $(DEPS_STAMP) ## format rig's own code (.ts .js .mjs) with Prettier (.prettierrc.json; what it leaves: .prettierignore)
+	npx prettier --write .
 
 test-unit: $(DEPS_STAMP) ## the fast unit tests only
 	npx vitest run --project unit
@@ -59,6 +63,7 @@ test-unit: $(DEPS_STAMP) ## the fast unit tests only
 test: $(BUILD_STAMP) ## typecheck, lint, unit and integration tests (CI runs this; under 20 min on 2 cores)
 	npx tsc --noEmit -p .
 	npx eslint .
+	npx prettier --check .
 	npx vitest run --project unit --project integration
 
 test-extended: $(BUILD_STAMP) ## the integration suites CI leaves out (upstream contracts, failure matrices; list in vitest.config.ts)
@@ -67,6 +72,7 @@ test-extended: $(BUILD_STAMP) ## the integration suites CI leaves out (upstream 
 test-all: $(BUILD_STAMP) ## typecheck, lint and every suite (before a release, and when versions.yml or an image changes)
 	npx tsc --noEmit -p .
 	npx eslint .
+	npx prettier --check .
 	npx vitest run
 
 schema: build ## regenerate the JSON Schemas in schema/ for editors
