@@ -100,7 +100,8 @@ describe.skipIf(skipReason !== undefined)(`${IMAGE} on the real engine`, () => {
   }, 120_000);
 
   it('config validate: the allow-list passes; the crashers fail as rig predicts; 2026.9.6 takes three old ones', async () => {
-    const edit = (f: (c: any) => void): object => { // eslint-disable-line @typescript-eslint/no-explicit-any -- arbitrary JSON
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary JSON
+    const edit = (f: (c: any) => void): object => {
       const c = structuredClone(FULL);
       f(c);
       return c;

@@ -47,7 +47,9 @@ function plan(sc: Scenario): ServicesPlan {
 
 describe('planServices: why a service changes', () => {
   const relabel = (labels: Record<string, string>) => (c: ContainerState): ContainerState => ({ ...c, labels: { ...c.labels, ...labels } });
-  it.each<[string, Scenario, string[]]>([
+  // One case per row: the table reads down (Prettier would spread each case over several lines).
+  // prettier-ignore
+  const WHY: [string, Scenario, string[]][] = [
     ['new service', { after: [web()] }, ['create web: new service']],
     ['same fingerprint, running', { before: [web()], after: [web()] }, []],
     ['env file changed, its write step knows the keys', { before: [withEnv('B=1\nC=1\n')], after: [withEnv('A=1\nB=2\n')], fileSteps: [envWrite] }, ['recreate web: env x.env changed (+A ~B -C)']],
@@ -64,7 +66,8 @@ describe('planServices: why a service changes', () => {
     ['created, never started', { before: [web()], after: [web()], container: (c) => ({ ...c, status: 'created', running: false }) }, ['start web: not running (created)']],
     ['one-shot exited 0', { before: [migrate], after: [migrate], container: (c) => ({ ...c, status: 'exited', running: false, exitCode: 0 }) }, []],
     ['one-shot exited 2', { before: [migrate], after: [migrate], container: (c) => ({ ...c, status: 'exited', running: false, exitCode: 2 }) }, ['start migrate: not running (exited 2)']],
-  ])('%s', (_name, sc, expected) => {
+  ];
+  it.each(WHY)('%s', (_name, sc, expected) => {
     const p = plan(sc);
     expect(p.problems).toEqual([]);
     expect(p.steps.map(line)).toEqual(expected);
@@ -106,11 +109,14 @@ describe('planServices: removals', () => {
     expect(p.steps[0]).toMatchObject({ role: 'legacy', container: 'shop_old', phase: 'infra', fingerprint: '', reasons: ['no longer declared'] });
   });
 
-  it.each<[string, ContainerState[], boolean]>([
+  // One case per row: the table reads down (Prettier would spread each case over several lines).
+  // prettier-ignore
+  const REMOVALS: [string, ContainerState[], boolean][] = [
     ['not under --role (removeUndeclared false)', [old()], false],
     ['not without the rig.managed label', [old({}, { [LABELS.managed]: 'false' })], true],
     ['not of another project', [old({ project: 'other', name: 'other_old' })], true],
-  ])('%s', (_name, containers, removeUndeclared) => {
+  ];
+  it.each(REMOVALS)('%s', (_name, containers, removeUndeclared) => {
     expect(run(containers, removeUndeclared)).toEqual(['create web: new service']);
   });
 

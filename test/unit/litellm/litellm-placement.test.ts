@@ -55,6 +55,8 @@ interface Case {
   expected: Finding[];
 }
 
+// One case per row: the table reads down (Prettier would spread each case over several lines).
+// prettier-ignore
 const CASES: Case[] = [
   {
     name: 'health_check_interval in router_settings (the v1.81.3 crash loop)',

@@ -245,7 +245,9 @@ describe('role caddy refuses, at the variable', () => {
   const HINT = 'a vhost proxies to "<service>:<port>" (a compose service name and its port, as grafana:3000)';
   const REX34 = 'every VPN ACL lists both the VPN CIDR and the Docker frontend CIDR (docs/lessons.md REX-34)';
 
-  it.each<[string, string, string[]]>([
+  // One case per row: the table reads down (Prettier would spread each case over several lines).
+  // prettier-ignore
+  const REFUSED: [string, string, string[]][] = [
     ['an empty upstream', edit(['upstream: grafana:3000', 'upstream: ""']), [at(10, 15, `caddy_vhosts.1.upstream: empty: ${HINT}`)]],
     ['an upstream without a port', edit(['upstream: grafana:3000', 'upstream: grafana']), [at(10, 15, `caddy_vhosts.1.upstream: "grafana" is not "<service>:<port>": ${HINT}`)]],
     ['an upstream with a URL', edit(['upstream: web:8080', 'upstream: http://web:8080']), [at(5, 15, `caddy_vhosts.0.upstream: "http://web:8080" is not "<service>:<port>": ${HINT}`)]],
@@ -265,7 +267,8 @@ describe('role caddy refuses, at the variable', () => {
       `${edit(['    vpn_only: true\n    http1_only: true\n', '    vpn_only: false\n    http1_only: true\n'])}caddy_docker_frontend_cidr: ""\n`,
       [at(16, 1, `caddy_docker_frontend_cidr: empty, but grafana.example.test is vpn_only: HTTP/3 through Docker's NAT arrives from the frontend network and would get 403; ${REX34}`)],
     ],
-  ])('%s', async (_name, yml, expected) => {
+  ];
+  it.each(REFUSED)('%s', async (_name, yml, expected) => {
     expect(await renderErrors(yml)).toEqual(expected);
   });
 

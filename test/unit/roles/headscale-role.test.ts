@@ -244,7 +244,9 @@ describe('role headscale refuses, at the variable', () => {
   const emptyIp = (name: string) =>
     `is empty: Headscale would get a record for ${name} without an address and VPN clients would resolve it to its public IP (403 from a VPN-only vhost); set the node's tailnet IPv4 (\`tailscale ip -4\` on it) or remove the record`;
 
-  it.each<[string, string, string[]]>([
+  // One case per row: the table reads down (Prettier would spread each case over several lines).
+  // prettier-ignore
+  const REFUSED: [string, string, string[]][] = [
     ['an empty IP (§10.19: never write empty values)', edit(['pi.example.com, ip: 100.64.0.22', 'pi.example.com, ip: ""']), [at(8, 33, `headscale_extra_records.2.ip: ${emptyIp('pi.example.com')}`)]],
     ['an IP with no value at all', edit(['{ name: pi.example.com, ip: 100.64.0.22 }', '{ name: pi.example.com, ip: }']), [at(8, 33, `headscale_extra_records.2.ip: ${emptyIp('pi.example.com')}`)]],
     ['a blank IP', edit(['pi.example.com, ip: 100.64.0.22', 'pi.example.com, ip: "  "']), [at(8, 33, `headscale_extra_records.2.ip: ${emptyIp('pi.example.com')}`)]],
@@ -262,7 +264,8 @@ describe('role headscale refuses, at the variable', () => {
     ['no global nameserver', `${HEADSCALE_YML}headscale_settings:\n  dns.nameservers.global: []\n`, [at(10, 27, 'headscale_settings.dns.nameservers.global: must list at least one resolver: with dns.override_local_dns true (always, with this role) Headscale refuses to start without one')]],
     ['a base domain that contains server_url', edit(['headscale_base_domain: tail.example.net', 'headscale_base_domain: example.com']), [at(4, 24, 'headscale_base_domain: server_url\'s host vpn.example.com is inside example.com: Headscale refuses to start ("server_url cannot be part of base_domain"); use a domain of its own, such as tail.example.net')]],
     ['a base domain set in headscale_settings equal to server_url\'s host', `${HEADSCALE_YML}headscale_settings:\n  dns.base_domain: vpn.example.com\n`, [at(10, 20, 'headscale_settings.dns.base_domain: vpn.example.com is the host of server_url: Headscale refuses to start ("server_url cannot use the same domain as base_domain"); use a domain of its own, such as tail.example.net')]],
-  ])('%s', async (_name, yml, expected) => {
+  ];
+  it.each(REFUSED)('%s', async (_name, yml, expected) => {
     expect(await loadErrors(makeProject(files(yml), { roles: ['headscale'] }))).toEqual(expected);
   });
 
