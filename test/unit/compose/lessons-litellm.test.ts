@@ -7,10 +7,14 @@ import { REPO_ROOT } from '../../helpers/project.js';
 import { APP } from './lessons-repo.js';
 import { expectRefused, type Refusal } from './lessons-refused.js';
 
-/** The line that reports a role's own finding (not a variable's): its file:line:col, found in the role's source. */
+/**
+ * The `report(` call of a role's own finding (not a variable's): its file:line:col, found in the role's source as the
+ * nearest `report(` at or above the message's `marker` (the message may sit on a line of its own).
+ */
 function callSite(file: string, marker: string): string {
   const lines = readFileSync(path.join(REPO_ROOT, file), 'utf8').split('\n');
-  const line = lines.findIndex((l) => l.includes(marker));
+  let line = lines.findIndex((l) => l.includes(marker));
+  while (line > 0 && !(lines[line] ?? '').includes('report(')) line--;
   return `${file}:${line + 1}:${(lines[line] ?? '').indexOf('report(') + 1}`;
 }
 
