@@ -6,7 +6,18 @@ import { importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 // Modules a pure core/ never imports: the file system, processes, the network, SSH, Docker.
-const IO_MODULES = ['fs', 'fs/promises', 'child_process', 'net', 'tls', 'http', 'https', 'dgram', 'readline', 'worker_threads']
+const IO_MODULES = [
+  'fs',
+  'fs/promises',
+  'child_process',
+  'net',
+  'tls',
+  'http',
+  'https',
+  'dgram',
+  'readline',
+  'worker_threads',
+]
   .flatMap((m) => [m, `node:${m}`])
   .concat(['ssh2', 'execa', 'dockerode', 'testcontainers']);
 /** no-restricted-imports options: `regex` relative specifiers refused with `message`, plus the modules named. */
@@ -20,7 +31,18 @@ const restrict = (regex, message, paths = []) => [
 const STAGES = 'stages run down: compose/, facts/ and diff/ are read by plan/, apply/ and engine/, never the other way';
 
 export default defineConfig(
-  { ignores: ['dist/**', 'node_modules/**', 'schema/**', '**/.rig/**', 'eslint.config.js', 'bin/**', 'scripts/**/*.mjs', 'bench/**/*.mjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'schema/**',
+      '**/.rig/**',
+      'eslint.config.js',
+      'bin/**',
+      'scripts/**/*.mjs',
+      'bench/**/*.mjs',
+    ],
+  },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {
@@ -33,8 +55,8 @@ export default defineConfig(
       'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
     },
     rules: {
-      // The shape guards (README "Layout"): files aim at ~200 lines, lines at ~120 characters; these are the hard stops.
-      // Comments and blank lines do not count toward a file's size: the guard must not push explanations out.
+      // The shape guards (README "Layout"): files aim at ~200 lines, lines at ~120 characters; these are the hard
+      // stops. Comments and blank lines do not count toward a file's size: the guard must not push explanations out.
       'max-lines': ['error', { max: 300, skipBlankLines: true, skipComments: true }],
       // Prettier lays code out at 120 (.prettierrc.json, `make fmt`); this stops what it cannot wrap: comments and code
       // lines over 140. A line holding a string, template literal, URL or regular expression is let through: a message
@@ -86,9 +108,9 @@ export default defineConfig(
   {
     files: ['test/**/*.ts'],
     rules: {
-      // Tests hold their expected values as literals, which Prettier lays out one field per line: formatted at 120, eight
-      // suites went over 300 (up to 385; an integration suite split in two starts its test bed twice). Case tables stay
-      // one row per case (`// prettier-ignore` on the table).
+      // Tests hold their expected values as literals, which Prettier lays out one field per line: formatted at 120,
+      // eight suites went over 300 (up to 385; an integration suite split in two starts its test bed twice). Case
+      // tables stay one row per case (`// prettier-ignore` on the table).
       'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

@@ -4,19 +4,32 @@ import { defineConfig } from 'vitest/config';
 // Role modules import `rig`; under vitest that is the TypeScript source (the CLI resolves it to dist/).
 // Three projects: unit tests are pure and run in worker threads (faster start); integration and extended tests talk
 // to real sshd, docker and ansible-vault, spawn and kill processes, and run in forked workers.
-// Extended: the integration suites CI (`make test`) leaves out, run by `make test-extended` and `make test-all` (before a
-// release, and whenever versions.yml or an image input changes). CI is CPU-bound on 2 cores (measured: 0% idle with
+// Extended: the integration suites CI (`make test`) leaves out, run by `make test-extended` and `make test-all` (before
+// a release, and whenever versions.yml or an image input changes). CI is CPU-bound on 2 cores (measured: 0% idle with
 // three suites at once), so it keeps one suite per engine path and leaves out: upstream contracts (what OpenClaw,
 // Telegram's client in OpenClaw and the local images do by themselves), failure-classification matrices whose rules
 // are unit-tested (smoke checks, checklist, healthcheck probes, LiteLLM completion), the roles whose code paths other
-// suites already drive (caddy, headscale), the nightly's wrapper and the bed's own API, and the lease's slow-holder cases and the
-// second Compose flavor of the crash cases (v1; `make test-crash` runs every case), and a host moving from Compose v1
-// to v2 (compose-switch).
+// suites already drive (caddy, headscale), the nightly's wrapper and the bed's own API, and the lease's slow-holder
+// cases and the second Compose flavor of the crash cases (v1; `make test-crash` runs every case), and a host moving
+// from Compose v1 to v2 (compose-switch).
 export const EXTENDED = [
-  'roles/openclaw-image', 'roles/telegram-openclaw-gateway', 'roles/stack-images', 'telegram/telegram-standin-image',
-  'roles/svc-image', 'smoke/smoke-checks', 'checklist/checklist-host', 'apply/probe-check', 'roles/litellm-completion',
-  'roles/headscale-distroless', 'roles/caddy-role', 'roles/headscale-role', 'cron/cron-nightly', 'bed/role-bed',
-  'lock/lock-lease', 'engine/crash-v1', 'compose/compose-switch',
+  'roles/openclaw-image',
+  'roles/telegram-openclaw-gateway',
+  'roles/stack-images',
+  'telegram/telegram-standin-image',
+  'roles/svc-image',
+  'smoke/smoke-checks',
+  'checklist/checklist-host',
+  'apply/probe-check',
+  'roles/litellm-completion',
+  'roles/headscale-distroless',
+  'roles/caddy-role',
+  'roles/headscale-role',
+  'cron/cron-nightly',
+  'bed/role-bed',
+  'lock/lock-lease',
+  'engine/crash-v1',
+  'compose/compose-switch',
 ].map((name) => `test/integration/${name}.test.ts`);
 
 const integration = {
@@ -48,7 +61,11 @@ export default defineConfig({
       // the files' times = wall time); two threads share the files, and get their share of the CPU when others load it.
       {
         test: {
-          name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'threads', isolate: false, maxWorkers: 2,
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          pool: 'threads',
+          isolate: false,
+          maxWorkers: 2,
           sequence: { groupOrder: 0 },
         },
       },

@@ -8,7 +8,8 @@ const wantStatus = phase === 'first' ? 'changed' : 'ok';
 const problems = [];
 if (results.length !== Number(hosts)) problems.push(`${results.length} hosts in the result, expected ${hosts}`);
 for (const r of results) {
-  if (r.status !== wantStatus || r.changes !== Number(changes)) problems.push(`${r.host}: status ${r.status}, ${r.changes} changes (expected ${wantStatus}, ${changes})`);
+  if (r.status !== wantStatus || r.changes !== Number(changes))
+    problems.push(`${r.host}: status ${r.status}, ${r.changes} changes (expected ${wantStatus}, ${changes})`);
   if (r.roundTrips?.connections !== 1) problems.push(`${r.host}: ${r.roundTrips?.connections} connections, expected 1`);
 }
 if (problems.length > 0) {

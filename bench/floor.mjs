@@ -78,9 +78,14 @@ function execOnce(h) {
       c.exec(command, (err, stream) => {
         if (err) return reject(err);
         let stderr = '';
-        stream.on('close', (code) => { c.end(); resolve({ host: h.name, code, stderr }); });
+        stream.on('close', (code) => {
+          c.end();
+          resolve({ host: h.name, code, stderr });
+        });
         stream.resume();
-        stream.stderr.on('data', (d) => { stderr += d; });
+        stream.stderr.on('data', (d) => {
+          stderr += d;
+        });
         stream.end(input);
       });
     });

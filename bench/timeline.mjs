@@ -24,7 +24,9 @@ const clientConnect = Client.prototype.connect;
 Client.prototype.connect = function (cfg) {
   const t0 = performance.now();
   const name = `${cfg.host}:${cfg.port}`;
-  this.once('ready', () => events.push(`${ms()} ${name} ssh ready (handshake ${(performance.now() - t0).toFixed(0)} ms)`));
+  this.once('ready', () =>
+    events.push(`${ms()} ${name} ssh ready (handshake ${(performance.now() - t0).toFixed(0)} ms)`),
+  );
   return clientConnect.call(this, cfg);
 };
 
@@ -34,7 +36,11 @@ Client.prototype.exec = function (cmd, ...rest) {
   const cb = rest.pop();
   const peer = `${this.config?.host}:${this.config?.port}`;
   return exec.call(this, cmd, ...rest, (err, stream) => {
-    stream?.once('close', () => events.push(`${ms()} ${peer} exec done (${(performance.now() - t0).toFixed(0)} ms, ${String(cmd).length} bytes of command)`));
+    stream?.once('close', () =>
+      events.push(
+        `${ms()} ${peer} exec done (${(performance.now() - t0).toFixed(0)} ms, ${String(cmd).length} bytes of command)`,
+      ),
+    );
     cb(err, stream);
   });
 };

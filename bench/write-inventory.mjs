@@ -1,5 +1,6 @@
 // Points bench/project/inventory/bench at the test hosts of one testbed run: hosts.yml (read by rig AND by
-// ansible-playbook, Ansible's YAML inventory format) and known_hosts (rig reads it itself; ansible gets it via ssh args).
+// ansible-playbook, Ansible's YAML inventory format) and known_hosts (rig reads it itself; ansible gets it via ssh
+// args).
 // Usage: node bench/write-inventory.mjs <testbed.json>
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -26,4 +27,7 @@ const yaml = [
   '',
 ].join('\n');
 writeFileSync(path.join(envDir, 'hosts.yml'), yaml);
-writeFileSync(path.join(envDir, 'known_hosts'), tb.hosts.map((h) => `[${h.address}]:${h.port} ${h.hostKey}\n`).join(''));
+writeFileSync(
+  path.join(envDir, 'known_hosts'),
+  tb.hosts.map((h) => `[${h.address}]:${h.port} ${h.hostKey}\n`).join(''),
+);

@@ -1,11 +1,17 @@
-// Points inventory/local at the demo's test hosts: per host a host_vars testbed.yml (port, key) and the env's known_hosts.
+// Points inventory/local at the demo's test hosts: per host a host_vars testbed.yml (port, key) and the env's
+// known_hosts.
 // Usage: node scripts/demo-hosts.mjs <testbed.json> host1=h1 host2=h2 ...
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const [jsonPath, ...pairs] = process.argv.slice(2);
 const tb = JSON.parse(readFileSync(jsonPath, 'utf8'));
-const envDir = path.join(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..', 'inventory', 'local');
+const envDir = path.join(
+  import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname),
+  '..',
+  'inventory',
+  'local',
+);
 const known = [];
 for (const pair of pairs) {
   const [name, tbHost] = pair.split('=');

@@ -1,7 +1,7 @@
-// LiteLLM completion, opt-in (docs/lessons.md §10.20: "No API key found" that was really a 402): one chat completion of at
-// most 5 tokens per model through the proxy, from inside its container, classified by status AND body: ok, no credit,
-// bad key, model missing, rate limited, provider down. Each run is billed (a fraction of a cent): it runs only when
-// `rig smoke --only litellm-completion` names it, or as litellm_smoke_completion says (checklist / always).
+// LiteLLM completion, opt-in (docs/lessons.md §10.20: "No API key found" that was really a 402): one chat completion of
+// at most 5 tokens per model through the proxy, from inside its container, classified by status AND body: ok, no
+// credit, bad key, model missing, rate limited, provider down. Each run is billed (a fraction of a cent): it runs only
+// when `rig smoke --only litellm-completion` names it, or as litellm_smoke_completion says (checklist / always).
 import {
   classifyCompletion,
   completionRequestCmd,

@@ -1,4 +1,5 @@
-// Every compose service rig declares for the host is running and healthy (one-shot services: exited 0), read in one docker inspect.
+// Every compose service rig declares for the host is running and healthy (one-shot services: exited 0), read in one
+// docker inspect.
 import { containerStatesCmd, defineSmoke, judgeServices, parseContainerStates } from 'rig';
 
 export default defineSmoke({
@@ -10,7 +11,11 @@ export default defineSmoke({
   async run(ctx) {
     const names = ctx.services.map((s) => s.container);
     const r = await ctx.exec(containerStatesCmd(names));
-    if (r.code !== 0) return { status: 'fail', evidence: [`cannot read the containers' state (exit ${r.code})`, ...r.stderr.trim().split('\n').slice(-5)] };
+    if (r.code !== 0)
+      return {
+        status: 'fail',
+        evidence: [`cannot read the containers' state (exit ${r.code})`, ...r.stderr.trim().split('\n').slice(-5)],
+      };
     return judgeServices(ctx.services, parseContainerStates(r.stdout, names));
   },
 });

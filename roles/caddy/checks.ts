@@ -31,26 +31,44 @@ const UPSTREAM = /^[A-Za-z0-9][A-Za-z0-9_.-]*:(\d{1,5})$/;
 const UPSTREAM_HINT = 'a vhost proxies to "<service>:<port>" (a compose service name and its port, as grafana:3000)';
 const REX34 = 'every VPN ACL lists both the VPN CIDR and the Docker frontend CIDR (docs/lessons.md REX-34)';
 
-/** Every problem of the vhosts against the ACL ranges: empty or malformed upstreams, duplicate hosts, a gate with no range. */
+/**
+ * Every problem of the vhosts against the ACL ranges: empty or malformed upstreams, duplicate hosts, a gate with no
+ * range.
+ */
 export function checkVhosts(vhosts: readonly VhostInput[], ranges: AclRanges): VarFinding[] {
   const out: VarFinding[] = [];
   const seen = new Map<string, number>();
   vhosts.forEach((v, i) => {
     const port = UPSTREAM.exec(v.upstream)?.[1];
-    if (v.upstream.trim() === '') out.push({ path: ['caddy_vhosts', i, 'upstream'], message: `empty: ${UPSTREAM_HINT}` });
-    else if (port === undefined || Number(port) < 1 || Number(port) > 65535) out.push({ path: ['caddy_vhosts', i, 'upstream'], message: `"${v.upstream}" is not "<service>:<port>": ${UPSTREAM_HINT}` });
-    // §10.13 (a WebSocket upstream needs http1_only) is checked on the rendered env, where the upstream's service and its
-    // `websocket` flag are known: src/lint/websocket-upstreams.ts
+    if (v.upstream.trim() === '')
+      out.push({ path: ['caddy_vhosts', i, 'upstream'], message: `empty: ${UPSTREAM_HINT}` });
+    else if (port === undefined || Number(port) < 1 || Number(port) > 65535)
+      out.push({
+        path: ['caddy_vhosts', i, 'upstream'],
+        message: `"${v.upstream}" is not "<service>:<port>": ${UPSTREAM_HINT}`,
+      });
+    // §10.13 (a WebSocket upstream needs http1_only) is checked on the rendered env, where the upstream's service and
+    // its `websocket` flag are known: src/lint/websocket-upstreams.ts
     const first = seen.get(v.host.toLowerCase());
-    if (first !== undefined) out.push({ path: ['caddy_vhosts', i, 'host'], message: `"${v.host}" is already the host of caddy_vhosts.${first}: Caddy refuses two sites for one address ("ambiguous site definition")` });
+    if (first !== undefined)
+      out.push({
+        path: ['caddy_vhosts', i, 'host'],
+        message: `"${v.host}" is already the host of caddy_vhosts.${first}: Caddy refuses two sites for one address ("ambiguous site definition")`,
+      });
     else seen.set(v.host.toLowerCase(), i);
   });
   const gated = vhosts.filter((v) => v.vpn_only).map((v) => v.host);
   if (gated.length > 0 && ranges.vpn === '') {
-    out.push({ path: ['caddy_vpn_cidr'], message: `empty, but ${gated.join(', ')} ${gated.length > 1 ? 'are' : 'is'} vpn_only: no VPN client would get in; ${REX34}` });
+    out.push({
+      path: ['caddy_vpn_cidr'],
+      message: `empty, but ${gated.join(', ')} ${gated.length > 1 ? 'are' : 'is'} vpn_only: no VPN client would get in; ${REX34}`,
+    });
   }
   if (gated.length > 0 && ranges.frontend === '') {
-    out.push({ path: ['caddy_docker_frontend_cidr'], message: `empty, but ${gated.join(', ')} ${gated.length > 1 ? 'are' : 'is'} vpn_only: HTTP/3 through Docker's NAT arrives from the frontend network and would get 403; ${REX34}` });
+    out.push({
+      path: ['caddy_docker_frontend_cidr'],
+      message: `empty, but ${gated.join(', ')} ${gated.length > 1 ? 'are' : 'is'} vpn_only: HTTP/3 through Docker's NAT arrives from the frontend network and would get 403; ${REX34}`,
+    });
   }
   return out;
 }
@@ -64,13 +82,20 @@ export function checkVpnAcl(text: string, gatedHosts: readonly string[], ranges:
   const parsed = parseCaddyfile(text);
   if ('error' in parsed) return [parsed.error];
   const out = walk(parsed.nodes).flatMap((n) => matcherFindings(n, ranges));
-  const snippets = new Map(parsed.nodes.filter((n) => /^\(.+\)$/.test(n.tokens[0] ?? '') && n.body).map((n) => [n.tokens[0]?.slice(1, -1) ?? '', n.body ?? []]));
+  const snippets = new Map(
+    parsed.nodes
+      .filter((n) => /^\(.+\)$/.test(n.tokens[0] ?? '') && n.body)
+      .map((n) => [n.tokens[0]?.slice(1, -1) ?? '', n.body ?? []]),
+  );
   const sites = parsed.nodes.filter((n) => n.body && n.tokens.length > 0 && !/^\(.+\)$/.test(n.tokens[0] ?? ''));
   for (const host of gatedHosts) {
     const site = sites.find((s) => siteHosts(s).includes(host.toLowerCase()));
     if (!site) out.push({ line: 1, message: `${host} is VPN-only but no site block serves it` });
     else if (!isGated(expand(site.body ?? [], snippets, new Set()))) {
-      out.push({ line: site.line, message: `site ${site.tokens.join(' ')} is VPN-only but answers everyone: no "error @m 403" on a "not remote_ip" matcher (import vpn_only)` });
+      out.push({
+        line: site.line,
+        message: `site ${site.tokens.join(' ')} is VPN-only but answers everyone: no "error @m 403" on a "not remote_ip" matcher (import vpn_only)`,
+      });
     }
   }
   return out.sort((a, b) => a.line - b.line);
@@ -90,28 +115,51 @@ const PRIVATE_RANGES = ['192.168.0.0/16', '172.16.0.0/12', '10.0.0.0/8', '127.0.
 function matcherFindings(n: Node, ranges: AclRanges): TextFinding[] {
   return negatedRanges(n).flatMap((listed) => {
     const text = `${n.tokens.join(' ')}${n.body ? ' { … }' : ''}`;
-    const missing = [['VPN CIDR', ranges.vpn], ['Docker frontend CIDR', ranges.frontend]].filter(([, r]) => r !== '' && !listed.some((l) => covers(l, r ?? '')));
-    return missing.map(([what, r]) => ({ line: n.line, message: `"${text}" does not list the ${what} ${r}: ${what === 'VPN CIDR' ? 'VPN clients get 403' : "HTTP/3 through Docker's NAT arrives from that network and gets 403"}; ${REX34}` }));
+    const missing = [
+      ['VPN CIDR', ranges.vpn],
+      ['Docker frontend CIDR', ranges.frontend],
+    ].filter(([, r]) => r !== '' && !listed.some((l) => covers(l, r ?? '')));
+    return missing.map(([what, r]) => ({
+      line: n.line,
+      message: `"${text}" does not list the ${what} ${r}: ${what === 'VPN CIDR' ? 'VPN clients get 403' : "HTTP/3 through Docker's NAT arrives from that network and gets 403"}; ${REX34}`,
+    }));
   });
 }
 
 /** The ranges of each negated IP matcher in a named-matcher definition (`@m not remote_ip a b`, block forms too). */
 function negatedRanges(def: Node): string[][] {
   if (!def.tokens[0]?.startsWith('@')) return [];
-  const lines: Node[] = def.tokens.length > 1 ? [{ line: def.line, tokens: def.tokens.slice(1) }] : [...(def.body ?? [])];
+  const lines: Node[] =
+    def.tokens.length > 1 ? [{ line: def.line, tokens: def.tokens.slice(1) }] : [...(def.body ?? [])];
   return lines.flatMap((l) => {
     if (l.tokens[0] !== 'not') return [];
     const inner: readonly Node[] = l.tokens.length > 1 ? [{ line: l.line, tokens: l.tokens.slice(1) }] : (l.body ?? []);
-    return inner.filter((m) => IP_MATCHERS.has(m.tokens[0] ?? '')).map((m) => m.tokens.slice(1).filter((t) => t !== 'forwarded').map(unquote));
+    return inner
+      .filter((m) => IP_MATCHERS.has(m.tokens[0] ?? ''))
+      .map((m) =>
+        m.tokens
+          .slice(1)
+          .filter((t) => t !== 'forwarded')
+          .map(unquote),
+      );
   });
 }
 
 function isGated(nodes: readonly Node[]): boolean {
   const blocked = new Set(nodes.filter((n) => negatedRanges(n).length > 0).map((n) => n.tokens[0]));
-  return nodes.some((n) => (n.tokens[0] === 'error' || n.tokens[0] === 'respond') && blocked.has(n.tokens[1]) && n.tokens.slice(2).map(unquote).includes('403'));
+  return nodes.some(
+    (n) =>
+      (n.tokens[0] === 'error' || n.tokens[0] === 'respond') &&
+      blocked.has(n.tokens[1]) &&
+      n.tokens.slice(2).map(unquote).includes('403'),
+  );
 }
 
-function expand(nodes: readonly Node[], snippets: ReadonlyMap<string, readonly Node[]>, seen: ReadonlySet<string>): Node[] {
+function expand(
+  nodes: readonly Node[],
+  snippets: ReadonlyMap<string, readonly Node[]>,
+  seen: ReadonlySet<string>,
+): Node[] {
   return nodes.flatMap((n) => {
     const name = n.tokens[0] === 'import' ? n.tokens[1] : undefined;
     const body = name === undefined || seen.has(name) ? undefined : snippets.get(name);
@@ -121,7 +169,16 @@ function expand(nodes: readonly Node[], snippets: ReadonlyMap<string, readonly N
 
 /** `http://a.test:80, b.test` → `['a.test', 'b.test']`. */
 function siteHosts(site: Node): string[] {
-  return site.tokens.join(' ').split(/[\s,]+/).filter((a) => a !== '').map((a) => a.replace(/^[a-z]+:\/\//i, '').replace(/[/:].*$/, '').toLowerCase());
+  return site.tokens
+    .join(' ')
+    .split(/[\s,]+/)
+    .filter((a) => a !== '')
+    .map((a) =>
+      a
+        .replace(/^[a-z]+:\/\//i, '')
+        .replace(/[/:].*$/, '')
+        .toLowerCase(),
+    );
 }
 
 function walk(nodes: readonly Node[]): Node[] {
@@ -135,7 +192,7 @@ function covers(listed: string, required: string): boolean {
   const [l, r] = [cidr(listed), cidr(required)];
   if (!l || !r || l.bits > r.bits) return false;
   const mask = l.bits === 0 ? 0 : (~0 << (32 - l.bits)) >>> 0;
-  return ((l.addr & mask) >>> 0) === ((r.addr & mask) >>> 0);
+  return (l.addr & mask) >>> 0 === (r.addr & mask) >>> 0;
 }
 
 function cidr(text: string): { addr: number; bits: number } | undefined {
@@ -167,7 +224,8 @@ function parseCaddyfile(text: string): { nodes: Node[] } | { error: TextFinding 
     else top.body.push({ line, tokens });
   }
   const [root, ...open] = stack;
-  if (open.length > 0) return { error: { line: open[open.length - 1]?.line ?? 1, message: 'block not closed: missing "}"' } };
+  if (open.length > 0)
+    return { error: { line: open[open.length - 1]?.line ?? 1, message: 'block not closed: missing "}"' } };
   return { nodes: root?.body ?? [] };
 }
 
@@ -200,8 +258,7 @@ function tokenLines(text: string): { line: number; tokens: string[] }[] {
     else if (c === '#' && tok === '') {
       const nl = text.indexOf('\n', i);
       i = (nl === -1 ? text.length : nl) - 1;
-    }
-    else {
+    } else {
       if (tok === '' && tokens.length === 0) start = line;
       if (c === '"' || c === '`') quote = c;
       tok += c;

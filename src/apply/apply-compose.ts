@@ -1,8 +1,15 @@
-// Executes the compose part of a plan: pre-checks (networks, pulls), compose file validation, services phase by phase with the health gate.
+// Executes the compose part of a plan: pre-checks (networks, pulls), compose file validation, services phase by phase
+// with the health gate.
 import { display } from '../core/cmd/render.js';
 import { PHASES, type Phase } from '../core/desired/service.js';
 import { composeConfigCheck, composeUp, type ComposeFileTarget } from '../compose/compose-cmd.js';
-import { dockerExec, dockerLogsTail, dockerNetworkCreate, dockerPull, dockerRemoveContainers } from '../compose/docker-cmd.js';
+import {
+  dockerExec,
+  dockerLogsTail,
+  dockerNetworkCreate,
+  dockerPull,
+  dockerRemoveContainers,
+} from '../compose/docker-cmd.js';
 import { and, sh, type Cmd } from '../core/cmd/cmd.js';
 import { maskSecretsOf } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
@@ -14,7 +21,10 @@ import type { ProbeCache } from './probe-cache.js';
 /** A pre-check failed: nothing was stopped, no file was written. `failures` lists every one of them. */
 export class PrecheckError extends Error {
   override readonly name = 'PrecheckError';
-  constructor(readonly host: string, readonly failures: readonly string[]) {
+  constructor(
+    readonly host: string,
+    readonly failures: readonly string[],
+  ) {
     super(`${host}: pre-checks failed, nothing was changed:\n${failures.map((f) => `  - ${f}`).join('\n')}`);
   }
 }
@@ -27,8 +37,18 @@ export class ComposeConfigError extends Error {
 /** A phase's container changes (removals, `compose up`) failed on the host: rolled back like a failed gate. */
 export class ComposeUpError extends Error {
   override readonly name = 'ComposeUpError';
-  constructor(readonly host: string, readonly services: readonly string[], readonly code: number, readonly log: string) {
-    const tailLines = log.trim().split('\n').slice(-8).map((l) => `  | ${l}`).join('\n');
+  constructor(
+    readonly host: string,
+    readonly services: readonly string[],
+    readonly code: number,
+    readonly log: string,
+  ) {
+    const tailLines = log
+      .trim()
+      .split('\n')
+      .slice(-8)
+      .map((l) => `  | ${l}`)
+      .join('\n');
     super(`${host}: compose up of ${services.join(', ')} failed (exit ${code})${tailLines ? `:\n${tailLines}` : ''}`);
   }
 }
@@ -36,7 +56,11 @@ export class ComposeUpError extends Error {
 /** A (re)created service failed its health gate; `logs` holds the last lines of each failing one. */
 export class HealthGateError extends Error {
   override readonly name = 'HealthGateError';
-  constructor(readonly host: string, readonly results: readonly GateResult[], readonly logs: ReadonlyMap<string, string>) {
+  constructor(
+    readonly host: string,
+    readonly results: readonly GateResult[],
+    readonly logs: ReadonlyMap<string, string>,
+  ) {
     const bad = results.filter((r) => !r.ok);
     super(`${host}: health gate failed: ${bad.map((r) => `${r.service} ${r.detail}`).join(', ')}`);
   }
@@ -75,21 +99,32 @@ export async function applyPrechecks(t: Transport, plan: HostPlan, opts: Compose
   const failures: string[] = [];
   for (const s of plan.steps) {
     if (s.kind !== 'network') continue;
-    const r = await t.exec(dockerNetworkCreate(s.name, { internal: s.internal, labels: { 'rig.managed': 'true' } }), { become: opts.become });
+    const r = await t.exec(dockerNetworkCreate(s.name, { internal: s.internal, labels: { 'rig.managed': 'true' } }), {
+      become: opts.become,
+    });
     if (r.code !== 0) failures.push(`network ${s.name}: ${tail(r.stderr)}`);
   }
   const pulls = plan.steps.filter((s) => s.kind === 'pull');
-  const results = await Promise.all(pulls.map(async (s) => ({ s, r: await t.exec(dockerPull(s.image), { become: opts.become }) })));
-  for (const { s, r } of results) if (r.code !== 0) failures.push(`image ${s.image} is not on the host and cannot be pulled: ${tail(r.stderr)}`);
+  const results = await Promise.all(
+    pulls.map(async (s) => ({ s, r: await t.exec(dockerPull(s.image), { become: opts.become }) })),
+  );
+  for (const { s, r } of results)
+    if (r.code !== 0) failures.push(`image ${s.image} is not on the host and cannot be pulled: ${tail(r.stderr)}`);
   const unpulled = new Set(results.filter(({ r }) => r.code !== 0).map(({ s }) => s.image));
-  const probes = await checkProbes(t, plan.steps, { become: opts.become, cache: opts.probeCache, skipImages: unpulled });
+  const probes = await checkProbes(t, plan.steps, {
+    become: opts.become,
+    cache: opts.probeCache,
+    skipImages: unpulled,
+  });
   failures.push(...probes.failures.map((f) => f.message));
   if (failures.length > 0) throw new PrecheckError(plan.host, failures);
 }
 
 function phaseTarget(c: ComposeTarget, phase: Phase): ComposeFileTarget | undefined {
   const file = c.files[phase];
-  return file === undefined ? undefined : { flavor: c.flavor, cli: c.cli, project: c.project, projectDir: c.projectDir, file };
+  return file === undefined
+    ? undefined
+    : { flavor: c.flavor, cli: c.cli, project: c.project, projectDir: c.projectDir, file };
 }
 
 /** `compose config -q` on every phase file; throws ComposeConfigError naming the file and compose's message. */
@@ -98,7 +133,10 @@ export async function validateComposeFiles(t: Transport, c: ComposeTarget, opts:
     const target = phaseTarget(c, phase);
     if (!target) continue;
     const r = await t.exec(composeConfigCheck(target), { become: opts.become });
-    if (r.code !== 0) throw new ComposeConfigError(`${t.host}: ${target.file} does not validate (${display(composeConfigCheck(target))}):\n${tail(r.stderr)}`);
+    if (r.code !== 0)
+      throw new ComposeConfigError(
+        `${t.host}: ${target.file} does not validate (${display(composeConfigCheck(target))}):\n${tail(r.stderr)}`,
+      );
   }
 }
 
@@ -117,15 +155,26 @@ export async function applyServices(t: Transport, plan: HostPlan, opts: ComposeA
     if (cmd) {
       const changing = steps.filter((s) => s.action !== 'reload' && s.action !== 'gate');
       const end = await (opts.runPhase ?? inSession(t, opts.become))(phase, cmd, changing);
-      if (end.code !== 0) throw new ComposeUpError(t.host, changing.map((s) => s.service), end.code, end.log);
+      if (end.code !== 0)
+        throw new ComposeUpError(
+          t.host,
+          changing.map((s) => s.service),
+          end.code,
+          end.log,
+        );
       if (opts.progress) opts.progress.done += changing.length;
     }
     const reloadFailures = await reloadAll(t, steps, opts.become);
     if (opts.progress) opts.progress.done += steps.filter((s) => s.action === 'reload').length;
     if (steps.length > 0) opts.onServices?.(steps);
-    const gatedSteps = steps.filter((s) => s.action !== 'remove' && !reloadFailures.some((f) => f.service === s.service));
+    const gatedSteps = steps.filter(
+      (s) => s.action !== 'remove' && !reloadFailures.some((f) => f.service === s.service),
+    );
     if (gatedSteps.length > 0) await opts.beforeGate?.();
-    const results = [...reloadFailures, ...(await waitForGate(t, gatedSteps, { become: opts.become, ...(opts.signal ? { signal: opts.signal } : {}) }))];
+    const results = [
+      ...reloadFailures,
+      ...(await waitForGate(t, gatedSteps, { become: opts.become, ...(opts.signal ? { signal: opts.signal } : {}) })),
+    ];
     opts.onGate?.(results);
     gated.push(...results);
     const bad = results.filter((r) => !r.ok);
@@ -164,9 +213,19 @@ async function reloadAll(t: Transport, steps: readonly ServiceStep[], become: bo
   for (const s of steps) {
     if (s.action !== 'reload' || !s.reload) continue;
     const dir = s.reload.recordPath.slice(0, s.reload.recordPath.lastIndexOf('/'));
-    const cmd = and(dockerExec(s.container, s.reload.command), sh('umask 077; mkdir -p -m 0700 -- "$1" && cat > "$2.tmp" && mv -f -- "$2.tmp" "$2"', dir, s.reload.recordPath));
+    const cmd = and(
+      dockerExec(s.container, s.reload.command),
+      sh('umask 077; mkdir -p -m 0700 -- "$1" && cat > "$2.tmp" && mv -f -- "$2.tmp" "$2"', dir, s.reload.recordPath),
+    );
     const r = await t.exec(cmd, { become, stdin: `${s.reload.record}\n` });
-    if (r.code !== 0) failed.push({ service: s.service, container: s.container, ok: false, detail: `reload failed (exit ${r.code}): ${tail(r.stderr || r.stdout)}`, seconds: 0 });
+    if (r.code !== 0)
+      failed.push({
+        service: s.service,
+        container: s.container,
+        ok: false,
+        detail: `reload failed (exit ${r.code}): ${tail(r.stderr || r.stdout)}`,
+        seconds: 0,
+      });
   }
   return failed;
 }

@@ -26,14 +26,25 @@ export class ApplyFilesError extends RemoteCommandError {
     super(host, command, 'exit', code, stderr);
     const summary = `${done.length} path(s) applied before it, ${notDone.length} left unchanged`;
     const actedAs = reason?.startsWith('as uid ') === true ? ` ${reason}, the owner of its directory` : '';
-    const failure = what === 'unsafe' ? `refused: ${reason ?? 'its directory is not safe'}` : what === 'setpriv' ? 'setpriv (util-linux) is missing on the host' : `${what} failed${actedAs}`;
+    const failure =
+      what === 'unsafe'
+        ? `refused: ${reason ?? 'its directory is not safe'}`
+        : what === 'setpriv'
+          ? 'setpriv (util-linux) is missing on the host'
+          : `${what} failed${actedAs}`;
     this.message = `${host}: cannot apply ${path}: ${failure} (${summary})\n${this.message}`;
   }
 }
 
 /** A file's new content failed its check (e.g. `caddy validate`): nothing of the apply was committed. */
 export class FileCheckError extends RemoteCommandError {
-  constructor(host: string, readonly path: string, command: string, code: number, output: string) {
+  constructor(
+    host: string,
+    readonly path: string,
+    command: string,
+    code: number,
+    output: string,
+  ) {
     // the output goes into the message only (not also as the stderr tail, which summaries print after the message)
     super(host, command, 'exit', code, '');
     this.message = `${host}: the new ${path} failed its check, nothing was changed: ${command} exited ${code}${output.trim() ? `:\n${output.trim().split('\n').slice(-10).join('\n')}` : ''}`;

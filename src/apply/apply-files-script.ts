@@ -1,11 +1,14 @@
-// The remote half of a file apply as data: steps, their encoding as positional args, and the one sh script running them.
+// The remote half of a file apply as data: steps, their encoding as positional args, and the one sh script running
+// them.
 import { sh, type ExecNode } from '../core/cmd/cmd.js';
 import type { PathAttrs } from '../core/desired/op.js';
 import { assertCommandFits } from '../core/cmd/limit.js';
 import { GUARD_SH } from '../facts/files/path-guard.js';
 import { tempName } from './apply-temp-name.js';
 
-/** Where a commit takes its temp from: a path (a temp written by an earlier exec) or a `write` step of the same exec. */
+/**
+ * Where a commit takes its temp from: a path (a temp written by an earlier exec) or a `write` step of the same exec.
+ */
 export type TempRef = string | { readonly step: number };
 
 /** One step of the remote script. Each reports one status line; the first failure stops the rest. */
@@ -21,7 +24,13 @@ export type ApplyStep =
    * 0600) and writes the next `size` bytes of stdin into it.
    * `mode`: the mode its commit sets, given by the `prepare` step at once to every temp written as rig itself.
    */
-  | { readonly kind: 'write'; readonly path: string; readonly template: string; readonly size: number; readonly mode?: number }
+  | {
+      readonly kind: 'write';
+      readonly path: string;
+      readonly template: string;
+      readonly size: number;
+      readonly mode?: number;
+    }
   /**
    * After the writes: every temp this exec wrote as rig itself gets its size checked (one `stat`), its asked mode (one
    * `chmod` per mode) and its fsync (one `sync`); their commits then only rename (an fsync again only after an attrs
@@ -35,7 +44,16 @@ export type ApplyStep =
   /** Removes a temp (after a failed check). */
   | { readonly kind: 'remove'; readonly path: string };
 
-const OPCODE: Record<ApplyStep['kind'], string> = { mkdir: 'D', attrs: 'A', sweep: 'C', write: 'W', prepare: 'Y', commit: 'F', 'sync-dir': 'S', remove: 'R' };
+const OPCODE: Record<ApplyStep['kind'], string> = {
+  mkdir: 'D',
+  attrs: 'A',
+  sweep: 'C',
+  write: 'W',
+  prepare: 'Y',
+  commit: 'F',
+  'sync-dir': 'S',
+  remove: 'R',
+};
 
 /*
  * One step as a function, `rig_step <op> <path> <temp> <mode|size> <owner> <group>`: called in the outer shell when
@@ -129,9 +147,9 @@ rig_prep() {
  * the byte count of a write), owner (a write: the mode its commit sets), group ('' = leave). Stdin: the bytes of the
  * write steps, in order.
  * Status lines on stdout, one per step in order: `<n> ok` (a write: `<n> ok <temp suffix> <uid acted as, - = self>`),
- * `<n> fail <what>[ <reason> | as uid <U>]`, `<n> skipped`. After a failure the remaining steps are skipped, every temp of this
- * exec not yet renamed is removed, and the script exits 3. Each step's directory is judged by rig_guard first: once
- * per directory (a judgement costs a stat and an awk), the verdicts kept until a mkdir/attrs step may have changed
+ * `<n> fail <what>[ <reason> | as uid <U>]`, `<n> skipped`. After a failure the remaining steps are skipped, every temp
+ * of this exec not yet renamed is removed, and the script exits 3. Each step's directory is judged by rig_guard first:
+ * once per directory (a judgement costs a stat and an awk), the verdicts kept until a mkdir/attrs step may have changed
  * ownership.
  */
 const SCRIPT = `${GUARD_SH}
@@ -205,7 +223,15 @@ export function applyStepsCmd(steps: readonly ApplyStep[]): ExecNode {
 }
 
 function encode(s: ApplyStep): string[] {
-  if (s.kind === 'write') return [OPCODE.write, s.path, tempName(s.template), String(s.size), s.mode === undefined ? '' : modeText(s.mode), ''];
+  if (s.kind === 'write')
+    return [
+      OPCODE.write,
+      s.path,
+      tempName(s.template),
+      String(s.size),
+      s.mode === undefined ? '' : modeText(s.mode),
+      '',
+    ];
   const a = s.kind === 'mkdir' || s.kind === 'attrs' || s.kind === 'commit' ? s.attrs : {};
   const mode = a.mode === undefined ? '' : modeText(a.mode);
   const temp = s.kind === 'commit' ? (typeof s.temp === 'string' ? s.temp : `@${s.temp.step}`) : '';

@@ -27,7 +27,14 @@ export function parseStepStatus(stdout: string, steps: readonly ApplyStep[]): St
     if (m?.[1] === undefined) continue;
     const [what, detail] = [m[3], m[4]];
     const extra = detail === undefined ? {} : { detail };
-    outcomes.set(Number(m[1]), what !== undefined ? { status: 'fail', what, ...extra } : m[2] === 'ok' ? { status: 'ok', ...extra } : { status: 'skipped' });
+    outcomes.set(
+      Number(m[1]),
+      what !== undefined
+        ? { status: 'fail', what, ...extra }
+        : m[2] === 'ok'
+          ? { status: 'ok', ...extra }
+          : { status: 'skipped' },
+    );
   }
   return steps.map((step, i) => ({ step, outcome: outcomes.get(i) ?? { status: 'unknown' } }));
 }

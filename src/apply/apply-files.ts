@@ -48,23 +48,39 @@ type ExecOpts = { readonly timeoutMs?: number; readonly become: boolean };
  * the run removed), FileCheckError when a check fails (nothing committed), or a RemoteCommandError when the script
  * itself could not run to its end.
  */
-export async function applyFiles(t: Transport, files: readonly FileWrite[], dirs: readonly DirWrite[], opts: ApplyFilesOptions = {}): Promise<ApplyFilesResult> {
+export async function applyFiles(
+  t: Transport,
+  files: readonly FileWrite[],
+  dirs: readonly DirWrite[],
+  opts: ApplyFilesOptions = {},
+): Promise<ApplyFilesResult> {
   const rounds = planApplyRounds(files, dirs);
-  const execOpts: ExecOpts = { ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }), become: opts.become === true };
+  const execOpts: ExecOpts = {
+    ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+    become: opts.become === true,
+  };
   if (rounds.first.length > 0) {
-    const later = rounds.checks.length > 0 ? files.filter((f) => f.contentChanged || hasAttrs(f)).map((f) => f.path) : [];
+    const later =
+      rounds.checks.length > 0 ? files.filter((f) => f.contentChanged || hasAttrs(f)).map((f) => f.path) : [];
     const reports = await runSteps(t, rounds.first, rounds.stdin, execOpts, later);
     if (rounds.checks.length > 0) await checkThenCommit(t, rounds, reports, execOpts);
   }
   return {
     written: files.filter((f) => f.contentChanged).map((f) => f.path),
-    attrsSet: [...files.filter((f) => !f.contentChanged), ...dirs.filter((d) => !d.create)].filter(hasAttrs).map((x) => x.path),
+    attrsSet: [...files.filter((f) => !f.contentChanged), ...dirs.filter((d) => !d.create)]
+      .filter(hasAttrs)
+      .map((x) => x.path),
     dirsCreated: dirs.filter((d) => d.create).map((d) => d.path),
   };
 }
 
 /** The temps the first exec wrote (by step index), the checks on them, then the commit exec. */
-async function checkThenCommit(t: Transport, rounds: ApplyRounds, reports: readonly StepReport[], opts: ExecOpts): Promise<void> {
+async function checkThenCommit(
+  t: Transport,
+  rounds: ApplyRounds,
+  reports: readonly StepReport[],
+  opts: ExecOpts,
+): Promise<void> {
   const temps = new Map<number, string>();
   const actedAs = new Map<number, string>();
   reports.forEach((r, i) => {
@@ -82,7 +98,13 @@ async function checkThenCommit(t: Transport, rounds: ApplyRounds, reports: reado
     const uid = actedAs.get(c.write) ?? '-';
     if (uid !== '-') {
       await removeAll();
-      throw new FileCheckError(t.host, c.path, '(not run)', 1, `not checked: its directory belongs to uid ${uid}, and a check runs as root`);
+      throw new FileCheckError(
+        t.host,
+        c.path,
+        '(not run)',
+        1,
+        `not checked: its directory belongs to uid ${uid}, and a check runs as root`,
+      );
     }
     const cmd = c.cmd(temp);
     const r = await t.exec(cmd, opts);
@@ -94,8 +116,16 @@ async function checkThenCommit(t: Transport, rounds: ApplyRounds, reports: reado
   if (second.length > 0) await runSteps(t, second, Buffer.alloc(0), opts, []);
 }
 
-/** Runs one exec of steps; throws ApplyFilesError for a failed step (`pending`: paths of a later exec, also not done). */
-async function runSteps(t: Transport, steps: readonly ApplyStep[], stdin: Buffer, opts: ExecOpts, pending: readonly string[]): Promise<StepReport[]> {
+/**
+ * Runs one exec of steps; throws ApplyFilesError for a failed step (`pending`: paths of a later exec, also not done).
+ */
+async function runSteps(
+  t: Transport,
+  steps: readonly ApplyStep[],
+  stdin: Buffer,
+  opts: ExecOpts,
+  pending: readonly string[],
+): Promise<StepReport[]> {
   const cmd = applyStepsCmd(steps);
   const r = await t.exec(cmd, { ...opts, stdin });
   const reports = parseStepStatus(r.stdout, steps);
@@ -106,8 +136,24 @@ async function runSteps(t: Transport, steps: readonly ApplyStep[], stdin: Buffer
   }
   const targets = reports.filter((x) => x.step.kind === 'mkdir' || x.step.kind === 'attrs' || x.step.kind === 'commit');
   const done = targets.filter((x) => x.outcome.status === 'ok').map((x) => x.step.path);
-  const notDone = [...new Set([...targets.filter((x) => x.outcome.status !== 'ok').map((x) => x.step.path), ...pending, ...unwritten(reports)])];
-  throw new ApplyFilesError(t.host, display(cmd), r.code, r.stderr, failed.step.path, failed.outcome.what, done, notDone, failed.outcome.detail);
+  const notDone = [
+    ...new Set([
+      ...targets.filter((x) => x.outcome.status !== 'ok').map((x) => x.step.path),
+      ...pending,
+      ...unwritten(reports),
+    ]),
+  ];
+  throw new ApplyFilesError(
+    t.host,
+    display(cmd),
+    r.code,
+    r.stderr,
+    failed.step.path,
+    failed.outcome.what,
+    done,
+    notDone,
+    failed.outcome.detail,
+  );
 }
 
 /** Paths whose write step did not complete (their commit, in the same exec, is then not done either). */

@@ -1,4 +1,5 @@
-// Executes one host's plan as written, in a fixed order: pre-checks, files, compose validation, commands, services + health gate, handlers.
+// Executes one host's plan as written, in a fixed order: pre-checks, files, compose validation, commands, services +
+// health gate, handlers.
 import { sh } from '../core/cmd/cmd.js';
 import { sha256Hex } from '../core/digest.js';
 import { COMPOSE_ROLE } from '../compose/compose-desired.js';
@@ -6,7 +7,13 @@ import { fileOps, type RoleOps } from '../config/roles/render-roles.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import { applyFiles, type DirWrite, type FileWrite } from './apply-files.js';
-import { applyPrechecks, applyServices, ComposeConfigError, validateComposeFiles, type ComposeApplyOptions } from './apply-compose.js';
+import {
+  applyPrechecks,
+  applyServices,
+  ComposeConfigError,
+  validateComposeFiles,
+  type ComposeApplyOptions,
+} from './apply-compose.js';
 import type { GateResult } from './health-gate.js';
 import type { HostPlan, Step, WriteStep } from '../core/plan-data/plan-types.js';
 
@@ -29,13 +36,21 @@ export interface ApplyOutcome {
  * Applies `plan`: nothing is stopped before the pre-checks passed (networks, pulls) and the compose files validate;
  * a compose file that does not validate puts the files back as they were and throws ComposeConfigError.
  */
-export async function applyPlan(t: Transport, plan: HostPlan, roleOps: readonly RoleOps[], opts: ApplyPlanOptions): Promise<ApplyOutcome> {
+export async function applyPlan(
+  t: Transport,
+  plan: HostPlan,
+  roleOps: readonly RoleOps[],
+  opts: ApplyPlanOptions,
+): Promise<ApplyOutcome> {
   const signal = opts.signal;
   if (plan.compose) await applyPrechecks(t, plan, opts);
   if (opts.progress) opts.progress.done += plan.steps.filter((s) => s.kind === 'network' || s.kind === 'pull').length;
   signal?.throwIfAborted();
   await applyFileSteps(t, plan, roleOps, opts);
-  if (opts.progress) opts.progress.done += plan.steps.filter((s) => s.kind === 'mkdir' || s.kind === 'attrs' || s.kind === 'write').length;
+  if (opts.progress)
+    opts.progress.done += plan.steps.filter(
+      (s) => s.kind === 'mkdir' || s.kind === 'attrs' || s.kind === 'write',
+    ).length;
   await opts.afterFiles?.();
   signal?.throwIfAborted();
   if (plan.compose && plan.steps.some((s) => s.kind === 'service' || (s.kind === 'write' && s.role === COMPOSE_ROLE))) {
@@ -52,28 +67,50 @@ export async function applyPlan(t: Transport, plan: HostPlan, roleOps: readonly 
   return { gate };
 }
 
-async function applyFileSteps(t: Transport, plan: HostPlan, roleOps: readonly RoleOps[], opts: ApplyPlanOptions): Promise<void> {
+async function applyFileSteps(
+  t: Transport,
+  plan: HostPlan,
+  roleOps: readonly RoleOps[],
+  opts: ApplyPlanOptions,
+): Promise<void> {
   const byPath = new Map(fileOps(roleOps).map((op) => [op.path, op]));
   const files: FileWrite[] = [...(opts.extraFiles ?? [])];
   const dirs: DirWrite[] = [...(opts.extraDirs ?? [])];
   for (const step of plan.steps) {
     if (step.kind !== 'mkdir' && step.kind !== 'attrs' && step.kind !== 'write') continue;
-    const attrs = { ...(step.mode !== undefined ? { mode: step.mode } : {}), ...(step.owner !== undefined ? { owner: step.owner } : {}), ...(step.group !== undefined ? { group: step.group } : {}) };
+    const attrs = {
+      ...(step.mode !== undefined ? { mode: step.mode } : {}),
+      ...(step.owner !== undefined ? { owner: step.owner } : {}),
+      ...(step.group !== undefined ? { group: step.group } : {}),
+    };
     if (step.kind === 'mkdir') dirs.push({ path: step.path, create: true, ...attrs });
     else if (step.kind === 'attrs' && step.target === 'dir') dirs.push({ path: step.path, create: false, ...attrs });
-    else if (step.kind === 'attrs') files.push({ path: step.path, content: Buffer.alloc(0), contentChanged: false, ...attrs });
+    else if (step.kind === 'attrs')
+      files.push({ path: step.path, content: Buffer.alloc(0), contentChanged: false, ...attrs });
     else {
       const op = byPath.get(step.path);
-      if (op === undefined || sha256Hex(op.content) !== step.change.sha256After) throw new Error(`${plan.host}: ${step.path}: the rendered content no longer matches the plan; plan again`);
+      if (op === undefined || sha256Hex(op.content) !== step.change.sha256After)
+        throw new Error(`${plan.host}: ${step.path}: the rendered content no longer matches the plan; plan again`);
       const bytes = typeof op.content === 'string' ? Buffer.from(op.content, 'utf8') : Buffer.from(op.content);
-      files.push({ path: step.path, content: bytes, contentChanged: true, ...attrs, ...(op.validate ? { validate: op.validate } : {}) });
+      files.push({
+        path: step.path,
+        content: bytes,
+        contentChanged: true,
+        ...attrs,
+        ...(op.validate ? { validate: op.validate } : {}),
+      });
     }
   }
   if (files.length > 0 || dirs.length > 0) await applyFiles(t, files, dirs, { become: opts.become });
 }
 
 /** Puts back the previous bytes of every file the plan replaced and removes the ones it created. */
-async function restoreFiles(t: Transport, plan: HostPlan, before: ReadonlyMap<string, Buffer>, become: boolean): Promise<void> {
+async function restoreFiles(
+  t: Transport,
+  plan: HostPlan,
+  before: ReadonlyMap<string, Buffer>,
+  become: boolean,
+): Promise<void> {
   const writes = plan.steps.filter((s): s is WriteStep => s.kind === 'write');
   const back = writes.flatMap((s) => {
     const old = before.get(s.path);
@@ -84,12 +121,20 @@ async function restoreFiles(t: Transport, plan: HostPlan, before: ReadonlyMap<st
   if (created.length > 0) await run(t, sh('rm -f -- "$@"', ...created), { become });
 }
 
-async function runCommands(t: Transport, plan: HostPlan, roleOps: readonly RoleOps[], kind: 'command' | 'handler', opts: ApplyPlanOptions, signal: AbortSignal | undefined): Promise<void> {
+async function runCommands(
+  t: Transport,
+  plan: HostPlan,
+  roleOps: readonly RoleOps[],
+  kind: 'command' | 'handler',
+  opts: ApplyPlanOptions,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   for (const step of plan.steps) {
     if (step.kind !== kind) continue;
     signal?.throwIfAborted();
     const op = findOp(roleOps, step);
-    if (op?.kind !== 'command' && op?.kind !== 'handler') throw new Error(`${plan.host}: ${step.kind} ${step.name} is no longer declared; plan again`);
+    if (op?.kind !== 'command' && op?.kind !== 'handler')
+      throw new Error(`${plan.host}: ${step.kind} ${step.name} is no longer declared; plan again`);
     await run(t, op.cmd, { become: opts.become });
     if (opts.progress) opts.progress.done++;
   }

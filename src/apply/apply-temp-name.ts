@@ -1,4 +1,5 @@
-// Names of in-flight writes: `.<basename>.rig-tmp-<random>` beside the target, so the final rename stays on one filesystem.
+// Names of in-flight writes: `.<basename>.rig-tmp-<random>` beside the target, so the final rename stays on one
+// filesystem.
 import { createHash, randomInt } from 'node:crypto';
 import path from 'node:path';
 

@@ -1,4 +1,5 @@
-// The health gate: after (re)creation each service must become healthy, stay running for its settle time, or (one-shot) exit 0.
+// The health gate: after (re)creation each service must become healthy, stay running for its settle time, or (one-shot)
+// exit 0.
 import type { ContainerState } from '../facts/containers/container-state.js';
 import { gateStateCmd, parseGateState } from '../facts/containers/gate-state.js';
 import { run } from '../transport/run.js';
@@ -10,7 +11,9 @@ export interface GateResult {
   readonly service: string;
   readonly container: string;
   readonly ok: boolean;
-  /** `healthy`, `running for 5s`, `exited 0`, or what went wrong: `unhealthy`, `exited 1`, `still starting after 120s`. */
+  /**
+   * `healthy`, `running for 5s`, `exited 0`, or what went wrong: `unhealthy`, `exited 1`, `still starting after 120s`.
+   */
   readonly detail: string;
   readonly seconds: number;
   /**
@@ -23,18 +26,31 @@ export interface GateResult {
 }
 
 /** Where a service stands after one observation: decided, or still pending (with what it is waiting for). */
-type Verdict = { readonly done: true; readonly ok: boolean; readonly detail: string } | { readonly done: false; readonly waiting: string };
+type Verdict =
+  | { readonly done: true; readonly ok: boolean; readonly detail: string }
+  | { readonly done: false; readonly waiting: string };
 
 /** Judges one observation of a service against its gate; `first` is the state seen on the first poll. */
-export function judge(step: Pick<ServiceStep, 'gate'>, c: ContainerState | undefined, first: ContainerState | undefined, elapsedSec: number): Verdict {
+export function judge(
+  step: Pick<ServiceStep, 'gate'>,
+  c: ContainerState | undefined,
+  first: ContainerState | undefined,
+  elapsedSec: number,
+): Verdict {
   const g = step.gate;
   if (c === undefined) return { done: true, ok: false, detail: 'container is gone' };
   if (g.oneShot) {
-    if (c.status === 'exited' || c.status === 'dead') return { done: true, ok: c.exitCode === 0, detail: `exited ${c.exitCode}` };
+    if (c.status === 'exited' || c.status === 'dead')
+      return { done: true, ok: c.exitCode === 0, detail: `exited ${c.exitCode}` };
     return { done: false, waiting: `to exit (${c.status})` };
   }
   if (c.status === 'exited' || c.status === 'dead') return { done: true, ok: false, detail: `exited ${c.exitCode}` };
-  if (first !== undefined && (c.startedAt !== first.startedAt || c.restartCount > first.restartCount)) return { done: true, ok: false, detail: c.restartCount > (first.restartCount) ? `restarted (${c.restartCount} restarts)` : 'restarted' };
+  if (first !== undefined && (c.startedAt !== first.startedAt || c.restartCount > first.restartCount))
+    return {
+      done: true,
+      ok: false,
+      detail: c.restartCount > first.restartCount ? `restarted (${c.restartCount} restarts)` : 'restarted',
+    };
   if (g.healthcheck) {
     if (c.health === 'healthy') return { done: true, ok: true, detail: 'healthy' };
     if (c.health === 'unhealthy') return { done: true, ok: false, detail: 'unhealthy' };
@@ -52,7 +68,11 @@ export interface GateOptions {
 }
 
 /** Polls until every service is decided or past its own deadline; one exec per poll covers all of them. */
-export async function waitForGate(t: Transport, steps: readonly ServiceStep[], opts: GateOptions = {}): Promise<GateResult[]> {
+export async function waitForGate(
+  t: Transport,
+  steps: readonly ServiceStep[],
+  opts: GateOptions = {},
+): Promise<GateResult[]> {
   const started = Date.now();
   const first = new Map<string, ContainerState>();
   const results = new Map<string, GateResult>();
@@ -68,9 +88,28 @@ export async function waitForGate(t: Transport, steps: readonly ServiceStep[], o
       const c = g?.state;
       if (c && !first.has(s.service)) first.set(s.service, c);
       const v = judge(s, c, first.get(s.service), elapsed);
-      const lag = v.done && v.ok && c?.health === 'healthy' && g?.firstPassAt !== undefined ? { afterCheckSec: round(Math.max(0, poll.now - g.firstPassAt)) } : {};
-      if (v.done) results.set(s.service, { service: s.service, container: s.container, ok: v.ok, detail: v.detail, seconds: round(elapsed), ...lag, ...(c ? { image: c.image } : {}) });
-      else if (elapsed >= s.gate.timeoutSec) results.set(s.service, { service: s.service, container: s.container, ok: false, detail: `still ${v.waiting} after ${s.gate.timeoutSec}s`, seconds: round(elapsed) });
+      const lag =
+        v.done && v.ok && c?.health === 'healthy' && g?.firstPassAt !== undefined
+          ? { afterCheckSec: round(Math.max(0, poll.now - g.firstPassAt)) }
+          : {};
+      if (v.done)
+        results.set(s.service, {
+          service: s.service,
+          container: s.container,
+          ok: v.ok,
+          detail: v.detail,
+          seconds: round(elapsed),
+          ...lag,
+          ...(c ? { image: c.image } : {}),
+        });
+      else if (elapsed >= s.gate.timeoutSec)
+        results.set(s.service, {
+          service: s.service,
+          container: s.container,
+          ok: false,
+          detail: `still ${v.waiting} after ${s.gate.timeoutSec}s`,
+          seconds: round(elapsed),
+        });
     }
     if (steps.every((s) => results.has(s.service))) break;
     await sleep(opts.pollMs ?? 500, opts.signal);

@@ -39,12 +39,26 @@ const FOLLOW_SLICE_SEC = 20;
  * or interrupted there: the job goes on), then follows it to its end (`markerOnSuccess` replaces the deploy marker
  * when it ends with status 0). Throws when the runner vanished without a status.
  */
-export async function runHostJob(t: Transport, stateDir: string, job: JobSpec, opts: { become: boolean; parts?: readonly ExecPart[]; started?: () => Promise<void>; markerOnSuccess?: string }): Promise<JobEnd> {
-  if (secretsOf(job.cmd).length > 0) throw new Error(`host job ${job.id}: a detached command cannot carry secrets (they would sit in its file)`);
-  const launch = launchJobCmd(stateDir, job.id, { script: render(job.cmd), meta: job.meta, okLines: job.okLines, failedLines: job.failedLines });
+export async function runHostJob(
+  t: Transport,
+  stateDir: string,
+  job: JobSpec,
+  opts: { become: boolean; parts?: readonly ExecPart[]; started?: () => Promise<void>; markerOnSuccess?: string },
+): Promise<JobEnd> {
+  if (secretsOf(job.cmd).length > 0)
+    throw new Error(`host job ${job.id}: a detached command cannot carry secrets (they would sit in its file)`);
+  const launch = launchJobCmd(stateDir, job.id, {
+    script: render(job.cmd),
+    meta: job.meta,
+    okLines: job.okLines,
+    failedLines: job.failedLines,
+  });
   await runParts(t, [...(opts.parts ?? []), { cmd: launch, stdin: '' }], opts.become);
   await opts.started?.();
-  return followJob(t, stateDir, job.id, { become: opts.become, ...(opts.markerOnSuccess ? { markerOnSuccess: opts.markerOnSuccess } : {}) });
+  return followJob(t, stateDir, job.id, {
+    become: opts.become,
+    ...(opts.markerOnSuccess ? { markerOnSuccess: opts.markerOnSuccess } : {}),
+  });
 }
 
 /** Runs `parts` in ONE exec, their stdin shares in order; throws naming the first part that failed. */
@@ -60,11 +74,22 @@ export async function runParts(t: Transport, parts: readonly ExecPart[], become:
 }
 
 /** Follows job `id` until it ends: one exec per FOLLOW_SLICE_SEC while it runs. */
-export async function followJob(t: Transport, stateDir: string, id: string, opts: { become: boolean; markerOnSuccess?: string }): Promise<JobEnd> {
+export async function followJob(
+  t: Transport,
+  stateDir: string,
+  id: string,
+  opts: { become: boolean; markerOnSuccess?: string },
+): Promise<JobEnd> {
   for (;;) {
-    const out = parseFollow((await run(t, followJobCmd(stateDir, id, FOLLOW_SLICE_SEC, opts.markerOnSuccess ?? ''), { become: opts.become })).stdout);
+    const out = parseFollow(
+      (await run(t, followJobCmd(stateDir, id, FOLLOW_SLICE_SEC, opts.markerOnSuccess ?? ''), { become: opts.become }))
+        .stdout,
+    );
     if (out.state === 'done') return { code: out.code, log: out.log };
-    if (out.state === 'lost') throw new Error(`${t.host}: host job ${id} ended without a status (killed, or the host rebooted); its output:\n${out.log}`);
+    if (out.state === 'lost')
+      throw new Error(
+        `${t.host}: host job ${id} ended without a status (killed, or the host rebooted); its output:\n${out.log}`,
+      );
   }
 }
 
@@ -72,10 +97,17 @@ export async function followJob(t: Transport, stateDir: string, id: string, opts
  * Waits for jobs an earlier run left running (its rig died or lost the link while `compose up` ran): planning over a
  * half-done `up` would read containers in flux. Says what it waits for; their outcome is in the host's journal.
  */
-export async function waitForJobs(t: Transport, stateDir: string, jobs: readonly RunningJob[], opts: { become: boolean; log: (line: string) => void }): Promise<void> {
+export async function waitForJobs(
+  t: Transport,
+  stateDir: string,
+  jobs: readonly RunningJob[],
+  opts: { become: boolean; log: (line: string) => void },
+): Promise<void> {
   for (const j of jobs) {
     const m = j.meta;
-    const what = m ? `${printable(m.what)} of deploy ${printable(m.deployId)} by ${printable(m.user)}@${printable(m.workstation)}` : `host job ${j.id}`;
+    const what = m
+      ? `${printable(m.what)} of deploy ${printable(m.deployId)} by ${printable(m.user)}@${printable(m.workstation)}`
+      : `host job ${j.id}`;
     opts.log(`${t.host}: waiting for ${what}, running on the host for ${formatDuration(j.ageSec)}, to finish`);
     const end = await followJob(t, stateDir, j.id, { become: opts.become });
     opts.log(`${t.host}: ${what} finished with exit status ${end.code}`);

@@ -3,7 +3,18 @@ import { SMOKE_STATUSES, type SmokeStatus } from '../smoke/define-smoke.js';
 import type { CheckDetails } from './checklist-details.js';
 
 /** Every check, in the order they are reported. */
-export const CHECK_IDS = ['config', 'secrets', 'deploy-lock', 'headroom', 'smoke', 'rollback', 'images', 'upgrade-plan', 'healthcheck-probes', 'openclaw-target'] as const;
+export const CHECK_IDS = [
+  'config',
+  'secrets',
+  'deploy-lock',
+  'headroom',
+  'smoke',
+  'rollback',
+  'images',
+  'upgrade-plan',
+  'healthcheck-probes',
+  'openclaw-target',
+] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];
 
@@ -61,7 +72,13 @@ export function fromHosts(id: CheckId, hosts: readonly HostFinding[], summary: s
   const shown = hosts.find((h) => h.status === status && status !== 'pass');
   const headline = shown ? onHost(shown.host, shown.evidence[0] ?? status) : summary;
   const lines = hosts.flatMap((h) => h.evidence.map((e) => onHost(h.host, e)));
-  return { id, status, evidence: [headline, ...lines], hosts, durationMs: Math.max(0, ...hosts.map((h) => h.durationMs)) };
+  return {
+    id,
+    status,
+    evidence: [headline, ...lines],
+    hosts,
+    durationMs: Math.max(0, ...hosts.map((h) => h.durationMs)),
+  };
 }
 
 /** `host: line`, once: remote errors already start with their host. */

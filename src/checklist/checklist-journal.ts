@@ -1,4 +1,5 @@
-// The decision as one `checklist.decision` journal event per host: in the workstation's mirror, and appended on the host.
+// The decision as one `checklist.decision` journal event per host: in the workstation's mirror, and appended on the
+// host.
 import type { Redactor } from '../core/redact/redactor.js';
 import { journalOutsideDeploy, JournalBuffer } from '../journal/journal.js';
 import type { Transport } from '../transport/transport.js';
@@ -14,7 +15,12 @@ export interface ChecklistRunInfo {
 }
 
 /** The event's JSON line: the env's decision, and each check as this host saw it (secrets masked by the buffer). */
-export function checklistJournalLine(info: ChecklistRunInfo, host: string, report: ChecklistReport, redactor: Redactor): string {
+export function checklistJournalLine(
+  info: ChecklistRunInfo,
+  host: string,
+  report: ChecklistReport,
+  redactor: Redactor,
+): string {
   const buffer = new JournalBuffer(redactor);
   const s = report.summary;
   buffer.add({
@@ -31,7 +37,12 @@ export function checklistJournalLine(info: ChecklistRunInfo, host: string, repor
     upgrades: report.upgrades.map((u) => ({ name: u.name, variable: u.variable, to: u.to })),
     checks: report.checks.map((c) => {
       const mine = c.hosts.find((h) => h.host === host);
-      return { id: c.id, status: c.status, ...(mine ? { hostStatus: mine.status } : {}), evidence: mine?.evidence ?? c.evidence.slice(0, 1) };
+      return {
+        id: c.id,
+        status: c.status,
+        ...(mine ? { hostStatus: mine.status } : {}),
+        evidence: mine?.evidence ?? c.evidence.slice(0, 1),
+      };
     }),
     durationMs: report.durationMs,
   });
@@ -43,6 +54,11 @@ export function checklistJournalLine(info: ChecklistRunInfo, host: string, repor
  * state dir (one exec, the line on stdin, no lock: one O_APPEND write). The same write as `rig smoke`'s, so its code:
  * the checklist's only write on a host, and nothing a deploy plans from.
  */
-export function journalChecklist(info: ChecklistRunInfo, host: { name: string; stateDir: string; become: boolean }, line: string, t: Transport | undefined): Promise<void> {
+export function journalChecklist(
+  info: ChecklistRunInfo,
+  host: { name: string; stateDir: string; become: boolean },
+  line: string,
+  t: Transport | undefined,
+): Promise<void> {
   return journalOutsideDeploy(info, host, [line], t);
 }

@@ -37,14 +37,20 @@ export interface Loaded {
  * removed), a wrongly typed one, a template error, each at its `file:line:col`. The two are told apart by loading
  * the inventory and playbook alone, as loadProject does first: what fails there is configuration.
  */
-export async function checkLoad(input: LoadInput): Promise<{ config: CheckResult; secrets: CheckResult; loaded?: Loaded }> {
+export async function checkLoad(
+  input: LoadInput,
+): Promise<{ config: CheckResult; secrets: CheckResult; loaded?: Loaded }> {
   const started = performance.now();
   const elapsed = (): number => performance.now() - started;
   let project: Project;
   try {
     project = await input.open([]);
   } catch (err) {
-    if (err instanceof VaultError || err instanceof UserError) return { config: local('config', 'fail', [err.message], elapsed()), secrets: notRun('secrets', 'the configuration does not load') };
+    if (err instanceof VaultError || err instanceof UserError)
+      return {
+        config: local('config', 'fail', [err.message], elapsed()),
+        secrets: notRun('secrets', 'the configuration does not load'),
+      };
     if (!(err instanceof DiagnosticsError)) throw err;
     return classify(input, err.diagnostics, elapsed);
   }
@@ -54,15 +60,31 @@ export async function checkLoad(input: LoadInput): Promise<{ config: CheckResult
     rendered = renderProject(project);
   } catch (err) {
     if (!(err instanceof DiagnosticsError)) throw err;
-    return { config: lintResult(input, files.diagnostics, files.checked, elapsed()), secrets: local('secrets', 'fail', formatted(err.diagnostics, input.cwd, 'the roles do not render'), elapsed()) };
+    return {
+      config: lintResult(input, files.diagnostics, files.checked, elapsed()),
+      secrets: local('secrets', 'fail', formatted(err.diagnostics, input.cwd, 'the roles do not render'), elapsed()),
+    };
   }
   const allow = loadImageAllowList(input.root);
   const values = envImages(project, rendered).flatMap((i) => (i.loc ? [{ ref: i.ref, loc: i.loc }] : []));
-  const findings = [...files.diagnostics, ...allow.diagnostics, ...lintImageValues(values, allow.entries).filter((d) => !files.diagnostics.some((f) => sameFinding(f, d))), ...envChecks(project, rendered)];
-  return { config: lintResult(input, findings, files.checked, elapsed()), secrets: secretsPass(project, rendered, elapsed()), loaded: { project, rendered } };
+  const findings = [
+    ...files.diagnostics,
+    ...allow.diagnostics,
+    ...lintImageValues(values, allow.entries).filter((d) => !files.diagnostics.some((f) => sameFinding(f, d))),
+    ...envChecks(project, rendered),
+  ];
+  return {
+    config: lintResult(input, findings, files.checked, elapsed()),
+    secrets: secretsPass(project, rendered, elapsed()),
+    loaded: { project, rendered },
+  };
 }
 
-function classify(input: LoadInput, all: readonly Diagnostic[], elapsed: () => number): { config: CheckResult; secrets: CheckResult } {
+function classify(
+  input: LoadInput,
+  all: readonly Diagnostic[],
+  elapsed: () => number,
+): { config: CheckResult; secrets: CheckResult } {
   const diagnostics = new Diagnostics();
   const ctx = { secrets: input.secrets, redactor: input.redactor, diagnostics };
   loadInventory(input.root, input.env, ctx);
@@ -70,17 +92,50 @@ function classify(input: LoadInput, all: readonly Diagnostic[], elapsed: () => n
   const own = diagnostics.errors.map((d) => formatDiagnostic(d, input.cwd));
   const rest = all.filter((d) => d.severity === 'error' && !own.includes(formatDiagnostic(d, input.cwd)));
   if (own.length > 0) {
-    const secrets = rest.length > 0 ? local('secrets', 'fail', formatted(rest, input.cwd, 'the roles cannot be checked'), elapsed()) : notRun('secrets', 'the inventory or the playbook does not load');
-    return { config: local('config', 'fail', [`${own.length} configuration error${own.length === 1 ? '' : 's'}: the inventory, vault or playbook does not load`, ...own], elapsed()), secrets };
+    const secrets =
+      rest.length > 0
+        ? local('secrets', 'fail', formatted(rest, input.cwd, 'the roles cannot be checked'), elapsed())
+        : notRun('secrets', 'the inventory or the playbook does not load');
+    return {
+      config: local(
+        'config',
+        'fail',
+        [
+          `${own.length} configuration error${own.length === 1 ? '' : 's'}: the inventory, vault or playbook does not load`,
+          ...own,
+        ],
+        elapsed(),
+      ),
+      secrets,
+    };
   }
   const files = lintImages({ root: input.root, env: input.env });
-  return { config: lintResult(input, files.diagnostics, files.checked, elapsed()), secrets: local('secrets', 'fail', formatted(rest, input.cwd, 'the roles cannot run'), elapsed()) };
+  return {
+    config: lintResult(input, files.diagnostics, files.checked, elapsed()),
+    secrets: local('secrets', 'fail', formatted(rest, input.cwd, 'the roles cannot run'), elapsed()),
+  };
 }
 
 function lintResult(input: LoadInput, findings: readonly Diagnostic[], checked: number, ms: number): CheckResult {
   const errors = findings.filter((d) => d.severity === 'error');
-  if (errors.length === 0) return local('config', 'pass', [`inventory, vault and playbook load; rig lint clean (${checked} image references in files, and every rendered service's image)`], ms);
-  return local('config', 'fail', [`rig lint: ${errors.length} problem${errors.length === 1 ? '' : 's'}`, ...errors.map((d) => formatDiagnostic(d, input.cwd))], ms);
+  if (errors.length === 0)
+    return local(
+      'config',
+      'pass',
+      [
+        `inventory, vault and playbook load; rig lint clean (${checked} image references in files, and every rendered service's image)`,
+      ],
+      ms,
+    );
+  return local(
+    'config',
+    'fail',
+    [
+      `rig lint: ${errors.length} problem${errors.length === 1 ? '' : 's'}`,
+      ...errors.map((d) => formatDiagnostic(d, input.cwd)),
+    ],
+    ms,
+  );
 }
 
 function secretsPass(project: Project, rendered: ReadonlyMap<string, readonly RoleOps[]>, ms: number): CheckResult {
@@ -90,7 +145,14 @@ function secretsPass(project: Project, rendered: ReadonlyMap<string, readonly Ro
   const files = ops.filter((o) => o.kind === 'file').length;
   const services = ops.filter((o) => o.kind === 'service').length;
   const roles = hosts.reduce((n, h) => n + h.roles.length, 0);
-  return local('secrets', 'pass', [`every variable of ${roles} role${roles === 1 ? '' : 's'} on ${hosts.length} host${hosts.length === 1 ? '' : 's'} present (${secrets.size} from the vault); ${files} files and ${services} services render`], ms);
+  return local(
+    'secrets',
+    'pass',
+    [
+      `every variable of ${roles} role${roles === 1 ? '' : 's'} on ${hosts.length} host${hosts.length === 1 ? '' : 's'} present (${secrets.size} from the vault); ${files} files and ${services} services render`,
+    ],
+    ms,
+  );
 }
 
 /** The first error as the headline (its `file:line:col` first), then every error. */
@@ -101,5 +163,7 @@ function formatted(ds: readonly Diagnostic[], cwd: string, why: string): string[
 }
 
 function sameFinding(a: Diagnostic, b: Diagnostic): boolean {
-  return a.message === b.message && a.loc?.file === b.loc?.file && a.loc?.line === b.loc?.line && a.loc?.col === b.loc?.col;
+  return (
+    a.message === b.message && a.loc?.file === b.loc?.file && a.loc?.line === b.loc?.line && a.loc?.col === b.loc?.col
+  );
 }

@@ -14,7 +14,8 @@ export function formatChecklistText(report: ChecklistReport, opts: { verbose?: b
   const lines = report.checks.flatMap((c) => {
     const [headline = c.status, ...more] = c.evidence.map(printable);
     const row = `${c.status.toUpperCase()}  ${c.id.padEnd(w)}  ${seconds(c.durationMs).padStart(dw)}  ${headline}`;
-    const shown = opts.verbose === true || c.status === 'fail' || c.status === 'warn' ? more.filter((m) => m !== headline) : [];
+    const shown =
+      opts.verbose === true || c.status === 'fail' || c.status === 'warn' ? more.filter((m) => m !== headline) : [];
     return [row, ...shown.map((m) => `      | ${m}`)];
   });
   return [...upgrades, ...lines, decisionLine(report)].join('\n');

@@ -10,7 +10,9 @@ export interface CliIo {
   readonly isTTY: boolean;
   out(text: string): void;
   err(text: string): void;
-  /** Bytes to stdout / stderr as they are, nothing added (exec, ssh); without them, `out` / `err`. Not masked by main. */
+  /**
+   * Bytes to stdout / stderr as they are, nothing added (exec, ssh); without them, `out` / `err`. Not masked by main.
+   */
   readonly writeOut?: (bytes: Buffer) => void;
   readonly writeErr?: (bytes: Buffer) => void;
   /** The terminal rig runs on, when stdin and stdout are one (`exec -t`, `ssh`). */

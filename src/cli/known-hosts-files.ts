@@ -15,7 +15,12 @@ export interface RepoKnownHosts {
  * `new_host_keys: env`; by default they go to the user's `~/.ssh/known_hosts`, so that a key one operator accepted
  * (perhaps a man in the middle's) is not committed for the whole team.
  */
-export function repoKnownHosts(inventoryDir: string, flag: string | undefined, cwd: string, settings: EnvSettings): RepoKnownHosts {
+export function repoKnownHosts(
+  inventoryDir: string,
+  flag: string | undefined,
+  cwd: string,
+  settings: EnvSettings,
+): RepoKnownHosts {
   if (flag !== undefined && flag !== '') return { repoKnownHosts: path.resolve(cwd, flag), recordInRepo: true };
   const perEnv = path.join(inventoryDir, 'known_hosts');
   const recordInRepo = settings.new_host_keys === 'env';

@@ -20,7 +20,10 @@ export interface ProjectFlags {
 }
 
 /** Settings, vault keyring and redactor for a run, before any inventory is read. */
-export async function openWorkspace(flags: ProjectFlags, io: CliIo): Promise<{ root: string; settings: Settings; keyring: VaultKeyring | undefined; redactor: Redactor }> {
+export async function openWorkspace(
+  flags: ProjectFlags,
+  io: CliIo,
+): Promise<{ root: string; settings: Settings; keyring: VaultKeyring | undefined; redactor: Redactor }> {
   const root = findRepoRoot(io.cwd, flags.root);
   const settings = loadSettings(root, io.env);
   const keyring = await VaultKeyring.load({

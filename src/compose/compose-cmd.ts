@@ -17,7 +17,10 @@ export interface ComposeFileTarget {
   readonly file: string;
 }
 
-const PROGRAM: Readonly<Record<ComposeCli, readonly string[]>> = { standalone: ['docker-compose'], plugin: ['docker', 'compose'] };
+const PROGRAM: Readonly<Record<ComposeCli, readonly string[]>> = {
+  standalone: ['docker-compose'],
+  plugin: ['docker', 'compose'],
+};
 
 // Compose v2's rule. v1 accepts more but silently rewrites the name (lowercased, other characters dropped), so its
 // containers would carry a different com.docker.compose.project label than the one rig looks for.
@@ -31,18 +34,28 @@ const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
  */
 export function compose(t: ComposeFileTarget, ...args: readonly string[]): ExecNode {
   if (!PROJECT_NAME.test(t.project)) {
-    throw new Error(`compose: project name ${JSON.stringify(t.project)} must be lowercase letters, digits, '_' or '-', starting with a letter or digit`);
+    throw new Error(
+      `compose: project name ${JSON.stringify(t.project)} must be lowercase letters, digits, '_' or '-', starting with a letter or digit`,
+    );
   }
-  for (const p of [t.projectDir, t.file]) if (!p.startsWith('/')) throw new Error(`compose: path must be absolute: ${JSON.stringify(p)}`);
-  return exec([...PROGRAM[t.cli], '-p', t.project, '--project-directory', t.projectDir, '-f', t.file, ...args], { COMPOSE_IGNORE_ORPHANS: '1' });
+  for (const p of [t.projectDir, t.file])
+    if (!p.startsWith('/')) throw new Error(`compose: path must be absolute: ${JSON.stringify(p)}`);
+  return exec([...PROGRAM[t.cli], '-p', t.project, '--project-directory', t.projectDir, '-f', t.file, ...args], {
+    COMPOSE_IGNORE_ORPHANS: '1',
+  });
 }
 
 /**
  * `… up -d --no-deps [--force-recreate] -- svc…`: creates, recreates (when compose's config hash changed, or always
  * with forceRecreate) or starts exactly these services. Throws on an empty list: compose would then act on all of them.
  */
-export function composeUp(t: ComposeFileTarget, services: readonly string[], opts: { readonly forceRecreate: boolean }): ExecNode {
-  if (services.length === 0) throw new Error('composeUp: no services given (compose would start every service of the file)');
+export function composeUp(
+  t: ComposeFileTarget,
+  services: readonly string[],
+  opts: { readonly forceRecreate: boolean },
+): ExecNode {
+  if (services.length === 0)
+    throw new Error('composeUp: no services given (compose would start every service of the file)');
   return compose(t, 'up', '-d', '--no-deps', ...(opts.forceRecreate ? ['--force-recreate'] : []), '--', ...services);
 }
 

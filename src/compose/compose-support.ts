@@ -26,7 +26,7 @@ export function composeProblems(host: string, d: ComposeDetection): Diagnostic[]
   const user = d.userPlugin;
   const userOnly = user
     ? `a compose plugin is installed for ${user.user} only (${user.path}); rig runs compose as root (become), whose ` +
-      "docker does not look there, and it will not run as root a file another account can replace: "
+      'docker does not look there, and it will not run as root a file another account can replace: '
     : '';
   if (d.unrecognised) {
     const cmd = d.unrecognised.cli === 'plugin' ? 'docker compose version' : 'docker-compose version';
@@ -51,10 +51,12 @@ export function composeProblems(host: string, d: ComposeDetection): Diagnostic[]
   }
   const ceiling = apiCeiling(c);
   if (d.engine && ceiling !== undefined && compareVersions(ceiling, d.engine.minApi) < 0) {
-    problems.push(err(
-      `${what} speaks Docker API ${ceiling} at most, and Docker Engine ${d.engine.version} refuses API versions ` +
-      `below ${d.engine.minApi}: every compose command would fail; install Compose v2 2.24 or newer (${INSTALL_V2})`,
-    ));
+    problems.push(
+      err(
+        `${what} speaks Docker API ${ceiling} at most, and Docker Engine ${d.engine.version} refuses API versions ` +
+          `below ${d.engine.minApi}: every compose command would fail; install Compose v2 2.24 or newer (${INSTALL_V2})`,
+      ),
+    );
   }
   return problems;
 }

@@ -7,9 +7,13 @@ export function dockerPull(ref: string): ExecNode {
 }
 
 /** `docker network create [--internal] --label k=v … -- name`; labels in key order, so the command is stable. */
-export function dockerNetworkCreate(name: string, opts: { readonly internal: boolean; readonly labels: Readonly<Record<string, string>> }): ExecNode {
+export function dockerNetworkCreate(
+  name: string,
+  opts: { readonly internal: boolean; readonly labels: Readonly<Record<string, string>> },
+): ExecNode {
   const keys = Object.keys(opts.labels).sort();
-  for (const k of keys) if (k === '' || k.includes('=')) throw new Error(`dockerNetworkCreate: invalid label key ${JSON.stringify(k)}`);
+  for (const k of keys)
+    if (k === '' || k.includes('=')) throw new Error(`dockerNetworkCreate: invalid label key ${JSON.stringify(k)}`);
   const labels = keys.flatMap((k) => ['--label', `${k}=${opts.labels[k] ?? ''}`]);
   return exec(['docker', 'network', 'create', ...(opts.internal ? ['--internal'] : []), ...labels, '--', name]);
 }
@@ -25,7 +29,8 @@ export function dockerRemoveContainers(names: readonly string[]): ExecNode {
 
 /** `docker logs --tail N -- container 2>&1`: the container's stdout and stderr, as one stream. */
 export function dockerLogsTail(container: string, lines: number): Cmd {
-  if (!Number.isInteger(lines) || lines < 0) throw new Error(`dockerLogsTail: lines must be a non-negative integer, got ${lines}`);
+  if (!Number.isInteger(lines) || lines < 0)
+    throw new Error(`dockerLogsTail: lines must be a non-negative integer, got ${lines}`);
   return mergeStderr(exec(['docker', 'logs', '--tail', String(lines), '--', container]));
 }
 

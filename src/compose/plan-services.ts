@@ -1,4 +1,5 @@
-// Pure compose planner: desired services and networks + the host's docker facts → pull, network and service steps, each with why.
+// Pure compose planner: desired services and networks + the host's docker facts → pull, network and service steps, each
+// with why.
 import type { Diagnostic } from '../core/errors/diagnostic.js';
 import { formatLocation } from '../core/errors/diagnostic.js';
 import { PHASES } from '../core/desired/service.js';
@@ -49,8 +50,21 @@ export function planServices(input: PlanServicesInput): ServicesPlan {
     ...planRemovals(input).filter((s) => s.phase === phase),
     ...desired.services.filter((s) => s.selected && s.op.phase === phase).flatMap((s) => planService(s, input)),
   ]);
-  const files = Object.fromEntries(PHASES.filter((p) => desired.services.some((s) => s.op.phase === p)).map((p) => [p, composeFilePath(desired.projectDir, p)]));
-  const target = docker.compose ? { flavor: docker.compose.flavor, cli: docker.compose.cli, project: desired.project, projectDir: desired.projectDir, files } : undefined;
+  const files = Object.fromEntries(
+    PHASES.filter((p) => desired.services.some((s) => s.op.phase === p)).map((p) => [
+      p,
+      composeFilePath(desired.projectDir, p),
+    ]),
+  );
+  const target = docker.compose
+    ? {
+        flavor: docker.compose.flavor,
+        cli: docker.compose.cli,
+        project: desired.project,
+        projectDir: desired.projectDir,
+        files,
+      }
+    : undefined;
   return { steps: [...networks, ...pulls, ...services], target, problems };
 }
 
@@ -62,10 +76,16 @@ function planNetworks({ desired, docker, host }: PlanServicesInput, problems: Di
   return desired.networks.flatMap((n): NetworkStep[] => {
     const fact = docker.networks.get(n.name);
     if (fact === undefined && n.op.external) {
-      problems.push({ severity: 'error', message: `network ${n.name} is declared external but does not exist on the host`, loc: n.op.origin, hosts: [host] });
+      problems.push({
+        severity: 'error',
+        message: `network ${n.name} is declared external but does not exist on the host`,
+        loc: n.op.origin,
+        hosts: [host],
+      });
       return [];
     }
-    if (fact === undefined) return [{ kind: 'network', role: n.role, name: n.name, internal: n.op.internal, why: 'missing' }];
+    if (fact === undefined)
+      return [{ kind: 'network', role: n.role, name: n.name, internal: n.op.internal, why: 'missing' }];
     if (fact.internal !== n.op.internal && !n.op.external) {
       problems.push({
         severity: 'error',
@@ -95,8 +115,20 @@ function gateOf(s: DesiredService): ServiceStep['gate'] {
 
 function planService(s: DesiredService, input: PlanServicesInput): ServiceStep[] {
   const origin = where(s);
-  const base = { kind: 'service' as const, role: s.role, service: s.op.name, container: s.container, phase: s.op.phase, fingerprint: s.fingerprint, gate: gateOf(s), ...(origin !== undefined ? { origin } : {}) };
-  const d = decideService({ service: s, project: input.desired.project, fileSteps: input.fileSteps }, currentOf(s, input));
+  const base = {
+    kind: 'service' as const,
+    role: s.role,
+    service: s.op.name,
+    container: s.container,
+    phase: s.op.phase,
+    fingerprint: s.fingerprint,
+    gate: gateOf(s),
+    ...(origin !== undefined ? { origin } : {}),
+  };
+  const d = decideService(
+    { service: s, project: input.desired.project, fileSteps: input.fileSteps },
+    currentOf(s, input),
+  );
   const why = d.reasons.join('; ');
   switch (d.action) {
     case 'none':
@@ -109,7 +141,15 @@ function planService(s: DesiredService, input: PlanServicesInput): ServiceStep[]
       return [{ ...base, ...(probe ? { probe } : {}), action: d.action, reasons: d.reasons, why, ...foreign }];
     }
     case 'reload':
-      return [{ ...base, action: 'reload', reasons: d.reasons, why, reload: { ...d.reload, recordPath: reloadRecordPath(input.desired.stateDir, s.container) } }];
+      return [
+        {
+          ...base,
+          action: 'reload',
+          reasons: d.reasons,
+          why,
+          reload: { ...d.reload, recordPath: reloadRecordPath(input.desired.stateDir, s.container) },
+        },
+      ];
     case 'start':
     case 'gate':
       return [{ ...base, action: d.action, reasons: d.reasons, why }];
@@ -135,13 +175,37 @@ function planRemovals({ desired, docker, removeUndeclared }: PlanServicesInput):
   if (!removeUndeclared) return [];
   const declared = new Set(desired.services.map((s) => s.op.name));
   return docker.containers.flatMap((c): ServiceStep[] => {
-    if (c.project !== desired.project || c.labels[LABELS.managed] !== 'true' || c.service === undefined || declared.has(c.service)) return [];
+    if (
+      c.project !== desired.project ||
+      c.labels[LABELS.managed] !== 'true' ||
+      c.service === undefined ||
+      declared.has(c.service)
+    )
+      return [];
     const phase = c.labels[LABELS.phase] === 'infra' ? 'infra' : 'apps';
     const gate = { oneShot: false, timeoutSec: 0, settleSec: 0, healthcheck: false };
-    return [{ kind: 'service', action: 'remove', role: c.labels[LABELS.role] ?? 'compose', service: c.service, container: c.name, phase, reasons: ['no longer declared'], why: 'no longer declared', fingerprint: '', gate }];
+    return [
+      {
+        kind: 'service',
+        action: 'remove',
+        role: c.labels[LABELS.role] ?? 'compose',
+        service: c.service,
+        container: c.name,
+        phase,
+        reasons: ['no longer declared'],
+        why: 'no longer declared',
+        fingerprint: '',
+        gate,
+      },
+    ];
   });
 }
 
-function findContainer(all: readonly ContainerState[], project: string, service: string, name: string): ContainerState | undefined {
+function findContainer(
+  all: readonly ContainerState[],
+  project: string,
+  service: string,
+  name: string,
+): ContainerState | undefined {
   return all.find((c) => c.name === name) ?? all.find((c) => c.project === project && c.service === service);
 }

@@ -11,7 +11,9 @@ export interface RenderedService {
   readonly labels: Readonly<Record<string, string>>;
 }
 
-/** Networks of the file: short name → docker name and whether it is internal (all external to compose: rig owns them). */
+/**
+ * Networks of the file: short name → docker name and whether it is internal (all external to compose: rig owns them).
+ */
 export type NetworkNames = ReadonlyMap<string, string>;
 
 /** `<projectDir>/compose.<phase>.yml`. */
@@ -27,17 +29,28 @@ export function composeFilePath(projectDir: string, phase: Phase): string {
  * cover the key: a host moving from v1 to v2 sees its compose files change by that line, and no container
  * recreated. Without a flavor (no compose found: the plan refuses anyway) the v1 form is written.
  */
-export function renderComposeFile(project: string, phase: Phase, services: readonly RenderedService[], flavor?: ComposeFlavor): string {
+export function renderComposeFile(
+  project: string,
+  phase: Phase,
+  services: readonly RenderedService[],
+  flavor?: ComposeFlavor,
+): string {
   const used = new Set(services.flatMap((s) => s.spec.networks));
-  const volumes = new Set(services.flatMap((s) => s.spec.mounts.filter((m) => m.type === 'volume').map((m) => m.source)));
+  const volumes = new Set(
+    services.flatMap((s) => s.spec.mounts.filter((m) => m.type === 'volume').map((m) => m.source)),
+  );
   const doc: Record<string, unknown> = {
     ...(flavor === 'v2' ? {} : { version: '2.4' }),
     services: Object.fromEntries(services.map((s) => [s.name, escapeDollars(serviceEntry(project, s))])),
   };
-  if (used.size > 0) doc['networks'] = Object.fromEntries([...used].sort().map((n) => [n, { external: true, name: networkName(project, n) }]));
+  if (used.size > 0)
+    doc['networks'] = Object.fromEntries(
+      [...used].sort().map((n) => [n, { external: true, name: networkName(project, n) }]),
+    );
   if (volumes.size > 0) doc['volumes'] = Object.fromEntries([...volumes].sort().map((v) => [v, {}]));
   const head = `# Rendered by rig: project ${project}, phase ${phase}. Do not edit: every deploy rewrites it.\n`;
-  // Compose v1 reads YAML 1.1 (`restart: no` is false there, `22:22` the sexagesimal 1342): quote what either version misreads.
+  // Compose v1 reads YAML 1.1 (`restart: no` is false there, `22:22` the sexagesimal 1342): quote what either version
+  // misreads.
   return head + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false, compat: 'yaml-1.1' });
 }
 
@@ -45,17 +58,34 @@ function serviceEntry(project: string, s: RenderedService): Record<string, unkno
   const p = s.spec;
   const entry: Record<string, unknown> = { container_name: containerName(project, s.name), image: p.image };
   const put = (key: string, value: unknown): void => {
-    if (value === undefined || (Array.isArray(value) && value.length === 0) || (isRecord(value) && Object.keys(value).length === 0)) return;
+    if (
+      value === undefined ||
+      (Array.isArray(value) && value.length === 0) ||
+      (isRecord(value) && Object.keys(value).length === 0)
+    )
+      return;
     entry[key] = value;
   };
   put('command', p.command);
   put('entrypoint', p.entrypoint);
   put('environment', p.environment);
   put('env_file', p.envFiles);
-  put('volumes', p.mounts.map((m) => ({ type: m.type, source: m.source, target: m.target, read_only: m.readOnly })));
+  put(
+    'volumes',
+    p.mounts.map((m) => ({ type: m.type, source: m.source, target: m.target, read_only: m.readOnly })),
+  );
   put('networks', p.networks);
   put('ports', p.ports);
-  put('healthcheck', p.healthcheck && { test: healthTest(p.healthcheck.test), interval: p.healthcheck.interval, timeout: p.healthcheck.timeout, retries: p.healthcheck.retries, start_period: p.healthcheck.startPeriod });
+  put(
+    'healthcheck',
+    p.healthcheck && {
+      test: healthTest(p.healthcheck.test),
+      interval: p.healthcheck.interval,
+      timeout: p.healthcheck.timeout,
+      retries: p.healthcheck.retries,
+      start_period: p.healthcheck.startPeriod,
+    },
+  );
   put('user', p.user);
   put('group_add', p.groupAdd);
   put('init', p.init);

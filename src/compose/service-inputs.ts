@@ -1,4 +1,5 @@
-// A service's fingerprint: sha256 over its resolved definition, env files, rig-managed bind-mounted files and pinned digest.
+// A service's fingerprint: sha256 over its resolved definition, env files, rig-managed bind-mounted files and pinned
+// digest.
 import { sha256Hex } from '../core/digest.js';
 import type { ServiceSpec } from '../core/desired/service.js';
 import { ImageRefError, parseImageRef } from '../registry/image-ref.js';
@@ -10,7 +11,10 @@ import { ImageRefError, parseImageRef } from '../registry/image-ref.js';
  */
 export type ServiceInputs = Readonly<Record<string, string>>;
 
-/** What the fingerprint needs to know about files: the digest rig will write (managed) or the host has (unmanaged env files). */
+/**
+ * What the fingerprint needs to know about files: the digest rig will write (managed) or the host has (unmanaged env
+ * files).
+ */
 export interface InputFiles {
   /** Managed files: path → sha256 of the content rig writes. */
   readonly managed: ReadonlyMap<string, string>;
@@ -31,7 +35,8 @@ export function serviceInputs(spec: ServiceSpec, files: InputFiles): ServiceInpu
   for (const path of spec.envFiles) out[`env:${path}`] = files.managed.get(path) ?? files.onHost(path) ?? 'missing';
   for (const m of spec.mounts) {
     if (m.type !== 'bind') continue;
-    for (const [path, sha] of files.managed) if (path === m.source || path.startsWith(`${m.source.replace(/\/+$/, '')}/`)) out[`file:${path}`] = sha;
+    for (const [path, sha] of files.managed)
+      if (path === m.source || path.startsWith(`${m.source.replace(/\/+$/, '')}/`)) out[`file:${path}`] = sha;
   }
   const digest = pinnedDigest(spec.image);
   if (digest !== undefined) out['image@'] = digest;
@@ -40,7 +45,10 @@ export function serviceInputs(spec: ServiceSpec, files: InputFiles): ServiceInpu
 
 /** Empty lists and maps are the schema's defaults: leaving them out keeps labels short (adding one still shows). */
 function isEmpty(v: unknown): boolean {
-  return (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
+  return (
+    (Array.isArray(v) && v.length === 0) ||
+    (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)
+  );
 }
 
 /** The service's fingerprint: sha256 of its inputs in canonical form. */
@@ -70,7 +78,9 @@ export function parseInputsLabel(label: string | undefined): ServiceInputs | und
   }
 }
 
-/** `sha256:…` of an `image@sha256:…` reference, else undefined (a tag is not a pin, nor is a reference docker refuses). */
+/**
+ * `sha256:…` of an `image@sha256:…` reference, else undefined (a tag is not a pin, nor is a reference docker refuses).
+ */
 export function pinnedDigest(image: string): string | undefined {
   try {
     const digest = parseImageRef(image).digest;
@@ -84,6 +94,10 @@ export function pinnedDigest(image: string): string | undefined {
 /** JSON with object keys sorted at every level, so equal values always digest equally. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
   );
 }

@@ -1,4 +1,5 @@
-// Why a service must be recreated, in words: which definition keys, env files (and keys), mounted files or image changed.
+// Why a service must be recreated, in words: which definition keys, env files (and keys), mounted files or image
+// changed.
 import { envKeyDiffSummary } from '../diff/env-keys.js';
 import type { Step } from '../core/plan-data/plan-types.js';
 import type { ContainerState } from '../facts/containers/docker-state.js';
@@ -10,7 +11,13 @@ import type { TakenInputs } from './taken-inputs.js';
  * Reasons to recreate `s` over the container `c` (which has taken in `taken`; `localImageId`: the id of `s`'s image on
  * the host, if it has it); empty when its inputs and image are unchanged.
  */
-export function recreateReasons(s: DesiredService, c: ContainerState, taken: TakenInputs, localImageId: string | undefined, fileSteps: readonly Step[]): string[] {
+export function recreateReasons(
+  s: DesiredService,
+  c: ContainerState,
+  taken: TakenInputs,
+  localImageId: string | undefined,
+  fileSteps: readonly Step[],
+): string[] {
   const reasons: string[] = [];
   const old = taken.inputs;
   if (taken.fingerprint === undefined) reasons.push('not deployed by rig yet');
@@ -23,7 +30,9 @@ export function recreateReasons(s: DesiredService, c: ContainerState, taken: Tak
     reasons.push(...inputReasons(old, s, c, fileSteps));
   }
   if (localImageId !== undefined && localImageId !== c.image && !reasons.some((r) => r.startsWith('image'))) {
-    reasons.push(`image changed: ${s.op.spec.image} is now ${shortId(localImageId)}, the container runs ${shortId(c.image)}`);
+    reasons.push(
+      `image changed: ${s.op.spec.image} is now ${shortId(localImageId)}, the container runs ${shortId(c.image)}`,
+    );
   }
   return reasons;
 }
@@ -36,15 +45,20 @@ function inputReasons(old: ServiceInputs, s: DesiredService, c: ContainerState, 
   if (changed.includes('def:image')) out.push(imageReason(c.labels[LABELS.image], s.op.spec.image));
   if (defKeys.length > 0) out.push(`definition changed (${defKeys.join(', ')})`);
   for (const k of changed) {
-    if (k.startsWith('env:')) out.push(envReason(k.slice(4), old[k] === undefined, s.inputs[k] === undefined, fileSteps));
-    else if (k.startsWith('file:')) out.push(`${base(k.slice(5))} ${old[k] === undefined ? 'added' : s.inputs[k] === undefined ? 'no longer mounted' : 'changed'}`);
+    if (k.startsWith('env:'))
+      out.push(envReason(k.slice(4), old[k] === undefined, s.inputs[k] === undefined, fileSteps));
+    else if (k.startsWith('file:'))
+      out.push(
+        `${base(k.slice(5))} ${old[k] === undefined ? 'added' : s.inputs[k] === undefined ? 'no longer mounted' : 'changed'}`,
+      );
   }
   return out;
 }
 
 function imageReason(before: string | undefined, after: string): string {
   const [b, a] = [before === undefined ? undefined : pinnedDigest(before), pinnedDigest(after)];
-  if (before !== undefined && b !== undefined && a !== undefined && repo(before) === repo(after)) return `image digest changed (${shortId(b)} → ${shortId(a)})`;
+  if (before !== undefined && b !== undefined && a !== undefined && repo(before) === repo(after))
+    return `image digest changed (${shortId(b)} → ${shortId(a)})`;
   return `image ${before ?? '(unknown)'} → ${after}`;
 }
 

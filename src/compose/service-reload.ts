@@ -30,14 +30,24 @@ export function parseReloadRecord(bytes: Buffer | undefined): ReloadRecord | und
  * input that differs from what it has taken in (`taken`: its labels' inputs, then the reload record of this very
  * container; undefined when its label is unusable) is a file under one of the service's reload paths.
  */
-export function plannedReload(s: DesiredService, c: ContainerState, taken: ServiceInputs | undefined): { reasons: string[]; command: readonly string[]; record: string } | undefined {
+export function plannedReload(
+  s: DesiredService,
+  c: ContainerState,
+  taken: ServiceInputs | undefined,
+): { reasons: string[]; command: readonly string[]; record: string } | undefined {
   const reload = s.op.reload;
   if (!reload || !taken || !c.running) return undefined;
   const keys = [...new Set([...Object.keys(taken), ...Object.keys(s.inputs)])].sort();
   const changed = keys.filter((k) => taken[k] !== (s.inputs[k] === undefined ? undefined : shortInput(k, s.inputs[k])));
   if (changed.length === 0 || !changed.every((k) => underReloadPath(k, reload.paths))) return undefined;
-  const inputs = Object.fromEntries(keys.filter((k) => underReloadPath(k, reload.paths) && s.inputs[k] !== undefined).map((k) => [k, shortInput(k, s.inputs[k] as string)]));
-  const reasons = changed.map((k) => `${k.slice(k.lastIndexOf('/') + 1)} changed (reload in place: ${reload.command.join(' ')})`);
+  const inputs = Object.fromEntries(
+    keys
+      .filter((k) => underReloadPath(k, reload.paths) && s.inputs[k] !== undefined)
+      .map((k) => [k, shortInput(k, s.inputs[k] as string)]),
+  );
+  const reasons = changed.map(
+    (k) => `${k.slice(k.lastIndexOf('/') + 1)} changed (reload in place: ${reload.command.join(' ')})`,
+  );
   return { reasons, command: reload.command, record: JSON.stringify({ id: c.id, inputs }) };
 }
 
@@ -45,7 +55,11 @@ export function plannedReload(s: DesiredService, c: ContainerState, taken: Servi
  * True when nothing but reloaded files differ: the container is current although its labels are older (`taken` as
  * for plannedReload; `ownRecord`: the container's own reload record, if any).
  */
-export function reloadedCurrent(s: DesiredService, taken: ServiceInputs | undefined, ownRecord: ReloadRecord | undefined): boolean {
+export function reloadedCurrent(
+  s: DesiredService,
+  taken: ServiceInputs | undefined,
+  ownRecord: ReloadRecord | undefined,
+): boolean {
   if (!s.op.reload || !taken || !ownRecord) return false;
   const keys = new Set([...Object.keys(taken), ...Object.keys(s.inputs)]);
   return [...keys].every((k) => taken[k] === (s.inputs[k] === undefined ? undefined : shortInput(k, s.inputs[k])));

@@ -11,7 +11,9 @@ const RoleRef = z.union([z.string().min(1), z.strictObject({ role: z.string().mi
 export const PlaySchema = z
   .strictObject({
     name: z.string().optional().describe('What this play does'),
-    hosts: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).describe('Groups or hosts (a name, a comma-separated list, or a list)'),
+    hosts: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .describe('Groups or hosts (a name, a comma-separated list, or a list)'),
     roles: z.array(RoleRef).min(1).describe('Roles applied in order'),
     serial: z
       .union([z.number().int().min(1), z.string().regex(/^([1-9]\d?|100)%$/, 'a percentage such as "25%"')])
@@ -49,7 +51,10 @@ export function loadPlaybook(file: string, ctx: LoadContext): Playbook {
   const plays = parsed.data.map((p, i): Play => ({
     name: p.name ?? `play ${i + 1}`,
     hosts: (Array.isArray(p.hosts) ? p.hosts : p.hosts.split(/[,:]/)).map((h) => h.trim()).filter(Boolean),
-    roles: p.roles.map((r, j) => ({ name: typeof r === 'string' ? r : r.role, loc: read.source.locate([i, 'roles', j]) })),
+    roles: p.roles.map((r, j) => ({
+      name: typeof r === 'string' ? r : r.role,
+      loc: read.source.locate([i, 'roles', j]),
+    })),
     serial: p.serial,
     loc: read.source.locate([i]),
   }));

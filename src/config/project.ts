@@ -49,7 +49,11 @@ export interface HostConfig {
   /** The compose project and rig's state locations on the host. */
   readonly stack: StackConfig;
   /** Roles in playbook order, each with its validated variables; `selected` is false for roles `--role` left out. */
-  readonly roles: readonly { readonly name: string; readonly vars: Record<string, unknown>; readonly selected: boolean }[];
+  readonly roles: readonly {
+    readonly name: string;
+    readonly vars: Record<string, unknown>;
+    readonly selected: boolean;
+  }[];
 }
 
 export interface Project {
@@ -81,15 +85,38 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
   const selected = selectHosts(inventory, playbook, opts.limit, opts.roles, diagnostics, opts.allHosts === true);
   // `--role R` acts on R only, but a host's compose files hold every service of the host: its other roles are
   // rendered too (for their services and networks), and marked not selected.
-  const everyRole = opts.roles && opts.roles.length > 0 ? selectHosts(inventory, playbook, opts.limit, undefined, new Diagnostics(), opts.allHosts === true) : selected;
+  const everyRole =
+    opts.roles && opts.roles.length > 0
+      ? selectHosts(inventory, playbook, opts.limit, undefined, new Diagnostics(), opts.allHosts === true)
+      : selected;
   const hosts = new Map<string, HostConfig>();
   for (const [name, selectedRoles] of selected) {
-    const roleNames = (everyRole.get(name) ?? selectedRoles).map((n) => ({ name: n, selected: selectedRoles.includes(n) }));
-    const host = resolveHost(name, roleNames, { inventory, roles, varsFiles, extraVars, opts, diagnostics, reportMissing });
+    const roleNames = (everyRole.get(name) ?? selectedRoles).map((n) => ({
+      name: n,
+      selected: selectedRoles.includes(n),
+    }));
+    const host = resolveHost(name, roleNames, {
+      inventory,
+      roles,
+      varsFiles,
+      extraVars,
+      opts,
+      diagnostics,
+      reportMissing,
+    });
     if (host) hosts.set(name, host);
   }
   diagnostics.throwIfErrors();
-  return { root: opts.root, env: opts.env, inventory, playbook, roles, hosts, redactor: opts.redactor, warnings: diagnostics.warnings };
+  return {
+    root: opts.root,
+    env: opts.env,
+    inventory,
+    playbook,
+    roles,
+    hosts,
+    redactor: opts.redactor,
+    warnings: diagnostics.warnings,
+  };
 }
 
 interface ResolveInputs {
@@ -102,7 +129,11 @@ interface ResolveInputs {
   reportMissing: boolean;
 }
 
-function resolveHost(name: string, roleNames: readonly { name: string; selected: boolean }[], r: ResolveInputs): HostConfig | undefined {
+function resolveHost(
+  name: string,
+  roleNames: readonly { name: string; selected: boolean }[],
+  r: ResolveInputs,
+): HostConfig | undefined {
   const groups = sortedGroupsOfHost(r.inventory, name).map((g) => g.name);
   const hostRoles = roleNames.flatMap((n) => {
     const loaded = r.roles.get(n.name);
@@ -117,8 +148,15 @@ function resolveHost(name: string, roleNames: readonly { name: string; selected:
   const vars = mergeLayers(layers);
   interpolateVars(vars, r.opts.interpolate, r.diagnostics, name);
   for (const v of vars.values()) if (v.secret) registerSecretValue(v, r.opts.redactor);
-  const connection = resolveConnection(name, vars, r.diagnostics, { fallbackKey: r.opts.settings.RIG_SSH_KEY, root: r.opts.root });
-  const typed = hostRoles.map(({ loaded, selected }) => ({ name: loaded.role.name, selected, vars: roleVarsForHost(name, loaded, vars, r.diagnostics, { reportMissing: r.reportMissing }) }));
+  const connection = resolveConnection(name, vars, r.diagnostics, {
+    fallbackKey: r.opts.settings.RIG_SSH_KEY,
+    root: r.opts.root,
+  });
+  const typed = hostRoles.map(({ loaded, selected }) => ({
+    name: loaded.role.name,
+    selected,
+    vars: roleVarsForHost(name, loaded, vars, r.diagnostics, { reportMissing: r.reportMissing }),
+  }));
   const stack = stackConfig(name, vars, r.diagnostics);
   if (typed.some((t) => t.vars === undefined) || !stack) return undefined;
   return { name, groups, vars, connection, stack, roles: typed as HostConfig['roles'] };
@@ -135,7 +173,12 @@ function registerSecretValue(v: ResolvedVar, redactor: Redactor): void {
   for (const part of v.secretParts ?? []) registerSecret(part, redactor);
 }
 
-function* allEntries(inv: Inventory, roles: ReadonlyMap<string, LoadedRole>, varsFiles: VarEntry[], extraVars: VarEntry[]): Iterable<VarEntry> {
+function* allEntries(
+  inv: Inventory,
+  roles: ReadonlyMap<string, LoadedRole>,
+  varsFiles: VarEntry[],
+  extraVars: VarEntry[],
+): Iterable<VarEntry> {
   for (const g of inv.tree.groups.values()) yield* g.vars;
   for (const h of inv.tree.hosts.values()) for (const l of h.listings) yield* l.vars;
   for (const list of inv.groupVars.values()) yield* list;
@@ -144,4 +187,3 @@ function* allEntries(inv: Inventory, roles: ReadonlyMap<string, LoadedRole>, var
   yield* varsFiles;
   yield* extraVars;
 }
-

@@ -2,7 +2,10 @@
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 
-/** `explicit` (--root) when given, else the nearest ancestor of `cwd` (itself included) holding an `inventory/` directory, else `cwd`. */
+/**
+ * `explicit` (--root) when given, else the nearest ancestor of `cwd` (itself included) holding an `inventory/`
+ * directory, else `cwd`.
+ */
 export function findRepoRoot(cwd: string, explicit?: string): string {
   if (explicit !== undefined) return path.resolve(cwd, explicit);
   for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {

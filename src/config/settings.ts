@@ -13,14 +13,25 @@ const existingFile = (what: string) =>
     .min(1)
     .refine((p) => existsSync(p), { message: `${what}: no such file` });
 
-/** Every setting rig reads from the workstation. `.env` never overrides the inventory: these are fallbacks and defaults. */
+/**
+ * Every setting rig reads from the workstation. `.env` never overrides the inventory: these are fallbacks and defaults.
+ */
 export const SettingsSchema = z.strictObject({
-  RIG_ENV: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('local').describe('Environment used when --env is not given'),
-  RIG_VAULT_PASSWORD_FILE: existingFile('vault password file').optional().describe('Vault password file (or executable printing it)'),
+  RIG_ENV: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/)
+    .default('local')
+    .describe('Environment used when --env is not given'),
+  RIG_VAULT_PASSWORD_FILE: existingFile('vault password file')
+    .optional()
+    .describe('Vault password file (or executable printing it)'),
   RIG_SSH_KEY: existingFile('SSH key').optional().describe('Private key used for hosts whose inventory sets none'),
   RIG_FORKS: z.coerce.number().int().min(1).max(256).default(100).describe('Hosts handled in parallel'),
   RIG_CONNECT_TIMEOUT: z.coerce.number().min(1).max(600).default(10).describe('SSH connect timeout per host, seconds'),
-  RIG_TELEGRAM_API_BASE: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org').describe('Telegram Bot API base URL (a local server in tests and the demo)'),
+  RIG_TELEGRAM_API_BASE: z
+    .url({ protocol: /^https?$/ })
+    .default('https://api.telegram.org')
+    .describe('Telegram Bot API base URL (a local server in tests and the demo)'),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -33,13 +44,16 @@ export function loadSettings(root: string, env: Readonly<Record<string, string |
   const diagnostics = new Diagnostics();
   const file = path.join(root, '.env');
   // dotenv loads only when a .env exists (~20 ms of startup otherwise).
-  const fromFile = existsSync(file) ? (createRequire(import.meta.url)('dotenv') as typeof Dotenv).parse(readFileSync(file)) : {};
+  const fromFile = existsSync(file)
+    ? (createRequire(import.meta.url)('dotenv') as typeof Dotenv).parse(readFileSync(file))
+    : {};
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const known = Object.keys(SettingsSchema.shape);
   const merged: Record<string, string> = {};
   for (const [k, v] of Object.entries(fromFile)) {
     if (!k.startsWith('RIG_')) continue;
-    if (!known.includes(k)) diagnostics.error(`unknown setting ${k}${didYouMean(k, known)}`, keyLocation(file, text, k));
+    if (!known.includes(k))
+      diagnostics.error(`unknown setting ${k}${didYouMean(k, known)}`, keyLocation(file, text, k));
     else merged[k] = v;
   }
   for (const k of known) {
@@ -55,7 +69,10 @@ export function loadSettings(root: string, env: Readonly<Record<string, string |
     for (const issue of parsed.error.issues) {
       const key = String(issue.path[0]);
       const where = env[key] !== undefined && env[key] !== '' ? 'environment' : undefined;
-      diagnostics.error(`${key}: ${issue.message}${where ? ' (from the environment)' : ''}`, where ? undefined : keyLocation(file, text, key));
+      diagnostics.error(
+        `${key}: ${issue.message}${where ? ' (from the environment)' : ''}`,
+        where ? undefined : keyLocation(file, text, key),
+      );
     }
   }
   diagnostics.throwIfErrors();

@@ -41,7 +41,11 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     strict: true,
   });
   const diagnostics: Diagnostic[] = [
-    ...doc.errors.map((e) => ({ severity: 'error' as const, message: yamlMessage(e.code, e.message), loc: at(e.pos[0]) })),
+    ...doc.errors.map((e) => ({
+      severity: 'error' as const,
+      message: yamlMessage(e.code, e.message),
+      loc: at(e.pos[0]),
+    })),
     ...doc.warnings.map((e) => ({ severity: 'warning' as const, message: e.message, loc: at(e.pos[0]) })),
   ];
   const locate = (path: YamlPath): SourceLocation => {
@@ -64,7 +68,10 @@ function yamlMessage(code: string, message: string): string {
   return message.replace(/\s+/g, ' ').trim();
 }
 
-function findPairKey(doc: Document, path: YamlPath): { range?: [number, number, number] | null | undefined } | undefined {
+function findPairKey(
+  doc: Document,
+  path: YamlPath,
+): { range?: [number, number, number] | null | undefined } | undefined {
   if (path.length === 0) return undefined;
   const parent: unknown = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
   const last = path[path.length - 1];

@@ -20,7 +20,8 @@ export interface AlertTarget {
 }
 
 /** Alerts on, or off with the reason. */
-export type AlertConfig = { readonly on: true; readonly target: AlertTarget } | { readonly on: false; readonly reason: string };
+export type AlertConfig =
+  { readonly on: true; readonly target: AlertTarget } | { readonly on: false; readonly reason: string };
 
 /**
  * Reads the two variables from the env's hosts: they must have one value across hosts (an alert is per env, not per
@@ -28,15 +29,33 @@ export type AlertConfig = { readonly on: true; readonly target: AlertTarget } | 
  */
 export function alertConfig(project: Project, chat: string | undefined, cwd: string): AlertConfig {
   const token = envWide(project, ALERT_VARS.token, cwd);
-  if (token === undefined) return { on: false, reason: `no ${ALERT_VARS.token} in inventory/${project.env} (set it in group_vars/all, from the vault)` };
-  if (typeof token.v.value !== 'string' || token.v.value === '') throw new UserError(`${token.at}: ${ALERT_VARS.token} must be a non-empty string (the bot token)`);
+  if (token === undefined)
+    return {
+      on: false,
+      reason: `no ${ALERT_VARS.token} in inventory/${project.env} (set it in group_vars/all, from the vault)`,
+    };
+  if (typeof token.v.value !== 'string' || token.v.value === '')
+    throw new UserError(`${token.at}: ${ALERT_VARS.token} must be a non-empty string (the bot token)`);
   const chatVar = chat === undefined ? envWide(project, ALERT_VARS.chat, cwd) : undefined;
   const chatId = chat ?? chatVar?.v.value;
-  if (chatId === undefined) return { on: false, reason: `no admin chat: set ${ALERT_VARS.chat} in inventory/${project.env}/group_vars/all or give --chat ID` };
+  if (chatId === undefined)
+    return {
+      on: false,
+      reason: `no admin chat: set ${ALERT_VARS.chat} in inventory/${project.env}/group_vars/all or give --chat ID`,
+    };
   if (typeof chatId !== 'number' && (typeof chatId !== 'string' || !/^(-?\d+|@\w+)$/.test(chatId))) {
     throw new UserError(`${chatVar?.at ?? '--chat'}: ${ALERT_VARS.chat} must be a chat id (a number) or @channelname`);
   }
-  return { on: true, target: { token: token.v.value, chatId, tokenAt: token.at, chatAt: chatVar?.at ?? '--chat', tokenFromVault: token.v.secret } };
+  return {
+    on: true,
+    target: {
+      token: token.v.value,
+      chatId,
+      tokenAt: token.at,
+      chatAt: chatVar?.at ?? '--chat',
+      tokenFromVault: token.v.secret,
+    },
+  };
 }
 
 /** The variable's one value across the project's hosts, or undefined when no host has it. */
@@ -48,8 +67,13 @@ function envWide(project: Project, name: string, cwd: string): { v: ResolvedVar;
   const [first] = found;
   const other = found.find((f) => JSON.stringify(f.v.value) !== JSON.stringify(first?.v.value));
   if (first && other) {
-    throw new UserError(`${other.at}: ${name} differs between hosts ${first.host} (${first.at}) and ${other.host}: alerts are per env, set it once in group_vars/all`);
+    throw new UserError(
+      `${other.at}: ${name} differs between hosts ${first.host} (${first.at}) and ${other.host}: alerts are per env, set it once in group_vars/all`,
+    );
   }
-  if (first && found.length < project.hosts.size) throw new UserError(`${first.at}: ${name} is set for ${found.map((f) => f.host).join(', ')} only: alerts are per env, set it in group_vars/all`);
+  if (first && found.length < project.hosts.size)
+    throw new UserError(
+      `${first.at}: ${name} is set for ${found.map((f) => f.host).join(', ')} only: alerts are per env, set it in group_vars/all`,
+    );
   return first;
 }

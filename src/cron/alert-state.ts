@@ -12,7 +12,14 @@ export const ALERT_STATE_KEEP_DAYS = 8;
 
 const AlertStateSchema = z.strictObject({
   version: z.literal(1),
-  sent: z.array(z.strictObject({ check: z.string(), host: z.string(), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), at: z.string() })),
+  sent: z.array(
+    z.strictObject({
+      check: z.string(),
+      host: z.string(),
+      date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+      at: z.string(),
+    }),
+  ),
 });
 export type AlertState = z.infer<typeof AlertStateSchema>;
 
@@ -29,10 +36,15 @@ export function readAlertState(file: string): AlertState {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`${file}:1:1: not JSON (${err instanceof Error ? err.message : String(err)}); delete it to start over (alerts of today may then repeat)`);
+    throw new UserError(
+      `${file}:1:1: not JSON (${err instanceof Error ? err.message : String(err)}); delete it to start over (alerts of today may then repeat)`,
+    );
   }
   const r = AlertStateSchema.safeParse(value);
-  if (!r.success) throw new UserError(`${file}:1:1: not an alert state file (${r.error.issues[0]?.message ?? 'invalid'} at ${r.error.issues[0]?.path.join('.') ?? '?'}); delete it to start over`);
+  if (!r.success)
+    throw new UserError(
+      `${file}:1:1: not an alert state file (${r.error.issues[0]?.message ?? 'invalid'} at ${r.error.issues[0]?.path.join('.') ?? '?'}); delete it to start over`,
+    );
   return r.data;
 }
 
@@ -52,7 +64,10 @@ export function recordAlerts(state: AlertState, sent: readonly NightlyFailure[],
   const cutoff = utcDate(new Date(now.getTime() - ALERT_STATE_KEEP_DAYS * 86_400_000));
   const date = utcDate(now);
   const kept = state.sent.filter((s) => s.date >= cutoff);
-  return { version: 1, sent: [...kept, ...sent.map((f) => ({ check: f.check, host: f.host, date, at: now.toISOString() }))] };
+  return {
+    version: 1,
+    sent: [...kept, ...sent.map((f) => ({ check: f.check, host: f.host, date, at: now.toISOString() }))],
+  };
 }
 
 /** Writes the state atomically (0600; the directory 0700). */

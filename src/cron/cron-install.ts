@@ -5,7 +5,14 @@ import { writeFileAtomic } from '../config/vault/atomic-write.js';
 import { exec } from '../core/cmd/cmd.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
-import { findBlocks, nightlyBlock, removeBlock, upsertBlock, type CronTime, type CrontabBlock } from './crontab-block.js';
+import {
+  findBlocks,
+  nightlyBlock,
+  removeBlock,
+  upsertBlock,
+  type CronTime,
+  type CrontabBlock,
+} from './crontab-block.js';
 import { readCrontab, writeCrontab, type CrontabOwner } from './crontab-io.js';
 import { cronPaths, LOG_MAX_BYTES, nightlyScript, scriptCommand, type CronPaths } from './nightly-script.js';
 
@@ -25,10 +32,24 @@ export interface InstallInput {
  * Writes the script (0700), then the crontab with the env's block in place of the old one; `changed`: the crontab
  * changed. For another account's crontab, `.rig/cron/` becomes that account's: the job runs as it and writes there.
  */
-export async function installNightly(t: Transport, input: InstallInput): Promise<{ paths: CronPaths; block: string[]; changed: boolean }> {
+export async function installNightly(
+  t: Transport,
+  input: InstallInput,
+): Promise<{ paths: CronPaths; block: string[]; changed: boolean }> {
   const paths = cronPaths(input.root, input.env);
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
-  await writeFileAtomic(paths.script, nightlyScript({ env: input.env, root: input.root, paths, node: input.node, rigBin: input.rigBin, args: input.runArgs }), 0o700);
+  await writeFileAtomic(
+    paths.script,
+    nightlyScript({
+      env: input.env,
+      root: input.root,
+      paths,
+      node: input.node,
+      rigBin: input.rigBin,
+      args: input.runArgs,
+    }),
+    0o700,
+  );
   if (input.owner.user !== undefined) await run(t, exec(['chown', '-R', '--', `${input.owner.user}:`, paths.dir]));
   const block = nightlyBlock(input.env, input.at, scriptCommand(paths));
   const before = await readCrontab(t, input.owner);
@@ -38,7 +59,12 @@ export async function installNightly(t: Transport, input: InstallInput): Promise
 }
 
 /** Removes the env's block (only it) and its script; the log and the alert state stay as evidence. */
-export async function removeNightly(t: Transport, root: string, env: string, owner: CrontabOwner): Promise<{ paths: CronPaths; removed: boolean; script: boolean }> {
+export async function removeNightly(
+  t: Transport,
+  root: string,
+  env: string,
+  owner: CrontabOwner,
+): Promise<{ paths: CronPaths; removed: boolean; script: boolean }> {
   const paths = cronPaths(root, env);
   const { text, removed } = removeBlock(await readCrontab(t, owner), env);
   if (removed) await writeCrontab(t, owner, text);
@@ -58,13 +84,27 @@ export interface InstalledNightly {
 }
 
 /** The rig blocks of the crontab (all, or `env`'s), with what the repository at `root` has of each. */
-export async function listNightlies(t: Transport, root: string, owner: CrontabOwner, env?: string): Promise<InstalledNightly[]> {
+export async function listNightlies(
+  t: Transport,
+  root: string,
+  owner: CrontabOwner,
+  env?: string,
+): Promise<InstalledNightly[]> {
   const blocks = findBlocks(await readCrontab(t, owner)).filter((b) => env === undefined || b.env === env);
   return blocks.map((block) => {
     const paths = cronPaths(root, block.env);
     const log = existsSync(paths.log) ? readFileSync(paths.log, 'utf8') : undefined;
-    const last = log?.split('\n').filter((l) => l.startsWith(`nightly ${block.env}: `)).at(-1);
-    return { block, paths, script: existsSync(paths.script), last, logBytes: log === undefined ? undefined : statSync(paths.log).size };
+    const last = log
+      ?.split('\n')
+      .filter((l) => l.startsWith(`nightly ${block.env}: `))
+      .at(-1);
+    return {
+      block,
+      paths,
+      script: existsSync(paths.script),
+      last,
+      logBytes: log === undefined ? undefined : statSync(paths.log).size,
+    };
   });
 }
 

@@ -1,4 +1,5 @@
-// Pure: rig's marked block in a crontab (`# rig:nightly:<env> begin` … `end`): build it, replace it, remove it, list them.
+// Pure: rig's marked block in a crontab (`# rig:nightly:<env> begin` … `end`): build it, replace it, remove it, list
+// them.
 import { UsageError, UserError } from '../core/errors/errors.js';
 
 const MARKER = /^# rig:nightly:([A-Za-z0-9_.-]+) (begin|end)$/;
@@ -23,14 +24,19 @@ export function parseCronTime(at: string): CronTime {
   const m = /^(\d{1,2}):(\d{2})$/.exec(at);
   const hour = Number(m?.[1]);
   const minute = Number(m?.[2]);
-  if (!m || hour > 23 || minute > 59) throw new UsageError(`rig cron install --at: "${at}" is not a time of day HH:MM (00:00 to 23:59)`);
+  if (!m || hour > 23 || minute > 59)
+    throw new UsageError(`rig cron install --at: "${at}" is not a time of day HH:MM (00:00 to 23:59)`);
   return { hour, minute };
 }
 
 /** The block's lines: markers, a comment saying how to change or stop it, and the schedule line. */
 export function nightlyBlock(env: string, at: CronTime, command: string): string[] {
-  if (!/^[A-Za-z0-9_.-]+$/.test(env)) throw new UsageError(`cron: "${env}" is not an env name (letters, digits, ".", "_" and "-")`);
-  if (/[%\n\r]/.test(command)) throw new UserError(`cron: the command must not contain %, CR or LF (cron reads % as a newline): ${JSON.stringify(command)}`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(env))
+    throw new UsageError(`cron: "${env}" is not an env name (letters, digits, ".", "_" and "-")`);
+  if (/[%\n\r]/.test(command))
+    throw new UserError(
+      `cron: the command must not contain %, CR or LF (cron reads % as a newline): ${JSON.stringify(command)}`,
+    );
   const hhmm = `${String(at.hour).padStart(2, '0')}:${String(at.minute).padStart(2, '0')}`;
   return [
     `# rig:nightly:${env} begin`,
@@ -64,7 +70,11 @@ export function upsertBlock(crontab: string, env: string, block: readonly string
   const existing = findBlocks(crontab).find((b) => b.env === env);
   const lines = body(crontab);
   if (existing === undefined) return text([...lines, ...block]);
-  return text([...lines.slice(0, existing.line - 1), ...block, ...lines.slice(existing.line + existing.lines.length + 1)]);
+  return text([
+    ...lines.slice(0, existing.line - 1),
+    ...block,
+    ...lines.slice(existing.line + existing.lines.length + 1),
+  ]);
 }
 
 /** The crontab without the env's block (`removed: false` and the text unchanged when it has none). */
@@ -72,7 +82,10 @@ export function removeBlock(crontab: string, env: string): { text: string; remov
   const existing = findBlocks(crontab).find((b) => b.env === env);
   if (existing === undefined) return { text: crontab, removed: false };
   const lines = body(crontab);
-  return { text: text([...lines.slice(0, existing.line - 1), ...lines.slice(existing.line + existing.lines.length + 1)]), removed: true };
+  return {
+    text: text([...lines.slice(0, existing.line - 1), ...lines.slice(existing.line + existing.lines.length + 1)]),
+    removed: true,
+  };
 }
 
 /** The lines of a crontab without the empty string a final newline leaves. */
@@ -88,5 +101,7 @@ function text(lines: readonly string[]): string {
 }
 
 function malformed(line: number, text: string): UserError {
-  return new UserError(`crontab line ${line}: "${text}" has no matching rig:nightly marker; fix the crontab by hand (crontab -e) first`);
+  return new UserError(
+    `crontab line ${line}: "${text}" has no matching rig:nightly marker; fix the crontab by hand (crontab -e) first`,
+  );
 }

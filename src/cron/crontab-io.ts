@@ -44,8 +44,12 @@ function checked(t: Transport, cmd: ExecNode, r: ExecResult): 'ok' | 'none' {
     case 'none':
       return kind;
     case 'not-installed':
-      throw new UserError(`${display(cmd)}: crontab not found: install the Debian package cron (scripts/ensure-deps.sh does)`);
+      throw new UserError(
+        `${display(cmd)}: crontab not found: install the Debian package cron (scripts/ensure-deps.sh does)`,
+      );
     case 'failed':
-      throw new UserError(`${t.host}: ${display(cmd)} failed with exit code ${r.code}${r.stderr.trim() === '' ? '' : `: ${r.stderr.trim()}`}`);
+      throw new UserError(
+        `${t.host}: ${display(cmd)} failed with exit code ${r.code}${r.stderr.trim() === '' ? '' : `: ${r.stderr.trim()}`}`,
+      );
   }
 }

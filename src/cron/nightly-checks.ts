@@ -44,7 +44,14 @@ export interface NightlyFailure {
 }
 
 const DriftReport = z.object({
-  hosts: z.array(z.object({ host: z.string(), status: z.enum(['in-sync', 'drift', 'error']), error: z.string().optional(), items: z.array(z.object({ line: z.string(), diff: z.array(z.string()).optional() })).optional() })),
+  hosts: z.array(
+    z.object({
+      host: z.string(),
+      status: z.enum(['in-sync', 'drift', 'error']),
+      error: z.string().optional(),
+      items: z.array(z.object({ line: z.string(), diff: z.array(z.string()).optional() })).optional(),
+    }),
+  ),
 });
 
 /** The failures of one check run (none when it passed). */
@@ -55,24 +62,36 @@ export function failuresOf(run: CheckRun): NightlyFailure[] {
       const report = parsed(run.out, SmokeReportSchema);
       const failing = report?.results.filter((r) => r.failsRun) ?? [];
       if (failing.length === 0) return [whole(run, 'smoke', report === undefined)];
-      return failing.map((r) => ({ check: `smoke:${r.check}`, host: r.host, evidence: [`${r.status}: ${r.evidence[0] ?? '(no evidence)'}`, ...r.evidence.slice(1)] }));
+      return failing.map((r) => ({
+        check: `smoke:${r.check}`,
+        host: r.host,
+        evidence: [`${r.status}: ${r.evidence[0] ?? '(no evidence)'}`, ...r.evidence.slice(1)],
+      }));
     }
     case 'drift': {
       const report = parsed(run.out, DriftReport);
       const bad = report?.hosts.filter((h) => h.status !== 'in-sync') ?? [];
       if (bad.length === 0) return [whole(run, 'drift', report === undefined)];
       // item lines only (digests, line counts): an alert leaves the machine, so it never carries a file's body
-      return bad.map((h) => ({ check: 'drift', host: h.host, evidence: h.status === 'error' ? [`error: ${h.error ?? '?'}`] : (h.items ?? []).map((i) => i.line) }));
+      return bad.map((h) => ({
+        check: 'drift',
+        host: h.host,
+        evidence: h.status === 'error' ? [`error: ${h.error ?? '?'}`] : (h.items ?? []).map((i) => i.line),
+      }));
     }
     case 'pin-check':
       return [whole(run, 'pin-check', true)];
   }
 }
 
-/** The check failed as a whole (pin --check, or a run that failed before reporting per host): its text output and stderr. */
+/**
+ * The check failed as a whole (pin --check, or a run that failed before reporting per host): its text output and
+ * stderr.
+ */
 function whole(run: CheckRun, check: string, withOut: boolean): NightlyFailure {
   const lines = [...(withOut ? run.out.split('\n') : []), ...run.err.split('\n')].filter((l) => l.trim() !== '');
-  const headline = run.check === 'pin-check' && run.code === 2 ? 'a pinned image moved or disappeared upstream' : `exit ${run.code}`;
+  const headline =
+    run.check === 'pin-check' && run.code === 2 ? 'a pinned image moved or disappeared upstream' : `exit ${run.code}`;
   return { check, host: '-', evidence: [headline, ...lines.slice(-30)] };
 }
 
@@ -99,7 +118,11 @@ function reportLines(run: CheckRun): string[] {
   }
   if (run.check === 'drift') {
     const report = parsed(run.out, DriftReport);
-    if (report) return report.hosts.flatMap((h) => [`${h.host}: ${h.status}${h.error === undefined ? '' : `: ${h.error}`}`, ...(h.items ?? []).flatMap((i) => [`  ${i.line}`, ...(i.diff ?? []).map((l) => `      ${l}`)])]);
+    if (report)
+      return report.hosts.flatMap((h) => [
+        `${h.host}: ${h.status}${h.error === undefined ? '' : `: ${h.error}`}`,
+        ...(h.items ?? []).flatMap((i) => [`  ${i.line}`, ...(i.diff ?? []).map((l) => `      ${l}`)]),
+      ]);
   }
   return run.out.split('\n').filter((l) => l.trim() !== '');
 }

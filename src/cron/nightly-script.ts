@@ -16,7 +16,12 @@ export interface CronPaths {
 /** The paths for `env` in the repository at `root` (absolute). */
 export function cronPaths(root: string, env: string): CronPaths {
   const dir = path.join(root, '.rig', 'cron');
-  return { dir, script: path.join(dir, `nightly-${env}.sh`), log: path.join(dir, `${env}.log`), alerts: path.join(dir, `${env}.alerts.json`) };
+  return {
+    dir,
+    script: path.join(dir, `nightly-${env}.sh`),
+    log: path.join(dir, `${env}.log`),
+    alerts: path.join(dir, `${env}.alerts.json`),
+  };
 }
 
 /** What the script runs. */

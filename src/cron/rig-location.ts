@@ -17,6 +17,9 @@ export function rigPackageDir(from: string = fileURLToPath(import.meta.url)): st
 export function rigBin(dir: string = rigPackageDir()): string {
   const bin = path.join(dir, 'bin', 'rig.js');
   const built = path.join(dir, 'dist', 'src', 'cli', 'main.js');
-  if (!existsSync(built)) throw new UserError(`${built} is missing: the crontab entry runs ${bin}, which needs the compiled CLI: run make build first`);
+  if (!existsSync(built))
+    throw new UserError(
+      `${built} is missing: the crontab entry runs ${bin}, which needs the compiled CLI: run make build first`,
+    );
   return bin;
 }

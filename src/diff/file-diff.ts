@@ -43,7 +43,8 @@ export interface FileChangeInput {
 export function describeFileChange(given: FileChangeInput): FileChange {
   const after = inspectContent(given.after);
   const before = given.before === undefined ? undefined : inspectContent(given.before);
-  const looks = (c: InspectedContent | undefined): boolean => c?.text !== undefined && looksSensitive(c.text, given.redactor);
+  const looks = (c: InspectedContent | undefined): boolean =>
+    c?.text !== undefined && looksSensitive(c.text, given.redactor);
   const input = { ...given, sensitive: given.sensitive || looks(before) || looks(after) };
   const kind: FileChangeKind =
     before === undefined ? 'create' : before.sha256 === after.sha256 ? 'unchanged' : 'update';

@@ -1,4 +1,5 @@
-// The facts drift compares a release with, read in ONE exec: file states, the project's containers and networks, reload records.
+// The facts drift compares a release with, read in ONE exec: file states, the project's containers and networks, reload
+// records.
 import { containerName } from '../core/desired/service.js';
 import type { ReloadRecord } from '../compose/service-reload.js';
 import type { Release } from '../release/release-schema.js';
@@ -33,5 +34,9 @@ export function driftFactSet(release: Release, stateDir: string) {
 /** Reads what the host has of `release`, in one exec. */
 export async function readDriftFacts(host: FactHost, release: Release, stateDir: string): Promise<DriftFacts> {
   const got = await gather(host, driftFactSet(release, stateDir));
-  return { files: got.files ?? new Map<string, PathState>(), docker: got.docker, reloads: got.reloads ?? new Map<string, ReloadRecord>() };
+  return {
+    files: got.files ?? new Map<string, PathState>(),
+    docker: got.docker,
+    reloads: got.reloads ?? new Map<string, ReloadRecord>(),
+  };
 }

@@ -3,7 +3,11 @@ import type { Release } from '../release/release-schema.js';
 import type { PathState } from '../facts/files/file-state.js';
 import type { DriftItem } from './drift-types.js';
 
-type Attrs = { readonly mode?: number | undefined; readonly owner?: string | undefined; readonly group?: string | undefined };
+type Attrs = {
+  readonly mode?: number | undefined;
+  readonly owner?: string | undefined;
+  readonly group?: string | undefined;
+};
 type Owned = Extract<PathState, { kind: 'file' | 'dir' }>;
 
 /** Drift of every file and directory of `release`, in release order (directories first). */
@@ -13,7 +17,14 @@ export function fileDrift(release: Release, facts: ReadonlyMap<string, PathState
     const fact = facts.get(f.path);
     const base = pathDrift('file', f.path, f, fact);
     if (fact?.kind !== 'file' || fact.sha256 === f.sha256) return base;
-    const content: DriftItem = { kind: 'file', subject: f.path, what: 'content', sensitive: f.sensitive, hostSha256: fact.sha256, releaseSha256: f.sha256 };
+    const content: DriftItem = {
+      kind: 'file',
+      subject: f.path,
+      what: 'content',
+      sensitive: f.sensitive,
+      hostSha256: fact.sha256,
+      releaseSha256: f.sha256,
+    };
     return [content, ...base];
   });
   return [...dirs, ...files];
@@ -26,17 +37,32 @@ export function releasePaths(release: Release): string[] {
 
 function pathDrift(kind: 'file' | 'dir', path: string, want: Attrs, fact: PathState | undefined): DriftItem[] {
   if (fact === undefined || fact.kind === 'missing') return [{ kind, subject: path, what: 'missing' }];
-  if (fact.kind !== kind) return [{ kind, subject: path, what: 'type', is: describeKind(fact), release: kind === 'file' ? 'a regular file' : 'a directory' }];
+  if (fact.kind !== kind)
+    return [
+      {
+        kind,
+        subject: path,
+        what: 'type',
+        is: describeKind(fact),
+        release: kind === 'file' ? 'a regular file' : 'a directory',
+      },
+    ];
   const differences = attrDifferences(want, fact);
   return differences.length === 0 ? [] : [{ kind, subject: path, what: 'attrs', differences }];
 }
 
-function attrDifferences(want: Attrs, have: Owned): { attr: 'mode' | 'owner' | 'group'; host: string; release: string }[] {
+function attrDifferences(
+  want: Attrs,
+  have: Owned,
+): { attr: 'mode' | 'owner' | 'group'; host: string; release: string }[] {
   const out: { attr: 'mode' | 'owner' | 'group'; host: string; release: string }[] = [];
-  if (want.mode !== undefined && want.mode !== (have.mode & 0o7777)) out.push({ attr: 'mode', host: octal(have.mode & 0o7777), release: octal(want.mode) });
+  if (want.mode !== undefined && want.mode !== (have.mode & 0o7777))
+    out.push({ attr: 'mode', host: octal(have.mode & 0o7777), release: octal(want.mode) });
   // The release keeps the owner as the role wrote it: a name, or a numeric id.
-  if (want.owner !== undefined && want.owner !== have.owner && want.owner !== String(have.uid)) out.push({ attr: 'owner', host: have.owner, release: want.owner });
-  if (want.group !== undefined && want.group !== have.group && want.group !== String(have.gid)) out.push({ attr: 'group', host: have.group, release: want.group });
+  if (want.owner !== undefined && want.owner !== have.owner && want.owner !== String(have.uid))
+    out.push({ attr: 'owner', host: have.owner, release: want.owner });
+  if (want.group !== undefined && want.group !== have.group && want.group !== String(have.gid))
+    out.push({ attr: 'group', host: have.group, release: want.group });
   return out;
 }
 

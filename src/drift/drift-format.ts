@@ -4,7 +4,8 @@ import type { DriftItem, HostDrift } from './drift-types.js';
 const DIFF_INDENT = '    ';
 
 /** A host's answer: its drift, or why it could not be compared. */
-export type DriftAnswer = { readonly host: string; readonly value: HostDrift } | { readonly host: string; readonly error: string };
+export type DriftAnswer =
+  { readonly host: string; readonly value: HostDrift } | { readonly host: string; readonly error: string };
 
 /** Exit code: 1 when any host could not be compared, else 2 when any drifted, else 0. */
 export function driftExitCode(answers: readonly DriftAnswer[]): 0 | 1 | 2 {
@@ -23,11 +24,17 @@ export function driftText(env: string, answers: readonly DriftAnswer[]): string 
     const d = a.value;
     const since = `release ${d.release.id} by ${d.release.user}`;
     if (d.items.length === 0) lines.push(`${d.host}: in sync with ${since} (${checkedText(d)})`);
-    else lines.push(`${d.host}: ${d.items.length} drifted from ${since}:`, ...d.items.flatMap((i) => itemLines(i).map((l) => `  ${l}`)));
+    else
+      lines.push(
+        `${d.host}: ${d.items.length} drifted from ${since}:`,
+        ...d.items.flatMap((i) => itemLines(i).map((l) => `  ${l}`)),
+      );
   }
   const drifted = answers.filter((a) => 'value' in a && a.value.items.length > 0).length;
   const failed = answers.filter((a) => 'error' in a).length;
-  lines.push(`drift: env ${env}: ${plural(answers.length, 'host')}, ${answers.length - drifted - failed} in sync, ${drifted} drifted, ${failed} not compared`);
+  lines.push(
+    `drift: env ${env}: ${plural(answers.length, 'host')}, ${answers.length - drifted - failed} in sync, ${drifted} drifted, ${failed} not compared`,
+  );
   return lines.join('\n');
 }
 
@@ -37,20 +44,30 @@ export function driftJson(env: string, answers: readonly DriftAnswer[]): unknown
     version: 1,
     env,
     exitCode: driftExitCode(answers),
-    hosts: answers.map((a) =>
-      'error' in a ? { host: a.host, status: 'error', error: a.error } : hostJson(a.value),
-    ),
+    hosts: answers.map((a) => ('error' in a ? { host: a.host, status: 'error', error: a.error } : hostJson(a.value))),
   };
 }
 
 function hostJson(d: HostDrift): unknown {
   const status = d.items.length === 0 ? 'in-sync' : 'drift';
-  return { host: d.host, status, release: d.release, items: d.items.map((i) => ({ ...i, line: itemLines(i)[0] })), checked: d.checked, execs: d.execs };
+  return {
+    host: d.host,
+    status,
+    release: d.release,
+    items: d.items.map((i) => ({ ...i, line: itemLines(i)[0] })),
+    checked: d.checked,
+    execs: d.execs,
+  };
 }
 
 function checkedText(d: HostDrift): string {
   const c = d.checked;
-  return [plural(c.files, 'file'), plural(c.dirs, 'dir'), plural(c.services, 'service'), plural(c.networks, 'network')].join(', ');
+  return [
+    plural(c.files, 'file'),
+    plural(c.dirs, 'dir'),
+    plural(c.services, 'service'),
+    plural(c.networks, 'network'),
+  ].join(', ');
 }
 
 /** The item's line, then its diff indented (non-sensitive files only carry one). */

@@ -1,4 +1,5 @@
-// One host's drift: its current release (1 exec), the facts of everything in it (1 exec), diffs of drifted files (1 exec, only then).
+// One host's drift: its current release (1 exec), the facts of everything in it (1 exec), diffs of drifted files (1
+// exec, only then).
 import { UserError } from '../core/errors/errors.js';
 import type { Redactor } from '../core/redact/redactor.js';
 import type { StackConfig } from '../config/vars/stack-vars.js';
@@ -31,21 +32,33 @@ export async function driftOnHost(t: Transport, input: DriftHostInput): Promise<
   const { stateDir } = input.stack;
   const release = currentRelease(await listReleases(t, stateDir, input.become), stateDir);
   const facts = await readDriftFacts(execHost(t, input.become), release, stateDir);
-  const found = [...fileDrift(release, facts.files), ...(facts.docker ? serviceDrift(release, facts.docker, facts.reloads) : [])];
+  const found = [
+    ...fileDrift(release, facts.files),
+    ...(facts.docker ? serviceDrift(release, facts.docker, facts.reloads) : []),
+  ];
   const items = await withDiffs(t, found, input);
   return {
     host: input.host,
     release: { id: release.id, createdAt: release.createdAt, user: release.user },
     items,
-    checked: { files: release.files.length, dirs: release.dirs.length, services: release.services.length, networks: release.networks.length },
+    checked: {
+      files: release.files.length,
+      dirs: release.dirs.length,
+      services: release.services.length,
+      networks: release.networks.length,
+    },
     execs: t.counters.execChannels,
   };
 }
 
 function currentRelease(list: ReleaseList, stateDir: string): Release {
-  if (list.releases.length === 0) throw new UserError(`never deployed by rig: no release in ${stateDir}/releases (deploy it first: rig deploy)`);
+  if (list.releases.length === 0)
+    throw new UserError(`never deployed by rig: no release in ${stateDir}/releases (deploy it first: rig deploy)`);
   const current = list.releases.find((r) => r.id === list.current);
-  if (current === undefined) throw new UserError(`the current release ${list.current ?? '(none recorded)'} is not readable in ${stateDir}/releases (kept: ${list.releases.map((r) => r.id).join(', ')})`);
+  if (current === undefined)
+    throw new UserError(
+      `the current release ${list.current ?? '(none recorded)'} is not readable in ${stateDir}/releases (kept: ${list.releases.map((r) => r.id).join(', ')})`,
+    );
   return current;
 }
 
@@ -56,7 +69,9 @@ function currentRelease(list: ReleaseList, stateDir: string): Release {
 async function withDiffs(t: Transport, items: readonly DriftItem[], input: DriftHostInput): Promise<DriftItem[]> {
   const readable = items.filter((i) => i.what === 'content' && !i.sensitive);
   if (readable.length === 0) return [...items];
-  const pairs = readable.flatMap((i) => (i.what === 'content' ? [{ path: i.subject, blob: blobPath(input.stack.stateDir, i.releaseSha256) }] : []));
+  const pairs = readable.flatMap((i) =>
+    i.what === 'content' ? [{ path: i.subject, blob: blobPath(input.stack.stateDir, i.releaseSha256) }] : [],
+  );
   const paths = pairs.flatMap((p) => [p.path, p.blob]);
   const bytes = parseFileContent((await run(t, fileContentCmd(paths), { become: input.become })).stdoutBytes, paths);
   return items.map((i) => {
@@ -65,10 +80,22 @@ async function withDiffs(t: Transport, items: readonly DriftItem[], input: Drift
     const host = bytes.get(pair.path);
     const release = bytes.get(pair.blob);
     if (host === undefined || release === undefined) return i;
-    const change = describeFileChange({ path: i.subject, before: release, after: host, sensitive: false, envFile: isEnvFilePath(i.subject), redactor: input.redactor });
+    const change = describeFileChange({
+      path: i.subject,
+      before: release,
+      after: host,
+      sensitive: false,
+      envFile: isEnvFilePath(i.subject),
+      redactor: input.redactor,
+    });
     // the host's side may hold a secret rig does not know (a hand-written client_secret): then digests and line counts
     const lines = { release: lineCount(release), host: lineCount(host) };
-    return { ...i, lines, ...(change.sensitive ? { sensitive: true } : {}), ...(change.diff === undefined ? {} : { diff: relabel(change.diff, i.subject) }) };
+    return {
+      ...i,
+      lines,
+      ...(change.sensitive ? { sensitive: true } : {}),
+      ...(change.diff === undefined ? {} : { diff: relabel(change.diff, i.subject) }),
+    };
   });
 }
 

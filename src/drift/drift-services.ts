@@ -17,24 +17,53 @@ export function releaseNetworks(release: Release): string[] {
 }
 
 /** Drift of the release's services (in release order), then containers it does not know, then its networks. */
-export function serviceDrift(release: Release, docker: DockerState, reloads: ReadonlyMap<string, ReloadRecord>): DriftItem[] {
+export function serviceDrift(
+  release: Release,
+  docker: DockerState,
+  reloads: ReadonlyMap<string, ReloadRecord>,
+): DriftItem[] {
   const services = release.services.flatMap((s) => oneService(release, s, docker, reloads));
   const known = new Set(release.services.map((s) => s.name));
   const extra = docker.containers
     .filter((c) => c.project === release.project && c.service !== undefined && !known.has(c.service))
-    .map((c): DriftItem => ({ kind: 'service', subject: c.service ?? c.name, what: 'unexpected-container', container: c.name }));
-  const networks = release.networks.filter((n) => !n.external).flatMap((n): DriftItem[] => {
-    const name = networkName(release.project, n.name);
-    const fact = docker.networks.get(name);
-    if (fact === undefined) return [{ kind: 'network', subject: n.name, what: 'network-missing', network: name }];
-    return fact.internal === n.internal ? [] : [{ kind: 'network', subject: n.name, what: 'network-internal', network: name, host: fact.internal, release: n.internal }];
-  });
+    .map((c): DriftItem => ({
+      kind: 'service',
+      subject: c.service ?? c.name,
+      what: 'unexpected-container',
+      container: c.name,
+    }));
+  const networks = release.networks
+    .filter((n) => !n.external)
+    .flatMap((n): DriftItem[] => {
+      const name = networkName(release.project, n.name);
+      const fact = docker.networks.get(name);
+      if (fact === undefined) return [{ kind: 'network', subject: n.name, what: 'network-missing', network: name }];
+      return fact.internal === n.internal
+        ? []
+        : [
+            {
+              kind: 'network',
+              subject: n.name,
+              what: 'network-internal',
+              network: name,
+              host: fact.internal,
+              release: n.internal,
+            },
+          ];
+    });
   return [...services, ...extra, ...networks];
 }
 
-function oneService(release: Release, s: ReleaseService, docker: DockerState, reloads: ReadonlyMap<string, ReloadRecord>): DriftItem[] {
+function oneService(
+  release: Release,
+  s: ReleaseService,
+  docker: DockerState,
+  reloads: ReadonlyMap<string, ReloadRecord>,
+): DriftItem[] {
   const name = containerName(release.project, s.name);
-  const c = docker.containers.find((x) => x.name === name) ?? docker.containers.find((x) => x.project === release.project && x.service === s.name);
+  const c =
+    docker.containers.find((x) => x.name === name) ??
+    docker.containers.find((x) => x.project === release.project && x.service === s.name);
   const item = { kind: 'service' as const, subject: s.name };
   if (c === undefined) {
     const foreign = docker.nameHolders.some((x) => x.name === name);
@@ -42,7 +71,8 @@ function oneService(release: Release, s: ReleaseService, docker: DockerState, re
   }
   const out: DriftItem[] = [];
   // An empty imageId or fingerprint: the release could not learn it (the container was gone when it was recorded).
-  if (s.imageId !== '' && c.image !== s.imageId) out.push({ ...item, what: 'image', container: c.name, host: c.image, release: s.imageId });
+  if (s.imageId !== '' && c.image !== s.imageId)
+    out.push({ ...item, what: 'image', container: c.name, host: c.image, release: s.imageId });
   const record = reloads.get(c.name);
   const current = { container: c, ...(record ? { record } : {}) };
   const decision = s.fingerprint === '' ? undefined : decideService(wantedOf(release, s, c, record), current);
@@ -53,7 +83,13 @@ function oneService(release: Release, s: ReleaseService, docker: DockerState, re
     else out.push({ ...item, what: 'inputs', container, reasons: decision.reasons });
   }
   const done = s.gate.oneShot && c.status === 'exited' && c.exitCode === 0;
-  if (!c.running && !done) out.push({ ...item, what: 'stopped', container: c.name, status: c.status === 'exited' ? `exited ${c.exitCode}` : c.status });
+  if (!c.running && !done)
+    out.push({
+      ...item,
+      what: 'stopped',
+      container: c.name,
+      status: c.status === 'exited' ? `exited ${c.exitCode}` : c.status,
+    });
   return out;
 }
 
@@ -71,8 +107,9 @@ function wantedOf(
   record: ReloadRecord | undefined,
 ): WantedService {
   const managed = new Map(release.files.map((f) => [f.path, f.sha256]));
-  const fromRelease = Object.entries(serviceInputs(s.spec, { managed, onHost: () => undefined }))
-    .filter(([k]) => k.startsWith('file:') || (k.startsWith('env:') && managed.has(k.slice(4))));
+  const fromRelease = Object.entries(serviceInputs(s.spec, { managed, onHost: () => undefined })).filter(
+    ([k]) => k.startsWith('file:') || (k.startsWith('env:') && managed.has(k.slice(4))),
+  );
   const inputs = { ...takenInputs(c, undefined).created, ...Object.fromEntries(fromRelease) };
   const mounts = s.spec.mounts.flatMap((m) => (m.type === 'bind' ? [m.source] : []));
   const reload = s.reload ?? (record === undefined ? undefined : { paths: mounts, command: [] });

@@ -19,7 +19,14 @@ export type DriftChange =
       readonly lines?: { readonly release: number; readonly host: number };
     }
   /** Mode, owner or group differ (only the attributes the release sets are compared). */
-  | { readonly what: 'attrs'; readonly differences: readonly { readonly attr: 'mode' | 'owner' | 'group'; readonly host: string; readonly release: string }[] }
+  | {
+      readonly what: 'attrs';
+      readonly differences: readonly {
+        readonly attr: 'mode' | 'owner' | 'group';
+        readonly host: string;
+        readonly release: string;
+      }[];
+    }
   /** No container for a service of the release. */
   | { readonly what: 'container-missing'; readonly container: string }
   /** The service's container name is held by a container outside the compose project (made by hand?). */
@@ -42,7 +49,10 @@ export type DriftChange =
   | { readonly what: 'network-internal'; readonly network: string; readonly host: boolean; readonly release: boolean };
 
 /** One drifted thing: a file or directory path, a service name, or a network name. */
-export type DriftItem = { readonly kind: 'file' | 'dir' | 'service' | 'network'; readonly subject: string } & DriftChange;
+export type DriftItem = {
+  readonly kind: 'file' | 'dir' | 'service' | 'network';
+  readonly subject: string;
+} & DriftChange;
 
 /** The verdict for one host. */
 export interface HostDrift {
@@ -52,7 +62,12 @@ export interface HostDrift {
   /** Empty: in sync. */
   readonly items: readonly DriftItem[];
   /** What was compared: files, dirs, services and networks of the release. */
-  readonly checked: { readonly files: number; readonly dirs: number; readonly services: number; readonly networks: number };
+  readonly checked: {
+    readonly files: number;
+    readonly dirs: number;
+    readonly services: number;
+    readonly networks: number;
+  };
   /** Exec channels the host took (round trips: 2 when in sync, 3 when a readable file drifted). */
   readonly execs: number;
 }

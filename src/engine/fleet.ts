@@ -39,38 +39,62 @@ export interface RunHostsOptions {
   readonly confirmBreak?: (held: readonly HeldLockReport[]) => Promise<boolean>;
 }
 
-
 /** The user declined the plan: nothing was changed. */
 export class DeclinedError extends Error {
   override readonly name = 'DeclinedError';
 }
 
 /** Plans (and applies, when asked) every host of `rendered`; host failures are results, never exceptions. */
-export async function runHosts(project: Project, rendered: ReadonlyMap<string, readonly RoleOps[]>, opts: RunHostsOptions): Promise<HostResult[]> {
+export async function runHosts(
+  project: Project,
+  rendered: ReadonlyMap<string, readonly RoleOps[]>,
+  opts: RunHostsOptions,
+): Promise<HostResult[]> {
   const connect = await sshConnector(opts);
   const hosts = [...project.hosts.values()];
   // a rollback first decides, from every host's releases, which hosts the run it undoes changed
-  const starts = opts.run.mode === 'rollback' ? await prepareRollback(hosts, connect, opts.run, { forks: opts.forks, confirmBreak: opts.confirmBreak }) : undefined;
+  const starts =
+    opts.run.mode === 'rollback'
+      ? await prepareRollback(hosts, connect, opts.run, { forks: opts.forks, confirmBreak: opts.confirmBreak })
+      : undefined;
   const sessions = await mapPool(hosts, opts.forks, async (h) => {
-    const input = { host: h.name, connection: h.connection, stack: h.stack, roleOps: rendered.get(h.name) ?? [], redactor: project.redactor, run: opts.run, connect };
+    const input = {
+      host: h.name,
+      connection: h.connection,
+      stack: h.stack,
+      roleOps: rendered.get(h.name) ?? [],
+      redactor: project.redactor,
+      run: opts.run,
+      connect,
+    };
     const start = starts?.get(h.name);
-    const s = start && 'result' in start ? settled(input, start.result) : await openAndPlan({ ...input, ...rollbackInput(start) });
+    const s =
+      start && 'result' in start
+        ? settled(input, start.result)
+        : await openAndPlan({ ...input, ...rollbackInput(start) });
     opts.onPlanned?.(s.result);
     return s;
   });
   await settleBreaks(sessions, opts.confirmBreak);
   const planned = sessions.map((s) => s.result);
-  const confirmed = !opts.apply || !opts.confirm || (await opts.confirm(planned).catch(async (err: unknown) => {
-    await closeAll(sessions, 'not confirmed: nothing was changed');
-    throw err;
-  }));
+  const confirmed =
+    !opts.apply ||
+    !opts.confirm ||
+    (await opts.confirm(planned).catch(async (err: unknown) => {
+      await closeAll(sessions, 'not confirmed: nothing was changed');
+      throw err;
+    }));
   if (!confirmed) {
     await closeAll(sessions, 'declined: nothing was changed');
     throw new DeclinedError('declined: nothing was changed');
   }
   const byHost = new Map(sessions.map((s) => [s.input.host, s]));
   const results = new Map<string, HostResult>();
-  const batches = applyBatches(project.inventory, project.playbook, hosts.map((h) => h.name));
+  const batches = applyBatches(
+    project.inventory,
+    project.playbook,
+    hosts.map((h) => h.name),
+  );
   for (const [i, batch] of batches.entries()) {
     const done = await mapPool(batch, opts.forks, async (name) => {
       const r = await finishSession(byHost.get(name) as HostSession, opts.apply);
@@ -96,12 +120,19 @@ function settled(input: HostSession['input'], result: HostResult): HostSession {
 
 function rollbackInput(start: RollbackStart | undefined): Partial<HostSession['input']> {
   if (!start || 'result' in start) return {};
-  return { rollback: { to: start.to, ...(start.expectCurrent ? { expectCurrent: start.expectCurrent } : {}) }, ...(start.breakHolder ? { breakHolder: start.breakHolder } : {}) };
+  return {
+    rollback: { to: start.to, ...(start.expectCurrent ? { expectCurrent: start.expectCurrent } : {}) },
+    ...(start.breakHolder ? { breakHolder: start.breakHolder } : {}),
+  };
 }
 
 /** `--break-lock`: the live locks are shown and broken once confirmed (at their acquire), else their hosts fail. */
 async function settleBreaks(sessions: HostSession[], confirmBreak: RunHostsOptions['confirmBreak']): Promise<void> {
-  const held = sessions.flatMap((s, i) => (s.lockHeld ? [{ i, report: { host: s.input.host, lockPath: `${s.input.stack.stateDir}/lock`, state: s.lockHeld } }] : []));
+  const held = sessions.flatMap((s, i) =>
+    s.lockHeld
+      ? [{ i, report: { host: s.input.host, lockPath: `${s.input.stack.stateDir}/lock`, state: s.lockHeld } }]
+      : [],
+  );
   if (held.length === 0) return;
   const yes = confirmBreak ? await confirmBreak(held.map((h) => h.report)) : false;
   for (const { i, report } of held) {
@@ -109,23 +140,37 @@ async function settleBreaks(sessions: HostSession[], confirmBreak: RunHostsOptio
     const info = report.state.info;
     const target: BreakTarget = info ? { token: info.token } : { fileId: report.state.fileId ?? '' };
     if (yes) sessions[i] = { ...s, breakHolder: target };
-    else sessions[i] = { ...s, result: failure(s.input.host, new LockHeldError(report.host, report.lockPath, report.state), s.transport) };
+    else
+      sessions[i] = {
+        ...s,
+        result: failure(s.input.host, new LockHeldError(report.host, report.lockPath, report.state), s.transport),
+      };
   }
 }
 
 /** After a batch that failed entirely, later batches are not applied (a rolling deploy stops where it breaks). */
-async function skipRest(names: readonly string[], byHost: ReadonlyMap<string, HostSession>, results: Map<string, HostResult>, batch: number): Promise<void> {
+async function skipRest(
+  names: readonly string[],
+  byHost: ReadonlyMap<string, HostSession>,
+  results: Map<string, HostResult>,
+  batch: number,
+): Promise<void> {
   for (const name of names) {
     const s = byHost.get(name) as HostSession;
     const error = `not applied: every host of batch ${batch} failed (serial)`;
-    results.set(name, await finishSession({ ...s, result: { ...s.result, status: 'failed', changes: 0, error } }, false));
+    results.set(
+      name,
+      await finishSession({ ...s, result: { ...s.result, status: 'failed', changes: 0, error } }, false),
+    );
   }
 }
 
 /** Ends every session without applying: their locks are released and their journals say why. */
 async function closeAll(sessions: readonly HostSession[], error: string): Promise<void> {
   for (const s of sessions) s.journal.discard();
-  await Promise.all(sessions.map((s) => finishSession({ ...s, result: { ...s.result, status: 'failed', changes: 0, error } }, false)));
+  await Promise.all(
+    sessions.map((s) => finishSession({ ...s, result: { ...s.result, status: 'failed', changes: 0, error } }, false)),
+  );
 }
 
 /** How every command reaches hosts: ssh2 with the run's host-key policy and connect timeout. */
@@ -154,4 +199,3 @@ function connectSsh(name: string, c: Connection, ssh: SshTransportOptions): Prom
     ssh,
   );
 }
-

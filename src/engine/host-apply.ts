@@ -25,7 +25,13 @@ export async function applyHost(t: Transport, s: HostSession): Promise<HostResul
   const { plan } = planned;
   const ctx = s.input.run;
   const progress = { done: 0 };
-  if (plan.interrupted) s.journal.add('deploy.resumed', { previous: plan.interrupted.deployId, by: `${plan.interrupted.user}@${plan.interrupted.workstation}`, step: plan.interrupted.step, startedAt: plan.interrupted.startedAt });
+  if (plan.interrupted)
+    s.journal.add('deploy.resumed', {
+      previous: plan.interrupted.deployId,
+      by: `${plan.interrupted.user}@${plan.interrupted.workstation}`,
+      step: plan.interrupted.step,
+      startedAt: plan.interrupted.startedAt,
+    });
   // only an interrupted deploy to conclude: every service is recorded and through its gate, nothing to change
   if (plan.steps.length === 0) return { ...s.result, status: 'ok' };
   const pause = (point: PausePoint) => (): Promise<void> => ctx.pause?.(point, s.input.host) ?? Promise.resolve();
@@ -34,7 +40,12 @@ export async function applyHost(t: Transport, s: HostSession): Promise<HostResul
     ctx.signal?.throwIfAborted();
     journalFiles(s, plan);
     // a deploy wrote its marker as it took the lock; a rollback took its lock before it knew its plan
-    if (ctx.mode === 'rollback') await runParts(t, [markerWriteStep(s.input.stack.stateDir, marker(s, 'files')), ...journalPart(s)], s.input.connection.become);
+    if (ctx.mode === 'rollback')
+      await runParts(
+        t,
+        [markerWriteStep(s.input.stack.stateDir, marker(s, 'files')), ...journalPart(s)],
+        s.input.connection.become,
+      );
     const extra = releaseBlobWrites(planned.roleOps, s.input.stack, planned.facts);
     const { gate } = await applyPlan(t, plan, planned.roleOps, {
       become: s.input.connection.become,
@@ -48,8 +59,24 @@ export async function applyHost(t: Transport, s: HostSession): Promise<HostResul
       beforeGate: pause('during-gate'),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
-    const release = hostRelease({ stack: s.input.stack, roleOps: planned.roleOps, plan, previous: s.current, run: ctx, host: s.input.host, gate, docker: planned.docker, ...(s.target ? { from: s.target.id } : {}) });
-    return { ...s.result, status: 'changed', release: release.id, pendingRelease: release, ...(gate.length > 0 ? { gate } : {}) };
+    const release = hostRelease({
+      stack: s.input.stack,
+      roleOps: planned.roleOps,
+      plan,
+      previous: s.current,
+      run: ctx,
+      host: s.input.host,
+      gate,
+      docker: planned.docker,
+      ...(s.target ? { from: s.target.id } : {}),
+    });
+    return {
+      ...s.result,
+      status: 'changed',
+      release: release.id,
+      pendingRelease: release,
+      ...(gate.length > 0 ? { gate } : {}),
+    };
   } catch (err) {
     return afterError(t, s, err, progress.done);
   }
@@ -62,10 +89,15 @@ async function afterError(t: Transport, s: HostSession, err: unknown, done: numb
     s.journal.add('lock.lost', { reason: err.reason, changes: done });
     return { ...failure(s.input.host, err, t), changes: done, lockLost: true };
   }
-  if (err instanceof HealthGateError || err instanceof ComposeUpError) return rollBack(t, s, err, { ...callbacks(s), runPhase: phaseRunner(t, s, undefined) });
+  if (err instanceof HealthGateError || err instanceof ComposeUpError)
+    return rollBack(t, s, err, { ...callbacks(s), runPhase: phaseRunner(t, s, undefined) });
   if (err instanceof PrecheckError) s.journal.add('precheck.failed', { failures: err.failures });
   const base = { ...failure(s.input.host, err, t), changes: done };
-  if (ctx.signal?.aborted) return { ...base, error: `interrupted after ${done} of ${steps} changes: ${describeError(err)}${done > 0 ? '; the next deploy finishes what this one began' : ''}` };
+  if (ctx.signal?.aborted)
+    return {
+      ...base,
+      error: `interrupted after ${done} of ${steps} changes: ${describeError(err)}${done > 0 ? '; the next deploy finishes what this one began' : ''}`,
+    };
   return base;
 }
 
@@ -84,18 +116,43 @@ function journalPart(s: HostSession): ExecPart[] {
  * A phase's container changes as a detached host job, started in one exec with the marker (`up`) and the journal so
  * far; the job appends its own outcome to the host's journal, and the follower advances the marker to `gate`.
  */
-function phaseRunner(t: Transport, s: HostSession, started: (() => Promise<void>) | undefined): (phase: Phase, cmd: Cmd, steps: readonly ServiceStep[]) => Promise<PhaseRunEnd> {
+function phaseRunner(
+  t: Transport,
+  s: HostSession,
+  started: (() => Promise<void>) | undefined,
+): (phase: Phase, cmd: Cmd, steps: readonly ServiceStep[]) => Promise<PhaseRunEnd> {
   const ctx = s.input.run;
   const { stateDir } = s.input.stack;
   return async (phase, cmd, steps) => {
     const services = steps.map((st) => st.service);
-    const ok = s.journal.render(steps.map((st) => ({ event: 'service.recreated', data: { service: st.service, action: st.action, reasons: st.reasons } })));
+    const ok = s.journal.render(
+      steps.map((st) => ({
+        event: 'service.recreated',
+        data: { service: st.service, action: st.action, reasons: st.reasons },
+      })),
+    );
     const failed = s.journal.render([{ event: 'compose.failed', data: { phase, services } }]);
     const id = `${ctx.runId}-${phase}-${Date.now().toString(36)}`;
-    const meta = { deployId: ctx.runId, user: ctx.user, workstation: ctx.workstation, what: `compose up of ${services.join(', ')}`, startedAt: new Date().toISOString() };
+    const meta = {
+      deployId: ctx.runId,
+      user: ctx.user,
+      workstation: ctx.workstation,
+      what: `compose up of ${services.join(', ')}`,
+      startedAt: new Date().toISOString(),
+    };
     const parts = [markerWriteStep(stateDir, marker(s, 'up')), ...journalPart(s)];
     const text = (lines: readonly string[]): string => lines.map((l) => `${l}\n`).join('');
-    const end = await runHostJob(t, stateDir, { id, cmd, meta, okLines: text(ok), failedLines: text(failed) }, { become: s.input.connection.become, parts, markerOnSuccess: markerLine(marker(s, 'gate')), ...(started ? { started } : {}) });
+    const end = await runHostJob(
+      t,
+      stateDir,
+      { id, cmd, meta, okLines: text(ok), failedLines: text(failed) },
+      {
+        become: s.input.connection.become,
+        parts,
+        markerOnSuccess: markerLine(marker(s, 'gate')),
+        ...(started ? { started } : {}),
+      },
+    );
     s.journal.mirror(end.code === 0 ? ok : failed);
     return end;
   };
@@ -106,15 +163,28 @@ function callbacks(s: HostSession) {
     probeCache: fileProbeCache(s.input.run.root),
     // (re)created and removed services are journaled by their host job; reloads here
     onServices: (steps: readonly ServiceStep[]) => {
-      for (const st of steps) if (st.action === 'reload') s.journal.add('service.recreated', { service: st.service, action: st.action, reasons: st.reasons });
+      for (const st of steps)
+        if (st.action === 'reload')
+          s.journal.add('service.recreated', { service: st.service, action: st.action, reasons: st.reasons });
     },
-    onGate: (results: readonly { service: string; ok: boolean; detail: string; seconds: number; afterCheckSec?: number }[]) => {
-      for (const r of results) s.journal.add('health.result', { service: r.service, ok: r.ok, detail: r.detail, seconds: r.seconds, ...(r.afterCheckSec === undefined ? {} : { afterCheckSec: r.afterCheckSec }) });
+    onGate: (
+      results: readonly { service: string; ok: boolean; detail: string; seconds: number; afterCheckSec?: number }[],
+    ) => {
+      for (const r of results)
+        s.journal.add('health.result', {
+          service: r.service,
+          ok: r.ok,
+          detail: r.detail,
+          seconds: r.seconds,
+          ...(r.afterCheckSec === undefined ? {} : { afterCheckSec: r.afterCheckSec }),
+        });
     },
   };
 }
 
 function journalFiles(s: HostSession, plan: HostPlan): void {
-  const paths = plan.steps.flatMap((st) => (st.kind === 'write' || st.kind === 'attrs' || st.kind === 'mkdir' ? [st.path] : []));
+  const paths = plan.steps.flatMap((st) =>
+    st.kind === 'write' || st.kind === 'attrs' || st.kind === 'mkdir' ? [st.path] : [],
+  );
   if (paths.length > 0) s.journal.add('files.changed', { paths });
 }

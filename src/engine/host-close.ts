@@ -22,7 +22,13 @@ export async function finishSession(s: HostSession, apply: boolean): Promise<Hos
   try {
     const plan = s.planned?.plan;
     const pending = plan !== undefined && (plan.steps.length > 0 || plan.interrupted !== undefined);
-    if (aborted()) result = { ...result, status: 'failed', changes: 0, error: 'interrupted before applying: nothing was changed on this host' };
+    if (aborted())
+      result = {
+        ...result,
+        status: 'failed',
+        changes: 0,
+        error: 'interrupted before applying: nothing was changed on this host',
+      };
     else if (apply && pending && !s.result.error) {
       if (!session.held) {
         await s.input.run.pause?.('before-lock', s.input.host);
@@ -56,10 +62,17 @@ export async function finishSession(s: HostSession, apply: boolean): Promise<Hos
 async function finishRun(t: Transport, s: HostSession, result: HostResult): Promise<HostResult> {
   const { stack, connection } = s.input;
   const held = s.held as HeldLock;
-  const release = result.pendingRelease ? releaseWriteCmd(stack.stateDir, result.pendingRelease, stack.releasesKeep) : undefined;
+  const release = result.pendingRelease
+    ? releaseWriteCmd(stack.stateDir, result.pendingRelease, stack.releasesKeep)
+    : undefined;
   const lost = result.status === 'unreachable' || s.input.run.signal?.aborted === true || result.lockLost === true;
   const ids = [s.input.run.runId, ...(s.planned?.plan.interrupted ? [s.planned.plan.interrupted.deployId] : [])];
-  const steps = { release, fence: s.lease?.fence, journal: s.journal.drainStep(), ...(lost ? {} : { clearMarker: markerClearCmd(stack.stateDir, ids) }) };
+  const steps = {
+    release,
+    fence: s.lease?.fence,
+    journal: s.journal.drainStep(),
+    ...(lost ? {} : { clearMarker: markerClearCmd(stack.stateDir, ids) }),
+  };
   try {
     await finishOnHost(t, held, steps, connection.become);
     return result;
@@ -71,17 +84,27 @@ async function finishRun(t: Transport, s: HostSession, result: HostResult): Prom
     } else s.input.run.log(describeError(err));
     if (!release) return result;
     const { release: _id, ...rest } = result;
-    return { ...rest, status: 'failed', error: `${result.error ? `${result.error}; ` : ''}${describeError(err)}: the deploy applied, but no release was recorded` };
+    return {
+      ...rest,
+      status: 'failed',
+      error: `${result.error ? `${result.error}; ` : ''}${describeError(err)}: the deploy applied, but no release was recorded`,
+    };
   }
 }
 
 /** A second connection for the last exec; undefined when it worked, else why not. */
-async function reconnectAndFinish(s: HostSession, held: HeldLock, steps: Parameters<typeof finishOnHost>[2]): Promise<string | undefined> {
+async function reconnectAndFinish(
+  s: HostSession,
+  held: HeldLock,
+  steps: Parameters<typeof finishOnHost>[2],
+): Promise<string | undefined> {
   let t2: Transport | undefined;
   try {
     t2 = await s.input.connect(s.input.host, s.input.connection);
     await finishOnHost(t2, held, steps, s.input.connection.become);
-    s.input.run.log(`${s.input.host}: the connection dropped; reconnected to journal this run and release the deploy lock`);
+    s.input.run.log(
+      `${s.input.host}: the connection dropped; reconnected to journal this run and release the deploy lock`,
+    );
     return undefined;
   } catch (err) {
     return `${s.input.host}: the connection dropped and reconnecting to release the deploy lock failed: ${describeError(err)}; the next run takes it over once its lease ends`;

@@ -27,7 +27,9 @@ export interface FinishSteps {
  * the lock is released).
  */
 export async function finishOnHost(t: Transport, held: HeldLock, steps: FinishSteps, become: boolean): Promise<void> {
-  const release = steps.release ? { ...steps.release, cmd: steps.fence ? fenced(steps.fence, steps.release.cmd) : steps.release.cmd } : undefined;
+  const release = steps.release
+    ? { ...steps.release, cmd: steps.fence ? fenced(steps.fence, steps.release.cmd) : steps.release.cmd }
+    : undefined;
   const named = [
     ...(release ? [['the release record', release] as const] : []),
     ...(steps.journal ? [['the journal', steps.journal] as const] : []),
@@ -36,9 +38,18 @@ export async function finishOnHost(t: Transport, held: HeldLock, steps: FinishSt
   const batch = cmdBatch([...named.map(([, s]) => s.cmd), releaseStep(held)]);
   const r = await t.exec(batch.cmd, { become, stdin: named.map(([, s]) => s.stdin).join('') });
   const parts = batch.split(r.stdoutBytes);
-  const failed: string[] = named.filter((_, i) => parts[i]?.code !== 0).map(([what], i) => (i === 0 && release && isFenced({ code: parts[0]?.code ?? 0, stderr: r.stderr }) ? `${what} (the deploy lock is no longer this run's)` : what));
+  const failed: string[] = named
+    .filter((_, i) => parts[i]?.code !== 0)
+    .map(([what], i) =>
+      i === 0 && release && isFenced({ code: parts[0]?.code ?? 0, stderr: r.stderr })
+        ? `${what} (the deploy lock is no longer this run's)`
+        : what,
+    );
   const unlock = parts[named.length];
   if (unlock === undefined || unlock.code !== 0) failed.push('the lock release');
   else parseRelease(t.host, unlock.stdout.toString('utf8'));
-  if (failed.length > 0) throw new Error(`${t.host}: not written: ${failed.join(', ')}${r.stderr.trim() ? ` (${r.stderr.trim().split('\n').slice(-3).join(' / ')})` : ''}`);
+  if (failed.length > 0)
+    throw new Error(
+      `${t.host}: not written: ${failed.join(', ')}${r.stderr.trim() ? ` (${r.stderr.trim().split('\n').slice(-3).join(' / ')})` : ''}`,
+    );
 }

@@ -1,12 +1,22 @@
-// A host's journal for one run: events with the run's context, flushed once at the end to the host and the local mirror.
+// A host's journal for one run: events with the run's context, flushed once at the end to the host and the local
+// mirror.
 import type { FinishStep } from './host-finish.js';
-import { appendJournalCmd, appendLocalMirror, JournalBuffer, type JournalEvent, type JournalEventName } from '../journal/journal.js';
+import {
+  appendJournalCmd,
+  appendLocalMirror,
+  JournalBuffer,
+  type JournalEvent,
+  type JournalEventName,
+} from '../journal/journal.js';
 import type { HostResult } from './host-result.js';
 import type { StackConfig } from '../config/vars/stack-vars.js';
 import type { Redactor } from '../core/redact/redactor.js';
 import type { RunContext } from './run-context.js';
 
-/** What a host's journal needs of its run's input (`HostRunInput` has it; named here so the session imports the journal, not back). */
+/**
+ * What a host's journal needs of its run's input (`HostRunInput` has it; named here so the session imports the journal,
+ * not back).
+ */
 export interface JournalInput {
   readonly host: string;
   readonly redactor: Redactor;
@@ -29,15 +39,31 @@ export class HostJournal {
 
   private event(event: JournalEventName, data: Record<string, unknown>): JournalEvent {
     const ctx = this.input.run;
-    return { ts: new Date().toISOString(), event, env: ctx.env, host: this.input.host, deployId: ctx.runId, user: ctx.user, ...data };
+    return {
+      ts: new Date().toISOString(),
+      event,
+      env: ctx.env,
+      host: this.input.host,
+      deployId: ctx.runId,
+      user: ctx.user,
+      ...data,
+    };
   }
 
   /** The closing event of a run: finished, failed or interrupted, with the counts and the release. */
   finished(r: HostResult, interrupted: boolean): void {
     const ctx = this.input.run;
-    const base = { command: ctx.mode, workstation: ctx.workstation, git: ctx.git, changes: r.changes, ...(r.release ? { release: r.release } : {}), ...(r.rolledBackTo ? { rolledBackTo: r.rolledBackTo } : {}) };
+    const base = {
+      command: ctx.mode,
+      workstation: ctx.workstation,
+      git: ctx.git,
+      changes: r.changes,
+      ...(r.release ? { release: r.release } : {}),
+      ...(r.rolledBackTo ? { rolledBackTo: r.rolledBackTo } : {}),
+    };
     if (interrupted) this.add('deploy.interrupted', { ...base, ...(r.error ? { error: r.error } : {}) });
-    else if (r.status === 'failed' || r.status === 'unreachable') this.add('deploy.failed', { ...base, error: r.error ?? r.status });
+    else if (r.status === 'failed' || r.status === 'unreachable')
+      this.add('deploy.failed', { ...base, error: r.error ?? r.status });
     else this.add('deploy.finished', base);
   }
 

@@ -19,7 +19,11 @@ export function lockInfo(input: HostRunInput): LockInfo {
 
 export function acquireOptions(input: HostRunInput, breakHolder: BreakTarget | undefined): AcquireOptions {
   const ws = input.run.workstationId;
-  return { become: input.connection.become, ...(ws !== undefined ? { workstationId: ws } : {}), ...(breakHolder ? { breakHolder } : {}) };
+  return {
+    become: input.connection.become,
+    ...(ws !== undefined ? { workstationId: ws } : {}),
+    ...(breakHolder ? { breakHolder } : {}),
+  };
 }
 
 /** Starts renewing `held` at once (a confirmation prompt or a long gate must not let it expire). */
@@ -32,7 +36,11 @@ export function startLease(t: Transport, held: HeldLock, input: HostRunInput): L
  * Takes the deploy lock and plans again in the same exec (with the release facts apply needs); the plan applied is
  * always one made under the lock. It must equal the plan shown and confirmed, else nothing is done.
  */
-export async function lockAndReplan(t: Transport, s: HostSession, onLock: (held: HeldLock, lease: Lease) => void): Promise<HostSession> {
+export async function lockAndReplan(
+  t: Transport,
+  s: HostSession,
+  onLock: (held: HeldLock, lease: Lease) => void,
+): Promise<HostSession> {
   const { input } = s;
   const become = input.connection.become;
   const opts = acquireOptions(input, s.breakHolder);
@@ -44,17 +52,40 @@ export async function lockAndReplan(t: Transport, s: HostSession, onLock: (held:
     lease = startLease(t, h, input);
     onLock(h, lease);
   };
-  const gather = lockingGather(t, become, { stateDir: input.stack.stateDir, info: lockInfo(input), ...opts, then, onLock: took });
-  const again = await planOnHost(t, { ...planInput(input, input.roleOps), extraPaths: blobPathsOf(input.roleOps, input.stack), readCurrentRelease: true, readRunState: true }, gather);
+  const gather = lockingGather(t, become, {
+    stateDir: input.stack.stateDir,
+    info: lockInfo(input),
+    ...opts,
+    then,
+    onLock: took,
+  });
+  const again = await planOnHost(
+    t,
+    {
+      ...planInput(input, input.roleOps),
+      extraPaths: blobPathsOf(input.roleOps, input.stack),
+      readCurrentRelease: true,
+      readRunState: true,
+    },
+    gather,
+  );
   journalStart(s.journal, held, input);
   const before = s.planned?.plan;
   if (!before || !samePlan(before.steps, again.plan.steps, input.stack.stateDir)) {
     const what = before ? planDifference(before.steps, again.plan.steps, input.stack.stateDir) : '';
-    throw new Error(`${input.host}: the host changed between the plan and taking the deploy lock, another run?${what}; nothing was changed: plan again`);
+    throw new Error(
+      `${input.host}: the host changed between the plan and taking the deploy lock, another run?${what}; nothing was changed: plan again`,
+    );
   }
   const current = currentOf(again);
   const plan = before.interrupted ? { ...again.plan, interrupted: before.interrupted } : again.plan;
-  return { ...s, planned: { ...again, plan }, ...(held ? { held } : {}), ...(lease ? { lease } : {}), ...(current ? { current } : {}) };
+  return {
+    ...s,
+    planned: { ...again, plan },
+    ...(held ? { held } : {}),
+    ...(lease ? { lease } : {}),
+    ...(current ? { current } : {}),
+  };
 }
 
 /**
@@ -64,7 +95,16 @@ export async function lockAndReplan(t: Transport, s: HostSession, onLock: (held:
 export function startMarker(s: HostSession): DeployMarker {
   const ctx = s.input.run;
   const services = (s.planned?.plan.steps ?? []).flatMap((st) => (st.kind === 'service' ? [st.service] : []));
-  return { deployId: ctx.runId, user: ctx.user, workstation: ctx.workstation, command: ctx.lock?.command ?? ctx.mode, startedAt: ctx.lock?.startedAt ?? new Date().toISOString(), step: 'files', services, ...(s.current ? { previous: s.current.id } : {}) };
+  return {
+    deployId: ctx.runId,
+    user: ctx.user,
+    workstation: ctx.workstation,
+    command: ctx.lock?.command ?? ctx.mode,
+    startedAt: ctx.lock?.startedAt ?? new Date().toISOString(),
+    step: 'files',
+    services,
+    ...(s.current ? { previous: s.current.id } : {}),
+  };
 }
 
 /**
@@ -80,7 +120,9 @@ export function samePlan(a: readonly Step[], b: readonly Step[], stateDir: strin
 }
 
 function kept(steps: readonly Step[], stateDir: string): Step[] {
-  const own = (st: Step): boolean => (st.kind === 'mkdir' || (st.kind === 'attrs' && st.target === 'dir')) && `${stateDir}/`.startsWith(`${st.path.replace(/\/+$/, '')}/`);
+  const own = (st: Step): boolean =>
+    (st.kind === 'mkdir' || (st.kind === 'attrs' && st.target === 'dir')) &&
+    `${stateDir}/`.startsWith(`${st.path.replace(/\/+$/, '')}/`);
   return steps.filter((st) => !own(st));
 }
 
@@ -100,7 +142,8 @@ function planDifference(shown: readonly Step[], locked: readonly Step[], stateDi
     if (st.kind === 'command' || st.kind === 'handler' || st.kind === 'network') return `${st.kind} ${st.name}`;
     return `${st.kind} ${st.path}`;
   };
-  const byLabel = (steps: readonly Step[]): Map<string, string> => new Map(kept(steps, stateDir).map((st) => [label(st), JSON.stringify(comparable([st], stateDir))]));
+  const byLabel = (steps: readonly Step[]): Map<string, string> =>
+    new Map(kept(steps, stateDir).map((st) => [label(st), JSON.stringify(comparable([st], stateDir))]));
   const a = byLabel(shown);
   const b = byLabel(locked);
   const parts = [
@@ -118,10 +161,29 @@ export function journalStart(journal: HostJournal, held: HeldLock | undefined, i
   const took = held.took;
   if (took) {
     const p = took.previous;
-    const previous = p ? { user: p.user, workstation: p.workstation, pid: p.pid, command: p.command, startedAt: p.startedAt, ...(p.deployId ? { deployId: p.deployId } : {}) } : null;
+    const previous = p
+      ? {
+          user: p.user,
+          workstation: p.workstation,
+          pid: p.pid,
+          command: p.command,
+          startedAt: p.startedAt,
+          ...(p.deployId ? { deployId: p.deployId } : {}),
+        }
+      : null;
     const data = { previous, notRenewedForSec: took.ageSec, movedTo: took.movedTo };
     if (took.reason === 'broken') journal.add('lock.broken', data);
-    else journal.add('lock.expired', { ...data, reason: took.reason === 'expired' ? 'its lease expired' : 'its process is gone (this workstation)', since: took.previous?.startedAt ?? null });
+    else
+      journal.add('lock.expired', {
+        ...data,
+        reason: took.reason === 'expired' ? 'its lease expired' : 'its process is gone (this workstation)',
+        since: took.previous?.startedAt ?? null,
+      });
   }
-  journal.add('deploy.started', { command: ctx.lock?.command ?? ctx.mode, workstation: ctx.workstation, git: ctx.git, roles: input.roleOps.filter((r) => r.selected).map((r) => r.role) });
+  journal.add('deploy.started', {
+    command: ctx.lock?.command ?? ctx.mode,
+    workstation: ctx.workstation,
+    git: ctx.git,
+    roles: input.roleOps.filter((r) => r.selected).map((r) => r.role),
+  });
 }

@@ -1,4 +1,5 @@
-// Releases around a host run: which release a rollback re-applies, the ops for it, and recording one after a good apply.
+// Releases around a host run: which release a rollback re-applies, the ops for it, and recording one after a good
+// apply.
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../core/errors/errors.js';
 import type { RoleOps } from '../config/roles/render-roles.js';
@@ -23,11 +24,19 @@ import type { RunContext } from './run-context.js';
  * The release `rig rollback` re-applies: `to` (the scope's choice, or `--to`), else the one before the current one.
  * With `expectCurrent`, the current release must still be the one the rollback was decided on.
  */
-export async function pickRollbackTarget(t: Transport, stack: StackConfig, want: { to?: string; expectCurrent?: string }, become: boolean): Promise<Release> {
+export async function pickRollbackTarget(
+  t: Transport,
+  stack: StackConfig,
+  want: { to?: string; expectCurrent?: string },
+  become: boolean,
+): Promise<Release> {
   const { current, releases } = await listReleases(t, stack.stateDir, become);
-  if (releases.length === 0) throw new UserError(`${t.host}: no releases in ${stack.stateDir}/releases: nothing to roll back to`);
+  if (releases.length === 0)
+    throw new UserError(`${t.host}: no releases in ${stack.stateDir}/releases: nothing to roll back to`);
   if (want.expectCurrent !== undefined && current !== want.expectCurrent) {
-    throw new UserError(`${t.host}: its current release is now ${current ?? 'none'}, not ${want.expectCurrent} (another deploy since?); nothing was changed: run rig rollback again`);
+    throw new UserError(
+      `${t.host}: its current release is now ${current ?? 'none'}, not ${want.expectCurrent} (another deploy since?); nothing was changed: run rig rollback again`,
+    );
   }
   if (want.to !== undefined) {
     const found = releases.find((r) => r.id === want.to);
@@ -36,23 +45,42 @@ export async function pickRollbackTarget(t: Transport, stack: StackConfig, want:
   }
   const at = releases.findIndex((r) => r.id === current);
   const previous = releases[at < 0 ? 1 : at + 1];
-  if (!previous) throw new UserError(`${t.host}: only release ${releases[0]?.id} is kept (the current one): nothing earlier to roll back to`);
+  if (!previous)
+    throw new UserError(
+      `${t.host}: only release ${releases[0]?.id} is kept (the current one): nothing earlier to roll back to`,
+    );
   return previous;
 }
 
-/** The ops of `release` for this host: blobs fetched (1 exec), images checked (1 exec) so moved tags pin the old image id. */
-export async function opsOfRelease(t: Transport, release: Release, stack: StackConfig, become: boolean): Promise<RoleOps[]> {
-  const blobs = await fetchBlobs(t, stack.stateDir, release.files.map((f) => f.sha256), become);
+/**
+ * The ops of `release` for this host: blobs fetched (1 exec), images checked (1 exec) so moved tags pin the old image
+ * id.
+ */
+export async function opsOfRelease(
+  t: Transport,
+  release: Release,
+  stack: StackConfig,
+  become: boolean,
+): Promise<RoleOps[]> {
+  const blobs = await fetchBlobs(
+    t,
+    stack.stateDir,
+    release.files.map((f) => f.sha256),
+    become,
+  );
   const refs = [...new Set(release.services.map((s) => s.requested))];
   const query = { project: stack.project, images: refs, networks: [] };
-  const docker = refs.length === 0 ? undefined : parseDockerState((await run(t, dockerStateCmd(query), { become })).stdout, query);
+  const docker =
+    refs.length === 0 ? undefined : parseDockerState((await run(t, dockerStateCmd(query), { become })).stdout, query);
   return releaseOps(release, blobs, (ref) => docker?.images.get(ref)?.id);
 }
 
 /** The paths whose state the plan's facts must include for a release: the blobs of the host's files, and their dirs. */
 export function blobPathsOf(roleOps: readonly RoleOps[], stack: StackConfig): string[] {
   const dirs = releaseDirs(stack.stateDir);
-  const blobs = roleOps.filter((r) => r.selected && r.role !== COMPOSE_ROLE).flatMap((r) => r.ops.flatMap((o) => (o.kind === 'file' ? [blobPath(stack.stateDir, sha256Hex(o.content))] : [])));
+  const blobs = roleOps
+    .filter((r) => r.selected && r.role !== COMPOSE_ROLE)
+    .flatMap((r) => r.ops.flatMap((o) => (o.kind === 'file' ? [blobPath(stack.stateDir, sha256Hex(o.content))] : [])));
   return [stack.stateDir, dirs.root, dirs.blobs, ...blobs];
 }
 
@@ -60,9 +88,15 @@ export function blobPathsOf(roleOps: readonly RoleOps[], stack: StackConfig): st
  * The release blobs the host lacks, uploaded with the deploy's own files (same transfer, same commit exec): the
  * release record itself is written only after the health gate, in the run's last exec.
  */
-export function releaseBlobWrites(roleOps: readonly RoleOps[], stack: StackConfig, facts: ReadonlyMap<string, PathState>): { files: FileWrite[]; dirs: DirWrite[] } {
+export function releaseBlobWrites(
+  roleOps: readonly RoleOps[],
+  stack: StackConfig,
+  facts: ReadonlyMap<string, PathState>,
+): { files: FileWrite[]; dirs: DirWrite[] } {
   const dirs = releaseDirs(stack.stateDir);
-  const missingDirs = [stack.stateDir, dirs.root, dirs.blobs].filter((d) => facts.get(d)?.kind !== 'dir').map((d) => ({ path: d, create: true, mode: 0o700 }));
+  const missingDirs = [stack.stateDir, dirs.root, dirs.blobs]
+    .filter((d) => facts.get(d)?.kind !== 'dir')
+    .map((d) => ({ path: d, create: true, mode: 0o700 }));
   const files = new Map<string, FileWrite>();
   for (const op of roleOps.filter((r) => r.selected && r.role !== COMPOSE_ROLE).flatMap((r) => r.ops)) {
     if (op.kind !== 'file') continue;
@@ -73,14 +107,35 @@ export function releaseBlobWrites(roleOps: readonly RoleOps[], stack: StackConfi
   return { files: [...files.values()], dirs: missingDirs };
 }
 
-/** The release after a good apply (no I/O): image ids from the health gate, or from the plan's facts for untouched services. */
-export function hostRelease(input: { stack: StackConfig; roleOps: readonly RoleOps[]; plan: HostPlan; previous: Release | undefined; run: RunContext; host: string; gate: readonly GateResult[]; docker: DockerState | undefined; from?: string }): Release {
+/**
+ * The release after a good apply (no I/O): image ids from the health gate, or from the plan's facts for untouched
+ * services.
+ */
+export function hostRelease(input: {
+  stack: StackConfig;
+  roleOps: readonly RoleOps[];
+  plan: HostPlan;
+  previous: Release | undefined;
+  run: RunContext;
+  host: string;
+  gate: readonly GateResult[];
+  docker: DockerState | undefined;
+  from?: string;
+}): Release {
   const { stack, run: ctx } = input;
-  const fingerprints = new Map(input.plan.steps.flatMap((st) => (st.kind === 'service' ? [[st.container, st.fingerprint] as const] : [])));
+  const fingerprints = new Map(
+    input.plan.steps.flatMap((st) => (st.kind === 'service' ? [[st.container, st.fingerprint] as const] : [])),
+  );
   const fresh = (c: ContainerState, g: GateResult | undefined): ContainerState =>
     g?.image ? { ...c, image: g.image, labels: { ...c.labels, 'rig.fingerprint': fingerprints.get(c.name) ?? '' } } : c;
-  const running = (input.docker?.containers ?? []).map((c) => fresh(c, input.gate.find((x) => x.container === c.name)));
-  for (const g of input.gate) if (g.image && !running.some((c) => c.name === g.container)) running.push(fresh(gateContainer(g), g));
+  const running = (input.docker?.containers ?? []).map((c) =>
+    fresh(
+      c,
+      input.gate.find((x) => x.container === c.name),
+    ),
+  );
+  for (const g of input.gate)
+    if (g.image && !running.some((c) => c.name === g.container)) running.push(fresh(gateContainer(g), g));
   const meta = {
     id: newReleaseId(new Date(), randomBytes(2).toString('hex')),
     createdAt: new Date().toISOString(),
@@ -99,5 +154,15 @@ export function hostRelease(input: { stack: StackConfig; roleOps: readonly RoleO
 
 /** A container known only from the gate (created by this run): what the release needs of it. */
 function gateContainer(g: GateResult): ContainerState {
-  return { id: '', name: g.container, image: g.image ?? '', labels: {}, status: 'running', running: true, exitCode: 0, startedAt: '', restartCount: 0 };
+  return {
+    id: '',
+    name: g.container,
+    image: g.image ?? '',
+    labels: {},
+    status: 'running',
+    running: true,
+    exitCode: 0,
+    startedAt: '',
+    restartCount: 0,
+  };
 }

@@ -23,11 +23,22 @@ export async function openAndPlan(input: HostRunInput): Promise<HostSession> {
   try {
     t = await input.connect(input.host, input.connection);
   } catch (err) {
-    return { input, journal, transport: undefined, result: { host: input.host, status: 'unreachable', changes: 0, error: describeError(err) } };
+    return {
+      input,
+      journal,
+      transport: undefined,
+      result: { host: input.host, status: 'unreachable', changes: 0, error: describeError(err) },
+    };
   }
   let held: HeldLock | undefined;
   let lease: Lease | undefined;
-  const base = (): Pick<HostSession, 'input' | 'journal' | 'transport'> & { held?: HeldLock; lease?: Lease } => ({ input, journal, transport: t, ...(held ? { held } : {}), ...(lease ? { lease } : {}) });
+  const base = (): Pick<HostSession, 'input' | 'journal' | 'transport'> & { held?: HeldLock; lease?: Lease } => ({
+    input,
+    journal,
+    transport: t,
+    ...(held ? { held } : {}),
+    ...(lease ? { lease } : {}),
+  });
   try {
     const become = input.connection.become;
     const { run: ctx, stack } = input;
@@ -38,22 +49,56 @@ export async function openAndPlan(input: HostRunInput): Promise<HostSession> {
       lease = startLease(t, held, input);
     }
     journalStart(journal, held, input);
-    const target = ctx.mode === 'rollback' ? await pickRollbackTarget(t, stack, input.rollback ?? (ctx.rollbackTo !== undefined ? { to: ctx.rollbackTo } : {}), become) : undefined;
+    const target =
+      ctx.mode === 'rollback'
+        ? await pickRollbackTarget(
+            t,
+            stack,
+            input.rollback ?? (ctx.rollbackTo !== undefined ? { to: ctx.rollbackTo } : {}),
+            become,
+          )
+        : undefined;
     const roleOps = target ? await opsOfRelease(t, target, stack, become) : input.roleOps;
-    const planAgain = (): Promise<PlannedHost> => planOnHost(t, { ...planInput(input, roleOps), extraPaths: target ? blobPathsOf(roleOps, stack) : [], readCurrentRelease: true, readLock: !held, readRunState: true }, execHost(t, become));
+    const planAgain = (): Promise<PlannedHost> =>
+      planOnHost(
+        t,
+        {
+          ...planInput(input, roleOps),
+          extraPaths: target ? blobPathsOf(roleOps, stack) : [],
+          readCurrentRelease: true,
+          readLock: !held,
+          readRunState: true,
+        },
+        execHost(t, become),
+      );
     let planned = await planAgain();
     const live = planned.lock !== undefined && liveOther(planned.lock, input) ? planned.lock : undefined;
     if (planned.jobs && planned.jobs.length > 0 && !live) {
       await waitForJobs(t, stack.stateDir, planned.jobs, { become, log: ctx.log });
       planned = await planAgain();
     }
-    if (live && ctx.mode === 'deploy' && !ctx.breakLock) throw new LockHeldError(input.host, `${stack.stateDir}/lock`, live);
+    if (live && ctx.mode === 'deploy' && !ctx.breakLock)
+      throw new LockHeldError(input.host, `${stack.stateDir}/lock`, live);
     const interrupted = live ? undefined : interruptedOf(planned);
     if (interrupted) planned = { ...planned, plan: { ...planned.plan, interrupted } };
     const current = currentOf(planned);
     const notes = live && ctx.mode === 'plan' ? [`a deploy holds the lock now: ${describeHolder(live)}`] : [];
-    const result: HostResult = { host: input.host, status: 'ok', plan: planned.plan, changes: planned.plan.steps.length, counters: t.counters, ...(notes.length > 0 ? { notes } : {}) };
-    return { ...base(), planned, result, ...(current ? { current } : {}), ...(target ? { target } : {}), ...(live && ctx.mode === 'deploy' ? { lockHeld: live } : {}) };
+    const result: HostResult = {
+      host: input.host,
+      status: 'ok',
+      plan: planned.plan,
+      changes: planned.plan.steps.length,
+      counters: t.counters,
+      ...(notes.length > 0 ? { notes } : {}),
+    };
+    return {
+      ...base(),
+      planned,
+      result,
+      ...(current ? { current } : {}),
+      ...(target ? { target } : {}),
+      ...(live && ctx.mode === 'deploy' ? { lockHeld: live } : {}),
+    };
   } catch (err) {
     return { ...base(), result: failure(input.host, err, t) };
   }
@@ -66,12 +111,21 @@ function liveOther(lock: LockState, input: HostRunInput): boolean {
 
 function describeHolder(s: LockState): string {
   const i = s.info;
-  return i ? `${i.user}@${i.workstation} (pid ${i.pid}, "${i.command}", since ${i.startedAt})` : 'unreadable lock content';
+  return i
+    ? `${i.user}@${i.workstation} (pid ${i.pid}, "${i.command}", since ${i.startedAt})`
+    : 'unreadable lock content';
 }
 
 /** The deploy the marker left behind, when nobody running holds the lock (the caller checked that). */
 function interruptedOf(planned: PlannedHost): InterruptedDeploy | undefined {
   const m = planned.marker;
   if (!m) return undefined;
-  return { deployId: m.deployId, user: m.user, workstation: m.workstation, command: m.command, startedAt: m.startedAt, step: m.step };
+  return {
+    deployId: m.deployId,
+    user: m.user,
+    workstation: m.workstation,
+    command: m.command,
+    startedAt: m.startedAt,
+    step: m.step,
+  };
 }

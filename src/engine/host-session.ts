@@ -1,4 +1,5 @@
-// A host's run as it moves through its phases: its input, and what planning left for the apply (connection, lock, plan).
+// A host's run as it moves through its phases: its input, and what planning left for the apply (connection, lock,
+// plan).
 import type { Connection } from '../config/inventory/connection.js';
 import type { RoleOps } from '../config/roles/render-roles.js';
 import type { StackConfig } from '../config/vars/stack-vars.js';
@@ -62,7 +63,14 @@ export interface HostSession {
 }
 
 export function planInput(input: HostRunInput, roleOps: readonly RoleOps[]) {
-  return { host: input.host, roleOps, redactor: input.redactor, stack: input.stack, become: input.connection.become, removeUndeclared: input.run.removeUndeclared };
+  return {
+    host: input.host,
+    roleOps,
+    redactor: input.redactor,
+    stack: input.stack,
+    become: input.connection.become,
+    removeUndeclared: input.run.removeUndeclared,
+  };
 }
 
 /** The host's current release among those the plan read. */

@@ -16,7 +16,9 @@ import type { RunContext } from './run-context.js';
 import type { HeldLockReport } from './host-session.js';
 
 /** Per host: go on (to which release, breaking which holder), or a result already (untouched, or why not). */
-export type RollbackStart = { readonly to: string; readonly expectCurrent?: string; readonly breakHolder?: BreakTarget } | { readonly result: HostResult };
+export type RollbackStart =
+  | { readonly to: string; readonly expectCurrent?: string; readonly breakHolder?: BreakTarget }
+  | { readonly result: HostResult };
 
 /** Reads every host, decides what the rollback does there, and asks about live locks when `--break-lock` is given. */
 export async function prepareRollback(
@@ -35,8 +37,17 @@ export async function prepareRollback(
     else {
       const part = scope.hosts.get(h.name);
       if (part?.kind === 'rollback') out.set(h.name, { to: part.to, expectCurrent: part.current });
-      else if (part?.kind === 'untouched') out.set(h.name, { result: { host: h.name, status: 'ok', changes: 0, notes: [`untouched: ${part.why}`] } });
-      else out.set(h.name, { result: { host: h.name, status: 'failed', changes: 0, error: `${h.name}: ${part?.why ?? 'no releases read'}` } });
+      else if (part?.kind === 'untouched')
+        out.set(h.name, { result: { host: h.name, status: 'ok', changes: 0, notes: [`untouched: ${part.why}`] } });
+      else
+        out.set(h.name, {
+          result: {
+            host: h.name,
+            status: 'failed',
+            changes: 0,
+            error: `${h.name}: ${part?.why ?? 'no releases read'}`,
+          },
+        });
     }
   }
   await settleLiveLocks(read, out, ctx, opts.confirmBreak);
@@ -44,14 +55,20 @@ export async function prepareRollback(
 }
 
 /** A host's releases and lock, in one exec. */
-async function readHost(h: HostConfig, connect: (host: string, c: Connection) => Promise<Transport>): Promise<{ list: ReleaseList; lock: LockState | undefined } | { error: HostResult }> {
+async function readHost(
+  h: HostConfig,
+  connect: (host: string, c: Connection) => Promise<Transport>,
+): Promise<{ list: ReleaseList; lock: LockState | undefined } | { error: HostResult }> {
   let t: Transport | undefined;
   try {
     t = await connect(h.name, h.connection);
     const batch = cmdBatch([listReleasesCmd(h.stack.stateDir), lockStateStep(h.stack.stateDir)]);
     const r = await t.exec(batch.cmd, { become: h.connection.become });
     const [list, lock] = batch.split(r.stdoutBytes);
-    if (list?.code !== 0 || lock?.code !== 0) throw new Error(`${h.name}: reading the releases and the deploy lock failed (exit ${r.code}): ${r.stderr.trim()}`);
+    if (list?.code !== 0 || lock?.code !== 0)
+      throw new Error(
+        `${h.name}: reading the releases and the deploy lock failed (exit ${r.code}): ${r.stderr.trim()}`,
+      );
     return { list: parseReleaseList(list.stdout.toString('utf8')), lock: parseLockState(lock.stdout.toString('utf8')) };
   } catch (err) {
     return { error: { ...failure(h.name, err, t), error: describeError(err) } };
@@ -60,12 +77,20 @@ async function readHost(h: HostConfig, connect: (host: string, c: Connection) =>
   }
 }
 
-/** A host held by a live run: broken once confirmed with `--break-lock`, else its rollback fails now, naming the holder. */
-async function settleLiveLocks(read: readonly { h: HostConfig; facts: { lock?: LockState | undefined } | { error: HostResult } }[], out: Map<string, RollbackStart>, ctx: RunContext, confirmBreak: ((held: readonly HeldLockReport[]) => Promise<boolean>) | undefined): Promise<void> {
+/**
+ * A host held by a live run: broken once confirmed with `--break-lock`, else its rollback fails now, naming the holder.
+ */
+async function settleLiveLocks(
+  read: readonly { h: HostConfig; facts: { lock?: LockState | undefined } | { error: HostResult } }[],
+  out: Map<string, RollbackStart>,
+  ctx: RunContext,
+  confirmBreak: ((held: readonly HeldLockReport[]) => Promise<boolean>) | undefined,
+): Promise<void> {
   const live = read.flatMap(({ h, facts }) => {
     const lock = 'lock' in facts ? facts.lock : undefined;
     const start = out.get(h.name);
-    if (!lock || lock.stale || (lock.info && holderGone(lock.info, ctx.workstationId)) || !start || 'result' in start) return [];
+    if (!lock || lock.stale || (lock.info && holderGone(lock.info, ctx.workstationId)) || !start || 'result' in start)
+      return [];
     return [{ h, report: { host: h.name, lockPath: `${h.stack.stateDir}/lock`, state: lock } }];
   });
   if (live.length === 0) return;
@@ -73,7 +98,9 @@ async function settleLiveLocks(read: readonly { h: HostConfig; facts: { lock?: L
   for (const { h, report } of live) {
     const start = out.get(h.name) as Exclude<RollbackStart, { result: HostResult }>;
     const info = report.state.info;
-    if (yes) out.set(h.name, { ...start, breakHolder: info ? { token: info.token } : { fileId: report.state.fileId ?? '' } });
-    else out.set(h.name, { result: failure(h.name, new LockHeldError(h.name, report.lockPath, report.state), undefined) });
+    if (yes)
+      out.set(h.name, { ...start, breakHolder: info ? { token: info.token } : { fileId: report.state.fileId ?? '' } });
+    else
+      out.set(h.name, { result: failure(h.name, new LockHeldError(h.name, report.lockPath, report.state), undefined) });
   }
 }

@@ -10,7 +10,14 @@ import path from 'node:path';
  * container touched; `during-up`: the host's detached `compose up` has been started and rig has not yet seen it end;
  * `during-gate`: the services are up and the health gate is about to poll.
  */
-export const PAUSE_POINTS = ['before-lock', 'after-facts', 'before-files', 'after-files', 'during-up', 'during-gate'] as const;
+export const PAUSE_POINTS = [
+  'before-lock',
+  'after-facts',
+  'before-files',
+  'after-files',
+  'during-up',
+  'during-gate',
+] as const;
 
 export type PausePoint = (typeof PAUSE_POINTS)[number];
 
@@ -29,14 +36,20 @@ const DEFAULT_TIMEOUT_SEC = 300;
  * `RIG_TEST_PAUSE_TIMEOUT` (seconds, default 300) bounds the wait: a test that died never leaves rig hanging.
  */
 export function testPauses(env: Readonly<Record<string, string | undefined>>): Pauser | undefined {
-  const names = (env['RIG_TEST_PAUSE'] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = (env['RIG_TEST_PAUSE'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (names.length === 0) return undefined;
   const unknown = names.filter((n) => !(PAUSE_POINTS as readonly string[]).includes(n));
-  if (unknown.length > 0) throw new Error(`RIG_TEST_PAUSE: unknown pause point ${unknown.join(', ')} (known: ${PAUSE_POINTS.join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(`RIG_TEST_PAUSE: unknown pause point ${unknown.join(', ')} (known: ${PAUSE_POINTS.join(', ')})`);
   const dir = env['RIG_TEST_PAUSE_DIR'];
-  if (dir === undefined || !path.isAbsolute(dir)) throw new Error('RIG_TEST_PAUSE needs RIG_TEST_PAUSE_DIR, an absolute directory');
+  if (dir === undefined || !path.isAbsolute(dir))
+    throw new Error('RIG_TEST_PAUSE needs RIG_TEST_PAUSE_DIR, an absolute directory');
   const timeoutSec = Number(env['RIG_TEST_PAUSE_TIMEOUT'] ?? DEFAULT_TIMEOUT_SEC);
-  if (!(timeoutSec > 0)) throw new Error(`RIG_TEST_PAUSE_TIMEOUT: expected seconds > 0, got ${env['RIG_TEST_PAUSE_TIMEOUT']}`);
+  if (!(timeoutSec > 0))
+    throw new Error(`RIG_TEST_PAUSE_TIMEOUT: expected seconds > 0, got ${env['RIG_TEST_PAUSE_TIMEOUT']}`);
   const points = new Set(names);
   return async (point, host) => {
     if (!points.has(point)) return;

@@ -39,7 +39,9 @@ export type FactOutcome<T> =
   | { readonly kind: 'malformed'; readonly error: FactError; readonly cause: unknown };
 
 /** Like `Gathered`, each fact settled on its own. */
-export type Settled<F extends FactSet> = { readonly [K in keyof F]: F[K] extends Fact<infer T> ? FactOutcome<T> : undefined };
+export type Settled<F extends FactSet> = {
+  readonly [K in keyof F]: F[K] extends Fact<infer T> ? FactOutcome<T> : undefined;
+};
 
 /** A host whose batches run as one plain exec (none when there is nothing to run). */
 export function execHost(t: Transport, become: boolean): FactHost {
@@ -66,13 +68,20 @@ export async function gather<F extends FactSet>(host: FactHost, facts: F): Promi
 
 /** Parses a batch's sections into the facts' values (pure; the sections come in `factCommands` order). */
 export function readFacts<F extends FactSet>(host: string, facts: F, outcome: BatchOutcome): Gathered<F> {
-  const values = Object.entries(readSettled(host, facts, outcome)).map(([key, o]: [string, FactOutcome<unknown> | undefined]) => {
-    if (o === undefined || o.kind === 'ok') return [key, o?.value] as const;
-    if (o.kind === 'malformed') throw o.error;
-    const fact = facts[key] as Fact<unknown>;
-    if (o.code === undefined) throw new FactError(host, fact.name, `no output section: the batch stopped early (exit ${outcome.code})${tail(outcome.stderr)}`);
-    throw new RemoteCommandError(host, display(fact.command), 'exit', o.code, outcome.stderr);
-  });
+  const values = Object.entries(readSettled(host, facts, outcome)).map(
+    ([key, o]: [string, FactOutcome<unknown> | undefined]) => {
+      if (o === undefined || o.kind === 'ok') return [key, o?.value] as const;
+      if (o.kind === 'malformed') throw o.error;
+      const fact = facts[key] as Fact<unknown>;
+      if (o.code === undefined)
+        throw new FactError(
+          host,
+          fact.name,
+          `no output section: the batch stopped early (exit ${outcome.code})${tail(outcome.stderr)}`,
+        );
+      throw new RemoteCommandError(host, display(fact.command), 'exit', o.code, outcome.stderr);
+    },
+  );
   return Object.fromEntries(values) as Gathered<F>;
 }
 
@@ -91,7 +100,11 @@ function settle(host: string, fact: Fact<unknown>, section: PartResult | undefin
     const message = err instanceof Error ? err.message : String(err);
     // parsers name their fact already ("file-state: no record for …"): said once
     const why = message.startsWith(`${fact.name}: `) ? message.slice(fact.name.length + 2) : message;
-    return { kind: 'malformed', error: new FactError(host, fact.name, `unexpected output: ${why}`, { cause: err }), cause: err };
+    return {
+      kind: 'malformed',
+      error: new FactError(host, fact.name, `unexpected output: ${why}`, { cause: err }),
+      cause: err,
+    };
   }
 }
 

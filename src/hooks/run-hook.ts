@@ -26,7 +26,14 @@ export async function runHook(summary: RunSummary, h: HookRun): Promise<void> {
   const { execa } = await import('execa');
   const [file, ...args] = typeof h.command === 'string' ? ['/bin/sh', '-c', h.command] : h.command;
   const shown = typeof h.command === 'string' ? h.command : h.command.join(' ');
-  const env = { ...h.env, RIG_HOOK: summary.event, RIG_ENV: summary.env, RIG_COMMAND: summary.command, RIG_RESULT: summary.result, RIG_RUN_ID: summary.runId };
+  const env = {
+    ...h.env,
+    RIG_HOOK: summary.event,
+    RIG_ENV: summary.env,
+    RIG_COMMAND: summary.command,
+    RIG_RESULT: summary.result,
+    RIG_RUN_ID: summary.runId,
+  };
   const child = execa(file ?? '/bin/sh', args, {
     cwd: h.cwd,
     env,
@@ -42,9 +49,15 @@ export async function runHook(summary: RunSummary, h: HookRun): Promise<void> {
   child.all?.on('data', (d: Buffer) => lines.push(d).forEach(show));
   const r = await child;
   lines.end().forEach(show);
-  if (r.timedOut) throw new HookError(`${summary.event} hook \`${shown}\` did not finish within ${h.timeoutSec}s (killed)`);
+  if (r.timedOut)
+    throw new HookError(`${summary.event} hook \`${shown}\` did not finish within ${h.timeoutSec}s (killed)`);
   if (r.failed) {
-    const why = r.exitCode !== undefined ? `exited with code ${r.exitCode}` : r.signal !== undefined ? `was killed by ${r.signal}` : (r.shortMessage ?? 'could not run');
+    const why =
+      r.exitCode !== undefined
+        ? `exited with code ${r.exitCode}`
+        : r.signal !== undefined
+          ? `was killed by ${r.signal}`
+          : (r.shortMessage ?? 'could not run');
     throw new HookError(`${summary.event} hook \`${shown}\` ${why}`);
   }
 }

@@ -86,12 +86,23 @@ done
 exit 0`;
 
 /** What a job is, for people and for a rig that finds it running: which deploy started it and what it does. */
-export const jobMetaSchema = z.looseObject({ deployId: z.string(), user: z.string(), workstation: z.string(), what: z.string(), startedAt: z.string() });
+export const jobMetaSchema = z.looseObject({
+  deployId: z.string(),
+  user: z.string(),
+  workstation: z.string(),
+  what: z.string(),
+  startedAt: z.string(),
+});
 export type JobMeta = z.output<typeof jobMetaSchema>;
 
 /** Starts job `id`; the journal lines of each outcome are whole lines. */
-export function launchJobCmd(stateDir: string, id: string, job: { script: string; meta: JobMeta; okLines: string; failedLines: string }): ExecNode {
-  if (!/^[A-Za-z0-9._-]+$/.test(id)) throw new Error(`host job id ${JSON.stringify(id)}: letters, digits, '.', '_' and '-' only`);
+export function launchJobCmd(
+  stateDir: string,
+  id: string,
+  job: { script: string; meta: JobMeta; okLines: string; failedLines: string },
+): ExecNode {
+  if (!/^[A-Za-z0-9._-]+$/.test(id))
+    throw new Error(`host job id ${JSON.stringify(id)}: letters, digits, '.', '_' and '-' only`);
   const cmd = sh(LAUNCH, stateDir, id, job.script, JSON.stringify(job.meta), job.okLines, job.failedLines);
   assertCommandFits(cmd, `host job ${id}`);
   return cmd;
@@ -108,7 +119,9 @@ export function runningJobsCmd(stateDir: string): ExecNode {
 }
 
 /** Where a followed job stands, with the tail of its output. */
-export type JobOutcome = { readonly state: 'done'; readonly code: number; readonly log: string } | { readonly state: 'running' | 'lost'; readonly log: string };
+export type JobOutcome =
+  | { readonly state: 'done'; readonly code: number; readonly log: string }
+  | { readonly state: 'running' | 'lost'; readonly log: string };
 
 /** Parses `followJobCmd` output. */
 export function parseFollow(stdout: string): JobOutcome {

@@ -1,4 +1,5 @@
-// The deploy journal's read side: fetch a host's journal, parse it line by line (skipping bad lines), format it for people.
+// The deploy journal's read side: fetch a host's journal, parse it line by line (skipping bad lines), format it for
+// people.
 import { z } from 'zod';
 import { sh } from '../core/cmd/cmd.js';
 import { run } from '../transport/run.js';
@@ -52,11 +53,19 @@ exec cat -- "$f"`;
  * Reads `<stateDir>/journal.jsonl` in one exec; `limit` keeps the last that many lines (malformed ones
  * included). A host without a journal yields no events. Malformed lines are skipped, see `parseJournal`.
  */
-export async function readJournal(t: Transport, stateDir: string, opts: { become?: boolean; limit?: number } = {}): Promise<JournalEvents> {
+export async function readJournal(
+  t: Transport,
+  stateDir: string,
+  opts: { become?: boolean; limit?: number } = {},
+): Promise<JournalEvents> {
   const { limit } = opts;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new Error(`journal limit must be a whole number >= 1, got ${limit}`);
-  if (stateDir === '' || stateDir.startsWith('-')) throw new Error(`invalid state directory ${JSON.stringify(stateDir)}`);
-  const r = await run(t, sh(READ, stateDir, limit === undefined ? '' : String(limit)), { become: opts.become === true });
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+    throw new Error(`journal limit must be a whole number >= 1, got ${limit}`);
+  if (stateDir === '' || stateDir.startsWith('-'))
+    throw new Error(`invalid state directory ${JSON.stringify(stateDir)}`);
+  const r = await run(t, sh(READ, stateDir, limit === undefined ? '' : String(limit)), {
+    become: opts.become === true,
+  });
   return parseJournal(r.stdout);
 }
 

@@ -75,9 +75,11 @@ export class JournalBuffer {
 
 function redactValue(v: unknown, r: Redactor): unknown {
   if (typeof v === 'string') return r.redact(v);
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return r.touches(String(v)) ? r.redact(String(v)) : v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint')
+    return r.touches(String(v)) ? r.redact(String(v)) : v;
   if (Array.isArray(v)) return v.map((x) => redactValue(x, r));
-  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [r.redact(k), redactValue(x, r)]));
+  if (typeof v === 'object' && v !== null)
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [r.redact(k), redactValue(x, r)]));
   return v;
 }
 
@@ -95,7 +97,12 @@ exec dd bs="$2" count=1 iflag=fullblock oflag=append conv=notrunc status=none of
  * Appends `lines` to `<stateDir>/journal.jsonl` (created 0600, the dir 0700) in ONE exec, the lines on
  * stdin (never argv). No exec at all for an empty batch. Throws RemoteCommandError when the append fails.
  */
-export async function appendJournal(t: Transport, stateDir: string, lines: readonly string[], opts: { become?: boolean } = {}): Promise<void> {
+export async function appendJournal(
+  t: Transport,
+  stateDir: string,
+  lines: readonly string[],
+  opts: { become?: boolean } = {},
+): Promise<void> {
   if (lines.length === 0) return;
   const { cmd, stdin } = appendJournalCmd(stateDir, lines);
   await run(t, cmd, { stdin, become: opts.become === true });
@@ -120,7 +127,8 @@ export async function journalOutsideDeploy(
 
 /** The append as a command and its stdin, for callers that join it with another step in one exec. */
 export function appendJournalCmd(stateDir: string, lines: readonly string[]): { cmd: ExecNode; stdin: string } {
-  if (stateDir === '' || stateDir.startsWith('-')) throw new Error(`invalid state directory ${JSON.stringify(stateDir)}`);
+  if (stateDir === '' || stateDir.startsWith('-'))
+    throw new Error(`invalid state directory ${JSON.stringify(stateDir)}`);
   const stdin = journalText(lines);
   return { cmd: sh(APPEND, stateDir, String(Buffer.byteLength(stdin, 'utf8'))), stdin };
 }
@@ -135,12 +143,14 @@ export function appendLocalMirror(root: string, env: string, host: string, lines
 
 /** The batch as JSONL text; a line holding a newline would split into two broken lines, so it is refused. */
 function journalText(lines: readonly string[]): string {
-  for (const l of lines) if (/[\n\r]/.test(l)) throw new Error(`journal line holds a line break: ${JSON.stringify(l.slice(0, 80))}`);
+  for (const l of lines)
+    if (/[\n\r]/.test(l)) throw new Error(`journal line holds a line break: ${JSON.stringify(l.slice(0, 80))}`);
   return `${lines.join('\n')}\n`;
 }
 
 /** An env or host name used as one path component: no separators, no `..`. */
 function pathSegment(name: string, what: string): string {
-  if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) throw new Error(`invalid ${what} name for the journal mirror: ${JSON.stringify(name)}`);
+  if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name))
+    throw new Error(`invalid ${what} name for the journal mirror: ${JSON.stringify(name)}`);
   return name;
 }

@@ -10,14 +10,44 @@ export interface ImageClassification {
   readonly reason?: string;
 }
 
-/** Tags that name a release channel, not a release (as the whole tag or its first `-` part: `latest`, `stable-alpine`). */
-const CHANNELS = new Set(['latest', 'nightly', 'stable', 'main', 'master', 'edge', 'dev', 'develop', 'beta', 'alpha', 'rc', 'canary', 'next', 'test', 'unstable']);
+/**
+ * Tags that name a release channel, not a release (as the whole tag or its first `-` part: `latest`, `stable-alpine`).
+ */
+const CHANNELS = new Set([
+  'latest',
+  'nightly',
+  'stable',
+  'main',
+  'master',
+  'edge',
+  'dev',
+  'develop',
+  'beta',
+  'alpha',
+  'rc',
+  'canary',
+  'next',
+  'test',
+  'unstable',
+]);
 
 /**
  * Channels that also float as a later part (`v1.83.3-stable`: LiteLLM re-points it). Pre-release labels stay out:
  * `1.2.3-beta` and `2.0.0-rc` are semver versions of their own, one release each.
  */
-const SUFFIX_CHANNELS = new Set(['latest', 'nightly', 'stable', 'main', 'master', 'edge', 'dev', 'develop', 'canary', 'next', 'unstable']);
+const SUFFIX_CHANNELS = new Set([
+  'latest',
+  'nightly',
+  'stable',
+  'main',
+  'master',
+  'edge',
+  'dev',
+  'develop',
+  'canary',
+  'next',
+  'unstable',
+]);
 
 /**
  * Projects whose releases are MAJOR.MINOR, so a 2-part tag there names one release (`postgres:18.4`), while
@@ -55,7 +85,8 @@ export function classifyImageRef(ref: string): ImageClassification {
     if (!(err instanceof ImageRefError)) throw err;
     return err.part === 'digest' ? malformedDigest(text.slice(text.indexOf('@') + 1)) : floating(err.reason);
   }
-  if (parsed.digest !== undefined) return DIGEST.test(parsed.digest) ? { verdict: 'pinned' } : malformedDigest(parsed.digest);
+  if (parsed.digest !== undefined)
+    return DIGEST.test(parsed.digest) ? { verdict: 'pinned' } : malformedDigest(parsed.digest);
   if (parsed.tagless) return floating('no tag (means :latest)');
   return classifyTag(parsed.tag, repositoryName(parsed));
 }

@@ -1,4 +1,5 @@
-// Finds the image references the repository writes down (vars files, role templates) and reports floating tags at file:line:col.
+// Finds the image references the repository writes down (vars files, role templates) and reports floating tags at
+// file:line:col.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isPair, isScalar, isSeq } from 'yaml';
@@ -65,7 +66,10 @@ export function lintImageValues(values: readonly ImageValue[], allow: readonly A
 }
 
 const allowFileSchema = z.strictObject({ images: z.array(z.unknown()).default([]) });
-const allowEntrySchema = z.strictObject({ image: z.string().trim().min(1, 'an image reference or repository'), reason: z.string().optional() });
+const allowEntrySchema = z.strictObject({
+  image: z.string().trim().min(1, 'an image reference or repository'),
+  reason: z.string().optional(),
+});
 
 /**
  * Reads `<root>/lint.yml` (`images: [{ image, reason }]`). An entry without a non-empty reason is an error at the
@@ -79,14 +83,19 @@ export function loadImageAllowList(root: string): { entries: AllowEntry[]; diagn
   if (diagnostics.length > 0) return { entries: [], diagnostics };
   const parsed = allowFileSchema.safeParse(source.toJS() ?? {});
   if (!parsed.success) {
-    return { entries: [], diagnostics: zodIssuesToDiagnostics(parsed.error.issues, source, [], { keysAt: () => ['images'] }) };
+    return {
+      entries: [],
+      diagnostics: zodIssuesToDiagnostics(parsed.error.issues, source, [], { keysAt: () => ['images'] }),
+    };
   }
   const entries: AllowEntry[] = [];
   parsed.data.images.forEach((raw, i) => {
     const at: YamlPath = ['images', i];
     const entry = allowEntrySchema.safeParse(raw);
     if (!entry.success) {
-      diagnostics.push(...zodIssuesToDiagnostics(entry.error.issues, source, at, { keysAt: () => ['image', 'reason'] }));
+      diagnostics.push(
+        ...zodIssuesToDiagnostics(entry.error.issues, source, at, { keysAt: () => ['image', 'reason'] }),
+      );
       return;
     }
     const image = imageRefOf(entry.data.image);
@@ -103,7 +112,9 @@ export function loadImageAllowList(root: string): { entries: AllowEntry[]; diagn
   return { entries, diagnostics };
 }
 
-/** A repository entry allows all its tags; a reference entry allows that reference only (Docker Hub names normalized). */
+/**
+ * A repository entry allows all its tags; a reference entry allows that reference only (Docker Hub names normalized).
+ */
 function allows(entry: string, ref: string): boolean {
   const e = imageRefOf(entry);
   const r = imageRefOf(ref);
@@ -159,7 +170,9 @@ function collectYamlImages(node: unknown, at: YamlPath, source: YamlSource, foun
   }
 }
 
-/** `image:` lines of a template, located at the value (its opening quote, if quoted); `{{ }}`/`${}` values are skipped. */
+/**
+ * `image:` lines of a template, located at the value (its opening quote, if quoted); `{{ }}`/`${}` values are skipped.
+ */
 export function templateImages(file: string, text: string): ImageValue[] {
   return text.split('\n').flatMap((line, i) => {
     const m = TEMPLATE_IMAGE_LINE.exec(line);
@@ -178,11 +191,17 @@ function varsFiles(root: string, env: string | undefined, diagnostics: Diagnosti
     diagnostics.push({ severity: 'error', message: `unknown environment "${env}": no inventory/${env}/` });
     return [];
   }
-  const roleDefaults = listDirs(path.join(root, 'roles')).flatMap((r) => ['defaults.yml', 'defaults.yaml'].map((f) => path.join(r, f)));
+  const roleDefaults = listDirs(path.join(root, 'roles')).flatMap((r) =>
+    ['defaults.yml', 'defaults.yaml'].map((f) => path.join(r, f)),
+  );
   const perEnv = envs.flatMap((e) => {
     const dir = path.join(root, 'inventory', e);
     const versions = ['versions.yml', 'versions.yaml'].map((f) => path.join(dir, f));
-    return [...versions, ...walk(path.join(dir, 'group_vars'), VARS_EXTENSIONS), ...walk(path.join(dir, 'host_vars'), VARS_EXTENSIONS)];
+    return [
+      ...versions,
+      ...walk(path.join(dir, 'group_vars'), VARS_EXTENSIONS),
+      ...walk(path.join(dir, 'host_vars'), VARS_EXTENSIONS),
+    ];
   });
   return [...perEnv, ...roleDefaults].filter((f) => existsSync(f));
 }

@@ -1,5 +1,6 @@
 // Cross-host (§10.7, VPN users get 403): every VPN-only Caddy site resolves through a Headscale DNS record, and Caddy's
-// VPN range covers the tailnet Headscale hands out. The two sides sit on different hosts of the env, in different files.
+// VPN range covers the tailnet Headscale hands out. The two sides sit on different hosts of the env, in different
+// files.
 import type { Project } from '../config/project.js';
 import type { Diagnostic } from '../core/errors/diagnostic.js';
 import { cidrCovers, parseCidr } from '../core/ipv4.js';

@@ -1,7 +1,8 @@
-// Pure: what one tiny chat completion through LiteLLM's proxy says about a model, by HTTP status AND body (docs/lessons.md
-// §10.20: "No API key found" that was really a 402). Providers disagree on status codes: OpenRouter answers 402 for
-// credit, OpenAI a 429 insufficient_quota, Anthropic a 400 "credit balance is too low"; LiteLLM relays their text
-// inside its own envelope ({"error":{"message","type","param","code"}}, docs.litellm.ai/docs/proxy/error_reference).
+// Pure: what one tiny chat completion through LiteLLM's proxy says about a model, by HTTP status AND body
+// (docs/lessons.md §10.20: "No API key found" that was really a 402). Providers disagree on status codes: OpenRouter
+// answers 402 for credit, OpenAI a 429 insufficient_quota, Anthropic a 400 "credit balance is too low"; LiteLLM relays
+// their text inside its own envelope ({"error":{"message","type","param","code"}},
+// docs.litellm.ai/docs/proxy/error_reference).
 
 /** The outcomes, in the order they are decided (credit before rate limits: a quota 429 is not a rate limit). */
 export const COMPLETION_KINDS = [

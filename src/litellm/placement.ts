@@ -1,6 +1,6 @@
-// Pure checks of a LiteLLM proxy config (plain parsed YAML) and its env: where a key is placed decides a crash loop or a bill.
-// Used by roles/litellm on the variables before anything is rendered, and by the litellm-config smoke check on the
-// config read back from a host (one rule set for lint and smoke)
+// Pure checks of a LiteLLM proxy config (plain parsed YAML) and its env: where a key is placed decides a crash loop or
+// a bill. Used by roles/litellm on the variables before anything is rendered, and by the litellm-config smoke check on
+// the config read back from a host (one rule set for lint and smoke)
 
 /** Where in the config a finding is (`['router_settings', 'health_check_interval']`). */
 export type FindingPath = readonly (string | number)[];
@@ -13,14 +13,23 @@ export interface Finding {
 }
 
 export interface LiteLLMCheckOptions {
-  /** `litellm_background_health_checks_opt_in`: background health checks are accepted; their daily cost is a warning. */
+  /**
+   * `litellm_background_health_checks_opt_in`: background health checks are accepted; their daily cost is a warning.
+   */
   readonly backgroundHealthChecksOptIn: boolean;
   /** Model names that cost money (a trailing `*` matches a prefix: `claude-*`); no fallback chain may end on one. */
   readonly paidModels: readonly string[];
 }
 
 /** The router_settings keys the incumbent uses; LiteLLM refuses an invalid one at startup (v1.81.3: crash loop). */
-export const ROUTER_SETTINGS_KEYS = ['routing_strategy', 'enable_tag_filtering', 'cooldown_time', 'num_retries', 'timeout', 'disable_cooldowns'] as const;
+export const ROUTER_SETTINGS_KEYS = [
+  'routing_strategy',
+  'enable_tag_filtering',
+  'cooldown_time',
+  'num_retries',
+  'timeout',
+  'disable_cooldowns',
+] as const;
 
 /** health_check_interval 0 means "check continuously": about 2500 checks per model a day (docs/lessons.md REX-36). */
 export const CONTINUOUS_CHECKS_PER_DAY = 2500;
@@ -32,8 +41,18 @@ const OPT_IN = 'set litellm_background_health_checks_opt_in: true to accept the 
 type YamlMap = Readonly<Record<string, unknown>>;
 
 /** Every finding of `config` (the parsed litellm_config.yaml) against `env` (the parsed litellm.env). */
-export function checkLiteLLMConfig(config: unknown, env: Readonly<Record<string, unknown>>, opts: LiteLLMCheckOptions): Finding[] {
-  if (!isMap(config)) return [error([], 'the LiteLLM config must be a mapping (model_list, router_settings, litellm_settings, general_settings)')];
+export function checkLiteLLMConfig(
+  config: unknown,
+  env: Readonly<Record<string, unknown>>,
+  opts: LiteLLMCheckOptions,
+): Finding[] {
+  if (!isMap(config))
+    return [
+      error(
+        [],
+        'the LiteLLM config must be a mapping (model_list, router_settings, litellm_settings, general_settings)',
+      ),
+    ];
   return [
     ...checkRouterSettings(config['router_settings']),
     ...checkStrayIntervals(config),
@@ -49,7 +68,12 @@ export function checkHealthProbe(test: string | readonly string[]): Finding[] {
   const text = typeof test === 'string' ? test : test.join(' ');
   const paths = [...text.matchAll(/https?:\/\/[^\s'"]+/g)].map((m) => urlPath(m[0]));
   if (paths.includes('/health')) {
-    return [error([], 'the healthcheck probes /health, which calls every model of model_list (real, billed requests) each time it runs; probe /health/readiness (no auth, checks the DB) or /health/liveliness')];
+    return [
+      error(
+        [],
+        'the healthcheck probes /health, which calls every model of model_list (real, billed requests) each time it runs; probe /health/readiness (no auth, checks the DB) or /health/liveliness',
+      ),
+    ];
   }
   if (!paths.some((p) => p === '/health/readiness' || p === '/health/liveliness')) {
     return [error([], 'the healthcheck must probe http://127.0.0.1:<port>/health/readiness or /health/liveliness')];
@@ -75,10 +99,20 @@ function checkRouterSettings(router: unknown): Finding[] {
   const known: readonly string[] = ROUTER_SETTINGS_KEYS;
   return Object.keys(router).flatMap((key) => {
     if (key === 'health_check_interval') {
-      return [error(['router_settings', key], 'not a router_settings parameter: LiteLLM v1.81.3 refuses to start with it ("ValueError … not a valid router_settings parameter") and the container crash-loops; remove it (background health checks stay off with general_settings.background_health_checks: false)')];
+      return [
+        error(
+          ['router_settings', key],
+          'not a router_settings parameter: LiteLLM v1.81.3 refuses to start with it ("ValueError … not a valid router_settings parameter") and the container crash-loops; remove it (background health checks stay off with general_settings.background_health_checks: false)',
+        ),
+      ];
     }
     if (known.includes(key)) return [];
-    return [error(['router_settings', key], `unknown router_settings key (known: ${known.join(', ')}): LiteLLM refuses an invalid one at startup and the container crash-loops`)];
+    return [
+      error(
+        ['router_settings', key],
+        `unknown router_settings key (known: ${known.join(', ')}): LiteLLM refuses an invalid one at startup and the container crash-loops`,
+      ),
+    ];
   });
 }
 
@@ -87,7 +121,12 @@ function checkStrayIntervals(config: YamlMap): Finding[] {
   return walk(config, [])
     .filter(({ path }) => path.at(-1) === 'health_check_interval')
     .filter(({ path }) => !(path.length === 2 && (path[0] === 'router_settings' || path[0] === 'general_settings')))
-    .map(({ path }) => error(path, 'health_check_interval is read only in general_settings (background health checks, off here); remove it'));
+    .map(({ path }) =>
+      error(
+        path,
+        'health_check_interval is read only in general_settings (background health checks, off here); remove it',
+      ),
+    );
 }
 
 function checkBackgroundHealthChecks(config: YamlMap, opts: LiteLLMCheckOptions): Finding[] {
@@ -99,21 +138,42 @@ function checkBackgroundHealthChecks(config: YamlMap, opts: LiteLLMCheckOptions)
     if (on !== true) return [];
     const seconds = typeof interval === 'number' && interval >= 0 ? interval : DEFAULT_HEALTH_CHECK_INTERVAL;
     const models = Array.isArray(config['model_list']) ? config['model_list'].length : 0;
-    const every = seconds === 0 ? 'health_check_interval 0 = continuously' : `every ${seconds} s${interval === undefined ? ", LiteLLM's default" : ''}`;
-    return [warning(here, `background health checks are on (litellm_background_health_checks_opt_in: true): ${models} models × ${dailyHealthChecks(1, seconds)} checks a day (${every}) ≈ ${dailyHealthChecks(models, seconds)} billed model calls a day, plus every model stored in the DB`)];
+    const every =
+      seconds === 0
+        ? 'health_check_interval 0 = continuously'
+        : `every ${seconds} s${interval === undefined ? ", LiteLLM's default" : ''}`;
+    return [
+      warning(
+        here,
+        `background health checks are on (litellm_background_health_checks_opt_in: true): ${models} models × ${dailyHealthChecks(1, seconds)} checks a day (${every}) ≈ ${dailyHealthChecks(models, seconds)} billed model calls a day, plus every model stored in the DB`,
+      ),
+    ];
   }
   const out: Finding[] = [];
-  if (on === true) out.push(error(here, `background health checks call every model of model_list (and those stored in the DB) again and again, each a real billed request (docs/lessons.md REX-36); set it to false, or ${OPT_IN}`));
-  else if (on !== false) out.push(error(here, 'must be false, written explicitly, so that background health checks stay off'));
+  if (on === true)
+    out.push(
+      error(
+        here,
+        `background health checks call every model of model_list (and those stored in the DB) again and again, each a real billed request (docs/lessons.md REX-36); set it to false, or ${OPT_IN}`,
+      ),
+    );
+  else if (on !== false)
+    out.push(error(here, 'must be false, written explicitly, so that background health checks stay off'));
   if (interval !== undefined) {
-    out.push(error(['general_settings', 'health_check_interval'], `${intervalMeaning(interval)}, each a real billed request (docs/lessons.md REX-36); remove it and keep background_health_checks: false, or ${OPT_IN}`));
+    out.push(
+      error(
+        ['general_settings', 'health_check_interval'],
+        `${intervalMeaning(interval)}, each a real billed request (docs/lessons.md REX-36); remove it and keep background_health_checks: false, or ${OPT_IN}`,
+      ),
+    );
   }
   return out;
 }
 
 function intervalMeaning(interval: unknown): string {
   if (interval === 0) return `0 means "check continuously" (about ${CONTINUOUS_CHECKS_PER_DAY} calls per model a day)`;
-  if (typeof interval === 'number' && interval > 0) return `every ${interval} s means ${dailyHealthChecks(1, interval)} calls per model a day`;
+  if (typeof interval === 'number' && interval > 0)
+    return `every ${interval} s means ${dailyHealthChecks(1, interval)} calls per model a day`;
   return 'it sets how often background health checks call every model';
 }
 
@@ -122,31 +182,55 @@ function checkEnvReferences(config: YamlMap, env: Readonly<Record<string, unknow
   return walk(config, []).flatMap(({ path, value }) => {
     const name = typeof value === 'string' ? /^os\.environ\/(.*)$/.exec(value)?.[1] : undefined;
     if (name === undefined) return [];
-    if (!Object.hasOwn(env, name)) return [error(path, `refers to ${name}, which litellm_env (litellm.env) does not define: LiteLLM would read it as unset`)];
-    if (env[name] === '') return [error(path, `refers to ${name}, which is empty in litellm_env (litellm.env): LiteLLM would read it as unset`)];
+    if (!Object.hasOwn(env, name))
+      return [
+        error(
+          path,
+          `refers to ${name}, which litellm_env (litellm.env) does not define: LiteLLM would read it as unset`,
+        ),
+      ];
+    if (env[name] === '')
+      return [
+        error(path, `refers to ${name}, which is empty in litellm_env (litellm.env): LiteLLM would read it as unset`),
+      ];
     return [];
   });
 }
 
-/** REX-37: OpenRouter reserves the model's whole output budget against the credit and answers 402 without max_tokens. */
+/**
+ * REX-37: OpenRouter reserves the model's whole output budget against the credit and answers 402 without max_tokens.
+ */
 function checkOpenRouterMaxTokens(models: unknown): Finding[] {
   if (!Array.isArray(models)) return [];
   return models.flatMap((m: unknown, i) => {
     const params = isMap(m) && isMap(m['litellm_params']) ? m['litellm_params'] : undefined;
     const model = params?.['model'];
-    if (typeof model !== 'string' || !model.startsWith('openrouter/') || params?.['max_tokens'] !== undefined) return [];
-    return [error(['model_list', i, 'litellm_params'], `OpenRouter model "${model}" has no max_tokens: OpenRouter reserves its whole output budget against the credit and answers 402 (docs/lessons.md REX-37); set litellm_params.max_tokens`)];
+    if (typeof model !== 'string' || !model.startsWith('openrouter/') || params?.['max_tokens'] !== undefined)
+      return [];
+    return [
+      error(
+        ['model_list', i, 'litellm_params'],
+        `OpenRouter model "${model}" has no max_tokens: OpenRouter reserves its whole output budget against the credit and answers 402 (docs/lessons.md REX-37); set litellm_params.max_tokens`,
+      ),
+    ];
   });
 }
 
 /** `fallbacks: [{ model: [fb1, fb2] }]`: a chain that ends on a paid model bills every request that exhausts it. */
 function checkFallbacks(settings: unknown, paid: readonly string[]): Finding[] {
   const chains = isMap(settings) && Array.isArray(settings['fallbacks']) ? (settings['fallbacks'] as unknown[]) : [];
-  return chains.flatMap((entry, i) => Object.entries(isMap(entry) ? entry : {}).flatMap(([model, chain]) => {
-    const last: unknown = Array.isArray(chain) ? chain.at(-1) : undefined;
-    if (typeof last !== 'string' || !isPaid(last, paid) || !Array.isArray(chain)) return [];
-    return [warning(['litellm_settings', 'fallbacks', i, model, chain.length - 1], `the fallback chain of "${model}" ends on "${last}", a paid model (litellm_paid_models): every request that exhausts the chain is billed there; end it on a free model`)];
-  }));
+  return chains.flatMap((entry, i) =>
+    Object.entries(isMap(entry) ? entry : {}).flatMap(([model, chain]) => {
+      const last: unknown = Array.isArray(chain) ? chain.at(-1) : undefined;
+      if (typeof last !== 'string' || !isPaid(last, paid) || !Array.isArray(chain)) return [];
+      return [
+        warning(
+          ['litellm_settings', 'fallbacks', i, model, chain.length - 1],
+          `the fallback chain of "${model}" ends on "${last}", a paid model (litellm_paid_models): every request that exhausts the chain is billed there; end it on a free model`,
+        ),
+      ];
+    }),
+  );
 }
 
 function isPaid(model: string, paid: readonly string[]): boolean {

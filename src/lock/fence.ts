@@ -50,13 +50,25 @@ export function fenced(f: Fence, cmd: Cmd): Cmd {
   const check = fenceCmd(f);
   const inner = shScriptOf(cmd);
   if (!inner) return and(check, cmd);
-  return exec(['/bin/sh', '-c', `${FENCE}\nshift 3\n${inner.script}`, inner.name, ...check.argv.slice(4), ...inner.args]);
+  return exec([
+    '/bin/sh',
+    '-c',
+    `${FENCE}\nshift 3\n${inner.script}`,
+    inner.name,
+    ...check.argv.slice(4),
+    ...inner.args,
+  ]);
 }
 
 /** The run lost its deploy lock on `host`: it stops there, changing nothing more. */
 export class LockLostError extends UserError {
-  constructor(readonly host: string, readonly reason: string) {
-    super(`${host}: ${reason}: this run stops here and changes nothing more on the host (another run may be deploying it)`);
+  constructor(
+    readonly host: string,
+    readonly reason: string,
+  ) {
+    super(
+      `${host}: ${reason}: this run stops here and changes nothing more on the host (another run may be deploying it)`,
+    );
   }
 }
 
@@ -68,7 +80,7 @@ export function isFenced(r: Pick<ExecResult, 'code' | 'stderr'>): boolean {
 /** The fence's own words from a refused exec's stderr. */
 export function fenceReason(stderr: string): string {
   const line = stderr.split('\n').find((l) => l.includes(MARKER)) ?? '';
-  return line.slice(line.indexOf(MARKER) + MARKER.length).trim() || 'the deploy lock is no longer this run\'s';
+  return line.slice(line.indexOf(MARKER) + MARKER.length).trim() || "the deploy lock is no longer this run's";
 }
 
 /**
@@ -86,7 +98,8 @@ export function fencedTransport(t: Transport, f: Fence, become: boolean): Transp
       const wrapped = fenced(f, cmd);
       const r = await t.exec(wrapped, opts).catch((err: unknown) => {
         // errors name the command: the caller's, not the fence around it
-        if (err instanceof HostUnreachableError) throw new HostUnreachableError(err.host, err.reason.replace(display(wrapped), display(cmd)), { cause: err });
+        if (err instanceof HostUnreachableError)
+          throw new HostUnreachableError(err.host, err.reason.replace(display(wrapped), display(cmd)), { cause: err });
         throw err;
       });
       if (isFenced(r)) throw new LockLostError(t.host, fenceReason(r.stderr));

@@ -40,14 +40,19 @@ export function processStartId(pid: number): string | undefined {
     return `${readOr('/proc/sys/kernel/random/boot_id', '').trim()}:${start}`;
   }
   try {
-    const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return out === '' ? undefined : out;
   } catch {
     return undefined; // ps exits 1 when the pid does not exist
   }
 }
 
-/** The fields of a lock's holder (`LockInfo`) that tell whether it is gone; structural, so this file imports no lock. */
+/**
+ * The fields of a lock's holder (`LockInfo`) that tell whether it is gone; structural, so this file imports no lock.
+ */
 export interface HolderIdentity {
   readonly pid: number;
   readonly workstationId?: string;
@@ -59,7 +64,8 @@ export interface HolderIdentity {
  * A lock of an earlier rig (no workstation id or start identity) is never judged so: it waits for its expiry.
  */
 export function holderGone(holder: HolderIdentity, ourWorkstationId: string | undefined): boolean {
-  if (ourWorkstationId === undefined || holder.workstationId !== ourWorkstationId || holder.pidStart === undefined) return false;
+  if (ourWorkstationId === undefined || holder.workstationId !== ourWorkstationId || holder.pidStart === undefined)
+    return false;
   return processStartId(holder.pid) !== holder.pidStart;
 }
 

@@ -100,8 +100,14 @@ export interface LockIdentity {
  * A new holder line: user from $USER (else the OS account), this machine's hostname, this process (pid and start
  * identity), `leaseSec`, a fresh token.
  */
-export function newLockInfo(command: string, leaseSec: number, env: NodeJS.ProcessEnv = process.env, id: LockIdentity = {}): LockInfo {
-  if (!Number.isInteger(leaseSec) || leaseSec < 1) throw new Error(`lock lease must be a whole number of seconds >= 1, got ${leaseSec}`);
+export function newLockInfo(
+  command: string,
+  leaseSec: number,
+  env: NodeJS.ProcessEnv = process.env,
+  id: LockIdentity = {},
+): LockInfo {
+  if (!Number.isInteger(leaseSec) || leaseSec < 1)
+    throw new Error(`lock lease must be a whole number of seconds >= 1, got ${leaseSec}`);
   const user = userName(env);
   const startedAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   const pidStart = processStartId(process.pid);
@@ -119,4 +125,3 @@ export function newLockInfo(command: string, leaseSec: number, env: NodeJS.Proce
     ...(id.deployId !== undefined ? { deployId: id.deployId } : {}),
   };
 }
-

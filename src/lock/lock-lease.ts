@@ -24,7 +24,8 @@ export function startHeartbeat(t: Transport, held: HeldLock, become: boolean): H
   const beat = async (): Promise<void> => {
     try {
       const r = await renewLock(t, held, { become });
-      if (r !== 'renewed') lost = r === 'foreign' ? 'the deploy lock was taken over by another run' : 'the deploy lock is gone';
+      if (r !== 'renewed')
+        lost = r === 'foreign' ? 'the deploy lock was taken over by another run' : 'the deploy lock is gone';
     } catch {
       // a dropped connection: the run's next command fails on its own
     }

@@ -11,23 +11,30 @@ const BREAK_HINT = 'rerun with --break-lock to break it now (it shows the holder
  */
 export function lockHeldMessage(host: string, lockPath: string, s: LockState): string {
   const what = `${host}: ${describeLock(lockPath, s)}`;
-  if (s.info === undefined) return `${what}; ${s.stale ? 'it counts as expired: the next deploy takes it over' : 'retry in a few seconds'}`;
+  if (s.info === undefined)
+    return `${what}; ${s.stale ? 'it counts as expired: the next deploy takes it over' : 'retry in a few seconds'}`;
   if (s.stale) return `${what}: the next deploy takes it over`;
   if (s.info.version === undefined) return `${what}: wait for that deploy and retry; if it is gone, ${BREAK_HINT}`;
   return `${what}: that deploy is running: wait for it and retry; if it is gone, the next run takes the lock over when its lease ends (in ${formatDuration(s.info.ttlSec - s.ageSec)}), or ${BREAK_HINT}`;
 }
 
-/** The lock and its holder, without advice: `deploy lock held by alice@laptop (pid 4242, …; renewed 12s ago, lease 1m30s)`. */
+/**
+ * The lock and its holder, without advice: `deploy lock held by alice@laptop (pid 4242, …; renewed 12s ago, lease
+ * 1m30s)`.
+ */
 export function describeLock(lockPath: string, s: LockState): string {
   if (s.info === undefined) {
-    if (!s.stale) return `deploy lock ${lockPath} is being taken by another run (empty file, ${formatDuration(s.ageSec)} ago)`;
+    if (!s.stale)
+      return `deploy lock ${lockPath} is being taken by another run (empty file, ${formatDuration(s.ageSec)} ago)`;
     return `deploy lock ${lockPath} has unreadable content ${printable(JSON.stringify(s.raw.slice(0, 200)))} (written ${formatDuration(s.ageSec)} ago)`;
   }
   const i = s.info;
   const who = `${holderText(i)}, since ${printable(i.startedAt)}`;
-  if (s.stale) return `expired deploy lock held by ${who}; not renewed for ${formatDuration(s.ageSec)}, lease ${formatDuration(i.ttlSec)})`;
+  if (s.stale)
+    return `expired deploy lock held by ${who}; not renewed for ${formatDuration(s.ageSec)}, lease ${formatDuration(i.ttlSec)})`;
   // an earlier rig: no heartbeat, its TTL runs from when it took the lock
-  if (i.version === undefined) return `deploy lock held by ${who}, ${formatDuration(s.ageSec)} ago, by an earlier rig version; expires in ${formatDuration(i.ttlSec - s.ageSec)})`;
+  if (i.version === undefined)
+    return `deploy lock held by ${who}, ${formatDuration(s.ageSec)} ago, by an earlier rig version; expires in ${formatDuration(i.ttlSec - s.ageSec)})`;
   return `deploy lock held by ${who}; renewed ${formatDuration(s.ageSec)} ago, lease ${formatDuration(i.ttlSec)})`;
 }
 
@@ -46,7 +53,9 @@ export function formatDuration(sec: number): string {
   return `${Math.floor(s / 86400)}d${pad(Math.floor(s / 3600) % 24)}h`;
 }
 
-/** The lock file comes from a host: keep its control and format characters (escapes, bidi overrides) off the terminal. */
+/**
+ * The lock file comes from a host: keep its control and format characters (escapes, bidi overrides) off the terminal.
+ */
 export function printable(s: string): string {
   return s.replace(/[\p{Cc}\p{Cf}]/gu, '?');
 }

@@ -147,7 +147,9 @@ export interface LockOutput {
   readonly held: HeldReport | undefined;
 }
 
-/** Parses the stdout of the lock scripts. Throws on lines it does not know: that is a protocol bug, not a lock state. */
+/**
+ * Parses the stdout of the lock scripts. Throws on lines it does not know: that is a protocol bug, not a lock state.
+ */
 export function parseLockOutput(stdout: string): LockOutput {
   let rest = stdout;
   let brokenPath: string | undefined;

@@ -10,8 +10,16 @@ import { holderGone } from './lock-holder.js';
 import { judgeLock, type LockInfo, type LockState } from './lock-info.js';
 import { lockHeldMessage } from './lock-message.js';
 import {
-  acquireCmd, breakCmd, LOCK_HELD_EXIT, parseLockOutput, readLockCmd, readLockStateCmd,
-  releaseCmd, renewCmd, type BreakTarget, type HeldReport,
+  acquireCmd,
+  breakCmd,
+  LOCK_HELD_EXIT,
+  parseLockOutput,
+  readLockCmd,
+  readLockStateCmd,
+  releaseCmd,
+  renewCmd,
+  type BreakTarget,
+  type HeldReport,
 } from './lock-script.js';
 
 export { LOCK_HELD_EXIT } from './lock-script.js';
@@ -75,7 +83,12 @@ export interface AcquireOptions {
  * via noclobber, the holder line sent over stdin). An expired lease, a dead local holder or the holder the user
  * agreed to break is taken over (one more exec, under a guard: of two takers one wins); any other throws LockHeldError.
  */
-export async function acquireLock(t: Transport, stateDir: string, info: LockInfo, opts: AcquireOptions = {}): Promise<HeldLock> {
+export async function acquireLock(
+  t: Transport,
+  stateDir: string,
+  info: LockInfo,
+  opts: AcquireOptions = {},
+): Promise<HeldLock> {
   const step = acquireStep(stateDir, info);
   const first = await lockExec(t, step.cmd, opts.become, step.stdin);
   return settleAcquire(t, stateDir, info, first, opts);
@@ -87,11 +100,24 @@ export function acquireStep(stateDir: string, info: LockInfo): { cmd: ExecNode; 
 }
 
 /** The outcome of an acquire that ran: ours (exit 0), taken over (one more exec), or LockHeldError. */
-export async function settleAcquire(t: Transport, stateDir: string, info: LockInfo, first: { code: number; stdout: string; stderr: string }, opts: AcquireOptions): Promise<HeldLock> {
+export async function settleAcquire(
+  t: Transport,
+  stateDir: string,
+  info: LockInfo,
+  first: { code: number; stdout: string; stderr: string },
+  opts: AcquireOptions,
+): Promise<HeldLock> {
   const dir = checkStateDir(stateDir);
   const lockPath = path.posix.join(dir, 'lock');
   if (first.code === 0) return { host: t.host, path: lockPath, info };
-  if (first.code !== LOCK_HELD_EXIT) throw new RemoteCommandError(t.host, display(acquireCmd(dir)), classifyFailure(first, opts.become === true), first.code, first.stderr);
+  if (first.code !== LOCK_HELD_EXIT)
+    throw new RemoteCommandError(
+      t.host,
+      display(acquireCmd(dir)),
+      classifyFailure(first, opts.become === true),
+      first.code,
+      first.stderr,
+    );
   const state = judgeReport(heldReport(t.host, first));
   const reason = takeoverReason(state, opts);
   if (reason === undefined) throw new LockHeldError(t.host, lockPath, state);
@@ -109,12 +135,17 @@ function takeoverReason(state: LockState, opts: AcquireOptions): TakeoverReason 
   if (state.stale) return 'expired';
   if (state.info && holderGone(state.info, opts.workstationId)) return 'holder-gone';
   const b = opts.breakHolder;
-  if (b && ('token' in b ? b.token === state.info?.token : state.info === undefined && b.fileId === state.fileId)) return 'broken';
+  if (b && ('token' in b ? b.token === state.info?.token : state.info === undefined && b.fileId === state.fileId))
+    return 'broken';
   return undefined;
 }
 
 /** Removes our lock in one exec, only while it still carries our token; a lock taken over by another holder stays. */
-export async function releaseLock(t: Transport, held: HeldLock, opts: { become?: boolean } = {}): Promise<ReleaseOutcome> {
+export async function releaseLock(
+  t: Transport,
+  held: HeldLock,
+  opts: { become?: boolean } = {},
+): Promise<ReleaseOutcome> {
   const r = await lockExec(t, releaseStep(held), opts.become);
   return parseRelease(t.host, r.stdout);
 }
@@ -132,13 +163,19 @@ export function parseRelease(host: string, stdout: string): ReleaseOutcome {
 }
 
 /** Renews the lease (one exec): `renewed`, or `foreign` / `missing` when the lock is no longer ours. */
-export async function renewLock(t: Transport, held: HeldLock, opts: { become?: boolean } = {}): Promise<'renewed' | 'foreign' | 'missing'> {
+export async function renewLock(
+  t: Transport,
+  held: HeldLock,
+  opts: { become?: boolean } = {},
+): Promise<'renewed' | 'foreign' | 'missing'> {
   const out = (await lockExec(t, renewCmd(path.posix.dirname(held.path), held.info.token), opts.become)).stdout.trim();
   if (out === 'renewed' || out === 'foreign' || out === 'missing') return out;
   throw new Error(`${t.host}: unexpected output of the lock renewal: ${JSON.stringify(out.slice(0, 200))}`);
 }
 
-/** Reads the lock without taking it, as a part of a fact batch: exits 0 either way, the held report (if any) on stdout. */
+/**
+ * Reads the lock without taking it, as a part of a fact batch: exits 0 either way, the held report (if any) on stdout.
+ */
 export function lockStateStep(stateDir: string): Cmd {
   return readLockStateCmd(checkStateDir(stateDir));
 }
@@ -150,7 +187,11 @@ export function parseLockState(stdout: string): LockState | undefined {
 }
 
 /** Who holds the lock, without taking it (for `rig plan` and checklists); undefined when there is none. One exec. */
-export async function readLock(t: Transport, stateDir: string, opts: { become?: boolean } = {}): Promise<LockState | undefined> {
+export async function readLock(
+  t: Transport,
+  stateDir: string,
+  opts: { become?: boolean } = {},
+): Promise<LockState | undefined> {
   const r = await lockExec(t, readLockCmd(checkStateDir(stateDir)), opts.become);
   return r.code === 0 ? undefined : judgeReport(heldReport(t.host, r));
 }

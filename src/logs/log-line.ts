@@ -1,6 +1,8 @@
 // Pure: one line of `docker logs --timestamps` split into its time (sortable across hosts) and its message.
 
-/** A log line of one host. `key` sorts by time (RFC 3339 with the fraction padded to nanoseconds); undefined: no time. */
+/**
+ * A log line of one host. `key` sorts by time (RFC 3339 with the fraction padded to nanoseconds); undefined: no time.
+ */
 export interface LogLine {
   readonly host: string;
   readonly key: string | undefined;
@@ -9,7 +11,8 @@ export interface LogLine {
   readonly text: string;
 }
 
-// Docker prints RFC3339Nano in UTC: trailing zeros of the fraction are dropped, so `…:05.1Z` and `…:05.100000001Z` occur.
+// Docker prints RFC3339Nano in UTC: trailing zeros of the fraction are dropped, so `…:05.1Z` and `…:05.100000001Z`
+// occur.
 const STAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z /;
 
 /** Splits `2026-12-05T10:17:32.711587057Z message`; a line without the stamp (a docker error) has no key. */

@@ -45,5 +45,7 @@ export class LogMerger {
 }
 
 function sorted(held: readonly Held[]): LogLine[] {
-  return [...held].sort((a, b) => (a.line.key < b.line.key ? -1 : a.line.key > b.line.key ? 1 : a.seq - b.seq)).map((h) => h.line);
+  return [...held]
+    .sort((a, b) => (a.line.key < b.line.key ? -1 : a.line.key > b.line.key ? 1 : a.seq - b.seq))
+    .map((h) => h.line);
 }

@@ -30,7 +30,12 @@ exec docker logs "$@" -- "$c"`;
 
 /** The command printing (or following) the container's log, each line stamped with its time. */
 export function logsCmd(q: LogsQuery): ExecNode {
-  const flags = ['--timestamps', ...(q.follow ? ['--follow'] : []), ...(q.since === undefined ? [] : ['--since', q.since]), ...(q.tail === undefined ? [] : ['--tail', String(q.tail)])];
+  const flags = [
+    '--timestamps',
+    ...(q.follow ? ['--follow'] : []),
+    ...(q.since === undefined ? [] : ['--since', q.since]),
+    ...(q.tail === undefined ? [] : ['--tail', String(q.tail)]),
+  ];
   return sh(SCRIPT, q.container, ...flags);
 }
 
@@ -39,12 +44,16 @@ const DAYS = /^(\d+)d$/;
 const DATE = /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)?)?$/;
 const EPOCH = /^\d{9,}(\.\d+)?$/;
 
-/** `--since`: a duration (`10m`, `1h30m`; `2d` becomes `48h`, docker knows no days), a date or time, or epoch seconds. */
+/**
+ * `--since`: a duration (`10m`, `1h30m`; `2d` becomes `48h`, docker knows no days), a date or time, or epoch seconds.
+ */
 export function parseSince(text: string): string {
   const days = DAYS.exec(text);
   if (days !== null) return `${Number(days[1]) * 24}h`;
   if (DURATION.test(text) || DATE.test(text) || EPOCH.test(text)) return text;
-  throw new UsageError(`rig logs --since: "${text}" is not a duration (10m, 1h30m, 2d), a time (2026-12-01T07:00:00Z) or epoch seconds`);
+  throw new UsageError(
+    `rig logs --since: "${text}" is not a duration (10m, 1h30m, 2d), a time (2026-12-01T07:00:00Z) or epoch seconds`,
+  );
 }
 
 /** `--tail`: a whole number of lines per host, or `all`. */

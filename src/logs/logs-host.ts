@@ -55,10 +55,13 @@ export async function streamHostLogs(input: HostLogInput): Promise<HostLogOutcom
     });
     start();
     const code = await handle.done;
-    for (const l of [...out.end(), ...err.end()]) if (!l.startsWith(NO_CONTAINER_MARKER)) input.onLine(parseLogLine(host, l));
+    for (const l of [...out.end(), ...err.end()])
+      if (!l.startsWith(NO_CONTAINER_MARKER)) input.onLine(parseLogLine(host, l));
     if (code === undefined || input.signal?.aborted === true) return { host, status: 'interrupted' };
     if (code === NO_CONTAINER_EXIT && absent) return { host, status: 'absent' };
-    return code === 0 ? { host, status: 'done' } : { host, status: 'failed', error: `docker logs exited with code ${code}` };
+    return code === 0
+      ? { host, status: 'done' }
+      : { host, status: 'failed', error: `docker logs exited with code ${code}` };
   } catch (err) {
     return { host, status: 'failed', error: describeError(err) };
   } finally {

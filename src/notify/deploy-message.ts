@@ -6,7 +6,13 @@ const MAX_TEXT = 3900;
 /** Lines of a host's error in the message (the rest: rig history). */
 const ERROR_LINES = 6;
 const MARK: Readonly<Record<string, string>> = { create: '+', recreate: '~', start: '>', reload: '↻', remove: '-' };
-const VERDICT = { planned: 'planned', ok: 'done, nothing to change', changed: 'done', failed: 'FAILED', interrupted: 'INTERRUPTED' } as const;
+const VERDICT = {
+  planned: 'planned',
+  ok: 'done, nothing to change',
+  changed: 'done',
+  failed: 'FAILED',
+  interrupted: 'INTERRUPTED',
+} as const;
 
 /** `rig deploy prod: done` then who and git, one block per host, the run id. */
 export function deployMessage(s: RunSummary): string {
@@ -30,5 +36,10 @@ function hostLines(h: SummaryHost): string[] {
   const why = (h.error ?? '').split('\n').filter((l) => l.trim() !== '');
   const error = why.slice(0, ERROR_LINES).map((l, i) => (i === 0 ? `  ! ${l}` : `    ${l.trim()}`));
   if (why.length > ERROR_LINES) error.push(`    … (${why.length - ERROR_LINES} more lines)`);
-  return [head, ...h.services.map((s) => `  ${MARK[s.action] ?? '~'} ${s.service}: ${s.action} (${s.why})`), ...rolled, ...error];
+  return [
+    head,
+    ...h.services.map((s) => `  ${MARK[s.action] ?? '~'} ${s.service}: ${s.action} (${s.why})`),
+    ...rolled,
+    ...error,
+  ];
 }

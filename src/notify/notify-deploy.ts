@@ -21,9 +21,16 @@ export function deployNotifyTarget(project: Project, cwd: string): AlertTarget |
  * Sends the summary; resolves with the error text (token-free, masked) when it could not be sent: the deploy has
  * happened, so a failed message is reported, never a failed deploy. A run that changed nothing is sent silently.
  */
-export async function notifyDeploy(baseUrl: string, target: AlertTarget, summary: RunSummary, redactor: Redactor): Promise<string | undefined> {
+export async function notifyDeploy(
+  baseUrl: string,
+  target: AlertTarget,
+  summary: RunSummary,
+  redactor: Redactor,
+): Promise<string | undefined> {
   try {
-    await telegramSendMessage(baseUrl, target.token, target.chatId, redactor.redact(deployMessage(summary)), { disableNotification: summary.result === 'ok' });
+    await telegramSendMessage(baseUrl, target.token, target.chatId, redactor.redact(deployMessage(summary)), {
+      disableNotification: summary.result === 'ok',
+    });
     return undefined;
   } catch (err) {
     return redactor.redact(err instanceof Error ? err.message : String(err));

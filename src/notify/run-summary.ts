@@ -39,10 +39,26 @@ export interface RunSummary {
 }
 
 /** The summary of `results` (planned ones before apply, finished ones after). */
-export function runSummary(event: RunSummary['event'], run: RunContext, results: readonly HostResult[], interrupted: boolean): RunSummary {
+export function runSummary(
+  event: RunSummary['event'],
+  run: RunContext,
+  results: readonly HostResult[],
+  interrupted: boolean,
+): RunSummary {
   const command = run.mode === 'rollback' ? 'rollback' : 'deploy';
   const hosts = results.map((r) => hostSummary(r, event === 'pre_deploy'));
-  return { version: 1, event, command, env: run.env, runId: run.runId, user: run.user, workstation: run.workstation, git: run.git, result: resultOf(event, results, interrupted), hosts };
+  return {
+    version: 1,
+    event,
+    command,
+    env: run.env,
+    runId: run.runId,
+    user: run.user,
+    workstation: run.workstation,
+    git: run.git,
+    result: resultOf(event, results, interrupted),
+    hosts,
+  };
 }
 
 function resultOf(event: RunSummary['event'], results: readonly HostResult[], interrupted: boolean): RunResult {
@@ -54,7 +70,9 @@ function resultOf(event: RunSummary['event'], results: readonly HostResult[], in
 
 function hostSummary(r: HostResult, planned: boolean): SummaryHost {
   const steps = r.plan?.steps ?? [];
-  const services = steps.flatMap((s) => (s.kind === 'service' ? [{ service: s.service, action: s.action, why: s.why }] : []));
+  const services = steps.flatMap((s) =>
+    s.kind === 'service' ? [{ service: s.service, action: s.action, why: s.why }] : [],
+  );
   // after a failed apply the plan is what was attempted: report its service steps, the status says how it went
   return {
     host: r.host,

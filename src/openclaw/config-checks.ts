@@ -1,4 +1,5 @@
-// Pure checks of a would-be openclaw.json and its env: the schema allow-list plus the incumbent's lessons, every finding at once.
+// Pure checks of a would-be openclaw.json and its env: the schema allow-list plus the incumbent's lessons, every
+// finding at once.
 import path from 'node:path';
 import { z } from 'zod';
 import { didYouMean } from '../core/suggest.js';
@@ -43,9 +44,12 @@ const dotted = (p: readonly PropertyKey[]): string => (p.length === 0 ? '<root>'
 
 /** What the real product said about the incumbent's crashers (OpenClaw 2026.9.6, `openclaw config validate`). */
 const CRASHER_HINTS: Readonly<Record<string, string>> = {
-  heartbeat: 'there is no root heartbeat (2026.9.6: `<root>: Unrecognized key: "heartbeat"`); use agents.defaults.heartbeat',
-  'channels.telegram.retry': '2026.9.6: `channels.telegram: invalid config: must not have additional properties: "retry"`',
-  'agents.defaults.model.fallbacks': 'agents.defaults.model takes only {primary} here (extra keys crashed the incumbent)',
+  heartbeat:
+    'there is no root heartbeat (2026.9.6: `<root>: Unrecognized key: "heartbeat"`); use agents.defaults.heartbeat',
+  'channels.telegram.retry':
+    '2026.9.6: `channels.telegram: invalid config: must not have additional properties: "retry"`',
+  'agents.defaults.model.fallbacks':
+    'agents.defaults.model takes only {primary} here (extra keys crashed the incumbent)',
   tools: 'tools is outside the allow-list (tools.web.fetch.readability crashed the incumbent)',
 };
 
@@ -89,7 +93,9 @@ function childOf(schema: z.core.$ZodType, key: string): z.core.$ZodType | undefi
   return undefined;
 }
 
-/** `${NAME}` as OpenClaw substitutes it; `$${NAME}` is its escape for a literal. Missing and empty both stay unresolved. */
+/**
+ * `${NAME}` as OpenClaw substitutes it; `$${NAME}` is its escape for a literal. Missing and empty both stay unresolved.
+ */
 const ENV_REF = /(\$?)\$\{([A-Z_][A-Z0-9_]*)\}/g;
 
 function envRefFindings(value: unknown, env: OpenclawEnv, at: readonly string[] = []): OpenclawFinding[] {
@@ -120,15 +126,30 @@ const channelPlugins: Rule = (config) =>
     const at = `plugins.entries.${id}.enabled`;
     const entry = config.plugins?.entries[id];
     if (entry === undefined) {
-      return [{ code: 'channel-plugin-missing', path: at, message: `channels.${id} is enabled but ${at} is not set: channel plugins are disabled by default since 2026.2.22; set it to true` }];
+      return [
+        {
+          code: 'channel-plugin-missing',
+          path: at,
+          message: `channels.${id} is enabled but ${at} is not set: channel plugins are disabled by default since 2026.2.22; set it to true`,
+        },
+      ];
     }
     if (!entry.enabled) {
-      return [{ code: 'channel-plugin-disabled', path: at, message: `channels.${id} is enabled but ${at} is false: the plugin stays disabled and the channel is silent` }];
+      return [
+        {
+          code: 'channel-plugin-disabled',
+          path: at,
+          message: `channels.${id} is enabled but ${at} is false: the plugin stays disabled and the channel is silent`,
+        },
+      ];
     }
     return [];
   });
 
-/** DooD (docs/lessons.md §11.23): sandboxes mount host paths, so state, config and workspace are absolute and under one state dir. */
+/**
+ * DooD (docs/lessons.md §11.23): sandboxes mount host paths, so state, config and workspace are absolute and under one
+ * state dir.
+ */
 const statePaths: Rule = (config, env) => {
   const stateDir = env.OPENCLAW_STATE_DIR;
   const paths: [string, string | undefined][] = [
@@ -137,16 +158,32 @@ const statePaths: Rule = (config, env) => {
   ];
   if (stateDir === undefined || stateDir === '') {
     if (config.agents.defaults.sandbox.mode === 'off') return [];
-    return [{ code: 'state-dir-unset', path: 'env.OPENCLAW_STATE_DIR', message: 'OPENCLAW_STATE_DIR is unset: sandboxes mount workspace paths that must exist on the host at the same place' }];
+    return [
+      {
+        code: 'state-dir-unset',
+        path: 'env.OPENCLAW_STATE_DIR',
+        message:
+          'OPENCLAW_STATE_DIR is unset: sandboxes mount workspace paths that must exist on the host at the same place',
+      },
+    ];
   }
   if (!path.posix.isAbsolute(stateDir)) {
-    return [{ code: 'path-not-absolute', path: 'env.OPENCLAW_STATE_DIR', message: `"${stateDir}" is not an absolute path` }];
+    return [
+      { code: 'path-not-absolute', path: 'env.OPENCLAW_STATE_DIR', message: `"${stateDir}" is not an absolute path` },
+    ];
   }
   return paths.flatMap(([at, p]): OpenclawFinding[] => {
     if (p === undefined) return [];
-    if (!path.posix.isAbsolute(p)) return [{ code: 'path-not-absolute', path: at, message: `"${p}" is not an absolute path` }];
+    if (!path.posix.isAbsolute(p))
+      return [{ code: 'path-not-absolute', path: at, message: `"${p}" is not an absolute path` }];
     if (!isUnder(p, stateDir)) {
-      return [{ code: 'outside-state-dir', path: at, message: `"${p}" is outside OPENCLAW_STATE_DIR "${stateDir}": the host-path identity of the state mount does not cover it` }];
+      return [
+        {
+          code: 'outside-state-dir',
+          path: at,
+          message: `"${p}" is outside OPENCLAW_STATE_DIR "${stateDir}": the host-path identity of the state mount does not cover it`,
+        },
+      ];
     }
     return [];
   });
@@ -161,7 +198,13 @@ function isUnder(p: string, dir: string): boolean {
 const gatewayAuth: Rule = (config, env) => {
   if (config.gateway.bind === 'loopback' || config.gateway.auth !== undefined) return [];
   if (env.OPENCLAW_GATEWAY_TOKEN || env.OPENCLAW_GATEWAY_PASSWORD) return [];
-  return [{ code: 'gateway-auth-missing', path: 'gateway.auth', message: `bind "${config.gateway.bind}" without auth: the gateway refuses to start (exit 78); set gateway.auth to a token from the env` }];
+  return [
+    {
+      code: 'gateway-auth-missing',
+      path: 'gateway.auth',
+      message: `bind "${config.gateway.bind}" without auth: the gateway refuses to start (exit 78); set gateway.auth to a token from the env`,
+    },
+  ];
 };
 
 /** The product's own warnings (2026.9.6 `config validate`): these DM policies drop every direct message. */
@@ -171,10 +214,22 @@ const telegramDms: Rule = (config) => {
   const allow = (tg.allowFrom ?? []).map(String);
   const at = 'channels.telegram.allowFrom';
   if (tg.dmPolicy === 'allowlist' && allow.length === 0) {
-    return [{ code: 'telegram-dms-dropped', path: at, message: 'dmPolicy "allowlist" with an empty allowFrom: all DMs will be dropped' }];
+    return [
+      {
+        code: 'telegram-dms-dropped',
+        path: at,
+        message: 'dmPolicy "allowlist" with an empty allowFrom: all DMs will be dropped',
+      },
+    ];
   }
   if (tg.dmPolicy === 'open' && !allow.includes('*')) {
-    return [{ code: 'telegram-dms-dropped', path: at, message: 'dmPolicy "open" needs "*" in allowFrom, else all DMs will be dropped' }];
+    return [
+      {
+        code: 'telegram-dms-dropped',
+        path: at,
+        message: 'dmPolicy "open" needs "*" in allowFrom, else all DMs will be dropped',
+      },
+    ];
   }
   return [];
 };

@@ -52,10 +52,19 @@ export function parsePluginsList(stdout: string): PluginsList {
     const where = first === undefined ? '' : `${first.path.map(String).join('.')}: `;
     throw new PluginsListParseError(`unexpected shape, ${where}${first?.message ?? 'invalid'}`, stdout);
   }
-  const plugins = parsed.data.plugins.map(
-    (p): PluginRow => ({ id: p.id, enabled: p.enabled, status: p.status, channelIds: p.channelIds, origin: p.origin, error: p.error }),
-  );
-  return { plugins, loaded: plugins.filter((p) => p.status === 'loaded').map((p) => p.id), diagnostics: parsed.data.diagnostics };
+  const plugins = parsed.data.plugins.map((p): PluginRow => ({
+    id: p.id,
+    enabled: p.enabled,
+    status: p.status,
+    channelIds: p.channelIds,
+    origin: p.origin,
+    error: p.error,
+  }));
+  return {
+    plugins,
+    loaded: plugins.filter((p) => p.status === 'loaded').map((p) => p.id),
+    diagnostics: parsed.data.diagnostics,
+  };
 }
 
 /** The plugins among `ids` that are not `loaded`, with their status (`absent` when the list lacks them). */

@@ -1,5 +1,6 @@
 // A sandbox as OpenClaw starts one, without a model call: its mounts from `openclaw sandbox explain`, started with the
-// gateway container's own docker CLI and socket, so paths resolve exactly as OpenClaw's do. Builders, parser, classifier.
+// gateway container's own docker CLI and socket, so paths resolve exactly as OpenClaw's do. Builders, parser,
+// classifier.
 import { z } from 'zod';
 import { exec, sh, type Cmd } from '../core/cmd/cmd.js';
 
@@ -11,15 +12,26 @@ export function explainCmd(container: string): Cmd {
   return exec(['docker', 'exec', container, 'openclaw', 'sandbox', 'explain', '--json', '--session', PROBE_SESSION]);
 }
 
-const MountSchema = z.looseObject({ hostRoot: z.string().min(1), containerRoot: z.string().min(1), writable: z.boolean() });
+const MountSchema = z.looseObject({
+  hostRoot: z.string().min(1),
+  containerRoot: z.string().min(1),
+  writable: z.boolean(),
+});
 const ExplainSchema = z.looseObject({
-  sandbox: z.looseObject({ mode: z.string(), sessionIsSandboxed: z.boolean(), runtimeWorkdir: z.string().optional(), workspaceMounts: z.array(MountSchema) }),
+  sandbox: z.looseObject({
+    mode: z.string(),
+    sessionIsSandboxed: z.boolean(),
+    runtimeWorkdir: z.string().optional(),
+    workspaceMounts: z.array(MountSchema),
+  }),
 });
 
 /** What the probe needs of `explain`: whether the session is sandboxed and the workspace mounts. */
 export type SandboxExplain = z.infer<typeof ExplainSchema>['sandbox'];
 
-/** Parses `explain --json` (a log line before the document is skipped); throws with the start of the output otherwise. */
+/**
+ * Parses `explain --json` (a log line before the document is skipped); throws with the start of the output otherwise.
+ */
 export function parseExplain(stdout: string): SandboxExplain {
   const start = stdout.search(/^\{/m);
   const text = start < 0 ? '' : stdout.slice(start);
@@ -27,10 +39,15 @@ export function parseExplain(stdout: string): SandboxExplain {
   try {
     doc = JSON.parse(text);
   } catch {
-    throw new Error(`openclaw sandbox explain --json printed no JSON (output starts: ${JSON.stringify(stdout.slice(0, 120))})`);
+    throw new Error(
+      `openclaw sandbox explain --json printed no JSON (output starts: ${JSON.stringify(stdout.slice(0, 120))})`,
+    );
   }
   const parsed = ExplainSchema.safeParse(doc);
-  if (!parsed.success) throw new Error(`openclaw sandbox explain --json: unexpected shape (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+  if (!parsed.success)
+    throw new Error(
+      `openclaw sandbox explain --json: unexpected shape (${parsed.error.issues[0]?.message ?? 'invalid'})`,
+    );
   return parsed.data.sandbox;
 }
 
@@ -47,12 +64,25 @@ export interface SandboxProbe {
 }
 
 /**
- * Inside the gateway container: `docker run --rm --pull never --name N [--network] [--user] -v host:ctr[:ro] IMAGE cat PATH`, and
- * the sandbox removed whatever happens (a deadline kill included: the `trap` runs on the signal timeout sends first).
+ * Inside the gateway container: `docker run --rm --pull never --name N [--network] [--user] -v host:ctr[:ro] IMAGE cat
+ * PATH`, and the sandbox removed whatever happens (a deadline kill included: the `trap` runs on the signal timeout
+ * sends first).
  */
 export function sandboxRunCmd(p: SandboxProbe): Cmd {
   // --pull never: OpenClaw never pulls its sandbox image, and a missing one must not send the host to Docker Hub
-  const run = ['docker', 'run', '--rm', '--pull', 'never', '--name', p.name, '--label', 'rig.smoke=sandbox-spawn', ...(p.network ? ['--network', p.network] : []), ...(p.user ? ['--user', p.user] : [])];
+  const run = [
+    'docker',
+    'run',
+    '--rm',
+    '--pull',
+    'never',
+    '--name',
+    p.name,
+    '--label',
+    'rig.smoke=sandbox-spawn',
+    ...(p.network ? ['--network', p.network] : []),
+    ...(p.user ? ['--user', p.user] : []),
+  ];
   for (const m of p.mounts) run.push('-v', `${m.hostRoot}:${m.containerRoot}${m.writable ? '' : ':ro'}`);
   run.push(p.image, 'cat', p.path);
   const script = 'name=$1; shift; trap \'docker rm -f "$name" >/dev/null 2>&1\' EXIT TERM; "$@"';
@@ -69,9 +99,12 @@ export type SandboxFailureClass = 'EACCES' | 'ENOENT' | 'image-missing' | 'docke
  * host (it is never pulled).
  */
 export function classifySandboxFailure(code: number, stderr: string): SandboxFailureClass {
-  if (code === 127 || /exec: "?docker"?: executable file not found|docker: (command )?not found/i.test(stderr)) return 'docker-cli-missing';
-  if (/permission denied while trying to connect to the docker daemon socket|connect: permission denied/i.test(stderr)) return 'EACCES';
-  if (/Unable to find image|No such image|pull access denied|repository does not exist|manifest unknown/i.test(stderr)) return 'image-missing';
+  if (code === 127 || /exec: "?docker"?: executable file not found|docker: (command )?not found/i.test(stderr))
+    return 'docker-cli-missing';
+  if (/permission denied while trying to connect to the docker daemon socket|connect: permission denied/i.test(stderr))
+    return 'EACCES';
+  if (/Unable to find image|No such image|pull access denied|repository does not exist|manifest unknown/i.test(stderr))
+    return 'image-missing';
   if (/No such file or directory|bind source path does not exist|not a directory/i.test(stderr)) return 'ENOENT';
   return 'other';
 }

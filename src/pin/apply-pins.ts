@@ -1,4 +1,5 @@
-// Deploys run digests: each service's `repo:tag` becomes `repo:tag@sha256:…` from the env's lock; a pinned env refuses the rest.
+// Deploys run digests: each service's `repo:tag` becomes `repo:tag@sha256:…` from the env's lock; a pinned env refuses
+// the rest.
 import { DiagnosticsError, type Diagnostic } from '../core/errors/diagnostic.js';
 import type { ServiceOp } from '../core/desired/op.js';
 import type { RoleOps } from '../config/roles/render-roles.js';
@@ -11,7 +12,12 @@ import type { LockFile } from './lockfile.js';
  * not in the lock (new, or its tag changed in versions.yml since the last pin) is an error listing all of them and the
  * command that fixes it; without it such images run by tag.
  */
-export function applyPins(rendered: ReadonlyMap<string, RoleOps[]>, images: readonly EnvImage[], lock: LockFile | undefined, opts: { env: string; pinned: boolean; lockFile: string }): Map<string, RoleOps[]> {
+export function applyPins(
+  rendered: ReadonlyMap<string, RoleOps[]>,
+  images: readonly EnvImage[],
+  lock: LockFile | undefined,
+  opts: { env: string; pinned: boolean; lockFile: string },
+): Map<string, RoleOps[]> {
   const digests = new Map((lock?.images ?? []).map((e) => [e.ref, e.digest]));
   if (opts.pinned) {
     const missing = images.filter((i) => pinnedDigest(i.ref) === undefined && !digests.has(i.ref));
@@ -19,9 +25,16 @@ export function applyPins(rendered: ReadonlyMap<string, RoleOps[]>, images: read
   }
   const pin = (op: ServiceOp): ServiceOp => {
     const digest = digests.get(op.spec.image);
-    return digest === undefined || pinnedDigest(op.spec.image) !== undefined ? op : { ...op, spec: { ...op.spec, image: `${op.spec.image}@${digest}` } };
+    return digest === undefined || pinnedDigest(op.spec.image) !== undefined
+      ? op
+      : { ...op, spec: { ...op.spec, image: `${op.spec.image}@${digest}` } };
   };
-  return new Map([...rendered].map(([host, roles]) => [host, roles.map((r) => ({ ...r, ops: r.ops.map((o) => (o.kind === 'service' ? pin(o) : o)) }))]));
+  return new Map(
+    [...rendered].map(([host, roles]) => [
+      host,
+      roles.map((r) => ({ ...r, ops: r.ops.map((o) => (o.kind === 'service' ? pin(o) : o)) })),
+    ]),
+  );
 }
 
 function unpinned(i: EnvImage, opts: { env: string; lockFile: string }): Diagnostic {

@@ -18,7 +18,11 @@ export function envImages(project: Project, rendered: ReadonlyMap<string, readon
     for (const op of roles.flatMap((r) => r.ops)) {
       if (op.kind !== 'service') continue;
       const ref = op.spec.image;
-      const entry = out.get(ref) ?? { loc: varLocation(project, host, ref) ?? op.origin, hosts: new Set<string>(), services: new Set<string>() };
+      const entry = out.get(ref) ?? {
+        loc: varLocation(project, host, ref) ?? op.origin,
+        hosts: new Set<string>(),
+        services: new Set<string>(),
+      };
       entry.hosts.add(host);
       entry.services.add(op.name);
       out.set(ref, entry);
@@ -27,9 +31,13 @@ export function envImages(project: Project, rendered: ReadonlyMap<string, readon
   return [...out].map(([ref, e]) => ({ ref, loc: e.loc, hosts: [...e.hosts], services: [...e.services] }));
 }
 
-/** The location of the host variable (`*_image` or `image`) whose value is `ref`: messages point there, not at role code. */
+/**
+ * The location of the host variable (`*_image` or `image`) whose value is `ref`: messages point there, not at role
+ * code.
+ */
 function varLocation(project: Project, host: string, ref: string): SourceLocation | undefined {
   const vars = project.hosts.get(host)?.vars;
-  for (const [name, v] of vars ?? []) if ((name === 'image' || name.endsWith('_image')) && v.value === ref) return v.loc;
+  for (const [name, v] of vars ?? [])
+    if ((name === 'image' || name.endsWith('_image')) && v.value === ref) return v.loc;
   return undefined;
 }

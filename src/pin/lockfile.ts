@@ -1,4 +1,5 @@
-// inventory/<env>/images.lock.yml: every image reference of the env resolved to a digest, read and written deterministically.
+// inventory/<env>/images.lock.yml: every image reference of the env resolved to a digest, read and written
+// deterministically.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -31,7 +32,9 @@ export function lockFilePath(root: string, env: string): string {
   return path.join(root, 'inventory', env, 'images.lock.yml');
 }
 
-/** The lock of an env, or undefined when it has none. Throws a DiagnosticsError (file:line:col) when it is malformed. */
+/**
+ * The lock of an env, or undefined when it has none. Throws a DiagnosticsError (file:line:col) when it is malformed.
+ */
 export function readLockFile(file: string): LockFile | undefined {
   if (!existsSync(file)) return undefined;
   const source = parseYamlSource(file, readFileSync(file, 'utf8'));
@@ -49,11 +52,31 @@ export function renderLockFile(env: string, entries: readonly LockEntry[]): stri
     '# Deploys run these digests; an env with `pinned: true` refuses images missing here.',
     '',
   ].join('\n');
-  return head + stringify({ images: sorted.map((e) => ({ ref: e.ref, registry: e.registry, repository: e.repository, tag: e.tag, digest: e.digest, ...(e.mediaType ? { mediaType: e.mediaType } : {}), ...(e.platforms ? { platforms: e.platforms } : {}), resolvedAt: e.resolvedAt })) }, { lineWidth: 0 });
+  return (
+    head +
+    stringify(
+      {
+        images: sorted.map((e) => ({
+          ref: e.ref,
+          registry: e.registry,
+          repository: e.repository,
+          tag: e.tag,
+          digest: e.digest,
+          ...(e.mediaType ? { mediaType: e.mediaType } : {}),
+          ...(e.platforms ? { platforms: e.platforms } : {}),
+          resolvedAt: e.resolvedAt,
+        })),
+      },
+      { lineWidth: 0 },
+    )
+  );
 }
 
 /** What changed between two locks, for people: `+ ref sha256:…`, `~ ref sha256:a… → sha256:b…`, `- ref`. */
-export function lockChanges(before: LockFile | undefined, after: readonly LockEntry[]): { added: LockEntry[]; changed: { ref: string; from: string; to: string }[]; removed: string[]; same: number } {
+export function lockChanges(
+  before: LockFile | undefined,
+  after: readonly LockEntry[],
+): { added: LockEntry[]; changed: { ref: string; from: string; to: string }[]; removed: string[]; same: number } {
   const old = new Map((before?.images ?? []).map((e) => [e.ref, e]));
   const now = new Map(after.map((e) => [e.ref, e]));
   const added = after.filter((e) => !old.has(e.ref));

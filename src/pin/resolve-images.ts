@@ -2,21 +2,42 @@
 import { z } from 'zod';
 import type { Project } from '../config/project.js';
 import { DiagnosticsError } from '../core/errors/diagnostic.js';
-import { RegistryClient, RegistryError, type RegistryCredential, type ResolvedImage } from '../registry/registry-client.js';
+import {
+  RegistryClient,
+  RegistryError,
+  type RegistryCredential,
+  type ResolvedImage,
+} from '../registry/registry-client.js';
 import { pinnedDigest } from '../compose/service-inputs.js';
 import { mapPool } from '../core/pool.js';
 import type { EnvImage } from './env-images.js';
 
 /** `registry_auth`: credentials per registry host (`ghcr.io`, `127.0.0.1:5000`), usually from the vault. */
-const authSchema = z.record(z.string(), z.union([z.strictObject({ username: z.string(), password: z.string(), token_realm_hosts: z.array(z.string()).optional() }), z.strictObject({ token: z.string() })]));
+const authSchema = z.record(
+  z.string(),
+  z.union([
+    z.strictObject({ username: z.string(), password: z.string(), token_realm_hosts: z.array(z.string()).optional() }),
+    z.strictObject({ token: z.string() }),
+  ]),
+);
 
 /** One reference's outcome. */
-export type Resolution = { readonly image: EnvImage; readonly resolved: ResolvedImage } | { readonly image: EnvImage; readonly error: RegistryError };
+export type Resolution =
+  | { readonly image: EnvImage; readonly resolved: ResolvedImage }
+  | { readonly image: EnvImage; readonly error: RegistryError };
 
 /** Resolves every reference that is not already a digest, 8 at a time; never throws for a registry failure. */
-export async function resolveImages(project: Project, images: readonly EnvImage[], opts: { fetch?: typeof fetch } = {}): Promise<Resolution[]> {
+export async function resolveImages(
+  project: Project,
+  images: readonly EnvImage[],
+  opts: { fetch?: typeof fetch } = {},
+): Promise<Resolution[]> {
   const auth = registryAuth(project);
-  const client = new RegistryClient({ credentials: (registry) => auth.get(registry) ?? auth.get(registry === 'registry-1.docker.io' ? 'docker.io' : registry), ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+  const client = new RegistryClient({
+    credentials: (registry) =>
+      auth.get(registry) ?? auth.get(registry === 'registry-1.docker.io' ? 'docker.io' : registry),
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  });
   const todo = images.filter((i) => pinnedDigest(i.ref) === undefined);
   return mapPool(todo, 8, async (image): Promise<Resolution> => {
     try {
@@ -35,8 +56,17 @@ function registryAuth(project: Project): Map<string, RegistryCredential> {
     const v = h.vars.get('registry_auth');
     if (v === undefined) continue;
     const parsed = authSchema.safeParse(v.value);
-    if (!parsed.success) throw new DiagnosticsError([{ severity: 'error', message: 'registry_auth: expected a mapping of registry → { username, password } or { token }', loc: v.loc, hosts: [h.name] }]);
-    for (const [registry, cred] of Object.entries(parsed.data)) if (!out.has(registry)) out.set(registry, credential(cred));
+    if (!parsed.success)
+      throw new DiagnosticsError([
+        {
+          severity: 'error',
+          message: 'registry_auth: expected a mapping of registry → { username, password } or { token }',
+          loc: v.loc,
+          hosts: [h.name],
+        },
+      ]);
+    for (const [registry, cred] of Object.entries(parsed.data))
+      if (!out.has(registry)) out.set(registry, credential(cred));
   }
   return out;
 }

@@ -1,4 +1,5 @@
-// How a deploy's planning facts are fetched: one exec for all of them, with the deploy lock taken first in the same exec.
+// How a deploy's planning facts are fetched: one exec for all of them, with the deploy lock taken first in the same
+// exec.
 import { display } from '../core/cmd/render.js';
 import type { Cmd } from '../core/cmd/cmd.js';
 import { cmdBatch, type PartResult } from '../core/cmd/batch.js';
@@ -48,8 +49,14 @@ export function lockingGather(t: Transport, become: boolean, lock: GatherLock): 
 }
 
 /** The facts' sections once the write (the first of `results`) succeeded; the write failing fails the deploy. */
-function afterWrite(t: Transport, then: LockedWrite, results: readonly PartResult[], r: { stderr: string; code: number }): BatchOutcome {
+function afterWrite(
+  t: Transport,
+  then: LockedWrite,
+  results: readonly PartResult[],
+  r: { stderr: string; code: number },
+): BatchOutcome {
   const write = results[0];
-  if (write === undefined || write.code !== 0) throw new RemoteCommandError(t.host, display(then.cmd), 'exit', write?.code ?? r.code, r.stderr);
+  if (write === undefined || write.code !== 0)
+    throw new RemoteCommandError(t.host, display(then.cmd), 'exit', write?.code ?? r.code, r.stderr);
   return { results: results.slice(1), stderr: r.stderr, code: r.code };
 }

@@ -10,12 +10,19 @@ export function guardKey(role: string, name: string): string {
 }
 
 /** The step for a command, or undefined when its rule says it need not run. */
-export function planCommand(op: CommandOp, role: string, facts: ReadonlyMap<string, PathState>, guards: ReadonlyMap<string, number>): CommandStep | undefined {
+export function planCommand(
+  op: CommandOp,
+  role: string,
+  facts: ReadonlyMap<string, PathState>,
+  guards: ReadonlyMap<string, number>,
+): CommandStep | undefined {
   const base = { kind: 'command' as const, role, name: op.name, command: display(op.cmd), notify: op.notify };
   if ('always' in op.when) return { ...base, why: 'runs on every deploy (always)' };
   if ('creates' in op.when) {
     const f = facts.get(op.when.creates);
-    return f === undefined || f.kind === 'missing' ? { ...base, why: `${op.when.creates} does not exist yet` } : undefined;
+    return f === undefined || f.kind === 'missing'
+      ? { ...base, why: `${op.when.creates} does not exist yet` }
+      : undefined;
   }
   const code = guards.get(guardKey(role, op.name));
   if (code === 0) return undefined;
@@ -27,7 +34,11 @@ export function planCommand(op: CommandOp, role: string, facts: ReadonlyMap<stri
  * Handler steps for one role, in the order the handlers are declared, each once, for the names its steps notified.
  * Returns an error message for a notified name the role declares no handler for.
  */
-export function planHandlers(role: string, steps: readonly Step[], handlers: readonly HandlerOp[]): HandlerStep[] | string {
+export function planHandlers(
+  role: string,
+  steps: readonly Step[],
+  handlers: readonly HandlerOp[],
+): HandlerStep[] | string {
   const notifiedBy = new Map<string, string[]>();
   for (const s of steps) {
     const names = s.kind === 'write' || s.kind === 'attrs' || s.kind === 'command' ? s.notify : [];
@@ -35,8 +46,15 @@ export function planHandlers(role: string, steps: readonly Step[], handlers: rea
     for (const n of names) notifiedBy.set(n, [...(notifiedBy.get(n) ?? []), what]);
   }
   const unknown = [...notifiedBy.keys()].filter((n) => !handlers.some((h) => h.name === n));
-  if (unknown.length > 0) return `role ${role} notifies ${unknown.map((n) => `"${n}"`).join(', ')} but declares no such handler`;
+  if (unknown.length > 0)
+    return `role ${role} notifies ${unknown.map((n) => `"${n}"`).join(', ')} but declares no such handler`;
   return handlers
     .filter((h) => notifiedBy.has(h.name))
-    .map((h) => ({ kind: 'handler', role, name: h.name, command: display(h.cmd), why: `notified by ${(notifiedBy.get(h.name) ?? []).join(', ')}` }));
+    .map((h) => ({
+      kind: 'handler',
+      role,
+      name: h.name,
+      command: display(h.cmd),
+      why: `notified by ${(notifiedBy.get(h.name) ?? []).join(', ')}`,
+    }));
 }

@@ -51,7 +51,10 @@ export interface PlanOnHostInput {
 /** The plan, plus what apply may need besides it: the old bytes of files it replaces, the facts it saw. */
 export interface PlannedHost {
   readonly plan: HostPlan;
-  /** The ops the plan was made from, with the rendered compose files (pseudo-role `compose`): apply takes content from them. */
+  /**
+   * The ops the plan was made from, with the rendered compose files (pseudo-role `compose`): apply takes content from
+   * them.
+   */
   readonly roleOps: readonly RoleOps[];
   readonly before: ReadonlyMap<string, Buffer>;
   readonly facts: ReadonlyMap<string, PathState>;
@@ -92,8 +95,18 @@ async function gatherFacts(input: PlanOnHostInput, host: FactHost): Promise<Host
   const compose = hasCompose(input.roleOps);
   const composeFiles = compose ? PHASES.map((p) => composeFilePath(input.stack.projectDir, p)) : [];
   const merges = mergeTargets(input.roleOps);
-  const reloadable = input.roleOps.flatMap((r) => r.ops.flatMap((o) => (o.kind === 'service' && o.reload ? [containerName(input.stack.project, o.name)] : [])));
-  const paths = [...new Set([...pathsOf(input.roleOps), ...merges, ...composeFiles, ...unmanagedEnvFiles(input.roleOps), ...(input.extraPaths ?? [])])];
+  const reloadable = input.roleOps.flatMap((r) =>
+    r.ops.flatMap((o) => (o.kind === 'service' && o.reload ? [containerName(input.stack.project, o.name)] : [])),
+  );
+  const paths = [
+    ...new Set([
+      ...pathsOf(input.roleOps),
+      ...merges,
+      ...composeFiles,
+      ...unmanagedEnvFiles(input.roleOps),
+      ...(input.extraPaths ?? []),
+    ]),
+  ];
   const checks = guardsOf(input.roleOps);
   const runState = input.readRunState === true;
   const got = await gather(host, {
@@ -109,7 +122,11 @@ async function gatherFacts(input: PlanOnHostInput, host: FactHost): Promise<Host
   });
   const codes = got.codes ?? [];
   return {
-    docker: got.docker, releases: got.releases, lock: got.lock, marker: got.marker, jobs: got.jobs,
+    docker: got.docker,
+    releases: got.releases,
+    lock: got.lock,
+    marker: got.marker,
+    jobs: got.jobs,
     facts: got.files ?? new Map<string, PathState>(),
     guards: new Map(checks.map((c, i) => [c.key, codes[i] ?? -1])),
     mergeBase: got.mergeBase ?? new Map<string, Buffer>(),
@@ -121,7 +138,11 @@ async function gatherFacts(input: PlanOnHostInput, host: FactHost): Promise<Host
  * Round trips: ONE exec for every fact (files, docker, `unless` checks, releases, the lock, merge targets, reload
  * records), then 1 exec for the old bytes of files about to change, only when some do.
  */
-export async function planOnHost(t: Transport, input: PlanOnHostInput, host: FactHost = execHost(t, input.become === true)): Promise<PlannedHost> {
+export async function planOnHost(
+  t: Transport,
+  input: PlanOnHostInput,
+  host: FactHost = execHost(t, input.become === true),
+): Promise<PlannedHost> {
   const { facts, docker, guards, releases, lock, marker, jobs, mergeBase, reloads } = await gatherFacts(input, host);
   const onHost = (p: string): string | undefined => {
     const f = facts.get(p);
@@ -130,28 +151,70 @@ export async function planOnHost(t: Transport, input: PlanOnHostInput, host: Fac
   const compose = hasCompose(input.roleOps);
   const merged = resolveMerges(input.roleOps, mergeBase, input.host);
   if (merged.problems.length > 0) throw new DiagnosticsError(merged.problems);
-  const desired = compose ? composeDesired(input.host, input.stack, merged.roleOps, onHost, input.redactor, docker?.socketGid, docker?.compose?.flavor) : undefined;
+  const desired = compose
+    ? composeDesired(
+        input.host,
+        input.stack,
+        merged.roleOps,
+        onHost,
+        input.redactor,
+        docker?.socketGid,
+        docker?.compose?.flavor,
+      )
+    : undefined;
   if (desired && desired.problems.length > 0) throw new DiagnosticsError(desired.problems);
-  const roleOps = desired ? [...merged.roleOps, { role: COMPOSE_ROLE, ops: desired.files, selected: true }] : merged.roleOps;
+  const roleOps = desired
+    ? [...merged.roleOps, { role: COMPOSE_ROLE, ops: desired.files, selected: true }]
+    : merged.roleOps;
   const wanted = fileOps(roleOps).filter((op) => {
     const f = facts.get(op.path);
     return f?.kind === 'file' && f.sha256 !== sha256Hex(op.content) && !mergeBase.has(op.path);
   });
-  const fetched = wanted.length === 0 ? new Map<string, Buffer>() : parseFileContent((await run(t, fileContentCmd(wanted.map((o) => o.path)), { become: input.become === true })).stdoutBytes, wanted.map((o) => o.path));
+  const fetched =
+    wanted.length === 0
+      ? new Map<string, Buffer>()
+      : parseFileContent(
+          (await run(t, fileContentCmd(wanted.map((o) => o.path)), { become: input.become === true })).stdoutBytes,
+          wanted.map((o) => o.path),
+        );
   const before = new Map([...mergeBase, ...fetched]);
   // Extra paths (release blobs) are facts for apply, not for the plan: a saved plan stays valid without them.
   const planned = new Set(pathsOf(roleOps));
   const planFacts = new Map([...facts].filter(([p]) => planned.has(p) || !(input.extraPaths ?? []).includes(p)));
   const filePlan = planHost({ host: input.host, roleOps, facts: planFacts, before, guards, redactor: input.redactor });
-  const common = { roleOps, before, facts, docker, ...(releases ? { releases } : {}), ...(lock ? { lock } : {}), ...(marker ? { marker } : {}), ...(jobs ? { jobs } : {}) };
+  const common = {
+    roleOps,
+    before,
+    facts,
+    docker,
+    ...(releases ? { releases } : {}),
+    ...(lock ? { lock } : {}),
+    ...(marker ? { marker } : {}),
+    ...(jobs ? { jobs } : {}),
+  };
   if (!desired || !docker) return { plan: filePlan, ...common };
   const recorded = releases ? recordedServices(releases) : undefined;
-  const services = planServices({ host: input.host, desired, docker, fileSteps: filePlan.steps, removeUndeclared: input.removeUndeclared !== false, reloads, ...(recorded ? { recorded } : {}) });
+  const services = planServices({
+    host: input.host,
+    desired,
+    docker,
+    fileSteps: filePlan.steps,
+    removeUndeclared: input.removeUndeclared !== false,
+    reloads,
+    ...(recorded ? { recorded } : {}),
+  });
   if (services.problems.length > 0) throw new DiagnosticsError(services.problems);
   const prechecks = services.steps.filter((s) => s.kind === 'network' || s.kind === 'pull');
   const rest = services.steps.filter((s) => s.kind === 'service');
-  const observed = sha256Hex(`${filePlan.observed}\n${canonicalJson({ containers: docker.containers.map((c) => [c.name, c.id, c.image, c.running, c.labels['rig.fingerprint']]), images: [...docker.images], networks: [...docker.networks] })}`);
-  const plan: HostPlan = { host: input.host, steps: [...prechecks, ...filePlan.steps, ...rest], observed, ...(services.target ? { compose: services.target } : {}) };
+  const observed = sha256Hex(
+    `${filePlan.observed}\n${canonicalJson({ containers: docker.containers.map((c) => [c.name, c.id, c.image, c.running, c.labels['rig.fingerprint']]), images: [...docker.images], networks: [...docker.networks] })}`,
+  );
+  const plan: HostPlan = {
+    host: input.host,
+    steps: [...prechecks, ...filePlan.steps, ...rest],
+    observed,
+    ...(services.target ? { compose: services.target } : {}),
+  };
   return { plan, ...common };
 }
 
@@ -164,6 +227,8 @@ function recordedServices(list: ReleaseList): Map<string, RecordedService> {
 function dockerQuery(input: PlanOnHostInput): { project: string; images: string[]; networks: string[] } {
   const ops = input.roleOps.flatMap((r) => r.ops);
   const images = [...new Set(ops.flatMap((o) => (o.kind === 'service' ? [o.spec.image] : [])))];
-  const networks = [...new Set(ops.flatMap((o) => (o.kind === 'network' ? [networkName(input.stack.project, o.name)] : [])))];
+  const networks = [
+    ...new Set(ops.flatMap((o) => (o.kind === 'network' ? [networkName(input.stack.project, o.name)] : []))),
+  ];
   return { project: input.stack.project, images, networks };
 }

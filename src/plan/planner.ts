@@ -21,19 +21,39 @@ export interface PlanHostInput {
   readonly redactor: Redactor;
 }
 
-type Owned = { readonly mode: number; readonly owner: string; readonly group: string; readonly uid: number; readonly gid: number };
+type Owned = {
+  readonly mode: number;
+  readonly owner: string;
+  readonly group: string;
+  readonly uid: number;
+  readonly gid: number;
+};
 
 /** Every path the ops of a host touch, for the fact query. */
 export function pathsOf(roleOps: readonly RoleOps[]): string[] {
-  const paths = roleOps.filter((r) => r.selected).flatMap((r) =>
-    r.ops.flatMap((o) => (o.kind === 'dir' || o.kind === 'file' || o.kind === 'yamlMerge' ? [o.path] : o.kind === 'command' && 'creates' in o.when ? [o.when.creates] : [])),
-  );
+  const paths = roleOps
+    .filter((r) => r.selected)
+    .flatMap((r) =>
+      r.ops.flatMap((o) =>
+        o.kind === 'dir' || o.kind === 'file' || o.kind === 'yamlMerge'
+          ? [o.path]
+          : o.kind === 'command' && 'creates' in o.when
+            ? [o.when.creates]
+            : [],
+      ),
+    );
   return [...new Set(paths)];
 }
 
 /** The read-only `unless` checks of the commands, batched into one exec by the caller. */
 export function guardsOf(roleOps: readonly RoleOps[]): { key: string; cmd: Cmd }[] {
-  return roleOps.filter((r) => r.selected).flatMap((r) => r.ops.flatMap((o) => (o.kind === 'command' && 'unless' in o.when ? [{ key: guardKey(r.role, o.name), cmd: o.when.unless }] : [])));
+  return roleOps
+    .filter((r) => r.selected)
+    .flatMap((r) =>
+      r.ops.flatMap((o) =>
+        o.kind === 'command' && 'unless' in o.when ? [{ key: guardKey(r.role, o.name), cmd: o.when.unless }] : [],
+      ),
+    );
 }
 
 /** Plans one host. Throws a DiagnosticsError when ops conflict (same path twice, a file where a directory must be). */
@@ -46,20 +66,31 @@ export function planHost(input: PlanHostInput): HostPlan {
     const roleSteps: Step[] = [];
     for (const op of ops) {
       if (op.kind === 'handler' || op.kind === 'service' || op.kind === 'network') continue;
-      if (op.kind === 'yamlMerge') throw new Error(`${op.path}: a yamlMerge op must be resolved against the host's file before planning`);
+      if (op.kind === 'yamlMerge')
+        throw new Error(`${op.path}: a yamlMerge op must be resolved against the host's file before planning`);
       const where = op.origin ? formatLocation(op.origin) : `role ${role}`;
       const key = op.kind === 'command' ? `command ${role}/${op.name}` : op.path;
       const prev = seen.get(key);
       if (prev !== undefined) {
-        problems.push({ severity: 'error', message: `${key} is declared twice (also at ${prev})`, loc: op.origin, hosts: [input.host] });
+        problems.push({
+          severity: 'error',
+          message: `${key} is declared twice (also at ${prev})`,
+          loc: op.origin,
+          hosts: [input.host],
+        });
         continue;
       }
       seen.set(key, where);
       const step = planOp(op, role, input);
-      if (typeof step === 'string') problems.push({ severity: 'error', message: step, loc: op.origin, hosts: [input.host] });
+      if (typeof step === 'string')
+        problems.push({ severity: 'error', message: step, loc: op.origin, hosts: [input.host] });
       else if (step) roleSteps.push(withOrigin(step, op.origin ? where : undefined));
     }
-    const handlers = planHandlers(role, roleSteps, ops.filter((o): o is HandlerOp => o.kind === 'handler'));
+    const handlers = planHandlers(
+      role,
+      roleSteps,
+      ops.filter((o): o is HandlerOp => o.kind === 'handler'),
+    );
     if (typeof handlers === 'string') problems.push({ severity: 'error', message: handlers, hosts: [input.host] });
     else steps.push(...roleSteps, ...handlers);
   }
@@ -86,13 +117,17 @@ function withOrigin(step: Step, origin: string | undefined): Step {
 
 function planDir(op: DirOp, fact: PathState, role: string): Step | string | undefined {
   if (fact.kind === 'missing') return { kind: 'mkdir', role, path: op.path, why: 'missing', ...attrsOf(op) };
-  if (fact.kind !== 'dir') return `${op.path} must be a directory but is ${fact.kind === 'file' ? 'a file' : `a ${fact.type}`}`;
+  if (fact.kind !== 'dir')
+    return `${op.path} must be a directory but is ${fact.kind === 'file' ? 'a file' : `a ${fact.type}`}`;
   const diff = attrDiff(op, fact);
-  return diff ? { kind: 'attrs', role, path: op.path, target: 'dir', why: diff, notify: [], ...attrsOf(op) } : undefined;
+  return diff
+    ? { kind: 'attrs', role, path: op.path, target: 'dir', why: diff, notify: [], ...attrsOf(op) }
+    : undefined;
 }
 
 function planFile(op: FileOp, fact: PathState, role: string, input: PlanHostInput): Step | string | undefined {
-  if (fact.kind === 'dir' || fact.kind === 'other') return `${op.path} must be a regular file but is ${fact.kind === 'dir' ? 'a directory' : `a ${fact.type}`}`;
+  if (fact.kind === 'dir' || fact.kind === 'other')
+    return `${op.path} must be a regular file but is ${fact.kind === 'dir' ? 'a directory' : `a ${fact.type}`}`;
   const content = typeof op.content === 'string' ? Buffer.from(op.content, 'utf8') : Buffer.from(op.content);
   const sha = sha256Hex(content);
   const notify = op.notify;
@@ -100,8 +135,10 @@ function planFile(op: FileOp, fact: PathState, role: string, input: PlanHostInpu
     const diff = attrDiff(op, fact);
     return diff ? { kind: 'attrs', role, path: op.path, target: 'file', why: diff, notify, ...attrsOf(op) } : undefined;
   }
-  // A new file holding a secret is created 0600, not 0644, unless the role asks for a mode (a replaced one keeps its own).
-  const attrs = fact.kind === 'missing' && op.sensitive && op.mode === undefined ? { ...attrsOf(op), mode: 0o600 } : attrsOf(op);
+  // A new file holding a secret is created 0600, not 0644, unless the role asks for a mode (a replaced one keeps its
+  // own).
+  const attrs =
+    fact.kind === 'missing' && op.sensitive && op.mode === undefined ? { ...attrsOf(op), mode: 0o600 } : attrsOf(op);
   const change = describeFileChange({
     path: op.path,
     before: fact.kind === 'file' ? (input.before.get(op.path) ?? undefined) : undefined,
@@ -112,7 +149,10 @@ function planFile(op: FileOp, fact: PathState, role: string, input: PlanHostInpu
     ...(attrs.mode === undefined ? {} : { mode: attrs.mode }),
   });
   // Without the old bytes at hand, describeFileChange would call an update a create: keep the host's digest.
-  const fixed = fact.kind === 'file' && change.kind === 'create' ? { ...change, kind: 'update' as const, sha256Before: fact.sha256 } : change;
+  const fixed =
+    fact.kind === 'file' && change.kind === 'create'
+      ? { ...change, kind: 'update' as const, sha256Before: fact.sha256 }
+      : change;
   const why = fact.kind === 'missing' ? 'missing' : 'content changed';
   return { kind: 'write', role, path: op.path, why, change: fixed, notify, ...attrs };
 }
@@ -120,9 +160,12 @@ function planFile(op: FileOp, fact: PathState, role: string, input: PlanHostInpu
 /** `mode 0644 → 0600, owner root → app`, or undefined when the wanted attrs already hold. */
 export function attrDiff(want: PathAttrs, have: Owned): string | undefined {
   const parts: string[] = [];
-  if (want.mode !== undefined && want.mode !== (have.mode & 0o7777)) parts.push(`mode ${octal(have.mode & 0o7777)} → ${octal(want.mode)}`);
-  if (want.owner !== undefined && want.owner !== have.owner && want.owner !== String(have.uid)) parts.push(`owner ${have.owner} → ${want.owner}`);
-  if (want.group !== undefined && want.group !== have.group && want.group !== String(have.gid)) parts.push(`group ${have.group} → ${want.group}`);
+  if (want.mode !== undefined && want.mode !== (have.mode & 0o7777))
+    parts.push(`mode ${octal(have.mode & 0o7777)} → ${octal(want.mode)}`);
+  if (want.owner !== undefined && want.owner !== have.owner && want.owner !== String(have.uid))
+    parts.push(`owner ${have.owner} → ${want.owner}`);
+  if (want.group !== undefined && want.group !== have.group && want.group !== String(have.gid))
+    parts.push(`group ${have.group} → ${want.group}`);
   return parts.length > 0 ? parts.join(', ') : undefined;
 }
 

@@ -7,14 +7,20 @@ import { canonicalJson } from '../compose/service-inputs.js';
 
 /** The paths whose current content the plan needs (the merge targets). */
 export function mergeTargets(roleOps: readonly RoleOps[]): string[] {
-  return roleOps.filter((r) => r.selected).flatMap((r) => r.ops.flatMap((o) => (o.kind === 'yamlMerge' ? [o.path] : [])));
+  return roleOps
+    .filter((r) => r.selected)
+    .flatMap((r) => r.ops.flatMap((o) => (o.kind === 'yamlMerge' ? [o.path] : [])));
 }
 
 /**
  * The ops with every yamlMerge replaced by the file op it comes to: the host's content with rig's keys set. When
  * every key already holds its value the content is the host's bytes, unchanged (so a second run changes nothing).
  */
-export function resolveMerges(roleOps: readonly RoleOps[], current: ReadonlyMap<string, Buffer>, host: string): { roleOps: RoleOps[]; problems: Diagnostic[] } {
+export function resolveMerges(
+  roleOps: readonly RoleOps[],
+  current: ReadonlyMap<string, Buffer>,
+  host: string,
+): { roleOps: RoleOps[]; problems: Diagnostic[] } {
   const problems: Diagnostic[] = [];
   const out = roleOps.map((r) => ({
     ...r,
@@ -31,19 +37,28 @@ export function resolveMerges(roleOps: readonly RoleOps[], current: ReadonlyMap<
 
 function mergeOne(op: YamlMergeOp, text: string | undefined): string | { error: string } {
   const base = text ?? op.initial;
-  if (base === undefined) return { error: `${op.path} does not exist on the host: rig only merges its keys into it (give \`initial\` content to create it)` };
+  if (base === undefined)
+    return {
+      error: `${op.path} does not exist on the host: rig only merges its keys into it (give \`initial\` content to create it)`,
+    };
   // compat: values a YAML 1.1 reader would misread (yes, no, on, 0o17…) are written quoted
   const doc = parseDocument(base, { compat: 'yaml-1.1' });
-  if (doc.errors.length > 0) return { error: `${op.path} on the host is not valid YAML (${doc.errors[0]?.message.split('\n')[0] ?? ''}): not touched` };
-  if (doc.contents !== null && !isMap(doc.contents)) return { error: `${op.path} on the host is not a YAML mapping: not touched` };
+  if (doc.errors.length > 0)
+    return {
+      error: `${op.path} on the host is not valid YAML (${doc.errors[0]?.message.split('\n')[0] ?? ''}): not touched`,
+    };
+  if (doc.contents !== null && !isMap(doc.contents))
+    return { error: `${op.path} on the host is not a YAML mapping: not touched` };
   let changed = text === undefined;
   for (const [dotted, value] of Object.entries(op.set)) {
     const path = dotted.split('.');
     const now: unknown = doc.getIn(path, false);
-    const plain = now !== null && typeof now === 'object' && 'toJSON' in now ? (now as { toJSON(): unknown }).toJSON() : now;
+    const plain =
+      now !== null && typeof now === 'object' && 'toJSON' in now ? (now as { toJSON(): unknown }).toJSON() : now;
     if (canonicalJson(plain) === canonicalJson(value)) continue;
     const blocker = blockingParent(doc, path);
-    if (blocker !== undefined) return { error: `${op.path} on the host: cannot set ${dotted}: ${blocker} is not a mapping there; not touched` };
+    if (blocker !== undefined)
+      return { error: `${op.path} on the host: cannot set ${dotted}: ${blocker} is not a mapping there; not touched` };
     doc.setIn(path, doc.createNode(value));
     changed = true;
   }
@@ -67,5 +82,16 @@ function blockingParent(doc: ReturnType<typeof parseDocument>, path: readonly st
 }
 
 function fileOf(o: YamlMergeOp, content: string): FileOp {
-  return { kind: 'file', path: o.path, content, sensitive: o.sensitive, from: undefined, origin: o.origin, notify: o.notify, ...(o.mode !== undefined ? { mode: o.mode } : {}), ...(o.owner !== undefined ? { owner: o.owner } : {}), ...(o.group !== undefined ? { group: o.group } : {}) };
+  return {
+    kind: 'file',
+    path: o.path,
+    content,
+    sensitive: o.sensitive,
+    from: undefined,
+    origin: o.origin,
+    notify: o.notify,
+    ...(o.mode !== undefined ? { mode: o.mode } : {}),
+    ...(o.owner !== undefined ? { owner: o.owner } : {}),
+    ...(o.group !== undefined ? { group: o.group } : {}),
+  };
 }

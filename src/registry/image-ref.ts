@@ -17,7 +17,10 @@ export interface ImageRef {
   readonly digest?: string;
 }
 
-/** A string that is not a valid image reference; names the string and what is wrong with it. A user error: exit 1 with the message. */
+/**
+ * A string that is not a valid image reference; names the string and what is wrong with it. A user error: exit 1 with
+ * the message.
+ */
 export class ImageRefError extends UserError {
   constructor(
     readonly ref: string,
@@ -55,9 +58,12 @@ export function parseImageRef(ref: string): ImageRef {
   if (ref.trim() !== ref) fail('leading or trailing whitespace');
   const at = ref.indexOf('@');
   const named = at === -1 ? ref : ref.slice(0, at);
-  const digest = at === -1 ? undefined : checkDigest(ref.slice(at + 1), (reason) => {
-    throw new ImageRefError(ref, reason, 'digest');
-  });
+  const digest =
+    at === -1
+      ? undefined
+      : checkDigest(ref.slice(at + 1), (reason) => {
+          throw new ImageRefError(ref, reason, 'digest');
+        });
   const { domain, remainder } = splitDomain(named);
   if (domain !== undefined && !DOMAIN.test(domain)) fail(`invalid registry host "${domain}"`);
   const colon = remainder.lastIndexOf(':');
@@ -65,13 +71,22 @@ export function parseImageRef(ref: string): ImageRef {
   const tag = colon === -1 ? undefined : remainder.slice(colon + 1);
   if (tag !== undefined && !TAG.test(tag)) fail(`invalid tag "${tag}"`);
   checkPath(path, fail);
-  if (remainder.length - (tag === undefined ? 0 : tag.length + 1) + (domain === undefined ? 0 : domain.length + 1) > NAME_MAX_LENGTH) {
+  if (
+    remainder.length - (tag === undefined ? 0 : tag.length + 1) + (domain === undefined ? 0 : domain.length + 1) >
+    NAME_MAX_LENGTH
+  ) {
     fail(`name longer than ${NAME_MAX_LENGTH} characters`);
   }
   const hub = domain === undefined || HUB_ALIASES.has(domain.toLowerCase());
   const repository = hub && !path.includes('/') ? `library/${path}` : path;
   const registry = hub ? HUB_REGISTRY : (domain ?? HUB_REGISTRY);
-  const base = { registry, domain: hub ? HUB_DOMAIN : registry, repository, tag: tag ?? 'latest', tagless: tag === undefined };
+  const base = {
+    registry,
+    domain: hub ? HUB_DOMAIN : registry,
+    repository,
+    tag: tag ?? 'latest',
+    tagless: tag === undefined,
+  };
   return digest === undefined ? base : { ...base, digest };
 }
 

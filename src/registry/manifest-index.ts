@@ -6,7 +6,9 @@ export const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifes
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 
-/** What rig accepts, multi-platform first. Without this Accept, distribution 2.8 converts to schema1 (another digest). */
+/**
+ * What rig accepts, multi-platform first. Without this Accept, distribution 2.8 converts to schema1 (another digest).
+ */
 export const MANIFEST_MEDIA_TYPES = [OCI_INDEX, DOCKER_MANIFEST_LIST, OCI_MANIFEST, DOCKER_MANIFEST] as const;
 
 /** The platforms rig deploys to, and the digest of each one's image manifest. */

@@ -1,7 +1,14 @@
 // Answers a registry's 401 challenge (Bearer token or Basic) and caches the Authorization per (registry, scope).
 import { RegistryError } from './registry-error.js';
 import { realmRefusal } from './token-realm.js';
-import { discardBody, isLoopbackHost, readBody, sendRequest, type FetchSettings, type RequestTarget } from './registry-fetch.js';
+import {
+  discardBody,
+  isLoopbackHost,
+  readBody,
+  sendRequest,
+  type FetchSettings,
+  type RequestTarget,
+} from './registry-fetch.js';
 
 /** A user name and password (or personal access token) for a registry or its token server. */
 export interface RegistryCredentials {
@@ -108,21 +115,37 @@ export class RegistryAuth {
       authorization = `Bearer ${credential !== undefined && 'token' in credential ? credential.token : await this.fetchToken(target, bearer, credential)}`;
     } else if (basic !== undefined) {
       if (credential === undefined || 'token' in credential) {
-        throw new RegistryError('unauthorized', target.domain, target.ref, 'the registry asks for a user name and password, and none are configured');
+        throw new RegistryError(
+          'unauthorized',
+          target.domain,
+          target.ref,
+          'the registry asks for a user name and password, and none are configured',
+        );
       }
       authorization = basicAuthorization(credential);
     } else {
-      throw new RegistryError('protocol', target.domain, target.ref, `answered 401 without a Bearer or Basic challenge (WWW-Authenticate: ${JSON.stringify(header)})`);
+      throw new RegistryError(
+        'protocol',
+        target.domain,
+        target.ref,
+        `answered 401 without a Bearer or Basic challenge (WWW-Authenticate: ${JSON.stringify(header)})`,
+      );
     }
     this.cache.set(cacheKey(target), authorization);
     return authorization;
   }
 
-  private async fetchToken(target: AuthTarget, challenge: AuthChallenge, credential: RegistryCredentials | undefined): Promise<string> {
+  private async fetchToken(
+    target: AuthTarget,
+    challenge: AuthChallenge,
+    credential: RegistryCredentials | undefined,
+  ): Promise<string> {
     const fail = (kind: 'unauthorized' | 'protocol', reason: string): never => {
       throw new RegistryError(kind, target.domain, target.ref, reason);
     };
-    const url = realmUrl(challenge.params['realm']) ?? fail('protocol', `Bearer challenge without a usable realm: ${JSON.stringify(challenge.params['realm'] ?? '')}`);
+    const url =
+      realmUrl(challenge.params['realm']) ??
+      fail('protocol', `Bearer challenge without a usable realm: ${JSON.stringify(challenge.params['realm'] ?? '')}`);
     const service = challenge.params['service'];
     if (service !== undefined) url.searchParams.set('service', service);
     url.searchParams.set('scope', challenge.params['scope'] ?? target.scope);
@@ -139,7 +162,10 @@ export class RegistryAuth {
     const response = await sendRequest(this.settings, target, url, { headers });
     if (response.status === 401 || response.status === 403) {
       await discardBody(response);
-      fail('unauthorized', `the token server ${url.origin} refused ${credential === undefined ? 'an anonymous token' : 'the configured credentials'} (HTTP ${response.status})`);
+      fail(
+        'unauthorized',
+        `the token server ${url.origin} refused ${credential === undefined ? 'an anonymous token' : 'the configured credentials'} (HTTP ${response.status})`,
+      );
     }
     const body = await readBody(this.settings, target, url, response);
     if (!response.ok) fail('protocol', `the token server ${url.origin} answered HTTP ${response.status}`);

@@ -1,7 +1,15 @@
 // Registry HTTP API v2 client: resolves an image reference to its manifest digest with HEAD requests only.
 import { createHash } from 'node:crypto';
 import { parseImageRef, type ImageRef } from './image-ref.js';
-import { bareMediaType, indexPlatforms, isIndexMediaType, MANIFEST_MEDIA_TYPES, DOCKER_MANIFEST_LIST, OCI_INDEX, type PlatformDigests } from './manifest-index.js';
+import {
+  bareMediaType,
+  indexPlatforms,
+  isIndexMediaType,
+  MANIFEST_MEDIA_TYPES,
+  DOCKER_MANIFEST_LIST,
+  OCI_INDEX,
+  type PlatformDigests,
+} from './manifest-index.js';
 import { RegistryAuth, type AuthTarget, type RegistryCredential } from './registry-auth.js';
 import { RegistryError } from './registry-error.js';
 import { discardBody, isLoopbackHost, readBody, sendRequest, type FetchSettings } from './registry-fetch.js';
@@ -29,7 +37,10 @@ export interface ResolvedImage {
 }
 
 export interface RegistryClientOptions {
-  /** Credentials per API host (`registry-1.docker.io`, `ghcr.io`, `127.0.0.1:5000`); asked only when a registry challenges. */
+  /**
+   * Credentials per API host (`registry-1.docker.io`, `ghcr.io`, `127.0.0.1:5000`); asked only when a registry
+   * challenges.
+   */
   credentials?: (registry: string) => RegistryCredential | undefined;
   /** Base URL per API host; default `https://<registry>`, `http://` for localhost and 127.0.0.0/8 (as Docker does). */
   baseUrl?: (registry: string) => string;
@@ -63,21 +74,38 @@ export class RegistryClient {
     this.baseUrl = options.baseUrl ?? defaultBaseUrl;
   }
 
-  /** The digest (and per-platform digests for an index) that `ref` points at. Throws {@link RegistryError}, or `ImageRefError` for a malformed `ref`. */
+  /**
+   * The digest (and per-platform digests for an index) that `ref` points at. Throws {@link RegistryError}, or
+   * `ImageRefError` for a malformed `ref`.
+   */
   async resolve(ref: string): Promise<ResolvedImage> {
     const image = parseImageRef(ref);
-    const lookup: Lookup = { image, ref, registry: image.registry, domain: image.domain, scope: `repository:${image.repository}:pull` };
+    const lookup: Lookup = {
+      image,
+      ref,
+      registry: image.registry,
+      domain: image.domain,
+      scope: `repository:${image.repository}:pull`,
+    };
     const { response: head } = await this.send(lookup, 'HEAD', image.digest ?? image.tag, MANIFEST_MEDIA_TYPES);
     const digest = head.headers.get('docker-content-digest') ?? image.digest;
     if (digest === undefined || !DIGEST.test(digest)) {
-      throw this.error(lookup, 'protocol', `the manifest HEAD answered without a usable Docker-Content-Digest (${JSON.stringify(digest ?? null)})`);
+      throw this.error(
+        lookup,
+        'protocol',
+        `the manifest HEAD answered without a usable Docker-Content-Digest (${JSON.stringify(digest ?? null)})`,
+      );
     }
     if (image.digest !== undefined && digest !== image.digest) {
       throw this.error(lookup, 'protocol', `asked for ${image.digest}, the registry answered ${digest}`);
     }
     const mediaType = bareMediaType(head.headers.get('content-type') ?? '');
     if (!(MANIFEST_MEDIA_TYPES as readonly string[]).includes(mediaType)) {
-      throw this.error(lookup, 'protocol', `unsupported manifest media type ${JSON.stringify(mediaType)} (schema1 digests differ from what docker pulls)`);
+      throw this.error(
+        lookup,
+        'protocol',
+        `unsupported manifest media type ${JSON.stringify(mediaType)} (schema1 digests differ from what docker pulls)`,
+      );
     }
     const resolved = { ref, registry: image.registry, repository: image.repository, tag: image.tag, digest, mediaType };
     if (!isIndexMediaType(mediaType)) return resolved;
@@ -90,7 +118,8 @@ export class RegistryClient {
     const body = await readBody(this.settings, lookup, url, response);
     const [algorithm = '', hex] = digest.split(':');
     const actual = createHash(algorithm).update(body).digest('hex');
-    if (actual !== hex) throw this.error(lookup, 'protocol', `the index fetched by ${digest} hashes to ${algorithm}:${actual}`);
+    if (actual !== hex)
+      throw this.error(lookup, 'protocol', `the index fetched by ${digest} hashes to ${algorithm}:${actual}`);
     const platforms = indexPlatforms(Buffer.from(body).toString('utf8'));
     if (platforms === undefined) throw this.error(lookup, 'protocol', `the body of ${digest} is not an image index`);
     return platforms;
@@ -100,8 +129,15 @@ export class RegistryClient {
    * Sends a manifest request, answering one 401 challenge (or a stale cached token) and retrying once.
    * Returns a 2xx answer; any other becomes a {@link RegistryError}.
    */
-  private async send(lookup: Lookup, method: 'HEAD' | 'GET', reference: string, accept: readonly string[]): Promise<{ response: Response; url: URL }> {
-    const url = new URL(`${this.baseUrl(lookup.registry).replace(/\/+$/, '')}/v2/${lookup.image.repository}/manifests/${reference}`);
+  private async send(
+    lookup: Lookup,
+    method: 'HEAD' | 'GET',
+    reference: string,
+    accept: readonly string[],
+  ): Promise<{ response: Response; url: URL }> {
+    const url = new URL(
+      `${this.baseUrl(lookup.registry).replace(/\/+$/, '')}/v2/${lookup.image.repository}/manifests/${reference}`,
+    );
     let authorization = this.auth.cached(lookup);
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = { accept: accept.join(', ') };
@@ -116,11 +152,21 @@ export class RegistryClient {
 
   private statusError(lookup: Lookup, response: Response, reference: string): RegistryError {
     const status = `HTTP ${response.status}${response.statusText === '' ? '' : ` ${response.statusText}`}`;
-    if (response.status === 404) return this.error(lookup, 'not-found', `manifest unknown: no ${reference} in ${lookup.image.repository} (${status})`);
+    if (response.status === 404)
+      return this.error(
+        lookup,
+        'not-found',
+        `manifest unknown: no ${reference} in ${lookup.image.repository} (${status})`,
+      );
     if (response.status === 401 || response.status === 403) {
-      return this.error(lookup, 'unauthorized', `access to ${lookup.image.repository} denied (${status}): wrong credentials, no pull access, or no such repository`);
+      return this.error(
+        lookup,
+        'unauthorized',
+        `access to ${lookup.image.repository} denied (${status}): wrong credentials, no pull access, or no such repository`,
+      );
     }
-    if ([502, 503, 504].includes(response.status)) return this.error(lookup, 'unreachable', `the registry is unavailable (${status})`);
+    if ([502, 503, 504].includes(response.status))
+      return this.error(lookup, 'unreachable', `the registry is unavailable (${status})`);
     return this.error(lookup, 'protocol', `unexpected answer to the manifest request (${status})`);
   }
 

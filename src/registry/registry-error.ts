@@ -8,7 +8,10 @@
  */
 export type RegistryErrorKind = 'not-found' | 'unauthorized' | 'unreachable' | 'protocol';
 
-/** A registry lookup failed. The message starts with the registry and the reference; it never holds credentials or tokens. */
+/**
+ * A registry lookup failed. The message starts with the registry and the reference; it never holds credentials or
+ * tokens.
+ */
 export class RegistryError extends Error {
   override readonly name = 'RegistryError';
   constructor(

@@ -23,7 +23,12 @@ const MAX_REDIRECTS = 5;
  * Connection refused, unknown host, TLS failures and the deadline throw {@link RegistryError} `unreachable`, naming the
  * origin contacted (never headers, so never credentials).
  */
-export async function sendRequest(settings: FetchSettings, target: RequestTarget, url: URL, init: RequestInit): Promise<Response> {
+export async function sendRequest(
+  settings: FetchSettings,
+  target: RequestTarget,
+  url: URL,
+  init: RequestInit,
+): Promise<Response> {
   let at = url;
   let headers = new Headers(init.headers);
   for (let hop = 0; ; hop++) {
@@ -48,17 +53,30 @@ async function sendOnce(
     return await settings.fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(settings.timeoutMs) });
   } catch (error) {
     const reason = describeNetworkError(error, settings.timeoutMs);
-    throw new RegistryError('unreachable', target.domain, target.ref, `cannot reach ${url.origin}: ${reason}`, { cause: error });
+    throw new RegistryError('unreachable', target.domain, target.ref, `cannot reach ${url.origin}: ${reason}`, {
+      cause: error,
+    });
   }
 }
 
 /** Reads a body within the request's deadline; a deadline hit while reading is `unreachable` too. */
-export async function readBody(settings: FetchSettings, target: RequestTarget, url: URL, response: Response): Promise<Uint8Array> {
+export async function readBody(
+  settings: FetchSettings,
+  target: RequestTarget,
+  url: URL,
+  response: Response,
+): Promise<Uint8Array> {
   try {
     return new Uint8Array(await response.arrayBuffer());
   } catch (error) {
     const reason = describeNetworkError(error, settings.timeoutMs);
-    throw new RegistryError('unreachable', target.domain, target.ref, `reading the answer of ${url.origin}: ${reason}`, { cause: error });
+    throw new RegistryError(
+      'unreachable',
+      target.domain,
+      target.ref,
+      `reading the answer of ${url.origin}: ${reason}`,
+      { cause: error },
+    );
   }
 }
 

@@ -1,4 +1,5 @@
-// Pure: a release from a deploy's desired state (what ran, with images fixed), and back from a release to ops to re-apply.
+// Pure: a release from a deploy's desired state (what ran, with images fixed), and back from a release to ops to
+// re-apply.
 import { sha256Hex } from '../core/digest.js';
 import type { DirOp, FileOp, NetworkOp, Op, ServiceOp } from '../core/desired/op.js';
 import { containerName } from '../core/desired/service.js';
@@ -10,15 +11,25 @@ import type { ContainerState } from '../facts/containers/docker-state.js';
 import type { Release, ReleaseService } from './release-schema.js';
 
 /** Who, when and from what a release was made. */
-export type ReleaseMeta = Pick<Release, 'id' | 'createdAt' | 'env' | 'host' | 'user' | 'workstation' | 'git' | 'planHash' | 'kind'> & { readonly from?: string; readonly deployId?: string };
+export type ReleaseMeta = Pick<
+  Release,
+  'id' | 'createdAt' | 'env' | 'host' | 'user' | 'workstation' | 'git' | 'planHash' | 'kind'
+> & { readonly from?: string; readonly deployId?: string };
 
 /**
  * The release after a successful deploy: the selected roles' files, dirs and services as now deployed; roles that
  * `--role` left out keep their entries of the previous release (their files and containers were not touched).
  */
-export function buildRelease(meta: ReleaseMeta, stack: StackConfig, roleOps: readonly RoleOps[], prev: Release | undefined, running: readonly ContainerState[]): { release: Release; blobs: Map<string, Buffer> } {
+export function buildRelease(
+  meta: ReleaseMeta,
+  stack: StackConfig,
+  roleOps: readonly RoleOps[],
+  prev: Release | undefined,
+  running: readonly ContainerState[],
+): { release: Release; blobs: Map<string, Buffer> } {
   const selected = new Set(roleOps.filter((r) => r.selected).map((r) => r.role));
-  const kept = <T extends { role: string }>(list: readonly T[] | undefined): T[] => (list ?? []).filter((e) => !selected.has(e.role));
+  const kept = <T extends { role: string }>(list: readonly T[] | undefined): T[] =>
+    (list ?? []).filter((e) => !selected.has(e.role));
   const blobs = new Map<string, Buffer>();
   const files: Release['files'] = kept(prev?.files);
   const dirs: Release['dirs'] = kept(prev?.dirs);
@@ -26,7 +37,8 @@ export function buildRelease(meta: ReleaseMeta, stack: StackConfig, roleOps: rea
   const networks: Release['networks'] = [];
   for (const r of roleOps.filter((x) => x.role !== COMPOSE_ROLE)) {
     for (const op of r.ops) {
-      if (op.kind === 'network' && !networks.some((n) => n.name === op.name)) networks.push({ role: r.role, name: op.name, internal: op.internal, external: op.external });
+      if (op.kind === 'network' && !networks.some((n) => n.name === op.name))
+        networks.push({ role: r.role, name: op.name, internal: op.internal, external: op.external });
       if (!r.selected) continue;
       if (op.kind === 'file') {
         const bytes = typeof op.content === 'string' ? Buffer.from(op.content, 'utf8') : Buffer.from(op.content);
@@ -37,15 +49,39 @@ export function buildRelease(meta: ReleaseMeta, stack: StackConfig, roleOps: rea
       else if (op.kind === 'service') services.push(releaseService(r.role, op, stack, running));
     }
   }
-  const release: Release = { version: 1, ...meta, project: stack.project, projectDir: stack.projectDir, files, dirs, services, networks };
+  const release: Release = {
+    version: 1,
+    ...meta,
+    project: stack.project,
+    projectDir: stack.projectDir,
+    files,
+    dirs,
+    services,
+    networks,
+  };
   return { release, blobs };
 }
 
-function releaseService(role: string, op: ServiceOp, stack: StackConfig, running: readonly ContainerState[]): ReleaseService {
+function releaseService(
+  role: string,
+  op: ServiceOp,
+  stack: StackConfig,
+  running: readonly ContainerState[],
+): ReleaseService {
   const name = containerName(stack.project, op.name);
   const c = running.find((x) => x.name === name);
   const reload = op.reload ? { reload: { paths: [...op.reload.paths], command: [...op.reload.command] } } : {};
-  return { role, name: op.name, phase: op.phase, spec: op.spec, gate: op.gate, ...reload, requested: op.spec.image, imageId: c?.image ?? '', fingerprint: c?.labels['rig.fingerprint'] ?? '' };
+  return {
+    role,
+    name: op.name,
+    phase: op.phase,
+    spec: op.spec,
+    gate: op.gate,
+    ...reload,
+    requested: op.spec.image,
+    imageId: c?.image ?? '',
+    fingerprint: c?.labels['rig.fingerprint'] ?? '',
+  };
 }
 
 /**
@@ -53,24 +89,67 @@ function releaseService(role: string, op: ServiceOp, stack: StackConfig, running
  * names the image that ran (or is a digest pin), else the image id that ran: a moved tag cannot bring back
  * the old image, the id can.
  */
-export function releaseOps(release: Release, blobs: ReadonlyMap<string, Buffer>, imageIdOf: (ref: string) => string | undefined): RoleOps[] {
+export function releaseOps(
+  release: Release,
+  blobs: ReadonlyMap<string, Buffer>,
+  imageIdOf: (ref: string) => string | undefined,
+): RoleOps[] {
   const byRole = new Map<string, Op[]>();
   const add = (role: string, op: Op): void => void byRole.set(role, [...(byRole.get(role) ?? []), op]);
-  for (const d of release.dirs) add(d.role, { kind: 'dir', path: d.path, origin: undefined, ...attrsOf(d) } satisfies DirOp);
+  for (const d of release.dirs)
+    add(d.role, { kind: 'dir', path: d.path, origin: undefined, ...attrsOf(d) } satisfies DirOp);
   for (const f of release.files) {
     const content = blobs.get(f.sha256);
-    if (content === undefined) throw new Error(`release ${release.id}: the content of ${f.path} (blob ${f.sha256.slice(0, 12)}) is missing on the host`);
-    add(f.role, { kind: 'file', path: f.path, content, sensitive: f.sensitive, from: undefined, origin: undefined, notify: [], ...attrsOf(f) } satisfies FileOp);
+    if (content === undefined)
+      throw new Error(
+        `release ${release.id}: the content of ${f.path} (blob ${f.sha256.slice(0, 12)}) is missing on the host`,
+      );
+    add(f.role, {
+      kind: 'file',
+      path: f.path,
+      content,
+      sensitive: f.sensitive,
+      from: undefined,
+      origin: undefined,
+      notify: [],
+      ...attrsOf(f),
+    } satisfies FileOp);
   }
-  for (const n of release.networks) add(n.role, { kind: 'network', name: n.name, internal: n.internal, external: n.external, origin: undefined } satisfies NetworkOp);
+  for (const n of release.networks)
+    add(n.role, {
+      kind: 'network',
+      name: n.name,
+      internal: n.internal,
+      external: n.external,
+      origin: undefined,
+    } satisfies NetworkOp);
   for (const s of release.services) {
-    const image = pinnedDigest(s.requested) !== undefined || s.imageId === '' || imageIdOf(s.requested) === s.imageId ? s.requested : s.imageId;
+    const image =
+      pinnedDigest(s.requested) !== undefined || s.imageId === '' || imageIdOf(s.requested) === s.imageId
+        ? s.requested
+        : s.imageId;
     const reload = s.reload ? { reload: s.reload } : {};
-    add(s.role, { kind: 'service', name: s.name, phase: s.phase, spec: { ...s.spec, image }, gate: s.gate, ...reload, origin: undefined } satisfies ServiceOp);
+    add(s.role, {
+      kind: 'service',
+      name: s.name,
+      phase: s.phase,
+      spec: { ...s.spec, image },
+      gate: s.gate,
+      ...reload,
+      origin: undefined,
+    } satisfies ServiceOp);
   }
   return [...byRole].map(([role, ops]) => ({ role, ops, selected: true }));
 }
 
-function attrsOf(a: { mode?: number | undefined; owner?: string | undefined; group?: string | undefined }): { mode?: number; owner?: string; group?: string } {
-  return { ...(a.mode !== undefined ? { mode: a.mode } : {}), ...(a.owner !== undefined ? { owner: a.owner } : {}), ...(a.group !== undefined ? { group: a.group } : {}) };
+function attrsOf(a: { mode?: number | undefined; owner?: string | undefined; group?: string | undefined }): {
+  mode?: number;
+  owner?: string;
+  group?: string;
+} {
+  return {
+    ...(a.mode !== undefined ? { mode: a.mode } : {}),
+    ...(a.owner !== undefined ? { owner: a.owner } : {}),
+    ...(a.group !== undefined ? { group: a.group } : {}),
+  };
 }

@@ -5,7 +5,13 @@ import { healthGateSchema, PHASES, serviceSpecSchema } from '../core/desired/ser
 const attrs = { mode: z.number().int().optional(), owner: z.string().optional(), group: z.string().optional() };
 
 /** A file of the release: its content is the blob `<stateDir>/releases/blobs/<sha256>` (mode 0600). */
-export const releaseFileSchema = z.strictObject({ role: z.string(), path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), sensitive: z.boolean(), ...attrs });
+export const releaseFileSchema = z.strictObject({
+  role: z.string(),
+  path: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  sensitive: z.boolean(),
+  ...attrs,
+});
 export const releaseDirSchema = z.strictObject({ role: z.string(), path: z.string(), ...attrs });
 export const releaseServiceSchema = z.strictObject({
   role: z.string(),
@@ -14,14 +20,22 @@ export const releaseServiceSchema = z.strictObject({
   /** As deployed (`image` as the repository asked; `imageId` says what ran). */
   spec: serviceSpecSchema,
   gate: healthGateSchema,
-  /** Its in-place reload, when it has one: a rollback of a reload-only change reloads it back (absent: releases of rig before it). */
+  /**
+   * Its in-place reload, when it has one: a rollback of a reload-only change reloads it back (absent: releases of rig
+   * before it).
+   */
   reload: z.strictObject({ paths: z.array(z.string()), command: z.array(z.string()) }).optional(),
   /** The image reference the repository asked for (a tag, before fixing). */
   requested: z.string(),
   imageId: z.string(),
   fingerprint: z.string(),
 });
-export const releaseNetworkSchema = z.strictObject({ role: z.string(), name: z.string(), internal: z.boolean(), external: z.boolean() });
+export const releaseNetworkSchema = z.strictObject({
+  role: z.string(),
+  name: z.string(),
+  internal: z.boolean(),
+  external: z.boolean(),
+});
 
 export const releaseSchema = z.strictObject({
   version: z.literal(1),
@@ -53,5 +67,8 @@ export type ReleaseService = z.output<typeof releaseServiceSchema>;
 
 /** `20261201T071500Z-ab12`: sortable by time, unique enough per host. */
 export function newReleaseId(now: Date, random: string): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${random.slice(0, 4)}`;
+  return `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${random.slice(0, 4)}`;
 }

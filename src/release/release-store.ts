@@ -17,7 +17,8 @@ export function blobPath(stateDir: string, sha256: string): string {
 }
 
 /** A release id as a glob (ids are `YYYYMMDDTHHMMSSZ-xxxx`, UTC), the pattern LIST's grep and CURRENT's case use. */
-const ID_GLOB = '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]';
+const ID_GLOB =
+  '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]';
 
 // Prints the current id, then one compact release.json per line (newest first). Missing state prints nothing.
 const LIST = `d="$1/releases"
@@ -81,12 +82,21 @@ export function parseReleaseList(out: string): ReleaseList {
 }
 
 /** The contents of the given blobs (one exec). Missing ones are absent from the map. */
-export async function fetchBlobs(t: Transport, stateDir: string, shas: readonly string[], become = false): Promise<Map<string, Buffer>> {
+export async function fetchBlobs(
+  t: Transport,
+  stateDir: string,
+  shas: readonly string[],
+  become = false,
+): Promise<Map<string, Buffer>> {
   const unique = [...new Set(shas)];
   if (unique.length === 0) return new Map();
   const paths = unique.map((s) => blobPath(stateDir, s));
   const bytes = parseFileContent((await run(t, fileContentCmd(paths), { become })).stdoutBytes, paths);
-  return new Map(unique.flatMap((s, i) => (bytes.has(paths[i] as string) ? [[s, bytes.get(paths[i] as string) as Buffer] as const] : [])));
+  return new Map(
+    unique.flatMap((s, i) =>
+      bytes.has(paths[i] as string) ? [[s, bytes.get(paths[i] as string) as Buffer] as const] : [],
+    ),
+  );
 }
 
 /*
@@ -122,5 +132,8 @@ rm -f -- "$d/.keep"`;
 export function releaseWriteCmd(stateDir: string, release: Release, keep: number): { cmd: ExecNode; stdin: string } {
   const json = JSON.stringify(release);
   if (json.includes('\n')) throw new Error('release: its JSON must be one line');
-  return { cmd: sh(WRITE, stateDir, release.id, String(keep), ...new Set(release.files.map((f) => f.sha256))), stdin: `${json}\n` };
+  return {
+    cmd: sh(WRITE, stateDir, release.id, String(keep), ...new Set(release.files.map((f) => f.sha256))),
+    stdin: `${json}\n`,
+  };
 }

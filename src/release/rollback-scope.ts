@@ -26,17 +26,36 @@ export function rollbackScope(lists: ReadonlyMap<string, ReleaseList>): Rollback
     const c = l.releases.find((r) => r.id === l.current);
     return c ? [{ host, c }] : [];
   });
-  const newest = currents.reduce<{ host: string; c: Release } | undefined>((a, b) => (a === undefined || b.c.createdAt > a.c.createdAt ? b : a), undefined);
+  const newest = currents.reduce<{ host: string; c: Release } | undefined>(
+    (a, b) => (a === undefined || b.c.createdAt > a.c.createdAt ? b : a),
+    undefined,
+  );
   const undoes = newest ? runOf(newest.c) : undefined;
   const hosts = new Map<string, HostRollback>();
   for (const [host, l] of lists) {
     const c = l.releases.find((r) => r.id === l.current);
-    if (!c) hosts.set(host, { kind: 'untouched', why: l.releases.length === 0 ? 'no releases here' : 'no current release here' });
-    else if (runOf(c) !== undoes) hosts.set(host, { kind: 'untouched', why: `its current release ${c.id} was made by ${describe(c)}, not by the run being undone` });
+    if (!c)
+      hosts.set(host, {
+        kind: 'untouched',
+        why: l.releases.length === 0 ? 'no releases here' : 'no current release here',
+      });
+    else if (runOf(c) !== undoes)
+      hosts.set(host, {
+        kind: 'untouched',
+        why: `its current release ${c.id} was made by ${describe(c)}, not by the run being undone`,
+      });
     else {
       const at = l.releases.findIndex((r) => r.id === c.id);
       const before = l.releases[at + 1];
-      hosts.set(host, before ? { kind: 'rollback', to: before.id, current: c.id } : { kind: 'error', why: `only release ${c.id} is kept (made by the run being undone): nothing earlier to roll back to` });
+      hosts.set(
+        host,
+        before
+          ? { kind: 'rollback', to: before.id, current: c.id }
+          : {
+              kind: 'error',
+              why: `only release ${c.id} is kept (made by the run being undone): nothing earlier to roll back to`,
+            },
+      );
     }
   }
   return { undoes, hosts };

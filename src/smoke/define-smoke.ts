@@ -48,7 +48,9 @@ export interface SmokeCheck {
    * `deadline Ns exceeded`, its `ctx.signal` aborts, and the commands it is running over `ctx.exec` are killed.
    */
   readonly deadlineSec: number;
-  /** A failing blocking check makes `rig smoke` exit 1; a non-blocking one is advisory (exit 1 only under `--strict`). */
+  /**
+   * A failing blocking check makes `rig smoke` exit 1; a non-blocking one is advisory (exit 1 only under `--strict`).
+   */
   readonly blocking: boolean;
   /**
    * Checks one host. Read-only: look, never change (the runner takes no deploy lock). A throw is a `fail` with the

@@ -10,14 +10,21 @@ export function formatSmokeTap(report: SmokeReport): string {
   const points = report.results.map((r, i) => {
     const headline = r.evidence[0] ?? '';
     const bad = r.failsRun || r.status === 'fail';
-    const directive = r.status === 'skip' ? ` # SKIP ${escape(headline)}` : r.status === 'fail' && !r.failsRun ? ' # TODO non-blocking' : '';
+    const directive =
+      r.status === 'skip'
+        ? ` # SKIP ${escape(headline)}`
+        : r.status === 'fail' && !r.failsRun
+          ? ' # TODO non-blocking'
+          : '';
     const yaml = [
       '  ---',
       `  status: ${r.status}`,
       `  blocking: ${r.blocking}`,
       `  duration_ms: ${r.durationMs}`,
       `  deadline_s: ${r.deadlineSec}`,
-      ...(r.evidence.length === 0 ? ['  evidence: []'] : ['  evidence:', ...r.evidence.map((e) => `    - ${yamlString(e)}`)]),
+      ...(r.evidence.length === 0
+        ? ['  evidence: []']
+        : ['  evidence:', ...r.evidence.map((e) => `    - ${yamlString(e)}`)]),
       '  ...',
     ];
     return [`${bad ? 'not ok' : 'ok'} ${i + 1} - ${escape(`${r.check} on ${r.host}`)}${directive}`, ...yaml].join('\n');
@@ -27,10 +34,15 @@ export function formatSmokeTap(report: SmokeReport): string {
 
 /** A description or directive reason must stay on its line and not open a directive of its own. */
 function escape(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/#/g, '\\#').replace(/[\r\n]+/g, ' ');
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/#/g, '\\#')
+    .replace(/[\r\n]+/g, ' ');
 }
 
-/** A YAML double-quoted scalar: JSON's escapes are YAML's, plus DEL and C1 characters, which YAML does not allow raw. */
+/**
+ * A YAML double-quoted scalar: JSON's escapes are YAML's, plus DEL and C1 characters, which YAML does not allow raw.
+ */
 function yamlString(s: string): string {
   return JSON.stringify(s).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

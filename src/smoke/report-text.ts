@@ -31,7 +31,8 @@ function summaryLine(report: SmokeReport): string {
   if (s.total === 0) return `smoke ${report.env}: no check targets the selected hosts${strict}`;
   const counts = `${s.total} result${s.total === 1 ? '' : 's'} on ${s.hosts} host${s.hosts === 1 ? '' : 's'}: ${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.skip} skip`;
   const failing = report.results.filter((r) => r.failsRun).map((r) => `${r.check} on ${r.host}`);
-  const named = failing.length > MAX_NAMED ? [...failing.slice(0, MAX_NAMED), `… ${failing.length - MAX_NAMED} more`] : failing;
+  const named =
+    failing.length > MAX_NAMED ? [...failing.slice(0, MAX_NAMED), `… ${failing.length - MAX_NAMED} more`] : failing;
   const verdict = failing.length === 0 ? 'ok' : `FAILED: ${named.join(', ')}`;
   return `smoke ${report.env}: ${counts} in ${seconds(report.durationMs)}${strict}: ${verdict}`;
 }

@@ -32,20 +32,36 @@ export async function runCheck(check: SmokeCheck, input: CheckRunInput): Promise
   const deadlineMs = check.deadlineSec * 1000;
   const controller = new AbortController();
   const redact = (text: string): string => input.redactor.redact(text);
-  const { ctx, running } = checkContext(input.host, input.transport, { signal: controller.signal, deadlineSec: check.deadlineSec, deadlineAt: started + deadlineMs, redact, settings: input.settings, occasion: input.occasion ?? 'smoke', named: input.named?.includes(check.id) === true });
+  const { ctx, running } = checkContext(input.host, input.transport, {
+    signal: controller.signal,
+    deadlineSec: check.deadlineSec,
+    deadlineAt: started + deadlineMs,
+    redact,
+    settings: input.settings,
+    occasion: input.occasion ?? 'smoke',
+    named: input.named?.includes(check.id) === true,
+  });
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), deadlineMs);
   });
   const work = Promise.resolve()
     .then(() => check.run(ctx))
-    .then(validOutcome, (err: unknown): SmokeOutcome => ({ status: 'fail', evidence: [`error: ${describeError(err)}`] }));
+    .then(validOutcome, (err: unknown): SmokeOutcome => ({
+      status: 'fail',
+      evidence: [`error: ${describeError(err)}`],
+    }));
   const outcome = await Promise.race([work, deadline]);
   clearTimeout(timer);
   const durationMs = performance.now() - started;
   // A command killed by its exec timeout can settle a hair before the deadline timer fires: the clock decides.
   const late = outcome === undefined || durationMs >= deadlineMs;
-  const shown = late ? { status: 'fail' as const, evidence: [`deadline ${check.deadlineSec}s exceeded`, ...[...running].map((c) => `aborted: ${c}`)] } : outcome;
+  const shown = late
+    ? {
+        status: 'fail' as const,
+        evidence: [`deadline ${check.deadlineSec}s exceeded`, ...[...running].map((c) => `aborted: ${c}`)],
+      }
+    : outcome;
   if (late) controller.abort(new Error(`deadline ${check.deadlineSec}s exceeded`));
   return {
     check: check.id,
@@ -65,7 +81,12 @@ const OutcomeSchema = z.object({ status: z.enum(SMOKE_STATUSES), evidence: z.arr
 function validOutcome(v: unknown): SmokeOutcome {
   const r = OutcomeSchema.safeParse(v);
   if (r.success) return r.data;
-  return { status: 'fail', evidence: [`the check returned ${String(JSON.stringify(v)).slice(0, 200)}, not { status: pass|warn|fail|skip, evidence: string[] }`] };
+  return {
+    status: 'fail',
+    evidence: [
+      `the check returned ${String(JSON.stringify(v)).slice(0, 200)}, not { status: pass|warn|fail|skip, evidence: string[] }`,
+    ],
+  };
 }
 
 /** Redacted, one line per element, at most MAX_EVIDENCE_LINES. */

@@ -1,4 +1,5 @@
-// Runs the smoke checks of every host: hosts in parallel (up to `forks`), one connection per host, its checks in parallel on it.
+// Runs the smoke checks of every host: hosts in parallel (up to `forks`), one connection per host, its checks in
+// parallel on it.
 import type { Settings } from '../config/settings.js';
 import type { Redactor } from '../core/redact/redactor.js';
 import { describeError } from '../core/errors/describe-error.js';
@@ -31,7 +32,11 @@ export interface SmokeRunInput {
    * Called once per host when its checks are done, before its connection closes (`transport` is undefined when the
    * host was unreachable): where the results are journaled. It must not throw.
    */
-  readonly afterHost?: (host: SmokeHost, results: readonly SmokeResult[], transport: Transport | undefined) => Promise<void>;
+  readonly afterHost?: (
+    host: SmokeHost,
+    results: readonly SmokeResult[],
+    transport: Transport | undefined,
+  ) => Promise<void>;
 }
 
 /** Every result, hosts in plan order and each host's checks in plan order. Host failures are results, never throws. */
@@ -43,12 +48,32 @@ export async function runSmoke(input: SmokeRunInput): Promise<SmokeResult[]> {
       t = await input.connect(host.host);
     } catch (err) {
       const evidence = [input.redactor.redact(describeError(err))];
-      const results = checks.map((c): SmokeResult => ({ check: c.id, host: host.host, description: c.description, blocking: c.blocking, deadlineSec: c.deadlineSec, status: 'fail', evidence, durationMs: performance.now() - started }));
+      const results = checks.map((c): SmokeResult => ({
+        check: c.id,
+        host: host.host,
+        description: c.description,
+        blocking: c.blocking,
+        deadlineSec: c.deadlineSec,
+        status: 'fail',
+        evidence,
+        durationMs: performance.now() - started,
+      }));
       await input.afterHost?.(host, results, undefined);
       return results;
     }
     try {
-      const results = await Promise.all(checks.map((c) => runCheck(c, { host, transport: t, redactor: input.redactor, settings: input.settings, ...(input.occasion ? { occasion: input.occasion } : {}), ...(input.named ? { named: input.named } : {}) })));
+      const results = await Promise.all(
+        checks.map((c) =>
+          runCheck(c, {
+            host,
+            transport: t,
+            redactor: input.redactor,
+            settings: input.settings,
+            ...(input.occasion ? { occasion: input.occasion } : {}),
+            ...(input.named ? { named: input.named } : {}),
+          }),
+        ),
+      );
       await input.afterHost?.(host, results, t);
       return results;
     } finally {

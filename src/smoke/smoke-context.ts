@@ -1,4 +1,5 @@
-// What a smoke check gets for one host (no globals): its variables, services, an exec over the host's SSH connection, the deadline.
+// What a smoke check gets for one host (no globals): its variables, services, an exec over the host's SSH connection,
+// the deadline.
 import type { Settings } from '../config/settings.js';
 import { exec, type Cmd } from '../core/cmd/cmd.js';
 import { secretsInClear } from '../core/cmd/secrets.js';
@@ -36,7 +37,10 @@ export type SmokeOccasion = 'smoke' | 'checklist';
 
 /** What `run(ctx)` gets: one host, read-only (the fields of {@link SmokeHost}, and these). */
 export interface SmokeContext extends Omit<SmokeHost, 'become'> {
-  /** The container name of a service of this project (`<project>_<service>`); throws for a service the host does not declare. */
+  /**
+   * The container name of a service of this project (`<project>_<service>`); throws for a service the host does not
+   * declare.
+   */
   container(service: string): string;
   /** The docker name of a network of this project (`<project>_<network>`), to reach services from inside it. */
   network(name: string): string;
@@ -92,7 +96,19 @@ export interface CheckContext {
 }
 
 /** Builds the context of one check run; `deadlineAt` is a `performance.now()` time. */
-export function checkContext(view: SmokeHost, t: Transport, opts: { signal: AbortSignal; deadlineSec: number; deadlineAt: number; redact: (text: string) => string; settings: Settings; occasion?: SmokeOccasion; named?: boolean }): CheckContext {
+export function checkContext(
+  view: SmokeHost,
+  t: Transport,
+  opts: {
+    signal: AbortSignal;
+    deadlineSec: number;
+    deadlineAt: number;
+    redact: (text: string) => string;
+    settings: Settings;
+    occasion?: SmokeOccasion;
+    named?: boolean;
+  },
+): CheckContext {
   const running = new Set<string>();
   const byService = new Map(view.services.map((s) => [s.name, s.container]));
   const { become, ...hostPart } = view;
@@ -100,22 +116,32 @@ export function checkContext(view: SmokeHost, t: Transport, opts: { signal: Abor
     ...hostPart,
     container(service) {
       const name = byService.get(service);
-      if (name === undefined) throw new Error(`${view.host} declares no service "${service}" (services: ${[...byService.keys()].join(', ') || 'none'})`);
+      if (name === undefined)
+        throw new Error(
+          `${view.host} declares no service "${service}" (services: ${[...byService.keys()].join(', ') || 'none'})`,
+        );
       return name;
     },
     network: (name) => networkName(view.project, name),
     async exec(cmd, execOpts = {}) {
       const left = opts.deadlineAt - performance.now();
-      if (opts.signal.aborted || left <= 0) throw new Error(`deadline ${opts.deadlineSec}s exceeded before ${firstLine(display(cmd))}`);
+      if (opts.signal.aborted || left <= 0)
+        throw new Error(`deadline ${opts.deadlineSec}s exceeded before ${firstLine(display(cmd))}`);
       const inClear = secretsInClear(cmd, (text) => opts.redact(text) !== text);
       if (inClear.length > 0) {
         const shown = firstLine(opts.redact(display(cmd)));
-        throw new Error(`refused to run ${shown}: a secret in ${inClear.join(', ')}; pass it in opts.stdin or as a secret() env value`);
+        throw new Error(
+          `refused to run ${shown}: a secret in ${inClear.join(', ')}; pass it in opts.stdin or as a secret() env value`,
+        );
       }
       const shown = firstLine(display(cmd));
       running.add(shown);
       try {
-        return await t.exec(bounded(cmd, Math.ceil(left / 1000)), { become, timeoutMs: Math.ceil(left), ...(execOpts.stdin !== undefined ? { stdin: execOpts.stdin } : {}) });
+        return await t.exec(bounded(cmd, Math.ceil(left / 1000)), {
+          become,
+          timeoutMs: Math.ceil(left),
+          ...(execOpts.stdin !== undefined ? { stdin: execOpts.stdin } : {}),
+        });
       } finally {
         // Killed by the deadline: it stays listed, the result names it.
         if (performance.now() < opts.deadlineAt) running.delete(shown);

@@ -1,4 +1,5 @@
-// A host's smoke results as one `smoke.result` journal event: in the workstation's mirror, and appended to the host's journal.
+// A host's smoke results as one `smoke.result` journal event: in the workstation's mirror, and appended to the host's
+// journal.
 import type { Redactor } from '../core/redact/redactor.js';
 import { journalOutsideDeploy, JournalBuffer } from '../journal/journal.js';
 import type { Transport } from '../transport/transport.js';
@@ -16,7 +17,12 @@ export interface SmokeRunInfo {
 }
 
 /** The event's JSON line (secrets masked by the journal buffer). */
-export function smokeJournalLine(info: SmokeRunInfo, host: string, results: readonly SmokeResult[], redactor: Redactor): string {
+export function smokeJournalLine(
+  info: SmokeRunInfo,
+  host: string,
+  results: readonly SmokeResult[],
+  redactor: Redactor,
+): string {
   const buffer = new JournalBuffer(redactor);
   const n = (s: SmokeResult['status']): number => results.filter((r) => r.status === s).length;
   buffer.add({
@@ -31,7 +37,13 @@ export function smokeJournalLine(info: SmokeRunInfo, host: string, results: read
     workstation: info.workstation,
     ok: !results.some((r) => failsRun(r, info.strict)),
     strict: info.strict,
-    results: results.map((r) => ({ check: r.check, status: r.status, blocking: r.blocking, durationMs: Math.round(r.durationMs), evidence: r.evidence })),
+    results: results.map((r) => ({
+      check: r.check,
+      status: r.status,
+      blocking: r.blocking,
+      durationMs: Math.round(r.durationMs),
+      evidence: r.evidence,
+    })),
   });
   return buffer.drain().join('');
 }
@@ -45,6 +57,11 @@ export function smokeJournalLine(info: SmokeRunInfo, host: string, results: read
  * after its checks, the line on stdin; it takes no lock, because the append is one O_APPEND write that cannot
  * interleave with a concurrent deploy's. A host never deployed to (no state dir) gets nothing written.
  */
-export async function journalSmoke(info: SmokeRunInfo, host: { name: string; stateDir: string; become: boolean }, line: string, t: Transport | undefined): Promise<void> {
+export async function journalSmoke(
+  info: SmokeRunInfo,
+  host: { name: string; stateDir: string; become: boolean },
+  line: string,
+  t: Transport | undefined,
+): Promise<void> {
   await journalOutsideDeploy(info, host, [line], t);
 }

@@ -18,11 +18,21 @@ const CheckSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lowercase letters and digits, words joined by "-"'),
   description: z.string().min(1),
   target: z
-    .strictObject({ roles: names.optional(), services: z.union([z.literal('any'), names]).optional(), groups: names.optional() })
-    .refine((t) => Object.keys(t).length > 0, 'name roles, services or groups to run on (groups: ["all"] for every host)'),
+    .strictObject({
+      roles: names.optional(),
+      services: z.union([z.literal('any'), names]).optional(),
+      groups: names.optional(),
+    })
+    .refine(
+      (t) => Object.keys(t).length > 0,
+      'name roles, services or groups to run on (groups: ["all"] for every host)',
+    ),
   deadlineSec: z.number().positive().max(3600),
   blocking: z.boolean(),
-  run: z.custom<SmokeCheck['run']>((v) => typeof v === 'function', 'must be a function (ctx) => Promise<{ status, evidence }>'),
+  run: z.custom<SmokeCheck['run']>(
+    (v) => typeof v === 'function',
+    'must be a function (ctx) => Promise<{ status, evidence }>',
+  ),
 });
 
 /** The check ids of the repository: one `smoke-tests/<id>.ts` per check (subdirectories hold shared helpers). */
@@ -30,7 +40,10 @@ export function listSmokeChecks(root: string): string[] {
   const dir = path.join(root, SMOKE_DIR);
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.test.ts') && statSync(path.join(dir, f)).isFile())
+    .filter(
+      (f) =>
+        f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.test.ts') && statSync(path.join(dir, f)).isFile(),
+    )
     .map((f) => f.slice(0, -3))
     .sort();
 }
@@ -39,7 +52,11 @@ export function listSmokeChecks(root: string): string[] {
  * Imports the checks `ids` (from `listSmokeChecks`) and validates each definition; a role named in a target must
  * exist in `roles`. Throws a DiagnosticsError with every problem of every module, each at its `file:line:col`.
  */
-export async function loadSmokeChecks(root: string, ids: readonly string[], roles: readonly string[]): Promise<SmokeCheck[]> {
+export async function loadSmokeChecks(
+  root: string,
+  ids: readonly string[],
+  roles: readonly string[],
+): Promise<SmokeCheck[]> {
   const diagnostics = new Diagnostics();
   const checks: SmokeCheck[] = [];
   for (const id of ids) {
@@ -47,7 +64,11 @@ export async function loadSmokeChecks(root: string, ids: readonly string[], role
     const check = await loadOne(root, id, file, diagnostics);
     if (check === undefined) continue;
     for (const role of check.target.roles ?? []) {
-      if (!roles.includes(role)) diagnostics.error(`unknown role "${role}"${didYouMean(role, roles)} in the target of smoke check ${id} (roles: ${roles.join(', ') || 'none'})`, locateText(file, [`'${role}'`, `"${role}"`]));
+      if (!roles.includes(role))
+        diagnostics.error(
+          `unknown role "${role}"${didYouMean(role, roles)} in the target of smoke check ${id} (roles: ${roles.join(', ') || 'none'})`,
+          locateText(file, [`'${role}'`, `"${role}"`]),
+        );
     }
     checks.push(check);
   }
@@ -55,7 +76,12 @@ export async function loadSmokeChecks(root: string, ids: readonly string[], role
   return checks;
 }
 
-async function loadOne(root: string, id: string, file: string, diagnostics: Diagnostics): Promise<SmokeCheck | undefined> {
+async function loadOne(
+  root: string,
+  id: string,
+  file: string,
+  diagnostics: Diagnostics,
+): Promise<SmokeCheck | undefined> {
   let mod: { default?: unknown };
   try {
     mod = (await importProjectModule(root, path.join(SMOKE_DIR, `${id}.ts`))) as { default?: unknown };
@@ -65,16 +91,26 @@ async function loadOne(root: string, id: string, file: string, diagnostics: Diag
     return undefined;
   }
   if (mod.default === null || typeof mod.default !== 'object') {
-    diagnostics.error('a smoke test module must `export default defineSmoke({ id, description, target, deadlineSec, blocking, run })`', { file, line: 1, col: 1 });
+    diagnostics.error(
+      'a smoke test module must `export default defineSmoke({ id, description, target, deadlineSec, blocking, run })`',
+      { file, line: 1, col: 1 },
+    );
     return undefined;
   }
   const parsed = CheckSchema.safeParse(mod.default, { reportInput: true });
   if (!parsed.success) {
-    diagnostics.add(...zodIssuesToDiagnostics(parsed.error.issues, sourceLocator(file), [], { keysAt: (p) => (p.length === 0 ? Object.keys(CheckSchema.shape) : ['roles', 'services', 'groups']) }));
+    diagnostics.add(
+      ...zodIssuesToDiagnostics(parsed.error.issues, sourceLocator(file), [], {
+        keysAt: (p) => (p.length === 0 ? Object.keys(CheckSchema.shape) : ['roles', 'services', 'groups']),
+      }),
+    );
     return undefined;
   }
   if (parsed.data.id !== id) {
-    diagnostics.error(`smoke check id "${parsed.data.id}" does not match its file name "${id}.ts"`, locateText(file, [`'${parsed.data.id}'`, `"${parsed.data.id}"`]));
+    diagnostics.error(
+      `smoke check id "${parsed.data.id}" does not match its file name "${id}.ts"`,
+      locateText(file, [`'${parsed.data.id}'`, `"${parsed.data.id}"`]),
+    );
     return undefined;
   }
   const { target, ...rest } = parsed.data;

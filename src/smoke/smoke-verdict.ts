@@ -18,6 +18,9 @@ export function failsRun(r: { readonly status: SmokeStatus; readonly blocking: b
 }
 
 /** 0 when no result fails the run, 1 otherwise (an empty run passes). */
-export function smokeExitCode(results: readonly { readonly status: SmokeStatus; readonly blocking: boolean }[], strict: boolean): 0 | 1 {
+export function smokeExitCode(
+  results: readonly { readonly status: SmokeStatus; readonly blocking: boolean }[],
+  strict: boolean,
+): 0 | 1 {
   return results.some((r) => failsRun(r, strict)) ? 1 : 0;
 }

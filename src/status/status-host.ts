@@ -19,7 +19,12 @@ export interface StatusHostInput {
 /** Reads the host's status facts. Read-only: no lock taken, no journal line, nothing written. */
 export async function statusFactsOf(t: Transport, input: StatusHostInput): Promise<StatusFacts> {
   const { stateDir, project } = input.stack;
-  const facts = { releases: releaseListFact(stateDir), docker: projectContainersFact(project), lock: lockStateFact(stateDir), compose: composeDetectFact() };
+  const facts = {
+    releases: releaseListFact(stateDir),
+    docker: projectContainersFact(project),
+    lock: lockStateFact(stateDir),
+    compose: composeDetectFact(),
+  };
   const { releases, docker, lock, compose } = await gather(execHost(t, input.become), facts);
   return {
     host: input.host,

@@ -10,7 +10,14 @@ import type { ImageState } from '../facts/containers/docker-state.js';
 import type { ProjectContainers } from '../facts/containers/project-containers.js';
 import type { LockFile } from '../pin/lockfile.js';
 import { ImageRefError, parseImageRef, type ImageRef } from '../registry/image-ref.js';
-import type { HostStatus, ServiceImage, ServiceState, ServiceStatus, StatusLock, StatusRelease } from './status-types.js';
+import type {
+  HostStatus,
+  ServiceImage,
+  ServiceState,
+  ServiceStatus,
+  StatusLock,
+  StatusRelease,
+} from './status-types.js';
 
 /** The facts of one host, as read in its one exec. */
 export interface StatusFacts {
@@ -32,18 +39,35 @@ export interface StatusFacts {
  */
 export function hostStatus(f: StatusFacts, lockFile: LockFile | undefined): HostStatus {
   const release = f.releases.releases.find((r) => r.id === f.releases.current);
-  const own = f.docker.containers.filter((c) => c.project === f.project && c.labels['com.docker.compose.oneoff'] !== 'True');
+  const own = f.docker.containers.filter(
+    (c) => c.project === f.project && c.labels['com.docker.compose.oneoff'] !== 'True',
+  );
   const used = new Set<string>();
   const services = (release?.services ?? []).map((s) => {
     const c = own.find((x) => x.name === containerName(f.project, s.name)) ?? own.find((x) => x.service === s.name);
     if (c) used.add(c.id);
     return serviceStatus(s.name, c, s, f, lockFile);
   });
-  const extra = own.filter((c) => !used.has(c.id)).map((c) => serviceStatus(c.service ?? c.name, c, undefined, f, lockFile));
-  return { host: f.host, release: release ? releaseOf(release) : undefined, services: [...services, ...extra], lock: lockOf(f), compose: f.compose.compose, execs: f.execs };
+  const extra = own
+    .filter((c) => !used.has(c.id))
+    .map((c) => serviceStatus(c.service ?? c.name, c, undefined, f, lockFile));
+  return {
+    host: f.host,
+    release: release ? releaseOf(release) : undefined,
+    services: [...services, ...extra],
+    lock: lockOf(f),
+    compose: f.compose.compose,
+    execs: f.execs,
+  };
 }
 
-function serviceStatus(name: string, c: ContainerState | undefined, s: ReleaseService | undefined, f: StatusFacts, lockFile: LockFile | undefined): ServiceStatus {
+function serviceStatus(
+  name: string,
+  c: ContainerState | undefined,
+  s: ReleaseService | undefined,
+  f: StatusFacts,
+  lockFile: LockFile | undefined,
+): ServiceStatus {
   const oneShot = s?.gate.oneShot === true;
   const state = stateOf(c, oneShot);
   const started = c?.running === true ? Date.parse(c.startedAt) : NaN;
@@ -114,12 +138,23 @@ function safeRef(ref: string): ImageRef | undefined {
 }
 
 function releaseOf(r: Release): StatusRelease {
-  return { id: r.id, kind: r.kind, from: r.from, createdAt: r.createdAt, user: r.user, workstation: r.workstation, git: r.git };
+  return {
+    id: r.id,
+    kind: r.kind,
+    from: r.from,
+    createdAt: r.createdAt,
+    user: r.user,
+    workstation: r.workstation,
+    git: r.git,
+  };
 }
 
 function lockOf(f: StatusFacts): StatusLock | undefined {
   if (f.lock === undefined) return undefined;
   const i = f.lock.info;
-  const holder = i === undefined ? undefined : { user: i.user, workstation: i.workstation, pid: i.pid, command: i.command, startedAt: i.startedAt };
+  const holder =
+    i === undefined
+      ? undefined
+      : { user: i.user, workstation: i.workstation, pid: i.pid, command: i.command, startedAt: i.startedAt };
   return { stale: f.lock.stale, ageSec: f.lock.ageSec, holder, message: lockHeldMessage(f.host, f.lockPath, f.lock) };
 }

@@ -6,7 +6,19 @@ import type { ComposeInstall } from '../facts/containers/compose-detect.js';
  * that exited 0); the rest are not healthy: `starting`, `unhealthy`, `restarting`, `exited`, `created`, `paused`,
  * `dead`, `removing`, and `missing` (the release has the service, docker has no container for it).
  */
-export type ServiceState = 'healthy' | 'running' | 'done' | 'starting' | 'unhealthy' | 'restarting' | 'exited' | 'created' | 'paused' | 'dead' | 'removing' | 'missing';
+export type ServiceState =
+  | 'healthy'
+  | 'running'
+  | 'done'
+  | 'starting'
+  | 'unhealthy'
+  | 'restarting'
+  | 'exited'
+  | 'created'
+  | 'paused'
+  | 'dead'
+  | 'removing'
+  | 'missing';
 
 /** The image a service runs, and how it compares with the env's `images.lock.yml`. */
 export interface ServiceImage {
@@ -16,7 +28,9 @@ export interface ServiceImage {
   readonly id: string | undefined;
   /** The registry digest of the running image (`sha256:…`); undefined for an image never pushed or pulled. */
   readonly digest: string | undefined;
-  /** `match`: the running image is the lock's digest; `differs`: the lock pins another one; `unpinned`: not in the lock. */
+  /**
+   * `match`: the running image is the lock's digest; `differs`: the lock pins another one; `unpinned`: not in the lock.
+   */
   readonly lock: 'match' | 'differs' | 'unpinned';
   /** The lock's digest for `ref`, when it has one. */
   readonly lockDigest: string | undefined;
@@ -57,7 +71,15 @@ export interface StatusRelease {
 export interface StatusLock {
   readonly stale: boolean;
   readonly ageSec: number;
-  readonly holder: { readonly user: string; readonly workstation: string; readonly pid: number; readonly command: string; readonly startedAt: string } | undefined;
+  readonly holder:
+    | {
+        readonly user: string;
+        readonly workstation: string;
+        readonly pid: number;
+        readonly command: string;
+        readonly startedAt: string;
+      }
+    | undefined;
   /** The lock module's own sentence about it (the one a deploy would fail with). */
   readonly message: string;
 }
@@ -76,4 +98,5 @@ export interface HostStatus {
 }
 
 /** A host's answer: its status, or why there is none (unreachable, docker down). */
-export type StatusAnswer = { readonly host: string; readonly value: HostStatus } | { readonly host: string; readonly error: string };
+export type StatusAnswer =
+  { readonly host: string; readonly value: HostStatus } | { readonly host: string; readonly error: string };

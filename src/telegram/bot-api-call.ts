@@ -1,4 +1,5 @@
-// One Bot API call over Node's fetch: a deadline, the envelope and result parsed with zod, every failure a TelegramError.
+// One Bot API call over Node's fetch: a deadline, the envelope and result parsed with zod, every failure a
+// TelegramError.
 import type { z } from 'zod';
 import { EnvelopeSchema } from './bot-api-schema.js';
 import { botEndpoint, type BotEndpoint } from './bot-endpoint.js';
@@ -23,7 +24,11 @@ export interface BotApiRequest {
 }
 
 /** Calls the method and returns its `result` parsed by `schema`; throws {@link TelegramError} otherwise. */
-export async function callBotApi<S extends z.ZodType>(req: BotApiRequest, schema: S, opts: TelegramCallOptions = {}): Promise<z.infer<S>> {
+export async function callBotApi<S extends z.ZodType>(
+  req: BotApiRequest,
+  schema: S,
+  opts: TelegramCallOptions = {},
+): Promise<z.infer<S>> {
   const endpoint = botEndpoint(req.baseUrl, req.token, req.method);
   const timeoutMs = opts.timeoutMs ?? TELEGRAM_TIMEOUT_MS;
   const deadline = AbortSignal.timeout(timeoutMs);
@@ -39,13 +44,24 @@ export async function callBotApi<S extends z.ZodType>(req: BotApiRequest, schema
     status = res.status;
     text = await res.text();
   } catch (error) {
-    throw failedCall(req, endpoint, error, { aborted: opts.signal?.aborted === true, timedOut: deadline.aborted, timeoutMs });
+    throw failedCall(req, endpoint, error, {
+      aborted: opts.signal?.aborted === true,
+      timedOut: deadline.aborted,
+      timeoutMs,
+    });
   }
   return parseAnswer(req, endpoint, status, text, schema);
 }
 
-function parseAnswer<S extends z.ZodType>(req: BotApiRequest, endpoint: BotEndpoint, status: number, text: string, schema: S): z.infer<S> {
-  const fail = (reason: string): TelegramError => new TelegramError('bad-response', req.method, endpoint.shown, reason, { status });
+function parseAnswer<S extends z.ZodType>(
+  req: BotApiRequest,
+  endpoint: BotEndpoint,
+  status: number,
+  text: string,
+  schema: S,
+): z.infer<S> {
+  const fail = (reason: string): TelegramError =>
+    new TelegramError('bad-response', req.method, endpoint.shown, reason, { status });
   const snippet = (): string => JSON.stringify(redactToken(text.slice(0, 120), req.token));
   let json: unknown;
   try {
@@ -58,13 +74,25 @@ function parseAnswer<S extends z.ZodType>(req: BotApiRequest, endpoint: BotEndpo
   const answer = envelope.data;
   if (!answer.ok) {
     const description = redactToken(answer.description, req.token);
-    const detail = { status: answer.error_code, description, ...(answer.parameters?.retry_after === undefined ? {} : { retryAfter: answer.parameters.retry_after }) };
-    throw new TelegramError(apiFailureKind(answer.error_code), req.method, endpoint.shown, `${answer.error_code} ${description}`, detail);
+    const detail = {
+      status: answer.error_code,
+      description,
+      ...(answer.parameters?.retry_after === undefined ? {} : { retryAfter: answer.parameters.retry_after }),
+    };
+    throw new TelegramError(
+      apiFailureKind(answer.error_code),
+      req.method,
+      endpoint.shown,
+      `${answer.error_code} ${description}`,
+      detail,
+    );
   }
   const result = schema.safeParse(answer.result);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw fail(`unexpected result: ${issue === undefined ? 'invalid' : `${issue.path.map(String).join('.') || '<result>'}: ${issue.message}`}`);
+    throw fail(
+      `unexpected result: ${issue === undefined ? 'invalid' : `${issue.path.map(String).join('.') || '<result>'}: ${issue.message}`}`,
+    );
   }
   return result.data;
 }
@@ -86,6 +114,13 @@ function failedCall(req: BotApiRequest, endpoint: BotEndpoint, error: unknown, w
   if (why.timedOut || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') {
     return make('timeout', `no answer within ${why.timeoutMs} ms`);
   }
-  const reason = inner === undefined ? String(error) : inner.message !== '' ? inner.message : typeof code === 'string' ? code : inner.name;
+  const reason =
+    inner === undefined
+      ? String(error)
+      : inner.message !== ''
+        ? inner.message
+        : typeof code === 'string'
+          ? code
+          : inner.name;
   return make('network', redactToken(reason, req.token));
 }

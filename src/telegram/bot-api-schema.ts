@@ -9,7 +9,9 @@ export const EnvelopeSchema = z.discriminatedUnion('ok', [
     ok: z.literal(false),
     error_code: z.int(),
     description: z.string(),
-    parameters: z.looseObject({ retry_after: z.number().optional(), migrate_to_chat_id: z.number().optional() }).optional(),
+    parameters: z
+      .looseObject({ retry_after: z.number().optional(), migrate_to_chat_id: z.number().optional() })
+      .optional(),
   }),
 ]);
 

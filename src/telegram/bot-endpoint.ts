@@ -20,7 +20,8 @@ export interface BotEndpoint {
  */
 export function botEndpoint(baseUrl: string, token: string, method: string): BotEndpoint {
   const base = parseBase(baseUrl);
-  const root = typeof base === 'string' ? '<base URL>' : redactToken(`${base.origin}${base.pathname.replace(/\/+$/, '')}`, token);
+  const root =
+    typeof base === 'string' ? '<base URL>' : redactToken(`${base.origin}${base.pathname.replace(/\/+$/, '')}`, token);
   const shown = `${root}/bot***/${method}`;
   if (typeof base === 'string') throw new TelegramError('config', method, shown, base);
   const problem = tokenProblem(token);

@@ -11,7 +11,11 @@ export type { TelegramBotSelf, TelegramMessage } from './bot-api-schema.js';
  * `getMe`: the bot the token belongs to. Throws {@link TelegramError}: `unauthorized` for a refused token,
  * `network` / `timeout` when `baseUrl` cannot be reached, `bad-response` for anything but the Bot API's answer.
  */
-export function telegramGetMe(baseUrl: string, token: string, opts: TelegramCallOptions = {}): Promise<TelegramBotSelf> {
+export function telegramGetMe(
+  baseUrl: string,
+  token: string,
+  opts: TelegramCallOptions = {},
+): Promise<TelegramBotSelf> {
   return callBotApi({ baseUrl, token, method: 'getMe' }, BotSelfSchema, opts);
 }
 

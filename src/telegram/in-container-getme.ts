@@ -61,7 +61,8 @@ const CONTAINER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
  * Throws {@link TelegramError} `config` for a malformed token or base URL (as the client does), Error for a bad name.
  */
 export function inContainerGetMe(req: InContainerGetMeRequest): InContainerCall {
-  if (!CONTAINER_NAME.test(req.container)) throw new Error(`inContainerGetMe: ${JSON.stringify(req.container)} is not a container name`);
+  if (!CONTAINER_NAME.test(req.container))
+    throw new Error(`inContainerGetMe: ${JSON.stringify(req.container)} is not a container name`);
   botEndpoint(req.baseUrl, req.token, 'getMe');
   const timeoutMs = req.timeoutMs ?? TELEGRAM_TIMEOUT_MS;
   const argv = ['docker', 'exec', '-i', req.container, 'node', '-e', SCRIPT, '--', req.baseUrl, String(timeoutMs)];
@@ -71,7 +72,12 @@ export function inContainerGetMe(req: InContainerGetMeRequest): InContainerCall 
 /** The outcome: the bot, or the failure classified with the client's kinds (`unauthorized` for a 401, …). */
 export type InContainerGetMe =
   | { readonly ok: true; readonly status: number; readonly username: string; readonly id?: number }
-  | { readonly ok: false; readonly kind: TelegramErrorKind; readonly status: number | null; readonly description: string };
+  | {
+      readonly ok: false;
+      readonly kind: TelegramErrorKind;
+      readonly status: number | null;
+      readonly description: string;
+    };
 
 const LineSchema = z.strictObject({
   ok: z.boolean(),
@@ -82,9 +88,16 @@ const LineSchema = z.strictObject({
   error: z.enum(['network', 'timeout', 'bad-response']).optional(),
 });
 
-/** Parses the script's line (the last non-empty line of stdout); throws {@link TelegramError} `bad-response` without one. */
+/**
+ * Parses the script's line (the last non-empty line of stdout); throws {@link TelegramError} `bad-response` without
+ * one.
+ */
 export function parseInContainerGetMe(stdout: string): InContainerGetMe {
-  const last = stdout.split('\n').filter((l) => l.trim() !== '').pop() ?? '';
+  const last =
+    stdout
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .pop() ?? '';
   let parsed: z.infer<typeof LineSchema> | undefined;
   try {
     parsed = LineSchema.parse(JSON.parse(last));
@@ -93,12 +106,22 @@ export function parseInContainerGetMe(stdout: string): InContainerGetMe {
   }
   const noLine = (): TelegramError => {
     const start = JSON.stringify(stdout.slice(0, 120).replace(/\/bot[^/\s]+/g, '/bot***'));
-    return new TelegramError('bad-response', 'getMe', 'in container', `no result line from the in-container getMe (stdout starts: ${start})`);
+    return new TelegramError(
+      'bad-response',
+      'getMe',
+      'in container',
+      `no result line from the in-container getMe (stdout starts: ${start})`,
+    );
   };
   if (parsed === undefined) throw noLine();
   if (parsed.ok) {
     if (parsed.status === null || parsed.username === undefined) throw noLine();
-    return { ok: true, status: parsed.status, username: parsed.username, ...(parsed.id === undefined ? {} : { id: parsed.id }) };
+    return {
+      ok: true,
+      status: parsed.status,
+      username: parsed.username,
+      ...(parsed.id === undefined ? {} : { id: parsed.id }),
+    };
   }
   const kind = parsed.error ?? (parsed.status === null ? 'network' : apiFailureKind(parsed.status));
   return { ok: false, kind, status: parsed.status, description: parsed.description ?? '' };

@@ -31,7 +31,10 @@ export interface TelegramErrorDetail {
   readonly retryAfter?: number;
 }
 
-/** A Bot API call failed. Message, `endpoint` and `cause` show the token as `***`, so the path reads `/bot***` then `/getMe`. */
+/**
+ * A Bot API call failed. Message, `endpoint` and `cause` show the token as `***`, so the path reads `/bot***` then
+ * `/getMe`.
+ */
 export class TelegramError extends Error {
   override readonly name = 'TelegramError';
   constructor(

@@ -1,4 +1,5 @@
-// Compiles template text once (strict Handlebars, no HTML escaping) after checking it; compiled forms are cached by text.
+// Compiles template text once (strict Handlebars, no HTML escaping) after checking it; compiled forms are cached by
+// text.
 import Handlebars from 'handlebars';
 import { DiagnosticsError, type Diagnostic } from '../core/errors/diagnostic.js';
 import { indexTemplate, isPath, type PathNode, type TemplateIndex } from './errors/ast.js';
@@ -33,7 +34,11 @@ const CACHE_LIMIT = 2000;
  * for Jinja filters, syntax errors, unknown helpers, wrong helper arity and partials.
  */
 export function compileTemplate(source: { file: string; text: string }): CompiledTemplate {
-  return { file: source.file, text: source.text, prepared: prepareTemplate(source.text, source.file, fileLocator(source.file)) };
+  return {
+    file: source.file,
+    text: source.text,
+    prepared: prepareTemplate(source.text, source.file, fileLocator(source.file)),
+  };
 }
 
 /** compileTemplate's engine, with diagnostics anchored by `locate` (a template file, or a string inside YAML). */

@@ -33,7 +33,24 @@ function safeGet(path: PathNode): hbs.AST.SubExpression {
   const [head = '', ...rest] = path.parts;
   const prefix = /^(?:@|(?:\.\.\/)+|this[./]|\.\/)?/.exec(path.original)?.[0] ?? '';
   const base: PathNode = { ...path, parts: [head], original: prefix + head };
-  const helper: PathNode = { type: 'PathExpression', data: false, depth: 0, parts: [SAFE_GET], original: SAFE_GET, loc: path.loc };
-  const keys = rest.map((key): hbs.AST.StringLiteral => ({ type: 'StringLiteral', value: key, original: key, loc: path.loc }));
-  return { type: 'SubExpression', path: helper, params: [base, ...keys], loc: path.loc } as unknown as hbs.AST.SubExpression;
+  const helper: PathNode = {
+    type: 'PathExpression',
+    data: false,
+    depth: 0,
+    parts: [SAFE_GET],
+    original: SAFE_GET,
+    loc: path.loc,
+  };
+  const keys = rest.map((key): hbs.AST.StringLiteral => ({
+    type: 'StringLiteral',
+    value: key,
+    original: key,
+    loc: path.loc,
+  }));
+  return {
+    type: 'SubExpression',
+    path: helper,
+    params: [base, ...keys],
+    loc: path.loc,
+  } as unknown as hbs.AST.SubExpression;
 }

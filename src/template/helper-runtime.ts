@@ -38,7 +38,10 @@ export function runtimeHelpers(state: RenderState): Record<string, Helper> {
   }
   for (const name of BUILTIN_HELPERS) {
     const original = builtins[name];
-    if (original) out[name] = bind(state, false, function (this: unknown, args, options) { return original.apply(this, [...args, options]); });
+    if (original)
+      out[name] = bind(state, false, function (this: unknown, args, options) {
+        return original.apply(this, [...args, options]);
+      });
   }
   return out;
 }
@@ -47,12 +50,19 @@ export function runtimeHelpers(state: RenderState): Record<string, Helper> {
  * Handlebars looks helper arguments up non-strictly (a missing one arrives as undefined), so strictness is restored
  * here: an undefined argument written as a path is reported as a missing variable at that path's position.
  */
-function bind(state: RenderState, lenientFirstArg: boolean, run: (this: unknown, args: unknown[], options: Options) => unknown): Helper {
+function bind(
+  state: RenderState,
+  lenientFirstArg: boolean,
+  run: (this: unknown, args: unknown[], options: Options) => unknown,
+): Helper {
   return function (this: unknown, ...raw: unknown[]) {
     const options = raw.pop() as Options;
-    const call = options.loc ? state.index.calls.get(posKey(options.loc.start.line, options.loc.start.column)) : undefined;
+    const call = options.loc
+      ? state.index.calls.get(posKey(options.loc.start.line, options.loc.start.column))
+      : undefined;
     checkArguments(raw, options, call, lenientFirstArg, state);
-    if (!state.sensitive && (touchesSecret(raw, state.redactor) || touchesSecret(options.hash, state.redactor))) state.sensitive = true;
+    if (!state.sensitive && (touchesSecret(raw, state.redactor) || touchesSecret(options.hash, state.redactor)))
+      state.sensitive = true;
     try {
       return run.call(this, raw, options);
     } catch (err) {
@@ -62,7 +72,13 @@ function bind(state: RenderState, lenientFirstArg: boolean, run: (this: unknown,
   };
 }
 
-function checkArguments(args: readonly unknown[], options: Options, call: CallNode | undefined, lenientFirstArg: boolean, state: RenderState): void {
+function checkArguments(
+  args: readonly unknown[],
+  options: Options,
+  call: CallNode | undefined,
+  lenientFirstArg: boolean,
+  state: RenderState,
+): void {
   if (call === undefined) return;
   const suspects = [
     ...call.params.map((p, i) => ({ node: p, value: i === 0 && lenientFirstArg ? null : args[i] })),

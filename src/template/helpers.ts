@@ -29,7 +29,10 @@ export const HELPERS: Readonly<Record<string, HelperSpec>> = {
   env: spec(1, 1, [], ({ args }) => renderEnv(args[0])),
   yaml: spec(1, 1, ['indent'], ({ args, hash }) => renderYaml(args[0], hash.indent)),
   json: spec(1, 1, ['indent'], ({ args, hash }) => renderJson(args[0], hash.indent)),
-  default: { ...spec(2, 2, [], ({ args }) => (args[0] === undefined || args[0] === null ? args[1] : args[0])), lenientFirstArg: true },
+  default: {
+    ...spec(2, 2, [], ({ args }) => (args[0] === undefined || args[0] === null ? args[1] : args[0])),
+    lenientFirstArg: true,
+  },
   eq: spec(2, 2, [], ({ args }) => args[0] === args[1]),
   join: spec(1, 2, [], ({ args }) => renderJoin(args[0], args[1] ?? '')),
   indent: spec(1, 2, [], ({ args, block }) => renderIndent(args[0], block ? block() : args[1], block !== undefined)),
@@ -75,7 +78,8 @@ function renderJoin(list: unknown, separator: unknown): string {
 /** Indents every non-empty line by `count` spaces (empty lines stay empty: no trailing whitespace). */
 function renderIndent(count: unknown, text: unknown, isBlock: boolean): string {
   const width = integer(count, 'indent width', 0, 64);
-  if (!isBlock && text === undefined) throw new HelperError('indent: expected {{indent N text}} or {{#indent N}}...{{/indent}}');
+  if (!isBlock && text === undefined)
+    throw new HelperError('indent: expected {{indent N text}} or {{#indent N}}...{{/indent}}');
   const pad = ' '.repeat(width);
   return scalar(text, 'indent')
     .split('\n')

@@ -20,7 +20,11 @@ export interface RenderedValue {
  * a string. `opts.loc` is where the text's first character sits (for a quoted YAML scalar, just after the quote);
  * diagnostics on the first line are offset to the exact column. `sensitive` as in renderTemplate.
  */
-export function renderString(text: string, context: Record<string, unknown>, opts: { redactor: Redactor; loc: SourceLocation }): RenderedValue {
+export function renderString(
+  text: string,
+  context: Record<string, unknown>,
+  opts: { redactor: Redactor; loc: SourceLocation },
+): RenderedValue {
   if (!text.includes('{{')) return { value: text, sensitive: opts.redactor.touches(text) };
   const locate = stringLocator(opts.loc);
   const prepared = prepareTemplate(text, opts.loc.file, locate);

@@ -17,12 +17,21 @@ export interface RenderedTemplate {
  * any helper (including `if`/`each`) was handed a secret: `{{b64 secret}}` hides the plaintext from `touches` but
  * is as secret as the plaintext. Throws DiagnosticsError (`missing variable "x" ...` at file:line:col, helper misuse).
  */
-export function renderTemplate(tpl: CompiledTemplate, context: Record<string, unknown>, opts: { redactor: Redactor }): RenderedTemplate {
+export function renderTemplate(
+  tpl: CompiledTemplate,
+  context: Record<string, unknown>,
+  opts: { redactor: Redactor },
+): RenderedTemplate {
   return renderPrepared(tpl.prepared, context, opts.redactor, fileLocator(tpl.file));
 }
 
 /** renderTemplate's engine, with locations anchored by `locate`. */
-export function renderPrepared(prepared: PreparedTemplate, context: Record<string, unknown>, redactor: Redactor, locate: Locator): RenderedTemplate {
+export function renderPrepared(
+  prepared: PreparedTemplate,
+  context: Record<string, unknown>,
+  redactor: Redactor,
+  locate: Locator,
+): RenderedTemplate {
   const state: RenderState = { sensitive: false, redactor, index: prepared.index, locate };
   let text: string;
   try {

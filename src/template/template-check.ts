@@ -9,7 +9,8 @@ import { helperSpec, type HelperSpec } from './helpers.js';
  */
 export const BUILTIN_HELPERS: readonly string[] = ['if', 'unless', 'each', 'with', 'lookup'];
 
-const LOG_MESSAGE = 'the "log" helper is not supported: it prints past rig\'s secret masking (see values with rig inventory)';
+const LOG_MESSAGE =
+  'the "log" helper is not supported: it prints past rig\'s secret masking (see values with rig inventory)';
 
 /** Every problem of `program`, located in `file` (positions relative to the template text). */
 export function checkTemplate(program: hbs.AST.Program, file: string): Diagnostic[] {
@@ -43,7 +44,12 @@ function checkCall(n: CallNode): string | undefined {
   return spec === undefined ? undefined : checkArity(name, spec, n.params.length, pairs);
 }
 
-function checkArity(name: string, spec: HelperSpec, count: number, pairs: readonly hbs.AST.HashPair[]): string | undefined {
+function checkArity(
+  name: string,
+  spec: HelperSpec,
+  count: number,
+  pairs: readonly hbs.AST.HashPair[],
+): string | undefined {
   if (count < spec.minArgs || count > spec.maxArgs) {
     const range = spec.minArgs === spec.maxArgs ? `${spec.minArgs}` : `${spec.minArgs} or ${spec.maxArgs}`;
     return `helper "${name}" takes ${range} argument${spec.maxArgs === 1 ? '' : 's'}, got ${count}`;

@@ -7,7 +7,16 @@ import type { Cmd } from '../core/cmd/cmd.js';
 import { toRemote } from '../core/cmd/remote.js';
 import { RemoteCommandError } from '../core/errors/remote-errors.js';
 import { maskSecretsOf } from './run.js';
-import { stdinBytes, type ExecOptions, type ExecResult, type FileToPut, type StreamHandle, type StreamOptions, type Transport, type TransportCounters } from './transport.js';
+import {
+  stdinBytes,
+  type ExecOptions,
+  type ExecResult,
+  type FileToPut,
+  type StreamHandle,
+  type StreamOptions,
+  type Transport,
+  type TransportCounters,
+} from './transport.js';
 
 /** Runs on this machine. Same rendering as ssh (`/bin/sh -c '…'`, secrets over stdin), so behaviour matches. */
 export class LocalTransport implements Transport {
@@ -26,12 +35,21 @@ export class LocalTransport implements Transport {
     const input = Buffer.concat([inv.stdinPrefix, stdinBytes(opts.stdin)]);
     this.execs++;
     // Own process group, so a timeout kills the whole tree: a surviving grandchild would hold the pipes open.
-    const child = execa('/bin/sh', ['-c', inv.command], { input, encoding: 'buffer', stripFinalNewline: false, reject: false, detached: true });
+    const child = execa('/bin/sh', ['-c', inv.command], {
+      input,
+      encoding: 'buffer',
+      stripFinalNewline: false,
+      reject: false,
+      detached: true,
+    });
     let timedOut = false;
-    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true;
-      if (child.pid !== undefined) killGroup(child.pid);
-    }, opts.timeoutMs);
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            if (child.pid !== undefined) killGroup(child.pid);
+          }, opts.timeoutMs);
     const r = await child.finally(() => clearTimeout(timer));
     const stdoutBytes = Buffer.from(r.stdout);
     const stderr = Buffer.from(r.stderr).toString('utf8');
@@ -42,7 +60,8 @@ export class LocalTransport implements Transport {
 
   /** No pty here (that needs a terminal library rig does not carry): pty requests are refused. */
   stream(cmd: Cmd, opts: StreamOptions): Promise<StreamHandle> {
-    if (opts.pty !== undefined) return Promise.reject(new Error(`${this.host}: the local transport cannot allocate a terminal`));
+    if (opts.pty !== undefined)
+      return Promise.reject(new Error(`${this.host}: the local transport cannot allocate a terminal`));
     const inv = toRemote(cmd, { sudo: opts.become === true && !this.isRoot });
     this.execs++;
     const child = spawn('/bin/sh', ['-c', inv.command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });

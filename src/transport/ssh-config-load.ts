@@ -17,7 +17,8 @@ export async function loadSshConfig(file: string, home: string, depth = 0): Prom
   return Promise.all(
     lines.map(async (l): Promise<SshConfigLine> => {
       if (l.kind !== 'include') return l;
-      if (depth >= MAX_INCLUDE_DEPTH) throw new Error(`${l.file}:${l.line}: Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
+      if (depth >= MAX_INCLUDE_DEPTH)
+        throw new Error(`${l.file}:${l.line}: Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
       const files = (await Promise.all(l.paths.map((p) => expandInclude(p, home)))).flat();
       const included = (await Promise.all(files.map((f) => loadSshConfig(f, home, depth + 1)))).flat();
       return { ...l, included };
@@ -32,7 +33,10 @@ async function expandInclude(p: string, home: string): Promise<string[]> {
   if (!/[*?]/.test(base)) return [abs];
   const dir = path.dirname(abs);
   const names = await readdir(dir).catch(() => [] as string[]);
-  return names.filter((n) => matchGlob(base, n)).sort().map((n) => path.join(dir, n));
+  return names
+    .filter((n) => matchGlob(base, n))
+    .sort()
+    .map((n) => path.join(dir, n));
 }
 
 async function readOptional(file: string): Promise<string | undefined> {

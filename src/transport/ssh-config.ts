@@ -6,8 +6,20 @@ import { matchPatternList } from './ssh-pattern.js';
 export type SshConfigLine =
   | { readonly kind: 'host'; readonly patterns: readonly string[]; readonly file: string; readonly line: number }
   | { readonly kind: 'match'; readonly criteria: readonly string[]; readonly file: string; readonly line: number }
-  | { readonly kind: 'include'; readonly paths: readonly string[]; readonly included: readonly SshConfigLine[]; readonly file: string; readonly line: number }
-  | { readonly kind: 'option'; readonly keyword: string; readonly args: readonly string[]; readonly file: string; readonly line: number };
+  | {
+      readonly kind: 'include';
+      readonly paths: readonly string[];
+      readonly included: readonly SshConfigLine[];
+      readonly file: string;
+      readonly line: number;
+    }
+  | {
+      readonly kind: 'option';
+      readonly keyword: string;
+      readonly args: readonly string[];
+      readonly file: string;
+      readonly line: number;
+    };
 
 /** The settings rig uses for one host, after Host/Match blocks and Includes are applied. */
 export interface ResolvedSshHost {

@@ -31,8 +31,14 @@ const MAX_JUMPS = 8;
  * The endpoints in dialing order: ProxyJump hops first (each hop itself resolved through ssh_config,
  * as `ssh -J` does), the target last. Inventory values override ssh_config (like `ssh -o`).
  */
-export function planEndpoints(target: SshTarget, config: readonly SshConfigLine[], ctx: SshConfigContext, depth = 0): SshEndpoint[] {
-  if (depth > MAX_JUMPS) throw new Error(`${target.name}: ProxyJump chain longer than ${MAX_JUMPS} hops (a loop in ssh_config?)`);
+export function planEndpoints(
+  target: SshTarget,
+  config: readonly SshConfigLine[],
+  ctx: SshConfigContext,
+  depth = 0,
+): SshEndpoint[] {
+  if (depth > MAX_JUMPS)
+    throw new Error(`${target.name}: ProxyJump chain longer than ${MAX_JUMPS} hops (a loop in ssh_config?)`);
   const r = resolveSshHost(config, target.host, ctx);
   const self: SshEndpoint = {
     name: target.name,
@@ -46,15 +52,28 @@ export function planEndpoints(target: SshTarget, config: readonly SshConfigLine[
   if (r.proxyJump === undefined) return [self];
   const jumps = r.proxyJump.split(',').map(parseJumpSpec);
   if (jumps.length > MAX_JUMPS) throw new Error(`${target.name}: ProxyJump has more than ${MAX_JUMPS} hops`);
-  const [first, ...rest] = jumps.map((j) => ({ name: j.spec, host: j.host, ...(j.port === undefined ? {} : { port: j.port }), ...(j.user === undefined ? {} : { user: j.user }) }));
+  const [first, ...rest] = jumps.map((j) => ({
+    name: j.spec,
+    host: j.host,
+    ...(j.port === undefined ? {} : { port: j.port }),
+    ...(j.user === undefined ? {} : { user: j.user }),
+  }));
   if (first === undefined) return [self];
   // The first hop may itself have a ProxyJump in the config; later hops are dialed through the previous one.
-  const hops = [...planEndpoints(first, config, ctx, depth + 1), ...rest.map((j) => planEndpoints(j, config, ctx, depth + 1).at(-1) as SshEndpoint)];
+  const hops = [
+    ...planEndpoints(first, config, ctx, depth + 1),
+    ...rest.map((j) => planEndpoints(j, config, ctx, depth + 1).at(-1) as SshEndpoint),
+  ];
   return [...hops, self];
 }
 
 /** Parses one ProxyJump element `[user@]host[:port]` (also `ssh://user@host:port`, `[v6]:port`). */
-export function parseJumpSpec(spec: string): { spec: string; host: string; port: number | undefined; user: string | undefined } {
+export function parseJumpSpec(spec: string): {
+  spec: string;
+  host: string;
+  port: number | undefined;
+  user: string | undefined;
+} {
   const s = spec.trim().replace(/^ssh:\/\//, '');
   const at = s.lastIndexOf('@');
   const user = at >= 0 ? s.slice(0, at) : undefined;

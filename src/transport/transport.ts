@@ -51,7 +51,9 @@ export interface StreamOptions {
   readonly stdin?: NodeJS.ReadableStream;
   readonly onStdout: (chunk: Buffer) => void;
   readonly onStderr: (chunk: Buffer) => void;
-  /** Aborting closes the channel (with a pty the command is hung up); `done` then resolves undefined if no exit came. */
+  /**
+   * Aborting closes the channel (with a pty the command is hung up); `done` then resolves undefined if no exit came.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -85,7 +87,9 @@ export interface Transport {
   exec(cmd: Cmd, opts?: ExecOptions): Promise<ExecResult>;
   /** Starts `cmd` with its output delivered as it comes (logs -f, exec, ssh); resolves once it runs. */
   stream(cmd: Cmd, opts: StreamOptions): Promise<StreamHandle>;
-  /** Writes all files in one transfer; parent directories must exist. Not atomic: callers write a temp path and rename. */
+  /**
+   * Writes all files in one transfer; parent directories must exist. Not atomic: callers write a temp path and rename.
+   */
   putFiles(files: readonly FileToPut[]): Promise<void>;
   readonly counters: TransportCounters;
   close(): Promise<void>;

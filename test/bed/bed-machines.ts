@@ -34,5 +34,13 @@ export async function startBedHosts(opts: BedHostsOptions): Promise<Machines> {
   }
   const tb = await startHosts(n, opts.compose === undefined ? {} : { compose: opts.compose });
   const logs = () => hostLogs(tb);
-  return { hosts: tb.hosts, knownHostsPath: tb.knownHostsPath, tb, fleet: undefined, label: tb.runId, logs, stop: () => tb.stop() };
+  return {
+    hosts: tb.hosts,
+    knownHostsPath: tb.knownHostsPath,
+    tb,
+    fleet: undefined,
+    label: tb.runId,
+    logs,
+    stop: () => tb.stop(),
+  };
 }

@@ -133,7 +133,8 @@ async function build(opts: RoleBedOptions, undo: (() => Promise<void>)[]): Promi
   const varsOf = (name = 'h1'): Record<string, unknown> => ({ ...startVars.get(host(name).name) });
   return {
     get tb() {
-      if (!machines.tb) throw new Error('role bed: its hosts are sshd processes (option sshd), not a testcontainers run');
+      if (!machines.tb)
+        throw new Error('role bed: its hosts are sshd processes (option sshd), not a testcontainers run');
       return machines.tb;
     },
     get fleet() {

@@ -35,8 +35,11 @@ export class SshLoginWait implements WaitStrategy {
   async waitUntilReady(container: Container, boundPorts: BoundPorts): Promise<void> {
     const port = boundPorts.getBinding(22);
     this.hostKey = undefined;
-    const outcome = await waitFor(`SSH login on 127.0.0.1:${port}`, () => this.probe(container, port), this.timeoutMs)
-      .catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
+    const outcome = await waitFor(
+      `SSH login on 127.0.0.1:${port}`,
+      () => this.probe(container, port),
+      this.timeoutMs,
+    ).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
     if (outcome === true) return;
     const why = outcome === 'stopped' ? 'the container stopped' : outcome;
     const log = await containerLog(container, LOG_TAIL);

@@ -55,17 +55,19 @@ export async function startHosts(n: number, opts: StartHostsOptions = {}): Promi
   const ownerPid = opts.owner === 'none' ? undefined : process.pid;
   if (ownerPid !== undefined) removeAtExit(runId);
   const names = Array.from({ length: n }, (_, i) => `h${i + 1}`);
-  const results = await mapPool(names, opts.parallel ?? parallelFromEnv(), (name) => settled(async (): Promise<TestbedHost> => {
-    const dataDir = path.join(runDir, name);
-    const container = `${runPrefix(runId)}${name}`;
-    await mkdir(dataDir, { recursive: true });
-    const { port, hostKey } = await startTarget({
-      ...{ runId, name, container, dataDir, authorizedKey: key.pub },
-      ...{ privateKey, readyTimeoutMs, compose, ownerPid },
-    });
-    const login = { address: '127.0.0.1', port, user: 'root', keyPath: key.path, hostKey } as const;
-    return { name, container, ...login, dataDir, composeProject: container };
-  }));
+  const results = await mapPool(names, opts.parallel ?? parallelFromEnv(), (name) =>
+    settled(async (): Promise<TestbedHost> => {
+      const dataDir = path.join(runDir, name);
+      const container = `${runPrefix(runId)}${name}`;
+      await mkdir(dataDir, { recursive: true });
+      const { port, hostKey } = await startTarget({
+        ...{ runId, name, container, dataDir, authorizedKey: key.pub },
+        ...{ privateKey, readyTimeoutMs, compose, ownerPid },
+      });
+      const login = { address: '127.0.0.1', port, user: 'root', keyPath: key.path, hostKey } as const;
+      return { name, container, ...login, dataDir, composeProject: container };
+    }),
+  );
   const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${names[i]}: ${String(r.reason)}`] : []));
   if (failed.length > 0) {
     await removeRun(runId);
@@ -101,7 +103,8 @@ function parallelFromEnv(): number {
   const value = process.env['RIG_TB_PARALLEL'];
   if (value === undefined || value === '') return 12;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`testbed: RIG_TB_PARALLEL must be a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`testbed: RIG_TB_PARALLEL must be a positive integer, got "${value}"`);
   return n;
 }
 

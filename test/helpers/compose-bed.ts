@@ -71,7 +71,9 @@ export async function startComposeBed(id: string, opts: { compose?: 'v1' | 'v2' 
       '.vault_password': 'compose-bed-pw\n',
       'lint.yml': `images:\n  - image: ${repo}/alpha\n    reason: built locally by the tests, no registry\n  - image: ${repo}/beta\n    reason: built locally by the tests, no registry\n`,
       'playbooks/site.yml': '- hosts: all\n  roles: [stack]\n',
-      ...Object.fromEntries(fixtureFiles().map((rel) => [`roles/stack/${rel}`, readFileSync(path.join(FIXTURE, rel), 'utf8')])),
+      ...Object.fromEntries(
+        fixtureFiles().map((rel) => [`roles/stack/${rel}`, readFileSync(path.join(FIXTURE, rel), 'utf8')]),
+      ),
     },
     { roles: [], asPackage: true },
   );
@@ -85,14 +87,21 @@ export async function startComposeBed(id: string, opts: { compose?: 'v1' | 'v2' 
     images,
     stateDir: `${projectDir}/.rig`,
     container: (service) => `${prefix}_${service}`,
-    setVars: (vars) => writeFileSync(path.join(root, 'inventory/test/host_vars/h1.yml'), stringify({ ...base, ...vars })),
+    setVars: (vars) =>
+      writeFileSync(path.join(root, 'inventory/test/host_vars/h1.yml'), stringify({ ...base, ...vars })),
     compose: tb.compose ?? 'v2', // unset only in a description written before the bed defaulted to v2
     async rig(args) {
       const io = testIo({ cwd: root, env: { HOME: home, PATH: process.env['PATH'], USER: 'tester' } });
       const code = await main([...args, '--env', 'test'], io);
       return { code, out: io.outText(), err: io.errText() };
     },
-    spawnRig: (args, env = {}) => spawnRig(root, [...args, '--env', 'test'], { HOME: home, PATH: process.env['PATH'] ?? '', USER: 'tester', ...env }),
+    spawnRig: (args, env = {}) =>
+      spawnRig(root, [...args, '--env', 'test'], {
+        HOME: home,
+        PATH: process.env['PATH'] ?? '',
+        USER: 'tester',
+        ...env,
+      }),
     async stop() {
       await removeContainers(prefix);
       await removeNetworks(prefix);
@@ -105,7 +114,13 @@ export async function startComposeBed(id: string, opts: { compose?: 'v1' | 'v2' 
 /** rig as a process of its own (it can be signalled, killed, frozen). */
 function spawnRig(cwd: string, args: string[], env: Record<string, string>) {
   // no SIGKILL after a SIGTERM (execa's default after 5 s): how rig ends after a signal is what the tests look at
-  return execa(process.execPath, [BIN, ...args], { cwd, reject: false, env, extendEnv: false, forceKillAfterDelay: false });
+  return execa(process.execPath, [BIN, ...args], {
+    cwd,
+    reject: false,
+    env,
+    extendEnv: false,
+    forceKillAfterDelay: false,
+  });
 }
 
 /** A rig process started by {@link ComposeBed.spawnRig}. */

@@ -24,10 +24,18 @@ function casesOf(ci: readonly Case[]): readonly Case[] {
   return INTERRUPTS.flatMap((how) => STAGES.map((stage) => [how, stage] as const));
 }
 
-const vars = (n: number) => ({ stack_alpha_env: { FOO: `v${n}`, API_KEY: '{{ vault_api_key }}' }, stack_beta_env: { X: `${n}` } });
+const vars = (n: number) => ({
+  stack_alpha_env: { FOO: `v${n}`, API_KEY: '{{ vault_api_key }}' },
+  stack_beta_env: { X: `${n}` },
+});
 
 /** Defines the suite for `flavor`; `ci` are the cases `make test` runs (and the failed `up` when `ciFailedUp`). */
-export function crashSuite(flavor: 'v1' | 'v2', ci: readonly Case[], skip: string | undefined, ciFailedUp: boolean): void {
+export function crashSuite(
+  flavor: 'v1' | 'v2',
+  ci: readonly Case[],
+  skip: string | undefined,
+  ciFailedUp: boolean,
+): void {
   describe.skipIf(skip !== undefined)(`crash-safe deploys on Compose ${flavor}`, () => {
     let bed: ComposeBed;
     let n = 0;
@@ -60,66 +68,85 @@ export function crashSuite(flavor: 'v1' | 'v2', ci: readonly Case[], skip: strin
 
         const plan = await bed.rig(['plan']);
         expect(plan.code, plan.out).toBe(2);
-        if (stage !== 'before-files') expect(plan.out).toMatch(/! last deploy [0-9a-f]{12} by tester@\S+ was interrupted /);
+        if (stage !== 'before-files')
+          expect(plan.out).toMatch(/! last deploy [0-9a-f]{12} by tester@\S+ was interrupted /);
         const again = await bed.rig(['deploy']);
         expect(again.code, again.out + again.err).toBe(0);
         expect(again.out).toMatch(/✓ beta healthy/);
         expect(again.out).toMatch(/✓ alpha healthy/);
         const after = await bed.rig(['plan']);
         expect(after.code, after.out).toBe(0);
-        for (const s of ['alpha', 'beta'] as const) expect((await inspectContainer(bed.container(s)))?.health).toBe('healthy');
+        for (const s of ['alpha', 'beta'] as const)
+          expect((await inspectContainer(bed.container(s)))?.health).toBe('healthy');
         expect((await inspectContainer(bed.container('alpha')))?.env).toContain(`FOO=v${n}`);
         await expectHistory(bed, since, how, stage);
       });
     }
 
-    it.runIf(FULL_MATRIX || ciFailedUp)('a failed `up` (host port taken) is rolled back: the previous containers run, the files are as before', async () => {
-      const before = await snapshot(bed);
-      const port = await freePort();
-      const taken = await listen(port);
-      try {
-        bed.setVars({ ...vars(n), stack_alpha_env: { FOO: 'port-taken', API_KEY: '{{ vault_api_key }}' }, stack_alpha_ports: [`127.0.0.1:${port}:8080`] });
-        const r = await bed.rig(['deploy']);
-        expect(r.code, r.out).toBe(1);
-        expect(r.out).toMatch(/compose up of alpha failed \(exit \d+\)/);
-        expect(r.out).toMatch(/rolled back to release \d{8}T\d{6}Z-[0-9a-f]{4}/);
-        await allRunning(bed, ['alpha', 'beta'], 45_000);
-        expect(await snapshot(bed)).toEqual(before);
-        const events = await history(bed);
-        expect(events.some((e) => e.event === 'compose.failed')).toBe(true);
-        expect(events.findLast((e) => e.event === 'rollback.finished')).toMatchObject({ ok: true });
-      } finally {
-        taken.close();
-      }
-      bed.setVars(vars(n));
-      expect((await bed.rig(['deploy'])).code).toBe(0);
-      expect((await bed.rig(['plan'])).code).toBe(0);
-    });
+    it.runIf(FULL_MATRIX || ciFailedUp)(
+      'a failed `up` (host port taken) is rolled back: the previous containers run, the files are as before',
+      async () => {
+        const before = await snapshot(bed);
+        const port = await freePort();
+        const taken = await listen(port);
+        try {
+          bed.setVars({
+            ...vars(n),
+            stack_alpha_env: { FOO: 'port-taken', API_KEY: '{{ vault_api_key }}' },
+            stack_alpha_ports: [`127.0.0.1:${port}:8080`],
+          });
+          const r = await bed.rig(['deploy']);
+          expect(r.code, r.out).toBe(1);
+          expect(r.out).toMatch(/compose up of alpha failed \(exit \d+\)/);
+          expect(r.out).toMatch(/rolled back to release \d{8}T\d{6}Z-[0-9a-f]{4}/);
+          await allRunning(bed, ['alpha', 'beta'], 45_000);
+          expect(await snapshot(bed)).toEqual(before);
+          const events = await history(bed);
+          expect(events.some((e) => e.event === 'compose.failed')).toBe(true);
+          expect(events.findLast((e) => e.event === 'rollback.finished')).toMatchObject({ ok: true });
+        } finally {
+          taken.close();
+        }
+        bed.setVars(vars(n));
+        expect((await bed.rig(['deploy'])).code).toBe(0);
+        expect((await bed.rig(['plan'])).code).toBe(0);
+      },
+    );
 
-    it.runIf(FULL_MATRIX || ciFailedUp)('a container the killed run recreated changes health between the plan and the lock: the deploy goes on', async () => {
-      // only alpha changes: the killed run recreates it, and dies in its health gate (not in any release yet)
-      n++;
-      const onlyAlpha = { ...vars(n), stack_beta_env: vars(n - 1).stack_beta_env };
-      bed.setVars(onlyAlpha);
-      await interrupt(bed, await holdDeployAt(bed, 'during-gate'), 'SIGKILL');
-      await allRunning(bed, ['alpha', 'beta'], 45_000);
-      const flag = `${bed.host.dataDir}/proj/cfg/alpha/unhealthy`;
-      const alphaHealth = (want: string) => waitFor(`alpha ${want}`, async () => ((await inspectContainer(bed.container('alpha')))?.health === want ? true : undefined), 60_000, 200);
-      await docker(['exec', bed.host.container, 'touch', flag]);
-      await alphaHealth('unhealthy');
-      // the plan shown gates alpha as `health unhealthy`; under the lock it is healthy again: `not in the current release`
-      const next = await holdDeployAt(bed, 'before-lock');
-      await docker(['exec', bed.host.container, 'rm', '-f', flag]);
-      await alphaHealth('healthy');
-      next.release();
-      const r = await next.child;
-      const out = `${String(r.stdout)}\n${String(r.stderr)}`;
-      expect(r.exitCode, out).toBe(0);
-      expect(out).toMatch(/✓ alpha healthy/);
-      expect((await bed.rig(['plan'])).code).toBe(0);
-      bed.setVars(vars(n));
-      expect((await bed.rig(['deploy'])).code).toBe(0);
-    });
+    it.runIf(FULL_MATRIX || ciFailedUp)(
+      'a container the killed run recreated changes health between the plan and the lock: the deploy goes on',
+      async () => {
+        // only alpha changes: the killed run recreates it, and dies in its health gate (not in any release yet)
+        n++;
+        const onlyAlpha = { ...vars(n), stack_beta_env: vars(n - 1).stack_beta_env };
+        bed.setVars(onlyAlpha);
+        await interrupt(bed, await holdDeployAt(bed, 'during-gate'), 'SIGKILL');
+        await allRunning(bed, ['alpha', 'beta'], 45_000);
+        const flag = `${bed.host.dataDir}/proj/cfg/alpha/unhealthy`;
+        const alphaHealth = (want: string) =>
+          waitFor(
+            `alpha ${want}`,
+            async () => ((await inspectContainer(bed.container('alpha')))?.health === want ? true : undefined),
+            60_000,
+            200,
+          );
+        await docker(['exec', bed.host.container, 'touch', flag]);
+        await alphaHealth('unhealthy');
+        // the plan shown gates alpha as `health unhealthy`; under the lock it is healthy again: `not in the current
+        // release`
+        const next = await holdDeployAt(bed, 'before-lock');
+        await docker(['exec', bed.host.container, 'rm', '-f', flag]);
+        await alphaHealth('healthy');
+        next.release();
+        const r = await next.child;
+        const out = `${String(r.stdout)}\n${String(r.stderr)}`;
+        expect(r.exitCode, out).toBe(0);
+        expect(out).toMatch(/✓ alpha healthy/);
+        expect((await bed.rig(['plan'])).code).toBe(0);
+        bed.setVars(vars(n));
+        expect((await bed.rig(['deploy'])).code).toBe(0);
+      },
+    );
   });
 }
 
@@ -128,13 +155,26 @@ async function expectHistory(bed: ComposeBed, since: string, how: Interrupt, sta
   const events = (await history(bed)).filter((e) => e.ts >= since);
   const last = events.findLast((e) => e.event === 'deploy.finished') as Event;
   const first = events.find((e) => e.deployId !== last.deployId && e.event === 'deploy.started');
-  if (how === 'SIGINT' || how === 'SIGTERM') expect(events.find((e) => e.event === 'deploy.interrupted' && e.deployId === first?.deployId)).toBeDefined();
-  if (how === 'cut') expect(events.find((e) => e.event === 'deploy.failed' && e.deployId === first?.deployId), 'rig reconnects to journal and unlock').toBeDefined();
-  if (how === 'SIGKILL' || how === 'SIGINTx2') expect(events.find((e) => e.event === 'lock.expired' && e.deployId === last.deployId)).toMatchObject({ reason: 'its process is gone (this workstation)' });
+  if (how === 'SIGINT' || how === 'SIGTERM')
+    expect(events.find((e) => e.event === 'deploy.interrupted' && e.deployId === first?.deployId)).toBeDefined();
+  if (how === 'cut')
+    expect(
+      events.find((e) => e.event === 'deploy.failed' && e.deployId === first?.deployId),
+      'rig reconnects to journal and unlock',
+    ).toBeDefined();
+  if (how === 'SIGKILL' || how === 'SIGINTx2')
+    expect(events.find((e) => e.event === 'lock.expired' && e.deployId === last.deployId)).toMatchObject({
+      reason: 'its process is gone (this workstation)',
+    });
   else expect(events.find((e) => e.event === 'lock.expired')).toBeUndefined();
   if (stage !== 'before-files') {
-    const interrupted = first?.deployId ?? (events.find((e) => e.event === 'lock.expired') as { previous: { deployId: string } } | undefined)?.previous.deployId;
-    expect(events.find((e) => e.event === 'deploy.resumed' && e.deployId === last.deployId)).toMatchObject({ previous: interrupted });
+    const interrupted =
+      first?.deployId ??
+      (events.find((e) => e.event === 'lock.expired') as { previous: { deployId: string } } | undefined)?.previous
+        .deployId;
+    expect(events.find((e) => e.event === 'deploy.resumed' && e.deployId === last.deployId)).toMatchObject({
+      previous: interrupted,
+    });
   }
 }
 
@@ -146,11 +186,19 @@ async function history(bed: ComposeBed): Promise<Event[]> {
 
 /** The containers (image, env, running) and the digests of every file under the project dir but rig's state. */
 async function snapshot(bed: ComposeBed): Promise<unknown> {
-  const files = await docker(['exec', bed.host.container, 'sh', '-c', `cd ${bed.host.dataDir}/proj && find . -path ./.rig -prune -o -type f -print | sort | xargs sha256sum`]);
-  const containers = await Promise.all((['alpha', 'beta'] as const).map(async (s) => {
-    const c = await inspectContainer(bed.container(s));
-    return { image: c?.image, env: [...(c?.env ?? [])].sort(), running: c?.running };
-  }));
+  const files = await docker([
+    'exec',
+    bed.host.container,
+    'sh',
+    '-c',
+    `cd ${bed.host.dataDir}/proj && find . -path ./.rig -prune -o -type f -print | sort | xargs sha256sum`,
+  ]);
+  const containers = await Promise.all(
+    (['alpha', 'beta'] as const).map(async (s) => {
+      const c = await inspectContainer(bed.container(s));
+      return { image: c?.image, env: [...(c?.env ?? [])].sort(), running: c?.running };
+    }),
+  );
   return { files: files.stdout, containers };
 }
 

@@ -16,7 +16,12 @@ import { docker, inspectContainer, waitFor } from './docker/index.js';
 export type Interrupt = 'SIGINT' | 'SIGINTx2' | 'SIGTERM' | 'SIGKILL' | 'cut';
 
 /** The stages of a recreate deploy a test can interrupt (the pause points of a host's apply). */
-export const STAGES = ['before-files', 'after-files', 'during-up', 'during-gate'] as const satisfies readonly PausePoint[];
+export const STAGES = [
+  'before-files',
+  'after-files',
+  'during-up',
+  'during-gate',
+] as const satisfies readonly PausePoint[];
 export type Stage = (typeof STAGES)[number];
 
 /** What the interrupted run did. */
@@ -39,7 +44,11 @@ export interface HeldRun {
  * A compose bed with the stack deployed once from `vars`, and the CLI built (the interrupted runs are processes of
  * their own). Throws with rig's output when that first deploy fails.
  */
-export async function deployedBed(id: string, vars: Record<string, unknown>, compose?: 'v1' | 'v2'): Promise<ComposeBed> {
+export async function deployedBed(
+  id: string,
+  vars: Record<string, unknown>,
+  compose?: 'v1' | 'v2',
+): Promise<ComposeBed> {
   const bed = await startComposeBed(id, compose ? { compose } : {});
   await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
   bed.setVars(vars);
@@ -49,7 +58,12 @@ export async function deployedBed(id: string, vars: Record<string, unknown>, com
 }
 
 /** Starts `rig deploy` held at `stage`; resolves once it is there. */
-export async function holdDeployAt(bed: ComposeBed, stage: PausePoint, args: string[] = [], extraEnv: Record<string, string> = {}): Promise<HeldRun> {
+export async function holdDeployAt(
+  bed: ComposeBed,
+  stage: PausePoint,
+  args: string[] = [],
+  extraEnv: Record<string, string> = {},
+): Promise<HeldRun> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rig-pause-'));
   const files = pauseFiles(dir, 'h1', stage);
   const child = bed.spawnRig(['deploy', ...args], { RIG_TEST_PAUSE: stage, RIG_TEST_PAUSE_DIR: dir, ...extraEnv });
@@ -72,7 +86,12 @@ export async function interrupt(bed: ComposeBed, run: HeldRun, how: Interrupt): 
   else if (how === 'SIGINTx2') {
     run.child.kill('SIGINT');
     // the second once rig has seen the first (it says so on stderr)
-    await waitFor('rig to take the first SIGINT', () => Promise.resolve(run.stderr().includes('SIGINT: stopping') ? true : undefined), 30_000, 20);
+    await waitFor(
+      'rig to take the first SIGINT',
+      () => Promise.resolve(run.stderr().includes('SIGINT: stopping') ? true : undefined),
+      30_000,
+      20,
+    );
     run.child.kill('SIGINT');
   } else run.child.kill(how);
   run.release();
@@ -89,11 +108,20 @@ export async function killSshSessions(bed: ComposeBed): Promise<void> {
 }
 
 /** Resolves once every container of `services` runs (a one-off check per poll); throws after `timeoutMs`. */
-export async function allRunning(bed: ComposeBed, services: readonly ('alpha' | 'beta' | 'gamma')[], timeoutMs: number): Promise<number> {
+export async function allRunning(
+  bed: ComposeBed,
+  services: readonly ('alpha' | 'beta' | 'gamma')[],
+  timeoutMs: number,
+): Promise<number> {
   const started = Date.now();
-  await waitFor(`${services.join(', ')} running`, async () => {
-    const states = await Promise.all(services.map((s) => inspectContainer(bed.container(s))));
-    return states.every((c) => c?.running === true) ? true : undefined;
-  }, timeoutMs, 200);
+  await waitFor(
+    `${services.join(', ')} running`,
+    async () => {
+      const states = await Promise.all(services.map((s) => inspectContainer(bed.container(s))));
+      return states.every((c) => c?.running === true) ? true : undefined;
+    },
+    timeoutMs,
+    200,
+  );
   return Date.now() - started;
 }

@@ -39,8 +39,15 @@ export async function startFleetBed(n: number): Promise<FleetBed> {
   const tb = await startHosts(n);
   const ring = VaultKeyring.fromPasswords([{ password: 'fleet-bed-pw' }]);
   const secret = `sk-fleet-${Math.random().toString(36).slice(2, 12)}`;
-  const base = (h: TestbedHost) => ({ project_name: h.composeProject, project_dir: `${h.dataDir}/proj`, chatty_dir: `${h.dataDir}/proj/cfg`, chatty_tag: h.name, chatty_secret: '{{ vault_api_key }}' });
-  const hostLine = (h: TestbedHost) => `    ${h.name}: { ansible_host: ${h.address}, ansible_port: ${h.port}, ansible_user: root, ansible_ssh_private_key_file: ${h.keyPath} }`;
+  const base = (h: TestbedHost) => ({
+    project_name: h.composeProject,
+    project_dir: `${h.dataDir}/proj`,
+    chatty_dir: `${h.dataDir}/proj/cfg`,
+    chatty_tag: h.name,
+    chatty_secret: '{{ vault_api_key }}',
+  });
+  const hostLine = (h: TestbedHost) =>
+    `    ${h.name}: { ansible_host: ${h.address}, ansible_port: ${h.port}, ansible_user: root, ansible_ssh_private_key_file: ${h.keyPath} }`;
   const root = makeProject(
     {
       'inventory/test/hosts.yml': `all:\n  hosts:\n${tb.hosts.map(hostLine).join('\n')}\n`,
@@ -50,7 +57,9 @@ export async function startFleetBed(n: number): Promise<FleetBed> {
       '.vault_password': 'fleet-bed-pw\n',
       'lint.yml': 'images:\n  - image: local/rig-svc\n    reason: built locally by the tests, no registry\n',
       'playbooks/site.yml': '- hosts: all\n  roles: [chatty]\n',
-      ...Object.fromEntries(fixtureFiles().map((rel) => [`roles/chatty/${rel}`, readFileSync(path.join(FIXTURE, rel), 'utf8')])),
+      ...Object.fromEntries(
+        fixtureFiles().map((rel) => [`roles/chatty/${rel}`, readFileSync(path.join(FIXTURE, rel), 'utf8')]),
+      ),
     },
     { roles: [], asPackage: true },
   );
@@ -63,7 +72,11 @@ export async function startFleetBed(n: number): Promise<FleetBed> {
     secret,
     home,
     container: (name, service) => `${tb.host(name).composeProject}_${service}`.replace(/-/g, '_'),
-    setVars: (host, vars) => writeFileSync(path.join(root, `inventory/test/host_vars/${host}.yml`), stringify({ ...base(tb.host(host)), ...vars })),
+    setVars: (host, vars) =>
+      writeFileSync(
+        path.join(root, `inventory/test/host_vars/${host}.yml`),
+        stringify({ ...base(tb.host(host)), ...vars }),
+      ),
     async rig(args) {
       const io = testIo({ cwd: root, env });
       const code = await main(withEnv(args), io);
@@ -78,7 +91,10 @@ export async function startFleetBed(n: number): Promise<FleetBed> {
  * A bed with the stack deployed and the CLI compiled, for suites that read what runs: stopped when `afterAll` runs, its
  * hosts' logs dumped when a test failed. Use the returned getter inside tests.
  */
-export function deployedFleetBed(n: number, hooks: { beforeAll: typeof beforeAll; afterAll: typeof afterAll; afterEach: typeof afterEach }): () => FleetBed {
+export function deployedFleetBed(
+  n: number,
+  hooks: { beforeAll: typeof beforeAll; afterAll: typeof afterAll; afterEach: typeof afterEach },
+): () => FleetBed {
   let bed: FleetBed | undefined;
   hooks.beforeAll(async () => {
     [bed] = await Promise.all([startFleetBed(n), buildCli()]);
@@ -100,7 +116,8 @@ export function deployedFleetBed(n: number, hooks: { beforeAll: typeof beforeAll
 /** Compiles the CLI to dist/ (bin/rig.js runs it; deploy repos import `rig` from there). */
 export async function buildCli(): Promise<void> {
   const build = await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, reject: false });
-  if (build.exitCode !== 0) console.warn(`tsc -p tsconfig.build.json exited ${build.exitCode} (emitted anyway):\n${build.stdout}`);
+  if (build.exitCode !== 0)
+    console.warn(`tsc -p tsconfig.build.json exited ${build.exitCode} (emitted anyway):\n${build.stdout}`);
 }
 
 /** `--env test` right after the command name: after a `--` it would belong to the remote command. */

@@ -1,19 +1,34 @@
 // Builds throwaway rig repositories in temp dirs (inventory, playbooks, vault password) using the repo's roles.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Where role `name` lives in this repository: a test fixture role (test/fixtures/roles/, e.g. `sample`) or a real one (roles/). */
+/**
+ * Where role `name` lives in this repository: a test fixture role (test/fixtures/roles/, e.g. `sample`) or a real one
+ * (roles/).
+ */
 export function roleDir(name: string): string {
   const fixture = path.join(REPO_ROOT, 'test', 'fixtures', 'roles', name);
   return existsSync(fixture) ? fixture : path.join(REPO_ROOT, 'roles', name);
 }
 
 /** Writes `files` (path → content) under a new temp root and links the role `name` (see roleDir) into it. */
-export function makeProject(files: Record<string, string>, opts: { roles?: string[]; asPackage?: boolean } = {}): string {
+export function makeProject(
+  files: Record<string, string>,
+  opts: { roles?: string[]; asPackage?: boolean } = {},
+): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'rig-project-'));
   for (const [rel, text] of Object.entries(files)) {
     const full = path.join(root, rel);
@@ -49,7 +64,8 @@ export function snapshotTree(root: string): Map<string, string> {
 /** A minimal valid project for env `test`: one host in group `app`, running the sample role. */
 export function sampleFiles(extra: Record<string, string> = {}): Record<string, string> {
   return {
-    'inventory/test/hosts.yml': 'all:\n  children:\n    app:\n      hosts:\n        web1:\n          ansible_host: 127.0.0.1\n',
+    'inventory/test/hosts.yml':
+      'all:\n  children:\n    app:\n      hosts:\n        web1:\n          ansible_host: 127.0.0.1\n',
     'inventory/test/group_vars/all.yml': 'sample_dir: /srv/app\nsample_api_key: not-a-real-key-123\n',
     'playbooks/site.yml': '- hosts: app\n  roles: [sample]\n',
     ...extra,
@@ -64,8 +80,13 @@ import { Redactor } from '../../src/core/redact/redactor.js';
 import { DiagnosticsError, formatDiagnostic } from '../../src/core/errors/diagnostic.js';
 import { renderProject } from '../../src/config/roles/render-roles.js';
 
-/** Loads a temp project as the CLI would (real settings, vault keyring from `vaultPassword`, template interpolation). */
-export async function load(root: string, opts: Partial<ProjectOptions> & { vaultPassword?: string } = {}): Promise<Project> {
+/**
+ * Loads a temp project as the CLI would (real settings, vault keyring from `vaultPassword`, template interpolation).
+ */
+export async function load(
+  root: string,
+  opts: Partial<ProjectOptions> & { vaultPassword?: string } = {},
+): Promise<Project> {
   const redactor = opts.redactor ?? new Redactor();
   const { vaultPassword, ...rest } = opts;
   return loadProject({

@@ -34,30 +34,44 @@ export const DUMMY_VAULT: Readonly<Record<string, string>> = {
 const ROLES = ['docker-stack', 'telegram-standin', 'headscale', 'caddy', 'litellm', 'openclaw'];
 
 function filesUnder(rel: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(path.join(REPO_ROOT, rel), { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => {
-      const p = path.relative(REPO_ROOT, path.join(e.parentPath, e.name));
-      return [p, readFileSync(path.join(REPO_ROOT, p), 'utf8')];
-    }));
+  return Object.fromEntries(
+    readdirSync(path.join(REPO_ROOT, rel), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => {
+        const p = path.relative(REPO_ROOT, path.join(e.parentPath, e.name));
+        return [p, readFileSync(path.join(REPO_ROOT, p), 'utf8')];
+      }),
+  );
 }
 
-/** A temp repository: the shipped envs, playbooks and lint.yml, the repository's roles, a vault file and its password. */
+/**
+ * A temp repository: the shipped envs, playbooks and lint.yml, the repository's roles, a vault file and its password.
+ */
 export function shippedRepo(files: Record<string, string> = {}): string {
   const ring = VaultKeyring.fromPasswords([{ password: PASSWORD }]);
-  const vault = ring.encrypt(Object.entries(DUMMY_VAULT).map(([k, v]) => `${k}: ${v}\n`).join(''));
-  return makeProject({
-    ...(Object.assign({}, ...SHIPPED_ENVS.map((e) => filesUnder(`inventory/${e}`))) as Record<string, string>),
-    ...filesUnder('playbooks'),
-    'lint.yml': readFileSync(path.join(REPO_ROOT, 'lint.yml'), 'utf8'),
-    ...Object.fromEntries(SHIPPED_ENVS.map((e) => [`inventory/${e}/group_vars/all/secrets.yml`, vault])),
-    '.vault_password': `${PASSWORD}\n`,
-    ...files,
-  }, { roles: ROLES });
+  const vault = ring.encrypt(
+    Object.entries(DUMMY_VAULT)
+      .map(([k, v]) => `${k}: ${v}\n`)
+      .join(''),
+  );
+  return makeProject(
+    {
+      ...(Object.assign({}, ...SHIPPED_ENVS.map((e) => filesUnder(`inventory/${e}`))) as Record<string, string>),
+      ...filesUnder('playbooks'),
+      'lint.yml': readFileSync(path.join(REPO_ROOT, 'lint.yml'), 'utf8'),
+      ...Object.fromEntries(SHIPPED_ENVS.map((e) => [`inventory/${e}/group_vars/all/secrets.yml`, vault])),
+      '.vault_password': `${PASSWORD}\n`,
+      ...files,
+    },
+    { roles: ROLES },
+  );
 }
 
 /** The env loaded as `rig plan` loads it, with every diagnostic said on the way (load, role warnings, env checks). */
-export async function loadShipped(root: string, env: ShippedEnv): Promise<{ project: Project; rendered: Map<string, RoleOps[]>; said: Diagnostic[] }> {
+export async function loadShipped(
+  root: string,
+  env: ShippedEnv,
+): Promise<{ project: Project; rendered: Map<string, RoleOps[]>; said: Diagnostic[] }> {
   const project = await load(root, { env, vaultPassword: PASSWORD });
   const said: Diagnostic[] = [...project.warnings];
   const rendered = renderProject(project, said);
@@ -69,14 +83,24 @@ export async function loadShipped(root: string, env: ShippedEnv): Promise<{ proj
 export function pinOffline(root: string, project: Project, rendered: Map<string, RoleOps[]>): Map<string, RoleOps[]> {
   const images = envImages(project, rendered);
   const file = lockFilePath(root, project.env);
-  writeFileSync(file, renderLockFile(project.env, images.map((i) => ({
-    ref: i.ref,
-    registry: 'offline',
-    repository: i.ref.replace(/:[^:/]*$/, ''),
-    tag: /:([^:/]*)$/.exec(i.ref)?.[1] ?? '',
-    digest: `sha256:${createHash('sha256').update(i.ref).digest('hex')}`,
-    resolvedAt: '2026-12-01T00:00:00.000Z',
-  }))));
-  const pinned = applyPins(rendered, images, readLockFile(file), { env: project.env, pinned: project.inventory.settings.pinned, lockFile: path.relative(root, file) });
+  writeFileSync(
+    file,
+    renderLockFile(
+      project.env,
+      images.map((i) => ({
+        ref: i.ref,
+        registry: 'offline',
+        repository: i.ref.replace(/:[^:/]*$/, ''),
+        tag: /:([^:/]*)$/.exec(i.ref)?.[1] ?? '',
+        digest: `sha256:${createHash('sha256').update(i.ref).digest('hex')}`,
+        resolvedAt: '2026-12-01T00:00:00.000Z',
+      })),
+    ),
+  );
+  const pinned = applyPins(rendered, images, readLockFile(file), {
+    env: project.env,
+    pinned: project.inventory.settings.pinned,
+    lockFile: path.relative(root, file),
+  });
   return resolveServiceImages(pinned);
 }

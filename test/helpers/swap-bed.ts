@@ -1,4 +1,5 @@
-// A planted-symlink bed: a directory tree where uid 1000 (OpenClaw's sandbox) controls a managed directory, beside root-only victims.
+// A planted-symlink bed: a directory tree where uid 1000 (OpenClaw's sandbox) controls a managed directory, beside
+// root-only victims.
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -36,7 +37,10 @@ export function makeBed(root: string, name = `case-${++cases}`): Bed {
   const ws = path.join(state, 'ws');
   mkdirSync(ws, { recursive: true });
   chmodSync(base, 0o755);
-  for (const [d, mode] of [[state, 0o700], [ws, 0o755]] as const) {
+  for (const [d, mode] of [
+    [state, 0o700],
+    [ws, 0o755],
+  ] as const) {
     chownSync(d, U, U);
     chmodSync(d, mode);
   }
@@ -62,11 +66,18 @@ export function expectVictimsIntact(b: Bed): void {
 }
 
 /** The attacker's two moves: the managed file becomes a symlink to a victim, or its whole directory does. */
-export const swapFile = (b: Bed, to: string): Promise<void> => attacker('ln -s "$2" "$1.l" && mv -T "$1.l" "$1"', b.agents, to);
+export const swapFile = (b: Bed, to: string): Promise<void> =>
+  attacker('ln -s "$2" "$1.l" && mv -T "$1.l" "$1"', b.agents, to);
 export const swapDir = (b: Bed): Promise<void> => attacker('mv "$1" "$1.old" && ln -s "$2" "$1"', b.ws, b.vdir);
 
-
 /** Why the swap tests cannot run here (no sshd, or no setpriv to act as the attacker), or undefined. */
-export async function swapBedUnavailable(sshdUnavailable: () => Promise<string | undefined>): Promise<string | undefined> {
-  return (await sshdUnavailable()) ?? ((await execa('setpriv', ['--version'], { reject: false })).exitCode === 0 ? undefined : 'no setpriv on this machine');
+export async function swapBedUnavailable(
+  sshdUnavailable: () => Promise<string | undefined>,
+): Promise<string | undefined> {
+  return (
+    (await sshdUnavailable()) ??
+    ((await execa('setpriv', ['--version'], { reject: false })).exitCode === 0
+      ? undefined
+      : 'no setpriv on this machine')
+  );
 }

@@ -12,14 +12,23 @@ export function pauseEnv(dir: string, point: PausePoint): Record<string, string>
  * Starts a run (`start`, with pauseEnv in its env), waits until it reaches `point` for `host`, runs `whilePaused`,
  * lets the run go on and returns its result. Fails when the run never reaches the point (60 s).
  */
-export async function atPause<R>(dir: string, point: PausePoint, host: string, start: () => Promise<R>, whilePaused: () => Promise<void>): Promise<R> {
+export async function atPause<R>(
+  dir: string,
+  point: PausePoint,
+  host: string,
+  start: () => Promise<R>,
+  whilePaused: () => Promise<void>,
+): Promise<R> {
   const files = pauseFiles(dir, host, point);
   const running = start();
   let finished = false;
   void running.finally(() => (finished = true)).catch(() => undefined);
   const end = Date.now() + 60_000;
   while (!existsSync(files.reached)) {
-    if (finished || Date.now() > end) throw new Error(`the run did not reach pause point ${point} on ${host}: ${JSON.stringify(await Promise.race([running, Promise.resolve('still running')]))}`);
+    if (finished || Date.now() > end)
+      throw new Error(
+        `the run did not reach pause point ${point} on ${host}: ${JSON.stringify(await Promise.race([running, Promise.resolve('still running')]))}`,
+      );
     await new Promise((r) => setTimeout(r, 20));
   }
   try {

@@ -1,4 +1,5 @@
-// The checklist on one host, over one SSH connection: one exec for the lock, releases, headroom and plan facts; smoke; OpenClaw.
+// The checklist on one host, over one SSH connection: one exec for the lock, releases, headroom and plan facts; smoke;
+// OpenClaw.
 import type { Connection } from '../../config/inventory/connection.js';
 import type { HostConfig, Project } from '../../config/project.js';
 import type { RoleOps } from '../../config/roles/render-roles.js';
@@ -17,7 +18,10 @@ import { checklistGather } from './host-facts.js';
 import { headroomFinding, lockFinding, planFinding, releasesFinding } from './host-findings.js';
 import { OPENCLAW_ROLE, openclawTarget, probeOpenclaw } from './openclaw-target.js';
 
-type HostDetails<K extends 'upgrade-plan' | 'rollback' | 'headroom'> = Extract<CheckDetails, { kind: K }>['hosts'][number];
+type HostDetails<K extends 'upgrade-plan' | 'rollback' | 'headroom'> = Extract<
+  CheckDetails,
+  { kind: K }
+>['hosts'][number];
 
 /** What the host checks need: the current stack (smoke), the target (plan, OpenClaw), and how to reach hosts. */
 export interface HostStageInput {
@@ -40,7 +44,9 @@ export interface HostOutcome {
   readonly plan?: HostDetails<'upgrade-plan'>;
 }
 
-/** Runs every host check on `h`; never throws for host failures (an unreachable host fails headroom, skips the rest). */
+/**
+ * Runs every host check on `h`; never throws for host failures (an unreachable host fails headroom, skips the rest).
+ */
 export async function checkHost(h: HostConfig, input: HostStageInput): Promise<HostOutcome> {
   const started = performance.now();
   let t: Transport;
@@ -52,17 +58,31 @@ export async function checkHost(h: HostConfig, input: HostStageInput): Promise<H
   const reached = `reachable over ssh (${h.connection.user ?? 'default user'}@${h.connection.host}) in ${Math.round(performance.now() - started)} ms`;
   const connectMs = performance.now() - started;
   // each part turns its own failures into findings; a bug in one must still leave the others and the connection usable
-  const failed = (err: unknown): HostFinding => ({ host: h.name, status: 'fail', evidence: [describeError(err)], durationMs: performance.now() - started });
+  const failed = (err: unknown): HostFinding => ({
+    host: h.name,
+    status: 'fail',
+    evidence: [describeError(err)],
+    durationMs: performance.now() - started,
+  });
   const [facts, smoke, openclaw] = await Promise.all([
     factsAndPlan(t, h, input).catch((err: unknown) => {
       const error = describeError(err);
-      return { ms: performance.now() - started, plan: { error }, facts: { lock: { error }, releases: { error }, headroom: { error } } };
+      return {
+        ms: performance.now() - started,
+        plan: { error },
+        facts: { lock: { error }, releases: { error }, headroom: { error } },
+      };
     }),
     smokeFinding(t, h, input).catch(failed),
     openclawFinding(t, h, input).catch(failed),
   ]);
   // the lock, releases, headroom and plan come from one exec: they share its duration (headroom adds the connection)
-  const finding = (host: string, status: CheckStatus, evidence: readonly string[], extraMs = 0): HostFinding => ({ host, status, evidence, durationMs: facts.ms + extraMs });
+  const finding = (host: string, status: CheckStatus, evidence: readonly string[], extraMs = 0): HostFinding => ({
+    host,
+    status,
+    evidence,
+    durationMs: facts.ms + extraMs,
+  });
   const lock = lockFinding(h.name, h.stack.stateDir, facts.facts.lock);
   const releases = releasesFinding(facts.facts.releases);
   const room = headroomFinding(h, facts.facts.headroom, input.cwd);
@@ -73,15 +93,45 @@ export async function checkHost(h: HostConfig, input: HostStageInput): Promise<H
     smoke,
     ...(openclaw ? { 'openclaw-target': openclaw } : {}),
   };
-  const out = { host: h.name, transport: t, findings, rollback: { host: h.name, current: releases.current, releases: releases.count } };
-  const headroom = room.measured ? { host: h.name, path: room.measured.h.path, diskFreePct: round(room.measured.h.diskFreePct), diskAvailableMb: Math.round(room.measured.h.diskAvailableMb), memAvailableMb: Math.round(room.measured.h.memAvailableMb), ...room.measured.min } : undefined;
+  const out = {
+    host: h.name,
+    transport: t,
+    findings,
+    rollback: { host: h.name, current: releases.current, releases: releases.count },
+  };
+  const headroom = room.measured
+    ? {
+        host: h.name,
+        path: room.measured.h.path,
+        diskFreePct: round(room.measured.h.diskFreePct),
+        diskAvailableMb: Math.round(room.measured.h.diskAvailableMb),
+        memAvailableMb: Math.round(room.measured.h.memAvailableMb),
+        ...room.measured.min,
+      }
+    : undefined;
   if (facts.plan === undefined) return { ...out, ...(headroom ? { headroom } : {}) };
-  if ('error' in facts.plan) return { ...out, findings: { ...findings, 'upgrade-plan': finding(h.name, 'fail', [facts.plan.error]) }, ...(headroom ? { headroom } : {}) };
+  if ('error' in facts.plan)
+    return {
+      ...out,
+      findings: { ...findings, 'upgrade-plan': finding(h.name, 'fail', [facts.plan.error]) },
+      ...(headroom ? { headroom } : {}),
+    };
   const plan = planFinding(facts.plan.plan);
   const probeStarted = performance.now();
-  const probed = await probesOnHost(t, h, facts.plan.plan, fileProbeCache(input.current.project.root)).catch((err: unknown) => ({ status: 'fail' as const, evidence: [describeError(err)] }));
+  const probed = await probesOnHost(t, h, facts.plan.plan, fileProbeCache(input.current.project.root)).catch(
+    (err: unknown) => ({ status: 'fail' as const, evidence: [describeError(err)] }),
+  );
   const probes: HostFinding = { host: h.name, ...probed, durationMs: performance.now() - probeStarted };
-  return { ...out, findings: { ...findings, 'upgrade-plan': finding(h.name, plan.status, plan.evidence), 'healthcheck-probes': probes }, plan: { host: h.name, services: plan.services, otherSteps: plan.otherSteps }, ...(headroom ? { headroom } : {}) };
+  return {
+    ...out,
+    findings: {
+      ...findings,
+      'upgrade-plan': finding(h.name, plan.status, plan.evidence),
+      'healthcheck-probes': probes,
+    },
+    plan: { host: h.name, services: plan.services, otherSteps: plan.otherSteps },
+    ...(headroom ? { headroom } : {}),
+  };
 }
 
 /** ONE exec: the planner's facts for the target (as `rig plan` gathers them) with the lock, releases and headroom. */
@@ -92,7 +142,18 @@ async function factsAndPlan(t: Transport, h: HostConfig, input: HostStageInput) 
   let plan: Awaited<ReturnType<typeof planOnHost>> | { error: string } | undefined;
   if (input.target !== undefined && target !== undefined) {
     const roleOps = input.target.ops.get(h.name) ?? [];
-    plan = await planOnHost(t, { host: h.name, roleOps, redactor: input.target.project.redactor, stack: target.stack, become: h.connection.become, removeUndeclared: true }, g.host).catch((err: unknown) => ({ error: describeError(err) }));
+    plan = await planOnHost(
+      t,
+      {
+        host: h.name,
+        roleOps,
+        redactor: input.target.project.redactor,
+        stack: target.stack,
+        become: h.connection.become,
+        removeUndeclared: true,
+      },
+      g.host,
+    ).catch((err: unknown) => ({ error: describeError(err) }));
   }
   const facts = await g.facts().catch((err: unknown) => {
     const error = describeError(err);
@@ -104,7 +165,10 @@ async function factsAndPlan(t: Transport, h: HostConfig, input: HostStageInput) 
 async function smokeFinding(t: Transport, h: HostConfig, input: HostStageInput): Promise<HostFinding> {
   const started = performance.now();
   const view = smokeHost(input.current.project.env, h, input.current.rendered.get(h.name) ?? []);
-  const r = await smokeOnHost(t, view, input.smoke, { redactor: input.current.project.redactor, settings: input.settings }).catch((err: unknown) => ({ status: 'fail' as const, evidence: [describeError(err)] }));
+  const r = await smokeOnHost(t, view, input.smoke, {
+    redactor: input.current.project.redactor,
+    settings: input.settings,
+  }).catch((err: unknown) => ({ status: 'fail' as const, evidence: [describeError(err)] }));
   return { host: h.name, ...r, durationMs: performance.now() - started };
 }
 
@@ -113,17 +177,38 @@ async function openclawFinding(t: Transport, h: HostConfig, input: HostStageInpu
   const target = input.target;
   const host = target?.project.hosts.get(h.name);
   if (target === undefined || host === undefined) return undefined;
-  const spec = await openclawTarget(target.project, host, target.ops.get(h.name) ?? []).catch((err: unknown) => ({ error: describeError(err) }));
+  const spec = await openclawTarget(target.project, host, target.ops.get(h.name) ?? []).catch((err: unknown) => ({
+    error: describeError(err),
+  }));
   if (spec === undefined) return undefined;
-  const r = 'error' in spec ? { status: 'fail' as const, evidence: [spec.error] } : await probeOpenclaw(t, host, spec).catch((err: unknown) => ({ status: 'fail' as const, evidence: [describeError(err)] }));
+  const r =
+    'error' in spec
+      ? { status: 'fail' as const, evidence: [spec.error] }
+      : await probeOpenclaw(t, host, spec).catch((err: unknown) => ({
+          status: 'fail' as const,
+          evidence: [describeError(err)],
+        }));
   return { host: h.name, ...r, durationMs: performance.now() - started };
 }
 
 function unreachable(h: HostConfig, error: string, ms: number): HostOutcome {
   const host = h.name;
-  const skip = (): HostFinding => ({ host, status: 'skip', evidence: ['not checked: the host is unreachable (see headroom)'], durationMs: 0 });
+  const skip = (): HostFinding => ({
+    host,
+    status: 'skip',
+    evidence: ['not checked: the host is unreachable (see headroom)'],
+    durationMs: 0,
+  });
   const openclaw = h.roles.some((r) => r.name === OPENCLAW_ROLE) ? { 'openclaw-target': skip() } : {};
-  const findings: Partial<Record<CheckId, HostFinding>> = { headroom: { host, status: 'fail', evidence: [error], durationMs: ms }, 'deploy-lock': skip(), rollback: skip(), smoke: skip(), 'upgrade-plan': skip(), 'healthcheck-probes': skip(), ...openclaw };
+  const findings: Partial<Record<CheckId, HostFinding>> = {
+    headroom: { host, status: 'fail', evidence: [error], durationMs: ms },
+    'deploy-lock': skip(),
+    rollback: skip(),
+    smoke: skip(),
+    'upgrade-plan': skip(),
+    'healthcheck-probes': skip(),
+    ...openclaw,
+  };
   return { host, transport: undefined, findings };
 }
 

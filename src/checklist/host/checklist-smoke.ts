@@ -16,10 +16,22 @@ import type { CheckStatus } from '../checklist-check.js';
  * blocking here too; a warning or a non-blocking failure is advisory. Its results are not journaled as a smoke run:
  * the checklist's own journal event carries them.
  */
-export async function smokeOnHost(t: Transport, host: SmokeHost, checks: readonly SmokeCheck[], opts: { redactor: Redactor; settings: Settings }): Promise<{ status: CheckStatus; evidence: string[] }> {
+export async function smokeOnHost(
+  t: Transport,
+  host: SmokeHost,
+  checks: readonly SmokeCheck[],
+  opts: { redactor: Redactor; settings: Settings },
+): Promise<{ status: CheckStatus; evidence: string[] }> {
   const mine = checks.filter((c) => targets(c.target, host));
   if (mine.length === 0) return { status: 'skip', evidence: ['no smoke check targets this host'] };
-  const results = await runSmoke({ plan: [{ host, checks: mine }], connect: () => Promise.resolve(borrowed(t)), forks: 1, redactor: opts.redactor, settings: opts.settings, occasion: 'checklist' });
+  const results = await runSmoke({
+    plan: [{ host, checks: mine }],
+    connect: () => Promise.resolve(borrowed(t)),
+    forks: 1,
+    redactor: opts.redactor,
+    settings: opts.settings,
+    occasion: 'checklist',
+  });
   return judgeSmoke(results);
 }
 
@@ -29,7 +41,12 @@ export function judgeSmoke(results: readonly SmokeResult[]): { status: CheckStat
   const advisory = results.filter((r) => !failsRun(r, false) && failsRun(r, true));
   const status: CheckStatus = blocking.length > 0 ? 'fail' : advisory.length > 0 ? 'warn' : 'pass';
   const named = (rs: readonly SmokeResult[]): string => rs.map((r) => r.check).join(', ');
-  const headline = blocking.length > 0 ? `smoke failed: ${named(blocking)}` : advisory.length > 0 ? `smoke passed with advisory findings: ${named(advisory)}` : `${results.filter((r) => r.status === 'pass').length} smoke checks pass${skips(results)}`;
+  const headline =
+    blocking.length > 0
+      ? `smoke failed: ${named(blocking)}`
+      : advisory.length > 0
+        ? `smoke passed with advisory findings: ${named(advisory)}`
+        : `${results.filter((r) => r.status === 'pass').length} smoke checks pass${skips(results)}`;
   const lines = results.flatMap((r) => {
     const [first = '', ...more] = r.evidence;
     const own = `${r.status.toUpperCase()} ${r.check} ${seconds(r.durationMs)}${r.status === 'fail' && !r.blocking ? ' (non-blocking)' : ''}: ${first}`;
@@ -43,7 +60,9 @@ function skips(results: readonly SmokeResult[]): string {
   return n === 0 ? '' : ` (${n} skipped)`;
 }
 
-/** The checklist's connection lent to the smoke runner, which closes what it is given: the checklist closes it later. */
+/**
+ * The checklist's connection lent to the smoke runner, which closes what it is given: the checklist closes it later.
+ */
 function borrowed(t: Transport): Transport {
   return {
     host: t.host,

@@ -1,8 +1,17 @@
-// What the checklist reads on a host in ONE exec: the planner's facts plus the deploy lock, the releases and the headroom.
+// What the checklist reads on a host in ONE exec: the planner's facts plus the deploy lock, the releases and the
+// headroom.
 import type { StackConfig } from '../../config/vars/stack-vars.js';
 import type { LockState } from '../../lock/lock.js';
 import type { ReleaseList } from '../../release/release-store.js';
-import { execHost, factCommands, readSettled, type BatchOutcome, type FactHost, type FactOutcome, type Settled } from '../../facts/gather.js';
+import {
+  execHost,
+  factCommands,
+  readSettled,
+  type BatchOutcome,
+  type FactHost,
+  type FactOutcome,
+  type Settled,
+} from '../../facts/gather.js';
 import { headroomFact, type Headroom } from '../../facts/host/headroom.js';
 import { lockStateFact } from '../../facts/deploy-state/lock-state.js';
 import { releaseListFact } from '../../facts/deploy-state/release-list.js';
@@ -20,23 +29,38 @@ export interface ChecklistFacts {
  * is read, never taken) and keeps them whatever the planner's facts or the planner itself do. `facts()` reads them on
  * their own when the planner never gathered.
  */
-export function checklistGather(t: Transport, become: boolean, stack: StackConfig): { host: FactHost; facts: () => Promise<ChecklistFacts> } {
+export function checklistGather(
+  t: Transport,
+  become: boolean,
+  stack: StackConfig,
+): { host: FactHost; facts: () => Promise<ChecklistFacts> } {
   const mine = checklistFactSet(stack);
   const plain = execHost(t, become);
   let got: ChecklistFacts | undefined;
   const run = async (parts: Parameters<FactHost['run']>[0]): Promise<BatchOutcome> => {
     const out = await plain.run([...parts, ...factCommands(mine)]);
-    got = checklistFacts(t.host, readSettled(t.host, mine, { ...out, results: out.results.slice(parts.length) }), out.stderr);
+    got = checklistFacts(
+      t.host,
+      readSettled(t.host, mine, { ...out, results: out.results.slice(parts.length) }),
+      out.stderr,
+    );
     return { ...out, results: out.results.slice(0, parts.length) };
   };
   return {
     host: { host: t.host, run },
-    facts: async () => got ?? (await run([]), got ?? checklistFacts(t.host, readSettled(t.host, mine, { results: [], stderr: '', code: 0 }), '')),
+    facts: async () =>
+      got ??
+      (await run([]),
+      got ?? checklistFacts(t.host, readSettled(t.host, mine, { results: [], stderr: '', code: 0 }), '')),
   };
 }
 
 function checklistFactSet(stack: StackConfig) {
-  return { lock: lockStateFact(stack.stateDir), releases: releaseListFact(stack.stateDir), headroom: headroomFact(stack.projectDir) };
+  return {
+    lock: lockStateFact(stack.stateDir),
+    releases: releaseListFact(stack.stateDir),
+    headroom: headroomFact(stack.projectDir),
+  };
 }
 
 const LABELS = { lock: 'the deploy lock', releases: 'the releases', headroom: 'the headroom probe' } as const;

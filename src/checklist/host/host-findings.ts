@@ -28,20 +28,35 @@ export function releasesFinding(releases: ReleaseList | Failed): Judged & { curr
   const current = releases.releases.find((r) => r.id === releases.current);
   const count = releases.releases.length;
   if (current === undefined) {
-    const why = count === 0 ? 'no release is recorded (never deployed with rig?)' : `${count} release${count === 1 ? '' : 's'} kept but none is current`;
-    return { status: 'fail', evidence: [`${why}: a failed upgrade would have nothing to roll back to`], current: null, count };
+    const why =
+      count === 0
+        ? 'no release is recorded (never deployed with rig?)'
+        : `${count} release${count === 1 ? '' : 's'} kept but none is current`;
+    return {
+      status: 'fail',
+      evidence: [`${why}: a failed upgrade would have nothing to roll back to`],
+      current: null,
+      count,
+    };
   }
   const older = releases.releases.filter((r) => r.id !== current.id).map((r) => r.id);
   return {
     status: 'pass',
-    evidence: [`rollback returns to ${current.id} (current: ${current.kind} of ${current.createdAt} by ${current.user}, ${current.services.length} services)`, ...(older.length > 0 ? [`older releases kept: ${older.join(', ')}`] : [])],
+    evidence: [
+      `rollback returns to ${current.id} (current: ${current.kind} of ${current.createdAt} by ${current.user}, ${current.services.length} services)`,
+      ...(older.length > 0 ? [`older releases kept: ${older.join(', ')}`] : []),
+    ],
     current: current.id,
     count,
   };
 }
 
 /** Thresholds from the host's variables; the measurement (one exec) against them. */
-export function headroomFinding(host: HostConfig, headroom: Headroom | Failed, cwd?: string): Judged & { measured?: { min: { minDiskFreePct: number; minMemAvailableMb: number }; h: Headroom } } {
+export function headroomFinding(
+  host: HostConfig,
+  headroom: Headroom | Failed,
+  cwd?: string,
+): Judged & { measured?: { min: { minDiskFreePct: number; minMemAvailableMb: number }; h: Headroom } } {
   const min = headroomThresholds(host, cwd);
   if ('error' in min) return { status: 'fail', evidence: [min.error] };
   if ('error' in headroom) return { status: 'fail', evidence: [headroom.error] };
@@ -50,14 +65,25 @@ export function headroomFinding(host: HostConfig, headroom: Headroom | Failed, c
 
 /** The plan as evidence: exactly which services the upgrade deploy touches, with the plan's reasons. */
 export function planFinding(plan: HostPlan): Judged & { services: PlannedService[]; otherSteps: number } {
-  const services = plan.steps.filter((s): s is ServiceStep => s.kind === 'service').map((s) => ({ service: s.service, action: s.action, reasons: [...s.reasons] }));
+  const services = plan.steps
+    .filter((s): s is ServiceStep => s.kind === 'service')
+    .map((s) => ({ service: s.service, action: s.action, reasons: [...s.reasons] }));
   const otherSteps = plan.steps.length - services.length;
   const recreated = services.filter((s) => s.action === 'recreate').map((s) => s.service);
-  const headline = services.length === 0 ? 'no service changes' : recreated.length > 0 ? `recreates ${recreated.join(', ')}` : `touches ${services.map((s) => `${s.service} (${s.action})`).join(', ')}`;
+  const headline =
+    services.length === 0
+      ? 'no service changes'
+      : recreated.length > 0
+        ? `recreates ${recreated.join(', ')}`
+        : `touches ${services.map((s) => `${s.service} (${s.action})`).join(', ')}`;
   const others = plan.steps.filter((s) => s.kind !== 'service').map((s) => `${s.kind} ${stepTarget(s)}: ${s.why}`);
   return {
     status: 'pass',
-    evidence: [`${headline}${otherSteps > 0 ? `, and ${otherSteps} other step${otherSteps === 1 ? '' : 's'}` : ''}`, ...services.map((s) => `${s.action} ${s.service}: ${s.reasons.join('; ') || 'no reason given'}`), ...others],
+    evidence: [
+      `${headline}${otherSteps > 0 ? `, and ${otherSteps} other step${otherSteps === 1 ? '' : 's'}` : ''}`,
+      ...services.map((s) => `${s.action} ${s.service}: ${s.reasons.join('; ') || 'no reason given'}`),
+      ...others,
+    ],
     services,
     otherSteps,
   };

@@ -1,4 +1,5 @@
-// The OpenClaw target probe: a throwaway container of the target image validating the rendered config and listing plugins.
+// The OpenClaw target probe: a throwaway container of the target image validating the rendered config and listing
+// plugins.
 import { cmdBatch, type PartResult } from '../../core/cmd/batch.js';
 import { exec, mergeStderr, sh, type ExecNode } from '../../core/cmd/cmd.js';
 import { notLoaded, parsePluginsList } from '../../openclaw/plugins-list.js';
@@ -27,11 +28,25 @@ docker run --rm --network none --label rig.checklist=openclaw-target --env-file 
   -e OPENCLAW_CONFIG_PATH=${PROBE_CONFIG_PATH} -e OPENCLAW_STATE_DIR=${PROBE_STATE_DIR} \\
   -v "$d/openclaw.json:${PROBE_CONFIG_PATH}:ro" --entrypoint /bin/sh "$image" "$@"`;
 
-/** The probe's command and stdin, and how to split what ran in the container into `config validate` and `plugins list`. */
-export function openclawProbe(image: string, tempBase: string, config: string, envFile: string): { cmd: ExecNode; stdin: string; split: (stdout: Buffer) => PartResult[] } {
-  const inside = cmdBatch([mergeStderr(exec(['openclaw', 'config', 'validate'])), exec(['openclaw', 'plugins', 'list', '--json'])]);
+/**
+ * The probe's command and stdin, and how to split what ran in the container into `config validate` and `plugins list`.
+ */
+export function openclawProbe(
+  image: string,
+  tempBase: string,
+  config: string,
+  envFile: string,
+): { cmd: ExecNode; stdin: string; split: (stdout: Buffer) => PartResult[] } {
+  const inside = cmdBatch([
+    mergeStderr(exec(['openclaw', 'config', 'validate'])),
+    exec(['openclaw', 'plugins', 'list', '--json']),
+  ]);
   const [, ...args] = inside.cmd.argv;
-  return { cmd: sh(PROBE, image, tempBase, ...args), stdin: `${Buffer.byteLength(config)}\n${config}${envFile}`, split: inside.split };
+  return {
+    cmd: sh(PROBE, image, tempBase, ...args),
+    stdin: `${Buffer.byteLength(config)}\n${config}${envFile}`,
+    split: inside.split,
+  };
 }
 
 /**
@@ -39,10 +54,13 @@ export function openclawProbe(image: string, tempBase: string, config: string, e
  * quoting). A value holding a line break cannot be carried: an error naming the key, never the value.
  */
 export function dockerEnvFile(env: Readonly<Record<string, string>>, drop: readonly string[]): string {
-  const lines = Object.entries(env).filter(([k]) => !drop.includes(k)).map(([k, v]) => {
-    if (/[\r\n\0]/.test(v)) throw new Error(`${k}: its value holds a line break, which docker run --env-file cannot carry`);
-    return `${k}=${v}\n`;
-  });
+  const lines = Object.entries(env)
+    .filter(([k]) => !drop.includes(k))
+    .map(([k, v]) => {
+      if (/[\r\n\0]/.test(v))
+        throw new Error(`${k}: its value holds a line break, which docker run --env-file cannot carry`);
+      return `${k}=${v}\n`;
+    });
   return lines.join('');
 }
 
@@ -58,17 +76,30 @@ export interface ProbeVerdict {
  * test/unit/checklist/checklist-openclaw.test.ts.
  */
 export function judgeValidate(part: PartResult | undefined): ProbeVerdict {
-  if (part === undefined) return { status: 'fail', evidence: ['openclaw config validate did not run in the container'] };
-  const lines = part.stdout.toString('utf8').split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '' && !/^\[[\w/-]+\] /.test(l));
-  if (part.code !== 0) return { status: 'fail', evidence: [`openclaw config validate: invalid (exit ${part.code})`, ...lines.slice(-20)] };
+  if (part === undefined)
+    return { status: 'fail', evidence: ['openclaw config validate did not run in the container'] };
+  const lines = part.stdout
+    .toString('utf8')
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '' && !/^\[[\w/-]+\] /.test(l));
+  if (part.code !== 0)
+    return { status: 'fail', evidence: [`openclaw config validate: invalid (exit ${part.code})`, ...lines.slice(-20)] };
   const warned = lines.some((l) => /^\d+ warning\(s\):$/.test(l.trim()));
-  return { status: warned ? 'warn' : 'pass', evidence: [`openclaw config validate: ${warned ? 'valid, with warnings' : 'valid'}`, ...lines.filter((l) => !l.startsWith('Config valid:'))] };
+  return {
+    status: warned ? 'warn' : 'pass',
+    evidence: [
+      `openclaw config validate: ${warned ? 'valid, with warnings' : 'valid'}`,
+      ...lines.filter((l) => !l.startsWith('Config valid:')),
+    ],
+  };
 }
 
 /** `openclaw plugins list --json`: every configured channel's plugin must be `loaded`. */
 export function judgePlugins(part: PartResult | undefined, channels: readonly string[], stderr: string): ProbeVerdict {
   if (part === undefined) return { status: 'fail', evidence: ['openclaw plugins list did not run in the container'] };
-  if (part.code !== 0) return { status: 'fail', evidence: [`openclaw plugins list --json failed (exit ${part.code})`, ...tail(stderr)] };
+  if (part.code !== 0)
+    return { status: 'fail', evidence: [`openclaw plugins list --json failed (exit ${part.code})`, ...tail(stderr)] };
   let list;
   try {
     list = parsePluginsList(part.stdout.toString('utf8'));
@@ -77,8 +108,18 @@ export function judgePlugins(part: PartResult | undefined, channels: readonly st
   }
   const loaded = `plugins loaded: ${list.loaded.join(', ') || 'none'}`;
   const missing = notLoaded(list, channels);
-  if (missing.length > 0) return { status: 'fail', evidence: [`channel plugin${missing.length > 1 ? 's' : ''} not loaded in the target: ${missing.map((m) => `${m.id} (${m.status})`).join(', ')}`, loaded] };
-  return { status: 'pass', evidence: [channels.length === 0 ? 'no channel configured' : `${channels.join(', ')} loaded`, loaded] };
+  if (missing.length > 0)
+    return {
+      status: 'fail',
+      evidence: [
+        `channel plugin${missing.length > 1 ? 's' : ''} not loaded in the target: ${missing.map((m) => `${m.id} (${m.status})`).join(', ')}`,
+        loaded,
+      ],
+    };
+  return {
+    status: 'pass',
+    evidence: [channels.length === 0 ? 'no channel configured' : `${channels.join(', ')} loaded`, loaded],
+  };
 }
 
 /**
@@ -91,5 +132,9 @@ export function probeFailure(code: number, image: string, stderr: string): Probe
 }
 
 function tail(text: string): string[] {
-  return text.trim().split('\n').filter((l) => l.trim() !== '').slice(-5);
+  return text
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-5);
 }

@@ -32,18 +32,30 @@ type OpenclawEnv = (vars: Record<string, unknown>) => Record<string, string>;
  * the OPENCLAW_CONFIG_PATH of its env) and that env, from the role module's `openclawEnv` (the same function the
  * role writes openclaw.env with). Undefined for a host without the role; an error message when the role lacks them.
  */
-export async function openclawTarget(project: Project, host: HostConfig, roleOps: readonly RoleOps[]): Promise<OpenclawTarget | { error: string } | undefined> {
+export async function openclawTarget(
+  project: Project,
+  host: HostConfig,
+  roleOps: readonly RoleOps[],
+): Promise<OpenclawTarget | { error: string } | undefined> {
   const role = host.roles.find((r) => r.name === OPENCLAW_ROLE);
   const loaded = project.roles.get(OPENCLAW_ROLE);
   if (role === undefined || loaded === undefined) return undefined;
-  const mod = (await importProjectModule(project.root, path.relative(project.root, loaded.file))) as { openclawEnv?: unknown };
-  if (typeof mod.openclawEnv !== 'function') return { error: `${path.relative(project.root, loaded.file)} exports no openclawEnv(vars): the target's env cannot be built` };
+  const mod = (await importProjectModule(project.root, path.relative(project.root, loaded.file))) as {
+    openclawEnv?: unknown;
+  };
+  if (typeof mod.openclawEnv !== 'function')
+    return {
+      error: `${path.relative(project.root, loaded.file)} exports no openclawEnv(vars): the target's env cannot be built`,
+    };
   const env = (mod.openclawEnv as OpenclawEnv)(role.vars);
   const ops = roleOps.find((r) => r.role === OPENCLAW_ROLE)?.ops ?? [];
   const service = ops.find((o): o is ServiceOp => o.kind === 'service');
   const configPath = env['OPENCLAW_CONFIG_PATH'];
   const file = ops.find((o): o is FileOp => o.kind === 'file' && o.path === configPath);
-  if (service === undefined || file === undefined) return { error: `the openclaw role declares no ${service === undefined ? 'service' : `file at OPENCLAW_CONFIG_PATH (${configPath ?? 'unset'})`}` };
+  if (service === undefined || file === undefined)
+    return {
+      error: `the openclaw role declares no ${service === undefined ? 'service' : `file at OPENCLAW_CONFIG_PATH (${configPath ?? 'unset'})`}`,
+    };
   const config = typeof file.content === 'string' ? file.content : Buffer.from(file.content).toString('utf8');
   return { image: service.spec.image, config, env, channels: enabledChannels(config) };
 }
@@ -52,21 +64,37 @@ export async function openclawTarget(project: Project, host: HostConfig, roleOps
 export function enabledChannels(config: string): string[] {
   try {
     const channels = (JSON.parse(config) as { channels?: Record<string, { enabled?: unknown }> }).channels ?? {};
-    return Object.entries(channels).filter(([, c]) => c.enabled !== false).map(([id]) => id).sort();
+    return Object.entries(channels)
+      .filter(([, c]) => c.enabled !== false)
+      .map(([id]) => id)
+      .sort();
   } catch {
     return [];
   }
 }
 
 /** Runs the probe on the host (one exec) and judges both answers. */
-export async function probeOpenclaw(t: Transport, host: HostConfig, target: OpenclawTarget): Promise<{ status: CheckStatus; evidence: string[] }> {
+export async function probeOpenclaw(
+  t: Transport,
+  host: HostConfig,
+  target: OpenclawTarget,
+): Promise<{ status: CheckStatus; evidence: string[] }> {
   let probe;
   try {
-    probe = openclawProbe(target.image, host.stack.stateDir, target.config, dockerEnvFile(target.env, ['OPENCLAW_CONFIG_PATH', 'OPENCLAW_STATE_DIR']));
+    probe = openclawProbe(
+      target.image,
+      host.stack.stateDir,
+      target.config,
+      dockerEnvFile(target.env, ['OPENCLAW_CONFIG_PATH', 'OPENCLAW_STATE_DIR']),
+    );
   } catch (err) {
     return { status: 'fail', evidence: [describeError(err)] };
   }
-  const r = await t.exec(probe.cmd, { stdin: probe.stdin, become: host.connection.become, timeoutMs: PROBE_TIMEOUT_MS });
+  const r = await t.exec(probe.cmd, {
+    stdin: probe.stdin,
+    become: host.connection.become,
+    timeoutMs: PROBE_TIMEOUT_MS,
+  });
   if (r.code !== 0) return probeFailure(r.code, target.image, r.stderr);
   const [validate, plugins] = probe.split(r.stdoutBytes);
   const v = judgeValidate(validate);

@@ -37,30 +37,49 @@ export function planText(results: readonly HostResult[], verb: 'plan' | 'deploy'
     const steps = r.plan?.steps ?? [];
     const cut = r.plan?.interrupted;
     const none = cut ? 'an interrupted deploy to conclude' : 'nothing to do';
-    lines.push(`${r.host}: ${r.status === 'ok' || r.status === 'changed' ? (steps.length === 0 ? none : `${steps.length} change${steps.length === 1 ? '' : 's'}`) : r.status}`);
-    if (cut && verb === 'plan') lines.push(`  ! last deploy ${cut.deployId} by ${cut.user}@${cut.workstation} was interrupted ${STEP_TEXT[cut.step]} (${cut.command}, started ${cut.startedAt}): the next deploy finishes it`);
+    lines.push(
+      `${r.host}: ${r.status === 'ok' || r.status === 'changed' ? (steps.length === 0 ? none : `${steps.length} change${steps.length === 1 ? '' : 's'}`) : r.status}`,
+    );
+    if (cut && verb === 'plan')
+      lines.push(
+        `  ! last deploy ${cut.deployId} by ${cut.user}@${cut.workstation} was interrupted ${STEP_TEXT[cut.step]} (${cut.command}, started ${cut.startedAt}): the next deploy finishes it`,
+      );
     if (r.error) lines.push(...r.error.split('\n').map((l) => `  ! ${l}`));
     for (const n of r.notes ?? []) lines.push(`  note: ${n}`);
     for (const s of steps) lines.push(...stepLines(s).map((l) => `  ${l}`));
-    for (const g of r.gate ?? []) lines.push(`  ${g.ok ? '✓' : '✗'} ${g.service} ${g.detail} (${g.seconds}s${afterCheck(g.afterCheckSec)})`);
+    for (const g of r.gate ?? [])
+      lines.push(`  ${g.ok ? '✓' : '✗'} ${g.service} ${g.detail} (${g.seconds}s${afterCheck(g.afterCheckSec)})`);
     if (r.release) lines.push(`  release ${r.release} recorded`);
   }
   lines.push(summaryLine(results, verb));
   return lines.join('\n');
 }
 
-const STEP_TEXT = { files: 'while writing files', up: 'during compose up', gate: 'after compose up, before its health gate ended' } as const;
+const STEP_TEXT = {
+  files: 'while writing files',
+  up: 'during compose up',
+  gate: 'after compose up, before its health gate ended',
+} as const;
 
 /** `plan: 2 hosts — web1 3 changes, web2 unreachable` style summary, with counts per status. */
 export function summaryLine(results: readonly HostResult[], verb: 'plan' | 'deploy' | 'rollback'): string {
   const count = (s: HostResult['status']): number => results.filter((r) => r.status === s).length;
   // a failed or interrupted deploy counts the changes it did make (they stay until the next deploy or a rollback)
-  const changes = results.reduce((n, r) => n + (verb !== 'plan' || r.status === 'ok' || r.status === 'changed' ? r.changes : 0), 0);
-  const what = verb === 'plan' ? `${changes} change${changes === 1 ? '' : 's'} to make` : `${changes} change${changes === 1 ? '' : 's'} made`;
+  const changes = results.reduce(
+    (n, r) => n + (verb !== 'plan' || r.status === 'ok' || r.status === 'changed' ? r.changes : 0),
+    0,
+  );
+  const what =
+    verb === 'plan'
+      ? `${changes} change${changes === 1 ? '' : 's'} to make`
+      : `${changes} change${changes === 1 ? '' : 's'} made`;
   return `${verb}: ${results.length} host${results.length === 1 ? '' : 's'}, ${what}; ok=${count('ok')} changed=${count('changed')} failed=${count('failed')} unreachable=${count('unreachable')}`;
 }
 
-/** The saved/printed plan: serializable, no secret values (contents are digests; diffs are of non-sensitive files, redacted). */
+/**
+ * The saved/printed plan: serializable, no secret values (contents are digests; diffs are of non-sensitive files,
+ * redacted).
+ */
 export function planJson(env: string, results: readonly HostResult[]): Plan & { results: unknown[] } {
   return {
     version: 1,

@@ -55,9 +55,17 @@ export function hostProgress(hosts: readonly string[], verb: 'plan' | 'deploy' |
     },
   );
   const running = list.run().then(() => undefined);
-  const title = (r: HostResult): string => `${r.host}: ${r.status}${r.changes > 0 ? `, ${r.changes} change${r.changes === 1 ? '' : 's'}` : ''}`;
+  const title = (r: HostResult): string =>
+    `${r.host}: ${r.status}${r.changes > 0 ? `, ${r.changes} change${r.changes === 1 ? '' : 's'}` : ''}`;
   return {
-    planned: (r) => slots.get(r.host)?.setTitle(verb === 'deploy' && r.changes > 0 && !r.error ? `${r.host}: applying ${r.changes} change${r.changes === 1 ? '' : 's'}` : title(r)),
+    planned: (r) =>
+      slots
+        .get(r.host)
+        ?.setTitle(
+          verb === 'deploy' && r.changes > 0 && !r.error
+            ? `${r.host}: applying ${r.changes} change${r.changes === 1 ? '' : 's'}`
+            : title(r),
+        ),
     finished: (r) => slots.get(r.host)?.resolve(title(r)),
     done: () => {
       for (const [host, slot] of slots) slot.resolve(`${host}: not run`);

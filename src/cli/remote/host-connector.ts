@@ -14,13 +14,21 @@ export interface ConnectFlags {
 }
 
 /** The connect options of a run (what `runHosts` and `sshConnector` take). */
-export type ConnectOptions = Pick<RunHostsOptions, 'acceptNewHostKeys' | 'env' | 'connectTimeoutSec' | 'repoKnownHosts' | 'recordInRepo'>;
+export type ConnectOptions = Pick<
+  RunHostsOptions,
+  'acceptNewHostKeys' | 'env' | 'connectTimeoutSec' | 'repoKnownHosts' | 'recordInRepo'
+>;
 
 /**
  * `--known-hosts F` or the env's `inventory/<env>/known_hosts` (see known-hosts-files.ts), `--accept-new-host-keys`,
  * and the workstation's RIG_CONNECT_TIMEOUT.
  */
-export function connectOptions(inventory: Project['inventory'], flags: ConnectFlags, io: CliIo, settings: Pick<Settings, 'RIG_CONNECT_TIMEOUT'>): ConnectOptions {
+export function connectOptions(
+  inventory: Project['inventory'],
+  flags: ConnectFlags,
+  io: CliIo,
+  settings: Pick<Settings, 'RIG_CONNECT_TIMEOUT'>,
+): ConnectOptions {
   return {
     acceptNewHostKeys: flags['accept-new-host-keys'] === true,
     env: io.env,

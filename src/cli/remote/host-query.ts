@@ -1,4 +1,5 @@
-// Read-only commands that ask each selected host something over SSH (releases, history): connect, run, collect per host.
+// Read-only commands that ask each selected host something over SSH (releases, history): connect, run, collect per
+// host.
 import type { Connection } from '../../config/inventory/connection.js';
 import type { HostConfig, Project } from '../../config/project.js';
 import { loadSettings } from '../../config/settings.js';
@@ -24,10 +25,19 @@ export const QUERY_OPTIONS = {
 export type QueryFlags = ReturnType<typeof parseFlags<typeof QUERY_OPTIONS>>['values'];
 
 /** One host's answer, or why there is none. */
-export type HostAnswer<T> = { readonly host: string; readonly value: T } | { readonly host: string; readonly error: string };
+export type HostAnswer<T> =
+  { readonly host: string; readonly value: T } | { readonly host: string; readonly error: string };
 
-/** Loads the project (every host the playbook targets, narrowed by --host/--limit) and runs `fn` on each host in parallel. */
-export async function queryHosts<T>(command: string, args: string[], io: CliIo, fn: (t: Transport, host: HostConfig) => Promise<T>): Promise<{ project: Project; answers: HostAnswer<T>[]; flags: QueryFlags }> {
+/**
+ * Loads the project (every host the playbook targets, narrowed by --host/--limit) and runs `fn` on each host in
+ * parallel.
+ */
+export async function queryHosts<T>(
+  command: string,
+  args: string[],
+  io: CliIo,
+  fn: (t: Transport, host: HostConfig) => Promise<T>,
+): Promise<{ project: Project; answers: HostAnswer<T>[]; flags: QueryFlags }> {
   const { values: flags, positionals } = parseFlags(command, args, QUERY_OPTIONS);
   if (positionals.length > 0) throw new UsageError(`rig ${command}: unexpected argument "${positionals[0]}"`);
   const limit = [...(flags.host ?? []), ...(flags.limit ?? [])];
@@ -49,7 +59,9 @@ export async function queryHosts<T>(command: string, args: string[], io: CliIo, 
   return { project, answers, flags };
 }
 
-/** How the day-2 commands reach a host: the deploy's ssh settings, `--known-hosts F` or `inventory/<env>/known_hosts`. */
+/**
+ * How the day-2 commands reach a host: the deploy's ssh settings, `--known-hosts F` or `inventory/<env>/known_hosts`.
+ */
 export async function hostConnector(
   project: Project,
   flags: { 'known-hosts'?: string | undefined; 'accept-new-host-keys'?: boolean | undefined },

@@ -1,11 +1,16 @@
-// SIGINT/SIGTERM for the streaming commands (logs -f, exec, ssh): the first one stops the stream, a second exits at once.
+// SIGINT/SIGTERM for the streaming commands (logs -f, exec, ssh): the first one stops the stream, a second exits at
+// once.
 import type { CliIo } from '../io.js';
 
 /**
  * Runs `fn` with a signal aborted by the first SIGINT or SIGTERM (after printing `note`, when given); a second one
  * exits with 130 at once. `interrupted` says which signal stopped it.
  */
-export async function untilInterrupted<T>(io: CliIo, note: string | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; interrupted: NodeJS.Signals | undefined }> {
+export async function untilInterrupted<T>(
+  io: CliIo,
+  note: string | undefined,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<{ value: T; interrupted: NodeJS.Signals | undefined }> {
   const controller = new AbortController();
   let interrupted: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {

@@ -1,5 +1,6 @@
 // One command on one host as a session the user sits in (`rig exec`, `rig ssh`): output as it comes with secrets
-// masked, stdin forwarded, and with a terminal: a pty sized like ours, raw mode, window-change. The exit code is the command's.
+// masked, stdin forwarded, and with a terminal: a pty sized like ours, raw mode, window-change. The exit code is the
+// command's.
 import type { Cmd } from '../../core/cmd/cmd.js';
 import type { Redactor } from '../../core/redact/redactor.js';
 import { StreamRedactor } from '../../core/redact/stream-redactor.js';
@@ -55,7 +56,11 @@ export async function runSession(t: Transport, cmd: Cmd, o: SessionOptions, io: 
 }
 
 /** A writer masking secrets across chunks; on a terminal a held tail is flushed after a pause. */
-function masked(write: (b: Buffer) => void, o: SessionOptions, tty: boolean): { push: (b: Buffer) => void; end: () => void } {
+function masked(
+  write: (b: Buffer) => void,
+  o: SessionOptions,
+  tty: boolean,
+): { push: (b: Buffer) => void; end: () => void } {
   const r = new StreamRedactor(o.redactor.values());
   let timer: NodeJS.Timeout | undefined;
   const flushHeld = (): void => {

@@ -21,33 +21,66 @@ export interface AroundState {
  * Before anything changes: checks the notification settings and runs the pre_deploy hook with the planned summary.
  * Throws (a UserError: nothing was changed) when the settings are wrong or the hook fails.
  */
-export async function beforeApply(project: Project, planned: readonly HostResult[], run: RunContext, io: CliIo): Promise<AroundState> {
+export async function beforeApply(
+  project: Project,
+  planned: readonly HostResult[],
+  run: RunContext,
+  io: CliIo,
+): Promise<AroundState> {
   const notify = deployNotifyTarget(project, io.cwd);
   const hooks = project.inventory.settings.hooks;
   if (hooks?.pre_deploy !== undefined) {
     try {
-      await runHook(runSummary('pre_deploy', run, planned, false), { command: hooks.pre_deploy, cwd: project.root, timeoutSec: hooks.timeout, env: io.env, redactor: project.redactor, log: (l) => io.err(l) });
+      await runHook(runSummary('pre_deploy', run, planned, false), {
+        command: hooks.pre_deploy,
+        cwd: project.root,
+        timeoutSec: hooks.timeout,
+        env: io.env,
+        redactor: project.redactor,
+        log: (l) => io.err(l),
+      });
     } catch (err) {
-      if (err instanceof HookError) throw new HookError(`${err.message}: the ${run.mode} stops here; nothing was changed`);
+      if (err instanceof HookError)
+        throw new HookError(`${err.message}: the ${run.mode} stops here; nothing was changed`);
       throw err;
     }
   }
   return { notify, planned };
 }
 
-/** After the run: the notification (a failure to send is reported, not fatal), then post_deploy. Returns 1 if it failed. */
-export async function afterApply(project: Project, results: readonly HostResult[], run: RunContext, interrupted: boolean, state: AroundState, io: CliIo): Promise<0 | 1> {
+/**
+ * After the run: the notification (a failure to send is reported, not fatal), then post_deploy. Returns 1 if it failed.
+ */
+export async function afterApply(
+  project: Project,
+  results: readonly HostResult[],
+  run: RunContext,
+  interrupted: boolean,
+  state: AroundState,
+  io: CliIo,
+): Promise<0 | 1> {
   const attempted = results.map((r) => (r.plan !== undefined ? r : { ...r, ...planOf(state.planned, r.host) }));
   const summary = runSummary('post_deploy', run, attempted, interrupted);
   if (state.notify !== undefined) {
     const base = loadSettings(project.root, io.env).RIG_TELEGRAM_API_BASE;
     const failed = await notifyDeploy(base, state.notify, summary, project.redactor);
-    io.err(failed === undefined ? `rig: ${run.mode} announced in Telegram chat ${String(state.notify.chatId)}` : `rig: warning: the ${run.mode} was not announced in Telegram: ${failed}`);
+    io.err(
+      failed === undefined
+        ? `rig: ${run.mode} announced in Telegram chat ${String(state.notify.chatId)}`
+        : `rig: warning: the ${run.mode} was not announced in Telegram: ${failed}`,
+    );
   }
   const hook = project.inventory.settings.hooks;
   if (hook?.post_deploy === undefined) return 0;
   try {
-    await runHook(summary, { command: hook.post_deploy, cwd: project.root, timeoutSec: hook.timeout, env: io.env, redactor: project.redactor, log: (l) => io.err(l) });
+    await runHook(summary, {
+      command: hook.post_deploy,
+      cwd: project.root,
+      timeoutSec: hook.timeout,
+      env: io.env,
+      redactor: project.redactor,
+      log: (l) => io.err(l),
+    });
     return 0;
   } catch (err) {
     if (!(err instanceof HookError)) throw err;

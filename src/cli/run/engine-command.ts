@@ -47,10 +47,18 @@ export async function runEngine(
   io: CliIo,
   confirm?: (project: Project, planned: readonly HostResult[], flags: EngineFlags, run: RunContext) => Promise<boolean>,
   confirmBreak?: (held: readonly HeldLockReport[], flags: EngineFlags) => Promise<boolean>,
-): Promise<{ project: Project; results: HostResult[]; flags: EngineFlags; interrupted: string | undefined; run: RunContext }> {
+): Promise<{
+  project: Project;
+  results: HostResult[];
+  flags: EngineFlags;
+  interrupted: string | undefined;
+  run: RunContext;
+}> {
   const { values: flags, positionals } = parseFlags(command, args, ENGINE_OPTIONS);
   if (positionals.length > 0) throw new UsageError(`rig ${command}: unexpected argument "${positionals[0]}"`);
-  for (const f of ['break-lock', 'no-rollback', 'plan', 'yes'] as const) if (command === 'plan' && flags[f] !== undefined) throw new UsageError(`rig plan: --${f} is for deploy and rollback`);
+  for (const f of ['break-lock', 'no-rollback', 'plan', 'yes'] as const)
+    if (command === 'plan' && flags[f] !== undefined)
+      throw new UsageError(`rig plan: --${f} is for deploy and rollback`);
   if (flags.to !== undefined && command !== 'rollback') throw new UsageError(`rig ${command}: --to is for rollback`);
   // who-and-what for the journal and releases: two git processes, started now so they run while the project loads
   const git = command === 'plan' ? Promise.resolve(null) : gitState(findRepoRoot(io.cwd, flags.root));
@@ -59,37 +67,58 @@ export async function runEngine(
   const roleWarnings: Diagnostic[] = [];
   const ops = renderProject(project, roleWarnings);
   // pairs of hosts need both sides: under --limit the env's other hosts are loaded for the check (never contacted)
-  const found = envChecks(project, ops, flags.limit && flags.limit.length > 0 ? await openProject(flags, io, { roles: flags.role }) : project);
-  if (found.some((d) => d.severity === 'error')) throw new DiagnosticsError(found.filter((d) => d.severity === 'error'));
+  const found = envChecks(
+    project,
+    ops,
+    flags.limit && flags.limit.length > 0 ? await openProject(flags, io, { roles: flags.role }) : project,
+  );
+  if (found.some((d) => d.severity === 'error'))
+    throw new DiagnosticsError(found.filter((d) => d.severity === 'error'));
   roleWarnings.push(...found);
   const rendered = resolveServiceImages(pinnedOps(project, ops, io));
   for (const w of roleWarnings) io.err(formatDiagnostic(w, io.cwd));
   const settings = loadSettings(project.root, io.env);
   const forks = flags.forks === undefined ? settings.RIG_FORKS : Number(flags.forks);
-  if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks expects a positive integer, got "${flags.forks}"`);
-  const progress = io.isTTY && flags.json === undefined && !project.inventory.settings.confirm ? (await import('../output/progress.js')).hostProgress([...project.hosts.keys()], command) : undefined;
+  if (!Number.isInteger(forks) || forks < 1)
+    throw new UsageError(`--forks expects a positive integer, got "${flags.forks}"`);
+  const progress =
+    io.isTTY && flags.json === undefined && !project.inventory.settings.confirm
+      ? (await import('../output/progress.js')).hostProgress([...project.hosts.keys()], command)
+      : undefined;
   const mode = command;
-  const withSignal = mode === 'plan' ? async <T>(fn: (s: AbortSignal | undefined) => Promise<T>) => ({ value: await fn(undefined), interrupted: undefined }) : <T>(fn: (s: AbortSignal) => Promise<T>) => withInterrupts(io, fn);
+  const withSignal =
+    mode === 'plan'
+      ? async <T>(fn: (s: AbortSignal | undefined) => Promise<T>) => ({
+          value: await fn(undefined),
+          interrupted: undefined,
+        })
+      : <T>(fn: (s: AbortSignal) => Promise<T>) => withInterrupts(io, fn);
   let results: HostResult[];
   let interrupted: string | undefined;
   let run: RunContext | undefined;
   try {
     ({ value: results, interrupted } = await withSignal(async (signal) => {
-      run = await runContext(mode, {
-        env: project.env,
-        root: project.root,
-        argv: args,
-        breakLock: flags['break-lock'] === true,
-        autoRollback: flags['no-rollback'] !== true,
-        removeUndeclared: !flags.role || flags.role.length === 0,
-        ...(flags.to !== undefined ? { rollbackTo: flags.to } : {}),
-        ...(signal ? { signal } : {}),
-        git,
-      }, io);
+      run = await runContext(
+        mode,
+        {
+          env: project.env,
+          root: project.root,
+          argv: args,
+          breakLock: flags['break-lock'] === true,
+          autoRollback: flags['no-rollback'] !== true,
+          removeUndeclared: !flags.role || flags.role.length === 0,
+          ...(flags.to !== undefined ? { rollbackTo: flags.to } : {}),
+          ...(signal ? { signal } : {}),
+          git,
+        },
+        io,
+      );
       const ctx = run;
       return runHosts(project, rendered, {
         run: ctx,
-        ...(progress ? { onPlanned: (r: HostResult) => progress.planned(r), onHost: (r: HostResult) => progress.finished(r) } : {}),
+        ...(progress
+          ? { onPlanned: (r: HostResult) => progress.planned(r), onHost: (r: HostResult) => progress.finished(r) }
+          : {}),
         apply: command !== 'plan',
         forks,
         ...connectOptions(project.inventory, flags, io, settings),
@@ -112,18 +141,28 @@ function pinnedOps(project: Project, rendered: Map<string, RoleOps[]>, io: CliIo
   const images = envImages(project, rendered);
   if (images.length === 0) return rendered;
   const lockFile = lockFilePath(project.root, project.env);
-  const pinned = applyPins(rendered, images, readLockFile(lockFile), { env: project.env, pinned: project.inventory.settings.pinned, lockFile: path.relative(io.cwd, lockFile) });
+  const pinned = applyPins(rendered, images, readLockFile(lockFile), {
+    env: project.env,
+    pinned: project.inventory.settings.pinned,
+    lockFile: path.relative(io.cwd, lockFile),
+  });
   const allow = loadImageAllowList(project.root);
   const values = images.flatMap((i) => (i.loc ? [{ ref: i.ref, loc: i.loc }] : []));
-  for (const d of [...allow.diagnostics, ...lintImageValues(values, allow.entries)]) io.err(formatDiagnostic({ ...d, severity: 'warning' }, io.cwd));
+  for (const d of [...allow.diagnostics, ...lintImageValues(values, allow.entries)])
+    io.err(formatDiagnostic({ ...d, severity: 'warning' }, io.cwd));
   return pinned;
 }
 
 /** Prints the results (text, or JSON to a file / stdout with `--json F|-`). */
-export function report(command: 'plan' | 'deploy' | 'rollback', project: Project, results: readonly HostResult[], flags: EngineFlags, io: CliIo): void {
+export function report(
+  command: 'plan' | 'deploy' | 'rollback',
+  project: Project,
+  results: readonly HostResult[],
+  flags: EngineFlags,
+  io: CliIo,
+): void {
   const json = `${JSON.stringify(project.redactor.redactValue(planJson(project.env, results)), null, 2)}\n`;
   if (flags.json === '-') return io.out(json);
   if (flags.json !== undefined) writeFileSync(path.resolve(io.cwd, flags.json), project.redactor.redact(json));
   io.out(planText(results, command));
 }
-

@@ -1,4 +1,5 @@
-// Builds a run's shared context from the CLI: who runs it (user, workstation, git commit), the lock, and SIGINT/SIGTERM handling.
+// Builds a run's shared context from the CLI: who runs it (user, workstation, git commit), the lock, and SIGINT/SIGTERM
+// handling.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { newLockInfo } from '../../lock/lock.js';
@@ -17,7 +18,10 @@ const run = promisify(execFile);
 /** The repository's commit and whether the work tree has changes; null outside git (or without git). */
 export async function gitState(root: string): Promise<RunContext['git']> {
   try {
-    const [head, status] = await Promise.all([run('git', ['rev-parse', 'HEAD'], { cwd: root }), run('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root }).catch(() => ({ stdout: '' }))]);
+    const [head, status] = await Promise.all([
+      run('git', ['rev-parse', 'HEAD'], { cwd: root }),
+      run('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root }).catch(() => ({ stdout: '' })),
+    ]);
     return { commit: head.stdout.trim(), dirty: status.stdout.trim() !== '' };
   } catch {
     return null;
@@ -27,14 +31,32 @@ export async function gitState(root: string): Promise<RunContext['git']> {
 /** A context for `mode`; `argv` is the command line shown in the lock and the journal. */
 export async function runContext(
   mode: RunContext['mode'],
-  opts: { env: string; root: string; argv: readonly string[]; breakLock: boolean; autoRollback: boolean; removeUndeclared: boolean; rollbackTo?: string; signal?: AbortSignal; git: Promise<RunContext['git']> },
+  opts: {
+    env: string;
+    root: string;
+    argv: readonly string[];
+    breakLock: boolean;
+    autoRollback: boolean;
+    removeUndeclared: boolean;
+    rollbackTo?: string;
+    signal?: AbortSignal;
+    git: Promise<RunContext['git']>;
+  },
   io: CliIo,
 ): Promise<RunContext> {
   const { runId, user, workstation } = runIdentity(io.env);
   const pause = testPauses(io.env);
   const ws = workstationId(io.env);
   // the lease here is a placeholder: each host's holder line carries that host's rig_lock_lease
-  const lock = mode === 'plan' ? undefined : newLockInfo(recordedCommand(['rig', mode, ...opts.argv]), 90, { ...process.env, USER: user }, { workstationId: ws, deployId: runId });
+  const lock =
+    mode === 'plan'
+      ? undefined
+      : newLockInfo(
+          recordedCommand(['rig', mode, ...opts.argv]),
+          90,
+          { ...process.env, USER: user },
+          { workstationId: ws, deployId: runId },
+        );
   return {
     mode,
     env: opts.env,
@@ -61,6 +83,13 @@ export async function runContext(
  * "interrupted", release their locks); a second one exits at once with 130. A step running on a host as a detached
  * job (compose up, removals) completes there either way, and the next deploy finishes what this one began.
  */
-export async function withInterrupts<T>(io: CliIo, fn: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; interrupted: string | undefined }> {
-  return untilInterrupted(io, 'stopping after the current step, then releasing the deploy locks (again to quit at once)', fn);
+export async function withInterrupts<T>(
+  io: CliIo,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<{ value: T; interrupted: string | undefined }> {
+  return untilInterrupted(
+    io,
+    'stopping after the current step, then releasing the deploy locks (again to quit at once)',
+    fn,
+  );
 }

@@ -1,4 +1,5 @@
-// `--secret-var NAME`: values read from stdin, never argv; and the command line as rig records it (names, never values).
+// `--secret-var NAME`: values read from stdin, never argv; and the command line as rig records it (names, never
+// values).
 import { UsageError } from '../../core/errors/errors.js';
 import type { CliIo } from '../io.js';
 
@@ -19,13 +20,18 @@ export async function readSecretVars(names: readonly string[], io: CliIo): Promi
 const read = new WeakMap<object, { name: string; value: string }[]>();
 
 async function readValues(names: readonly string[], io: CliIo): Promise<{ name: string; value: string }[]> {
-  if (io.stdin.isTTY === true) throw new UsageError(`--secret-var reads the value from stdin: pipe it in (printf %s "$VALUE" | rig … --secret-var ${names[0]})`);
+  if (io.stdin.isTTY === true)
+    throw new UsageError(
+      `--secret-var reads the value from stdin: pipe it in (printf %s "$VALUE" | rig … --secret-var ${names[0]})`,
+    );
   const chunks: Buffer[] = [];
   for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   const text = Buffer.concat(chunks).toString('utf8');
   const values = names.length === 1 ? [text.replace(/\r?\n$/, '')] : text.split(/\r?\n/);
   if (values.length < names.length || values.slice(0, names.length).some((v) => v === '')) {
-    throw new UsageError(`--secret-var ${names.join(', ')}: stdin holds ${values.filter((v) => v !== '').length} value(s) for ${names.length} name(s) (one per line)`);
+    throw new UsageError(
+      `--secret-var ${names.join(', ')}: stdin holds ${values.filter((v) => v !== '').length} value(s) for ${names.length} name(s) (one per line)`,
+    );
   }
   return names.map((name, i) => ({ name, value: values[i] as string }));
 }

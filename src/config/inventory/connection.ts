@@ -70,7 +70,9 @@ export function resolveConnection(
   };
 }
 
-/** Among aliases set for one field, the last in precedence wins; two aliases at the same layer disagreeing is an error. */
+/**
+ * Among aliases set for one field, the last in precedence wins; two aliases at the same layer disagreeing is an error.
+ */
 function highestPrecedence(set: ResolvedVar[], hostName: string, diagnostics: Diagnostics): ResolvedVar | undefined {
   if (set.length <= 1) return set[0];
   const sorted = [...set].sort((a, b) => layerIndex(a) - layerIndex(b));
@@ -78,8 +80,16 @@ function highestPrecedence(set: ResolvedVar[], hostName: string, diagnostics: Di
   for (const other of sorted.slice(0, -1)) {
     // Across hosts.yml listings of one host this is reported by checkHostListings, with both places.
     const sameBlock = other.loc.file === top.loc.file && top.layer !== 'inventory host vars';
-    if (sameBlock && layerIndex(other) === layerIndex(top) && JSON.stringify(other.value) !== JSON.stringify(top.value)) {
-      diagnostics.error(`${top.name} and ${other.name} both set the connection ${String(connectionField(top.name))} with different values`, top.loc, [hostName]);
+    if (
+      sameBlock &&
+      layerIndex(other) === layerIndex(top) &&
+      JSON.stringify(other.value) !== JSON.stringify(top.value)
+    ) {
+      diagnostics.error(
+        `${top.name} and ${other.name} both set the connection ${String(connectionField(top.name))} with different values`,
+        top.loc,
+        [hostName],
+      );
     }
   }
   return top;

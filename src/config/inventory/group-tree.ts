@@ -35,7 +35,11 @@ export interface GroupTree {
 }
 
 /** Walks a validated hosts.yml; reports unknown child groups, cycles and host/group name clashes. */
-export function buildGroupTree(root: Record<string, GroupBody | null>, source: YamlSource, ctx: LoadContext): GroupTree {
+export function buildGroupTree(
+  root: Record<string, GroupBody | null>,
+  source: YamlSource,
+  ctx: LoadContext,
+): GroupTree {
   const tree: GroupTree = { groups: new Map(), hosts: new Map() };
   const all = ensureGroup(tree, 'all', source.locate([]));
   all.definedAt = source.locate([]);
@@ -57,7 +61,16 @@ export function buildGroupTree(root: Record<string, GroupBody | null>, source: Y
 function ensureGroup(tree: GroupTree, name: string, loc: SourceLocation): Group {
   let g = tree.groups.get(name);
   if (!g) {
-    g = { name, parents: new Set(), children: new Set(), hosts: new Set(), vars: [], definedAt: undefined, firstSeen: loc, depth: 0 };
+    g = {
+      name,
+      parents: new Set(),
+      children: new Set(),
+      hosts: new Set(),
+      vars: [],
+      definedAt: undefined,
+      firstSeen: loc,
+      depth: 0,
+    };
     tree.groups.set(name, g);
   }
   return g;
@@ -78,15 +91,27 @@ function addBody(
 ): void {
   if (!body) return;
   group.definedAt ??= source.locateKey(path);
-  if (body.vars) group.vars.push(...varsFromMapping(body.vars, source, [...path, 'vars'], group.name === 'all' ? 'inventory all vars' : 'inventory group vars', ctx));
+  if (body.vars)
+    group.vars.push(
+      ...varsFromMapping(
+        body.vars,
+        source,
+        [...path, 'vars'],
+        group.name === 'all' ? 'inventory all vars' : 'inventory group vars',
+        ctx,
+      ),
+    );
   for (const [hostName, hostVars] of Object.entries(body.hosts ?? {})) {
     const loc = source.locateKey([...path, 'hosts', hostName]);
-    if (/[[\]]/.test(hostName)) ctx.diagnostics.error(`host ranges ("${hostName}") are not supported; list each host`, loc);
+    if (/[[\]]/.test(hostName))
+      ctx.diagnostics.error(`host ranges ("${hostName}") are not supported; list each host`, loc);
     let host = tree.hosts.get(hostName);
     if (!host) tree.hosts.set(hostName, (host = { name: hostName, groups: new Set(), listings: [] }));
     host.groups.add(group.name);
     group.hosts.add(hostName);
-    const vars = hostVars ? varsFromMapping(hostVars, source, [...path, 'hosts', hostName], 'inventory host vars', ctx) : [];
+    const vars = hostVars
+      ? varsFromMapping(hostVars, source, [...path, 'hosts', hostName], 'inventory host vars', ctx)
+      : [];
     host.listings.push({ loc, vars });
   }
   for (const [childName, childBody] of Object.entries(body.children ?? {})) {
@@ -103,7 +128,10 @@ function checkUndefinedGroups(tree: GroupTree, diagnostics: Diagnostics): void {
   for (const g of tree.groups.values()) {
     if (g.definedAt) continue;
     const parent = [...g.parents][0] ?? 'all';
-    diagnostics.error(`unknown group "${g.name}" in children of "${parent}"${didYouMean(g.name, defined)} (a group must be defined with hosts, vars or children somewhere)`, g.firstSeen);
+    diagnostics.error(
+      `unknown group "${g.name}" in children of "${parent}"${didYouMean(g.name, defined)} (a group must be defined with hosts, vars or children somewhere)`,
+      g.firstSeen,
+    );
   }
 }
 

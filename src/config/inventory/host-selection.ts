@@ -26,7 +26,8 @@ export function hostsMatching(inv: Inventory, name: string): Set<string> | undef
 export function hostsOfPlay(inv: Inventory, play: Play): string[] {
   const picked = new Set<string>();
   for (const n of play.hosts.filter((h) => !h.startsWith('!'))) hostsMatching(inv, n)?.forEach((h) => picked.add(h));
-  for (const n of play.hosts.filter((h) => h.startsWith('!'))) hostsMatching(inv, n.slice(1))?.forEach((h) => picked.delete(h));
+  for (const n of play.hosts.filter((h) => h.startsWith('!')))
+    hostsMatching(inv, n.slice(1))?.forEach((h) => picked.delete(h));
   return [...inv.tree.hosts.keys()].filter((h) => picked.has(h));
 }
 
@@ -43,12 +44,17 @@ export function selectHosts(
   for (const play of playbook.plays) {
     for (const h of play.hosts) {
       const n = h.replace(/^!/, '');
-      if (!hostsMatching(inv, n)) diagnostics.warning(`play "${play.name}": no host or group "${n}" in environment ${inv.env}${didYouMean(n, names)}`, play.loc);
+      if (!hostsMatching(inv, n))
+        diagnostics.warning(
+          `play "${play.name}": no host or group "${n}" in environment ${inv.env}${didYouMean(n, names)}`,
+          play.loc,
+        );
     }
   }
   const limited = limit && limit.length > 0 ? limitSet(inv, limit, names, diagnostics) : undefined;
   const allRoles = new Set(playbook.plays.flatMap((p) => p.roles.map((r) => r.name)));
-  for (const r of roles ?? []) if (!allRoles.has(r)) diagnostics.error(`--role ${r}: no play runs role "${r}"${didYouMean(r, allRoles)}`);
+  for (const r of roles ?? [])
+    if (!allRoles.has(r)) diagnostics.error(`--role ${r}: no play runs role "${r}"${didYouMean(r, allRoles)}`);
   const out = new Map<string, string[]>();
   for (const play of playbook.plays) {
     for (const host of hostsOfPlay(inv, play)) {
@@ -68,7 +74,10 @@ export function selectHosts(
 
 function limitSet(inv: Inventory, limit: readonly string[], names: string[], diagnostics: Diagnostics): Set<string> {
   const out = new Set<string>();
-  for (const n of limit.flatMap((l) => l.split(',')).map((s) => s.trim()).filter(Boolean)) {
+  for (const n of limit
+    .flatMap((l) => l.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = hostsMatching(inv, n);
     if (!m) diagnostics.error(`--limit ${n}: no host or group "${n}" in environment ${inv.env}${didYouMean(n, names)}`);
     else m.forEach((h) => out.add(h));

@@ -1,4 +1,5 @@
-// zod schemas of the inventory files: Ansible's YAML inventory (hosts.yml) and rig's per-environment settings (env.yml).
+// zod schemas of the inventory files: Ansible's YAML inventory (hosts.yml) and rig's per-environment settings
+// (env.yml).
 import { z } from 'zod';
 
 // An inventory name goes into templates (`# managed by rig on {{inventory_hostname}}`), file names and messages: one
@@ -26,7 +27,9 @@ export const GroupSchema: z.ZodType<GroupBody> = z
   .describe('An inventory group');
 
 /** hosts.yml: top-level groups (normally just `all`). */
-export const HostsFileSchema = z.record(z.string(), GroupSchema.nullable()).describe("rig inventory (Ansible's YAML inventory format)");
+export const HostsFileSchema = z
+  .record(z.string(), GroupSchema.nullable())
+  .describe("rig inventory (Ansible's YAML inventory format)");
 
 export const GROUP_KEYS = ['hosts', 'vars', 'children'] as const;
 
@@ -36,9 +39,19 @@ const HookCommandSchema = z.union([z.string().min(1), z.array(z.string()).min(1)
 /** Commands run on the workstation around `deploy` and `rollback` of the env, the run's summary JSON on stdin. */
 export const HooksSchema = z
   .strictObject({
-    pre_deploy: HookCommandSchema.optional().describe('Runs after the plan (and the confirmation), before anything changes; a non-zero exit stops the deploy'),
-    post_deploy: HookCommandSchema.optional().describe('Runs after the deploy with its results; a non-zero exit makes rig exit 1 (the deploy stays applied)'),
-    timeout: z.number().int().min(1).max(86400).default(300).describe('Seconds a hook may run before it is killed (and fails)'),
+    pre_deploy: HookCommandSchema.optional().describe(
+      'Runs after the plan (and the confirmation), before anything changes; a non-zero exit stops the deploy',
+    ),
+    post_deploy: HookCommandSchema.optional().describe(
+      'Runs after the deploy with its results; a non-zero exit makes rig exit 1 (the deploy stays applied)',
+    ),
+    timeout: z
+      .number()
+      .int()
+      .min(1)
+      .max(86400)
+      .default(300)
+      .describe('Seconds a hook may run before it is killed (and fails)'),
   })
   .describe('Local hooks: commands run from the repository root with the run summary as JSON on stdin');
 
@@ -48,14 +61,27 @@ export type Hooks = z.infer<typeof HooksSchema>;
 export const EnvSettingsSchema = z
   .strictObject({
     description: z.string().optional().describe('What this environment is'),
-    confirm: z.boolean().default(false).describe('Ask before changing anything (type the env name); refuse without a TTY unless --yes'),
-    pinned: z.boolean().default(false).describe('Refuse to deploy images that are not pinned to a digest in images.lock.yml'),
+    confirm: z
+      .boolean()
+      .default(false)
+      .describe('Ask before changing anything (type the env name); refuse without a TTY unless --yes'),
+    pinned: z
+      .boolean()
+      .default(false)
+      .describe('Refuse to deploy images that are not pinned to a digest in images.lock.yml'),
     new_host_keys: z
       .enum(['user', 'env'])
       .default('user')
-      .describe('Where --accept-new-host-keys records a key: user (~/.ssh/known_hosts) or env (inventory/<env>/known_hosts, committed)'),
+      .describe(
+        'Where --accept-new-host-keys records a key: user (~/.ssh/known_hosts) or env (inventory/<env>/known_hosts, committed)',
+      ),
     hooks: HooksSchema.optional(),
-    notify: z.boolean().default(true).describe("Send each deploy and rollback to the env's Telegram chat (the nightly's alert settings) when they are set"),
+    notify: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Send each deploy and rollback to the env's Telegram chat (the nightly's alert settings) when they are set",
+      ),
   })
   .describe('rig environment settings (inventory/<env>/env.yml)');
 

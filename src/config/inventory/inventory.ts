@@ -38,7 +38,9 @@ export function loadInventory(root: string, env: string, ctx: LoadContext): Inve
   const hostsFile = path.join(dir, 'hosts.yml');
   if (!existsSync(hostsFile)) {
     const envs = listEnvironments(root);
-    throw new UserError(`unknown environment "${env}"${didYouMean(env, envs)}: no ${path.relative(root, hostsFile)} (environments: ${envs.join(', ') || 'none'})`);
+    throw new UserError(
+      `unknown environment "${env}"${didYouMean(env, envs)}: no ${path.relative(root, hostsFile)} (environments: ${envs.join(', ') || 'none'})`,
+    );
   }
   const tree = loadHostsFile(hostsFile, ctx);
   const settings = loadEnvSettings(path.join(dir, 'env.yml'), ctx);
@@ -46,7 +48,11 @@ export function loadInventory(root: string, env: string, ctx: LoadContext): Inve
   // versions.yml (image references, pinned by `rig pin`) is part of group_vars/all, loaded first: the env's group_vars
   // files may still override a version for a group or host.
   const versions = ['versions.yml', 'versions.yaml'].map((f) => path.join(dir, f)).filter((f) => existsSync(f));
-  if (versions.length > 0) groupVars.set('all', [...versions.flatMap((f) => loadVarsFile(f, 'group_vars/all', ctx)), ...(groupVars.get('all') ?? [])]);
+  if (versions.length > 0)
+    groupVars.set('all', [
+      ...versions.flatMap((f) => loadVarsFile(f, 'group_vars/all', ctx)),
+      ...(groupVars.get('all') ?? []),
+    ]);
   const hostVars = loadVarsDir(path.join(dir, 'host_vars'), 'host_vars', ctx, new Set(tree.hosts.keys()), 'host');
   return { root, env, dir, settings, tree, groupVars, hostVars };
 }
@@ -71,7 +77,11 @@ function loadEnvSettings(file: string, ctx: LoadContext): EnvSettings {
   if (!read) return defaults;
   const parsed = EnvSettingsSchema.safeParse(read.source.toJS() ?? {}, { reportInput: true });
   if (parsed.success) return parsed.data;
-  ctx.diagnostics.add(...zodIssuesToDiagnostics(parsed.error.issues, read.source, [], { keysAt: () => Object.keys(EnvSettingsSchema.shape) }));
+  ctx.diagnostics.add(
+    ...zodIssuesToDiagnostics(parsed.error.issues, read.source, [], {
+      keysAt: () => Object.keys(EnvSettingsSchema.shape),
+    }),
+  );
   return defaults;
 }
 
@@ -79,7 +89,13 @@ function loadEnvSettings(file: string, ctx: LoadContext): EnvSettings {
  * group_vars/ or host_vars/: `<name>.yml|.yaml|.json`, or a directory `<name>/` whose files load in name order
  * (later files override earlier ones, as in Ansible). Files for unknown groups/hosts are reported as warnings.
  */
-function loadVarsDir(dir: string, layer: Layer, ctx: LoadContext, known: Set<string>, kind: string): Map<string, VarEntry[]> {
+function loadVarsDir(
+  dir: string,
+  layer: Layer,
+  ctx: LoadContext,
+  known: Set<string>,
+  kind: string,
+): Map<string, VarEntry[]> {
   const out = new Map<string, VarEntry[]>();
   if (!existsSync(dir)) return out;
   for (const entry of readdirSync(dir).sort()) {
@@ -89,7 +105,10 @@ function loadVarsDir(dir: string, layer: Layer, ctx: LoadContext, known: Set<str
     if (!isDir && !VARS_EXTENSIONS.includes(ext)) continue;
     const name = isDir ? entry : entry.slice(0, -ext.length);
     if (!known.has(name)) {
-      ctx.diagnostics.warning(`no ${kind} named "${name}" in this inventory${didYouMean(name, known)}; these vars apply to nothing`, { file: full, line: 1, col: 1 });
+      ctx.diagnostics.warning(
+        `no ${kind} named "${name}" in this inventory${didYouMean(name, known)}; these vars apply to nothing`,
+        { file: full, line: 1, col: 1 },
+      );
     }
     const files = isDir ? varsFilesIn(full) : [full];
     const entryLayer: Layer = layer === 'group_vars' && name === 'all' ? 'group_vars/all' : layer;

@@ -1,4 +1,5 @@
-// Renders every role of every host into desired-state ops before any connection: template errors surface here, all at once.
+// Renders every role of every host into desired-state ops before any connection: template errors surface here, all at
+// once.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Diagnostics, DiagnosticsError, type Diagnostic, type SourceLocation } from '../../core/errors/diagnostic.js';
@@ -35,19 +36,30 @@ export function renderProject(project: Project, warnings?: Diagnostic[]): Map<st
   const diagnostics = new Diagnostics();
   const out = new Map<string, RoleOps[]>();
   for (const host of project.hosts.values()) {
-    out.set(host.name, host.roles.flatMap((r) => {
-      const loaded = project.roles.get(r.name);
-      if (!loaded) return [];
-      const ops = diagnostics.collect(() => loaded.role.tasks(roleContext(project, host, loaded, r.vars, diagnostics)));
-      return ops ? [{ role: r.name, ops, selected: r.selected }] : [];
-    }));
+    out.set(
+      host.name,
+      host.roles.flatMap((r) => {
+        const loaded = project.roles.get(r.name);
+        if (!loaded) return [];
+        const ops = diagnostics.collect(() =>
+          loaded.role.tasks(roleContext(project, host, loaded, r.vars, diagnostics)),
+        );
+        return ops ? [{ role: r.name, ops, selected: r.selected }] : [];
+      }),
+    );
   }
   diagnostics.throwIfErrors();
   warnings?.push(...diagnostics.all.filter((d) => d.severity === 'warning'));
   return out;
 }
 
-function roleContext(project: Project, host: HostConfig, loaded: LoadedRole, vars: Record<string, unknown>, diagnostics: Diagnostics): RoleContext<Record<string, unknown>> {
+function roleContext(
+  project: Project,
+  host: HostConfig,
+  loaded: LoadedRole,
+  vars: Record<string, unknown>,
+  diagnostics: Diagnostics,
+): RoleContext<Record<string, unknown>> {
   const hostVars = Object.fromEntries([...host.vars].map(([k, v]) => [k, v.value]));
   const origin = (): SourceLocation | undefined => callSite(loaded.file);
   const clear = (step: string, cmds: readonly (Cmd | undefined)[], at: SourceLocation | undefined): void =>
@@ -101,7 +113,16 @@ function roleContext(project: Project, host: HostConfig, loaded: LoadedRole, var
       const at = origin();
       checkAbsolute(dest, at);
       const sensitive = project.redactor.touches(JSON.stringify(set));
-      return { kind: 'yamlMerge', path: dest, set, sensitive, notify: opts.notify ?? [], origin: at, ...(opts.initial !== undefined ? { initial: opts.initial } : {}), ...attrs(opts) };
+      return {
+        kind: 'yamlMerge',
+        path: dest,
+        set,
+        sensitive,
+        notify: opts.notify ?? [],
+        origin: at,
+        ...(opts.initial !== undefined ? { initial: opts.initial } : {}),
+        ...attrs(opts),
+      };
     },
     service: (name, spec, opts = {}) => {
       const at = origin();
@@ -112,10 +133,12 @@ function roleContext(project: Project, host: HostConfig, loaded: LoadedRole, var
       const v = host.vars.get(name);
       return v === undefined ? undefined : path.length === 0 ? v.loc : v.locate(path);
     },
-    report: ({ severity, message, at }) => diagnostics.add({ severity, message, loc: at ?? origin(), hosts: [host.name] }),
+    report: ({ severity, message, at }) =>
+      diagnostics.add({ severity, message, loc: at ?? origin(), hosts: [host.name] }),
     network: (name, opts = {}): NetworkOp => {
       const at = origin();
-      if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) diagnostics.error(`network name "${name}": lowercase letters, digits, "_" and "-"`, at, [host.name]);
+      if (!/^[a-z0-9][a-z0-9_-]*$/.test(name))
+        diagnostics.error(`network name "${name}": lowercase letters, digits, "_" and "-"`, at, [host.name]);
       return { kind: 'network', name, internal: opts.internal === true, external: opts.external === true, origin: at };
     },
   };
@@ -133,7 +156,12 @@ interface StepPlace {
  * M4: a command whose argv or plain environment holds a known secret (clear or encoded) is an error at the role's
  * call site, naming the role, the step and the place; the secret itself is never quoted.
  */
-function refuseClearSecrets(project: Project, diagnostics: Diagnostics, where: StepPlace, cmds: readonly (Cmd | undefined)[]): void {
+function refuseClearSecrets(
+  project: Project,
+  diagnostics: Diagnostics,
+  where: StepPlace,
+  cmds: readonly (Cmd | undefined)[],
+): void {
   const places = cmds.flatMap((c) => (c ? secretsInClear(c, (t) => project.redactor.touches(t)) : []));
   for (const place of places) {
     const how = "pass it as a secret() environment value or on stdin (argv shows in ps and in sudo's log)";
@@ -145,22 +173,43 @@ function refuseClearSecrets(project: Project, diagnostics: Diagnostics, where: S
 const SERVICE_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
 /** Validates a service definition at the role's call site (every problem reported, all hosts). */
-function serviceOp(name: string, spec: unknown, opts: Parameters<RoleContext<unknown>['service']>[2] & object, at: SourceLocation | undefined, diagnostics: Diagnostics, host: string): ServiceOp {
+function serviceOp(
+  name: string,
+  spec: unknown,
+  opts: Parameters<RoleContext<unknown>['service']>[2] & object,
+  at: SourceLocation | undefined,
+  diagnostics: Diagnostics,
+  host: string,
+): ServiceOp {
   const loc = at ?? { file: '<role>', line: 1, col: 1 };
   const where = { locate: () => loc, locateKey: () => loc };
-  if (!SERVICE_NAME.test(name)) diagnostics.error(`service name "${name}": lowercase letters, digits, "_" and "-"`, at, [host]);
+  if (!SERVICE_NAME.test(name))
+    diagnostics.error(`service name "${name}": lowercase letters, digits, "_" and "-"`, at, [host]);
   // A one-shot service must stay exited once done: unless the role says otherwise it is not restarted.
   const oneShot = (opts.gate as { oneShot?: boolean } | undefined)?.oneShot === true;
-  const withRestart = oneShot && typeof spec === 'object' && spec !== null && !('restart' in spec) ? { ...spec, restart: 'no' } : spec;
+  const withRestart =
+    oneShot && typeof spec === 'object' && spec !== null && !('restart' in spec) ? { ...spec, restart: 'no' } : spec;
   const parsed = serviceSpecSchema.safeParse(withRestart);
   const gate = healthGateSchema.safeParse(opts.gate ?? {});
-  if (!parsed.success) diagnostics.add(...zodIssuesToDiagnostics(parsed.error.issues, where, [`service ${name}`], { hosts: [host] }));
+  if (!parsed.success)
+    diagnostics.add(...zodIssuesToDiagnostics(parsed.error.issues, where, [`service ${name}`], { hosts: [host] }));
   const badImage = parsed.success ? imageRefSchema.safeParse(parsed.data.image).error : undefined;
-  if (badImage) diagnostics.error(`service ${name}: ${badImage.issues[0]?.message ?? 'invalid image reference'}`, at, [host]);
-  if (parsed.success && gate.success && gate.data.oneShot && (parsed.data.restart === 'always' || parsed.data.restart === 'unless-stopped')) {
-    diagnostics.error(`service ${name}: a one-shot service must not be restarted when it exits (restart: "${parsed.data.restart}"); use "no" (the default for one-shot) or "on-failure"`, at, [host]);
+  if (badImage)
+    diagnostics.error(`service ${name}: ${badImage.issues[0]?.message ?? 'invalid image reference'}`, at, [host]);
+  if (
+    parsed.success &&
+    gate.success &&
+    gate.data.oneShot &&
+    (parsed.data.restart === 'always' || parsed.data.restart === 'unless-stopped')
+  ) {
+    diagnostics.error(
+      `service ${name}: a one-shot service must not be restarted when it exits (restart: "${parsed.data.restart}"); use "no" (the default for one-shot) or "on-failure"`,
+      at,
+      [host],
+    );
   }
-  if (!gate.success) diagnostics.add(...zodIssuesToDiagnostics(gate.error.issues, where, [`service ${name} gate`], { hosts: [host] }));
+  if (!gate.success)
+    diagnostics.add(...zodIssuesToDiagnostics(gate.error.issues, where, [`service ${name} gate`], { hosts: [host] }));
   return {
     kind: 'service',
     name,
@@ -173,14 +222,32 @@ function serviceOp(name: string, spec: unknown, opts: Parameters<RoleContext<unk
   };
 }
 
-function fileOp(dest: string, content: string | Uint8Array, sensitive: boolean, from: SourceLocation | undefined, origin: SourceLocation | undefined, opts: PathAttrs & { notify?: string[]; validate?: FileOp['validate'] }): FileOp {
+function fileOp(
+  dest: string,
+  content: string | Uint8Array,
+  sensitive: boolean,
+  from: SourceLocation | undefined,
+  origin: SourceLocation | undefined,
+  opts: PathAttrs & { notify?: string[]; validate?: FileOp['validate'] },
+): FileOp {
   checkAbsolute(dest, origin);
-  return { kind: 'file', path: dest, content, sensitive, from, origin, notify: opts.notify ?? [], ...attrs(opts), ...(opts.validate ? { validate: opts.validate } : {}) };
+  return {
+    kind: 'file',
+    path: dest,
+    content,
+    sensitive,
+    from,
+    origin,
+    notify: opts.notify ?? [],
+    ...attrs(opts),
+    ...(opts.validate ? { validate: opts.validate } : {}),
+  };
 }
 
 /** The bytes of a role file; a missing one is a diagnostic at the role's call site. */
 function readRoleFile(file: string, at: SourceLocation | undefined): Uint8Array {
-  if (!existsSync(file)) throw new DiagnosticsError([{ severity: 'error', message: `no file ${file} to copy`, loc: at }]);
+  if (!existsSync(file))
+    throw new DiagnosticsError([{ severity: 'error', message: `no file ${file} to copy`, loc: at }]);
   return readFileSync(file);
 }
 
@@ -210,7 +277,8 @@ function callSite(roleFile: string): SourceLocation | undefined {
   const base = path.basename(path.dirname(roleFile));
   for (const line of stack.split('\n')) {
     const m = /\(?(?:file:\/\/)?([^()\s]+):(\d+):(\d+)\)?$/.exec(line.trim());
-    if (m?.[1] && m[1].includes(`${path.sep}${base}${path.sep}role.`)) return { file: roleFile, line: Number(m[2]), col: Number(m[3]) };
+    if (m?.[1] && m[1].includes(`${path.sep}${base}${path.sep}role.`))
+      return { file: roleFile, line: Number(m[2]), col: Number(m[3]) };
   }
   return undefined;
 }

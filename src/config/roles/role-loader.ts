@@ -29,12 +29,19 @@ export function listRoles(root: string): string[] {
 }
 
 /** Imports the named roles. Unknown names and malformed modules are reported at `refs` (the playbook lines). */
-export async function loadRoles(root: string, refs: ReadonlyMap<string, SourceLocation>, ctx: LoadContext): Promise<Map<string, LoadedRole>> {
+export async function loadRoles(
+  root: string,
+  refs: ReadonlyMap<string, SourceLocation>,
+  ctx: LoadContext,
+): Promise<Map<string, LoadedRole>> {
   const available = listRoles(root);
   const out = new Map<string, LoadedRole>();
   for (const [name, loc] of refs) {
     if (!available.includes(name)) {
-      ctx.diagnostics.error(`unknown role "${name}"${didYouMean(name, available)} (roles: ${available.join(', ') || 'none'})`, loc);
+      ctx.diagnostics.error(
+        `unknown role "${name}"${didYouMean(name, available)} (roles: ${available.join(', ') || 'none'})`,
+        loc,
+      );
       continue;
     }
     const loaded = await loadRole(root, name, ctx);
@@ -50,7 +57,11 @@ async function loadRole(root: string, name: string, ctx: LoadContext): Promise<L
   if (mod === undefined) return undefined;
   const role = mod.default;
   if (!isRole(role)) {
-    ctx.diagnostics.error('a role module must `export default defineRole({ name, description, vars, tasks })`', { file, line: 1, col: 1 });
+    ctx.diagnostics.error('a role module must `export default defineRole({ name, description, vars, tasks })`', {
+      file,
+      line: 1,
+      col: 1,
+    });
     return undefined;
   }
   if (role.name !== name) {
@@ -62,7 +73,8 @@ async function loadRole(root: string, name: string, ctx: LoadContext): Promise<L
   const defaults = existsSync(defaultsFile) ? loadVarsFile(defaultsFile, 'role defaults', ctx) : [];
   const prefix = rolePrefix(name);
   for (const d of defaults) {
-    if (!d.name.startsWith(prefix)) ctx.diagnostics.error(`role defaults must carry the role prefix "${prefix}": ${d.name}`, d.loc);
+    if (!d.name.startsWith(prefix))
+      ctx.diagnostics.error(`role defaults must carry the role prefix "${prefix}": ${d.name}`, d.loc);
   }
   return { role, dir, file, defaults, schemaLocation: (key) => locateText(file, [key]) };
 }
@@ -83,5 +95,11 @@ async function importRoleModule(root: string, name: string, ctx: LoadContext): P
 function isRole(v: unknown): v is Role {
   if (v === null || typeof v !== 'object') return false;
   const r = v as Partial<Role>;
-  return typeof r.name === 'string' && typeof r.tasks === 'function' && typeof r.vars === 'object' && r.vars !== null && 'shape' in r.vars;
+  return (
+    typeof r.name === 'string' &&
+    typeof r.tasks === 'function' &&
+    typeof r.vars === 'object' &&
+    r.vars !== null &&
+    'shape' in r.vars
+  );
 }

@@ -9,10 +9,17 @@ import { zodIssuesToDiagnostics, type Locator } from '../zod-diagnostics.js';
 
 /**
  * A variable carrying a known role's prefix that the role's schema does not declare is a typo, wherever it is
- * written and whichever hosts run the role. The longest matching prefix decides the role (`docker_stack_` over `docker_`).
+ * written and whichever hosts run the role. The longest matching prefix decides the role (`docker_stack_` over
+ * `docker_`).
  */
-export function checkUnknownRoleVars(entries: Iterable<VarEntry>, roles: Iterable<LoadedRole>, diagnostics: Diagnostics): void {
-  const byPrefix = [...roles].map((r) => ({ prefix: rolePrefix(r.role.name), r })).sort((a, b) => b.prefix.length - a.prefix.length);
+export function checkUnknownRoleVars(
+  entries: Iterable<VarEntry>,
+  roles: Iterable<LoadedRole>,
+  diagnostics: Diagnostics,
+): void {
+  const byPrefix = [...roles]
+    .map((r) => ({ prefix: rolePrefix(r.role.name), r }))
+    .sort((a, b) => b.prefix.length - a.prefix.length);
   const seen = new Set<string>();
   for (const e of entries) {
     const owner = byPrefix.find((p) => e.name.startsWith(p.prefix));
@@ -49,7 +56,11 @@ export function roleVarsForHost(
     const [key, ...rest] = issue.path;
     if (typeof key === 'string' && rest.length === 0 && !vars.has(key)) {
       if (!opts.reportMissing) continue;
-      diagnostics.error(`missing required variable "${key}" of role ${loaded.role.name} (declared here; set it in group_vars or host_vars)`, loaded.schemaLocation(key), [host]);
+      diagnostics.error(
+        `missing required variable "${key}" of role ${loaded.role.name} (declared here; set it in group_vars or host_vars)`,
+        loaded.schemaLocation(key),
+        [host],
+      );
       continue;
     }
     diagnostics.add(...zodIssuesToDiagnostics([issue], locator, [], { hosts: [host] }));

@@ -9,7 +9,11 @@ import { VAR_NAME, type VarEntry } from './var-entry.js';
  * unlike Ansible's key=value form which gives strings; typed role variables need real types. `secrets` (from
  * `--secret-var`, read from stdin) come after them, as strings, secret.
  */
-export function parseExtraVars(args: readonly string[], diagnostics: Diagnostics, secrets: readonly { name: string; value: string }[] = []): VarEntry[] {
+export function parseExtraVars(
+  args: readonly string[],
+  diagnostics: Diagnostics,
+  secrets: readonly { name: string; value: string }[] = [],
+): VarEntry[] {
   const secretEntries = secrets.flatMap(({ name, value }, i): VarEntry[] => {
     const loc = { file: '<stdin>', line: i + 1, col: 1 };
     if (!VAR_NAME.test(name)) {
@@ -40,13 +44,26 @@ function plainExtraVars(args: readonly string[], diagnostics: Diagnostics): VarE
   });
 }
 
-/** Ansible's magic variables that roles and templates commonly need, and rig's stack variables, at the lowest precedence. */
+/**
+ * Ansible's magic variables that roles and templates commonly need, and rig's stack variables, at the lowest
+ * precedence.
+ */
 export function builtinVars(host: string, groups: readonly string[], env: string, root: string): VarEntry[] {
   const loc = { file: '<built-in>', line: 1, col: 1 };
-  const entry = (name: string, value: unknown): VarEntry => ({ name, value, layer: 'built-in', loc, secret: false, locate: () => loc });
+  const entry = (name: string, value: unknown): VarEntry => ({
+    name,
+    value,
+    layer: 'built-in',
+    loc,
+    secret: false,
+    locate: () => loc,
+  });
   return [
     entry('inventory_hostname', host),
-    entry('group_names', groups.filter((g) => g !== 'all')),
+    entry(
+      'group_names',
+      groups.filter((g) => g !== 'all'),
+    ),
     entry('rig_env', env),
     entry('rig_root', root),
     ...stackBuiltins(entry),

@@ -30,7 +30,12 @@ export function sortedGroupsOfHost(inv: Inventory, host: string): Group[] {
 export function layersForHost(
   inv: Inventory,
   host: string,
-  parts: { builtin: readonly VarEntry[]; roleDefaults: readonly VarEntry[]; varsFiles: readonly VarEntry[]; extraVars: readonly VarEntry[] },
+  parts: {
+    builtin: readonly VarEntry[];
+    roleDefaults: readonly VarEntry[];
+    varsFiles: readonly VarEntry[];
+    extraVars: readonly VarEntry[];
+  },
 ): VarEntry[] {
   const groups = sortedGroupsOfHost(inv, host);
   const inlineGroups = groups.flatMap((g) => g.vars);

@@ -6,12 +6,18 @@ import { hasExpression, referencedNames } from './var-references.js';
 /** A variable's final value for one host, with the entries it overrode (lowest first). */
 export interface ResolvedVar extends VarEntry {
   readonly overridden: readonly VarEntry[];
-  /** The parts of a value built from secrets that came out secret (`{ url: "…{{ vault_pw }}…", name: "app" }`: the url). */
+  /**
+   * The parts of a value built from secrets that came out secret (`{ url: "…{{ vault_pw }}…", name: "app" }`: the url).
+   */
   readonly secretParts?: readonly unknown[];
 }
 
 /** Renders one `{{ }}` string against resolved values (the template layer's renderString). */
-export type Interpolate = (text: string, context: Record<string, unknown>, loc: SourceLocation) => { value: unknown; sensitive: boolean };
+export type Interpolate = (
+  text: string,
+  context: Record<string, unknown>,
+  loc: SourceLocation,
+) => { value: unknown; sensitive: boolean };
 
 /**
  * Last writer wins, layers given lowest first; dictionaries are replaced, not merged (Ansible's default). A value
@@ -36,7 +42,12 @@ function withoutHistory(v: ResolvedVar): VarEntry {
  * Replaces values that contain `{{ … }}` by their rendering against the other variables, resolving references
  * first (depth-first, cycles reported). A variable that references a secret becomes secret.
  */
-export function interpolateVars(vars: Map<string, ResolvedVar>, interpolate: Interpolate, diagnostics: Diagnostics, host: string): void {
+export function interpolateVars(
+  vars: Map<string, ResolvedVar>,
+  interpolate: Interpolate,
+  diagnostics: Diagnostics,
+  host: string,
+): void {
   const state = new Map<string, 'visiting' | 'done'>();
   const resolve = (name: string, trail: string[]): void => {
     const v = vars.get(name);
@@ -61,7 +72,8 @@ export function interpolateVars(vars: Map<string, ResolvedVar>, interpolate: Int
 }
 
 function collectRefs(value: unknown, into: Set<string>): void {
-  if (typeof value === 'string') return void (value.includes('{{') && referencedNames(value).forEach((n) => into.add(n)));
+  if (typeof value === 'string')
+    return void (value.includes('{{') && referencedNames(value).forEach((n) => into.add(n)));
   if (Array.isArray(value)) return value.forEach((v) => collectRefs(v, into));
   if (value !== null && typeof value === 'object') Object.values(value).forEach((v) => collectRefs(v, into));
 }

@@ -22,10 +22,15 @@ export const STACK_DEFAULTS = {
   rig_lock_lease: 90,
 } as const;
 
-const absPath = z.string().startsWith('/', 'must be an absolute path').refine((p) => !p.split('/').includes('..'), 'must not contain ".."');
+const absPath = z
+  .string()
+  .startsWith('/', 'must be an absolute path')
+  .refine((p) => !p.split('/').includes('..'), 'must not contain ".."');
 
 const stackSchema = z.object({
-  project_name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, "_" and "-", starting with a letter or digit'),
+  project_name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, "_" and "-", starting with a letter or digit'),
   project_dir: absPath,
   rig_state_dir: absPath,
   rig_releases_keep: z.number().int().min(1),
@@ -48,17 +53,28 @@ export function stackBuiltins(entry: (name: string, value: unknown) => VarEntry)
 }
 
 /** Validates the stack variables of a host; undefined (with diagnostics at the values' locations) when invalid. */
-export function stackConfig(host: string, vars: ReadonlyMap<string, ResolvedVar>, diagnostics: Diagnostics): StackConfig | undefined {
+export function stackConfig(
+  host: string,
+  vars: ReadonlyMap<string, ResolvedVar>,
+  diagnostics: Diagnostics,
+): StackConfig | undefined {
   const input = Object.fromEntries(Object.keys(STACK_DEFAULTS).map((k) => [k, vars.get(k)?.value]));
   const parsed = stackSchema.safeParse(input);
   const legacy = vars.get('rig_lock_ttl');
   if (legacy) {
-    const why = 'rig_lock_ttl is no longer read: the deploy lock is a lease renewed while its deploy runs (rig_lock_lease, seconds, default 90); remove it';
+    const why =
+      'rig_lock_ttl is no longer read: the deploy lock is a lease renewed while its deploy runs (rig_lock_lease, seconds, default 90); remove it';
     diagnostics.add({ severity: 'warning', message: why, loc: legacy.locate([]), hosts: [host] });
   }
   if (parsed.success) {
     const v = parsed.data;
-    return { project: v.project_name, projectDir: v.project_dir, stateDir: v.rig_state_dir, releasesKeep: v.rig_releases_keep, lockLeaseSec: v.rig_lock_lease };
+    return {
+      project: v.project_name,
+      projectDir: v.project_dir,
+      stateDir: v.rig_state_dir,
+      releasesKeep: v.rig_releases_keep,
+      lockLeaseSec: v.rig_lock_lease,
+    };
   }
   const at = (path: readonly (string | number)[]) => {
     const [key, ...rest] = path;

@@ -1,4 +1,5 @@
-// Loads a vars file (group_vars, host_vars, role defaults, --vars-file): YAML or whole-file vault, inline !vault values.
+// Loads a vars file (group_vars, host_vars, role defaults, --vars-file): YAML or whole-file vault, inline !vault
+// values.
 import { readFileSync } from 'node:fs';
 import type { Diagnostics } from '../../core/errors/diagnostic.js';
 import { VaultError } from '../../core/errors/errors.js';
@@ -17,8 +18,14 @@ export interface LoadContext {
 export const NO_PASSWORD_HINT =
   'no vault password configured (use --vault-password-file, RIG_VAULT_PASSWORD_FILE or a .vault_password file at the repository root)';
 
-/** Reads and parses `file`, decrypting it when it is a vault file. Problems go to `ctx.diagnostics`; returns undefined then. */
-export function readYamlFile(file: string, ctx: LoadContext): { source: YamlSource; wholeFileSecret: boolean } | undefined {
+/**
+ * Reads and parses `file`, decrypting it when it is a vault file. Problems go to `ctx.diagnostics`; returns undefined
+ * then.
+ */
+export function readYamlFile(
+  file: string,
+  ctx: LoadContext,
+): { source: YamlSource; wholeFileSecret: boolean } | undefined {
   let text = readFileSync(file, 'utf8');
   const wholeFileSecret = isVaultFile(text);
   if (wholeFileSecret) {
@@ -62,7 +69,10 @@ export function varsFromMapping(
   for (const [name, raw] of Object.entries(mapping)) {
     const keyPath = [...basePath, name];
     if (!VAR_NAME.test(name)) {
-      ctx.diagnostics.error(`invalid variable name "${name}" (letters, digits and _; not starting with a digit)`, source.locateKey(keyPath));
+      ctx.diagnostics.error(
+        `invalid variable name "${name}" (letters, digits and _; not starting with a digit)`,
+        source.locateKey(keyPath),
+      );
       continue;
     }
     const state = { secret: wholeFileSecret, failed: false };
@@ -81,7 +91,12 @@ export function varsFromMapping(
   return entries;
 }
 
-function revealVault(value: unknown, file: string, ctx: LoadContext, state: { secret: boolean; failed: boolean }): unknown {
+function revealVault(
+  value: unknown,
+  file: string,
+  ctx: LoadContext,
+  state: { secret: boolean; failed: boolean },
+): unknown {
   if (value instanceof VaultText) {
     state.secret = true;
     const plain = decryptOrReport(value.envelope, file, value.loc, ctx);
@@ -104,7 +119,10 @@ function decryptOrReport(envelope: string, file: string, loc: VarEntry['loc'], c
     return ctx.secrets.decrypt(envelope, file);
   } catch (err) {
     if (err instanceof VaultError) {
-      ctx.diagnostics.error(err.message.startsWith(`${file}: `) ? err.message.slice(file.length + 2) : err.message, loc);
+      ctx.diagnostics.error(
+        err.message.startsWith(`${file}: `) ? err.message.slice(file.length + 2) : err.message,
+        loc,
+      );
       return undefined;
     }
     throw err;

@@ -33,7 +33,11 @@ export function deriveKeys(password: Uint8Array, salt: Uint8Array): DerivedKeys 
 }
 
 /** Encrypts with a fresh random salt unless one is given (tests pin it to compare with Ansible byte for byte). */
-export function seal(plaintext: Uint8Array, password: Uint8Array, salt: Buffer = randomBytes(SALT_LENGTH)): SealedPayload {
+export function seal(
+  plaintext: Uint8Array,
+  password: Uint8Array,
+  salt: Buffer = randomBytes(SALT_LENGTH),
+): SealedPayload {
   const keys = deriveKeys(password, salt);
   const ciphertext = ctr(keys, pkcs7Pad(plaintext));
   return { salt, hmac: mac(keys, ciphertext), ciphertext };

@@ -104,4 +104,3 @@ export async function planEdit(keyring: VaultKeyring, file: string, opts: EditOp
   if (edited.equals(plaintext)) return [];
   return [{ file: input.path, data: keyring.encrypt(edited, { vaultId }), mode: input.mode }];
 }
-

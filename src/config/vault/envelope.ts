@@ -21,7 +21,9 @@ export function isVaultEnvelope(text: string | Uint8Array): boolean {
   return head.trimStart().startsWith(`${HEADER};`);
 }
 
-/** Ansible's own test before encrypting (`is_encrypted`): the bytes start with `$ANSIBLE_VAULT`, no whitespace first. */
+/**
+ * Ansible's own test before encrypting (`is_encrypted`): the bytes start with `$ANSIBLE_VAULT`, no whitespace first.
+ */
 export function isAlreadyEncrypted(data: string | Uint8Array): boolean {
   if (typeof data === 'string') return data.startsWith(HEADER);
   return Buffer.from(data.subarray(0, HEADER.length)).toString('latin1') === HEADER;
@@ -48,7 +50,8 @@ export function parseEnvelope(text: string, file: string): VaultEnvelope {
     .map((l) => l.trim())
     .filter((l) => l.length > 0);
   const [headerLine = '', ...bodyLines] = lines;
-  if (!headerLine.startsWith(`${HEADER};`)) throw new VaultError(file, `not vault encrypted data (no ${HEADER} header)`);
+  if (!headerLine.startsWith(`${HEADER};`))
+    throw new VaultError(file, `not vault encrypted data (no ${HEADER} header)`);
   const [, version = '', cipher = '', vaultId] = headerLine.split(';').map((p) => p.trim());
   if (version !== '1.1' && version !== '1.2') {
     throw new VaultError(file, `unsupported vault format version "${version}" (rig reads 1.1 and 1.2)`);

@@ -1,4 +1,5 @@
-// The vault passwords of one run, labelled by vault id: decrypts envelopes (caching derived keys) and encrypts new ones.
+// The vault passwords of one run, labelled by vault id: decrypts envelopes (caching derived keys) and encrypts new
+// ones.
 import { UsageError, UserError, VaultError } from '../../core/errors/errors.js';
 import { deriveKeys, open, seal, type DerivedKeys } from './aes256.js';
 import { DEFAULT_VAULT_ID, formatEnvelope, isAlreadyEncrypted, parseEnvelope, type VaultEnvelope } from './envelope.js';
@@ -25,7 +26,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export class VaultKeyring {
   readonly #secrets: readonly Secret[];
-  /** PBKDF2 costs ~10 ms: the same value read again (one file for many hosts) reuses its keys. Key: secret index + salt. */
+  /**
+   * PBKDF2 costs ~10 ms: the same value read again (one file for many hosts) reuses its keys. Key: secret index + salt.
+   */
   readonly #keys = new Map<string, DerivedKeys>();
 
   private constructor(secrets: readonly Secret[]) {
@@ -93,7 +96,10 @@ export class VaultKeyring {
    * Encrypts to an envelope in ansible-vault's exact layout. Uses the password labelled `vaultId`, else the first;
    * a non-default label gives a 1.2 header carrying it. Refuses input that is already a vault envelope.
    */
-  encrypt(plaintext: string | Uint8Array, opts: { vaultId?: string | undefined; salt?: Buffer | undefined } = {}): string {
+  encrypt(
+    plaintext: string | Uint8Array,
+    opts: { vaultId?: string | undefined; salt?: Buffer | undefined } = {},
+  ): string {
     const secret = this.#secretFor(opts.vaultId);
     const bytes = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
     if (isAlreadyEncrypted(bytes)) {

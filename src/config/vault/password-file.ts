@@ -34,7 +34,9 @@ const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d, 0x0b, 0x0c]);
 
 async function readPlain(file: string, where: string): Promise<Buffer> {
   const bytes = await readFile(file).catch((err: unknown) => {
-    throw new UserError(`could not read vault password file ${where}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new UserError(
+      `could not read vault password file ${where}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
   });
   return stripBytes(stripBytes(bytes, WHITESPACE), CRLF);
 }
@@ -44,12 +46,18 @@ async function runScript(file: string, where: string): Promise<Buffer> {
   // execa loads only for executable password files: it costs ~90 ms of startup on every run otherwise.
   const { execa, ExecaError } = await import('execa');
   try {
-    const result = await execa(file, [], { stdin: 'ignore', stderr: 'inherit', encoding: 'buffer', stripFinalNewline: false });
+    const result = await execa(file, [], {
+      stdin: 'ignore',
+      stderr: 'inherit',
+      encoding: 'buffer',
+      stripFinalNewline: false,
+    });
     return Buffer.from(result.stdout);
   } catch (err) {
     // Only the exit code or errno: the error's full message would include the script's stdout, i.e. the password.
     if (err instanceof ExecaError) {
-      const why = err.exitCode !== undefined ? `exited with code ${err.exitCode}` : `could not be run (${err.code ?? 'error'})`;
+      const why =
+        err.exitCode !== undefined ? `exited with code ${err.exitCode}` : `could not be run (${err.code ?? 'error'})`;
       throw new UserError(`vault password script ${where} ${why}`);
     }
     throw err;

@@ -1,4 +1,5 @@
-// Decides which password files rig uses: --vault-id label@file entries, then the default password, as Ansible orders them.
+// Decides which password files rig uses: --vault-id label@file entries, then the default password, as Ansible orders
+// them.
 import { access } from 'node:fs/promises';
 import * as path from 'node:path';
 import { UsageError } from '../../core/errors/errors.js';
@@ -29,7 +30,8 @@ export function parseVaultIdSlug(slug: string): { label: string; file: string } 
   const at = slug.indexOf('@');
   const label = at < 0 || at === 0 ? DEFAULT_VAULT_ID : slug.slice(0, at);
   const file = at < 0 ? slug : slug.slice(at + 1);
-  if (/[;\s]/.test(label)) throw new UsageError(`"${slug}" is not a valid vault id: ';' and spaces are not allowed in vault ids`);
+  if (/[;\s]/.test(label))
+    throw new UsageError(`"${slug}" is not a valid vault id: ';' and spaces are not allowed in vault ids`);
   if (file === '') throw new UsageError(`--vault-id "${slug}" names no password file (expected label@file)`);
   if (file === 'prompt' || file === 'prompt_ask_vault_pass') {
     throw new UsageError(`--vault-id "${slug}": rig does not prompt for vault passwords; give label@file`);
@@ -50,9 +52,11 @@ export async function resolvePasswordFiles(opts: VaultPasswordOptions): Promise<
 }
 
 async function defaultPasswordFile(opts: VaultPasswordOptions, cwd: string): Promise<PasswordFileRef | undefined> {
-  if (opts.passwordFile !== undefined) return { file: path.resolve(cwd, opts.passwordFile), origin: '--vault-password-file' };
+  if (opts.passwordFile !== undefined)
+    return { file: path.resolve(cwd, opts.passwordFile), origin: '--vault-password-file' };
   const fromEnv = opts.env[PASSWORD_FILE_ENV];
-  if (fromEnv !== undefined && fromEnv !== '') return { file: path.resolve(cwd, fromEnv), origin: `$${PASSWORD_FILE_ENV}` };
+  if (fromEnv !== undefined && fromEnv !== '')
+    return { file: path.resolve(cwd, fromEnv), origin: `$${PASSWORD_FILE_ENV}` };
   const atRoot = path.join(opts.root, DEFAULT_PASSWORD_FILE);
   const exists = await access(atRoot).then(
     () => true,

@@ -19,7 +19,8 @@ export interface PartResult {
  * own share: `read` one line, then `cat` the rest), and is followed by `\n<delimiter> <index> <exit code>\n`. A
  * gating first part that fails ends the batch. The delimiter is random per batch, so no part's output can forge it.
  * A part is rendered text whose every word is quoted (no secrets ride a batch), so `eval` expands nothing; a lone
- * program is `exec`'d by its subshell: one fork and one exec per part, where `/bin/sh -c "$c"` cost a shell's exec more.
+ * program is `exec`'d by its subshell: one fork and one exec per part, where `/bin/sh -c "$c"` cost a shell's exec
+ * more.
  */
 const SCRIPT = `d=$1 gate=$2; shift 2; i=0
 for c do
@@ -39,7 +40,9 @@ export interface CmdBatch {
 
 /** Builds the batch of `parts`; with `gate`, the remaining parts run only when the first exits 0. */
 export function cmdBatch(parts: readonly Cmd[], opts: { gate?: boolean } = {}): CmdBatch {
-  for (const p of parts) if (secretsOf(p).length > 0) throw new Error('cmd-batch: a batched command cannot carry secrets (they would ride argv)');
+  for (const p of parts)
+    if (secretsOf(p).length > 0)
+      throw new Error('cmd-batch: a batched command cannot carry secrets (they would ride argv)');
   const delimiter = `__rig_part_${randomBytes(8).toString('hex')}`;
   const cmd = sh(SCRIPT, delimiter, opts.gate === true ? '1' : '0', ...parts.map(inlineText));
   assertCommandFits(cmd, `a batch of ${parts.length} commands`);

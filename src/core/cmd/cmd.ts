@@ -83,7 +83,8 @@ export function sh(script: string, ...args: readonly string[]): ExecNode {
 
 /** An `sh` node taken apart (its script, `$0` and arguments), or undefined for any other command. */
 export function shScriptOf(node: Cmd): { script: string; name: string; args: readonly string[] } | undefined {
-  if (node.kind !== 'exec' || node.env !== undefined || node.argv[0] !== '/bin/sh' || node.argv[1] !== '-c') return undefined;
+  if (node.kind !== 'exec' || node.env !== undefined || node.argv[0] !== '/bin/sh' || node.argv[1] !== '-c')
+    return undefined;
   const [, , script, name, ...args] = node.argv;
   return script === undefined || name === undefined ? undefined : { script, name, args };
 }
@@ -123,7 +124,8 @@ export function not(cmd: Cmd): NotNode {
 
 /** Applies redirections to `cmd`, e.g. `redirect(c, { fd: 1, op: '>', path: '/tmp/out' })`. */
 export function redirect(cmd: Cmd, ...redirections: readonly Redirection[]): RedirectNode {
-  if (cmd.kind === 'redirect') return { kind: 'redirect', cmd: cmd.cmd, redirections: [...cmd.redirections, ...redirections] };
+  if (cmd.kind === 'redirect')
+    return { kind: 'redirect', cmd: cmd.cmd, redirections: [...cmd.redirections, ...redirections] };
   return { kind: 'redirect', cmd, redirections };
 }
 

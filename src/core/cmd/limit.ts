@@ -15,6 +15,8 @@ export const MAX_REMOTE_COMMAND_BYTES = 120_000;
 export function assertCommandFits(cmd: Cmd, what: string): void {
   const bytes = Buffer.byteLength(toRemote(cmd, { sudo: true }).command, 'utf8');
   if (bytes > MAX_REMOTE_COMMAND_BYTES) {
-    throw new Error(`${what}: the command is ${bytes} bytes, over the ${MAX_REMOTE_COMMAND_BYTES}-byte remote command line limit; split the batch`);
+    throw new Error(
+      `${what}: the command is ${bytes} bytes, over the ${MAX_REMOTE_COMMAND_BYTES}-byte remote command line limit; split the batch`,
+    );
   }
 }

@@ -7,9 +7,12 @@ import { quote } from './shell-quote.js';
 /** Exit status of the become pre-check when `sudo -n` cannot run (sudo missing, or it wants a password). */
 export const BECOME_FAILED_EXIT = 97;
 /** Line the become pre-check writes to stderr; with BECOME_FAILED_EXIT it identifies that failure. */
-export const BECOME_FAILED_MARKER = 'rig: become failed: sudo -n cannot run here (sudo missing, or it needs a password)';
+export const BECOME_FAILED_MARKER =
+  'rig: become failed: sudo -n cannot run here (sudo missing, or it needs a password)';
 
-/** What a transport sends: the command line, bytes to write to stdin before the caller's stdin, and a masked display. */
+/**
+ * What a transport sends: the command line, bytes to write to stdin before the caller's stdin, and a masked display.
+ */
 export interface RemoteInvocation {
   /**
    * `/bin/sh -c '…'`, so the remote login shell only has to split quoted words: one, or (a command that is an `sh`

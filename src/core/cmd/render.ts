@@ -62,7 +62,10 @@ function renderChild(child: Cmd, parent: Cmd, secretText: SecretText): string {
   const text = renderNode(child, secretText);
   const pc = PRECEDENCE[child.kind];
   const pp = PRECEDENCE[parent.kind];
-  const needsGroup = pc < pp || (pc === pp && child.kind !== parent.kind && child.kind !== 'exec') || (parent.kind === 'redirect' && child.kind !== 'exec');
+  const needsGroup =
+    pc < pp ||
+    (pc === pp && child.kind !== parent.kind && child.kind !== 'exec') ||
+    (parent.kind === 'redirect' && child.kind !== 'exec');
   return needsGroup ? `{ ${text}; }` : text;
 }
 

@@ -27,7 +27,9 @@ export function secretsInClear(cmd: Cmd, touches: (text: string) => boolean): st
 
 function execPlaces(cmd: ExecNode, touches: (text: string) => boolean): string[] {
   const name = cmd.argv[0] ?? '';
-  const args = cmd.argv.flatMap((a, i) => (!touches(a) ? [] : [i === 0 ? 'the program name' : `argument ${i} of ${name}`]));
+  const args = cmd.argv.flatMap((a, i) =>
+    !touches(a) ? [] : [i === 0 ? 'the program name' : `argument ${i} of ${name}`],
+  );
   const env = Object.entries(cmd.env ?? {}).filter(([, v]) => typeof v === 'string' && touches(v));
   return [...args, ...env.map(([k]) => `plain environment value ${k} of ${name}`)];
 }

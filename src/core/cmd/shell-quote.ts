@@ -4,7 +4,22 @@ const BARE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
 /** Words that are reserved in command position; quoting them makes the shell run a command of that name. */
 const RESERVED = new Set([
-  '!', '{', '}', 'case', 'do', 'done', 'elif', 'else', 'esac', 'fi', 'for', 'if', 'in', 'then', 'until', 'while',
+  '!',
+  '{',
+  '}',
+  'case',
+  'do',
+  'done',
+  'elif',
+  'else',
+  'esac',
+  'fi',
+  'for',
+  'if',
+  'in',
+  'then',
+  'until',
+  'while',
 ]);
 
 /**

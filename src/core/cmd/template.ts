@@ -18,7 +18,9 @@ export function cmd(strings: TemplateStringsArray, ...values: readonly TemplateV
   let current: string | undefined;
   strings.forEach((literal, i) => {
     if (SHELL_SYNTAX.test(literal)) {
-      throw new Error(`cmd: literal text ${JSON.stringify(literal)} contains shell syntax; pass it as a \${} value or use an operator`);
+      throw new Error(
+        `cmd: literal text ${JSON.stringify(literal)} contains shell syntax; pass it as a \${} value or use an operator`,
+      );
     }
     const pieces = literal.split(/\s+/);
     pieces.forEach((piece, j) => {

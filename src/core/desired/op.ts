@@ -47,7 +47,8 @@ export interface CommandOp {
   readonly name: string;
   readonly cmd: Cmd;
   /** `unless` may say in words what a failing check means (`missing`): the plan prints that instead of the check. */
-  readonly when: { readonly creates: string } | { readonly unless: Cmd; readonly missing?: string } | { readonly always: true };
+  readonly when:
+    { readonly creates: string } | { readonly unless: Cmd; readonly missing?: string } | { readonly always: true };
   readonly notify: readonly string[];
   readonly origin: SourceLocation | undefined;
 }
@@ -78,14 +79,16 @@ export interface ServiceOp {
   readonly reload?: { readonly paths: readonly string[]; readonly command: readonly string[] };
   /**
    * The service serves WebSocket connections (OpenClaw's Control UI): a reverse proxy of the same host whose upstream
-   * is this service must speak HTTP/1.1 to it, since HTTP/2 drops the Upgrade header (docs/lessons.md §10.13). Checked on the
-   * rendered env (Caddy's `http1_only`), whatever the service is called.
+   * is this service must speak HTTP/1.1 to it, since HTTP/2 drops the Upgrade header (docs/lessons.md §10.13). Checked
+   * on the rendered env (Caddy's `http1_only`), whatever the service is called.
    */
   readonly websocket?: true;
   readonly origin: SourceLocation | undefined;
 }
 
-/** A docker network of the project (`<project>_<name>`): created when missing, unless `external` (then only checked). */
+/**
+ * A docker network of the project (`<project>_<name>`): created when missing, unless `external` (then only checked).
+ */
 export interface NetworkOp {
   readonly kind: 'network';
   readonly name: string;

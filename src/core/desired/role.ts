@@ -14,11 +14,19 @@ export interface RoleContext<V> {
   /** Every variable of the host (for cross-role values such as `project_dir`); prefer `vars`. */
   readonly hostVars: Readonly<Record<string, unknown>>;
   /** Renders `roles/<role>/templates/<name>` with the host's variables (plus `extra`) into a file op. */
-  readonly template: (name: string, dest: string, opts?: PathAttrs & { notify?: string[]; extra?: Record<string, unknown>; validate?: FileOp['validate'] }) => FileOp;
+  readonly template: (
+    name: string,
+    dest: string,
+    opts?: PathAttrs & { notify?: string[]; extra?: Record<string, unknown>; validate?: FileOp['validate'] },
+  ) => FileOp;
   /** A file copied byte for byte from `roles/<role>/files/<name>`. */
   readonly copy: (name: string, dest: string, opts?: PathAttrs & { notify?: string[] }) => FileOp;
   /** A file with inline content. */
-  readonly content: (dest: string, text: string, opts?: PathAttrs & { notify?: string[]; validate?: FileOp['validate'] }) => FileOp;
+  readonly content: (
+    dest: string,
+    text: string,
+    opts?: PathAttrs & { notify?: string[]; validate?: FileOp['validate'] },
+  ) => FileOp;
   /** A directory. */
   readonly dir: (dest: string, opts?: PathAttrs) => DirOp;
   /** A command and the rule saying when it must run (see CommandOp). */
@@ -27,7 +35,11 @@ export interface RoleContext<V> {
    * rig's keys in a YAML file someone else owns too (`{ 'dns.override_local_dns': true }`): set in the host's
    * current file, whose other keys and comments are kept; unchanged when every key already holds its value.
    */
-  readonly yamlMerge: (dest: string, set: Readonly<Record<string, unknown>>, opts?: PathAttrs & { notify?: string[]; initial?: string }) => YamlMergeOp;
+  readonly yamlMerge: (
+    dest: string,
+    set: Readonly<Record<string, unknown>>,
+    opts?: PathAttrs & { notify?: string[]; initial?: string },
+  ) => YamlMergeOp;
   /** A handler: runs once after the role when something notified `name`. */
   readonly handler: (name: string, cmd: Cmd) => HandlerOp;
   /**
@@ -35,19 +47,27 @@ export interface RoleContext<V> {
    * `apps` (default). Recreated exactly when its definition, env files, rig-managed bind-mounted files or pinned
    * image digest change; then it must pass the health gate (healthy / running for `settleSec` / one-shot exit 0).
    */
-  readonly service: (name: string, spec: ServiceSpecInput, opts?: { phase?: Phase; gate?: HealthGateInput; reload?: ServiceOp['reload']; websocket?: boolean }) => ServiceOp;
+  readonly service: (
+    name: string,
+    spec: ServiceSpecInput,
+    opts?: { phase?: Phase; gate?: HealthGateInput; reload?: ServiceOp['reload']; websocket?: boolean },
+  ) => ServiceOp;
   /** A docker network `<project>_<name>` that services reference by `name`; created when missing unless `external`. */
   readonly network: (name: string, opts?: { internal?: boolean; external?: boolean }) => NetworkOp;
   /**
-   * Where a variable of the host (or a part of its value: `locate('litellm_router_settings', ['health_check_interval'])`)
-   * is written, for messages; undefined when the variable is not set anywhere.
+   * Where a variable of the host (or a part of its value: `locate('litellm_router_settings',
+   * ['health_check_interval'])`) is written, for messages; undefined when the variable is not set anywhere.
    */
   readonly locate: (name: string, path?: readonly (string | number)[]) => SourceLocation | undefined;
   /**
    * A problem the role found in its input: an error stops the run before any host is contacted (all of them are
    * reported together), a warning is printed and the run goes on. `at` defaults to the role's call site.
    */
-  readonly report: (problem: { severity: 'error' | 'warning'; message: string; at?: SourceLocation | undefined }) => void;
+  readonly report: (problem: {
+    severity: 'error' | 'warning';
+    message: string;
+    at?: SourceLocation | undefined;
+  }) => void;
 }
 
 /** A role module: `roles/<name>/role.ts` default-exports `defineRole({...})`. */
@@ -80,4 +100,3 @@ export function defineRole<S extends z.ZodObject>(def: {
   if (bad.length > 0) throw new Error(`role ${def.name}: variables must start with "${prefix}": ${bad.join(', ')}`);
   return { ...def };
 }
-

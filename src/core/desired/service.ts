@@ -27,9 +27,12 @@ export const mountSchema = z.discriminatedUnion('type', [bindMountSchema, volume
 export const healthcheckSchema = z.strictObject({
   // rig writes CMD / CMD-SHELL itself: a test given in compose's own form would run a program named "CMD"
   test: z.union([
-    z.array(z.string()).min(1).refine((argv) => !['CMD', 'CMD-SHELL', 'NONE'].includes(argv[0] ?? ''), {
-      message: 'give the program and its arguments (rig writes CMD itself) or a string for a shell line (CMD-SHELL)',
-    }),
+    z
+      .array(z.string())
+      .min(1)
+      .refine((argv) => !['CMD', 'CMD-SHELL', 'NONE'].includes(argv[0] ?? ''), {
+        message: 'give the program and its arguments (rig writes CMD itself) or a string for a shell line (CMD-SHELL)',
+      }),
     z.string().min(1),
   ]),
   interval: duration.default('10s'),
@@ -67,11 +70,20 @@ export const serviceSpecSchema = z.strictObject({
   tmpfs: z.array(absPath).default([]),
   workingDir: absPath.optional(),
   /** The container's hostname; stable across recreations (compose's default is the container id). */
-  hostname: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, 'a hostname label').optional(),
+  hostname: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, 'a hostname label')
+    .optional(),
   restart: z.enum(['no', 'always', 'unless-stopped', 'on-failure']).default('unless-stopped'),
   /** Resource limits (compose 2.4 keys: mem_limit, mem_reservation, cpus, pids_limit). */
-  memLimit: z.string().regex(/^\d+[bkmg]?$/i).optional(),
-  memReservation: z.string().regex(/^\d+[bkmg]?$/i).optional(),
+  memLimit: z
+    .string()
+    .regex(/^\d+[bkmg]?$/i)
+    .optional(),
+  memReservation: z
+    .string()
+    .regex(/^\d+[bkmg]?$/i)
+    .optional(),
   cpus: z.number().positive().optional(),
   pidsLimit: z.number().int().positive().optional(),
   labels: z.record(z.string(), z.string()).default({}),
@@ -121,7 +133,9 @@ export function serviceImageName(arg: string): string | undefined {
 export const PHASES = ['infra', 'apps'] as const;
 export type Phase = (typeof PHASES)[number];
 
-/** `<project>_<service>` with `-` turned into `_` (the incumbent's naming, kept so existing tooling still finds them). */
+/**
+ * `<project>_<service>` with `-` turned into `_` (the incumbent's naming, kept so existing tooling still finds them).
+ */
 export function containerName(project: string, service: string): string {
   return `${project}_${service}`.replace(/-/g, '_');
 }

@@ -5,7 +5,8 @@ import { HostUnreachableError, RemoteCommandError } from './remote-errors.js';
 
 export function describeError(err: unknown): string {
   if (err instanceof DiagnosticsError) return err.diagnostics.map((d) => formatDiagnostic(d)).join('\n');
-  if (err instanceof RemoteCommandError) return `${compactCommand(err.message)}${err.stderrTail ? `\n${err.stderrTail}` : ''}`;
+  if (err instanceof RemoteCommandError)
+    return `${compactCommand(err.message)}${err.stderrTail ? `\n${err.stderrTail}` : ''}`;
   if (err instanceof HostUnreachableError) return compactCommand(err.message);
   return err instanceof Error ? err.message : String(err);
 }

@@ -1,4 +1,5 @@
-// Diagnostics: every user-facing problem carries a location (file:line:col) and they are collected, not thrown one by one.
+// Diagnostics: every user-facing problem carries a location (file:line:col) and they are collected, not thrown one by
+// one.
 import path from 'node:path';
 
 /** A position in a file of the repository; line and col are 1-based. */
@@ -94,7 +95,10 @@ export class Diagnostics {
   }
 }
 
-/** The same problem at the same place for several hosts is reported once, listing the hosts; order is stable (file, line, col). */
+/**
+ * The same problem at the same place for several hosts is reported once, listing the hosts; order is stable (file,
+ * line, col).
+ */
 function mergeByLocation(items: readonly Diagnostic[]): Diagnostic[] {
   const byKey = new Map<string, Diagnostic>();
   for (const d of items) {

@@ -1,4 +1,5 @@
-// Which compose a host runs, as the plan's types name it (facts/containers/compose-detect.ts detects it): a leaf of core/.
+// Which compose a host runs, as the plan's types name it (facts/containers/compose-detect.ts detects it): a leaf of
+// core/.
 /** Compose's behaviour family, by the version the binary reports: 1.x is v1 (Python), 2.x and later v2 (Go). */
 export type ComposeFlavor = 'v1' | 'v2';
 

@@ -5,8 +5,8 @@ import type { ComposeCli, ComposeFlavor } from './compose-flavor.js';
 import type { FileChange } from './file-change.js';
 
 /**
- * What the image must hold for the healthcheck to run at all (docs/lessons.md §10.15: a probe binary missing from the image
- * leaves the service `starting` until the gate gives up, with no word about why). `program` is the test's argv[0]
+ * What the image must hold for the healthcheck to run at all (docs/lessons.md §10.15: a probe binary missing from the
+ * image leaves the service `starting` until the gate gives up, with no word about why). `program` is the test's argv[0]
  * (`CMD`), absolute or looked up in PATH as docker does; undefined for a shell line (`CMD-SHELL`), which docker runs
  * with the image's shell (its `SHELL`, else `/bin/sh`). `path` and `workingDir` are the service's own overrides of
  * the image's (docker resolves a bare name against the container's PATH, a relative one against its working dir).

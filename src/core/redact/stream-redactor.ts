@@ -12,7 +12,10 @@ export class StreamRedactor {
   private readonly longest: number;
 
   constructor(secrets: readonly string[]) {
-    this.secrets = [...new Set(secrets)].filter((s) => s !== '').map((s) => Buffer.from(s, 'utf8').toString('latin1')).sort((a, b) => b.length - a.length);
+    this.secrets = [...new Set(secrets)]
+      .filter((s) => s !== '')
+      .map((s) => Buffer.from(s, 'utf8').toString('latin1'))
+      .sort((a, b) => b.length - a.length);
     this.longest = this.secrets[0]?.length ?? 0;
   }
 
@@ -56,10 +59,14 @@ export class StreamRedactor {
         break;
       }
     }
-    for (let moved = true; moved; ) {
+    for (let moved = true; moved;) {
       moved = false;
       for (const s of this.secrets) {
-        for (let at = text.indexOf(s, Math.max(0, cut - s.length + 1)); at >= 0 && at < cut; at = text.indexOf(s, at + 1)) {
+        for (
+          let at = text.indexOf(s, Math.max(0, cut - s.length + 1));
+          at >= 0 && at < cut;
+          at = text.indexOf(s, at + 1)
+        ) {
           if (at + s.length > cut) {
             cut = at;
             moved = true;

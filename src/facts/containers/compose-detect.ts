@@ -59,7 +59,12 @@ export function composeDetectCmd(): ExecNode {
 
 /** Fact `compose`: compose detection alone, as a fact of its own (`rig status`). */
 export function composeDetectFact(): Fact<ComposeDetection> {
-  return textFact('compose', composeDetectCmd(), (out) => parseComposeDetection(out.split('\n').filter((l) => l !== ''), 'compose'));
+  return textFact('compose', composeDetectCmd(), (out) =>
+    parseComposeDetection(
+      out.split('\n').filter((l) => l !== ''),
+      'compose',
+    ),
+  );
 }
 
 // `Docker Compose version v2.26.1`, `Docker Compose version 2.26.1-4`, `docker-compose version 1.29.2, build unknown`

@@ -1,4 +1,5 @@
-// Fact `container-state`: the state of named containers in one exec, plus the inspect template, record schema and output helpers the docker-state fact shares.
+// Fact `container-state`: the state of named containers in one exec, plus the inspect template, record schema and
+// output helpers the docker-state fact shares.
 import { z } from 'zod';
 import { sh, type ExecNode } from '../../core/cmd/cmd.js';
 import { assertCommandFits } from '../../core/cmd/limit.js';
@@ -145,7 +146,8 @@ export function splitSections(stdout: string, markers: readonly string[], fact: 
   let at = 0;
   for (const [i, marker] of [...markers, '--end'].entries()) {
     const found = lines.indexOf(marker, at);
-    if (found < 0 || (i === 0 && found !== 0)) throw new Error(`${fact}: output has no ${marker} section where expected`);
+    if (found < 0 || (i === 0 && found !== 0))
+      throw new Error(`${fact}: output has no ${marker} section where expected`);
     if (i > 0) sections.push(lines.slice(at, found));
     at = found + 1;
   }

@@ -1,9 +1,17 @@
-// Fact `docker-state`: compose flavor, a project's containers, asked images and networks, in one exec; and its pure parser.
+// Fact `docker-state`: compose flavor, a project's containers, asked images and networks, in one exec; and its pure
+// parser.
 import { z } from 'zod';
 import { sh, type ExecNode } from '../../core/cmd/cmd.js';
 import { assertCommandFits } from '../../core/cmd/limit.js';
 import { COMPOSE_DETECT_SH, parseComposeDetection, type ComposeDetection } from './compose-detect.js';
-import { MISSING, parseContainerLine, parseJsonLine, SHELL_PRELUDE, splitSections, type ContainerState } from './container-state.js';
+import {
+  MISSING,
+  parseContainerLine,
+  parseJsonLine,
+  SHELL_PRELUDE,
+  splitSections,
+  type ContainerState,
+} from './container-state.js';
 import { textFact, type Fact } from '../fact.js';
 
 export { containerStatesCmd, parseContainerStates, type ContainerState } from './container-state.js';
@@ -39,7 +47,9 @@ export interface DockerState extends ComposeDetection {
   readonly images: ReadonlyMap<string, ImageState | undefined>;
   /** By the name asked; undefined = missing. */
   readonly networks: ReadonlyMap<string, NetworkState | undefined>;
-  /** The group id owning /var/run/docker.sock (containers that drive docker through it need it); undefined = no socket. */
+  /**
+   * The group id owning /var/run/docker.sock (containers that drive docker through it need it); undefined = no socket.
+   */
   readonly socketGid: number | undefined;
 }
 
@@ -107,19 +117,33 @@ compose | {
 /** The command reading `q` on a host in one exec (POSIX sh, the docker CLI from PATH). */
 export function dockerStateCmd(q: DockerStateQuery): ExecNode {
   if (q.project === '') throw new Error('docker-state: the project name must not be empty');
-  for (const v of [...q.images, ...q.networks]) if (v === '') throw new Error('docker-state: image refs and network names must not be empty');
+  for (const v of [...q.images, ...q.networks])
+    if (v === '') throw new Error('docker-state: image refs and network names must not be empty');
   const cmd = sh(SCRIPT, q.project, String(q.images.length), ...q.images, ...q.networks);
   assertCommandFits(cmd, `docker-state of ${q.images.length} images and ${q.networks.length} networks`);
   return cmd;
 }
 
 /** An IMAGE_FORMAT line; `repoDigests` is null for an image docker never pushed or pulled. */
-export const ImageRecord = z.strictObject({ id: z.string().startsWith('sha256:'), repoDigests: z.array(z.string()).nullable() });
-const NetworkRecord = z.strictObject({ name: z.string(), internal: z.boolean(), labels: z.record(z.string(), z.string()).nullable() });
+export const ImageRecord = z.strictObject({
+  id: z.string().startsWith('sha256:'),
+  repoDigests: z.array(z.string()).nullable(),
+});
+const NetworkRecord = z.strictObject({
+  name: z.string(),
+  internal: z.boolean(),
+  labels: z.record(z.string(), z.string()).nullable(),
+});
 
-/** Parses the output of `dockerStateCmd(q)`; throws on a missing section, a malformed record or a wrong record count. */
+/**
+ * Parses the output of `dockerStateCmd(q)`; throws on a missing section, a malformed record or a wrong record count.
+ */
 export function parseDockerState(stdout: string, q: DockerStateQuery): DockerState {
-  const [containers = [], images = [], networks = [], socket = [], compose = []] = splitSections(stdout, ['--containers', '--images', '--networks', '--socket', '--compose'], 'docker-state');
+  const [containers = [], images = [], networks = [], socket = [], compose = []] = splitSections(
+    stdout,
+    ['--containers', '--images', '--networks', '--socket', '--compose'],
+    'docker-state',
+  );
   const all = containers
     .filter((l) => l !== MISSING)
     .map((l, i) => parseContainerLine(l, 'docker-state', i))
@@ -141,12 +165,21 @@ export function parseDockerState(stdout: string, q: DockerStateQuery): DockerSta
   };
 }
 
-function byAsked<T>(asked: readonly string[], lines: readonly string[], kind: string, parse: (line: string, what: string, name: string) => T | undefined): Map<string, T | undefined> {
-  if (lines.length !== asked.length) throw new Error(`docker-state: expected ${asked.length} ${kind} records, got ${lines.length}`);
+function byAsked<T>(
+  asked: readonly string[],
+  lines: readonly string[],
+  kind: string,
+  parse: (line: string, what: string, name: string) => T | undefined,
+): Map<string, T | undefined> {
+  if (lines.length !== asked.length)
+    throw new Error(`docker-state: expected ${asked.length} ${kind} records, got ${lines.length}`);
   const result = new Map<string, T | undefined>();
   asked.forEach((name, i) => {
     const line = lines[i] ?? MISSING;
-    result.set(name, line === MISSING ? undefined : parse(line, `docker-state: ${kind} record for ${JSON.stringify(name)}`, name));
+    result.set(
+      name,
+      line === MISSING ? undefined : parse(line, `docker-state: ${kind} record for ${JSON.stringify(name)}`, name),
+    );
   });
   return result;
 }
@@ -154,7 +187,8 @@ function byAsked<T>(asked: readonly string[], lines: readonly string[], kind: st
 function parseSocketGid(lines: readonly string[]): number | undefined {
   const [line = ''] = lines;
   if (lines.length === 1 && line === MISSING) return undefined;
-  if (lines.length !== 1 || !/^\d+$/.test(line)) throw new Error(`docker-state: malformed --socket section ${JSON.stringify(lines.join('\n'))}`);
+  if (lines.length !== 1 || !/^\d+$/.test(line))
+    throw new Error(`docker-state: malformed --socket section ${JSON.stringify(lines.join('\n'))}`);
   return Number(line);
 }
 

@@ -3,7 +3,14 @@
 import { z } from 'zod';
 import { sh, type ExecNode } from '../../core/cmd/cmd.js';
 import { assertCommandFits } from '../../core/cmd/limit.js';
-import { MISSING, parseContainerLine, parseJsonLine, SHELL_PRELUDE, splitSections, type ContainerState } from './container-state.js';
+import {
+  MISSING,
+  parseContainerLine,
+  parseJsonLine,
+  SHELL_PRELUDE,
+  splitSections,
+  type ContainerState,
+} from './container-state.js';
 
 /** A container's state, with the end of the first passing check docker still logs (host clock, epoch seconds). */
 export interface GateContainer {
@@ -19,7 +26,8 @@ export interface GateState {
 
 // Docker keeps the last 5 checks (`State.Health.Log`): exit code and end of each; their output is left on the host.
 // One inspect per poll: the container record, a tab (JSON escapes tabs inside strings), the checks record.
-const CHECKS_FORMAT = '{"checks":{{with index .State "Health"}}"{{range .Log}}{{.ExitCode}}@{{.End}};{{end}}"{{else}}null{{end}}}';
+const CHECKS_FORMAT =
+  '{"checks":{{with index .State "Health"}}"{{range .Log}}{{.ExitCode}}@{{.End}};{{end}}"{{else}}null{{end}}}';
 
 const SCRIPT = `${SHELL_PRELUDE}
 HF='${CHECKS_FORMAT}'
@@ -44,11 +52,13 @@ export function parseGateState(stdout: string, names: readonly string[]): GateSt
   const [clock = [], lines = []] = splitSections(stdout, ['--now', '--containers'], 'gate-state');
   const now = clock.length === 1 && /^\d+(\.\d+)?$/.test(clock[0] ?? '') ? Number(clock[0]) : NaN;
   if (Number.isNaN(now)) throw new Error(`gate-state: malformed --now section ${JSON.stringify(clock.join('\n'))}`);
-  if (lines.length !== names.length) throw new Error(`gate-state: expected ${names.length} records, got ${lines.length}`);
+  if (lines.length !== names.length)
+    throw new Error(`gate-state: expected ${names.length} records, got ${lines.length}`);
   const containers = lines.flatMap((line, i): GateContainer[] => {
     if (line === MISSING) return [];
     const tab = line.lastIndexOf('\t');
-    if (tab < 0) throw new Error(`gate-state: record ${i + 1} has no checks part: ${JSON.stringify(line.slice(0, 200))}`);
+    if (tab < 0)
+      throw new Error(`gate-state: record ${i + 1} has no checks part: ${JSON.stringify(line.slice(0, 200))}`);
     const state = parseContainerLine(line.slice(0, tab), 'gate-state', i);
     const { checks } = parseJsonLine(line.slice(tab + 1), ChecksRecord, `gate-state: checks record ${i + 1}`);
     const firstPassAt = checks === null ? undefined : firstPass(checks);

@@ -3,7 +3,9 @@
 import { sh, type ExecNode } from '../../core/cmd/cmd.js';
 import { assertCommandFits } from '../../core/cmd/limit.js';
 
-/** One lookup: a program (undefined: the image's shell) in an image, with the service's PATH / working dir overrides. */
+/**
+ * One lookup: a program (undefined: the image's shell) in an image, with the service's PATH / working dir overrides.
+ */
 export interface ProgramQuery {
   readonly image: string;
   readonly program?: string | undefined;
@@ -11,7 +13,9 @@ export interface ProgramQuery {
   readonly workingDir?: string | undefined;
 }
 
-/** What the image holds for one query. `imageId` is the image's ID (the cache key), absent when it could not be read. */
+/**
+ * What the image holds for one query. `imageId` is the image's ID (the cache key), absent when it could not be read.
+ */
 export type ProgramLookup =
   | { readonly kind: 'found'; readonly imageId: string; readonly path: string; readonly mode: string }
   | { readonly kind: 'not-executable'; readonly imageId: string; readonly path: string; readonly mode: string }
@@ -85,7 +89,9 @@ while [ $# -ge 4 ]; do
 done
 exit 0`;
 
-/** The command answering `queries` in one exec; `pull` fetches images the host lacks (the checklist's target images). */
+/**
+ * The command answering `queries` in one exec; `pull` fetches images the host lacks (the checklist's target images).
+ */
 export function imageProgramCmd(queries: readonly ProgramQuery[], opts: { pull: boolean }): ExecNode {
   const args = queries.flatMap((q) => [q.image, q.program ?? '', q.path ?? '', q.workingDir ?? '']);
   const cmd = sh(SCRIPT, opts.pull ? 'pull' : 'no', DEFAULT_PATH, ...args);

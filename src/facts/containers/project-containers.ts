@@ -1,7 +1,14 @@
 // Fact `project-containers`: a compose project's containers, the images they run and the host's clock, in one exec.
 import { sh, type ExecNode } from '../../core/cmd/cmd.js';
 import { IMAGE_FORMAT, ImageRecord, type ImageState } from './docker-state.js';
-import { MISSING, parseContainerLine, parseJsonLine, SHELL_PRELUDE, splitSections, type ContainerState } from './container-state.js';
+import {
+  MISSING,
+  parseContainerLine,
+  parseJsonLine,
+  SHELL_PRELUDE,
+  splitSections,
+  type ContainerState,
+} from './container-state.js';
 import { textFact, type Fact } from '../fact.js';
 
 /** What `rig status` needs from docker: every container of the project and the image each one runs. */
@@ -37,10 +44,17 @@ export function projectContainersCmd(project: string): ExecNode {
 
 /** Parses `projectContainersCmd` output; throws on a missing section or a malformed record. */
 export function parseProjectContainers(stdout: string): ProjectContainers {
-  const [now = [], containers = [], images = []] = splitSections(stdout, ['--now', '--containers', '--images'], 'project-containers');
+  const [now = [], containers = [], images = []] = splitSections(
+    stdout,
+    ['--now', '--containers', '--images'],
+    'project-containers',
+  );
   const clock = now.length === 1 ? Number(now[0]) : NaN;
-  if (!Number.isInteger(clock)) throw new Error(`project-containers: malformed --now section ${JSON.stringify(now.join('\n'))}`);
-  const records = images.filter((l) => l !== MISSING).map((l, i) => parseJsonLine(l, ImageRecord, `project-containers: image record ${i + 1}`));
+  if (!Number.isInteger(clock))
+    throw new Error(`project-containers: malformed --now section ${JSON.stringify(now.join('\n'))}`);
+  const records = images
+    .filter((l) => l !== MISSING)
+    .map((l, i) => parseJsonLine(l, ImageRecord, `project-containers: image record ${i + 1}`));
   return {
     now: clock,
     containers: containers.filter((l) => l !== MISSING).map((l, i) => parseContainerLine(l, 'project-containers', i)),

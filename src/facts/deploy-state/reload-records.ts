@@ -11,10 +11,12 @@ export function reloadRecordsFact(stateDir: string, containers: readonly string[
     command: fileContentCmd(paths),
     parse: (out) => {
       const bytes = parseFileContent(out, paths);
-      return new Map(containers.flatMap((c, i) => {
-        const rec = parseReloadRecord(bytes.get(paths[i] as string));
-        return rec ? [[c, rec] as const] : [];
-      }));
+      return new Map(
+        containers.flatMap((c, i) => {
+          const rec = parseReloadRecord(bytes.get(paths[i] as string));
+          return rec ? [[c, rec] as const] : [];
+        }),
+      );
     },
   };
 }

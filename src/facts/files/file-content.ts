@@ -46,7 +46,8 @@ export function parseFileContent(stdout: Buffer, paths: readonly string[]): Map<
     at = nl + 1;
     if (header === '-') continue;
     const size = Number(header);
-    if (!Number.isInteger(size) || size < 0 || at + size > stdout.length) throw new Error(`file-content: bad size ${JSON.stringify(header)} for ${JSON.stringify(p)}`);
+    if (!Number.isInteger(size) || size < 0 || at + size > stdout.length)
+      throw new Error(`file-content: bad size ${JSON.stringify(header)} for ${JSON.stringify(p)}`);
     out.set(p, stdout.subarray(at, at + size));
     at += size;
   }

@@ -103,22 +103,29 @@ export function parseFileState(stdout: string, paths: readonly string[]): Map<st
   const hashAt = stdout.indexOf('\n--hash\n', statAt);
   if (statAt < 0 || hashAt < 0) throw new Error('file-state: output has no --stat/--hash sections');
   const stats = lines(stdout.slice(statAt + 7, hashAt + 1));
-  const hashes = stdout.slice(hashAt + 8).split('\0').filter((r) => r !== '').map((r) => r.slice(0, 64));
+  const hashes = stdout
+    .slice(hashAt + 8)
+    .split('\0')
+    .filter((r) => r !== '')
+    .map((r) => r.slice(0, 64));
   const byIndex = new Map<number, PathState>();
   for (const line of lines(stdout.slice(0, statAt))) {
     const [index, kind, extra] = line.split(':');
     const i = decimal(index);
-    if (i === undefined || i >= paths.length || byIndex.has(i)) throw new Error(`file-state: unexpected record ${JSON.stringify(line)}`);
+    if (i === undefined || i >= paths.length || byIndex.has(i))
+      throw new Error(`file-state: unexpected record ${JSON.stringify(line)}`);
     if (kind === 'M' && (extra === '1' || extra === '0')) {
       byIndex.set(i, { kind: 'missing', parentDir: extra === '1' });
       continue;
     }
     const stat = stats.shift();
     const hash = kind === 'F' ? hashes.shift() : kind === 'U' ? extra : '-';
-    if ((kind !== 'F' && kind !== 'U' && kind !== 'E') || stat === undefined || hash === undefined) throw new Error(`file-state: malformed or short output at ${JSON.stringify(line)}`);
+    if ((kind !== 'F' && kind !== 'U' && kind !== 'E') || stat === undefined || hash === undefined)
+      throw new Error(`file-state: malformed or short output at ${JSON.stringify(line)}`);
     byIndex.set(i, parseRecord(`${i}:S:${stat}:${hash}`)[1]);
   }
-  if (stats.length > 0 || hashes.length > 0) throw new Error('file-state: more stat or hash records than paths (a path changed during the check)');
+  if (stats.length > 0 || hashes.length > 0)
+    throw new Error('file-state: more stat or hash records than paths (a path changed during the check)');
   const result = new Map<string, PathState>();
   paths.forEach((p, i) => {
     const state = byIndex.get(i);
@@ -137,14 +144,23 @@ function parseRecord(line: string): [number, PathState] {
   const bad = (): Error => new Error(`file-state: malformed record ${JSON.stringify(line)}`);
   const index = decimal(f[0]);
   if (index === undefined) throw bad();
-  if (f[1] === 'M' && f.length === 3 && (f[2] === '1' || f[2] === '0')) return [index, { kind: 'missing', parentDir: f[2] === '1' }];
+  if (f[1] === 'M' && f.length === 3 && (f[2] === '1' || f[2] === '0'))
+    return [index, { kind: 'missing', parentDir: f[2] === '1' }];
   if (f[1] !== 'S' || f.length !== 9) throw bad();
   const [, , rawHex, uidText, gidText, sizeText, user, group, hash] = f;
   const raw = rawHex !== undefined && /^[0-9a-f]+$/.test(rawHex) ? parseInt(rawHex, 16) : undefined;
   const uid = decimal(uidText);
   const gid = decimal(gidText);
   const size = decimal(sizeText);
-  if (raw === undefined || uid === undefined || gid === undefined || size === undefined || user === undefined || group === undefined) throw bad();
+  if (
+    raw === undefined ||
+    uid === undefined ||
+    gid === undefined ||
+    size === undefined ||
+    user === undefined ||
+    group === undefined
+  )
+    throw bad();
   const own: PathOwnership = { mode: raw & 0o7777, uid, gid, owner: nameOr(user, uid), group: nameOr(group, gid) };
   const type = typeOf(raw);
   if (type === 'file') {

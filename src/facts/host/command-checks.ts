@@ -11,7 +11,9 @@ const SCRIPT = `for c do ( eval "unset c; $c" ) </dev/null >/dev/null 2>&1; echo
 
 /** The command running `checks` in one exec. Checks must not carry secrets (they would ride argv). */
 export function commandChecksCmd(checks: readonly Cmd[]): ExecNode {
-  for (const c of checks) if (secretsOf(c).length > 0) throw new Error('an `unless` check cannot use secret values; test a file or a digest instead');
+  for (const c of checks)
+    if (secretsOf(c).length > 0)
+      throw new Error('an `unless` check cannot use secret values; test a file or a digest instead');
   const cmd = sh(SCRIPT, ...checks.map(inlineText));
   assertCommandFits(cmd, `${checks.length} command checks`);
   return cmd;
@@ -19,7 +21,10 @@ export function commandChecksCmd(checks: readonly Cmd[]): ExecNode {
 
 /** Parses `commandChecksCmd` output: one exit code per check, in order. Throws when the count does not match. */
 export function parseCommandChecks(stdout: string, count: number): number[] {
-  const codes = stdout.split('\n').filter((l) => l !== '').map(Number);
+  const codes = stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map(Number);
   if (codes.length !== count || codes.some((c) => !Number.isInteger(c) || c < 0 || c > 255)) {
     throw new Error(`command-checks: expected ${count} exit codes, got ${JSON.stringify(stdout.slice(0, 200))}`);
   }

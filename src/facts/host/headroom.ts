@@ -35,10 +35,25 @@ export function parseHeadroom(stdout: string): Headroom {
   const [used, avail] = [Number(df[2]), Number(df[3])];
   const mem = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB$`, 'm').exec(stdout)?.[1]);
   const [available, total] = [mem('MemAvailable'), mem('MemTotal')];
-  if (path === undefined || df.length < 6 || !Number.isFinite(used) || !Number.isFinite(avail) || used + avail <= 0 || !Number.isFinite(available) || !Number.isFinite(total)) {
+  if (
+    path === undefined ||
+    df.length < 6 ||
+    !Number.isFinite(used) ||
+    !Number.isFinite(avail) ||
+    used + avail <= 0 ||
+    !Number.isFinite(available) ||
+    !Number.isFinite(total)
+  ) {
     throw new Error(`unexpected output of the headroom probe: ${JSON.stringify(stdout.slice(0, 300))}`);
   }
-  return { path, mount: df.slice(5).join(' '), diskFreePct: (100 * avail) / (used + avail), diskAvailableMb: avail / 1024, memAvailableMb: available / 1024, memTotalMb: total / 1024 };
+  return {
+    path,
+    mount: df.slice(5).join(' '),
+    diskFreePct: (100 * avail) / (used + avail),
+    diskAvailableMb: avail / 1024,
+    memAvailableMb: available / 1024,
+    memTotalMb: total / 1024,
+  };
 }
 
 /** Fact `headroom` of the filesystem `projectDir` lives (or will live) on. */

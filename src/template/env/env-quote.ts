@@ -1,4 +1,5 @@
-// Quotes one env-file value so that docker-compose v1 (python-dotenv), Compose v2 (compose-go) and npm dotenv read it back unchanged.
+// Quotes one env-file value so that docker-compose v1 (python-dotenv), Compose v2 (compose-go) and npm dotenv read it
+// back unchanged.
 //
 // The three readers disagree on almost everything; this module writes only forms on which they agree:
 // - python-dotenv 0.21 (docker-compose 1.29.2, `env_vars_from_file(..., interpolate=True)`): expands
@@ -30,7 +31,9 @@ const DOUBLE_QUOTE_ESCAPABLE = new Set(['\\', "'", '"', 'a', 'b', 'c', 'f', 'n',
 export function quoteEnvValue(value: string): string {
   if (value.includes('\0')) throw new EnvValueError('contains a NUL character, which no environment variable can hold');
   if (PYTHON_DOTENV_VARIABLE.test(value)) {
-    throw new EnvValueError('contains "${...}", which docker-compose v1 always expands in env files (no escape exists)');
+    throw new EnvValueError(
+      'contains "${...}", which docker-compose v1 always expands in env files (no escape exists)',
+    );
   }
   if (value === '') return "''";
   if (BARE_TOKEN.test(value)) return value;
@@ -40,7 +43,9 @@ export function quoteEnvValue(value: string): string {
   throw new EnvValueError(unrepresentableReason(value));
 }
 
-/** Single quotes: literal for all three unless the value holds `'`, `\\` (python decodes it), a CR, or ends with `\`. */
+/**
+ * Single quotes: literal for all three unless the value holds `'`, `\\` (python decodes it), a CR, or ends with `\`.
+ */
 function singleQuotable(value: string): boolean {
   return !value.includes("'") && !value.includes('\\\\') && !value.includes('\r') && !value.endsWith('\\');
 }

@@ -60,7 +60,9 @@ export function hashPairs(n: { hash?: hbs.AST.Hash | undefined }): readonly hbs.
 }
 
 function childrenOf(n: AstNode): AstNode[] {
-  const node = n as AstNode & Partial<Record<'body' | 'params', AstNode[]>> & Partial<Record<'path' | 'name' | 'program' | 'inverse', AstNode>>;
+  const node = n as AstNode &
+    Partial<Record<'body' | 'params', AstNode[]>> &
+    Partial<Record<'path' | 'name' | 'program' | 'inverse', AstNode>>;
   const out: AstNode[] = [];
   if (node.body) out.push(...node.body);
   if (node.path) out.push(node.path);

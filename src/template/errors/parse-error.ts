@@ -20,11 +20,19 @@ export function parseErrorDiagnostic(err: unknown, source: { file: string; text:
   const fields = e as Error & { lineNumber?: unknown; column?: unknown };
   if (typeof fields.lineNumber === 'number' && typeof fields.column === 'number') {
     const message = e.message.replace(/ - \d+:\d+$/, '');
-    return { severity: 'error', message: `template error: ${message}`, loc: { file, line: fields.lineNumber, col: fields.column + 1 } };
+    return {
+      severity: 'error',
+      message: `template error: ${message}`,
+      loc: { file, line: fields.lineNumber, col: fields.column + 1 },
+    };
   }
   const opener = /got 'EOF'/.test(e.message) ? unclosedBlock(source.text) : undefined;
   if (opener) {
-    return { severity: 'error', message: `template syntax error: {{#${opener.name}}} is never closed with {{/${opener.name}}}`, loc: { file, ...opener.at } };
+    return {
+      severity: 'error',
+      message: `template syntax error: {{#${opener.name}}} is never closed with {{/${opener.name}}}`,
+      loc: { file, ...opener.at },
+    };
   }
   const at = lexerLocation();
   const line = at?.first_line ?? Number(/on line (\d+)/.exec(e.message)?.[1] ?? 1);
@@ -55,7 +63,8 @@ export function positionOf(text: string, index: number): { line: number; col: nu
 
 /** Keeps Handlebars' "expecting X, got Y" line and says in words what an unexpected end of input means. */
 function describeParseError(message: string): string {
-  if (message.startsWith('Lexical error')) return 'template syntax error: unrecognized text (an unterminated comment or mustache?)';
+  if (message.startsWith('Lexical error'))
+    return 'template syntax error: unrecognized text (an unterminated comment or mustache?)';
   const expecting = message.split('\n').find((l) => l.startsWith('Expecting ')) ?? message.split('\n')[0] ?? message;
   const hint = /got 'EOF'/.test(expecting) ? ' (a block {{#...}} is not closed?)' : '';
   return `template syntax error: ${expecting.replace(/^Expecting/, 'expecting')}${hint}`;

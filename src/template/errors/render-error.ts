@@ -17,7 +17,11 @@ export function missingVariable(name: string, loc: SourceLocation, detail = 'not
  */
 export function renderErrorDiagnostic(err: unknown, index: TemplateIndex, locate: Locator): Diagnostic | undefined {
   if (err instanceof Handlebars.Exception) {
-    const { message, lineNumber: line, column } = err as unknown as { message: string; lineNumber?: unknown; column?: unknown };
+    const {
+      message,
+      lineNumber: line,
+      column,
+    } = err as unknown as { message: string; lineNumber?: unknown; column?: unknown };
     if (typeof line !== 'number' || typeof column !== 'number') return { severity: 'error', message };
     const loc = locate(line, column + 1);
     const missing = /^"(.*)" not defined in (.*?)(?: - \d+:\d+)?$/.exec(message);

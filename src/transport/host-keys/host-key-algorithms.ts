@@ -19,5 +19,8 @@ export function hostKeyAlgorithms(keyTypes: Iterable<string>): { offer: ServerHo
   const types = [...new Set(keyTypes)];
   const order = Object.keys(ALGORITHMS_BY_KEY_TYPE);
   const usable = types.filter((t) => t in ALGORITHMS_BY_KEY_TYPE).sort((a, b) => order.indexOf(a) - order.indexOf(b));
-  return { offer: usable.flatMap((t) => ALGORITHMS_BY_KEY_TYPE[t] ?? []), unusable: types.filter((t) => !(t in ALGORITHMS_BY_KEY_TYPE)) };
+  return {
+    offer: usable.flatMap((t) => ALGORITHMS_BY_KEY_TYPE[t] ?? []),
+    unusable: types.filter((t) => !(t in ALGORITHMS_BY_KEY_TYPE)),
+  };
 }

@@ -4,7 +4,15 @@ import path from 'node:path';
 import type { ServerHostKeyAlgorithm } from 'ssh2';
 import { HostKeyError } from '../../core/errors/remote-errors.js';
 import { hostKeyAlgorithms } from './host-key-algorithms.js';
-import { checkHostKey, fingerprint, hostEntries, keyTypeOf, knownHostsLine, knownHostsName, parseKnownHosts } from './known-hosts.js';
+import {
+  checkHostKey,
+  fingerprint,
+  hostEntries,
+  keyTypeOf,
+  knownHostsLine,
+  knownHostsName,
+  parseKnownHosts,
+} from './known-hosts.js';
 import type { KnownHostEntry } from './known-hosts.js';
 
 /** Where host keys are looked up and written. */
@@ -13,7 +21,9 @@ export interface HostKeyPolicy {
   readonly files: readonly string[];
   /** File new keys are appended to when accepted. */
   readonly writeTo: string;
-  /** Trust and record keys of hosts never seen before (`--accept-new-host-keys`). Changed keys are refused regardless. */
+  /**
+   * Trust and record keys of hosts never seen before (`--accept-new-host-keys`). Changed keys are refused regardless.
+   */
   readonly acceptNew: boolean;
 }
 
@@ -27,7 +37,12 @@ export interface KnownHost {
 }
 
 /** Reads the policy's files for the host at `address:port`; refuses a host known only by types rig cannot negotiate. */
-export async function knownHost(policy: HostKeyPolicy, host: string, address: string, port: number): Promise<KnownHost> {
+export async function knownHost(
+  policy: HostKeyPolicy,
+  host: string,
+  address: string,
+  port: number,
+): Promise<KnownHost> {
   const name = knownHostsName(address, port);
   const entries = (await Promise.all(policy.files.map(readEntries))).flat();
   const mine = hostEntries(entries, name);
@@ -53,13 +68,18 @@ export async function verifyHostKey(policy: HostKeyPolicy, host: string, known: 
     case 'known':
       return;
     case 'revoked':
-      throw new HostKeyError(host, 'changed', `${host} (${name}): host key ${presented} is marked @revoked in ${where(verdict.entry)}; refusing to connect`);
+      throw new HostKeyError(
+        host,
+        'changed',
+        `${host} (${name}): host key ${presented} is marked @revoked in ${where(verdict.entry)}; refusing to connect`,
+      );
     case 'changed':
       throw new HostKeyError(host, 'changed', changedMessage(host, name, presented, verdict.known));
     case 'cert-authority':
       throw new HostKeyError(host, 'unknown', certAuthorityMessage(host, name, presented, verdict.entries));
     case 'unknown':
-      if (!policy.acceptNew) throw new HostKeyError(host, 'unknown', unknownMessage(host, name, presented, policy.writeTo));
+      if (!policy.acceptNew)
+        throw new HostKeyError(host, 'unknown', unknownMessage(host, name, presented, policy.writeTo));
       await mkdir(path.dirname(policy.writeTo), { recursive: true, mode: 0o700 });
       await appendFile(policy.writeTo, knownHostsLine(name, key), { mode: 0o600 });
   }
@@ -67,7 +87,9 @@ export async function verifyHostKey(policy: HostKeyPolicy, host: string, known: 
 
 /** The refusal when the host offered none of the key types it is known by (the handshake found no common one). */
 export function noKnownTypeError(host: string, known: KnownHost): HostKeyError {
-  const was = hostEntries(known.entries, known.name).map((e) => `${e.keyType} ${fingerprint(e.key)} (${where(e)})`).join(', ');
+  const was = hostEntries(known.entries, known.name)
+    .map((e) => `${e.keyType} ${fingerprint(e.key)} (${where(e)})`)
+    .join(', ');
   return new HostKeyError(
     host,
     'changed',

@@ -29,7 +29,8 @@ export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
   text.split('\n').forEach((raw, i) => {
     const fields = raw.trim().split(/\s+/);
     if (fields[0] === undefined || fields[0] === '' || fields[0].startsWith('#')) return;
-    const marker = fields[0] === '@cert-authority' ? 'cert-authority' : fields[0] === '@revoked' ? 'revoked' : undefined;
+    const marker =
+      fields[0] === '@cert-authority' ? 'cert-authority' : fields[0] === '@revoked' ? 'revoked' : undefined;
     const [hosts, keyType, keyB64] = marker === undefined ? fields : fields.slice(1);
     if (hosts === undefined || keyType === undefined || keyB64 === undefined) return;
     entries.push({ file, line: i + 1, marker, hosts, keyType, key: Buffer.from(keyB64, 'base64') });
@@ -56,7 +57,8 @@ export function entryMatches(entry: KnownHostEntry, name: string): boolean {
 /**
  * Checks a presented key (the raw blob) for `name`: revoked beats everything; a matching key is known; any other key
  * for a name that has keys is a changed key, of the same type or not (a MITM offering ECDSA for a host known by
- * Ed25519 must not pass as "unknown"); a name covered only by `@cert-authority` lines is reported as such; else unknown.
+ * Ed25519 must not pass as "unknown"); a name covered only by `@cert-authority` lines is reported as such; else
+ * unknown.
  */
 export function checkHostKey(entries: readonly KnownHostEntry[], name: string, key: Buffer): HostKeyVerdict {
   const revoked = entries.find((e) => e.marker === 'revoked' && e.key.equals(key));

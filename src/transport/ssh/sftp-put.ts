@@ -15,7 +15,9 @@ export async function sftpPut(client: Client, host: string, files: readonly File
 
 function openSftp(client: Client, host: string): Promise<SFTPWrapper> {
   return new Promise((resolve, reject) => {
-    client.sftp((err, sftp) => (err ? reject(new HostUnreachableError(host, `cannot open SFTP: ${err.message}`, { cause: err })) : resolve(sftp)));
+    client.sftp((err, sftp) =>
+      err ? reject(new HostUnreachableError(host, `cannot open SFTP: ${err.message}`, { cause: err })) : resolve(sftp),
+    );
   });
 }
 

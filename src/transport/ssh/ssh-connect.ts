@@ -60,7 +60,12 @@ function attributeToTarget(err: unknown, endpoints: readonly SshEndpoint[]): unk
 function forward(via: Client, ep: SshEndpoint): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     via.forwardOut('127.0.0.1', 0, ep.hostName, ep.port, (err, stream) => {
-      if (err) reject(new HostUnreachableError(ep.name, `jump host cannot reach ${ep.hostName}:${ep.port}: ${err.message}`, { cause: err }));
+      if (err)
+        reject(
+          new HostUnreachableError(ep.name, `jump host cannot reach ${ep.hostName}:${ep.port}: ${err.message}`, {
+            cause: err,
+          }),
+        );
       else resolve(stream);
     });
   });
@@ -69,7 +74,11 @@ function forward(via: Client, ep: SshEndpoint): Promise<Duplex> {
 /** One ssh2 connection. A host-key refusal surfaces as the HostKeyError, not ssh2's generic message. */
 async function dial(ep: SshEndpoint, sock: Duplex | undefined, opts: DialOptions): Promise<Client> {
   const auth = await authMethods(ep, opts);
-  if (auth.length === 0) throw new HostUnreachableError(ep.name, 'no identity file found and no ssh-agent (SSH_AUTH_SOCK) to authenticate with');
+  if (auth.length === 0)
+    throw new HostUnreachableError(
+      ep.name,
+      'no identity file found and no ssh-agent (SSH_AUTH_SOCK) to authenticate with',
+    );
   let keyError: HostKeyError | undefined;
   // Only the key types the host is known by are negotiated: a host known by Ed25519 is never asked for ECDSA.
   const known = await knownHost(opts.hostKeys, ep.name, ep.hostName, ep.port);
@@ -95,8 +104,10 @@ async function dial(ep: SshEndpoint, sock: Duplex | undefined, opts: DialOptions
   return new Promise((resolve, reject) => {
     const onError = (err: Error & { level?: string }): void => {
       client.end();
-      const noCommonKeyType = known.offer !== undefined && err.level === 'handshake' && /no matching host key/i.test(err.message);
-      const unreachable = (): HostUnreachableError => new HostUnreachableError(ep.name, describeError(ep, err, auth), { cause: err });
+      const noCommonKeyType =
+        known.offer !== undefined && err.level === 'handshake' && /no matching host key/i.test(err.message);
+      const unreachable = (): HostUnreachableError =>
+        new HostUnreachableError(ep.name, describeError(ep, err, auth), { cause: err });
       reject(keyError ?? (noCommonKeyType ? noKnownTypeError(ep.name, known) : unreachable()));
     };
     client.on('error', onError);
@@ -105,7 +116,8 @@ async function dial(ep: SshEndpoint, sock: Duplex | undefined, opts: DialOptions
       // Without this, Nagle holds each channel's small writes for the peer's delayed ACK: ~40 ms per command.
       client.setNoDelay(true);
       closedPromises.set(client, new Promise((done) => client.once('close', () => done())));
-      // After ready, errors end in 'close'; pending channels fail there. The listener keeps them from crashing the process.
+      // After ready, errors end in 'close'; pending channels fail there. The listener keeps them from crashing the
+      // process.
       client.on('error', () => undefined);
       resolve(client);
     });
@@ -115,8 +127,10 @@ async function dial(ep: SshEndpoint, sock: Duplex | undefined, opts: DialOptions
 
 function describeError(ep: SshEndpoint, err: Error & { level?: string }, auth: readonly Auth[]): string {
   const where = `${ep.user}@${ep.hostName}:${ep.port}`;
-  if (err.level === 'client-authentication') return `${where}: authentication failed (tried ${auth.map((a) => a.label).join(', ')})`;
-  if (err.level === 'client-timeout' || /timed out/i.test(err.message)) return `${where}: no SSH handshake within the connect timeout`;
+  if (err.level === 'client-authentication')
+    return `${where}: authentication failed (tried ${auth.map((a) => a.label).join(', ')})`;
+  if (err.level === 'client-timeout' || /timed out/i.test(err.message))
+    return `${where}: no SSH handshake within the connect timeout`;
   return `${where}: ${err.message}`;
 }
 
@@ -127,10 +141,14 @@ async function authMethods(ep: SshEndpoint, opts: DialOptions): Promise<Auth[]> 
   const methods: Auth[] = [];
   for (const file of files) {
     const key = await readFile(file).catch(() => undefined);
-    if (key !== undefined) methods.push({ method: { type: 'publickey', username: ep.user, key }, label: `key ${file}` });
+    if (key !== undefined)
+      methods.push({ method: { type: 'publickey', username: ep.user, key }, label: `key ${file}` });
   }
   if (opts.agentSocket !== undefined && opts.agentSocket !== '' && !ep.identitiesOnly) {
-    methods.push({ method: { type: 'agent', username: ep.user, agent: opts.agentSocket }, label: `ssh-agent ${opts.agentSocket}` });
+    methods.push({
+      method: { type: 'agent', username: ep.user, agent: opts.agentSocket },
+      label: `ssh-agent ${opts.agentSocket}`,
+    });
   }
   return methods;
 }

@@ -18,7 +18,11 @@ export interface ChannelRequest {
 export function execOnChannel(client: Client, req: ChannelRequest): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const fail = (err: Error): void =>
-      reject(new HostUnreachableError(req.host, `cannot open a channel for ${req.invocation.display}: ${err.message}`, { cause: err }));
+      reject(
+        new HostUnreachableError(req.host, `cannot open a channel for ${req.invocation.display}: ${err.message}`, {
+          cause: err,
+        }),
+      );
     try {
       client.exec(req.invocation.command, (err, channel) => {
         if (err) return fail(err);
@@ -40,12 +44,23 @@ function collect(channel: ClientChannel, req: ChannelRequest): Promise<ExecResul
     let timedOut = false;
     // On timeout the promise rejects at once: sshd closes the channel only when every process holding
     // its pipes has exited, and a KILL signal reaches only the session's first process.
-    const timer = req.timeoutMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true;
-      channel.signal('KILL');
-      channel.close();
-      reject(new RemoteCommandError(req.host, req.invocation.display, 'timeout', null, req.mask(Buffer.concat(err).toString('utf8'))));
-    }, req.timeoutMs);
+    const timer =
+      req.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            channel.signal('KILL');
+            channel.close();
+            reject(
+              new RemoteCommandError(
+                req.host,
+                req.invocation.display,
+                'timeout',
+                null,
+                req.mask(Buffer.concat(err).toString('utf8')),
+              ),
+            );
+          }, req.timeoutMs);
     channel.on('data', (d: Buffer) => out.push(d));
     channel.stderr.on('data', (d: Buffer) => err.push(d));
     channel.on('exit', (code: number | null, signal?: string) => {
@@ -55,7 +70,8 @@ function collect(channel: ClientChannel, req: ChannelRequest): Promise<ExecResul
       clearTimeout(timer);
       if (timedOut) return;
       const stderr = req.mask(Buffer.concat(err).toString('utf8'));
-      if (status === undefined) return reject(new HostUnreachableError(req.host, `connection lost while running ${req.invocation.display}`));
+      if (status === undefined)
+        return reject(new HostUnreachableError(req.host, `connection lost while running ${req.invocation.display}`));
       const stdoutBytes = Buffer.concat(out);
       resolve({ code: exitCode(status), stdout: stdoutBytes.toString('utf8'), stderr, stdoutBytes });
     });

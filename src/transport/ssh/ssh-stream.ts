@@ -18,12 +18,23 @@ export interface StreamRequest extends Omit<StreamOptions, 'become'> {
 export function openStream(client: Client, req: StreamRequest): Promise<StreamHandle> {
   return new Promise((resolve, reject) => {
     const fail = (err: Error): void =>
-      reject(new HostUnreachableError(req.host, `cannot open a channel for ${req.invocation.display}: ${err.message}`, { cause: err }));
+      reject(
+        new HostUnreachableError(req.host, `cannot open a channel for ${req.invocation.display}: ${err.message}`, {
+          cause: err,
+        }),
+      );
     if (req.pty !== undefined && req.invocation.stdinPrefix.length > 0) {
-      reject(new Error(`${req.host}: a command with secrets cannot run on a pty (the terminal would echo them): ${req.invocation.display}`));
+      reject(
+        new Error(
+          `${req.host}: a command with secrets cannot run on a pty (the terminal would echo them): ${req.invocation.display}`,
+        ),
+      );
       return;
     }
-    const pty = req.pty === undefined ? {} : { pty: { rows: req.pty.rows, cols: req.pty.cols, width: 0, height: 0, term: req.pty.term } };
+    const pty =
+      req.pty === undefined
+        ? {}
+        : { pty: { rows: req.pty.rows, cols: req.pty.cols, width: 0, height: 0, term: req.pty.term } };
     try {
       client.exec(req.invocation.command, pty, (err, channel) => {
         if (err) return fail(err);

@@ -9,7 +9,16 @@ import { planEndpoints, type SshTarget } from '../ssh-endpoint.js';
 import { execOnChannel } from './ssh-exec.js';
 import { openStream } from './ssh-stream.js';
 import type { SshConfigContext, SshConfigLine } from '../ssh-config.js';
-import { stdinBytes, type ExecOptions, type ExecResult, type FileToPut, type StreamHandle, type StreamOptions, type Transport, type TransportCounters } from '../transport.js';
+import {
+  stdinBytes,
+  type ExecOptions,
+  type ExecResult,
+  type FileToPut,
+  type StreamHandle,
+  type StreamOptions,
+  type Transport,
+  type TransportCounters,
+} from '../transport.js';
 
 /** Options of `SshTransport.connect`. */
 export interface SshTransportOptions extends DialOptions, SshConfigContext {
@@ -19,7 +28,10 @@ export interface SshTransportOptions extends DialOptions, SshConfigContext {
   readonly maxChannels?: number;
 }
 
-/** A Transport on one ssh2 connection. Commands run as `/bin/sh -c '…'`; `become` adds `sudo -n` unless the user is root. */
+/**
+ * A Transport on one ssh2 connection. Commands run as `/bin/sh -c '…'`; `become` adds `sudo -n` unless the user is
+ * root.
+ */
 export class SshTransport implements Transport {
   private execs = 0;
   private sftps = 0;

@@ -21,7 +21,8 @@ export const DOCKER_TIMEOUT_MS = 60_000;
  */
 export async function docker(args: string[], opts: DockerOptions = {}): Promise<DockerResult> {
   const result = await execa(DOCKER, args, { timeout: DOCKER_TIMEOUT_MS, ...opts, reject: false });
-  if (result.exitCode === undefined) throw new Error(result.shortMessage ?? `${DOCKER} ${args.join(' ')}: did not finish`);
+  if (result.exitCode === undefined)
+    throw new Error(result.shortMessage ?? `${DOCKER} ${args.join(' ')}: did not finish`);
   return { code: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 

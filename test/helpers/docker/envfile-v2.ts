@@ -1,5 +1,6 @@
 // An env file as Compose v2 reads it: `docker compose config --format json` and the environment of a container
-// `docker compose create` made from it, with the v2 plugin of rig/target:1 alone (test/helpers/docker/local-compose.ts).
+// `docker compose create` made from it, with the v2 plugin of rig/target:1 alone
+// (test/helpers/docker/local-compose.ts).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { exec } from '../../../src/core/cmd/cmd.js';
@@ -12,7 +13,8 @@ export function envFileReadByV2(dir: string) {
   const t = new LocalTransport();
   const local = localCompose('v2');
   const project = `rigenvfile${process.pid}`;
-  const compose = (...args: string[]) => local.wrap(exec(['docker', 'compose', '-p', project, '-f', path.join(dir, 'compose.yml'), ...args]));
+  const compose = (...args: string[]) =>
+    local.wrap(exec(['docker', 'compose', '-p', project, '-f', path.join(dir, 'compose.yml'), ...args]));
   const write = (envText: string): void => {
     writeFileSync(path.join(dir, 'app.env'), envText);
     // pull_policy never: the image is local; no `version:` key (v2 warns about it)

@@ -1,4 +1,5 @@
-// Entry point of the docker engine helpers for integration tests: inspect, exec, HTTP from inside, images, waiting, cleanup.
+// Entry point of the docker engine helpers for integration tests: inspect, exec, HTTP from inside, images, waiting,
+// cleanup.
 export { docker, dockerOk, type DockerResult } from './docker-cli.js';
 export { inspectContainer, type ContainerInfo } from './inspect-container.js';
 export { execIn } from './exec-in.js';

@@ -26,7 +26,11 @@ const TOOLS = ['sort', 'tr', 'stat', 'id', 'cut', 'getent', 'cat', 'sleep'];
 /** Sets `kind` up; v2 needs rig/target:1 built (scripts/build-images.sh). */
 export function localCompose(kind: LocalComposeKind): LocalCompose {
   if (kind === 'v1') {
-    return { kind, wrap: (c, o) => withEnv(sh(render(c)), { PATH: `${o?.newerDocker ? '/usr/local/bin:' : ''}/usr/bin:/bin` }), remove: () => {} };
+    return {
+      kind,
+      wrap: (c, o) => withEnv(sh(render(c)), { PATH: `${o?.newerDocker ? '/usr/local/bin:' : ''}/usr/bin:/bin` }),
+      remove: () => {},
+    };
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'rig-compose-v2-'));
   const bin = path.join(dir, 'bin');

@@ -19,7 +19,8 @@ export async function removeNetworks(prefix: string): Promise<void> {
 }
 
 function checkPrefix(prefix: string): void {
-  if (prefix.length < MIN_PREFIX) throw new Error(`refusing to remove by prefix "${prefix}": shorter than ${MIN_PREFIX}`);
+  if (prefix.length < MIN_PREFIX)
+    throw new Error(`refusing to remove by prefix "${prefix}": shorter than ${MIN_PREFIX}`);
 }
 
 function matching(prefix: string, listing: string): string[] {

@@ -11,10 +11,13 @@ export const VARIANT_LABEL = 'rig.test.variant';
  * `dst` should be a name the test owns: the image `dst` pointed at before is left untagged for the test to remove.
  */
 export async function retagVariant(src: string, dst: string, label: string): Promise<string> {
-  const out = await dockerOk(['build', '--quiet', '--no-cache', '--label', `${VARIANT_LABEL}=${label}`, '--tag', dst, '-'], {
-    input: `FROM ${src}\n`,
-    env: { DOCKER_BUILDKIT: '0' },
-  });
+  const out = await dockerOk(
+    ['build', '--quiet', '--no-cache', '--label', `${VARIANT_LABEL}=${label}`, '--tag', dst, '-'],
+    {
+      input: `FROM ${src}\n`,
+      env: { DOCKER_BUILDKIT: '0' },
+    },
+  );
   const id = out.trim().split('\n').pop() ?? '';
   if (!id.startsWith('sha256:')) throw new Error(`retagVariant ${src} -> ${dst}: no image ID in build output: ${out}`);
   return id;

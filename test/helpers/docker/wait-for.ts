@@ -25,7 +25,10 @@ export async function waitFor<T>(
     }
     const left = deadline - Date.now();
     if (left <= 0) {
-      const why = lastError === undefined ? '' : `; last error: ${lastError instanceof Error ? lastError.message : inspect(lastError)}`;
+      const why =
+        lastError === undefined
+          ? ''
+          : `; last error: ${lastError instanceof Error ? lastError.message : inspect(lastError)}`;
       throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${why}`);
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, left)));

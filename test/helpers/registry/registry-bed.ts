@@ -57,18 +57,40 @@ export async function startRegistryBed(): Promise<RegistryBed> {
     await writeHtpasswd(join(dir, 'htpasswd'), BED_USER, password);
     const signer = await createTokenSigner(dir);
     const anonymousTokens = started(await startTokenServer(signer));
-    const userTokens = started(await startTokenServer(signer, { users: { [BED_USER]: password }, field: 'access_token' }));
-    const token = (realm: string) => ({ kind: 'token', realm, service: signer.service, issuer: signer.issuer, rootCertBundle: signer.rootCertBundle }) as const;
+    const userTokens = started(
+      await startTokenServer(signer, { users: { [BED_USER]: password }, field: 'access_token' }),
+    );
+    const token = (realm: string) =>
+      ({
+        kind: 'token',
+        realm,
+        service: signer.service,
+        issuer: signer.issuer,
+        rootCertBundle: signer.rootCertBundle,
+      }) as const;
     // One after another, so that a failure leaves nothing starting behind the cleanup.
     const open = started(await startTestRegistry({ storage }));
-    const basic = started(await startTestRegistry({ storage, auth: { kind: 'htpasswd', path: join(dir, 'htpasswd') } }));
+    const basic = started(
+      await startTestRegistry({ storage, auth: { kind: 'htpasswd', path: join(dir, 'htpasswd') } }),
+    );
     const bearer = started(await startTestRegistry({ storage, auth: token(anonymousTokens.realm) }));
     const bearerWithUsers = started(await startTestRegistry({ storage, auth: token(userTokens.realm) }));
     const stop = async (): Promise<void> => {
       for (const s of stops.reverse()) await s();
       await rm(dir, { recursive: true, force: true });
     };
-    return { open, basic, bearer, anonymousTokens, bearerWithUsers, userTokens, password, storage, all: [open, basic, bearer, bearerWithUsers], stop };
+    return {
+      open,
+      basic,
+      bearer,
+      anonymousTokens,
+      bearerWithUsers,
+      userTokens,
+      password,
+      storage,
+      all: [open, basic, bearer, bearerWithUsers],
+      stop,
+    };
   } catch (error) {
     for (const s of stops.reverse()) await s().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });

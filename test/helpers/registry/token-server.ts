@@ -42,24 +42,50 @@ export async function startTokenServer(signer: TokenSigner, options: TokenServer
   };
 }
 
-function answer(signer: TokenSigner, options: TokenServerOptions, req: IncomingMessage, res: ServerResponse): TokenRequest {
+function answer(
+  signer: TokenSigner,
+  options: TokenServerOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): TokenRequest {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const base = { service: url.searchParams.get('service'), scope: url.searchParams.get('scope'), account: url.searchParams.get('account') };
+  const base = {
+    service: url.searchParams.get('service'),
+    scope: url.searchParams.get('scope'),
+    account: url.searchParams.get('account'),
+  };
   const user = basicUser(req.headers.authorization, options.users);
-  if (url.pathname !== '/token' || base.service !== signer.service) return reply(res, 400, { errors: [{ code: 'BAD_REQUEST' }] }, base, user);
-  if (options.users !== undefined && user === undefined) return reply(res, 401, { errors: [{ code: 'UNAUTHORIZED' }] }, base, user);
+  if (url.pathname !== '/token' || base.service !== signer.service)
+    return reply(res, 400, { errors: [{ code: 'BAD_REQUEST' }] }, base, user);
+  if (options.users !== undefined && user === undefined)
+    return reply(res, 401, { errors: [{ code: 'UNAUTHORIZED' }] }, base, user);
   const [type, repository = '', actions = ''] = (base.scope ?? '').split(':');
   const granted = type === 'repository' && actions.split(',').includes('pull') ? ['pull'] : [];
   const token = signer.sign(user ?? 'anonymous', repository, granted);
-  return reply(res, 200, { [options.field ?? 'token']: token, expires_in: 300, issued_at: new Date().toISOString() }, base, user);
+  return reply(
+    res,
+    200,
+    { [options.field ?? 'token']: token, expires_in: 300, issued_at: new Date().toISOString() },
+    base,
+    user,
+  );
 }
 
-function reply(res: ServerResponse, status: number, body: object, base: Omit<TokenRequest, 'user' | 'status'>, user: string | undefined): TokenRequest {
+function reply(
+  res: ServerResponse,
+  status: number,
+  body: object,
+  base: Omit<TokenRequest, 'user' | 'status'>,
+  user: string | undefined,
+): TokenRequest {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   return { ...base, user, status };
 }
 
-function basicUser(header: string | undefined, users: Readonly<Record<string, string>> | undefined): string | undefined {
+function basicUser(
+  header: string | undefined,
+  users: Readonly<Record<string, string>> | undefined,
+): string | undefined {
   if (header === undefined || users === undefined || !header.startsWith('Basic ')) return undefined;
   const decoded = Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');

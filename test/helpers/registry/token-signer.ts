@@ -1,4 +1,5 @@
-// Signs registry bearer tokens (JWT, RS256) the way distribution 2.8's token auth verifies them: x5c chain to a root bundle.
+// Signs registry bearer tokens (JWT, RS256) the way distribution 2.8's token auth verifies them: x5c chain to a root
+// bundle.
 import { createPrivateKey, randomUUID, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,13 +16,37 @@ export interface TokenSigner {
 }
 
 /** Creates an RSA key and a self-signed certificate with `openssl` in `dir`. */
-export async function createTokenSigner(dir: string, issuer = 'rig-test-issuer', service = 'rig-test-registry'): Promise<TokenSigner> {
+export async function createTokenSigner(
+  dir: string,
+  issuer = 'rig-test-issuer',
+  service = 'rig-test-registry',
+): Promise<TokenSigner> {
   const keyPath = join(dir, 'token.key');
   const certPath = join(dir, 'token.crt');
-  await execa('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '1', '-subj', '/CN=rig test token signer', '-keyout', keyPath, '-out', certPath]);
+  await execa('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-sha256',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=rig test token signer',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+  ]);
   const key = createPrivateKey(await readFile(keyPath));
   const certDer = new X509Certificate(await readFile(certPath)).raw.toString('base64');
-  return { issuer, service, rootCertBundle: certPath, sign: (subject, repository, actions) => signJwt(key, certDer, { issuer, service, subject, repository, actions }) };
+  return {
+    issuer,
+    service,
+    rootCertBundle: certPath,
+    sign: (subject, repository, actions) => signJwt(key, certDer, { issuer, service, subject, repository, actions }),
+  };
 }
 
 interface Grant {

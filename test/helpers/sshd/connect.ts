@@ -6,7 +6,10 @@ import { SshTransport, type SshTransportOptions } from '../../../src/transport/s
 import type { SshdFleet, SshdHost } from './sshd-fleet.js';
 
 /** Transport options for a fleet: its known_hosts, no agent, no ssh_config unless given. */
-export function fleetOptions(fleet: SshdFleet, over: { hostKeys?: HostKeyPolicy; sshConfig?: readonly SshConfigLine[]; readyTimeoutMs?: number } = {}): SshTransportOptions {
+export function fleetOptions(
+  fleet: SshdFleet,
+  over: { hostKeys?: HostKeyPolicy; sshConfig?: readonly SshConfigLine[]; readyTimeoutMs?: number } = {},
+): SshTransportOptions {
   return {
     sshConfig: over.sshConfig ?? [],
     hostKeys: over.hostKeys ?? { files: [fleet.knownHostsFile], writeTo: fleet.knownHostsFile, acceptNew: false },
@@ -18,7 +21,11 @@ export function fleetOptions(fleet: SshdFleet, over: { hostKeys?: HostKeyPolicy;
 }
 
 /** Connects as root with the fleet's client key to `host` by address and port. */
-export function connectTo(fleet: SshdFleet, host: SshdHost, over: Parameters<typeof fleetOptions>[1] = {}): Promise<SshTransport> {
+export function connectTo(
+  fleet: SshdFleet,
+  host: SshdHost,
+  over: Parameters<typeof fleetOptions>[1] = {},
+): Promise<SshTransport> {
   return SshTransport.connect(
     { name: host.name, host: host.address, port: host.port, user: 'root', identityFiles: [fleet.clientKey.path] },
     fleetOptions(fleet, over),

@@ -1,4 +1,5 @@
-// Test keys: key pairs (ed25519 unless asked) made by the real ssh-keygen, plus the OpenSSH fingerprint of a public key.
+// Test keys: key pairs (ed25519 unless asked) made by the real ssh-keygen, plus the OpenSSH fingerprint of a public
+// key.
 import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 
@@ -11,7 +12,11 @@ export interface KeyPair {
 }
 
 /** Runs `ssh-keygen -t <type>` without a passphrase, replacing any key at `path`. */
-export async function generateKey(path: string, comment = 'rig-test', type: 'ed25519' | 'ecdsa' = 'ed25519'): Promise<KeyPair> {
+export async function generateKey(
+  path: string,
+  comment = 'rig-test',
+  type: 'ed25519' | 'ecdsa' = 'ed25519',
+): Promise<KeyPair> {
   await execa('rm', ['-f', path, `${path}.pub`]);
   await execa('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', comment, '-f', path]);
   const pub = (await readFile(`${path}.pub`, 'utf8')).trim();

@@ -62,7 +62,9 @@ export async function startSshdFleet(count: number, opts: { firstOctet?: number 
   const authorizedKeys = path.join(dir, 'authorized_keys');
   await writeFile(authorizedKeys, `${clientKey.pub}\n`, { mode: 0o600 });
   const first = opts.firstOctet ?? 11;
-  const hosts = await Promise.all(Array.from({ length: count }, (_, i) => startHost(dir, `h${i + 1}`, `127.0.0.${first + i}`, authorizedKeys)));
+  const hosts = await Promise.all(
+    Array.from({ length: count }, (_, i) => startHost(dir, `h${i + 1}`, `127.0.0.${first + i}`, authorizedKeys)),
+  );
   const fleet: SshdFleet = {
     dir,
     clientKey,
@@ -71,20 +73,32 @@ export async function startSshdFleet(count: number, opts: { firstOctet?: number 
     sshConfigFile: path.join(dir, 'ssh_config'),
     restart: async (host, o = {}) => {
       await stopSshd(host.process);
-      if (o.newHostKey === true) host.hostKey = await generateKey(path.join(host.dir, 'ssh_host_ed25519_key'), host.name);
+      if (o.newHostKey === true)
+        host.hostKey = await generateKey(path.join(host.dir, 'ssh_host_ed25519_key'), host.name);
       host.keyTypes = o.keyTypes ?? host.keyTypes;
       const ecdsaPath = path.join(host.dir, 'ssh_host_ecdsa_key');
       if (host.keyTypes.includes('ecdsa')) host.ecdsaKey ??= await generateKey(ecdsaPath, host.name, 'ecdsa');
       host.process = await startSshd(spec(host, authorizedKeys));
     },
     stopHost: (host) => stopSshd(host.process),
-    logs: async () => (await Promise.all(hosts.map(async (h) => `== ${h.name} ${h.process.logFile}\n${await readFile(h.process.logFile, 'utf8').catch(() => '')}`))).join('\n'),
+    logs: async () =>
+      (
+        await Promise.all(
+          hosts.map(
+            async (h) =>
+              `== ${h.name} ${h.process.logFile}\n${await readFile(h.process.logFile, 'utf8').catch(() => '')}`,
+          ),
+        )
+      ).join('\n'),
     stop: async () => {
       await Promise.all(hosts.map((h) => stopSshd(h.process)));
       await rm(dir, { recursive: true, force: true });
     },
   };
-  await writeFile(fleet.knownHostsFile, hosts.map((h) => `[${h.address}]:${h.port} ${h.hostKey.pub.split(' ').slice(0, 2).join(' ')}\n`).join(''));
+  await writeFile(
+    fleet.knownHostsFile,
+    hosts.map((h) => `[${h.address}]:${h.port} ${h.hostKey.pub.split(' ').slice(0, 2).join(' ')}\n`).join(''),
+  );
   await writeFile(fleet.sshConfigFile, hosts.map((h) => aliasBlock(h, clientKey.path)).join(''));
   return fleet;
 }

@@ -74,7 +74,9 @@ export async function startSshd(spec: SshdSpec): Promise<SshdProcess> {
   } catch (err) {
     child.kill('SIGKILL');
     const log = await readFile(logFile, 'utf8').catch(() => '(no log)');
-    throw new Error(`sshd ${spec.name} on ${spec.address}:${spec.port} did not start: ${String(err)}\n${log}`, { cause: err });
+    throw new Error(`sshd ${spec.name} on ${spec.address}:${spec.port} did not start: ${String(err)}\n${log}`, {
+      cause: err,
+    });
   }
   return { address: spec.address, port: spec.port, logFile, child };
 }
@@ -82,7 +84,10 @@ export async function startSshd(spec: SshdSpec): Promise<SshdProcess> {
 async function waitForBanner(address: string, port: number, child: ChildProcess): Promise<void> {
   const outcome = await waitFor(
     `an SSH banner on ${address}:${port}`,
-    async () => (child.exitCode !== null ? `sshd exited with code ${child.exitCode}` : (await hasBanner(address, port)) || undefined),
+    async () =>
+      child.exitCode !== null
+        ? `sshd exited with code ${child.exitCode}`
+        : (await hasBanner(address, port)) || undefined,
     READY_DEADLINE_MS,
     20,
   );

@@ -8,7 +8,11 @@ import { startSshdFleet, type SshdFleet } from './sshd-fleet.js';
  * Registers the hooks of a suite that talks to `count` sshd hosts through one transport to the first host;
  * `ready` receives them once started (assign them to the suite's variables).
  */
-export function useFleetTransport(count: number, opts: { firstOctet?: number }, ready: (fleet: SshdFleet, t: SshTransport) => void): void {
+export function useFleetTransport(
+  count: number,
+  opts: { firstOctet?: number },
+  ready: (fleet: SshdFleet, t: SshTransport) => void,
+): void {
   let fleet: SshdFleet | undefined;
   let t: SshTransport | undefined;
   beforeAll(async () => {

@@ -29,7 +29,9 @@ export function silentServer(): Promise<LocalServer> {
   return localServer((req) => req.resume());
 }
 
-/** A server answering every request with an HTML page that quotes the requested path, as some proxies' error pages do. */
+/**
+ * A server answering every request with an HTML page that quotes the requested path, as some proxies' error pages do.
+ */
 export function echoingHtmlServer(status: number): Promise<LocalServer> {
   return localServer((req, res) => {
     res.writeHead(status, { 'content-type': 'text/html' });

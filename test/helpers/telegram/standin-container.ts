@@ -41,9 +41,31 @@ export interface StandinSpec {
  */
 export async function runStandin(spec: StandinSpec): Promise<string> {
   const envFile = join(spec.dir, `${spec.name}.env`);
-  await writeFile(envFile, `TELEGRAM_STANDIN_BOTS=${JSON.stringify(spec.bots)}\nTELEGRAM_STANDIN_CHATS=${JSON.stringify(spec.chats ?? [])}\n`, { mode: 0o600 });
-  await dockerOk(['run', '-d', '--name', spec.name, '--network', spec.network, '--env-file', envFile, '--health-interval', '1s', STANDIN_IMAGE, ...(spec.extraArgs ?? [])]);
-  await waitFor(`${spec.name} healthy`, async () => ((await inspectContainer(spec.name))?.health === 'healthy' ? true : undefined), 30_000, 200);
+  await writeFile(
+    envFile,
+    `TELEGRAM_STANDIN_BOTS=${JSON.stringify(spec.bots)}\nTELEGRAM_STANDIN_CHATS=${JSON.stringify(spec.chats ?? [])}\n`,
+    { mode: 0o600 },
+  );
+  await dockerOk([
+    'run',
+    '-d',
+    '--name',
+    spec.name,
+    '--network',
+    spec.network,
+    '--env-file',
+    envFile,
+    '--health-interval',
+    '1s',
+    STANDIN_IMAGE,
+    ...(spec.extraArgs ?? []),
+  ]);
+  await waitFor(
+    `${spec.name} healthy`,
+    async () => ((await inspectContainer(spec.name))?.health === 'healthy' ? true : undefined),
+    30_000,
+    200,
+  );
   return `http://${spec.name}:8081`;
 }
 

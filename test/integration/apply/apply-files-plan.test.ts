@@ -6,11 +6,23 @@ import { parseStepStatus } from '../../../src/apply/apply-files-status.js';
 import { planApplyRounds, type FileWrite } from '../../../src/apply/apply-files-steps.js';
 import { tempFromTemplate, tempName, tempTemplateFor } from '../../../src/apply/apply-temp-name.js';
 
-const f = (path: string, over: Partial<FileWrite> = {}): FileWrite => ({ path, content: Buffer.from('x'), contentChanged: true, ...over });
+const f = (path: string, over: Partial<FileWrite> = {}): FileWrite => ({
+  path,
+  content: Buffer.from('x'),
+  contentChanged: true,
+  ...over,
+});
 
 describe('planApplyRounds', () => {
   it('a typical apply: one exec: sweep, write each temp from stdin, prepare them, commit, attrs, fsync of each parent', () => {
-    const r = planApplyRounds([f('/srv/a/x.env', { mode: 0o640, owner: 'app', content: Buffer.from('AB') }), f('/srv/a/y', { contentChanged: false, mode: 0o600 }), f('/srv/b/z', { content: Buffer.from('C') })], []);
+    const r = planApplyRounds(
+      [
+        f('/srv/a/x.env', { mode: 0o640, owner: 'app', content: Buffer.from('AB') }),
+        f('/srv/a/y', { contentChanged: false, mode: 0o600 }),
+        f('/srv/b/z', { content: Buffer.from('C') }),
+      ],
+      [],
+    );
     expect(r.stdin.toString()).toBe('ABC');
     expect(r.checks).toEqual([]);
     expect(r.second(new Map())).toEqual([]);
@@ -30,7 +42,15 @@ describe('planApplyRounds', () => {
 
   it('creates directories in the same exec, before the writes', () => {
     const dirs = [{ path: '/srv/new', create: true, mode: 0o750 }];
-    expect(planApplyRounds([f('/srv/new/x')], dirs).first.map((s) => s.kind)).toEqual(['mkdir', 'sweep', 'write', 'prepare', 'commit', 'sync-dir', 'sync-dir']);
+    expect(planApplyRounds([f('/srv/new/x')], dirs).first.map((s) => s.kind)).toEqual([
+      'mkdir',
+      'sweep',
+      'write',
+      'prepare',
+      'commit',
+      'sync-dir',
+      'sync-dir',
+    ]);
     expect(planApplyRounds([], dirs).first.map((s) => s.kind)).toEqual(['mkdir', 'sync-dir']);
   });
 
@@ -39,7 +59,12 @@ describe('planApplyRounds', () => {
     const r = planApplyRounds([f('/srv/a/x', { validate: check }), f('/srv/a/y')], []);
     expect(r.first.map((s) => s.kind)).toEqual(['sweep', 'write', 'write', 'prepare']);
     expect(r.checks.map((c) => [c.path, c.write])).toEqual([['/srv/a/x', 1]]);
-    const second = r.second(new Map([[1, '/srv/a/.x.rig-tmp-abcDEF012345'], [2, '/srv/a/.y.rig-tmp-000000000000']]));
+    const second = r.second(
+      new Map([
+        [1, '/srv/a/.x.rig-tmp-abcDEF012345'],
+        [2, '/srv/a/.y.rig-tmp-000000000000'],
+      ]),
+    );
     expect(second).toEqual([
       { kind: 'commit', path: '/srv/a/x', temp: '/srv/a/.x.rig-tmp-abcDEF012345', attrs: {} },
       { kind: 'commit', path: '/srv/a/y', temp: '/srv/a/.y.rig-tmp-000000000000', attrs: {} },
@@ -68,7 +93,9 @@ describe('tempTemplateFor', () => {
   it('puts the temp beside the target, hidden, its random part filled in afresh for each command (no run id)', () => {
     expect(tempTemplateFor('/etc/app/x.conf')).toBe('/etc/app/.x.conf.rig-tmp-XXXXXXXXXXXX');
     expect(tempTemplateFor('/x')).toBe('/.x.rig-tmp-XXXXXXXXXXXX');
-    expect(tempFromTemplate('/etc/app/.x.conf.rig-tmp-XXXXXXXXXXXX', 'aB3dE6gH9jK2')).toBe('/etc/app/.x.conf.rig-tmp-aB3dE6gH9jK2');
+    expect(tempFromTemplate('/etc/app/.x.conf.rig-tmp-XXXXXXXXXXXX', 'aB3dE6gH9jK2')).toBe(
+      '/etc/app/.x.conf.rig-tmp-aB3dE6gH9jK2',
+    );
     expect(() => tempFromTemplate('/x.rig-tmp-XXXXXXXXXXXX', '../../etc/pw')).toThrow('unexpected temp suffix');
     const names = new Set(Array.from({ length: 50 }, () => tempName('/etc/app/.x.conf.rig-tmp-XXXXXXXXXXXX')));
     expect(names.size).toBe(50);
@@ -90,7 +117,10 @@ describe('tempTemplateFor', () => {
 });
 
 describe('parseStepStatus and the argument encoding', () => {
-  const steps = planApplyRounds([f('/a/x', { mode: 0o4755, owner: 'o', group: 'g' }), f('/a/y', { content: Buffer.from('yy') })], []).first;
+  const steps = planApplyRounds(
+    [f('/a/x', { mode: 0o4755, owner: 'o', group: 'g' }), f('/a/y', { content: Buffer.from('yy') })],
+    [],
+  ).first;
 
   it('encodes six positional arguments per step after the step script, never touching the script text', () => {
     const c = applyStepsCmd(steps);
@@ -99,19 +129,57 @@ describe('parseStepStatus and the argument encoding', () => {
     expect(c.argv[3]).toBe('sh');
     expect(c.argv[4]).toContain('set -C');
     expect(c.argv.slice(5)).toEqual([
-      'C', '/a', '', '', '', '',
-      'W', '/a/x', expect.stringMatching(/^\/a\/\.x\.rig-tmp-[A-Za-z0-9]{12}$/), '1', '4755', '',
-      'W', '/a/y', expect.stringMatching(/^\/a\/\.y\.rig-tmp-[A-Za-z0-9]{12}$/), '2', '', '',
-      'Y', '/a', '', '', '', '',
-      'F', '/a/x', '@1', '4755', 'o', 'g',
-      'F', '/a/y', '@2', '', '', '',
-      'S', '/a', '', '', '', '',
+      'C',
+      '/a',
+      '',
+      '',
+      '',
+      '',
+      'W',
+      '/a/x',
+      expect.stringMatching(/^\/a\/\.x\.rig-tmp-[A-Za-z0-9]{12}$/),
+      '1',
+      '4755',
+      '',
+      'W',
+      '/a/y',
+      expect.stringMatching(/^\/a\/\.y\.rig-tmp-[A-Za-z0-9]{12}$/),
+      '2',
+      '',
+      '',
+      'Y',
+      '/a',
+      '',
+      '',
+      '',
+      '',
+      'F',
+      '/a/x',
+      '@1',
+      '4755',
+      'o',
+      'g',
+      'F',
+      '/a/y',
+      '@2',
+      '',
+      '',
+      '',
+      'S',
+      '/a',
+      '',
+      '',
+      '',
+      '',
     ]);
     expect(modeText(0o7)).toBe('0007');
   });
 
   it('pairs status lines with steps; a missing line is unknown, noise is ignored, details are kept', () => {
-    const r = parseStepStatus('0 ok\n1 ok aB3dE6gH9jK2 1000\nchown: noise\n2 fail unsafe /x is writable by others\n3 ok\n4 fail chown as uid 1000\n5 skipped\n9 ok\n', steps);
+    const r = parseStepStatus(
+      '0 ok\n1 ok aB3dE6gH9jK2 1000\nchown: noise\n2 fail unsafe /x is writable by others\n3 ok\n4 fail chown as uid 1000\n5 skipped\n9 ok\n',
+      steps,
+    );
     expect(r.map((x) => x.outcome)).toEqual([
       { status: 'ok' },
       { status: 'ok', detail: 'aB3dE6gH9jK2 1000' },

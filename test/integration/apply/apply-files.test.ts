@@ -1,4 +1,5 @@
-// applyFiles over real sshd: exact bytes and attrs, round-trip counts, attrs-only changes, failures naming the path, sweeps.
+// applyFiles over real sshd: exact bytes and attrs, round-trip counts, attrs-only changes, failures naming the path,
+// sweeps.
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,7 +17,12 @@ const unavailable = await sshdUnavailable();
 if (unavailable !== undefined) console.warn(`SKIP apply-files: ${unavailable}`);
 
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
-const write = (p: string, content: string | Buffer, attrs: Partial<FileWrite> = {}): FileWrite => ({ path: p, content: Buffer.from(content), contentChanged: true, ...attrs });
+const write = (p: string, content: string | Buffer, attrs: Partial<FileWrite> = {}): FileWrite => ({
+  path: p,
+  content: Buffer.from(content),
+  contentChanged: true,
+  ...attrs,
+});
 
 describe.skipIf(unavailable !== undefined)('applyFiles over ssh', () => {
   let fleet: SshdFleet;
@@ -61,8 +67,13 @@ describe.skipIf(unavailable !== undefined)('applyFiles over ssh', () => {
     expect(delta(before)).toEqual({ exec: 1, sftp: 0, connections: 0 });
     expect(result).toEqual({ written: files.map((f) => f.path), attrsSet: [], dirsCreated: [] });
     for (const f of files) expect(sha(await readFile(f.path))).toBe(sha(f.content));
-    const states = parseFileState((await run(t, fileStateCmd(files.map((f) => f.path)))).stdout, files.map((f) => f.path));
-    expect([...states.values()].map((s) => (s.kind === 'file' ? [s.mode.toString(8), s.owner, s.group] : s.kind))).toEqual([
+    const states = parseFileState(
+      (await run(t, fileStateCmd(files.map((f) => f.path)))).stdout,
+      files.map((f) => f.path),
+    );
+    expect(
+      [...states.values()].map((s) => (s.kind === 'file' ? [s.mode.toString(8), s.owner, s.group] : s.kind)),
+    ).toEqual([
       ['600', 'nobody', 'nogroup'],
       ['755', 'root', 'root'],
       ['640', 'root', 'root'], // no mode asked: the replaced file's is kept, not the 0600 of the upload
@@ -75,10 +86,14 @@ describe.skipIf(unavailable !== undefined)('applyFiles over ssh', () => {
     const dir = await fresh();
     const nested = path.join(dir, 'a b', 'c');
     const before = t.counters;
-    const result = await applyFiles(t, [write(path.join(nested, 'x'), 'x\n')], [
-      { path: path.join(dir, 'a b'), create: true, mode: 0o750, group: 'daemon' },
-      { path: nested, create: true, mode: 0o700 },
-    ]);
+    const result = await applyFiles(
+      t,
+      [write(path.join(nested, 'x'), 'x\n')],
+      [
+        { path: path.join(dir, 'a b'), create: true, mode: 0o750, group: 'daemon' },
+        { path: nested, create: true, mode: 0o700 },
+      ],
+    );
     expect(delta(before)).toEqual({ exec: 1, sftp: 0, connections: 0 });
     expect(result.dirsCreated).toEqual([path.join(dir, 'a b'), nested]);
     expect(((await stat(path.join(dir, 'a b'))).mode & 0o7777).toString(8)).toBe('750');
@@ -93,7 +108,11 @@ describe.skipIf(unavailable !== undefined)('applyFiles over ssh', () => {
     await writeFile(p, 'same\n', { mode: 0o644 });
     const inode = (await stat(p)).ino;
     const before = t.counters;
-    const result = await applyFiles(t, [{ path: p, content: Buffer.from('ignored'), contentChanged: false, mode: 0o600, owner: 'daemon' }], [{ path: dir, create: false, mode: 0o711 }]);
+    const result = await applyFiles(
+      t,
+      [{ path: p, content: Buffer.from('ignored'), contentChanged: false, mode: 0o600, owner: 'daemon' }],
+      [{ path: dir, create: false, mode: 0o711 }],
+    );
     expect(delta(before)).toEqual({ exec: 1, sftp: 0, connections: 0 });
     expect(result).toEqual({ written: [], attrsSet: [p, dir], dirsCreated: [] });
     const st = await stat(p);
@@ -109,11 +128,17 @@ describe.skipIf(unavailable !== undefined)('applyFiles over ssh', () => {
     const dir = await fresh();
     const [a, b, c] = ['a', 'b', 'c'].map((x) => path.join(dir, x)) as [string, string, string];
     await writeFile(c, 'old c\n');
-    const err = await applyFiles(t, [write(a, 'new a\n'), write(b, 'new b\n', { owner: 'no-such-user' }), write(c, 'new c\n')], []).catch((e: unknown) => e);
+    const err = await applyFiles(
+      t,
+      [write(a, 'new a\n'), write(b, 'new b\n', { owner: 'no-such-user' }), write(c, 'new c\n')],
+      [],
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplyFilesError);
     const e = err as ApplyFilesError;
     expect([e.host, e.path, e.what, e.code, e.done, e.notDone]).toEqual(['h1', b, 'chown', 3, [a], [b, c]]);
-    expect(e.message.split('\n')[0]).toBe(`h1: cannot apply ${b}: chown failed (1 path(s) applied before it, 2 left unchanged)`);
+    expect(e.message.split('\n')[0]).toBe(
+      `h1: cannot apply ${b}: chown failed (1 path(s) applied before it, 2 left unchanged)`,
+    );
     expect(e.message.split('\n')[1]).toMatch(/^h1: command failed with exit code 3: \/bin\/sh -c /);
     expect(e.stderrTail).toContain("chown: invalid user: 'no-such-user'");
     expect(await readFile(a, 'utf8')).toBe('new a\n');
@@ -124,11 +149,15 @@ describe.skipIf(unavailable !== undefined)('applyFiles over ssh', () => {
   it('refuses to rename over a directory; a missing parent fails the write naming the path and commits nothing', async () => {
     const dir = await fresh();
     await mkdir(path.join(dir, 'is-a-dir'));
-    const err = (await applyFiles(t, [write(path.join(dir, 'is-a-dir'), 'x')], []).catch((e: unknown) => e)) as ApplyFilesError;
+    const err = (await applyFiles(t, [write(path.join(dir, 'is-a-dir'), 'x')], []).catch(
+      (e: unknown) => e,
+    )) as ApplyFilesError;
     expect([err.path, err.what]).toEqual([path.join(dir, 'is-a-dir'), 'rename']);
     expect((await stat(path.join(dir, 'is-a-dir'))).isDirectory()).toBe(true);
     const missing = path.join(dir, 'nope', 'f');
-    const up = (await applyFiles(t, [write(path.join(dir, 'ok'), 'ok'), write(missing, 'x')], []).catch((e: unknown) => e)) as ApplyFilesError;
+    const up = (await applyFiles(t, [write(path.join(dir, 'ok'), 'ok'), write(missing, 'x')], []).catch(
+      (e: unknown) => e,
+    )) as ApplyFilesError;
     expect(up).toBeInstanceOf(ApplyFilesError);
     expect([up.path, up.what, up.done, up.notDone]).toEqual([missing, 'temp', [], [path.join(dir, 'ok'), missing]]);
     expect(up.stderrTail).toMatch(/cannot create|No such file/);

@@ -51,14 +51,18 @@ describe.skipIf(unavailable !== undefined)('applyFiles killed with SIGKILL', () 
     const tsconfig = {
       extends: path.join(REPO_ROOT, 'tsconfig.json'),
       compilerOptions: { outDir: OUT, rootDir: REPO_ROOT, noEmit: false, incremental: false, sourceMap: false },
-      files: [path.join(REPO_ROOT, 'src/apply/apply-files.ts'), path.join(REPO_ROOT, 'src/transport/ssh/ssh-transport.ts')],
+      files: [
+        path.join(REPO_ROOT, 'src/apply/apply-files.ts'),
+        path.join(REPO_ROOT, 'src/transport/ssh/ssh-transport.ts'),
+      ],
       include: [],
     };
     await mkdir(OUT, { recursive: true });
     await writeFile(path.join(OUT, 'tsconfig.json'), JSON.stringify(tsconfig));
     await writeFile(path.join(OUT, 'child.mjs'), CHILD);
     const tsc = await execa('npx', ['tsc', '-p', path.join(OUT, 'tsconfig.json')], { cwd: REPO_ROOT, reject: false });
-    if (!existsSync(path.join(OUT, 'src/apply/apply-files.js'))) throw new Error(`tsc emitted nothing:\n${tsc.stdout}\n${tsc.stderr}`);
+    if (!existsSync(path.join(OUT, 'src/apply/apply-files.js')))
+      throw new Error(`tsc emitted nothing:\n${tsc.stdout}\n${tsc.stderr}`);
     fleet = await startSshdFleet(1, { firstOctet: 63 });
     t = await connectTo(fleet, fleet.hosts[0]!);
   }, 180_000);
@@ -74,21 +78,37 @@ describe.skipIf(unavailable !== undefined)('applyFiles killed with SIGKILL', () 
   /** Starts the child applying `targets`; resolves its exit once it is killed or done. */
   function startChild(targets: readonly Target[]) {
     const h = fleet.hosts[0]!;
-    const spec = { address: h.address, port: h.port, key: fleet.clientKey.path, knownHosts: fleet.knownHostsFile, files: targets };
-    const child = spawn(process.execPath, [path.join(OUT, 'child.mjs'), OUT, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const spec = {
+      address: h.address,
+      port: h.port,
+      key: fleet.clientKey.path,
+      knownHosts: fleet.knownHostsFile,
+      files: targets,
+    };
+    const child = spawn(process.execPath, [path.join(OUT, 'child.mjs'), OUT, JSON.stringify(spec)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, out })));
+    const exited = new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal, out })),
+    );
     return { child, exited, output: () => out };
   }
 
   async function temps(dir: string): Promise<{ name: string; size: number }[]> {
     const names = (await readdir(dir)).filter((f) => f.includes('.rig-tmp-'));
-    return Promise.all(names.map(async (name) => ({ name, size: (await stat(path.join(dir, name)).catch(() => ({ size: -1 }))).size })));
+    return Promise.all(
+      names.map(async (name) => ({ name, size: (await stat(path.join(dir, name)).catch(() => ({ size: -1 }))).size })),
+    );
   }
 
-  async function poll<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  async function poll<T>(
+    what: string,
+    deadlineMs: number,
+    probe: () => Promise<T | undefined> | T | undefined,
+  ): Promise<T> {
     const end = Date.now() + deadlineMs;
     for (;;) {
       const v = await probe();
@@ -123,8 +143,14 @@ describe.skipIf(unavailable !== undefined)('applyFiles killed with SIGKILL', () 
       expect([sha(old[i]!), sha(fresh[i]!)]).toContain(h);
     }
     const before = t.counters;
-    await applyFiles(t, targets.map((x, i) => ({ path: x.path, content: fresh[i]!, contentChanged: true, mode: 0o644 })), []);
-    expect([t.counters.sftpChannels - before.sftpChannels, t.counters.execChannels - before.execChannels]).toEqual([0, 1]);
+    await applyFiles(
+      t,
+      targets.map((x, i) => ({ path: x.path, content: fresh[i]!, contentChanged: true, mode: 0o644 })),
+      [],
+    );
+    expect([t.counters.sftpChannels - before.sftpChannels, t.counters.execChannels - before.execChannels]).toEqual([
+      0, 1,
+    ]);
     for (const [i, x] of targets.entries()) expect(sha(await readFile(x.path))).toBe(sha(fresh[i]!));
     expect(await temps(dir)).toEqual([]);
   });
@@ -132,7 +158,8 @@ describe.skipIf(unavailable !== undefined)('applyFiles killed with SIGKILL', () 
   it('killed at moments spread over a whole apply (upload and rename): never a partial target', async () => {
     const dir = path.join(fleet.dir, 'kill-spread');
     await mkdir(dir);
-    const version = (v: number) => [0, 1, 2, 3].map((i) => ({ path: path.join(dir, `f-${i}`), size: 2 * MB + i, fill: `v${v}-${i}-` }));
+    const version = (v: number) =>
+      [0, 1, 2, 3].map((i) => ({ path: path.join(dir, `f-${i}`), size: 2 * MB + i, fill: `v${v}-${i}-` }));
     const hashes = (v: number) => version(v).map((x) => sha(Buffer.alloc(x.size, x.fill)));
     for (const x of version(0)) await writeFile(x.path, Buffer.alloc(x.size, x.fill));
     // How long an unkilled apply takes, from the child's "connected" line.
@@ -143,7 +170,7 @@ describe.skipIf(unavailable !== undefined)('applyFiles killed with SIGKILL', () 
     const span = Date.now() - started;
     const outcomes: string[] = [];
     for (let k = 0; k < 8; k++) {
-      const current = (await Promise.all(version(0).map(async (x) => sha(await readFile(x.path)))));
+      const current = await Promise.all(version(0).map(async (x) => sha(await readFile(x.path))));
       const want = k % 2 === 0 ? 2 : 1;
       const run = startChild(version(want));
       await poll('connected', 30_000, () => (run.output().includes('connected') ? true : undefined));

@@ -1,5 +1,6 @@
 // The healthcheck-program pre-check on a real host and engine: a (re)created service whose healthcheck program is not
-// in its image stops the deploy before anything is written or stopped; answers are cached by image ID on the workstation.
+// in its image stops the deploy before anything is written or stopped; answers are cached by image ID on the
+// workstation.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -32,11 +33,28 @@ describe.skipIf(skip !== undefined)('healthcheck programs are checked in the ima
     const since = Math.floor(Date.now() / 1000) - 1;
     const result = await run();
     const until = Math.ceil(Date.now() / 1000) + 1;
-    const filters = ['--filter', 'event=create', '--filter', 'label=rig.probe=1', '--filter', `image=${bed.images.alpha}`];
-    const events = await dockerOk(['events', '--since', String(since), '--until', String(until), ...filters, '--format', '{{.ID}}']);
+    const filters = [
+      '--filter',
+      'event=create',
+      '--filter',
+      'label=rig.probe=1',
+      '--filter',
+      `image=${bed.images.alpha}`,
+    ];
+    const events = await dockerOk([
+      'events',
+      '--since',
+      String(since),
+      '--until',
+      String(until),
+      ...filters,
+      '--format',
+      '{{.ID}}',
+    ]);
     return { result, probes: events.split('\n').filter((l) => l.trim() !== '').length };
   };
-  const leftovers = async () => (await dockerOk(['ps', '-aq', '--filter', 'label=rig.probe', '--filter', `ancestor=${bed.images.alpha}`])).trim();
+  const leftovers = async () =>
+    (await dockerOk(['ps', '-aq', '--filter', 'label=rig.probe', '--filter', `ancestor=${bed.images.alpha}`])).trim();
 
   beforeAll(async () => {
     bed = await startComposeBed('probe');
@@ -55,9 +73,13 @@ describe.skipIf(skip !== undefined)('healthcheck programs are checked in the ima
     bed.setVars({ stack_alpha_health: ['curl', '-fsS', 'http://127.0.0.1:8080/cgi-bin/health'] });
     const r = await rig(['deploy']);
     expect(r.code).toBe(1);
-    const looked = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].map((d) => `${d}/curl`).join(', ');
+    const looked = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']
+      .map((d) => `${d}/curl`)
+      .join(', ');
     expect(r.out).toContain('h1: pre-checks failed, nothing was changed:\n');
-    expect(r.out).toContain(`  - service alpha: its healthcheck runs "curl", which image ${bed.images.alpha} does not have (looked for ${looked}): the container could never become healthy`);
+    expect(r.out).toContain(
+      `  - service alpha: its healthcheck runs "curl", which image ${bed.images.alpha} does not have (looked for ${looked}): the container could never become healthy`,
+    );
     expect(r.out).not.toContain('service beta');
     expect(await inspectContainer(bed.container('alpha'))).toBeUndefined();
     expect(await inspectContainer(bed.container('beta'))).toBeUndefined();
@@ -69,10 +91,14 @@ describe.skipIf(skip !== undefined)('healthcheck programs are checked in the ima
     bed.setVars({ stack_alpha_health: ['/etc/passwd'] });
     const r = await rig(['deploy']);
     expect(r.code).toBe(1);
-    expect(r.out).toContain(`service alpha: its healthcheck runs "/etc/passwd", but /etc/passwd in image ${bed.images.alpha} is not an executable file (-rw-r--r--)`);
+    expect(r.out).toContain(
+      `service alpha: its healthcheck runs "/etc/passwd", but /etc/passwd in image ${bed.images.alpha} is not an executable file (-rw-r--r--)`,
+    );
     bed.setVars({ stack_alpha_health: ['usr/local/bin/nope.sh'] });
     const relative = await rig(['deploy']);
-    expect(relative.out).toContain(`service alpha: its healthcheck runs "usr/local/bin/nope.sh", which image ${bed.images.alpha} does not have (looked for /usr/local/bin/nope.sh)`);
+    expect(relative.out).toContain(
+      `service alpha: its healthcheck runs "usr/local/bin/nope.sh", which image ${bed.images.alpha} does not have (looked for /usr/local/bin/nope.sh)`,
+    );
     expect(await inspectContainer(bed.container('alpha'))).toBeUndefined();
   });
 
@@ -86,12 +112,18 @@ describe.skipIf(skip !== undefined)('healthcheck programs are checked in the ima
 
     // an env change recreates alpha on the same image: answered from the cache, no exec for it
     // (counted as the probe containers the engine created: exec counts also hold the gate's polls, which vary)
-    bed.setVars({ stack_alpha_health: ['/usr/local/bin/healthcheck.sh'], stack_alpha_env: { FOO: 'two', API_KEY: '{{ vault_api_key }}' } });
+    bed.setVars({
+      stack_alpha_health: ['/usr/local/bin/healthcheck.sh'],
+      stack_alpha_env: { FOO: 'two', API_KEY: '{{ vault_api_key }}' },
+    });
     const cached = await probesCreatedDuring(deployJson);
     expect([cached.result.status, cached.probes]).toEqual(['changed', 0]);
     // the same change again without the cache: the lookup on the host, one probe container
     rmSync(cacheDir(), { recursive: true });
-    bed.setVars({ stack_alpha_health: ['/usr/local/bin/healthcheck.sh'], stack_alpha_env: { FOO: 'three', API_KEY: '{{ vault_api_key }}' } });
+    bed.setVars({
+      stack_alpha_health: ['/usr/local/bin/healthcheck.sh'],
+      stack_alpha_env: { FOO: 'three', API_KEY: '{{ vault_api_key }}' },
+    });
     const asked = await probesCreatedDuring(deployJson);
     expect([asked.result.status, asked.probes]).toEqual(['changed', 1]);
     expect(await leftovers()).toBe('');
@@ -99,7 +131,10 @@ describe.skipIf(skip !== undefined)('healthcheck programs are checked in the ima
 
   it('a recreate to a missing program leaves the running container untouched', async () => {
     const before = await inspectContainer(bed.container('alpha'));
-    bed.setVars({ stack_alpha_health: 'exec curl -fsS http://127.0.0.1:8080/cgi-bin/health', stack_alpha_env: { FOO: 'three', API_KEY: '{{ vault_api_key }}' } });
+    bed.setVars({
+      stack_alpha_health: 'exec curl -fsS http://127.0.0.1:8080/cgi-bin/health',
+      stack_alpha_env: { FOO: 'three', API_KEY: '{{ vault_api_key }}' },
+    });
     // a shell line needs the image's shell only: rig-svc has /bin/sh, so this one passes the pre-check
     expect((await rig(['plan'])).out).toContain('~ recreate alpha: definition changed (healthcheck)');
     bed.setVars({ stack_alpha_health: ['curl'], stack_alpha_env: { FOO: 'three', API_KEY: '{{ vault_api_key }}' } });

@@ -26,7 +26,10 @@ const stackVars = (h: BedHost): Record<string, unknown> => ({
   mark_file: `${h.dataDir}/mark.txt`,
   mark_text: 'one',
 });
-const base = { roles: ['stack', { name: 'mark', source: MARK_ROLE }], vault: { vault_key: SECRET } } satisfies RoleBedOptions;
+const base = {
+  roles: ['stack', { name: 'mark', source: MARK_ROLE }],
+  vault: { vault_key: SECRET },
+} satisfies RoleBedOptions;
 
 describe.skipIf(skip !== undefined)('role bed', () => {
   it('deploys fixture and inline roles from pinned pushed images, then removes everything it made', async () => {
@@ -35,7 +38,9 @@ describe.skipIf(skip !== undefined)('role bed', () => {
     const { ref, digest } = bed.images['stack_alpha_image']!;
     const pulled = `${ref.slice(0, ref.lastIndexOf(':'))}@${digest}`;
     try {
-      expect(readFileSync(path.join(bed.root, 'inventory/test/images.lock.yml'), 'utf8')).toContain(`digest: ${digest}`);
+      expect(readFileSync(path.join(bed.root, 'inventory/test/images.lock.yml'), 'utf8')).toContain(
+        `digest: ${digest}`,
+      );
       const r = await bed.rig(['deploy']);
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
@@ -50,7 +55,9 @@ describe.skipIf(skip !== undefined)('role bed', () => {
     } finally {
       await bed.stop();
     }
-    expect(await dockerOk(['ps', '-aq', '-f', `label=com.docker.compose.project=${bed.host().composeProject}`])).toBe('');
+    expect(await dockerOk(['ps', '-aq', '-f', `label=com.docker.compose.project=${bed.host().composeProject}`])).toBe(
+      '',
+    );
     expect(await dockerOk(['ps', '-aq', '-f', `label=rig.testbed.run=${bed.tb.runId}`])).toBe('');
     expect((await docker(['image', 'inspect', pulled])).code).not.toBe(0);
     expect(existsSync(bed.root)).toBe(false);

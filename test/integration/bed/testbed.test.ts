@@ -8,7 +8,14 @@ import { exec } from '../../../src/core/cmd/cmd.js';
 import { run } from '../../../src/transport/run.js';
 import type { SshTransport } from '../../../src/transport/ssh/ssh-transport.js';
 import { docker, dockerOk, inspectContainer } from '../../helpers/docker/index.js';
-import { connectHost, requireDocker, startHosts, startRegistry, type Testbed, type TestbedHost } from '../../bed/index.js';
+import {
+  connectHost,
+  requireDocker,
+  startHosts,
+  startRegistry,
+  type Testbed,
+  type TestbedHost,
+} from '../../bed/index.js';
 
 const skipReason = await requireDocker();
 

@@ -55,7 +55,9 @@ describe('compiled CLI', () => {
   });
 
   it('bad input exits 1 with located errors on stderr', async () => {
-    const root = makeProject(sampleFiles({ 'playbooks/site.yml': '- hosts: app\n  roles: [sampel]\n' }), { asPackage: true });
+    const root = makeProject(sampleFiles({ 'playbooks/site.yml': '- hosts: app\n  roles: [sampel]\n' }), {
+      asPackage: true,
+    });
     const r = await rig(['inventory', '--env', 'test'], root);
     expect(r.exitCode).toBe(1);
     expect(r.stderr.split('\n')).toEqual([

@@ -17,7 +17,13 @@ describe.skipIf(skip !== undefined)('progress view on a pseudo-terminal', () => 
   const onPty = async (cols: number, args: string[]) => {
     const c = bed.cli(args);
     const line = [c.file, ...c.args].map((a) => `'${a}'`).join(' ');
-    const r = await execa('script', ['-q', '-e', '-c', `stty rows 0 cols ${cols}; exec ${line}`, '/dev/null'], { cwd: bed.root, env: c.env, extendEnv: false, reject: false, timeout: 120_000 });
+    const r = await execa('script', ['-q', '-e', '-c', `stty rows 0 cols ${cols}; exec ${line}`, '/dev/null'], {
+      cwd: bed.root,
+      env: c.env,
+      extendEnv: false,
+      reject: false,
+      timeout: 120_000,
+    });
     return { code: r.exitCode, lines: r.stdout.replace(ANSI, '').split(/\r?\n/) };
   };
 
@@ -29,13 +35,20 @@ describe.skipIf(skip !== undefined)('progress view on a pseudo-terminal', () => 
   });
 
   it('0 columns: the plain renderer, whole lines per host', async () => {
-    expect([rendererFor(0), rendererFor(undefined), rendererFor(19), rendererFor(80)]).toEqual(['simple', 'simple', 'simple', 'default']);
+    expect([rendererFor(0), rendererFor(undefined), rendererFor(19), rendererFor(80)]).toEqual([
+      'simple',
+      'simple',
+      'simple',
+      'default',
+    ]);
     const r = await onPty(0, ['deploy']);
     expect(r.code, r.lines.join('\n')).toBe(0);
     const tiny = r.lines.filter((l) => l.trim().length === 1).length;
     expect(tiny).toBeLessThan(3);
     expect(r.lines.some((l) => /h1: changed, \d+ changes/.test(l))).toBe(true);
-    expect(r.lines.some((l) => /^deploy: 1 host, \d+ changes made; ok=0 changed=1 failed=0 unreachable=0/.test(l))).toBe(true);
+    expect(
+      r.lines.some((l) => /^deploy: 1 host, \d+ changes made; ok=0 changed=1 failed=0 unreachable=0/.test(l)),
+    ).toBe(true);
   });
 
   it('a sized terminal keeps the live view', async () => {

@@ -1,15 +1,26 @@
-// The recreation matrix on a real engine: exactly the services whose env, mounted config or image changed are recreated.
+// The recreation matrix on a real engine: exactly the services whose env, mounted config or image changed are
+// recreated.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startComposeBed, type ComposeBed } from '../../helpers/compose-bed.js';
-import { docker, dockerOk, httpGetInContainer, inspectContainer, retagVariant, type ContainerInfo } from '../../helpers/docker/index.js';
+import {
+  docker,
+  dockerOk,
+  httpGetInContainer,
+  inspectContainer,
+  retagVariant,
+  type ContainerInfo,
+} from '../../helpers/docker/index.js';
 import { requireDocker } from '../../helpers/testbed/index.js';
 
 const skip = await requireDocker();
 
 /** Container id and start time per service: what "touched" means. */
-async function snapshot(bed: ComposeBed, services: readonly ('alpha' | 'beta' | 'gamma')[]): Promise<Record<string, Pick<ContainerInfo, 'id' | 'startedAt'> | undefined>> {
+async function snapshot(
+  bed: ComposeBed,
+  services: readonly ('alpha' | 'beta' | 'gamma')[],
+): Promise<Record<string, Pick<ContainerInfo, 'id' | 'startedAt'> | undefined>> {
   const out: Record<string, Pick<ContainerInfo, 'id' | 'startedAt'> | undefined> = {};
   for (const s of services) {
     const c = await inspectContainer(bed.container(s));
@@ -20,7 +31,17 @@ async function snapshot(bed: ComposeBed, services: readonly ('alpha' | 'beta' | 
 
 /** Docker events of the project's containers between two times: proves that nothing was created, started or stopped. */
 async function events(bed: ComposeBed, since: number): Promise<string[]> {
-  const out = await dockerOk(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', `label=com.docker.compose.project=${bed.host.composeProject}`, '--format', '{{.Action}} {{.Actor.Attributes.name}}']);
+  const out = await dockerOk([
+    'events',
+    '--since',
+    String(since),
+    '--until',
+    String(Math.floor(Date.now() / 1000) + 1),
+    '--filter',
+    `label=com.docker.compose.project=${bed.host.composeProject}`,
+    '--format',
+    '{{.Action}} {{.Actor.Attributes.name}}',
+  ]);
   return out.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('exec_') && !l.startsWith('health_status'));
 }
 
@@ -88,7 +109,10 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
 
   it('a replaced bind-mounted config file recreates only its service, which sees the new content', async () => {
     const before = await snapshot(bed, ['alpha', 'beta']);
-    bed.setVars({ stack_alpha_env: { FOO: 'two', NEW: 'x', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n' });
+    bed.setVars({
+      stack_alpha_env: { FOO: 'two', NEW: 'x', API_KEY: '{{ vault_api_key }}' },
+      stack_alpha_conf: 'hello again\n',
+    });
     const r = await rig(['deploy']);
     expect(r.out).toContain('~ recreate alpha: app.conf changed  [stack]');
     expect(r.code).toBe(0);
@@ -112,7 +136,10 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
   });
 
   it('a service added is the only one created; removed, the only one removed', async () => {
-    const vars = { stack_alpha_env: { FOO: 'two', NEW: 'x', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n' };
+    const vars = {
+      stack_alpha_env: { FOO: 'two', NEW: 'x', API_KEY: '{{ vault_api_key }}' },
+      stack_alpha_conf: 'hello again\n',
+    };
     const before = await snapshot(bed, ['alpha', 'beta']);
     bed.setVars({ ...vars, stack_gamma: true });
     const add = await rig(['deploy']);
@@ -129,7 +156,10 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
   });
 
   it('a one-shot service passes by exiting 0 and is left exited; one exiting 3 fails the gate and is rolled back', async () => {
-    const vars = { stack_alpha_env: { FOO: 'two', NEW: 'x', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n' };
+    const vars = {
+      stack_alpha_env: { FOO: 'two', NEW: 'x', API_KEY: '{{ vault_api_key }}' },
+      stack_alpha_conf: 'hello again\n',
+    };
     bed.setVars({ ...vars, stack_init_exit: 0 });
     const ok = await rig(['deploy']);
     expect(ok.code).toBe(0);
@@ -149,9 +179,14 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
 
   it('a compose file that does not validate puts the files back and stops nothing', async () => {
     const before = await snapshot(bed, ['alpha', 'beta']);
-    const read = async (f: string) => (await docker(['exec', bed.host.container, 'cat', `${bed.host.dataDir}/proj/${f}`])).stdout;
+    const read = async (f: string) =>
+      (await docker(['exec', bed.host.container, 'cat', `${bed.host.dataDir}/proj/${f}`])).stdout;
     const [env, apps] = [await read('cfg/alpha.env'), await read('compose.apps.yml')];
-    bed.setVars({ stack_alpha_env: { FOO: 'four', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n', stack_alpha_ports: ['not:a:valid:port'] });
+    bed.setVars({
+      stack_alpha_env: { FOO: 'four', API_KEY: '{{ vault_api_key }}' },
+      stack_alpha_conf: 'hello again\n',
+      stack_alpha_ports: ['not:a:valid:port'],
+    });
     const r = await rig(['deploy']);
     expect(r.code).toBe(1);
     expect(r.out).toContain(`${bed.host.dataDir}/proj/compose.apps.yml does not validate`);
@@ -163,14 +198,25 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(before);
   });
 
-  it("a file whose check fails on the uploaded copy is not committed, nor anything else of the apply", async () => {
+  it('a file whose check fails on the uploaded copy is not committed, nor anything else of the apply', async () => {
     const before = await snapshot(bed, ['alpha', 'beta']);
-    const read = async (f: string) => (await docker(['exec', bed.host.container, 'sh', '-c', `cat ${bed.host.dataDir}/proj/${f}; ls -a ${bed.host.dataDir}/proj/cfg/alpha`])).stdout;
+    const read = async (f: string) =>
+      (
+        await docker([
+          'exec',
+          bed.host.container,
+          'sh',
+          '-c',
+          `cat ${bed.host.dataDir}/proj/${f}; ls -a ${bed.host.dataDir}/proj/cfg/alpha`,
+        ])
+      ).stdout;
     const [conf, env] = [await read('cfg/alpha/app.conf'), await read('cfg/alpha.env')];
     bed.setVars({ stack_alpha_env: { FOO: 'five', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'BROKEN\n' });
     const r = await rig(['deploy']);
     expect(r.code).toBe(1);
-    expect(r.out).toContain(`the new ${bed.host.dataDir}/proj/cfg/alpha/app.conf failed its check, nothing was changed: /bin/sh -c '! grep -q BROKEN "$1"' sh `);
+    expect(r.out).toContain(
+      `the new ${bed.host.dataDir}/proj/cfg/alpha/app.conf failed its check, nothing was changed: /bin/sh -c '! grep -q BROKEN "$1"' sh `,
+    );
     expect(await read('cfg/alpha/app.conf')).toBe(conf);
     expect(await read('cfg/alpha.env')).toBe(env);
     expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(before);
@@ -180,30 +226,45 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     const before = await snapshot(bed, ['alpha', 'beta']);
     const conf = await docker(['exec', bed.host.container, 'cat', `${bed.host.dataDir}/proj/cfg/alpha.env`]);
     // a registry on loopback that is not there: the pull fails at once without leaving the machine
-    bed.setVars({ stack_alpha_env: { FOO: 'three', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n', stack_beta_image: '127.0.0.1:9/rigtest/none:1' });
+    bed.setVars({
+      stack_alpha_env: { FOO: 'three', API_KEY: '{{ vault_api_key }}' },
+      stack_alpha_conf: 'hello again\n',
+      stack_beta_image: '127.0.0.1:9/rigtest/none:1',
+    });
     const r = await rig(['deploy']);
     expect(r.code).toBe(1);
     expect(r.out).toContain('pre-checks failed, nothing was changed');
     expect(r.out).toContain('image 127.0.0.1:9/rigtest/none:1 is not on the host and cannot be pulled');
     expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(before);
-    expect((await docker(['exec', bed.host.container, 'cat', `${bed.host.dataDir}/proj/cfg/alpha.env`])).stdout).toBe(conf.stdout);
+    expect((await docker(['exec', bed.host.container, 'cat', `${bed.host.dataDir}/proj/cfg/alpha.env`])).stdout).toBe(
+      conf.stdout,
+    );
   });
 
   it('a service with reload paths is reloaded in place when only its config changed; a second deploy does nothing', async () => {
-    const vars = { stack_alpha_env: { FOO: 'two', NEW: 'x', API_KEY: '{{ vault_api_key }}' }, stack_alpha_reload: true };
+    const vars = {
+      stack_alpha_env: { FOO: 'two', NEW: 'x', API_KEY: '{{ vault_api_key }}' },
+      stack_alpha_reload: true,
+    };
     bed.setVars({ ...vars, stack_alpha_conf: 'hello again\n' });
     expect((await rig(['deploy'])).code).toBe(0);
     const before = await snapshot(bed, ['alpha', 'beta']);
     bed.setVars({ ...vars, stack_alpha_conf: 'reloaded content\n' });
     const r = await rig(['deploy']);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('↻ reload alpha: app.conf changed (reload in place: sh -c echo x >> /tmp/reloads)  [stack]');
+    expect(r.out).toContain(
+      '↻ reload alpha: app.conf changed (reload in place: sh -c echo x >> /tmp/reloads)  [stack]',
+    );
     expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(before);
     expect((await docker(['exec', bed.container('alpha'), 'cat', '/tmp/reloads'])).stdout.trim()).toBe('x');
     expect(await httpGetInContainer(bed.container('alpha'), '/files/app.conf')).toBe('reloaded content\n');
     expect((await rig(['plan'])).out).toContain('h1: nothing to do');
     // anything else than the reload paths still recreates, and the new container starts from its own labels
-    bed.setVars({ ...vars, stack_alpha_env: { FOO: 'six', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'reloaded content\n' });
+    bed.setVars({
+      ...vars,
+      stack_alpha_env: { FOO: 'six', API_KEY: '{{ vault_api_key }}' },
+      stack_alpha_conf: 'reloaded content\n',
+    });
     expect((await rig(['deploy'])).out).toContain('~ recreate alpha: env alpha.env changed (~FOO -NEW)  [stack]');
     expect((await rig(['plan'])).out).toContain('h1: nothing to do');
     bed.setVars({ stack_alpha_env: { FOO: 'six', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n' });
@@ -214,7 +275,13 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     const journal = await docker(['exec', bed.host.container, 'cat', `${bed.stateDir}/journal.jsonl`]);
     const mirror = readFileSync(path.join(bed.root, '.rig', 'journal', 'test', 'h1.jsonl'), 'utf8');
     expect(mirror.split('\n').length).toBeGreaterThan(10);
-    const releases = await docker(['exec', bed.host.container, 'sh', '-c', `cat ${bed.stateDir}/releases/*/release.json`]);
+    const releases = await docker([
+      'exec',
+      bed.host.container,
+      'sh',
+      '-c',
+      `cat ${bed.stateDir}/releases/*/release.json`,
+    ]);
     expect(journal.stdout).toContain('deploy.finished');
     expect(releases.stdout).toContain('"kind":"deploy"');
     for (const text of [...outputs, journal.stdout, mirror, releases.stdout]) expect(text).not.toContain(bed.secret);

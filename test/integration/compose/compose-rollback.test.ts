@@ -1,12 +1,19 @@
-// Health gate, automatic and manual rollback, releases, the deploy lock (concurrent, stale, SIGINT, Ctrl+C on a terminal)
-// on a real engine.
+// Health gate, automatic and manual rollback, releases, the deploy lock (concurrent, stale, SIGINT, Ctrl+C on a
+// terminal) on a real engine.
 import os from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startComposeBed, type ComposeBed } from '../../helpers/compose-bed.js';
-import { docker, httpGetInContainer, imageId, inspectContainer, retagVariant, waitFor } from '../../helpers/docker/index.js';
+import {
+  docker,
+  httpGetInContainer,
+  imageId,
+  inspectContainer,
+  retagVariant,
+  waitFor,
+} from '../../helpers/docker/index.js';
 import { REPO_ROOT } from '../../helpers/project.js';
 import { requireDocker } from '../../helpers/testbed/index.js';
 
@@ -16,7 +23,10 @@ const BIN = path.join(REPO_ROOT, 'bin', 'rig.js');
 /** The host's journal, parsed. */
 async function journal(bed: ComposeBed): Promise<{ event: string; [k: string]: unknown }[]> {
   const r = await docker(['exec', bed.host.container, 'cat', `${bed.stateDir}/journal.jsonl`]);
-  return r.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { event: string });
+  return r.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as { event: string });
 }
 
 async function onHost(bed: ComposeBed, script: string): Promise<{ code: number; stdout: string }> {
@@ -46,7 +56,9 @@ describe.skipIf(skip !== undefined)('health gate, rollback and the deploy lock',
     bed.setVars({ stack_alpha_env: { FOO: 'bad', SVC_UNHEALTHY: '1', API_KEY: '{{ vault_api_key }}' } });
     const r = await bed.rig(['deploy']);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/health gate failed: alpha unhealthy; rolled back to release \d{8}T\d{6}Z-[0-9a-f]{4} \(\d+ changes\)/);
+    expect(r.out).toMatch(
+      /health gate failed: alpha unhealthy; rolled back to release \d{8}T\d{6}Z-[0-9a-f]{4} \(\d+ changes\)/,
+    );
     expect(r.err).toContain('h1: alpha: last 50 log lines:');
     const alpha = await inspectContainer(bed.container('alpha'));
     expect(alpha?.image).toBe(oldImage);
@@ -55,7 +67,10 @@ describe.skipIf(skip !== undefined)('health gate, rollback and the deploy lock',
     expect(alpha?.health).toBe('healthy');
     const events = await journal(bed);
     const last = events.slice(events.findLastIndex((e) => e.event === 'deploy.started'));
-    expect(last.find((e) => e.event === 'health.result' && e['ok'] === false)).toMatchObject({ service: 'alpha', detail: 'unhealthy' });
+    expect(last.find((e) => e.event === 'health.result' && e['ok'] === false)).toMatchObject({
+      service: 'alpha',
+      detail: 'unhealthy',
+    });
     expect(last.find((e) => e.event === 'rollback.finished')).toMatchObject({ ok: true });
     expect(last.at(-1)).toMatchObject({ event: 'deploy.failed' });
     for (const e of events) expect(JSON.stringify(e)).not.toContain(bed.secret);
@@ -90,7 +105,10 @@ describe.skipIf(skip !== undefined)('health gate, rollback and the deploy lock',
     expect(back.out).toContain('~ recreate alpha: ');
     expect(back.out).not.toContain('beta:');
     expect(await httpGetInContainer(bed.container('alpha'), '/env')).toContain('FOO=good');
-    const after = JSON.parse((await bed.rig(['releases', '--json'])).out) as { current: string; releases: { id: string; kind: string; from?: string }[] }[];
+    const after = JSON.parse((await bed.rig(['releases', '--json'])).out) as {
+      current: string;
+      releases: { id: string; kind: string; from?: string }[];
+    }[];
     expect(after[0]?.releases[0]).toMatchObject({ kind: 'rollback', from: previous });
     expect((await bed.rig(['plan'])).out).toContain('~ recreate alpha: ');
     const unknown = await bed.rig(['rollback', '--to', '20200101T000000Z-0000']);
@@ -100,11 +118,21 @@ describe.skipIf(skip !== undefined)('health gate, rollback and the deploy lock',
 
   it('a deploy in progress holds the lock: a second one is refused naming the holder; SIGINT releases it and the journal says interrupted', async () => {
     bed.setVars({ ...good, stack_gamma: true, stack_slow_settle: 30 });
-    const first = execa(process.execPath, [BIN, 'deploy', '--env', 'test'], { cwd: bed.root, reject: false, env: { USER: 'alice', HOME: os.tmpdir() } });
-    await waitFor('the first deploy to start gamma', async () => ((await inspectContainer(bed.container('gamma')))?.running ? true : undefined), 60_000);
+    const first = execa(process.execPath, [BIN, 'deploy', '--env', 'test'], {
+      cwd: bed.root,
+      reject: false,
+      env: { USER: 'alice', HOME: os.tmpdir() },
+    });
+    await waitFor(
+      'the first deploy to start gamma',
+      async () => ((await inspectContainer(bed.container('gamma')))?.running ? true : undefined),
+      60_000,
+    );
     const second = await bed.rig(['deploy']);
     expect(second.code).toBe(1);
-    expect(second.out).toMatch(new RegExp(`h1: deploy lock held by alice@${os.hostname()} \\(pid ${first.pid}, "rig deploy --env test", since `));
+    expect(second.out).toMatch(
+      new RegExp(`h1: deploy lock held by alice@${os.hostname()} \\(pid ${first.pid}, "rig deploy --env test", since `),
+    );
     first.kill('SIGINT');
     const done = await first;
     expect(done.exitCode).toBe(130);
@@ -113,7 +141,7 @@ describe.skipIf(skip !== undefined)('health gate, rollback and the deploy lock',
     expect((await journal(bed)).at(-1)).toMatchObject({ event: 'deploy.interrupted', user: 'alice' });
   });
 
-  it('on a terminal (util-linux script gives it one): progress per host, and Ctrl+C is rig\'s interrupt', async () => {
+  it("on a terminal (util-linux script gives it one): progress per host, and Ctrl+C is rig's interrupt", async () => {
     // gamma is created again, and its 30 s settle keeps the deploy applying until Ctrl+C
     await docker(['rm', '-f', bed.container('gamma')]);
     bed.setVars({ ...good, stack_gamma: true, stack_slow_settle: 30 });
@@ -138,28 +166,54 @@ describe.skipIf(skip !== undefined)('health gate, rollback and the deploy lock',
   });
 
   it('an expired lock (even of an earlier rig) is taken over by the next deploy and journaled; a live one only with --break-lock, confirmed', async () => {
-    const old = JSON.stringify({ user: 'bob', workstation: 'laptop', pid: 1, command: 'rig deploy --env test', startedAt: '2026-01-01T00:00:00Z', ttlSec: 60, token: 'f'.repeat(32) });
+    const old = JSON.stringify({
+      user: 'bob',
+      workstation: 'laptop',
+      pid: 1,
+      command: 'rig deploy --env test',
+      startedAt: '2026-01-01T00:00:00Z',
+      ttlSec: 60,
+      token: 'f'.repeat(32),
+    });
     await onHost(bed, `printf '%s\\n' '${old}' > ${bed.stateDir}/lock && touch -d '2 hours ago' ${bed.stateDir}/lock`);
     bed.setVars(good);
     const took = await bed.rig(['deploy']);
     expect(took.err).toBe('');
     expect(took.code).toBe(0);
-    expect((await journal(bed)).find((e) => e.event === 'lock.expired')).toMatchObject({ previous: { user: 'bob' }, reason: 'its lease expired', since: '2026-01-01T00:00:00Z' });
+    expect((await journal(bed)).find((e) => e.event === 'lock.expired')).toMatchObject({
+      previous: { user: 'bob' },
+      reason: 'its lease expired',
+      since: '2026-01-01T00:00:00Z',
+    });
     expect((await onHost(bed, `test -e ${bed.stateDir}/lock`)).code).not.toBe(0);
 
-    const live = JSON.stringify({ user: 'carol', workstation: 'ci', pid: 7, command: 'rig deploy --env test', startedAt: '2026-12-01T00:00:00Z', ttlSec: 600, token: 'e'.repeat(32), version: 2, workstationId: 'other' });
+    const live = JSON.stringify({
+      user: 'carol',
+      workstation: 'ci',
+      pid: 7,
+      command: 'rig deploy --env test',
+      startedAt: '2026-12-01T00:00:00Z',
+      ttlSec: 600,
+      token: 'e'.repeat(32),
+      version: 2,
+      workstationId: 'other',
+    });
     await onHost(bed, `printf '%s\\n' '${live}' > ${bed.stateDir}/lock`);
     bed.setVars({ ...good, stack_beta_env: { X: '2' } });
     const refused = await bed.rig(['deploy']);
     expect(refused.code).toBe(1);
-    expect(refused.out).toMatch(/h1: deploy lock held by carol@ci \(pid 7, "rig deploy --env test", since 2026-12-01T00:00:00Z; renewed \d+s ago, lease 10m00s\): that deploy is running: wait for it and retry; if it is gone, .*--break-lock/);
+    expect(refused.out).toMatch(
+      /h1: deploy lock held by carol@ci \(pid 7, "rig deploy --env test", since 2026-12-01T00:00:00Z; renewed \d+s ago, lease 10m00s\): that deploy is running: wait for it and retry; if it is gone, .*--break-lock/,
+    );
     const unconfirmed = await bed.rig(['deploy', '--break-lock']);
     expect(unconfirmed.code).toBe(1);
     expect(unconfirmed.err).toContain('rig: --break-lock: h1: deploy lock held by carol@ci');
     expect(unconfirmed.err).toContain('needs a confirmation: run on a terminal, or pass --yes; nothing was changed');
     const broke = await bed.rig(['deploy', '--break-lock', '--yes']);
     expect(broke.code).toBe(0);
-    expect((await journal(bed)).find((e) => e.event === 'lock.broken')).toMatchObject({ previous: { user: 'carol', workstation: 'ci' } });
+    expect((await journal(bed)).find((e) => e.event === 'lock.broken')).toMatchObject({
+      previous: { user: 'carol', workstation: 'ci' },
+    });
     expect((await onHost(bed, `test -e ${bed.stateDir}/lock`)).code).not.toBe(0);
   });
 });

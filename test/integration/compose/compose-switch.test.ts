@@ -24,7 +24,10 @@ describe.skipIf(skip !== undefined)('a host moving from Compose v1 to v2', () =>
   const containers = async (): Promise<string[]> => {
     const f = ['ps', '-a', '--filter', `label=com.docker.compose.project=${bed.host.composeProject}`];
     const out = await dockerOk([...f, '--format', '{{.Names}} {{.Label "com.docker.compose.version"}}']);
-    return out.split('\n').filter((l) => l !== '').sort();
+    return out
+      .split('\n')
+      .filter((l) => l !== '')
+      .sort();
   };
 
   beforeAll(async () => {
@@ -37,7 +40,10 @@ describe.skipIf(skip !== undefined)('a host moving from Compose v1 to v2', () =>
     expect((await rig(['deploy'])).code).toBe(0);
     const onV1 = await containers();
     expect(onV1).toEqual([`${bed.container('alpha')} 1.29.2`, `${bed.container('beta')} 1.29.2`]);
-    const before = { alpha: await inspectContainer(bed.container('alpha')), beta: await inspectContainer(bed.container('beta')) };
+    const before = {
+      alpha: await inspectContainer(bed.container('alpha')),
+      beta: await inspectContainer(bed.container('beta')),
+    };
 
     await dockerOk(['exec', bed.host.container, 'sh', '-c', TO_V2]);
     const plan = await rig(['plan']);
@@ -45,12 +51,17 @@ describe.skipIf(skip !== undefined)('a host moving from Compose v1 to v2', () =>
     const first = await rig(['deploy']);
     expect(first.code).toBe(0);
     // the files lose `version:` (v2 warns about it); nothing about the services changed, so nothing is recreated
-    expect((await docker(['exec', bed.host.container, 'cat', `${bed.host.dataDir}/proj/compose.apps.yml`])).stdout).not.toMatch(/^version:/m);
+    expect(
+      (await docker(['exec', bed.host.container, 'cat', `${bed.host.dataDir}/proj/compose.apps.yml`])).stdout,
+    ).not.toMatch(/^version:/m);
     expect(await containers()).toEqual(onV1);
     expect((await inspectContainer(bed.container('alpha')))?.id).toBe(before.alpha?.id);
     expect((await rig(['plan'])).out).toContain('h1: nothing to do');
 
-    bed.setVars({ stack_alpha_ports: [`127.0.0.1:${port}:8080`], stack_alpha_env: { FOO: 'two', API_KEY: '{{ vault_api_key }}' } });
+    bed.setVars({
+      stack_alpha_ports: [`127.0.0.1:${port}:8080`],
+      stack_alpha_env: { FOO: 'two', API_KEY: '{{ vault_api_key }}' },
+    });
     const change = await rig(['deploy']);
     expect(change.code).toBe(0);
     expect(change.out).toContain('~ recreate alpha: env alpha.env changed (~FOO)  [stack]');

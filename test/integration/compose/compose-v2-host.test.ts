@@ -44,12 +44,27 @@ describe.skipIf(skip !== undefined)('Compose v2 on a real host: quiet, one-offs 
   beforeAll(async () => {
     bed = used.bed();
     mkdirSync(path.join(bed.root, 'smoke-tests'), { recursive: true });
-    copyFileSync(path.join(REPO_ROOT, 'smoke-tests', 'services-healthy.ts'), path.join(bed.root, 'smoke-tests', 'services-healthy.ts'));
-    await dockerOk(['exec', '-i', bed.host.container, 'sh', '-c', `mv /usr/bin/docker ${PARKED}/docker-real && cat >/usr/bin/docker && chmod 0755 /usr/bin/docker`], { input: RECORDER });
+    copyFileSync(
+      path.join(REPO_ROOT, 'smoke-tests', 'services-healthy.ts'),
+      path.join(bed.root, 'smoke-tests', 'services-healthy.ts'),
+    );
+    await dockerOk(
+      [
+        'exec',
+        '-i',
+        bed.host.container,
+        'sh',
+        '-c',
+        `mv /usr/bin/docker ${PARKED}/docker-real && cat >/usr/bin/docker && chmod 0755 /usr/bin/docker`,
+      ],
+      { input: RECORDER },
+    );
   });
 
   it('the recorder sees the warning v2 prints for a `version:` key (the control for the next test)', async () => {
-    await onHost(`printf 'version: "2.4"\\nservices:\\n  x:\\n    image: local/busybox:1\\n' >/tmp/old.yml && docker compose -f /tmp/old.yml config -q`);
+    await onHost(
+      `printf 'version: "2.4"\\nservices:\\n  x:\\n    image: local/busybox:1\\n' >/tmp/old.yml && docker compose -f /tmp/old.yml config -q`,
+    );
     const lines = await recorded();
     expect(lines).toContain('+ compose -f /tmp/old.yml');
     expect(lines.filter((l) => /obsolete/.test(l))).toHaveLength(1);
@@ -60,7 +75,11 @@ describe.skipIf(skip !== undefined)('Compose v2 on a real host: quiet, one-offs 
     expect((await rig(['deploy'])).code).toBe(0);
     bed.setVars({ stack_alpha_env: { FOO: 'two', API_KEY: '{{ vault_api_key }}' }, stack_alpha_reload: true });
     expect((await rig(['deploy'])).out).toContain('~ recreate alpha: env alpha.env changed (~FOO)');
-    bed.setVars({ stack_alpha_env: { FOO: 'two', API_KEY: '{{ vault_api_key }}' }, stack_alpha_reload: true, stack_alpha_conf: 'again\n' });
+    bed.setVars({
+      stack_alpha_env: { FOO: 'two', API_KEY: '{{ vault_api_key }}' },
+      stack_alpha_reload: true,
+      stack_alpha_conf: 'again\n',
+    });
     expect((await rig(['deploy'])).out).toContain('reload alpha');
     for (const cmd of [['plan'], ['drift'], ['smoke'], ['status']]) {
       const r = await rig(cmd);
@@ -82,8 +101,9 @@ describe.skipIf(skip !== undefined)('Compose v2 on a real host: quiet, one-offs 
     expect((await rig(['deploy'])).code).toBe(0); // forward again, after the rollback
     const id = (await onHost(`${run} run -d --no-deps alpha sleep 600`)).trim();
     try {
-      expect(await dockerOk(['inspect', '--format', '{{.Name}} {{index .Config.Labels "com.docker.compose.oneoff"}}', id]))
-        .toMatch(new RegExp(`^/${p}-alpha-run-[0-9a-f]+ True$`));
+      expect(
+        await dockerOk(['inspect', '--format', '{{.Name}} {{index .Config.Labels "com.docker.compose.oneoff"}}', id]),
+      ).toMatch(new RegExp(`^/${p}-alpha-run-[0-9a-f]+ True$`));
       expect((await rig(['plan'])).out).toContain('h1: nothing to do');
       const drift = await rig(['drift']);
       expect(drift.code, drift.out).toBe(0);
@@ -99,20 +119,30 @@ describe.skipIf(skip !== undefined)('Compose v2 on a real host: quiet, one-offs 
 
   it('refuses, before writing anything, a host with no compose usable as root, then one older than rig supports', async () => {
     const before = { env: await envFile(), tree: await tree() };
-    bed.setVars({ stack_alpha_env: { FOO: 'three', API_KEY: '{{ vault_api_key }}' }, stack_alpha_reload: true, stack_alpha_conf: 'again\n' });
+    bed.setVars({
+      stack_alpha_env: { FOO: 'three', API_KEY: '{{ vault_api_key }}' },
+      stack_alpha_reload: true,
+      stack_alpha_conf: 'again\n',
+    });
 
     await onHost(`rm ${PLUGIN}`);
     for (const cmd of ['plan', 'deploy']) {
       const r = await rig([cmd]);
       expect(r.code, r.out).toBe(1);
-      expect(`${r.out}${r.err}`).toMatch(/^h1: failed\n {2}! neither `docker compose` \(v2\) nor `docker-compose` \(v1\) found on the host; install the Compose v2 plugin .*\[host h1\]$/m);
+      expect(`${r.out}${r.err}`).toMatch(
+        /^h1: failed\n {2}! neither `docker compose` \(v2\) nor `docker-compose` \(v1\) found on the host; install the Compose v2 plugin .*\[host h1\]$/m,
+      );
     }
 
-    await dockerOk(['exec', '-i', bed.host.container, 'sh', '-c', `cat >${PLUGIN} && chmod 0755 ${PLUGIN}`], { input: OLD_V2 });
+    await dockerOk(['exec', '-i', bed.host.container, 'sh', '-c', `cat >${PLUGIN} && chmod 0755 ${PLUGIN}`], {
+      input: OLD_V2,
+    });
     for (const cmd of ['plan', 'deploy']) {
       const r = await rig([cmd]);
       expect(r.code, r.out).toBe(1);
-      expect(`${r.out}${r.err}`).toMatch(/^h1: failed\n {2}! docker compose 2\.2\.3 \(Compose v2\) is older than 2\.3\.0, the oldest v2 rig supports \(older releases ignore COMPOSE_IGNORE_ORPHANS.*\[host h1\]$/m);
+      expect(`${r.out}${r.err}`).toMatch(
+        /^h1: failed\n {2}! docker compose 2\.2\.3 \(Compose v2\) is older than 2\.3\.0, the oldest v2 rig supports \(older releases ignore COMPOSE_IGNORE_ORPHANS.*\[host h1\]$/m,
+      );
       expect(`${r.out}${r.err}`).toContain('upgrade it: install the Compose v2 plugin system-wide');
     }
     expect({ env: await envFile(), tree: await tree() }).toEqual(before);

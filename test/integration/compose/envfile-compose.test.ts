@@ -19,7 +19,8 @@ if (skipReason) console.log(`[skip] envfile-compose: ${skipReason}`);
 /** The interpreter named by docker-compose's shebang: the Python (and python-dotenv) compose really runs with. */
 const composePython = composeInterpreter();
 const pyProbe = await execa(composePython, ['-c', 'import compose.config.environment'], { reject: false });
-const pySkipReason = pyProbe.exitCode === 0 ? undefined : `compose's Python module not importable (${pyProbe.shortMessage})`;
+const pySkipReason =
+  pyProbe.exitCode === 0 ? undefined : `compose's Python module not importable (${pyProbe.shortMessage})`;
 if (pySkipReason) console.log(`[skip] envfile-compose reader tests: ${pySkipReason}`);
 
 function composeInterpreter(): string {
@@ -38,11 +39,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Runs `docker-compose config` on a service whose env_file holds `envText`; returns its resolved environment. */
 async function composeEnvironment(envText: string): Promise<Record<string, string>> {
   writeFileSync(path.join(dir, 'app.env'), envText);
-  writeFileSync(path.join(dir, 'compose.yml'), 'version: "3"\nservices:\n  app:\n    image: busybox\n    env_file: app.env\n');
-  const { stdout } = await execa('docker-compose', ['-f', 'compose.yml', 'config'], { cwd: dir, env: { HOME: dir }, extendEnv: false });
+  writeFileSync(
+    path.join(dir, 'compose.yml'),
+    'version: "3"\nservices:\n  app:\n    image: busybox\n    env_file: app.env\n',
+  );
+  const { stdout } = await execa('docker-compose', ['-f', 'compose.yml', 'config'], {
+    cwd: dir,
+    env: { HOME: dir },
+    extendEnv: false,
+  });
   const doc = parseYaml(stdout) as { services: { app: { environment?: Record<string, string> } } };
   // `config` re-escapes `$` as `$$` in its output (compose/config/serialize.py); the container gets the single `$`.
-  return Object.fromEntries(Object.entries(doc.services.app.environment ?? {}).map(([k, v]) => [k, String(v).replaceAll('$$', '$')]));
+  return Object.fromEntries(
+    Object.entries(doc.services.app.environment ?? {}).map(([k, v]) => [k, String(v).replaceAll('$$', '$')]),
+  );
 }
 
 /**
@@ -51,8 +61,12 @@ async function composeEnvironment(envText: string): Promise<Record<string, strin
  */
 async function composeEnvFileReader(envText: string): Promise<Record<string, string>> {
   writeFileSync(path.join(dir, 'app.env'), envText);
-  const script = 'import json,sys\nfrom compose.config.environment import env_vars_from_file\nprint(json.dumps(env_vars_from_file(sys.argv[1], True)))';
-  const { stdout } = await execa(composePython, ['-c', script, path.join(dir, 'app.env')], { env: { HOME: dir }, extendEnv: false });
+  const script =
+    'import json,sys\nfrom compose.config.environment import env_vars_from_file\nprint(json.dumps(env_vars_from_file(sys.argv[1], True)))';
+  const { stdout } = await execa(composePython, ['-c', script, path.join(dir, 'app.env')], {
+    env: { HOME: dir },
+    extendEnv: false,
+  });
   return JSON.parse(stdout) as Record<string, string>;
 }
 
@@ -60,11 +74,35 @@ async function composeEnvFileReader(envText: string): Promise<Record<string, str
 const YAML11_BREAKS = /[\u2028\u2029\u0085]/;
 
 const NASTY = [
-  'plain', '', "it's", 'a "quoted" word', '$HOME $$ $', '${X', '${a:b}', '#not-a-comment', 'x # y', 'back\\slash',
-  'two\\\\backslashes', 'trail\\', 'line1\nline2', "it's\nmulti", 'cr\r\nlf', `it's "both" \\ here`, 'a=b=c',
-  'ünï 漢字 😀', '  padded  ', '\ttab', 'x\u2028y', "'", '"', '`tick`', 'export X=1', 'q\\"q', "s\\'s",
+  'plain',
+  '',
+  "it's",
+  'a "quoted" word',
+  '$HOME $$ $',
+  '${X',
+  '${a:b}',
+  '#not-a-comment',
+  'x # y',
+  'back\\slash',
+  'two\\\\backslashes',
+  'trail\\',
+  'line1\nline2',
+  "it's\nmulti",
+  'cr\r\nlf',
+  `it's "both" \\ here`,
+  'a=b=c',
+  'ünï 漢字 😀',
+  '  padded  ',
+  '\ttab',
+  'x\u2028y',
+  "'",
+  '"',
+  '`tick`',
+  'export X=1',
+  'q\\"q',
+  "s\\'s",
 ];
-const ALPHABET = [..."ab Z09_'\"$\\{}#=:-\n\r\t`", 'é', '漢', '😀', '\u2028', '\u00a0', '\u0085'];
+const ALPHABET = [...'ab Z09_\'"$\\{}#=:-\n\r\t`', 'é', '漢', '😀', '\u2028', '\u00a0', '\u0085'];
 
 /** Keeps the values formatEnvFile accepts, keyed K0..Kn. */
 function representable(values: readonly string[]): Record<string, string> {
@@ -88,25 +126,34 @@ describe.runIf(flavor === 'v1')('env files read by docker-compose v1', () => {
     expect(await composeEnvironment(formatEnvFile(entries))).toEqual(entries);
   });
 
-  it.skipIf(pySkipReason !== undefined)('compose\'s env_file reader reads back all of them, Unicode line separators included', async () => {
-    const entries = representable(NASTY);
-    expect(Object.keys(entries).length).toBe(NASTY.length);
-    expect(await composeEnvFileReader(formatEnvFile(entries))).toEqual(entries);
-  });
+  it.skipIf(pySkipReason !== undefined)(
+    "compose's env_file reader reads back all of them, Unicode line separators included",
+    async () => {
+      const entries = representable(NASTY);
+      expect(Object.keys(entries).length).toBe(NASTY.length);
+      expect(await composeEnvFileReader(formatEnvFile(entries))).toEqual(entries);
+    },
+  );
 
-  it.skipIf(skipReason !== undefined || pySkipReason !== undefined)('reads back 400 generated values exactly (one file per reader)', async () => {
-    const gen = fc.array(fc.constantFrom(...ALPHABET), { maxLength: 14 }).map((cs) => cs.join(''));
-    const entries = representable(fc.sample(gen, { numRuns: 400, seed: 20240611 }));
-    expect(Object.keys(entries).length).toBeGreaterThan(200);
-    expect(await composeEnvFileReader(formatEnvFile(entries))).toEqual(entries);
-    const yamlSafe = Object.fromEntries(Object.entries(entries).filter(([, v]) => !YAML11_BREAKS.test(v)));
-    expect(await composeEnvironment(formatEnvFile(yamlSafe))).toEqual(yamlSafe);
-  });
+  it.skipIf(skipReason !== undefined || pySkipReason !== undefined)(
+    'reads back 400 generated values exactly (one file per reader)',
+    async () => {
+      const gen = fc.array(fc.constantFrom(...ALPHABET), { maxLength: 14 }).map((cs) => cs.join(''));
+      const entries = representable(fc.sample(gen, { numRuns: 400, seed: 20240611 }));
+      expect(Object.keys(entries).length).toBeGreaterThan(200);
+      expect(await composeEnvFileReader(formatEnvFile(entries))).toEqual(entries);
+      const yamlSafe = Object.fromEntries(Object.entries(entries).filter(([, v]) => !YAML11_BREAKS.test(v)));
+      expect(await composeEnvironment(formatEnvFile(yamlSafe))).toEqual(yamlSafe);
+    },
+  );
 
-  it.skipIf(skipReason !== undefined)('really expands ${...} even in single quotes, which is why such values are refused', async () => {
-    expect(() => formatEnvFile({ A: '${HOME}' })).toThrow(EnvFileError);
-    expect(await composeEnvironment("A='${NOPE_UNSET}x'\n")).toEqual({ A: 'x' });
-  });
+  it.skipIf(skipReason !== undefined)(
+    'really expands ${...} even in single quotes, which is why such values are refused',
+    async () => {
+      expect(() => formatEnvFile({ A: '${HOME}' })).toThrow(EnvFileError);
+      expect(await composeEnvironment("A='${NOPE_UNSET}x'\n")).toEqual({ A: 'x' });
+    },
+  );
 });
 
 describe.runIf(flavor === 'v2')('env files read by Compose v2 (compose-go)', () => {

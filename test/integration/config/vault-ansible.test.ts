@@ -72,25 +72,52 @@ describe.skipIf(!hasAnsible)('interop with the real ansible-vault', () => {
     expect((await readFile(path.join(dir, 'd.yml'), 'utf8')).split('\n')[0]).toBe('$ANSIBLE_VAULT;1.2;AES256;prod');
     expect((await ansibleVault(['view', '--vault-password-file', 'pw', 'c.yml'])).stdout).toBe(PLAINTEXT.trimEnd());
     expect((await ansibleVault(['view', '--vault-id', 'prod@prod-pw', 'd.yml'])).stdout).toBe(PLAINTEXT.trimEnd());
-    expect((await ansibleVault(['view', '--vault-password-file', 'pw-script', 'e.yml'])).stdout).toBe(PLAINTEXT.trimEnd());
+    expect((await ansibleVault(['view', '--vault-password-file', 'pw-script', 'e.yml'])).stdout).toBe(
+      PLAINTEXT.trimEnd(),
+    );
     await ansibleVault(['decrypt', '--vault-password-file', 'pw', 'c.yml']);
     expect(await readFile(path.join(dir, 'c.yml'), 'utf8')).toBe(PLAINTEXT);
   });
 
   it('inline values: rig decrypts encrypt_string output; ansible reads rig encrypt-string output', async () => {
-    const fromAnsible = await ansibleVault(['encrypt_string', '--vault-password-file', 'pw', '--stdin-name', 'db_password'], 's3cr3t ✓');
+    const fromAnsible = await ansibleVault(
+      ['encrypt_string', '--vault-password-file', 'pw', '--stdin-name', 'db_password'],
+      's3cr3t ✓',
+    );
     const keyring = await VaultKeyring.load({ root: dir, passwordFile: 'pw', env: {} });
     expect(keyring?.decrypt(vaultBlocks(fromAnsible.stdout)['db_password']!, 'vars.yml')).toBe('s3cr3t ✓');
 
     const fromRig = await rig(['encrypt-string', '--vault-password-file', 'pw', '--name', 'db_password'], 's3cr3t ✓');
     // Same layout as ansible's, digits aside (the salt is random).
     const shape = (s: string): string => s.replace(/[0-9a-f]{2,}/g, (m) => 'x'.repeat(m.length));
-    expect(shape(fromRig.out).split('\n').map((l) => l.length)).toEqual(shape(fromAnsible.stdout).split('\n').map((l) => l.length));
+    expect(
+      shape(fromRig.out)
+        .split('\n')
+        .map((l) => l.length),
+    ).toEqual(
+      shape(fromAnsible.stdout)
+        .split('\n')
+        .map((l) => l.length),
+    );
     expect(shape(fromRig.out).split('\n').slice(0, 2)).toEqual(shape(fromAnsible.stdout).split('\n').slice(0, 2));
     await put('vars.yml', `${fromRig.out}\n`);
     const debug = await execa(
       'ansible',
-      ['localhost', '-c', 'local', '-i', 'localhost,', '-m', 'debug', '-a', 'var=db_password', '-e', '@vars.yml', '--vault-password-file', 'pw'],
+      [
+        'localhost',
+        '-c',
+        'local',
+        '-i',
+        'localhost,',
+        '-m',
+        'debug',
+        '-a',
+        'var=db_password',
+        '-e',
+        '@vars.yml',
+        '--vault-password-file',
+        'pw',
+      ],
       { cwd: dir, env, extendEnv: false },
     );
     expect(debug.stdout).toContain('"db_password": "s3cr3t ✓"');
@@ -99,7 +126,9 @@ describe.skipIf(!hasAnsible)('interop with the real ansible-vault', () => {
   it('rekey round trip: rig rekeys what ansible wrote, ansible rekeys what rig wrote', async () => {
     await put('r.yml', PLAINTEXT);
     await ansibleVault(['encrypt', '--vault-password-file', 'pw', 'r.yml']);
-    expect((await rig(['rekey', '--vault-password-file', 'pw', '--new-vault-password-file', 'new-pw', 'r.yml'])).code).toBe(0);
+    expect(
+      (await rig(['rekey', '--vault-password-file', 'pw', '--new-vault-password-file', 'new-pw', 'r.yml'])).code,
+    ).toBe(0);
     expect((await ansibleVault(['view', '--vault-password-file', 'new-pw', 'r.yml'])).stdout).toBe(PLAINTEXT.trimEnd());
     await ansibleVault(['rekey', '--vault-password-file', 'new-pw', '--new-vault-password-file', 'pw', 'r.yml']);
     expect((await rig(['view', '--vault-password-file', 'pw', 'r.yml'])).out).toBe(PLAINTEXT);

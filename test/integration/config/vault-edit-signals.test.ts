@@ -1,4 +1,5 @@
-// `rig vault edit` interrupted: the plaintext never stays in $TMPDIR (Ctrl-C to the whole terminal group, SIGTERM to rig).
+// `rig vault edit` interrupted: the plaintext never stays in $TMPDIR (Ctrl-C to the whole terminal group, SIGTERM to
+// rig).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,13 +37,21 @@ function start(script: string) {
   writeFileSync(path.join(root, '.vault_password'), 'edit-pw\n');
   const opened = path.join(root, 'opened');
   const env = { PATH: process.env['PATH'], HOME: root, TMPDIR: tmp, EDITOR: editor, OPENED: opened };
-  const child = execa(process.execPath, [BIN, 'vault', 'edit', 'secrets.yml'], { cwd: root, env, extendEnv: false, reject: false, detached: true, stdin: 'ignore' });
+  const child = execa(process.execPath, [BIN, 'vault', 'edit', 'secrets.yml'], {
+    cwd: root,
+    env,
+    extendEnv: false,
+    reject: false,
+    detached: true,
+    stdin: 'ignore',
+  });
   return { root, tmp, file, opened, child };
 }
 
 /** Polls until the editor has the plaintext open (it writes the path it got to $OPENED). */
 function editing(s: { opened: string }): Promise<string> {
-  const opened = (): Promise<string | undefined> => Promise.resolve(existsSync(s.opened) ? readFileSync(s.opened, 'utf8').trim() || undefined : undefined);
+  const opened = (): Promise<string | undefined> =>
+    Promise.resolve(existsSync(s.opened) ? readFileSync(s.opened, 'utf8').trim() || undefined : undefined);
   return waitFor('the editor to open the file', opened, 15_000, 20);
 }
 
@@ -56,11 +65,15 @@ describe('vault edit interrupted', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('failed (SIGINT); nothing was saved');
     expect(readdirSync(s.tmp)).toEqual([]);
-    expect(ring.decryptBytes(readFileSync(s.file, 'latin1'), 'f').plaintext.toString()).toBe('token: plaintext-4c1d9e\n');
+    expect(ring.decryptBytes(readFileSync(s.file, 'latin1'), 'f').plaintext.toString()).toBe(
+      'token: plaintext-4c1d9e\n',
+    );
   }, 30_000);
 
   it('Ctrl-C while an editor that keeps going (as vi does): rig waits, then saves what the editor wrote', async () => {
-    const s = start(`trap "" INT; ${OPEN}; while [ ! -e "$OPENED.go" ]; do sleep 0.05; done; echo "token: edited" > "$1"; true`);
+    const s = start(
+      `trap "" INT; ${OPEN}; while [ ! -e "$OPENED.go" ]; do sleep 0.05; done; echo "token: edited" > "$1"; true`,
+    );
     await editing(s);
     process.kill(-s.child.pid!, 'SIGINT');
     writeFileSync(`${s.opened}.go`, '');

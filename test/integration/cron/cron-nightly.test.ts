@@ -14,7 +14,10 @@ import { REPO_ROOT } from '../../helpers/project.js';
 import { pushImage } from '../../helpers/registry/index.js';
 import { requireDocker, startRegistry, type Registry } from '../../helpers/testbed/index.js';
 
-const skip = (await requireDocker()) ?? (existsSync('/usr/bin/crontab') ? undefined : '/usr/bin/crontab missing (scripts/ensure-deps.sh installs cron)') ?? (process.getuid?.() === 0 ? undefined : 'needs root (crontab -u of a throwaway account)');
+const skip =
+  (await requireDocker()) ??
+  (existsSync('/usr/bin/crontab') ? undefined : '/usr/bin/crontab missing (scripts/ensure-deps.sh installs cron)') ??
+  (process.getuid?.() === 0 ? undefined : 'needs root (crontab -u of a throwaway account)');
 if (skip) console.warn(`SKIP cron nightly: ${skip}`);
 
 const TOKEN = '7100042:AAH-cron_nightly_test_token';
@@ -26,7 +29,8 @@ describe.skipIf(skip !== undefined)('rig cron: the nightly as cron runs it', () 
   let reg: Registry;
   let fake: TelegramFake;
   const user = `rigcron${randomBytes(3).toString('hex')}`;
-  const crontab = async () => (await execa('crontab', ['-u', user, '-l'], { reject: false, stripFinalNewline: false })).stdout;
+  const crontab = async () =>
+    (await execa('crontab', ['-u', user, '-l'], { reject: false, stripFinalNewline: false })).stdout;
   const log = () => path.join(bed.root, '.rig/cron/test.log');
   const sent = () => fake.calls.filter((c) => c.method.toLowerCase() === 'sendmessage' && c.status === 200);
   /** The crontab line's command, run as cron runs it: empty environment but cron's PATH, stdin /dev/null. */
@@ -35,7 +39,11 @@ describe.skipIf(skip !== undefined)('rig cron: the nightly as cron runs it', () 
     const command = line?.split(' ').slice(5).join(' ') ?? '';
     expect(command).not.toBe('');
     const before = existsSync(log()) ? readFileSync(log(), 'utf8').length : 0;
-    const r = await execa('env', ['-i', 'PATH=/usr/bin:/bin', '/bin/sh', '-c', command], { stdin: 'ignore', reject: false, cwd: '/' });
+    const r = await execa('env', ['-i', 'PATH=/usr/bin:/bin', '/bin/sh', '-c', command], {
+      stdin: 'ignore',
+      reject: false,
+      cwd: '/',
+    });
     const text = readFileSync(log(), 'utf8');
     return { code: r.exitCode ?? -1, log: text.length >= before ? text.slice(before) : text };
   }
@@ -43,21 +51,41 @@ describe.skipIf(skip !== undefined)('rig cron: the nightly as cron runs it', () 
   beforeAll(async () => {
     // A throwaway account, so that root's own crontab is never touched (crontab -u).
     await execa('useradd', ['--no-create-home', '--shell', '/usr/sbin/nologin', user]);
-    [bed, reg, fake] = await Promise.all([startComposeBed('cron'), startRegistry(), startTelegramFake({ bots: { [TOKEN]: { username: 'rig_cron_bot' } }, chats: [{ id: CHAT, first_name: 'Admin' }] })]);
+    [bed, reg, fake] = await Promise.all([
+      startComposeBed('cron'),
+      startRegistry(),
+      startTelegramFake({
+        bots: { [TOKEN]: { username: 'rig_cron_bot' } },
+        chats: [{ id: CHAT, first_name: 'Admin' }],
+      }),
+    ]);
     await pushImage('local/rig-svc:1', reg.host, 'rigtest/alpha:1');
     await pushImage('local/rig-svc:1', reg.host, 'rigtest/beta:1');
     bed.setVars({ stack_alpha_image: `${reg.host}/rigtest/alpha:1`, stack_beta_image: `${reg.host}/rigtest/beta:1` });
     const ring = VaultKeyring.fromPasswords([{ password: 'compose-bed-pw' }]);
     // The token from the vault; the chat id in plain text (a value out of the vault is masked wherever it shows).
-    writeFileSync(path.join(bed.root, 'inventory/test/group_vars/all/alerts-token.yml'), ring.encrypt(`rig_alert_telegram_token: "${TOKEN}"\n`));
-    writeFileSync(path.join(bed.root, 'inventory/test/group_vars/all/alerts.yml'), `rig_alert_telegram_chat_id: ${CHAT}\n`);
-    writeFileSync(path.join(bed.root, 'lint.yml'), `images:\n  - image: ${reg.host}/rigtest/alpha\n    reason: test registry\n  - image: ${reg.host}/rigtest/beta\n    reason: test registry\n`);
+    writeFileSync(
+      path.join(bed.root, 'inventory/test/group_vars/all/alerts-token.yml'),
+      ring.encrypt(`rig_alert_telegram_token: "${TOKEN}"\n`),
+    );
+    writeFileSync(
+      path.join(bed.root, 'inventory/test/group_vars/all/alerts.yml'),
+      `rig_alert_telegram_chat_id: ${CHAT}\n`,
+    );
+    writeFileSync(
+      path.join(bed.root, 'lint.yml'),
+      `images:\n  - image: ${reg.host}/rigtest/alpha\n    reason: test registry\n  - image: ${reg.host}/rigtest/beta\n    reason: test registry\n`,
+    );
     writeFileSync(path.join(bed.root, '.env'), `RIG_TELEGRAM_API_BASE=${fake.url}\n`);
     mkdirSync(path.join(bed.root, 'smoke-tests'));
-    copyFileSync(path.join(REPO_ROOT, 'smoke-tests/services-healthy.ts'), path.join(bed.root, 'smoke-tests/services-healthy.ts'));
+    copyFileSync(
+      path.join(REPO_ROOT, 'smoke-tests/services-healthy.ts'),
+      path.join(bed.root, 'smoke-tests/services-healthy.ts'),
+    );
     // The crontab entry runs bin/rig.js, i.e. the compiled CLI.
     const build = await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, reject: false });
-    if (build.exitCode !== 0) console.warn(`tsc -p tsconfig.build.json exited ${build.exitCode} (emitted anyway):\n${build.stdout}`);
+    if (build.exitCode !== 0)
+      console.warn(`tsc -p tsconfig.build.json exited ${build.exitCode} (emitted anyway):\n${build.stdout}`);
     for (const step of [['pin'], ['deploy']]) {
       const r = await bed.rig(step);
       if (r.code !== 0) console.error(r.out, r.err);
@@ -80,18 +108,24 @@ describe.skipIf(skip !== undefined)('rig cron: the nightly as cron runs it', () 
 
   it('install twice leaves one block, after the lines that were there; --at again replaces it in place', async () => {
     // An account without a crontab (crontab -l exits 1) reads as an empty one.
-    expect((await bed.rig(['cron', 'show', '--user', user])).out).toBe(`cron: no rig nightly in the crontab of ${user} for env test`);
+    expect((await bed.rig(['cron', 'show', '--user', user])).out).toBe(
+      `cron: no rig nightly in the crontab of ${user} for env test`,
+    );
     await execa('crontab', ['-u', user, '-'], { input: OTHER_LINES });
     const first = await bed.rig(['cron', 'install', '--at', '02:30', '--user', user]);
     expect(first.err).toBe('');
     expect(first.code).toBe(0);
     expect(first.out).toContain(`cron: installed in the crontab of ${user}:`);
-    expect(first.out).toContain(`alerts: Telegram chat ${CHAT} (inventory/test/group_vars/all/alerts.yml:1:1), bot token from inventory/test/group_vars/all/alerts-token.yml:1:1: one per failing check and host per UTC day`);
+    expect(first.out).toContain(
+      `alerts: Telegram chat ${CHAT} (inventory/test/group_vars/all/alerts.yml:1:1), bot token from inventory/test/group_vars/all/alerts-token.yml:1:1: one per failing check and host per UTC day`,
+    );
     expect(first.out).not.toContain(TOKEN);
     const again = await bed.rig(['cron', 'install', '--at', '02:30', '--user', user]);
     expect(again.out).toContain('cron: already installed (unchanged)');
     const script = path.join(bed.root, '.rig/cron/nightly-test.sh');
-    expect(await crontab()).toBe(`${OTHER_LINES}# rig:nightly:test begin\n# rig's nightly checks of env test at 02:30: change with rig cron install --env test --at HH:MM, stop with rig cron remove --env test\n30 2 * * * /bin/sh ${script}\n# rig:nightly:test end\n`);
+    expect(await crontab()).toBe(
+      `${OTHER_LINES}# rig:nightly:test begin\n# rig's nightly checks of env test at 02:30: change with rig cron install --env test --at HH:MM, stop with rig cron remove --env test\n30 2 * * * /bin/sh ${script}\n# rig:nightly:test end\n`,
+    );
     await execa('crontab', ['-u', user, '-'], { input: `${await crontab()}# added after rig's block\n` });
     expect((await bed.rig(['cron', 'install', '--at', '03:15', '--user', user])).code).toBe(0);
     const text = await crontab();
@@ -100,7 +134,9 @@ describe.skipIf(skip !== undefined)('rig cron: the nightly as cron runs it', () 
     expect(text.startsWith(OTHER_LINES)).toBe(true);
     const body = readFileSync(script, 'utf8');
     expect(body).toContain(`cd ${bed.root} || exit 1\n`);
-    expect(body).toContain(`exec ${process.execPath} ${path.join(REPO_ROOT, 'bin/rig.js')} cron run --env test </dev/null >>"$log" 2>&1\n`);
+    expect(body).toContain(
+      `exec ${process.execPath} ${path.join(REPO_ROOT, 'bin/rig.js')} cron run --env test </dev/null >>"$log" 2>&1\n`,
+    );
     expect(statSync(script).mode & 0o777).toBe(0o700);
     // The job runs as that account: the script and .rig/cron are its own.
     expect(statSync(script).uid).toBe(Number((await execa('id', ['-u', user])).stdout));
@@ -129,7 +165,9 @@ describe.skipIf(skip !== undefined)('rig cron: the nightly as cron runs it', () 
     await dockerOk(['stop', '-t', '1', bed.container('beta')]);
     const r = await night();
     expect(r.code).toBe(1);
-    expect(r.log).toContain('nightly test: smoke=fail pin-check=pass drift=changed; 2 failing; 2 alerts sent, 0 already sent today, 0 not sent; exit 1');
+    expect(r.log).toContain(
+      'nightly test: smoke=fail pin-check=pass drift=changed; 2 failing; 2 alerts sent, 0 already sent today, 0 not sent; exit 1',
+    );
     const texts = sent().map((c) => c.text ?? '');
     expect(texts).toHaveLength(2);
     expect(texts[0]).toMatch(/^rig nightly: smoke:services-healthy failed on h1 \(env test\)\n\nfail: .*beta/);
@@ -145,9 +183,14 @@ describe.skipIf(skip !== undefined)('rig cron: the nightly as cron runs it', () 
     expect(sent()).toHaveLength(2);
     expect(statSync(`${log()}.1`).size).toBe(1024 * 1024 + 1);
     expect(statSync(log()).size).toBeLessThan(64 * 1024);
-    const state = JSON.parse(readFileSync(path.join(bed.root, '.rig/cron/test.alerts.json'), 'utf8')) as { sent: { check: string; host: string; date: string }[] };
+    const state = JSON.parse(readFileSync(path.join(bed.root, '.rig/cron/test.alerts.json'), 'utf8')) as {
+      sent: { check: string; host: string; date: string }[];
+    };
     const today = new Date().toISOString().slice(0, 10);
-    expect(state.sent.map((s) => `${s.check} ${s.host} ${s.date}`)).toEqual([`smoke:services-healthy h1 ${today}`, `drift h1 ${today}`]);
+    expect(state.sent.map((s) => `${s.check} ${s.host} ${s.date}`)).toEqual([
+      `smoke:services-healthy h1 ${today}`,
+      `drift h1 ${today}`,
+    ]);
     for (const text of [readFileSync(log(), 'utf8'), JSON.stringify(state)]) {
       expect(text).not.toContain(TOKEN);
       expect(text).not.toContain(TOKEN.split(':')[1]);
@@ -159,12 +202,16 @@ describe.skipIf(skip !== undefined)('rig cron: the nightly as cron runs it', () 
     const shown = await bed.rig(['cron', 'show', '--user', user]);
     expect(shown.code).toBe(0);
     expect(shown.out).toContain('env test (crontab line 4):');
-    expect(shown.out).toContain('last: nightly test: smoke=fail pin-check=pass drift=changed; 2 failing; 0 alerts sent, 2 already sent today, 0 not sent; exit 1');
+    expect(shown.out).toContain(
+      'last: nightly test: smoke=fail pin-check=pass drift=changed; 2 failing; 0 alerts sent, 2 already sent today, 0 not sent; exit 1',
+    );
     const r = await bed.rig(['cron', 'remove', '--user', user]);
     expect(r.code).toBe(0);
     expect(r.out).toContain('cron: removed the rig:nightly:test block (other lines untouched); deleted ');
     expect(await crontab()).toBe(`${OTHER_LINES}# added after rig's block\n`);
     expect(existsSync(path.join(bed.root, '.rig/cron/nightly-test.sh'))).toBe(false);
-    expect((await bed.rig(['cron', 'remove', '--user', user])).out).toContain('no rig:nightly:test block in the crontab: nothing to remove');
+    expect((await bed.rig(['cron', 'remove', '--user', user])).out).toContain(
+      'no rig:nightly:test block in the crontab: nothing to remove',
+    );
   });
 });

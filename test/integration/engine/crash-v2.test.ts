@@ -3,4 +3,12 @@
 import { crashSuite } from '../../helpers/crash-suite.js';
 import { requireDocker } from '../../helpers/testbed/index.js';
 
-crashSuite('v2', [['cut', 'after-files'], ['SIGINTx2', 'during-up']], await requireDocker(), true);
+crashSuite(
+  'v2',
+  [
+    ['cut', 'after-files'],
+    ['SIGINTx2', 'during-up'],
+  ],
+  await requireDocker(),
+  true,
+);

@@ -12,7 +12,11 @@ import { ensureSudoUser, startFleetForUser } from '../../helpers/sshd/sudo-user.
 const USER = 'rigbecome';
 const why =
   (await sshdUnavailable()) ??
-  (process.getuid?.() !== 0 ? 'needs root to create a sudo user' : !existsSync('/usr/bin/sudo') ? 'sudo not installed (apt-get install sudo)' : undefined);
+  (process.getuid?.() !== 0
+    ? 'needs root to create a sudo user'
+    : !existsSync('/usr/bin/sudo')
+      ? 'sudo not installed (apt-get install sudo)'
+      : undefined);
 if (why !== undefined) console.warn(`SKIP deploy-become: ${why}`);
 
 describe.skipIf(why !== undefined)('become', () => {

@@ -5,7 +5,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useRoleBed, type RoleBed } from '../../bed/index.js';
 import { sshdUnavailable } from '../../helpers/sshd/sshd-fleet.js';
-import { attacker, swapBedUnavailable, expectVictimsIntact, makeBed, swapDir, swapFile, U, type Bed } from '../../helpers/swap-bed.js';
+import {
+  attacker,
+  swapBedUnavailable,
+  expectVictimsIntact,
+  makeBed,
+  swapDir,
+  swapFile,
+  U,
+  type Bed,
+} from '../../helpers/swap-bed.js';
 import { atPause, pauseEnv } from '../../helpers/test-pause.js';
 
 const unavailable = await swapBedUnavailable(sshdUnavailable);
@@ -31,11 +40,14 @@ export default defineRole({
 describe.skipIf(unavailable !== undefined)('deploy paused after its facts while the sandbox swaps a symlink in', () => {
   let rb!: RoleBed;
   // the swap bed's layout under the host's data dir (makeBed(<data dir>, 'host')): the workspace is <base>/state/ws
-  useRoleBed({
-    roles: [{ name: 'agent', source: AGENT_ROLE }],
-    sshd: { firstOctet: 65 },
-    hostVars: (h) => ({ agent_state: `${h.dataDir}/host/state`, agent_text: 'v1\n' }),
-  }, (b) => (rb = b));
+  useRoleBed(
+    {
+      roles: [{ name: 'agent', source: AGENT_ROLE }],
+      sshd: { firstOctet: 65 },
+      hostVars: (h) => ({ agent_state: `${h.dataDir}/host/state`, agent_text: 'v1\n' }),
+    },
+    (b) => (rb = b),
+  );
   let swap: Bed;
   const pauses = mkdtempSync(path.join(os.tmpdir(), 'rig-pauses-'));
   beforeAll(() => {
@@ -47,13 +59,18 @@ describe.skipIf(unavailable !== undefined)('deploy paused after its facts while 
   const rig = (args: string[], env: Record<string, string> = {}) => rb.rig(args, { env });
 
   /** Deploys with the `after-facts` pause point; `attack` runs while the deploy waits there. */
-  const pausedDeploy = (args: string[], attack: () => Promise<void>) => atPause(pauses, 'after-facts', 'h1', () => rig(['deploy', ...args], pauseEnv(pauses, 'after-facts')), attack);
+  const pausedDeploy = (args: string[], attack: () => Promise<void>) =>
+    atPause(pauses, 'after-facts', 'h1', () => rig(['deploy', ...args], pauseEnv(pauses, 'after-facts')), attack);
 
   it('deploys the workspace owned by uid 1000 (files written as that uid)', async () => {
     const r = await rig(['deploy']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect([readFileSync(swap.agents, 'utf8'), statSync(swap.agents).uid, statSync(swap.agents).mode & 0o777]).toEqual(['v1\n', U, 0o644]);
+    expect([readFileSync(swap.agents, 'utf8'), statSync(swap.agents).uid, statSync(swap.agents).mode & 0o777]).toEqual([
+      'v1\n',
+      U,
+      0o644,
+    ]);
   });
 
   it("the issue's attack: chmod 600, wait for rig's facts, rename a symlink to a root-only file over AGENTS.md", async () => {

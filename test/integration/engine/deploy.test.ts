@@ -1,4 +1,5 @@
-// plan → deploy → plan on real sshd hosts: exact files, modes, diffs without secrets, round trips, the empty-plan invariant.
+// plan → deploy → plan on real sshd hosts: exact files, modes, diffs without secrets, round trips, the empty-plan
+// invariant.
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,13 +15,16 @@ const SECRET = 'api-key-7f3a9c21e0';
 
 describe.skipIf(unavailable !== undefined)('plan and deploy over SSH', () => {
   let bed!: RoleBed;
-  useRoleBed({
-    roles: ['sample'],
-    hosts: 2,
-    sshd: { firstOctet: 71 },
-    vault: { sample_api_key: SECRET },
-    hostVars: (h) => ({ sample_dir: `${h.dataDir}/app` }),
-  }, (b) => (bed = b));
+  useRoleBed(
+    {
+      roles: ['sample'],
+      hosts: 2,
+      sshd: { firstOctet: 71 },
+      vault: { sample_api_key: SECRET },
+      hostVars: (h) => ({ sample_dir: `${h.dataDir}/app` }),
+    },
+    (b) => (bed = b),
+  );
   beforeAll(() => bed.writeFiles({ 'rotated.yml': bed.encrypt('sample_api_key: rotated-key-000\n') }));
   /** Where the hosts' data dirs are: h1's is <data>/h1. */
   const data = (): string => path.dirname(bed.host('h1').dataDir);
@@ -39,30 +43,49 @@ describe.skipIf(unavailable !== undefined)('plan and deploy over SSH', () => {
     expect(deploy.err).toBe('');
     expect(deploy.code).toBe(0);
     expect(deploy.out).toContain('deploy: 2 hosts, 12 changes made; ok=0 changed=2 failed=0 unreachable=0');
-    expect(deploy.out).toContain(`! run init data dir: /bin/sh -c 'mkdir -p -m 0750 "$1"' sh ${data()}/h1/app/data  [sample] ${data()}/h1/app/data does not exist yet`);
+    expect(deploy.out).toContain(
+      `! run init data dir: /bin/sh -c 'mkdir -p -m 0750 "$1"' sh ${data()}/h1/app/data  [sample] ${data()}/h1/app/data does not exist yet`,
+    );
     expect(deploy.out).toContain('! handler restart app: ');
     expect(deploy.out).toContain(`[sample] notified by ${data()}/h1/app/app.conf, ${data()}/h1/app/app.env`);
     for (const h of bed.fleet.hosts) {
       const env = path.join(data(), h.name, 'app', 'app.env');
       expect(readFileSync(env, 'utf8')).toBe(`SAMPLE_API_KEY=${SECRET}\nSAMPLE_PORT=8080\n`);
       expect(statSync(env).mode & 0o777).toBe(0o600);
-      expect(readFileSync(path.join(data(), h.name, 'app', 'app.conf'), 'utf8')).toContain(`# managed by rig (role sample) on ${h.name}\nlisten = 8080\n`);
-      expect(readdirSync(path.join(data(), h.name, 'app')).sort()).toEqual(['.restarted', 'app.conf', 'app.env', 'data', 'sample.bin']);
-      expect(readFileSync(path.join(data(), h.name, 'app', 'sample.bin')).equals(readFileSync(path.join(roleDir('sample'), 'files/sample.bin')))).toBe(true);
+      expect(readFileSync(path.join(data(), h.name, 'app', 'app.conf'), 'utf8')).toContain(
+        `# managed by rig (role sample) on ${h.name}\nlisten = 8080\n`,
+      );
+      expect(readdirSync(path.join(data(), h.name, 'app')).sort()).toEqual([
+        '.restarted',
+        'app.conf',
+        'app.env',
+        'data',
+        'sample.bin',
+      ]);
+      expect(
+        readFileSync(path.join(data(), h.name, 'app', 'sample.bin')).equals(
+          readFileSync(path.join(roleDir('sample'), 'files/sample.bin')),
+        ),
+      ).toBe(true);
       expect(statSync(path.join(data(), h.name, 'app', 'data')).mode & 0o777).toBe(0o750);
     }
 
     const again = await rig(['plan', '--json', '-']);
     expect(again.code).toBe(0);
-    const json = JSON.parse(again.out) as { results: { host: string; changes: number; roundTrips: { execChannels: number; sftpChannels: number } }[] };
-    for (const r of json.results) expect(r).toMatchObject({ changes: 0, roundTrips: { connections: 1, execChannels: 1, sftpChannels: 0 } });
+    const json = JSON.parse(again.out) as {
+      results: { host: string; changes: number; roundTrips: { execChannels: number; sftpChannels: number } }[];
+    };
+    for (const r of json.results)
+      expect(r).toMatchObject({ changes: 0, roundTrips: { connections: 1, execChannels: 1, sftpChannels: 0 } });
   });
 
   it('shows a unified diff for a plain file and only keys and digests for a secret one', async () => {
     const plan = await rig(['plan', '--var', 'sample_message=bonjour', '--vars-file', 'rotated.yml']);
     expect(plan.code).toBe(2);
     expect(plan.out).toContain('      -message = hello from rig\n      +message = bonjour');
-    expect(plan.out).toMatch(/~ \S+\/h1\/app\/app\.env \(mode 0600\) sensitive: changed \(sha256 [0-9a-f]{8}… → [0-9a-f]{8}…\) keys ~SAMPLE_API_KEY/);
+    expect(plan.out).toMatch(
+      /~ \S+\/h1\/app\/app\.env \(mode 0600\) sensitive: changed \(sha256 [0-9a-f]{8}… → [0-9a-f]{8}…\) keys ~SAMPLE_API_KEY/,
+    );
     expect(plan.out).not.toContain('rotated-key-000');
     expect(plan.out).not.toContain(SECRET);
     const deploy = await rig(['deploy', '--var', 'sample_message=bonjour', '--vars-file', 'rotated.yml']);
@@ -91,7 +114,9 @@ describe.skipIf(unavailable !== undefined)('plan and deploy over SSH', () => {
     expect(plan.out).toContain('mode 0644 → 0600');
     expect(plan.out).toContain('-edited by hand');
     expect((await rig(['deploy'])).code).toBe(0);
-    expect(createHash('sha256').update(readFileSync(conf)).digest('hex')).toBe(createHash('sha256').update(before).digest('hex'));
+    expect(createHash('sha256').update(readFileSync(conf)).digest('hex')).toBe(
+      createHash('sha256').update(before).digest('hex'),
+    );
     expect((await rig(['plan'])).code).toBe(0);
   });
 
@@ -121,7 +146,9 @@ describe.skipIf(unavailable !== undefined)('plan and deploy over SSH', () => {
       const before = snapshotTree(data());
       const r = await rig(['deploy', '--var', 'sample_message=needs-confirmation']);
       expect(r.code).toBe(1);
-      expect(r.err).toBe('rig: environment test asks for confirmation: run on a terminal, or pass --yes; nothing was changed');
+      expect(r.err).toBe(
+        'rig: environment test asks for confirmation: run on a terminal, or pass --yes; nothing was changed',
+      );
       expect(snapshotTree(data())).toEqual(before);
       expect((await rig(['deploy', '--yes', '--var', 'sample_message=needs-confirmation'])).code).toBe(0);
     } finally {

@@ -1,4 +1,5 @@
-// M2: secrets that roles encode (JSON, URL, base64), nest in mappings or reach through `@root` never show in plan, deploy, drift or --json.
+// M2: secrets that roles encode (JSON, URL, base64), nest in mappings or reach through `@root` never show in plan,
+// deploy, drift or --json.
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -38,17 +39,20 @@ export default defineRole({
 
 describe.skipIf(unavailable !== undefined)('encoded, nested and derived secrets', () => {
   let bed!: RoleBed;
-  useRoleBed({
-    roles: [{ name: 'enc', source: ENC_ROLE }],
-    sshd: { firstOctet: 67 },
-    vault: { vault_token: SECRET },
-    hostVars: (h) => ({
-      enc_dir: `${h.dataDir}/app`,
-      enc_token: '{{ vault_token }}',
-      enc_derived: { nested: { url: 'https://deploy:{{ vault_token }}@api.example' } },
-      enc_b64: '{{b64 @root.vault_token}}',
-    }),
-  }, (b) => (bed = b));
+  useRoleBed(
+    {
+      roles: [{ name: 'enc', source: ENC_ROLE }],
+      sshd: { firstOctet: 67 },
+      vault: { vault_token: SECRET },
+      hostVars: (h) => ({
+        enc_dir: `${h.dataDir}/app`,
+        enc_token: '{{ vault_token }}',
+        enc_derived: { nested: { url: 'https://deploy:{{ vault_token }}@api.example' } },
+        enc_b64: '{{b64 @root.vault_token}}',
+      }),
+    },
+    (b) => (bed = b),
+  );
   const data = (): string => bed.host().dataDir;
   async function rig(args: string[]) {
     const r = await bed.rig(args);
@@ -62,7 +66,8 @@ describe.skipIf(unavailable !== undefined)('encoded, nested and derived secrets'
   it('plan: every file that holds the secret in any form is sensitive; text and --json hold no form of it', async () => {
     const plan = await rig(['plan']);
     expect(plan.code, plan.text).toBe(2);
-    for (const f of ['token.json', 'token.url', 'basic.txt', 'derived.txt', 'b64var.txt']) expect(plan.text).toContain(`${data()}/app/${f} (mode 0600) sensitive: new`);
+    for (const f of ['token.json', 'token.url', 'basic.txt', 'derived.txt', 'b64var.txt'])
+      expect(plan.text).toContain(`${data()}/app/${f} (mode 0600) sensitive: new`);
     expect(plan.text).toContain(`${data()}/app/plain.txt: new`);
     expectNoForm(plan.text);
     expectNoForm((await rig(['plan', '--json', '-'])).text);

@@ -1,4 +1,5 @@
-// M3: a secret rig does not know, written by hand into a managed file on the host, never shows in plan, drift or the nightly alert.
+// M3: a secret rig does not know, written by hand into a managed file on the host, never shows in plan, drift or the
+// nightly alert.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,11 +25,14 @@ export default defineRole({
 
 describe.skipIf(unavailable !== undefined)('a host-side secret in a managed file', () => {
   let bed!: RoleBed;
-  useRoleBed({
-    roles: [{ name: 'conf', source: CONF_ROLE }],
-    sshd: { firstOctet: 68 },
-    hostVars: (h) => ({ conf_dir: `${h.dataDir}/app`, conf_url: 'https://vpn.example' }),
-  }, (b) => (bed = b));
+  useRoleBed(
+    {
+      roles: [{ name: 'conf', source: CONF_ROLE }],
+      sshd: { firstOctet: 68 },
+      hostVars: (h) => ({ conf_dir: `${h.dataDir}/app`, conf_url: 'https://vpn.example' }),
+    },
+    (b) => (bed = b),
+  );
   const data = (): string => bed.host().dataDir;
   async function rig(args: string[]) {
     const r = await bed.rig(args);

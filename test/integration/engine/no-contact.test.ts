@@ -41,11 +41,21 @@ describe('errors found while planning reach no host', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const hosts = (): string => `all:\n  children:\n    app:\n      hosts:\n        web1: { ansible_host: 127.0.0.1, ansible_port: ${port} }\n`;
+  const hosts = (): string =>
+    `all:\n  children:\n    app:\n      hosts:\n        web1: { ansible_host: 127.0.0.1, ansible_port: ${port} }\n`;
 
   it.each([
     ['a wrongly typed role variable', {}, ['--var', 'sample_port=eighty']],
-    ['a template with a missing variable', { 'roles/broken/role.ts': "import { defineRole, z } from 'rig';\nexport default defineRole({ name: 'broken', description: 'x', vars: z.object({}), tasks: ({ template }) => [template('t.hbs', '/tmp/x')] });\n", 'roles/broken/templates/t.hbs': 'value = {{ broken_nope }}\n', 'playbooks/site.yml': '- hosts: app\n  roles: [sample, broken]\n' }, []],
+    [
+      'a template with a missing variable',
+      {
+        'roles/broken/role.ts':
+          "import { defineRole, z } from 'rig';\nexport default defineRole({ name: 'broken', description: 'x', vars: z.object({}), tasks: ({ template }) => [template('t.hbs', '/tmp/x')] });\n",
+        'roles/broken/templates/t.hbs': 'value = {{ broken_nope }}\n',
+        'playbooks/site.yml': '- hosts: app\n  roles: [sample, broken]\n',
+      },
+      [],
+    ],
   ] as [string, Record<string, string>, string[]][])('%s', async (_what, files, args) => {
     const root = makeProject(sampleFiles({ 'inventory/test/hosts.yml': hosts(), ...files }));
     for (const command of ['plan', 'deploy']) {
@@ -69,24 +79,36 @@ describe('errors found while planning reach no host', () => {
   it('a known secret in a remote command line: each step named with its role and call site, the secret never quoted', async () => {
     const before = connections;
     const ring = VaultKeyring.fromPasswords([{ password: 'argv-pw' }]);
-    const root = makeProject(sampleFiles({
-      'inventory/test/hosts.yml': `all:\n  children:\n    app:\n      hosts:\n        web1: { ansible_host: 127.0.0.1, ansible_port: ${port} }\n`,
-      'inventory/test/group_vars/all/secrets.yml': ring.encrypt(`leak_token: ${SECRET}\n`),
-      '.vault_password': 'argv-pw\n',
-      'roles/leak/role.ts': LEAK_ROLE,
-      'playbooks/site.yml': '- hosts: app\n  roles: [sample, leak]\n',
-    }));
+    const root = makeProject(
+      sampleFiles({
+        'inventory/test/hosts.yml': `all:\n  children:\n    app:\n      hosts:\n        web1: { ansible_host: 127.0.0.1, ansible_port: ${port} }\n`,
+        'inventory/test/group_vars/all/secrets.yml': ring.encrypt(`leak_token: ${SECRET}\n`),
+        '.vault_password': 'argv-pw\n',
+        'roles/leak/role.ts': LEAK_ROLE,
+        'playbooks/site.yml': '- hosts: app\n  roles: [sample, leak]\n',
+      }),
+    );
     for (const command of ['plan', 'deploy']) {
       const io = testIo({ cwd: root, env: {} });
       expect(await main([command, '--env', 'test'], io)).toBe(1);
       const err = io.errText();
       const lines = err.split('\n').filter((l) => l.includes('a secret in'));
       expect(lines).toEqual([
-        expect.stringMatching(/^roles\/leak\/role\.ts:7:\d+: role leak, command "register": a secret in argument 4 of \/bin\/sh; pass it as a secret\(\) /),
-        expect.stringMatching(/^roles\/leak\/role\.ts:8:\d+: role leak, command "login": a secret in plain environment value TOKEN of check-token; /),
-        expect.stringMatching(/^roles\/leak\/role\.ts:9:\d+: role leak, validate of \/srv\/leak\/conf: a secret in argument 2 of validate; /),
-        expect.stringMatching(/^roles\/leak\/role\.ts:10:\d+: role leak, handler "restart": a secret in argument 2 of systemctl; /),
-        expect.stringMatching(/^roles\/leak\/role\.ts:11:\d+: role leak, service "web" reload: a secret in argument 3 of nginx; /),
+        expect.stringMatching(
+          /^roles\/leak\/role\.ts:7:\d+: role leak, command "register": a secret in argument 4 of \/bin\/sh; pass it as a secret\(\) /,
+        ),
+        expect.stringMatching(
+          /^roles\/leak\/role\.ts:8:\d+: role leak, command "login": a secret in plain environment value TOKEN of check-token; /,
+        ),
+        expect.stringMatching(
+          /^roles\/leak\/role\.ts:9:\d+: role leak, validate of \/srv\/leak\/conf: a secret in argument 2 of validate; /,
+        ),
+        expect.stringMatching(
+          /^roles\/leak\/role\.ts:10:\d+: role leak, handler "restart": a secret in argument 2 of systemctl; /,
+        ),
+        expect.stringMatching(
+          /^roles\/leak\/role\.ts:11:\d+: role leak, service "web" reload: a secret in argument 3 of nginx; /,
+        ),
       ]);
       expect(err).toContain('nothing was changed');
       expect(`${io.outText()}${err}`).not.toContain(SECRET);

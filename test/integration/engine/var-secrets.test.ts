@@ -17,17 +17,22 @@ const run = promisify(execFile);
 /** Every file under `dir` (but the release blobs: copies of deployed files, 0600, which hold the secret by design). */
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => path.join(dir, f)).filter((f) => statSync(f).isFile() && !f.includes('/blobs/'));
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((f) => path.join(dir, f))
+    .filter((f) => statSync(f).isFile() && !f.includes('/blobs/'));
 }
 
 describe.skipIf(unavailable !== undefined)('--var and --secret-var values stay secret', () => {
   let bed!: RoleBed;
-  useRoleBed({
-    roles: ['sample'],
-    sshd: { firstOctet: 66 },
-    vault: { sample_api_key: 'vault-value-000000' },
-    hostVars: (h) => ({ sample_dir: `${h.dataDir}/app` }),
-  }, (b) => (bed = b));
+  useRoleBed(
+    {
+      roles: ['sample'],
+      sshd: { firstOctet: 66 },
+      vault: { sample_api_key: 'vault-value-000000' },
+      hostVars: (h) => ({ sample_dir: `${h.dataDir}/app` }),
+    },
+    (b) => (bed = b),
+  );
   const data = (): string => bed.host().dataDir;
   const pauses = mkdtempSync(path.join(os.tmpdir(), 'rig-pauses-'));
   afterAll(() => rmSync(pauses, { recursive: true, force: true }));
@@ -48,7 +53,8 @@ describe.skipIf(unavailable !== undefined)('--var and --secret-var values stay s
       while (!done) samples.push((await run('ps', ['-eo', 'args'], { maxBuffer: 1 << 24 })).stdout);
     })();
     let lock = '';
-    const start = () => rig(['deploy', ...args], { env: pauseEnv(pauses, 'after-facts'), ...(stdin !== undefined ? { stdin } : {}) });
+    const start = () =>
+      rig(['deploy', ...args], { env: pauseEnv(pauses, 'after-facts'), ...(stdin !== undefined ? { stdin } : {}) });
     const r = await atPause(pauses, 'after-facts', 'h1', start, async () => {
       lock = await readFile(path.join(data(), 'state', 'lock'), 'utf8');
     });
@@ -57,11 +63,19 @@ describe.skipIf(unavailable !== undefined)('--var and --secret-var values stay s
     return { ...r, lock, ps: samples.join('\n'), samples: samples.length };
   }
 
-  /** What must never hold `value`: outputs, the lock, ps, the host's state dir and journal, the local journal, history. */
+  /**
+   * What must never hold `value`: outputs, the lock, ps, the host's state dir and journal, the local journal, history.
+   */
   async function expectNowhere(value: string, r: { text: string; lock: string; ps: string }) {
     expect(r.lock).toContain('"command"');
-    for (const [where, text] of [['output', r.text], ['lock', r.lock], ['ps', r.ps]] as const) expect(text, where).not.toContain(value);
-    for (const f of [...filesUnder(path.join(data(), 'state')), ...filesUnder(path.join(bed.root, '.rig', 'journal'))]) expect(readFileSync(f, 'utf8'), f).not.toContain(value);
+    for (const [where, text] of [
+      ['output', r.text],
+      ['lock', r.lock],
+      ['ps', r.ps],
+    ] as const)
+      expect(text, where).not.toContain(value);
+    for (const f of [...filesUnder(path.join(data(), 'state')), ...filesUnder(path.join(bed.root, '.rig', 'journal'))])
+      expect(readFileSync(f, 'utf8'), f).not.toContain(value);
     const history = await rig(['history']);
     expect(history.text).toContain('deploy.started');
     expect(history.text).not.toContain(value);
@@ -88,7 +102,9 @@ describe.skipIf(unavailable !== undefined)('--var and --secret-var values stay s
     expect(r.text).toContain('changed=1');
     await expectNowhere(value, r);
     expect(readFileSync(path.join(data(), 'app', 'app.env'), 'utf8')).toContain(`SAMPLE_API_KEY=${value}\n`);
-    const short = await rig(['plan', '--secret-var', 'sample_api_key', '--secret-var', 'sample_port'], { stdin: 'only-one\n' });
+    const short = await rig(['plan', '--secret-var', 'sample_api_key', '--secret-var', 'sample_port'], {
+      stdin: 'only-one\n',
+    });
     expect(short.text).toContain('--secret-var sample_api_key, sample_port: stdin holds 1 value(s) for 2 name(s)');
   });
 });

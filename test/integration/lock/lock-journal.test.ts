@@ -13,7 +13,15 @@ import { execHost, gather } from '../../../src/facts/gather.js';
 import { fileStateFact } from '../../../src/facts/files/file-state.js';
 import { lockStateFact } from '../../../src/facts/deploy-state/lock-state.js';
 import { fencedTransport } from '../../../src/lock/fence.js';
-import { acquireLock, LockHeldError, newLockInfo, readLock, releaseLock, renewLock, type LockInfo } from '../../../src/lock/lock.js';
+import {
+  acquireLock,
+  LockHeldError,
+  newLockInfo,
+  readLock,
+  releaseLock,
+  renewLock,
+  type LockInfo,
+} from '../../../src/lock/lock.js';
 import { run } from '../../../src/transport/run.js';
 import { SshTransport } from '../../../src/transport/ssh/ssh-transport.js';
 import { connectTo, fleetOptions } from '../../helpers/sshd/connect.js';
@@ -76,7 +84,11 @@ describe.skipIf(unavailable !== undefined)('deploy lock and journal over ssh', (
     const err = await rejection(acquireLock(t2, dir, holder('bob')));
     expect(Date.now() - started).toBeLessThan(2000);
     expect([err.host, err.stale, err.holder]).toEqual(['h1', false, alice.info]);
-    expect(err.message).toMatch(new RegExp(`^h1: deploy lock held by alice@\\S+ \\(pid ${process.pid}, "rig deploy --env test # alice", since \\S+; renewed \\d+s ago, lease 30m00s\\): that deploy is running: wait for it and retry; if it is gone, .* or rerun with --break-lock`));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^h1: deploy lock held by alice@\\S+ \\(pid ${process.pid}, "rig deploy --env test # alice", since \\S+; renewed \\d+s ago, lease 30m00s\\): that deploy is running: wait for it and retry; if it is gone, .* or rerun with --break-lock`,
+      ),
+    );
     expect(await readLock(t2, dir)).toMatchObject({ info: alice.info, stale: false });
     // the same read as a fact of a planning batch (run in place by the batch, exits 0 either way)
     const facts = { lock: lockStateFact(dir), after: fileStateFact([dir]) };
@@ -109,7 +121,9 @@ describe.skipIf(unavailable !== undefined)('deploy lock and journal over ssh', (
     // The old holder comes back: it cannot renew, its fenced commands are refused, its release leaves bob's lock.
     expect(await renewLock(t, old)).toBe('foreign');
     const fenced = fencedTransport(t, { stateDir: dir, token: old.info.token, leaseSec: 60 }, false);
-    await expect(fenced.exec(sh('touch -- "$1/changed"', dir))).rejects.toThrow(/^h1: the deploy lock was taken over by another run: this run stops here/);
+    await expect(fenced.exec(sh('touch -- "$1/changed"', dir))).rejects.toThrow(
+      /^h1: the deploy lock was taken over by another run: this run stops here/,
+    );
     expect(existsSync(`${dir}/changed`)).toBe(false);
     expect(await releaseLock(t, old)).toBe('foreign');
     expect((await readLock(t, dir))?.info?.token).toBe(bob.info.token);
@@ -121,7 +135,9 @@ describe.skipIf(unavailable !== undefined)('deploy lock and journal over ssh', (
     const fence = { stateDir: dir, token: alice.info.token, leaseSec: 30 };
     expect((await fencedTransport(t, fence, false).exec(sh('echo ran'))).stdout).toBe('ran\n');
     await run(t, sh('touch -d "1 hour ago" -- "$1"', alice.path));
-    await expect(fencedTransport(t, fence, false).exec(sh('echo ran'))).rejects.toThrow(/lease expired \(not renewed for \d+s, lease 30s\)/);
+    await expect(fencedTransport(t, fence, false).exec(sh('echo ran'))).rejects.toThrow(
+      /lease expired \(not renewed for \d+s, lease 30s\)/,
+    );
     expect(await renewLock(t, alice)).toBe('renewed');
     expect((await readLock(t2, dir))?.stale).toBe(false);
     await rejection(acquireLock(t2, dir, holder('bob')));
@@ -131,7 +147,7 @@ describe.skipIf(unavailable !== undefined)('deploy lock and journal over ssh', (
     await expect(fencedTransport(t, fence, false).exec(sh('echo ran'))).rejects.toThrow(/the deploy lock is gone/);
   });
 
-  it('takes over the live-looking lock of a dead process of this workstation at once, never another workstation\'s', async () => {
+  it("takes over the live-looking lock of a dead process of this workstation at once, never another workstation's", async () => {
     const dir = freshStateDir();
     const dead = execFileSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).trim();
     const mine = { ...holder('ghost'), workstationId: 'ws-here', pid: Number(dead), pidStart: 'gone:1' };
@@ -179,7 +195,10 @@ describe.skipIf(unavailable !== undefined)('deploy lock and journal over ssh', (
         await acquireLock(t, dir, holder('ghost', 1));
         await run(t, sh('touch -d "1 hour ago" -- "$1/lock"', dir));
       }
-      const results = await Promise.allSettled([acquireLock(t, dir, holder('alice')), acquireLock(t2, dir, holder('bob'))]);
+      const results = await Promise.allSettled([
+        acquireLock(t, dir, holder('alice')),
+        acquireLock(t2, dir, holder('bob')),
+      ]);
       const won = results.filter((r) => r.status === 'fulfilled');
       const lost = results.filter((r) => r.status === 'rejected');
       expect(won).toHaveLength(1);
@@ -197,9 +216,25 @@ describe.skipIf(unavailable !== undefined)('deploy lock and journal over ssh', (
   it('appends batches from two connections at once without losing or mixing lines; file 0600', async () => {
     const dir = freshStateDir();
     const batch = (who: string, n: number): string[] =>
-      Array.from({ length: 5 }, (_, i) => JSON.stringify({ ts: `2026-12-01T07:10:0${i}Z`, event: 'files.changed', env: 'test', host: 'h1', deployId: `${who}-${n}`, user: who, i, pad: 'x'.repeat(300) }));
+      Array.from({ length: 5 }, (_, i) =>
+        JSON.stringify({
+          ts: `2026-12-01T07:10:0${i}Z`,
+          event: 'files.changed',
+          env: 'test',
+          host: 'h1',
+          deployId: `${who}-${n}`,
+          user: who,
+          i,
+          pad: 'x'.repeat(300),
+        }),
+      );
     const before = t.counters.execChannels;
-    await Promise.all(Array.from({ length: 10 }, (_, n) => [appendJournal(t, dir, batch('alice', n)), appendJournal(t2, dir, batch('bob', n))]).flat());
+    await Promise.all(
+      Array.from({ length: 10 }, (_, n) => [
+        appendJournal(t, dir, batch('alice', n)),
+        appendJournal(t2, dir, batch('bob', n)),
+      ]).flat(),
+    );
     expect(t.counters.execChannels - before).toBe(10);
     const raw = (await run(t, sh('cat -- "$1/journal.jsonl"', dir))).stdout;
     const lines = raw.trimEnd().split('\n');
@@ -222,7 +257,12 @@ describe.skipIf(unavailable !== undefined)('deploy lock and journal over ssh', (
     const token = 'sk-live-9f8e7d6c5b4a';
     const buf = new JournalBuffer(new Redactor([token]));
     const base = { env: 'test', host: 'h1', deployId: 'd-1', user: 'alice' };
-    buf.add({ ts: '2026-12-01T07:10:00Z', event: 'deploy.started', ...base, command: `rig deploy --extra-vars api_key=${token}` });
+    buf.add({
+      ts: '2026-12-01T07:10:00Z',
+      event: 'deploy.started',
+      ...base,
+      command: `rig deploy --extra-vars api_key=${token}`,
+    });
     buf.add({ ts: '2026-12-01T07:10:09Z', event: 'deploy.failed', ...base, summary: `compose said: bad key ${token}` });
     await appendJournal(t, dir, buf.drain());
     await run(t, sh('printf "%s\\n" "{torn line" >> "$1/journal.jsonl"', dir));
@@ -242,7 +282,13 @@ describe.skipIf(unavailable !== undefined)('deploy lock and journal over ssh', (
 });
 
 const USER = 'riglock';
-const noBecome = unavailable ?? (process.getuid?.() !== 0 ? 'needs root to create a sudo user' : !existsSync('/usr/bin/sudo') ? 'sudo not installed' : undefined);
+const noBecome =
+  unavailable ??
+  (process.getuid?.() !== 0
+    ? 'needs root to create a sudo user'
+    : !existsSync('/usr/bin/sudo')
+      ? 'sudo not installed'
+      : undefined);
 if (noBecome !== undefined) console.warn(`SKIP lock-journal become: ${noBecome}`);
 
 describe.skipIf(noBecome !== undefined)('lock and journal with become, as a non-root login user', () => {
@@ -254,7 +300,10 @@ describe.skipIf(noBecome !== undefined)('lock and journal with become, as a non-
     ensureSudoUser(USER);
     fleet = await startFleetForUser(1, 94);
     const h = fleet.hosts[0]!;
-    t = await SshTransport.connect({ name: h.name, host: h.address, port: h.port, user: USER, identityFiles: [fleet.clientKey.path] }, fleetOptions(fleet));
+    t = await SshTransport.connect(
+      { name: h.name, host: h.address, port: h.port, user: USER, identityFiles: [fleet.clientKey.path] },
+      fleetOptions(fleet),
+    );
   });
   afterAll(async () => {
     await t?.close();
@@ -271,8 +320,17 @@ describe.skipIf(noBecome !== undefined)('lock and journal with become, as a non-
     const fenced = fencedTransport(t, { stateDir: dir, token: held.info.token, leaseSec: 1800 }, true);
     expect((await fenced.exec(sh('id -u'), { become: true })).stdout).toBe('0\n');
     expect((await fenced.exec(sh('id -u'))).code).toBe(0);
-    await expect(fencedTransport(t, { stateDir: dir, token: 'f'.repeat(32), leaseSec: 1800 }, true).exec(sh('id -u'), { become: true })).rejects.toThrow(/taken over by another run/);
-    await appendJournal(t, dir, [JSON.stringify({ ts: 't', event: 'deploy.started', env: 'test', host: 'h1', deployId: 'd', user: 'alice' })], { become: true });
+    await expect(
+      fencedTransport(t, { stateDir: dir, token: 'f'.repeat(32), leaseSec: 1800 }, true).exec(sh('id -u'), {
+        become: true,
+      }),
+    ).rejects.toThrow(/taken over by another run/);
+    await appendJournal(
+      t,
+      dir,
+      [JSON.stringify({ ts: 't', event: 'deploy.started', env: 'test', host: 'h1', deployId: 'd', user: 'alice' })],
+      { become: true },
+    );
     expect((await readJournal(t, dir, { become: true })).map((e) => e.event)).toEqual(['deploy.started']);
     expect(statSync(`${dir}/journal.jsonl`).uid).toBe(0);
     expect(await releaseLock(t, held, { become: true })).toBe('released');

@@ -19,7 +19,14 @@ interface Summary {
   command: string;
   result: string;
   user: string;
-  hosts: { host: string; status: string; changes: number; services: { service: string; action: string; why: string }[]; release?: string; rolledBackTo?: string }[];
+  hosts: {
+    host: string;
+    status: string;
+    changes: number;
+    services: { service: string; action: string; why: string }[];
+    release?: string;
+    rolledBackTo?: string;
+  }[];
 }
 
 describe.skipIf(skip !== undefined)('deploy notifications and hooks', () => {
@@ -30,12 +37,28 @@ describe.skipIf(skip !== undefined)('deploy notifications and hooks', () => {
   const summary = (name: string) => JSON.parse(readFileSync(file(name), 'utf8')) as Summary;
   const envYml = (hooks: string) => writeFileSync(file('inventory/test/env.yml'), `hooks:\n${hooks}`);
   const SAVE = (name: string) => `["sh", "-c", "cat > ${name}; echo \\"$RIG_HOOK saw $RIG_RESULT\\""]`;
-  const tree = () => dockerOk(['exec', bed.hosts[0]?.container ?? '', 'sh', '-c', `find ${bed.hosts[0]?.dataDir}/proj -printf '%p %s %m %T@\\n' | sort`]);
+  const tree = () =>
+    dockerOk([
+      'exec',
+      bed.hosts[0]?.container ?? '',
+      'sh',
+      '-c',
+      `find ${bed.hosts[0]?.dataDir}/proj -printf '%p %s %m %T@\\n' | sort`,
+    ]);
 
   beforeAll(async () => {
-    [bed, fake] = await Promise.all([startFleetBed(1), startTelegramFake({ bots: { [TOKEN]: { username: 'rig_deploy_bot' } }, chats: [{ id: CHAT, first_name: 'Ops' }] })]);
+    [bed, fake] = await Promise.all([
+      startFleetBed(1),
+      startTelegramFake({
+        bots: { [TOKEN]: { username: 'rig_deploy_bot' } },
+        chats: [{ id: CHAT, first_name: 'Ops' }],
+      }),
+    ]);
     const ring = VaultKeyring.fromPasswords([{ password: 'fleet-bed-pw' }]);
-    writeFileSync(file('inventory/test/group_vars/all/alerts-token.yml'), ring.encrypt(`rig_alert_telegram_token: "${TOKEN}"\n`));
+    writeFileSync(
+      file('inventory/test/group_vars/all/alerts-token.yml'),
+      ring.encrypt(`rig_alert_telegram_token: "${TOKEN}"\n`),
+    );
     writeFileSync(file('inventory/test/group_vars/all/alerts.yml'), `rig_alert_telegram_chat_id: ${CHAT}\n`);
     writeFileSync(file('.env'), `RIG_TELEGRAM_API_BASE=${fake.url}\n`);
     envYml(`  pre_deploy: ${SAVE('pre.json')}\n  post_deploy: ${SAVE('post.json')}\n`);
@@ -57,7 +80,10 @@ describe.skipIf(skip !== undefined)('deploy notifications and hooks', () => {
     expect(r.out + r.err).not.toContain(TOKEN);
     const pre = summary('pre.json');
     expect(pre).toMatchObject({ event: 'pre_deploy', command: 'deploy', result: 'planned', user: 'tester' });
-    expect(pre.hosts[0]?.services.map((s) => `${s.action} ${s.service}`).sort()).toEqual(['create quiet', 'create ticker']);
+    expect(pre.hosts[0]?.services.map((s) => `${s.action} ${s.service}`).sort()).toEqual([
+      'create quiet',
+      'create ticker',
+    ]);
     const post = summary('post.json');
     expect(post).toMatchObject({ event: 'post_deploy', result: 'changed', hosts: [{ host: 'h1', status: 'changed' }] });
     expect(post.hosts[0]?.release).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{4}$/);
@@ -66,7 +92,9 @@ describe.skipIf(skip !== undefined)('deploy notifications and hooks', () => {
     expect(more).toEqual([]);
     expect(message?.chat_id).toBe(CHAT);
     const text = message?.text ?? '';
-    expect(text).toMatch(/^rig deploy test: done\nby tester@.+; 1 host, \d+ changes\nh1: changed \(\d+ changes, \d+ other steps\), release \d{8}T\d{6}Z-[0-9a-f]{4}\n/);
+    expect(text).toMatch(
+      /^rig deploy test: done\nby tester@.+; 1 host, \d+ changes\nh1: changed \(\d+ changes, \d+ other steps\), release \d{8}T\d{6}Z-[0-9a-f]{4}\n/,
+    );
     expect(text).toMatch(/^ {2}\+ ticker: create \(.+\)$/m);
     expect(text).toMatch(/^ {2}\+ quiet: create \(.+\)$/m);
     expect(text).not.toContain(bed.secret);
@@ -90,11 +118,17 @@ describe.skipIf(skip !== undefined)('deploy notifications and hooks', () => {
   it('a failing pre_deploy hook stops the deploy before anything changes on the host: no message', async () => {
     envYml('  pre_deploy: "echo refusing: change freeze >&2; exit 3"\n');
     bed.setVars('h1', { chatty_tag: 'changed-tag' });
-    const before = { tree: await tree(), ticker: (await inspectContainer(bed.container('h1', 'ticker')))?.id, messages: sent().length };
+    const before = {
+      tree: await tree(),
+      ticker: (await inspectContainer(bed.container('h1', 'ticker')))?.id,
+      messages: sent().length,
+    };
     const r = await bed.rig(['deploy']);
     expect(r.code).toBe(1);
     expect(r.err).toContain('pre_deploy: refusing: change freeze');
-    expect(r.err).toContain('rig: pre_deploy hook `echo refusing: change freeze >&2; exit 3` exited with code 3: the deploy stops here; nothing was changed');
+    expect(r.err).toContain(
+      'rig: pre_deploy hook `echo refusing: change freeze >&2; exit 3` exited with code 3: the deploy stops here; nothing was changed',
+    );
     expect(await tree()).toBe(before.tree);
     expect((await inspectContainer(bed.container('h1', 'ticker')))?.id).toBe(before.ticker);
     expect(sent()).toHaveLength(before.messages);
@@ -110,7 +144,9 @@ describe.skipIf(skip !== undefined)('deploy notifications and hooks', () => {
     bed.setVars('h1', {});
     envYml('  post_deploy: "exit 5"\n');
     const r = await bed.rig(['rollback']);
-    expect(r.err).toContain('rig: post_deploy hook `exit 5` exited with code 5 (the rollback itself is as reported above)');
+    expect(r.err).toContain(
+      'rig: post_deploy hook `exit 5` exited with code 5 (the rollback itself is as reported above)',
+    );
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/h1: \d+ changes?/);
     expect(sent().at(-1)?.text).toMatch(/^rig rollback test: done\n/);

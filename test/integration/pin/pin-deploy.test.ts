@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VaultKeyring } from '../../../src/config/vault/keyring.js';
 import { startComposeBed, type ComposeBed } from '../../helpers/compose-bed.js';
 import { dockerOk, inspectContainer } from '../../helpers/docker/index.js';
-import { deleteManifest, pushImage, registryBedProblem, startRegistryBed, BED_USER, type RegistryBed } from '../../helpers/registry/index.js';
+import {
+  deleteManifest,
+  pushImage,
+  registryBedProblem,
+  startRegistryBed,
+  BED_USER,
+  type RegistryBed,
+} from '../../helpers/registry/index.js';
 import { requireDocker } from '../../helpers/testbed/index.js';
 
 const skip = (await requireDocker()) ?? (await registryBedProblem());
@@ -22,8 +29,14 @@ describe.skipIf(skip !== undefined)('pin and deploy by digest', () => {
     [bed, reg] = await Promise.all([startComposeBed('pin'), startRegistryBed()]);
     alphaRef = `${reg.open.host}/rigtest/alpha:1`;
     betaRef = `${reg.open.host}/rigtest/beta:1`;
-    pushed = { alpha: await pushImage('local/rig-svc:1', reg.open.host, 'rigtest/alpha:1'), beta: await pushImage('local/rig-svc:1', reg.open.host, 'rigtest/beta:1') };
-    writeFileSync(path.join(bed.root, 'lint.yml'), `images:\n  - image: ${reg.open.host}/rigtest/alpha\n    reason: test registry\n  - image: ${reg.open.host}/rigtest/beta\n    reason: test registry\n`);
+    pushed = {
+      alpha: await pushImage('local/rig-svc:1', reg.open.host, 'rigtest/alpha:1'),
+      beta: await pushImage('local/rig-svc:1', reg.open.host, 'rigtest/beta:1'),
+    };
+    writeFileSync(
+      path.join(bed.root, 'lint.yml'),
+      `images:\n  - image: ${reg.open.host}/rigtest/alpha\n    reason: test registry\n  - image: ${reg.open.host}/rigtest/beta\n    reason: test registry\n`,
+    );
   }, 180_000);
   afterAll(async () => {
     await bed?.stop();
@@ -38,7 +51,9 @@ describe.skipIf(skip !== undefined)('pin and deploy by digest', () => {
     expect(r.out).toContain(`+ ${alphaRef}  ${pushed.alpha}`);
     expect(r.out).toContain('pin: inventory/test/images.lock.yml: 1 added, 0 changed, 0 removed, 0 unchanged');
     const lock = readFileSync(lockFile(), 'utf8');
-    expect(lock).toContain(`ref: ${alphaRef}\n    registry: ${reg.open.host}\n    repository: rigtest/alpha\n    tag: "1"\n    digest: ${pushed.alpha}`);
+    expect(lock).toContain(
+      `ref: ${alphaRef}\n    registry: ${reg.open.host}\n    repository: rigtest/alpha\n    tag: "1"\n    digest: ${pushed.alpha}`,
+    );
     const again = await bed.rig(['pin']);
     expect(again.out).toContain('0 added, 0 changed, 0 removed, 1 unchanged');
     expect(readFileSync(lockFile(), 'utf8')).toBe(lock);
@@ -59,7 +74,11 @@ describe.skipIf(skip !== undefined)('pin and deploy by digest', () => {
     bed.setVars({ stack_alpha_image: alphaRef, stack_beta_image: betaRef });
     const r = await bed.rig(['deploy']);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(new RegExp(`inventory/test/host_vars/h1.yml:\\d+:\\d+: image ${betaRef.replace(/[.]/g, "\\.")} \\(service beta\\) is not in inventory/test/images.lock.yml: environment test deploys pinned digests only; run make pin ENV=test \\[host h1\\]`));
+    expect(r.err).toMatch(
+      new RegExp(
+        `inventory/test/host_vars/h1.yml:\\d+:\\d+: image ${betaRef.replace(/[.]/g, '\\.')} \\(service beta\\) is not in inventory/test/images.lock.yml: environment test deploys pinned digests only; run make pin ENV=test \\[host h1\\]`,
+      ),
+    );
     expect(r.err).toContain('nothing was changed');
     expect((await bed.rig(['pin'])).code).toBe(0);
     expect((await bed.rig(['deploy'])).code).toBe(0);
@@ -101,6 +120,7 @@ describe.skipIf(skip !== undefined)('pin and deploy by digest', () => {
     expect(ok.code).toBe(0);
     // (the vault's user name is a secret too, so output masks it wherever it appears: check the lock file itself)
     expect(readFileSync(lockFile(), 'utf8')).toContain(`ref: ${ref}\n`);
-    for (const text of [denied.out, denied.err, ok.out, readFileSync(lockFile(), 'utf8')]) expect(text).not.toContain(reg.password);
+    for (const text of [denied.out, denied.err, ok.out, readFileSync(lockFile(), 'utf8')])
+      expect(text).not.toContain(reg.password);
   });
 });

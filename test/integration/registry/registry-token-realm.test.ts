@@ -9,12 +9,19 @@ const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 const PASSWORD = 'realm-pw-7d41c9';
 
-interface Seen { readonly server: string; readonly path: string; readonly headers: IncomingHttpHeaders }
+interface Seen {
+  readonly server: string;
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+}
 const seen: Seen[] = [];
 const servers: Server[] = [];
 
 /** A loopback HTTP server recording every request; `handle` answers it. */
-async function serve(name: string, handle: (path: string, headers: IncomingHttpHeaders) => [number, Record<string, string>]): Promise<string> {
+async function serve(
+  name: string,
+  handle: (path: string, headers: IncomingHttpHeaders) => [number, Record<string, string>],
+): Promise<string> {
   const server = createServer((req, res) => {
     seen.push({ server: name, path: req.url ?? '', headers: req.headers });
     const [status, headers] = handle(req.url ?? '', req.headers);
@@ -43,23 +50,48 @@ let moved = '';
 beforeAll(async () => {
   // a token server on another host: `localhost` and 127.0.0.1 are different hosts to a URL
   const tokens = await serve('tokens', () => [200, { 'content-type': 'application/json' }]);
-  foreign = await serve('foreign', registry(() => `http://localhost:${tokens.split(':')[1]}/token`, () => found));
-  local = await serve('local', registry(() => `http://${tokens}/token`, () => found));
+  foreign = await serve(
+    'foreign',
+    registry(
+      () => `http://localhost:${tokens.split(':')[1]}/token`,
+      () => found,
+    ),
+  );
+  local = await serve(
+    'local',
+    registry(
+      () => `http://${tokens}/token`,
+      () => found,
+    ),
+  );
   // a redirect on the same origin: fetch itself would keep the Authorization there
-  moved = await serve('moved', registry(() => `http://${tokens}/token`, (path) => (path.startsWith('/elsewhere') ? found : [307, { location: '/elsewhere/app' }])));
+  moved = await serve(
+    'moved',
+    registry(
+      () => `http://${tokens}/token`,
+      (path) => (path.startsWith('/elsewhere') ? found : [307, { location: '/elsewhere/app' }]),
+    ),
+  );
 });
 afterAll(() => servers.forEach((s) => s.close()));
 
 const client = (registryHost: string, extra: Record<string, unknown> = {}) =>
-  new RegistryClient({ credentials: (r) => (r === registryHost ? { username: 'ci', password: PASSWORD, ...extra } : undefined) });
-const authorizations = (server: string) => seen.filter((s) => s.server === server && s.headers.authorization !== undefined);
+  new RegistryClient({
+    credentials: (r) => (r === registryHost ? { username: 'ci', password: PASSWORD, ...extra } : undefined),
+  });
+const authorizations = (server: string) =>
+  seen.filter((s) => s.server === server && s.headers.authorization !== undefined);
 
 describe('registry credentials and token realms', () => {
   it('a realm on another host gets no credentials: refused, naming it and token_realm_hosts', async () => {
-    const error = await client(foreign).resolve(`${foreign}/app:1`).catch((e: unknown) => e);
+    const error = await client(foreign)
+      .resolve(`${foreign}/app:1`)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryError);
     expect((error as RegistryError).kind).toBe('unauthorized');
-    expect((error as Error).message).toMatch(/refusing to send the credentials for 127\.0\.0\.1:\d+ to the token server http:\/\/localhost:\d+/);
+    expect((error as Error).message).toMatch(
+      /refusing to send the credentials for 127\.0\.0\.1:\d+ to the token server http:\/\/localhost:\d+/,
+    );
     expect((error as Error).message).toContain('token_realm_hosts');
     expect(seen.filter((s) => s.server === 'tokens')).toEqual([]);
   });

@@ -1,6 +1,6 @@
-// `rig rollback` undoes a deploy, not one release per host: after a deploy that changed one host of two, it touches only
-// that host (the other keeps its state although it keeps an older release too), and `rig releases` shows which deploy
-// made each release. Real sshd hosts, a file-only role.
+// `rig rollback` undoes a deploy, not one release per host: after a deploy that changed one host of two, it touches
+// only that host (the other keeps its state although it keeps an older release too), and `rig releases` shows which
+// deploy made each release. Real sshd hosts, a file-only role.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +23,11 @@ export default defineRole({
 });
 `;
 
-type ReleasesJson = { host: string; current: string; releases: { id: string; kind: string; deployId: string | null }[] }[];
+type ReleasesJson = {
+  host: string;
+  current: string;
+  releases: { id: string; kind: string; deployId: string | null }[];
+}[];
 
 describe.skipIf(unavailable !== undefined)('rig rollback undoes one deploy', () => {
   let fleet: SshdFleet;
@@ -35,7 +39,8 @@ describe.skipIf(unavailable !== undefined)('rig rollback undoes one deploy', () 
     fleet = await startSshdFleet(2, { firstOctet: 71 });
     data = mkdtempSync(path.join(os.tmpdir(), 'rig-rbscope-'));
     const [app, vpn] = fleet.hosts;
-    const host = (h: typeof app) => `{ ansible_host: ${h!.address}, ansible_port: ${h!.port}, ansible_user: root, ansible_ssh_private_key_file: ${fleet.clientKey.path} }`;
+    const host = (h: typeof app) =>
+      `{ ansible_host: ${h!.address}, ansible_port: ${h!.port}, ansible_user: root, ansible_ssh_private_key_file: ${fleet.clientKey.path} }`;
     root = makeProject(
       {
         'inventory/test/hosts.yml': `all:\n  vars:\n    rig_state_dir: "${data}/state/{{ inventory_hostname }}"\n    note_dir: "${data}/files/{{ inventory_hostname }}"\n  hosts:\n    app: ${host(app)}\n    vpn: ${host(vpn)}\n`,
@@ -57,7 +62,10 @@ describe.skipIf(unavailable !== undefined)('rig rollback undoes one deploy', () 
   const note = (host: string): string => readFileSync(path.join(data, 'files', host, 'note.txt'), 'utf8');
   const setNotes = (app: string, vpn: string): void => {
     const dir = path.join(root, 'inventory/test/host_vars');
-    for (const [h, v] of [['app', app], ['vpn', vpn]] as const) {
+    for (const [h, v] of [
+      ['app', app],
+      ['vpn', vpn],
+    ] as const) {
       writeFileSync(path.join(dir, `${h}.yml`), stringify({ note_value: v }));
     }
   };
@@ -84,10 +92,14 @@ describe.skipIf(unavailable !== undefined)('rig rollback undoes one deploy', () 
     const back = await rig(['rollback']);
     expect(back.err).toBe('');
     expect(back.code).toBe(0);
-    expect(back.out).toMatch(/vpn: nothing to do\n {2}note: untouched: its current release \S+ was made by deploy [0-9a-f]{12} on \S+, not by the run being undone/);
+    expect(back.out).toMatch(
+      /vpn: nothing to do\n {2}note: untouched: its current release \S+ was made by deploy [0-9a-f]{12} on \S+, not by the run being undone/,
+    );
     expect(note('app')).toBe('app-0');
     expect(note('vpn')).toBe('vpn-1');
-    const after = new Map((JSON.parse((await rig(['releases', '--json'])).out) as ReleasesJson).map((h) => [h.host, h]));
+    const after = new Map(
+      (JSON.parse((await rig(['releases', '--json'])).out) as ReleasesJson).map((h) => [h.host, h]),
+    );
     expect(after.get('vpn')?.current).toBe(byHost.get('vpn')?.current);
     expect(after.get('app')?.releases[0]).toMatchObject({ kind: 'rollback' });
 

@@ -1,13 +1,22 @@
 // Role caddy on a real target host (sshd container on the shared engine): healthy with /health, a Caddyfile-only change
-// reloads the same container, a broken Caddyfile is refused by `caddy validate` before it replaces the live file, and an
-// image change recreates the container.
+// reloads the same container, a broken Caddyfile is refused by `caddy validate` before it replaces the live file, and
+// an image change recreates the container.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { main } from '../../../src/cli/main.js';
-import { docker, dockerOk, execIn, imageId, inspectContainer, removeContainers, removeNetworks, retagVariant } from '../../helpers/docker/index.js';
+import {
+  docker,
+  dockerOk,
+  execIn,
+  imageId,
+  inspectContainer,
+  removeContainers,
+  removeNetworks,
+  retagVariant,
+} from '../../helpers/docker/index.js';
 import { makeProject } from '../../helpers/project.js';
 import { testIo } from '../../helpers/test-io.js';
 import { freePort, requireDocker, startHosts, type Testbed, type TestbedHost } from '../../helpers/testbed/index.js';
@@ -23,9 +32,19 @@ interface Vhost {
   directives?: { name: string; args: string[] }[];
 }
 
-const PUBLIC: Vhost = { host: 'www.rig.test', upstream: 'web:8080', vpn_only: false, directives: [{ name: 'respond', args: ['public site', '200'] }] };
+const PUBLIC: Vhost = {
+  host: 'www.rig.test',
+  upstream: 'web:8080',
+  vpn_only: false,
+  directives: [{ name: 'respond', args: ['public site', '200'] }],
+};
 const GATED: Vhost = { host: 'admin.rig.test', upstream: 'admin:3000', vpn_only: true };
-const NEW: Vhost = { host: 'new.rig.test', upstream: 'web:8080', vpn_only: false, directives: [{ name: 'respond', args: ['new route', '200'] }] };
+const NEW: Vhost = {
+  host: 'new.rig.test',
+  upstream: 'web:8080',
+  vpn_only: false,
+  directives: [{ name: 'respond', args: ['new route', '200'] }],
+};
 
 /** The bed: one host, a deploy repo with the caddy role linked in, and a test-owned image tag. */
 interface Bed {
@@ -54,14 +73,30 @@ async function startBed(): Promise<Bed> {
     { roles: ['caddy'], asPackage: true },
   );
   const prefix = host.composeProject.replace(/-/g, '_');
-  return { tb, host, root, home: mkdtempSync(path.join(os.tmpdir(), 'rig-home-')), prefix, container: `${prefix}_caddy`, projectDir: `${host.dataDir}/proj`, httpPort: await freePort(), ownedTag };
+  return {
+    tb,
+    host,
+    root,
+    home: mkdtempSync(path.join(os.tmpdir(), 'rig-home-')),
+    prefix,
+    container: `${prefix}_caddy`,
+    projectDir: `${host.dataDir}/proj`,
+    httpPort: await freePort(),
+    ownedTag,
+  };
 }
 
 describe.skipIf(skip !== undefined)('role caddy on a real host', () => {
   let bed: Bed;
   const outputs: string[] = [];
   const setVars = (vars: { caddy_vhosts: Vhost[]; caddy_image?: string }): void => {
-    const base = { project_name: bed.host.composeProject, project_dir: bed.projectDir, caddy_image: IMAGE, caddy_http_publish: `127.0.0.1:${bed.httpPort}`, caddy_https_publish: '' };
+    const base = {
+      project_name: bed.host.composeProject,
+      project_dir: bed.projectDir,
+      caddy_image: IMAGE,
+      caddy_http_publish: `127.0.0.1:${bed.httpPort}`,
+      caddy_https_publish: '',
+    };
     mkdirSync(path.join(bed.root, 'inventory/test/host_vars'), { recursive: true });
     writeFileSync(path.join(bed.root, 'inventory/test/host_vars/h1.yml'), stringify({ ...base, ...vars }));
   };
@@ -72,8 +107,10 @@ describe.skipIf(skip !== undefined)('role caddy on a real host', () => {
     return { code, out: `${io.outText()}\n${io.errText()}` };
   };
   /** A request from inside the container (client 127.0.0.1: neither VPN nor frontend network). */
-  const get = async (host: string, urlPath = '/') => execIn(bed.container, ['wget', '-qO-', '--header', `Host: ${host}`, `http://127.0.0.1:80${urlPath}`]);
-  const liveCaddyfile = async () => dockerOk(['exec', bed.host.container, 'cat', `${bed.projectDir}/configs/caddy/Caddyfile`]);
+  const get = async (host: string, urlPath = '/') =>
+    execIn(bed.container, ['wget', '-qO-', '--header', `Host: ${host}`, `http://127.0.0.1:80${urlPath}`]);
+  const liveCaddyfile = async () =>
+    dockerOk(['exec', bed.host.container, 'cat', `${bed.projectDir}/configs/caddy/Caddyfile`]);
   const snapshot = async () => {
     const c = await inspectContainer(bed.container);
     return c && { id: c.id, startedAt: c.startedAt };
@@ -111,7 +148,7 @@ describe.skipIf(skip !== undefined)('role caddy on a real host', () => {
     expect(denied.code).toBe(1);
     expect(denied.stderr).toContain('403 Forbidden');
     // what the container runs is what is on the host
-    expect((await dockerOk(['exec', bed.container, 'cat', '/etc/caddy/Caddyfile']))).toBe(await liveCaddyfile());
+    expect(await dockerOk(['exec', bed.container, 'cat', '/etc/caddy/Caddyfile'])).toBe(await liveCaddyfile());
     expect((await rig(['plan'])).out).toContain('h1: nothing to do');
   });
 
@@ -135,8 +172,12 @@ describe.skipIf(skip !== undefined)('role caddy on a real host', () => {
     setVars({ caddy_vhosts: [PUBLIC, GATED, { ...NEW, directives: [{ name: 'bogus_directive', args: ['200'] }] }] });
     const r = await rig(['deploy']);
     expect(r.code).toBe(1);
-    expect(r.out).toContain(`the new ${bed.projectDir}/configs/caddy/Caddyfile failed its check, nothing was changed: docker run --rm --network none -v ${bed.projectDir}/configs/caddy/.Caddyfile.rig-tmp-`);
-    expect(r.out).toMatch(/Error: adapting config using caddyfile: \/etc\/caddy\/Caddyfile:\d+: unrecognized directive: bogus_directive/);
+    expect(r.out).toContain(
+      `the new ${bed.projectDir}/configs/caddy/Caddyfile failed its check, nothing was changed: docker run --rm --network none -v ${bed.projectDir}/configs/caddy/.Caddyfile.rig-tmp-`,
+    );
+    expect(r.out).toMatch(
+      /Error: adapting config using caddyfile: \/etc\/caddy\/Caddyfile:\d+: unrecognized directive: bogus_directive/,
+    );
     expect(await liveCaddyfile()).toBe(live);
     expect(await snapshot()).toEqual(before);
     expect((await get(NEW.host)).stdout).toBe('new route');
@@ -159,7 +200,11 @@ describe.skipIf(skip !== undefined)('role caddy on a real host', () => {
     const moved = await retagVariant(IMAGE, bed.ownedTag, 'caddy-2');
     const again = await rig(['deploy']);
     expect(again.code).toBe(0);
-    expect(again.out).toMatch(new RegExp(`~ recreate caddy: image changed: ${bed.ownedTag.replace(/[.]/g, '\\.')} is now sha256:[0-9a-f]{12}, the container runs sha256:[0-9a-f]{12}`));
+    expect(again.out).toMatch(
+      new RegExp(
+        `~ recreate caddy: image changed: ${bed.ownedTag.replace(/[.]/g, '\\.')} is now sha256:[0-9a-f]{12}, the container runs sha256:[0-9a-f]{12}`,
+      ),
+    );
     const third = await inspectContainer(bed.container);
     expect(third?.id).not.toBe(second?.id);
     expect(third).toMatchObject({ image: moved, health: 'healthy' });

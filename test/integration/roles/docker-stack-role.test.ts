@@ -37,7 +37,9 @@ describe.skipIf(skip !== undefined)('role docker-stack', () => {
     expect(r.out).toMatch(/✓ db-init exited 0/);
     // the gate's own dead time is reported: from the first passing check (host clock) to the poll that saw it
     for (const svc of ['postgresql', 'redis']) {
-      const m = new RegExp(`✓ ${svc} healthy \\(([\\d.]+)s, gated ([\\d.]+)s after its first passing check\\)`).exec(r.out);
+      const m = new RegExp(`✓ ${svc} healthy \\(([\\d.]+)s, gated ([\\d.]+)s after its first passing check\\)`).exec(
+        r.out,
+      );
       expect(m, `${svc}'s gate line in:\n${r.out}`).not.toBeNull();
       // (a check may pass during compose up, before the gate starts: no bound by the gate's own seconds)
       const after = Number(m?.[2]);

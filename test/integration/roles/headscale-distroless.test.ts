@@ -12,14 +12,21 @@ import type { ServiceOp } from '../../../src/core/desired/op.js';
 import { checkProbes } from '../../../src/apply/apply-probes.js';
 import type { ServiceStep } from '../../../src/core/plan-data/plan-types.js';
 import { sshConnector } from '../../../src/engine/fleet.js';
-import { containerLogs, imageId, inspectContainer, removeContainers, removeNetworks } from '../../helpers/docker/index.js';
+import {
+  containerLogs,
+  imageId,
+  inspectContainer,
+  removeContainers,
+  removeNetworks,
+} from '../../helpers/docker/index.js';
 import { makeProject, REPO_ROOT } from '../../helpers/project.js';
 import { loadShipped, shippedRepo } from '../../helpers/shipped-env.js';
 import { testIo } from '../../helpers/test-io.js';
 import { freePort, requireDocker, startHosts, type Testbed } from '../../helpers/testbed/index.js';
 
 const IMAGE = 'local/headscale-distroless-standin:1';
-const skip = (await requireDocker()) ?? ((await imageId(IMAGE)) ? undefined : `${IMAGE} missing (scripts/build-images.sh)`);
+const skip =
+  (await requireDocker()) ?? ((await imageId(IMAGE)) ? undefined : `${IMAGE} missing (scripts/build-images.sh)`);
 if (skip) console.warn(`SKIP headscale on a distroless image: ${skip}`);
 
 describe.skipIf(skip !== undefined)('the shipped Headscale service on a distroless image', () => {
@@ -49,17 +56,40 @@ describe.skipIf(skip !== undefined)('the shipped Headscale service on a distrole
   /** inventory/prod's headscale service, its image swapped for the stand-in, as the step a first deploy plans. */
   async function shippedStep(test?: string | string[]): Promise<ServiceStep> {
     const { rendered } = await loadShipped(shippedRepo(), 'prod');
-    const op = (rendered.get('vpn-server') ?? []).flatMap((r) => r.ops).find((o): o is ServiceOp => o.kind === 'service' && o.name === 'headscale');
+    const op = (rendered.get('vpn-server') ?? [])
+      .flatMap((r) => r.ops)
+      .find((o): o is ServiceOp => o.kind === 'service' && o.name === 'headscale');
     if (!op?.spec.healthcheck) throw new Error('inventory/prod renders no headscale service with a healthcheck');
-    const spec = { ...op.spec, image: IMAGE, healthcheck: { ...op.spec.healthcheck, ...(test === undefined ? {} : { test }) } };
+    const spec = {
+      ...op.spec,
+      image: IMAGE,
+      healthcheck: { ...op.spec.healthcheck, ...(test === undefined ? {} : { test }) },
+    };
     const probe = healthProbeOf(spec);
     const gate = { oneShot: false, timeoutSec: 60, settleSec: 5, healthcheck: true };
-    return { kind: 'service', action: 'create', role: 'headscale', service: 'headscale', container: 'x', phase: 'infra', reasons: [], why: 'new service', fingerprint: '', gate, ...(probe ? { probe } : {}) };
+    return {
+      kind: 'service',
+      action: 'create',
+      role: 'headscale',
+      service: 'headscale',
+      container: 'x',
+      phase: 'infra',
+      reasons: [],
+      why: 'new service',
+      fingerprint: '',
+      gate,
+      ...(probe ? { probe } : {}),
+    };
   }
 
   async function precheck(steps: ServiceStep[]) {
     const h = tb.host('h1');
-    const connect = await sshConnector({ acceptNewHostKeys: false, env: { HOME: home }, connectTimeoutSec: 10, repoKnownHosts: tb.knownHostsPath });
+    const connect = await sshConnector({
+      acceptNewHostKeys: false,
+      env: { HOME: home },
+      connectTimeoutSec: 10,
+      repoKnownHosts: tb.knownHostsPath,
+    });
     const t = await connect('h1', { host: h.address, port: h.port, user: 'root', sshKey: h.keyPath, become: false });
     try {
       return await checkProbes(t, steps, { become: false });
@@ -72,24 +102,46 @@ describe.skipIf(skip !== undefined)('the shipped Headscale service on a distrole
     const shipped = await shippedStep();
     expect(shipped.probe).toEqual({ image: IMAGE, program: 'headscale' });
     expect((await precheck([shipped])).failures).toEqual([]);
-    const looked = (p: string) => ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin', '/ko-app'].map((d) => `${d}/${p}`).join(', ');
-    const old = await precheck([await shippedStep(['timeout', '3', 'wget', '-q', '-O-', 'http://127.0.0.1:8080/health'])]);
-    expect(old.failures.map((f) => f.message)).toEqual([`service headscale: its healthcheck runs "timeout", which image ${IMAGE} does not have (looked for ${looked('timeout')}): the container could never become healthy; give the service a healthcheck the image can run`]);
+    const looked = (p: string) =>
+      ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin', '/ko-app']
+        .map((d) => `${d}/${p}`)
+        .join(', ');
+    const old = await precheck([
+      await shippedStep(['timeout', '3', 'wget', '-q', '-O-', 'http://127.0.0.1:8080/health']),
+    ]);
+    expect(old.failures.map((f) => f.message)).toEqual([
+      `service headscale: its healthcheck runs "timeout", which image ${IMAGE} does not have (looked for ${looked('timeout')}): the container could never become healthy; give the service a healthcheck the image can run`,
+    ]);
     const shell = await precheck([await shippedStep('wget -qO- http://127.0.0.1:8080/health')]);
-    expect(shell.failures.map((f) => f.message)).toEqual([`service headscale: its healthcheck runs the shell of its CMD-SHELL test, which image ${IMAGE} does not have (looked for /bin/sh): the container could never become healthy; give the service a healthcheck the image can run`]);
+    expect(shell.failures.map((f) => f.message)).toEqual([
+      `service headscale: its healthcheck runs the shell of its CMD-SHELL test, which image ${IMAGE} does not have (looked for /bin/sh): the container could never become healthy; give the service a healthcheck the image can run`,
+    ]);
   }, 60_000);
 
-  it('deployed with inventory/prod\'s VPN host variables, it becomes healthy through its own CLI; the next plan is empty', async () => {
+  it("deployed with inventory/prod's VPN host variables, it becomes healthy through its own CLI; the next plan is empty", async () => {
     const h = tb.host('h1');
-    const vpn = parse(readFileSync(path.join(REPO_ROOT, 'inventory/prod/group_vars/vpn_servers.yml'), 'utf8')) as Record<string, unknown>;
-    const vars = { ...vpn, project_name: h.composeProject, project_dir: `${h.dataDir}/vpn`, headscale_image: IMAGE, headscale_publish: `127.0.0.1:${await freePort()}`, headscale_health_timeout: 40 };
-    const root = makeProject({
-      'inventory/test/hosts.yml': `all:\n  hosts:\n    h1: { ansible_host: ${h.address}, ansible_port: ${h.port}, ansible_user: root, ansible_ssh_private_key_file: ${h.keyPath} }\n`,
-      'inventory/test/known_hosts': readFileSync(tb.knownHostsPath, 'utf8'),
-      'inventory/test/host_vars/h1.yml': stringify(vars),
-      'lint.yml': 'images:\n  - image: local/headscale-distroless-standin\n    reason: a stand-in built locally by the tests\n',
-      'playbooks/site.yml': '- hosts: all\n  roles: [headscale]\n',
-    }, { roles: ['headscale'], asPackage: true });
+    const vpn = parse(
+      readFileSync(path.join(REPO_ROOT, 'inventory/prod/group_vars/vpn_servers.yml'), 'utf8'),
+    ) as Record<string, unknown>;
+    const vars = {
+      ...vpn,
+      project_name: h.composeProject,
+      project_dir: `${h.dataDir}/vpn`,
+      headscale_image: IMAGE,
+      headscale_publish: `127.0.0.1:${await freePort()}`,
+      headscale_health_timeout: 40,
+    };
+    const root = makeProject(
+      {
+        'inventory/test/hosts.yml': `all:\n  hosts:\n    h1: { ansible_host: ${h.address}, ansible_port: ${h.port}, ansible_user: root, ansible_ssh_private_key_file: ${h.keyPath} }\n`,
+        'inventory/test/known_hosts': readFileSync(tb.knownHostsPath, 'utf8'),
+        'inventory/test/host_vars/h1.yml': stringify(vars),
+        'lint.yml':
+          'images:\n  - image: local/headscale-distroless-standin\n    reason: a stand-in built locally by the tests\n',
+        'playbooks/site.yml': '- hosts: all\n  roles: [headscale]\n',
+      },
+      { roles: ['headscale'], asPackage: true },
+    );
     const rig = async (args: string[]) => {
       const io = testIo({ cwd: root, env: { HOME: home, PATH: process.env['PATH'], USER: 'tester' } });
       const code = await main([...args, '--env', 'test'], io);

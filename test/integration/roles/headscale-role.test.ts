@@ -1,5 +1,6 @@
 // Role headscale on a real target host: rig's keys merged into a hand-written config.yaml (comments, foreign keys and
-// mode kept), the Headscale stand-in healthy and reading them, no change the second time, a changed record recreating it alone.
+// mode kept), the Headscale stand-in healthy and reading them, no change the second time, a changed record recreating
+// it alone.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { containerLogs, docker, dockerOk, httpGetInContainer, inspectContainer } from '../../helpers/docker/index.js';
 import { freePort, requireImages, useRoleBed, type RoleBed } from '../../bed/index.js';
@@ -29,7 +30,9 @@ const records = (pi: string) => [
   { name: 'pi.example.com', ip: pi },
 ];
 
-const merged = (pi: string) => `${HAND_WRITTEN.replace('override_local_dns: false', 'override_local_dns: true')}  extra_records:
+const merged = (
+  pi: string,
+) => `${HAND_WRITTEN.replace('override_local_dns: false', 'override_local_dns: true')}  extra_records:
     - name: example.com
       type: A
       value: 100.64.0.14
@@ -45,32 +48,41 @@ const PUBLISH = `127.0.0.1:${await freePort()}`;
 
 describe.skipIf(skip !== undefined)('role headscale on a real host', () => {
   let bed!: RoleBed;
-  useRoleBed({
-    // the fixture role `stack` runs beside headscale: its services prove that a changed record recreates headscale alone
-    roles: ['headscale', 'stack'],
-    hostVars: (h) => ({
-      headscale_image: IMAGE,
-      headscale_server_url: 'https://vpn.example.com',
-      headscale_base_domain: 'tail.example.net',
-      headscale_extra_records: records('100.64.0.22'),
-      headscale_publish: PUBLISH,
-      headscale_health_timeout: 30,
-      stack_dir: `${h.dataDir}/proj/cfg`,
-      stack_alpha_image: 'local/rig-svc:1',
-      stack_beta_image: 'local/rig-svc:1',
-      stack_alpha_env: { FOO: 'one' },
-      stack_beta_env: { X: '1' },
-      stack_alpha_conf: 'hello\n',
-    }),
-    lintAllow: { 'local/headscale-standin': 'a stand-in built locally by the tests', 'local/rig-svc': 'built locally by the tests' },
-  }, (b) => (bed = b));
+  useRoleBed(
+    {
+      // the fixture role `stack` runs beside headscale: its services prove that a changed record recreates headscale
+      // alone
+      roles: ['headscale', 'stack'],
+      hostVars: (h) => ({
+        headscale_image: IMAGE,
+        headscale_server_url: 'https://vpn.example.com',
+        headscale_base_domain: 'tail.example.net',
+        headscale_extra_records: records('100.64.0.22'),
+        headscale_publish: PUBLISH,
+        headscale_health_timeout: 30,
+        stack_dir: `${h.dataDir}/proj/cfg`,
+        stack_alpha_image: 'local/rig-svc:1',
+        stack_beta_image: 'local/rig-svc:1',
+        stack_alpha_env: { FOO: 'one' },
+        stack_beta_env: { X: '1' },
+        stack_alpha_conf: 'hello\n',
+      }),
+      lintAllow: {
+        'local/headscale-standin': 'a stand-in built locally by the tests',
+        'local/rig-svc': 'built locally by the tests',
+      },
+    },
+    (b) => (bed = b),
+  );
   let confFile = '';
   const container = (service: string) => bed.container(service);
   beforeAll(async () => {
     confFile = `${bed.hostVars()['project_dir'] as string}/configs/headscale/config.yaml`;
     // the host keeps its own file, mode 0640: rig merges into it and leaves the mode alone
     const seed = 'mkdir -p "${1%/*}" && cat > "$1" && chmod 0640 "$1"';
-    await dockerOk(['exec', '-i', bed.tb.host('h1').container, 'sh', '-c', seed, 'sh', confFile], { input: HAND_WRITTEN });
+    await dockerOk(['exec', '-i', bed.tb.host('h1').container, 'sh', '-c', seed, 'sh', confFile], {
+      input: HAND_WRITTEN,
+    });
   });
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail') console.error(await containerLogs(container('headscale')).catch(String));
@@ -80,7 +92,8 @@ describe.skipIf(skip !== undefined)('role headscale on a real host', () => {
     bed.setHostVars(vars);
     return bed.rig(args);
   }
-  const onHost = (cmd: string) => dockerOk(['exec', bed.tb.host('h1').container, 'sh', '-c', cmd, 'sh', confFile], { stripFinalNewline: false });
+  const onHost = (cmd: string) =>
+    dockerOk(['exec', bed.tb.host('h1').container, 'sh', '-c', cmd, 'sh', confFile], { stripFinalNewline: false });
   const dnsSeen = async () => JSON.parse(await httpGetInContainer(container('headscale'), '/config/dns')) as unknown;
 
   it('first deploy: the hand-written file gains override_local_dns and the records, keeps comments, foreign key and mode; Headscale reads them', async () => {
@@ -95,7 +108,13 @@ describe.skipIf(skip !== undefined)('role headscale on a real host', () => {
     expect(await dnsSeen()).toEqual({ override_local_dns: true, extra_records: 3 });
     expect(await dockerOk(['port', container('headscale'), '8080/tcp'])).toBe(PUBLISH);
     // the config directory is mounted read-only: the container sees exactly the host's file
-    expect((await docker(['exec', container('headscale'), 'cat', '/etc/headscale/config.yaml'], { stripFinalNewline: false })).stdout).toBe(merged('100.64.0.22'));
+    expect(
+      (
+        await docker(['exec', container('headscale'), 'cat', '/etc/headscale/config.yaml'], {
+          stripFinalNewline: false,
+        })
+      ).stdout,
+    ).toBe(merged('100.64.0.22'));
   });
 
   it('a second deploy has nothing to do: file bytes and container untouched', async () => {
@@ -108,8 +127,14 @@ describe.skipIf(skip !== undefined)('role headscale on a real host', () => {
   });
 
   it('a changed record recreates headscale alone, which then serves it; the next plan is empty', async () => {
-    const before = { hs: await inspectContainer(container('headscale')), alpha: await inspectContainer(container('alpha')), beta: await inspectContainer(container('beta')) };
-    const vars = { headscale_extra_records: [...records('100.64.0.23'), { name: 'notes.example.com', ip: '100.64.0.14' }] };
+    const before = {
+      hs: await inspectContainer(container('headscale')),
+      alpha: await inspectContainer(container('alpha')),
+      beta: await inspectContainer(container('beta')),
+    };
+    const vars = {
+      headscale_extra_records: [...records('100.64.0.23'), { name: 'notes.example.com', ip: '100.64.0.14' }],
+    };
     const r = await rig(['deploy'], vars);
     expect(r.code).toBe(0);
     expect(r.out).toContain('~ recreate headscale: config.yaml changed  [headscale]');
@@ -117,7 +142,9 @@ describe.skipIf(skip !== undefined)('role headscale on a real host', () => {
     expect((await inspectContainer(container('headscale')))?.id).not.toBe(before.hs?.id);
     expect((await inspectContainer(container('alpha')))?.id).toBe(before.alpha?.id);
     expect((await inspectContainer(container('beta')))?.id).toBe(before.beta?.id);
-    expect(await onHost('cat "$1"')).toBe(`${merged('100.64.0.23')}    - name: notes.example.com\n      type: A\n      value: 100.64.0.14\n`);
+    expect(await onHost('cat "$1"')).toBe(
+      `${merged('100.64.0.23')}    - name: notes.example.com\n      type: A\n      value: 100.64.0.14\n`,
+    );
     expect(await dnsSeen()).toEqual({ override_local_dns: true, extra_records: 4 });
     expect((await rig(['plan'], vars)).out).toContain('h1: nothing to do');
   });
@@ -126,10 +153,16 @@ describe.skipIf(skip !== undefined)('role headscale on a real host', () => {
     const vars = { headscale_extra_records: records('100.64.0.22') };
     expect((await rig(['deploy'], vars)).code).toBe(0);
     const before = await inspectContainer(container('headscale'));
-    await onHost('sed -i "s/^ephemeral_node_inactivity_timeout: 30m$/ephemeral_node_inactivity_timeout: 1h # changed by hand/" "$1"');
-    const edited = merged('100.64.0.22').replace('ephemeral_node_inactivity_timeout: 30m', 'ephemeral_node_inactivity_timeout: 1h # changed by hand');
+    await onHost(
+      'sed -i "s/^ephemeral_node_inactivity_timeout: 30m$/ephemeral_node_inactivity_timeout: 1h # changed by hand/" "$1"',
+    );
+    const edited = merged('100.64.0.22').replace(
+      'ephemeral_node_inactivity_timeout: 30m',
+      'ephemeral_node_inactivity_timeout: 1h # changed by hand',
+    );
     expect(await onHost('cat "$1"')).toBe(edited);
-    // rig's keys hold, so rig writes nothing to the file; Headscale reads it only at start, so the edit needs a recreate
+    // rig's keys hold, so rig writes nothing to the file; Headscale reads it only at start, so the edit needs a
+    // recreate
     const r = await rig(['deploy'], vars);
     expect(r.code).toBe(0);
     expect(r.out).not.toContain(`~ ${confFile}`);
@@ -165,7 +198,9 @@ describe.skipIf(skip !== undefined)('role headscale on a real host', () => {
     expect(r.out).toContain(`+ ${confFile}`);
     expect(r.out).toContain('~ recreate headscale: config.yaml changed  [headscale]');
     const text = await onHost('cat "$1"');
-    expect(text).toMatch(/^# Headscale configuration, first written by rig \(role headscale\) on h1 because the host had none\.\n/);
+    expect(text).toMatch(
+      /^# Headscale configuration, first written by rig \(role headscale\) on h1 because the host had none\.\n/,
+    );
     expect(text).toContain('\nlisten_addr: 0.0.0.0:8080\n');
     expect(await onHost('stat -c %a "$1"')).toBe('644\n');
     expect((await inspectContainer(container('headscale')))?.health).toBe('healthy');

@@ -9,8 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import { VaultKeyring } from '../../../src/config/vault/keyring.js';
 import { notLoaded, parsePluginsList } from '../../../src/openclaw/plugins-list.js';
-import { docker, dockerOk, imageId, inspectContainer, removeContainers, removeNetworks, retagVariant } from '../../helpers/docker/index.js';
-import { inspectJson } from "../../helpers/docker/docker-cli.js";
+import {
+  docker,
+  dockerOk,
+  imageId,
+  inspectContainer,
+  removeContainers,
+  removeNetworks,
+  retagVariant,
+} from '../../helpers/docker/index.js';
+import { inspectJson } from '../../helpers/docker/docker-cli.js';
 import { litellmStandinVars } from '../../helpers/litellm-standin-vars.js';
 import { makeProject } from '../../helpers/project.js';
 import { testIo } from '../../helpers/test-io.js';
@@ -47,11 +55,20 @@ describe.skipIf(skip !== undefined)('role openclaw with the real OpenClaw image'
       openclaw_image: OPENCLAW,
       openclaw_sandbox_build: 'template',
       openclaw_sandbox_base_image: BASE,
-      openclaw_sandbox: { mode: 'all', scope: 'agent', workspaceAccess: 'rw', docker: { image: sandboxImage, network: 'none', user: '1000:1000' } },
-      // a loopback port nobody serves: the telegram provider fails quietly, and no address outside this machine is tried
+      openclaw_sandbox: {
+        mode: 'all',
+        scope: 'agent',
+        workspaceAccess: 'rw',
+        docker: { image: sandboxImage, network: 'none', user: '1000:1000' },
+      },
+      // a loopback port nobody serves: the telegram provider fails quietly, and no address outside this machine is
+      // tried
       openclaw_telegram: { enabled: true, botToken: '${TELEGRAM_BOT_TOKEN}', apiRoot: 'http://127.0.0.1:9' },
       openclaw_plugins: { telegram: { enabled: true } },
-      openclaw_env: { OPENCLAW_GATEWAY_TOKEN: '{{ vault_gateway_token }}', TELEGRAM_BOT_TOKEN: '{{ vault_bot_token }}' },
+      openclaw_env: {
+        OPENCLAW_GATEWAY_TOKEN: '{{ vault_gateway_token }}',
+        TELEGRAM_BOT_TOKEN: '{{ vault_bot_token }}',
+      },
       openclaw_networks: { egress: {} },
       ...litellmStandinVars(),
     };
@@ -59,10 +76,13 @@ describe.skipIf(skip !== undefined)('role openclaw with the real OpenClaw image'
       {
         'inventory/test/hosts.yml': `all:\n  hosts:\n    h1: { ansible_host: ${h.address}, ansible_port: ${h.port}, ansible_user: root, ansible_ssh_private_key_file: ${h.keyPath} }\n`,
         'inventory/test/known_hosts': readFileSync(tb.knownHostsPath, 'utf8'),
-        'inventory/test/group_vars/all/secrets.yml': ring.encrypt(`vault_gateway_token: ${GATEWAY_TOKEN}\nvault_bot_token: ${BOT_TOKEN}\n`),
+        'inventory/test/group_vars/all/secrets.yml': ring.encrypt(
+          `vault_gateway_token: ${GATEWAY_TOKEN}\nvault_bot_token: ${BOT_TOKEN}\n`,
+        ),
         'inventory/test/host_vars/h1.yml': stringify(vars),
         '.vault_password': 'oc-pw\n',
-        'lint.yml': 'images:\n  - image: local/litellm-standin\n    reason: stand-in\n  - image: local/openclaw\n    reason: built locally\n  - image: rigtest-*\n    reason: test images\n',
+        'lint.yml':
+          'images:\n  - image: local/litellm-standin\n    reason: stand-in\n  - image: local/openclaw\n    reason: built locally\n  - image: rigtest-*\n    reason: test images\n',
         'playbooks/site.yml': '- hosts: all\n  roles: [litellm, openclaw]\n',
       },
       { roles: ['litellm', 'openclaw'], asPackage: true },
@@ -97,12 +117,31 @@ describe.skipIf(skip !== undefined)('role openclaw with the real OpenClaw image'
     const state = `${tb.host('h1').dataDir}/stack/data/openclaw`;
     const mounts = (await inspectJson('container', oc())) as { Mounts: { Source: string; Destination: string }[] };
     expect(mounts.Mounts).toContainEqual(expect.objectContaining({ Source: state, Destination: state }));
-    const gid = (await dockerOk(['run', '--rm', '-v', '/var/run/docker.sock:/s', BASE, 'stat', '-c', '%g', '/s'])).trim();
+    const gid = (
+      await dockerOk(['run', '--rm', '-v', '/var/run/docker.sock:/s', BASE, 'stat', '-c', '%g', '/s'])
+    ).trim();
     expect((await dockerOk(['exec', oc(), 'id', '-G'])).trim().split(' ')).toContain(gid);
-    const labels = (await dockerOk(['image', 'inspect', '-f', '{{index .Config.Labels "rig.openclaw.image-id"}}', sandboxImage])).trim();
+    const labels = (
+      await dockerOk(['image', 'inspect', '-f', '{{index .Config.Labels "rig.openclaw.image-id"}}', sandboxImage])
+    ).trim();
     expect(labels).toBe(await imageId(OPENCLAW));
     // the role's AGENTS.md, readable in a sandbox started through the mounted socket, as OpenClaw starts them
-    const agents = await docker(['exec', oc(), 'docker', 'run', '--rm', '--network', 'none', '--user', '1000:1000', '-v', `${state}/workspace:/workspace:ro`, sandboxImage, 'cat', '/workspace/AGENTS.md']);
+    const agents = await docker([
+      'exec',
+      oc(),
+      'docker',
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--user',
+      '1000:1000',
+      '-v',
+      `${state}/workspace:/workspace:ro`,
+      sandboxImage,
+      'cat',
+      '/workspace/AGENTS.md',
+    ]);
     expect(agents.stdout).toContain('Deployed by rig (role openclaw)');
   }, 300_000);
 
@@ -124,7 +163,9 @@ describe.skipIf(skip !== undefined)('role openclaw with the real OpenClaw image'
     const r = await rig(['plan']);
     writeFileSync(varsFile, stringify(vars));
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/inventory\/test\/host_vars\/h1\.yml:\d+:\d+: openclaw_telegram\.enabled: channels\.telegram is enabled but plugins\.entries\.telegram\.enabled is not set/);
+    expect(r.err).toMatch(
+      /inventory\/test\/host_vars\/h1\.yml:\d+:\d+: openclaw_telegram\.enabled: channels\.telegram is enabled but plugins\.entries\.telegram\.enabled is not set/,
+    );
     expect(r.err).toContain('nothing was changed');
     expect((await inspectContainer(oc()))?.id).toBe(before?.id);
   });
@@ -143,7 +184,11 @@ describe.skipIf(skip !== undefined)('role openclaw with the real OpenClaw image'
     expect(r.code).toBe(0);
     expect((await inspectContainer(oc()))?.image).toBe(newId);
     expect((await inspectContainer(`${prefix}_litellm`))?.id).toBe(llm?.id);
-    expect((await dockerOk(['image', 'inspect', '-f', '{{index .Config.Labels "rig.openclaw.image-id"}}', sandboxImage])).trim()).toBe(newId);
+    expect(
+      (
+        await dockerOk(['image', 'inspect', '-f', '{{index .Config.Labels "rig.openclaw.image-id"}}', sandboxImage])
+      ).trim(),
+    ).toBe(newId);
     const again = await rig(['plan']);
     expect(again.code).toBe(0);
   }, 400_000);

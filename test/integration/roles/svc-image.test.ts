@@ -103,7 +103,9 @@ describe.skipIf(skipReason !== undefined)('local/rig-svc:1 under docker-compose 
     const upMs = ms(t0);
     const c = await waitFor('app healthy', () => state(app, (s) => s.health === 'healthy'), 30_000, 50);
     const sinceStart = Date.now() - Date.parse(c.startedAt.replace(/(\.\d{3})\d+/, '$1'));
-    console.log(`[svc-image] up -d: ${upMs} ms; up -d to healthy: ${ms(t0)} ms; container start to healthy seen: ${sinceStart} ms`);
+    console.log(
+      `[svc-image] up -d: ${upMs} ms; up -d to healthy: ${ms(t0)} ms; container start to healthy seen: ${sinceStart} ms`,
+    );
     expect(c.running).toBe(true);
     expect(c.image).toBe(await imageId(IMAGE));
     expect(c.labels['com.docker.compose.service']).toBe('app');
@@ -146,7 +148,12 @@ describe.skipIf(skipReason !== undefined)('local/rig-svc:1 under docker-compose 
   it('refuses to start with SVC_FAIL_START=1: exit 2 at once, message on stderr', async () => {
     const t0 = performance.now();
     await compose('up', '-d', 'broken');
-    const c = await waitFor('broken exited', () => state(`${project}_broken_1`, (s) => s.status === 'exited'), 5_000, 50);
+    const c = await waitFor(
+      'broken exited',
+      () => state(`${project}_broken_1`, (s) => s.status === 'exited'),
+      5_000,
+      50,
+    );
     console.log(`[svc-image] fail-start: up -d to exited: ${ms(t0)} ms`);
     expect(c.exitCode).toBe(2);
     expect(await containerLogs(`${project}_broken_1`)).toContain('svc: refusing to start (SVC_FAIL_START=1)');

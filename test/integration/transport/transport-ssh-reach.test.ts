@@ -59,12 +59,16 @@ describe.skipIf(unavailable !== undefined)('reaching hosts', () => {
     expect(t.counters).toEqual({ connections: 2, execChannels: 1, sftpChannels: 0 });
     await t.close();
     await fleet.stopHost(jump);
-    const err = await SshTransport.connect({ name: 'app', host: 'app' }, fleetOptions(fleet, { sshConfig })).catch((e: unknown) => e);
+    const err = await SshTransport.connect({ name: 'app', host: 'app' }, fleetOptions(fleet, { sshConfig })).catch(
+      (e: unknown) => e,
+    );
     await fleet.restart(jump);
     expect(err).toBeInstanceOf(HostUnreachableError);
     expect((err as HostUnreachableError).host).toBe('app');
     const where = `${jump.address}:${jump.port}`;
-    expect((err as Error).message).toBe(`app: unreachable: via ProxyJump bastion: root@${where}: connect ECONNREFUSED ${where}`);
+    expect((err as Error).message).toBe(
+      `app: unreachable: via ProxyJump bastion: root@${where}: connect ECONNREFUSED ${where}`,
+    );
   });
 
   it('authenticates with ssh-agent when no key file is configured', async () => {
@@ -72,23 +76,35 @@ describe.skipIf(unavailable !== undefined)('reaching hosts', () => {
     const sock = path.join(home, 'agent.sock');
     const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
     started.push(agent);
-    await waitFor(async () => (await execa('ssh-add', ['-l'], { env: { SSH_AUTH_SOCK: sock }, reject: false })).exitCode === 1);
+    await waitFor(
+      async () => (await execa('ssh-add', ['-l'], { env: { SSH_AUTH_SOCK: sock }, reject: false })).exitCode === 1,
+    );
     await execa('ssh-add', [fleet.clientKey.path], { env: { SSH_AUTH_SOCK: sock } });
     const h = fleet.hosts[1]!;
     const opts = { ...fleetOptions(fleet), home, agentSocket: sock };
     const t = await SshTransport.connect({ name: 'h2', host: h.address, port: h.port, user: 'root' }, opts);
     expect((await t.exec(cmd`true`)).code).toBe(0);
     await t.close();
-    const none = await SshTransport.connect({ name: 'h2', host: h.address, port: h.port, user: 'root' }, { ...opts, agentSocket: undefined }).catch((e: unknown) => e);
-    expect((none as Error).message).toBe('h2: unreachable: no identity file found and no ssh-agent (SSH_AUTH_SOCK) to authenticate with');
+    const none = await SshTransport.connect(
+      { name: 'h2', host: h.address, port: h.port, user: 'root' },
+      { ...opts, agentSocket: undefined },
+    ).catch((e: unknown) => e);
+    expect((none as Error).message).toBe(
+      'h2: unreachable: no identity file found and no ssh-agent (SSH_AUTH_SOCK) to authenticate with',
+    );
   });
 
   it('reports a rejected key as an authentication failure naming what was tried', async () => {
     const other = await generateKey(path.join(fleet.dir, 'other_key'));
     const h = fleet.hosts[1]!;
-    const err = await SshTransport.connect({ name: 'h2', host: h.address, port: h.port, user: 'root', identityFiles: [other.path] }, fleetOptions(fleet)).catch((e: unknown) => e);
+    const err = await SshTransport.connect(
+      { name: 'h2', host: h.address, port: h.port, user: 'root', identityFiles: [other.path] },
+      fleetOptions(fleet),
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HostUnreachableError);
-    expect((err as Error).message).toBe(`h2: unreachable: root@${h.address}:${h.port}: authentication failed (tried key ${other.path})`);
+    expect((err as Error).message).toBe(
+      `h2: unreachable: root@${h.address}:${h.port}: authentication failed (tried key ${other.path})`,
+    );
   });
 
   it('gives up on a host that accepts TCP but never speaks SSH, within the connect timeout', async () => {
@@ -97,10 +113,15 @@ describe.skipIf(unavailable !== undefined)('reaching hosts', () => {
     servers.push(silent);
     await new Promise<void>((r) => silent.listen(port, '127.0.0.1', r));
     const t0 = Date.now();
-    const err = await SshTransport.connect({ name: 'mute', host: '127.0.0.1', port, user: 'root', identityFiles: [fleet.clientKey.path] }, fleetOptions(fleet, { readyTimeoutMs: 300 })).catch((e: unknown) => e);
+    const err = await SshTransport.connect(
+      { name: 'mute', host: '127.0.0.1', port, user: 'root', identityFiles: [fleet.clientKey.path] },
+      fleetOptions(fleet, { readyTimeoutMs: 300 }),
+    ).catch((e: unknown) => e);
     const ms = Date.now() - t0;
     expect(err).toBeInstanceOf(HostUnreachableError);
-    expect((err as Error).message).toBe(`mute: unreachable: root@127.0.0.1:${port}: no SSH handshake within the connect timeout`);
+    expect((err as Error).message).toBe(
+      `mute: unreachable: root@127.0.0.1:${port}: no SSH handshake within the connect timeout`,
+    );
     expect(ms).toBeGreaterThanOrEqual(250);
     expect(ms).toBeLessThan(1500);
   });
@@ -108,7 +129,8 @@ describe.skipIf(unavailable !== undefined)('reaching hosts', () => {
   it('fails commands on a connection the host dropped with HostUnreachableError', async () => {
     const h = fleet.hosts[1]!;
     const t = await connectTo(fleet, h);
-    // The session's shell kills its connection's sshd processes (session and privsep monitor): the TCP connection drops.
+    // The session's shell kills its connection's sshd processes (session and privsep monitor): the TCP connection
+    // drops.
     const script = 'kill -KILL $PPID $(ps -o ppid= -p $PPID); sleep 5';
     const during = await t.exec(sh(script)).catch((e: unknown) => e);
     // Which comes first is up to sshd: the connection drop, or the killed session's exit status (137).

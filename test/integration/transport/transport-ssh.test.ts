@@ -52,7 +52,10 @@ describe.skipIf(unavailable !== undefined)('ssh transport', () => {
     const r = await t.exec(cmd`sha256sum`, { stdin: bytes });
     expect(r.stdout.split(' ')[0]).toBe(createHash('sha256').update(bytes).digest('hex'));
     const pw = "p4ss'w0rd $(id)\nline2\\";
-    const node = withEnv(exec(['/bin/sh', '-c', 'printf %s "$PW" | sha256sum; cat /proc/$$/cmdline | tr "\\0" " "; echo; exit 3']), { PW: secret(pw) });
+    const node = withEnv(
+      exec(['/bin/sh', '-c', 'printf %s "$PW" | sha256sum; cat /proc/$$/cmdline | tr "\\0" " "; echo; exit 3']),
+      { PW: secret(pw) },
+    );
     const s = await t.exec(node, { stdin: 'after' });
     expect(s.stdout.split(' ')[0]).toBe(createHash('sha256').update(pw).digest('hex'));
     expect(s.stdout).not.toContain('p4ss');
@@ -96,7 +99,9 @@ describe.skipIf(unavailable !== undefined)('ssh transport', () => {
     expect(t.counters.execChannels).toBe(before.execChannels);
     for (const f of files) {
       const onDisk = await readFile(f.path);
-      expect(createHash('sha256').update(onDisk).digest('hex')).toBe(createHash('sha256').update(f.content).digest('hex'));
+      expect(createHash('sha256').update(onDisk).digest('hex')).toBe(
+        createHash('sha256').update(f.content).digest('hex'),
+      );
       expect((await stat(f.path)).mode & 0o777).toBe(f.mode);
     }
     await t.putFiles([{ ...files[1]!, mode: 0o600 }]);
@@ -119,7 +124,10 @@ describe.skipIf(unavailable !== undefined)('ssh transport', () => {
   });
 
   it('round-trips arbitrary arguments byte-exact through the real transport', async () => {
-    const unit = fc.oneof(fc.constantFrom("'", '"', '\\', '$', '`', ';', '\n', ' ', '-', '*', '~', 'é', '😀'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }));
+    const unit = fc.oneof(
+      fc.constantFrom("'", '"', '\\', '$', '`', ';', '\n', ' ', '-', '*', '~', 'é', '😀'),
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
+    );
     const word = fc.string({ unit, maxLength: 10 }).filter((s) => !s.includes('\0'));
     const started = Date.now();
     await fc.assert(

@@ -1,12 +1,23 @@
-// The checklist's decision rules (GO / WARNING / NO-GO and exit codes), how host findings add up, and the report built on them.
+// The checklist's decision rules (GO / WARNING / NO-GO and exit codes), how host findings add up, and the report built
+// on them.
 import { describe, expect, it } from 'vitest';
-import { CHECK_IDS, fromHosts, local, notRun, worst, type CheckResult, type CheckStatus } from '../../../src/checklist/checklist-check.js';
+import {
+  CHECK_IDS,
+  fromHosts,
+  local,
+  notRun,
+  worst,
+  type CheckResult,
+  type CheckStatus,
+} from '../../../src/checklist/checklist-check.js';
 import { decide, decisionExitCode, effectOf } from '../../../src/checklist/checklist-decision.js';
 import { checklistReport, ChecklistReportSchema } from '../../../src/checklist/checklist-report.js';
 import { formatChecklistText } from '../../../src/checklist/checklist-text.js';
 
-const all = (status: CheckStatus, overrides: Partial<Record<(typeof CHECK_IDS)[number], CheckStatus>> = {}): CheckResult[] =>
-  CHECK_IDS.map((id) => local(id, overrides[id] ?? status, [`${id} ${overrides[id] ?? status}`], 10));
+const all = (
+  status: CheckStatus,
+  overrides: Partial<Record<(typeof CHECK_IDS)[number], CheckStatus>> = {},
+): CheckResult[] => CHECK_IDS.map((id) => local(id, overrides[id] ?? status, [`${id} ${overrides[id] ?? status}`], 10));
 
 describe('decision rules', () => {
   it.each<[string, CheckStatus[], string, number]>([
@@ -30,7 +41,12 @@ describe('decision rules', () => {
 });
 
 describe('host findings add up', () => {
-  const f = (host: string, status: CheckStatus, ...evidence: string[]) => ({ host, status, evidence, durationMs: host === 'h2' ? 30 : 10 });
+  const f = (host: string, status: CheckStatus, ...evidence: string[]) => ({
+    host,
+    status,
+    evidence,
+    durationMs: host === 'h2' ? 30 : 10,
+  });
 
   it('a check is as bad as its worst host; skip only when nothing was checked', () => {
     expect(worst(['pass', 'skip'])).toBe('pass');
@@ -41,18 +57,42 @@ describe('host findings add up', () => {
   });
 
   it('all pass: the summary is the headline, then every host line; the duration is the slowest host', () => {
-    const r = fromHosts('deploy-lock', [f('h1', 'pass', 'no deploy lock'), f('h2', 'pass', 'no deploy lock')], 'no deploy lock on 2 hosts');
-    expect(r).toMatchObject({ status: 'pass', evidence: ['no deploy lock on 2 hosts', 'h1: no deploy lock', 'h2: no deploy lock'], durationMs: 30 });
+    const r = fromHosts(
+      'deploy-lock',
+      [f('h1', 'pass', 'no deploy lock'), f('h2', 'pass', 'no deploy lock')],
+      'no deploy lock on 2 hosts',
+    );
+    expect(r).toMatchObject({
+      status: 'pass',
+      evidence: ['no deploy lock on 2 hosts', 'h1: no deploy lock', 'h2: no deploy lock'],
+      durationMs: 30,
+    });
   });
 
   it('otherwise the first host with the worst status gives the headline; a host named already is not named twice', () => {
-    const r = fromHosts('headroom', [f('h1', 'warn', 'low disk: 3% free'), f('h2', 'fail', 'h2: unreachable: connect ECONNREFUSED'), f('h3', 'fail', 'unreachable: timeout')], 'ok');
+    const r = fromHosts(
+      'headroom',
+      [
+        f('h1', 'warn', 'low disk: 3% free'),
+        f('h2', 'fail', 'h2: unreachable: connect ECONNREFUSED'),
+        f('h3', 'fail', 'unreachable: timeout'),
+      ],
+      'ok',
+    );
     expect(r.status).toBe('fail');
-    expect(r.evidence).toEqual(['h2: unreachable: connect ECONNREFUSED', 'h1: low disk: 3% free', 'h2: unreachable: connect ECONNREFUSED', 'h3: unreachable: timeout']);
+    expect(r.evidence).toEqual([
+      'h2: unreachable: connect ECONNREFUSED',
+      'h1: low disk: 3% free',
+      'h2: unreachable: connect ECONNREFUSED',
+      'h3: unreachable: timeout',
+    ]);
   });
 
   it('every host skipped: the skip reason is the headline, not the summary', () => {
-    expect(fromHosts('smoke', [f('h1', 'skip', 'not checked: the host is unreachable')], 'smoke green on 1 host').evidence[0]).toBe('h1: not checked: the host is unreachable');
+    expect(
+      fromHosts('smoke', [f('h1', 'skip', 'not checked: the host is unreachable')], 'smoke green on 1 host')
+        .evidence[0],
+    ).toBe('h1: not checked: the host is unreachable');
   });
 });
 
@@ -62,10 +102,23 @@ describe('the report', () => {
   it('is valid against its schema, counts every status, and maps the decision to the exit code', () => {
     const report = checklistReport(all('pass', { headroom: 'warn', 'openclaw-target': 'skip' }), run);
     expect(ChecklistReportSchema.parse(report)).toEqual(report);
-    expect(report).toMatchObject({ version: 1, decision: 'WARNING', exitCode: 2, durationMs: 1234, summary: { total: 10, pass: 8, warn: 1, fail: 0, skip: 1 } });
+    expect(report).toMatchObject({
+      version: 1,
+      decision: 'WARNING',
+      exitCode: 2,
+      durationMs: 1234,
+      summary: { total: 10, pass: 8, warn: 1, fail: 0, skip: 1 },
+    });
     expect(report.checks.map((c) => c.id)).toEqual([...CHECK_IDS]);
-    expect(report.checks.find((c) => c.id === 'headroom')).toMatchObject({ status: 'warn', effect: 'warning', title: 'hosts reachable, with disk and memory headroom' });
-    expect(checklistReport(all('pass', { 'deploy-lock': 'fail', headroom: 'warn' }), run)).toMatchObject({ decision: 'NO-GO', exitCode: 1 });
+    expect(report.checks.find((c) => c.id === 'headroom')).toMatchObject({
+      status: 'warn',
+      effect: 'warning',
+      title: 'hosts reachable, with disk and memory headroom',
+    });
+    expect(checklistReport(all('pass', { 'deploy-lock': 'fail', headroom: 'warn' }), run)).toMatchObject({
+      decision: 'NO-GO',
+      exitCode: 1,
+    });
   });
 
   it('the schema refuses what a reader could misread: an unknown key, a decision that does not exist, a wrong exit code', () => {
@@ -73,14 +126,37 @@ describe('the report', () => {
     expect(ChecklistReportSchema.safeParse({ ...report, extra: 1 }).success).toBe(false);
     expect(ChecklistReportSchema.safeParse({ ...report, decision: 'MAYBE' }).success).toBe(false);
     expect(ChecklistReportSchema.safeParse({ ...report, exitCode: 3 }).success).toBe(false);
-    expect(ChecklistReportSchema.safeParse({ ...report, checks: [{ ...report.checks[0], id: 'tests' }] }).success).toBe(false);
+    expect(ChecklistReportSchema.safeParse({ ...report, checks: [{ ...report.checks[0], id: 'tests' }] }).success).toBe(
+      false,
+    );
   });
 
   it('text: a line per check, the evidence of what did not pass under it, the decision line last', () => {
     const results = all('pass');
-    results[2] = { ...fromHosts('deploy-lock', [{ host: 'h1', status: 'fail', evidence: ['deploy lock held by alice@laptop'], durationMs: 310 }], 'x') };
+    results[2] = {
+      ...fromHosts(
+        'deploy-lock',
+        [{ host: 'h1', status: 'fail', evidence: ['deploy lock held by alice@laptop'], durationMs: 310 }],
+        'x',
+      ),
+    };
     results[9] = notRun('openclaw-target', 'the upgrade is not planned (see upgrade-plan)');
-    const text = formatChecklistText(checklistReport(results, { ...run, upgrades: [{ name: 'openclaw', kind: 'service', variable: 'openclaw_image', from: ['r/oc:1'], to: 'r/oc:2', hosts: ['h1'], services: ['openclaw'] }] }));
+    const text = formatChecklistText(
+      checklistReport(results, {
+        ...run,
+        upgrades: [
+          {
+            name: 'openclaw',
+            kind: 'service',
+            variable: 'openclaw_image',
+            from: ['r/oc:1'],
+            to: 'r/oc:2',
+            hosts: ['h1'],
+            services: ['openclaw'],
+          },
+        ],
+      }),
+    );
     expect(text.split('\n')).toEqual([
       'upgrade openclaw: openclaw_image r/oc:1 → r/oc:2',
       'PASS  config              0.01s  config pass',

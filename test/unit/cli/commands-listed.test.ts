@@ -12,7 +12,12 @@ import { testIo } from '../../helpers/test-io.js';
 async function helpCommands(): Promise<Set<string>> {
   const io = testIo({ cwd: REPO_ROOT });
   expect(await main(['--help'], io)).toBe(0);
-  return new Set(io.outText().split('\n').flatMap((l) => /^ {2}([a-z-]+) {2,}\S/.exec(l)?.[1] ?? []));
+  return new Set(
+    io
+      .outText()
+      .split('\n')
+      .flatMap((l) => /^ {2}([a-z-]+) {2,}\S/.exec(l)?.[1] ?? []),
+  );
 }
 
 /** The first word after `rig` in each row of the README's "## Commands" table (a command may have several rows). */

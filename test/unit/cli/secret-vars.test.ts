@@ -19,18 +19,29 @@ describe('recordedCommand', () => {
 
 describe('readSecretVars', () => {
   it('one name takes all of stdin but one trailing newline; several take a line each; stdin is read once', async () => {
-    expect(await readSecretVars(['a'], testIo({ cwd: '/', stdin: 'multi\nline\n' }))).toEqual([{ name: 'a', value: 'multi\nline' }]);
+    expect(await readSecretVars(['a'], testIo({ cwd: '/', stdin: 'multi\nline\n' }))).toEqual([
+      { name: 'a', value: 'multi\nline' },
+    ]);
     const io = testIo({ cwd: '/', stdin: 'one\r\ntwo\n' });
-    const want = [{ name: 'a', value: 'one' }, { name: 'b', value: 'two' }];
+    const want = [
+      { name: 'a', value: 'one' },
+      { name: 'b', value: 'two' },
+    ];
     expect(await readSecretVars(['a', 'b'], io)).toEqual(want);
     expect(await readSecretVars(['a', 'b'], io)).toEqual(want);
   });
 
   it('refuses a terminal, an empty value and too few lines', async () => {
     const tty = Object.assign(Readable.from([]), { isTTY: true });
-    await expect(readSecretVars(['a'], { ...testIo({ cwd: '/' }), stdin: tty })).rejects.toThrow('--secret-var reads the value from stdin: pipe it in');
-    await expect(readSecretVars(['a'], testIo({ cwd: '/', stdin: '\n' }))).rejects.toThrow('stdin holds 0 value(s) for 1 name(s)');
-    await expect(readSecretVars(['a', 'b'], testIo({ cwd: '/', stdin: 'x\n' }))).rejects.toThrow('stdin holds 1 value(s) for 2 name(s)');
+    await expect(readSecretVars(['a'], { ...testIo({ cwd: '/' }), stdin: tty })).rejects.toThrow(
+      '--secret-var reads the value from stdin: pipe it in',
+    );
+    await expect(readSecretVars(['a'], testIo({ cwd: '/', stdin: '\n' }))).rejects.toThrow(
+      'stdin holds 0 value(s) for 1 name(s)',
+    );
+    await expect(readSecretVars(['a', 'b'], testIo({ cwd: '/', stdin: 'x\n' }))).rejects.toThrow(
+      'stdin holds 1 value(s) for 2 name(s)',
+    );
   });
 });
 
@@ -40,7 +51,11 @@ describe('mergeLayers', () => {
     return { name: 'token', value, layer, loc, secret, locate: () => loc };
   };
   it('a value overriding a secret stays secret, whatever layer it comes from', () => {
-    expect(mergeLayers([entry('group_vars', 'vaulted', true), entry('extra var', 'typed', false)]).get('token')).toMatchObject({ value: 'typed', secret: true });
-    expect(mergeLayers([entry('group_vars', 'plain', false), entry('extra var', 'typed', false)]).get('token')).toMatchObject({ secret: false });
+    expect(
+      mergeLayers([entry('group_vars', 'vaulted', true), entry('extra var', 'typed', false)]).get('token'),
+    ).toMatchObject({ value: 'typed', secret: true });
+    expect(
+      mergeLayers([entry('group_vars', 'plain', false), entry('extra var', 'typed', false)]).get('token'),
+    ).toMatchObject({ secret: false });
   });
 });

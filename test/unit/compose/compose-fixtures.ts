@@ -1,20 +1,53 @@
 // Hand-made role ops, desired state and docker facts for the pure compose tests (no docker, no ssh).
-import { composeDesired, LABELS, type ComposeDesired, type DesiredService } from '../../../src/compose/compose-desired.js';
+import {
+  composeDesired,
+  LABELS,
+  type ComposeDesired,
+  type DesiredService,
+} from '../../../src/compose/compose-desired.js';
 import { inputsLabel } from '../../../src/compose/service-inputs.js';
 import type { FileOp, NetworkOp, Op, ServiceOp } from '../../../src/core/desired/op.js';
 import { Redactor } from '../../../src/core/redact/redactor.js';
-import { healthGateSchema, serviceSpecSchema, type HealthGateInput, type Phase, type ServiceSpecInput } from '../../../src/core/desired/service.js';
+import {
+  healthGateSchema,
+  serviceSpecSchema,
+  type HealthGateInput,
+  type Phase,
+  type ServiceSpecInput,
+} from '../../../src/core/desired/service.js';
 import type { RoleOps } from '../../../src/config/roles/render-roles.js';
 import type { StackConfig } from '../../../src/config/vars/stack-vars.js';
-import type { ContainerState, DockerState, ImageState, NetworkState } from '../../../src/facts/containers/docker-state.js';
+import type {
+  ContainerState,
+  DockerState,
+  ImageState,
+  NetworkState,
+} from '../../../src/facts/containers/docker-state.js';
 
-export const STACK: StackConfig = { project: 'shop', projectDir: '/srv/shop', stateDir: '/srv/shop/.rig', releasesKeep: 3, lockLeaseSec: 90 };
+export const STACK: StackConfig = {
+  project: 'shop',
+  projectDir: '/srv/shop',
+  stateDir: '/srv/shop/.rig',
+  releasesKeep: 3,
+  lockLeaseSec: 90,
+};
 export const ORIGIN = { file: 'roles/web/role.ts', line: 7, col: 3 };
 export const ID_A = `sha256:${'a'.repeat(64)}`;
 export const ID_B = `sha256:${'b'.repeat(64)}`;
 
-export function svc(name: string, spec: ServiceSpecInput, opts: { phase?: Phase; gate?: HealthGateInput } = {}): ServiceOp {
-  return { kind: 'service', name, phase: opts.phase ?? 'apps', spec: serviceSpecSchema.parse(spec), gate: healthGateSchema.parse(opts.gate ?? {}), origin: ORIGIN };
+export function svc(
+  name: string,
+  spec: ServiceSpecInput,
+  opts: { phase?: Phase; gate?: HealthGateInput } = {},
+): ServiceOp {
+  return {
+    kind: 'service',
+    name,
+    phase: opts.phase ?? 'apps',
+    spec: serviceSpecSchema.parse(spec),
+    gate: healthGateSchema.parse(opts.gate ?? {}),
+    origin: ORIGIN,
+  };
 }
 
 export function net(name: string, opts: { internal?: boolean; external?: boolean } = {}): NetworkOp {
@@ -30,7 +63,12 @@ export function role(name: string, ops: Op[], selected = true): RoleOps {
 }
 
 /** The desired state of host `h`; `onHost` gives digests of files rig does not manage. */
-export function desiredOf(roleOps: readonly RoleOps[], onHost: (path: string) => string | undefined = () => undefined, redactor = new Redactor(), socketGid?: number): ComposeDesired {
+export function desiredOf(
+  roleOps: readonly RoleOps[],
+  onHost: (path: string) => string | undefined = () => undefined,
+  redactor = new Redactor(),
+  socketGid?: number,
+): ComposeDesired {
   return composeDesired('h', STACK, roleOps, onHost, redactor, socketGid);
 }
 

@@ -1,6 +1,15 @@
 // A service's digested inputs: which keys count, how env files and bind-mounted files are found, the label round trip.
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, fingerprintOf, inputsLabel, parseInputsLabel, pinnedDigest, serviceInputs, SHORT, type InputFiles } from '../../../src/compose/service-inputs.js';
+import {
+  canonicalJson,
+  fingerprintOf,
+  inputsLabel,
+  parseInputsLabel,
+  pinnedDigest,
+  serviceInputs,
+  SHORT,
+  type InputFiles,
+} from '../../../src/compose/service-inputs.js';
 import { sha256Hex } from '../../../src/core/digest.js';
 import { serviceSpecSchema, type ServiceSpecInput } from '../../../src/core/desired/service.js';
 
@@ -14,36 +23,95 @@ const DIGEST = `sha256:${'d'.repeat(64)}`;
 
 describe('serviceInputs', () => {
   it('digests each non-empty definition key; the schema defaults that are empty are left out', () => {
-    expect(serviceInputs(spec({ image: 'app:1' }), noFiles)).toEqual({ 'def:image': def('app:1'), 'def:restart': def('unless-stopped') });
+    expect(serviceInputs(spec({ image: 'app:1' }), noFiles)).toEqual({
+      'def:image': def('app:1'),
+      'def:restart': def('unless-stopped'),
+    });
   });
 
   it('keys come sorted: definition keys, then env files, files, and the pinned digest', () => {
-    const s = spec({ image: `reg/app@${DIGEST}`, ports: ['80:80'], environment: { A: '1' }, envFiles: ['/e/a.env'], mounts: [{ type: 'bind', source: '/m', target: '/m' }], cpus: 2 });
+    const s = spec({
+      image: `reg/app@${DIGEST}`,
+      ports: ['80:80'],
+      environment: { A: '1' },
+      envFiles: ['/e/a.env'],
+      mounts: [{ type: 'bind', source: '/m', target: '/m' }],
+      cpus: 2,
+    });
     const files: InputFiles = { managed: new Map([['/m/f', A]]), onHost: () => undefined };
     expect(Object.keys(serviceInputs(s, files))).toEqual([
-      'def:cpus', 'def:envFiles', 'def:environment', 'def:image', 'def:mounts', 'def:ports', 'def:restart', 'env:/e/a.env', 'file:/m/f', 'image@',
+      'def:cpus',
+      'def:envFiles',
+      'def:environment',
+      'def:image',
+      'def:mounts',
+      'def:ports',
+      'def:restart',
+      'env:/e/a.env',
+      'file:/m/f',
+      'image@',
     ]);
     expect(serviceInputs(s, files)['image@']).toBe(DIGEST);
-    expect(serviceInputs(s, files)['def:mounts']).toBe(sha256Hex('[{"readOnly":false,"source":"/m","target":"/m","type":"bind"}]'));
+    expect(serviceInputs(s, files)['def:mounts']).toBe(
+      sha256Hex('[{"readOnly":false,"source":"/m","target":"/m","type":"bind"}]'),
+    );
   });
 
   it('an env file digests as rig writes it, else as the host has it, else `missing`', () => {
     const s = spec({ image: 'x', envFiles: ['/srv/managed.env', '/srv/host.env', '/srv/gone.env'] });
-    const files: InputFiles = { managed: new Map([['/srv/managed.env', A]]), onHost: (p) => (p === '/srv/host.env' || p === '/srv/managed.env' ? H : undefined) };
+    const files: InputFiles = {
+      managed: new Map([['/srv/managed.env', A]]),
+      onHost: (p) => (p === '/srv/host.env' || p === '/srv/managed.env' ? H : undefined),
+    };
     const inputs = serviceInputs(s, files);
-    expect([inputs['env:/srv/managed.env'], inputs['env:/srv/host.env'], inputs['env:/srv/gone.env']]).toEqual([A, H, 'missing']);
+    expect([inputs['env:/srv/managed.env'], inputs['env:/srv/host.env'], inputs['env:/srv/gone.env']]).toEqual([
+      A,
+      H,
+      'missing',
+    ]);
   });
 
   it('a bind mount of a directory picks the managed files under it, not a sibling with a common prefix', () => {
-    const s = spec({ image: 'x', mounts: [{ type: 'bind', source: '/a/b', target: '/b' }, { type: 'bind', source: '/c/', target: '/c' }, { type: 'bind', source: '/d.conf', target: '/d.conf' }, { type: 'volume', source: 'vol', target: '/v' }] });
-    const managed = new Map([['/a/b/x.conf', A], ['/a/b/sub/y.conf', B], ['/a/bc/z.conf', H], ['/a/b', H], ['/c/k', A], ['/d.conf', B], ['/d.conf.bak', A], ['/vol/q', A]]);
-    const fileKeys = Object.entries(serviceInputs(s, { managed, onHost: () => undefined })).filter(([k]) => k.startsWith('file:'));
-    expect(fileKeys).toEqual([['file:/a/b/x.conf', A], ['file:/a/b/sub/y.conf', B], ['file:/a/b', H], ['file:/c/k', A], ['file:/d.conf', B]]);
+    const s = spec({
+      image: 'x',
+      mounts: [
+        { type: 'bind', source: '/a/b', target: '/b' },
+        { type: 'bind', source: '/c/', target: '/c' },
+        { type: 'bind', source: '/d.conf', target: '/d.conf' },
+        { type: 'volume', source: 'vol', target: '/v' },
+      ],
+    });
+    const managed = new Map([
+      ['/a/b/x.conf', A],
+      ['/a/b/sub/y.conf', B],
+      ['/a/bc/z.conf', H],
+      ['/a/b', H],
+      ['/c/k', A],
+      ['/d.conf', B],
+      ['/d.conf.bak', A],
+      ['/vol/q', A],
+    ]);
+    const fileKeys = Object.entries(serviceInputs(s, { managed, onHost: () => undefined })).filter(([k]) =>
+      k.startsWith('file:'),
+    );
+    expect(fileKeys).toEqual([
+      ['file:/a/b/x.conf', A],
+      ['file:/a/b/sub/y.conf', B],
+      ['file:/a/b', H],
+      ['file:/c/k', A],
+      ['file:/d.conf', B],
+    ]);
   });
 
   it('definition digests do not depend on the key order of maps', () => {
-    const one = serviceInputs(spec({ image: 'x', environment: { A: '1', B: '2' }, labels: { y: '1', x: '2' } }), noFiles);
-    const two = serviceInputs(spec({ labels: { x: '2', y: '1' }, environment: { B: '2', A: '1' }, image: 'x' }), noFiles);
+    const one = serviceInputs(
+      spec({ image: 'x', environment: { A: '1', B: '2' }, labels: { y: '1', x: '2' } }),
+      noFiles,
+    );
+    const two = serviceInputs(
+      spec({ labels: { x: '2', y: '1' }, environment: { B: '2', A: '1' }, image: 'x' }),
+      noFiles,
+    );
     expect(two).toEqual(one);
     expect(one['def:environment']).toBe(sha256Hex('{"A":"1","B":"2"}'));
   });
@@ -62,7 +130,9 @@ describe('fingerprintOf and canonicalJson', () => {
   });
 
   it('sorts object keys at every level and keeps array order', () => {
-    expect(canonicalJson({ b: { d: 1, c: [{ f: 1, e: 2 }, 'z', null] }, a: null, A: true })).toBe('{"A":true,"a":null,"b":{"c":[{"e":2,"f":1},"z",null],"d":1}}');
+    expect(canonicalJson({ b: { d: 1, c: [{ f: 1, e: 2 }, 'z', null] }, a: null, A: true })).toBe(
+      '{"A":true,"a":null,"b":{"c":[{"e":2,"f":1},"z",null],"d":1}}',
+    );
     expect(canonicalJson(['b', 'a'])).toBe('["b","a"]');
     expect(canonicalJson('x')).toBe('"x"');
   });
@@ -73,11 +143,17 @@ describe('inputsLabel and parseInputsLabel', () => {
 
   it('the label keeps the first 16 characters of each digest (the pinned image digest in full), keys sorted', () => {
     expect(SHORT).toBe(16);
-    expect(inputsLabel(inputs)).toBe(`{"def:image":"${'b'.repeat(16)}","env:/e.env":"${'a'.repeat(16)}","image@":"${DIGEST}"}`);
+    expect(inputsLabel(inputs)).toBe(
+      `{"def:image":"${'b'.repeat(16)}","env:/e.env":"${'a'.repeat(16)}","image@":"${DIGEST}"}`,
+    );
   });
 
   it('round-trips to the short digests', () => {
-    expect(parseInputsLabel(inputsLabel(inputs))).toEqual({ 'def:image': 'b'.repeat(16), 'env:/e.env': 'a'.repeat(16), 'image@': DIGEST });
+    expect(parseInputsLabel(inputsLabel(inputs))).toEqual({
+      'def:image': 'b'.repeat(16),
+      'env:/e.env': 'a'.repeat(16),
+      'image@': DIGEST,
+    });
     expect(parseInputsLabel('{}')).toEqual({});
   });
 

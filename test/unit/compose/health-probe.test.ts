@@ -20,15 +20,26 @@ describe('healthProbeOf', () => {
   it.each<[string, Record<string, unknown>, unknown]>([
     ['no healthcheck: nothing to look for', {}, undefined],
     ['CMD: argv[0]', hc(['wget', '-q', 'http://x']), { image: 'app:1', program: 'wget' }],
-    ['CMD-SHELL: the image\'s shell (program undefined)', hc('curl -f http://x || exit 1'), { image: 'app:1' }],
-    ['the service\'s PATH and working dir override the image\'s', { ...hc(['probe']), environment: { PATH: '/opt/bin' }, workingDir: '/app' }, { image: 'app:1', program: 'probe', path: '/opt/bin', workingDir: '/app' }],
+    ["CMD-SHELL: the image's shell (program undefined)", hc('curl -f http://x || exit 1'), { image: 'app:1' }],
+    [
+      "the service's PATH and working dir override the image's",
+      { ...hc(['probe']), environment: { PATH: '/opt/bin' }, workingDir: '/app' },
+      { image: 'app:1', program: 'probe', path: '/opt/bin', workingDir: '/app' },
+    ],
   ])('%s', (_t, over, expected) => {
     expect(healthProbeOf(spec(over))).toEqual(expected);
   });
 
   it('keys a lookup by program, PATH and working dir, not by image', () => {
     expect(probeKey({ program: 'wget' })).toBe(probeKey({ program: 'wget' }));
-    expect(new Set([probeKey({ program: 'wget' }), probeKey({}), probeKey({ program: 'wget', path: '/bin' }), probeKey({ program: 'wget', workingDir: '/' })]).size).toBe(4);
+    expect(
+      new Set([
+        probeKey({ program: 'wget' }),
+        probeKey({}),
+        probeKey({ program: 'wget', path: '/bin' }),
+        probeKey({ program: 'wget', workingDir: '/' }),
+      ]).size,
+    ).toBe(4);
   });
 });
 
@@ -46,16 +57,34 @@ describe('the planner attaches the probe to created and recreated services only'
     const before = desiredOf(ops(['wget']));
     const running = deployed(before.services[0]!);
     const after = desiredOf(ops(['curl']));
-    const recreate = planServices({ host: 'h', desired: after, docker: dockerState({ containers: [running], images: { 'app:1': image(ID_A) } }), fileSteps: [], removeUndeclared: true });
+    const recreate = planServices({
+      host: 'h',
+      desired: after,
+      docker: dockerState({ containers: [running], images: { 'app:1': image(ID_A) } }),
+      fileSteps: [],
+      removeUndeclared: true,
+    });
     expect(probeOf(recreate.steps)).toEqual({ image: 'app:1', program: 'curl', imageId: ID_A });
-    const same = planServices({ host: 'h', desired: before, docker: dockerState({ containers: [running], images: { 'app:1': image(ID_A) } }), fileSteps: [], removeUndeclared: true });
+    const same = planServices({
+      host: 'h',
+      desired: before,
+      docker: dockerState({ containers: [running], images: { 'app:1': image(ID_A) } }),
+      fileSteps: [],
+      removeUndeclared: true,
+    });
     expect(same.steps).toEqual([]);
   });
 
   it('start (a stopped container, same definition): no probe', () => {
     const before = desiredOf(ops(['wget']));
     const stopped = deployed(before.services[0]!, { status: 'exited', running: false, exitCode: 1 });
-    const plan = planServices({ host: 'h', desired: before, docker: dockerState({ containers: [stopped], images: { 'app:1': image(ID_A) } }), fileSteps: [], removeUndeclared: true });
+    const plan = planServices({
+      host: 'h',
+      desired: before,
+      docker: dockerState({ containers: [stopped], images: { 'app:1': image(ID_A) } }),
+      fileSteps: [],
+      removeUndeclared: true,
+    });
     expect((plan.steps as ServiceStep[]).map((s) => [s.action, s.probe])).toEqual([['start', undefined]]);
   });
 });
@@ -83,8 +112,16 @@ describe('fact image-program', () => {
       { kind: 'found', imageId: id, path: '/usr/bin/wget', mode: '-rwxr-xr-x' },
       { kind: 'missing', imageId: id, searched: ['/usr/bin/nope', '/bin/nope'] },
       { kind: 'not-executable', imageId: id, path: '/etc/passwd', mode: '-rw-r--r--' },
-      { kind: 'error', message: 'Error response from daemon: no such image: local/nonexistent:9: No such image: local/nonexistent:9' },
-      { kind: 'error', imageId: 'sha256:b6ad158435cf3b00028c50ac3f83535ae1e13a29a358c3570ba57d5731a2414d', message: 'docker cp /bin/sh: Error response from daemon: error while creating mount source path: permission denied' },
+      {
+        kind: 'error',
+        message: 'Error response from daemon: no such image: local/nonexistent:9: No such image: local/nonexistent:9',
+      },
+      {
+        kind: 'error',
+        imageId: 'sha256:b6ad158435cf3b00028c50ac3f83535ae1e13a29a358c3570ba57d5731a2414d',
+        message:
+          'docker cp /bin/sh: Error response from daemon: error while creating mount source path: permission denied',
+      },
     ]);
   });
 
@@ -94,25 +131,57 @@ describe('fact image-program', () => {
   });
 
   it('passes every query as positional arguments, never in the script text', () => {
-    const cmd = imageProgramCmd([{ image: "a'b:1", program: '$(touch /x)' }, { image: 'c:2', path: '/opt' }], { pull: true });
-    expect(cmd.argv.slice(3)).toEqual(['sh', 'pull', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', "a'b:1", '$(touch /x)', '', '', 'c:2', '', '/opt', '']);
+    const cmd = imageProgramCmd(
+      [
+        { image: "a'b:1", program: '$(touch /x)' },
+        { image: 'c:2', path: '/opt' },
+      ],
+      { pull: true },
+    );
+    expect(cmd.argv.slice(3)).toEqual([
+      'sh',
+      'pull',
+      '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      "a'b:1",
+      '$(touch /x)',
+      '',
+      '',
+      'c:2',
+      '',
+      '/opt',
+      '',
+    ]);
     expect(cmd.argv[2]).not.toContain('touch');
   });
 });
 
-describe('probeProblem: the pre-check\'s words', () => {
+describe("probeProblem: the pre-check's words", () => {
   const probe = { image: 'ghcr.io/juanfont/headscale:0.23.0@sha256:abc', program: 'wget' };
   it.each<[string, Parameters<typeof probeProblem>[2], string | undefined]>([
     ['found: no problem', { kind: 'found', imageId: ID_A, path: '/usr/bin/wget', mode: '-rwxr-xr-x' }, undefined],
-    ['missing', { kind: 'missing', imageId: ID_A, searched: ['/usr/bin/wget', '/ko-app/wget'] }, 'service headscale: its healthcheck runs "wget", which image ghcr.io/juanfont/headscale:0.23.0@sha256:abc does not have (looked for /usr/bin/wget, /ko-app/wget): the container could never become healthy; give the service a healthcheck the image can run'],
-    ['not executable', { kind: 'not-executable', imageId: ID_A, path: '/usr/bin/wget', mode: '-rw-r--r--' }, 'service headscale: its healthcheck runs "wget", but /usr/bin/wget in image ghcr.io/juanfont/headscale:0.23.0@sha256:abc is not an executable file (-rw-r--r--): the container could never become healthy'],
-    ['could not look', { kind: 'error', message: 'docker: command not found' }, 'service headscale: its healthcheck runs "wget", which could not be looked for in image ghcr.io/juanfont/headscale:0.23.0@sha256:abc: docker: command not found'],
+    [
+      'missing',
+      { kind: 'missing', imageId: ID_A, searched: ['/usr/bin/wget', '/ko-app/wget'] },
+      'service headscale: its healthcheck runs "wget", which image ghcr.io/juanfont/headscale:0.23.0@sha256:abc does not have (looked for /usr/bin/wget, /ko-app/wget): the container could never become healthy; give the service a healthcheck the image can run',
+    ],
+    [
+      'not executable',
+      { kind: 'not-executable', imageId: ID_A, path: '/usr/bin/wget', mode: '-rw-r--r--' },
+      'service headscale: its healthcheck runs "wget", but /usr/bin/wget in image ghcr.io/juanfont/headscale:0.23.0@sha256:abc is not an executable file (-rw-r--r--): the container could never become healthy',
+    ],
+    [
+      'could not look',
+      { kind: 'error', message: 'docker: command not found' },
+      'service headscale: its healthcheck runs "wget", which could not be looked for in image ghcr.io/juanfont/headscale:0.23.0@sha256:abc: docker: command not found',
+    ],
   ])('%s', (_t, lookup, expected) => {
     expect(probeProblem('headscale', probe, lookup)).toBe(expected);
   });
 
   it('a CMD-SHELL test names the shell', () => {
-    expect(probeProblem('x', { image: 'i' }, { kind: 'missing', imageId: ID_A, searched: ['/bin/sh'] })).toMatch(/^service x: its healthcheck runs the shell of its CMD-SHELL test, which image i does not have \(looked for \/bin\/sh\)/);
+    expect(probeProblem('x', { image: 'i' }, { kind: 'missing', imageId: ID_A, searched: ['/bin/sh'] })).toMatch(
+      /^service x: its healthcheck runs the shell of its CMD-SHELL test, which image i does not have \(looked for \/bin\/sh\)/,
+    );
   });
 });
 
@@ -127,7 +196,9 @@ describe('the workstation probe cache', () => {
     a.put('not-an-id', 'k', found);
     const dir = path.join(root, '.rig', 'cache', 'probes');
     expect(readdirSync(dir)).toEqual([`${'a'.repeat(64)}.json`]);
-    expect([statSync(dir).mode & 0o777, statSync(path.join(dir, readdirSync(dir)[0]!)).mode & 0o777]).toEqual([0o700, 0o600]);
+    expect([statSync(dir).mode & 0o777, statSync(path.join(dir, readdirSync(dir)[0]!)).mode & 0o777]).toEqual([
+      0o700, 0o600,
+    ]);
     const b = fileProbeCache(root);
     expect([b.get(ID_A, 'k'), b.get(ID_A, 'e')]).toEqual([found, undefined]);
     writeFileSync(path.join(dir, `${'a'.repeat(64)}.json`), '{ not json');

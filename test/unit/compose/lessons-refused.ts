@@ -21,7 +21,10 @@ export async function expectRefused(...[, edit, severity, by, expected]: Refusal
   expect(fixed.said).toEqual([]);
   expect(fixedLint.code).toBe(0);
   const root = repo(edit);
-  const [planned, linted] = await Promise.all([by === 'lint' ? undefined : plan(root), by === 'plan' ? undefined : lint(root)]);
+  const [planned, linted] = await Promise.all([
+    by === 'lint' ? undefined : plan(root),
+    by === 'plan' ? undefined : lint(root),
+  ]);
   const said = planned?.said.map((s) => s.text) ?? [];
   if (planned) {
     const severities = planned.said.filter((s) => s.text.startsWith(expected)).map((s) => s.severity);
@@ -31,5 +34,6 @@ export async function expectRefused(...[, edit, severity, by, expected]: Refusal
     const count = linted.lines.filter((l) => l.startsWith(expected)).length;
     expect([count, linted.code], linted.lines.join('\n')).toEqual([1, 1]);
   }
-  for (const secret of Object.values(SECRETS)) expect([...said, ...(linted?.lines ?? [])].join('\n')).not.toContain(secret);
+  for (const secret of Object.values(SECRETS))
+    expect([...said, ...(linted?.lines ?? [])].join('\n')).not.toContain(secret);
 }

@@ -5,13 +5,23 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { main } from '../../../src/cli/main.js';
-import { composeDesired, LABELS, type ComposeDesired, type DesiredService } from '../../../src/compose/compose-desired.js';
+import {
+  composeDesired,
+  LABELS,
+  type ComposeDesired,
+  type DesiredService,
+} from '../../../src/compose/compose-desired.js';
 import { planServices } from '../../../src/compose/plan-services.js';
 import { inputsLabel } from '../../../src/compose/service-inputs.js';
 import type { Project } from '../../../src/config/project.js';
 import { renderProject, type RoleOps } from '../../../src/config/roles/render-roles.js';
 import { VaultKeyring } from '../../../src/config/vault/keyring.js';
-import { DiagnosticsError, formatDiagnostic, type Diagnostic, type Severity } from '../../../src/core/errors/diagnostic.js';
+import {
+  DiagnosticsError,
+  formatDiagnostic,
+  type Diagnostic,
+  type Severity,
+} from '../../../src/core/errors/diagnostic.js';
 import type { FileOp, Op, ServiceOp } from '../../../src/core/desired/op.js';
 import type { Step } from '../../../src/core/plan-data/plan-types.js';
 import { resolveMerges } from '../../../src/plan/yaml-merge.js';
@@ -51,10 +61,13 @@ export const SECRETS = {
 export const OLD_SECRETS = Object.fromEntries(Object.entries(SECRETS).map(([k, v]) => [k, `${v}-old`]));
 
 export function fixtureFiles(dir: string, rel = ''): Record<string, string> {
-  return Object.assign({}, ...readdirSync(path.join(dir, rel), { withFileTypes: true }).map((e) => {
-    const p = path.posix.join(rel, e.name);
-    return e.isDirectory() ? fixtureFiles(dir, p) : { [p]: readFileSync(path.join(dir, p), 'utf8') };
-  })) as Record<string, string>;
+  return Object.assign(
+    {},
+    ...readdirSync(path.join(dir, rel), { withFileTypes: true }).map((e) => {
+      const p = path.posix.join(rel, e.name);
+      return e.isDirectory() ? fixtureFiles(dir, p) : { [p]: readFileSync(path.join(dir, p), 'utf8') };
+    }),
+  ) as Record<string, string>;
 }
 
 export const ring = VaultKeyring.fromPasswords([{ password: PASSWORD }]);
@@ -64,8 +77,15 @@ export const ring = VaultKeyring.fromPasswords([{ password: PASSWORD }]);
  */
 export function vaultFile(values: Record<string, string>): string {
   const salt = randomBytes(32);
-  const block = (v: string): string => ring.encrypt(v, { salt }).split('\n').map((l) => `  ${l}`).join('\n');
-  return Object.entries(values).map(([k, v]) => `${k}: !vault |\n${block(v)}\n`).join('');
+  const block = (v: string): string =>
+    ring
+      .encrypt(v, { salt })
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n');
+  return Object.entries(values)
+    .map(([k, v]) => `${k}: !vault |\n${block(v)}\n`)
+    .join('');
 }
 
 /** The baseline: the fixture (inventory, playbook of the five roles), the vault file and its password. */
@@ -106,7 +126,10 @@ export interface Planned {
  * What `rig plan` does before it contacts a host (load, render, pin, floating-tag warnings, serviceImage), then each
  * host's compose desired state as the planner builds it from the host's facts (no config.yaml yet, a docker socket).
  */
-export async function plan(root: string, opts: { roles?: string[]; socketGid?: number | undefined } = {}): Promise<Planned> {
+export async function plan(
+  root: string,
+  opts: { roles?: string[]; socketGid?: number | undefined } = {},
+): Promise<Planned> {
   const said: Diagnostic[] = [];
   const hosts: Planned['hosts'] = new Map();
   let project: Project | undefined;
@@ -117,14 +140,27 @@ export async function plan(root: string, opts: { roles?: string[]; socketGid?: n
     said.push(...envChecks(project, rendered));
     const images = envImages(project, rendered);
     const lock = lockFilePath(root, project.env);
-    const pinned = applyPins(rendered, images, readLockFile(lock), { env: project.env, pinned: project.inventory.settings.pinned, lockFile: path.relative(root, lock) });
+    const pinned = applyPins(rendered, images, readLockFile(lock), {
+      env: project.env,
+      pinned: project.inventory.settings.pinned,
+      lockFile: path.relative(root, lock),
+    });
     const values = images.flatMap((i) => (i.loc ? [{ ref: i.ref, loc: i.loc }] : []));
-    said.push(...lintImageValues(values, loadImageAllowList(root).entries).map((d) => ({ ...d, severity: 'warning' as const })));
+    said.push(
+      ...lintImageValues(values, loadImageAllowList(root).entries).map((d) => ({ ...d, severity: 'warning' as const })),
+    );
     for (const [host, ops] of resolveServiceImages(pinned)) {
       const merged = resolveMerges(ops, new Map(), host);
       const stack = project.hosts.get(host)?.stack;
       if (!stack) throw new Error(`host ${host} has no stack`);
-      const desired = composeDesired(host, stack, merged.roleOps, () => undefined, project.redactor, 'socketGid' in opts ? opts.socketGid : SOCKET_GID);
+      const desired = composeDesired(
+        host,
+        stack,
+        merged.roleOps,
+        () => undefined,
+        project.redactor,
+        'socketGid' in opts ? opts.socketGid : SOCKET_GID,
+      );
       said.push(...merged.problems, ...desired.problems);
       hosts.set(host, { roleOps: merged.roleOps, desired });
     }
@@ -152,11 +188,26 @@ export const IMAGE_ID = `sha256:${'1'.repeat(64)}`;
 /** The container rig left for `s` (its compose labels, running; a one-shot exited 0). */
 export function deployed(project: string, s: DesiredService): ContainerState {
   const oneShot = s.op.gate.oneShot;
-  const labels = { [LABELS.managed]: 'true', [LABELS.role]: s.role, [LABELS.phase]: s.op.phase, [LABELS.image]: s.op.spec.image, [LABELS.fingerprint]: s.fingerprint, [LABELS.inputs]: inputsLabel(s.inputs) };
+  const labels = {
+    [LABELS.managed]: 'true',
+    [LABELS.role]: s.role,
+    [LABELS.phase]: s.op.phase,
+    [LABELS.image]: s.op.spec.image,
+    [LABELS.fingerprint]: s.fingerprint,
+    [LABELS.inputs]: inputsLabel(s.inputs),
+  };
   return {
-    id: createHash('sha256').update(s.container).digest('hex'), name: s.container, image: IMAGE_ID, project, service: s.op.name,
+    id: createHash('sha256').update(s.container).digest('hex'),
+    name: s.container,
+    image: IMAGE_ID,
+    project,
+    service: s.op.name,
     labels: { 'com.docker.compose.project': project, 'com.docker.compose.service': s.op.name, ...labels },
-    status: oneShot ? 'exited' : 'running', running: !oneShot, exitCode: 0, startedAt: '2026-12-01T10:00:00Z', restartCount: 0,
+    status: oneShot ? 'exited' : 'running',
+    running: !oneShot,
+    exitCode: 0,
+    startedAt: '2026-12-01T10:00:00Z',
+    restartCount: 0,
   };
 }
 
@@ -166,24 +217,46 @@ export function dockerOf(desired: ComposeDesired, running: readonly ContainerSta
   return dockerState({
     containers: [...running],
     images: Object.fromEntries(desired.services.map((s) => [s.op.spec.image, there ? image(IMAGE_ID) : undefined])),
-    networks: Object.fromEntries(desired.networks.map((n) => [n.name, there ? { name: n.name, internal: n.op.internal, labels: {} } : undefined])),
+    networks: Object.fromEntries(
+      desired.networks.map((n) => [n.name, there ? { name: n.name, internal: n.op.internal, labels: {} } : undefined]),
+    ),
   });
 }
 
 /** The steps of the compose plan, as `host: action service: why`, on hosts that run the baseline (or nothing). */
-export async function servicePlan(edit: Edit | undefined, opts: { roles?: string[]; fresh?: boolean } = {}): Promise<{ lines: string[]; steps: Map<string, Step[]> }> {
+export async function servicePlan(
+  edit: Edit | undefined,
+  opts: { roles?: string[]; fresh?: boolean } = {},
+): Promise<{ lines: string[]; steps: Map<string, Step[]> }> {
   const [before] = await baseline();
   const after = await plan(repo(edit), opts);
   expect(after.said).toEqual([]);
-  const steps = new Map([...after.hosts].map(([host, p]) => {
-    const running = opts.fresh ? [] : (before.hosts.get(host)?.desired.services ?? []).map((s) => deployed(p.desired.project, s));
-    return [host, planServices({ host, desired: p.desired, docker: dockerOf(p.desired, running), fileSteps: [], removeUndeclared: opts.roles === undefined }).steps];
-  }));
-  const lines = [...steps].flatMap(([host, ss]) => ss.flatMap((s) => (s.kind === 'service' ? [`${host}: ${s.action} ${s.service}: ${s.why}`] : [])));
+  const steps = new Map(
+    [...after.hosts].map(([host, p]) => {
+      const running = opts.fresh
+        ? []
+        : (before.hosts.get(host)?.desired.services ?? []).map((s) => deployed(p.desired.project, s));
+      return [
+        host,
+        planServices({
+          host,
+          desired: p.desired,
+          docker: dockerOf(p.desired, running),
+          fileSteps: [],
+          removeUndeclared: opts.roles === undefined,
+        }).steps,
+      ];
+    }),
+  );
+  const lines = [...steps].flatMap(([host, ss]) =>
+    ss.flatMap((s) => (s.kind === 'service' ? [`${host}: ${s.action} ${s.service}: ${s.why}`] : [])),
+  );
   return { lines, steps };
 }
 
 export const opsOf = (p: Planned, host: string): Op[] => (p.hosts.get(host)?.roleOps ?? []).flatMap((r) => [...r.ops]);
-export const fileAt = (ops: readonly Op[], p: string): FileOp | undefined => ops.find((o): o is FileOp => o.kind === 'file' && o.path === p);
-export const serviceOf = (ops: readonly Op[], name: string): ServiceOp | undefined => ops.find((o): o is ServiceOp => o.kind === 'service' && o.name === name);
+export const fileAt = (ops: readonly Op[], p: string): FileOp | undefined =>
+  ops.find((o): o is FileOp => o.kind === 'file' && o.path === p);
+export const serviceOf = (ops: readonly Op[], name: string): ServiceOp | undefined =>
+  ops.find((o): o is ServiceOp => o.kind === 'service' && o.name === name);
 export const lockDigest = (ref: string): string => `sha256:${createHash('sha256').update(ref).digest('hex')}`;

@@ -34,14 +34,29 @@ const withMounted = (vars: string): Record<string, string> => ({
 describe('lint and plan refuse the lessons a role can write into its own definition', () => {
   const FIXED = 'mounted_single_file: false\nmounted_owner: "1000"\nmounted_mode: 0o600\n';
   it.each<[string, string, string]>([
-    ['2 a reload over a single-file bind mount (the container keeps the replaced file\'s inode)', 'mounted_single_file: true', `${MOUNTED_AT}: service mounted: reloads in place when /opt/rigdemo/configs/mounted/app.conf changes, but it is bind-mounted as a single file (at /etc/app/app.conf): rig replaces the file (a new inode, renamed over it) and the container keeps the old one, so \`kill -HUP 1\` would read the old content (docs/lessons.md §10.2); mount its directory /opt/rigdemo/configs/mounted instead`],
-    ['16 a managed file the container\'s user cannot read (mode and owner vs the service\'s user)', 'mounted_owner: "0"', `${MOUNTED_AT}: service mounted: runs as 1000:1000, which cannot read /opt/rigdemo/configs/mounted/app.conf (mounted at /etc/app/app.conf): it is 0600 owned by 0:0 (docs/lessons.md §10.16: PermissionError at start); make the service's user own it or give its group or others read access`],
+    [
+      "2 a reload over a single-file bind mount (the container keeps the replaced file's inode)",
+      'mounted_single_file: true',
+      `${MOUNTED_AT}: service mounted: reloads in place when /opt/rigdemo/configs/mounted/app.conf changes, but it is bind-mounted as a single file (at /etc/app/app.conf): rig replaces the file (a new inode, renamed over it) and the container keeps the old one, so \`kill -HUP 1\` would read the old content (docs/lessons.md §10.2); mount its directory /opt/rigdemo/configs/mounted instead`,
+    ],
+    [
+      "16 a managed file the container's user cannot read (mode and owner vs the service's user)",
+      'mounted_owner: "0"',
+      `${MOUNTED_AT}: service mounted: runs as 1000:1000, which cannot read /opt/rigdemo/configs/mounted/app.conf (mounted at /etc/app/app.conf): it is 0600 owned by 0:0 (docs/lessons.md §10.16: PermissionError at start); make the service's user own it or give its group or others read access`,
+    ],
   ])('%s', async (_lesson, broken, expected) => {
     const fixed = repo(undefined, withMounted(FIXED));
     const [ok, okLint] = await Promise.all([plan(fixed), lint(fixed)]);
     expect([ok.said, okLint.code]).toEqual([[], 0]);
     const key = broken.split(':')[0] ?? '';
-    const root = repo(undefined, withMounted(FIXED.split('\n').map((l) => (l.startsWith(`${key}:`) ? broken : l)).join('\n')));
+    const root = repo(
+      undefined,
+      withMounted(
+        FIXED.split('\n')
+          .map((l) => (l.startsWith(`${key}:`) ? broken : l))
+          .join('\n'),
+      ),
+    );
     const [planned, linted] = await Promise.all([plan(root), lint(root)]);
     expect(planned.said.map((d) => `${d.severity} ${d.text}`)).toEqual([`error ${expected} [host app]`]);
     expect([linted.lines.filter((l) => l.startsWith(expected)).length, linted.code]).toEqual([1, 1]);

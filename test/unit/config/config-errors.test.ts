@@ -15,8 +15,12 @@ describe('config errors', () => {
   });
 
   it('duplicate key', async () => {
-    const root = makeProject(sampleFiles({ [ALL]: 'sample_dir: /srv/app\nsample_api_key: not-a-real-key-123\nsample_dir: /srv/other\n' }));
-    expect(await loadErrors(root)).toEqual(['inventory/test/group_vars/all.yml:3:1: duplicate key (YAML map keys must be unique)']);
+    const root = makeProject(
+      sampleFiles({ [ALL]: 'sample_dir: /srv/app\nsample_api_key: not-a-real-key-123\nsample_dir: /srv/other\n' }),
+    );
+    expect(await loadErrors(root)).toEqual([
+      'inventory/test/group_vars/all.yml:3:1: duplicate key (YAML map keys must be unique)',
+    ]);
   });
 
   it('unknown group in children', async () => {
@@ -29,7 +33,9 @@ describe('config errors', () => {
 
   it('unknown key in a group', async () => {
     const root = makeProject(sampleFiles({ [HOSTS]: 'all:\n  children:\n    app:\n      host:\n        web1:\n' }));
-    expect(await loadErrors(root)).toEqual(['inventory/test/hosts.yml:4:7: unknown key "host" (did you mean "hosts"?)']);
+    expect(await loadErrors(root)).toEqual([
+      'inventory/test/hosts.yml:4:7: unknown key "host" (did you mean "hosts"?)',
+    ]);
   });
 
   it('a host listed twice with conflicting connection vars', async () => {
@@ -59,16 +65,24 @@ describe('config errors', () => {
     expect(errors).toEqual([
       'inventory/test/group_vars/all.yml:2:14: sample_port: expected number, got string "eighty" [host web1]',
       'inventory/test/group_vars/all.yml:3:1: unknown variable "sample_mesage" for role sample (did you mean "sample_message"?)',
-      expect.stringMatching(new RegExp(`^${roleTs.replace(/[.]/g, '\\.')}:\\d+:5: missing required variable "sample_api_key" of role sample \\(declared here; set it in group_vars or host_vars\\) \\[host web1\\]$`)),
+      expect.stringMatching(
+        new RegExp(
+          `^${roleTs.replace(/[.]/g, '\\.')}:\\d+:5: missing required variable "sample_api_key" of role sample \\(declared here; set it in group_vars or host_vars\\) \\[host web1\\]$`,
+        ),
+      ),
     ]);
   });
 
   it('a long wrongly typed value (a vault secret given as a port) is not quoted in part', async () => {
     const secret = 'vault-secret-0123456789abcdef0123456789abcdef';
     const ring = VaultKeyring.fromPasswords([{ password: 'pw' }]);
-    const root = makeProject(sampleFiles({ 'inventory/test/host_vars/web1.yml': ring.encrypt(`sample_port: ${secret}\n`) }));
+    const root = makeProject(
+      sampleFiles({ 'inventory/test/host_vars/web1.yml': ring.encrypt(`sample_port: ${secret}\n`) }),
+    );
     const errors = await loadErrors(root, { vaultPassword: 'pw' });
-    expect(errors).toEqual([`inventory/test/host_vars/web1.yml:1:14: sample_port: expected number, got a string of ${secret.length} characters [host web1]`]);
+    expect(errors).toEqual([
+      `inventory/test/host_vars/web1.yml:1:14: sample_port: expected number, got a string of ${secret.length} characters [host web1]`,
+    ]);
     expect(errors.join('\n')).not.toContain(secret.slice(0, 12));
   });
 
@@ -88,12 +102,14 @@ describe('config errors', () => {
 
   it('wrong vault password and truncated vault file name the file', async () => {
     const ring = VaultKeyring.fromPasswords([{ password: 'right-password' }]);
-    const secretFile = `sample_api_key: ${'!vault |'}\n${ring.encrypt('the-real-key-42').split('\n').map((l) => `  ${l}`).join('\n')}\n`;
+    const secretFile = `sample_api_key: ${'!vault |'}\n${ring
+      .encrypt('the-real-key-42')
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n')}\n`;
     const whole = ring.encrypt('sample_dir: /srv/app\n');
     const truncated = whole.slice(0, Math.floor(whole.length / 2));
-    const root = makeProject(
-      sampleFiles({ [ALL]: secretFile, 'inventory/test/group_vars/app.yml': truncated }),
-    );
+    const root = makeProject(sampleFiles({ [ALL]: secretFile, 'inventory/test/group_vars/app.yml': truncated }));
     const errors = await loadErrors(root, { vaultPassword: 'wrong-password' });
     expect(errors).toEqual([
       expect.stringMatching(/^inventory\/test\/group_vars\/all\.yml:1:\d+: .*(HMAC|password)/),
@@ -103,9 +119,13 @@ describe('config errors', () => {
   });
 
   it('a destination leaving its directory by "..", or not normalised, is refused at the call site', async () => {
-    const root = makeProject(sampleFiles({ [ALL]: 'sample_dir: /srv/app/../../etc\nsample_api_key: not-a-real-key-123\n' }));
+    const root = makeProject(
+      sampleFiles({ [ALL]: 'sample_dir: /srv/app/../../etc\nsample_api_key: not-a-real-key-123\n' }),
+    );
     expect(renderErrors(await load(root), root)).toEqual([
-      expect.stringMatching(/^roles\/sample\/role\.ts:\d+:\d+: destination must not contain "\.\.": "\/srv\/app\/\.\.\/\.\.\/etc"$/),
+      expect.stringMatching(
+        /^roles\/sample\/role\.ts:\d+:\d+: destination must not contain "\.\.": "\/srv\/app\/\.\.\/\.\.\/etc"$/,
+      ),
     ]);
     const slashes = makeProject(sampleFiles({ [ALL]: 'sample_dir: /srv//app/\nsample_api_key: not-a-real-key-123\n' }));
     expect(renderErrors(await load(slashes), slashes)[0]).toMatch(
@@ -124,7 +144,10 @@ describe('config errors', () => {
       '});',
       '',
     ].join('\n');
-    const files = sampleFiles({ 'roles/escape/role.ts': role, 'playbooks/site.yml': '- hosts: app\n  roles: [escape]\n' });
+    const files = sampleFiles({
+      'roles/escape/role.ts': role,
+      'playbooks/site.yml': '- hosts: app\n  roles: [escape]\n',
+    });
     const root = makeProject(files, { roles: [], asPackage: true });
     const col = `  tasks: ({ template, copy }) => [`.length + 1;
     expect(renderErrors(await load(root), root)).toEqual([
@@ -133,7 +156,8 @@ describe('config errors', () => {
   });
 
   it('a host name that would write lines of its own into templates is refused at its key', async () => {
-    const hosts = 'all:\n  children:\n    app:\n      hosts:\n        "web1\\n# injected": { ansible_host: 127.0.0.1 }\n';
+    const hosts =
+      'all:\n  children:\n    app:\n      hosts:\n        "web1\\n# injected": { ansible_host: 127.0.0.1 }\n';
     const root = makeProject(sampleFiles({ [HOSTS]: hosts }));
     expect(await loadErrors(root)).toEqual([
       expect.stringMatching(/^inventory\/test\/hosts\.yml:5:9: .*a host name: letters, digits, "\.", "_" and "-"/),
@@ -151,7 +175,9 @@ describe('config errors', () => {
     const files = sampleFiles({ 'roles/img/role.ts': role, 'playbooks/site.yml': '- hosts: app\n  roles: [img]\n' });
     const root = makeProject(files, { roles: [], asPackage: true });
     expect(renderErrors(await load(root), root)).toEqual([
-      expect.stringMatching(/^roles\/img\/role\.ts:3:\d+: service app: invalid image reference "redis:7\\nFROM evil": /),
+      expect.stringMatching(
+        /^roles\/img\/role\.ts:3:\d+: service app: invalid image reference "redis:7\\nFROM evil": /,
+      ),
     ]);
   });
 });

@@ -88,7 +88,11 @@ describe('module load errors', () => {
   it('locates an import that resolves nowhere at the specifier in the importing file, and says why', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rig-module-error-'));
     const file = path.join(dir, 'role.ts');
-    const imports = ["import { defineRole } from 'rig';", "import { a } from './helpr.ts';", 'import pad from "left-pad";'];
+    const imports = [
+      "import { defineRole } from 'rig';",
+      "import { a } from './helpr.ts';",
+      'import pad from "left-pad";',
+    ];
     writeFileSync(file, ['// imports', ...imports, ''].join('\n'));
     const failed = (spec: string, code: string) => moduleLoadDiagnostic(new ModuleImportError(spec, file, code), file);
     expect(failed('./helpr.ts', 'ERR_MODULE_NOT_FOUND')).toEqual({

@@ -6,11 +6,26 @@ import { load, makeProject, sampleFiles } from '../../helpers/project.js';
 const ROWS: { row: string; files: Record<string, string>; opts?: { extraVars?: string[]; varsFiles?: string[] } }[] = [
   { row: 'role defaults', files: {} }, // roles/sample/defaults.yml says "hello from rig"
   { row: 'hosts.yml all vars', files: { 'inventory/test/hosts.yml': hostsYml({ all: 'hosts.yml all vars' }) } },
-  { row: 'hosts.yml group vars', files: { 'inventory/test/hosts.yml': hostsYml({ all: 'x', group: 'hosts.yml group vars' }) } },
-  { row: 'group_vars/all', files: { 'inventory/test/group_vars/all.yml': 'sample_dir: /srv/app\nsample_api_key: not-a-real-key-123\nsample_message: group_vars/all\n' } },
+  {
+    row: 'hosts.yml group vars',
+    files: { 'inventory/test/hosts.yml': hostsYml({ all: 'x', group: 'hosts.yml group vars' }) },
+  },
+  {
+    row: 'group_vars/all',
+    files: {
+      'inventory/test/group_vars/all.yml':
+        'sample_dir: /srv/app\nsample_api_key: not-a-real-key-123\nsample_message: group_vars/all\n',
+    },
+  },
   { row: 'group_vars/<group>', files: { 'inventory/test/group_vars/app.yml': 'sample_message: group_vars/<group>\n' } },
-  { row: 'hosts.yml host vars', files: { 'inventory/test/hosts.yml': hostsYml({ all: 'x', group: 'x', host: 'hosts.yml host vars' }) } },
-  { row: 'host_vars/<host>', files: { 'inventory/test/host_vars/web1/main.yml': 'sample_message: host_vars/<host>\n' } },
+  {
+    row: 'hosts.yml host vars',
+    files: { 'inventory/test/hosts.yml': hostsYml({ all: 'x', group: 'x', host: 'hosts.yml host vars' }) },
+  },
+  {
+    row: 'host_vars/<host>',
+    files: { 'inventory/test/host_vars/web1/main.yml': 'sample_message: host_vars/<host>\n' },
+  },
   { row: '--vars-file', files: { 'extra.yml': 'sample_message: --vars-file\n' }, opts: { varsFiles: ['extra.yml'] } },
   { row: '--var', files: {}, opts: { extraVars: ['sample_message=--var'] } },
 ];
@@ -35,7 +50,10 @@ describe('variable precedence (README table)', () => {
     const top = rows[rows.length - 1]!;
     it(`${top.row} overrides every row above it`, async () => {
       const files = Object.assign(sampleFiles(), ...rows.map((r) => r.files)) as Record<string, string>;
-      const opts = Object.assign({}, ...rows.map((r) => r.opts ?? {})) as { extraVars?: string[]; varsFiles?: string[] };
+      const opts = Object.assign({}, ...rows.map((r) => r.opts ?? {})) as {
+        extraVars?: string[];
+        varsFiles?: string[];
+      };
       const project = await load(makeProject(files), opts);
       const v = project.hosts.get('web1')!.vars.get('sample_message')!;
       expect(v.value).toBe(i === 0 ? 'hello from rig' : top.row);
@@ -73,7 +91,9 @@ describe('variable precedence (README table)', () => {
   });
 
   it('records file:line:col of the winning value', async () => {
-    const root = makeProject(sampleFiles({ 'inventory/test/group_vars/app.yml': '# comment\n\nsample_message: here\n' }));
+    const root = makeProject(
+      sampleFiles({ 'inventory/test/group_vars/app.yml': '# comment\n\nsample_message: here\n' }),
+    );
     const v = (await load(root)).hosts.get('web1')!.vars.get('sample_message')!;
     expect(v.loc).toEqual({ file: `${root}/inventory/test/group_vars/app.yml`, line: 3, col: 1 });
     expect(v.layer).toBe('group_vars');

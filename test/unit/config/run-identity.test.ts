@@ -10,7 +10,7 @@ describe('run identity', () => {
     expect(userName({})).toBe(os.userInfo().username);
   });
 
-  it('gives each invocation its own 12-hex run id, with the workstation\'s name', () => {
+  it("gives each invocation its own 12-hex run id, with the workstation's name", () => {
     const [a, b] = [runIdentity({ USER: 'alice' }), runIdentity({ USER: 'alice' })];
     expect(a.runId).toMatch(/^[0-9a-f]{12}$/);
     expect(a.runId).not.toBe(b.runId);

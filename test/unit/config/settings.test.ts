@@ -19,7 +19,12 @@ function errorsOf(fn: () => unknown, root: string): string[] {
 describe('workstation settings', () => {
   it('has a default for everything that is optional', () => {
     const root = makeProject({});
-    expect(loadSettings(root, {})).toEqual({ RIG_ENV: 'local', RIG_FORKS: 100, RIG_CONNECT_TIMEOUT: 10, RIG_TELEGRAM_API_BASE: 'https://api.telegram.org' });
+    expect(loadSettings(root, {})).toEqual({
+      RIG_ENV: 'local',
+      RIG_FORKS: 100,
+      RIG_CONNECT_TIMEOUT: 10,
+      RIG_TELEGRAM_API_BASE: 'https://api.telegram.org',
+    });
   });
 
   it('reads .env, and the process environment wins over it', () => {
@@ -29,7 +34,9 @@ describe('workstation settings', () => {
   });
 
   it('fails fast on typos and bad values, all at once, each at its line in .env', () => {
-    const root = makeProject({ '.env': '# workstation\nRIG_FORK=4\nRIG_CONNECT_TIMEOUT=soon\nRIG_SSH_KEY=keys/missing\n' });
+    const root = makeProject({
+      '.env': '# workstation\nRIG_FORK=4\nRIG_CONNECT_TIMEOUT=soon\nRIG_SSH_KEY=keys/missing\n',
+    });
     expect(errorsOf(() => loadSettings(root, {}), root)).toEqual([
       '.env:2:1: unknown setting RIG_FORK (did you mean "RIG_FORKS"?)',
       '.env:3:1: RIG_CONNECT_TIMEOUT: Invalid input: expected number, received NaN',
@@ -44,7 +51,7 @@ describe('workstation settings', () => {
     ]);
   });
 
-  it('RIG_SSH_KEY is only a fallback: the inventory\'s key wins', async () => {
+  it("RIG_SSH_KEY is only a fallback: the inventory's key wins", async () => {
     const root = makeProject(sampleFiles());
     writeFileSync(path.join(root, 'workstation_key'), 'k');
     writeFileSync(path.join(root, 'inventory_key'), 'k');

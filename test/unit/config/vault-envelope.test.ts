@@ -1,11 +1,17 @@
 // Known-answer and format tests for the vault envelope and cipher, against fixtures made by the real ansible-vault.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { formatEnvelope, isAlreadyEncrypted, isVaultEnvelope, parseEnvelope } from '../../../src/config/vault/envelope.js';
+import {
+  formatEnvelope,
+  isAlreadyEncrypted,
+  isVaultEnvelope,
+  parseEnvelope,
+} from '../../../src/config/vault/envelope.js';
 import { VaultKeyring } from '../../../src/config/vault/keyring.js';
 import { VaultError } from '../../../src/core/errors/errors.js';
 
-const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/vault/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../../fixtures/vault/${name}`, import.meta.url), 'utf8');
 const PLAINTEXT = fixture('plaintext.yml');
 const FIXED_SALT = Buffer.from('rig-fixed-salt-for-known-answer!');
 const keyring = VaultKeyring.fromPasswords([
@@ -37,7 +43,9 @@ describe('known answers from ansible-vault 2.14', () => {
 
   it('encrypts byte-for-byte like ansible VaultLib.encrypt with the same salt (1.1 and 1.2)', () => {
     expect(keyring.encrypt(PLAINTEXT, { salt: FIXED_SALT })).toBe(fixture('fixed-salt-1.1.vault'));
-    expect(keyring.encrypt(PLAINTEXT, { salt: FIXED_SALT, vaultId: 'prod' })).toBe(fixture('fixed-salt-1.2-prod.vault'));
+    expect(keyring.encrypt(PLAINTEXT, { salt: FIXED_SALT, vaultId: 'prod' })).toBe(
+      fixture('fixed-salt-1.2-prod.vault'),
+    );
   });
 });
 
@@ -86,12 +94,18 @@ describe('damaged envelopes give one clear VaultError naming the file', () => {
     ['cut mid-line', text.slice(0, 201), 'body has an odd number of hex digits'],
     ['cut to 3 lines', lines.slice(0, 4).join('\n'), 'expected salt, HMAC and ciphertext lines, found 2 line(s)'],
     ['non-hex garbage', `${lines[0]}\nzz${lines.slice(1).join('\n')}`, 'body is not hexadecimal'],
-    ['ciphertext cut by 2 lines', lines.slice(0, -3).join('\n'), 'ciphertext is 95 bytes, not a whole number of 16-byte blocks'],
+    [
+      'ciphertext cut by 2 lines',
+      lines.slice(0, -3).join('\n'),
+      'ciphertext is 95 bytes, not a whole number of 16-byte blocks',
+    ],
   ];
   it.each(cases)('%s', (_name, damaged, detail) => {
     const err = errorOf(() => keyring.decrypt(damaged, 'group_vars/all/secrets.yml'));
     expect(err).toBeInstanceOf(VaultError);
-    expect(err.message).toBe(`group_vars/all/secrets.yml: not a valid vault envelope (truncated or corrupted: ${detail})`);
+    expect(err.message).toBe(
+      `group_vars/all/secrets.yml: not a valid vault envelope (truncated or corrupted: ${detail})`,
+    );
   });
 
   it('names unsupported versions and ciphers, and plain text', () => {
@@ -101,6 +115,8 @@ describe('damaged envelopes give one clear VaultError naming the file', () => {
     expect(errorOf(() => keyring.decrypt(text.replace('AES256', 'AES'), 'f')).message).toBe(
       'f: unsupported vault cipher "AES" (rig reads AES256)',
     );
-    expect(errorOf(() => keyring.decrypt('db: x\n', 'f')).message).toBe('f: not vault encrypted data (no $ANSIBLE_VAULT header)');
+    expect(errorOf(() => keyring.decrypt('db: x\n', 'f')).message).toBe(
+      'f: not vault encrypted data (no $ANSIBLE_VAULT header)',
+    );
   });
 });

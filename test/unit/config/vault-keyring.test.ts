@@ -8,7 +8,8 @@ import { VaultKeyring } from '../../../src/config/vault/keyring.js';
 import { formatVaultYaml } from '../../../src/config/vault/vault-yaml.js';
 import { UsageError, UserError, VaultError } from '../../../src/core/errors/errors.js';
 
-const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/vault/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../../fixtures/vault/${name}`, import.meta.url), 'utf8');
 const single = VaultKeyring.fromPasswords([{ password: 'rig-fixture-password' }]);
 
 function errorOf(fn: () => unknown): Error {
@@ -55,7 +56,9 @@ describe('wrong password and tampering', () => {
     const wrong = VaultKeyring.fromPasswords([{ password: 'not-the-password' }]);
     const err = errorOf(() => wrong.decrypt(envelope, 'inventory/prod/group_vars/all/secrets.yml'));
     expect(err).toBeInstanceOf(VaultError);
-    expect(err.message).toBe('inventory/prod/group_vars/all/secrets.yml: wrong vault password or corrupted data (HMAC mismatch)');
+    expect(err.message).toBe(
+      'inventory/prod/group_vars/all/secrets.yml: wrong vault password or corrupted data (HMAC mismatch)',
+    );
     expect(err.stack ?? '').not.toContain('not-the-password');
   });
 
@@ -71,11 +74,15 @@ describe('wrong password and tampering', () => {
     const flipped = Buffer.from(payload.ciphertext);
     flipped[5] = (flipped[5] ?? 0) ^ 0x01;
     const tampered = formatEnvelope({ ...payload, ciphertext: flipped });
-    expect(errorOf(() => single.decrypt(tampered, 'f')).message).toBe('f: wrong vault password or corrupted data (HMAC mismatch)');
+    expect(errorOf(() => single.decrypt(tampered, 'f')).message).toBe(
+      'f: wrong vault password or corrupted data (HMAC mismatch)',
+    );
     // 16 bytes of ciphertext = 64 digits of the doubly hexlified body: the structure still looks valid.
     const body = envelope.split('\n').slice(1).join('').slice(0, -64);
     const cut = `$ANSIBLE_VAULT;1.1;AES256\n${body.replace(/(.{80})/g, '$1\n')}\n`;
-    expect(errorOf(() => single.decrypt(cut, 'f')).message).toBe('f: wrong vault password or corrupted data (HMAC mismatch)');
+    expect(errorOf(() => single.decrypt(cut, 'f')).message).toBe(
+      'f: wrong vault password or corrupted data (HMAC mismatch)',
+    );
   });
 
   it('tampering inside the HMAC hex specifically is caught', () => {
@@ -85,7 +92,9 @@ describe('wrong password and tampering', () => {
     const [salt, hmac, ct] = body.split('\n');
     const badHmac = `${hmac!.slice(0, -1)}${hmac!.endsWith('0') ? '1' : '0'}`;
     const rebuilt = `$ANSIBLE_VAULT;1.1;AES256\n${Buffer.from([salt, badHmac, ct].join('\n')).toString('hex')}\n`;
-    expect(errorOf(() => k.decrypt(rebuilt, 'f')).message).toBe('f: wrong vault password or corrupted data (HMAC mismatch)');
+    expect(errorOf(() => k.decrypt(rebuilt, 'f')).message).toBe(
+      'f: wrong vault password or corrupted data (HMAC mismatch)',
+    );
   });
 });
 
@@ -98,7 +107,10 @@ describe('vault ids', () => {
     ]);
     expect(k.decryptBytes(k.encrypt('x', { vaultId: 'prod' }), 'f').vaultId).toBe('prod');
     expect(k.decryptBytes(k.encrypt('x', { vaultId: 'dev' }), 'f').vaultId).toBe('dev');
-    const other = VaultKeyring.fromPasswords([{ label: 'prod', password: 'p' }, { label: 'stage', password: 's' }]);
+    const other = VaultKeyring.fromPasswords([
+      { label: 'prod', password: 'p' },
+      { label: 'stage', password: 's' },
+    ]);
     const byStage = other.encrypt('y', { vaultId: 'stage' }).replace(';stage', ';unknown');
     expect(other.decryptBytes(byStage, 'f').vaultId).toBe('stage');
   });

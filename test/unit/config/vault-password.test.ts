@@ -26,7 +26,8 @@ async function file(name: string, content: string, mode = 0o600): Promise<string
   await chmod(p, mode);
   return p;
 }
-const read = async (p: string): Promise<string> => (await readPasswordFile({ file: p, origin: 'test' })).toString('latin1');
+const read = async (p: string): Promise<string> =>
+  (await readPasswordFile({ file: p, origin: 'test' })).toString('latin1');
 
 describe('password files', () => {
   it('strips surrounding whitespace and newlines from a plain file (Python bytes.strip)', async () => {
@@ -47,7 +48,9 @@ describe('password files', () => {
 
   it('a failing script is an error with its exit code, never its output', async () => {
     const script = await file('bad.sh', '#!/bin/sh\necho leaked-secret\nexit 3\n', 0o700);
-    const err = await readPasswordFile({ file: script, origin: '--vault-password-file' }).catch((e: unknown) => e as Error);
+    const err = await readPasswordFile({ file: script, origin: '--vault-password-file' }).catch(
+      (e: unknown) => e as Error,
+    );
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toBe(`vault password script ${script} (--vault-password-file) exited with code 3`);
   });
@@ -66,7 +69,13 @@ describe('password sources', () => {
     await file('env-pw', 'env\n');
     await file('flag-pw', 'flag\n');
     const env = { RIG_VAULT_PASSWORD_FILE: 'env-pw' };
-    const all = await resolvePasswordFiles({ root: dir, cwd: dir, passwordFile: 'flag-pw', vaultIds: ['prod@p', 'q'], env });
+    const all = await resolvePasswordFiles({
+      root: dir,
+      cwd: dir,
+      passwordFile: 'flag-pw',
+      vaultIds: ['prod@p', 'q'],
+      env,
+    });
     expect(all.map((s) => [s.label, path.basename(s.file), s.origin])).toEqual([
       ['prod', 'p', '--vault-id prod'],
       ['default', 'q', '--vault-id default'],

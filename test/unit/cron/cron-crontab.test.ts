@@ -1,4 +1,5 @@
-// The crontab block (build, replace in place, remove, malformed markers), the time flag, the script and crontab's classifier.
+// The crontab block (build, replace in place, remove, malformed markers), the time flag, the script and crontab's
+// classifier.
 import { describe, expect, it } from 'vitest';
 import { findBlocks, nightlyBlock, parseCronTime, removeBlock, upsertBlock } from '../../../src/cron/crontab-block.js';
 import { crontabCmd, crontabFailure } from '../../../src/cron/crontab-io.js';
@@ -6,7 +7,8 @@ import { cronPaths, nightlyScript, scriptCommand } from '../../../src/cron/night
 import { display } from '../../../src/core/cmd/render.js';
 
 const OTHERS = 'MAILTO=""\n# mine\n0 4 * * * /bin/true\n';
-const block = (env: string, at = '03:15') => nightlyBlock(env, parseCronTime(at), scriptCommand(cronPaths('/srv/deploy', env)));
+const block = (env: string, at = '03:15') =>
+  nightlyBlock(env, parseCronTime(at), scriptCommand(cronPaths('/srv/deploy', env)));
 
 describe('crontab block', () => {
   it('is four lines: markers, how to change it, the schedule', () => {
@@ -26,7 +28,10 @@ describe('crontab block', () => {
     const withMore = upsertBlock(`${once}# after\n`, 'preprod', block('preprod'));
     const moved = upsertBlock(withMore, 'prod', block('prod', '23:59'));
     expect(moved).toBe(`${OTHERS}${block('prod', '23:59').join('\n')}\n# after\n${block('preprod').join('\n')}\n`);
-    expect(findBlocks(moved).map((b) => [b.env, b.line])).toEqual([['prod', 4], ['preprod', 9]]);
+    expect(findBlocks(moved).map((b) => [b.env, b.line])).toEqual([
+      ['prod', 4],
+      ['preprod', 9],
+    ]);
   });
 
   it('a crontab without a final newline gets one (cron ignores an unterminated last line)', () => {
@@ -34,7 +39,7 @@ describe('crontab block', () => {
     expect(upsertBlock('', 'x', block('x'))).toBe(`${block('x').join('\n')}\n`);
   });
 
-  it('remove deletes only its env\'s block', () => {
+  it("remove deletes only its env's block", () => {
     const both = upsertBlock(upsertBlock(OTHERS, 'prod', block('prod')), 'preprod', block('preprod'));
     expect(removeBlock(both, 'prod')).toEqual({ removed: true, text: `${OTHERS}${block('preprod').join('\n')}\n` });
     expect(removeBlock(removeBlock(both, 'prod').text, 'preprod')).toEqual({ removed: true, text: OTHERS });
@@ -43,27 +48,41 @@ describe('crontab block', () => {
   });
 
   it('a begin without its end, or an end without its begin, is refused with the line', () => {
-    expect(() => findBlocks('a\n# rig:nightly:prod begin\nx\n')).toThrow('crontab line 2: "# rig:nightly:prod begin" has no matching rig:nightly marker; fix the crontab by hand (crontab -e) first');
-    expect(() => upsertBlock('# rig:nightly:prod end\n', 'prod', block('prod'))).toThrow('crontab line 1: "# rig:nightly:prod end" has no matching');
+    expect(() => findBlocks('a\n# rig:nightly:prod begin\nx\n')).toThrow(
+      'crontab line 2: "# rig:nightly:prod begin" has no matching rig:nightly marker; fix the crontab by hand (crontab -e) first',
+    );
+    expect(() => upsertBlock('# rig:nightly:prod end\n', 'prod', block('prod'))).toThrow(
+      'crontab line 1: "# rig:nightly:prod end" has no matching',
+    );
     expect(() => findBlocks('# rig:nightly:a begin\n# rig:nightly:b end\n')).toThrow('crontab line 2:');
   });
 
   it('refuses a command cron would split at % and an env that is not a name', () => {
-    expect(() => nightlyBlock('prod', { hour: 1, minute: 0 }, '/bin/sh /x%y.sh')).toThrow('must not contain %, CR or LF');
+    expect(() => nightlyBlock('prod', { hour: 1, minute: 0 }, '/bin/sh /x%y.sh')).toThrow(
+      'must not contain %, CR or LF',
+    );
     expect(() => nightlyBlock('a b', { hour: 1, minute: 0 }, '/bin/sh /x.sh')).toThrow('"a b" is not an env name');
   });
 
   it('--at takes HH:MM from 00:00 to 23:59 only', () => {
     expect(parseCronTime('3:05')).toEqual({ hour: 3, minute: 5 });
     expect(parseCronTime('23:59')).toEqual({ hour: 23, minute: 59 });
-    for (const bad of ['24:00', '12:60', '3', '03:5', 'noon', '']) expect(() => parseCronTime(bad)).toThrow(`"${bad}" is not a time of day HH:MM`);
+    for (const bad of ['24:00', '12:60', '3', '03:5', 'noon', ''])
+      expect(() => parseCronTime(bad)).toThrow(`"${bad}" is not a time of day HH:MM`);
   });
 });
 
 describe('the generated script', () => {
   it('cds to the repository, bounds the log, and execs rig with absolute paths, stdin /dev/null, output to the log', () => {
     const paths = cronPaths("/srv/it's deploy", 'prod');
-    const text = nightlyScript({ env: 'prod', root: "/srv/it's deploy", paths, node: '/usr/bin/node', rigBin: '/opt/rig/bin/rig.js', args: ['--chat', '-100123'] });
+    const text = nightlyScript({
+      env: 'prod',
+      root: "/srv/it's deploy",
+      paths,
+      node: '/usr/bin/node',
+      rigBin: '/opt/rig/bin/rig.js',
+      args: ['--chat', '-100123'],
+    });
     expect(text.split('\n').filter((l) => !l.startsWith('#'))).toEqual([
       'umask 077',
       "cd '/srv/it'\\''s deploy' || exit 1",

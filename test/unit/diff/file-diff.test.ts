@@ -144,7 +144,11 @@ describe('a diff only when both sides are non-sensitive', () => {
   it('a known secret on either side (even spanning lines, even JSON-escaped) makes it sensitive: digests only', () => {
     const pem = '-----BEGIN KEY-----\nMIIEabc\nMIIEdef\n-----END KEY-----';
     const redactor = new Redactor([SECRET, pem, 'q"uoted-secret']);
-    const pairs: [string, string][] = [['note: old\n', `note: ${SECRET}\n${pem}\n`], [`note: ${SECRET}\n`, 'note: new\n'], ['{"a":"q\\"uoted-secret"}\n', '{}\n']];
+    const pairs: [string, string][] = [
+      ['note: old\n', `note: ${SECRET}\n${pem}\n`],
+      [`note: ${SECRET}\n`, 'note: new\n'],
+      ['{"a":"q\\"uoted-secret"}\n', '{}\n'],
+    ];
     for (const [before, after] of pairs) {
       const { change, lines } = plan({ ...base, redactor, path: '/c', before, after });
       expect(change).toMatchObject({ kind: 'update', sensitive: true });
@@ -167,12 +171,14 @@ describe('a diff only when both sides are non-sensitive', () => {
     expect(change).not.toHaveProperty('diff');
   });
 
-  it.each([['private_key_path: /var/lib/headscale/private.key\n'], ['password_file: /run/secrets/pw\n'], ['keyring: x\nmonkey: y\n'], ['author: me\n']])(
-    'a key that names a place or merely contains the letters is not a credential (%j)',
-    (text) => {
-      expect(plan({ ...base, path: '/c', before: text, after: 'plain: new\n' }).change.diff).toBeDefined();
-    },
-  );
+  it.each([
+    ['private_key_path: /var/lib/headscale/private.key\n'],
+    ['password_file: /run/secrets/pw\n'],
+    ['keyring: x\nmonkey: y\n'],
+    ['author: me\n'],
+  ])('a key that names a place or merely contains the letters is not a credential (%j)', (text) => {
+    expect(plan({ ...base, path: '/c', before: text, after: 'plain: new\n' }).change.diff).toBeDefined();
+  });
 });
 
 describe('env keys', () => {
@@ -238,18 +244,25 @@ describe('property: no output contains a secret', () => {
   it('sensitive files of any text or bytes, secrets anywhere, env parsing on or off', () => {
     const side = fc.tuple(textAround, secretArb, textAround).map(([a, s, b]) => ({ text: a + s + b, secret: s }));
     fc.assert(
-      fc.property(fc.option(side), side, fc.boolean(), fc.boolean(), fc.boolean(), (old, now, envFile, bytes, known) => {
-        const secrets = old === null ? [now.secret] : [old.secret, now.secret];
-        const enc = (t: string): string | Uint8Array => (bytes ? new TextEncoder().encode(t) : t);
-        // Env key names are shown as names; in a garbled file a secret could parse as one, and only a known
-        // secret is masked there. Without env parsing, nothing depends on the redactor.
-        fc.pre(!envFile || known);
-        const redactor = new Redactor(known ? secrets : []);
-        const input = { path: '/etc/app/secret.conf', sensitive: true, envFile, redactor };
-        const before = old === null ? undefined : enc(old.text);
-        const change = describeFileChange({ ...input, before, after: enc(now.text) });
-        expect(leaks(change, secrets)).toBe(false);
-      }),
+      fc.property(
+        fc.option(side),
+        side,
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        (old, now, envFile, bytes, known) => {
+          const secrets = old === null ? [now.secret] : [old.secret, now.secret];
+          const enc = (t: string): string | Uint8Array => (bytes ? new TextEncoder().encode(t) : t);
+          // Env key names are shown as names; in a garbled file a secret could parse as one, and only a known
+          // secret is masked there. Without env parsing, nothing depends on the redactor.
+          fc.pre(!envFile || known);
+          const redactor = new Redactor(known ? secrets : []);
+          const input = { path: '/etc/app/secret.conf', sensitive: true, envFile, redactor };
+          const before = old === null ? undefined : enc(old.text);
+          const change = describeFileChange({ ...input, before, after: enc(now.text) });
+          expect(leaks(change, secrets)).toBe(false);
+        },
+      ),
     );
   });
 
@@ -257,7 +270,13 @@ describe('property: no output contains a secret', () => {
     fc.assert(
       fc.property(textAround, secretArb, textAround, fc.option(textAround), (a, secret, b, old) => {
         const redactor = new Redactor([secret]);
-        const input = { ...base, path: '/srv/app/config.yml', redactor, before: old ?? undefined, after: a + secret + b };
+        const input = {
+          ...base,
+          path: '/srv/app/config.yml',
+          redactor,
+          before: old ?? undefined,
+          after: a + secret + b,
+        };
         const change = describeFileChange(input);
         expect(leaks(change, [secret])).toBe(false);
       }),

@@ -20,8 +20,14 @@ const OLD = sha256Hex('v0\n');
 /** The fingerprint of an older definition than the release's. */
 const F0 = 'f0'.padEnd(64, '0');
 const svc = (name: string, over: { oneShot?: boolean; imageId?: string; fingerprint?: string } = {}) => ({
-  role: 'web', name, phase: 'apps' as const, spec: serviceSpecSchema.parse({ image: 'app:1' }), gate: healthGateSchema.parse({ oneShot: over.oneShot ?? false }),
-  requested: 'app:1', imageId: over.imageId ?? ID_A, fingerprint: over.fingerprint ?? 'f1'.padEnd(64, '0'),
+  role: 'web',
+  name,
+  phase: 'apps' as const,
+  spec: serviceSpecSchema.parse({ image: 'app:1' }),
+  gate: healthGateSchema.parse({ oneShot: over.oneShot ?? false }),
+  requested: 'app:1',
+  imageId: over.imageId ?? ID_A,
+  fingerprint: over.fingerprint ?? 'f1'.padEnd(64, '0'),
 });
 /** Service web reads conf/ (reloaded in place: kill -HUP 1) and app.conf (mounted alone: a change recreates it). */
 const WEB_MOUNTS = [
@@ -37,8 +43,18 @@ const web = {
 const webInputs = (site: string, conf: string) =>
   inputsLabel({ 'file:/srv/shop/app.conf': conf, 'file:/srv/shop/conf/site': site });
 const RELEASE: Release = {
-  version: 1, id: '20261201T031500Z-ab12', createdAt: '2026-12-01T03:15:00Z', env: 'prod', host: 'web1', user: 'alice', workstation: 'laptop', git: null,
-  planHash: 'p'.repeat(64), kind: 'deploy', project: 'shop', projectDir: '/srv/shop',
+  version: 1,
+  id: '20261201T031500Z-ab12',
+  createdAt: '2026-12-01T03:15:00Z',
+  env: 'prod',
+  host: 'web1',
+  user: 'alice',
+  workstation: 'laptop',
+  git: null,
+  planHash: 'p'.repeat(64),
+  kind: 'deploy',
+  project: 'shop',
+  projectDir: '/srv/shop',
   files: [
     { role: 'web', path: '/srv/shop/app.conf', sha256: SHA, sensitive: false, mode: 0o644, owner: '0' },
     { role: 'web', path: '/srv/shop/app.env', sha256: SHA, sensitive: true, mode: 0o600, owner: 'app', group: 'app' },
@@ -46,13 +62,37 @@ const RELEASE: Release = {
   ],
   dirs: [{ role: 'web', path: '/srv/shop/conf', mode: 0o755 }],
   services: [web, svc('init', { oneShot: true }), svc('worker')],
-  networks: [{ role: 'web', name: 'back', internal: true, external: false }, { role: 'web', name: 'edge', internal: false, external: true }],
+  networks: [
+    { role: 'web', name: 'back', internal: true, external: false },
+    { role: 'web', name: 'edge', internal: false, external: true },
+  ],
 };
 const owned = { uid: 1000, gid: 1000, owner: 'app', group: 'app' };
-const fileAt = (sha256: string, mode: number, over: Partial<typeof owned> = {}): PathState => ({ kind: 'file', sha256, size: 3, mode: 0o100000 | mode, ...owned, ...over });
+const fileAt = (sha256: string, mode: number, over: Partial<typeof owned> = {}): PathState => ({
+  kind: 'file',
+  sha256,
+  size: 3,
+  mode: 0o100000 | mode,
+  ...owned,
+  ...over,
+});
 const container = (service: string, over: Partial<ContainerState> = {}): ContainerState => ({
-  id: `${service[0]}`.repeat(64), name: `shop_${service}`, image: ID_A, labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': service, [LABELS.fingerprint]: 'f1'.padEnd(64, '0') },
-  project: 'shop', service, status: 'running', running: true, exitCode: 0, startedAt: '', restartCount: 0, ...over,
+  id: `${service[0]}`.repeat(64),
+  name: `shop_${service}`,
+  image: ID_A,
+  labels: {
+    'com.docker.compose.project': 'shop',
+    'com.docker.compose.service': service,
+    [LABELS.fingerprint]: 'f1'.padEnd(64, '0'),
+  },
+  project: 'shop',
+  service,
+  status: 'running',
+  running: true,
+  exitCode: 0,
+  startedAt: '',
+  restartCount: 0,
+  ...over,
 });
 
 describe('file drift', () => {
@@ -82,13 +122,25 @@ describe('file drift', () => {
   });
 
   it('a non-sensitive file carries its diff under its line', () => {
-    const item = fileDrift(RELEASE, new Map([['/srv/shop/app.conf', fileAt('e'.repeat(64), 0o644, { owner: 'root', uid: 0 })]])).find((i) => i.what === 'content');
-    expect(itemLines({ ...item!, ...(item?.what === 'content' ? { diff: ['--- a (release)', '+++ a (host)', '-v1', '+v2'] } : {}) }).slice(1)).toEqual(['    --- a (release)', '    +++ a (host)', '    -v1', '    +v2']);
+    const item = fileDrift(
+      RELEASE,
+      new Map([['/srv/shop/app.conf', fileAt('e'.repeat(64), 0o644, { owner: 'root', uid: 0 })]]),
+    ).find((i) => i.what === 'content');
+    expect(
+      itemLines({
+        ...item!,
+        ...(item?.what === 'content' ? { diff: ['--- a (release)', '+++ a (host)', '-v1', '+v2'] } : {}),
+      }).slice(1),
+    ).toEqual(['    --- a (release)', '    +++ a (host)', '    -v1', '    +v2']);
   });
 });
 
 describe('service drift', () => {
-  const healthy = [container('web'), container('init', { status: 'exited', running: false, exitCode: 0 }), container('worker')];
+  const healthy = [
+    container('web'),
+    container('init', { status: 'exited', running: false, exitCode: 0 }),
+    container('worker'),
+  ];
   const nets = { shop_back: network('shop_back', true) };
 
   it('in sync: every container runs the recorded image with the recorded fingerprint; a one-shot that exited 0 is fine', () => {
@@ -101,7 +153,8 @@ describe('service drift', () => {
       container('init', { status: 'exited', running: false, exitCode: 1 }),
       container('stray'),
     ];
-    const lines = (n: Record<string, ReturnType<typeof network> | undefined>) => serviceDrift(RELEASE, dockerState({ containers, networks: n }), new Map()).flatMap(itemLines);
+    const lines = (n: Record<string, ReturnType<typeof network> | undefined>) =>
+      serviceDrift(RELEASE, dockerState({ containers, networks: n }), new Map()).flatMap(itemLines);
     expect(lines({})).toEqual([
       `~ web: container runs image sha256:${'b'.repeat(12)}…, release says sha256:${'a'.repeat(12)}…`,
       `~ web: container created from another definition: rig.fingerprint f20000000000…, release says f10000000000… (recreated outside rig?)`,
@@ -110,20 +163,31 @@ describe('service drift', () => {
       '+ stray: container shop_stray of the project is not in the release',
       '- network back: missing (shop_back)',
     ]);
-    expect(lines({ shop_back: network('shop_back', false) }).at(-1)).toBe('~ network back: shop_back is not internal, release says internal');
+    expect(lines({ shop_back: network('shop_back', false) }).at(-1)).toBe(
+      '~ network back: shop_back is not internal, release says internal',
+    );
     const { project: _p, service: _s, ...byHand } = container('worker', { labels: {} });
-    const held = serviceDrift(RELEASE, { ...dockerState({ containers: healthy.slice(0, 2), networks: nets }), nameHolders: [byHand] }, new Map());
-    expect(held.flatMap(itemLines)).toEqual(["~ worker: shop_worker is a container outside the compose project (made by hand?); the service's own is missing"]);
+    const held = serviceDrift(
+      RELEASE,
+      { ...dockerState({ containers: healthy.slice(0, 2), networks: nets }), nameHolders: [byHand] },
+      new Map(),
+    );
+    expect(held.flatMap(itemLines)).toEqual([
+      "~ worker: shop_worker is a container outside the compose project (made by hand?); the service's own is missing",
+    ]);
   });
 
-  it('reloaded in place: the old labels are current when this very container took in the release\'s files', () => {
+  it("reloaded in place: the old labels are current when this very container took in the release's files", () => {
     const labels = { ...healthy[0]!.labels, [LABELS.fingerprint]: F0, [LABELS.inputs]: webInputs(OLD, SHA) };
     const reloaded = [container('web', { labels }), ...healthy.slice(1)];
     const state = dockerState({ containers: reloaded, networks: nets });
-    const record = (id: string, sha: string) => new Map([['shop_web', { id, inputs: { 'file:/srv/shop/conf/site': sha.slice(0, 16) } }]]);
+    const record = (id: string, sha: string) =>
+      new Map([['shop_web', { id, inputs: { 'file:/srv/shop/conf/site': sha.slice(0, 16) } }]]);
     expect(serviceDrift(RELEASE, state, record('w'.repeat(64), SHA))).toEqual([]);
     expect(serviceDrift(RELEASE, state, record('x'.repeat(64), SHA)).map((i) => i.what)).toEqual(['fingerprint']);
-    expect(serviceDrift(RELEASE, state, record('w'.repeat(64), 'c'.repeat(64))).map((i) => i.what)).toEqual(['fingerprint']);
+    expect(serviceDrift(RELEASE, state, record('w'.repeat(64), 'c'.repeat(64))).map((i) => i.what)).toEqual([
+      'fingerprint',
+    ]);
   });
 
   it('a reload record newer than the labels is judged as a plan judges it (decideService): it hides no drift', () => {
@@ -145,14 +209,28 @@ describe('service drift', () => {
 });
 
 describe('drift report', () => {
-  const value = (items: Parameters<typeof itemLines>[0][]) => ({ host: 'web1', release: { id: RELEASE.id, createdAt: RELEASE.createdAt, user: 'alice' }, items, checked: { files: 3, dirs: 1, services: 3, networks: 1 }, execs: 2 });
+  const value = (items: Parameters<typeof itemLines>[0][]) => ({
+    host: 'web1',
+    release: { id: RELEASE.id, createdAt: RELEASE.createdAt, user: 'alice' },
+    items,
+    checked: { files: 3, dirs: 1, services: 3, networks: 1 },
+    execs: 2,
+  });
 
   it('exit 0 in sync, 2 drift, 1 when a host could not be compared (whatever the others say)', () => {
-    const drifted = { host: 'web1', value: value([{ kind: 'service', subject: 'web', what: 'container-missing', container: 'shop_web' }]) };
+    const drifted = {
+      host: 'web1',
+      value: value([{ kind: 'service', subject: 'web', what: 'container-missing', container: 'shop_web' }]),
+    };
     expect(driftExitCode([{ host: 'web1', value: value([]) }])).toBe(0);
     expect(driftExitCode([drifted])).toBe(2);
     expect(driftExitCode([drifted, { host: 'web2', error: 'x' }])).toBe(1);
-    expect(driftText('prod', [{ host: 'web1', value: value([]) }, { host: 'web2', error: 'never deployed by rig: no release in /srv/shop/.rig/releases' }])).toBe(
+    expect(
+      driftText('prod', [
+        { host: 'web1', value: value([]) },
+        { host: 'web2', error: 'never deployed by rig: no release in /srv/shop/.rig/releases' },
+      ]),
+    ).toBe(
       [
         'web1: in sync with release 20261201T031500Z-ab12 by alice (3 files, 1 dir, 3 services, 1 network)',
         'web2: error: never deployed by rig: no release in /srv/shop/.rig/releases',
@@ -161,7 +239,7 @@ describe('drift report', () => {
     );
   });
 
-  it('the facts of a release are one batch: file states, the project\'s containers and rig\'s networks, reload records', () => {
+  it("the facts of a release are one batch: file states, the project's containers and rig's networks, reload records", () => {
     expect(factCommands(driftFactSet(RELEASE, '/srv/shop/.rig'))).toHaveLength(3);
     expect(factCommands(driftFactSet({ ...RELEASE, services: [], networks: [] }, '/x'))).toHaveLength(1);
   });

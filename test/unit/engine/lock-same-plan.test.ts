@@ -22,8 +22,12 @@ describe('samePlan (the plan under the lock against the plan shown)', () => {
   it('a gate whose reason moved from `health starting` to `not in the current release` is the same work', () => {
     const shown = stepsWith({ health: 'starting' });
     const locked = stepsWith({ health: 'healthy' });
-    expect(shown.map((s) => s.kind === 'service' && [s.action, s.why])).toEqual([['gate', 'health starting: not through its health gate']]);
-    expect(locked.map((s) => s.kind === 'service' && [s.action, s.why])).toEqual([['gate', 'not in the current release: made by a deploy that did not finish']]);
+    expect(shown.map((s) => s.kind === 'service' && [s.action, s.why])).toEqual([
+      ['gate', 'health starting: not through its health gate'],
+    ]);
+    expect(locked.map((s) => s.kind === 'service' && [s.action, s.why])).toEqual([
+      ['gate', 'not in the current release: made by a deploy that did not finish'],
+    ]);
     expect(samePlan(shown, locked, STATE)).toBe(true);
   });
 

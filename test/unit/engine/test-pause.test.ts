@@ -14,7 +14,9 @@ describe('testPauses', () => {
   });
 
   it('refuses unknown points and a missing or relative directory', () => {
-    expect(() => testPauses({ RIG_TEST_PAUSE: 'during-up,bogus', RIG_TEST_PAUSE_DIR: '/tmp' })).toThrow('unknown pause point bogus (known: before-lock, after-facts, before-files, after-files, during-up, during-gate)');
+    expect(() => testPauses({ RIG_TEST_PAUSE: 'during-up,bogus', RIG_TEST_PAUSE_DIR: '/tmp' })).toThrow(
+      'unknown pause point bogus (known: before-lock, after-facts, before-files, after-files, during-up, during-gate)',
+    );
     expect(() => testPauses({ RIG_TEST_PAUSE: 'during-up' })).toThrow('RIG_TEST_PAUSE_DIR');
     expect(() => testPauses({ RIG_TEST_PAUSE: 'during-up', RIG_TEST_PAUSE_DIR: 'rel' })).toThrow('RIG_TEST_PAUSE_DIR');
   });
@@ -36,8 +38,14 @@ describe('testPauses', () => {
 
   it('fails after its timeout: a test that died never leaves rig held', async () => {
     const dir = tmp();
-    const pause = testPauses({ RIG_TEST_PAUSE: 'during-gate', RIG_TEST_PAUSE_DIR: dir, RIG_TEST_PAUSE_TIMEOUT: '0.2' })!;
-    await expect(pause('during-gate', 'web/1')).rejects.toThrow('test pause during-gate on web/1: not released within 0.2 s');
+    const pause = testPauses({
+      RIG_TEST_PAUSE: 'during-gate',
+      RIG_TEST_PAUSE_DIR: dir,
+      RIG_TEST_PAUSE_TIMEOUT: '0.2',
+    })!;
+    await expect(pause('during-gate', 'web/1')).rejects.toThrow(
+      'test pause during-gate on web/1: not released within 0.2 s',
+    );
     expect(existsSync(pauseFiles(dir, 'web/1', 'during-gate').reached)).toBe(true);
   });
 });

@@ -2,7 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { sh } from '../../../src/core/cmd/cmd.js';
 import { textFact } from '../../../src/facts/fact.js';
-import { execHost, factCommands, FactError, gather, readFacts, readSettled, type BatchOutcome } from '../../../src/facts/gather.js';
+import {
+  execHost,
+  factCommands,
+  FactError,
+  gather,
+  readFacts,
+  readSettled,
+  type BatchOutcome,
+} from '../../../src/facts/gather.js';
 import { RemoteCommandError } from '../../../src/core/errors/remote-errors.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';
 
@@ -18,7 +26,7 @@ const sections = (...outs: [number, string][]): BatchOutcome => ({
 });
 
 describe('readFacts', () => {
-  it('gives each fact its own section, in the set\'s order, keyed like the set; an unasked fact is undefined', () => {
+  it("gives each fact its own section, in the set's order, keyed like the set; an unasked fact is undefined", () => {
     const got = readFacts('web1', { count, none: undefined, word }, sections([0, 'x\ny\nz\n'], [0, 'hi\n']));
     expect(got).toEqual({ count: 3, none: undefined, word: 'hi' });
     expect(factCommands({ count, none: undefined, word })).toEqual([count.command, word.command]);
@@ -30,7 +38,7 @@ describe('readFacts', () => {
     expect(run).toThrow('web1: fact word: no output section: the batch stopped early (exit 137): boom');
   });
 
-  it('a malformed section is a FactError naming the host and the fact once, with the parser\'s reason', () => {
+  it("a malformed section is a FactError naming the host and the fact once, with the parser's reason", () => {
     const run = (): unknown => readFacts('web1', { count, word }, sections([0, 'x\n'], [0, 'two words\n']));
     expect(run).toThrow('web1: fact word: unexpected output: not one word: "two words\\n"');
     try {
@@ -60,7 +68,11 @@ describe('readSettled', () => {
 describe('gather', () => {
   it('runs every fact in ONE exec and none when no fact is asked', async () => {
     const t = new LocalTransport('here');
-    expect(await gather(execHost(t, false), { count, word, skipped: undefined })).toEqual({ count: 2, word: 'hello', skipped: undefined });
+    expect(await gather(execHost(t, false), { count, word, skipped: undefined })).toEqual({
+      count: 2,
+      word: 'hello',
+      skipped: undefined,
+    });
     expect(t.counters.execChannels).toBe(1);
     expect(await gather(execHost(t, false), { skipped: undefined })).toEqual({ skipped: undefined });
     expect(t.counters.execChannels).toBe(1);

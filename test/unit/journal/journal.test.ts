@@ -1,4 +1,5 @@
-// The journal's pure parts: redaction of drained lines, parsing with malformed lines skipped, the human format, the mirror.
+// The journal's pure parts: redaction of drained lines, parsing with malformed lines skipped, the human format, the
+// mirror.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -7,7 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { Redactor } from '../../../src/core/redact/redactor.js';
 import { formatJournal, parseJournal } from '../../../src/journal/journal-read.js';
 import { render } from '../../../src/core/cmd/render.js';
-import { appendJournalCmd, appendLocalMirror, JOURNAL_FILE, JournalBuffer, type JournalEvent } from '../../../src/journal/journal.js';
+import {
+  appendJournalCmd,
+  appendLocalMirror,
+  JOURNAL_FILE,
+  JournalBuffer,
+  type JournalEvent,
+} from '../../../src/journal/journal.js';
 
 const BASE = { env: 'prod', host: 'web1', deployId: 'd-1', user: 'alice' } as const;
 
@@ -20,7 +27,12 @@ describe('JournalBuffer', () => {
     const secrets = ['sk-live-4f9a8b7c', 'pa"ss\\word', 'tab\there'];
     const buf = new JournalBuffer(new Redactor(secrets));
     buf.add(ev('2026-12-01T07:10:00Z', 'deploy.started', { note: 'token sk-live-4f9a8b7c in a message' }));
-    buf.add(ev('2026-12-01T07:10:01Z', 'files.changed', { files: [{ path: '/x', diff: '+API_KEY=pa"ss\\word' }], ['tab\there']: true }));
+    buf.add(
+      ev('2026-12-01T07:10:01Z', 'files.changed', {
+        files: [{ path: '/x', diff: '+API_KEY=pa"ss\\word' }],
+        ['tab\there']: true,
+      }),
+    );
     expect(buf.length).toBe(2);
     const lines = buf.drain();
     expect(buf.length).toBe(0);
@@ -48,7 +60,15 @@ describe('JournalBuffer', () => {
 describe('parseJournal', () => {
   it('keeps good lines in order and counts the malformed ones', () => {
     const good = JSON.stringify(ev('2026-12-01T07:10:00Z', 'deploy.started'));
-    const text = [good, '{not json', JSON.stringify({ ...ev('t', 'deploy.started'), event: 'deploy.exploded' }), '', JSON.stringify({ ts: 't' }), good, ''].join('\n');
+    const text = [
+      good,
+      '{not json',
+      JSON.stringify({ ...ev('t', 'deploy.started'), event: 'deploy.exploded' }),
+      '',
+      JSON.stringify({ ts: 't' }),
+      good,
+      '',
+    ].join('\n');
     const events = parseJournal(text);
     expect(events).toHaveLength(2);
     expect(events.malformed).toBe(3);
@@ -60,7 +80,11 @@ describe('formatJournal', () => {
   it('prints one stable line per event: ts host event user, summary, then key=value', () => {
     const events = [
       ev('2026-12-01T07:10:00Z', 'deploy.started', { command: 'rig deploy --env prod' }),
-      ev('2026-12-01T07:12:03Z', 'deploy.finished', { summary: '3 services recreated', durationMs: 123000, services: ['web', 'worker'] }),
+      ev('2026-12-01T07:12:03Z', 'deploy.finished', {
+        summary: '3 services recreated',
+        durationMs: 123000,
+        services: ['web', 'worker'],
+      }),
       ev('2026-12-01T07:12:04Z', 'lock.broken', { holder: 'bob@desk', pid: 77 }),
       { ...ev('2026-12-01T07:12:05Z', 'health.result', { summary: 'bad\u001b[2J', ok: false }), user: 'eve smith' },
     ];
@@ -74,7 +98,9 @@ describe('formatJournal', () => {
   });
 
   it('escapes the control characters JSON leaves raw (C1, bidi overrides)', () => {
-    expect(formatJournal([ev('t', 'smoke.result', { summary: 'a\u009bb', probe: 'x\u202ey' })])).toBe('t web1 smoke.result alice "a\\u{9b}b" probe="x\\u{202e}y"');
+    expect(formatJournal([ev('t', 'smoke.result', { summary: 'a\u009bb', probe: 'x\u202ey' })])).toBe(
+      't web1 smoke.result alice "a\\u{9b}b" probe="x\\u{202e}y"',
+    );
   });
 });
 

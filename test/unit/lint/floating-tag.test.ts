@@ -86,8 +86,16 @@ const TABLE: readonly (readonly [string, ImageVerdict, string?])[] = [
   [`redis:7-alpine@sha256:${HEX}`, 'pinned'],
   [`127.0.0.1:5000/tb/busybox@sha256:${HEX}`, 'pinned'],
   // not references, or malformed
-  [`x@sha256:${HEX.slice(1)}`, 'floating', `malformed digest "sha256:${HEX.slice(1)}" (expected sha256:<64 lowercase hex>)`],
-  [`x@sha256:${HEX.toUpperCase()}`, 'floating', `malformed digest "sha256:${HEX.toUpperCase()}" (expected sha256:<64 lowercase hex>)`],
+  [
+    `x@sha256:${HEX.slice(1)}`,
+    'floating',
+    `malformed digest "sha256:${HEX.slice(1)}" (expected sha256:<64 lowercase hex>)`,
+  ],
+  [
+    `x@sha256:${HEX.toUpperCase()}`,
+    'floating',
+    `malformed digest "sha256:${HEX.toUpperCase()}" (expected sha256:<64 lowercase hex>)`,
+  ],
   ['', 'floating', 'not an image reference'],
   ['redis 7', 'floating', 'not an image reference'],
   ['redis:', 'floating', 'invalid tag ""'],
@@ -110,9 +118,19 @@ describe('repositoryName (over the one parser, src/registry/image-ref.ts)', () =
     expect(repositoryName(parseImageRef('localhost:5000/app'))).toBe('localhost:5000/app');
   });
 
-  it('names Docker Hub\'s official images the same whatever the spelling', () => {
-    const spellings = ['docker.io/library/postgres', 'index.docker.io/library/postgres', 'library/postgres', 'postgres'];
-    expect(spellings.map((r) => repositoryName(parseImageRef(r)))).toEqual(['postgres', 'postgres', 'postgres', 'postgres']);
+  it("names Docker Hub's official images the same whatever the spelling", () => {
+    const spellings = [
+      'docker.io/library/postgres',
+      'index.docker.io/library/postgres',
+      'library/postgres',
+      'postgres',
+    ];
+    expect(spellings.map((r) => repositoryName(parseImageRef(r)))).toEqual([
+      'postgres',
+      'postgres',
+      'postgres',
+      'postgres',
+    ]);
     expect(repositoryName(parseImageRef('ghcr.io/library/postgres'))).toBe('ghcr.io/library/postgres');
     expect(repositoryName(parseImageRef('bitnami/redis:7'))).toBe('bitnami/redis');
   });

@@ -13,7 +13,8 @@ function write(rel: string, text: string): void {
   writeFileSync(file, text);
 }
 
-const render = (ds: readonly Parameters<typeof formatDiagnostic>[0][]): string[] => ds.map((d) => formatDiagnostic(d, root));
+const render = (ds: readonly Parameters<typeof formatDiagnostic>[0][]): string[] =>
+  ds.map((d) => formatDiagnostic(d, root));
 const PIN = 'pin an exact version (and run make pin)';
 
 beforeEach(() => {
@@ -33,7 +34,10 @@ beforeEach(() => {
       '',
     ].join('\n'),
   );
-  write('inventory/prod/group_vars/all/main.yml', 'litellm:\n  image: alpine:3.21\nimages:\n  cache: redis\n  db: postgres:16-alpine\nother: redis:7\n');
+  write(
+    'inventory/prod/group_vars/all/main.yml',
+    'litellm:\n  image: alpine:3.21\nimages:\n  cache: redis\n  db: postgres:16-alpine\nother: redis:7\n',
+  );
   write('inventory/prod/group_vars/all/secrets.yml', '$ANSIBLE_VAULT;1.1;AES256\n6162\n');
   write('inventory/local/hosts.yml', 'all:\n  hosts:\n    b: {}\n');
   write('inventory/local/host_vars/b.yml', 'images:\n  - app:latest\n  - app:1.0.0\n');
@@ -51,7 +55,10 @@ beforeEach(() => {
       '',
     ].join('\n'),
   );
-  write('roles/opencut/defaults.yml', 'opencut_image: ghcr.io/x/opencut:1.2.3\nopencut_cache_image: localhost:5000/cache\n');
+  write(
+    'roles/opencut/defaults.yml',
+    'opencut_image: ghcr.io/x/opencut:1.2.3\nopencut_cache_image: localhost:5000/cache\n',
+  );
   write('roles/opencut/files/compose.yaml', 'services:\n  - image: 127.0.0.1:5000/tb/busybox:1\n');
 });
 
@@ -124,12 +131,16 @@ describe('lintImages', () => {
   });
 
   it('reports an unknown environment, without a location', () => {
-    expect(render(lintImages({ root, env: 'staging' }).diagnostics)[0]).toBe('unknown environment "staging": no inventory/staging/');
+    expect(render(lintImages({ root, env: 'staging' }).diagnostics)[0]).toBe(
+      'unknown environment "staging": no inventory/staging/',
+    );
   });
 
   it('reports YAML syntax errors of a vars file instead of skipping it silently', () => {
     write('inventory/prod/versions.yml', 'a: 1\na: 2\n');
-    expect(render(lintImages({ root, env: 'prod' }).diagnostics)[0]).toBe('inventory/prod/versions.yml:2:1: duplicate key (YAML map keys must be unique)');
+    expect(render(lintImages({ root, env: 'prod' }).diagnostics)[0]).toBe(
+      'inventory/prod/versions.yml:2:1: duplicate key (YAML map keys must be unique)',
+    );
   });
 });
 
@@ -141,10 +152,12 @@ describe('loadImageAllowList', () => {
       'lint.yml:4:5: images.1.image: expected string, got nothing',
     ]);
     write('lint.yml', 'imgs: []\n');
-    expect(render(loadImageAllowList(root).diagnostics)).toEqual(['lint.yml:1:1: unknown key "imgs" (did you mean "images"?)']);
+    expect(render(loadImageAllowList(root).diagnostics)).toEqual([
+      'lint.yml:1:1: unknown key "imgs" (did you mean "images"?)',
+    ]);
   });
 
-  it('reports an entry that is no image reference at its image, with the parser\'s reason, and keeps the others', () => {
+  it("reports an entry that is no image reference at its image, with the parser's reason, and keeps the others", () => {
     write('lint.yml', 'images:\n  - image: Redis:7\n    reason: caps\n  - image: redis\n    reason: fine\n');
     const got = loadImageAllowList(root);
     expect(render(got.diagnostics)).toEqual([
@@ -171,7 +184,9 @@ describe('lintImageValues', () => {
       ],
       allow,
     );
-    expect(render(ds)).toEqual([`inventory/prod/versions.yml:9:14: floating image tag "redis:7-alpine": floating major: 7 moves with every 7.x.y; ${PIN}`]);
+    expect(render(ds)).toEqual([
+      `inventory/prod/versions.yml:9:14: floating image tag "redis:7-alpine": floating major: 7 moves with every 7.x.y; ${PIN}`,
+    ]);
   });
 });
 

@@ -1,6 +1,13 @@
-// The LiteLLM config checks, lesson by lesson (docs/lessons.md §10.3, fact 6): the broken config is refused with its exact text, the fixed one passes.
+// The LiteLLM config checks, lesson by lesson (docs/lessons.md §10.3, fact 6): the broken config is refused with its
+// exact text, the fixed one passes.
 import { describe, expect, it } from 'vitest';
-import { checkHealthProbe, checkLiteLLMConfig, dailyHealthChecks, type Finding, type LiteLLMCheckOptions } from '../../../src/litellm/placement.js';
+import {
+  checkHealthProbe,
+  checkLiteLLMConfig,
+  dailyHealthChecks,
+  type Finding,
+  type LiteLLMCheckOptions,
+} from '../../../src/litellm/placement.js';
 
 type Settings = Record<string, unknown>;
 
@@ -12,16 +19,49 @@ interface Config {
   general_settings: Settings;
 }
 
-/** The incumbent's config (§4) after its fixes: no health_check_interval, background checks off, max_tokens on OpenRouter. */
+/**
+ * The incumbent's config (§4) after its fixes: no health_check_interval, background checks off, max_tokens on
+ * OpenRouter.
+ */
 function fixedConfig(): Config {
   return {
     model_list: [
-      { model_name: 'claude-haiku', litellm_params: { model: 'anthropic/claude-3-5-haiku-latest', api_key: 'os.environ/ANTHROPIC_API_KEY', max_tokens: 4096 }, model_info: { metadata: { tier: 'paid', tags: ['fast'] } } },
-      { model_name: 'gpt-4o-mini', litellm_params: { model: 'openai/gpt-4o-mini', api_key: 'os.environ/OPENAI_API_KEY' } },
-      { model_name: 'qwen3-coder', litellm_params: { model: 'openrouter/qwen/qwen3-coder:free', api_key: 'os.environ/OPENROUTER_API_KEY', max_tokens: 8192 }, model_info: { metadata: { tier: 'free' } } },
-      { model_name: 'embedding', litellm_params: { model: 'openai/text-embedding-3-small', api_key: 'os.environ/OPENAI_API_KEY' }, model_info: { mode: 'embedding' } },
+      {
+        model_name: 'claude-haiku',
+        litellm_params: {
+          model: 'anthropic/claude-3-5-haiku-latest',
+          api_key: 'os.environ/ANTHROPIC_API_KEY',
+          max_tokens: 4096,
+        },
+        model_info: { metadata: { tier: 'paid', tags: ['fast'] } },
+      },
+      {
+        model_name: 'gpt-4o-mini',
+        litellm_params: { model: 'openai/gpt-4o-mini', api_key: 'os.environ/OPENAI_API_KEY' },
+      },
+      {
+        model_name: 'qwen3-coder',
+        litellm_params: {
+          model: 'openrouter/qwen/qwen3-coder:free',
+          api_key: 'os.environ/OPENROUTER_API_KEY',
+          max_tokens: 8192,
+        },
+        model_info: { metadata: { tier: 'free' } },
+      },
+      {
+        model_name: 'embedding',
+        litellm_params: { model: 'openai/text-embedding-3-small', api_key: 'os.environ/OPENAI_API_KEY' },
+        model_info: { mode: 'embedding' },
+      },
     ],
-    router_settings: { routing_strategy: 'usage-based-routing-v2', enable_tag_filtering: true, cooldown_time: 60, num_retries: 2, timeout: 120, disable_cooldowns: false },
+    router_settings: {
+      routing_strategy: 'usage-based-routing-v2',
+      enable_tag_filtering: true,
+      cooldown_time: 60,
+      num_retries: 2,
+      timeout: 120,
+      disable_cooldowns: false,
+    },
     litellm_settings: {
       drop_params: true,
       num_retries: 2,
@@ -29,7 +69,12 @@ function fixedConfig(): Config {
       fallbacks: [{ 'claude-haiku': ['gpt-4o-mini', 'qwen3-coder'] }],
       success_callback: ['prometheus'],
       cache: true,
-      cache_params: { type: 'qdrant-semantic', qdrant_api_base: 'http://qdrant:6333', qdrant_api_key: 'os.environ/QDRANT_API_KEY', ttl: 3600 },
+      cache_params: {
+        type: 'qdrant-semantic',
+        qdrant_api_base: 'http://qdrant:6333',
+        qdrant_api_key: 'os.environ/QDRANT_API_KEY',
+        ttl: 3600,
+      },
     },
     general_settings: {
       master_key: 'os.environ/LITELLM_MASTER_KEY',
@@ -42,10 +87,18 @@ function fixedConfig(): Config {
   };
 }
 
-const ENV = { ANTHROPIC_API_KEY: 'a', OPENAI_API_KEY: 'o', OPENROUTER_API_KEY: 'r', QDRANT_API_KEY: 'q', LITELLM_MASTER_KEY: 'm', DATABASE_URL: 'postgresql://x' };
+const ENV = {
+  ANTHROPIC_API_KEY: 'a',
+  OPENAI_API_KEY: 'o',
+  OPENROUTER_API_KEY: 'r',
+  QDRANT_API_KEY: 'q',
+  LITELLM_MASTER_KEY: 'm',
+  DATABASE_URL: 'postgresql://x',
+};
 const OPTS: LiteLLMCheckOptions = { backgroundHealthChecksOptIn: false, paidModels: ['claude-*', 'gpt-4o*'] };
 
-const ROUTER_CRASH = 'not a router_settings parameter: LiteLLM v1.81.3 refuses to start with it ("ValueError … not a valid router_settings parameter") and the container crash-loops; remove it (background health checks stay off with general_settings.background_health_checks: false)';
+const ROUTER_CRASH =
+  'not a router_settings parameter: LiteLLM v1.81.3 refuses to start with it ("ValueError … not a valid router_settings parameter") and the container crash-loops; remove it (background health checks stay off with general_settings.background_health_checks: false)';
 const OPT_IN = 'set litellm_background_health_checks_opt_in: true to accept the cost';
 
 interface Case {
@@ -164,13 +217,22 @@ describe('checkLiteLLMConfig', () => {
       'general_settings.database_url',
     ]);
     expect(checkLiteLLMConfig(['model_list'], ENV, OPTS)).toEqual([
-      { severity: 'error', path: [], message: 'the LiteLLM config must be a mapping (model_list, router_settings, litellm_settings, general_settings)' },
+      {
+        severity: 'error',
+        path: [],
+        message:
+          'the LiteLLM config must be a mapping (model_list, router_settings, litellm_settings, general_settings)',
+      },
     ]);
   });
 });
 
 describe('checkHealthProbe', () => {
-  const py = (url: string): string[] => ['python3', '-c', `import urllib.request; urllib.request.urlopen('${url}', timeout=4)`];
+  const py = (url: string): string[] => [
+    'python3',
+    '-c',
+    `import urllib.request; urllib.request.urlopen('${url}', timeout=4)`,
+  ];
 
   it.each([
     ['readiness (argv)', py('http://127.0.0.1:4000/health/readiness')],
@@ -184,13 +246,22 @@ describe('checkHealthProbe', () => {
     ['/health/ with a query', 'curl -fsS "http://127.0.0.1:4000/health/?model=x"'],
   ])('%s is refused: it calls every model', (_name, test) => {
     expect(checkHealthProbe(test)).toEqual([
-      { severity: 'error', path: [], message: 'the healthcheck probes /health, which calls every model of model_list (real, billed requests) each time it runs; probe /health/readiness (no auth, checks the DB) or /health/liveliness' },
+      {
+        severity: 'error',
+        path: [],
+        message:
+          'the healthcheck probes /health, which calls every model of model_list (real, billed requests) each time it runs; probe /health/readiness (no auth, checks the DB) or /health/liveliness',
+      },
     ]);
   });
 
   it('a probe of something else is refused', () => {
     expect(checkHealthProbe(['pgrep', 'litellm'])).toEqual([
-      { severity: 'error', path: [], message: 'the healthcheck must probe http://127.0.0.1:<port>/health/readiness or /health/liveliness' },
+      {
+        severity: 'error',
+        path: [],
+        message: 'the healthcheck must probe http://127.0.0.1:<port>/health/readiness or /health/liveliness',
+      },
     ]);
   });
 });

@@ -27,7 +27,9 @@ const line = (token: string): string => `${JSON.stringify({ user: 'u', token })}
 const guarded = sh('printf "%s|%s|%s" "$#" "$*" "${rig_fl-unset}${rig_fc-}"', 'a b', '$c');
 
 function run(dir: string, token = 'mine', cmd: Cmd = guarded) {
-  const r = spawnSync('/bin/sh', ['-c', render(fenced({ stateDir: dir, token, leaseSec: 90 }, cmd))], { encoding: 'utf8' });
+  const r = spawnSync('/bin/sh', ['-c', render(fenced({ stateDir: dir, token, leaseSec: 90 }, cmd))], {
+    encoding: 'utf8',
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

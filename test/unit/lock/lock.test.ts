@@ -4,7 +4,14 @@ import { display } from '../../../src/core/cmd/render.js';
 import { UserError } from '../../../src/core/errors/errors.js';
 import { WRITE_GRACE_SEC } from '../../../src/lock/lock-info.js';
 import { acquireCmd, breakCmd, parseLockOutput, releaseCmd, renewCmd } from '../../../src/lock/lock-script.js';
-import { formatDuration, judgeLock, LockHeldError, newLockInfo, parseLockInfo, type LockInfo } from '../../../src/lock/lock.js';
+import {
+  formatDuration,
+  judgeLock,
+  LockHeldError,
+  newLockInfo,
+  parseLockInfo,
+  type LockInfo,
+} from '../../../src/lock/lock.js';
 
 const ALICE: LockInfo = {
   user: 'alice',
@@ -44,7 +51,11 @@ describe('judgeLock: stale means not renewed within the holder’s own lease, on
   });
 
   it('keeps the file identity it was read with (what a takeover of unreadable content checks)', () => {
-    expect(judgeLock('junk', 9, '12:1764573000:5')).toMatchObject({ info: undefined, stale: true, fileId: '12:1764573000:5' });
+    expect(judgeLock('junk', 9, '12:1764573000:5')).toMatchObject({
+      info: undefined,
+      stale: true,
+      fileId: '12:1764573000:5',
+    });
   });
 
   it('counts unparseable content as stale, but not an empty file that is being written', () => {
@@ -60,7 +71,14 @@ describe('judgeLock: stale means not renewed within the holder’s own lease, on
   });
 
   it('reads both formats: a line of an earlier rig, and a version 2 line with its identities', () => {
-    const v2 = { ...ALICE, ttlSec: 90, version: 2, workstationId: 'w'.repeat(32), pidStart: 'boot:123', deployId: 'abc' };
+    const v2 = {
+      ...ALICE,
+      ttlSec: 90,
+      version: 2,
+      workstationId: 'w'.repeat(32),
+      pidStart: 'boot:123',
+      deployId: 'abc',
+    };
     expect(parseLockInfo(RAW)).toEqual(ALICE);
     expect(parseLockInfo(JSON.stringify(v2))).toEqual(v2);
   });
@@ -89,21 +107,31 @@ describe('LockHeldError', () => {
   it('says an expired lease is taken over by the next deploy', () => {
     const e = new LockHeldError('web1', path, judgeLock(RAW, 7501));
     expect(e.stale).toBe(true);
-    expect(e.message).toBe('web1: expired deploy lock held by alice@laptop (pid 4242, "rig deploy --env prod", since 2026-12-01T07:10:00Z; not renewed for 2h05m, lease 30m00s): the next deploy takes it over');
+    expect(e.message).toBe(
+      'web1: expired deploy lock held by alice@laptop (pid 4242, "rig deploy --env prod", since 2026-12-01T07:10:00Z; not renewed for 2h05m, lease 30m00s): the next deploy takes it over',
+    );
   });
 
   it('shows unparseable content raw, as expired', () => {
     const e = new LockHeldError('web1', path, judgeLock('not json\n\u001b[31m', 65));
     expect([e.holder, e.stale]).toEqual([undefined, true]);
-    expect(e.message).toBe('web1: deploy lock /opt/app/.rig/lock has unreadable content "not json\\n\\u001b[31m" (written 1m05s ago); it counts as expired: the next deploy takes it over');
+    expect(e.message).toBe(
+      'web1: deploy lock /opt/app/.rig/lock has unreadable content "not json\\n\\u001b[31m" (written 1m05s ago); it counts as expired: the next deploy takes it over',
+    );
   });
 
   it('tells an empty, young lock file is another run taking it', () => {
-    expect(new LockHeldError('web1', path, judgeLock('', 0)).message).toBe('web1: deploy lock /opt/app/.rig/lock is being taken by another run (empty file, 0s ago); retry in a few seconds');
+    expect(new LockHeldError('web1', path, judgeLock('', 0)).message).toBe(
+      'web1: deploy lock /opt/app/.rig/lock is being taken by another run (empty file, 0s ago); retry in a few seconds',
+    );
   });
 
   it('keeps terminal escapes of a hostile holder off the screen', () => {
-    const e = new LockHeldError('web1', path, judgeLock(JSON.stringify({ ...ALICE, user: 'a\u009b2Jb', command: 'x\u202ey' }), 1));
+    const e = new LockHeldError(
+      'web1',
+      path,
+      judgeLock(JSON.stringify({ ...ALICE, user: 'a\u009b2Jb', command: 'x\u202ey' }), 1),
+    );
     expect(e.message).toContain('a?2Jb@laptop');
     expect(e.message).toContain('"x?y"');
   });
@@ -111,12 +139,22 @@ describe('LockHeldError', () => {
 
 describe('parseLockOutput (recorded script output)', () => {
   it('reads a held report: age on the host clock, file identity, content', () => {
-    expect(parseLockOutput(`held 192 1234:1764573000:190\n${RAW}\n`)).toEqual({ brokenPath: undefined, held: { ageSec: 192, id: '1234:1764573000:190', raw: RAW } });
+    expect(parseLockOutput(`held 192 1234:1764573000:190\n${RAW}\n`)).toEqual({
+      brokenPath: undefined,
+      held: { ageSec: 192, id: '1234:1764573000:190', raw: RAW },
+    });
   });
 
   it('reads a broken line, with and without a held report after it', () => {
-    expect(parseLockOutput('broken /s/lock.broken.1764573000.77\n')).toEqual({ brokenPath: '/s/lock.broken.1764573000.77', held: undefined });
-    expect(parseLockOutput('broken /s/lock.broken.1.2\nheld 0 5:6:0\n\n').held).toEqual({ ageSec: 0, id: '5:6:0', raw: '' });
+    expect(parseLockOutput('broken /s/lock.broken.1764573000.77\n')).toEqual({
+      brokenPath: '/s/lock.broken.1764573000.77',
+      held: undefined,
+    });
+    expect(parseLockOutput('broken /s/lock.broken.1.2\nheld 0 5:6:0\n\n').held).toEqual({
+      ageSec: 0,
+      id: '5:6:0',
+      raw: '',
+    });
   });
 
   it('keeps multi-line content whole and empty output means no lock', () => {
@@ -133,7 +171,15 @@ describe('newLockInfo and the commands', () => {
   it('takes the user from the environment, this machine and process (with its start identity), a fresh token', () => {
     const a = newLockInfo('rig deploy --env prod', 90, { USER: 'bob' }, { workstationId: 'ws1', deployId: 'd1' });
     const b = newLockInfo('rig deploy --env prod', 90, { USER: 'bob' });
-    expect(a).toMatchObject({ user: 'bob', pid: process.pid, command: 'rig deploy --env prod', ttlSec: 90, version: 2, workstationId: 'ws1', deployId: 'd1' });
+    expect(a).toMatchObject({
+      user: 'bob',
+      pid: process.pid,
+      command: 'rig deploy --env prod',
+      ttlSec: 90,
+      version: 2,
+      workstationId: 'ws1',
+      deployId: 'd1',
+    });
     expect(a.pidStart).toMatch(/^[0-9a-f-]{36}:\d+$/);
     expect(a.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(a.token).toMatch(/^[0-9a-f]{32}$/);

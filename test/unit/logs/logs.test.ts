@@ -8,9 +8,19 @@ import { logsCmd, parseSince, parseTail } from '../../../src/logs/logs-cmd.js';
 
 describe('parseLogLine', () => {
   it('splits the RFC3339Nano stamp (trailing zeros dropped by docker) into a sortable key', () => {
-    expect(parseLogLine('h1', '2026-12-05T10:17:32.7115Z hello  world')).toEqual({ host: 'h1', key: '2026-12-05T10:17:32.711500000', time: '2026-12-05T10:17:32.7115Z', text: 'hello  world' });
+    expect(parseLogLine('h1', '2026-12-05T10:17:32.7115Z hello  world')).toEqual({
+      host: 'h1',
+      key: '2026-12-05T10:17:32.711500000',
+      time: '2026-12-05T10:17:32.7115Z',
+      text: 'hello  world',
+    });
     expect(parseLogLine('h1', '2026-12-05T10:17:32Z x').key).toBe('2026-12-05T10:17:32.000000000');
-    expect(parseLogLine('h2', 'Error response from daemon: boom')).toEqual({ host: 'h2', key: undefined, time: undefined, text: 'Error response from daemon: boom' });
+    expect(parseLogLine('h2', 'Error response from daemon: boom')).toEqual({
+      host: 'h2',
+      key: undefined,
+      time: undefined,
+      text: 'Error response from daemon: boom',
+    });
   });
 });
 
@@ -26,7 +36,12 @@ describe('LineSplitter', () => {
 });
 
 describe('LogMerger', () => {
-  const line = (host: string, second: number, text: string) => ({ host, key: `2026-12-05T10:00:${String(second).padStart(2, '0')}.000000000`, time: undefined, text });
+  const line = (host: string, second: number, text: string) => ({
+    host,
+    key: `2026-12-05T10:00:${String(second).padStart(2, '0')}.000000000`,
+    time: undefined,
+    text,
+  });
 
   it('holds lines until every host started, then hands out those older than the hold, sorted by time', () => {
     const m = new LogMerger(300);
@@ -54,7 +69,14 @@ describe('LogMerger', () => {
 
 describe('logs flags and command', () => {
   it('--since takes durations, days, times and epoch seconds; --tail a number or all', () => {
-    expect(['10m', '1h30m', '90s', '2026-12-01', '2026-12-01T07:00:00Z', '1796465660'].map(parseSince)).toEqual(['10m', '1h30m', '90s', '2026-12-01', '2026-12-01T07:00:00Z', '1796465660']);
+    expect(['10m', '1h30m', '90s', '2026-12-01', '2026-12-01T07:00:00Z', '1796465660'].map(parseSince)).toEqual([
+      '10m',
+      '1h30m',
+      '90s',
+      '2026-12-01',
+      '2026-12-01T07:00:00Z',
+      '1796465660',
+    ]);
     expect(parseSince('2d')).toBe('48h');
     expect(() => parseSince('10 minutes')).toThrow('rig logs --since: "10 minutes" is not a duration');
     expect([parseTail('0'), parseTail('25'), parseTail('all')]).toEqual([0, 25, undefined]);
@@ -63,7 +85,16 @@ describe('logs flags and command', () => {
 
   it('the container and every flag are positional parameters of the script, never its text', () => {
     const c = logsCmd({ container: "app_web'; rm -rf /", follow: true, since: '10m', tail: 5 });
-    expect(c.argv.slice(3)).toEqual(['sh', "app_web'; rm -rf /", '--timestamps', '--follow', '--since', '10m', '--tail', '5']);
+    expect(c.argv.slice(3)).toEqual([
+      'sh',
+      "app_web'; rm -rf /",
+      '--timestamps',
+      '--follow',
+      '--since',
+      '10m',
+      '--tail',
+      '5',
+    ]);
     expect(display(c)).toContain(`sh 'app_web'\\''; rm -rf /' --timestamps --follow --since 10m --tail 5`);
   });
 });

@@ -1,5 +1,5 @@
-// openclaw.json allow-list and lesson checks (each: broken → finding at its path, fixed → clean), and the plugins-list parser
-// on output recorded from the real CLI (OpenClaw 2026.9.6 in local/openclaw:2026.9.6).
+// openclaw.json allow-list and lesson checks (each: broken → finding at its path, fixed → clean), and the plugins-list
+// parser on output recorded from the real CLI (OpenClaw 2026.9.6 in local/openclaw:2026.9.6).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkOpenclawConfig, type OpenclawEnv } from '../../../src/openclaw/config-checks.js';
@@ -9,9 +9,12 @@ import { notLoaded, parsePluginsList, PluginsListParseError } from '../../../src
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drafts are arbitrary JSON that the tests break on purpose
 type Draft = Record<string, any>;
 
-const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/openclaw/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../../fixtures/openclaw/${name}`, import.meta.url), 'utf8');
 
-/** Every key of the allow-list; `openclaw config validate` of 2026.9.6 says "Config valid" for it (integration test). */
+/**
+ * Every key of the allow-list; `openclaw config validate` of 2026.9.6 says "Config valid" for it (integration test).
+ */
 const FULL = JSON.parse(fixture('openclaw.full.json')) as Draft;
 const ENV: OpenclawEnv = {
   OPENCLAW_STATE_DIR: '/opt/p/data/openclaw/system',
@@ -37,17 +40,63 @@ describe('openclaw.json allow-list', () => {
   });
 
   // The incumbent's crashers (docs/lessons.md §10.14) and their fixes. 2026.9.6 still rejects the root heartbeat, retry
-  // and bad enums; it accepts fallbacks, readability and direct, which stay out of the allow-list (older releases crashed).
+  // and bad enums; it accepts fallbacks, readability and direct, which stay out of the allow-list (older releases
+  // crashed).
   const lessons: [string, (c: Draft) => void, string, string][] = [
-    ['root heartbeat', (c) => (c.heartbeat = { every: '0m' }), 'unknown-key heartbeat', 'use agents.defaults.heartbeat'],
-    ['model beyond {primary}', (c) => (c.agents.defaults.model.fallbacks = ['openai/gpt-4o']), 'unknown-key agents.defaults.model.fallbacks', 'only {primary}'],
-    ['tools.web.fetch.readability', (c) => (c.tools = { web: { fetch: { readability: true } } }), 'unknown-key tools', 'readability crashed'],
-    ['channels.telegram.direct', (c) => (c.channels.telegram.direct = { 123: { enabled: true } }), 'unknown-key channels.telegram.direct', 'refuses to start'],
-    ['channels.telegram.retry', (c) => (c.channels.telegram.retry = { attempts: 5 }), 'unknown-key channels.telegram.retry', 'must not have additional properties: "retry"'],
-    ['plugin entry extra key', (c) => (c.plugins.entries.telegram.bogus = true), 'unknown-key plugins.entries.telegram.bogus', 'refuses to start'],
-    ['workspaceAccess outside none|ro|rw', (c) => (c.agents.defaults.sandbox.workspaceAccess = 'write'), 'invalid-value agents.defaults.sandbox.workspaceAccess', '"none"|"ro"|"rw"'],
-    ['sandbox mode typo', (c) => (c.agents.defaults.sandbox.mode = 'nonmain'), 'invalid-value agents.defaults.sandbox.mode', '"off"|"non-main"|"all"'],
-    ['bot token inline', (c) => (c.channels.telegram.botToken = '123:abc'), 'invalid-value channels.telegram.botToken', 'env reference'],
+    [
+      'root heartbeat',
+      (c) => (c.heartbeat = { every: '0m' }),
+      'unknown-key heartbeat',
+      'use agents.defaults.heartbeat',
+    ],
+    [
+      'model beyond {primary}',
+      (c) => (c.agents.defaults.model.fallbacks = ['openai/gpt-4o']),
+      'unknown-key agents.defaults.model.fallbacks',
+      'only {primary}',
+    ],
+    [
+      'tools.web.fetch.readability',
+      (c) => (c.tools = { web: { fetch: { readability: true } } }),
+      'unknown-key tools',
+      'readability crashed',
+    ],
+    [
+      'channels.telegram.direct',
+      (c) => (c.channels.telegram.direct = { 123: { enabled: true } }),
+      'unknown-key channels.telegram.direct',
+      'refuses to start',
+    ],
+    [
+      'channels.telegram.retry',
+      (c) => (c.channels.telegram.retry = { attempts: 5 }),
+      'unknown-key channels.telegram.retry',
+      'must not have additional properties: "retry"',
+    ],
+    [
+      'plugin entry extra key',
+      (c) => (c.plugins.entries.telegram.bogus = true),
+      'unknown-key plugins.entries.telegram.bogus',
+      'refuses to start',
+    ],
+    [
+      'workspaceAccess outside none|ro|rw',
+      (c) => (c.agents.defaults.sandbox.workspaceAccess = 'write'),
+      'invalid-value agents.defaults.sandbox.workspaceAccess',
+      '"none"|"ro"|"rw"',
+    ],
+    [
+      'sandbox mode typo',
+      (c) => (c.agents.defaults.sandbox.mode = 'nonmain'),
+      'invalid-value agents.defaults.sandbox.mode',
+      '"off"|"non-main"|"all"',
+    ],
+    [
+      'bot token inline',
+      (c) => (c.channels.telegram.botToken = '123:abc'),
+      'invalid-value channels.telegram.botToken',
+      'env reference',
+    ],
     ['bind to an address', (c) => (c.gateway.bind = '0.0.0.0'), 'invalid-value gateway.bind', '"loopback"|"lan"'],
   ];
   it.each(lessons)('%s → finding at its path', (_name, edit, expected, words) => {
@@ -57,7 +106,10 @@ describe('openclaw.json allow-list', () => {
   });
 
   it('suggests the key that was meant', () => {
-    const findings = checkOpenclawConfig(variant((c) => ((c.gateway.prot = 18789), delete c.gateway.port)), ENV);
+    const findings = checkOpenclawConfig(
+      variant((c) => ((c.gateway.prot = 18789), delete c.gateway.port)),
+      ENV,
+    );
     expect(findings.map((f) => `${f.path}: ${f.message}`)).toEqual([
       'gateway.port: Invalid input: expected number, received undefined',
       'gateway.prot: unknown key "prot" (did you mean "port"?): OpenClaw refuses to start on keys it does not know',
@@ -101,7 +153,8 @@ describe('openclaw lessons', () => {
       {
         code: 'env-undefined',
         path: 'channels.telegram.botToken',
-        message: '${TELEGRAM_BOT_TOKEN} is not defined in the env file: OpenClaw leaves it unresolved and the feature using it is unavailable',
+        message:
+          '${TELEGRAM_BOT_TOKEN} is not defined in the env file: OpenClaw leaves it unresolved and the feature using it is unavailable',
       },
     ]);
     const escaped = variant((c) => (c.gateway.controlUi.basePath = '/$${NOT_A_REF}'));
@@ -111,15 +164,26 @@ describe('openclaw lessons', () => {
   });
 
   it('§11.23: state dir, config path and workspace are absolute and under the state dir', () => {
-    expect(codesAndPaths(FULL, { ...ENV, OPENCLAW_STATE_DIR: 'data/openclaw' })).toEqual(['path-not-absolute env.OPENCLAW_STATE_DIR']);
-    expect(codesAndPaths(variant((c) => (c.agents.defaults.workspace = 'workspace')))).toEqual(['path-not-absolute agents.defaults.workspace']);
+    expect(codesAndPaths(FULL, { ...ENV, OPENCLAW_STATE_DIR: 'data/openclaw' })).toEqual([
+      'path-not-absolute env.OPENCLAW_STATE_DIR',
+    ]);
+    expect(codesAndPaths(variant((c) => (c.agents.defaults.workspace = 'workspace')))).toEqual([
+      'path-not-absolute agents.defaults.workspace',
+    ]);
     expect(codesAndPaths(variant((c) => (c.agents.defaults.workspace = '/opt/p/data/openclaw/systemx/ws')))).toEqual([
       'outside-state-dir agents.defaults.workspace',
     ]);
-    expect(codesAndPaths(FULL, { ...ENV, OPENCLAW_CONFIG_PATH: '/etc/openclaw.json' })).toEqual(['outside-state-dir env.OPENCLAW_CONFIG_PATH']);
+    expect(codesAndPaths(FULL, { ...ENV, OPENCLAW_CONFIG_PATH: '/etc/openclaw.json' })).toEqual([
+      'outside-state-dir env.OPENCLAW_CONFIG_PATH',
+    ]);
     const { OPENCLAW_STATE_DIR: _unset, ...noStateDir } = ENV;
     expect(codesAndPaths(FULL, noStateDir)).toEqual(['state-dir-unset env.OPENCLAW_STATE_DIR']);
-    expect(codesAndPaths(variant((c) => (c.agents.defaults.sandbox.mode = 'off')), noStateDir)).toEqual([]);
+    expect(
+      codesAndPaths(
+        variant((c) => (c.agents.defaults.sandbox.mode = 'off')),
+        noStateDir,
+      ),
+    ).toEqual([]);
   });
 
   it('a lan bind needs auth, in the config or the env (else `gateway run` exits 78)', () => {
@@ -127,13 +191,24 @@ describe('openclaw lessons', () => {
     const { OPENCLAW_GATEWAY_TOKEN: _t, ...noToken } = ENV;
     expect(codesAndPaths(noAuth, noToken)).toEqual(['gateway-auth-missing gateway.auth']);
     expect(codesAndPaths(noAuth, ENV)).toEqual([]);
-    expect(codesAndPaths(variant((c) => ((c.gateway.bind = 'loopback'), delete c.gateway.auth)), noToken)).toEqual([]);
+    expect(
+      codesAndPaths(
+        variant((c) => ((c.gateway.bind = 'loopback'), delete c.gateway.auth)),
+        noToken,
+      ),
+    ).toEqual([]);
   });
 
   it('Telegram DM policies that drop every DM (the product warns, then drops them)', () => {
-    expect(codesAndPaths(variant((c) => (c.channels.telegram.allowFrom = [])))).toEqual(['telegram-dms-dropped channels.telegram.allowFrom']);
-    expect(codesAndPaths(variant((c) => (c.channels.telegram.dmPolicy = 'open')))).toEqual(['telegram-dms-dropped channels.telegram.allowFrom']);
-    expect(codesAndPaths(variant((c) => ((c.channels.telegram.dmPolicy = 'open'), (c.channels.telegram.allowFrom = ['*']))))).toEqual([]);
+    expect(codesAndPaths(variant((c) => (c.channels.telegram.allowFrom = [])))).toEqual([
+      'telegram-dms-dropped channels.telegram.allowFrom',
+    ]);
+    expect(codesAndPaths(variant((c) => (c.channels.telegram.dmPolicy = 'open')))).toEqual([
+      'telegram-dms-dropped channels.telegram.allowFrom',
+    ]);
+    expect(
+      codesAndPaths(variant((c) => ((c.channels.telegram.dmPolicy = 'open'), (c.channels.telegram.allowFrom = ['*'])))),
+    ).toEqual([]);
   });
 });
 

@@ -11,10 +11,26 @@ import type { PathState } from '../../../src/facts/files/file-state.js';
 
 const own = { uid: 0, gid: 0, owner: 'root', group: 'root' };
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
-const file = (path: string, content: string, extra: Partial<Op> = {}): Op => ({ kind: 'file', path, content, sensitive: false, from: undefined, origin: undefined, notify: [], mode: 0o644, ...extra }) as Op;
+const file = (path: string, content: string, extra: Partial<Op> = {}): Op =>
+  ({
+    kind: 'file',
+    path,
+    content,
+    sensitive: false,
+    from: undefined,
+    origin: undefined,
+    notify: [],
+    mode: 0o644,
+    ...extra,
+  }) as Op;
 const dir = (path: string, mode = 0o755): Op => ({ kind: 'dir', path, mode, origin: undefined });
 
-function plan(ops: Op[], facts: Record<string, PathState>, guards: Record<string, number> = {}, before: Record<string, string> = {}) {
+function plan(
+  ops: Op[],
+  facts: Record<string, PathState>,
+  guards: Record<string, number> = {},
+  before: Record<string, string> = {},
+) {
   return planHost({
     host: 'h',
     roleOps: [{ role: 'r', ops, selected: true }],
@@ -28,22 +44,57 @@ function plan(ops: Op[], facts: Record<string, PathState>, guards: Record<string
 describe('planHost', () => {
   it.each([
     ['missing dir', [dir('/a')], { '/a': { kind: 'missing', parentDir: true } }, ['mkdir /a: missing']],
-    ['dir with another mode', [dir('/a')], { '/a': { kind: 'dir', mode: 0o700, ...own } }, ['attrs /a: mode 0700 → 0755']],
+    [
+      'dir with another mode',
+      [dir('/a')],
+      { '/a': { kind: 'dir', mode: 0o700, ...own } },
+      ['attrs /a: mode 0700 → 0755'],
+    ],
     ['dir as wanted', [dir('/a')], { '/a': { kind: 'dir', mode: 0o755, ...own } }, []],
     ['missing file', [file('/a/f', 'x')], { '/a/f': { kind: 'missing', parentDir: true } }, ['write /a/f: missing']],
-    ['same content, other mode', [file('/a/f', 'x')], { '/a/f': { kind: 'file', sha256: sha('x'), size: 1, mode: 0o600, ...own } }, ['attrs /a/f: mode 0600 → 0644']],
-    ['other content', [file('/a/f', 'x')], { '/a/f': { kind: 'file', sha256: sha('y'), size: 1, mode: 0o644, ...own } }, ['write /a/f: content changed']],
-    ['owner by uid counts as the same', [file('/a/f', 'x', { owner: '0' })], { '/a/f': { kind: 'file', sha256: sha('x'), size: 1, mode: 0o644, ...own } }, []],
+    [
+      'same content, other mode',
+      [file('/a/f', 'x')],
+      { '/a/f': { kind: 'file', sha256: sha('x'), size: 1, mode: 0o600, ...own } },
+      ['attrs /a/f: mode 0600 → 0644'],
+    ],
+    [
+      'other content',
+      [file('/a/f', 'x')],
+      { '/a/f': { kind: 'file', sha256: sha('y'), size: 1, mode: 0o644, ...own } },
+      ['write /a/f: content changed'],
+    ],
+    [
+      'owner by uid counts as the same',
+      [file('/a/f', 'x', { owner: '0' })],
+      { '/a/f': { kind: 'file', sha256: sha('x'), size: 1, mode: 0o644, ...own } },
+      [],
+    ],
   ] as [string, Op[], Record<string, PathState>, string[]][])('%s', (_name, ops, facts, expected) => {
     expect(plan(ops, facts)).toEqual(expected);
   });
 
   it('a new file holding a secret is created 0600 when the role gives no mode; a replaced one keeps its own', () => {
     const modes = (op: Op, fact: PathState) => {
-      const steps = planHost({ host: 'h', roleOps: [{ role: 'r', ops: [op], selected: true }], facts: new Map([['/a/f', fact]]), before: new Map(), guards: new Map(), redactor: new Redactor() }).steps;
+      const steps = planHost({
+        host: 'h',
+        roleOps: [{ role: 'r', ops: [op], selected: true }],
+        facts: new Map([['/a/f', fact]]),
+        before: new Map(),
+        guards: new Map(),
+        redactor: new Redactor(),
+      }).steps;
       return steps.map((st) => (st.kind === 'write' ? st.mode : 'none'));
     };
-    const noMode = (sensitive: boolean): Op => ({ kind: 'file', path: '/a/f', content: 'k=v', sensitive, from: undefined, origin: undefined, notify: [] });
+    const noMode = (sensitive: boolean): Op => ({
+      kind: 'file',
+      path: '/a/f',
+      content: 'k=v',
+      sensitive,
+      from: undefined,
+      origin: undefined,
+      notify: [],
+    });
     const missing: PathState = { kind: 'missing', parentDir: true };
     const present: PathState = { kind: 'file', sha256: sha('old'), size: 3, mode: 0o640, ...own };
     expect(modes(noMode(true), missing)).toEqual([0o600]);
@@ -56,12 +107,29 @@ describe('planHost', () => {
     const ops: Op[] = [
       file('/a/f', 'new', { notify: ['reload'] }),
       { kind: 'command', name: 'init', cmd: sh('true'), when: { creates: '/a/data' }, notify: [], origin: undefined },
-      { kind: 'command', name: 'migrate', cmd: sh('true'), when: { unless: sh('test -e /a/m') }, notify: ['reload'], origin: undefined },
-      { kind: 'command', name: 'checked', cmd: sh('true'), when: { unless: sh('true') }, notify: [], origin: undefined },
+      {
+        kind: 'command',
+        name: 'migrate',
+        cmd: sh('true'),
+        when: { unless: sh('test -e /a/m') },
+        notify: ['reload'],
+        origin: undefined,
+      },
+      {
+        kind: 'command',
+        name: 'checked',
+        cmd: sh('true'),
+        when: { unless: sh('true') },
+        notify: [],
+        origin: undefined,
+      },
       { kind: 'handler', name: 'reload', cmd: sh('kill -HUP 1'), origin: undefined },
       { kind: 'handler', name: 'unused', cmd: sh('false'), origin: undefined },
     ];
-    const facts: Record<string, PathState> = { '/a/f': { kind: 'missing', parentDir: true }, '/a/data': { kind: 'dir', mode: 0o755, ...own } };
+    const facts: Record<string, PathState> = {
+      '/a/f': { kind: 'missing', parentDir: true },
+      '/a/data': { kind: 'dir', mode: 0o755, ...own },
+    };
     expect(plan(ops, facts, { [guardKey('r', 'migrate')]: 1, [guardKey('r', 'checked')]: 0 })).toEqual([
       'write /a/f: missing',
       'command migrate: check "/bin/sh -c \'test -e /a/m\' sh" exited 1',
@@ -84,7 +152,10 @@ describe('planHost', () => {
   it('reports conflicts all at once: a path declared twice, a file where a directory is, an unknown handler', () => {
     const ops: Op[] = [dir('/a'), dir('/a'), file('/d', 'x', { notify: ['nope'] })];
     try {
-      plan(ops, { '/a': { kind: 'file', sha256: sha(''), size: 0, mode: 0o644, ...own }, '/d': { kind: 'dir', mode: 0o755, ...own } });
+      plan(ops, {
+        '/a': { kind: 'file', sha256: sha(''), size: 0, mode: 0o644, ...own },
+        '/d': { kind: 'dir', mode: 0o755, ...own },
+      });
       expect.unreachable();
     } catch (err) {
       expect((err as DiagnosticsError).diagnostics.map((d) => d.message)).toEqual([

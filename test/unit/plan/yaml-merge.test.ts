@@ -12,12 +12,25 @@ dns:
   override_local_dns: false
 `;
 
-const op = (set: Record<string, unknown>, extra: Partial<YamlMergeOp> = {}): YamlMergeOp => ({ kind: 'yamlMerge', path: '/etc/headscale/config.yaml', set, sensitive: false, notify: ['restart headscale'], origin: undefined, mode: 0o644, ...extra });
+const op = (set: Record<string, unknown>, extra: Partial<YamlMergeOp> = {}): YamlMergeOp => ({
+  kind: 'yamlMerge',
+  path: '/etc/headscale/config.yaml',
+  set,
+  sensitive: false,
+  notify: ['restart headscale'],
+  origin: undefined,
+  mode: 0o644,
+  ...extra,
+});
 
 function merge(o: YamlMergeOp, file: string | undefined) {
   const current = new Map(file === undefined ? [] : [[o.path, Buffer.from(file)]]);
   const r = resolveMerges([{ role: 'headscale', ops: [o], selected: true }], current, 'vpn');
-  return { content: (r.roleOps[0]?.ops[0] as { content?: string } | undefined)?.content, problems: r.problems.map((p) => p.message), op: r.roleOps[0]?.ops[0] };
+  return {
+    content: (r.roleOps[0]?.ops[0] as { content?: string } | undefined)?.content,
+    problems: r.problems.map((p) => p.message),
+    op: r.roleOps[0]?.ops[0],
+  };
 }
 
 describe('yamlMerge', () => {
@@ -39,7 +52,9 @@ dns:
 `);
     expect(r.op).toMatchObject({ kind: 'file', mode: 0o644, notify: ['restart headscale'] });
     // the second run: the merged file is what the host has now, and it stays byte for byte
-    expect(merge(op({ 'dns.override_local_dns': true, 'dns.extra_records': records }), r.content).content).toBe(r.content);
+    expect(merge(op({ 'dns.override_local_dns': true, 'dns.extra_records': records }), r.content).content).toBe(
+      r.content,
+    );
   });
 
   it('leaves a file whose keys already hold their values byte-identical, even when yaml would format it otherwise', () => {
@@ -48,19 +63,32 @@ dns:
   });
 
   it('a missing file is an error unless initial content is given; invalid YAML or a non-mapping is never touched', () => {
-    expect(merge(op({ a: 1 }), undefined).problems).toEqual(['/etc/headscale/config.yaml does not exist on the host: rig only merges its keys into it (give `initial` content to create it)']);
+    expect(merge(op({ a: 1 }), undefined).problems).toEqual([
+      '/etc/headscale/config.yaml does not exist on the host: rig only merges its keys into it (give `initial` content to create it)',
+    ]);
     expect(merge(op({ 'a.b': 1 }, { initial: '# new\n' }), undefined).content).toBe('# new\n\na:\n  b: 1\n');
-    expect(merge(op({ a: 1 }), 'a: [1\n').problems[0]).toMatch(/^\/etc\/headscale\/config.yaml on the host is not valid YAML \(.+\): not touched$/);
-    expect(merge(op({ a: 1 }), '- just\n- a list\n').problems).toEqual(['/etc/headscale/config.yaml on the host is not a YAML mapping: not touched']);
+    expect(merge(op({ a: 1 }), 'a: [1\n').problems[0]).toMatch(
+      /^\/etc\/headscale\/config.yaml on the host is not valid YAML \(.+\): not touched$/,
+    );
+    expect(merge(op({ a: 1 }), '- just\n- a list\n').problems).toEqual([
+      '/etc/headscale/config.yaml on the host is not a YAML mapping: not touched',
+    ]);
   });
 
   it('an empty parent becomes a mapping; a scalar parent is an error; YAML 1.1 booleans stay strings', () => {
     expect(merge(op({ 'dns.override_local_dns': true }), 'dns:\n').content).toBe('dns:\n  override_local_dns: true\n');
-    expect(merge(op({ 'dns.override_local_dns': true }), 'dns: 5\n').problems).toEqual(['/etc/headscale/config.yaml on the host: cannot set dns.override_local_dns: dns is not a mapping there; not touched']);
+    expect(merge(op({ 'dns.override_local_dns': true }), 'dns: 5\n').problems).toEqual([
+      '/etc/headscale/config.yaml on the host: cannot set dns.override_local_dns: dns is not a mapping there; not touched',
+    ]);
     expect(merge(op({ mode: 'yes' }), 'a: 1\n').content).toBe('a: 1\nmode: "yes"\n');
   });
 
   it('targets only the selected roles', () => {
-    expect(mergeTargets([{ role: 'h', ops: [op({})], selected: true }, { role: 'x', ops: [op({}, { path: '/other' })], selected: false }])).toEqual(['/etc/headscale/config.yaml']);
+    expect(
+      mergeTargets([
+        { role: 'h', ops: [op({})], selected: true },
+        { role: 'x', ops: [op({}, { path: '/other' })], selected: false },
+      ]),
+    ).toEqual(['/etc/headscale/config.yaml']);
   });
 });

@@ -27,7 +27,9 @@ describe('indexPlatforms', () => {
   });
 
   it('accepts arm64 without a variant and an index with neither platform', () => {
-    expect(indexPlatforms(JSON.stringify({ manifests: [entry(d('a'), 'linux', 'arm64')] }))).toEqual({ 'linux/arm64': d('a') });
+    expect(indexPlatforms(JSON.stringify({ manifests: [entry(d('a'), 'linux', 'arm64')] }))).toEqual({
+      'linux/arm64': d('a'),
+    });
     expect(indexPlatforms(JSON.stringify({ manifests: [{ digest: d('b') }] }))).toEqual({});
     expect(indexPlatforms(JSON.stringify({ manifests: [entry(d('c'), 'linux', 'arm64', 'v9')] }))).toEqual({});
   });
@@ -41,7 +43,9 @@ describe('indexPlatforms', () => {
 
 describe('media types', () => {
   it('strips parameters and case', () => {
-    expect(bareMediaType('Application/VND.oci.image.index.v1+json; charset=utf-8')).toBe('application/vnd.oci.image.index.v1+json');
+    expect(bareMediaType('Application/VND.oci.image.index.v1+json; charset=utf-8')).toBe(
+      'application/vnd.oci.image.index.v1+json',
+    );
     expect(bareMediaType('')).toBe('');
   });
 

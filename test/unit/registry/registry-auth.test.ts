@@ -1,6 +1,12 @@
-// The WWW-Authenticate parser on real registries' headers, and the challenge answers with a recorded fake fetch (no network).
+// The WWW-Authenticate parser on real registries' headers, and the challenge answers with a recorded fake fetch (no
+// network).
 import { describe, expect, it } from 'vitest';
-import { parseWwwAuthenticate, RegistryAuth, type AuthTarget, type RegistryCredential } from '../../../src/registry/registry-auth.js';
+import {
+  parseWwwAuthenticate,
+  RegistryAuth,
+  type AuthTarget,
+  type RegistryCredential,
+} from '../../../src/registry/registry-auth.js';
 import { isLoopbackHost } from '../../../src/registry/registry-fetch.js';
 import { RegistryError } from '../../../src/registry/registry-error.js';
 
@@ -8,14 +14,36 @@ describe('parseWwwAuthenticate', () => {
   it.each([
     [
       'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/redis:pull"',
-      [{ scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/redis:pull' } }],
+      [
+        {
+          scheme: 'bearer',
+          params: {
+            realm: 'https://auth.docker.io/token',
+            service: 'registry.docker.io',
+            scope: 'repository:library/redis:pull',
+          },
+        },
+      ],
     ],
     ['Basic realm="Registry Realm"', [{ scheme: 'basic', params: { realm: 'Registry Realm' } }]],
     [
       'Bearer realm="http://127.0.0.1:1/token",service="svc",scope="repository:tb/x:pull",error="insufficient_scope"',
-      [{ scheme: 'bearer', params: { realm: 'http://127.0.0.1:1/token', service: 'svc', scope: 'repository:tb/x:pull', error: 'insufficient_scope' } }],
+      [
+        {
+          scheme: 'bearer',
+          params: {
+            realm: 'http://127.0.0.1:1/token',
+            service: 'svc',
+            scope: 'repository:tb/x:pull',
+            error: 'insufficient_scope',
+          },
+        },
+      ],
     ],
-    ['Bearer scope="repository:a:pull,push repository:b:pull"', [{ scheme: 'bearer', params: { scope: 'repository:a:pull,push repository:b:pull' } }]],
+    [
+      'Bearer scope="repository:a:pull,push repository:b:pull"',
+      [{ scheme: 'bearer', params: { scope: 'repository:a:pull,push repository:b:pull' } }],
+    ],
     ['Basic realm="say \\"hi\\", twice"', [{ scheme: 'basic', params: { realm: 'say "hi", twice' } }]],
     [
       'Basic realm="a, b", Bearer realm="c",service=s',
@@ -28,7 +56,13 @@ describe('parseWwwAuthenticate', () => {
     ['Bearer', [{ scheme: 'bearer', params: {} }]],
     ['', []],
     ['Bearer realm="unterminated', [{ scheme: 'bearer', params: { realm: 'unterminated' } }]],
-    ['Negotiate abc==, Basic realm=r', [{ scheme: 'negotiate', params: { abc: '' } }, { scheme: 'basic', params: { realm: 'r' } }]],
+    [
+      'Negotiate abc==, Basic realm=r',
+      [
+        { scheme: 'negotiate', params: { abc: '' } },
+        { scheme: 'basic', params: { realm: 'r' } },
+      ],
+    ],
   ])('%s', (header, expected) => {
     expect(parseWwwAuthenticate(header)).toEqual(expected);
   });
@@ -57,7 +91,12 @@ describe('isLoopbackHost', () => {
 
 const PASSWORD = 'pa55-w0rd-never-shown';
 const TOKEN = 'tok-secret-never-shown';
-const TARGET: AuthTarget = { registry: 'reg.example', domain: 'reg.example', ref: 'reg.example/a/b:1', scope: 'repository:a/b:pull' };
+const TARGET: AuthTarget = {
+  registry: 'reg.example',
+  domain: 'reg.example',
+  ref: 'reg.example/a/b:1',
+  scope: 'repository:a/b:pull',
+};
 
 /** A RegistryAuth whose fetch answers from `answer` and records each request; nothing leaves the process. */
 function authWith(answer: (url: URL) => Response, credential?: RegistryCredential) {
@@ -98,7 +137,11 @@ describe('RegistryAuth', () => {
   });
 
   it('sends basic credentials and the account to the realm', async () => {
-    const { auth, requests } = authWith(() => Response.json({ token: TOKEN, access_token: 'other' }), { username: 'u', password: PASSWORD, tokenRealmHosts: ['auth.example'] });
+    const { auth, requests } = authWith(() => Response.json({ token: TOKEN, access_token: 'other' }), {
+      username: 'u',
+      password: PASSWORD,
+      tokenRealmHosts: ['auth.example'],
+    });
     expect(await auth.authorize(TARGET, bearer)).toBe(`Bearer ${TOKEN}`);
     expect(requests[0]?.url.searchParams.get('account')).toBe('u');
     expect(requests[0]?.authorization).toBe(`Basic ${Buffer.from(`u:${PASSWORD}`).toString('base64')}`);
@@ -112,22 +155,38 @@ describe('RegistryAuth', () => {
 
   it('answers Basic with the credentials, and refuses without them', async () => {
     const withCreds = authWith(() => Response.json({}), { username: 'u', password: PASSWORD });
-    expect(await withCreds.auth.authorize(TARGET, 'Basic realm="Registry Realm"')).toBe(`Basic ${Buffer.from(`u:${PASSWORD}`).toString('base64')}`);
-    const error = await rejection(authWith(() => Response.json({})).auth.authorize(TARGET, 'Basic realm="Registry Realm"'));
+    expect(await withCreds.auth.authorize(TARGET, 'Basic realm="Registry Realm"')).toBe(
+      `Basic ${Buffer.from(`u:${PASSWORD}`).toString('base64')}`,
+    );
+    const error = await rejection(
+      authWith(() => Response.json({})).auth.authorize(TARGET, 'Basic realm="Registry Realm"'),
+    );
     expect(error.kind).toBe('unauthorized');
-    expect(error.message).toBe('reg.example: reg.example/a/b:1: the registry asks for a user name and password, and none are configured');
+    expect(error.message).toBe(
+      'reg.example: reg.example/a/b:1: the registry asks for a user name and password, and none are configured',
+    );
   });
 
   it('maps token server failures without leaking the credentials', async () => {
     const creds = { username: 'u', password: PASSWORD, tokenRealmHosts: ['auth.example'] };
-    const refused = await rejection(authWith(() => new Response('no', { status: 401 }), creds).auth.authorize(TARGET, bearer));
+    const refused = await rejection(
+      authWith(() => new Response('no', { status: 401 }), creds).auth.authorize(TARGET, bearer),
+    );
     expect([refused.kind, refused.message]).toEqual([
       'unauthorized',
       'reg.example: reg.example/a/b:1: the token server https://auth.example refused the configured credentials (HTTP 401)',
     ]);
     const noToken = await rejection(authWith(() => Response.json({ token: '' }), creds).auth.authorize(TARGET, bearer));
-    expect([noToken.kind, noToken.message]).toEqual(['protocol', 'reg.example: reg.example/a/b:1: the token server https://auth.example answered without a token']);
-    const plain = await rejection(authWith(() => Response.json({ token: TOKEN }), creds).auth.authorize(TARGET, 'Bearer realm="http://auth.example/token"'));
+    expect([noToken.kind, noToken.message]).toEqual([
+      'protocol',
+      'reg.example: reg.example/a/b:1: the token server https://auth.example answered without a token',
+    ]);
+    const plain = await rejection(
+      authWith(() => Response.json({ token: TOKEN }), creds).auth.authorize(
+        TARGET,
+        'Bearer realm="http://auth.example/token"',
+      ),
+    );
     expect([plain.kind, plain.message]).toEqual([
       'unauthorized',
       'reg.example: reg.example/a/b:1: refusing to send credentials to the token server http://auth.example over plain HTTP',

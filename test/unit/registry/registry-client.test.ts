@@ -37,8 +37,17 @@ async function failure(promise: Promise<unknown>): Promise<[string, string]> {
 describe('RegistryClient', () => {
   it('talks https to Docker Hub and other registries, http to loopback, and asks for all four manifest types', async () => {
     const accepts: string[] = [];
-    const { client, seen } = clientWith((_m, _u, accept) => (accepts.push(accept), head({ 'docker-content-digest': D, 'content-type': DOCKER_V2 })));
-    expect(await client.resolve('redis:7')).toEqual({ ref: 'redis:7', registry: 'registry-1.docker.io', repository: 'library/redis', tag: '7', digest: D, mediaType: DOCKER_V2 });
+    const { client, seen } = clientWith(
+      (_m, _u, accept) => (accepts.push(accept), head({ 'docker-content-digest': D, 'content-type': DOCKER_V2 })),
+    );
+    expect(await client.resolve('redis:7')).toEqual({
+      ref: 'redis:7',
+      registry: 'registry-1.docker.io',
+      repository: 'library/redis',
+      tag: '7',
+      digest: D,
+      mediaType: DOCKER_V2,
+    });
     await client.resolve('ghcr.io/o/n');
     await client.resolve('localhost:5000/x:1');
     expect(seen).toEqual([
@@ -55,7 +64,10 @@ describe('RegistryClient', () => {
     const seen: string[] = [];
     const client = new RegistryClient({
       baseUrl: (registry) => `http://127.0.0.1:9/${registry}/`,
-      fetch: (input) => (seen.push(urlOf(input)), Promise.resolve(head({ 'docker-content-digest': D, 'content-type': DOCKER_V2 }))),
+      fetch: (input) => (
+        seen.push(urlOf(input)),
+        Promise.resolve(head({ 'docker-content-digest': D, 'content-type': DOCKER_V2 }))
+      ),
     });
     await client.resolve('ghcr.io/o/n:1');
     expect(seen).toEqual(['http://127.0.0.1:9/ghcr.io/v2/o/n/manifests/1']);
@@ -63,31 +75,59 @@ describe('RegistryClient', () => {
 
   it('refuses answers it cannot trust', async () => {
     const noDigest = clientWith(() => head({ 'content-type': DOCKER_V2 })).client.resolve('ghcr.io/o/n:1');
-    expect(await failure(noDigest)).toEqual(['protocol', 'ghcr.io: ghcr.io/o/n:1: the manifest HEAD answered without a usable Docker-Content-Digest (null)']);
-    const schema1 = clientWith(() => head({ 'docker-content-digest': D, 'content-type': 'application/vnd.docker.distribution.manifest.v1+prettyjws' }));
-    expect((await failure(schema1.client.resolve('ghcr.io/o/n:1')))[1]).toContain('unsupported manifest media type "application/vnd.docker.distribution.manifest.v1+prettyjws"');
+    expect(await failure(noDigest)).toEqual([
+      'protocol',
+      'ghcr.io: ghcr.io/o/n:1: the manifest HEAD answered without a usable Docker-Content-Digest (null)',
+    ]);
+    const schema1 = clientWith(() =>
+      head({ 'docker-content-digest': D, 'content-type': 'application/vnd.docker.distribution.manifest.v1+prettyjws' }),
+    );
+    expect((await failure(schema1.client.resolve('ghcr.io/o/n:1')))[1]).toContain(
+      'unsupported manifest media type "application/vnd.docker.distribution.manifest.v1+prettyjws"',
+    );
     const other = `sha256:${'b'.repeat(64)}`;
     const moved = clientWith(() => head({ 'docker-content-digest': other, 'content-type': DOCKER_V2 }));
-    expect(await failure(moved.client.resolve(`ghcr.io/o/n@${D}`))).toEqual(['protocol', `ghcr.io: ghcr.io/o/n@${D}: asked for ${D}, the registry answered ${other}`]);
+    expect(await failure(moved.client.resolve(`ghcr.io/o/n@${D}`))).toEqual([
+      'protocol',
+      `ghcr.io: ghcr.io/o/n@${D}: asked for ${D}, the registry answered ${other}`,
+    ]);
   });
 
   it('checks the index body against its digest, and GETs it by digest only', async () => {
     const body = JSON.stringify({ manifests: [{ digest: D, platform: { os: 'linux', architecture: 'amd64' } }] });
     const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
-    const good = clientWith((method) => (method === 'HEAD' ? head({ 'docker-content-digest': digest, 'content-type': OCI_INDEX }) : new Response(body)));
+    const good = clientWith((method) =>
+      method === 'HEAD' ? head({ 'docker-content-digest': digest, 'content-type': OCI_INDEX }) : new Response(body),
+    );
     expect((await good.client.resolve('ghcr.io/o/n:1')).platforms).toEqual({ 'linux/amd64': D });
-    expect(good.seen).toEqual(['HEAD https://ghcr.io/v2/o/n/manifests/1', `GET https://ghcr.io/v2/o/n/manifests/${digest}`]);
-    const tampered = clientWith((method) => (method === 'HEAD' ? head({ 'docker-content-digest': digest, 'content-type': OCI_INDEX }) : new Response(`${body} `)));
+    expect(good.seen).toEqual([
+      'HEAD https://ghcr.io/v2/o/n/manifests/1',
+      `GET https://ghcr.io/v2/o/n/manifests/${digest}`,
+    ]);
+    const tampered = clientWith((method) =>
+      method === 'HEAD'
+        ? head({ 'docker-content-digest': digest, 'content-type': OCI_INDEX })
+        : new Response(`${body} `),
+    );
     const [kind, message] = await failure(tampered.client.resolve('ghcr.io/o/n:1'));
-    expect([kind, message.startsWith(`ghcr.io: ghcr.io/o/n:1: the index fetched by ${digest} hashes to sha256:`)]).toEqual(['protocol', true]);
+    expect([
+      kind,
+      message.startsWith(`ghcr.io: ghcr.io/o/n:1: the index fetched by ${digest} hashes to sha256:`),
+    ]).toEqual(['protocol', true]);
   });
 
   it('maps statuses to kinds', async () => {
     const status = (code: number) => clientWith(() => head({}, code)).client.resolve('ghcr.io/o/n:1');
     expect((await failure(status(404)))[0]).toBe('not-found');
     expect((await failure(status(403)))[0]).toBe('unauthorized');
-    expect(await failure(status(503))).toEqual(['unreachable', 'ghcr.io: ghcr.io/o/n:1: the registry is unavailable (HTTP 503)']);
-    expect(await failure(status(429))).toEqual(['protocol', 'ghcr.io: ghcr.io/o/n:1: unexpected answer to the manifest request (HTTP 429)']);
+    expect(await failure(status(503))).toEqual([
+      'unreachable',
+      'ghcr.io: ghcr.io/o/n:1: the registry is unavailable (HTTP 503)',
+    ]);
+    expect(await failure(status(429))).toEqual([
+      'protocol',
+      'ghcr.io: ghcr.io/o/n:1: unexpected answer to the manifest request (HTTP 429)',
+    ]);
   });
 
   it('retries once with the answered challenge, then reports unauthorized', async () => {
@@ -107,6 +147,9 @@ describe('RegistryClient', () => {
     const [kind, message] = await failure(withCreds.resolve('ghcr.io/o/n:1'));
     expect(kind).toBe('unauthorized');
     expect(message).not.toContain(secret);
-    expect(seen).toEqual(['HEAD https://ghcr.io/v2/o/n/manifests/1 false', 'HEAD https://ghcr.io/v2/o/n/manifests/1 true']);
+    expect(seen).toEqual([
+      'HEAD https://ghcr.io/v2/o/n/manifests/1 false',
+      'HEAD https://ghcr.io/v2/o/n/manifests/1 true',
+    ]);
   });
 });

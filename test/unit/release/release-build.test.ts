@@ -1,4 +1,5 @@
-// Releases: what a deploy records (files as blobs, services with the image ids that ran) and the ops a rollback re-applies.
+// Releases: what a deploy records (files as blobs, services with the image ids that ran) and the ops a rollback
+// re-applies.
 import { describe, expect, it } from 'vitest';
 import { COMPOSE_ROLE } from '../../../src/compose/compose-desired.js';
 import { sha256Hex } from '../../../src/core/digest.js';
@@ -7,7 +8,17 @@ import { buildRelease, releaseOps, type ReleaseMeta } from '../../../src/release
 import { newReleaseId, releaseSchema, type Release, type ReleaseService } from '../../../src/release/release-schema.js';
 import { deployed, desiredOf, file, ID_A, ID_B, net, role, STACK, svc } from '../compose/compose-fixtures.js';
 
-const META: ReleaseMeta = { id: '20260101T120000Z-ab12', createdAt: '2026-01-01T12:00:00.000Z', env: 'prod', host: 'h', user: 'ops', workstation: 'laptop', git: null, planHash: 'p'.repeat(64), kind: 'deploy' };
+const META: ReleaseMeta = {
+  id: '20260101T120000Z-ab12',
+  createdAt: '2026-01-01T12:00:00.000Z',
+  env: 'prod',
+  host: 'h',
+  user: 'ops',
+  workstation: 'laptop',
+  git: null,
+  planHash: 'p'.repeat(64),
+  kind: 'deploy',
+};
 const BYTES = new Uint8Array([0, 1, 2, 255]);
 const sha = (s: string | Uint8Array): string => sha256Hex(s);
 
@@ -21,13 +32,41 @@ describe('buildRelease', () => {
     svc('web', { image: 'app:1' }),
     svc('worker', { image: 'app:1' }),
   ];
-  const dbOps: Op[] = [file('/srv/shop/db.conf', 'new\n'), net('back'), net('data'), svc('db', { image: 'pg:16' }, { phase: 'infra' })];
-  const roleOps = [role('web', webOps), role('db', dbOps, false), role(COMPOSE_ROLE, [file('/srv/shop/compose.apps.yml', 'services: {}\n')])];
-  const prevDb: ReleaseService = { role: 'db', name: 'db', phase: 'infra', spec: svc('db', { image: 'pg:15' }).spec, gate: svc('db', { image: 'x' }).gate, requested: 'pg:15', imageId: ID_B, fingerprint: 'old' };
+  const dbOps: Op[] = [
+    file('/srv/shop/db.conf', 'new\n'),
+    net('back'),
+    net('data'),
+    svc('db', { image: 'pg:16' }, { phase: 'infra' }),
+  ];
+  const roleOps = [
+    role('web', webOps),
+    role('db', dbOps, false),
+    role(COMPOSE_ROLE, [file('/srv/shop/compose.apps.yml', 'services: {}\n')]),
+  ];
+  const prevDb: ReleaseService = {
+    role: 'db',
+    name: 'db',
+    phase: 'infra',
+    spec: svc('db', { image: 'pg:15' }).spec,
+    gate: svc('db', { image: 'x' }).gate,
+    requested: 'pg:15',
+    imageId: ID_B,
+    fingerprint: 'old',
+  };
   const prev: Release = {
-    version: 1, ...META, id: '20251231T000000Z-0000', project: 'shop', projectDir: '/srv/shop',
-    files: [{ role: 'db', path: '/srv/shop/db.conf', sha256: sha('old\n'), sensitive: false }, { role: 'web', path: '/srv/shop/gone.conf', sha256: sha('x'), sensitive: false }],
-    dirs: [{ role: 'db', path: '/srv/shop/db', mode: 0o700 }, { role: 'web', path: '/srv/shop/gone' }],
+    version: 1,
+    ...META,
+    id: '20251231T000000Z-0000',
+    project: 'shop',
+    projectDir: '/srv/shop',
+    files: [
+      { role: 'db', path: '/srv/shop/db.conf', sha256: sha('old\n'), sensitive: false },
+      { role: 'web', path: '/srv/shop/gone.conf', sha256: sha('x'), sensitive: false },
+    ],
+    dirs: [
+      { role: 'db', path: '/srv/shop/db', mode: 0o700 },
+      { role: 'web', path: '/srv/shop/gone' },
+    ],
     services: [prevDb, { ...prevDb, role: 'web', name: 'gone' }],
     networks: [{ role: 'db', name: 'old', internal: false, external: false }],
   };
@@ -37,7 +76,13 @@ describe('buildRelease', () => {
 
   it('is a valid release record with the meta and the stack', () => {
     expect(releaseSchema.parse(release)).toEqual(release);
-    expect([release.version, release.id, release.kind, release.project, release.projectDir]).toEqual([1, META.id, 'deploy', 'shop', '/srv/shop']);
+    expect([release.version, release.id, release.kind, release.project, release.projectDir]).toEqual([
+      1,
+      META.id,
+      'deploy',
+      'shop',
+      '/srv/shop',
+    ]);
   });
 
   it('records the files of selected roles by sha256, keeps unselected roles from the previous release, leaves out the compose files', () => {
@@ -47,7 +92,10 @@ describe('buildRelease', () => {
       { role: 'web', path: '/srv/shop/logo.png', sha256: sha(BYTES), sensitive: false, mode: 0o644, owner: 'www' },
       { role: 'web', path: '/srv/shop/app.env', sha256: sha('KEY=v\n'), sensitive: true, mode: 0o600 },
     ]);
-    expect(release.dirs).toEqual([{ role: 'db', path: '/srv/shop/db', mode: 0o700 }, { role: 'web', path: '/srv/shop/conf', mode: 0o755 }]);
+    expect(release.dirs).toEqual([
+      { role: 'db', path: '/srv/shop/db', mode: 0o700 },
+      { role: 'web', path: '/srv/shop/conf', mode: 0o755 },
+    ]);
   });
 
   it('holds the bytes of every new file in the blobs, by sha256', () => {
@@ -79,14 +127,38 @@ describe('buildRelease', () => {
 });
 
 describe('releaseOps', () => {
-  const service = (name: string, requested: string, imageId: string): ReleaseService => ({ ...svcEntry, name, requested, imageId, spec: { ...svcEntry.spec, image: requested } });
-  const svcEntry: ReleaseService = { role: 'web', name: 'x', phase: 'apps', spec: svc('x', { image: 'app:1', ports: ['80:80'] }).spec, gate: svc('x', { image: 'x' }).gate, requested: 'app:1', imageId: ID_A, fingerprint: 'f' };
+  const service = (name: string, requested: string, imageId: string): ReleaseService => ({
+    ...svcEntry,
+    name,
+    requested,
+    imageId,
+    spec: { ...svcEntry.spec, image: requested },
+  });
+  const svcEntry: ReleaseService = {
+    role: 'web',
+    name: 'x',
+    phase: 'apps',
+    spec: svc('x', { image: 'app:1', ports: ['80:80'] }).spec,
+    gate: svc('x', { image: 'x' }).gate,
+    requested: 'app:1',
+    imageId: ID_A,
+    fingerprint: 'f',
+  };
   const PIN = `app@sha256:${'c'.repeat(64)}`;
   const release: Release = {
-    version: 1, ...META, project: 'shop', projectDir: '/srv/shop',
+    version: 1,
+    ...META,
+    project: 'shop',
+    projectDir: '/srv/shop',
     files: [{ role: 'web', path: '/srv/shop/app.env', sha256: sha('K=1\n'), sensitive: true, mode: 0o600 }],
     dirs: [{ role: 'db', path: '/srv/shop/db', owner: 'pg' }],
-    services: [service('same', 'app:1', ID_A), service('moved', 'app:2', ID_A), service('pinned', PIN, ID_A), service('untagged', 'app:3', ID_A), service('unknown', 'app:1', '')],
+    services: [
+      service('same', 'app:1', ID_A),
+      service('moved', 'app:2', ID_A),
+      service('pinned', PIN, ID_A),
+      service('untagged', 'app:3', ID_A),
+      service('unknown', 'app:1', ''),
+    ],
     networks: [{ role: 'web', name: 'back', internal: true, external: false }],
   };
   const blobs = new Map([[sha('K=1\n'), Buffer.from('K=1\n')]]);
@@ -94,24 +166,66 @@ describe('releaseOps', () => {
   const ops = releaseOps(release, blobs, (ref) => ids[ref]);
 
   it('groups ops by role, every role selected, dirs then files then networks then services', () => {
-    expect(ops.map((r) => [r.role, r.selected, r.ops.map((o) => `${o.kind} ${'path' in o ? o.path : o.name}`)])).toEqual([
+    expect(
+      ops.map((r) => [r.role, r.selected, r.ops.map((o) => `${o.kind} ${'path' in o ? o.path : o.name}`)]),
+    ).toEqual([
       ['db', true, ['dir /srv/shop/db']],
-      ['web', true, ['file /srv/shop/app.env', 'network back', 'service same', 'service moved', 'service pinned', 'service untagged', 'service unknown']],
+      [
+        'web',
+        true,
+        [
+          'file /srv/shop/app.env',
+          'network back',
+          'service same',
+          'service moved',
+          'service pinned',
+          'service untagged',
+          'service unknown',
+        ],
+      ],
     ]);
     expect(ops[0]?.ops[0]).toEqual({ kind: 'dir', path: '/srv/shop/db', origin: undefined, owner: 'pg' });
-    expect(ops[1]?.ops[0]).toEqual({ kind: 'file', path: '/srv/shop/app.env', content: Buffer.from('K=1\n'), sensitive: true, from: undefined, origin: undefined, notify: [], mode: 0o600 });
+    expect(ops[1]?.ops[0]).toEqual({
+      kind: 'file',
+      path: '/srv/shop/app.env',
+      content: Buffer.from('K=1\n'),
+      sensitive: true,
+      from: undefined,
+      origin: undefined,
+      notify: [],
+      mode: 0o600,
+    });
   });
 
   it('picks the requested ref while it names the image that ran, else the recorded image id; a digest pin always', () => {
     const images = ops[1]!.ops.flatMap((o) => (o.kind === 'service' ? [[o.name, o.spec.image]] : []));
-    expect(images).toEqual([['same', 'app:1'], ['moved', ID_A], ['pinned', PIN], ['untagged', ID_A], ['unknown', 'app:1']]);
+    expect(images).toEqual([
+      ['same', 'app:1'],
+      ['moved', ID_A],
+      ['pinned', PIN],
+      ['untagged', ID_A],
+      ['unknown', 'app:1'],
+    ]);
     const moved = ops[1]!.ops.find((o) => o.kind === 'service' && o.name === 'moved');
-    expect(moved).toEqual({ kind: 'service', name: 'moved', phase: 'apps', spec: { ...svcEntry.spec, image: ID_A }, gate: svcEntry.gate, origin: undefined });
+    expect(moved).toEqual({
+      kind: 'service',
+      name: 'moved',
+      phase: 'apps',
+      spec: { ...svcEntry.spec, image: ID_A },
+      gate: svcEntry.gate,
+      origin: undefined,
+    });
   });
 
   it("keeps a service's in-place reload from the deploy to the rollback's op (older releases have none)", () => {
     const reload = { paths: ['/srv/shop/conf'], command: ['caddy', 'reload'] };
-    const recorded = buildRelease(META, STACK, [role('web', [{ ...svc('web', { image: 'app:1' }), reload }])], undefined, []).release;
+    const recorded = buildRelease(
+      META,
+      STACK,
+      [role('web', [{ ...svc('web', { image: 'app:1' }), reload }])],
+      undefined,
+      [],
+    ).release;
     expect(releaseSchema.parse(recorded).services[0]?.reload).toEqual(reload);
     const back = releaseOps(recorded, new Map(), () => undefined)[0]?.ops[0];
     expect(back).toMatchObject({ kind: 'service', name: 'web', reload });
@@ -119,7 +233,9 @@ describe('releaseOps', () => {
   });
 
   it('throws naming the file when its blob is missing', () => {
-    expect(() => releaseOps(release, new Map(), () => undefined)).toThrow(`release ${META.id}: the content of /srv/shop/app.env (blob ${sha('K=1\n').slice(0, 12)}) is missing on the host`);
+    expect(() => releaseOps(release, new Map(), () => undefined)).toThrow(
+      `release ${META.id}: the content of /srv/shop/app.env (blob ${sha('K=1\n').slice(0, 12)}) is missing on the host`,
+    );
   });
 });
 

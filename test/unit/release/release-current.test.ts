@@ -7,7 +7,12 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { render } from '../../../src/core/cmd/render.js';
 import { releaseSchema } from '../../../src/release/release-schema.js';
-import { currentReleaseCmd, listReleasesCmd, parseReleaseList, releaseWriteCmd } from '../../../src/release/release-store.js';
+import {
+  currentReleaseCmd,
+  listReleasesCmd,
+  parseReleaseList,
+  releaseWriteCmd,
+} from '../../../src/release/release-store.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -27,11 +32,31 @@ function stateDir(ids: readonly string[], current?: string): string {
 }
 
 function record(id: string) {
-  const base = { version: 1, id, createdAt: '2026-12-01T07:15:00.000Z', env: 'bench', host: 'h1', user: 'u', workstation: 'w' };
-  return { ...base, git: null, planHash: 'p', kind: 'deploy', project: 'rig', projectDir: '/opt/rig', files: [], dirs: [], services: [], networks: [] };
+  const base = {
+    version: 1,
+    id,
+    createdAt: '2026-12-01T07:15:00.000Z',
+    env: 'bench',
+    host: 'h1',
+    user: 'u',
+    workstation: 'w',
+  };
+  return {
+    ...base,
+    git: null,
+    planHash: 'p',
+    kind: 'deploy',
+    project: 'rig',
+    projectDir: '/opt/rig',
+    files: [],
+    dirs: [],
+    services: [],
+    networks: [],
+  };
 }
 
-const run = (cmd: ReturnType<typeof currentReleaseCmd>): string => execFileSync('sh', ['-c', render(cmd)], { encoding: 'utf8' });
+const run = (cmd: ReturnType<typeof currentReleaseCmd>): string =>
+  execFileSync('sh', ['-c', render(cmd)], { encoding: 'utf8' });
 
 describe('currentReleaseCmd', () => {
   const A = '20261201T071500Z-ab12';
@@ -70,7 +95,10 @@ describe('releaseWriteCmd pruning', () => {
     // as a deploy does: its blobs land with its files, then the release that lists them is written
     const write = (id: string, files: string[]): void => {
       for (const c of files) writeFileSync(path.join(blobs, sha(c)), c);
-      const rel = { ...record(id), files: files.map((c) => ({ role: 'r', path: `/x/${c}`, sha256: sha(c), sensitive: false })) };
+      const rel = {
+        ...record(id),
+        files: files.map((c) => ({ role: 'r', path: `/x/${c}`, sha256: sha(c), sensitive: false })),
+      };
       const { cmd, stdin } = releaseWriteCmd(d, releaseSchema.parse(rel), 2);
       execFileSync('sh', ['-c', render(cmd)], { input: stdin });
     };
@@ -79,7 +107,12 @@ describe('releaseWriteCmd pruning', () => {
     write('20261202T000000Z-0002', ['b', 'c']);
     expect(readdirSync(blobs).sort()).toEqual([sha('a'), sha('b'), sha('c')]);
     write('20261203T000000Z-0003', ['c']);
-    expect(readdirSync(path.join(d, 'releases')).sort()).toEqual(['20261202T000000Z-0002', '20261203T000000Z-0003', 'blobs', 'current']);
+    expect(readdirSync(path.join(d, 'releases')).sort()).toEqual([
+      '20261202T000000Z-0002',
+      '20261203T000000Z-0003',
+      'blobs',
+      'current',
+    ]);
     expect(readdirSync(blobs).sort()).toEqual([sha('b'), sha('c')]);
     // a release older than those kept (a workstation clock behind) stays besides the newest two: it is current
     write('20261130T000000Z-0000', ['e']);

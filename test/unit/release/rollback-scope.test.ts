@@ -5,7 +5,25 @@ import type { ReleaseList } from '../../../src/release/release-store.js';
 import { rollbackScope } from '../../../src/release/rollback-scope.js';
 
 function rel(id: string, createdAt: string, deployId?: string, kind: 'deploy' | 'rollback' = 'deploy'): Release {
-  return { version: 1, id, createdAt, env: 'prod', host: 'h', user: 'alice', workstation: 'laptop', git: null, planHash: 'x', kind, ...(deployId ? { deployId } : {}), project: 'p', projectDir: '/opt/p', files: [], dirs: [], services: [], networks: [] };
+  return {
+    version: 1,
+    id,
+    createdAt,
+    env: 'prod',
+    host: 'h',
+    user: 'alice',
+    workstation: 'laptop',
+    git: null,
+    planHash: 'x',
+    kind,
+    ...(deployId ? { deployId } : {}),
+    project: 'p',
+    projectDir: '/opt/p',
+    files: [],
+    dirs: [],
+    services: [],
+    networks: [],
+  };
 }
 
 /** Newest first, the first one current. */
@@ -18,31 +36,59 @@ const B_APP = rel('20261202T070000Z-dddd', '2026-12-02T07:00:00Z', 'd2');
 
 describe('rollbackScope', () => {
   it('undoes the last deploy on the host it changed; a host it did not touch is left alone, whatever it keeps', () => {
-    const s = rollbackScope(new Map([['app', list(B_APP, A_APP)], ['vpn', list(A_VPN, OLD_VPN)]]));
+    const s = rollbackScope(
+      new Map([
+        ['app', list(B_APP, A_APP)],
+        ['vpn', list(A_VPN, OLD_VPN)],
+      ]),
+    );
     expect(s.undoes).toBe('d2');
     expect(s.hosts.get('app')).toEqual({ kind: 'rollback', to: A_APP.id, current: B_APP.id });
-    expect(s.hosts.get('vpn')).toEqual({ kind: 'untouched', why: `its current release ${A_VPN.id} was made by deploy d1 on 2026-12-01T07:00:01Z, not by the run being undone` });
+    expect(s.hosts.get('vpn')).toEqual({
+      kind: 'untouched',
+      why: `its current release ${A_VPN.id} was made by deploy d1 on 2026-12-01T07:00:01Z, not by the run being undone`,
+    });
   });
 
   it('takes every host a deploy changed back together', () => {
-    const s = rollbackScope(new Map([['app', list(A_APP)], ['vpn', list(A_VPN, OLD_VPN)]]));
+    const s = rollbackScope(
+      new Map([
+        ['app', list(A_APP)],
+        ['vpn', list(A_VPN, OLD_VPN)],
+      ]),
+    );
     expect(s.undoes).toBe('d1');
     expect(s.hosts.get('vpn')).toEqual({ kind: 'rollback', to: OLD_VPN.id, current: A_VPN.id });
-    expect(s.hosts.get('app')).toEqual({ kind: 'error', why: `only release ${A_APP.id} is kept (made by the run being undone): nothing earlier to roll back to` });
+    expect(s.hosts.get('app')).toEqual({
+      kind: 'error',
+      why: `only release ${A_APP.id} is kept (made by the run being undone): nothing earlier to roll back to`,
+    });
   });
 
   it('undoes a rollback like a deploy, and treats releases of an earlier rig (no deploy id) each as a run of its own', () => {
     const rb = rel('20261203T070000Z-eeee', '2026-12-03T07:00:00Z', 'r1', 'rollback');
-    expect(rollbackScope(new Map([['app', list(rb, B_APP, A_APP)]])).hosts.get('app')).toEqual({ kind: 'rollback', to: B_APP.id, current: rb.id });
+    expect(rollbackScope(new Map([['app', list(rb, B_APP, A_APP)]])).hosts.get('app')).toEqual({
+      kind: 'rollback',
+      to: B_APP.id,
+      current: rb.id,
+    });
     const legacyApp = rel('20261204T070000Z-ffff', '2026-12-04T07:00:00Z');
     const legacyVpn = rel('20261204T070002Z-9999', '2026-12-04T07:00:02Z');
-    const s = rollbackScope(new Map([['app', list(legacyApp, A_APP)], ['vpn', list(legacyVpn, A_VPN)]]));
+    const s = rollbackScope(
+      new Map([
+        ['app', list(legacyApp, A_APP)],
+        ['vpn', list(legacyVpn, A_VPN)],
+      ]),
+    );
     expect(s.undoes).toBe(`release ${legacyVpn.id}`);
     expect(s.hosts.get('vpn')).toMatchObject({ kind: 'rollback', to: A_VPN.id });
     expect(s.hosts.get('app')?.kind).toBe('untouched');
   });
 
   it('leaves hosts without releases alone', () => {
-    expect(rollbackScope(new Map([['new', list()]])).hosts.get('new')).toEqual({ kind: 'untouched', why: 'no releases here' });
+    expect(rollbackScope(new Map([['new', list()]])).hosts.get('new')).toEqual({
+      kind: 'untouched',
+      why: 'no releases here',
+    });
   });
 });

@@ -74,7 +74,8 @@ http://claw.example.test {
 
 function files(caddyYml: string): Record<string, string> {
   return {
-    'inventory/test/hosts.yml': 'all:\n  children:\n    edge:\n      hosts:\n        edge1:\n          ansible_host: 127.0.0.1\n',
+    'inventory/test/hosts.yml':
+      'all:\n  children:\n    edge:\n      hosts:\n        edge1:\n          ansible_host: 127.0.0.1\n',
     [VARS]: caddyYml,
     'playbooks/site.yml': '- hosts: edge\n  roles: [caddy]\n',
   };
@@ -86,7 +87,10 @@ const edit = (...pairs: [string, string][]): string => replaceOnce(CADDY_YML, ..
 async function render(caddyYml: string): Promise<{ ops: readonly Op[]; warnings: string[] }> {
   const root = makeProject(files(caddyYml), { roles: ['caddy'] });
   const warnings: Diagnostic[] = [];
-  const ops = resolveServiceImages(renderProject(await load(root), warnings)).get('edge1')?.find((r) => r.role === 'caddy')?.ops ?? [];
+  const ops =
+    resolveServiceImages(renderProject(await load(root), warnings))
+      .get('edge1')
+      ?.find((r) => r.role === 'caddy')?.ops ?? [];
   return { ops, warnings: warnings.map((w) => formatDiagnostic(w, root)) };
 }
 
@@ -103,7 +107,8 @@ async function renderErrors(caddyYml: string): Promise<string[]> {
   throw new Error('expected the role to report errors');
 }
 
-const caddyfileOf = (ops: readonly Op[]): FileOp | undefined => ops.find((o): o is FileOp => o.kind === 'file' && o.path === '/opt/javisi/configs/caddy/Caddyfile');
+const caddyfileOf = (ops: readonly Op[]): FileOp | undefined =>
+  ops.find((o): o is FileOp => o.kind === 'file' && o.path === '/opt/javisi/configs/caddy/Caddyfile');
 
 describe('role caddy renders', () => {
   it('the Caddyfile exactly: ACL snippet with both CIDRs, /health, public, gated and HTTP/1.1 sites', async () => {
@@ -128,7 +133,10 @@ describe('role caddy renders', () => {
       name: 'caddy',
       phase: 'infra',
       gate: { timeoutSec: 60, oneShot: false },
-      reload: { paths: ['/opt/javisi/configs/caddy'], command: ['caddy', 'reload', '--config', '/etc/caddy/Caddyfile', '--adapter', 'caddyfile'] },
+      reload: {
+        paths: ['/opt/javisi/configs/caddy'],
+        command: ['caddy', 'reload', '--config', '/etc/caddy/Caddyfile', '--adapter', 'caddyfile'],
+      },
     });
     expect(svc?.spec).toMatchObject({
       image: 'local/caddy:2.6-rig',
@@ -140,12 +148,20 @@ describe('role caddy renders', () => {
       ],
       ports: ['127.0.0.1:8080:80', '127.0.0.1:8443:443'],
       networks: ['frontend'],
-      healthcheck: { test: ['sh', '-c', 'test "$(wget -qO- http://127.0.0.1:80/health)" = ok'], interval: '5s', timeout: '3s', retries: 3, startPeriod: '5s' },
+      healthcheck: {
+        test: ['sh', '-c', 'test "$(wget -qO- http://127.0.0.1:80/health)" = ok'],
+        interval: '5s',
+        timeout: '3s',
+        retries: 3,
+        startPeriod: '5s',
+      },
       restart: 'unless-stopped',
       memLimit: '256m',
       cpus: 0.5,
     });
-    expect(ops.filter((o): o is NetworkOp => o.kind === 'network').map((n) => [n.name, n.internal, n.external])).toEqual([['frontend', false, false]]);
+    expect(
+      ops.filter((o): o is NetworkOp => o.kind === 'network').map((n) => [n.name, n.internal, n.external]),
+    ).toEqual([['frontend', false, false]]);
     expect(ops.filter((o): o is DirOp => o.kind === 'dir').map((d) => [d.path, d.mode])).toEqual([
       ['/opt/javisi/configs/caddy', 0o755],
       ['/opt/javisi/data/caddy', 0o700],
@@ -193,28 +209,46 @@ describe('the VPN ACL check of a rendered Caddyfile (docs/lessons.md REX-34)', (
 
   it('passes the rendered file, block-form matchers, and wider ranges that contain both CIDRs', () => {
     expect(checkVpnAcl(RENDERED, GATED, RANGES)).toEqual([]);
-    const block = swap('\t@vpn_blocked not remote_ip 100.64.0.0/10 172.20.1.0/24\n', '\t@vpn_blocked {\n\t\tnot {\n\t\t\tremote_ip 100.64.0.0/10 172.20.1.0/24\n\t\t}\n\t}\n');
+    const block = swap(
+      '\t@vpn_blocked not remote_ip 100.64.0.0/10 172.20.1.0/24\n',
+      '\t@vpn_blocked {\n\t\tnot {\n\t\t\tremote_ip 100.64.0.0/10 172.20.1.0/24\n\t\t}\n\t}\n',
+    );
     expect(checkVpnAcl(block, GATED, RANGES)).toEqual([]);
     expect(checkVpnAcl(swap('100.64.0.0/10 172.20.1.0/24', '100.64.0.0/10 private_ranges'), GATED, RANGES)).toEqual([]);
-    expect(checkVpnAcl(swap('100.64.0.0/10 172.20.1.0/24', '100.64.0.0/10 172.20.0.0/16 1.2.3.4'), GATED, RANGES)).toEqual([]);
+    expect(
+      checkVpnAcl(swap('100.64.0.0/10 172.20.1.0/24', '100.64.0.0/10 172.20.0.0/16 1.2.3.4'), GATED, RANGES),
+    ).toEqual([]);
   });
 
   it('fails a matcher without the Docker frontend CIDR, at its line', () => {
     expect(checkVpnAcl(swap(' 172.20.1.0/24\n', '\n'), GATED, RANGES)).toEqual([
-      { line: 12, message: `"@vpn_blocked not remote_ip 100.64.0.0/10" does not list the Docker frontend CIDR 172.20.1.0/24: HTTP/3 through Docker's NAT arrives from that network and gets 403; every VPN ACL lists both the VPN CIDR and the Docker frontend CIDR (docs/lessons.md REX-34)` },
+      {
+        line: 12,
+        message: `"@vpn_blocked not remote_ip 100.64.0.0/10" does not list the Docker frontend CIDR 172.20.1.0/24: HTTP/3 through Docker's NAT arrives from that network and gets 403; every VPN ACL lists both the VPN CIDR and the Docker frontend CIDR (docs/lessons.md REX-34)`,
+      },
     ]);
   });
 
   it('fails a matcher without the VPN CIDR, and a narrower range does not count', () => {
     expect(checkVpnAcl(swap('100.64.0.0/10 172.20.1.0/24', '100.64.1.0/24 172.20.1.0/24'), GATED, RANGES)).toEqual([
-      { line: 12, message: '"@vpn_blocked not remote_ip 100.64.1.0/24 172.20.1.0/24" does not list the VPN CIDR 100.64.0.0/10: VPN clients get 403; every VPN ACL lists both the VPN CIDR and the Docker frontend CIDR (docs/lessons.md REX-34)' },
+      {
+        line: 12,
+        message:
+          '"@vpn_blocked not remote_ip 100.64.1.0/24 172.20.1.0/24" does not list the VPN CIDR 100.64.0.0/10: VPN clients get 403; every VPN ACL lists both the VPN CIDR and the Docker frontend CIDR (docs/lessons.md REX-34)',
+      },
     ]);
   });
 
   it('fails a site-level matcher (the LiteLLM trusted-IPs pattern) that forgets one CIDR, even when the snippet is right', () => {
-    const text = swap('\timport vpn_only\n\treverse_proxy grafana:3000\n', '\t@blocked_llm not client_ip 100.64.0.0/10 203.0.113.7\n\terror @blocked_llm 403\n\treverse_proxy grafana:3000\n');
+    const text = swap(
+      '\timport vpn_only\n\treverse_proxy grafana:3000\n',
+      '\t@blocked_llm not client_ip 100.64.0.0/10 203.0.113.7\n\terror @blocked_llm 403\n\treverse_proxy grafana:3000\n',
+    );
     expect(checkVpnAcl(text, GATED, RANGES)).toEqual([
-      { line: 28, message: `"@blocked_llm not client_ip 100.64.0.0/10 203.0.113.7" does not list the Docker frontend CIDR 172.20.1.0/24: HTTP/3 through Docker's NAT arrives from that network and gets 403; every VPN ACL lists both the VPN CIDR and the Docker frontend CIDR (docs/lessons.md REX-34)` },
+      {
+        line: 28,
+        message: `"@blocked_llm not client_ip 100.64.0.0/10 203.0.113.7" does not list the Docker frontend CIDR 172.20.1.0/24: HTTP/3 through Docker's NAT arrives from that network and gets 403; every VPN ACL lists both the VPN CIDR and the Docker frontend CIDR (docs/lessons.md REX-34)`,
+      },
     ]);
   });
 
@@ -222,21 +256,40 @@ describe('the VPN ACL check of a rendered Caddyfile (docs/lessons.md REX-34)', (
     const text = swap('\timport vpn_only\n\treverse_proxy grafana:3000\n', '\treverse_proxy grafana:3000\n');
     expect(checkVpnAcl(text, [...GATED, 'n8n.example.test'], RANGES)).toEqual([
       { line: 1, message: 'n8n.example.test is VPN-only but no site block serves it' },
-      { line: 27, message: 'site http://grafana.example.test is VPN-only but answers everyone: no "error @m 403" on a "not remote_ip" matcher (import vpn_only)' },
+      {
+        line: 27,
+        message:
+          'site http://grafana.example.test is VPN-only but answers everyone: no "error @m 403" on a "not remote_ip" matcher (import vpn_only)',
+      },
     ]);
   });
 
   it('fails a gate that does not answer 403, and a file whose braces do not balance', () => {
-    expect(checkVpnAcl(swap('error @vpn_blocked 403', 'error @vpn_blocked 404'), ['grafana.example.test'], RANGES)).toEqual([
-      { line: 27, message: 'site http://grafana.example.test is VPN-only but answers everyone: no "error @m 403" on a "not remote_ip" matcher (import vpn_only)' },
+    expect(
+      checkVpnAcl(swap('error @vpn_blocked 403', 'error @vpn_blocked 404'), ['grafana.example.test'], RANGES),
+    ).toEqual([
+      {
+        line: 27,
+        message:
+          'site http://grafana.example.test is VPN-only but answers everyone: no "error @m 403" on a "not remote_ip" matcher (import vpn_only)',
+      },
     ]);
-    expect(checkVpnAcl(`${RENDERED}}\n`, GATED, RANGES)).toEqual([{ line: 41, message: 'unbalanced "}": no block to close' }]);
-    expect(checkVpnAcl(swap('\t\t}\n\t}\n}\n', '\t\t}\n\t}\n'), GATED, RANGES)).toEqual([{ line: 32, message: 'block not closed: missing "}"' }]);
+    expect(checkVpnAcl(`${RENDERED}}\n`, GATED, RANGES)).toEqual([
+      { line: 41, message: 'unbalanced "}": no block to close' },
+    ]);
+    expect(checkVpnAcl(swap('\t\t}\n\t}\n}\n', '\t\t}\n\t}\n'), GATED, RANGES)).toEqual([
+      { line: 32, message: 'block not closed: missing "}"' },
+    ]);
   });
 
   it('reads quoted tokens and comments as Caddy does', () => {
-    const text = swap('\t@vpn_blocked not remote_ip 100.64.0.0/10 172.20.1.0/24\n', '\t@vpn_blocked not remote_ip "100.64.0.0/10" # 172.20.1.0/24 commented out\n');
-    expect(checkVpnAcl(text, GATED, RANGES).map((f) => [f.line, f.message.split(':')[0]])).toEqual([[12, '"@vpn_blocked not remote_ip "100.64.0.0/10"" does not list the Docker frontend CIDR 172.20.1.0/24']]);
+    const text = swap(
+      '\t@vpn_blocked not remote_ip 100.64.0.0/10 172.20.1.0/24\n',
+      '\t@vpn_blocked not remote_ip "100.64.0.0/10" # 172.20.1.0/24 commented out\n',
+    );
+    expect(checkVpnAcl(text, GATED, RANGES).map((f) => [f.line, f.message.split(':')[0]])).toEqual([
+      [12, '"@vpn_blocked not remote_ip "100.64.0.0/10"" does not list the Docker frontend CIDR 172.20.1.0/24'],
+    ]);
   });
 });
 
@@ -274,7 +327,12 @@ describe('role caddy refuses, at the variable', () => {
 
   it('all of them at once, in file order', async () => {
     const yml = `${edit(['upstream: web:8080', 'upstream: web'], ['upstream: grafana:3000', 'upstream: ""'], ['host: claw.example.test', 'host: www.example.test'])}caddy_vpn_cidr: ""\n`;
-    expect((await renderErrors(yml)).map((e) => e.split(': ')[0])).toEqual([`${VARS}:5:15`, `${VARS}:10:15`, `${VARS}:12:11`, `${VARS}:16:1`]);
+    expect((await renderErrors(yml)).map((e) => e.split(': ')[0])).toEqual([
+      `${VARS}:5:15`,
+      `${VARS}:10:15`,
+      `${VARS}:12:11`,
+      `${VARS}:16:1`,
+    ]);
   });
 
   it('schema errors at the value: a directive argument with a double quote, a malformed CIDR', async () => {

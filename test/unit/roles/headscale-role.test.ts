@@ -1,5 +1,6 @@
 // Role headscale through the real loader and renderer, its merge resolved against a hand-written host file as the plan
-// does: rig's keys set, comments and foreign keys kept, byte-identical the second time; bad records refused at the variable.
+// does: rig's keys set, comments and foreign keys kept, byte-identical the second time; bad records refused at the
+// variable.
 import { describe, expect, it } from 'vitest';
 import { renderProject, type RoleOps } from '../../../src/config/roles/render-roles.js';
 import { VaultKeyring } from '../../../src/config/vault/keyring.js';
@@ -47,7 +48,8 @@ dns:
 
 function files(yml: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    'inventory/test/hosts.yml': 'all:\n  children:\n    vpn:\n      hosts:\n        vpn1:\n          ansible_host: 127.0.0.1\n',
+    'inventory/test/hosts.yml':
+      'all:\n  children:\n    vpn:\n      hosts:\n        vpn1:\n          ansible_host: 127.0.0.1\n',
     [VARS]: yml,
     'playbooks/site.yml': '- hosts: vpn\n  roles: [headscale]\n',
     ...extra,
@@ -57,7 +59,10 @@ function files(yml: string, extra: Record<string, string> = {}): Record<string, 
 /** `HEADSCALE_YML` with `from` replaced by `to` (each must occur once). */
 const edit = (...pairs: [string, string][]): string => replaceOnce(HEADSCALE_YML, ...pairs);
 
-async function render(yml: string, extra: Record<string, string> = {}): Promise<{ roleOps: RoleOps[]; warnings: string[] }> {
+async function render(
+  yml: string,
+  extra: Record<string, string> = {},
+): Promise<{ roleOps: RoleOps[]; warnings: string[] }> {
   const root = makeProject(files(yml, extra), { roles: ['headscale'] });
   const project = await load(root);
   const warnings: Diagnostic[] = [];
@@ -65,7 +70,9 @@ async function render(yml: string, extra: Record<string, string> = {}): Promise<
   return { roleOps, warnings: warnings.map((w) => formatDiagnostic(w, root)) };
 }
 
-/** What the plan makes of the merge against `onHost` (undefined: the host has no file): the file op and its problems. */
+/**
+ * What the plan makes of the merge against `onHost` (undefined: the host has no file): the file op and its problems.
+ */
 function resolve(roleOps: RoleOps[], onHost: string | undefined): { file: FileOp | undefined; problems: string[] } {
   const r = resolveMerges(roleOps, new Map(onHost === undefined ? [] : [[CONFIG, Buffer.from(onHost)]]), 'vpn1');
   const file = r.roleOps.flatMap((x) => x.ops).find((o): o is FileOp => o.kind === 'file' && o.path === CONFIG);
@@ -80,8 +87,8 @@ async function merged(yml: string, onHost: string | undefined): Promise<string |
 
 const ops = (roleOps: RoleOps[]) => roleOps.flatMap((r) => r.ops);
 
-describe('role headscale merges into the host\'s config.yaml', () => {
-  it("sets override_local_dns and the records; every comment and foreign key stays; the second run is byte-identical", async () => {
+describe("role headscale merges into the host's config.yaml", () => {
+  it('sets override_local_dns and the records; every comment and foreign key stays; the second run is byte-identical', async () => {
     const text = await merged(HEADSCALE_YML, HOST_FILE);
     expect(text).toBe(`# Headscale on the VPN host — edited by hand, keep these comments.
 server_url: https://vpn.example.com
@@ -113,9 +120,10 @@ dns:
     expect(await merged(HEADSCALE_YML, text)).toBe(text);
   });
 
-  it('a host without the file gets a minimal valid config, rig\'s keys in it; the second run is byte-identical', async () => {
+  it("a host without the file gets a minimal valid config, rig's keys in it; the second run is byte-identical", async () => {
     const text = await merged(HEADSCALE_YML, undefined);
-    expect(text).toBe(`# Headscale configuration, first written by rig (role headscale) on vpn1 because the host had none.
+    expect(text)
+      .toBe(`# Headscale configuration, first written by rig (role headscale) on vpn1 because the host had none.
 # Edit it by hand as you like: rig only keeps dns.override_local_dns, dns.extra_records and the keys of
 # headscale_settings set, and leaves every other key and comment as it finds them.
 server_url: https://vpn.example.com
@@ -182,7 +190,10 @@ unix_socket_permission: "0770"
     expect(merge).toMatchObject({ path: CONFIG, sensitive: false, notify: [] });
     expect(merge && 'mode' in merge).toBe(false);
     expect(merge?.origin?.file).toMatch(/roles\/headscale\/role\.ts$/);
-    expect(ops(roleOps).find((o): o is DirOp => o.kind === 'dir')).toMatchObject({ kind: 'dir', path: '/opt/javisi/configs/headscale' });
+    expect(ops(roleOps).find((o): o is DirOp => o.kind === 'dir')).toMatchObject({
+      kind: 'dir',
+      path: '/opt/javisi/configs/headscale',
+    });
   });
 
   it('a host file that is not a mapping is left alone, with the reason', async () => {
@@ -208,7 +219,13 @@ describe('role headscale declares its service', () => {
       ],
       networks: ['frontend'],
       ports: ['127.0.0.1:8080:8080'],
-      healthcheck: { test: ['headscale', 'users', 'list'], interval: '5s', timeout: '8s', retries: 3, startPeriod: '10s' },
+      healthcheck: {
+        test: ['headscale', 'users', 'list'],
+        interval: '5s',
+        timeout: '8s',
+        retries: 3,
+        startPeriod: '10s',
+      },
       groupAdd: [],
       capDrop: [],
       capAdd: [],
@@ -217,7 +234,11 @@ describe('role headscale declares its service', () => {
       restart: 'unless-stopped',
       labels: {},
     });
-    expect(ops(roleOps).filter((o): o is NetworkOp => o.kind === 'network').map((n) => [n.name, n.internal, n.external])).toEqual([['frontend', false, false]]);
+    expect(
+      ops(roleOps)
+        .filter((o): o is NetworkOp => o.kind === 'network')
+        .map((n) => [n.name, n.internal, n.external]),
+    ).toEqual([['frontend', false, false]]);
   });
 
   it('another port, directory, data dir, no publish, no healthcheck', async () => {
@@ -230,12 +251,23 @@ describe('role headscale declares its service', () => {
       { type: 'bind', source: '/opt/services/headscale/config', target: '/etc/headscale', readOnly: true },
       { type: 'bind', source: '/opt/services/headscale/data', target: '/var/lib/headscale', readOnly: false },
     ]);
-    expect(ops(roleOps).find((o): o is YamlMergeOp => o.kind === 'yamlMerge')?.initial).toContain('\nlisten_addr: 0.0.0.0:9443\n');
-    const probe = await render(`${HEADSCALE_YML}headscale_publish: 0.0.0.0:443\nheadscale_healthcheck: [headscale, health]\n`);
+    expect(ops(roleOps).find((o): o is YamlMergeOp => o.kind === 'yamlMerge')?.initial).toContain(
+      '\nlisten_addr: 0.0.0.0:9443\n',
+    );
+    const probe = await render(
+      `${HEADSCALE_YML}headscale_publish: 0.0.0.0:443\nheadscale_healthcheck: [headscale, health]\n`,
+    );
     const spec = ops(probe.roleOps).find((o): o is ServiceOp => o.kind === 'service')?.spec;
     expect([spec?.ports, spec?.healthcheck?.test]).toEqual([['0.0.0.0:443:8080'], ['headscale', 'health']]);
     const busybox = await render(`${HEADSCALE_YML}headscale_healthcheck: wget\n`);
-    expect(ops(busybox.roleOps).find((o): o is ServiceOp => o.kind === 'service')?.spec.healthcheck?.test).toEqual(['timeout', '3', 'wget', '-q', '-O-', 'http://127.0.0.1:8080/health']);
+    expect(ops(busybox.roleOps).find((o): o is ServiceOp => o.kind === 'service')?.spec.healthcheck?.test).toEqual([
+      'timeout',
+      '3',
+      'wget',
+      '-q',
+      '-O-',
+      'http://127.0.0.1:8080/health',
+    ]);
   });
 });
 
@@ -271,22 +303,45 @@ describe('role headscale refuses, at the variable', () => {
 
   it('an IP taken from a variable that is empty: at the record that uses it', async () => {
     const yml = edit(['ip: 100.64.0.22', 'ip: "{{ pi_tailscale_ip }}"']);
-    const errors = await loadErrors(makeProject(files(yml, { 'inventory/test/group_vars/all/nodes.yml': 'pi_tailscale_ip: ""\n' }), { roles: ['headscale'] }));
+    const errors = await loadErrors(
+      makeProject(files(yml, { 'inventory/test/group_vars/all/nodes.yml': 'pi_tailscale_ip: ""\n' }), {
+        roles: ['headscale'],
+      }),
+    );
     expect(errors).toEqual([at(8, 33, `headscale_extra_records.2.ip: ${emptyIp('pi.example.com')}`)]);
   });
 
   it('all of them at once', async () => {
-    const yml = edit(['example.com, ip: 100.64.0.14 }\n  - { name: llm', 'example.com, ip: "" }\n  - { name: llm'], ['ip: 100.64.0.22', 'ip: 1.2.3']);
-    expect((await loadErrors(makeProject(files(yml), { roles: ['headscale'] }))).map((e) => e.split(': ')[0])).toEqual([`${VARS}:6:30`, `${VARS}:8:33`]);
+    const yml = edit(
+      ['example.com, ip: 100.64.0.14 }\n  - { name: llm', 'example.com, ip: "" }\n  - { name: llm'],
+      ['ip: 100.64.0.22', 'ip: 1.2.3'],
+    );
+    expect((await loadErrors(makeProject(files(yml), { roles: ['headscale'] }))).map((e) => e.split(': ')[0])).toEqual([
+      `${VARS}:6:30`,
+      `${VARS}:8:33`,
+    ]);
   });
 
   it('a vault secret in headscale_settings: refused when rendering, at the variable', async () => {
     const ring = VaultKeyring.fromPasswords([{ password: PASSWORD }]);
-    const inline = ring.encrypt('s3cret-acme-0123').split('\n').map((l) => `  ${l}`).join('\n');
-    const root = makeProject(files(`${HEADSCALE_YML}headscale_settings:\n  acme_email: "{{ vault_acme }}"\n`, { 'inventory/test/group_vars/all/secrets.yml': `vault_acme: !vault |\n${inline}\n` }), { roles: ['headscale'] });
+    const inline = ring
+      .encrypt('s3cret-acme-0123')
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n');
+    const root = makeProject(
+      files(`${HEADSCALE_YML}headscale_settings:\n  acme_email: "{{ vault_acme }}"\n`, {
+        'inventory/test/group_vars/all/secrets.yml': `vault_acme: !vault |\n${inline}\n`,
+      }),
+      { roles: ['headscale'] },
+    );
     const project = await load(root, { vaultPassword: PASSWORD });
     expect(renderErrors(project, root)).toEqual([
-      at(9, 1, 'config.yaml would hold a vault secret through headscale_settings: keep secrets in files of their own (oidc.client_secret_path)'),
+      at(
+        9,
+        1,
+        'config.yaml would hold a vault secret through headscale_settings: keep secrets in files of their own (oidc.client_secret_path)',
+      ),
     ]);
   });
 });
@@ -294,16 +349,24 @@ describe('role headscale refuses, at the variable', () => {
 describe('role headscale warns', () => {
   it('a record outside the tailnet (default 100.64.0.0/10, or headscale_settings prefixes.v4), at its IP', async () => {
     const { warnings } = await render(edit(['ip: 100.64.0.22', 'ip: 192.168.1.22']));
-    expect(warnings).toEqual([`${VARS}:8:33: warning: headscale_extra_records.2.ip: 192.168.1.22 is outside the tailnet (100.64.0.0/10): VPN clients would reach pi.example.com outside the VPN and a VPN-only vhost would answer 403 [host vpn1]`]);
+    expect(warnings).toEqual([
+      `${VARS}:8:33: warning: headscale_extra_records.2.ip: 192.168.1.22 is outside the tailnet (100.64.0.0/10): VPN clients would reach pi.example.com outside the VPN and a VPN-only vhost would answer 403 [host vpn1]`,
+    ]);
     const custom = await render(`${HEADSCALE_YML}headscale_settings:\n  prefixes.v4: 100.64.0.0/24\n`);
     expect(custom.warnings).toEqual([]);
-    const outside = await render(`${edit(['ip: 100.64.0.22', 'ip: 100.64.1.22'])}headscale_settings:\n  prefixes.v4: 100.64.0.0/24\n`);
-    expect(outside.warnings).toEqual([`${VARS}:8:33: warning: headscale_extra_records.2.ip: 100.64.1.22 is outside the tailnet (100.64.0.0/24): VPN clients would reach pi.example.com outside the VPN and a VPN-only vhost would answer 403 [host vpn1]`]);
+    const outside = await render(
+      `${edit(['ip: 100.64.0.22', 'ip: 100.64.1.22'])}headscale_settings:\n  prefixes.v4: 100.64.0.0/24\n`,
+    );
+    expect(outside.warnings).toEqual([
+      `${VARS}:8:33: warning: headscale_extra_records.2.ip: 100.64.1.22 is outside the tailnet (100.64.0.0/24): VPN clients would reach pi.example.com outside the VPN and a VPN-only vhost would answer 403 [host vpn1]`,
+    ]);
   });
 
   it('no records at all', async () => {
     const yml = HEADSCALE_YML.replace(/headscale_extra_records:\n(.*\n)*/, 'headscale_extra_records: []\n');
     const { warnings } = await render(yml);
-    expect(warnings).toEqual([`${VARS}:5:1: warning: headscale_extra_records: no records: VPN clients resolve every vhost to its public address and the VPN-only ones answer 403; list one { name, ip } per VPN-gated vhost [host vpn1]`]);
+    expect(warnings).toEqual([
+      `${VARS}:5:1: warning: headscale_extra_records: no records: VPN clients resolve every vhost to its public address and the VPN-only ones answer 403; list one { name, ip } per VPN-gated vhost [host vpn1]`,
+    ]);
   });
 });

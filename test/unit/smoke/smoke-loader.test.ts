@@ -1,4 +1,5 @@
-// Loading smoke-tests/ modules: valid checks, every definition problem at its file:line:col, and which hosts each targets.
+// Loading smoke-tests/ modules: valid checks, every definition problem at its file:line:col, and which hosts each
+// targets.
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../../src/core/errors/diagnostic.js';
 import { DiagnosticsError } from '../../../src/core/errors/diagnostic.js';
@@ -48,7 +49,10 @@ describe('smoke loader', () => {
 
   it('reports every problem of every module at once, each at its file:line:col', async () => {
     const root = makeProject({
-      'smoke-tests/bad-deadline.ts': check('bad-deadline', "{ groups: ['all'] }").replace('deadlineSec: 5', "deadlineSec: '5'"),
+      'smoke-tests/bad-deadline.ts': check('bad-deadline', "{ groups: ['all'] }").replace(
+        'deadlineSec: 5',
+        "deadlineSec: '5'",
+      ),
       'smoke-tests/typo-role.ts': check('typo-role', "{ roles: ['sampel'] }"),
       'smoke-tests/no-target.ts': check('no-target', '{}'),
       'smoke-tests/unknown-key.ts': check('unknown-key', "{ groups: ['all'], hosts: ['x'] }", '\n  blockign: false,'),
@@ -71,9 +75,11 @@ describe('smoke loader', () => {
   it('targets: roles, declared services and groups must all match; a host with no targeted check is left out', async () => {
     const root = makeProject(
       sampleFiles({
-        'inventory/test/hosts.yml': 'all:\n  children:\n    app:\n      hosts:\n        web1: { ansible_host: 127.0.0.1 }\n    db:\n      hosts:\n        db1: { ansible_host: 127.0.0.2 }\n',
+        'inventory/test/hosts.yml':
+          'all:\n  children:\n    app:\n      hosts:\n        web1: { ansible_host: 127.0.0.1 }\n    db:\n      hosts:\n        db1: { ansible_host: 127.0.0.2 }\n',
         'playbooks/site.yml': '- hosts: app\n  roles: [sample]\n- hosts: db\n  roles: [tiny]\n',
-        'roles/tiny/role.ts': "import { defineRole, z } from 'rig';\nexport default defineRole({ name: 'tiny', description: 't', vars: z.object({}), tasks: ({ service }) => [service('web-app', { image: 'local/x:1', networks: [] }, { gate: { oneShot: true } })] });\n",
+        'roles/tiny/role.ts':
+          "import { defineRole, z } from 'rig';\nexport default defineRole({ name: 'tiny', description: 't', vars: z.object({}), tasks: ({ service }) => [service('web-app', { image: 'local/x:1', networks: [] }, { gate: { oneShot: true } })] });\n",
       }),
     );
     const project = await load(root);
@@ -83,9 +89,33 @@ describe('smoke loader', () => {
       ['web1', ['all', 'app'], ['sample'], 0, 8080],
       ['db1', ['all', 'db'], ['tiny'], 1, undefined],
     ]);
-    expect(hosts[1]?.services).toEqual([{ name: 'web-app', role: 'tiny', container: 'rig_web_app', phase: 'apps', oneShot: true, healthcheck: false, image: 'local/x:1', networks: [] }]);
-    const c = (id: string, target: object) => ({ id, description: id, target, deadlineSec: 1, blocking: true, run: () => Promise.resolve({ status: 'pass' as const, evidence: [] }) });
-    const plan = checksByHost(hosts, [c('every', { groups: ['all'] }), c('sample', { roles: ['sample'] }), c('sample-db', { roles: ['sample'], groups: ['db'] }), c('svc', { services: 'any' }), c('db', { groups: ['db', 'x'] })]);
+    expect(hosts[1]?.services).toEqual([
+      {
+        name: 'web-app',
+        role: 'tiny',
+        container: 'rig_web_app',
+        phase: 'apps',
+        oneShot: true,
+        healthcheck: false,
+        image: 'local/x:1',
+        networks: [],
+      },
+    ]);
+    const c = (id: string, target: object) => ({
+      id,
+      description: id,
+      target,
+      deadlineSec: 1,
+      blocking: true,
+      run: () => Promise.resolve({ status: 'pass' as const, evidence: [] }),
+    });
+    const plan = checksByHost(hosts, [
+      c('every', { groups: ['all'] }),
+      c('sample', { roles: ['sample'] }),
+      c('sample-db', { roles: ['sample'], groups: ['db'] }),
+      c('svc', { services: 'any' }),
+      c('db', { groups: ['db', 'x'] }),
+    ]);
     expect(plan.map((p) => [p.host.host, p.checks.map((x) => x.id)])).toEqual([
       ['web1', ['every', 'sample']],
       ['db1', ['every', 'svc', 'db']],

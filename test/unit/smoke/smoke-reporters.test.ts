@@ -1,4 +1,5 @@
-// The smoke reporters on a fixed result set: exact text, TAP 13 and JUnit XML (validated by xmllint against Jenkins' XSD), and the JSON shape.
+// The smoke reporters on a fixed result set: exact text, TAP 13 and JUnit XML (validated by xmllint against Jenkins'
+// XSD), and the JSON shape.
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,11 +15,53 @@ const XSD = path.join(REPO_ROOT, 'test/fixtures/junit/junit-10.xsd');
 
 const base = { description: 'd', blocking: true, deadlineSec: 30 } as const;
 const RESULTS: SmokeResult[] = [
-  { ...base, check: 'services-healthy', host: 'web1', description: 'services up', status: 'pass', evidence: ['3 services up: alpha, beta, init', 'p_alpha: running, healthy'], durationMs: 312.4 },
-  { ...base, check: 'disk-space', host: 'web1', blocking: false, status: 'warn', evidence: ['/ is 91% full'], durationMs: 45 },
-  { ...base, check: 'telegram-ping', host: 'web1', status: 'skip', evidence: ['no bot token # configured'], durationMs: 1 },
-  { ...base, check: 'services-healthy', host: 'db-2', status: 'fail', evidence: ['1 of 2 services not healthy: p_db (exited with code 137)', 'p_db: exited with code 137', 'p_<x>: "a" & b'], durationMs: 1250 },
-  { ...base, check: 'disk-space', host: 'db-2', blocking: false, status: 'fail', evidence: ['df failed\u001b[31m'], durationMs: 20 },
+  {
+    ...base,
+    check: 'services-healthy',
+    host: 'web1',
+    description: 'services up',
+    status: 'pass',
+    evidence: ['3 services up: alpha, beta, init', 'p_alpha: running, healthy'],
+    durationMs: 312.4,
+  },
+  {
+    ...base,
+    check: 'disk-space',
+    host: 'web1',
+    blocking: false,
+    status: 'warn',
+    evidence: ['/ is 91% full'],
+    durationMs: 45,
+  },
+  {
+    ...base,
+    check: 'telegram-ping',
+    host: 'web1',
+    status: 'skip',
+    evidence: ['no bot token # configured'],
+    durationMs: 1,
+  },
+  {
+    ...base,
+    check: 'services-healthy',
+    host: 'db-2',
+    status: 'fail',
+    evidence: [
+      '1 of 2 services not healthy: p_db (exited with code 137)',
+      'p_db: exited with code 137',
+      'p_<x>: "a" & b',
+    ],
+    durationMs: 1250,
+  },
+  {
+    ...base,
+    check: 'disk-space',
+    host: 'db-2',
+    blocking: false,
+    status: 'fail',
+    evidence: ['df failed\u001b[31m'],
+    durationMs: 20,
+  },
 ];
 const RUN = { env: 'prod', runId: 'abc123', startedAt: '2026-05-01T03:15:00.000Z', durationMs: 1302, strict: false };
 
@@ -39,8 +82,14 @@ describe('smoke reporters', () => {
   it('text: --verbose adds the further evidence lines; --strict names warnings and non-blocking failures too', () => {
     const text = formatSmokeText(smokeReport(RESULTS, { ...RUN, strict: true }), { verbose: true }).split('\n');
     expect(text[1]).toBe('      | p_alpha: running, healthy');
-    expect(text.at(-1)).toBe('smoke prod: 5 results on 2 hosts: 1 pass, 1 warn, 2 fail, 1 skip in 1.30s (strict): FAILED: disk-space on web1, services-healthy on db-2, disk-space on db-2');
-    expect(formatSmokeText(smokeReport(RESULTS.slice(0, 3), RUN)).split('\n').at(-1)).toBe('smoke prod: 3 results on 1 host: 1 pass, 1 warn, 0 fail, 1 skip in 1.30s: ok');
+    expect(text.at(-1)).toBe(
+      'smoke prod: 5 results on 2 hosts: 1 pass, 1 warn, 2 fail, 1 skip in 1.30s (strict): FAILED: disk-space on web1, services-healthy on db-2, disk-space on db-2',
+    );
+    expect(
+      formatSmokeText(smokeReport(RESULTS.slice(0, 3), RUN))
+        .split('\n')
+        .at(-1),
+    ).toBe('smoke prod: 3 results on 1 host: 1 pass, 1 warn, 0 fail, 1 skip in 1.30s: ok');
     expect(formatSmokeText(smokeReport([], RUN))).toBe('smoke prod: no check targets the selected hosts');
   });
 
@@ -128,12 +177,20 @@ describe('smoke reporters', () => {
   it('JUnit: validates against the JUnit XSD CI systems use (xmllint --schema), strict or not, control characters and all', async () => {
     const lint = await execa('xmllint', ['--version'], { reject: false }).catch(() => undefined);
     if (lint?.exitCode !== 0) {
-      if (process.env['CI'] === 'true') throw new Error('xmllint missing (scripts/ensure-deps.sh installs libxml2-utils)');
+      if (process.env['CI'] === 'true')
+        throw new Error('xmllint missing (scripts/ensure-deps.sh installs libxml2-utils)');
       console.warn('SKIP JUnit XSD validation: xmllint missing (apt-get install libxml2-utils)');
       return;
     }
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rig-junit-'));
-    const odd: SmokeResult = { ...base, check: 'odd', host: 'web1', status: 'fail', evidence: ['nul \u0000 bell \u0007 lone \ud800 quote " apos \' tab\tend', ']]> <![CDATA['], durationMs: 1234567 };
+    const odd: SmokeResult = {
+      ...base,
+      check: 'odd',
+      host: 'web1',
+      status: 'fail',
+      evidence: ['nul \u0000 bell \u0007 lone \ud800 quote " apos \' tab\tend', ']]> <![CDATA['],
+      durationMs: 1234567,
+    };
     for (const [name, report] of [
       ['plain', smokeReport([...RESULTS, odd], RUN)],
       ['strict', smokeReport(RESULTS, { ...RUN, strict: true })],
@@ -151,7 +208,10 @@ describe('smoke reporters', () => {
     const lint = await execa('xmllint', ['--version'], { reject: false }).catch(() => undefined);
     if (lint?.exitCode !== 0) return console.warn('SKIP: xmllint missing');
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'rig-junit-')), 'bad.xml');
-    writeFileSync(file, formatSmokeJunit(smokeReport(RESULTS, RUN)).replace(' tests="3" failures="0"', ' failures="0"'));
+    writeFileSync(
+      file,
+      formatSmokeJunit(smokeReport(RESULTS, RUN)).replace(' tests="3" failures="0"', ' failures="0"'),
+    );
     const r = await execa('xmllint', ['--noout', '--schema', XSD, file], { reject: false });
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toContain("The attribute 'tests' is required but missing");

@@ -14,8 +14,33 @@ import { LocalTransport } from '../../../src/transport/local-transport.js';
 import { waitFor } from '../../helpers/docker/wait-for.js';
 
 const SECRET = 'tok-9f3a1c7e55';
-const HOST: SmokeHost = { host: 'web1', env: 'test', groups: ['all', 'app'], roles: ['stack'], vars: { token: SECRET }, project: 'p', services: [{ name: 'alpha', role: 'stack', container: 'p_alpha', phase: 'apps', oneShot: false, healthcheck: true, image: 'x:1', networks: ['backend'] }], become: false };
-const input = () => ({ host: HOST, transport: new LocalTransport('web1'), redactor: new Redactor([SECRET]), settings: SettingsSchema.parse({}) });
+const HOST: SmokeHost = {
+  host: 'web1',
+  env: 'test',
+  groups: ['all', 'app'],
+  roles: ['stack'],
+  vars: { token: SECRET },
+  project: 'p',
+  services: [
+    {
+      name: 'alpha',
+      role: 'stack',
+      container: 'p_alpha',
+      phase: 'apps',
+      oneShot: false,
+      healthcheck: true,
+      image: 'x:1',
+      networks: ['backend'],
+    },
+  ],
+  become: false,
+};
+const input = () => ({
+  host: HOST,
+  transport: new LocalTransport('web1'),
+  redactor: new Redactor([SECRET]),
+  settings: SettingsSchema.parse({}),
+});
 /**
  * Waits until the shell whose pid `pidFile` holds has died (gone, or a zombie nobody reaped yet): a killed command is
  * seen at once, where waiting for its would-be side effect (a marker it touches later) costs that whole delay.
@@ -23,18 +48,48 @@ const input = () => ({ host: HOST, transport: new LocalTransport('web1'), redact
 async function waitDead(pidFile: string): Promise<void> {
   const written = (): Promise<string | undefined> => Promise.resolve(readFileSync(pidFile, 'utf8').trim() || undefined);
   const pid = await waitFor(`the pid in ${pidFile}`, written, 2000, 10);
-  await waitFor(`process ${pid} to die`, () => {
-    const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
-    return Promise.resolve(stat === '' || /^\d+ \(.*\) Z/.test(stat) ? true : undefined);
-  }, 2000, 10);
+  await waitFor(
+    `process ${pid} to die`,
+    () => {
+      const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+      return Promise.resolve(stat === '' || /^\d+ \(.*\) Z/.test(stat) ? true : undefined);
+    },
+    2000,
+    10,
+  );
 }
 
-const check = (over: Partial<SmokeCheck> & Pick<SmokeCheck, 'run'>): SmokeCheck => defineSmoke({ id: 'c', description: 'a check', target: { groups: ['all'] }, deadlineSec: 5, blocking: true, ...over });
+const check = (over: Partial<SmokeCheck> & Pick<SmokeCheck, 'run'>): SmokeCheck =>
+  defineSmoke({
+    id: 'c',
+    description: 'a check',
+    target: { groups: ['all'] },
+    deadlineSec: 5,
+    blocking: true,
+    ...over,
+  });
 
 describe('runCheck', () => {
   it('passes the outcome through, measured, with the id, host and blocking flag', async () => {
-    const r = await runCheck(check({ run: async (ctx) => ({ status: 'pass', evidence: [(await ctx.exec(exec(['echo', ctx.host, ctx.container('alpha'), ctx.network('backend')]))).stdout.trim()] }) }), input());
-    expect(r).toMatchObject({ check: 'c', host: 'web1', blocking: true, deadlineSec: 5, status: 'pass', evidence: ['web1 p_alpha p_backend'] });
+    const r = await runCheck(
+      check({
+        run: async (ctx) => ({
+          status: 'pass',
+          evidence: [
+            (await ctx.exec(exec(['echo', ctx.host, ctx.container('alpha'), ctx.network('backend')]))).stdout.trim(),
+          ],
+        }),
+      }),
+      input(),
+    );
+    expect(r).toMatchObject({
+      check: 'c',
+      host: 'web1',
+      blocking: true,
+      deadlineSec: 5,
+      status: 'pass',
+      evidence: ['web1 p_alpha p_backend'],
+    });
     expect(r.durationMs).toBeGreaterThan(0);
   });
 
@@ -100,29 +155,63 @@ describe('runCheck', () => {
   it('a secret in argv or a plain env value is refused before anything runs (M4): a fail naming where', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rig-smoke-'));
     const run: SmokeCheck['run'] = async (ctx) => {
-      await ctx.exec(sh('touch "$1"; curl -H "$2" https://x.test', `${dir}/ran`, `X-Token: ${String(ctx.vars['token'])}`));
+      await ctx.exec(
+        sh('touch "$1"; curl -H "$2" https://x.test', `${dir}/ran`, `X-Token: ${String(ctx.vars['token'])}`),
+      );
       return { status: 'pass', evidence: [] };
     };
     const r = await runCheck(check({ run }), input());
     expect(r).toMatchObject({ check: 'c', host: 'web1', status: 'fail' });
-    expect(r.evidence).toEqual([expect.stringMatching(/^error: refused to run \/bin\/sh -c .* 'X-Token: \*\*\*': a secret in argument 5 of \/bin\/sh; pass it in opts\.stdin/)]);
-    const env = await runCheck(check({ run: async (ctx) => ({ status: 'pass', evidence: [(await ctx.exec(exec(['true'], { T: SECRET }))).stdout] }) }), input());
-    expect(env.evidence).toEqual(['error: refused to run T=*** true: a secret in plain environment value T of true; pass it in opts.stdin or as a secret() env value']);
+    expect(r.evidence).toEqual([
+      expect.stringMatching(
+        /^error: refused to run \/bin\/sh -c .* 'X-Token: \*\*\*': a secret in argument 5 of \/bin\/sh; pass it in opts\.stdin/,
+      ),
+    ]);
+    const env = await runCheck(
+      check({
+        run: async (ctx) => ({ status: 'pass', evidence: [(await ctx.exec(exec(['true'], { T: SECRET }))).stdout] }),
+      }),
+      input(),
+    );
+    expect(env.evidence).toEqual([
+      'error: refused to run T=*** true: a secret in plain environment value T of true; pass it in opts.stdin or as a secret() env value',
+    ]);
     expect(existsSync(`${dir}/ran`), 'nothing ran').toBe(false);
   });
 
   it('stdin reaches the command; evidence is masked and split at line breaks', async () => {
-    const r = await runCheck(check({ run: async (ctx) => ({ status: 'warn', evidence: [(await ctx.exec(exec(['cat']), { stdin: `a\n${SECRET}\n` })).stdout.trimEnd()] }) }), input());
+    const r = await runCheck(
+      check({
+        run: async (ctx) => ({
+          status: 'warn',
+          evidence: [(await ctx.exec(exec(['cat']), { stdin: `a\n${SECRET}\n` })).stdout.trimEnd()],
+        }),
+      }),
+      input(),
+    );
     expect(r).toMatchObject({ status: 'warn', evidence: ['a', '***'] });
   });
 
   it('an outcome of the wrong shape is a fail saying so', async () => {
-    const r = await runCheck(check({ run: () => Promise.resolve({ status: 'ok', evidence: 'fine' } as never) }), input());
-    expect(r).toMatchObject({ status: 'fail', evidence: ['the check returned {"status":"ok","evidence":"fine"}, not { status: pass|warn|fail|skip, evidence: string[] }'] });
+    const r = await runCheck(
+      check({ run: () => Promise.resolve({ status: 'ok', evidence: 'fine' } as never) }),
+      input(),
+    );
+    expect(r).toMatchObject({
+      status: 'fail',
+      evidence: [
+        'the check returned {"status":"ok","evidence":"fine"}, not { status: pass|warn|fail|skip, evidence: string[] }',
+      ],
+    });
   });
 
   it('keeps at most 100 evidence lines', async () => {
-    const r = await runCheck(check({ run: () => Promise.resolve({ status: 'pass', evidence: Array.from({ length: 150 }, (_, i) => `line ${i}`) }) }), input());
+    const r = await runCheck(
+      check({
+        run: () => Promise.resolve({ status: 'pass', evidence: Array.from({ length: 150 }, (_, i) => `line ${i}`) }),
+      }),
+      input(),
+    );
     expect(r.evidence).toHaveLength(100);
     expect(r.evidence.at(-1)).toBe('… 51 more lines');
   });

@@ -27,7 +27,9 @@ describe('parseProjectContainers on recorded output', () => {
   });
   it('refuses output cut short, and a malformed clock', () => {
     expect(() => parseProjectContainers(recorded.replace('--end\n', ''))).toThrow(/no --end section/);
-    expect(() => parseProjectContainers(recorded.replace(/--now\n\d+/, '--now\nsoon'))).toThrow(/malformed --now section "soon"/);
+    expect(() => parseProjectContainers(recorded.replace(/--now\n\d+/, '--now\nsoon'))).toThrow(
+      /malformed --now section "soon"/,
+    );
   });
 });
 
@@ -114,7 +116,13 @@ describe('hostStatus', () => {
     container('worker', { image: D('2'), status: 'restarting', running: false, exitCode: 1, restartCount: 7 }),
     container('migrate', { status: 'exited', running: false, exitCode: 0 }),
     container('stray', { status: 'running' }),
-    container('oneoff', { labels: { 'com.docker.compose.project': 'app', 'com.docker.compose.service': 'web', 'com.docker.compose.oneoff': 'True' } }),
+    container('oneoff', {
+      labels: {
+        'com.docker.compose.project': 'app',
+        'com.docker.compose.service': 'web',
+        'com.docker.compose.oneoff': 'True',
+      },
+    }),
   ];
   const h = hostStatus(facts(all), lockFile);
 
@@ -131,9 +139,27 @@ describe('hostStatus', () => {
   });
 
   it('compares the running image with the lock: match, differs (the lock moved, not deployed), unpinned', () => {
-    expect(h.services[0]?.image).toEqual({ ref: `${REG}/web:1`, id: D('1'), digest: D('a'), lock: 'match', lockDigest: D('a') });
-    expect(h.services[1]?.image).toEqual({ ref: `${REG}/worker:2`, id: D('2'), digest: D('b'), lock: 'differs', lockDigest: D('c') });
-    expect(h.services[3]?.image).toEqual({ ref: 'redis:7.2', id: undefined, digest: undefined, lock: 'unpinned', lockDigest: undefined });
+    expect(h.services[0]?.image).toEqual({
+      ref: `${REG}/web:1`,
+      id: D('1'),
+      digest: D('a'),
+      lock: 'match',
+      lockDigest: D('a'),
+    });
+    expect(h.services[1]?.image).toEqual({
+      ref: `${REG}/worker:2`,
+      id: D('2'),
+      digest: D('b'),
+      lock: 'differs',
+      lockDigest: D('c'),
+    });
+    expect(h.services[3]?.image).toEqual({
+      ref: 'redis:7.2',
+      id: undefined,
+      digest: undefined,
+      lock: 'unpinned',
+      lockDigest: undefined,
+    });
     expect(h.services[4]?.image.ref).toBeUndefined();
   });
 
@@ -149,12 +175,17 @@ describe('hostStatus', () => {
     const v2 = { flavor: 'v2', version: '2.26.1-4', cli: 'plugin' } as const;
     expect(hostStatus(facts([]), lockFile).compose).toEqual(v2);
     expect(hostStatus(facts([], { compose: { compose: undefined } }), lockFile).compose).toBeUndefined();
-    const json = statusJson('prod', [{ host: 'app', value: hostStatus(facts([]), lockFile) }]) as { hosts: { compose: unknown }[] };
+    const json = statusJson('prod', [{ host: 'app', value: hostStatus(facts([]), lockFile) }]) as {
+      hosts: { compose: unknown }[];
+    };
     expect(json.hosts[0]?.compose).toEqual(v2);
   });
 
   it('a text table per host, the lock sentence, a summary; exit 2 when anything is not healthy', () => {
-    const text = statusText('prod', [{ host: 'app', value: h }, { host: 'db', error: 'db: unreachable: refused' }]);
+    const text = statusText('prod', [
+      { host: 'app', value: h },
+      { host: 'db', error: 'db: unreachable: refused' },
+    ]);
     expect(text).toBe(
       [
         'app: release 20261201T070000Z-ab12 (deploy by alice@laptop, 2026-12-01T07:00:00Z, git 1a2b3c4d5e6f+dirty)',
@@ -169,22 +200,57 @@ describe('hostStatus', () => {
       ].join('\n'),
     );
     expect(statusExitCode([{ host: 'app', value: h }])).toBe(2);
-    expect(statusExitCode([{ host: 'app', value: h }, { host: 'db', error: 'x' }])).toBe(1);
+    expect(
+      statusExitCode([
+        { host: 'app', value: h },
+        { host: 'db', error: 'x' },
+      ]),
+    ).toBe(1);
   });
 
   it('exit 0 when all is healthy and a live lock is held; 2 for a stale lock or a host without a release', () => {
-    const ok = hostStatus(facts([container('web', { health: 'healthy' })], { releases: { current: release.id, releases: [{ ...release, services: [release.services[0] as ReleaseService] }] } }), lockFile);
+    const ok = hostStatus(
+      facts([container('web', { health: 'healthy' })], {
+        releases: {
+          current: release.id,
+          releases: [{ ...release, services: [release.services[0] as ReleaseService] }],
+        },
+      }),
+      lockFile,
+    );
     expect(statusExitCode([{ host: 'app', value: ok }])).toBe(0);
-    const held = { info: { user: 'bob', workstation: 'ci', pid: 7, command: 'rig deploy', startedAt: '2026-12-01T08:00:00Z', ttlSec: 1800, token: 'sekrit-token', version: 2 }, raw: '{}', ageSec: 60, stale: false };
+    const held = {
+      info: {
+        user: 'bob',
+        workstation: 'ci',
+        pid: 7,
+        command: 'rig deploy',
+        startedAt: '2026-12-01T08:00:00Z',
+        ttlSec: 1800,
+        token: 'sekrit-token',
+        version: 2,
+      },
+      raw: '{}',
+      ageSec: 60,
+      stale: false,
+    };
     const live = { ...ok, lock: hostStatus(facts([], { lock: held }), lockFile).lock };
     expect(statusExitCode([{ host: 'app', value: live }])).toBe(0);
-    expect(statusText('prod', [{ host: 'app', value: live }])).toContain('  ~ app: deploy lock held by bob@ci (pid 7, "rig deploy", since 2026-12-01T08:00:00Z; renewed 1m00s ago, lease 30m00s): that deploy is running');
+    expect(statusText('prod', [{ host: 'app', value: live }])).toContain(
+      '  ~ app: deploy lock held by bob@ci (pid 7, "rig deploy", since 2026-12-01T08:00:00Z; renewed 1m00s ago, lease 30m00s): that deploy is running',
+    );
     expect(JSON.stringify(statusJson('prod', [{ host: 'app', value: live }]))).not.toContain('sekrit-token');
-    const stale = { ...ok, lock: hostStatus(facts([], { lock: { ...held, ageSec: 4000, stale: true } }), lockFile).lock };
+    const stale = {
+      ...ok,
+      lock: hostStatus(facts([], { lock: { ...held, ageSec: 4000, stale: true } }), lockFile).lock,
+    };
     expect(statusExitCode([{ host: 'app', value: stale }])).toBe(2);
     const none = hostStatus(facts([], { releases: { current: undefined, releases: [] } }), undefined);
     expect(none.services).toEqual([]);
     expect(statusExitCode([{ host: 'app', value: none }])).toBe(2);
-    expect(statusJson('prod', [{ host: 'app', value: none }])).toMatchObject({ exitCode: 2, hosts: [{ host: 'app', status: 'never-deployed' }] });
+    expect(statusJson('prod', [{ host: 'app', value: none }])).toMatchObject({
+      exitCode: 2,
+      hosts: [{ host: 'app', status: 'never-deployed' }],
+    });
   });
 });

@@ -38,7 +38,13 @@ describe('telegram client against the stand-in', () => {
 
   it('getMe returns the bot', async () => {
     const me = await telegramGetMe(fake.url, TOKEN);
-    expect(me).toMatchObject({ id: 7000001, is_bot: true, first_name: 'Rig Unit', username: 'rig_unit_bot', can_join_groups: true });
+    expect(me).toMatchObject({
+      id: 7000001,
+      is_bot: true,
+      first_name: 'Rig Unit',
+      username: 'rig_unit_bot',
+      can_join_groups: true,
+    });
     expect(fake.calls.at(-1)).toMatchObject({ method: 'getMe', bot: 'rig_unit_bot', status: 200 });
   });
 
@@ -53,7 +59,10 @@ describe('telegram client against the stand-in', () => {
 
   it('sendMessage returns the Message; message ids increase per chat', async () => {
     const first = await telegramSendMessage(fake.url, TOKEN, ADMIN, 'smoke: local/alpha pass');
-    const second = await telegramSendMessage(fake.url, TOKEN, String(ADMIN), '<b>second</b>', { parseMode: 'HTML', disableNotification: true });
+    const second = await telegramSendMessage(fake.url, TOKEN, String(ADMIN), '<b>second</b>', {
+      parseMode: 'HTML',
+      disableNotification: true,
+    });
     expect(first).toMatchObject({
       from: { id: 7000001, is_bot: true, username: 'rig_unit_bot' },
       chat: { id: ADMIN, type: 'private', first_name: 'Admin' },
@@ -61,14 +70,22 @@ describe('telegram client against the stand-in', () => {
     });
     expect(second.message_id).toBe(first.message_id + 1);
     expect(Math.abs(first.date - Date.now() / 1000)).toBeLessThan(5);
-    expect(fake.calls.at(-1)).toMatchObject({ method: 'sendMessage', chat_id: String(ADMIN), text: '<b>second</b>', status: 200 });
+    expect(fake.calls.at(-1)).toMatchObject({
+      method: 'sendMessage',
+      chat_id: String(ADMIN),
+      text: '<b>second</b>',
+      status: 200,
+    });
   });
 
   it('sendMessage: chat not found and empty text are bad requests with the API description', async () => {
     const notFound = await failure(telegramSendMessage(fake.url, TOKEN, 999, 'hello'));
     expect([notFound.kind, notFound.detail.description]).toEqual(['bad-request', 'Bad Request: chat not found']);
     const empty = await failure(telegramSendMessage(fake.url, TOKEN, ADMIN, '  '));
-    expect([empty.kind, empty.detail]).toEqual(['bad-request', { status: 400, description: 'Bad Request: message text is empty' }]);
+    expect([empty.kind, empty.detail]).toEqual([
+      'bad-request',
+      { status: 400, description: 'Bad Request: message text is empty' },
+    ]);
     expect(empty.message).toContain(': bad-request: 400 Bad Request: message text is empty');
   });
 
@@ -121,7 +138,9 @@ describe('telegram client when the API cannot be used', () => {
     servers.push(html);
     const err = await failure(telegramGetMe(html.url, TOKEN));
     expect([err.kind, err.detail.status]).toEqual(['bad-response', 502]);
-    expect(err.message).toContain('HTTP 502, not JSON: "<html><body><h1>502</h1><p>no route for /bot***/getMe</p></body></html>"');
+    expect(err.message).toContain(
+      'HTTP 502, not JSON: "<html><body><h1>502</h1><p>no route for /bot***/getMe</p></body></html>"',
+    );
   });
 
   it.each([
@@ -129,7 +148,12 @@ describe('telegram client when the API cannot be used', () => {
     ['a base URL that is not one', 'http:// bad host/', TOKEN, 'the base URL is not a URL'],
     ['a /bot<TOKEN> endpoint as base', `https://api.telegram.org/bot${TOKEN}`, TOKEN, 'not a /bot<TOKEN> endpoint'],
     ['a token with a newline', 'https://api.telegram.org', `${TOKEN}\n`, 'leading or trailing whitespace'],
-    ['a token without its bot id', 'https://api.telegram.org', 'AAHk-unit_test_token_value', 'not of the form <bot id>:<secret> (26 characters)'],
+    [
+      'a token without its bot id',
+      'https://api.telegram.org',
+      'AAHk-unit_test_token_value',
+      'not of the form <bot id>:<secret> (26 characters)',
+    ],
   ])('config error, nothing sent: %s', async (_name, base, token, reason) => {
     const err = await failure(telegramGetMe(base, token));
     expect(err.kind).toBe('config');

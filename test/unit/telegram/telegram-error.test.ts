@@ -1,4 +1,5 @@
-// Token masking of Telegram errors: redactToken on text, redactedCause on undici's real error chains (which quote URLs).
+// Token masking of Telegram errors: redactToken on text, redactedCause on undici's real error chains (which quote
+// URLs).
 import { describe, expect, it } from 'vitest';
 import { apiFailureKind, redactToken, redactedCause } from '../../../src/telegram/telegram-error.js';
 import { everythingShown } from '../../helpers/telegram/index.js';
@@ -44,10 +45,19 @@ describe('redactedCause on undici errors', () => {
   });
 
   it('AggregateError members and socket fields are copied, masked', () => {
-    const inner = Object.assign(new Error(`connect ECONNREFUSED for /bot${TOKEN}/getMe`), { code: 'ECONNREFUSED', port: 9, address: '::1' });
+    const inner = Object.assign(new Error(`connect ECONNREFUSED for /bot${TOKEN}/getMe`), {
+      code: 'ECONNREFUSED',
+      port: 9,
+      address: '::1',
+    });
     const copy = redactedCause(new AggregateError([inner, 'not an error'], ''), TOKEN) as Error & { errors: Error[] };
     expect(copy.errors).toHaveLength(1);
-    expect(copy.errors[0]).toMatchObject({ message: 'connect ECONNREFUSED for /bot***/getMe', code: 'ECONNREFUSED', port: 9, address: '::1' });
+    expect(copy.errors[0]).toMatchObject({
+      message: 'connect ECONNREFUSED for /bot***/getMe',
+      code: 'ECONNREFUSED',
+      port: 9,
+      address: '::1',
+    });
     expect(everythingShown(copy)).not.toContain(SECRET_HALF);
   });
 });

@@ -8,10 +8,25 @@ const TOKEN = '6000004:AAG-in_container_token_x';
 
 describe('inContainerGetMe', () => {
   it('docker exec -i <container> node -e <script> -- <base> <ms>; the token is on stdin only', () => {
-    const call = inContainerGetMe({ container: 'p_openclaw', baseUrl: 'http://telegram:8081', token: TOKEN, timeoutMs: 5000 });
+    const call = inContainerGetMe({
+      container: 'p_openclaw',
+      baseUrl: 'http://telegram:8081',
+      token: TOKEN,
+      timeoutMs: 5000,
+    });
     expect(call.cmd.kind).toBe('exec');
     const argv = call.cmd.kind === 'exec' ? call.cmd.argv : [];
-    expect([...argv.slice(0, 6), ...argv.slice(7)]).toEqual(['docker', 'exec', '-i', 'p_openclaw', 'node', '-e', '--', 'http://telegram:8081', '5000']);
+    expect([...argv.slice(0, 6), ...argv.slice(7)]).toEqual([
+      'docker',
+      'exec',
+      '-i',
+      'p_openclaw',
+      'node',
+      '-e',
+      '--',
+      'http://telegram:8081',
+      '5000',
+    ]);
     expect(call.stdin).toBe(`${TOKEN}\n`);
     expect(display(call.cmd)).not.toContain(TOKEN.split(':')[1]);
     expect(JSON.stringify(call.cmd)).not.toContain(TOKEN.split(':')[1]);
@@ -26,26 +41,54 @@ describe('inContainerGetMe', () => {
   });
 
   it('refuses a container name docker would read as an option', () => {
-    expect(() => inContainerGetMe({ container: '--privileged', baseUrl: 'https://api.telegram.org', token: TOKEN })).toThrow(
-      'inContainerGetMe: "--privileged" is not a container name',
-    );
+    expect(() =>
+      inContainerGetMe({ container: '--privileged', baseUrl: 'https://api.telegram.org', token: TOKEN }),
+    ).toThrow('inContainerGetMe: "--privileged" is not a container name');
   });
 });
 
 describe('parseInContainerGetMe', () => {
   it.each([
-    ['ok', '{"ok":true,"status":200,"username":"rig_bot","id":6000004}\n', { ok: true, status: 200, username: 'rig_bot', id: 6000004 }],
-    ['401', '{"ok":false,"status":401,"description":"Unauthorized"}\n', { ok: false, kind: 'unauthorized', status: 401, description: 'Unauthorized' }],
-    ['404', '{"ok":false,"status":404,"description":"Not Found"}', { ok: false, kind: 'not-found', status: 404, description: 'Not Found' }],
-    ['429', '{"ok":false,"status":429,"description":"Too Many Requests: retry after 5"}', { ok: false, kind: 'api-error', status: 429, description: 'Too Many Requests: retry after 5' }],
+    [
+      'ok',
+      '{"ok":true,"status":200,"username":"rig_bot","id":6000004}\n',
+      { ok: true, status: 200, username: 'rig_bot', id: 6000004 },
+    ],
+    [
+      '401',
+      '{"ok":false,"status":401,"description":"Unauthorized"}\n',
+      { ok: false, kind: 'unauthorized', status: 401, description: 'Unauthorized' },
+    ],
+    [
+      '404',
+      '{"ok":false,"status":404,"description":"Not Found"}',
+      { ok: false, kind: 'not-found', status: 404, description: 'Not Found' },
+    ],
+    [
+      '429',
+      '{"ok":false,"status":429,"description":"Too Many Requests: retry after 5"}',
+      { ok: false, kind: 'api-error', status: 429, description: 'Too Many Requests: retry after 5' },
+    ],
     [
       'network',
       '{"ok":false,"status":null,"error":"network","description":"getaddrinfo ENOTFOUND telegram"}',
       { ok: false, kind: 'network', status: null, description: 'getaddrinfo ENOTFOUND telegram' },
     ],
-    ['timeout', '{"ok":false,"status":null,"error":"timeout","description":"no answer within 5000 ms"}', { ok: false, kind: 'timeout', status: null, description: 'no answer within 5000 ms' }],
-    ['bad-response', '{"ok":false,"status":502,"error":"bad-response","description":"<html>"}', { ok: false, kind: 'bad-response', status: 502, description: '<html>' }],
-    ['after a warning line', '(node:1) Warning: something\n{"ok":true,"status":200,"username":"b"}\n', { ok: true, status: 200, username: 'b' }],
+    [
+      'timeout',
+      '{"ok":false,"status":null,"error":"timeout","description":"no answer within 5000 ms"}',
+      { ok: false, kind: 'timeout', status: null, description: 'no answer within 5000 ms' },
+    ],
+    [
+      'bad-response',
+      '{"ok":false,"status":502,"error":"bad-response","description":"<html>"}',
+      { ok: false, kind: 'bad-response', status: 502, description: '<html>' },
+    ],
+    [
+      'after a warning line',
+      '(node:1) Warning: something\n{"ok":true,"status":200,"username":"b"}\n',
+      { ok: true, status: 200, username: 'b' },
+    ],
   ])('%s', (_name, stdout, expected) => {
     expect(parseInContainerGetMe(stdout)).toEqual(expected);
   });

@@ -29,23 +29,33 @@ describe('missing variables', () => {
   });
 
   it('reports the whole dotted path, with spaces inside the mustache', () => {
-    expect(errorsOf(() => render('x\n  {{ db.port }}', { db: {} }))).toEqual([`${FILE}:2:6: missing variable "db.port" (not defined for this host)`]);
+    expect(errorsOf(() => render('x\n  {{ db.port }}', { db: {} }))).toEqual([
+      `${FILE}:2:6: missing variable "db.port" (not defined for this host)`,
+    ]);
   });
 
   it('traces a missing intermediate (a TypeError in Handlebars) to the path that reads it', () => {
     expect(errorsOf(() => render('ok\n{{#if on}}{{ db.conn.port }}{{/if}}', { on: true }))).toEqual([
       `${FILE}:2:14: missing variable "db.conn" ("db" is undefined)`,
     ]);
-    expect(errorsOf(() => render('{{ db.port }}', { db: null }))).toEqual([`${FILE}:1:4: missing variable "db.port" ("db" is null)`]);
+    expect(errorsOf(() => render('{{ db.port }}', { db: null }))).toEqual([
+      `${FILE}:1:4: missing variable "db.port" ("db" is null)`,
+    ]);
   });
 
   it('is strict inside #each, and for helper arguments (which Handlebars looks up leniently)', () => {
     expect(errorsOf(() => render('{{#each xs}}\n- {{name}}\n{{/each}}', { xs: [{ name: 'a' }, {}] }))).toEqual([
       `${FILE}:2:5: missing variable "name" (not defined for this host)`,
     ]);
-    expect(errorsOf(() => render('v: {{join tags ","}}'))).toEqual([`${FILE}:1:11: missing variable "tags" (not defined for this host)`]);
-    expect(errorsOf(() => render('{{#if enabled}}x{{/if}}'))).toEqual([`${FILE}:1:7: missing variable "enabled" (not defined for this host)`]);
-    expect(errorsOf(() => render('{{yaml x indent=width}}', { x: 1 }))).toEqual([`${FILE}:1:17: missing variable "width" (not defined for this host)`]);
+    expect(errorsOf(() => render('v: {{join tags ","}}'))).toEqual([
+      `${FILE}:1:11: missing variable "tags" (not defined for this host)`,
+    ]);
+    expect(errorsOf(() => render('{{#if enabled}}x{{/if}}'))).toEqual([
+      `${FILE}:1:7: missing variable "enabled" (not defined for this host)`,
+    ]);
+    expect(errorsOf(() => render('{{yaml x indent=width}}', { x: 1 }))).toEqual([
+      `${FILE}:1:17: missing variable "width" (not defined for this host)`,
+    ]);
   });
 
   it('loads a template file and reports against its path', () => {
@@ -60,7 +70,9 @@ describe('missing variables', () => {
   });
 
   it('reports a missing template file as a diagnostic', () => {
-    expect(errorsOf(() => loadTemplateFile('/nonexistent/x.hbs'))).toEqual(['cannot read template /nonexistent/x.hbs (ENOENT)']);
+    expect(errorsOf(() => loadTemplateFile('/nonexistent/x.hbs'))).toEqual([
+      'cannot read template /nonexistent/x.hbs (ENOENT)',
+    ]);
   });
 });
 
@@ -87,7 +99,8 @@ describe('compile errors', () => {
   });
 
   it('collects every unknown helper, arity error and partial at its position', () => {
-    const text = 'a {{nohelper x}}\n{{join}} {{join a b c}}\n{{yaml x foo=1}}\n{{> part}}\n{{#each (frob x)}}{{/each}}\n{{log vault_x}} {{log}}';
+    const text =
+      'a {{nohelper x}}\n{{join}} {{join a b c}}\n{{yaml x foo=1}}\n{{> part}}\n{{#each (frob x)}}{{/each}}\n{{log vault_x}} {{log}}';
     expect(errorsOf(() => compileTemplate({ file: FILE, text }))).toEqual([
       `${FILE}:1:5: unknown helper "nohelper"`,
       `${FILE}:2:3: "join" is a helper and needs an argument; to print a variable named "join", write {{./join}}`,
@@ -112,7 +125,9 @@ describe('compile errors', () => {
 
 describe('output', () => {
   it('does not HTML-escape (config files, not HTML) and keeps whitespace control', () => {
-    expect(render('{{v}}\n{{#if on}}\n  on\n{{/if}}\n', { v: `<a href="x">&'`, on: true })).toBe(`<a href="x">&'\n  on\n`);
+    expect(render('{{v}}\n{{#if on}}\n  on\n{{/if}}\n', { v: `<a href="x">&'`, on: true })).toBe(
+      `<a href="x">&'\n  on\n`,
+    );
   });
 
   it('a helper name can still be used as a variable via ./', () => {

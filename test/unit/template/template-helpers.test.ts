@@ -27,15 +27,27 @@ describe('env', () => {
     const env = { Z_LAST: 'plain', A: "it's", B: 'a b #c', C: 'x\ny', D: 42, E: true, F: '' };
     const text = render('{{env e}}\n', { e: env });
     expect(text).toBe(`Z_LAST=plain\nA="it's"\nB='a b #c'\nC='x\ny'\nD=42\nE=true\nF=''\n`);
-    expect(Object.fromEntries(parseEnvFile(text))).toEqual({ Z_LAST: 'plain', A: "it's", B: 'a b #c', C: 'x\ny', D: '42', E: 'true', F: '' });
+    expect(Object.fromEntries(parseEnvFile(text))).toEqual({
+      Z_LAST: 'plain',
+      A: "it's",
+      B: 'a b #c',
+      C: 'x\ny',
+      D: '42',
+      E: 'true',
+      F: '',
+    });
   });
 
   it('rejects bad names, non-scalars and unrepresentable values at the helper call, without echoing the value', () => {
     expect(errorOf(() => render('\n  {{env e}}', { e: { 'BAD-NAME': 'x' } }))).toBe(
       `${FILE}:2:3: env: invalid env variable name "BAD-NAME" (expected ^[A-Za-z_][A-Za-z0-9_]*$)`,
     );
-    expect(errorOf(() => render('{{env e}}', { e: { K: { x: 1 } } }))).toBe(`${FILE}:1:1: env: value of "K" must be a string, number or boolean, not object`);
-    expect(errorOf(() => render('{{env e}}', { e: ['x'] }))).toBe(`${FILE}:1:1: env: argument must be a mapping, not a list`);
+    expect(errorOf(() => render('{{env e}}', { e: { K: { x: 1 } } }))).toBe(
+      `${FILE}:1:1: env: value of "K" must be a string, number or boolean, not object`,
+    );
+    expect(errorOf(() => render('{{env e}}', { e: ['x'] }))).toBe(
+      `${FILE}:1:1: env: argument must be a mapping, not a list`,
+    );
     const msg = errorOf(() => render('{{env e}}', { e: { K: "pa$s'wd" } }));
     expect(msg).toBe(
       `${FILE}:1:1: env: value of "K" cannot be written to an env file that docker-compose v1, Compose v2 and dotenv all read back unchanged: no quoting keeps this combination intact for all three parsers: "'", "$"`,
@@ -57,7 +69,9 @@ describe('yaml and json', () => {
   it('json emits JSON.stringify(obj, null, 2) or the given indent', () => {
     expect(render('{{json o}}', { o: obj })).toBe(JSON.stringify(obj, null, 2));
     expect(render('{{json o indent=0}}', { o: obj })).toBe(JSON.stringify(obj));
-    expect(errorOf(() => render('{{json o indent="x"}}', { o: 1 }))).toBe(`${FILE}:1:1: json indent must be an integer from 0 to 10`);
+    expect(errorOf(() => render('{{json o indent="x"}}', { o: 1 }))).toBe(
+      `${FILE}:1:1: json indent must be an integer from 0 to 10`,
+    );
   });
 });
 
@@ -73,33 +87,45 @@ describe('default', () => {
   it('falls back when an intermediate of a dotted path is missing, keeping scopes', () => {
     expect(render('{{default a.b.c "fb"}}')).toBe('fb');
     expect(render('{{default a.b.c "fb"}}', { a: { b: { c: 'deep' } } })).toBe('deep');
-    expect(render('{{#each xs}}{{default this.port ../dflt}} {{/each}}', { xs: [{ port: 1 }, {}], dflt: 9 })).toBe('1 9 ');
+    expect(render('{{#each xs}}{{default this.port ../dflt}} {{/each}}', { xs: [{ port: 1 }, {}], dflt: 9 })).toBe(
+      '1 9 ',
+    );
     expect(render('{{#each xs as |x|}}{{default x.port 7}}{{/each}}', { xs: [{}] })).toBe('7');
     expect(render('{{default @root.cfg.port 3}}', {})).toBe('3');
   });
 
   it('works as a sub-expression; the fallback itself is strict', () => {
     expect(render('{{#if (default on false)}}y{{else}}n{{/if}}')).toBe('n');
-    expect(errorOf(() => render('{{default x y}}'))).toBe(`${FILE}:1:13: missing variable "y" (not defined for this host)`);
+    expect(errorOf(() => render('{{default x y}}'))).toBe(
+      `${FILE}:1:13: missing variable "y" (not defined for this host)`,
+    );
   });
 });
 
 describe('small helpers', () => {
   it('eq compares strictly', () => {
-    expect(render('{{#if (eq a "x")}}yes{{else}}no{{/if}} {{eq n 1}} {{eq n "1"}}', { a: 'x', n: 1 })).toBe('yes true false');
+    expect(render('{{#if (eq a "x")}}yes{{else}}no{{/if}} {{eq n 1}} {{eq n "1"}}', { a: 'x', n: 1 })).toBe(
+      'yes true false',
+    );
   });
 
   it('join joins scalars with a separator (default none)', () => {
     expect(render('{{join xs ", "}}|{{join xs}}', { xs: ['a', 1, true] })).toBe('a, 1, true|a1true');
-    expect(errorOf(() => render('{{join xs ","}}', { xs: 'abc' }))).toBe(`${FILE}:1:1: join: first argument must be a list, not string`);
-    expect(errorOf(() => render('{{join xs ","}}', { xs: [{}] }))).toBe(`${FILE}:1:1: join: expected a string, number or boolean, not a mapping`);
+    expect(errorOf(() => render('{{join xs ","}}', { xs: 'abc' }))).toBe(
+      `${FILE}:1:1: join: first argument must be a list, not string`,
+    );
+    expect(errorOf(() => render('{{join xs ","}}', { xs: [{}] }))).toBe(
+      `${FILE}:1:1: join: expected a string, number or boolean, not a mapping`,
+    );
   });
 
   it('indent indents non-empty lines, inline or as a block', () => {
     expect(render('x:\n{{indent 4 t}}', { t: 'a\n\nb' })).toBe('x:\n    a\n\n    b');
     expect(render('s:\n{{#indent 2}}\nk: {{v}}\nl: 1\n{{/indent}}', { v: 'q' })).toBe('s:\n  k: q\n  l: 1\n');
     expect(render('{{indent 2 (yaml o)}}', { o: { a: [1] } })).toBe('  a:\n    - 1');
-    expect(errorOf(() => render('{{indent -1 "x"}}'))).toBe(`${FILE}:1:1: indent width must be an integer from 0 to 64`);
+    expect(errorOf(() => render('{{indent -1 "x"}}'))).toBe(
+      `${FILE}:1:1: indent width must be an integer from 0 to 64`,
+    );
   });
 
   it('quote single-quotes for POSIX sh', () => {
@@ -115,12 +141,16 @@ describe('small helpers', () => {
 describe('Handlebars built-ins, wrapped with strict arguments', () => {
   it('each (lists, mappings, else), with, unless and lookup still work', () => {
     const ctx = { xs: [], m: { a: 1, b: 2 }, o: { k: 'v' }, off: false, key: 'k' };
-    expect(render('{{#each xs}}x{{else}}none{{/each}} {{#each m}}{{@key}}={{this}};{{/each}}', ctx)).toBe('none a=1;b=2;');
+    expect(render('{{#each xs}}x{{else}}none{{/each}} {{#each m}}{{@key}}={{this}};{{/each}}', ctx)).toBe(
+      'none a=1;b=2;',
+    );
     expect(render('{{#with o}}{{k}}{{/with}} {{#unless off}}u{{/unless}} {{lookup o key}}', ctx)).toBe('v u v');
   });
 
   it('reports a missing block argument as a missing variable', () => {
-    expect(errorOf(() => render('{{#with cfg}}{{/with}}'))).toBe(`${FILE}:1:9: missing variable "cfg" (not defined for this host)`);
+    expect(errorOf(() => render('{{#with cfg}}{{/with}}'))).toBe(
+      `${FILE}:1:9: missing variable "cfg" (not defined for this host)`,
+    );
   });
 });
 

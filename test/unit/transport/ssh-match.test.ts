@@ -4,12 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { parseSshConfig, resolveSshHost, type SshConfigLine } from '../../../src/transport/ssh-config.js';
 
 const ctx = { home: '/home/me', localUser: 'me' };
-const resolve = (text: string, alias: string): ReturnType<typeof resolveSshHost> => resolveSshHost(parseSshConfig(text, 'cfg'), alias, ctx);
+const resolve = (text: string, alias: string): ReturnType<typeof resolveSshHost> =>
+  resolveSshHost(parseSshConfig(text, 'cfg'), alias, ctx);
 const port = (text: string, alias: string): number | undefined => resolve(text, alias).port;
 
 describe('ssh_config Match', () => {
   it('Match host tests the HostName obtained so far; originalhost the alias as typed', () => {
-    const text = 'Host db\n  HostName db.internal\nMatch host *.internal\n  Port 2201\nMatch originalhost db\n  User dba\n';
+    const text =
+      'Host db\n  HostName db.internal\nMatch host *.internal\n  Port 2201\nMatch originalhost db\n  User dba\n';
     expect(resolve(text, 'db')).toMatchObject({ hostName: 'db.internal', port: 2201, user: 'dba' });
     expect(resolve(text, 'web')).toMatchObject({ hostName: 'web', port: undefined, user: undefined });
     // before any HostName, Match host sees the alias
@@ -42,17 +44,28 @@ describe('ssh_config Match', () => {
   });
 
   it('Match final matches in a second pass, where Host lines see the resolved HostName', () => {
-    const text = 'Host short\n  HostName long.example\n  IdentityFile ~/.ssh/k\nHost long.example\n  User viahostname\nMatch final host long.*\n  Port 2240\nMatch canonical\n  ConnectTimeout 3\nHost *\n  IdentityFile ~/.ssh/all\n';
+    const text =
+      'Host short\n  HostName long.example\n  IdentityFile ~/.ssh/k\nHost long.example\n  User viahostname\nMatch final host long.*\n  Port 2240\nMatch canonical\n  ConnectTimeout 3\nHost *\n  IdentityFile ~/.ssh/all\n';
     // IdentityFile of a block both passes meet is taken once, as ssh ignores a duplicate
     const keys = ['/home/me/.ssh/k', '/home/me/.ssh/all'];
-    expect(resolve(text, 'short')).toMatchObject({ hostName: 'long.example', user: 'viahostname', port: 2240, connectTimeoutSec: 3, identityFiles: keys });
+    expect(resolve(text, 'short')).toMatchObject({
+      hostName: 'long.example',
+      user: 'viahostname',
+      port: 2240,
+      connectTimeoutSec: 3,
+      identityFiles: keys,
+    });
     // without Match final there is no second pass: the HostName's Host block does not apply, canonical never matches
-    expect(resolve('Host short\n  HostName long.example\nHost long.example\n  User u\nMatch canonical\n  Port 1\n', 'short')).toMatchObject({ user: undefined, port: undefined });
+    expect(
+      resolve('Host short\n  HostName long.example\nHost long.example\n  User u\nMatch canonical\n  Port 1\n', 'short'),
+    ).toMatchObject({ user: undefined, port: undefined });
   });
 
   it('Match exec is never run: refused with file:line when it would decide, passed over when the line cannot match', () => {
     const text = 'Host *\n  User me\nMatch host web-* exec "touch /tmp/rig-must-not-exist"\n  Port 2250\n';
-    expect(() => resolve(text, 'web-1')).toThrow(/^cfg:3: Match exec touch \/tmp\/rig-must-not-exist: rig does not evaluate this criterion .* decides for web-1/);
+    expect(() => resolve(text, 'web-1')).toThrow(
+      /^cfg:3: Match exec touch \/tmp\/rig-must-not-exist: rig does not evaluate this criterion .* decides for web-1/,
+    );
     expect(port(text, 'db-1')).toBeUndefined();
     expect(() => resolve('Match exec true\n  Port 1\n', 'x')).toThrow(/^cfg:1: Match exec true: rig does not evaluate/);
     expect(() => resolve('Match localnetwork 10.0.0.0/8\n  Port 1\n', 'x')).toThrow(/^cfg:1: Match localnetwork/);
@@ -67,12 +80,16 @@ describe('ssh_config Match', () => {
 
   it('an Include under a Match applies only when the Match does (and its own Match lines are evaluated)', () => {
     const included = parseSshConfig('Port 2260\nMatch user me\n  User fromincluded\n', 'inc.conf');
-    const lines: SshConfigLine[] = parseSshConfig('Match host web-*\n  Include inc.conf\n', 'cfg').map((l) => (l.kind === 'include' ? { ...l, included } : l));
+    const lines: SshConfigLine[] = parseSshConfig('Match host web-*\n  Include inc.conf\n', 'cfg').map((l) =>
+      l.kind === 'include' ? { ...l, included } : l,
+    );
     expect(resolveSshHost(lines, 'web-1', ctx)).toMatchObject({ port: 2260, user: 'fromincluded' });
     expect(resolveSshHost(lines, 'db-1', ctx)).toMatchObject({ port: undefined, user: undefined });
     // an Include in a block that does not match is not evaluated at all: its Match exec is not refused
     const refusing = parseSshConfig('Match exec true\n  Port 1\n', 'inc.conf');
-    const guarded: SshConfigLine[] = parseSshConfig('Host web-*\n  Include inc.conf\n', 'cfg').map((l) => (l.kind === 'include' ? { ...l, included: refusing } : l));
+    const guarded: SshConfigLine[] = parseSshConfig('Host web-*\n  Include inc.conf\n', 'cfg').map((l) =>
+      l.kind === 'include' ? { ...l, included: refusing } : l,
+    );
     expect(resolveSshHost(guarded, 'db-1', ctx).port).toBeUndefined();
     expect(() => resolveSshHost(guarded, 'web-1', ctx)).toThrow(/^inc\.conf:1: Match exec true/);
   });

@@ -7,15 +7,22 @@ const NUMBERS = Array.from({ length: 20 }, (_, i) => String(i + 1).padStart(2, '
 
 export default defineRole({
   name: 'bench',
-  description: 'Benchmark workload: 1 directory, 20 templates, 1 env file, 1 no-op command (the Ansible baseline, task for task)',
+  description:
+    'Benchmark workload: 1 directory, 20 templates, 1 env file, 1 no-op command (the Ansible baseline, task for task)',
   vars: z.object({
-    bench_base_dir: z.string().startsWith('/').describe('Where the files go on the host (the baseline\'s base_dir)'),
+    bench_base_dir: z.string().startsWith('/').describe("Where the files go on the host (the baseline's base_dir)"),
     bench_app_name: z.string().describe('app_name of the baseline'),
-    bench_base_port: z.number().int().min(1).max(65515).describe('base_port of the baseline; template N uses base_port + N'),
+    bench_base_port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65515)
+      .describe('base_port of the baseline; template N uses base_port + N'),
     bench_extra_keys: z.array(z.string().regex(/^[a-z]+$/)).describe('extra_keys of the baseline'),
   }),
   tasks: ({ vars, template, dir, command }) => {
-    // Jinja's `k | upper` and `base_port + N` have no Handlebars form: the role computes them, the templates print them.
+    // Jinja's `k | upper` and `base_port + N` have no Handlebars form: the role computes them, the templates print
+    // them.
     const keys = vars.bench_extra_keys.map((k) => ({ key: k, upper: k.toUpperCase() }));
     const env = Object.fromEntries(vars.bench_extra_keys.map((k) => [k.toUpperCase(), `${k}-value`]));
     return [

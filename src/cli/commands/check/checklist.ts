@@ -29,7 +29,10 @@ const CHECKLIST_OPTIONS = {
  */
 export async function checklistCommand(args: string[], io: CliIo): Promise<number> {
   const { values: flags, positionals } = parseFlags('checklist', args, CHECKLIST_OPTIONS);
-  if (positionals.length > 0) throw new UsageError(`rig checklist: unexpected argument "${positionals[0]}" (upgrades are given as --upgrade <service-or-role>=<tag>)`);
+  if (positionals.length > 0)
+    throw new UsageError(
+      `rig checklist: unexpected argument "${positionals[0]}" (upgrades are given as --upgrade <service-or-role>=<tag>)`,
+    );
   const upgrades = (flags.upgrade ?? []).map(parseUpgradeArg);
   const limit = [...(flags.host ?? []), ...(flags.limit ?? [])];
   const ws = await openWorkspace(flags, io);
@@ -64,13 +67,25 @@ export async function checklistCommand(args: string[], io: CliIo): Promise<numbe
     return (await connector)(host, c);
   };
   const report = await runChecklist({
-    load: { root: ws.root, env, playbook: flags.playbook, secrets: ws.keyring, redactor: ws.redactor, cwd: io.cwd, open },
+    load: {
+      root: ws.root,
+      env,
+      playbook: flags.playbook,
+      secrets: ws.keyring,
+      redactor: ws.redactor,
+      cwd: io.cwd,
+      open,
+    },
     upgrades,
     connect,
     settings: ws.settings,
     info: runIdentity(io.env),
     warn: (line) => io.err(line),
   });
-  io.out(flags.json === true ? `${JSON.stringify(ws.redactor.redactValue(report), null, 2)}\n` : `${formatChecklistText(report, { verbose: flags.verbose === true })}\n`);
+  io.out(
+    flags.json === true
+      ? `${JSON.stringify(ws.redactor.redactValue(report), null, 2)}\n`
+      : `${formatChecklistText(report, { verbose: flags.verbose === true })}\n`,
+  );
   return report.exitCode;
 }

@@ -1,4 +1,5 @@
-// `rig smoke`: runs the checks of smoke-tests/ on every targeted host in parallel; text, --json, --junit FILE, --tap; journaled.
+// `rig smoke`: runs the checks of smoke-tests/ on every targeted host in parallel; text, --json, --junit FILE, --tap;
+// journaled.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Project } from '../../../config/project.js';
@@ -41,8 +42,10 @@ const SMOKE_OPTIONS = {
  */
 export async function smokeCommand(args: string[], io: CliIo): Promise<number> {
   const { values: flags, positionals } = parseFlags('smoke', args, SMOKE_OPTIONS);
-  if (positionals.length > 0) throw new UsageError(`rig smoke: unexpected argument "${positionals[0]}" (checks are chosen with --only ID)`);
-  if (flags.json === true && flags.tap === true) throw new UsageError('rig smoke: --json and --tap both write to stdout: choose one');
+  if (positionals.length > 0)
+    throw new UsageError(`rig smoke: unexpected argument "${positionals[0]}" (checks are chosen with --only ID)`);
+  if (flags.json === true && flags.tap === true)
+    throw new UsageError('rig smoke: --json and --tap both write to stdout: choose one');
   const limit = [...(flags.host ?? []), ...(flags.limit ?? [])];
   const project = await openProject(flags, io, limit.length > 0 ? { limit } : {});
   for (const w of project.warnings) io.err(formatDiagnostic(w, io.cwd));
@@ -50,8 +53,16 @@ export async function smokeCommand(args: string[], io: CliIo): Promise<number> {
   const checks = await loadSmokeChecks(project.root, ids, listRoles(project.root));
   const rendered = renderProject(project);
   const settings = loadSettings(project.root, io.env);
-  const plan = checksByHost([...project.hosts.values()].map((h) => smokeHost(project.env, h, rendered.get(h.name) ?? [])), checks);
-  const info: SmokeRunInfo = { root: project.root, env: project.env, ...runIdentity(io.env), strict: flags.strict === true };
+  const plan = checksByHost(
+    [...project.hosts.values()].map((h) => smokeHost(project.env, h, rendered.get(h.name) ?? [])),
+    checks,
+  );
+  const info: SmokeRunInfo = {
+    root: project.root,
+    env: project.env,
+    ...runIdentity(io.env),
+    strict: flags.strict === true,
+  };
   const connect = await hostConnector(project, flags, settings, io);
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
@@ -63,10 +74,19 @@ export async function smokeCommand(args: string[], io: CliIo): Promise<number> {
     settings,
     // an opt-in check asked for by name runs whatever its settings say
     ...((flags.only ?? []).length > 0 ? { named: ids } : {}),
-    afterHost: (h, rs, t) => journal(project, info, h.host, smokeJournalLine(info, h.host, rs, project.redactor), t, io),
+    afterHost: (h, rs, t) =>
+      journal(project, info, h.host, smokeJournalLine(info, h.host, rs, project.redactor), t, io),
   });
   // masked before any format serialises it (a secret holding `"` or `<` would be escaped past the match after)
-  const report = project.redactor.redactValue(smokeReport(results, { env: project.env, runId: info.runId, startedAt, durationMs: performance.now() - t0, strict: info.strict }));
+  const report = project.redactor.redactValue(
+    smokeReport(results, {
+      env: project.env,
+      runId: info.runId,
+      startedAt,
+      durationMs: performance.now() - t0,
+      strict: info.strict,
+    }),
+  );
   if (flags.json === true) io.out(`${JSON.stringify(report, null, 2)}\n`);
   else if (flags.tap === true) io.out(formatSmokeTap(report));
   else io.out(`${formatSmokeText(report, { verbose: flags.verbose === true })}\n`);
@@ -74,17 +94,30 @@ export async function smokeCommand(args: string[], io: CliIo): Promise<number> {
   return report.exitCode;
 }
 
-/** Every check of the repository, or the `--only` ones (repeatable, or comma-separated); an unknown id is a usage error. */
+/**
+ * Every check of the repository, or the `--only` ones (repeatable, or comma-separated); an unknown id is a usage error.
+ */
 function chosenIds(root: string, only: readonly string[]): string[] {
   const all = listSmokeChecks(root);
-  if (all.length === 0) throw new UserError(`no smoke checks: ${SMOKE_DIR}/ holds no <id>.ts module (see README, "Smoke tests")`);
-  const wanted = only.flatMap((o) => o.split(',')).map((o) => o.trim()).filter((o) => o !== '');
-  for (const id of wanted) if (!all.includes(id)) throw new UsageError(`rig smoke --only: no check "${id}"${didYouMean(id, all)} (checks: ${all.join(', ')})`);
+  if (all.length === 0)
+    throw new UserError(`no smoke checks: ${SMOKE_DIR}/ holds no <id>.ts module (see README, "Smoke tests")`);
+  const wanted = only
+    .flatMap((o) => o.split(','))
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const id of wanted)
+    if (!all.includes(id))
+      throw new UsageError(`rig smoke --only: no check "${id}"${didYouMean(id, all)} (checks: ${all.join(', ')})`);
   return wanted.length === 0 ? all : all.filter((id) => wanted.includes(id));
 }
 
 /** ssh with the run's host-key policy (cli/known-hosts-files.ts). */
-async function hostConnector(project: Project, flags: QueryFlags, settings: Settings, io: CliIo): Promise<(host: string) => Promise<Transport>> {
+async function hostConnector(
+  project: Project,
+  flags: QueryFlags,
+  settings: Settings,
+  io: CliIo,
+): Promise<(host: string) => Promise<Transport>> {
   const ssh = await connectorOf(project.inventory, flags, io, settings);
   return (host) => {
     const h = project.hosts.get(host);
@@ -94,7 +127,14 @@ async function hostConnector(project: Project, flags: QueryFlags, settings: Sett
 }
 
 /** A journal that cannot be written is reported and changes no result. */
-async function journal(project: Project, info: SmokeRunInfo, host: string, line: string, t: Transport | undefined, io: CliIo): Promise<void> {
+async function journal(
+  project: Project,
+  info: SmokeRunInfo,
+  host: string,
+  line: string,
+  t: Transport | undefined,
+  io: CliIo,
+): Promise<void> {
   const h = project.hosts.get(host);
   if (h === undefined) return;
   try {

@@ -13,7 +13,10 @@ import { afterApply, beforeApply, type AroundState } from '../../run/deploy-arou
 import type { HeldLockReport } from '../../../engine/fleet.js';
 import { describeLock } from '../../../lock/lock-message.js';
 
-/** Exit 0 when every host is ok or changed, 1 when any failed or was unreachable (or on any error), 130 when interrupted. */
+/**
+ * Exit 0 when every host is ok or changed, 1 when any failed or was unreachable (or on any error), 130 when
+ * interrupted.
+ */
 export function deployCommand(args: string[], io: CliIo): Promise<number> {
   return applyCommand('deploy', args, io);
 }
@@ -22,13 +25,20 @@ export function deployCommand(args: string[], io: CliIo): Promise<number> {
 export async function applyCommand(command: 'deploy' | 'rollback', args: string[], io: CliIo): Promise<number> {
   let around: AroundState | undefined;
   try {
-    const { project, results, flags, interrupted, run } = await runEngine(command, args, io, async (project, planned, flags, run) => {
-      if (!(await confirmPlan(project, planned, flags, io))) return false;
-      around = await beforeApply(project, planned, run, io);
-      return true;
-    }, (held, flags) => confirmBreak(held, flags, io));
+    const { project, results, flags, interrupted, run } = await runEngine(
+      command,
+      args,
+      io,
+      async (project, planned, flags, run) => {
+        if (!(await confirmPlan(project, planned, flags, io))) return false;
+        around = await beforeApply(project, planned, run, io);
+        return true;
+      },
+      (held, flags) => confirmBreak(held, flags, io),
+    );
     report(command, project, results, flags, io);
-    const after = around === undefined ? 0 : await afterApply(project, results, run, interrupted !== undefined, around, io);
+    const after =
+      around === undefined ? 0 : await afterApply(project, results, run, interrupted !== undefined, around, io);
     if (interrupted !== undefined) return 130;
     return results.every((r) => r.status === 'ok' || r.status === 'changed') && after === 0 ? 0 : 1;
   } catch (err) {
@@ -49,7 +59,10 @@ export async function confirmBreak(held: readonly HeldLockReport[], flags: Engin
     io.err(`rig: --break-lock --yes: breaking ${what}`);
     return true;
   }
-  if (!io.isTTY || !io.stdin.isTTY) throw new UserError(`--break-lock: breaking ${what} needs a confirmation: run on a terminal, or pass --yes; nothing was changed`);
+  if (!io.isTTY || !io.stdin.isTTY)
+    throw new UserError(
+      `--break-lock: breaking ${what} needs a confirmation: run on a terminal, or pass --yes; nothing was changed`,
+    );
   const rl = createInterface({ input: io.stdin, output: process.stdout });
   try {
     return (await rl.question(`Type "break" to break ${what}: `)).trim() === 'break';
@@ -59,11 +72,20 @@ export async function confirmBreak(held: readonly HeldLockReport[], flags: Engin
 }
 
 /** Envs marked `confirm: true` ask on a TTY (type the env name); without a TTY they need --yes. */
-export async function confirmPlan(project: Project, planned: readonly HostResult[], flags: EngineFlags, io: CliIo): Promise<boolean> {
-  if (flags.plan !== undefined) checkSavedPlan(path.resolve(io.cwd, flags.plan), project.env, planned, (t) => project.redactor.redact(t));
+export async function confirmPlan(
+  project: Project,
+  planned: readonly HostResult[],
+  flags: EngineFlags,
+  io: CliIo,
+): Promise<boolean> {
+  if (flags.plan !== undefined)
+    checkSavedPlan(path.resolve(io.cwd, flags.plan), project.env, planned, (t) => project.redactor.redact(t));
   if (!planned.some((r) => r.changes > 0 && !r.error)) return true;
   if (!project.inventory.settings.confirm || flags.yes === true) return true;
-  if (!io.isTTY || !io.stdin.isTTY) throw new UserError(`environment ${project.env} asks for confirmation: run on a terminal, or pass --yes; nothing was changed`);
+  if (!io.isTTY || !io.stdin.isTTY)
+    throw new UserError(
+      `environment ${project.env} asks for confirmation: run on a terminal, or pass --yes; nothing was changed`,
+    );
   io.out(planText(planned, 'plan'));
   const rl = createInterface({ input: io.stdin, output: process.stdout });
   try {

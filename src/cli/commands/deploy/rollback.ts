@@ -1,4 +1,5 @@
-// `rig rollback`: re-applies a release kept on each host (default: the one before the current) through the plan/apply path.
+// `rig rollback`: re-applies a release kept on each host (default: the one before the current) through the plan/apply
+// path.
 import { applyCommand } from './deploy.js';
 import type { CliIo } from '../../io.js';
 

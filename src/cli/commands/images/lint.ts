@@ -42,5 +42,7 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 function sameFinding(a: Diagnostic, b: Diagnostic): boolean {
-  return a.message === b.message && a.loc?.file === b.loc?.file && a.loc?.line === b.loc?.line && a.loc?.col === b.loc?.col;
+  return (
+    a.message === b.message && a.loc?.file === b.loc?.file && a.loc?.line === b.loc?.line && a.loc?.col === b.loc?.col
+  );
 }

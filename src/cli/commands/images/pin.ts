@@ -1,11 +1,19 @@
-// `rig pin`: resolves every image the env deploys to a digest and writes images.lock.yml; `--check` only compares (nightly cron).
+// `rig pin`: resolves every image the env deploys to a digest and writes images.lock.yml; `--check` only compares
+// (nightly cron).
 import path from 'node:path';
 import { writeFileAtomic } from '../../../config/vault/atomic-write.js';
 import { renderProject } from '../../../config/roles/render-roles.js';
 import { formatDiagnostic } from '../../../core/errors/diagnostic.js';
 import { UsageError } from '../../../core/errors/errors.js';
 import { envImages } from '../../../pin/env-images.js';
-import { lockChanges, lockFilePath, readLockFile, renderLockFile, type LockEntry, type LockFile } from '../../../pin/lockfile.js';
+import {
+  lockChanges,
+  lockFilePath,
+  readLockFile,
+  renderLockFile,
+  type LockEntry,
+  type LockFile,
+} from '../../../pin/lockfile.js';
 import { resolveImages, type Resolution } from '../../../pin/resolve-images.js';
 import type { ResolvedImage } from '../../../registry/registry-client.js';
 import { PROJECT_OPTIONS, parseFlags } from '../../args.js';
@@ -29,7 +37,9 @@ export async function pinCommand(args: string[], io: CliIo): Promise<number> {
   const failed = results.filter((r) => 'error' in r);
   for (const r of failed) io.err(`rig pin: ${r.error.message}`);
   if (failed.length > 0) {
-    io.err(`rig pin: ${failed.length} image${failed.length === 1 ? '' : 's'} could not be resolved; ${shown} was not changed`);
+    io.err(
+      `rig pin: ${failed.length} image${failed.length === 1 ? '' : 's'} could not be resolved; ${shown} was not changed`,
+    );
     return 1;
   }
   const entries = results.flatMap((r) => ('resolved' in r ? [entry(r.resolved, r.image.ref, lock, now)] : []));
@@ -43,7 +53,16 @@ export async function pinCommand(args: string[], io: CliIo): Promise<number> {
 function entry(r: ResolvedImage, ref: string, lock: LockFile | undefined, now: string): LockEntry {
   const old = lock?.images.find((e) => e.ref === ref && e.digest === r.digest);
   const registry = r.registry === 'registry-1.docker.io' ? 'docker.io' : r.registry;
-  return { ref, registry, repository: r.repository, tag: r.tag, digest: r.digest, mediaType: r.mediaType, ...(r.platforms && Object.keys(r.platforms).length > 0 ? { platforms: r.platforms } : {}), resolvedAt: old?.resolvedAt ?? now };
+  return {
+    ref,
+    registry,
+    repository: r.repository,
+    tag: r.tag,
+    digest: r.digest,
+    mediaType: r.mediaType,
+    ...(r.platforms && Object.keys(r.platforms).length > 0 ? { platforms: r.platforms } : {}),
+    resolvedAt: old?.resolvedAt ?? now,
+  };
 }
 
 function changesText(lock: LockFile | undefined, entries: readonly LockEntry[], shown: string): string {
@@ -53,10 +72,15 @@ function changesText(lock: LockFile | undefined, entries: readonly LockEntry[], 
     ...c.changed.map((e) => `~ ${e.ref}  ${short(e.from)} → ${short(e.to)}`),
     ...c.removed.map((r) => `- ${r}  (no longer deployed)`),
   ];
-  return [...lines, `pin: ${shown}: ${c.added.length} added, ${c.changed.length} changed, ${c.removed.length} removed, ${c.same} unchanged`].join('\n');
+  return [
+    ...lines,
+    `pin: ${shown}: ${c.added.length} added, ${c.changed.length} changed, ${c.removed.length} removed, ${c.same} unchanged`,
+  ].join('\n');
 }
 
-/** `--check`: resolves without writing; a moved or vanished tag is drift (exit 2), an unreachable registry an error (1). */
+/**
+ * `--check`: resolves without writing; a moved or vanished tag is drift (exit 2), an unreachable registry an error (1).
+ */
 function check(results: readonly Resolution[], lock: LockFile | undefined, shown: string, io: CliIo): number {
   const pins = new Map((lock?.images ?? []).map((e) => [e.ref, e]));
   const lines: string[] = [];
@@ -74,11 +98,23 @@ function check(results: readonly Resolution[], lock: LockFile | undefined, shown
   return errors > 0 ? 1 : drift > 0 ? 2 : 0;
 }
 
-function checkOne(r: Resolution, pinned: LockEntry | undefined, shown: string): { kind: 'ok' | 'drift' | 'error'; line?: string } {
-  if ('error' in r && r.error.kind === 'not-found' && pinned) return { kind: 'drift', line: `! ${r.image.ref}: disappeared upstream (was ${short(pinned.digest)}): ${r.error.message}` };
+function checkOne(
+  r: Resolution,
+  pinned: LockEntry | undefined,
+  shown: string,
+): { kind: 'ok' | 'drift' | 'error'; line?: string } {
+  if ('error' in r && r.error.kind === 'not-found' && pinned)
+    return {
+      kind: 'drift',
+      line: `! ${r.image.ref}: disappeared upstream (was ${short(pinned.digest)}): ${r.error.message}`,
+    };
   if ('error' in r) return { kind: 'error', line: `? ${r.image.ref}: ${r.error.message}` };
   if (!pinned) return { kind: 'ok', line: `+ ${r.image.ref}: not in ${shown} yet (now ${short(r.resolved.digest)})` };
-  if (pinned.digest !== r.resolved.digest) return { kind: 'drift', line: `~ ${r.image.ref}: moved upstream ${short(pinned.digest)} → ${short(r.resolved.digest)}` };
+  if (pinned.digest !== r.resolved.digest)
+    return {
+      kind: 'drift',
+      line: `~ ${r.image.ref}: moved upstream ${short(pinned.digest)} → ${short(r.resolved.digest)}`,
+    };
   return { kind: 'ok' };
 }
 

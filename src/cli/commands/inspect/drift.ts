@@ -13,7 +13,13 @@ import { queryHosts } from '../../remote/host-query.js';
 export async function driftCommand(args: string[], io: CliIo): Promise<number> {
   // The project's redactor is io's (openWorkspace takes it): it knows the vault's secrets once the project loaded.
   const redactor = io.redactor ?? new Redactor();
-  const { project, answers, flags } = await queryHosts('drift', args, io, (t, h) => driftOnHost(t, { host: h.name, stack: h.stack, become: h.connection.become, redactor }));
-  io.out(flags.json === true ? JSON.stringify(project.redactor.redactValue(driftJson(project.env, answers)), null, 2) : driftText(project.env, answers));
+  const { project, answers, flags } = await queryHosts('drift', args, io, (t, h) =>
+    driftOnHost(t, { host: h.name, stack: h.stack, become: h.connection.become, redactor }),
+  );
+  io.out(
+    flags.json === true
+      ? JSON.stringify(project.redactor.redactValue(driftJson(project.env, answers)), null, 2)
+      : driftText(project.env, answers),
+  );
   return driftExitCode(answers);
 }

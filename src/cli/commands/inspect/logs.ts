@@ -38,17 +38,26 @@ export async function logsCommand(args: string[], io: CliIo): Promise<number> {
   const { values: flags, positionals } = parseFlags('logs', args, LOGS_OPTIONS);
   const service = serviceArg('logs', positionals);
   const grep = grepOf(flags.grep);
-  const tail = flags.tail === undefined ? (flags.since === undefined ? DEFAULT_TAIL : undefined) : parseTail(flags.tail);
+  const tail =
+    flags.tail === undefined ? (flags.since === undefined ? DEFAULT_TAIL : undefined) : parseTail(flags.tail);
   const since = flags.since === undefined ? undefined : parseSince(flags.since);
   const named = [...(flags.host ?? []), ...(flags.limit ?? [])];
   const project = await openProject(flags, io, named.length > 0 ? { limit: named } : {});
   for (const w of project.warnings) io.err(formatDiagnostic(w, io.cwd));
   const connect = await hostConnector(project, flags, io);
   const hosts = [...project.hosts.values()];
-  const paint = hostPainter(hosts.map((h) => h.name), io);
+  const paint = hostPainter(
+    hosts.map((h) => h.name),
+    io,
+  );
   const merger = new LogMerger(flags.follow === true ? FOLLOW_HOLD_MS : Infinity);
   const print = (lines: readonly LogLine[]): void => {
-    if (lines.length > 0) io.out(lines.map((l) => `${paint(l.host)} | ${flags.timestamps === true && l.time ? `${l.time} ` : ''}${l.text}\n`).join(''));
+    if (lines.length > 0)
+      io.out(
+        lines
+          .map((l) => `${paint(l.host)} | ${flags.timestamps === true && l.time ? `${l.time} ` : ''}${l.text}\n`)
+          .join(''),
+      );
   };
   const onLine = (l: LogLine): void => {
     if (l.key === undefined) io.err(`${l.host}: ${l.text}\n`);
@@ -58,27 +67,50 @@ export async function logsCommand(args: string[], io: CliIo): Promise<number> {
   const run = async (signal: AbortSignal | undefined): Promise<HostLogOutcome[]> => {
     const ticker = flags.follow === true ? setInterval(() => print(merger.flush(Date.now())), 100) : undefined;
     try {
-      return await Promise.all(hosts.map((h) => {
-        const query: LogsQuery = { container: containerName(h.stack.project, service), follow: flags.follow === true, ...(since ? { since } : {}), ...(tail !== undefined ? { tail } : {}) };
-        return streamHostLogs({ host: h.name, connection: h.connection, query, connect, signal, onLine, onStarted: () => --waiting === 0 && merger.open() });
-      }));
+      return await Promise.all(
+        hosts.map((h) => {
+          const query: LogsQuery = {
+            container: containerName(h.stack.project, service),
+            follow: flags.follow === true,
+            ...(since ? { since } : {}),
+            ...(tail !== undefined ? { tail } : {}),
+          };
+          return streamHostLogs({
+            host: h.name,
+            connection: h.connection,
+            query,
+            connect,
+            signal,
+            onLine,
+            onStarted: () => --waiting === 0 && merger.open(),
+          });
+        }),
+      );
     } finally {
       clearInterval(ticker);
       print(merger.end());
     }
   };
-  const { value: outcomes, interrupted } = flags.follow === true ? await untilInterrupted(io, undefined, run) : { value: await run(undefined), interrupted: undefined };
+  const { value: outcomes, interrupted } =
+    flags.follow === true
+      ? await untilInterrupted(io, undefined, run)
+      : { value: await run(undefined), interrupted: undefined };
   return verdict(service, outcomes, named.length > 0, io) || (interrupted ? 130 : 0);
 }
 
-/** Reports hosts that failed (and, when named with --host, that do not run the service); 1 if any, or if none runs it. */
+/**
+ * Reports hosts that failed (and, when named with --host, that do not run the service); 1 if any, or if none runs it.
+ */
 function verdict(service: string, outcomes: readonly HostLogOutcome[], named: boolean, io: CliIo): number {
   for (const o of outcomes) {
     if (o.status === 'failed') io.err(`rig logs: ${o.host}: ${o.error}`);
-    if (o.status === 'absent' && named) io.err(`rig logs: ${o.host}: service ${service} does not run there (no container)`);
+    if (o.status === 'absent' && named)
+      io.err(`rig logs: ${o.host}: service ${service} does not run there (no container)`);
   }
   if (outcomes.every((o) => o.status === 'absent')) {
-    io.err(`rig logs: service ${service} runs on none of ${outcomes.map((o) => o.host).join(', ')} (no container; see rig status)`);
+    io.err(
+      `rig logs: service ${service} runs on none of ${outcomes.map((o) => o.host).join(', ')} (no container; see rig status)`,
+    );
     return 1;
   }
   return outcomes.some((o) => o.status === 'failed') ? 1 : 0;

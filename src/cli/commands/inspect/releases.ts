@@ -6,16 +6,32 @@ import { queryHosts } from '../../remote/host-query.js';
 
 /** Exit 0 when every host answered, 1 otherwise. */
 export async function releasesCommand(args: string[], io: CliIo): Promise<number> {
-  const { project, answers, flags } = await queryHosts('releases', args, io, (t, h) => listReleases(t, h.stack.stateDir, h.connection.become));
+  const { project, answers, flags } = await queryHosts('releases', args, io, (t, h) =>
+    listReleases(t, h.stack.stateDir, h.connection.become),
+  );
   if (flags.json === true) {
-    io.out(JSON.stringify(project.redactor.redactValue(answers.map((a) => ('error' in a ? a : { host: a.host, current: a.value.current ?? null, releases: a.value.releases.map(summary) }))), null, 2));
+    io.out(
+      JSON.stringify(
+        project.redactor.redactValue(
+          answers.map((a) =>
+            'error' in a
+              ? a
+              : { host: a.host, current: a.value.current ?? null, releases: a.value.releases.map(summary) },
+          ),
+        ),
+        null,
+        2,
+      ),
+    );
   } else {
     for (const a of answers) {
       if ('error' in a) {
         io.out(`${a.host}: ${a.error.split('\n').join('\n  ')}`);
         continue;
       }
-      io.out(`${a.host}: ${a.value.releases.length === 0 ? 'no releases' : `${a.value.releases.length} release${a.value.releases.length === 1 ? '' : 's'}`}`);
+      io.out(
+        `${a.host}: ${a.value.releases.length === 0 ? 'no releases' : `${a.value.releases.length} release${a.value.releases.length === 1 ? '' : 's'}`}`,
+      );
       for (const r of a.value.releases) io.out(`  ${r.id === a.value.current ? '*' : ' '} ${line(r)}`);
     }
   }
@@ -23,7 +39,18 @@ export async function releasesCommand(args: string[], io: CliIo): Promise<number
 }
 
 function summary(r: Release) {
-  return { id: r.id, kind: r.kind, ...(r.from ? { from: r.from } : {}), deployId: r.deployId ?? null, createdAt: r.createdAt, user: r.user, workstation: r.workstation, git: r.git, services: r.services.map((s) => ({ name: s.name, image: s.requested, imageId: s.imageId })), files: r.files.length };
+  return {
+    id: r.id,
+    kind: r.kind,
+    ...(r.from ? { from: r.from } : {}),
+    deployId: r.deployId ?? null,
+    createdAt: r.createdAt,
+    user: r.user,
+    workstation: r.workstation,
+    git: r.git,
+    services: r.services.map((s) => ({ name: s.name, image: s.requested, imageId: s.imageId })),
+    files: r.files.length,
+  };
 }
 
 /**

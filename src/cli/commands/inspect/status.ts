@@ -13,9 +13,19 @@ import type { CliIo } from '../../io.js';
  * stale deploy lock), 1 a host could not be read. Takes no lock and writes nothing, so it may run beside a deploy.
  */
 export async function statusCommand(args: string[], io: CliIo): Promise<number> {
-  const { project, answers: raw, flags } = await queryHosts('status', args, io, (t, h) => statusFactsOf(t, { host: h.name, stack: h.stack, become: h.connection.become }));
+  const {
+    project,
+    answers: raw,
+    flags,
+  } = await queryHosts('status', args, io, (t, h) =>
+    statusFactsOf(t, { host: h.name, stack: h.stack, become: h.connection.become }),
+  );
   const lockFile = readLockFile(lockFilePath(project.root, project.env));
-  const answers: StatusAnswer[] = raw.map((a) => ('error' in a ? a : { host: a.host, value: hostStatus(a.value, lockFile) }));
-  io.out(flags.json === true ? JSON.stringify(statusJson(project.env, answers), null, 2) : statusText(project.env, answers));
+  const answers: StatusAnswer[] = raw.map((a) =>
+    'error' in a ? a : { host: a.host, value: hostStatus(a.value, lockFile) },
+  );
+  io.out(
+    flags.json === true ? JSON.stringify(statusJson(project.env, answers), null, 2) : statusText(project.env, answers),
+  );
   return statusExitCode(answers);
 }

@@ -7,7 +7,12 @@ import { PROJECT_OPTIONS, parseFlags } from '../../args.js';
 import type { CliIo } from '../../io.js';
 import { openProject } from '../../project-context.js';
 
-const OPTIONS = { ...PROJECT_OPTIONS, host: { type: 'string', multiple: true }, json: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' } } as const;
+const OPTIONS = {
+  ...PROJECT_OPTIONS,
+  host: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
+} as const;
 
 /** Lists the env's hosts; `--host` narrows, `--json` prints the same data for programs. */
 export async function inventoryCommand(args: string[], io: CliIo): Promise<number> {
@@ -26,7 +31,10 @@ function shown(v: ResolvedVar): unknown {
 /** The documented JSON shape: `{ env, groups: {name: {parents, children, hosts}}, hosts: {name: {...}} }`. */
 export function inventoryJson(project: Project, cwd: string): unknown {
   const groups = Object.fromEntries(
-    [...project.inventory.tree.groups.values()].map((g) => [g.name, { parents: [...g.parents], children: [...g.children], hosts: [...g.hosts] }]),
+    [...project.inventory.tree.groups.values()].map((g) => [
+      g.name,
+      { parents: [...g.parents], children: [...g.children], hosts: [...g.hosts] },
+    ]),
   );
   const hosts = Object.fromEntries([...project.hosts.values()].map((h) => [h.name, hostJson(h, cwd)]));
   return { env: project.env, settings: project.inventory.settings, groups, hosts };
@@ -49,16 +57,25 @@ function hostJson(h: HostConfig, cwd: string): unknown {
 }
 
 function inventoryText(project: Project, cwd: string, verbose: boolean): string {
-  const lines = [`environment ${project.env}${project.inventory.settings.confirm ? ' (confirm)' : ''}${project.inventory.settings.pinned ? ' (pinned)' : ''}`];
+  const lines = [
+    `environment ${project.env}${project.inventory.settings.confirm ? ' (confirm)' : ''}${project.inventory.settings.pinned ? ' (pinned)' : ''}`,
+  ];
   for (const h of project.hosts.values()) {
     const c = h.connection;
-    lines.push('', `${h.name}  ssh ${c.user ?? '(default user)'}@${c.host}${c.port ? `:${c.port}` : ''}${c.become ? ' become' : ''}`);
+    lines.push(
+      '',
+      `${h.name}  ssh ${c.user ?? '(default user)'}@${c.host}${c.port ? `:${c.port}` : ''}${c.become ? ' become' : ''}`,
+    );
     lines.push(`  groups: ${h.groups.join(', ')}`, `  roles:  ${h.roles.map((r) => r.name).join(', ') || '(none)'}`);
-    const vars = [...h.vars.values()].filter((v) => verbose || v.layer !== 'built-in').sort((a, b) => (a.name < b.name ? -1 : 1));
+    const vars = [...h.vars.values()]
+      .filter((v) => verbose || v.layer !== 'built-in')
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
     const width = Math.max(0, ...vars.map((v) => v.name.length));
     for (const v of vars) {
       lines.push(`  ${v.name.padEnd(width)}  ${JSON.stringify(shown(v))}  ${formatLocation(v.loc, cwd)} (${v.layer})`);
-      if (verbose) for (const o of v.overridden) lines.push(`  ${''.padEnd(width)}    overrides ${formatLocation(o.loc, cwd)} (${o.layer})`);
+      if (verbose)
+        for (const o of v.overridden)
+          lines.push(`  ${''.padEnd(width)}    overrides ${formatLocation(o.loc, cwd)} (${o.layer})`);
     }
   }
   return lines.join('\n');

@@ -9,8 +9,12 @@ import { SmokeReportSchema } from '../../../smoke/smoke-report.js';
 import { parseFlags } from '../../args.js';
 import type { CliIo } from '../../io.js';
 
-/** Vars files map names to values; role variables are checked by the role schemas, so here only names are constrained. */
-const VarsFileSchema = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.unknown()).describe('rig vars file (group_vars, host_vars, defaults.yml)');
+/**
+ * Vars files map names to values; role variables are checked by the role schemas, so here only names are constrained.
+ */
+const VarsFileSchema = z
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.unknown())
+  .describe('rig vars file (group_vars, host_vars, defaults.yml)');
 
 export const SCHEMAS: Record<string, z.ZodType> = {
   'hosts.schema.json': HostsFileSchema,

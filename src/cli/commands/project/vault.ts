@@ -141,7 +141,9 @@ const ACTIONS: Record<Action, (ctx: Context) => Promise<void>> = {
   },
   'encrypt-string': async (ctx) => {
     if (ctx.files.length > 0) {
-      throw new UsageError('encrypt-string reads the value from stdin only: a value in argv leaks into shell history and ps');
+      throw new UsageError(
+        'encrypt-string reads the value from stdin only: a value in argv leaks into shell history and ps',
+      );
     }
     const value = await readStdin(ctx.io);
     if (value.length === 0) throw new UsageError('stdin was empty, not encrypting');
@@ -213,7 +215,8 @@ async function finish(ctx: Context, plan: readonly PlannedWrite[], done: string)
 /** Stdin-driven results go to `--output F` (atomically, 0600) or stdout. */
 async function emit(ctx: Context, data: string | Uint8Array): Promise<void> {
   const output = ctx.values.output;
-  if (output === undefined || output === '-') ctx.io.out(typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
+  if (output === undefined || output === '-')
+    ctx.io.out(typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
   else await writeFileAtomic(path.resolve(ctx.io.cwd, output), data, PRIVATE_MODE);
 }
 

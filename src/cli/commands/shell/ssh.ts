@@ -30,19 +30,30 @@ export async function sshCommand(args: string[], io: CliIo): Promise<number> {
   const { values: flags, positionals } = parseFlags('ssh', dash < 0 ? args : args.slice(0, dash), SSH_OPTIONS);
   const [name, extra] = positionals;
   if (name === undefined) throw new UsageError('rig ssh: which host? usage: rig ssh HOST [-t] [-- CMD…]');
-  if (extra !== undefined) throw new UsageError(`rig ssh: one host, then the command after --: rig ssh ${name} -- ${positionals.slice(1).join(' ')}`);
+  if (extra !== undefined)
+    throw new UsageError(
+      `rig ssh: one host, then the command after --: rig ssh ${name} -- ${positionals.slice(1).join(' ')}`,
+    );
   const tty = flags.tty === true || (argv.length === 0 && io.terminal !== undefined);
   if (tty && io.terminal === undefined) throw new UsageError('rig ssh -t: stdin and stdout must be a terminal');
   const project = await openProject(flags, io, { limit: [name], allHosts: true });
   for (const w of project.warnings) io.err(formatDiagnostic(w, io.cwd));
   const hosts = [...project.hosts.values()];
   const [host] = hosts;
-  if (host === undefined || hosts.length > 1) throw new UsageError(`rig ssh: "${name}" is ${hosts.length === 0 ? 'no host' : `a group of ${hosts.length} hosts (${hosts.map((h) => h.name).join(', ')})`}: name one host`);
+  if (host === undefined || hosts.length > 1)
+    throw new UsageError(
+      `rig ssh: "${name}" is ${hosts.length === 0 ? 'no host' : `a group of ${hosts.length} hosts (${hosts.map((h) => h.name).join(', ')})`}: name one host`,
+    );
   const t = await (await hostConnector(project, flags, io))(host.name, host.connection);
   try {
     const cmd: Cmd = argv.length === 0 ? LOGIN_SHELL : exec(argv);
     const become = host.connection.become && flags['no-become'] !== true;
-    return await runSession(t, cmd, { tty, stdin: tty || io.stdin.isTTY !== true, become, redactor: project.redactor }, io);
+    return await runSession(
+      t,
+      cmd,
+      { tty, stdin: tty || io.stdin.isTTY !== true, become, redactor: project.redactor },
+      io,
+    );
   } finally {
     await t.close().catch(() => undefined);
   }

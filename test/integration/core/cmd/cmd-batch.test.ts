@@ -1,4 +1,5 @@
-// The fact batch run by a real /bin/sh: parts in order with their own exit codes, stdin to the first, the gate, binary output.
+// The fact batch run by a real /bin/sh: parts in order with their own exit codes, stdin to the first, the gate, binary
+// output.
 import { describe, expect, it } from 'vitest';
 import { and, exec, sh } from '../../../../src/core/cmd/cmd.js';
 import { cmdBatch } from '../../../../src/core/cmd/batch.js';
@@ -8,7 +9,11 @@ describe('fact batch', () => {
   const t = new LocalTransport('workstation');
 
   it('runs every part in one exec, each with its own output and exit code, the first reading stdin', async () => {
-    const b = cmdBatch([sh('IFS= read -r x; printf "got %s" "$x"'), sh('printf "a\\000b\\n"; exit 3'), exec(['printf', '%s', 'no newline at end'])]);
+    const b = cmdBatch([
+      sh('IFS= read -r x; printf "got %s" "$x"'),
+      sh('printf "a\\000b\\n"; exit 3'),
+      exec(['printf', '%s', 'no newline at end']),
+    ]);
     const r = await t.exec(b.cmd, { stdin: 'line one\nline two\n' });
     expect(r.code).toBe(0);
     const parts = b.split(r.stdoutBytes);
@@ -26,9 +31,17 @@ describe('fact batch', () => {
 
   it('runs compound parts, parts with an environment and arguments holding shell syntax, expanding nothing', async () => {
     const odd = `$d "$@" $(echo no) \`echo no\` ' *`;
-    const b = cmdBatch([and(exec(['printf', '%s|', odd]), exec(['printf', 'and'])), exec(['sh', '-c', 'printf %s "$V"'], { V: odd }), sh('printf "%s" "$#:$1"', odd)]);
+    const b = cmdBatch([
+      and(exec(['printf', '%s|', odd]), exec(['printf', 'and'])),
+      exec(['sh', '-c', 'printf %s "$V"'], { V: odd }),
+      sh('printf "%s" "$#:$1"', odd),
+    ]);
     const parts = b.split((await t.exec(b.cmd)).stdoutBytes);
-    expect(parts.map((p) => [p.code, p.stdout.toString()])).toEqual([[0, `${odd}|and`], [0, odd], [0, `1:${odd}`]]);
+    expect(parts.map((p) => [p.code, p.stdout.toString()])).toEqual([
+      [0, `${odd}|and`],
+      [0, odd],
+      [0, `1:${odd}`],
+    ]);
   });
 
   it("an `exit` inside a part ends only that part, and a part cannot forge another batch's delimiter", async () => {
@@ -40,8 +53,7 @@ describe('fact batch', () => {
     expect(forged.split(Buffer.from(''))).toEqual([]);
   });
 
-  it('runs each part in a subshell: no batch variable, no other part\'s variable or function, its own EXIT trap',
-    async () => {
+  it("runs each part in a subshell: no batch variable, no other part's variable or function, its own EXIT trap", async () => {
     const b = cmdBatch([
       sh('x=1; f() { :; }; trap "echo trapped" EXIT; printf "[%s%s%s%s]" "$d" "$gate" "$i" "$c"'),
       sh('printf "%s|" "${x-unset}" "$(command -v f || echo nofunc)" "$#" "$1" "$2"', 'a b', ''),
@@ -52,4 +64,3 @@ describe('fact batch', () => {
     expect(out).toEqual(['[]trapped\n', 'unset|nofunc|2|a b||', 'plain']);
   });
 });
-

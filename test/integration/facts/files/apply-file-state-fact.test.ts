@@ -27,7 +27,8 @@ describe.skipIf(unavailable !== undefined)('file-state fact over ssh', () => {
     const root = path.join(fleet.dir, 'fact-tree');
     await mkdir(path.join(root, 'd ir\n2'), { recursive: true });
     const names = Array.from({ length: 100 }, (_, i) => `f ${i} 'q' "d" \\ $(x) \n é ${i % 7 === 0 ? ':' : ''}`);
-    for (const [i, n] of names.entries()) await writeFile(path.join(root, n), `content ${i}\n`, { mode: 0o600 + (i % 3) * 0o40 });
+    for (const [i, n] of names.entries())
+      await writeFile(path.join(root, n), `content ${i}\n`, { mode: 0o600 + (i % 3) * 0o40 });
     await chown(path.join(root, names[1]!), 65534, 4242);
     await symlink(names[0]!, path.join(root, 'sym'));
     const paths = [
@@ -46,8 +47,17 @@ describe.skipIf(unavailable !== undefined)('file-state fact over ssh', () => {
     expect(states.size).toBe(300);
     for (const p of paths.slice(0, 100)) {
       const st = await lstat(p);
-      const sha = createHash('sha256').update(await readFile(p)).digest('hex');
-      expect(states.get(p)).toMatchObject({ kind: 'file', sha256: sha, size: st.size, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid });
+      const sha = createHash('sha256')
+        .update(await readFile(p))
+        .digest('hex');
+      expect(states.get(p)).toMatchObject({
+        kind: 'file',
+        sha256: sha,
+        size: st.size,
+        mode: st.mode & 0o7777,
+        uid: st.uid,
+        gid: st.gid,
+      });
     }
     expect(states.get(paths[1]!)).toMatchObject({ owner: 'nobody', group: '4242' });
     expect(states.get(paths[0]!)).toMatchObject({ owner: 'root', group: 'root' });

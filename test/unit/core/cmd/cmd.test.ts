@@ -1,7 +1,21 @@
 // Golden tests: the exact text rig sends for each kind of command node.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { and, exec, fromFile, mergeStderr, not, or, pipe, redirect, secret, seq, sh, toFile, withEnv } from '../../../../src/core/cmd/cmd.js';
+import {
+  and,
+  exec,
+  fromFile,
+  mergeStderr,
+  not,
+  or,
+  pipe,
+  redirect,
+  secret,
+  seq,
+  sh,
+  toFile,
+  withEnv,
+} from '../../../../src/core/cmd/cmd.js';
 import { cmd } from '../../../../src/core/cmd/template.js';
 import { display, render } from '../../../../src/core/cmd/render.js';
 import { toRemote } from '../../../../src/core/cmd/remote.js';
@@ -46,9 +60,11 @@ describe('cmd template', () => {
 
   it('joins a ${} with adjacent literal text and keeps empty values', () => {
     expect(cmd`docker ps --filter=label=${'a b'} ${''}`.argv).toEqual(['docker', 'ps', '--filter=label=a b', '']);
-    expect(cmd`
+    expect(
+      cmd`
       echo ${1}${2}
-    `.argv).toEqual(['echo', '12']);
+    `.argv,
+    ).toEqual(['echo', '12']);
   });
 
   it('refuses shell syntax in literal text', () => {
@@ -86,7 +102,9 @@ describe('render', () => {
     expect(render(toFile(c, '/tmp/o', { append: true }))).toBe('echo done >> /tmp/o');
     expect(render(fromFile(cmd`cat`, '/etc/hosts'))).toBe('cat < /etc/hosts');
     expect(render(mergeStderr(toFile(c, '/dev/null')))).toBe('echo done > /dev/null 2>&1');
-    expect(render(redirect(and(a, b), { fd: 2, op: '>', path: '/tmp/e' }))).toBe('{ test -d /x && mkdir -p /x; } 2> /tmp/e');
+    expect(render(redirect(and(a, b), { fd: 2, op: '>', path: '/tmp/e' }))).toBe(
+      '{ test -d /x && mkdir -p /x; } 2> /tmp/e',
+    );
     expect(render(redirect(c, { fd: 1, op: '>&', toFd: 2 }))).toBe('echo done >&2');
   });
 

@@ -1,4 +1,5 @@
-// The redactor: secrets in clear and encoded (JSON, URL, base64 at any offset, shell-quoted), and values masked before serialisation.
+// The redactor: secrets in clear and encoded (JSON, URL, base64 at any offset, shell-quoted), and values masked before
+// serialisation.
 import { describe, expect, it } from 'vitest';
 import { encodedForms } from '../../../../src/core/redact/secret-encodings.js';
 import { Redactor } from '../../../../src/core/redact/redactor.js';
@@ -15,7 +16,10 @@ describe('encoded secrets', () => {
     ['URL form', `key=${encodeURIComponent(SECRET).replace(/%20/g, '+')}`],
     ['shell-quoted', `TOKEN='${SECRET.replaceAll("'", "'\\''")}'`],
     ...['', 'a', 'ab', 'user:'].flatMap((prefix) => [
-      [`base64 after ${JSON.stringify(prefix)}`, `Authorization: Basic ${Buffer.from(`${prefix}${SECRET}!`).toString('base64')}`],
+      [
+        `base64 after ${JSON.stringify(prefix)}`,
+        `Authorization: Basic ${Buffer.from(`${prefix}${SECRET}!`).toString('base64')}`,
+      ],
       [`base64url after ${JSON.stringify(prefix)}`, Buffer.from(`${prefix}${SECRET}`).toString('base64url')],
     ]),
   ])('%s: seen by touches, masked by redact', (_, text) => {
@@ -46,6 +50,12 @@ describe('derived and nested secrets', () => {
   });
 
   it('`@root.x` refers to x (so a value built from it is secret when x is)', () => {
-    expect([...referencedNames('{{b64 @root.vault_x}} {{@root.a.b}} {{#each l}}{{@index}}{{/each}}')].sort()).toEqual(['a', 'b64', 'each', 'l', 'vault_x']);
+    expect([...referencedNames('{{b64 @root.vault_x}} {{@root.a.b}} {{#each l}}{{@index}}{{/each}}')].sort()).toEqual([
+      'a',
+      'b64',
+      'each',
+      'l',
+      'vault_x',
+    ]);
   });
 });

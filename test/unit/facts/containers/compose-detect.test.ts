@@ -28,7 +28,13 @@ describe('parseComposeDetection', () => {
 
   it('none, the engine and a user-only plugin', () => {
     expect(parse('none')).toEqual({ compose: undefined });
-    expect(parse(`plugin ${V2_DEBIAN}`, 'engine 29.0.1 1.44', 'user-plugin deploy /home/deploy/.docker/cli-plugins/docker-compose')).toEqual({
+    expect(
+      parse(
+        `plugin ${V2_DEBIAN}`,
+        'engine 29.0.1 1.44',
+        'user-plugin deploy /home/deploy/.docker/cli-plugins/docker-compose',
+      ),
+    ).toEqual({
       compose: { flavor: 'v2', version: '2.26.1-4', cli: 'plugin' },
       engine: { version: '29.0.1', minApi: '1.44' },
       userPlugin: { user: 'deploy', path: '/home/deploy/.docker/cli-plugins/docker-compose' },
@@ -36,7 +42,10 @@ describe('parseComposeDetection', () => {
   });
 
   it('a compose whose version cannot be read is reported as such, not guessed', () => {
-    expect(parse('plugin Compose something else')).toEqual({ compose: undefined, unrecognised: { cli: 'plugin', line: 'Compose something else' } });
+    expect(parse('plugin Compose something else')).toEqual({
+      compose: undefined,
+      unrecognised: { cli: 'plugin', line: 'Compose something else' },
+    });
   });
 
   it('refuses what the script cannot print', () => {
@@ -54,7 +63,14 @@ describe('the compose function under sh', () => {
       writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`);
       chmodSync(path.join(bin, name), 0o755);
     }
-    for (const tool of ['id', 'cut', 'getent']) execFileSync('ln', ['-s', execFileSync('sh', ['-c', `command -v ${tool}`]).toString().trim(), path.join(bin, tool)]);
+    for (const tool of ['id', 'cut', 'getent'])
+      execFileSync('ln', [
+        '-s',
+        execFileSync('sh', ['-c', `command -v ${tool}`])
+          .toString()
+          .trim(),
+        path.join(bin, tool),
+      ]);
     const out = execFileSync('/bin/sh', ['-c', `${COMPOSE_DETECT_SH}\ncompose`], { env: { PATH: bin, SUDO_USER: '' } });
     return out.toString().split('\n').slice(0, -1);
   }
@@ -63,11 +79,17 @@ describe('the compose function under sh', () => {
   const v1 = `printf '%s\\n' '${V1}' 'docker-py version: 5.0.3' 'CPython version: 3.11.2'`;
 
   it('prefers the plugin, keeps only the first line, and adds the engine', () => {
-    expect(detect({ docker: docker(`echo '${V2_DEBIAN}'`), 'docker-compose': v1 })).toEqual([`plugin ${V2_DEBIAN}`, 'engine 20.10.24+dfsg1 1.12']);
+    expect(detect({ docker: docker(`echo '${V2_DEBIAN}'`), 'docker-compose': v1 })).toEqual([
+      `plugin ${V2_DEBIAN}`,
+      'engine 20.10.24+dfsg1 1.12',
+    ]);
   });
 
   it('falls back to docker-compose when docker has no compose plugin (multi-line v1 output: the first line)', () => {
-    const r = detect({ docker: docker("echo \"docker: 'compose' is not a docker command.\" >&2; exit 1"), 'docker-compose': v1 });
+    const r = detect({
+      docker: docker('echo "docker: \'compose\' is not a docker command." >&2; exit 1'),
+      'docker-compose': v1,
+    });
     expect(r).toEqual([`standalone ${V1}`, 'engine 20.10.24+dfsg1 1.12']);
     expect(parseComposeDetection(r, 't').compose).toEqual({ flavor: 'v1', version: '1.29.2', cli: 'standalone' });
   });

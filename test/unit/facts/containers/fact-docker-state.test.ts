@@ -2,17 +2,35 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { containerStatesCmd, parseContainerStates } from '../../../../src/facts/containers/container-state.js';
-import { dockerStateCmd, parseDockerState, type ContainerState, type DockerStateQuery } from '../../../../src/facts/containers/docker-state.js';
+import {
+  dockerStateCmd,
+  parseDockerState,
+  type ContainerState,
+  type DockerStateQuery,
+} from '../../../../src/facts/containers/docker-state.js';
 
 // The same query and names as test/fixtures/facts/record-docker-state.ts (docker 20.10.24; docker-compose 1.29.2 for
 // v1, the Compose v2 2.26.1 plugin for v2), whose project also holds a `compose run` one-off of the service `run`.
-const QUERY: DockerStateQuery = { project: 'rigfact', images: ['local/busybox:1', 'rigfact/absent:1'], networks: ['rigfact_back', 'rigfact_default', 'rigfact_absent'] };
-const fixture = (name: string): string => readFileSync(new URL(`../../../fixtures/facts/${name}`, import.meta.url), 'utf8');
+const QUERY: DockerStateQuery = {
+  project: 'rigfact',
+  images: ['local/busybox:1', 'rigfact/absent:1'],
+  networks: ['rigfact_back', 'rigfact_default', 'rigfact_absent'],
+};
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../../../fixtures/facts/${name}`, import.meta.url), 'utf8');
 const BUSYBOX = 'sha256:9b844dfbbfa81b226d22bfc28afd3a5e932adf4c2415260ee7961d8a55b350c9';
 const FLAVORS = {
-  v1: { compose: { flavor: 'v1', version: '1.29.2', cli: 'standalone' }, named: (s: string) => `rigfact_${s}_1`, labels: {} },
+  v1: {
+    compose: { flavor: 'v1', version: '1.29.2', cli: 'standalone' },
+    named: (s: string) => `rigfact_${s}_1`,
+    labels: {},
+  },
   // v2 adds labels of its own: the image, and depends_on
-  v2: { compose: { flavor: 'v2', version: '2.26.1-4', cli: 'plugin' }, named: (s: string) => `rigfact-${s}-1`, labels: { 'com.docker.compose.image': BUSYBOX, 'com.docker.compose.depends_on': '' } },
+  v2: {
+    compose: { flavor: 'v2', version: '2.26.1-4', cli: 'plugin' },
+    named: (s: string) => `rigfact-${s}-1`,
+    labels: { 'com.docker.compose.image': BUSYBOX, 'com.docker.compose.depends_on': '' },
+  },
 } as const;
 const recorded = fixture('docker-state-v1.txt');
 
@@ -40,7 +58,15 @@ describe.each(['v1', 'v2'] as const)('parseDockerState on output recorded under 
     expect(Object.fromEntries([...byService].map(([s, c]) => [s, summary(c)]))).toEqual({
       run: { ...running, name: named('run'), service: 'run' },
       exit3: { ...base, name: named('exit3'), service: 'exit3', status: 'exited', running: false, exitCode: 3 },
-      flaky: { ...base, name: named('flaky'), service: 'flaky', status: 'exited', running: false, exitCode: 1, restartCount: 2 },
+      flaky: {
+        ...base,
+        name: named('flaky'),
+        service: 'flaky',
+        status: 'exited',
+        running: false,
+        exitCode: 1,
+        restartCount: 2,
+      },
       healthy: { ...running, name: named('healthy'), service: 'healthy', health: 'healthy' },
       sick: { ...running, name: named('sick'), service: 'sick', health: 'unhealthy' },
       idle: { ...base, name: named('idle'), service: 'idle', status: 'created', running: false },
@@ -55,7 +81,11 @@ describe.each(['v1', 'v2'] as const)('parseDockerState on output recorded under 
     expect(raw.match(/"com\.docker\.compose\.oneoff":"True"/g)).toHaveLength(1);
     expect(state.containers).toHaveLength(6);
     expect(state.nameHolders).toEqual([]);
-    expect([...state.containers, ...state.nameHolders].some((c) => c.name.includes('_run_run_') || c.name.includes('-run-run-'))).toBe(false);
+    expect(
+      [...state.containers, ...state.nameHolders].some(
+        (c) => c.name.includes('_run_run_') || c.name.includes('-run-run-'),
+      ),
+    ).toBe(false);
   });
 
   it('keeps labels byte for byte, including compose labels and a value with quotes, $(…) and a newline', () => {
@@ -75,9 +105,16 @@ describe.each(['v1', 'v2'] as const)('parseDockerState on output recorded under 
   });
 
   it('reports images and networks by the name asked, undefined when absent', () => {
-    expect(Object.fromEntries(state.images)).toEqual({ 'local/busybox:1': { id: BUSYBOX, repoDigests: [] }, 'rigfact/absent:1': undefined });
+    expect(Object.fromEntries(state.images)).toEqual({
+      'local/busybox:1': { id: BUSYBOX, repoDigests: [] },
+      'rigfact/absent:1': undefined,
+    });
     const version = compose.version.replace(/-\d+$/, '');
-    const net = (network: string): Record<string, string> => ({ 'com.docker.compose.network': network, 'com.docker.compose.project': 'rigfact', 'com.docker.compose.version': version });
+    const net = (network: string): Record<string, string> => ({
+      'com.docker.compose.network': network,
+      'com.docker.compose.project': 'rigfact',
+      'com.docker.compose.version': version,
+    });
     expect(Object.fromEntries(state.networks)).toEqual({
       rigfact_back: { name: 'rigfact_back', internal: true, labels: net('back') },
       rigfact_default: { name: 'rigfact_default', internal: false, labels: net('default') },
@@ -88,8 +125,14 @@ describe.each(['v1', 'v2'] as const)('parseDockerState on output recorded under 
   it('container-state returns the containers that exist, in the order asked', () => {
     const names = [named('run'), named('gone'), named('exit3')];
     const states = parseContainerStates(fixture(`docker-state-containers-${flavor}.txt`), names);
-    expect(states.map((c) => [c.name, c.status, c.exitCode])).toEqual([[named('run'), 'running', 0], [named('exit3'), 'exited', 3]]);
-    expect(parseContainerStates(fixture(`docker-state-containers-${flavor}.txt`)).map((c) => c.name)).toEqual([named('run'), named('exit3')]);
+    expect(states.map((c) => [c.name, c.status, c.exitCode])).toEqual([
+      [named('run'), 'running', 0],
+      [named('exit3'), 'exited', 3],
+    ]);
+    expect(parseContainerStates(fixture(`docker-state-containers-${flavor}.txt`)).map((c) => c.name)).toEqual([
+      named('run'),
+      named('exit3'),
+    ]);
   });
 });
 
@@ -97,20 +140,39 @@ describe('parseContainerStates on recorded output', () => {
   it('drops a record docker found by ID prefix instead of by the name asked', () => {
     const line = recorded.split('\n').find((l) => l.includes('"/rigfact_run_1"'))!;
     expect(parseContainerStates(`--containers\n${line}\n--end\n`, ['5dfdf86a'])).toEqual([]);
-    expect(() => parseContainerStates(`--containers\n${line}\n--end\n`, ['a', 'b'])).toThrow('container-state: expected 2 records, got 1');
+    expect(() => parseContainerStates(`--containers\n${line}\n--end\n`, ['a', 'b'])).toThrow(
+      'container-state: expected 2 records, got 1',
+    );
   });
 });
 
 describe('parseDockerState refuses what it does not understand', () => {
   const q: DockerStateQuery = { project: 'p', images: ['img:1'], networks: ['net'] };
   const container = recorded.split('\n').find((l) => l.includes('"/rigfact_exit3_1"'))!;
-  const out = (c: string, i = 'missing\n', n = 'missing\n', compose = 'plugin Docker Compose version v2.29.1\n', socket = '999\n'): string => `--containers\n${c}--images\n${i}--networks\n${n}--socket\n${socket}--compose\n${compose}--end\n`;
+  const out = (
+    c: string,
+    i = 'missing\n',
+    n = 'missing\n',
+    compose = 'plugin Docker Compose version v2.29.1\n',
+    socket = '999\n',
+  ): string => `--containers\n${c}--images\n${i}--networks\n${n}--socket\n${socket}--compose\n${compose}--end\n`;
 
   it('parses a well-formed minimal output (and a v2 version with a leading v)', () => {
-    expect(parseDockerState(out(''), q)).toEqual({ compose: { flavor: 'v2', version: '2.29.1', cli: 'plugin' }, containers: [], nameHolders: [], images: new Map([['img:1', undefined]]), networks: new Map([['net', undefined]]), socketGid: 999 });
+    expect(parseDockerState(out(''), q)).toEqual({
+      compose: { flavor: 'v2', version: '2.29.1', cli: 'plugin' },
+      containers: [],
+      nameHolders: [],
+      images: new Map([['img:1', undefined]]),
+      networks: new Map([['net', undefined]]),
+      socketGid: 999,
+    });
     expect(parseDockerState(out('', undefined, undefined, undefined, 'missing\n'), q).socketGid).toBeUndefined();
-    expect(() => parseDockerState(out('', undefined, undefined, undefined, 'docker\n'), q)).toThrow('docker-state: malformed --socket section "docker"');
-    expect(parseDockerState(out('', undefined, undefined, 'standalone Docker Compose version v2.0.1\n'), q).compose).toEqual({ flavor: 'v2', version: '2.0.1', cli: 'standalone' });
+    expect(() => parseDockerState(out('', undefined, undefined, undefined, 'docker\n'), q)).toThrow(
+      'docker-state: malformed --socket section "docker"',
+    );
+    expect(
+      parseDockerState(out('', undefined, undefined, 'standalone Docker Compose version v2.0.1\n'), q).compose,
+    ).toEqual({ flavor: 'v2', version: '2.0.1', cli: 'standalone' });
     expect(parseDockerState(out('', undefined, undefined, 'none\n'), q).compose).toBeUndefined();
     expect(parseDockerState(out('missing\n'), q).containers).toEqual([]);
   });
@@ -124,11 +186,19 @@ describe('parseDockerState refuses what it does not understand', () => {
     ['text before the first section', `oops\n${out('')}`, 'no --containers section where expected'],
     ['text after --end', `${out('')}x\n`, 'unexpected output after --end'],
     ['a bad JSON line', out('{"id":\n'), 'docker-state: container record 1 is not JSON: "{\\"id\\":"'],
-    ['an unknown container status', out(container.replace('"exited"', '"zombie"') + '\n'), 'container record 1 is malformed at status'],
+    [
+      'an unknown container status',
+      out(container.replace('"exited"', '"zombie"') + '\n'),
+      'container record 1 is malformed at status',
+    ],
     ['an unknown field', out(container.replace('{"id"', '{"extra":1,"id"') + '\n'), 'container record 1 is malformed'],
     ['too few image records', out('', ''), 'expected 1 image records, got 0'],
     ['too many network records', out('', undefined, 'missing\nmissing\n'), 'expected 1 network records, got 2'],
-    ['a malformed image record', out('', '{"id":"nope","repoDigests":[]}\n'), 'image record for "img:1" is malformed at id'],
+    [
+      'a malformed image record',
+      out('', '{"id":"nope","repoDigests":[]}\n'),
+      'image record for "img:1" is malformed at id',
+    ],
     ['an empty compose section', out('', undefined, undefined, ''), 'malformed --compose section ""'],
     ['a garbled compose section', out('', undefined, undefined, 'v1 \n'), 'malformed --compose section "v1 "'],
   ])('%s', (_name, stdout, message) => {
@@ -137,8 +207,14 @@ describe('parseDockerState refuses what it does not understand', () => {
 
   it('treats a network found by ID prefix, under another name, as missing', () => {
     const net = '{"name":"bridge","internal":false,"labels":{}}\n';
-    expect(parseDockerState(out('', undefined, net), { ...q, networks: ['33b0'] }).networks.get('33b0')).toBeUndefined();
-    expect(parseDockerState(out('', undefined, net), { ...q, networks: ['bridge'] }).networks.get('bridge')).toEqual({ name: 'bridge', internal: false, labels: {} });
+    expect(
+      parseDockerState(out('', undefined, net), { ...q, networks: ['33b0'] }).networks.get('33b0'),
+    ).toBeUndefined();
+    expect(parseDockerState(out('', undefined, net), { ...q, networks: ['bridge'] }).networks.get('bridge')).toEqual({
+      name: 'bridge',
+      internal: false,
+      labels: {},
+    });
   });
 });
 

@@ -11,7 +11,10 @@ describe('parseGateState', () => {
   it('reads the host clock, each container, and the end of the first passing check on that clock', () => {
     const g = parseGateState(recorded, NAMES);
     expect(g.now).toBeCloseTo(1796509704.669, 3);
-    expect(g.containers.map((c) => [c.state.name, c.state.health ?? null])).toEqual([['i19-gate-hc', 'healthy'], ['i19-gate-plain', null]]);
+    expect(g.containers.map((c) => [c.state.name, c.state.health ?? null])).toEqual([
+      ['i19-gate-hc', 'healthy'],
+      ['i19-gate-plain', null],
+    ]);
     expect(g.containers[0]?.firstPassAt).toBeCloseTo(1796509700.379, 3);
     expect(g.containers[1]?.firstPassAt).toBeUndefined();
   });
@@ -22,13 +25,17 @@ describe('parseGateState', () => {
       const l = line.replace(/\t\{"checks":.*\}$/, `\t{"checks":${JSON.stringify(checks)}}`);
       return parseGateState(`--now\n1.5\n--containers\n${l}\n--end\n`, ['i19-gate-hc']).containers[0]?.firstPassAt;
     };
-    expect(at('1@2026-12-05T22:28:20.000000000Z;0@2026-12-05T22:28:21.250000000Z;0@2026-12-05T22:28:22Z;')).toBe(1796509701.25);
+    expect(at('1@2026-12-05T22:28:20.000000000Z;0@2026-12-05T22:28:21.250000000Z;0@2026-12-05T22:28:22Z;')).toBe(
+      1796509701.25,
+    );
     expect(at('1@2026-12-05T22:28:20Z;')).toBeUndefined();
     expect(at('1@a;1@b;1@c;1@d;0@2026-12-05T22:28:22Z;')).toBeUndefined();
   });
 
   it('refuses a missing clock, a short output and a record without its checks part', () => {
-    expect(() => parseGateState(recorded.replace(/--now\n[^\n]*\n/, '--now\nsoon\n'), NAMES)).toThrow('malformed --now section');
+    expect(() => parseGateState(recorded.replace(/--now\n[^\n]*\n/, '--now\nsoon\n'), NAMES)).toThrow(
+      'malformed --now section',
+    );
     expect(() => parseGateState(recorded, ['a'])).toThrow('expected 1 records, got 3');
     expect(() => parseGateState(recorded.replace(/\t\{"checks[^\n]*/, ''), NAMES)).toThrow('has no checks part');
   });

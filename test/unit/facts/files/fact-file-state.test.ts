@@ -9,7 +9,9 @@ interface Recording {
   readonly paths: string[];
   readonly stdout: string;
 }
-const rec = JSON.parse(readFileSync(new URL('../../../fixtures/facts/file-state.json', import.meta.url), 'utf8')) as Recording;
+const rec = JSON.parse(
+  readFileSync(new URL('../../../fixtures/facts/file-state.json', import.meta.url), 'utf8'),
+) as Recording;
 const R = '/tmp/rig-file-state-fixture/';
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 const rootFile = (content: string, mode: number): PathState => ({
@@ -39,7 +41,13 @@ describe('parseFileState on recorded output', () => {
       [`${R}a:b`]: rootFile('colon in the name\n', 0o644),
       [`${R}setuid`]: rootFile('#!/bin/sh\n', 0o4755),
       [`${R}subdir`]: { kind: 'dir', mode: 0o2750, uid: 12345, gid: 54321, owner: '12345', group: '54321' },
-      [`${R}nobody.txt`]: { ...rootFile('owned by nobody\n', 0o644), uid: 65534, gid: 65534, owner: 'nobody', group: 'nogroup' },
+      [`${R}nobody.txt`]: {
+        ...rootFile('owned by nobody\n', 0o644),
+        uid: 65534,
+        gid: 65534,
+        owner: 'nobody',
+        group: 'nogroup',
+      },
       [`${R}link`]: { kind: 'other', type: 'symlink' },
       [`${R}fifo`]: { kind: 'other', type: 'fifo' },
       '/dev/null': { kind: 'other', type: 'char-device' },
@@ -67,10 +75,18 @@ describe('parseFileState refuses what it does not understand', () => {
     ['a file without its stat line', out('0:F\n', '', `${hash}  /a\0`), 'malformed or short output'],
     ['a regular file without a hash', out('0:F\n', '81a4:0:0:6:root:root\n'), 'malformed or short output'],
     ['too few stat fields', out('0:E\n', '81a4:0:0:6:root\n'), 'malformed record'],
-    ['a name with a colon would shift the fields', out('0:F\n', '81a4:0:0:6:ro:ot:root\n', `${hash}  /a\0`), 'malformed record'],
+    [
+      'a name with a colon would shift the fields',
+      out('0:F\n', '81a4:0:0:6:ro:ot:root\n', `${hash}  /a\0`),
+      'malformed record',
+    ],
     ['a non-hex mode', out('0:F\n', 'zz:0:0:6:root:root\n', `${hash}  /a\0`), 'malformed record'],
     ['a negative uid', out('0:F\n', '81a4:-1:0:6:root:root\n', `${hash}  /a\0`), 'malformed record'],
-    ['more stat lines than paths (a path appeared meanwhile)', out('0:M:1\n', '81a4:0:0:6:root:root\n'), 'more stat or hash records'],
+    [
+      'more stat lines than paths (a path appeared meanwhile)',
+      out('0:M:1\n', '81a4:0:0:6:root:root\n'),
+      'more stat or hash records',
+    ],
   ])('%s', (_name, stdout, message) => {
     expect(() => parseFileState(stdout, ['/a'])).toThrow(message);
   });
@@ -92,6 +108,8 @@ describe('fileStateCmd', () => {
   it('refuses relative paths and batches too long for one remote command line', () => {
     expect(() => fileStateCmd(['etc/x'])).toThrow('path must be absolute: "etc/x"');
     const many = Array.from({ length: 2000 }, (_, i) => `/srv/${'x'.repeat(60)}/${i}`);
-    expect(() => fileStateCmd(many)).toThrow(/file-state of 2000 paths: the command is \d+ bytes, over the 120000-byte/);
+    expect(() => fileStateCmd(many)).toThrow(
+      /file-state of 2000 paths: the command is \d+ bytes, over the 120000-byte/,
+    );
   });
 });

@@ -13,12 +13,19 @@ const SECRETS = ['sk-live-0123456789abcdef', 'pg-s3cr3t-pw', 'whole-file-secret-
 /** A project whose secrets come from an inline !vault value, a whole vault file and a derived variable. */
 function secretProject(): string {
   const ring = VaultKeyring.fromPasswords([{ password: PASSWORD }]);
-  const inline = ring.encrypt(SECRETS[0]!).split('\n').map((l) => `  ${l}`).join('\n');
+  const inline = ring
+    .encrypt(SECRETS[0]!)
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
   const root = makeProject(
     sampleFiles({
       'inventory/test/group_vars/all.yml': `sample_dir: /srv/app\nsample_api_key: !vault |\n${inline}\n`,
-      'inventory/test/group_vars/app/secrets.yml': ring.encrypt(`vault_db_password: ${SECRETS[1]}\nvault_other: ${SECRETS[2]}\nvault_chat: ${SECRETS[3]}\n`),
-      'inventory/test/group_vars/app/main.yml': 'db_url: "postgres://app:{{ vault_db_password }}@db:5432/app"\nsample_message: "{{ vault_other }}"\n',
+      'inventory/test/group_vars/app/secrets.yml': ring.encrypt(
+        `vault_db_password: ${SECRETS[1]}\nvault_other: ${SECRETS[2]}\nvault_chat: ${SECRETS[3]}\n`,
+      ),
+      'inventory/test/group_vars/app/main.yml':
+        'db_url: "postgres://app:{{ vault_db_password }}@db:5432/app"\nsample_message: "{{ vault_other }}"\n',
     }),
   );
   writeFileSync(path.join(root, '.vault_password'), `${PASSWORD}\n`);
@@ -37,11 +44,31 @@ describe('rig inventory', () => {
     }
     const io = testIo({ cwd: root, env: {} });
     await main(['inventory', '--env', 'test', '--json'], io);
-    const json = JSON.parse(io.outText()) as { hosts: Record<string, { vars: Record<string, { value: unknown; secret: boolean; source: string; layer: string }> }> };
+    const json = JSON.parse(io.outText()) as {
+      hosts: Record<
+        string,
+        { vars: Record<string, { value: unknown; secret: boolean; source: string; layer: string }> }
+      >;
+    };
     const vars = json.hosts['web1']!.vars;
-    expect(vars['sample_api_key']).toMatchObject({ value: '<secret>', secret: true, source: 'inventory/test/group_vars/all.yml:2:1', layer: 'group_vars/all' });
-    expect(vars['db_url']).toMatchObject({ value: '<secret>', secret: true, source: 'inventory/test/group_vars/app/main.yml:1:1', layer: 'group_vars' });
-    expect(vars['sample_port']).toMatchObject({ value: 8080, secret: false, source: 'roles/sample/defaults.yml:2:1', layer: 'role defaults' });
+    expect(vars['sample_api_key']).toMatchObject({
+      value: '<secret>',
+      secret: true,
+      source: 'inventory/test/group_vars/all.yml:2:1',
+      layer: 'group_vars/all',
+    });
+    expect(vars['db_url']).toMatchObject({
+      value: '<secret>',
+      secret: true,
+      source: 'inventory/test/group_vars/app/main.yml:1:1',
+      layer: 'group_vars',
+    });
+    expect(vars['sample_port']).toMatchObject({
+      value: 8080,
+      secret: false,
+      source: 'roles/sample/defaults.yml:2:1',
+      layer: 'role defaults',
+    });
   });
 
   it('a secret that ends up in a non-secret place is still masked in output', async () => {
@@ -55,7 +82,10 @@ describe('rig inventory', () => {
 
   it('bad input: exit 1, every error with file:line:col, nothing written', async () => {
     const root = makeProject(
-      sampleFiles({ 'inventory/test/group_vars/all.yml': 'sample_dir: /srv/app\nsample_port: "x"\nsample_mesage: hi\nsample_api_key: abcdefghij\n' }),
+      sampleFiles({
+        'inventory/test/group_vars/all.yml':
+          'sample_dir: /srv/app\nsample_port: "x"\nsample_mesage: hi\nsample_api_key: abcdefghij\n',
+      }),
     );
     const before = snapshotTree(root);
     const io = testIo({ cwd: root, env: {} });
@@ -72,7 +102,9 @@ describe('rig inventory', () => {
     const root = makeProject(sampleFiles());
     const io = testIo({ cwd: root, env: {} });
     expect(await main(['inventory', '--env', 'tset'], io)).toBe(1);
-    expect(io.errText()).toBe('rig: unknown environment "tset" (did you mean "test"?): no inventory/tset/hosts.yml (environments: test)');
+    expect(io.errText()).toBe(
+      'rig: unknown environment "tset" (did you mean "test"?): no inventory/tset/hosts.yml (environments: test)',
+    );
     const io2 = testIo({ cwd: root, env: {} });
     expect(await main(['inventory', '--hots', 'x'], io2)).toBe(1);
     expect(io2.errText()).toContain('--hots');

@@ -20,7 +20,11 @@ describe('JSON Schemas', () => {
 
   it('every inventory, playbook and defaults file references an existing schema', () => {
     // images.lock.yml is written by `rig pin`, not by hand (and the demo's is not committed)
-    const files = [...yamlFiles(path.join(REPO_ROOT, 'inventory')), ...yamlFiles(path.join(REPO_ROOT, 'playbooks')), ...yamlFiles(path.join(REPO_ROOT, 'roles'))].filter((f) => path.basename(f) !== 'images.lock.yml');
+    const files = [
+      ...yamlFiles(path.join(REPO_ROOT, 'inventory')),
+      ...yamlFiles(path.join(REPO_ROOT, 'playbooks')),
+      ...yamlFiles(path.join(REPO_ROOT, 'roles')),
+    ].filter((f) => path.basename(f) !== 'images.lock.yml');
     expect(files.length).toBeGreaterThan(5);
     for (const f of files) {
       const m = /^# yaml-language-server: \$schema=(\S+)$/m.exec(readFileSync(f, 'utf8'));

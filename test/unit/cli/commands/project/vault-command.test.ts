@@ -31,7 +31,10 @@ async function put(name: string, content: string | Buffer): Promise<string> {
 }
 const text = (name: string): Promise<string> => readFile(path.join(repo, name), 'utf8');
 
-async function rig(args: string[], opts: { cwd?: string; stdin?: string; env?: Record<string, string | undefined> } = {}) {
+async function rig(
+  args: string[],
+  opts: { cwd?: string; stdin?: string; env?: Record<string, string | undefined> } = {},
+) {
   const cwd = opts.cwd ?? path.join(repo, 'inventory/prod');
   const io = testIo({ cwd, env: opts.env ?? env, ...(opts.stdin === undefined ? {} : { stdin: opts.stdin }) });
   const code = await vaultCommand(args, io);
@@ -55,10 +58,16 @@ describe('encrypt, view, decrypt', () => {
     const before = await readFile(path.join(repo, name));
     await writeFile(path.join(repo, 'wrong'), 'not-it\n');
     for (const action of ['decrypt', 'view', 'edit']) {
-      const r = await rig([action, '--vault-password-file', 'wrong', name], { cwd: repo, env: { ...env, EDITOR: 'false' } });
+      const r = await rig([action, '--vault-password-file', 'wrong', name], {
+        cwd: repo,
+        env: { ...env, EDITOR: 'false' },
+      });
       expect(r).toEqual({ code: 1, out: '', err: `${name}: wrong vault password or corrupted data (HMAC mismatch)` });
     }
-    const r = await rig(['rekey', '--vault-password-file', 'wrong', '--new-vault-password-file', '.vault_password', name], { cwd: repo });
+    const r = await rig(
+      ['rekey', '--vault-password-file', 'wrong', '--new-vault-password-file', '.vault_password', name],
+      { cwd: repo },
+    );
     expect(r.code).toBe(1);
     expect((await readFile(path.join(repo, name))).equals(before)).toBe(true);
     expect(await readdir(path.join(repo, 'inventory/prod/group_vars/all'))).toEqual(['secrets.yml']);
@@ -90,7 +99,9 @@ describe('vault ids and passwords', () => {
     const several = await rig(['encrypt', '--vault-id', 'prod@prod-pw', 's.yml'], { cwd: repo });
     const hint = 'rig vault: vault ids prod, default are loaded; name the one to encrypt with --encrypt-vault-id';
     expect(several).toEqual({ code: 1, out: '', err: `${hint} (see rig vault --help)` });
-    expect((await rig(['encrypt', '--vault-id', 'prod@prod-pw', '--encrypt-vault-id', 'prod', 's.yml'], { cwd: repo })).code).toBe(0);
+    expect(
+      (await rig(['encrypt', '--vault-id', 'prod@prod-pw', '--encrypt-vault-id', 'prod', 's.yml'], { cwd: repo })).code,
+    ).toBe(0);
     expect((await text('s.yml')).split('\n')[0]).toBe('$ANSIBLE_VAULT;1.2;AES256;prod');
     expect((await rig(['view', '--vault-id', 'prod@prod-pw', 's.yml'], { cwd: repo })).out).toBe(PLAINTEXT);
   });
@@ -149,7 +160,10 @@ describe('create and edit', () => {
   }
 
   it('create encrypts what the editor saved and removes the private temp dir', async () => {
-    const r = await rig(['create', 'inventory/prod/new.yml'], { cwd: repo, env: { ...env, EDITOR: await editorScript() } });
+    const r = await rig(['create', 'inventory/prod/new.yml'], {
+      cwd: repo,
+      env: { ...env, EDITOR: await editorScript() },
+    });
     expect(r).toEqual({ code: 0, out: '', err: '' });
     expect(keyring.decrypt(await text('inventory/prod/new.yml'), 'x')).toBe('added: yes\n');
     const [tmpFile, dirMode] = (await text('edited-path')).trim().split('\n');
@@ -175,7 +189,10 @@ describe('create and edit', () => {
 
 describe('usage', () => {
   it('unknown actions and misplaced options exit 1', async () => {
-    expect(await rig(['frobnicate'])).toMatchObject({ code: 1, err: expect.stringContaining('unknown action "frobnicate"') });
+    expect(await rig(['frobnicate'])).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('unknown action "frobnicate"'),
+    });
     const misplaced = await rig(['view', '--output', 'x', 'f']);
     expect(misplaced).toMatchObject({ code: 1, err: expect.stringContaining('--output does not apply to "view"') });
     expect(await rig(['view', '--bogus'])).toMatchObject({ code: 1 });
