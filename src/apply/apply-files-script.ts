@@ -150,21 +150,23 @@ rig_prep() {
  * `<n> fail <what>[ <reason> | as uid <U>]`, `<n> skipped`. After a failure the remaining steps are skipped, every temp
  * of this exec not yet renamed is removed, and the script exits 3. Each step's directory is judged by rig_guard first:
  * once per directory (a judgement costs a stat and an awk), the verdicts kept until a mkdir/attrs step may have changed
- * ownership.
+ * ownership. The script's own cache (rig_ad_N, rig_av_N, rig_an) must not share a name with path-guard's (rig_gk_N,
+ * rig_gv_N, rig_gn): when it did, a judgement overwrote a kept verdict and a step in root's directory ran as its
+ * neighbour's uid (symlink-swap.test.ts, 'acts as root where only root can write').
  */
 const SCRIPT = `${GUARD_SH}
 ${PREP}
 step=$1; shift
 eval "$step"
-n=0 failed= rig_w= rig_gn=0
+n=0 failed= rig_w= rig_an=0
 rig_need() {
-  rig_gi=0
-  while [ "$rig_gi" -lt "$rig_gn" ]; do
-    eval "rig_gk=\\$rig_gd_$rig_gi"
-    [ "$rig_gk" != "$1" ] || { eval "rig_id=\\$rig_gv_$rig_gi"; return 0; }
-    rig_gi=$((rig_gi+1))
+  rig_ai=0
+  while [ "$rig_ai" -lt "$rig_an" ]; do
+    eval "rig_ak=\\$rig_ad_$rig_ai"
+    [ "$rig_ak" != "$1" ] || { eval "rig_id=\\$rig_av_$rig_ai"; return 0; }
+    rig_ai=$((rig_ai+1))
   done
-  rig_guard "$1"; eval "rig_gd_$rig_gn=\\$1 rig_gv_$rig_gn=\\$rig_id"; rig_gn=$((rig_gn+1))
+  rig_guard "$1"; eval "rig_ad_$rig_an=\\$1 rig_av_$rig_an=\\$rig_id"; rig_an=$((rig_an+1))
 }
 rig_drop() { d=\${1%/*}; rig_need "\${d:-/}"; rig_as rm -f -- "$1" </dev/null || :; }
 while [ $# -ge 6 ]; do
@@ -188,7 +190,7 @@ while [ $# -ge 6 ]; do
 rig_s_print=1; rig_step \\"\\$@\\"" sh W "$p" "$t" "$m" "" "") || rc=$?
     else rig_as sh -c "$step
 rig_step \\"\\$@\\"" sh "$op" "$p" "$t" "$m" "$o" "$g" </dev/null || rc=$?; fi
-    case $op in D|A) rig_gn=0 ;; esac
+    case $op in D|A) rig_an=0 ;; esac
     case $rc in
       0) case $op in
            W) eval "rig_t_$n=\\$out"; rig_w="$rig_w $n"; a=\${rig_id%%:*}; echo "$n ok \${out##*.rig-tmp-} \${a:--}"
