@@ -1,8 +1,8 @@
 // Renders a host's services of one phase into a compose file: format 2.4 for Compose v1, the Compose Specification
 // (the same document without `version:`) for v2.
-import { stringify } from 'yaml';
 import { containerName, networkName, type Phase, type ServiceSpec } from '../core/desired/service.js';
 import type { ComposeFlavor } from '../facts/containers/compose-detect.js';
+import { stringifyYaml } from '../core/yaml-text.js';
 
 /** One service as it goes into the file: its definition plus the labels rig reads back on the next plan. */
 export interface RenderedService {
@@ -51,7 +51,7 @@ export function renderComposeFile(
   const head = `# Rendered by rig: project ${project}, phase ${phase}. Do not edit: every deploy rewrites it.\n`;
   // Compose v1 reads YAML 1.1 (`restart: no` is false there, `22:22` the sexagesimal 1342): quote what either version
   // misreads.
-  return head + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false, compat: 'yaml-1.1' });
+  return head + stringifyYaml(doc, { lineWidth: 0, aliasDuplicateObjects: false, compat: 'yaml-1.1' });
 }
 
 function serviceEntry(project: string, s: RenderedService): Record<string, unknown> {

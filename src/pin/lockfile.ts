@@ -2,9 +2,9 @@
 // deterministically.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
 import { z } from 'zod';
 import { DiagnosticsError } from '../core/errors/diagnostic.js';
+import { stringifyYaml } from '../core/yaml-text.js';
 import { parseYamlSource } from '../config/yaml-source.js';
 import { zodIssuesToDiagnostics } from '../config/zod-diagnostics.js';
 
@@ -54,7 +54,7 @@ export function renderLockFile(env: string, entries: readonly LockEntry[]): stri
   ].join('\n');
   return (
     head +
-    stringify(
+    stringifyYaml(
       {
         images: sorted.map((e) => ({
           ref: e.ref,

@@ -4,6 +4,7 @@ import type { Diagnostic } from '../core/errors/diagnostic.js';
 import type { FileOp, YamlMergeOp } from '../core/desired/op.js';
 import type { RoleOps } from '../config/roles/render-roles.js';
 import { canonicalJson } from '../compose/service-inputs.js';
+import { yamlDocumentText } from '../core/yaml-text.js';
 
 /** The paths whose current content the plan needs (the merge targets). */
 export function mergeTargets(roleOps: readonly RoleOps[]): string[] {
@@ -62,7 +63,7 @@ function mergeOne(op: YamlMergeOp, text: string | undefined): string | { error: 
     doc.setIn(path, doc.createNode(value));
     changed = true;
   }
-  return changed ? doc.toString({ lineWidth: 0 }) : base;
+  return changed ? yamlDocumentText(doc, { lineWidth: 0 }) : base;
 }
 
 /** The first parent of `path` that holds something other than a mapping (null is replaced by an empty one). */

@@ -1,5 +1,5 @@
 // The template helpers roles use to emit config formats from data (env, yaml, json) and small text transforms.
-import { stringify as yamlStringify } from 'yaml';
+import { stringifyYaml } from '../core/yaml-text.js';
 import { EnvFileError, formatEnvLine } from './env/env-file.js';
 
 /** A helper's arguments, its `key=value` hash, and for block use the rendered block body. */
@@ -57,10 +57,10 @@ function renderEnv(value: unknown): string {
   }
 }
 
-/** YAML from the `yaml` package, without the final newline (the template supplies it). */
+/** YAML from the `yaml` package (strings read back byte-exact: core/yaml-text.ts), without the final newline (the template supplies it). */
 function renderYaml(value: unknown, indent: unknown): string {
   const width = indent === undefined ? 2 : integer(indent, 'yaml indent', 1, 16);
-  return yamlStringify(value, { indent: width }).replace(/\n$/, '');
+  return stringifyYaml(value, { indent: width }).replace(/\n$/, '');
 }
 
 function renderJson(value: unknown, indent: unknown): string {

@@ -4,9 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { stringify } from 'yaml';
 import { VaultKeyring } from '../../src/config/vault/keyring.ts';
 import { containerName, networkName } from '../../src/core/desired/service.ts';
+import { stringifyYaml } from '../../src/core/yaml-text.ts';
 import type { TestRegistry } from './registry.ts';
 import { registryWithImages, type PushedImage } from './role-images.ts';
 import { rigRunner, type RigRun, type RigRunOptions } from './rig-runner.ts';
@@ -110,7 +110,7 @@ async function build(opts: RoleBedOptions, undo: (() => Promise<void>)[]): Promi
     knownHosts: readFileSync(machines.knownHostsPath, 'utf8'),
     hostVars: startVars,
     groupVars: { ...opts.groupVars, ...Object.fromEntries(Object.entries(images).map(([v, p]) => [v, p.ref])) },
-    vault: opts.vault && { encrypted: ring.encrypt(stringify(opts.vault)), password: vaultPassword },
+    vault: opts.vault && { encrypted: ring.encrypt(stringifyYaml(opts.vault)), password: vaultPassword },
     lintAllow,
     files: opts.files ?? {},
   });
@@ -151,7 +151,7 @@ async function build(opts: RoleBedOptions, undo: (() => Promise<void>)[]): Promi
     hostVars: varsOf,
     setHostVars: (vars, name = 'h1') => {
       const file = `inventory/test/host_vars/${host(name).name}.yml`;
-      writeFiles(root, { [file]: stringify({ ...varsOf(name), ...vars }) });
+      writeFiles(root, { [file]: stringifyYaml({ ...varsOf(name), ...vars }) });
     },
     writeFiles: (files) => writeFiles(root, files),
     encrypt: (text) => ring.encrypt(text),

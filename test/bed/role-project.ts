@@ -1,7 +1,7 @@
 // The deploy repository of a role bed: inventory `test` over the bed's hosts (known_hosts included), variables,
 // vault, lint allowances, the playbook, and the roles (the repo's, test fixtures, or inline sources).
 import { existsSync } from 'node:fs';
-import { stringify } from 'yaml';
+import { stringifyYaml } from '../../src/core/yaml-text.ts';
 import { makeProject, roleDir } from '../helpers/project.ts';
 import type { TestbedHost } from './testbed-description.ts';
 
@@ -34,20 +34,20 @@ export interface ProjectSpec {
 export function writeProject(spec: ProjectSpec): string {
   const linked: string[] = [];
   const files: Record<string, string> = {
-    'inventory/test/hosts.yml': stringify({ all: { hosts: hostEntries(spec.hosts) } }),
+    'inventory/test/hosts.yml': stringifyYaml({ all: { hosts: hostEntries(spec.hosts) } }),
     'inventory/test/known_hosts': spec.knownHosts,
-    'playbooks/site.yml': stringify([{ hosts: 'all', roles: spec.roles.map(roleName) }]),
+    'playbooks/site.yml': stringifyYaml([{ hosts: 'all', roles: spec.roles.map(roleName) }]),
   };
-  for (const [name, vars] of spec.hostVars) files[`inventory/test/host_vars/${name}.yml`] = stringify(vars);
+  for (const [name, vars] of spec.hostVars) files[`inventory/test/host_vars/${name}.yml`] = stringifyYaml(vars);
   if (Object.keys(spec.groupVars).length > 0) {
-    files['inventory/test/group_vars/all/vars.yml'] = stringify(spec.groupVars);
+    files['inventory/test/group_vars/all/vars.yml'] = stringifyYaml(spec.groupVars);
   }
   if (spec.vault !== undefined) {
     files['inventory/test/group_vars/all/secrets.yml'] = spec.vault.encrypted;
     files['.vault_password'] = `${spec.vault.password}\n`;
   }
   if (spec.lintAllow.size > 0) {
-    files['lint.yml'] = stringify({ images: [...spec.lintAllow].map(([image, reason]) => ({ image, reason })) });
+    files['lint.yml'] = stringifyYaml({ images: [...spec.lintAllow].map(([image, reason]) => ({ image, reason })) });
   }
   for (const role of spec.roles) {
     if (typeof role !== 'string') files[`roles/${role.name}/role.ts`] = role.source;

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { stringify } from 'yaml';
+import { stringifyYaml } from '../../src/core/yaml-text.ts';
 import { main } from '../../src/cli/main.js';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
 import { docker, dockerOk, removeContainers, removeNetworks } from './docker/index.js';
@@ -66,7 +66,7 @@ export async function startComposeBed(id: string, opts: { compose?: 'v1' | 'v2' 
     {
       'inventory/test/hosts.yml': `all:\n  hosts:\n    h1: { ansible_host: ${host.address}, ansible_port: ${host.port}, ansible_user: root, ansible_ssh_private_key_file: ${host.keyPath} }\n`,
       'inventory/test/group_vars/all/secrets.yml': ring.encrypt(`vault_api_key: ${secret}\n`),
-      'inventory/test/host_vars/h1.yml': stringify(base),
+      'inventory/test/host_vars/h1.yml': stringifyYaml(base),
       'inventory/test/known_hosts': readFileSync(tb.knownHostsPath, 'utf8'),
       '.vault_password': 'compose-bed-pw\n',
       'lint.yml': `images:\n  - image: ${repo}/alpha\n    reason: built locally by the tests, no registry\n  - image: ${repo}/beta\n    reason: built locally by the tests, no registry\n`,
@@ -88,7 +88,7 @@ export async function startComposeBed(id: string, opts: { compose?: 'v1' | 'v2' 
     stateDir: `${projectDir}/.rig`,
     container: (service) => `${prefix}_${service}`,
     setVars: (vars) =>
-      writeFileSync(path.join(root, 'inventory/test/host_vars/h1.yml'), stringify({ ...base, ...vars })),
+      writeFileSync(path.join(root, 'inventory/test/host_vars/h1.yml'), stringifyYaml({ ...base, ...vars })),
     compose: tb.compose ?? 'v2', // unset only in a description written before the bed defaulted to v2
     async rig(args) {
       const io = testIo({ cwd: root, env: { HOME: home, PATH: process.env['PATH'], USER: 'tester' } });

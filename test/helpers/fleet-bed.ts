@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { afterAll, afterEach, beforeAll } from 'vitest';
-import { stringify } from 'yaml';
+import { stringifyYaml } from '../../src/core/yaml-text.ts';
 import { main } from '../../src/cli/main.js';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
 import { makeProject, REPO_ROOT } from './project.js';
@@ -52,7 +52,7 @@ export async function startFleetBed(n: number): Promise<FleetBed> {
     {
       'inventory/test/hosts.yml': `all:\n  hosts:\n${tb.hosts.map(hostLine).join('\n')}\n`,
       'inventory/test/group_vars/all/secrets.yml': ring.encrypt(`vault_api_key: ${secret}\n`),
-      ...Object.fromEntries(tb.hosts.map((h) => [`inventory/test/host_vars/${h.name}.yml`, stringify(base(h))])),
+      ...Object.fromEntries(tb.hosts.map((h) => [`inventory/test/host_vars/${h.name}.yml`, stringifyYaml(base(h))])),
       'inventory/test/known_hosts': readFileSync(tb.knownHostsPath, 'utf8'),
       '.vault_password': 'fleet-bed-pw\n',
       'lint.yml': 'images:\n  - image: local/rig-svc\n    reason: built locally by the tests, no registry\n',
@@ -75,7 +75,7 @@ export async function startFleetBed(n: number): Promise<FleetBed> {
     setVars: (host, vars) =>
       writeFileSync(
         path.join(root, `inventory/test/host_vars/${host}.yml`),
-        stringify({ ...base(tb.host(host)), ...vars }),
+        stringifyYaml({ ...base(tb.host(host)), ...vars }),
       ),
     async rig(args) {
       const io = testIo({ cwd: root, env });

@@ -1,5 +1,6 @@
 // yamlMerge against a host's file: rig's keys set, comments and foreign keys kept, no change when already so.
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import type { YamlMergeOp } from '../../../src/core/desired/op.js';
 import { mergeTargets, resolveMerges } from '../../../src/plan/yaml-merge.js';
 
@@ -81,6 +82,13 @@ dns:
       '/etc/headscale/config.yaml on the host: cannot set dns.override_local_dns: dns is not a mapping there; not touched',
     ]);
     expect(merge(op({ mode: 'yes' }), 'a: 1\n').content).toBe('a: 1\nmode: "yes"\n');
+  });
+
+  it('a value with a whitespace-only line lands byte-exact, and a second run changes nothing', () => {
+    const value = '\n \n';
+    const first = merge(op({ 'dns.banner': value }), HOST_FILE).content;
+    expect((parse(first ?? '') as { dns: { banner: string } }).dns.banner).toBe(value);
+    expect(merge(op({ 'dns.banner': value }), first).content).toBe(first);
   });
 
   it('targets only the selected roles', () => {
