@@ -57,7 +57,10 @@ function renderEnv(value: unknown): string {
   }
 }
 
-/** YAML from the `yaml` package (strings read back byte-exact: core/yaml-text.ts), without the final newline (the template supplies it). */
+/**
+ * YAML from the `yaml` package (strings read back byte-exact: core/yaml-text.ts), without the final newline (the
+ * template supplies it).
+ */
 function renderYaml(value: unknown, indent: unknown): string {
   const width = indent === undefined ? 2 : integer(indent, 'yaml indent', 1, 16);
   return stringifyYaml(value, { indent: width }).replace(/\n$/, '');
