@@ -38,11 +38,12 @@ $(DEPS_STAMP): package.json package-lock.json
 
 deps: $(DEPS_STAMP) ## install npm dependencies (locked versions)
 
-$(BUILD_STAMP): $(DEPS_STAMP) $(SOURCES)
+$(BUILD_STAMP): $(DEPS_STAMP) $(SOURCES) scripts/build-bundle.mjs
 	npx tsc -p tsconfig.build.json
+	node scripts/build-bundle.mjs
 	@touch $@
 
-build: $(BUILD_STAMP) ## compile the CLI to dist/
+build: $(BUILD_STAMP) ## compile the CLI to dist/src and bundle it into dist/bundle (what bin/rig.js runs)
 
 typecheck: $(DEPS_STAMP) ## tsc --noEmit over src, roles, tests
 	npx tsc --noEmit -p .

@@ -34,7 +34,7 @@ die() { echo "bench: $*" >&2; exit 1; }
 step() { printf '\n== %s\n' "$*" >&2; }
 for tool in hyperfine docker node /usr/bin/time; do command -v "$tool" >/dev/null || die "$tool is missing"; done
 [ "$ANSIBLE_RUNS" = 0 ] || command -v ansible-playbook >/dev/null || die "ansible-playbook is missing"
-[ -f dist/src/index.js ] || die "rig is not built: run make build"
+[ -f dist/bundle/main.js ] || die "rig is not built: run make build"
 
 close_masters() {   # end the ControlPersist masters ansible started (by control socket), as the baseline does
   local s

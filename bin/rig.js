@@ -12,5 +12,5 @@ if (major * 1000 + minor < 22018) {
 // before the CLI loads, so that its modules and the roles come from Node's compile cache when warm
 const { enableRigCompileCache } = await import('../dist/src/cli/compile-cache.js');
 enableRigCompileCache();
-const { main } = await import('../dist/src/cli/main.js');
+const { main } = await import('../dist/bundle/main.js');
 process.exitCode = await main(process.argv.slice(2));

@@ -5,8 +5,14 @@ import { existsSync } from 'node:fs';
 import { isBuiltin, registerHooks, type ResolveFnOutput, type ResolveHookContext } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
+/** `true` in dist/bundle/ (scripts/build-bundle.mjs defines it), where every module is a sibling of index.js. */
+declare const RIG_BUNDLED: boolean | undefined;
+
 /** The API role modules import as `rig`: this rig's own index module, never another copy of rig on disk. */
-export const RIG_API = new URL(`../index.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
+export const RIG_API =
+  typeof RIG_BUNDLED !== 'undefined' && RIG_BUNDLED
+    ? new URL('./index.js', import.meta.url).href
+    : new URL(`../index.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
 
 type NextResolve = (specifier: string, context?: Partial<ResolveHookContext>) => ResolveFnOutput;
 

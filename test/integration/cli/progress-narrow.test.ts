@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rendererFor } from '../../../src/cli/output/progress.js';
-import { buildCli, startFleetBed, type FleetBed } from '../../helpers/fleet-bed.js';
+import { buildCli } from '../../helpers/build-cli.js';
+import { startFleetBed, type FleetBed } from '../../helpers/fleet-bed.js';
 import { requireDocker } from '../../helpers/testbed/index.js';
 
 // Terminal control sequences (cursor moves, colours) between the lines of the live view.

@@ -16,6 +16,7 @@ import {
 } from '../../helpers/docker/index.js';
 import { REPO_ROOT } from '../../helpers/project.js';
 import { requireDocker } from '../../helpers/testbed/index.js';
+import { buildCli } from '../../helpers/build-cli.js';
 
 const skip = await requireDocker();
 const BIN = path.join(REPO_ROOT, 'bin', 'rig.js');
@@ -39,7 +40,7 @@ describe.skipIf(skip !== undefined)('health gate, rollback and the deploy lock',
 
   beforeAll(async () => {
     bed = await startComposeBed('rollback');
-    await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
+    await buildCli();
   }, 180_000);
   afterAll(async () => {
     await bed?.stop();

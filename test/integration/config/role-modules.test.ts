@@ -7,12 +7,12 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, roleDir, sampleFiles } from '../../helpers/project.js';
+import { buildCli } from '../../helpers/build-cli.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'rig.js');
 
 beforeAll(async () => {
-  // `make test` builds first; building again here is incremental and keeps this file runnable on its own.
-  await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
+  await buildCli();
 }, 120_000);
 
 /** A deploy repository in a temp dir: the sample role copied (not linked) from the checkout, plus `files`. */

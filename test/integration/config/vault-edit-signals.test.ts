@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VaultKeyring } from '../../../src/config/vault/keyring.js';
 import { waitFor } from '../../helpers/docker/wait-for.js';
 import { REPO_ROOT } from '../../helpers/project.js';
+import { buildCli } from '../../helpers/build-cli.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'rig.js');
 const ring = VaultKeyring.fromPasswords([{ password: 'edit-pw' }]);
@@ -15,8 +16,8 @@ const made: string[] = [];
 afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 beforeAll(async () => {
-  // the built CLI runs as a process of its own (signals); building is incremental
-  await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
+  // the built CLI runs as a process of its own (signals)
+  await buildCli();
 }, 120_000);
 
 /** The editor's line that says it has the file (and, before it, set up what it must: a trap). */

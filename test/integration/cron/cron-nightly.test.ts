@@ -13,6 +13,7 @@ import { dockerOk } from '../../helpers/docker/index.js';
 import { REPO_ROOT } from '../../helpers/project.js';
 import { pushImage } from '../../helpers/registry/index.js';
 import { requireDocker, startRegistry, type Registry } from '../../helpers/testbed/index.js';
+import { buildCli } from '../../helpers/build-cli.js';
 
 const skip =
   (await requireDocker()) ??
@@ -83,9 +84,7 @@ describe.skipIf(skip !== undefined)('rig cron: the nightly as cron runs it', () 
       path.join(bed.root, 'smoke-tests/services-healthy.ts'),
     );
     // The crontab entry runs bin/rig.js, i.e. the compiled CLI.
-    const build = await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, reject: false });
-    if (build.exitCode !== 0)
-      console.warn(`tsc -p tsconfig.build.json exited ${build.exitCode} (emitted anyway):\n${build.stdout}`);
+    await buildCli();
     for (const step of [['pin'], ['deploy']]) {
       const r = await bed.rig(step);
       if (r.code !== 0) console.error(r.out, r.err);

@@ -10,6 +10,7 @@ import { stringify } from 'yaml';
 import { docker, inspectContainer, removeContainers, removeNetworks } from '../../helpers/docker/index.js';
 import { REPO_ROOT } from '../../helpers/project.js';
 import { freePort, requireImages, startHosts, type Testbed } from '../../helpers/testbed/index.js';
+import { buildCli } from '../../helpers/build-cli.js';
 
 const IMAGE = 'local/caddy:2.6-rig';
 const skip = await requireImages('deploy from elsewhere', ['rig/target:1', IMAGE], 'scripts/build-images.sh');
@@ -36,7 +37,7 @@ describe.skipIf(skip !== undefined)('a deploy repository outside the checkout (r
   }
 
   beforeAll(async () => {
-    await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
+    await buildCli();
     tb = await startHosts(1);
     const host = tb.host('h1');
     prefix = host.composeProject.replace(/-/g, '_');

@@ -4,7 +4,6 @@
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
@@ -14,6 +13,7 @@ import { litellmStandinVars } from '../../helpers/litellm-standin-vars.js';
 import { makeProject, REPO_ROOT } from '../../helpers/project.js';
 import { testIo } from '../../helpers/test-io.js';
 import { requireImages, startHosts, type Testbed } from '../../helpers/testbed/index.js';
+import { buildCli } from '../../helpers/build-cli.js';
 
 const IMAGES = [
   'local/openclaw:2026.9.6',
@@ -71,7 +71,7 @@ describe.skipIf(skip !== undefined)('the four smoke checks on the real stack', (
     );
     symlinkSync(path.join(REPO_ROOT, 'smoke-tests'), path.join(root, 'smoke-tests'));
     varsFile = path.join(root, 'inventory/test/host_vars/h1.yml');
-    await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
+    await buildCli();
     const d = await rig(['deploy']);
     if (d.code !== 0) console.error(d.out, d.err);
     expect(d.code).toBe(0);

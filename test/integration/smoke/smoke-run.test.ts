@@ -10,6 +10,7 @@ import { startComposeBed, type ComposeBed } from '../../helpers/compose-bed.js';
 import { docker, dockerOk, inspectContainer, waitFor } from '../../helpers/docker/index.js';
 import { REPO_ROOT, roleDir } from '../../helpers/project.js';
 import { requireDocker, startHosts, type Testbed, type TestbedHost } from '../../helpers/testbed/index.js';
+import { buildCli } from '../../helpers/build-cli.js';
 
 const skip = await requireDocker();
 const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/smoke');
@@ -82,7 +83,7 @@ describe.skipIf(skip !== undefined)('rig smoke on real hosts', () => {
       path.join(root, 'smoke-tests/services-healthy.ts'),
     );
     for (const f of readdirSync(FIXTURES)) copyFileSync(path.join(FIXTURES, f), path.join(root, 'smoke-tests', f));
-    await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
+    await buildCli();
     const d = await bed.rig(['deploy', '--limit', 'h1']);
     if (d.code !== 0) console.error(d.out, d.err);
     expect(d.code).toBe(0);

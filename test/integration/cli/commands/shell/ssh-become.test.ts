@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../../../src/cli/main.js';
-import { buildCli } from '../../../../helpers/fleet-bed.js';
+import { buildCli } from '../../../../helpers/build-cli.js';
 import { makeProject, REPO_ROOT } from '../../../../helpers/project.js';
 import { sshdUnavailable, type SshdFleet } from '../../../../helpers/sshd/sshd-fleet.js';
 import { ensureSudoUser, startFleetForUser } from '../../../../helpers/sshd/sudo-user.js';
