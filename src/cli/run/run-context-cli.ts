@@ -12,20 +12,28 @@ import { recordedCommand } from './secret-vars.js';
 import { runIdentity } from '../../config/run-identity.js';
 
 // node:child_process rather than execa here: this runs on every deploy, and execa's module graph costs ~40 ms of
-// start-up (see bench/); two argv-only calls need none of what it adds.
+// start-up (see bench/); one argv-only call needs none of what it adds.
 const run = promisify(execFile);
 
 /** The repository's commit and whether the work tree has changes; null outside git (or without git). */
 export async function gitState(root: string): Promise<RunContext['git']> {
   try {
-    const [head, status] = await Promise.all([
-      run('git', ['rev-parse', 'HEAD'], { cwd: root }),
-      run('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root }).catch(() => ({ stdout: '' })),
-    ]);
-    return { commit: head.stdout.trim(), dirty: status.stdout.trim() !== '' };
+    // one process for both: `# branch.oid <commit>` and a line per changed tracked file (porcelain v2)
+    const { stdout } = await run('git', ['status', '--porcelain=v2', '--branch', '--untracked-files=no'], {
+      cwd: root,
+    });
+    return parseGitStatus(stdout);
   } catch {
     return null;
   }
+}
+
+/** `git status --porcelain=v2 --branch` output → commit and dirtiness; null before the first commit. */
+function parseGitStatus(stdout: string): RunContext['git'] {
+  const lines = stdout.split('\n').filter((l) => l !== '');
+  const commit = /^# branch\.oid ([0-9a-f]{40,64})$/m.exec(stdout)?.[1];
+  if (commit === undefined) return null;
+  return { commit, dirty: lines.some((l) => !l.startsWith('# ')) };
 }
 
 /** A context for `mode`; `argv` is the command line shown in the lock and the journal. */
