@@ -202,6 +202,23 @@ describe.skipIf(skipReason !== undefined).each(['v1', 'v2'] as const)(
       expect((await dockerState()).containers.map((c) => c.name)).toEqual([named('web')]);
     });
 
+    it("sees containers outside the project that hold its name prefix (a project's - is _ there), no others", async () => {
+      // project `<P>-x` names its containers `<P>_x_…` under compose v1: a hand-made one holds such a name
+      const holder = `${PROJECT}_x_hand`;
+      const other = `${PROJECT}_y_hand`;
+      for (const name of [holder, other])
+        await run(t, onHost(exec(['docker', 'create', '--name', name, 'local/busybox:1', 'true'])));
+      try {
+        const s = await dockerState({ project: `${PROJECT}-x`, images: [], networks: [] });
+        expect(s.containers).toEqual([]);
+        expect(s.nameHolders.map((c) => c.name)).toEqual([holder]);
+        // and the project's own containers are still read by their label, with none of these
+        expect((await dockerState()).containers.map((c) => c.name)).toEqual([named('web')]);
+      } finally {
+        await run(t, onHost(exec(['docker', 'rm', '-f', holder, other])));
+      }
+    });
+
     it.skipIf(!existsSync('/usr/local/bin/docker'))(
       'gives the same answer through the newer docker client in /usr/local/bin',
       async () => {
