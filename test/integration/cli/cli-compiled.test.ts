@@ -35,6 +35,20 @@ describe('compiled CLI', () => {
     expect((await rig(['help'], REPO_ROOT)).stdout).toContain('inventory');
   });
 
+  it('runs by its shebang, as make and npm run it, with the Node flags it carries', async () => {
+    const r = await execa(BIN, ['--version'], {
+      cwd: REPO_ROOT,
+      reject: false,
+      // the shebang's `env` finds node on PATH: this Node first; the preload prints the flags node got
+      env: {
+        PATH: `${path.dirname(process.execPath)}:${process.env['PATH'] ?? ''}`,
+        NODE_OPTIONS: '--import=data:text/javascript,process.stderr.write(JSON.stringify(process.execArgv))',
+      },
+    });
+    expect(r.stdout).toMatch(/^rig \d+\.\d+\.\d+$/);
+    expect(r.stderr).toBe('["--max-semi-space-size=2"]');
+  });
+
   it('loads a deploy repo whose roles are TypeScript from source: nothing compiled, nothing written', async () => {
     const root = makeProject(sampleFiles(), { asPackage: true });
     const first = await rig(['inventory', '--env', 'test', '--json'], root);
