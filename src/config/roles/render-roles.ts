@@ -1,6 +1,5 @@
 // Renders every role of every host into desired-state ops before any connection: template errors surface here, all at
 // once.
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Diagnostics, DiagnosticsError, type Diagnostic, type SourceLocation } from '../../core/errors/diagnostic.js';
 import type { DirOp, FileOp, NetworkOp, Op, PathAttrs, ServiceOp } from '../../core/desired/op.js';
@@ -11,7 +10,8 @@ import { imageRefSchema } from '../../registry/image-ref-schema.js';
 import type { RoleContext } from '../../core/desired/role.js';
 import { exec, type Cmd } from '../../core/cmd/cmd.js';
 import { secretsInClear } from '../../core/cmd/secrets.js';
-import { compileTemplate, loadTemplateFile, renderTemplate } from '../../template/index.js';
+import { renderTemplate } from '../../template/index.js';
+import { RoleFiles } from './role-files.js';
 import type { HostConfig, Project } from '../project.js';
 import type { LoadedRole } from './role-loader.js';
 
@@ -35,6 +35,7 @@ export function fileOps(roleOps: readonly RoleOps[]): FileOp[] {
 export function renderProject(project: Project, warnings?: Diagnostic[]): Map<string, RoleOps[]> {
   const diagnostics = new Diagnostics();
   const out = new Map<string, RoleOps[]>();
+  const files = new RoleFiles();
   for (const host of project.hosts.values()) {
     out.set(
       host.name,
@@ -42,7 +43,7 @@ export function renderProject(project: Project, warnings?: Diagnostic[]): Map<st
         const loaded = project.roles.get(r.name);
         if (!loaded) return [];
         const ops = diagnostics.collect(() =>
-          loaded.role.tasks(roleContext(project, host, loaded, r.vars, diagnostics)),
+          loaded.role.tasks(roleContext(project, host, loaded, r.vars, diagnostics, files)),
         );
         return ops ? [{ role: r.name, ops, selected: r.selected }] : [];
       }),
@@ -59,6 +60,7 @@ function roleContext(
   loaded: LoadedRole,
   vars: Record<string, unknown>,
   diagnostics: Diagnostics,
+  files: RoleFiles,
 ): RoleContext<Record<string, unknown>> {
   const hostVars = Object.fromEntries([...host.vars].map(([k, v]) => [k, v.value]));
   const origin = (): SourceLocation | undefined => callSite(loaded.file);
@@ -79,7 +81,7 @@ function roleContext(
       let text = '';
       let sensitive = false;
       const rendered = diagnostics.collect(() => {
-        const tpl = compileTemplate(loadTemplateFile(file));
+        const tpl = files.template(file);
         return renderTemplate(tpl, { ...hostVars, ...vars, ...(opts.extra ?? {}) }, { redactor: project.redactor });
       });
       if (rendered) ({ text, sensitive } = rendered);
@@ -88,15 +90,16 @@ function roleContext(
     copy: (name, dest, opts = {}) => {
       const at = origin();
       const file = roleFile(loaded.dir, 'files', name, at);
-      const bytes = diagnostics.collect(() => readRoleFile(file, at));
+      const bytes = diagnostics.collect(() => files.bytes(file, at));
       return checked(fileOp(dest, bytes ?? new Uint8Array(), false, { file, line: 1, col: 1 }, at, opts));
     },
     content: (dest, text, opts = {}) => {
       return checked(fileOp(dest, text, project.redactor.touches(text), undefined, origin(), opts));
     },
     dir: (dest, opts = {}): DirOp => {
-      checkAbsolute(dest, origin());
-      return { kind: 'dir', path: dest, origin: origin(), ...attrs(opts) };
+      const at = origin();
+      checkAbsolute(dest, at);
+      return { kind: 'dir', path: dest, origin: at, ...attrs(opts) };
     },
     command: (name, cmd, when, opts = {}) => {
       const at = origin();
@@ -245,11 +248,6 @@ function fileOp(
 }
 
 /** The bytes of a role file; a missing one is a diagnostic at the role's call site. */
-function readRoleFile(file: string, at: SourceLocation | undefined): Uint8Array {
-  if (!existsSync(file))
-    throw new DiagnosticsError([{ severity: 'error', message: `no file ${file} to copy`, loc: at }]);
-  return readFileSync(file);
-}
 
 function attrs(opts: PathAttrs): PathAttrs {
   return {

@@ -27,7 +27,7 @@ export interface HostKeyPolicy {
   readonly acceptNew: boolean;
 }
 
-/** What the known_hosts files say about one host, read once per connection. */
+/** What the known_hosts files say about one host, looked up once per connection. */
 export interface KnownHost {
   /** The name looked up: `host`, or `[host]:port`. */
   readonly name: string;
@@ -44,7 +44,7 @@ export async function knownHost(
   port: number,
 ): Promise<KnownHost> {
   const name = knownHostsName(address, port);
-  const entries = (await Promise.all(policy.files.map(readEntries))).flat();
+  const entries = (await Promise.all(policy.files.map((f) => readEntries(policy, f)))).flat();
   const mine = hostEntries(entries, name);
   if (mine.length === 0) return { name, entries, offer: undefined };
   const { offer, unusable } = hostKeyAlgorithms(mine.map((e) => e.keyType));
@@ -82,6 +82,7 @@ export async function verifyHostKey(policy: HostKeyPolicy, host: string, known: 
         throw new HostKeyError(host, 'unknown', unknownMessage(host, name, presented, policy.writeTo));
       await mkdir(path.dirname(policy.writeTo), { recursive: true, mode: 0o700 });
       await appendFile(policy.writeTo, knownHostsLine(name, key), { mode: 0o600 });
+      readCache.get(policy)?.delete(policy.writeTo);
   }
 }
 
@@ -99,13 +100,28 @@ export function noKnownTypeError(host: string, known: KnownHost): HostKeyError {
   );
 }
 
-async function readEntries(file: string): Promise<KnownHostEntry[]> {
-  try {
-    return parseKnownHosts(await readFile(file, 'utf8'), file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
+/**
+ * Each file is read and parsed once per policy (a run builds one for all its hosts: at 100 hosts, reading it per
+ * connection parsed 100 × 100 lines), and again after rig appends to it. A line another process adds during the run
+ * is seen by the next run.
+ */
+const readCache = new WeakMap<HostKeyPolicy, Map<string, Promise<KnownHostEntry[]>>>();
+
+function readEntries(policy: HostKeyPolicy, file: string): Promise<KnownHostEntry[]> {
+  let files = readCache.get(policy);
+  if (files === undefined) readCache.set(policy, (files = new Map<string, Promise<KnownHostEntry[]>>()));
+  let entries = files.get(file);
+  if (entries === undefined) {
+    entries = readFile(file, 'utf8').then(
+      (text) => parseKnownHosts(text, file),
+      (err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw err;
+      },
+    );
+    files.set(file, entries);
   }
+  return entries;
 }
 
 function where(e: KnownHostEntry): string {

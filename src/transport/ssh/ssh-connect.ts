@@ -1,7 +1,7 @@
 // Dials a host over ssh2: ProxyJump hops, key-file and agent auth, host-key verification, connect timeout.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Client, type AgentAuthMethod, type ConnectConfig, type PublicKeyAuthMethod } from 'ssh2';
+import ssh2, { Client, type AgentAuthMethod, type ConnectConfig, type ParsedKey, type PublicKeyAuthMethod } from 'ssh2';
 import type { Duplex } from 'node:stream';
 import { HostKeyError, HostUnreachableError } from '../../core/errors/remote-errors.js';
 import { knownHost, noKnownTypeError, verifyHostKey, type HostKeyPolicy } from '../host-keys/host-key-policy.js';
@@ -27,6 +27,31 @@ export function endClient(client: Client): Promise<void> {
 }
 
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+
+/**
+ * Identity files, each read and parsed once per DialOptions (one per run, shared by its hosts): ssh2 would parse the
+ * key again for every connection. A key ssh2 cannot parse (encrypted, unknown format) is handed over as its bytes, so
+ * that ssh2 skips it as it always did. undefined: no such file.
+ */
+const identities = new WeakMap<DialOptions, Map<string, Promise<Buffer | ParsedKey | undefined>>>();
+
+function identity(opts: DialOptions, file: string): Promise<Buffer | ParsedKey | undefined> {
+  let keys = identities.get(opts);
+  if (keys === undefined) identities.set(opts, (keys = new Map<string, Promise<Buffer | ParsedKey | undefined>>()));
+  let key = keys.get(file);
+  if (key === undefined) {
+    key = readFile(file).then(
+      (bytes) => {
+        // ssh2 is CommonJS: its `utils` is no named export Node can see
+        const parsed = ssh2.utils.parseKey(bytes);
+        return parsed instanceof Error ? bytes : parsed;
+      },
+      () => undefined,
+    );
+    keys.set(file, key);
+  }
+  return key;
+}
 
 /** One auth attempt and how to name it in an error. */
 interface Auth {
@@ -140,7 +165,7 @@ async function authMethods(ep: SshEndpoint, opts: DialOptions): Promise<Auth[]> 
   const files = explicit ? ep.identityFiles : DEFAULT_KEYS.map((k) => path.join(opts.home, '.ssh', k));
   const methods: Auth[] = [];
   for (const file of files) {
-    const key = await readFile(file).catch(() => undefined);
+    const key = await identity(opts, file);
     if (key !== undefined)
       methods.push({ method: { type: 'publickey', username: ep.user, key }, label: `key ${file}` });
   }

@@ -1,6 +1,6 @@
 // Host-key verification against real sshd: unknown refused with fingerprint, accept-new, changed key, hashed entries,
 // a second key type (negotiated only when known; a MITM's other type refused), @cert-authority, the system file, the
-// CLI.
+// CLI, one policy read once for many connections.
 import { existsSync, mkdtempSync } from 'node:fs';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -70,6 +70,16 @@ describe.skipIf(unavailable !== undefined)('host keys', () => {
     expect(found.stdout).toContain('ssh-ed25519');
     const again = await connectTo(fleet, h, { hostKeys: { ...p, acceptNew: false } });
     await again.close();
+  });
+
+  it('one policy for a whole run: a key it recorded is known to its next connection, and recorded once', async () => {
+    const h = fleet.hosts[0]!;
+    const p = await policy(true);
+    // the files are read once per policy: the first connection reads them empty, then rig appends a line
+    await (await connectTo(fleet, h, { hostKeys: p })).close();
+    // the same policy object: its cache must have dropped the file it wrote to, or this would append a second line
+    await (await connectTo(fleet, h, { hostKeys: p })).close();
+    expect((await readFile(p.writeTo, 'utf8')).split('\n').filter(Boolean)).toHaveLength(1);
   });
 
   it('accepts hashed entries (as written by ssh-keygen -H) in the user file', async () => {

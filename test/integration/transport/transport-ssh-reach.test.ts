@@ -1,4 +1,5 @@
-// Reaching hosts for real: ssh_config aliases, ProxyJump through a second sshd, ssh-agent, timeouts, refusals.
+// Reaching hosts for real: ssh_config aliases, ProxyJump through a second sshd, ssh-agent, identity files, timeouts,
+// refusals.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -105,6 +106,27 @@ describe.skipIf(unavailable !== undefined)('reaching hosts', () => {
     expect((err as Error).message).toBe(
       `h2: unreachable: root@${h.address}:${h.port}: authentication failed (tried key ${other.path})`,
     );
+  });
+
+  it('one run, many hosts: a passphrase key it cannot use is skipped on each, the next key is used on each', async () => {
+    const locked = path.join(fleet.dir, 'locked_key');
+    await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'a passphrase', '-C', 'locked', '-f', locked]);
+    // one options object for both connections, as a run has: the identity files are read and parsed once for it
+    const opts = fleetOptions(fleet);
+    for (const [i, h] of fleet.hosts.entries()) {
+      const t = await SshTransport.connect(
+        {
+          name: `h${i + 1}`,
+          host: h.address,
+          port: h.port,
+          user: 'root',
+          identityFiles: [locked, fleet.clientKey.path],
+        },
+        opts,
+      );
+      expect((await t.exec(cmd`true`)).code).toBe(0);
+      await t.close();
+    }
   });
 
   it('gives up on a host that accepts TCP but never speaks SSH, within the connect timeout', async () => {
