@@ -10,7 +10,7 @@ import { imageRefSchema } from '../../registry/image-ref-schema.js';
 import type { RoleContext } from '../../core/desired/role.js';
 import { exec, type Cmd } from '../../core/cmd/cmd.js';
 import { secretsInClear } from '../../core/cmd/secrets.js';
-import { renderTemplate } from '../../template/index.js';
+import { compileTemplate, renderTemplate } from '../../template/index.js';
 import { RoleFiles } from './role-files.js';
 import type { HostConfig, Project } from '../project.js';
 import type { LoadedRole } from './role-loader.js';
@@ -81,7 +81,7 @@ function roleContext(
       let text = '';
       let sensitive = false;
       const rendered = diagnostics.collect(() => {
-        const tpl = files.template(file);
+        const tpl = compileTemplate(files.template(file));
         return renderTemplate(tpl, { ...hostVars, ...vars, ...(opts.extra ?? {}) }, { redactor: project.redactor });
       });
       if (rendered) ({ text, sensitive } = rendered);
@@ -246,8 +246,6 @@ function fileOp(
     ...(opts.validate ? { validate: opts.validate } : {}),
   };
 }
-
-/** The bytes of a role file; a missing one is a diagnostic at the role's call site. */
 
 function attrs(opts: PathAttrs): PathAttrs {
   return {

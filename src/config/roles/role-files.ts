@@ -1,22 +1,22 @@
 // The files roles read while rendering (templates, files to copy), each read once per render.
 import { existsSync, readFileSync } from 'node:fs';
 import { DiagnosticsError, type SourceLocation } from '../../core/errors/diagnostic.js';
-import { compileTemplate, loadTemplateFile, type CompiledTemplate } from '../../template/index.js';
+import { loadTemplateFile } from '../../template/index.js';
 
 /**
- * A role's templates and files, each read (and a template compiled) once per render, however many hosts use it: every
- * host gets the same bytes, and 100 hosts × 20 templates cost 20 reads, not 2,000. A file that cannot be read or a
- * template that does not compile fails every host that uses it, as before (the failure is kept, not the file retried).
+ * A role's templates and files, each read once per render however many hosts use it: every host gets the same bytes,
+ * and 100 hosts × 20 templates cost 20 reads, not 2,000 (compiling is cached by the template layer, by text). A
+ * template that cannot be read fails every host that uses it, as before (the failure is kept, not the file retried).
  */
 export class RoleFiles {
-  private readonly templates = new Map<string, { ok: CompiledTemplate } | { failed: unknown }>();
+  private readonly templates = new Map<string, { ok: { file: string; text: string } } | { failed: unknown }>();
   private readonly copies = new Map<string, Uint8Array>();
 
-  template(file: string): CompiledTemplate {
+  template(file: string): { file: string; text: string } {
     let got = this.templates.get(file);
     if (got === undefined) {
       try {
-        got = { ok: compileTemplate(loadTemplateFile(file)) };
+        got = { ok: loadTemplateFile(file) };
       } catch (err) {
         got = { failed: err };
       }
