@@ -149,7 +149,7 @@ rig_prep() {
  * Status lines on stdout, one per step in order: `<n> ok` (a write: `<n> ok <temp suffix> <uid acted as, - = self>`),
  * `<n> fail <what>[ <reason> | as uid <U>]`, `<n> skipped`. After a failure the remaining steps are skipped, every temp
  * of this exec not yet renamed is removed, and the script exits 3. Each step's directory is judged by rig_guard first:
- * once per directory (a judgement costs a stat and an awk), the verdicts kept until a mkdir/attrs step may have changed
+ * once per directory (a judgement costs a stat), the verdicts kept until a mkdir/attrs step may have changed
  * ownership. The script's own cache (rig_ad_N, rig_av_N, rig_an) must not share a name with path-guard's (rig_gk_N,
  * rig_gv_N, rig_gn): when it did, a judgement overwrote a kept verdict and a step in root's directory ran as its
  * neighbour's uid (symlink-swap.test.ts, 'acts as root where only root can write').

@@ -31,7 +31,7 @@ export type PathState =
  * ~100 ms per 20 paths on a small host; see bench/), run on the list the first loop leaves in "$@" (each path is
  * shifted off and appended when it exists: no xargs, no second test). Paths are never printed before the last
  * section, so any byte in them (newline, quote, invalid UTF-8) is harmless. The directories of the regular files
- * are judged first, all in one `stat` and one `awk` (path-guard's rig_guard_all; each alone when that fails):
+ * are judged first, all with one more `stat` (path-guard's rig_guard_all; each alone when that fails):
  *   1. per path, in argument order, from shell builtins: `<index>:M:<1|0>` (missing; whether the parent is a
  *      directory), `<index>:F` (regular file, hashed in section 3), `<index>:U:<sha256>` (regular file in a directory
  *      a non-root uid controls: hashed right here as that uid, see path-guard) or `<index>:E` (exists, anything else);

@@ -21,12 +21,19 @@
 /**
  * Shell functions, prepended to the scripts that touch managed paths. `rig_guard DIR` sets `rig_id` to '' (act as
  * this shell's user), `U:G` (act as uid U, gid G) or `!reason` (refused); `rig_as CMD…` runs an external command
- * as `rig_id` (exit 125 when refused, 124 when setpriv is missing). A judged directory costs one `stat` and one `awk`
- * (a process costs ~10 ms on a busy host, and every planning exec judges its directories): the canonical path comes
- * from `cd -P`, a builtin (`readlink -e` only where that fails), and `id -u` runs only when a non-root uid owns one.
- * `rig_guard_all FROM TO` judges the directories `$rig_gk_FROM` … `$rig_gk_TO` with ONE `stat` and ONE `awk` into
- * `$rig_gv_N`; with `rig_gn=TO` (FROM 1), `rig_guard` then looks them up. When stat's lines cannot be matched to
- * the directories (a name with a newline, a directory gone), it returns 1 and sets none: judge each alone then.
+ * as `rig_id` (exit 125 when refused, 124 when setpriv is missing). A judged directory costs one `stat` in a command
+ * substitution, judged by shell builtins (every planning exec judges its directories, and a process is what costs a
+ * host: `stat` piped into an `awk` cost a host ~16 ms of CPU, the `stat` alone and the builtins ~5 ms): the canonical
+ * path comes from `cd -P`, a builtin (`readlink -e` only where that fails), and `id -u` runs only when a non-root uid
+ * owns one, once per shell.
+ * `rig_guard_all FROM TO` judges the directories `$rig_gk_FROM` … `$rig_gk_TO` with ONE `stat` into `$rig_gv_N`;
+ * with `rig_gn=TO` (FROM 1), `rig_guard` then looks them up. Each of stat's lines must be `uid gid mode NAME` with
+ * NAME the very path asked for (decimal ids, an octal mode, checked before any arithmetic): when they cannot be
+ * matched so (a name with a newline, a directory gone), it returns 1 and sets none: judge each alone then.
+ * Per directory, over its entries in order (`/`, its literal prefixes, then its canonical ones): the first entry
+ * writable by group or others (a sticky one only as the last literal or last entry) refuses it, as does a literal
+ * symlink in a directory group or others can write; else the non-root owners decide (none: act as this shell's user;
+ * one, U: act as U with the group of U's deepest entry, unless that is root's group; more: refused).
  */
 export const GUARD_SH = `rig_guard() {
   rig_k=1
@@ -43,7 +50,7 @@ rig_guard_all() {
   rig_gm= rig_gifs=$IFS rig_ga=$1 rig_gz=$2 rig_k=$1
   set --
   while [ "$rig_k" -le "$rig_gz" ]; do
-    eval "rig_gd=\\$rig_gk_$rig_k"; unset rig_gv_$rig_k
+    eval "rig_gd=\\$rig_gk_$rig_k"; unset rig_gv_$rig_k rig_gr_$rig_k
     rig_gp= rig_gl=/ ; set -- "$@" /; rig_gm="$rig_gm $rig_k:l"
     IFS=/; set -f
     for rig_gc in $rig_gd; do
@@ -67,49 +74,58 @@ rig_guard_all() {
     IFS=$rig_gifs; set +f
     rig_k=$((rig_k+1))
   done
-  rig_gall=$(stat -L -c '%u %g %a %n' -- "$@" 2>/dev/null | awk -v meta="$rig_gm" "$RIG_GUARD_AWK") || rig_gall=
+  rig_gall=$(stat -L -c '%u %g %a %n' -- "$@" 2>/dev/null) || rig_gall=
+  rig_gok=1 rig_gm=\${rig_gm# } rig_go= rig_gg= rig_gwhy= rig_gpw=0 rig_gmany=0
+  for rig_gp do
+    rig_gt=\${rig_gm%% *}; rig_gm=\${rig_gm#"$rig_gt"}; rig_gm=\${rig_gm# }; rig_gnx=\${rig_gm%% *}
+    rig_gi=\${rig_gt%%:*}; rig_gty=\${rig_gt#*:}
+    rig_gx=\${rig_gall%%"$RIG_NL"*}; rig_gall=\${rig_gall#"$rig_gx"}; rig_gall=\${rig_gall#"$RIG_NL"}
+    rig_gu=\${rig_gx%% *}; rig_gx=\${rig_gx#"$rig_gu "}; rig_gg1=\${rig_gx%% *}; rig_gx=\${rig_gx#"$rig_gg1 "}
+    rig_ga1=\${rig_gx%% *}; rig_gx=\${rig_gx#"$rig_ga1 "}
+    case $rig_gu in ''|*[!0-9]*) rig_gok=0; break ;; esac
+    case $rig_gg1 in ''|*[!0-9]*) rig_gok=0; break ;; esac
+    case $rig_ga1 in ''|*[!0-7]*) rig_gok=0; break ;; esac
+    [ "$rig_gx" = "$rig_gp" ] || { rig_gok=0; break; }
+    if [ "$rig_gu" != 0 ]; then
+      if [ -z "$rig_go" ]; then rig_go=$rig_gu; elif [ "$rig_gu" != "$rig_go" ]; then rig_gmany=1; fi
+      [ "$rig_gu" != "$rig_go" ] || rig_gg=$rig_gg1
+    fi
+    rig_gw=$(( (0$rig_ga1 & 18) != 0 ))
+    if [ "$rig_gw" = 1 ] && [ -z "$rig_gwhy" ] && { [ $((0$rig_ga1 & 512)) = 0 ] ||
+        [ "\${rig_gnx%%:*}" != "$rig_gi" ] || { [ "$rig_gty" != c ] && [ "\${rig_gnx#*:}" = c ]; }; }; then
+      if [ $((0$rig_ga1 & 2)) != 0 ]; then rig_gwhy="$rig_gp is writable by others"
+      else rig_gwhy="$rig_gp is writable by group $rig_gg1"; fi
+    fi
+    if [ "$rig_gty" = s ] && [ "$rig_gpw" = 1 ] && [ -z "$rig_gwhy" ]; then
+      rig_gwhy="$rig_gp is a symlink in a directory others can write"
+    fi
+    rig_gpw=$rig_gw
+    [ "\${rig_gnx%%:*}" != "$rig_gi" ] || continue
+    if [ -n "$rig_gwhy" ]; then rig_gx="!$rig_gwhy"
+    elif [ -z "$rig_go" ]; then rig_gx=
+    elif [ "$rig_gmany" = 1 ]; then rig_gx='!its directories belong to more than one user'
+    else
+      [ -n "$rig_gme" ] || rig_gme=$(id -u) || rig_gme=
+      if [ "$rig_go" = "$rig_gme" ]; then rig_gx=
+      elif [ "$rig_gme" != 0 ]; then rig_gx="!its directories belong to uid $rig_go and rig runs as uid $rig_gme"
+      elif [ "$rig_gg" = 0 ]; then rig_gx="!its directory belongs to uid $rig_go with group root"
+      else rig_gx=$rig_go:$rig_gg; fi
+    fi
+    eval "rig_gr_$rig_gi=\\$rig_gx"
+    rig_go= rig_gg= rig_gwhy= rig_gpw=0 rig_gmany=0
+  done
+  [ -z "$rig_gall" ] || rig_gok=0
+  [ "$rig_gok" = 1 ] || [ "$rig_ga" = "$rig_gz" ] || return 1
   rig_k=$rig_ga
   while [ "$rig_k" -le "$rig_gz" ]; do
-    case $rig_gall in
-      '?'*) [ "$rig_ga" = "$rig_gz" ] || return 1; rig_gx='=!cannot stat the directories of its path' ;;
-      =*) rig_gx=\${rig_gall%%"$RIG_NL"*}; rig_gall=\${rig_gall#"$rig_gx"}; rig_gall=\${rig_gall#"$RIG_NL"} ;;
-      *) rig_gx='=!cannot judge its directories' ;;
-    esac
-    eval "rig_gv_$rig_k=\\\${rig_gv_$rig_k-\\\${rig_gx#=}}"
+    if [ "$rig_gok" = 1 ]; then eval "rig_gx=\\\${rig_gr_$rig_k-'!cannot judge its directories'}"
+    else rig_gx='!cannot stat the directories of its path'; fi
+    eval "rig_gv_$rig_k=\\\${rig_gv_$rig_k-\\$rig_gx}"
     rig_k=$((rig_k+1))
   done
 }
 RIG_NL='
 '
-RIG_GUARD_AWK='
-  function oct(s,  i, n) { n = 0; for (i = 1; i <= length(s); i++) n = n * 8 + substr(s, i, 1); return n }
-  function bit(n, b) { return int(n / b) % 2 }
-  function judge(d) {
-    if (why == "" && n == 1 && me == "") { "id -u" | getline me; close("id -u") }
-    if (why != "") v[d] = "!" why
-    else if (n == 0 || owner == me) v[d] = ""
-    else if (n > 1) v[d] = "!its directories belong to more than one user"
-    else if (me != 0) v[d] = "!its directories belong to uid " owner " and rig runs as uid " me
-    else if (gid == 0) v[d] = "!its directory belongs to uid " owner " with group root"
-    else v[d] = owner ":" gid
-    ord[++nd] = d; split("", seen); n = 0; owner = ""; gid = ""; why = ""; pw = 0
-  }
-  BEGIN { k = split(meta, m, " "); n = 0; nd = 0; owner = ""; gid = ""; why = ""; me = "" }
-  {
-    name = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", name)
-    split(m[NR], tk, ":"); d = tk[1] ""; t = tk[2]; split(m[NR + 1], nx, ":"); nd1 = nx[1] ""
-    a = oct($3); last = (nd1 != d || (t != "c" && nx[2] == "c"))
-    if ($1 != 0) { if (!($1 in seen)) { seen[$1] = 1; n++; owner = $1 } if ($1 == owner) gid = $2 }
-    w = bit(a, 16) || bit(a, 2)
-    if (w && why == "" && (!bit(a, 512) || last)) why = name " is writable by " (bit(a, 2) ? "others" : "group " $2)
-    if (t == "s" && pw && why == "") why = name " is a symlink in a directory others can write"
-    pw = w
-    if (nd1 != d) judge(d)
-  }
-  END {
-    if (NR != k) { print "?"; exit }
-    for (i = 1; i <= nd; i++) print "=" v[ord[i]]
-  }'
 rig_as() {
   case $rig_id in
     '') "$@" ;;
