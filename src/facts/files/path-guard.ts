@@ -90,17 +90,19 @@ rig_guard_all() {
       if [ -z "$rig_go" ]; then rig_go=$rig_gu; elif [ "$rig_gu" != "$rig_go" ]; then rig_gmany=1; fi
       [ "$rig_gu" != "$rig_go" ] || rig_gg=$rig_gg1
     fi
-    rig_gw=$(( (0$rig_ga1 & 18) != 0 ))
-    if [ "$rig_gw" = 1 ] && [ -z "$rig_gwhy" ] && { [ $((0$rig_ga1 & 512)) = 0 ] ||
-        [ "\${rig_gnx%%:*}" != "$rig_gi" ] || { [ "$rig_gty" != c ] && [ "\${rig_gnx#*:}" = c ]; }; }; then
-      if [ $((0$rig_ga1 & 2)) != 0 ]; then rig_gwhy="$rig_gp is writable by others"
+    rig_gmode=$((0$rig_ga1)) rig_gend=0
+    [ "\${rig_gnx%%:*}" = "$rig_gi" ] || rig_gend=1
+    rig_gw=$(( (rig_gmode & 18) != 0 ))
+    if [ "$rig_gw" = 1 ] && [ -z "$rig_gwhy" ] && { [ $((rig_gmode & 512)) = 0 ] || [ "$rig_gend" = 1 ] ||
+        { [ "$rig_gty" != c ] && [ "\${rig_gnx#*:}" = c ]; }; }; then
+      if [ $((rig_gmode & 2)) != 0 ]; then rig_gwhy="$rig_gp is writable by others"
       else rig_gwhy="$rig_gp is writable by group $rig_gg1"; fi
     fi
     if [ "$rig_gty" = s ] && [ "$rig_gpw" = 1 ] && [ -z "$rig_gwhy" ]; then
       rig_gwhy="$rig_gp is a symlink in a directory others can write"
     fi
     rig_gpw=$rig_gw
-    [ "\${rig_gnx%%:*}" != "$rig_gi" ] || continue
+    [ "$rig_gend" = 1 ] || continue
     if [ -n "$rig_gwhy" ]; then rig_gx="!$rig_gwhy"
     elif [ -z "$rig_go" ]; then rig_gx=
     elif [ "$rig_gmany" = 1 ]; then rig_gx='!its directories belong to more than one user'
