@@ -2,7 +2,7 @@
 import { shScriptOf, type Cmd } from './cmd.js';
 import { display, render, secretsOf, SECRET_VAR_PREFIX } from './render.js';
 import { lastText } from './inline.js';
-import { quote } from './shell-quote.js';
+import { quote, quotedSize, quotedSizeOf, wordSize } from './shell-quote.js';
 
 /** Exit status of the become pre-check when `sudo -n` cannot run (sudo missing, or it wants a password). */
 export const BECOME_FAILED_EXIT = 97;
@@ -47,8 +47,26 @@ export function toRemote(node: Cmd, opts: RemoteOptions): RemoteInvocation {
   // a lone program replaces the shell (`exec`): one process fewer on the host for every exec rig makes
   const script = [...reads, lastText(node)].join('\n');
   const command = opts.sudo ? becomeScript(script) : script;
-  return { command: `/bin/sh -c ${quote(command)}`, stdinPrefix, display: display(node) };
+  return { command: `${SH_C}${quote(command)}`, stdinPrefix, display: display(node) };
 }
+
+/**
+ * The UTF-8 byte length of `toRemote(node, opts).command`, computed from the plain rendering without building the
+ * quoted forms (with sudo the script is quoted twice): the command-line limit check measures every fact and apply
+ * command in its sudo form, and building that form only to measure it was a tenth of a 100-host no-op's allocations.
+ */
+export function remoteCommandBytes(node: Cmd, opts: RemoteOptions): number {
+  const secrets = secretsOf(node);
+  if (!opts.sudo && secrets.length === 0 && shScriptOf(node) !== undefined) return wordSize(render(node)).bytes;
+  const script = [...secrets.map((_, i) => readSecret(`${SECRET_VAR_PREFIX}${i}`)), lastText(node)].join('\n');
+  if (!opts.sudo) return SH_C.length + quotedSize(script).bytes;
+  // becomeScript(script) is BECOME_HEAD + quote(script): never empty, never bare (it has spaces)
+  const quoted = quotedSize(script);
+  const head = wordSize(BECOME_HEAD);
+  return SH_C.length + quotedSizeOf({ bytes: head.bytes + quoted.bytes, quotes: head.quotes + quoted.quotes }).bytes;
+}
+
+const SH_C = '/bin/sh -c ';
 
 /** Reads one encoded line into `v` and decodes it; the `x` guard keeps trailing newlines that `$()` would strip. */
 function readSecret(v: string): string {
@@ -61,6 +79,8 @@ function readSecret(v: string): string {
  * in the login user's (a file root would run that another account can replace).
  */
 function becomeScript(script: string): string {
-  const fail = `{ printf '%s\\n' ${quote(BECOME_FAILED_MARKER)} >&2; exit ${BECOME_FAILED_EXIT}; }`;
-  return `sudo -n true 2>/dev/null || ${fail}\nexec sudo -n -H -- /bin/sh -c ${quote(script)}`;
+  return `${BECOME_HEAD}${quote(script)}`;
 }
+
+const BECOME_HEAD = `sudo -n true 2>/dev/null || { printf '%s\\n' ${quote(BECOME_FAILED_MARKER)} >&2; exit ${BECOME_FAILED_EXIT}; }
+exec sudo -n -H -- /bin/sh -c `;

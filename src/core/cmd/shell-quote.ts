@@ -34,6 +34,32 @@ export function quote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
+/** A word's UTF-8 byte length and number of `'`: what quoting it again depends on. */
+export interface WordSize {
+  readonly bytes: number;
+  readonly quotes: number;
+}
+
+/** The size of `word` as it is. */
+export function wordSize(word: string): WordSize {
+  let quotes = 0;
+  for (let i = word.indexOf("'"); i !== -1; i = word.indexOf("'", i + 1)) quotes++;
+  return { bytes: Buffer.byteLength(word, 'utf8'), quotes };
+}
+
+/** The size of `quote(word)`, without building it; throws as `quote` does. */
+export function quotedSize(word: string): WordSize {
+  if (word.includes('\0')) throw new Error('a shell word cannot contain NUL');
+  if (word === '') return { bytes: 2, quotes: 2 };
+  const size = wordSize(word);
+  return BARE.test(word) ? size : quotedSizeOf(size);
+}
+
+/** The size of the quoted form of a word of `size` that is neither empty nor bare: `'…'`, each `'` as `'\\''`. */
+export function quotedSizeOf(size: WordSize): WordSize {
+  return { bytes: size.bytes + 2 + 3 * size.quotes, quotes: 2 + 3 * size.quotes };
+}
+
 /**
  * Quotes a word in command-name position: besides `quote`, a word with `=` (it would be an assignment)
  * or a reserved word (`if`, `!`, …) is always quoted.
