@@ -27,11 +27,33 @@ interface Options {
 
 const builtins = Handlebars.create().helpers as Record<string, Helper>;
 
-/** The helpers to pass to a template run (`{ helpers }` runtime option), all bound to `state`. */
-export function runtimeHelpers(state: RenderState): Record<string, Helper> {
+/**
+ * Runs `render` with `state` as the render in progress and hands it the helpers to pass to the template run
+ * (`{ helpers }` runtime option). The helpers are built once: they read the state of the render in progress, which
+ * is set only while `render` runs (Handlebars calls helpers synchronously, within the run); a render inside a
+ * render (a helper rendering a string) gets its own and gives the outer one back.
+ */
+export function withRenderState<T>(state: RenderState, render: (helpers: Record<string, Helper>) => T): T {
+  const outer = current;
+  current = state;
+  try {
+    return render(bound);
+  } finally {
+    current = outer;
+  }
+}
+
+let current: RenderState | undefined;
+
+function renderState(): RenderState {
+  if (current === undefined) throw new Error('a template helper ran outside a render');
+  return current;
+}
+
+function buildHelpers(): Record<string, Helper> {
   const out: Record<string, Helper> = { [SAFE_GET]: safeGetHelper };
   for (const [name, spec] of Object.entries(HELPERS)) {
-    out[name] = bind(state, spec.lenientFirstArg, function (this: unknown, args, options) {
+    out[name] = bind(spec.lenientFirstArg, function (this: unknown, args, options) {
       const fn = options.fn;
       return spec.run({ args, hash: options.hash, block: fn ? () => fn(this) : undefined });
     });
@@ -39,7 +61,7 @@ export function runtimeHelpers(state: RenderState): Record<string, Helper> {
   for (const name of BUILTIN_HELPERS) {
     const original = builtins[name];
     if (original)
-      out[name] = bind(state, false, function (this: unknown, args, options) {
+      out[name] = bind(false, function (this: unknown, args, options) {
         return original.apply(this, [...args, options]);
       });
   }
@@ -50,12 +72,9 @@ export function runtimeHelpers(state: RenderState): Record<string, Helper> {
  * Handlebars looks helper arguments up non-strictly (a missing one arrives as undefined), so strictness is restored
  * here: an undefined argument written as a path is reported as a missing variable at that path's position.
  */
-function bind(
-  state: RenderState,
-  lenientFirstArg: boolean,
-  run: (this: unknown, args: unknown[], options: Options) => unknown,
-): Helper {
+function bind(lenientFirstArg: boolean, run: (this: unknown, args: unknown[], options: Options) => unknown): Helper {
   return function (this: unknown, ...raw: unknown[]) {
+    const state = renderState();
     const options = raw.pop() as Options;
     const call = options.loc
       ? state.index.calls.get(posKey(options.loc.start.line, options.loc.start.column))
@@ -71,6 +90,8 @@ function bind(
     }
   };
 }
+
+const bound = buildHelpers();
 
 function checkArguments(
   args: readonly unknown[],

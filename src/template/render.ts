@@ -2,7 +2,7 @@
 import { DiagnosticsError } from '../core/errors/diagnostic.js';
 import type { Redactor } from '../core/redact/redactor.js';
 import type { CompiledTemplate, PreparedTemplate } from './compile.js';
-import { runtimeHelpers, type RenderState } from './helper-runtime.js';
+import { withRenderState, type RenderState } from './helper-runtime.js';
 import { fileLocator, type Locator } from './errors/locate.js';
 import { renderErrorDiagnostic } from './errors/render-error.js';
 
@@ -35,7 +35,7 @@ export function renderPrepared(
   const state: RenderState = { sensitive: false, redactor, index: prepared.index, locate };
   let text: string;
   try {
-    text = prepared.run(context, { helpers: runtimeHelpers(state) });
+    text = withRenderState(state, (helpers) => prepared.run(context, { helpers }));
   } catch (err) {
     throw asDiagnostics(err, state, redactor);
   }
