@@ -103,8 +103,11 @@ export async function fetchBlobs(
  * Args: stateDir, release id, how many to keep, then the release's blob digests. Stdin: the release.json line (only
  * that line is read: the journal's append after it in the same exec reads the rest). Writes release.json and
  * blobs.txt (0600, atomically), makes it current, keeps the newest $3 releases (and the current one) and removes the
- * blobs no kept release lists (one grep over the blob names: a grep per blob cost a process per file of the release).
- * The releases are listed by a glob (sorted, oldest first: ids are UTC timestamps), not by ls, grep, sort and awk.
+ * blobs no kept release lists. The releases are listed by a glob (sorted, oldest first: ids are UTC timestamps), not
+ * by ls, grep, sort and awk; the blobs too, and one `grep -vxF` reads the kept releases' lists itself (an `-f` each:
+ * no `cat`, `sort -u` or temp file) to name those to remove, all with one `rm` (it was a process per blob, then
+ * cat, sort, ls, grep and an `rm` of the temp). When grep finds none (exit 1) or fails, nothing is removed; a blob
+ * that cannot be removed does not fail the release (it is garbage, removed by a later release).
  */
 const WRITE = `d="$1/releases"; id=$2; keep=$3; shift 3
 umask 077
@@ -121,9 +124,15 @@ for old do
   over=$((over - 1))
   [ "$old" = "$id" ] || rm -rf -- "\${d:?}/$old"
 done
-cat "$d"/*/blobs.txt 2>/dev/null | sort -u > "$d/.keep"
-ls -1 -- "$d/blobs" 2>/dev/null | grep -vxF -f "$d/.keep" | while IFS= read -r b; do rm -f -- "$d/blobs/$b"; done
-rm -f -- "$d/.keep"`;
+set --
+for r in "$d"/*/blobs.txt; do [ -e "$r" ] && set -- "$@" -f "$r"; done
+if [ $# -gt 0 ] && gone=$(for b in "$d"/blobs/*; do [ -e "$b" ] && printf '%s\\n' "\${b##*/}"; done | grep -vxF "$@")
+then
+  set --; set -f; IFS='
+'
+  for b in $gone; do set -- "$@" "$d/blobs/$b"; done
+  rm -f -- "$@" || :
+fi`;
 
 /**
  * The command that records `release` (its blobs are already on the host: they travel with the deploy's files) and

@@ -1,7 +1,7 @@
 // The release store's scripts run under sh on a real state dir: the current-release read of a plan (parsed as the
 // full list is) and the release write's pruning of releases and blobs.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -119,5 +119,40 @@ describe('releaseWriteCmd pruning', () => {
     const kept = ['20261130T000000Z-0000', '20261202T000000Z-0002', '20261203T000000Z-0003'];
     expect(readdirSync(path.join(d, 'releases')).sort()).toEqual([...kept, 'blobs', 'current']);
     expect(readdirSync(blobs).sort()).toEqual([sha('b'), sha('c'), sha('e')]);
+  });
+
+  it('removes every unlisted blob with one rm, reading the lists with grep alone (programs counted)', () => {
+    const d = stateDir(['20261201T000000Z-0001', '20261202T000000Z-0002']);
+    const blobs = path.join(d, 'releases', 'blobs');
+    mkdirSync(blobs, { recursive: true });
+    const sha = (c: string): string => c.repeat(64);
+    writeFileSync(path.join(d, 'releases', '20261201T000000Z-0001', 'blobs.txt'), `${sha('a')}\n${sha('b')}\n`);
+    writeFileSync(path.join(d, 'releases', '20261202T000000Z-0002', 'blobs.txt'), '');
+    // listed (a, b, c), unlisted (d, e, a name with a space: a killed deploy's leftovers), and a hidden file
+    for (const name of ['a', 'b', 'c', 'd', 'e'].map(sha).concat(['x y', '.hidden'])) {
+      writeFileSync(path.join(blobs, name), name);
+    }
+    const bin = mkdtempSync(path.join(tmpdir(), 'rig-release-bin-'));
+    dirs.push(bin);
+    const log = path.join(bin, 'log');
+    for (const p of ['mkdir', 'mv', 'rm', 'grep', 'cat', 'sort', 'ls']) {
+      writeFileSync(path.join(bin, p), `#!/bin/sh\necho ${p} >> ${log}\nexec /bin/${p} "$@"\n`, { mode: 0o755 });
+    }
+    writeFileSync(log, '');
+    const rel = {
+      ...record('20261203T000000Z-0003'),
+      files: [{ role: 'r', path: '/x/c', sha256: sha('c'), sensitive: false }],
+    };
+    const { cmd, stdin } = releaseWriteCmd(d, releaseSchema.parse(rel), 2);
+    execFileSync('/bin/sh', ['-c', render(cmd)], { input: stdin, env: { PATH: `${bin}:/usr/bin:/bin` } });
+    expect(readdirSync(path.join(d, 'releases')).sort()).toEqual([
+      '20261202T000000Z-0002',
+      '20261203T000000Z-0003',
+      'blobs',
+      'current',
+    ]);
+    expect(readdirSync(blobs).sort()).toEqual(['.hidden', sha('c')]);
+    // the release: mkdir, two renames; the pruned release: rm -rf; the blobs: one grep, one rm
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['mkdir', 'mv', 'mv', 'rm', 'grep', 'rm']);
   });
 });
