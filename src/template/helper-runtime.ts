@@ -30,8 +30,8 @@ const builtins = Handlebars.create().helpers as Record<string, Helper>;
 /**
  * Runs `render` with `state` as the render in progress and hands it the helpers to pass to the template run
  * (`{ helpers }` runtime option). The helpers are built once: they read the state of the render in progress, which
- * is set only while `render` runs (Handlebars calls helpers synchronously, within the run); a render inside a
- * render (a helper rendering a string) gets its own and gives the outer one back.
+ * is set only while `render` runs (Handlebars calls helpers synchronously, within the run). A render started inside
+ * a render (no helper does today) would get its own state and give the outer one back.
  */
 export function withRenderState<T>(state: RenderState, render: (helpers: Record<string, Helper>) => T): T {
   const outer = current;

@@ -37,33 +37,43 @@ export interface RemoteOptions {
  */
 export function toRemote(node: Cmd, opts: RemoteOptions): RemoteInvocation {
   const secrets = secretsOf(node);
-  const reads = secrets.map((_, i) => readSecret(`${SECRET_VAR_PREFIX}${i}`));
   const lines = secrets.map((s) => `${s.secret.replaceAll('\\', '\\\\').replaceAll('\n', '\\n')}\n`);
   const stdinPrefix = Buffer.from(lines.join(''), 'utf8');
-  // a script that is itself `/bin/sh -c '…' sh args…` goes as it is: the login shell runs /bin/sh once, not twice
-  if (!opts.sudo && secrets.length === 0 && shScriptOf(node) !== undefined) {
-    return { command: render(node), stdinPrefix, display: display(node) };
-  }
-  // a lone program replaces the shell (`exec`): one process fewer on the host for every exec rig makes
-  const script = [...reads, lastText(node)].join('\n');
-  const command = opts.sudo ? becomeScript(script) : script;
+  const text = commandText(node, secrets.length, opts);
+  if (text.asIs !== undefined) return { command: text.asIs, stdinPrefix, display: display(node) };
+  const command = opts.sudo ? becomeScript(text.script) : text.script;
   return { command: `${SH_C}${quote(command)}`, stdinPrefix, display: display(node) };
 }
 
 /**
- * The UTF-8 byte length of `toRemote(node, opts).command`, computed from the plain rendering without building the
- * quoted forms (with sudo the script is quoted twice): the command-line limit check measures every fact and apply
- * command in its sudo form, and building that form only to measure it was a tenth of a 100-host no-op's allocations.
+ * The UTF-8 byte length of `toRemote(node, opts).command`, computed from the same text without building its quoted
+ * forms (with sudo the script is quoted twice): the command-line limit check measures every fact and apply command in
+ * its sudo form, and building that form only to measure it was a tenth of a 100-host no-op's allocations.
  */
 export function remoteCommandBytes(node: Cmd, opts: RemoteOptions): number {
-  const secrets = secretsOf(node);
-  if (!opts.sudo && secrets.length === 0 && shScriptOf(node) !== undefined) return wordSize(render(node)).bytes;
-  const script = [...secrets.map((_, i) => readSecret(`${SECRET_VAR_PREFIX}${i}`)), lastText(node)].join('\n');
-  if (!opts.sudo) return SH_C.length + quotedSize(script).bytes;
+  const text = commandText(node, secretsOf(node).length, opts);
+  if (text.asIs !== undefined) return wordSize(text.asIs).bytes;
+  const quoted = quotedSize(text.script);
+  if (!opts.sudo) return SH_C.length + quoted.bytes;
   // becomeScript(script) is BECOME_HEAD + quote(script): never empty, never bare (it has spaces)
-  const quoted = quotedSize(script);
-  const head = wordSize(BECOME_HEAD);
-  return SH_C.length + quotedSizeOf({ bytes: head.bytes + quoted.bytes, quotes: head.quotes + quoted.quotes }).bytes;
+  const become = { bytes: BECOME_HEAD_SIZE.bytes + quoted.bytes, quotes: BECOME_HEAD_SIZE.quotes + quoted.quotes };
+  return SH_C.length + quotedSizeOf(become).bytes;
+}
+
+/**
+ * What toRemote sends before its outer quoting: a command line to send as it is, or the script for `/bin/sh -c`
+ * (become-wrapped with sudo), which reads the `secrets` secrets from stdin first.
+ */
+function commandText(
+  node: Cmd,
+  secrets: number,
+  opts: RemoteOptions,
+): { asIs: string; script?: undefined } | { asIs?: undefined; script: string } {
+  // a script that is itself `/bin/sh -c '…' sh args…` goes as it is: the login shell runs /bin/sh once, not twice
+  if (!opts.sudo && secrets === 0 && shScriptOf(node) !== undefined) return { asIs: render(node) };
+  // a lone program replaces the shell (`exec`): one process fewer on the host for every exec rig makes
+  const reads = Array.from({ length: secrets }, (_, i) => readSecret(`${SECRET_VAR_PREFIX}${i}`));
+  return { script: [...reads, lastText(node)].join('\n') };
 }
 
 const SH_C = '/bin/sh -c ';
@@ -84,3 +94,4 @@ function becomeScript(script: string): string {
 
 const BECOME_HEAD = `sudo -n true 2>/dev/null || { printf '%s\\n' ${quote(BECOME_FAILED_MARKER)} >&2; exit ${BECOME_FAILED_EXIT}; }
 exec sudo -n -H -- /bin/sh -c `;
+const BECOME_HEAD_SIZE = wordSize(BECOME_HEAD);

@@ -28,10 +28,14 @@ const RESERVED = new Set([
  * single-quoted with `'` written as `'\''`. NUL cannot be passed through any argv and is rejected.
  */
 export function quote(word: string): string {
-  if (word.includes('\0')) throw new Error('a shell word cannot contain NUL');
+  refuseNul(word);
   if (word === '') return "''";
   if (BARE.test(word)) return word;
   return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+function refuseNul(word: string): void {
+  if (word.includes('\0')) throw new Error('a shell word cannot contain NUL');
 }
 
 /** A word's UTF-8 byte length and number of `'`: what quoting it again depends on. */
@@ -49,7 +53,7 @@ export function wordSize(word: string): WordSize {
 
 /** The size of `quote(word)`, without building it; throws as `quote` does. */
 export function quotedSize(word: string): WordSize {
-  if (word.includes('\0')) throw new Error('a shell word cannot contain NUL');
+  refuseNul(word);
   if (word === '') return { bytes: 2, quotes: 2 };
   const size = wordSize(word);
   return BARE.test(word) ? size : quotedSizeOf(size);
