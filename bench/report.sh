@@ -77,5 +77,6 @@ host_ratio=$([ -n "$host_first" ] && [ -n "$host_floor" ] && ratio "$host_first"
     summary+=" ansible_first_s=$ans_first ansible_noop_s=$ans_noop noop_speedup=$noop_speedup"
     summary+=" first_speedup=$first_speedup"
   fi
+  [ -z "${RTT_MS:-}" ] || summary+=" rtt_ms=$RTT_MS"
   echo "$summary load=${load// /,}"
 } | tee "$OUT/table.txt"

@@ -10,6 +10,7 @@
 #      8 hosts)  BENCH_FORKS (rig --forks; default: rig's default)  BENCH_KEEP=1 (leave the hosts running)
 #      BENCH_RIG=bin/rig.js (the rig measured, run by its shebang as make runs it)  BENCH_TB=RUN_ID (use that running bed of N hosts, keep it)
 #      RIG_TB_ROOT=/tmp/rig-tb  RIG_TB_PARALLEL, RIG_TB_TIMEOUT (the bed's start; bench-scale sets them)
+#      BENCH_RTT_MS (every connection through bench/lag-proxy.mjs, this round trip added; default: loopback)
 #      BENCH_CONNECT_TIMEOUT=60 (s: the SSH handshake deadline of rig and of the floors alike; at 100 hosts on 2 shared
 #      cores a handshake can wait past rig's 10 s default, and a timeout is a failed run, not a figure)
 set -euo pipefail
@@ -41,7 +42,9 @@ close_masters() {   # end the ControlPersist masters ansible started (by control
   for s in "$CP_DIR"/*; do [ -S "$s" ] && ssh -o ControlPath="$s" -O exit x >/dev/null 2>&1 || true; done
   rm -rf "$CP_DIR"; mkdir -p "$CP_DIR"
 }
+PROXY=
 cleanup() {
+  [ -z "$PROXY" ] || kill "$PROXY" 2>/dev/null || true
   close_masters; rm -rf "$CP_DIR"
   [ "${BENCH_KEEP:-0}" = 1 ] || [ -n "${BENCH_TB:-}" ] || scripts/testbed.sh stop "$RUN" >/dev/null 2>&1 || true
 }
@@ -73,7 +76,16 @@ else
   scripts/testbed.sh stop "$RUN" >/dev/null 2>&1 || true
   scripts/testbed.sh start "$N" --run-id "$RUN" --json >"$OUT/testbed.json"
 fi
-node bench/write-inventory.mjs "$OUT/testbed.json"
+# BENCH_RTT_MS: rig's, the floors' and Ansible's connections go through bench/lag-proxy.mjs, which holds each chunk
+# for half that round trip each way: the hosts a network away, where each exec costs round trips (loopback: none)
+NET=$OUT/testbed.json
+if [ -n "${BENCH_RTT_MS:-}" ]; then
+  node bench/lag-proxy.mjs "$OUT/testbed.json" "$BENCH_RTT_MS" "$OUT/testbed-net.json" & PROXY=$!
+  for _ in $(seq 100); do [ -f "$OUT/testbed-net.json" ] && break; sleep 0.1; done
+  [ -f "$OUT/testbed-net.json" ] || die "the lag proxy did not start"
+  NET=$OUT/testbed-net.json
+fi
+node bench/write-inventory.mjs "$NET"
 export ANSIBLE_HOST_KEY_CHECKING=True ANSIBLE_PYTHON_INTERPRETER=auto_silent ANSIBLE_SSH_CONTROL_PATH_DIR=$CP_DIR \
        ANSIBLE_RETRY_FILES_ENABLED=False ANSIBLE_NOCOLOR=1 ANSIBLE_FORKS=8 ANSIBLE_PIPELINING=True \
        ANSIBLE_SSH_ARGS="-C -o ControlMaster=auto -o ControlPersist=60s \
@@ -88,7 +100,7 @@ load_cold=$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", b - a }')
 bench load --warmup 1 --runs "$RUNS" "${RIG[*]} inventory --root $PROJECT --env bench"
 
 step "no-op floor: node + ssh2, connect and exec true on $N hosts in parallel"
-bench floor --warmup 1 --runs "$RUNS" "node bench/floor.mjs $OUT/testbed.json"
+bench floor --warmup 1 --runs "$RUNS" "node bench/floor.mjs $NET"
 
 step "rig first run (target dirs removed before each run)"
 app_dirs=$(for i in $(seq 1 "$N"); do printf '%s/h%s/app ' "$TB_DIR" "$i"; done)
@@ -102,7 +114,7 @@ for d in "$TB_DIR"/h*; do mkdir -p "$OUT/rig-tree"; cp -a "$d/app" "$OUT/rig-tre
 step "first-deploy floor: the files rig wrote, one exec per host (temp, fsync, rename), target dirs removed first"
 c0=$(bash bench/host-cpu.sh "$OUT/testbed.json")
 bench floor-first --runs "$RUNS" --prepare "rm -rf $app_dirs" \
-  "node bench/floor.mjs $OUT/testbed.json --files $OUT/rig-tree"
+  "node bench/floor.mjs $NET --files $OUT/rig-tree"
 host_cpu floor-first "$c0"
 for d in "$TB_DIR"/h*; do
   diff -r "$OUT/rig-tree/$(basename "$d")" "$d/app" >&2 || die "the floor's files differ from rig's on $(basename "$d")"
@@ -148,4 +160,4 @@ if [ "$ANSIBLE_RUNS" != 0 ]; then
   echo "identical bytes and modes on all $N hosts; rig plan on Ansible's output: nothing to do" >&2
 fi
 
-bash bench/report.sh "$OUT" "$N" "$RUNS" "$ANSIBLE_RUNS" "$load_cold" "$first_execs" "$roundtrips"
+RTT_MS=${BENCH_RTT_MS:-} bash bench/report.sh "$OUT" "$N" "$RUNS" "$ANSIBLE_RUNS" "$load_cold" "$first_execs" "$roundtrips"

@@ -1,4 +1,7 @@
 // Applies file and directory changes atomically: content on one exec's stdin into temps beside the targets, renamed in.
+import { cmdBatch, type CmdBatch, type PartResult } from '../core/cmd/batch.js';
+import type { Cmd, ExecNode } from '../core/cmd/cmd.js';
+import { CommandTooLongError } from '../core/cmd/limit.js';
 import { display } from '../core/cmd/render.js';
 import { RemoteCommandError } from '../core/errors/remote-errors.js';
 import { maskSecretsOf } from '../transport/run.js';
@@ -17,6 +20,23 @@ export interface ApplyFilesOptions {
   readonly timeoutMs?: number;
   /** Apply as root through `sudo -n` when the login user is not root (the content goes through sudo's stdin). */
   readonly become?: boolean;
+  /**
+   * Commands for the same exec once every step succeeded (the run's finish, when the files are its last change):
+   * sent only when the files take one exec (no checks) and the whole still fits a command line.
+   */
+  readonly tail?: ExecTail;
+}
+
+/** Commands that ride the files' exec, after them, gated on their success; their stdin follows the contents. */
+export interface ExecTail {
+  readonly cmds: readonly Cmd[];
+  readonly stdin: string;
+}
+
+/** The tail's outcome: each command's exit code and output (fewer than sent when the exec ended early), its stderr. */
+export interface TailOutcome {
+  readonly parts: readonly PartResult[];
+  readonly stderr: string;
 }
 
 /** What an apply changed. */
@@ -26,6 +46,8 @@ export interface ApplyFilesResult {
   /** Files and directories whose attrs were set without a content change. */
   readonly attrsSet: readonly string[];
   readonly dirsCreated: readonly string[];
+  /** Set when the tail ran (every step had succeeded). */
+  readonly tail?: TailOutcome;
 }
 
 type ExecOpts = { readonly timeoutMs?: number; readonly become: boolean };
@@ -59,13 +81,17 @@ export async function applyFiles(
     ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
     become: opts.become === true,
   };
+  let tail: TailOutcome | undefined;
   if (rounds.first.length > 0) {
     const later =
       rounds.checks.length > 0 ? files.filter((f) => f.contentChanged || hasAttrs(f)).map((f) => f.path) : [];
-    const reports = await runSteps(t, rounds.first, rounds.stdin, execOpts, later);
-    if (rounds.checks.length > 0) await checkThenCommit(t, rounds, reports, execOpts);
+    const withTail = rounds.checks.length === 0 ? opts.tail : undefined;
+    const ran = await runSteps(t, rounds.first, rounds.stdin, execOpts, later, withTail);
+    tail = ran.tail;
+    if (rounds.checks.length > 0) await checkThenCommit(t, rounds, ran.reports, execOpts);
   }
   return {
+    ...(tail ? { tail } : {}),
     written: files.filter((f) => f.contentChanged).map((f) => f.path),
     attrsSet: [...files.filter((f) => !f.contentChanged), ...dirs.filter((d) => !d.create)]
       .filter(hasAttrs)
@@ -113,11 +139,13 @@ async function checkThenCommit(
     throw new FileCheckError(t.host, c.path, display(cmd), r.code, maskSecretsOf(cmd, r.stderr || r.stdout));
   }
   const second = rounds.second(temps);
-  if (second.length > 0) await runSteps(t, second, Buffer.alloc(0), opts, []);
+  if (second.length > 0) await runSteps(t, second, Buffer.alloc(0), opts, [], undefined);
 }
 
 /**
  * Runs one exec of steps; throws ApplyFilesError for a failed step (`pending`: paths of a later exec, also not done).
+ * With a tail, the steps are the first part of a gated batch and the tail's commands run after them when they all
+ * succeeded (the tail's outcome is returned, not judged).
  */
 async function runSteps(
   t: Transport,
@@ -125,11 +153,23 @@ async function runSteps(
   stdin: Buffer,
   opts: ExecOpts,
   pending: readonly string[],
-): Promise<StepReport[]> {
+  tail: ExecTail | undefined,
+): Promise<{ reports: StepReport[]; tail?: TailOutcome }> {
   const cmd = applyStepsCmd(steps);
-  const r = await t.exec(cmd, { ...opts, stdin });
+  const batch = tail === undefined ? undefined : tailBatch(cmd, tail);
+  let r: { code: number; stdout: string; stderr: string };
+  let ran: TailOutcome | undefined;
+  if (batch === undefined || tail === undefined) r = await t.exec(cmd, { ...opts, stdin });
+  else {
+    const all = await t.exec(batch.cmd, { ...opts, stdin: Buffer.concat([stdin, Buffer.from(tail.stdin, 'utf8')]) });
+    const [files, ...rest] = batch.split(all.stdoutBytes);
+    // the batch's own exit status is the gating part's when it failed; a batch cut short left no status for it
+    r = files ? { code: files.code, stdout: files.stdout.toString('utf8'), stderr: all.stderr } : all;
+    if (files?.code === 0) ran = { parts: rest, stderr: all.stderr };
+  }
   const reports = parseStepStatus(r.stdout, steps);
-  if (r.code === 0 && reports.every((x) => x.outcome.status === 'ok')) return reports;
+  if (r.code === 0 && reports.every((x) => x.outcome.status === 'ok'))
+    return { reports, ...(ran ? { tail: ran } : {}) };
   const failed = reports.find((x) => x.outcome.status === 'fail');
   if (r.code !== STEP_FAILED_EXIT || failed === undefined || failed.outcome.status !== 'fail') {
     throw new RemoteCommandError(t.host, display(cmd), 'exit', r.code, r.stderr);
@@ -159,6 +199,16 @@ async function runSteps(
 /** Paths whose write step did not complete (their commit, in the same exec, is then not done either). */
 function unwritten(reports: readonly StepReport[]): string[] {
   return reports.filter((x) => x.step.kind === 'write' && x.outcome.status !== 'ok').map((x) => x.step.path);
+}
+
+/** The steps and the tail as one gated batch, or undefined when that would not fit a command line (sent apart). */
+function tailBatch(steps: ExecNode, tail: ExecTail): CmdBatch | undefined {
+  try {
+    return cmdBatch([steps, ...tail.cmds], { gate: true });
+  } catch (err) {
+    if (err instanceof CommandTooLongError) return undefined;
+    throw err;
+  }
 }
 
 function hasAttrs(x: FileWrite | DirWrite): boolean {

@@ -6,7 +6,14 @@ import { COMPOSE_ROLE } from '../compose/compose-desired.js';
 import { fileOps, type RoleOps } from '../config/roles/render-roles.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
-import { applyFiles, type DirWrite, type FileWrite } from './apply-files.js';
+import {
+  applyFiles,
+  type ApplyFilesResult,
+  type DirWrite,
+  type ExecTail,
+  type FileWrite,
+  type TailOutcome,
+} from './apply-files.js';
 import {
   applyPrechecks,
   applyServices,
@@ -25,11 +32,22 @@ export interface ApplyPlanOptions extends ComposeApplyOptions {
   readonly extraDirs?: readonly DirWrite[];
   /** Called once the files are written, before anything else changes (a test pause point). */
   readonly afterFiles?: () => Promise<void>;
+  /** Rides the files' exec when the plan changes files only (their exec is then its last): the run's finish. */
+  readonly tail?: ExecTail;
 }
 
 /** What the apply did, for the journal and the release. */
 export interface ApplyOutcome {
   readonly gate: readonly GateResult[];
+  /** Set when `tail` ran in the files' exec. */
+  readonly tail?: TailOutcome;
+}
+
+/** Whether the files' exec is the plan's last: it changes files and directories only (no compose file to validate). */
+export function filesOnly(plan: HostPlan): boolean {
+  return plan.steps.every(
+    (s) => s.kind === 'mkdir' || s.kind === 'attrs' || (s.kind === 'write' && s.role !== COMPOSE_ROLE),
+  );
 }
 
 /**
@@ -46,7 +64,7 @@ export async function applyPlan(
   if (plan.compose) await applyPrechecks(t, plan, opts);
   if (opts.progress) opts.progress.done += plan.steps.filter((s) => s.kind === 'network' || s.kind === 'pull').length;
   signal?.throwIfAborted();
-  await applyFileSteps(t, plan, roleOps, opts);
+  const files = await applyFileSteps(t, plan, roleOps, opts, filesOnly(plan) ? opts.tail : undefined);
   if (opts.progress)
     opts.progress.done += plan.steps.filter(
       (s) => s.kind === 'mkdir' || s.kind === 'attrs' || s.kind === 'write',
@@ -64,7 +82,7 @@ export async function applyPlan(
   await runCommands(t, plan, roleOps, 'command', opts, signal);
   const gate = await applyServices(t, plan, opts);
   await runCommands(t, plan, roleOps, 'handler', opts, signal);
-  return { gate };
+  return { gate, ...(files?.tail ? { tail: files.tail } : {}) };
 }
 
 async function applyFileSteps(
@@ -72,7 +90,8 @@ async function applyFileSteps(
   plan: HostPlan,
   roleOps: readonly RoleOps[],
   opts: ApplyPlanOptions,
-): Promise<void> {
+  tail: ExecTail | undefined,
+): Promise<ApplyFilesResult | undefined> {
   const byPath = new Map(fileOps(roleOps).map((op) => [op.path, op]));
   const files: FileWrite[] = [...(opts.extraFiles ?? [])];
   const dirs: DirWrite[] = [...(opts.extraDirs ?? [])];
@@ -101,7 +120,8 @@ async function applyFileSteps(
       });
     }
   }
-  if (files.length > 0 || dirs.length > 0) await applyFiles(t, files, dirs, { become: opts.become });
+  if (files.length === 0 && dirs.length === 0) return undefined;
+  return applyFiles(t, files, dirs, { become: opts.become, ...(tail ? { tail } : {}) });
 }
 
 /** Puts back the previous bytes of every file the plan replaced and removes the ones it created. */

@@ -3,7 +3,7 @@
 import type { Cmd } from '../core/cmd/cmd.js';
 import type { Phase } from '../core/desired/service.js';
 import type { Transport } from '../transport/transport.js';
-import { applyPlan } from '../apply/apply-plan.js';
+import { applyPlan, filesOnly } from '../apply/apply-plan.js';
 import { ComposeUpError, HealthGateError, PrecheckError, type PhaseRunEnd } from '../apply/apply-compose.js';
 import { markerLine, markerWriteStep, type DeployMarker, type MarkerStep } from '../journal/deploy-marker.js';
 import { LockLostError } from '../lock/fence.js';
@@ -17,9 +17,18 @@ import type { HostSession } from './host-session.js';
 import type { PausePoint } from './test-pause.js';
 import type { HostPlan, ServiceStep } from '../core/plan-data/plan-types.js';
 import { fileProbeCache } from '../apply/probe-cache.js';
+import type { GateResult } from '../apply/health-gate.js';
+import type { Conclusion } from './host-conclude.js';
 
-/** Applies `s`'s plan; never throws: failures (and automatic rollbacks) become the result. */
-export async function applyHost(t: Transport, s: HostSession): Promise<HostResult> {
+/**
+ * Applies `s`'s plan; never throws: failures (and automatic rollbacks) become the result. When the plan changes
+ * files only, `conclude` may give the run's finish for the exec that writes them (its result is then `concluded`).
+ */
+export async function applyHost(
+  t: Transport,
+  s: HostSession,
+  conclude?: (predicted: HostResult) => Conclusion | undefined,
+): Promise<HostResult> {
   const planned = s.planned;
   if (!planned) return s.result;
   const { plan } = planned;
@@ -35,6 +44,7 @@ export async function applyHost(t: Transport, s: HostSession): Promise<HostResul
   // only an interrupted deploy to conclude: every service is recorded and through its gate, nothing to change
   if (plan.steps.length === 0) return { ...s.result, status: 'ok' };
   const pause = (point: PausePoint) => (): Promise<void> => ctx.pause?.(point, s.input.host) ?? Promise.resolve();
+  let conclusion: Conclusion | undefined;
   try {
     await pause('before-files')();
     ctx.signal?.throwIfAborted();
@@ -47,7 +57,29 @@ export async function applyHost(t: Transport, s: HostSession): Promise<HostResul
         s.input.connection.become,
       );
     const extra = releaseBlobWrites(planned.roleOps, s.input.stack, planned.facts);
-    const { gate } = await applyPlan(t, plan, planned.roleOps, {
+    const recorded = (gate: readonly GateResult[]): HostResult => {
+      const release = hostRelease({
+        stack: s.input.stack,
+        roleOps: planned.roleOps,
+        plan,
+        previous: s.current,
+        run: ctx,
+        host: s.input.host,
+        gate,
+        docker: planned.docker,
+        ...(s.target ? { from: s.target.id } : {}),
+      });
+      return {
+        ...s.result,
+        status: 'changed',
+        release: release.id,
+        pendingRelease: release,
+        ...(gate.length > 0 ? { gate } : {}),
+      };
+    };
+    // files only: no container is gated, so the result is known before the exec that writes them, which can end the run
+    conclusion = conclude && filesOnly(plan) ? conclude(recorded([])) : undefined;
+    const { gate, tail } = await applyPlan(t, plan, planned.roleOps, {
       become: s.input.connection.become,
       before: planned.before,
       extraFiles: extra.files,
@@ -58,26 +90,13 @@ export async function applyHost(t: Transport, s: HostSession): Promise<HostResul
       runPhase: phaseRunner(t, s, pause('during-up')),
       beforeGate: pause('during-gate'),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
+      ...(conclusion ? { tail: conclusion.tail } : {}),
     });
-    const release = hostRelease({
-      stack: s.input.stack,
-      roleOps: planned.roleOps,
-      plan,
-      previous: s.current,
-      run: ctx,
-      host: s.input.host,
-      gate,
-      docker: planned.docker,
-      ...(s.target ? { from: s.target.id } : {}),
-    });
-    return {
-      ...s.result,
-      status: 'changed',
-      release: release.id,
-      pendingRelease: release,
-      ...(gate.length > 0 ? { gate } : {}),
-    };
+    if (conclusion && tail) return conclusion.settle(tail);
+    conclusion?.withdraw();
+    return recorded(gate);
   } catch (err) {
+    conclusion?.withdraw();
     return afterError(t, s, err, progress.done);
   }
 }

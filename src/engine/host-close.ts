@@ -1,15 +1,15 @@
 // One host's run, last phase: apply the plan under the lock (when asked), then the one exec that records, journals and
-// unlocks; a connection lost on the way is opened again just for that.
+// unlocks (for a deploy that changes files only, the tail of the exec that writes them); a connection lost on the way
+// is opened again just for that.
 import type { Transport } from '../transport/transport.js';
-import { markerClearCmd } from '../journal/deploy-marker.js';
 import { fencedTransport } from '../lock/fence.js';
 import { finishOnHost } from './host-finish.js';
+import { finishSteps, prepareConclusion, unrecorded } from './host-conclude.js';
 import { lockAndReplan } from './host-lock.js';
 import { describeError } from '../core/errors/describe-error.js';
 import { failure, type HostResult } from './host-result.js';
 import type { HostSession } from './host-session.js';
 import type { HeldLock } from '../lock/lock.js';
-import { releaseWriteCmd } from '../release/release-store.js';
 import { HostUnreachableError } from '../core/errors/remote-errors.js';
 
 /** Applies a planned session (when asked and it planned changes), journals, releases the lock and closes. */
@@ -39,18 +39,21 @@ export async function finishSession(s: HostSession, apply: boolean): Promise<Hos
       const fence = session.lease?.fence;
       // loaded only when there is something to apply: a no-op run never pays for the apply modules
       const { applyHost } = await import('./host-apply.js');
-      result = await applyHost(fence ? fencedTransport(t, fence, s.input.connection.become) : t, session);
+      const applied = session;
+      result = await applyHost(fence ? fencedTransport(t, fence, s.input.connection.become) : t, applied, (predicted) =>
+        prepareConclusion(applied, predicted),
+      );
     }
   } catch (err) {
     result = failure(s.input.host, err, t);
   }
-  if (session.held && session.journal.pending) session.journal.finished(result, aborted());
+  if (!result.concluded && session.held && session.journal.pending) session.journal.finished(result, aborted());
   await session.lease?.heartbeat.stop();
-  if (session.held) result = await finishRun(t, session, result);
+  if (!result.concluded && session.held) result = await finishRun(t, session, result);
   // counted after the lock release: the result's round trips are the whole run's
   const counters = { ...t.counters };
   await t.close().catch(() => undefined);
-  const { pendingRelease: _, ...shown } = result;
+  const { pendingRelease: _, concluded: _done, ...shown } = result;
   return { ...shown, counters };
 }
 
@@ -60,21 +63,10 @@ export async function finishSession(s: HostSession, apply: boolean): Promise<Hos
  * reported, not thrown.
  */
 async function finishRun(t: Transport, s: HostSession, result: HostResult): Promise<HostResult> {
-  const { stack, connection } = s.input;
   const held = s.held as HeldLock;
-  const release = result.pendingRelease
-    ? releaseWriteCmd(stack.stateDir, result.pendingRelease, stack.releasesKeep)
-    : undefined;
-  const lost = result.status === 'unreachable' || s.input.run.signal?.aborted === true || result.lockLost === true;
-  const ids = [s.input.run.runId, ...(s.planned?.plan.interrupted ? [s.planned.plan.interrupted.deployId] : [])];
-  const steps = {
-    release,
-    fence: s.lease?.fence,
-    journal: s.journal.drainStep(),
-    ...(lost ? {} : { clearMarker: markerClearCmd(stack.stateDir, ids) }),
-  };
+  const steps = finishSteps(s, result, s.journal.drainStep());
   try {
-    await finishOnHost(t, held, steps, connection.become);
+    await finishOnHost(t, held, steps, s.input.connection.become);
     return result;
   } catch (err) {
     if (err instanceof HostUnreachableError) {
@@ -82,13 +74,7 @@ async function finishRun(t: Transport, s: HostSession, result: HostResult): Prom
       if (again === undefined) return result;
       s.input.run.log(again);
     } else s.input.run.log(describeError(err));
-    if (!release) return result;
-    const { release: _id, ...rest } = result;
-    return {
-      ...rest,
-      status: 'failed',
-      error: `${result.error ? `${result.error}; ` : ''}${describeError(err)}: the deploy applied, but no release was recorded`,
-    };
+    return unrecorded(result, err);
   }
 }
 

@@ -95,6 +95,24 @@ export class HostJournal {
     appendLocalMirror(this.input.run.root, this.input.run.env, this.input.host, lines);
   }
 
+  /**
+   * The buffered events and the closing event of `r` (a run about to succeed) as the append step of an exec that may
+   * not get that far: nothing is drained or mirrored until `commit` (the exec ran); `withdraw` takes the closing
+   * event back (it did not).
+   */
+  closing(r: HostResult): { step: FinishStep; commit(): void; withdraw(): void } {
+    this.finished(r, false);
+    const lines = this.buffer.peek();
+    return {
+      step: appendJournalCmd(this.input.stack.stateDir, lines),
+      commit: () => {
+        this.buffer.dropFirst(lines.length);
+        appendLocalMirror(this.input.run.root, this.input.run.env, this.input.host, lines);
+      },
+      withdraw: () => this.buffer.dropLast(),
+    };
+  }
+
   /** The buffered events as the append step of the run's last exec (undefined when there are none), drained. */
   drainStep(): FinishStep | undefined {
     const lines = this.buffer.drain();

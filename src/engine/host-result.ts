@@ -28,6 +28,8 @@ export interface HostResult {
   readonly lockLost?: true;
   /** The release to record in the run's last exec (with the journal and the unlock). */
   readonly pendingRelease?: Release;
+  /** The run's finish (release, journal, marker, unlock) rode its files' exec: nothing is left to do on the host. */
+  readonly concluded?: true;
 }
 
 export function failure(host: string, err: unknown, t: Transport | undefined): HostResult {

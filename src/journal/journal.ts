@@ -67,9 +67,24 @@ export class JournalBuffer {
    * "true" or "42"): such a line may then no longer parse, and readers skip it.
    */
   drain(): string[] {
-    const lines = this.events.map((e) => this.redactor.redact(JSON.stringify(redactValue(e, this.redactor))));
+    const lines = this.peek();
     this.events = [];
     return lines;
+  }
+
+  /** The buffered events as `drain` renders them, kept. */
+  peek(): string[] {
+    return this.events.map((e) => this.redactor.redact(JSON.stringify(redactValue(e, this.redactor))));
+  }
+
+  /** Drops the first `n` events (those a `peek` rendered and the host now holds). */
+  dropFirst(n: number): void {
+    this.events = this.events.slice(n);
+  }
+
+  /** Takes the last event back. */
+  dropLast(): void {
+    this.events = this.events.slice(0, -1);
   }
 }
 

@@ -8,14 +8,17 @@ import { remoteCommandBytes } from './remote.js';
  */
 export const MAX_REMOTE_COMMAND_BYTES = 120_000;
 
+/** A command that would not fit on a remote command line. */
+export class CommandTooLongError extends Error {}
+
 /**
- * Throws a plain Error naming `what` when `cmd`, rendered as sent with sudo (the longer form: the
+ * Throws CommandTooLongError naming `what` when `cmd`, rendered as sent with sudo (the longer form: the
  * script is quoted twice), would not fit on a remote command line. Callers split the batch then.
  */
 export function assertCommandFits(cmd: Cmd, what: string): void {
   const bytes = remoteCommandBytes(cmd, { sudo: true });
   if (bytes > MAX_REMOTE_COMMAND_BYTES) {
-    throw new Error(
+    throw new CommandTooLongError(
       `${what}: the command is ${bytes} bytes, over the ${MAX_REMOTE_COMMAND_BYTES}-byte remote command line limit; split the batch`,
     );
   }
