@@ -31,6 +31,8 @@ export interface ApplyFilesOptions {
 export interface ExecTail {
   readonly cmds: readonly Cmd[];
   readonly stdin: string;
+  /** Called as that exec is sent. */
+  readonly sent?: () => void;
 }
 
 /** The tail's outcome: each command's exit code and output (fewer than sent when the exec ended early), its stderr. */
@@ -161,6 +163,7 @@ async function runSteps(
   let ran: TailOutcome | undefined;
   if (batch === undefined || tail === undefined) r = await t.exec(cmd, { ...opts, stdin });
   else {
+    tail.sent?.();
     const all = await t.exec(batch.cmd, { ...opts, stdin: Buffer.concat([stdin, Buffer.from(tail.stdin, 'utf8')]) });
     const [files, ...rest] = batch.split(all.stdoutBytes);
     // the batch's own exit status is the gating part's when it failed; a batch cut short left no status for it

@@ -61,7 +61,8 @@ export function prepareConclusion(s: HostSession, predicted: HostResult): Conclu
   const finish = finishParts(held, finishSteps(s, predicted, journal.step));
   let open = true;
   return {
-    tail: { cmds: finish.cmds, stdin: finish.stdin },
+    // the exec ends by releasing the lock: a renewal beside it is needed only if it runs long (lock-lease.ts)
+    tail: { cmds: finish.cmds, stdin: finish.stdin, sent: () => s.lease?.heartbeat.stretch() },
     settle(outcome) {
       open = false;
       // as a finish of its own does: the workstation's copy has the lines whatever the host's append did

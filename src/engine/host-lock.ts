@@ -26,9 +26,12 @@ export function acquireOptions(input: HostRunInput, breakHolder: BreakTarget | u
   };
 }
 
-/** Starts renewing `held` at once (a confirmation prompt or a long gate must not let it expire). */
-export function startLease(t: Transport, held: HeldLock, input: HostRunInput): Lease {
-  const heartbeat = startHeartbeat(t, held, input.connection.become);
+/**
+ * Starts renewing `held` at once (a confirmation prompt or a long gate must not let it expire); `takenAt`: when the
+ * exec that took it was sent.
+ */
+export function startLease(t: Transport, held: HeldLock, input: HostRunInput, takenAt: number): Lease {
+  const heartbeat = startHeartbeat(t, held, input.connection.become, takenAt);
   return { heartbeat, fence: { stateDir: input.stack.stateDir, token: held.info.token, leaseSec: held.info.ttlSec } };
 }
 
@@ -47,9 +50,10 @@ export async function lockAndReplan(
   let held: HeldLock | undefined;
   let lease: Lease | undefined;
   const then = markerWriteStep(input.stack.stateDir, startMarker(s));
+  const asked = Date.now();
   const took = (h: HeldLock): void => {
     held = h;
-    lease = startLease(t, h, input);
+    lease = startLease(t, h, input, asked);
     onLock(h, lease);
   };
   const gather = lockingGather(t, become, {

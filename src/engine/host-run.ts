@@ -45,8 +45,9 @@ export async function openAndPlan(input: HostRunInput): Promise<HostSession> {
     // A rollback must read its release before it can plan: it locks first. A deploy plans without the lock (a host
     // with nothing to do is not written to at all) and takes it, with a fresh plan, only when it applies.
     if (ctx.lock && ctx.mode === 'rollback') {
+      const asked = Date.now();
       held = await acquireLock(t, stack.stateDir, lockInfo(input), acquireOptions(input, input.breakHolder));
-      lease = startLease(t, held, input);
+      lease = startLease(t, held, input, asked);
     }
     journalStart(journal, held, input);
     const target =

@@ -13,6 +13,7 @@ import { execHost, gather } from '../../../src/facts/gather.js';
 import { fileStateFact } from '../../../src/facts/files/file-state.js';
 import { lockStateFact } from '../../../src/facts/deploy-state/lock-state.js';
 import { fencedTransport } from '../../../src/lock/fence.js';
+import { startHeartbeat } from '../../../src/lock/lock-lease.js';
 import {
   acquireLock,
   LockHeldError,
@@ -211,6 +212,38 @@ describe.skipIf(unavailable !== undefined)('deploy lock and journal over ssh', (
       if (breaking) expect(readdirSync(dir).filter((f) => f.startsWith('lock.broken.'))).toHaveLength(1);
       expect(readdirSync(dir)).not.toContain('lock.guard');
     }
+  });
+
+  it('the heartbeat renews every third of the lease; stretched (an exec that ends the run was sent), two thirds after the last renewal', async () => {
+    const dir = freshStateDir();
+    const renewals = (since: number) => t.counters.execChannels - since;
+    const until = async (ms: number, done: () => boolean): Promise<void> => {
+      const end = Date.now() + ms;
+      while (!done() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    };
+    // a 6 s lease: a renewal every 2 s
+    const asked = Date.now();
+    const held = await acquireLock(t, dir, holder('carol', 6));
+    let base = t.counters.execChannels;
+    const plain = startHeartbeat(t, held, false, asked);
+    await until(8000, () => renewals(base) >= 1);
+    await plain.stop();
+    expect(renewals(base)).toBeGreaterThanOrEqual(1);
+    expect(plain.lost).toBeUndefined();
+
+    const asked2 = Date.now();
+    await run(t, sh('touch -c -- "$1"', held.path));
+    base = t.counters.execChannels;
+    const stretched = startHeartbeat(t, held, false, asked2);
+    stretched.stretch();
+    // no renewal before two thirds of the lease (4 s) after the last one: timers fire late, never early
+    await new Promise((r) => setTimeout(r, asked2 + 3000 - Date.now()));
+    expect(renewals(base)).toBe(0);
+    await until(10_000, () => renewals(base) >= 1);
+    await stretched.stop();
+    expect(renewals(base)).toBeGreaterThanOrEqual(1);
+    expect(stretched.lost).toBeUndefined();
+    expect(await releaseLock(t, held)).toBe('released');
   });
 
   it('appends batches from two connections at once without losing or mixing lines; file 0600', async () => {
