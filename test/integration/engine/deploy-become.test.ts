@@ -71,4 +71,40 @@ describe.skipIf(why !== undefined)('become', () => {
     expect(readdirSync(path.join(data, 'root-only', 'app')).filter((f) => f.includes('.rig-tmp-'))).toEqual([]);
     expect((await rig(root, ['plan'])).code).toBe(0);
   });
+
+  it('with become, a files-only deploy ends in the exec that writes them: release, journal and unlock through sudo', async () => {
+    const h = fleet.hosts[0]!;
+    const state = path.join(data, 'root-only', 'files-state');
+    const root = makeProject(
+      {
+        'inventory/test/hosts.yml': `all:\n  hosts:\n    h1: { ansible_host: ${h.address}, ansible_port: ${h.port}, ansible_user: ${USER}, ansible_become: true, ansible_ssh_private_key_file: ${fleet.clientKey.path} }\n`,
+        'inventory/test/group_vars/all.yml': `files_dir: ${data}/root-only/files\nrig_state_dir: ${state}\n`,
+        'roles/files/role.ts': `import { defineRole, z } from 'rig';
+export default defineRole({
+  name: 'files',
+  description: 'a directory and a file, nothing else',
+  vars: z.object({ files_dir: z.string() }),
+  tasks: ({ vars, dir, content }) => [dir(vars.files_dir), content(\`\${vars.files_dir}/a.conf\`, 'a = 1\\n', { mode: 0o600 })],
+});
+`,
+        'playbooks/site.yml': '- hosts: all\n  roles: [files]\n',
+      },
+      { roles: [] },
+    );
+    const r = await rig(root, ['deploy', '--json', 'result.json']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const [res] = (
+      JSON.parse(readFileSync(path.join(root, 'result.json'), 'utf8')) as {
+        results: { release: string; roundTrips: { execChannels: number } }[];
+      }
+    ).results;
+    expect(res?.roundTrips.execChannels).toBe(3);
+    expect(statSync(path.join(data, 'root-only', 'files', 'a.conf')).uid).toBe(0);
+    expect(readFileSync(path.join(state, 'releases', 'current'), 'utf8').trim()).toBe(res?.release);
+    expect(existsSync(path.join(state, 'lock'))).toBe(false);
+    expect(existsSync(path.join(state, 'deploy.json'))).toBe(false);
+    expect(readFileSync(path.join(state, 'journal.jsonl'), 'utf8')).toContain('"event":"deploy.finished"');
+    expect((await rig(root, ['plan'])).code).toBe(0);
+  });
 });
