@@ -4,7 +4,7 @@ import type { ExecTail, TailOutcome } from '../apply/apply-files.js';
 import { describeError } from '../core/errors/describe-error.js';
 import { markerClearCmd } from '../journal/deploy-marker.js';
 import { releaseWriteCmd } from '../release/release-store.js';
-import { finishError, finishParts, type FinishStep, type FinishSteps } from './host-finish.js';
+import { finishParts, type FinishStep, type FinishSteps } from './host-finish.js';
 import type { HostResult } from './host-result.js';
 import type { HostSession } from './host-session.js';
 
@@ -68,17 +68,13 @@ export function prepareConclusion(s: HostSession, predicted: HostResult): Conclu
       // as a finish of its own does: the workstation's copy has the lines whatever the host's append did
       journal.commit();
       const done: HostResult = { ...predicted, concluded: true };
-      let failed: string[];
       try {
-        failed = finish.failures(s.input.host, outcome.parts, outcome.stderr);
+        finish.check(s.input.host, outcome.parts, outcome.stderr);
+        return done;
       } catch (err) {
         ctx.log(describeError(err));
         return unrecorded(done, err);
       }
-      if (failed.length === 0) return done;
-      const err = finishError(s.input.host, failed, outcome.stderr);
-      ctx.log(describeError(err));
-      return unrecorded(done, err);
     },
     withdraw() {
       if (open) journal.withdraw();

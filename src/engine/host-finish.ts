@@ -27,8 +27,11 @@ export interface FinishParts {
   readonly cmds: readonly Cmd[];
   /** Their stdin, in order: the release line, then the journal lines. */
   readonly stdin: string;
-  /** What failed, by name, from the parts' outcomes (fewer outcomes than parts: the missing ones failed). */
-  readonly failures: (host: string, parts: readonly PartResult[], stderr: string) => string[];
+  /**
+   * Throws naming every part that failed, from the parts' outcomes (fewer outcomes than parts: the missing ones
+   * failed), with the end of stderr.
+   */
+  readonly check: (host: string, parts: readonly PartResult[], stderr: string) => void;
 }
 
 /** The finish as parts of an exec: the run's last exec, or the tail of the exec that writes its files. */
@@ -44,7 +47,7 @@ export function finishParts(held: HeldLock, steps: FinishSteps): FinishParts {
   return {
     cmds: [...named.map(([, s]) => s.cmd), releaseStep(held)],
     stdin: named.map(([, s]) => s.stdin).join(''),
-    failures(host, parts, stderr) {
+    check(host, parts, stderr) {
       const failed: string[] = named
         .filter((_, i) => parts[i]?.code !== 0)
         .map(([what], i) =>
@@ -55,16 +58,12 @@ export function finishParts(held: HeldLock, steps: FinishSteps): FinishParts {
       const unlock = parts[named.length];
       if (unlock === undefined || unlock.code !== 0) failed.push('the lock release');
       else parseRelease(host, unlock.stdout.toString('utf8'));
-      return failed;
+      if (failed.length > 0)
+        throw new Error(
+          `${host}: not written: ${failed.join(', ')}${stderr.trim() ? ` (${stderr.trim().split('\n').slice(-3).join(' / ')})` : ''}`,
+        );
     },
   };
-}
-
-/** The error naming what the finish did not write (after the lock is released), with the end of stderr. */
-export function finishError(host: string, failed: readonly string[], stderr: string): Error {
-  return new Error(
-    `${host}: not written: ${failed.join(', ')}${stderr.trim() ? ` (${stderr.trim().split('\n').slice(-3).join(' / ')})` : ''}`,
-  );
 }
 
 /**
@@ -76,6 +75,5 @@ export async function finishOnHost(t: Transport, held: HeldLock, steps: FinishSt
   const finish = finishParts(held, steps);
   const batch = cmdBatch(finish.cmds);
   const r = await t.exec(batch.cmd, { become, stdin: finish.stdin });
-  const failed = finish.failures(t.host, batch.split(r.stdoutBytes), r.stderr);
-  if (failed.length > 0) throw finishError(t.host, failed, r.stderr);
+  finish.check(t.host, batch.split(r.stdoutBytes), r.stderr);
 }
