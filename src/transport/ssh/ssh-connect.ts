@@ -1,7 +1,8 @@
 // Dials a host over ssh2: ProxyJump hops, key-file and agent auth, host-key verification, connect timeout.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import ssh2, { Client, type AgentAuthMethod, type ConnectConfig, type ParsedKey, type PublicKeyAuthMethod } from 'ssh2';
+import type { AgentAuthMethod, Client, ConnectConfig, ParsedKey, PublicKeyAuthMethod } from 'ssh2';
+import { Client as Ssh2Client, parseKey } from './ssh2-client.js';
 import type { Duplex } from 'node:stream';
 import { HostKeyError, HostUnreachableError } from '../../core/errors/remote-errors.js';
 import { knownHost, noKnownTypeError, verifyHostKey, type HostKeyPolicy } from '../host-keys/host-key-policy.js';
@@ -42,8 +43,7 @@ function identity(opts: DialOptions, file: string): Promise<Buffer | ParsedKey |
   if (key === undefined) {
     key = readFile(file).then(
       (bytes) => {
-        // ssh2 is CommonJS: its `utils` is no named export Node can see
-        const parsed = ssh2.utils.parseKey(bytes);
+        const parsed = parseKey(bytes);
         return parsed instanceof Error ? bytes : parsed;
       },
       () => undefined,
@@ -125,7 +125,7 @@ async function dial(ep: SshEndpoint, sock: Duplex | undefined, opts: DialOptions
     ...(known.offer === undefined ? {} : { algorithms: { serverHostKey: [...known.offer] } }),
     ...(sock === undefined ? {} : { sock }),
   };
-  const client = new Client();
+  const client = new Ssh2Client();
   return new Promise((resolve, reject) => {
     const onError = (err: Error & { level?: string }): void => {
       client.end();

@@ -1,6 +1,6 @@
 // `rig deploy`: plan, show, confirm where the env asks for it, apply exactly that plan; a summary per host.
 import path from 'node:path';
-import { createInterface } from 'node:readline/promises';
+import type { Interface } from 'node:readline/promises';
 import { checkSavedPlan } from '../../run/saved-plan.js';
 import type { Project } from '../../../config/project.js';
 import { UserError } from '../../../core/errors/errors.js';
@@ -63,7 +63,7 @@ export async function confirmBreak(held: readonly HeldLockReport[], flags: Engin
     throw new UserError(
       `--break-lock: breaking ${what} needs a confirmation: run on a terminal, or pass --yes; nothing was changed`,
     );
-  const rl = createInterface({ input: io.stdin, output: process.stdout });
+  const rl = await terminalPrompt(io);
   try {
     return (await rl.question(`Type "break" to break ${what}: `)).trim() === 'break';
   } finally {
@@ -87,11 +87,17 @@ export async function confirmPlan(
       `environment ${project.env} asks for confirmation: run on a terminal, or pass --yes; nothing was changed`,
     );
   io.out(planText(planned, 'plan'));
-  const rl = createInterface({ input: io.stdin, output: process.stdout });
+  const rl = await terminalPrompt(io);
   try {
     const answer = await rl.question(`Type "${project.env}" to apply these changes: `);
     return answer.trim() === project.env;
   } finally {
     rl.close();
   }
+}
+
+/** A prompt on the terminal; readline is loaded only when a run asks (a run that asks nothing never pays for it). */
+async function terminalPrompt(io: CliIo): Promise<Interface> {
+  const { createInterface } = await import('node:readline/promises');
+  return createInterface({ input: io.stdin, output: process.stdout });
 }
