@@ -6,7 +6,7 @@ import { defaultSshOptions } from '../transport/ssh-defaults.js';
 import { SshTransport, type SshTransportOptions } from '../transport/ssh/ssh-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { applyBatches } from './batches.js';
-import { finishSession } from './host-close.js';
+import { finishSession, onlyClosing } from './host-close.js';
 import { openAndPlan, type HostResult, type HostSession } from './host-run.js';
 import { mapPool } from '../core/pool.js';
 import { failure } from './host-result.js';
@@ -73,6 +73,9 @@ export async function runHosts(
         ? settled(input, start.result)
         : await openAndPlan({ ...input, ...rollbackInput(start) });
     opts.onPlanned?.(s.result);
+    // its connection is closed now, while other hosts still plan, not after the last of them: a no-op run otherwise
+    // ends waiting for every host's sshd to close at once (~35 ms at 8 hosts); finishSession awaits the same close
+    if (onlyClosing(s, opts.apply)) void s.transport?.close().catch(() => undefined);
     return s;
   });
   await settleBreaks(sessions, opts.confirmBreak);

@@ -12,6 +12,20 @@ import type { HostSession } from './host-session.js';
 import type { HeldLock } from '../lock/lock.js';
 import { HostUnreachableError } from '../core/errors/remote-errors.js';
 
+/** Whether applying has anything to do on the host: a run that applies, and a plan with steps or a deploy to conclude. */
+export function applies(s: HostSession, apply: boolean): boolean {
+  const plan = s.planned?.plan;
+  return apply && plan !== undefined && (plan.steps.length > 0 || plan.interrupted !== undefined) && !s.result.error;
+}
+
+/**
+ * Whether finishing the host will only close its connection: nothing to apply, no lock to release, no held lock to
+ * show (`--break-lock`). Such a connection can be closed as soon as the host is planned.
+ */
+export function onlyClosing(s: HostSession, apply: boolean): boolean {
+  return s.transport !== undefined && !applies(s, apply) && s.held === undefined && s.lockHeld === undefined;
+}
+
 /** Applies a planned session (when asked and it planned changes), journals, releases the lock and closes. */
 export async function finishSession(s: HostSession, apply: boolean): Promise<HostResult> {
   const t = s.transport;
@@ -20,8 +34,6 @@ export async function finishSession(s: HostSession, apply: boolean): Promise<Hos
   let result = s.result;
   const aborted = (): boolean => s.input.run.signal?.aborted === true;
   try {
-    const plan = s.planned?.plan;
-    const pending = plan !== undefined && (plan.steps.length > 0 || plan.interrupted !== undefined);
     if (aborted())
       result = {
         ...result,
@@ -29,7 +41,7 @@ export async function finishSession(s: HostSession, apply: boolean): Promise<Hos
         changes: 0,
         error: 'interrupted before applying: nothing was changed on this host',
       };
-    else if (apply && pending && !s.result.error) {
+    else if (applies(s, apply)) {
       if (!session.held) {
         await s.input.run.pause?.('before-lock', s.input.host);
         session = await lockAndReplan(t, session, (held, lease) => (session = { ...session, held, lease }));
