@@ -75,7 +75,7 @@ export async function runHosts(
     opts.onPlanned?.(s.result);
     // its connection is closed now, while other hosts still plan, not after the last of them: a no-op run otherwise
     // ends waiting for every host's sshd to close at once (~35 ms at 8 hosts); finishSession awaits the same close
-    if (onlyClosing(s, opts.apply)) void s.transport?.close().catch(() => undefined);
+    if (s.transport && onlyClosing(s, opts.apply)) void s.transport.close().catch(() => undefined);
     return s;
   });
   await settleBreaks(sessions, opts.confirmBreak);

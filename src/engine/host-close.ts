@@ -13,7 +13,7 @@ import type { HeldLock } from '../lock/lock.js';
 import { HostUnreachableError } from '../core/errors/remote-errors.js';
 
 /** Whether applying has anything to do on the host: a run that applies, and a plan with steps or a deploy to conclude. */
-export function applies(s: HostSession, apply: boolean): boolean {
+function applies(s: HostSession, apply: boolean): boolean {
   const plan = s.planned?.plan;
   return apply && plan !== undefined && (plan.steps.length > 0 || plan.interrupted !== undefined) && !s.result.error;
 }
@@ -23,7 +23,7 @@ export function applies(s: HostSession, apply: boolean): boolean {
  * show (`--break-lock`). Such a connection can be closed as soon as the host is planned.
  */
 export function onlyClosing(s: HostSession, apply: boolean): boolean {
-  return s.transport !== undefined && !applies(s, apply) && s.held === undefined && s.lockHeld === undefined;
+  return !applies(s, apply) && s.held === undefined && s.lockHeld === undefined;
 }
 
 /** Applies a planned session (when asked and it planned changes), journals, releases the lock and closes. */
