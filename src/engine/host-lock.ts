@@ -11,6 +11,7 @@ import type { BreakTarget } from '../lock/lock-script.js';
 import { planOnHost } from '../plan/plan-on-host.js';
 import { markerWriteStep, type DeployMarker } from '../journal/deploy-marker.js';
 import type { Step } from '../core/plan-data/plan-types.js';
+import { RELEASE_ID } from '../release/release-schema.js';
 
 /** The run's holder line for this host, with the host's lease. */
 export function lockInfo(input: HostRunInput): LockInfo {
@@ -69,7 +70,8 @@ export async function lockAndReplan(
       ...planInput(input, input.roleOps),
       extraPaths: blobPathsOf(input.roleOps, input.stack),
       readCurrentRelease: true,
-      readRunState: true,
+      // not the run state (marker, host jobs): no plan reads it, and openAndPlan, which acts on it, has run; the
+      // marker there would be the one this exec has just written (a `cat` less per host)
     },
     gather,
   );
@@ -99,6 +101,8 @@ export async function lockAndReplan(
 export function startMarker(s: HostSession): DeployMarker {
   const ctx = s.input.run;
   const services = (s.planned?.plan.steps ?? []).flatMap((st) => (st.kind === 'service' ? [st.service] : []));
+  // the id the host's `current` named when planned (a plan of files alone reads no record: openAndPlan)
+  const previous = s.planned?.releases?.current;
   return {
     deployId: ctx.runId,
     user: ctx.user,
@@ -107,7 +111,7 @@ export function startMarker(s: HostSession): DeployMarker {
     startedAt: ctx.lock?.startedAt ?? new Date().toISOString(),
     step: 'files',
     services,
-    ...(s.current ? { previous: s.current.id } : {}),
+    ...(previous !== undefined && RELEASE_ID.test(previous) ? { previous } : {}),
   };
 }
 

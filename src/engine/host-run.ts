@@ -66,7 +66,9 @@ export async function openAndPlan(input: HostRunInput): Promise<HostSession> {
         {
           ...planInput(input, roleOps),
           extraPaths: target ? blobPathsOf(roleOps, stack) : [],
-          readCurrentRelease: true,
+          // the current release's record: a rollback's here, a deploy's under the lock (lockAndReplan), or here too
+          // when its roles have services (their records plan the services)
+          readCurrentRelease: target ? true : 'id',
           readLock: !held,
           readRunState: true,
         },

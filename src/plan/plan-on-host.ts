@@ -40,8 +40,12 @@ export interface PlanOnHostInput {
   readonly removeUndeclared?: boolean;
   /** More paths to stat in the same exec (release blobs), reported in `facts`. */
   readonly extraPaths?: readonly string[];
-  /** Also read the host's current release in the same exec (its services' records; the rollback target). */
-  readonly readCurrentRelease?: boolean;
+  /**
+   * Also read the host's current release in the same exec: `true` its id and record (the services' records a plan of
+   * services compares with, the release a new one follows); `'id'` the id, and the record only when the roles have
+   * services (a plan of files alone needs no record: a `cat` less per host).
+   */
+  readonly readCurrentRelease?: boolean | 'id';
   /** Also read the deploy lock (without taking it) in the same exec. */
   readonly readLock?: boolean;
   /** Also read the deploy marker and the host jobs still running (a deploy that did not conclude) in the same exec. */
@@ -59,7 +63,7 @@ export interface PlannedHost {
   readonly before: ReadonlyMap<string, Buffer>;
   readonly facts: ReadonlyMap<string, PathState>;
   readonly docker: DockerState | undefined;
-  /** With `readCurrentRelease`: the current release's id and record (not the older ones). */
+  /** With `readCurrentRelease`: the current release's id and record (not the older ones; no record under `'id'`). */
   readonly releases?: ReleaseList;
   /** With `readLock`: who holds the deploy lock, if anyone. */
   readonly lock?: LockState;
@@ -113,7 +117,10 @@ async function gatherFacts(input: PlanOnHostInput, host: FactHost): Promise<Host
     files: paths.length > 0 ? fileStateFact(paths) : undefined,
     docker: compose ? dockerStateFact(dockerQuery(input)) : undefined,
     codes: checks.length > 0 ? commandChecksFact(checks.map((c) => c.cmd)) : undefined,
-    releases: input.readCurrentRelease === true ? currentReleaseFact(stateDir) : undefined,
+    releases:
+      input.readCurrentRelease === undefined || input.readCurrentRelease === false
+        ? undefined
+        : currentReleaseFact(stateDir, input.readCurrentRelease === 'id' && !compose),
     lock: input.readLock === true ? lockStateFact(stateDir) : undefined,
     marker: runState ? deployMarkerFact(stateDir) : undefined,
     jobs: runState ? runningJobsFact(stateDir) : undefined,

@@ -37,9 +37,12 @@ export const releaseNetworkSchema = z.strictObject({
   external: z.boolean(),
 });
 
+/** A release id: `YYYYMMDDTHHMMSSZ-xxxx` (UTC, 4 random hex digits). */
+export const RELEASE_ID = /^\d{8}T\d{6}Z-[0-9a-f]{4}$/;
+
 export const releaseSchema = z.strictObject({
   version: z.literal(1),
-  id: z.string().regex(/^\d{8}T\d{6}Z-[0-9a-f]{4}$/),
+  id: z.string().regex(RELEASE_ID),
   createdAt: z.string(),
   env: z.string(),
   host: z.string(),

@@ -31,7 +31,8 @@ exit 0`;
 
 // Prints the current id, then the current release.json (one line), as LIST does for it alone: a plan needs only the
 // current release, and this costs one process (LIST: ls, grep, sort and a cat per release). An id that is not a
-// release id (a damaged `current`) prints the id alone, as LIST would (no record found).
+// release id (a damaged `current`) prints the id alone, as LIST would (no record found). With `id` as $2 it prints the
+// id alone (shell builtins only: no process).
 const CURRENT = `d="$1/releases"
 [ -f "$d/current" ] || exit 0
 c=
@@ -41,6 +42,7 @@ case $c in
   ${ID_GLOB}) ;;
   *) exit 0 ;;
 esac
+[ "$2" != id ] || exit 0
 [ -f "$d/$c/release.json" ] && cat -- "$d/$c/release.json"
 exit 0`;
 
@@ -61,9 +63,12 @@ export function listReleasesCmd(stateDir: string): ExecNode {
   return sh(LIST, stateDir);
 }
 
-/** The command printing the current release only, in `listReleasesCmd`'s format (parsed by `parseReleaseList`). */
-export function currentReleaseCmd(stateDir: string): ExecNode {
-  return sh(CURRENT, stateDir);
+/**
+ * The command printing the current release only, in `listReleasesCmd`'s format (parsed by `parseReleaseList`);
+ * `idOnly`: its id without its record (the list's `releases` then empty).
+ */
+export function currentReleaseCmd(stateDir: string, idOnly = false): ExecNode {
+  return idOnly ? sh(CURRENT, stateDir, 'id') : sh(CURRENT, stateDir);
 }
 
 /** Parses `listReleasesCmd` (or `currentReleaseCmd`) output. */

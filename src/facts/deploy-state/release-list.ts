@@ -7,7 +7,10 @@ export function releaseListFact(stateDir: string): Fact<ReleaseList> {
   return textFact('release-list', listReleasesCmd(stateDir), parseReleaseList);
 }
 
-/** The current release only (its id and record, one `cat`): what a plan needs; the list is for status and rollback. */
-export function currentReleaseFact(stateDir: string): Fact<ReleaseList> {
-  return textFact('current-release', currentReleaseCmd(stateDir), parseReleaseList);
+/**
+ * The current release only (its id and record, one `cat`; `idOnly`: the id alone, no process): what a plan needs; the
+ * list is for status and rollback.
+ */
+export function currentReleaseFact(stateDir: string, idOnly = false): Fact<ReleaseList> {
+  return textFact('current-release', currentReleaseCmd(stateDir, idOnly), parseReleaseList);
 }

@@ -1,7 +1,7 @@
 // The pure parts of applyFiles (no host needed): round planning, temp templates, status lines, argument encoding.
 import { describe, expect, it } from 'vitest';
 import { exec } from '../../../src/core/cmd/cmd.js';
-import { applyStepsCmd, modeText } from '../../../src/apply/apply-files-script.js';
+import { applyStepsCmd, createUmask, modeText } from '../../../src/apply/apply-files-script.js';
 import { parseStepStatus } from '../../../src/apply/apply-files-status.js';
 import { planApplyRounds, type FileWrite } from '../../../src/apply/apply-files-steps.js';
 import { tempFromTemplate, tempName, tempTemplateFor } from '../../../src/apply/apply-temp-name.js';
@@ -173,6 +173,16 @@ describe('parseStepStatus and the argument encoding', () => {
       '',
     ]);
     expect(modeText(0o7)).toBe('0007');
+  });
+
+  it('creates a temp under the umask of its mode only where the umask gives exactly that mode, else 0600', () => {
+    const umasks = [0o644, 0o600, 0o640, 0o444, 0o400, 0o0, 0o755, 0o664, 0o666, 0o700, 0o4644, 0o1644].map(
+      createUmask,
+    );
+    expect(umasks).toEqual(['0133', '0177', '0137', '0333', '0377', '0777', ...Array(6).fill(undefined)]);
+    const c = applyStepsCmd(planApplyRounds([f('/a/p', { mode: 0o640 }), f('/a/q', { mode: 0o750 })], []).first);
+    // C, then W /a/p and W /a/q: the 6th argument of each write
+    expect([c.argv[5 + 6 + 5], c.argv[5 + 12 + 5]]).toEqual(['0137', '']);
   });
 
   it('pairs status lines with steps; a missing line is unknown, noise is ignored, details are kept', () => {

@@ -1,11 +1,14 @@
 // applyFiles over real sshd: exact bytes and attrs, round-trip counts, attrs-only changes, failures naming the path,
 // sweeps.
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApplyFilesError } from '../../../src/apply/apply-files-error.js';
 import { applyFiles, type FileWrite } from '../../../src/apply/apply-files.js';
+import { applyStepsCmd, createUmask, type ApplyStep } from '../../../src/apply/apply-files-script.js';
+import { parseStepStatus } from '../../../src/apply/apply-files-status.js';
+import { planApplyRounds } from '../../../src/apply/apply-files-steps.js';
 import { fileStateCmd, parseFileState } from '../../../src/facts/files/file-state.js';
 import { run } from '../../../src/transport/run.js';
 import type { SshTransport } from '../../../src/transport/ssh/ssh-transport.js';
@@ -162,6 +165,102 @@ describe.skipIf(unavailable !== undefined)('applyFiles over ssh', () => {
     expect([up.path, up.what, up.done, up.notDone]).toEqual([missing, 'temp', [], [path.join(dir, 'ok'), missing]]);
     expect(up.stderrTail).toMatch(/cannot create|No such file/);
     expect(await readdir(dir)).toEqual(['is-a-dir']);
+  });
+
+  describe('the processes a write costs the host', () => {
+    // the host's chmod, sync and stat, each call logged, through a shim directory first in the exec's PATH
+    const shimmed = async (dir: string): Promise<{ path: string; log: () => Promise<string[]> }> => {
+      const shims = path.join(dir, '.shims');
+      const log = path.join(dir, '.calls');
+      await mkdir(shims);
+      for (const tool of ['chmod', 'sync', 'stat']) {
+        await writeFile(path.join(shims, tool), `#!/bin/sh\necho "${tool} $*" >>'${log}'\nexec /bin/${tool} "$@"\n`);
+        await chmod(path.join(shims, tool), 0o755);
+      }
+      return {
+        path: `${shims}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+        log: async () => (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean),
+      };
+    };
+    const runSteps = async (steps: readonly ApplyStep[], stdin: Buffer, PATH: string, argv?: string[]) => {
+      const cmd = applyStepsCmd(steps);
+      const r = await t.exec({ ...cmd, argv: argv ?? cmd.argv, env: { PATH } }, { stdin });
+      return { code: r.code, status: parseStepStatus(r.stdout, steps).map((x) => x.outcome.status) };
+    };
+    const modeOf = async (p: string): Promise<string> => ((await stat(p)).mode & 0o7777).toString(8);
+
+    it('creates each temp in its final mode where a umask gives it (no chmod), chmods the others, fsyncs the directories in one sync, judges them in one stat', async () => {
+      const dir = await fresh();
+      const sub = path.join(dir, 'sub');
+      const sh = await shimmed(dir);
+      const files = [
+        write(path.join(dir, 'pub.conf'), 'p\n', { mode: 0o644 }),
+        write(path.join(dir, 'app.env'), 'SECRET=1\n', { mode: 0o600 }),
+        write(path.join(sub, 'grp.conf'), 'g\n', { mode: 0o640 }),
+        write(path.join(sub, 'run.sh'), '#!/bin/sh\n', { mode: 0o755 }),
+        write(path.join(sub, 'ro.conf'), 'r\n', { mode: 0o444 }),
+      ];
+      const rounds = planApplyRounds(files, [{ path: sub, create: true, mode: 0o750 }]);
+      const r = await runSteps(rounds.first, rounds.stdin, sh.path);
+      expect(r.code).toBe(0);
+      expect(r.status.every((x) => x === 'ok')).toBe(true);
+      expect(await Promise.all(files.map((f) => modeOf(f.path)))).toEqual(['644', '600', '640', '755', '444']);
+      const all = await sh.log();
+      // the path guard: the mkdir's directory (dir), then, after the mkdir, both directories the writes go to in one
+      // stat; then the temps' sizes and modes
+      const stats = all.filter((c) => c.startsWith('stat'));
+      expect(stats.map((c) => c.split(' -- ')[0])).toEqual([
+        'stat -L -c %u %g %a %n',
+        'stat -L -c %u %g %a %n',
+        'stat -c %s %a',
+      ]);
+      expect(stats[1]?.split(' ')).toEqual(expect.arrayContaining([dir, sub]));
+      const calls = all.filter((c) => !c.startsWith('stat'));
+      // the new directory's mode, the one temp no umask can create (x bits); then one sync for the temps, one for the
+      // directories
+      expect(calls.map((c) => c.replace(/\/\.run\.sh\.rig-tmp-\w+/, '/.run.sh.rig-tmp-T'))).toEqual([
+        `chmod -- 0750 ${sub}`,
+        `chmod -- 0755 ${sub}/.run.sh.rig-tmp-T`,
+        expect.stringMatching(/^sync -- /),
+        `sync -- ${dir} ${sub}`,
+      ]);
+      expect(calls[2]?.split(' ')).toHaveLength(2 + files.length);
+      expect((await readdir(sub)).sort()).toEqual(['grp.conf', 'ro.conf', 'run.sh']);
+    });
+
+    it('chmods a temp that did not come out in the mode its umask was for (as a default ACL would make it)', async () => {
+      const dir = await fresh();
+      const sh = await shimmed(dir);
+      const f = write(path.join(dir, 'pub.conf'), 'p\n', { mode: 0o644 });
+      const rounds = planApplyRounds([f], []);
+      const cmd = applyStepsCmd(rounds.first);
+      // the write's umask argument (its step's 6th) replaced by 077: the temp is created 0600
+      const at = cmd.argv.indexOf(createUmask(0o644) as string);
+      expect(cmd.argv[at - 5]).toBe('W');
+      const argv = cmd.argv.map((a, i) => (i === at ? '077' : a));
+      const r = await runSteps(rounds.first, rounds.stdin, sh.path, argv);
+      expect([r.code, r.status.every((x) => x === 'ok')]).toEqual([0, true]);
+      expect(await modeOf(f.path)).toBe('644');
+      expect((await sh.log()).filter((c) => c.startsWith('chmod'))).toEqual([
+        expect.stringMatching(new RegExp(`^chmod -- 0644 ${dir}/\\.pub\\.conf\\.rig-tmp-\\w+$`)),
+      ]);
+    });
+
+    it('a directory whose fsync fails fails its own step: the ones before are ok, the ones after skipped', async () => {
+      const dir = await fresh();
+      const sh = await shimmed(dir);
+      const [a, b] = [path.join(dir, 'a'), path.join(dir, 'b')];
+      await Promise.all([mkdir(a), mkdir(b)]);
+      const steps: ApplyStep[] = [a, path.join(dir, 'gone'), b].map((p) => ({ kind: 'sync-dir', path: p }));
+      const r = await runSteps(steps, Buffer.alloc(0), sh.path);
+      expect(r).toEqual({ code: 3, status: ['ok', 'fail', 'skipped'] });
+      // one sync for the three, then one by one up to the failing one
+      expect((await sh.log()).filter((c) => c.startsWith('sync'))).toEqual([
+        `sync -- ${a} ${dir}/gone ${b}`,
+        `sync -- ${a}`,
+        `sync -- ${dir}/gone`,
+      ]);
+    });
   });
 
   it('sweeps temps left by a killed run in the directories it writes to, and nothing else', async () => {

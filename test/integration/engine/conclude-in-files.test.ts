@@ -2,11 +2,13 @@
 // removal and the unlock ride that exec, gated on every file step succeeding; when one fails, nothing of the finish
 // runs there and the run finishes on its own, as before (no release, the lock released, deploy.failed journaled).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useRoleBed, type RoleBed } from '../../bed/index.js';
 import { sshdUnavailable } from '../../helpers/sshd/sshd-fleet.js';
+import { atPause, pauseEnv } from '../../helpers/test-pause.js';
 
 const unavailable = await sshdUnavailable();
 if (unavailable !== undefined) console.warn(`SKIP conclude-in-files: ${unavailable}`);
@@ -87,6 +89,27 @@ describe.skipIf(unavailable !== undefined)('a files-only deploy concludes in its
       expect(readFileSync(path.join(bed.host(res.host).dataDir, 'app', 'a.conf'), 'utf8')).toBe('a = one\n');
     }
     expect((await bed.rig(['plan', '--var', 'files_value=one'])).code).toBe(0);
+  });
+
+  it("the marker a deploy writes as it takes the lock names the release current when it began (a plan of files alone reads that release's id only)", async () => {
+    const before = readFileSync(path.join(state('h1'), 'releases', 'current'), 'utf8').trim();
+    const pauses = mkdtempSync(path.join(os.tmpdir(), 'rig-pause-'));
+    let marker: unknown;
+    const r = await atPause(
+      pauses,
+      'before-files',
+      'h1',
+      () =>
+        bed.rig(['deploy', '--var', 'files_value=marker', '--limit', 'h1'], { env: pauseEnv(pauses, 'before-files') }),
+      () => {
+        marker = JSON.parse(readFileSync(path.join(state('h1'), 'deploy.json'), 'utf8'));
+        return Promise.resolve();
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(marker).toMatchObject({ step: 'files', previous: before });
+    expect(existsSync(path.join(state('h1'), 'deploy.json'))).toBe(false);
+    expect((await bed.rig(['deploy', '--var', 'files_value=one', '--limit', 'h1'])).code).toBe(0);
   });
 
   it('a failing file step keeps the finish out of that exec: no release, the lock released, deploy.failed', async () => {

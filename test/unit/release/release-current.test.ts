@@ -71,6 +71,20 @@ describe('currentReleaseCmd', () => {
     expect(current.releases[0]).toEqual(full.releases.find((r) => r.id === B));
   });
 
+  it('with idOnly, prints the current id alone, with shell builtins only (no process: an empty PATH)', () => {
+    const d = stateDir([A, B], `${B}\n`);
+    expect(parseReleaseList(run(currentReleaseCmd(d, true)))).toEqual({ current: B, releases: [] });
+    const out = execFileSync('/bin/sh', ['-c', render(currentReleaseCmd(d, true))], {
+      encoding: 'utf8',
+      env: { PATH: '' },
+    });
+    expect(parseReleaseList(out)).toEqual({ current: B, releases: [] });
+    expect(parseReleaseList(run(currentReleaseCmd(stateDir([A], '../../../etc\n'), true)))).toEqual({
+      current: '../../../etc',
+      releases: [],
+    });
+  });
+
   it('reads a current file without its newline', () => {
     const d = stateDir([A], A);
     expect(parseReleaseList(run(currentReleaseCmd(d))).releases.map((r) => r.id)).toEqual([A]);
