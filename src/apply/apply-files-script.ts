@@ -304,14 +304,15 @@ function encode(s: ApplyStep): string[] {
 
 /**
  * The umask under which the shell creates a file (0666 masked) in exactly `mode`, when `mode` lets nobody but its owner
- * write and nobody execute and has no special bit (0644, 0640, 0600, 0444…); undefined otherwise (the temp is then
- * created 0600 and chmod'ed). A temp created in its final mode is readable by whom the file will be readable after its
- * rename, and writable only by its owner (rig): a chmod process less per mode per exec. The prepare step
- * still reads every temp's mode and chmods one that is not in it (a default ACL of the directory decides the mode at
- * creation, not the umask).
+ * write and nobody execute, has no special bit and gives its group what it gives others (0644, 0600, 0444, 0400);
+ * undefined otherwise (the temp is then created 0600 and chmod'ed). A temp created in its final mode is readable by
+ * whom the file will be readable after its rename, whichever group the commit gives it (a temp's group is rig's, a
+ * commit may set another: asked, or the replaced file's), and writable only by its owner (rig): a chmod process less
+ * per mode per exec. The prepare step still reads every temp's mode and chmods one that is not in it (a default ACL of
+ * the directory decides the mode at creation, not the umask).
  */
 export function createUmask(mode: number): string | undefined {
-  if ((mode & ~0o644) !== 0) return undefined;
+  if ((mode & ~0o644) !== 0 || ((mode >> 3) & 7) !== (mode & 7)) return undefined;
   return modeText(0o777 & ~mode);
 }
 

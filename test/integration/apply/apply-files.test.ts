@@ -216,15 +216,16 @@ describe.skipIf(unavailable !== undefined)('applyFiles over ssh', () => {
       ]);
       expect(stats[1]?.split(' ')).toEqual(expect.arrayContaining([dir, sub]));
       const calls = all.filter((c) => !c.startsWith('stat'));
-      // the new directory's mode, the one temp no umask can create (x bits); then one sync for the temps, one for the
-      // directories
-      expect(calls.map((c) => c.replace(/\/\.run\.sh\.rig-tmp-\w+/, '/.run.sh.rig-tmp-T'))).toEqual([
+      // the new directory's mode, the temps no umask creates (x bits; a group that may read what others may not); then
+      // one sync for the temps, one for the directories
+      expect(calls.map((c) => c.replace(/\/\.(run\.sh|grp\.conf)\.rig-tmp-\w+/, '/.$1.rig-tmp-T'))).toEqual([
         `chmod -- 0750 ${sub}`,
+        `chmod -- 0640 ${sub}/.grp.conf.rig-tmp-T`,
         `chmod -- 0755 ${sub}/.run.sh.rig-tmp-T`,
         expect.stringMatching(/^sync -- /),
         `sync -- ${dir} ${sub}`,
       ]);
-      expect(calls[2]?.split(' ')).toHaveLength(2 + files.length);
+      expect(calls[3]?.split(' ')).toHaveLength(2 + files.length);
       expect((await readdir(sub)).sort()).toEqual(['grp.conf', 'ro.conf', 'run.sh']);
     });
 
