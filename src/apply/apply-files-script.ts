@@ -153,22 +153,22 @@ rig_prep() {
 }`;
 
 /*
- * Arguments: STEP, then 6 per step: opcode, path, temp (a path, or `@<n>`: the temp step n wrote), mode (octal, or
- * the byte count of a write), owner (a write: the mode its commit sets), group ('' = leave; a write: the umask it
- * creates its temp under when rig itself writes it, '' = 077). Stdin: the bytes of the write steps, in order.
- * Status lines on stdout, one per step in order: `<n> ok` (a write: `<n> ok <temp suffix> <uid acted as, - = self>`),
- * `<n> fail <what>[ <reason> | as uid <U>]`, `<n> skipped`. After a failure the remaining steps are skipped, every temp
- * of this exec not yet renamed is removed, and the script exits 3. Each step's directory is judged by rig_guard first:
- * once per directory (a judgement costs a stat), the verdicts kept until a mkdir/attrs step may have changed
- * ownership. The first step after the start or after such a step judges, in one stat (rig_pre, path-guard's
- * rig_guard_all), every directory the steps up to the next mkdir/attrs step act in: the same verdicts, judged a few
- * steps earlier, by steps that change no directory (when the one stat cannot be matched, each is judged alone, as
- * before). The script's own cache (rig_ad_N, rig_av_N, rig_an) must not share a name with path-guard's (rig_gk_N,
- * rig_gv_N, rig_gn; rig_pre sets rig_gn back to 0 once it has copied the verdicts): when it did, a judgement
+ * Arguments: STEP, then 6 per step: opcode, path, temp (a path, or `@<n>`: the temp step n wrote), mode (octal, or the
+ * byte count of a write), owner (a write: the mode its commit sets), group ('' = leave; a write: the umask it creates
+ * its temp under when rig itself writes it, '' = 077). Stdin: the bytes of the write steps, in order. Status lines on
+ * stdout, one per step in order: `<n> ok` (a write: `<n> ok <temp suffix> <uid acted as, - = self>`), `<n> fail <what>[
+ * <reason> | as uid <U>]`, `<n> skipped`. After a failure the remaining steps are skipped, every temp of this exec not
+ * yet renamed is removed, and the script exits 3. Each step's directory is judged by rig_guard first: once per
+ * directory (a judgement costs a stat), the verdicts kept until a mkdir/attrs step may have changed ownership. The
+ * first step after the start or after such a step judges, in one stat (rig_pre, path-guard's rig_guard_all), every
+ * directory the steps up to the next mkdir/attrs step act in (rig_dir names a step's directory for both): the same
+ * verdicts, judged a few steps earlier, by steps that change no directory (when the one stat cannot be matched, each is
+ * judged alone, as before). The script's own cache (rig_ad_N, rig_av_N, rig_an) must not share a name with path-guard's
+ * (rig_gk_N, rig_gv_N, rig_gn; rig_pre sets rig_gn back to 0 once it has copied the verdicts): when it did, a judgement
  * overwrote a kept verdict and a step in root's directory ran as its neighbour's uid (symlink-swap.test.ts, 'acts as
- * root where only root can write'). Consecutive directory fsyncs that rig does as itself run as one `sync`
- * (rig_flush), their status lines printed once it returns; when it fails they are fsynced one by one, so that the
- * failing directory's step fails and the later ones are skipped.
+ * root where only root can write'). Consecutive directory fsyncs that rig does as itself run as one `sync` (rig_flush),
+ * their status lines printed once it returns; when it fails they are fsynced one by one, so that the failing
+ * directory's step fails and the later ones are skipped.
  */
 const SCRIPT = `${GUARD_SH}
 ${PREP}
@@ -185,11 +185,12 @@ rig_need() {
   rig_guard "$1"; eval "rig_ad_$rig_an=\\$1 rig_av_$rig_an=\\$rig_id"; rig_an=$((rig_an+1))
 }
 rig_drop() { d=\${1%/*}; rig_need "\${d:-/}"; rig_as rm -f -- "$1" </dev/null || :; }
+rig_dir() { case $1 in C|S) rig_qd=$2 ;; *) rig_qd=\${2%/*}; rig_qd=\${rig_qd:-/} ;; esac; }
 rig_pre() {
   rig_pd=1 rig_gn=0
   while [ $# -ge 6 ]; do
     if [ "$1" != Y ]; then
-      case $1 in C|S) rig_qd=$2 ;; *) rig_qd=\${2%/*}; rig_qd=\${rig_qd:-/} ;; esac
+      rig_dir "$1" "$2"
       rig_qk=1 rig_qh=
       while [ "$rig_qk" -le "$rig_gn" ]; do
         eval "[ \\"\\$rig_gk_$rig_qk\\" != \\"\\$rig_qd\\" ]" || { rig_qh=1; break; }
@@ -226,7 +227,7 @@ rig_flush() {
 while [ $# -ge 6 ]; do
   op=$1 p=$2 t=$3 m=$4 o=$5 g=$6 k=
   shift 6
-  case $op in C|S) d=$p ;; *) d=\${p%/*}; d=\${d:-/} ;; esac
+  rig_dir "$op" "$p"; d=$rig_qd
   case $op$t in F@*) k=\${t#@}; eval "t=\\\${rig_t_$k-}" ;; esac
   [ "$op" = S ] || [ -z "$rig_sq" ] || rig_flush
   if [ -n "$failed" ]; then

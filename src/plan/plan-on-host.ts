@@ -117,10 +117,9 @@ async function gatherFacts(input: PlanOnHostInput, host: FactHost): Promise<Host
     files: paths.length > 0 ? fileStateFact(paths) : undefined,
     docker: compose ? dockerStateFact(dockerQuery(input)) : undefined,
     codes: checks.length > 0 ? commandChecksFact(checks.map((c) => c.cmd)) : undefined,
-    releases:
-      input.readCurrentRelease === undefined || input.readCurrentRelease === false
-        ? undefined
-        : currentReleaseFact(stateDir, input.readCurrentRelease === 'id' && !compose),
+    releases: input.readCurrentRelease
+      ? currentReleaseFact(stateDir, input.readCurrentRelease === 'id' && !compose)
+      : undefined,
     lock: input.readLock === true ? lockStateFact(stateDir) : undefined,
     marker: runState ? deployMarkerFact(stateDir) : undefined,
     jobs: runState ? runningJobsFact(stateDir) : undefined,
