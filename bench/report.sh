@@ -23,9 +23,19 @@ row() {   # LABEL NAME: mean ± sd (min … max) of a hyperfine result
     "$(stat_of "$2" max)"
 }
 
+# NAME -> "mean se": each alternating pair's rig/floor ratio ($OUT/pairs-NAME.txt: floor_us rig_us), their mean and
+# its standard error (sd / sqrt(n)); the ratio of the hyperfine blocks' means when there are no pairs
+pair_ratio() {
+  awk '{ r = $2 / $1; s += r; q += r * r; n++ }
+    END { if (n == 0) exit 1; m = s / n; v = n > 1 ? (q - n * m * m) / (n - 1) : 0
+          printf "%.2f %.2f", m, sqrt(v > 0 ? v : 0) / sqrt(n) }' "$OUT/pairs-$1.txt" 2>/dev/null
+}
 floor=$(stat_of floor mean); floor_first=$(stat_of floor-first mean)
 rig_first=$(stat_of rig-first mean); rig_noop=$(stat_of rig-noop mean)
-noop_vs_floor=$(ratio "$rig_noop" "$floor"); first_vs_floor=$(ratio "$rig_first" "$floor_first")
+blocks_noop=$(ratio "$rig_noop" "$floor"); blocks_first=$(ratio "$rig_first" "$floor_first")
+read -r noop_vs_floor noop_se <<<"$(pair_ratio noop || echo "$blocks_noop n/a")"
+read -r first_vs_floor first_se <<<"$(pair_ratio first || echo "$blocks_first n/a")"
+pairs_n=$(wc -l <"$OUT/pairs-noop.txt" 2>/dev/null || echo 0)
 rss=$(( $(rss_of rig-noop) > $(rss_of rig-first) ? $(rss_of rig-noop) : $(rss_of rig-first) ))
 cpu_noop=$(cpu_of rig-noop); cpu_first=$(cpu_of rig-first)
 noop_target=$([ "$N" -gt 8 ] && echo 1.2 || echo 1.3)
@@ -59,14 +69,16 @@ host_ratio=$([ -n "$host_first" ] && [ -n "$host_floor" ] && ratio "$host_first"
     printf '%-46s %8s    runs: %s\n' 'ansible no-op run' "$ans_noop" "$(paste -sd' ' "$OUT/ansible-noop.txt")"
   fi
   echo
+  echo "ratios: mean of $pairs_n alternating floor/rig pairs' ratios ± standard error (blocks: of the means above)"
   printf '%-46s %8s  %s\n' target value verdict
-  printf '%-46s %8s  %s\n' "rig no-op / no-op floor (<= ${noop_target}x)" "${noop_vs_floor}x" \
-    "$(verdict "$noop_vs_floor" '<=' "$noop_target")"
-  printf '%-46s %8s  %s\n' 'rig first / first-deploy floor (<= 2x)' "${first_vs_floor}x" \
-    "$(verdict "$first_vs_floor" '<=' 2)"
+  printf '%-46s %8s  %-6s  ± %s (blocks: %sx)\n' "rig no-op / no-op floor (<= ${noop_target}x)" "${noop_vs_floor}x" \
+    "$(verdict "$noop_vs_floor" '<=' "$noop_target")" "$noop_se" "$blocks_noop"
+  printf '%-46s %8s  %-6s  ± %s (blocks: %sx)\n' 'rig first / first-deploy floor (<= 2x)' "${first_vs_floor}x" \
+    "$(verdict "$first_vs_floor" '<=' 2)" "$first_se" "$blocks_first"
   printf '%-46s %8s  %s\n' 'rig peak RSS (<= 100 MB)' "$rss" "$(verdict "$rss" '<=' 100)"
   printf '%-46s %8s  %s\n' 'exec round trips per host, no-op (<= 1)' "$ROUNDTRIPS" "$(verdict "$ROUNDTRIPS" '<=' 1)"
   summary="bench: hosts=$N noop_vs_floor=$noop_vs_floor first_vs_floor=$first_vs_floor rss_mb=$rss cpu_s=$cpu_noop"
+  summary+=" noop_vs_floor_se=$noop_se first_vs_floor_se=$first_se pairs=$pairs_n"
   summary+=" cpu_first_s=$cpu_first rig_first_s=$rig_first rig_noop_s=$rig_noop floor_s=$floor"
   summary+=" floor_first_s=$floor_first roundtrips_per_host_noop=$ROUNDTRIPS host_cpu_first_vs_floor=$host_ratio"
   if [ "$ANSIBLE_RUNS" != 0 ]; then

@@ -2,12 +2,13 @@
 # `make bench` (8 hosts, with tuned Ansible) and `make bench-scale N=100` (no Ansible by default): rig against its raw
 # floors on the same test hosts and workload per host (1 directory, 20 templates, 1 env file, 1 no-op command).
 # Order: decomposition (node start, project load), no-op floor, rig first (then the first-deploy floor writes the same
-# files), rig no-op (then `rig plan` must exit 0), ansible first and no-op; then Ansible's files are compared with rig's
-# byte for byte. Prints a table; the LAST line is the machine-readable summary
-# (`bench: hosts=N noop_vs_floor=… first_vs_floor=… rss_mb=… cpu_s=… …`).
+# files), rig no-op (then `rig plan` must exit 0), the alternating floor/rig pairs the ratios are judged on, ansible
+# first and no-op; then Ansible's files are compared with rig's byte for byte. Prints a table; the LAST line is the
+# machine-readable summary (`bench: hosts=N noop_vs_floor=… first_vs_floor=… rss_mb=… cpu_s=… …`).
 # Usage: bash bench/run.sh     (needs `make build images`; root; docker, hyperfine, GNU time, ansible-core if used)
-# Env: BENCH_HOSTS=8  BENCH_RUNS=10 (hyperfine runs per measurement)  BENCH_ANSIBLE_RUNS=1 (0: skip; ~1 min per run at
-#      8 hosts)  BENCH_FORKS (rig --forks; default: rig's default)  BENCH_KEEP=1 (leave the hosts running)
+# Env: BENCH_HOSTS=8  BENCH_RUNS=10 (hyperfine runs per measurement)  BENCH_PAIRS=BENCH_RUNS (alternating floor/rig
+#      pairs per ratio)  BENCH_ANSIBLE_RUNS=1 (0: skip; ~1 min per run at 8 hosts)  BENCH_FORKS (rig --forks;
+#      default: rig's default)  BENCH_KEEP=1 (leave the hosts running)
 #      BENCH_RIG=bin/rig.js (the rig measured, run by its shebang as make runs it)  BENCH_TB=RUN_ID (use that running bed of N hosts, keep it)
 #      RIG_TB_ROOT=/tmp/rig-tb  RIG_TB_PARALLEL, RIG_TB_TIMEOUT (the bed's start; bench-scale sets them)
 #      BENCH_RTT_MS (every connection through bench/lag-proxy.mjs, this round trip added; default: loopback)
@@ -18,6 +19,7 @@ cd "$(dirname "$0")/.."
 N=${BENCH_HOSTS:-8}
 RUN=${BENCH_TB:-$([ "$N" = 8 ] && echo bench || echo "bench$N")}
 RUNS=${BENCH_RUNS:-10}
+PAIRS=${BENCH_PAIRS:-$RUNS}
 ANSIBLE_RUNS=${BENCH_ANSIBLE_RUNS:-1}
 TB_DIR=${RIG_TB_ROOT:-/tmp/rig-tb}/$RUN
 OUT=$PWD/bench/out$([ "$N" = 8 ] || echo "-$N")
@@ -130,6 +132,32 @@ bench rig-noop --warmup 1 --runs "$RUNS" "$(timed_rig rig-noop "${DEPLOY[@]}" --
 roundtrips=$(node bench/check-rig.mjs "$OUT/rig-noop-result.json" noop "$N" 0)
 set +e; "${RIG[@]}" plan --root "$PROJECT" --env bench >"$OUT/rig-plan-after.txt" 2>&1; rc=$?; set -e
 [ $rc = 0 ] || { cat "$OUT/rig-plan-after.txt" >&2; die "rig plan after the no-op deploy exited $rc, not 0"; }
+
+# The ratios are judged on alternating pairs: a floor run and a rig run back to back (which one first alternates),
+# so both meet the same load. The hyperfine blocks above run minutes apart, and a shared machine's load drifts by
+# more than the gap between two builds; each pair's ratio, their mean and its standard error go to the report.
+step "alternating pairs ($PAIRS of each): no-op floor and rig no-op, then first-deploy floor and rig first run"
+timed() {   # CMD... -> wall time in µs on stdout; the command's output discarded, its failure fatal
+  local s e
+  s=$(date +%s%N)
+  "$@" >/dev/null 2>&1 || die "failed in the alternating pairs: $*"
+  e=$(date +%s%N)
+  echo $(((e - s) / 1000))
+}
+noop_floor() { timed node bench/floor.mjs "$NET"; }
+noop_rig() { timed "${RIG[@]}" "${DEPLOY[@]}"; }
+first_floor() { reset_targets; timed node bench/floor.mjs "$NET" --files "$OUT/rig-tree"; }
+first_rig() { reset_targets; timed "${RIG[@]}" "${DEPLOY[@]}"; }
+pairs() {   # NAME -> $OUT/pairs-NAME.txt, a line "floor_us rig_us" per pair
+  local i f r
+  : >"$OUT/pairs-$1.txt"
+  for i in $(seq 1 "$PAIRS"); do
+    if [ $((i % 2)) = 1 ]; then f=$("$1_floor"); r=$("$1_rig"); else r=$("$1_rig"); f=$("$1_floor"); fi
+    echo "$f $r" >>"$OUT/pairs-$1.txt"
+  done
+}
+pairs noop
+pairs first
 
 ansible_run() {   # PHASE REP -> seconds on stdout; fails unless the recap's changed= total is what the phase expects
   local phase=$1 rep=$2 s e changed want log="$OUT/ansible-$1-$2.log"

@@ -7,14 +7,20 @@ import os from 'node:os';
 import path from 'node:path';
 
 /**
- * `<XDG_CACHE_HOME or ~/.cache>/rig/node-compile-cache`, created 0700 when missing; undefined (no cache) when it or a
- * directory above it up to the cache home is a symlink, another account's, or writable by group or others.
+ * `<XDG_CACHE_HOME or ~/.cache>/rig/<leaf>` (`node-compile-cache` for Node's, `templates` for Handlebars'), created
+ * 0700 when missing; undefined (no cache) when it or a directory above it up to the cache home is a symlink, another
+ * account's, or writable by group or others.
  */
-export function privateCacheDir(env: NodeJS.ProcessEnv, uid: number, home: string = os.homedir()): string | undefined {
+export function privateCacheDir(
+  env: NodeJS.ProcessEnv,
+  uid: number,
+  home: string = os.homedir(),
+  leaf = 'node-compile-cache',
+): string | undefined {
   const xdg = env['XDG_CACHE_HOME'];
   // a relative XDG_CACHE_HOME is invalid (XDG Base Directory spec): the default applies
   const base = xdg !== undefined && path.isAbsolute(xdg) ? xdg : path.join(home, '.cache');
-  const dirs = [base, path.join(base, 'rig'), path.join(base, 'rig', 'node-compile-cache')];
+  const dirs = [base, path.join(base, 'rig'), path.join(base, 'rig', leaf)];
   try {
     for (const dir of dirs) {
       mkdirSync(dir, { mode: 0o700, recursive: true });
@@ -32,4 +38,13 @@ export function enableRigCompileCache(env: NodeJS.ProcessEnv = process.env): voi
   if (env['NODE_DISABLE_COMPILE_CACHE'] !== undefined || process.getuid === undefined) return;
   const dir = privateCacheDir(env, process.getuid());
   if (dir !== undefined) enableCompileCache(dir);
+}
+
+/**
+ * Where Handlebars' compiled templates are kept between runs (src/template/compiled-cache.ts): undefined when the
+ * compile cache is off (NODE_DISABLE_COMPILE_CACHE) or no private directory is to be had.
+ */
+export function templateCacheDir(env: NodeJS.ProcessEnv): string | undefined {
+  if (env['NODE_DISABLE_COMPILE_CACHE'] !== undefined || process.getuid === undefined) return undefined;
+  return privateCacheDir(env, process.getuid(), os.homedir(), 'templates');
 }

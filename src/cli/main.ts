@@ -8,6 +8,8 @@ import { Redactor } from '../core/redact/redactor.js';
 import { terminalSafe } from '../core/terminal-safe.js';
 import { didYouMean } from '../core/suggest.js';
 import { processIo, type CliIo } from './io.js';
+import { templateCacheDir } from './compile-cache.js';
+import { configureTemplateCache } from '../template/compiled-cache.js';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
@@ -118,6 +120,7 @@ export async function main(argv: readonly string[], baseIo: CliIo = processIo())
     const command = COMMANDS[name];
     if (!command)
       throw new UsageError(`unknown command "${name}"${didYouMean(name, Object.keys(COMMANDS))}; see rig help`);
+    configureTemplateCache(templateCacheDir(io.env));
     return await command.run(rest, io);
   } catch (err) {
     return report(err, io);

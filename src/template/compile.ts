@@ -1,5 +1,6 @@
 // Compiles template text once (strict Handlebars, no HTML escaping) after checking it; compiled forms are cached by
-// text.
+// text, and kept on disk between runs when the CLI gives a place for them (compiled-cache.ts).
+import { runInThisContext } from 'node:vm';
 import Handlebars from 'handlebars';
 import { DiagnosticsError, type Diagnostic } from '../core/errors/diagnostic.js';
 import { indexTemplate, isPath, type PathNode, type TemplateIndex } from './errors/ast.js';
@@ -8,6 +9,7 @@ import { findJinjaFilters } from './jinja-check.js';
 import { fileLocator, relocate, type Locator } from './errors/locate.js';
 import { parseErrorDiagnostic } from './errors/parse-error.js';
 import { checkTemplate } from './template-check.js';
+import { readCompiled, templateCacheEnabled, templateKey, writeCompiled } from './compiled-cache.js';
 
 /** A template checked and compiled, ready for `renderTemplate`. */
 export interface CompiledTemplate {
@@ -71,7 +73,38 @@ export function prepareTemplate(text: string, file: string, locate: Locator): Pr
  */
 function compileAst(ast: hbs.AST.Program): HandlebarsTemplateDelegate {
   rewriteDefaults(ast);
-  return handlebars.compile(ast, { strict: true, noEscape: true });
+  if (!templateCacheEnabled()) return handlebars.compile(ast, { ...COMPILE_OPTIONS });
+  // compiled on its first render, as handlebars.compile does: a template never rendered costs no compile
+  let run: HandlebarsTemplateDelegate | undefined;
+  return (context, options) => (run ??= compiledOnce(ast))(context, options);
+}
+
+const COMPILE_OPTIONS = { strict: true, noEscape: true } as const;
+
+/**
+ * The template kept on disk when there (compiled-cache.ts), else compiled by Handlebars' `precompile` and kept: the
+ * same code `compile` builds, as source. Handlebars applies its whitespace control to the tree as it compiles; the
+ * key is taken before, from the tree rig handed over.
+ */
+function compiledOnce(ast: hbs.AST.Program): HandlebarsTemplateDelegate {
+  const key = templateKey(handlebars.VERSION, COMPILE_OPTIONS, ast);
+  const kept = readCompiled(key);
+  if (kept !== undefined) {
+    try {
+      return handlebars.template(specOf(kept));
+    } catch {
+      // a damaged entry: compiled again and replaced below
+    }
+  }
+  // typed as the spec object, precompile returns its source text
+  const spec = handlebars.precompile(ast, { ...COMPILE_OPTIONS }) as unknown as string;
+  writeCompiled(key, spec);
+  return handlebars.template(specOf(spec));
+}
+
+/** Evaluates precompiled template source (the kept entry, or what precompile just wrote) into Handlebars' spec. */
+function specOf(spec: string): TemplateSpecification {
+  return runInThisContext(`(${spec})`, { filename: 'rig-compiled-template.js' }) as TemplateSpecification;
 }
 
 function soleVariable(ast: hbs.AST.Program): PathNode | undefined {

@@ -1,9 +1,10 @@
-// Where rig keeps Node's compile cache: a directory of the user's own that no other account can write to, else none.
+// Where rig keeps Node's compile cache and Handlebars' compiled templates: a directory of the user's own that no other
+// account can write to, else none.
 import { chmodSync, mkdirSync, mkdtempSync, statSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { privateCacheDir } from '../../../src/cli/compile-cache.js';
+import { privateCacheDir, templateCacheDir } from '../../../src/cli/compile-cache.js';
 
 const uid = process.getuid?.() ?? 0;
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'rig-cache-'));
@@ -31,5 +32,17 @@ describe('compile cache dir', () => {
     expect(privateCacheDir({ XDG_CACHE_HOME: linked }, uid)).toBeUndefined();
 
     expect(privateCacheDir({ XDG_CACHE_HOME: tmp() }, uid + 1)).toBeUndefined();
+  });
+
+  it('keeps compiled templates beside it, in rig/templates, and none when the compile cache is off', () => {
+    const xdg = tmp();
+    const dir = templateCacheDir({ XDG_CACHE_HOME: xdg });
+    expect(dir).toBe(path.join(xdg, 'rig/templates'));
+    expect(statSync(dir ?? '').mode & 0o777).toBe(0o700);
+    expect(templateCacheDir({ XDG_CACHE_HOME: xdg, NODE_DISABLE_COMPILE_CACHE: '1' })).toBeUndefined();
+    const open = tmp();
+    mkdirSync(path.join(open, 'rig'), { mode: 0o777 });
+    chmodSync(path.join(open, 'rig'), 0o777);
+    expect(templateCacheDir({ XDG_CACHE_HOME: open })).toBeUndefined();
   });
 });
