@@ -35,8 +35,7 @@ export function privateCacheDir(
 
 /** Turns the cache on for the modules imported after this call (NODE_DISABLE_COMPILE_CACHE=1 turns it off). */
 export function enableRigCompileCache(env: NodeJS.ProcessEnv = process.env): void {
-  if (env['NODE_DISABLE_COMPILE_CACHE'] !== undefined || process.getuid === undefined) return;
-  const dir = privateCacheDir(env, process.getuid());
+  const dir = rigCacheDir(env, 'node-compile-cache');
   if (dir !== undefined) enableCompileCache(dir);
 }
 
@@ -45,6 +44,11 @@ export function enableRigCompileCache(env: NodeJS.ProcessEnv = process.env): voi
  * compile cache is off (NODE_DISABLE_COMPILE_CACHE) or no private directory is to be had.
  */
 export function templateCacheDir(env: NodeJS.ProcessEnv): string | undefined {
+  return rigCacheDir(env, 'templates');
+}
+
+/** The user's private `rig/<leaf>` cache directory, unless NODE_DISABLE_COMPILE_CACHE turns rig's code caches off. */
+function rigCacheDir(env: NodeJS.ProcessEnv, leaf: string): string | undefined {
   if (env['NODE_DISABLE_COMPILE_CACHE'] !== undefined || process.getuid === undefined) return undefined;
-  return privateCacheDir(env, process.getuid(), os.homedir(), 'templates');
+  return privateCacheDir(env, process.getuid(), os.homedir(), leaf);
 }
