@@ -63,6 +63,7 @@ export async function applyHost(
         roleOps: planned.roleOps,
         plan,
         previous: s.current,
+        after: planned.releases?.current,
         run: ctx,
         host: s.input.host,
         gate,

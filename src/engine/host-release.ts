@@ -116,6 +116,8 @@ export function hostRelease(input: {
   roleOps: readonly RoleOps[];
   plan: HostPlan;
   previous: Release | undefined;
+  /** The id the host's `current` named when planned: the new id sorts after it (newReleaseId). */
+  after?: string | undefined;
   run: RunContext;
   host: string;
   gate: readonly GateResult[];
@@ -137,7 +139,7 @@ export function hostRelease(input: {
   for (const g of input.gate)
     if (g.image && !running.some((c) => c.name === g.container)) running.push(fresh(gateContainer(g), g));
   const meta = {
-    id: newReleaseId(new Date(), randomBytes(2).toString('hex')),
+    id: newReleaseId(new Date(), randomBytes(2).toString('hex'), input.after),
     createdAt: new Date().toISOString(),
     env: ctx.env,
     host: input.host,

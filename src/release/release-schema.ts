@@ -68,10 +68,30 @@ export type Release = z.output<typeof releaseSchema>;
 export type ReleaseFile = z.output<typeof releaseFileSchema>;
 export type ReleaseService = z.output<typeof releaseServiceSchema>;
 
-/** `20261201T071500Z-ab12`: sortable by time, unique enough per host. */
-export function newReleaseId(now: Date, random: string): string {
-  return `${now
+/**
+ * `20261201T071500Z-ab12`: the second it was made (UTC) and 4 random hex digits. A host's releases are ordered by
+ * their ids (the newest is the greatest: listing, rollback's "the one before", pruning), so a new id must sort after
+ * `after`, the host's current release: when `now` is not past that id's second (two releases within one second, or a
+ * workstation whose clock is behind the one that made the current release), the id takes the second after it.
+ * `createdAt` keeps the clock's time.
+ */
+export function newReleaseId(now: Date, random: string, after?: string): string {
+  const second = Math.floor(now.getTime() / 1000);
+  const last = after !== undefined && RELEASE_ID.test(after) ? idSecond(after) : undefined;
+  return `${stamp(last !== undefined && last >= second ? last + 1 : second)}-${random.slice(0, 4)}`;
+}
+
+/** `YYYYMMDDTHHMMSSZ` of a UTC second since the epoch. */
+function stamp(second: number): string {
+  return new Date(second * 1000)
     .toISOString()
     .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')}-${random.slice(0, 4)}`;
+    .replace(/\.\d+Z$/, 'Z');
+}
+
+/** The UTC second a release id names; undefined when its stamp is not a real time (a month 13: not rig's). */
+function idSecond(id: string): number | undefined {
+  const [y, mo, d, h, mi, s] = [0, 4, 6, 9, 11, 13].map((at, i) => Number(id.slice(at, at + (i === 0 ? 4 : 2))));
+  const second = Date.UTC(y ?? 0, (mo ?? 1) - 1, d, h, mi, s) / 1000;
+  return stamp(second) === id.slice(0, 16) ? second : undefined;
 }

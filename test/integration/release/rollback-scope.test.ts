@@ -1,7 +1,7 @@
 // `rig rollback` undoes a deploy, not one release per host: after a deploy that changed one host of two, it touches
 // only that host (the other keeps its state although it keeps an older release too), and `rig releases` shows which
 // deploy made each release. Real sshd hosts, a file-only role.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -108,5 +108,32 @@ describe.skipIf(unavailable !== undefined)('rig rollback undoes one deploy', () 
     expect(redo.code).toBe(0);
     expect(note('app')).toBe('app-2');
     expect(note('vpn')).toBe('vpn-1');
+  });
+
+  it("a deploy after a release whose id is ahead of the clock (another workstation's clock, or within its second) sorts after it, and a rollback goes back to it", async () => {
+    setNotes('app-3', 'vpn-1');
+    expect((await rig(['deploy'])).code).toBe(0);
+    // app's current release as a workstation whose clock runs an hour ahead would have named it
+    const releases = path.join(data, 'state', 'app', 'releases');
+    const current = readFileSync(path.join(releases, 'current'), 'utf8').trim();
+    const ahead = new Date(Date.now() + 3600_000)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
+    const moved = `${ahead}-${current.slice(-4)}`;
+    renameSync(path.join(releases, current), path.join(releases, moved));
+    const record = path.join(releases, moved, 'release.json');
+    writeFileSync(record, readFileSync(record, 'utf8').replace(current, moved));
+    writeFileSync(path.join(releases, 'current'), `${moved}\n`);
+
+    setNotes('app-4', 'vpn-1');
+    expect((await rig(['deploy'])).code).toBe(0);
+    const app = (JSON.parse((await rig(['releases', '--json'])).out) as ReleasesJson).find((h) => h.host === 'app');
+    expect(app?.current).toBe(app?.releases[0]?.id);
+    expect((app?.current ?? '') > moved).toBe(true);
+    expect(app?.releases[1]?.id).toBe(moved);
+
+    expect((await rig(['rollback'])).code).toBe(0);
+    expect(note('app')).toBe('app-3');
   });
 });
