@@ -53,8 +53,15 @@ describe.skipIf(skip !== undefined)('healthcheck programs are checked in the ima
     ]);
     return { result, probes: events.split('\n').filter((l) => l.trim() !== '').length };
   };
+  /**
+   * Probe containers of this bed's alpha image: by the name they were created with, not `ancestor=`, which matches the
+   * image id, shared by every suite's rig-svc tag (another suite's lookup may be under way).
+   */
   const leftovers = async () =>
-    (await dockerOk(['ps', '-aq', '--filter', 'label=rig.probe', '--filter', `ancestor=${bed.images.alpha}`])).trim();
+    (await dockerOk(['ps', '-a', '--filter', 'label=rig.probe', '--format', '{{.ID}} {{.Image}}']))
+      .split('\n')
+      .filter((l) => l.split(' ')[1] === bed.images.alpha)
+      .join('\n');
 
   beforeAll(async () => {
     bed = await startComposeBed('probe');

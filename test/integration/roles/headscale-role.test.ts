@@ -8,11 +8,15 @@ import { freePort, requireImages, useRoleBed, type RoleBed } from '../../bed/ind
 const IMAGE = 'local/headscale-standin:2';
 const skip = await requireImages('role headscale', [IMAGE, 'local/rig-svc:1'], 'scripts/build-images.sh');
 
-/** The VPN host's file before rig ever ran, written by hand (the incumbent's Seko-VPN repo owned it). */
+/**
+ * The VPN host's file before rig ever ran, written by hand (the incumbent's Seko-VPN repo owned it). Its comments say
+ * no `key:`: a text where a credential-like key shows (comments too: a commented-out secret is still one) gets digests
+ * in the plan, not a diff, and the override_local_dns case reads the diff.
+ */
 const HAND_WRITTEN = `# Headscale on the VPN host — written by hand, keep these comments.
 server_url: https://vpn.example.com
 listen_addr: 0.0.0.0:8080
-# foreign key: rig does not own it
+# a foreign setting: rig does not own it
 ephemeral_node_inactivity_timeout: 30m
 dns:
   magic_dns: true
