@@ -1,5 +1,6 @@
 // `rig drift` output: one line per drifted item (what the host has, what the release says), never a secret value.
 import type { DriftItem, HostDrift } from './drift-types.js';
+import { plural } from '../core/plural.js';
 
 const DIFF_INDENT = '    ';
 
@@ -115,10 +116,6 @@ function describe(i: DriftItem): string {
 
 function lineCounts(lines: { release: number; host: number } | undefined): string {
   return lines === undefined ? '' : ` (${plural(lines.release, 'line')} → ${plural(lines.host, 'line')})`;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function short(hex: string): string {

@@ -2,6 +2,7 @@
 // exit code.
 import { formatDuration } from '../lock/lock.js';
 import type { HostStatus, ServiceStatus, StatusAnswer } from './status-types.js';
+import { plural } from '../core/plural.js';
 
 /**
  * 1 when a host could not be read (unreachable, docker down); else 2 when a service is not healthy, a host has no
@@ -129,8 +130,4 @@ export function statusJson(env: string, answers: readonly StatusAnswer[]): unkno
 function hostVerdict(h: HostStatus): 'healthy' | 'unhealthy' | 'never-deployed' {
   if (h.release === undefined) return 'never-deployed';
   return h.services.every((s) => s.healthy) && h.lock?.stale !== true ? 'healthy' : 'unhealthy';
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -7,6 +7,7 @@ import type { CheckStatus } from '../checklist-check.js';
 import type { PlannedService } from '../checklist-details.js';
 import type { Headroom } from '../../facts/host/headroom.js';
 import { headroomThresholds, judgeHeadroom } from './headroom-fact.js';
+import { plural } from '../../core/plural.js';
 
 type Judged = { readonly status: CheckStatus; readonly evidence: string[] };
 type Failed = { readonly error: string };
@@ -43,7 +44,7 @@ export function releasesFinding(releases: ReleaseList | Failed): Judged & { curr
   return {
     status: 'pass',
     evidence: [
-      `rollback returns to ${current.id} (current: ${current.kind} of ${current.createdAt} by ${current.user}, ${current.services.length} services)`,
+      `rollback returns to ${current.id} (current: ${current.kind} of ${current.createdAt} by ${current.user}, ${plural(current.services.length, 'service')})`,
       ...(older.length > 0 ? [`older releases kept: ${older.join(', ')}`] : []),
     ],
     current: current.id,

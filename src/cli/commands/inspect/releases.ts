@@ -3,6 +3,7 @@ import { listReleases } from '../../../release/release-store.js';
 import type { Release } from '../../../release/release-schema.js';
 import type { CliIo } from '../../io.js';
 import { queryHosts } from '../../remote/host-query.js';
+import { plural } from '../../../core/plural.js';
 
 /** Exit 0 when every host answered, 1 otherwise. */
 export async function releasesCommand(args: string[], io: CliIo): Promise<number> {
@@ -61,5 +62,5 @@ function line(r: Release): string {
   const git = r.git ? `git ${r.git.commit.slice(0, 12)}${r.git.dirty ? '+dirty' : ''}` : 'no git';
   const run = r.deployId ?? '(no id: an earlier rig)';
   const kind = r.kind === 'rollback' ? `rollback ${run} to ${r.from ?? '?'}` : `deploy ${run}`;
-  return `${r.id}  ${r.createdAt}  ${r.user}@${r.workstation}  ${kind}  ${git}  ${r.services.length} services, ${r.files.length} files`;
+  return `${r.id}  ${r.createdAt}  ${r.user}@${r.workstation}  ${kind}  ${git}  ${plural(r.services.length, 'service')}, ${plural(r.files.length, 'file')}`;
 }
