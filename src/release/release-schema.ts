@@ -89,9 +89,8 @@ function stamp(second: number): string {
     .replace(/\.\d+Z$/, 'Z');
 }
 
-/** The UTC second a release id names; undefined when its stamp is not a real time (a month 13: not rig's). */
+/** The UTC second a release id names; undefined when its stamp is not a real time (month 13, Feb 30: not rig's). */
 function idSecond(id: string): number | undefined {
-  const [y, mo, d, h, mi, s] = [0, 4, 6, 9, 11, 13].map((at, i) => Number(id.slice(at, at + (i === 0 ? 4 : 2))));
-  const second = Date.UTC(y ?? 0, (mo ?? 1) - 1, d, h, mi, s) / 1000;
-  return stamp(second) === id.slice(0, 16) ? second : undefined;
+  const ms = Date.parse(id.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z.*$/, '$1-$2-$3T$4:$5:$6Z'));
+  return Number.isNaN(ms) || stamp(ms / 1000) !== id.slice(0, 16) ? undefined : ms / 1000;
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
+import { newReleaseId } from '../../../src/release/release-schema.js';
 import { makeProject } from '../../helpers/project.js';
 import { sshdUnavailable, startSshdFleet, type SshdFleet } from '../../helpers/sshd/sshd-fleet.js';
 import { testIo } from '../../helpers/test-io.js';
@@ -116,11 +117,7 @@ describe.skipIf(unavailable !== undefined)('rig rollback undoes one deploy', () 
     // app's current release as a workstation whose clock runs an hour ahead would have named it
     const releases = path.join(data, 'state', 'app', 'releases');
     const current = readFileSync(path.join(releases, 'current'), 'utf8').trim();
-    const ahead = new Date(Date.now() + 3600_000)
-      .toISOString()
-      .replace(/[-:]/g, '')
-      .replace(/\.\d+Z$/, 'Z');
-    const moved = `${ahead}-${current.slice(-4)}`;
+    const moved = newReleaseId(new Date(Date.now() + 3600_000), current.slice(-4));
     renameSync(path.join(releases, current), path.join(releases, moved));
     const record = path.join(releases, moved, 'release.json');
     writeFileSync(record, readFileSync(record, 'utf8').replace(current, moved));
