@@ -8,6 +8,12 @@ import { moduleLoadDiagnostic } from './module-error.js';
 import { registerProjectModuleHooks, RIG_API } from './module-hooks.js';
 
 const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
+/**
+ * True when Node itself loads the project's modules (rig built, as it runs for users): their types are stripped in
+ * place, so a stack frame's line and column are the file's own. From source (vitest), vite transforms them and only
+ * the formatted stack, mapped back through its source maps, has their lines.
+ */
+export const PROJECT_MODULES_LOADED_BY_NODE = !RUNNING_FROM_SOURCE;
 
 /**
  * Imports `<root>/<rel>` (a .ts path such as `roles/sample/role.ts`). A module that does not load (an import that

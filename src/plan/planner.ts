@@ -59,7 +59,7 @@ export function guardsOf(roleOps: readonly RoleOps[]): { key: string; cmd: Cmd }
 /** Plans one host. Throws a DiagnosticsError when ops conflict (same path twice, a file where a directory must be). */
 export function planHost(input: PlanHostInput): HostPlan {
   const problems: Diagnostic[] = [];
-  const seen = new Map<string, string>();
+  const seen = new Map<string, () => string>();
   const steps: Step[] = [];
   for (const { role, ops, selected } of input.roleOps) {
     if (!selected) continue;
@@ -68,13 +68,14 @@ export function planHost(input: PlanHostInput): HostPlan {
       if (op.kind === 'handler' || op.kind === 'service' || op.kind === 'network') continue;
       if (op.kind === 'yamlMerge')
         throw new Error(`${op.path}: a yamlMerge op must be resolved against the host's file before planning`);
-      const where = op.origin ? formatLocation(op.origin) : `role ${role}`;
+      // formatted only where it is shown: every op of every host passes here, few are steps, fewer declared twice
+      const where = (): string => (op.origin ? formatLocation(op.origin) : `role ${role}`);
       const key = op.kind === 'command' ? `command ${role}/${op.name}` : op.path;
       const prev = seen.get(key);
       if (prev !== undefined) {
         problems.push({
           severity: 'error',
-          message: `${key} is declared twice (also at ${prev})`,
+          message: `${key} is declared twice (also at ${prev()})`,
           loc: op.origin,
           hosts: [input.host],
         });
@@ -84,7 +85,7 @@ export function planHost(input: PlanHostInput): HostPlan {
       const step = planOp(op, role, input);
       if (typeof step === 'string')
         problems.push({ severity: 'error', message: step, loc: op.origin, hosts: [input.host] });
-      else if (step) roleSteps.push(withOrigin(step, op.origin ? where : undefined));
+      else if (step) roleSteps.push(withOrigin(step, op.origin ? where() : undefined));
     }
     const handlers = planHandlers(
       role,
