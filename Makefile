@@ -30,11 +30,13 @@ help: ## list the targets
 
 # `npm install`, not `npm ci`: npm 11 writes lockfiles without the other platforms' optional packages (rollup's)
 # and then `npm ci` refuses them as out of sync (npm/cli#4828). `install` still honours the locked versions.
-# --ignore-scripts: no package's install script runs on this machine. The only ones in the tree build optional native
-# code (ssh2's crypto binding and cpu-features: ssh2 falls back to Node's crypto, same cipher order) or check versions
-# (protobufjs, under testcontainers); none is needed.
-$(DEPS_STAMP): package.json package-lock.json
+# --ignore-scripts: no package's install script runs by itself. The only ones in the tree build optional native code
+# (ssh2's crypto binding and cpu-features) or check versions (protobufjs, under testcontainers). ssh2's binding is then
+# built on purpose, by scripts/build-ssh2-binding.sh (offline, with the running Node's headers): it takes ~10 % off
+# rig's CPU at 100 hosts (README Benchmarks); without a compiler ssh2 uses Node's crypto, the same ciphers.
+$(DEPS_STAMP): package.json package-lock.json scripts/build-ssh2-binding.sh
 	npm install --ignore-scripts --no-audit --no-fund --loglevel=error
+	scripts/build-ssh2-binding.sh
 	@touch $@
 
 deps: $(DEPS_STAMP) ## install npm dependencies (locked versions)

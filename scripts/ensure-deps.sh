@@ -6,7 +6,8 @@ set -euo pipefail
 # libxml2-utils: xmllint validates `rig smoke --junit` output against the JUnit XSD in test/fixtures/junit/
 # gcc, libc6-dev: the static C binary of the distroless Headscale stand-in (scripts/images/headscale-distroless-standin.sh)
 # cron: the crontab binary `rig cron install --local` writes the nightly entry with (and its tests use)
-PKGS=(docker.io docker-compose openssh-server busybox-static debootstrap skopeo docker-registry caddy ansible-core make iproute2 sudo hyperfine apache2-utils libxml2-utils cron gcc libc6-dev)
+# g++, python3: node-gyp builds ssh2's optional crypto binding with them (scripts/build-ssh2-binding.sh, make deps)
+PKGS=(docker.io docker-compose openssh-server busybox-static debootstrap skopeo docker-registry caddy ansible-core make iproute2 sudo hyperfine apache2-utils libxml2-utils cron gcc libc6-dev g++ python3)
 
 missing=()
 for p in "${PKGS[@]}"; do
