@@ -1,5 +1,5 @@
 // Pure planner: desired ops of one host + its facts → the steps that bring it to the desired state, each with why.
-import { DiagnosticsError, formatLocation, type Diagnostic } from '../core/errors/diagnostic.js';
+import { DiagnosticsError, formatLocation, type Diagnostic, type SourceLocation } from '../core/errors/diagnostic.js';
 import type { Cmd } from '../core/cmd/cmd.js';
 import { sha256Hex } from '../core/digest.js';
 import type { CommandOp, DirOp, FileOp, HandlerOp, PathAttrs } from '../core/desired/op.js';
@@ -59,7 +59,7 @@ export function guardsOf(roleOps: readonly RoleOps[]): { key: string; cmd: Cmd }
 /** Plans one host. Throws a DiagnosticsError when ops conflict (same path twice, a file where a directory must be). */
 export function planHost(input: PlanHostInput): HostPlan {
   const problems: Diagnostic[] = [];
-  const seen = new Map<string, () => string>();
+  const seen = new Map<string, { origin: SourceLocation | undefined; role: string }>();
   const steps: Step[] = [];
   for (const { role, ops, selected } of input.roleOps) {
     if (!selected) continue;
@@ -68,24 +68,22 @@ export function planHost(input: PlanHostInput): HostPlan {
       if (op.kind === 'handler' || op.kind === 'service' || op.kind === 'network') continue;
       if (op.kind === 'yamlMerge')
         throw new Error(`${op.path}: a yamlMerge op must be resolved against the host's file before planning`);
-      // formatted only where it is shown: every op of every host passes here, few are steps, fewer declared twice
-      const where = (): string => (op.origin ? formatLocation(op.origin) : `role ${role}`);
       const key = op.kind === 'command' ? `command ${role}/${op.name}` : op.path;
       const prev = seen.get(key);
       if (prev !== undefined) {
         problems.push({
           severity: 'error',
-          message: `${key} is declared twice (also at ${prev()})`,
+          message: `${key} is declared twice (also at ${where(prev.origin, prev.role)})`,
           loc: op.origin,
           hosts: [input.host],
         });
         continue;
       }
-      seen.set(key, where);
+      seen.set(key, { origin: op.origin, role });
       const step = planOp(op, role, input);
       if (typeof step === 'string')
         problems.push({ severity: 'error', message: step, loc: op.origin, hosts: [input.host] });
-      else if (step) roleSteps.push(withOrigin(step, op.origin ? where() : undefined));
+      else if (step) roleSteps.push(withOrigin(step, op.origin));
     }
     const handlers = planHandlers(
       role,
@@ -112,8 +110,13 @@ function planOp(op: DirOp | FileOp | CommandOp, role: string, input: PlanHostInp
 
 const MISSING: PathState = { kind: 'missing', parentDir: false };
 
-function withOrigin(step: Step, origin: string | undefined): Step {
-  return origin === undefined ? step : { ...step, origin };
+/** Where an op was declared, for a message; formatted only when shown (every op of every host is planned). */
+function where(origin: SourceLocation | undefined, role: string): string {
+  return origin ? formatLocation(origin) : `role ${role}`;
+}
+
+function withOrigin(step: Step, origin: SourceLocation | undefined): Step {
+  return origin === undefined ? step : { ...step, origin: formatLocation(origin) };
 }
 
 function planDir(op: DirOp, fact: PathState, role: string): Step | string | undefined {

@@ -165,4 +165,38 @@ describe('planHost', () => {
       ]);
     }
   });
+
+  it("names where each op was declared: a step carries its op's call site, a second declaration names the first's", () => {
+    // call sites are formatted only for steps and messages; each must still be its own op's, not the op at hand's
+    const at = (line: number) => ({ file: `${process.cwd()}/roles/r/role.ts`, line, col: 5 });
+    const { steps } = planHost({
+      host: 'h',
+      roleOps: [
+        {
+          role: 'r',
+          ops: [{ ...dir('/a'), origin: at(3) }, file('/a/x', 'x', { origin: at(4) })],
+          selected: true,
+        },
+      ],
+      facts: new Map(),
+      before: new Map(),
+      guards: new Map(),
+      redactor: new Redactor(),
+    });
+    expect(steps.map((st) => st.origin)).toEqual(['roles/r/role.ts:3:5', 'roles/r/role.ts:4:5']);
+    try {
+      plan(
+        [
+          { ...dir('/b'), origin: at(7) },
+          { ...dir('/b'), origin: at(9) },
+        ],
+        {},
+      );
+      expect.unreachable();
+    } catch (err) {
+      expect((err as DiagnosticsError).diagnostics.map((d) => [d.message, d.loc?.line])).toEqual([
+        ['/b is declared twice (also at roles/r/role.ts:7:5)', 9],
+      ]);
+    }
+  });
 });
