@@ -77,8 +77,11 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
   const roleRefs = new Map<string, SourceLocation>();
   for (const play of playbook.plays) for (const r of play.roles) if (!roleRefs.has(r.name)) roleRefs.set(r.name, r.loc);
   const roles = await loadRoles(opts.root, roleRefs, ctx);
+  const errorsBefore = diagnostics.errorCount;
   const varsFiles = (opts.varsFiles ?? []).flatMap((f) => loadVarsFile(path.resolve(opts.root, f), 'vars file', ctx));
   const extraVars = parseExtraVars(opts.extraVars ?? [], diagnostics, opts.secretVars ?? []);
+  // a --vars-file or --var that failed leaves every host's variables unknown (see Inventory.unreadVars)
+  const everyHostUnread = diagnostics.errorCount > errorsBefore;
   // A file that failed to load leaves variables undefined: "missing required" would only repeat that error.
   const reportMissing = !diagnostics.hasErrors();
   checkUnknownRoleVars(allEntries(inventory, roles, varsFiles, extraVars), roles.values(), diagnostics);
@@ -103,6 +106,7 @@ export async function loadProject(opts: ProjectOptions): Promise<Project> {
       opts,
       diagnostics,
       reportMissing,
+      everyHostUnread,
     });
     if (host) hosts.set(name, host);
   }
@@ -127,6 +131,7 @@ interface ResolveInputs {
   opts: ProjectOptions;
   diagnostics: Diagnostics;
   reportMissing: boolean;
+  everyHostUnread: boolean;
 }
 
 function resolveHost(
@@ -135,6 +140,10 @@ function resolveHost(
   r: ResolveInputs,
 ): HostConfig | undefined {
   const groups = sortedGroupsOfHost(r.inventory, name).map((g) => g.name);
+  const unread = r.inventory.unreadVars;
+  // a vars file of this host failed to load, and its error is reported: the host's checks would judge its variables
+  // without what that file sets (a role default it overrides, say), so the host is left out of this failed load
+  if (r.everyHostUnread || unread.hosts.has(name) || groups.some((g) => unread.groups.has(g))) return undefined;
   const hostRoles = roleNames.flatMap((n) => {
     const loaded = r.roles.get(n.name);
     return loaded ? [{ loaded, selected: n.selected }] : [];

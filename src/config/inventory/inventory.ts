@@ -19,6 +19,12 @@ export interface Inventory {
   readonly groupVars: Map<string, VarEntry[]>;
   /** host_vars/<host>, per host, files in load order. */
   readonly hostVars: Map<string, VarEntry[]>;
+  /**
+   * The groups and hosts whose group_vars/host_vars (versions.yml: group `all`) reported an error as they loaded (a
+   * syntax error, a bad name, a vault that would not open): what those files set is unknown, so their hosts' variables
+   * are not checked (a check would judge a role default that the file may override: an error of the file's error).
+   */
+  readonly unreadVars: { readonly groups: ReadonlySet<string>; readonly hosts: ReadonlySet<string> };
 }
 
 const VARS_EXTENSIONS = ['.yml', '.yaml', '.json'];
@@ -44,17 +50,22 @@ export function loadInventory(root: string, env: string, ctx: LoadContext): Inve
   }
   const tree = loadHostsFile(hostsFile, ctx);
   const settings = loadEnvSettings(path.join(dir, 'env.yml'), ctx);
-  const groupVars = loadVarsDir(path.join(dir, 'group_vars'), 'group_vars', ctx, new Set(tree.groups.keys()), 'group');
+  const groups = loadVarsDir(path.join(dir, 'group_vars'), 'group_vars', ctx, new Set(tree.groups.keys()), 'group');
+  const groupVars = groups.vars;
   // versions.yml (image references, pinned by `rig pin`) is part of group_vars/all, loaded first: the env's group_vars
   // files may still override a version for a group or host.
   const versions = ['versions.yml', 'versions.yaml'].map((f) => path.join(dir, f)).filter((f) => existsSync(f));
-  if (versions.length > 0)
+  if (versions.length > 0) {
+    const errors = ctx.diagnostics.errorCount;
     groupVars.set('all', [
       ...versions.flatMap((f) => loadVarsFile(f, 'group_vars/all', ctx)),
       ...(groupVars.get('all') ?? []),
     ]);
-  const hostVars = loadVarsDir(path.join(dir, 'host_vars'), 'host_vars', ctx, new Set(tree.hosts.keys()), 'host');
-  return { root, env, dir, settings, tree, groupVars, hostVars };
+    if (ctx.diagnostics.errorCount > errors) groups.unread.add('all');
+  }
+  const hosts = loadVarsDir(path.join(dir, 'host_vars'), 'host_vars', ctx, new Set(tree.hosts.keys()), 'host');
+  const unreadVars = { groups: groups.unread, hosts: hosts.unread };
+  return { root, env, dir, settings, tree, groupVars, hostVars: hosts.vars, unreadVars };
 }
 
 function loadHostsFile(file: string, ctx: LoadContext): GroupTree {
@@ -88,6 +99,7 @@ function loadEnvSettings(file: string, ctx: LoadContext): EnvSettings {
 /**
  * group_vars/ or host_vars/: `<name>.yml|.yaml|.json`, or a directory `<name>/` whose files load in name order
  * (later files override earlier ones, as in Ansible). Files for unknown groups/hosts are reported as warnings.
+ * `unread`: the names whose files reported an error as they loaded.
  */
 function loadVarsDir(
   dir: string,
@@ -95,9 +107,10 @@ function loadVarsDir(
   ctx: LoadContext,
   known: Set<string>,
   kind: string,
-): Map<string, VarEntry[]> {
+): { vars: Map<string, VarEntry[]>; unread: Set<string> } {
   const out = new Map<string, VarEntry[]>();
-  if (!existsSync(dir)) return out;
+  const unread = new Set<string>();
+  if (!existsSync(dir)) return { vars: out, unread };
   for (const entry of readdirSync(dir).sort()) {
     const full = path.join(dir, entry);
     const isDir = statSync(full).isDirectory();
@@ -112,10 +125,12 @@ function loadVarsDir(
     }
     const files = isDir ? varsFilesIn(full) : [full];
     const entryLayer: Layer = layer === 'group_vars' && name === 'all' ? 'group_vars/all' : layer;
+    const errors = ctx.diagnostics.errorCount;
     const entries = files.flatMap((f) => loadVarsFile(f, entryLayer, ctx));
+    if (ctx.diagnostics.errorCount > errors) unread.add(name);
     out.set(name, [...(out.get(name) ?? []), ...entries]);
   }
-  return out;
+  return { vars: out, unread };
 }
 
 function varsFilesIn(dir: string): string[] {

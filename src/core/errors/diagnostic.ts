@@ -90,6 +90,11 @@ export class Diagnostics {
     return this.items.some((d) => d.severity === 'error');
   }
 
+  /** How many errors were added so far (before merging): compare two counts to tell whether a step added any. */
+  get errorCount(): number {
+    return this.items.reduce((n, d) => n + (d.severity === 'error' ? 1 : 0), 0);
+  }
+
   throwIfErrors(): void {
     if (this.hasErrors()) throw new DiagnosticsError(this.errors);
   }

@@ -1,5 +1,5 @@
 // Bad input: each case asserts the exact diagnostic text (file:line:col: message), and that errors come all at once.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VaultKeyring } from '../../../src/config/vault/keyring.js';
@@ -12,6 +12,41 @@ describe('config errors', () => {
   it('malformed YAML', async () => {
     const root = makeProject(sampleFiles({ [ALL]: 'sample_dir: /srv/app\nsample_api_key: [unclosed\n' }));
     expect(await loadErrors(root)).toEqual([expect.stringMatching(/^inventory\/test\/group_vars\/all\.yml:3:1: /)]);
+  });
+
+  it("a vars file that fails to load: its hosts' variables are not judged, the other hosts' are", async () => {
+    // web1's group file is broken: what it sets is unknown, so sample_port's "eighty" (it may override it) and the
+    // missing sample_api_key (it may set it) are not its errors; web2 (group db) loaded every file, and is judged
+    const root = makeProject(
+      sampleFiles({
+        [HOSTS]: 'all:\n  children:\n    app:\n      hosts:\n        web1:\n    db:\n      hosts:\n        web2:\n',
+        [ALL]: 'sample_dir: /srv/app\nsample_port: "eighty"\n',
+        'inventory/test/group_vars/app.yml': 'sample_api_key: not-a-real-key-123\nsample_port: [80\n',
+        'inventory/test/group_vars/db.yml': 'sample_api_key: not-a-real-key-456\n',
+        'playbooks/site.yml': '- hosts: [app, db]\n  roles: [sample]\n',
+      }),
+    );
+    expect(await loadErrors(root)).toEqual([
+      'inventory/test/group_vars/all.yml:2:14: sample_port: expected number, got string "eighty" [host web2]',
+      expect.stringMatching(/^inventory\/test\/group_vars\/app\.yml:3:1: /),
+    ]);
+    // the same with host_vars, and with a --var that is refused (every host's then)
+    writeFileSync(path.join(root, 'inventory/test/group_vars/app.yml'), 'sample_api_key: not-a-real-key-123\n');
+    const hostVars = path.join(root, 'inventory/test/host_vars');
+    mkdirSync(hostVars);
+    writeFileSync(path.join(hostVars, 'web2.yml'), 'sample_api_key: [x\n');
+    expect(await loadErrors(root)).toEqual([
+      'inventory/test/group_vars/all.yml:2:14: sample_port: expected number, got string "eighty" [host web1]',
+      expect.stringMatching(/^inventory\/test\/host_vars\/web2\.yml:2:1: /),
+    ]);
+    rmSync(hostVars, { recursive: true });
+    // versions.yml is part of group_vars/all: every host's
+    writeFileSync(path.join(root, 'inventory/test/versions.yml'), 'sample_image: [x\n');
+    expect(await loadErrors(root)).toEqual([expect.stringMatching(/^inventory\/test\/versions\.yml:2:1: /)]);
+    rmSync(path.join(root, 'inventory/test/versions.yml'));
+    expect(await loadErrors(root, { extraVars: ['9sample_port=80'] })).toEqual([
+      expect.stringMatching(/^<command line>:1:1: .*"9sample_port"/),
+    ]);
   });
 
   it('duplicate key', async () => {
