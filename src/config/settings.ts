@@ -27,7 +27,12 @@ export const SettingsSchema = z.strictObject({
     .describe('Vault password file (or executable printing it)'),
   RIG_SSH_KEY: existingFile('SSH key').optional().describe('Private key used for hosts whose inventory sets none'),
   RIG_FORKS: z.coerce.number().int().min(1).max(256).default(100).describe('Hosts handled in parallel'),
-  RIG_CONNECT_TIMEOUT: z.coerce.number().min(1).max(600).default(10).describe('SSH connect timeout per host, seconds'),
+  RIG_CONNECT_TIMEOUT: z.coerce
+    .number()
+    .min(1)
+    .max(600)
+    .optional()
+    .describe("SSH connect timeout per host, seconds (unset: ssh_config's ConnectTimeout for the host, else 10)"),
   RIG_TELEGRAM_API_BASE: z
     .url({ protocol: /^https?$/ })
     .default('https://api.telegram.org')

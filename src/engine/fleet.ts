@@ -23,7 +23,8 @@ export interface RunHostsOptions {
   readonly apply: boolean;
   readonly run: RunContext;
   readonly forks: number;
-  readonly connectTimeoutSec: number;
+  /** RIG_CONNECT_TIMEOUT; undefined: ssh_config's ConnectTimeout for each host, else 10 s. */
+  readonly connectTimeoutSec?: number | undefined;
   readonly acceptNewHostKeys: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Repository known_hosts (checked besides the user's and the system's files). */
@@ -183,7 +184,7 @@ export async function sshConnector(
   const ssh = await defaultSshOptions({
     acceptNewHostKeys: opts.acceptNewHostKeys,
     env: opts.env,
-    readyTimeoutMs: opts.connectTimeoutSec * 1000,
+    ...(opts.connectTimeoutSec === undefined ? {} : { readyTimeoutMs: opts.connectTimeoutSec * 1000 }),
     ...(opts.repoKnownHosts ? { repoKnownHosts: opts.repoKnownHosts } : {}),
     recordInRepo: opts.recordInRepo === true,
   });

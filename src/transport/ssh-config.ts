@@ -32,6 +32,9 @@ export interface ResolvedSshHost {
   /** Raw ProxyJump value (`[user@]host[:port][,…]`), undefined for none. */
   readonly proxyJump: string | undefined;
   readonly connectTimeoutSec: number | undefined;
+  /** `ServerAliveInterval` (seconds; 0: none) and `ServerAliveCountMax`: undefined when the config sets none. */
+  readonly serverAliveIntervalSec: number | undefined;
+  readonly serverAliveCountMax: number | undefined;
 }
 
 /** Where token expansion gets its values. */
@@ -71,15 +74,16 @@ function tokenize(s: string): string[] {
  * with the resolved HostName, as ssh does. An Include inside a non-matching block contributes nothing.
  */
 export function resolveSshHost(lines: readonly SshConfigLine[], alias: string, ctx: SshConfigContext): ResolvedSshHost {
-  const values = new Map<string, readonly string[]>();
+  const values = new Map<string, OptionLine>();
   const identityFiles: string[] = [];
-  const apply = (keyword: string, args: readonly string[]): void => {
+  const apply = (option: OptionLine): void => {
+    const arg = option.args[0];
     // ssh ignores an IdentityFile it already has (a final pass meets the same blocks again)
-    if (keyword === 'identityfile' && args[0] !== undefined) {
-      if (!identityFiles.includes(args[0])) identityFiles.push(args[0]);
-    } else if (!values.has(keyword)) values.set(keyword, args);
+    if (option.keyword === 'identityfile' && arg !== undefined) {
+      if (!identityFiles.includes(arg)) identityFiles.push(arg);
+    } else if (!values.has(option.keyword)) values.set(option.keyword, option);
   };
-  const first = (k: string): string | undefined => values.get(k)?.[0];
+  const first = (k: string): string | undefined => values.get(k)?.args[0];
   const hostNameNow = (): string => expand(first('hostname') ?? '%h', { ...ctx, host: alias, user: '' });
   const subject = (final: boolean, host: string | undefined): MatchSubject => {
     const user = first('user') ?? ctx.localUser;
@@ -103,7 +107,17 @@ export function resolveSshHost(lines: readonly SshConfigLine[], alias: string, c
     identitiesOnly: first('identitiesonly')?.toLowerCase() === 'yes',
     proxyJump: proxyJump === undefined || proxyJump.toLowerCase() === 'none' ? undefined : proxyJump,
     connectTimeoutSec: timeout === undefined ? undefined : Number(timeout),
+    serverAliveIntervalSec: wholeNumber(values.get('serveraliveinterval'), 'ServerAliveInterval'),
+    serverAliveCountMax: wholeNumber(values.get('serveralivecountmax'), 'ServerAliveCountMax'),
   };
+}
+
+/** An option's whole-number value; anything else is refused, as ssh refuses it, naming the file and line. */
+function wholeNumber(option: OptionLine | undefined, name: string): number | undefined {
+  const value = option?.args[0];
+  if (option === undefined || value === undefined) return undefined;
+  if (/^[0-9]{1,9}$/.test(value)) return Number(value);
+  throw new Error(`${option.file}:${option.line}: ${name}: expected a whole number, got "${value}"`);
 }
 
 /** One pass over the config: what Host lines match against, and what Match lines test. */
@@ -112,7 +126,8 @@ interface Pass {
   readonly subject: () => MatchSubject;
 }
 
-type Apply = (keyword: string, args: readonly string[]) => void;
+type OptionLine = Extract<SshConfigLine, { kind: 'option' }>;
+type Apply = (option: OptionLine) => void;
 
 /** Applies the matching blocks' options; true when a `Match final` asks for a final pass. */
 function walk(lines: readonly SshConfigLine[], pass: Pass, canMatch: boolean, apply: Apply): boolean {
@@ -133,7 +148,7 @@ function walk(lines: readonly SshConfigLine[], pass: Pass, canMatch: boolean, ap
         wantsFinal = walk(l.included, pass, active, apply) || wantsFinal;
         break;
       case 'option':
-        if (active) apply(l.keyword, l.args);
+        if (active) apply(l);
     }
   }
   return wantsFinal;

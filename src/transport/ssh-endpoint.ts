@@ -23,6 +23,9 @@ export interface SshEndpoint {
   readonly identityFiles: readonly string[];
   readonly identitiesOnly: boolean;
   readonly connectTimeoutSec: number | undefined;
+  /** ssh_config's `ServerAliveInterval` (0: none) and `ServerAliveCountMax`; undefined: rig's defaults. */
+  readonly serverAliveIntervalSec: number | undefined;
+  readonly serverAliveCountMax: number | undefined;
 }
 
 const MAX_JUMPS = 8;
@@ -48,6 +51,8 @@ export function planEndpoints(
     identityFiles: [...(target.identityFiles ?? []), ...r.identityFiles],
     identitiesOnly: r.identitiesOnly,
     connectTimeoutSec: r.connectTimeoutSec,
+    serverAliveIntervalSec: r.serverAliveIntervalSec,
+    serverAliveCountMax: r.serverAliveCountMax,
   };
   if (r.proxyJump === undefined) return [self];
   const jumps = r.proxyJump.split(',').map(parseJumpSpec);

@@ -21,7 +21,7 @@ export type ConnectOptions = Pick<
 
 /**
  * `--known-hosts F` or the env's `inventory/<env>/known_hosts` (see known-hosts-files.ts), `--accept-new-host-keys`,
- * and the workstation's RIG_CONNECT_TIMEOUT.
+ * and the workstation's RIG_CONNECT_TIMEOUT (unset: ssh_config's ConnectTimeout, else 10 s).
  */
 export function connectOptions(
   inventory: Project['inventory'],
@@ -32,7 +32,7 @@ export function connectOptions(
   return {
     acceptNewHostKeys: flags['accept-new-host-keys'] === true,
     env: io.env,
-    connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT,
+    ...(settings.RIG_CONNECT_TIMEOUT === undefined ? {} : { connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT }),
     ...repoKnownHosts(inventory.dir, flags['known-hosts'], io.cwd, inventory.settings),
   };
 }

@@ -21,6 +21,30 @@ export interface DialOptions {
 /** Settles when a connected client's socket has closed, whoever closed it. */
 const closedPromises = new WeakMap<Client, Promise<void>>();
 
+/** Why a connected client's connection ended, when ssh2 said (a keepalive timeout, a reset): for the messages. */
+const endReasons = new WeakMap<Client, string>();
+
+/** Why the connection of `client` was lost, as a clause to append (`: …`), or '' when nothing was said. */
+export function lostBecause(client: Client): string {
+  const why = endReasons.get(client);
+  return why === undefined ? '' : `: ${why}`;
+}
+
+/**
+ * Keepalives when ssh_config sets none (ServerAliveInterval 15, ServerAliveCountMax 3): OpenSSH sends none by default,
+ * and a host that stops answering without closing its TCP connection (hung, or cut off by a firewall that drops
+ * packets) would hold a deploy for as long as the kernel keeps retransmitting (~15 minutes with data in flight; with
+ * none, as while rig waits for a command's output, for ever). ssh2 ends the connection when CountMax keepalives in a
+ * row went unanswered and it would send one more: ~60 s of silence.
+ */
+export const SERVER_ALIVE_DEFAULTS = { intervalSec: 15, countMax: 3 } as const;
+
+function keepalive(ep: SshEndpoint): { intervalSec: number; countMax: number } | undefined {
+  const intervalSec = ep.serverAliveIntervalSec ?? SERVER_ALIVE_DEFAULTS.intervalSec;
+  if (intervalSec === 0) return undefined;
+  return { intervalSec, countMax: ep.serverAliveCountMax ?? SERVER_ALIVE_DEFAULTS.countMax };
+}
+
 /** Ends a client and resolves once it is closed (at once if it already was). */
 export function endClient(client: Client): Promise<void> {
   client.end();
@@ -107,6 +131,7 @@ async function dial(ep: SshEndpoint, sock: Duplex | undefined, opts: DialOptions
   let keyError: HostKeyError | undefined;
   // Only the key types the host is known by are negotiated: a host known by Ed25519 is never asked for ECDSA.
   const known = await knownHost(opts.hostKeys, ep.name, ep.hostName, ep.port);
+  const alive = keepalive(ep);
   const config: ConnectConfig = {
     host: ep.hostName,
     port: ep.port,
@@ -122,6 +147,7 @@ async function dial(ep: SshEndpoint, sock: Duplex | undefined, opts: DialOptions
         },
       );
     },
+    ...(alive === undefined ? {} : { keepaliveInterval: alive.intervalSec * 1000, keepaliveCountMax: alive.countMax }),
     ...(known.offer === undefined ? {} : { algorithms: { serverHostKey: [...known.offer] } }),
     ...(sock === undefined ? {} : { sock }),
   };
@@ -141,9 +167,19 @@ async function dial(ep: SshEndpoint, sock: Duplex | undefined, opts: DialOptions
       // Without this, Nagle holds each channel's small writes for the peer's delayed ACK: ~40 ms per command.
       client.setNoDelay(true);
       closedPromises.set(client, new Promise((done) => client.once('close', () => done())));
-      // After ready, errors end in 'close'; pending channels fail there. The listener keeps them from crashing the
-      // process.
-      client.on('error', () => undefined);
+      // After ready, errors end in 'close'; pending channels fail there, saying why (lostBecause). The listener also
+      // keeps them from crashing the process.
+      client.on('error', (err: Error & { level?: string }) => {
+        if (endReasons.has(client)) return;
+        const silent = alive !== undefined && err.level === 'client-timeout';
+        endReasons.set(
+          client,
+          silent
+            ? `${ep.hostName}:${ep.port} answered none of ${alive.countMax} keepalives sent ${alive.intervalSec} s apart ` +
+                '(ServerAliveInterval, ServerAliveCountMax): the host or the network is down'
+            : err.message,
+        );
+      });
       resolve(client);
     });
     client.connect(config);

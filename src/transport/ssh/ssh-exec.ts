@@ -4,6 +4,7 @@ import type { Client, ClientChannel } from 'ssh2';
 import { HostUnreachableError, RemoteCommandError } from '../../core/errors/remote-errors.js';
 import type { RemoteInvocation } from '../../core/cmd/remote.js';
 import type { ExecResult } from '../transport.js';
+import { lostBecause } from './ssh-connect.js';
 
 /** One exec request: what to send and how long to wait; `mask` masks the command's secrets in stderr. */
 export interface ChannelRequest {
@@ -19,14 +20,18 @@ export function execOnChannel(client: Client, req: ChannelRequest): Promise<Exec
   return new Promise((resolve, reject) => {
     const fail = (err: Error): void =>
       reject(
-        new HostUnreachableError(req.host, `cannot open a channel for ${req.invocation.display}: ${err.message}`, {
-          cause: err,
-        }),
+        new HostUnreachableError(
+          req.host,
+          `cannot open a channel for ${req.invocation.display}: ${err.message}${lostBecause(client)}`,
+          {
+            cause: err,
+          },
+        ),
       );
     try {
       client.exec(req.invocation.command, (err, channel) => {
         if (err) return fail(err);
-        collect(channel, req).then(resolve, reject);
+        collect(client, channel, req).then(resolve, reject);
         channel.end(req.stdin);
       });
     } catch (err) {
@@ -36,7 +41,7 @@ export function execOnChannel(client: Client, req: ChannelRequest): Promise<Exec
   });
 }
 
-function collect(channel: ClientChannel, req: ChannelRequest): Promise<ExecResult> {
+function collect(client: Client, channel: ClientChannel, req: ChannelRequest): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -71,7 +76,12 @@ function collect(channel: ClientChannel, req: ChannelRequest): Promise<ExecResul
       if (timedOut) return;
       const stderr = req.mask(Buffer.concat(err).toString('utf8'));
       if (status === undefined)
-        return reject(new HostUnreachableError(req.host, `connection lost while running ${req.invocation.display}`));
+        return reject(
+          new HostUnreachableError(
+            req.host,
+            `connection lost while running ${req.invocation.display}${lostBecause(client)}`,
+          ),
+        );
       const stdoutBytes = Buffer.concat(out);
       resolve({ code: exitCode(status), stdout: stdoutBytes.toString('utf8'), stderr, stdoutBytes });
     });

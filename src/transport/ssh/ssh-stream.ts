@@ -3,6 +3,7 @@ import type { Client, ClientChannel } from 'ssh2';
 import type { RemoteInvocation } from '../../core/cmd/remote.js';
 import { HostUnreachableError } from '../../core/errors/remote-errors.js';
 import { exitCode } from './ssh-exec.js';
+import { lostBecause } from './ssh-connect.js';
 import type { StreamHandle, StreamOptions } from '../transport.js';
 
 /** How long an aborted stream waits for sshd to confirm the channel's close. */
@@ -19,9 +20,13 @@ export function openStream(client: Client, req: StreamRequest): Promise<StreamHa
   return new Promise((resolve, reject) => {
     const fail = (err: Error): void =>
       reject(
-        new HostUnreachableError(req.host, `cannot open a channel for ${req.invocation.display}: ${err.message}`, {
-          cause: err,
-        }),
+        new HostUnreachableError(
+          req.host,
+          `cannot open a channel for ${req.invocation.display}: ${err.message}${lostBecause(client)}`,
+          {
+            cause: err,
+          },
+        ),
       );
     if (req.pty !== undefined && req.invocation.stdinPrefix.length > 0) {
       reject(
@@ -38,7 +43,7 @@ export function openStream(client: Client, req: StreamRequest): Promise<StreamHa
     try {
       client.exec(req.invocation.command, pty, (err, channel) => {
         if (err) return fail(err);
-        resolve({ resize: (rows, cols) => channel.setWindow(rows, cols, 0, 0), done: follow(channel, req) });
+        resolve({ resize: (rows, cols) => channel.setWindow(rows, cols, 0, 0), done: follow(client, channel, req) });
       });
     } catch (err) {
       // ssh2 throws synchronously when the connection is already closed.
@@ -47,7 +52,7 @@ export function openStream(client: Client, req: StreamRequest): Promise<StreamHa
   });
 }
 
-function follow(channel: ClientChannel, req: StreamRequest): Promise<number | undefined> {
+function follow(client: Client, channel: ClientChannel, req: StreamRequest): Promise<number | undefined> {
   return new Promise((resolve, reject) => {
     let status: { code: number | null; signal: string | undefined } | undefined;
     let aborted = false;
@@ -71,7 +76,13 @@ function follow(channel: ClientChannel, req: StreamRequest): Promise<number | un
       req.signal?.removeEventListener('abort', onAbort);
       if (status !== undefined) resolve(exitCode(status));
       else if (aborted) resolve(undefined);
-      else reject(new HostUnreachableError(req.host, `connection lost while running ${req.invocation.display}`));
+      else
+        reject(
+          new HostUnreachableError(
+            req.host,
+            `connection lost while running ${req.invocation.display}${lostBecause(client)}`,
+          ),
+        );
     });
     if (req.signal?.aborted) onAbort();
     else req.signal?.addEventListener('abort', onAbort, { once: true });

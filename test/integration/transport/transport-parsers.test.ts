@@ -59,6 +59,8 @@ Host *
   IdentityFile "%d/.ssh/id with space"
   IdentitiesOnly yes
   ConnectTimeout 7
+  ServerAliveInterval 30
+  ServerAliveCountMax 5
 `;
   const lines = parseSshConfig(text, 'cfg');
 
@@ -71,7 +73,20 @@ Host *
       identitiesOnly: true,
       proxyJump: 'bastion',
       connectTimeoutSec: 7,
+      serverAliveIntervalSec: 30,
+      serverAliveCountMax: 5,
     });
+  });
+
+  it('takes ServerAliveInterval 0 (no keepalives) and refuses a value that is no whole number at its line', () => {
+    const r = resolveSshHost(parseSshConfig('Host a\n  ServerAliveInterval 0\n', 'cfg'), 'a', ctx);
+    expect([r.serverAliveIntervalSec, r.serverAliveCountMax]).toEqual([0, undefined]);
+    const bad = parseSshConfig('Host a\n  ServerAliveCountMax=3\nHost *\n  ServerAliveInterval 15s\n', 'cfg');
+    expect(() => resolveSshHost(bad, 'a', ctx)).toThrow(
+      'cfg:4: ServerAliveInterval: expected a whole number, got "15s"',
+    );
+    // a host the bad line does not apply to is not refused for it
+    expect(resolveSshHost(parseSshConfig('Host b\n  ServerAliveInterval x\n', 'cfg'), 'a', ctx).hostName).toBe('a');
   });
 
   it('honours negated Host patterns and defaults HostName to the alias', () => {

@@ -1,7 +1,7 @@
 // Reaching hosts for real: ssh_config aliases, ProxyJump through a second sshd, ssh-agent, identity files, timeouts,
 // refusals.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,8 +10,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sh } from '../../../src/core/cmd/cmd.js';
 import { cmd } from '../../../src/core/cmd/template.js';
 import { HostUnreachableError } from '../../../src/core/errors/remote-errors.js';
+import { parseSshConfig } from '../../../src/transport/ssh-config.js';
 import { loadSshConfig } from '../../../src/transport/ssh-config-load.js';
 import { SshTransport } from '../../../src/transport/ssh/ssh-transport.js';
+import { sshConnector } from '../../../src/engine/fleet.js';
 import { connectTo, fleetOptions } from '../../helpers/sshd/connect.js';
 import { generateKey } from '../../helpers/sshd/keys.js';
 import { freePort } from '../../helpers/sshd/sshd-process.js';
@@ -168,6 +170,79 @@ describe.skipIf(unavailable !== undefined)('reaching hosts', () => {
     });
     expect(after).toBeInstanceOf(HostUnreachableError);
     expect((after as Error).message).toMatch(/^h2: unreachable: cannot open a channel for true: /);
+    await t.close();
+  });
+
+  it("waits ssh_config's ConnectTimeout for a handshake when RIG_CONNECT_TIMEOUT is unset, and RIG_CONNECT_TIMEOUT when set", async () => {
+    const port = await freePort('127.0.0.1');
+    const silent = net.createServer(() => undefined);
+    servers.push(silent);
+    await new Promise<void>((r) => silent.listen(port, '127.0.0.1', r));
+    const home = await mkdtemp(path.join(os.tmpdir(), 'rig-home-'));
+    await mkdir(path.join(home, '.ssh'));
+    await writeFile(
+      path.join(home, '.ssh/config'),
+      `Host mute\n  HostName 127.0.0.1\n  Port ${port}\n  ConnectTimeout 1\n`,
+    );
+    const connection = { host: 'mute', port: undefined, user: 'root', sshKey: fleet.clientKey.path, become: false };
+    const attempt = async (connectTimeoutSec?: number): Promise<{ err: unknown; ms: number }> => {
+      // what every command connects with (cli/remote/host-connector.ts passes RIG_CONNECT_TIMEOUT only when set)
+      const connect = await sshConnector({
+        acceptNewHostKeys: false,
+        env: { HOME: home },
+        ...(connectTimeoutSec === undefined ? {} : { connectTimeoutSec }),
+      });
+      const t0 = Date.now();
+      const err = await connect('mute', connection).catch((e: unknown) => e);
+      return { err, ms: Date.now() - t0 };
+    };
+    const own = await attempt();
+    expect((own.err as Error).message).toBe(
+      `mute: unreachable: root@127.0.0.1:${port}: no SSH handshake within the connect timeout`,
+    );
+    expect(own.ms).toBeGreaterThanOrEqual(900);
+    expect(own.ms).toBeLessThan(5000);
+    const set = await attempt(3);
+    expect(set.err).toBeInstanceOf(HostUnreachableError);
+    expect(set.ms).toBeGreaterThanOrEqual(2900);
+  });
+
+  it('gives up on a host that stops answering mid-command once its keepalives go unanswered', async () => {
+    const h = fleet.hosts[0]!;
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rig-alive-'));
+    const pidsFile = path.join(dir, 'pids');
+    const sshConfig = parseSshConfig('Host *\n  ServerAliveInterval 1\n  ServerAliveCountMax 2\n', 'cfg');
+    const t = await connectTo(fleet, h, { sshConfig });
+    // The command freezes its own connection's sshd processes (the session and its privsep monitor), as a hung host
+    // would be: the TCP connection stays up (the kernel still acknowledges), nothing answers on it.
+    const script = `echo $PPID $(ps -o ppid= -p $PPID) > ${pidsFile}; (sleep 0.3; kill -STOP $(cat ${pidsFile})) & sleep 20`;
+    const resume = async (): Promise<void> => {
+      const pids = (await readFile(pidsFile, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean);
+      for (const pid of pids) {
+        try {
+          process.kill(Number(pid), 'SIGCONT');
+        } catch {
+          // gone already: rig's close ended its session
+        }
+      }
+    };
+    // whatever rig does, the frozen processes go on after 12 s (the command then ends by itself after 20 s)
+    const thaw = setTimeout(() => void resume(), 12_000);
+    const t0 = Date.now();
+    const err = await t.exec(sh(script)).catch((e: unknown) => e);
+    const ms = Date.now() - t0;
+    clearTimeout(thaw);
+    await resume();
+    expect(err).toBeInstanceOf(HostUnreachableError);
+    expect((err as Error).message).toBe(
+      `h1: unreachable: connection lost while running /bin/sh -c '${script}' sh: ${h.address}:${h.port} answered none ` +
+        'of 2 keepalives sent 1 s apart (ServerAliveInterval, ServerAliveCountMax): the host or the network is down',
+    );
+    // the third unanswered tick ends it (~3 s), long before the command would have
+    expect(ms).toBeGreaterThanOrEqual(2000);
+    expect(ms).toBeLessThan(15_000);
+    const after = await t.exec(cmd`true`).catch((e: unknown) => e);
+    expect((after as Error).message).toMatch(/: the host or the network is down$/);
     await t.close();
   });
 

@@ -22,7 +22,6 @@ describe('workstation settings', () => {
     expect(loadSettings(root, {})).toEqual({
       RIG_ENV: 'local',
       RIG_FORKS: 100,
-      RIG_CONNECT_TIMEOUT: 10,
       RIG_TELEGRAM_API_BASE: 'https://api.telegram.org',
     });
   });
