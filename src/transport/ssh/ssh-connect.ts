@@ -24,10 +24,13 @@ const closedPromises = new WeakMap<Client, Promise<void>>();
 /** Why a connected client's connection ended, when ssh2 said (a keepalive timeout, a reset): for the messages. */
 const endReasons = new WeakMap<Client, string>();
 
-/** Why the connection of `client` was lost, as a clause to append (`: …`), or '' when nothing was said. */
+/**
+ * Why the connection of `client` was lost, as the head of a message (`…; `), or '' when nothing was said. A head: what
+ * follows names a command, which may be a script that a message shows cut short.
+ */
 export function lostBecause(client: Client): string {
   const why = endReasons.get(client);
-  return why === undefined ? '' : `: ${why}`;
+  return why === undefined ? '' : `${why}; `;
 }
 
 /**

@@ -22,7 +22,7 @@ export function execOnChannel(client: Client, req: ChannelRequest): Promise<Exec
       reject(
         new HostUnreachableError(
           req.host,
-          `cannot open a channel for ${req.invocation.display}: ${err.message}${lostBecause(client)}`,
+          `${lostBecause(client)}cannot open a channel for ${req.invocation.display}: ${err.message}`,
           {
             cause: err,
           },
@@ -79,7 +79,7 @@ function collect(client: Client, channel: ClientChannel, req: ChannelRequest): P
         return reject(
           new HostUnreachableError(
             req.host,
-            `connection lost while running ${req.invocation.display}${lostBecause(client)}`,
+            `${lostBecause(client)}connection lost while running ${req.invocation.display}`,
           ),
         );
       const stdoutBytes = Buffer.concat(out);

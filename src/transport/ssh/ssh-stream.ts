@@ -22,7 +22,7 @@ export function openStream(client: Client, req: StreamRequest): Promise<StreamHa
       reject(
         new HostUnreachableError(
           req.host,
-          `cannot open a channel for ${req.invocation.display}: ${err.message}${lostBecause(client)}`,
+          `${lostBecause(client)}cannot open a channel for ${req.invocation.display}: ${err.message}`,
           {
             cause: err,
           },
@@ -80,7 +80,7 @@ function follow(client: Client, channel: ClientChannel, req: StreamRequest): Pro
         reject(
           new HostUnreachableError(
             req.host,
-            `connection lost while running ${req.invocation.display}${lostBecause(client)}`,
+            `${lostBecause(client)}connection lost while running ${req.invocation.display}`,
           ),
         );
     });
