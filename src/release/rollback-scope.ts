@@ -19,7 +19,9 @@ export interface RollbackScope {
 /**
  * The last deploy is the one that made the newest current release among the hosts; every host whose current release
  * it made goes back to the release before that one, the others are untouched. A release of an earlier rig (no deploy
- * id) stands for a deploy of its own: such a rollback never reaches beyond that host.
+ * id) stands for a deploy of its own: such a rollback never reaches beyond that host. Newest by release id (the second
+ * in it), then by `createdAt`: an id sorts after the host's current release even when the workstation that made it
+ * has a clock behind (newReleaseId), where `createdAt` keeps that clock's time.
  */
 export function rollbackScope(lists: ReadonlyMap<string, ReleaseList>): RollbackScope {
   const currents = [...lists].flatMap(([host, l]) => {
@@ -27,7 +29,7 @@ export function rollbackScope(lists: ReadonlyMap<string, ReleaseList>): Rollback
     return c ? [{ host, c }] : [];
   });
   const newest = currents.reduce<{ host: string; c: Release } | undefined>(
-    (a, b) => (a === undefined || b.c.createdAt > a.c.createdAt ? b : a),
+    (a, b) => (a === undefined || newer(b.c, a.c) ? b : a),
     undefined,
   );
   const undoes = newest ? runOf(newest.c) : undefined;
@@ -59,6 +61,12 @@ export function rollbackScope(lists: ReadonlyMap<string, ReleaseList>): Rollback
     }
   }
   return { undoes, hosts };
+}
+
+/** Whether `b` was made after `a`: the second its id names, then its clock's time. */
+function newer(b: Release, a: Release): boolean {
+  const [sb, sa] = [b.id.slice(0, 16), a.id.slice(0, 16)];
+  return sb !== sa ? sb > sa : Date.parse(b.createdAt) > Date.parse(a.createdAt);
 }
 
 function runOf(r: Release): string {

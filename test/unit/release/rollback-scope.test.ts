@@ -50,6 +50,28 @@ describe('rollbackScope', () => {
     });
   });
 
+  it('finds the last deploy by release id when a workstation clock was behind', () => {
+    // d3 ran after d2 from a workstation two hours behind: its createdAt says 05:00, its id on app took the second after
+    // d2's current release there (newReleaseId); vpn still holds d1's release, of 07:00:01
+    const late = rel('20261202T070001Z-eeee', '2026-12-02T05:00:00Z', 'd3');
+    const s = rollbackScope(
+      new Map([
+        ['app', list(late, B_APP, A_APP)],
+        ['vpn', list(A_VPN, OLD_VPN)],
+      ]),
+    );
+    expect(s.undoes).toBe('d3');
+    expect(s.hosts.get('app')).toEqual({ kind: 'rollback', to: B_APP.id, current: late.id });
+    expect(s.hosts.get('vpn')).toMatchObject({ kind: 'untouched' });
+    // within one second, the clock's time decides (the later host listed last: the first would win a tie)
+    const sameSecond = rel('20261201T070001Z-ffff', '2026-12-01T07:00:01.500Z', 'd4');
+    const tie = new Map([
+      ['vpn', list(A_VPN, OLD_VPN)],
+      ['app', list(sameSecond, OLD_VPN)],
+    ]);
+    expect(rollbackScope(tie).undoes).toBe('d4');
+  });
+
   it('takes every host a deploy changed back together', () => {
     const s = rollbackScope(
       new Map([
