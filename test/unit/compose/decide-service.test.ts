@@ -184,6 +184,79 @@ describe('decideService: each recreate reason', () => {
   });
 });
 
+describe('decideService: a file the container took in, changed on the host, written again (drift repaired)', () => {
+  // the plan writes the file back although the repository's version is the one the container took in: the host's copy
+  // was changed under it, and the running container may have read that copy
+  const rewrite = (path: string): WriteStep => ({
+    kind: 'write',
+    role: 'web',
+    why: 'content changed',
+    path,
+    notify: [],
+    change: { kind: 'update', path, sensitive: false, sha256After: 'f'.repeat(64) },
+  });
+  const conf = rewrite(`${CONF}/app.conf`);
+  const env = rewrite(ENV);
+  const rewritten = 'changed on the host since the container took it in (hand edit?): rewritten';
+  const plain = web({ reload: false });
+  it.each<[string, DesiredService, ContainerState, Step[], ServiceDecision]>([
+    [
+      'under the reload path: reload',
+      was,
+      running,
+      [conf],
+      {
+        action: 'reload',
+        reasons: [`app.conf ${rewritten} (reload in place: app reload)`],
+        reload: { command: ['app', 'reload'], record: JSON.stringify(recordOf(running.id, 'a')) },
+      },
+    ],
+    [
+      'a service without reload: recreate',
+      plain,
+      deployed(plain),
+      [conf],
+      { action: 'recreate', reasons: [`app.conf ${rewritten}`] },
+    ],
+    // its environment was read when a container was created: by hand, from the changed copy?
+    [
+      'an env file: recreate, named once',
+      was,
+      running,
+      [env, conf],
+      { action: 'recreate', reasons: [`env x.env ${rewritten}`, `app.conf ${rewritten}`] },
+    ],
+    [
+      'stopped: started, it reads the files as written',
+      was,
+      exited(3),
+      [conf, env],
+      { action: 'start', reasons: ['not running (exited 3)'] },
+    ],
+    [
+      'a one-shot that exited 0 reads nothing again: none',
+      web({ oneShot: true }),
+      { ...deployed(web({ oneShot: true })), running: false, status: 'exited', exitCode: 0 },
+      [env],
+      none,
+    ],
+    ['a file it does not take in: none', was, running, [rewrite('/srv/shop/other.conf')], none],
+  ])('%s', (_name, want, container, fileSteps, expected) => {
+    expect(decide(want, { container }, fileSteps)).toEqual(expected);
+  });
+
+  it('an env file in a mounted directory (an env input and a file input): named once, as the env file', () => {
+    const inConf = `${CONF}/x.env`;
+    const op = svc('web', { image: 'app:1', mounts: [mount], envFiles: [inConf] });
+    const want = desiredOf([role('web', [file(`${CONF}/app.conf`, 'a'), file(inConf, 'A=1\n'), op])]).services[0]!;
+    expect(Object.keys(want.inputs)).toEqual(expect.arrayContaining([`env:${inConf}`, `file:${inConf}`]));
+    expect(decide(want, { container: deployed(want) }, [rewrite(inConf)])).toEqual({
+      action: 'recreate',
+      reasons: [`env x.env ${rewritten}`],
+    });
+  });
+});
+
 describe('decideService: a missing or corrupt rig.inputs label', () => {
   it.each([
     ['missing', undefined],
