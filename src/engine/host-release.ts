@@ -151,7 +151,10 @@ export function hostRelease(input: {
     ...(input.from !== undefined ? { from: input.from } : {}),
     deployId: ctx.runId,
   };
-  return buildRelease(meta, stack, input.roleOps, input.previous, running).release;
+  const removed = new Set(
+    input.plan.steps.flatMap((st) => (st.kind === 'service' && st.action === 'remove' ? [st.service] : [])),
+  );
+  return buildRelease(meta, stack, input.roleOps, input.previous, running, removed).release;
 }
 
 /** A container known only from the gate (created by this run): what the release needs of it. */

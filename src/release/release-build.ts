@@ -18,7 +18,10 @@ export type ReleaseMeta = Pick<
 
 /**
  * The release after a successful deploy: the selected roles' files, dirs and services as now deployed; roles that
- * `--role` left out keep their entries of the previous release (their files and containers were not touched).
+ * `--role` left out, or that the host no longer has, keep their entries of the previous release (their files and
+ * containers were not touched), but for the services this run removed (`removed`, by name: a role taken off the host
+ * has its containers removed by a deploy of every role, and a release that kept them would bring them back on a
+ * rollback to it).
  */
 export function buildRelease(
   meta: ReleaseMeta,
@@ -26,6 +29,7 @@ export function buildRelease(
   roleOps: readonly RoleOps[],
   prev: Release | undefined,
   running: readonly ContainerState[],
+  removed: ReadonlySet<string> = new Set(),
 ): { release: Release; blobs: Map<string, Buffer> } {
   const selected = new Set(roleOps.filter((r) => r.selected).map((r) => r.role));
   const kept = <T extends { role: string }>(list: readonly T[] | undefined): T[] =>
@@ -33,7 +37,7 @@ export function buildRelease(
   const blobs = new Map<string, Buffer>();
   const files: Release['files'] = kept(prev?.files);
   const dirs: Release['dirs'] = kept(prev?.dirs);
-  const services: ReleaseService[] = kept(prev?.services);
+  const services: ReleaseService[] = kept(prev?.services).filter((s) => !removed.has(s.name));
   const networks: Release['networks'] = [];
   for (const r of roleOps.filter((x) => x.role !== COMPOSE_ROLE)) {
     for (const op of r.ops) {

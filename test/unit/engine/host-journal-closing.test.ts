@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Redactor } from '../../../src/core/redact/redactor.js';
 import { HostJournal } from '../../../src/engine/host-journal.js';
 import type { HostResult } from '../../../src/engine/host-result.js';
-import type { RunContext } from '../../../src/engine/run-context.js';
+import { runContext } from '../../helpers/run-context.js';
 import type { StackConfig } from '../../../src/config/vars/stack-vars.js';
 
 const roots: string[] = [];
@@ -17,19 +17,7 @@ afterEach(() => roots.splice(0).forEach((r) => rmSync(r, { recursive: true, forc
 function journal(): { j: HostJournal; mirror: () => string[] } {
   const root = mkdtempSync(path.join(os.tmpdir(), 'rig-closing-'));
   roots.push(root);
-  const run = {
-    mode: 'deploy',
-    env: 'prod',
-    root,
-    runId: 'run1',
-    user: 'alice',
-    workstation: 'laptop',
-    git: null,
-    breakLock: false,
-    autoRollback: true,
-    removeUndeclared: true,
-    log: () => undefined,
-  } satisfies RunContext;
+  const run = runContext({ root });
   const j = new HostJournal({
     host: 'web1',
     redactor: new Redactor(['s3cret-value']),

@@ -5,6 +5,9 @@ import { COMPOSE_ROLE } from '../../../src/compose/compose-desired.js';
 import { sha256Hex } from '../../../src/core/digest.js';
 import type { Op } from '../../../src/core/desired/op.js';
 import { buildRelease, releaseOps, type ReleaseMeta } from '../../../src/release/release-build.js';
+import { hostRelease } from '../../../src/engine/host-release.js';
+import { runContext } from '../../helpers/run-context.js';
+import type { Step } from '../../../src/core/plan-data/plan-types.js';
 import { newReleaseId, releaseSchema, type Release, type ReleaseService } from '../../../src/release/release-schema.js';
 import { deployed, desiredOf, file, ID_A, ID_B, net, role, STACK, svc } from '../compose/compose-fixtures.js';
 
@@ -117,6 +120,52 @@ describe('buildRelease', () => {
       { role: 'web', name: 'back', internal: true, external: false },
       { role: 'db', name: 'data', internal: false, external: false },
     ]);
+  });
+
+  it("a role the host no longer has keeps its entries, but for the services the run removed (they'd come back)", () => {
+    // role cache: in the previous release, gone from the host's plays; a deploy of every role removed its container
+    const cache: ReleaseService = { ...prevDb, role: 'cache', name: 'cache' };
+    const before = { ...prev, services: [prevDb, cache], files: [...prev.files, { ...prev.files[0]!, role: 'cache' }] };
+    const after = buildRelease(META, STACK, roleOps, before, running, new Set(['cache'])).release;
+    expect(after.services.map((s) => s.name)).toEqual(['db', 'web', 'worker']);
+    expect(after.files.filter((f) => f.role === 'cache')).toHaveLength(1); // its files stay on the host, as they were
+    // under --role, nothing is removed: the container still runs, and the release keeps it
+    expect(buildRelease(META, STACK, roleOps, before, running).release.services.map((s) => s.name)).toEqual([
+      'db',
+      'cache',
+      'web',
+      'worker',
+    ]);
+  });
+
+  it('hostRelease: the services its plan removed are the ones dropped', () => {
+    const cache: ReleaseService = { ...prevDb, role: 'cache', name: 'cache' };
+    const run = runContext();
+    const remove: Step = {
+      kind: 'service',
+      action: 'remove',
+      role: 'cache',
+      service: 'cache',
+      container: 'shop_cache',
+      phase: 'infra',
+      reasons: ['no longer declared'],
+      why: 'no longer declared',
+      fingerprint: '',
+      gate: { oneShot: false, timeoutSec: 0, settleSec: 0, healthcheck: false },
+    };
+    const recorded = (steps: Step[]): string[] =>
+      hostRelease({
+        stack: STACK,
+        roleOps,
+        plan: { host: 'h', steps, observed: '' },
+        previous: { ...prev, services: [prevDb, cache] },
+        run,
+        host: 'h',
+        gate: [],
+        docker: undefined,
+      }).services.map((x) => x.name);
+    expect(recorded([remove])).toEqual(['db', 'web', 'worker']);
+    expect(recorded([])).toEqual(['db', 'cache', 'web', 'worker']);
   });
 
   it('without a previous release, unselected roles have no entries', () => {
