@@ -4,7 +4,7 @@ import type { Cmd } from '../../core/cmd/cmd.js';
 import { toRemote } from '../../core/cmd/remote.js';
 import { maskSecretsOf } from '../run.js';
 import { sftpPut } from './sftp-put.js';
-import { dialChain, endClient, type DialOptions } from './ssh-connect.js';
+import { closeChain, dialChain, type DialOptions } from './ssh-connect.js';
 import { planEndpoints, type SshTarget } from '../ssh-endpoint.js';
 import { execOnChannel } from './ssh-exec.js';
 import { openStream } from './ssh-stream.js';
@@ -37,6 +37,7 @@ export class SshTransport implements Transport {
   private sftps = 0;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
+  private closing: Promise<void> | undefined;
 
   private constructor(
     readonly host: string,
@@ -99,8 +100,13 @@ export class SshTransport implements Transport {
     });
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.clients].reverse().map(endClient));
+  /**
+   * Ends the host's connection, and its jump hosts' when no other host uses them (see dialChain). Once: a second call
+   * (a no-op host's early close, then its session's end) gets the same promise, and releases no shared hop twice.
+   */
+  close(): Promise<void> {
+    this.closing ??= closeChain(this.clients);
+    return this.closing;
   }
 
   private target(): Client {

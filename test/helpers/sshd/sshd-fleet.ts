@@ -18,6 +18,8 @@ export interface SshdHost {
   ecdsaKey: KeyPair | undefined;
   /** The key types sshd offers. */
   keyTypes: readonly HostKeyType[];
+  /** Its MaxStartups, once a restart set one (see SshdSpec). */
+  maxStartups?: string;
   process: SshdProcess;
 }
 
@@ -36,7 +38,10 @@ export interface SshdFleet {
    * Restarts a host's sshd on the same address and port, with a fresh Ed25519 key when asked, offering the key types
    * `keyTypes` (default: those it offered; an ECDSA key is made the first time it is asked for).
    */
-  restart(host: SshdHost, opts?: { newHostKey?: boolean; keyTypes?: readonly HostKeyType[] }): Promise<void>;
+  restart(
+    host: SshdHost,
+    opts?: { newHostKey?: boolean; keyTypes?: readonly HostKeyType[]; maxStartups?: string },
+  ): Promise<void>;
   /** Stops one host's sshd (restart brings it back). */
   stopHost(host: SshdHost): Promise<void>;
   /** The sshd logs of all hosts, for dumping when a test fails. */
@@ -76,6 +81,7 @@ export async function startSshdFleet(count: number, opts: { firstOctet?: number 
       if (o.newHostKey === true)
         host.hostKey = await generateKey(path.join(host.dir, 'ssh_host_ed25519_key'), host.name);
       host.keyTypes = o.keyTypes ?? host.keyTypes;
+      if (o.maxStartups !== undefined) host.maxStartups = o.maxStartups;
       const ecdsaPath = path.join(host.dir, 'ssh_host_ecdsa_key');
       if (host.keyTypes.includes('ecdsa')) host.ecdsaKey ??= await generateKey(ecdsaPath, host.name, 'ecdsa');
       host.process = await startSshd(spec(host, authorizedKeys));
@@ -113,11 +119,12 @@ async function startHost(dir: string, name: string, address: string, authorizedK
   return { ...partial, process };
 }
 
-type SpecOf = Pick<SshdHost, 'name' | 'dir' | 'address' | 'port' | 'keyTypes'>;
+type SpecOf = Pick<SshdHost, 'name' | 'dir' | 'address' | 'port' | 'keyTypes' | 'maxStartups'>;
 
 function spec(h: SpecOf, authorizedKeys: string): Parameters<typeof startSshd>[0] {
   const hostKeys = h.keyTypes.map((t) => path.join(h.dir, `ssh_host_${t}_key`));
-  return { name: h.name, dir: h.dir, address: h.address, port: h.port, hostKeys, authorizedKeys };
+  const max = h.maxStartups === undefined ? {} : { maxStartups: h.maxStartups };
+  return { name: h.name, dir: h.dir, address: h.address, port: h.port, hostKeys, authorizedKeys, ...max };
 }
 
 function aliasBlock(h: SshdHost, key: string): string {

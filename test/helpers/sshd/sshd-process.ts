@@ -25,6 +25,8 @@ export interface SshdSpec {
   /** Host key files, offered in this order (one per key type). */
   readonly hostKeys: readonly string[];
   readonly authorizedKeys: string;
+  /** sshd's MaxStartups (default 100:30:200: a test's burst of handshakes is never dropped). */
+  readonly maxStartups?: string;
 }
 
 /** Asks the kernel for a free TCP port on `address`. */
@@ -53,7 +55,7 @@ function sshdConfig(s: SshdSpec): string {
     'UseDNS no',
     'StrictModes no',
     'LogLevel VERBOSE',
-    'MaxStartups 100:30:200',
+    `MaxStartups ${s.maxStartups ?? '100:30:200'}`,
     'MaxSessions 100',
     'AllowTcpForwarding yes',
     'Subsystem sftp /usr/lib/openssh/sftp-server',

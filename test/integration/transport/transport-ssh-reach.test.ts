@@ -1,6 +1,6 @@
 // Reaching hosts for real: ssh_config aliases, ProxyJump through a second sshd, ssh-agent, identity files, timeouts,
 // refusals.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -72,6 +72,45 @@ describe.skipIf(unavailable !== undefined)('reaching hosts', () => {
     expect((err as Error).message).toBe(
       `app: unreachable: via ProxyJump bastion: root@${where}: connect ECONNREFUSED ${where}`,
     );
+  });
+
+  it('shares one connection to a jump host among the hosts behind it, open while one of them uses it', async () => {
+    // 40 hosts at once through a bastion that drops every unauthenticated connection beyond 2 (sshd's default, 10:30:100,
+    // drops some beyond 10): a connection per host lost most of them, "Connection lost before handshake"
+    const [jump, target] = [fleet.hosts[0]!, fleet.hosts[1]!];
+    await fleet.restart(jump, { maxStartups: '2' });
+    const toJump = (): number =>
+      execFileSync('ss', ['-Htn', 'state', 'established', 'dst', `${jump.address}:${jump.port}`], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.trim() !== '').length;
+    try {
+      const cfg = path.join(fleet.dir, 'bastion_config');
+      await writeFile(
+        cfg,
+        `Host app*\n  HostName ${target.address}\n  Port ${target.port}\n  ProxyJump bastion\n` +
+          `Host bastion\n  HostName ${jump.address}\n  Port ${jump.port}\n` +
+          `Host *\n  User root\n  IdentityFile ${fleet.clientKey.path}\n`,
+      );
+      // one options object: one run (a run's hosts share its hops)
+      const opts = fleetOptions(fleet, { sshConfig: await loadSshConfig(cfg, os.homedir()) });
+      const hosts = Array.from({ length: 40 }, (_, i) => `app${i}`);
+      const ts = await Promise.all(hosts.map((name) => SshTransport.connect({ name, host: name }, opts)));
+      const outs = await Promise.all(ts.map(async (t) => (await t.exec(cmd`printenv RIG_TEST_HOST`)).stdout));
+      expect(new Set(outs)).toEqual(new Set(['h2\n']));
+      expect(toJump()).toBe(1);
+      await Promise.all(ts.slice(1).map((t) => t.close()));
+      await ts[1]!.close(); // closed twice (an early close, then the session's end): it releases the hop once
+      expect(toJump()).toBe(1); // app0 still uses it
+      expect((await ts[0]!.exec(cmd`true`)).code).toBe(0);
+      await ts[0]!.close();
+      await waitFor(() => Promise.resolve(toJump() === 0));
+      // a later host dials it again
+      const again = await SshTransport.connect({ name: 'app-late', host: 'app-late' }, opts);
+      expect((await again.exec(cmd`printenv RIG_TEST_HOST`)).stdout).toBe('h2\n');
+      await again.close();
+    } finally {
+      await fleet.restart(jump, { maxStartups: '100:30:200' });
+    }
   });
 
   it('authenticates with ssh-agent when no key file is configured', async () => {
