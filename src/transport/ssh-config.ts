@@ -96,7 +96,6 @@ export function resolveSshHost(lines: readonly SshConfigLine[], alias: string, c
   const hostName = hostNameNow();
   const user = first('user');
   const port = first('port');
-  const timeout = first('connecttimeout');
   const tokens = { ...ctx, host: hostName, user: user ?? ctx.localUser };
   const proxyJump = first('proxyjump');
   return {
@@ -106,7 +105,7 @@ export function resolveSshHost(lines: readonly SshConfigLine[], alias: string, c
     identityFiles: identityFiles.filter((f) => f.toLowerCase() !== 'none').map((f) => expand(f, tokens)),
     identitiesOnly: first('identitiesonly')?.toLowerCase() === 'yes',
     proxyJump: proxyJump === undefined || proxyJump.toLowerCase() === 'none' ? undefined : proxyJump,
-    connectTimeoutSec: timeout === undefined ? undefined : Number(timeout),
+    connectTimeoutSec: wholeNumber(values.get('connecttimeout'), 'ConnectTimeout'),
     serverAliveIntervalSec: wholeNumber(values.get('serveraliveinterval'), 'ServerAliveInterval'),
     serverAliveCountMax: wholeNumber(values.get('serveralivecountmax'), 'ServerAliveCountMax'),
   };

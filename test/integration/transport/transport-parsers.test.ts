@@ -78,12 +78,15 @@ Host *
     });
   });
 
-  it('takes ServerAliveInterval 0 (no keepalives) and refuses a value that is no whole number at its line', () => {
+  it('takes ServerAliveInterval 0 (no keepalives) and refuses a number of seconds or times that is no whole number at its line', () => {
     const r = resolveSshHost(parseSshConfig('Host a\n  ServerAliveInterval 0\n', 'cfg'), 'a', ctx);
     expect([r.serverAliveIntervalSec, r.serverAliveCountMax]).toEqual([0, undefined]);
     const bad = parseSshConfig('Host a\n  ServerAliveCountMax=3\nHost *\n  ServerAliveInterval 15s\n', 'cfg');
     expect(() => resolveSshHost(bad, 'a', ctx)).toThrow(
       'cfg:4: ServerAliveInterval: expected a whole number, got "15s"',
+    );
+    expect(() => resolveSshHost(parseSshConfig('Host a\n  ConnectTimeout 5s\n', 'cfg'), 'a', ctx)).toThrow(
+      'cfg:2: ConnectTimeout: expected a whole number, got "5s"',
     );
     // a host the bad line does not apply to is not refused for it
     expect(resolveSshHost(parseSshConfig('Host b\n  ServerAliveInterval x\n', 'cfg'), 'a', ctx).hostName).toBe('a');
