@@ -4,7 +4,7 @@ import type { Step } from '../core/plan-data/plan-types.js';
 import type { ContainerState } from '../facts/containers/docker-state.js';
 import type { DesiredService } from './compose-desired.js';
 import { recreateReasons } from './service-reasons.js';
-import { plannedReload, reloadedCurrent, repairReload, REWRITTEN, type ReloadRecord } from './service-reload.js';
+import { plannedReload, reloadedCurrent, type ReloadRecord } from './service-reload.js';
 import { takenInputs } from './taken-inputs.js';
 
 /** A service as the repository wants it, in its project, with the file changes of the same plan. */
@@ -83,8 +83,6 @@ export function decideService(wanted: WantedService, current: CurrentService): S
     if (reloadedCurrent(s, taken.inputs, taken.record)) reasons = [];
   }
   if (reasons.length > 0) return { action: 'recreate', reasons };
-  const repair = c.running ? repairDecision(s, c, wanted.fileSteps) : undefined;
-  if (repair) return repair;
   const done = s.op.gate.oneShot && c.status === 'exited' && c.exitCode === 0;
   if (!c.running && !done) {
     const why = c.status === 'exited' ? `not running (exited ${c.exitCode})` : `not running (${c.status})`;
@@ -92,34 +90,6 @@ export function decideService(wanted: WantedService, current: CurrentService): S
   }
   const unverified = unverifiedReason(s, c, current.release);
   return unverified === undefined ? { action: 'none', reasons: [] } : { action: 'gate', reasons: [unverified] };
-}
-
-/**
- * A running container that took in what the repository wants, one of whose env files or mounted files the plan writes
- * again: the host's copy was changed under it (drift), and the container may have read that copy (restarted since, a
- * watch, a reload, a container recreated by hand from a changed env file). Rewriting the file alone would leave it
- * running what rig did not write: it is recreated, or reloaded when every such file is under its reload paths. A
- * stopped container is started, and reads the files as rewritten; a one-shot that exited does not read them again.
- */
-function repairDecision(s: DesiredService, c: ContainerState, fileSteps: readonly Step[]): ServiceDecision | undefined {
-  const written = new Set(fileSteps.flatMap((st) => (st.kind === 'write' ? [st.path] : [])));
-  const rewritten = Object.keys(s.inputs)
-    .sort()
-    .filter((k) => /^(env|file):/.test(k) && written.has(inputPath(k)));
-  if (rewritten.length === 0) return undefined;
-  const reload = repairReload(s, c, rewritten);
-  if (reload)
-    return { action: 'reload', reasons: reload.reasons, reload: { command: reload.command, record: reload.record } };
-  // an env file is also a file input of its service: named once, as the env file
-  const envs = new Set(rewritten.filter((k) => k.startsWith('env:')).map(inputPath));
-  const named = rewritten.filter((k) => k.startsWith('env:') || !envs.has(inputPath(k)));
-  const label = (k: string): string => `${k.startsWith('env:') ? 'env ' : ''}${k.slice(k.lastIndexOf('/') + 1)}`;
-  return { action: 'recreate', reasons: named.map((k) => `${label(k)} ${REWRITTEN}`) };
-}
-
-/** The path of an `env:` or `file:` input key. */
-function inputPath(key: string): string {
-  return key.slice(key.indexOf(':') + 1);
 }
 
 /**
