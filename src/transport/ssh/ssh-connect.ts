@@ -141,7 +141,8 @@ async function acquireHop(
 ): Promise<Client> {
   let hops = sharedHops.get(opts);
   if (hops === undefined) sharedHops.set(opts, (hops = new Map<string, SharedHop>()));
-  const key = JSON.stringify(chain.map((e) => [e.user, e.hostName, e.port, e.identityFiles]));
+  // the whole endpoint: two hosts whose ssh_config gives the same hop other keys or timeouts do not share it
+  const key = JSON.stringify(chain);
   let hop = hops.get(key);
   if (hop === undefined) {
     const fresh: SharedHop = { client: dialHop(), users: 0 };

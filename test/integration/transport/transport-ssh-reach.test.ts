@@ -88,7 +88,9 @@ describe.skipIf(unavailable !== undefined)('reaching hosts', () => {
       await writeFile(
         cfg,
         `Host app*\n  HostName ${target.address}\n  Port ${target.port}\n  ProxyJump bastion\n` +
+          `Host other\n  HostName ${target.address}\n  Port ${target.port}\n  ProxyJump slow-bastion\n` +
           `Host bastion\n  HostName ${jump.address}\n  Port ${jump.port}\n` +
+          `Host slow-bastion\n  HostName ${jump.address}\n  Port ${jump.port}\n  ServerAliveInterval 5\n` +
           `Host *\n  User root\n  IdentityFile ${fleet.clientKey.path}\n`,
       );
       // one options object: one run (a run's hosts share its hops)
@@ -98,6 +100,11 @@ describe.skipIf(unavailable !== undefined)('reaching hosts', () => {
       const outs = await Promise.all(ts.map(async (t) => (await t.exec(cmd`printenv RIG_TEST_HOST`)).stdout));
       expect(new Set(outs)).toEqual(new Set(['h2\n']));
       expect(toJump()).toBe(1);
+      // the same bastion under another name, with other settings: a connection of its own
+      const other = await SshTransport.connect({ name: 'other', host: 'other' }, opts);
+      expect(toJump()).toBe(2);
+      await other.close();
+      await waitFor(() => Promise.resolve(toJump() === 1));
       await Promise.all(ts.slice(1).map((t) => t.close()));
       await ts[1]!.close(); // closed twice (an early close, then the session's end): it releases the hop once
       expect(toJump()).toBe(1); // app0 still uses it
