@@ -25,12 +25,16 @@ const closedPromises = new WeakMap<Client, Promise<void>>();
 const endReasons = new WeakMap<Client, string>();
 
 /**
- * Why the connection of `client` was lost, as the head of a message (`…; `), or '' when nothing was said. A head: what
- * follows names a command, which may be a script that a message shows cut short.
+ * The error of a command whose channel could not be opened (`err`), or whose connection was lost while it ran (`err`
+ * undefined). Why the connection ended, when ssh2 said, comes first: what follows names the command, which may be one
+ * of rig's scripts, and messages show those cut short.
  */
-export function lostBecause(client: Client): string {
+export function channelLost(client: Client, host: string, display: string, err?: Error): HostUnreachableError {
   const why = endReasons.get(client);
-  return why === undefined ? '' : `${why}; `;
+  const head = why === undefined ? '' : `${why}; `;
+  return err === undefined
+    ? new HostUnreachableError(host, `${head}connection lost while running ${display}`)
+    : new HostUnreachableError(host, `${head}cannot open a channel for ${display}: ${err.message}`, { cause: err });
 }
 
 /**
@@ -231,7 +235,7 @@ async function dial(ep: SshEndpoint, sock: Duplex | undefined, opts: DialOptions
       // Without this, Nagle holds each channel's small writes for the peer's delayed ACK: ~40 ms per command.
       client.setNoDelay(true);
       closedPromises.set(client, new Promise((done) => client.once('close', () => done())));
-      // After ready, errors end in 'close'; pending channels fail there, saying why (lostBecause). The listener also
+      // After ready, errors end in 'close'; pending channels fail there, saying why (channelLost). The listener also
       // keeps them from crashing the process.
       client.on('error', (err: Error & { level?: string }) => {
         if (endReasons.has(client)) return;

@@ -1,10 +1,10 @@
 // Runs one rendered command on one exec channel of an open ssh2 connection and collects its output.
 import { constants } from 'node:os';
 import type { Client, ClientChannel } from 'ssh2';
-import { HostUnreachableError, RemoteCommandError } from '../../core/errors/remote-errors.js';
+import { RemoteCommandError } from '../../core/errors/remote-errors.js';
 import type { RemoteInvocation } from '../../core/cmd/remote.js';
 import type { ExecResult } from '../transport.js';
-import { lostBecause } from './ssh-connect.js';
+import { channelLost } from './ssh-connect.js';
 
 /** One exec request: what to send and how long to wait; `mask` masks the command's secrets in stderr. */
 export interface ChannelRequest {
@@ -18,16 +18,7 @@ export interface ChannelRequest {
 /** Opens a channel, writes stdin then EOF, resolves at channel close with the exit status and output. */
 export function execOnChannel(client: Client, req: ChannelRequest): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const fail = (err: Error): void =>
-      reject(
-        new HostUnreachableError(
-          req.host,
-          `${lostBecause(client)}cannot open a channel for ${req.invocation.display}: ${err.message}`,
-          {
-            cause: err,
-          },
-        ),
-      );
+    const fail = (err: Error): void => reject(channelLost(client, req.host, req.invocation.display, err));
     try {
       client.exec(req.invocation.command, (err, channel) => {
         if (err) return fail(err);
@@ -75,13 +66,7 @@ function collect(client: Client, channel: ClientChannel, req: ChannelRequest): P
       clearTimeout(timer);
       if (timedOut) return;
       const stderr = req.mask(Buffer.concat(err).toString('utf8'));
-      if (status === undefined)
-        return reject(
-          new HostUnreachableError(
-            req.host,
-            `${lostBecause(client)}connection lost while running ${req.invocation.display}`,
-          ),
-        );
+      if (status === undefined) return reject(channelLost(client, req.host, req.invocation.display));
       const stdoutBytes = Buffer.concat(out);
       resolve({ code: exitCode(status), stdout: stdoutBytes.toString('utf8'), stderr, stdoutBytes });
     });

@@ -1,9 +1,8 @@
 // Runs one command on an exec channel with its output streamed as it comes, stdin piped and optionally a pty.
 import type { Client, ClientChannel } from 'ssh2';
 import type { RemoteInvocation } from '../../core/cmd/remote.js';
-import { HostUnreachableError } from '../../core/errors/remote-errors.js';
 import { exitCode } from './ssh-exec.js';
-import { lostBecause } from './ssh-connect.js';
+import { channelLost } from './ssh-connect.js';
 import type { StreamHandle, StreamOptions } from '../transport.js';
 
 /** How long an aborted stream waits for sshd to confirm the channel's close. */
@@ -18,16 +17,7 @@ export interface StreamRequest extends Omit<StreamOptions, 'become'> {
 /** Opens the channel (with a pty when asked) and resolves once the command runs; `done` settles at channel close. */
 export function openStream(client: Client, req: StreamRequest): Promise<StreamHandle> {
   return new Promise((resolve, reject) => {
-    const fail = (err: Error): void =>
-      reject(
-        new HostUnreachableError(
-          req.host,
-          `${lostBecause(client)}cannot open a channel for ${req.invocation.display}: ${err.message}`,
-          {
-            cause: err,
-          },
-        ),
-      );
+    const fail = (err: Error): void => reject(channelLost(client, req.host, req.invocation.display, err));
     if (req.pty !== undefined && req.invocation.stdinPrefix.length > 0) {
       reject(
         new Error(
@@ -76,13 +66,7 @@ function follow(client: Client, channel: ClientChannel, req: StreamRequest): Pro
       req.signal?.removeEventListener('abort', onAbort);
       if (status !== undefined) resolve(exitCode(status));
       else if (aborted) resolve(undefined);
-      else
-        reject(
-          new HostUnreachableError(
-            req.host,
-            `${lostBecause(client)}connection lost while running ${req.invocation.display}`,
-          ),
-        );
+      else reject(channelLost(client, req.host, req.invocation.display));
     });
     if (req.signal?.aborted) onAbort();
     else req.signal?.addEventListener('abort', onAbort, { once: true });
