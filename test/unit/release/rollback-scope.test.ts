@@ -51,13 +51,14 @@ describe('rollbackScope', () => {
   });
 
   it('finds the last deploy by release id when a workstation clock was behind', () => {
-    // d3 ran after d2 from a workstation two hours behind: its createdAt says 05:00, its id on app took the second after
-    // d2's current release there (newReleaseId); vpn still holds d1's release, of 07:00:01
-    const late = rel('20261202T070001Z-eeee', '2026-12-02T05:00:00Z', 'd3');
+    // d2 deployed app and vpn at 07:00; d3 then deployed app alone from a workstation two hours behind: its createdAt
+    // says 05:30, before d2's on vpn, but its id on app took the second after d2's release there (newReleaseId)
+    const vpn2 = rel('20261202T070000Z-gggg', '2026-12-02T07:00:00Z', 'd2');
+    const late = rel('20261202T070001Z-eeee', '2026-12-02T05:30:00Z', 'd3');
     const s = rollbackScope(
       new Map([
         ['app', list(late, B_APP, A_APP)],
-        ['vpn', list(A_VPN, OLD_VPN)],
+        ['vpn', list(vpn2, A_VPN)],
       ]),
     );
     expect(s.undoes).toBe('d3');
