@@ -4,7 +4,7 @@ import type { Step } from '../core/plan-data/plan-types.js';
 import type { ContainerState } from '../facts/containers/docker-state.js';
 import type { DesiredService } from './compose-desired.js';
 import { recreateReasons } from './service-reasons.js';
-import { plannedReload, reloadedCurrent, type ReloadRecord } from './service-reload.js';
+import { plannedReload, reloadedCurrent, repairReload, resumedReload, type ReloadRecord } from './service-reload.js';
 import { takenInputs } from './taken-inputs.js';
 
 /** A service as the repository wants it, in its project, with the file changes of the same plan. */
@@ -38,6 +38,8 @@ export interface CurrentService {
    * (interrupted, or failed without a rollback): it is gated, not taken as done.
    */
   readonly release?: { readonly recorded: RecordedService | undefined };
+  /** A deploy that did not finish was to recreate or reload this very container (its marker says so). */
+  readonly unfinished?: { readonly deployId: string; readonly action: 'recreate' | 'reload' };
 }
 
 export type ServiceAction = 'create' | 'recreate' | 'reload' | 'start' | 'gate' | 'none';
@@ -83,13 +85,78 @@ export function decideService(wanted: WantedService, current: CurrentService): S
     if (reloadedCurrent(s, taken.inputs, taken.record)) reasons = [];
   }
   if (reasons.length > 0) return { action: 'recreate', reasons };
+  const repair = c.running ? repairDecision(s, c, wanted.fileSteps) : undefined;
+  if (repair) return repair;
   const done = s.op.gate.oneShot && c.status === 'exited' && c.exitCode === 0;
   if (!c.running && !done) {
     const why = c.status === 'exited' ? `not running (exited ${c.exitCode})` : `not running (${c.status})`;
     return { action: 'start', reasons: [why] };
   }
+  const left = current.unfinished ? unfinishedDecision(s, c, current.unfinished) : undefined;
+  if (left) return left;
   const unverified = unverifiedReason(s, c, current.release);
   return unverified === undefined ? { action: 'none', reasons: [] } : { action: 'gate', reasons: [unverified] };
+}
+
+/**
+ * A running container that took in what the repository wants, one of whose env files or mounted files the plan writes
+ * back: the host's copy was changed or removed under it (drift). Writing the file back is enough when the host's copy
+ * changed after the container started: the container started from the very bytes written back, and keeps running. When
+ * it started at or after the change (restarted since, or recreated by hand with `docker compose up`), or the copy was
+ * removed (when is unknown), it may run what rig did not write: it is recreated. A service with `reload` whose files
+ * written back are all under its reload paths is reloaded instead, whenever: its process may have been reloaded by
+ * hand since it started. A stopped container is started (it reads the files as written back); a one-shot that exited
+ * does not read them again.
+ */
+function repairDecision(s: DesiredService, c: ContainerState, fileSteps: readonly Step[]): ServiceDecision | undefined {
+  const written = new Map(fileSteps.flatMap((st) => (st.kind === 'write' ? [[st.path, st.change] as const] : [])));
+  const rewritten = Object.keys(s.inputs)
+    .sort()
+    .filter((k) => /^(env|file):/.test(k) && written.has(inputPath(k)));
+  if (rewritten.length === 0) return undefined;
+  const reload = repairReload(s, c, rewritten);
+  if (reload)
+    return { action: 'reload', reasons: reload.reasons, reload: { command: reload.command, record: reload.record } };
+  const started = Math.floor(Date.parse(c.startedAt) / 1000);
+  // NaN (a start time docker did not give) compares false: taken as read
+  const changedAfterStart = (k: string): boolean => started < (written.get(inputPath(k))?.modifiedAt ?? NaN);
+  const read = rewritten.filter((k) => !changedAfterStart(k));
+  if (read.length === 0) return undefined;
+  // an env file is also a file input of its service when it sits in a mounted directory: named once, as the env file
+  const envs = new Set(read.filter((k) => k.startsWith('env:')).map(inputPath));
+  const named = read.filter((k) => k.startsWith('env:') || !envs.has(inputPath(k)));
+  const label = (k: string): string => `${k.startsWith('env:') ? 'env ' : ''}${k.slice(k.lastIndexOf('/') + 1)}`;
+  const why = (k: string): string =>
+    written.get(inputPath(k))?.kind === 'create' ? REMOVED_ON_HOST : CHANGED_BEFORE_START;
+  return { action: 'recreate', reasons: named.map((k) => `${label(k)} ${why(k)}`) };
+}
+
+/** Why a running container whose labels are current is recreated after its file is written back. */
+const CHANGED_BEFORE_START =
+  'changed on the host, then the container started (restart, compose up by hand?): written back';
+const REMOVED_ON_HOST = 'removed on the host (by hand?), perhaps before the container started: written back';
+
+/**
+ * A running container as the repository wants it, which a deploy that did not finish was to recreate or reload: that
+ * deploy may have written files back under it (drift repaired), and nothing else tells that it still runs what rig did
+ * not write. It is recreated (reloaded, when that was the plan and the service still reloads).
+ */
+function unfinishedDecision(
+  s: DesiredService,
+  c: ContainerState,
+  u: NonNullable<CurrentService['unfinished']>,
+): ServiceDecision | undefined {
+  if (!c.running) return undefined;
+  const why = `deploy ${u.deployId} did not finish its ${u.action} of this container`;
+  const reload = u.action === 'reload' ? resumedReload(s, c, why) : undefined;
+  if (reload)
+    return { action: 'reload', reasons: reload.reasons, reload: { command: reload.command, record: reload.record } };
+  return { action: 'recreate', reasons: [why] };
+}
+
+/** The path of an `env:` or `file:` input key. */
+function inputPath(key: string): string {
+  return key.slice(key.indexOf(':') + 1);
 }
 
 /**

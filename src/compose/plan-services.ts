@@ -30,6 +30,14 @@ export interface PlanServicesInput {
    * (interrupted, or failed without a rollback): it is gated, not taken as done.
    */
   readonly recorded?: ReadonlyMap<string, RecordedService>;
+  /** The containers a deploy that did not finish was to recreate or reload (its marker's `pending`). */
+  readonly unfinished?: { readonly deployId: string; readonly pending: readonly UnfinishedAction[] };
+}
+
+/** A container a deploy was to recreate or reload, by id. */
+export interface UnfinishedAction {
+  readonly id: string;
+  readonly action: 'recreate' | 'reload';
 }
 
 export interface ServicesPlan {
@@ -161,12 +169,15 @@ function currentOf(s: DesiredService, input: PlanServicesInput): CurrentService 
   const holder = input.docker.nameHolders.find((x) => x.name === s.container);
   const record = input.reloads?.get(s.container);
   const localImageId = input.docker.images.get(s.op.spec.image)?.id;
+  const container = findContainer(input.docker.containers, input.desired.project, s.op.name, s.container);
+  const left = input.unfinished?.pending.find((p) => p.id === container?.id);
   return {
-    container: findContainer(input.docker.containers, input.desired.project, s.op.name, s.container),
+    container,
     ...(holder ? { nameHolder: { name: holder.name, project: holder.project } } : {}),
     ...(record ? { record } : {}),
     ...(localImageId !== undefined ? { localImageId } : {}),
     ...(input.recorded ? { release: { recorded: input.recorded.get(s.op.name) } } : {}),
+    ...(left && input.unfinished ? { unfinished: { deployId: input.unfinished.deployId, action: left.action } } : {}),
   };
 }
 
@@ -201,7 +212,7 @@ function planRemovals({ desired, docker, removeUndeclared }: PlanServicesInput):
   });
 }
 
-function findContainer(
+export function findContainer(
   all: readonly ContainerState[],
   project: string,
   service: string,

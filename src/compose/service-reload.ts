@@ -40,15 +40,53 @@ export function plannedReload(
   const keys = [...new Set([...Object.keys(taken), ...Object.keys(s.inputs)])].sort();
   const changed = keys.filter((k) => taken[k] !== (s.inputs[k] === undefined ? undefined : shortInput(k, s.inputs[k])));
   if (changed.length === 0 || !changed.every((k) => underReloadPath(k, reload.paths))) return undefined;
-  const inputs = Object.fromEntries(
-    keys
-      .filter((k) => underReloadPath(k, reload.paths) && s.inputs[k] !== undefined)
-      .map((k) => [k, shortInput(k, s.inputs[k] as string)]),
-  );
   const reasons = changed.map(
     (k) => `${k.slice(k.lastIndexOf('/') + 1)} changed (reload in place: ${reload.command.join(' ')})`,
   );
-  return { reasons, command: reload.command, record: JSON.stringify({ id: c.id, inputs }) };
+  return { reasons, command: reload.command, record: reloadRecord(s, c, reload.paths) };
+}
+
+/**
+ * The reload that makes a running container read again the files written back under it (drift repaired, its inputs
+ * current: see decideService's repairDecision), or undefined when one of `rewritten` (input keys) is not under its
+ * reload paths.
+ */
+export function repairReload(
+  s: DesiredService,
+  c: ContainerState,
+  rewritten: readonly string[],
+): { reasons: string[]; command: readonly string[]; record: string } | undefined {
+  const reload = s.op.reload;
+  if (!reload || !c.running || rewritten.length === 0) return undefined;
+  if (!rewritten.every((k) => underReloadPath(k, reload.paths))) return undefined;
+  const reasons = rewritten.map(
+    (k) =>
+      `${k.slice(k.lastIndexOf('/') + 1)} changed on the host: written back (reload in place: ${reload.command.join(' ')})`,
+  );
+  return { reasons, command: reload.command, record: reloadRecord(s, c, reload.paths) };
+}
+
+/** The reload an unfinished deploy was to run (`why`), or undefined when the service no longer reloads. */
+export function resumedReload(
+  s: DesiredService,
+  c: ContainerState,
+  why: string,
+): { reasons: string[]; command: readonly string[]; record: string } | undefined {
+  const reload = s.op.reload;
+  if (!reload || !c.running) return undefined;
+  const reasons = [`${why} (reload in place: ${reload.command.join(' ')})`];
+  return { reasons, command: reload.command, record: reloadRecord(s, c, reload.paths) };
+}
+
+/** The record a reload writes: the container's id and its inputs under the reload paths, as wanted. */
+function reloadRecord(s: DesiredService, c: ContainerState, paths: readonly string[]): string {
+  const inputs = Object.fromEntries(
+    Object.keys(s.inputs)
+      .sort()
+      .filter((k) => underReloadPath(k, paths))
+      .map((k) => [k, shortInput(k, s.inputs[k] as string)]),
+  );
+  return JSON.stringify({ id: c.id, inputs });
 }
 
 /**

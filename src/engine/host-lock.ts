@@ -9,6 +9,7 @@ import { startHeartbeat } from '../lock/lock-lease.js';
 import type { AcquireOptions, HeldLock, LockInfo } from '../lock/lock.js';
 import type { BreakTarget } from '../lock/lock-script.js';
 import { planOnHost } from '../plan/plan-on-host.js';
+import { findContainer } from '../compose/plan-services.js';
 import { markerWriteStep, type DeployMarker } from '../journal/deploy-marker.js';
 import type { Step } from '../core/plan-data/plan-types.js';
 import { RELEASE_ID } from '../release/release-schema.js';
@@ -68,10 +69,11 @@ export async function lockAndReplan(
     t,
     {
       ...planInput(input, input.roleOps),
+      ...(s.planned?.marker ? { unfinished: s.planned.marker } : {}),
       extraPaths: blobPathsOf(input.roleOps, input.stack),
       readCurrentRelease: true,
-      // not the run state (marker, host jobs): no plan reads it, and openAndPlan, which acts on it, has run; the
-      // marker there would be the one this exec has just written (a `cat` less per host)
+      // not the run state (marker, host jobs): openAndPlan, which acts on it, has run, and its marker is given above;
+      // the marker there would be the one this exec has just written (a `cat` less per host)
     },
     gather,
   );
@@ -100,7 +102,15 @@ export async function lockAndReplan(
  */
 export function startMarker(s: HostSession): DeployMarker {
   const ctx = s.input.run;
-  const services = (s.planned?.plan.steps ?? []).flatMap((st) => (st.kind === 'service' ? [st.service] : []));
+  const steps = s.planned?.plan.steps ?? [];
+  const services = steps.flatMap((st) => (st.kind === 'service' ? [st.service] : []));
+  // the containers it is to recreate or reload, as the plan found them
+  const [containers, project] = [s.planned?.docker?.containers ?? [], s.planned?.plan.compose?.project ?? ''];
+  const pending = steps.flatMap((st) => {
+    if (st.kind !== 'service' || (st.action !== 'recreate' && st.action !== 'reload')) return [];
+    const c = findContainer(containers, project, st.service, st.container);
+    return c ? [{ id: c.id, action: st.action }] : [];
+  });
   // the id the host's `current` named when planned (a plan of files alone reads no record: openAndPlan)
   const previous = s.planned?.releases?.current;
   return {
@@ -111,6 +121,7 @@ export function startMarker(s: HostSession): DeployMarker {
     startedAt: ctx.lock?.startedAt ?? new Date().toISOString(),
     step: 'files',
     services,
+    ...(pending.length > 0 ? { pending } : {}),
     ...(previous !== undefined && RELEASE_ID.test(previous) ? { previous } : {}),
   };
 }

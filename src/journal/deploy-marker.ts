@@ -18,6 +18,12 @@ export const deployMarkerSchema = z.looseObject({
   step: z.enum(MARKER_STEPS),
   /** The services the deploy (re)created or was about to (`up` and `gate`). */
   services: z.array(z.string()).optional(),
+  /**
+   * The containers (by id) it was to recreate or reload. A deploy cut short after writing files back under a container
+   * whose labels are current (drift repaired) leaves no other trace that the container must still be recreated: the
+   * next deploy does it while the container is the same one.
+   */
+  pending: z.array(z.strictObject({ id: z.string(), action: z.enum(['recreate', 'reload']) })).optional(),
   /** The release current when it started (what its automatic rollback would have gone back to). */
   previous: z.string().optional(),
 });

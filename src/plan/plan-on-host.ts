@@ -50,6 +50,11 @@ export interface PlanOnHostInput {
   readonly readLock?: boolean;
   /** Also read the deploy marker and the host jobs still running (a deploy that did not conclude) in the same exec. */
   readonly readRunState?: boolean;
+  /**
+   * The marker an earlier plan of this run read (the plan under the lock reads this run's own): the containers the
+   * deploy it left behind was to recreate or reload are still planned so while they are the same containers.
+   */
+  readonly unfinished?: DeployMarker;
 }
 
 /** The plan, plus what apply may need besides it: the old bytes of files it replaces, the facts it saw. */
@@ -200,6 +205,7 @@ export async function planOnHost(
   };
   if (!desired || !docker) return { plan: filePlan, ...common };
   const recorded = releases ? recordedServices(releases) : undefined;
+  const left = input.unfinished ?? marker;
   const services = planServices({
     host: input.host,
     desired,
@@ -208,6 +214,7 @@ export async function planOnHost(
     removeUndeclared: input.removeUndeclared !== false,
     reloads,
     ...(recorded ? { recorded } : {}),
+    ...(left?.pending ? { unfinished: { deployId: left.deployId, pending: left.pending } } : {}),
   });
   if (services.problems.length > 0) throw new DiagnosticsError(services.problems);
   const prechecks = services.steps.filter((s) => s.kind === 'network' || s.kind === 'pull');

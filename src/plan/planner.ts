@@ -152,10 +152,11 @@ function planFile(op: FileOp, fact: PathState, role: string, input: PlanHostInpu
     redactor: input.redactor,
     ...(attrs.mode === undefined ? {} : { mode: attrs.mode }),
   });
-  // Without the old bytes at hand, describeFileChange would call an update a create: keep the host's digest.
+  // Without the old bytes at hand, describeFileChange would call an update a create: keep the host's digest; and
+  // when the host's copy was written (a running container started since may have read it: decideService).
   const fixed =
-    fact.kind === 'file' && change.kind === 'create'
-      ? { ...change, kind: 'update' as const, sha256Before: fact.sha256 }
+    fact.kind === 'file'
+      ? { ...change, kind: 'update' as const, sha256Before: fact.sha256, modifiedAt: fact.modifiedAt }
       : change;
   const why = fact.kind === 'missing' ? 'missing' : 'content changed';
   return { kind: 'write', role, path: op.path, why, change: fixed, notify, ...attrs };

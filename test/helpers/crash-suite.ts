@@ -114,6 +114,33 @@ export function crashSuite(
     );
 
     it.runIf(FULL_MATRIX || ciFailedUp)(
+      'a drift repair killed after writing the env file back: the next deploy still recreates the container that ran the hand copy',
+      async () => {
+        bed.setVars(vars(n));
+        const env = `${bed.host.dataDir}/proj/cfg/alpha.env`;
+        const project = `-p ${bed.host.composeProject} -f ${bed.host.dataDir}/proj/compose.apps.yml`;
+        const onHost = (script: string) => docker(['exec', bed.host.container, 'sh', '-c', script]);
+        await onHost(`sed -i 's/^FOO=.*$/FOO=by-hand/' ${env}`);
+        await onHost(
+          `docker compose ${project} up -d --force-recreate alpha 2>/dev/null || docker-compose ${project} up -d --force-recreate alpha`,
+        );
+        await allRunning(bed, ['alpha'], 45_000);
+        expect((await inspectContainer(bed.container('alpha')))?.env).toContain('FOO=by-hand');
+        const plan = await bed.rig(['plan']);
+        expect(plan.out).toMatch(/~ recreate alpha: env alpha\.env changed on the host, then the container started/);
+        // killed once the env file is written back: the host's copy is rig's again, the container still runs FOO=by-hand
+        await interrupt(bed, await holdDeployAt(bed, 'after-files'), 'SIGKILL');
+        expect((await inspectContainer(bed.container('alpha')))?.env).toContain('FOO=by-hand');
+        const next = await bed.rig(['plan']);
+        expect(next.out).toMatch(/~ recreate alpha: deploy [0-9a-f]{12} did not finish its recreate of this container/);
+        const r = await bed.rig(['deploy']);
+        expect(r.code, r.out).toBe(0);
+        expect((await inspectContainer(bed.container('alpha')))?.env).toContain(`FOO=v${n}`);
+        expect((await bed.rig(['plan'])).code).toBe(0);
+      },
+    );
+
+    it.runIf(FULL_MATRIX || ciFailedUp)(
       'a container the killed run recreated changes health between the plan and the lock: the deploy goes on',
       async () => {
         // only alpha changes: the killed run recreates it, and dies in its health gate (not in any release yet)

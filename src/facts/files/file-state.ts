@@ -22,7 +22,18 @@ export interface PathOwnership {
 export type PathState =
   /** `parentDir`: whether the parent is an existing directory (false: a `mkdir` is needed before writing). */
   | { readonly kind: 'missing'; readonly parentDir: boolean }
-  | ({ readonly kind: 'file'; readonly sha256: string; readonly size: number } & PathOwnership)
+  | ({
+      readonly kind: 'file';
+      readonly sha256: string;
+      readonly size: number;
+      /**
+       * When its content was last written, at the latest: its mtime in seconds since the epoch (host clock), or its
+       * ctime when that is earlier (an mtime set into the future by `touch -d` or a copy that keeps times; the kernel
+       * sets ctime on every write and nobody can set it back). A content change dated after a container's start
+       * happened under it: the container started from the bytes before it.
+       */
+      readonly modifiedAt: number;
+    } & PathOwnership)
   | ({ readonly kind: 'dir' } & PathOwnership)
   | { readonly kind: 'other'; readonly type: OtherType };
 
@@ -35,7 +46,8 @@ export type PathState =
  *   1. per path, in argument order, from shell builtins: `<index>:M:<1|0>` (missing; whether the parent is a
  *      directory), `<index>:F` (regular file, hashed in section 3), `<index>:U:<sha256>` (regular file in a directory
  *      a non-root uid controls: hashed right here as that uid, see path-guard) or `<index>:E` (exists, anything else);
- *   2. after `--stat`, one `stat -c` line per existing path, in order: `<rawmode hex>:<uid>:<gid>:<size>:<user>:<group>`
+ *   2. after `--stat`, one `stat -c` line per existing path, in order:
+ *      `<rawmode hex>:<uid>:<gid>:<size>:<mtime>:<ctime>:<user>:<group>` (times in whole seconds since the epoch)
  *      (user and group names cannot contain `:` or a newline: passwd/group syntax);
  *   3. after `--hash`, one NUL-terminated `sha256sum -z` record per `F` file, in order (the digest is its first
  *      64 characters; the name after it is ignored).
@@ -77,7 +89,7 @@ for p do
   i=$((i+1))
 done
 echo --stat
-[ $# = 0 ] || stat -c '%f:%u:%g:%s:%U:%G' -- "$@" || rc=1
+[ $# = 0 ] || stat -c '%f:%u:%g:%s:%Y:%Z:%U:%G' -- "$@" || rc=1
 echo --hash
 e=0
 for p do shift; case $fl in *" $e "*) set -- "$@" "$p" ;; esac; e=$((e+1)); done
@@ -146,14 +158,18 @@ function parseRecord(line: string): [number, PathState] {
   if (index === undefined) throw bad();
   if (f[1] === 'M' && f.length === 3 && (f[2] === '1' || f[2] === '0'))
     return [index, { kind: 'missing', parentDir: f[2] === '1' }];
-  if (f[1] !== 'S' || f.length !== 9) throw bad();
-  const [, , rawHex, uidText, gidText, sizeText, user, group, hash] = f;
+  if (f[1] !== 'S' || f.length !== 11) throw bad();
+  const [, , rawHex, uidText, gidText, sizeText, mtimeText, ctimeText, user, group, hash] = f;
   const raw = rawHex !== undefined && /^[0-9a-f]+$/.test(rawHex) ? parseInt(rawHex, 16) : undefined;
   const uid = decimal(uidText);
   const gid = decimal(gidText);
   const size = decimal(sizeText);
+  const mtime = seconds(mtimeText);
+  const ctime = seconds(ctimeText);
   if (
     raw === undefined ||
+    mtime === undefined ||
+    ctime === undefined ||
     uid === undefined ||
     gid === undefined ||
     size === undefined ||
@@ -165,7 +181,7 @@ function parseRecord(line: string): [number, PathState] {
   const type = typeOf(raw);
   if (type === 'file') {
     if (hash === undefined || !/^[0-9a-f]{64}$/.test(hash)) throw bad();
-    return [index, { kind: 'file', sha256: hash, size, ...own }];
+    return [index, { kind: 'file', sha256: hash, size, modifiedAt: Math.min(mtime, ctime), ...own }];
   }
   if (type === 'dir') return [index, { kind: 'dir', ...own }];
   return [index, { kind: 'other', type }];
@@ -192,6 +208,11 @@ function nameOr(name: string, id: number): string {
 
 function decimal(text: string | undefined): number | undefined {
   return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
+/** A time in whole seconds since the epoch, as `stat` prints it (negative before 1970). */
+function seconds(text: string | undefined): number | undefined {
+  return text !== undefined && /^-?\d+$/.test(text) ? Number(text) : undefined;
 }
 
 /** Fact `file-state`: what is at each of `paths` (kind, mode, owner, digest). */

@@ -1,6 +1,7 @@
 // The recreation matrix on a real engine: exactly the services whose env, mounted config or image changed are
 // recreated.
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startComposeBed, type ComposeBed } from '../../helpers/compose-bed.js';
@@ -269,6 +270,52 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     expect((await rig(['plan'])).out).toContain('h1: nothing to do');
     bed.setVars({ stack_alpha_env: { FOO: 'six', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n' });
     expect((await rig(['deploy'])).code).toBe(0);
+  });
+
+  it('a file edited by hand is written back: the container is kept when it started before the edit, recreated when it started after it (compose up by hand)', async () => {
+    const vars = { stack_alpha_env: { FOO: 'six', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n' };
+    bed.setVars(vars);
+    expect((await rig(['deploy'])).code).toBe(0);
+    const cfg = `${bed.host.dataDir}/proj/cfg`;
+    const onHost = (script: string) => dockerOk(['exec', bed.host.container, 'sh', '-c', script]);
+    const project = `-p ${bed.host.composeProject} -f ${bed.host.dataDir}/proj/compose.apps.yml`;
+    // the edits must fall in a later second than the container's start: stat gives whole seconds, and a tie counts as
+    // "started after the edit"
+    const afterStartOf = async (service: 'alpha'): Promise<void> => {
+      const started = Date.parse((await inspectContainer(bed.container(service)))!.startedAt);
+      while (Math.floor(Date.now() / 1000) <= Math.floor(started / 1000)) await sleep(100);
+    };
+
+    // edited in place after the start: the container started from the very bytes written back, and is kept
+    await afterStartOf('alpha');
+    const kept = await snapshot(bed, ['alpha', 'beta']);
+    await onHost(`printf 'edited by hand\n' > ${cfg}/alpha/app.conf`);
+    expect(await httpGetInContainer(bed.container('alpha'), '/files/app.conf')).toBe('edited by hand\n');
+    const r1 = await rig(['deploy']);
+    expect(r1.code).toBe(0);
+    expect(r1.out).toContain(`~ ${cfg}/alpha/app.conf (mode 0644): changed`);
+    expect(r1.out).not.toMatch(/recreate alpha/);
+    expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(kept);
+    expect(await httpGetInContainer(bed.container('alpha'), '/files/app.conf')).toBe('hello again\n');
+
+    // the env file edited, then the container recreated by hand from it: it runs FOO=by-hand until rig recreates it
+    await afterStartOf('alpha');
+    await onHost(`sed -i 's/^FOO=six$/FOO=by-hand/' ${cfg}/alpha.env`);
+    await onHost(
+      `docker compose ${project} up -d --force-recreate alpha 2>/dev/null || docker-compose ${project} up -d --force-recreate alpha`,
+    );
+    expect(await httpGetInContainer(bed.container('alpha'), '/env')).toContain('FOO=by-hand');
+    const byHand = await snapshot(bed, ['alpha', 'beta']);
+    const r2 = await rig(['deploy']);
+    expect(r2.code).toBe(0);
+    expect(r2.out).toContain(
+      '~ recreate alpha: env alpha.env changed on the host, then the container started (restart, compose up by hand?): written back  [stack]',
+    );
+    const fixed = await snapshot(bed, ['alpha', 'beta']);
+    expect(fixed['alpha']?.id).not.toBe(byHand['alpha']?.id);
+    expect(fixed['beta']).toEqual(byHand['beta']);
+    expect(await httpGetInContainer(bed.container('alpha'), '/env')).toContain('FOO=six');
+    expect((await rig(['plan'])).out).toContain('h1: nothing to do');
   });
 
   it('never shows the vault secret: not in output, plans, the journal or release metadata', async () => {

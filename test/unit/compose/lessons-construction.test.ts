@@ -53,6 +53,7 @@ function hostFiles(p: Planned, host: string): { facts: Map<string, PathState>; b
           kind: 'file',
           sha256: createHash('sha256').update(b).digest('hex'),
           size: b.length,
+          modifiedAt: 0,
           mode: f.mode ?? 0o644,
           uid: Number(owner),
           gid: Number(group),

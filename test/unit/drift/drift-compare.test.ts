@@ -72,6 +72,7 @@ const fileAt = (sha256: string, mode: number, over: Partial<typeof owned> = {}):
   kind: 'file',
   sha256,
   size: 3,
+  modifiedAt: 0,
   mode: 0o100000 | mode,
   ...owned,
   ...over,

@@ -55,19 +55,19 @@ describe('planHost', () => {
     [
       'same content, other mode',
       [file('/a/f', 'x')],
-      { '/a/f': { kind: 'file', sha256: sha('x'), size: 1, mode: 0o600, ...own } },
+      { '/a/f': { kind: 'file', sha256: sha('x'), size: 1, modifiedAt: 0, mode: 0o600, ...own } },
       ['attrs /a/f: mode 0600 → 0644'],
     ],
     [
       'other content',
       [file('/a/f', 'x')],
-      { '/a/f': { kind: 'file', sha256: sha('y'), size: 1, mode: 0o644, ...own } },
+      { '/a/f': { kind: 'file', sha256: sha('y'), size: 1, modifiedAt: 0, mode: 0o644, ...own } },
       ['write /a/f: content changed'],
     ],
     [
       'owner by uid counts as the same',
       [file('/a/f', 'x', { owner: '0' })],
-      { '/a/f': { kind: 'file', sha256: sha('x'), size: 1, mode: 0o644, ...own } },
+      { '/a/f': { kind: 'file', sha256: sha('x'), size: 1, modifiedAt: 0, mode: 0o644, ...own } },
       [],
     ],
   ] as [string, Op[], Record<string, PathState>, string[]][])('%s', (_name, ops, facts, expected) => {
@@ -96,7 +96,7 @@ describe('planHost', () => {
       notify: [],
     });
     const missing: PathState = { kind: 'missing', parentDir: true };
-    const present: PathState = { kind: 'file', sha256: sha('old'), size: 3, mode: 0o640, ...own };
+    const present: PathState = { kind: 'file', sha256: sha('old'), size: 3, modifiedAt: 0, mode: 0o640, ...own };
     expect(modes(noMode(true), missing)).toEqual([0o600]);
     expect(modes(file('/a/f', 'k=v', { sensitive: true, mode: 0o640 }), missing)).toEqual([0o640]);
     expect(modes(noMode(true), present)).toEqual([undefined]);
@@ -141,7 +141,7 @@ describe('planHost', () => {
     const steps = planHost({
       host: 'h',
       roleOps: [{ role: 'r', ops: [file('/f', 'a\nb\n')], selected: true }],
-      facts: new Map([['/f', { kind: 'file', sha256: sha('a\nc\n'), size: 4, mode: 0o644, ...own }]]),
+      facts: new Map([['/f', { kind: 'file', sha256: sha('a\nc\n'), size: 4, modifiedAt: 0, mode: 0o644, ...own }]]),
       before: new Map([['/f', Buffer.from('a\nc\n')]]),
       guards: new Map(),
       redactor: new Redactor(),
@@ -153,7 +153,7 @@ describe('planHost', () => {
     const ops: Op[] = [dir('/a'), dir('/a'), file('/d', 'x', { notify: ['nope'] })];
     try {
       plan(ops, {
-        '/a': { kind: 'file', sha256: sha(''), size: 0, mode: 0o644, ...own },
+        '/a': { kind: 'file', sha256: sha(''), size: 0, modifiedAt: 0, mode: 0o644, ...own },
         '/d': { kind: 'dir', mode: 0o755, ...own },
       });
       expect.unreachable();

@@ -14,10 +14,13 @@ const rec = JSON.parse(
 ) as Recording;
 const R = '/tmp/rig-file-state-fixture/';
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
-const rootFile = (content: string, mode: number): PathState => ({
+/** The recorder dates every file's content 2023-11-14T22:13:20Z but two (see record-file-state.ts). */
+const MTIME = 1_700_000_000;
+const rootFile = (content: string, mode: number, modifiedAt = MTIME): PathState => ({
   kind: 'file',
   sha256: sha(content),
   size: Buffer.byteLength(content),
+  modifiedAt,
   mode,
   uid: 0,
   gid: 0,
@@ -27,6 +30,13 @@ const rootFile = (content: string, mode: number): PathState => ({
 
 describe('parseFileState on recorded output', () => {
   const states = parseFileState(rec.stdout, rec.paths);
+  // the ctime of `future` (10th path): the time of recording, before its mtime
+  const recordedAt = Number(rec.stdout.split('--stat\n')[1]!.split('\n')[9]!.split(':')[5]);
+
+  it('was recorded after 2026-12-01 with `future` dated in 2100', () => {
+    expect(recordedAt).toBeGreaterThan(Date.parse('2026-12-01T00:00:00Z') / 1000);
+    expect(rec.stdout).toContain(':4102444800:');
+  });
 
   it('reads every awkward path by its position, whatever bytes its name holds', () => {
     expect(rec.exitCode).toBe(0);
@@ -40,6 +50,9 @@ describe('parseFileState on recorded output', () => {
       [`${R}ünïcödé.conf`]: rootFile('ü\n', 0o644),
       [`${R}a:b`]: rootFile('colon in the name\n', 0o644),
       [`${R}setuid`]: rootFile('#!/bin/sh\n', 0o4755),
+      // an mtime in 2100, later than its ctime (when it was recorded): the content was written by then
+      [`${R}future`]: rootFile('mtime in 2100\n', 0o644, recordedAt),
+      [`${R}before-1970`]: rootFile('mtime in 1969\n', 0o644, -86_400),
       [`${R}subdir`]: { kind: 'dir', mode: 0o2750, uid: 12345, gid: 54321, owner: '12345', group: '54321' },
       [`${R}nobody.txt`]: {
         ...rootFile('owned by nobody\n', 0o644),
@@ -71,20 +84,22 @@ describe('parseFileState refuses what it does not understand', () => {
     ['a duplicate record', out('0:M:1\n0:M:0\n'), 'unexpected record'],
     ['no record for a path (the script failed on it)', out(''), 'no record for "/a"'],
     ['no sections at all', '0:M:1\n', 'no --stat/--hash sections'],
-    ['an unknown record kind', out('0:X:1\n', '81a4:0:0:6:root:root\n'), 'malformed or short output'],
+    ['an unknown record kind', out('0:X:1\n', '81a4:0:0:6:9:9:root:root\n'), 'malformed or short output'],
     ['a file without its stat line', out('0:F\n', '', `${hash}  /a\0`), 'malformed or short output'],
-    ['a regular file without a hash', out('0:F\n', '81a4:0:0:6:root:root\n'), 'malformed or short output'],
-    ['too few stat fields', out('0:E\n', '81a4:0:0:6:root\n'), 'malformed record'],
+    ['a regular file without a hash', out('0:F\n', '81a4:0:0:6:9:9:root:root\n'), 'malformed or short output'],
+    ['too few stat fields', out('0:E\n', '81a4:0:0:6:9:9:root\n'), 'malformed record'],
     [
       'a name with a colon would shift the fields',
-      out('0:F\n', '81a4:0:0:6:ro:ot:root\n', `${hash}  /a\0`),
+      out('0:F\n', '81a4:0:0:6:9:9:ro:ot:root\n', `${hash}  /a\0`),
       'malformed record',
     ],
-    ['a non-hex mode', out('0:F\n', 'zz:0:0:6:root:root\n', `${hash}  /a\0`), 'malformed record'],
-    ['a negative uid', out('0:F\n', '81a4:-1:0:6:root:root\n', `${hash}  /a\0`), 'malformed record'],
+    ['a non-hex mode', out('0:F\n', 'zz:0:0:6:9:9:root:root\n', `${hash}  /a\0`), 'malformed record'],
+    ['an mtime that is not a number', out('0:F\n', '81a4:0:0:6:?:9:root:root\n', `${hash}  /a\0`), 'malformed record'],
+    ['a file without times', out('0:F\n', '81a4:0:0:6:root:root\n', `${hash}  /a\0`), 'malformed record'],
+    ['a negative uid', out('0:F\n', '81a4:-1:0:6:9:9:root:root\n', `${hash}  /a\0`), 'malformed record'],
     [
       'more stat lines than paths (a path appeared meanwhile)',
-      out('0:M:1\n', '81a4:0:0:6:root:root\n'),
+      out('0:M:1\n', '81a4:0:0:6:9:9:root:root\n'),
       'more stat or hash records',
     ],
   ])('%s', (_name, stdout, message) => {
