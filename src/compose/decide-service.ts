@@ -14,6 +14,8 @@ export interface WantedService {
   readonly project: string;
   /** The file steps of the same plan (env key changes make the reasons precise). */
   readonly fileSteps: readonly Step[];
+  /** When the host's copy of a file was last written (file-state's `modifiedAt`), for the files the plan writes back. */
+  readonly modifiedAt?: (path: string) => number | undefined;
 }
 
 /** A service as a release recorded it. */
@@ -85,7 +87,7 @@ export function decideService(wanted: WantedService, current: CurrentService): S
     if (reloadedCurrent(s, taken.inputs, taken.record)) reasons = [];
   }
   if (reasons.length > 0) return { action: 'recreate', reasons };
-  const repair = c.running ? repairDecision(s, c, wanted.fileSteps) : undefined;
+  const repair = c.running ? repairDecision(s, c, wanted) : undefined;
   if (repair) return repair;
   const done = s.op.gate.oneShot && c.status === 'exited' && c.exitCode === 0;
   if (!c.running && !done) {
@@ -108,8 +110,9 @@ export function decideService(wanted: WantedService, current: CurrentService): S
  * hand since it started. A stopped container is started (it reads the files as written back); a one-shot that exited
  * does not read them again.
  */
-function repairDecision(s: DesiredService, c: ContainerState, fileSteps: readonly Step[]): ServiceDecision | undefined {
-  const written = new Map(fileSteps.flatMap((st) => (st.kind === 'write' ? [[st.path, st.change] as const] : [])));
+function repairDecision(s: DesiredService, c: ContainerState, wanted: WantedService): ServiceDecision | undefined {
+  const steps = wanted.fileSteps;
+  const written = new Map(steps.flatMap((st) => (st.kind === 'write' ? [[st.path, st.change] as const] : [])));
   const rewritten = Object.keys(s.inputs)
     .sort()
     .filter((k) => /^(env|file):/.test(k) && written.has(inputPath(k)));
@@ -119,7 +122,7 @@ function repairDecision(s: DesiredService, c: ContainerState, fileSteps: readonl
     return { action: 'reload', reasons: reload.reasons, reload: { command: reload.command, record: reload.record } };
   const started = Math.floor(Date.parse(c.startedAt) / 1000);
   // NaN (a start time docker did not give) compares false: taken as read
-  const changedAfterStart = (k: string): boolean => started < (written.get(inputPath(k))?.modifiedAt ?? NaN);
+  const changedAfterStart = (k: string): boolean => started < (wanted.modifiedAt?.(inputPath(k)) ?? NaN);
   const read = rewritten.filter((k) => !changedAfterStart(k));
   if (read.length === 0) return undefined;
   // an env file is also a file input of its service when it sits in a mounted directory: named once, as the env file

@@ -20,6 +20,8 @@ export interface PlanServicesInput {
   readonly docker: DockerState;
   /** The file steps of the same plan (env key changes make the reasons precise). */
   readonly fileSteps: readonly Step[];
+  /** When the host's copy of a file was last written (file-state's `modifiedAt`), undefined when it is not a file. */
+  readonly modifiedAt?: (path: string) => number | undefined;
   /** False under `--role`: services no role declares are left alone instead of removed. */
   readonly removeUndeclared: boolean;
   /** The reload records of the host's reloadable services, by container name. */
@@ -134,7 +136,12 @@ function planService(s: DesiredService, input: PlanServicesInput): ServiceStep[]
     ...(origin !== undefined ? { origin } : {}),
   };
   const d = decideService(
-    { service: s, project: input.desired.project, fileSteps: input.fileSteps },
+    {
+      service: s,
+      project: input.desired.project,
+      fileSteps: input.fileSteps,
+      ...(input.modifiedAt ? { modifiedAt: input.modifiedAt } : {}),
+    },
     currentOf(s, input),
   );
   const why = d.reasons.join('; ');

@@ -211,6 +211,10 @@ export async function planOnHost(
     desired,
     docker,
     fileSteps: filePlan.steps,
+    modifiedAt: (p) => {
+      const f = facts.get(p);
+      return f?.kind === 'file' ? f.modifiedAt : undefined;
+    },
     removeUndeclared: input.removeUndeclared !== false,
     reloads,
     ...(recorded ? { recorded } : {}),

@@ -152,11 +152,10 @@ function planFile(op: FileOp, fact: PathState, role: string, input: PlanHostInpu
     redactor: input.redactor,
     ...(attrs.mode === undefined ? {} : { mode: attrs.mode }),
   });
-  // Without the old bytes at hand, describeFileChange would call an update a create: keep the host's digest; and
-  // when the host's copy was written (a running container started since may have read it: decideService).
+  // Without the old bytes at hand, describeFileChange would call an update a create: keep the host's digest.
   const fixed =
-    fact.kind === 'file'
-      ? { ...change, kind: 'update' as const, sha256Before: fact.sha256, modifiedAt: fact.modifiedAt }
+    fact.kind === 'file' && change.kind === 'create'
+      ? { ...change, kind: 'update' as const, sha256Before: fact.sha256 }
       : change;
   const why = fact.kind === 'missing' ? 'missing' : 'content changed';
   return { kind: 'write', role, path: op.path, why, change: fixed, notify, ...attrs };
@@ -186,8 +185,13 @@ function attrsOf(a: PathAttrs): PathAttrs {
   };
 }
 
-/** A digest of the facts a plan was computed from; a saved plan whose host no longer matches it is stale. */
+/**
+ * A digest of the facts a plan was computed from; a saved plan whose host no longer matches it is stale. A file's time
+ * is left out: bytes put back as they were (or a `touch`) leave the plan as it was.
+ */
 export function observedDigest(facts: ReadonlyMap<string, PathState>): string {
-  const sorted = [...facts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = [...facts.entries()]
+    .map(([p, f]): [string, unknown] => [p, f.kind === 'file' ? { ...f, modifiedAt: undefined } : f])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return sha256Hex(JSON.stringify(sorted));
 }

@@ -24,11 +24,6 @@ export interface FileChange {
   readonly sensitive: boolean;
   /** Full hex SHA-256 of the host's bytes; absent for `create`. */
   readonly sha256Before?: string;
-  /**
-   * For an update: when the host's copy was last written, at the latest (seconds since the epoch, host clock; see
-   * file-state's `modifiedAt`). A running container started since may have read that copy.
-   */
-  readonly modifiedAt?: number;
   /** Full hex SHA-256 of the bytes rig writes (text is hashed as UTF-8). */
   readonly sha256After: string;
   /**

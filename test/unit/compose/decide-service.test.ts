@@ -6,6 +6,7 @@ import type { ReloadRecord } from '../../../src/compose/service-reload.js';
 import { inputsLabel } from '../../../src/compose/service-inputs.js';
 import { takenInputs } from '../../../src/compose/taken-inputs.js';
 import type { ServiceOp } from '../../../src/core/desired/op.js';
+import type { FileChange } from '../../../src/core/plan-data/file-change.js';
 import type { Step, WriteStep } from '../../../src/core/plan-data/plan-types.js';
 import type { ContainerState } from '../../../src/facts/containers/docker-state.js';
 import { deployed, desiredOf, file, ID_A, ID_B, role, svc } from './compose-fixtures.js';
@@ -44,8 +45,15 @@ function recordOf(id: string, conf: string): ReloadRecord {
 
 type Current = Partial<CurrentService> & { container: ContainerState | undefined };
 
+/** The host copy's time of each write step made by a test (file-state's `modifiedAt`), when it gives one. */
+const hostTimes = new WeakMap<Step, number>();
+
 function decide(want: DesiredService, current: Current, fileSteps: Step[] = []): ServiceDecision {
-  return decideService({ service: want, project: 'shop', fileSteps }, { localImageId: ID_A, ...current });
+  const modifiedAt = (p: string): number | undefined => {
+    const step = fileSteps.find((st) => st.kind === 'write' && st.path === p);
+    return step && hostTimes.get(step);
+  };
+  return decideService({ service: want, project: 'shop', fileSteps, modifiedAt }, { localImageId: ID_A, ...current });
 }
 
 const was = web();
@@ -188,21 +196,18 @@ describe('decideService: a file the container took in, changed on the host, writ
   // the plan writes the file back although the repository's version is the one the container took in: the host's copy
   // was changed under it. `running` started at 2026-01-01T00:00:00Z.
   const START = Date.parse(running.startedAt) / 1000;
-  const rewrite = (path: string, modifiedAt: number | undefined): WriteStep => ({
-    kind: 'write',
-    role: 'web',
-    why: 'content changed',
-    path,
-    notify: [],
-    change: {
+  const rewrite = (path: string, modifiedAt: number | undefined): WriteStep => {
+    const change: FileChange = {
       kind: 'update',
       path,
       sensitive: false,
       sha256Before: 'e'.repeat(64),
       sha256After: 'f'.repeat(64),
-      ...(modifiedAt === undefined ? {} : { modifiedAt }),
-    },
-  });
+    };
+    const step: WriteStep = { kind: 'write', role: 'web', why: 'content changed', path, notify: [], change };
+    if (modifiedAt !== undefined) hostTimes.set(step, modifiedAt);
+    return step;
+  };
   const CONF_FILE = `${CONF}/app.conf`;
   const [editedAfterStart, editedBeforeStart] = [START + 60, START - 60];
   const read = 'changed on the host, then the container started (restart, compose up by hand?): written back';
