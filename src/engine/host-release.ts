@@ -17,7 +17,14 @@ import type { Transport } from '../transport/transport.js';
 import type { HostPlan } from '../core/plan-data/plan-types.js';
 import { buildRelease, releaseOps } from '../release/release-build.js';
 import { newReleaseId, type Release } from '../release/release-schema.js';
-import { blobPath, fetchBlobs, listReleases, releaseDirs } from '../release/release-store.js';
+import {
+  blobPath,
+  currentReleaseCmd,
+  fetchBlobs,
+  listReleases,
+  parseReleaseList,
+  releaseDirs,
+} from '../release/release-store.js';
 import type { RunContext } from './run-context.js';
 
 /**
@@ -73,6 +80,45 @@ export async function opsOfRelease(
   const docker =
     refs.length === 0 ? undefined : parseDockerState((await run(t, dockerStateCmd(query), { become })).stdout, query);
   return releaseOps(release, blobs, (ref) => docker?.images.get(ref)?.id);
+}
+
+/**
+ * Under `--role`: the roles the run does not select as the host's current release deployed them, in place of the
+ * repository's (its record read, 1 exec; then as opsOfRelease, 2 more). A deploy of some roles writes compose files
+ * that hold every service of the host: the others are written as they run, not as the repository has them now (a
+ * later `docker compose up` by hand would apply what nobody deployed), their images are not pulled and their new
+ * files not expected. What the selected roles declare (a service, a path, a network) wins over the release's. Unchanged
+ * when every role is selected or the host has no release yet (then the repository's, as before).
+ */
+export async function othersAsDeployed(
+  t: Transport,
+  roleOps: readonly RoleOps[],
+  stack: StackConfig,
+  become: boolean,
+): Promise<readonly RoleOps[]> {
+  if (roleOps.every((r) => r.selected)) return roleOps;
+  const list = parseReleaseList((await run(t, currentReleaseCmd(stack.stateDir), { become })).stdout);
+  const release = list.releases.find((r) => r.id === list.current);
+  if (!release) return roleOps;
+  const chosen = roleOps.filter((r) => r.selected);
+  const ops = chosen.flatMap((r) => r.ops);
+  const roles = new Set(chosen.map((r) => r.role));
+  const named = (kind: 'service' | 'network'): Set<string> =>
+    new Set(ops.flatMap((o) => (o.kind === kind ? [o.name] : [])));
+  const [services, networks] = [named('service'), named('network')];
+  const paths = new Set(ops.flatMap((o) => ('path' in o ? [o.path] : [])));
+  const others: Release = {
+    ...release,
+    dirs: release.dirs.filter((d) => !roles.has(d.role) && !paths.has(d.path)),
+    files: release.files.filter((f) => !roles.has(f.role) && !paths.has(f.path)),
+    networks: release.networks.filter((n) => !roles.has(n.role) && !networks.has(n.name)),
+    services: release.services.filter((s) => !roles.has(s.role) && !services.has(s.name)),
+  };
+  const deployed = new Map((await opsOfRelease(t, others, stack, become)).map((r) => [r.role, r.ops]));
+  // in the repository's order of roles (the compose files list services in it), then roles only the release has
+  const inPlace = roleOps.map((r) => (r.selected ? r : { ...r, ops: deployed.get(r.role) ?? [] }));
+  const gone = [...deployed].filter(([role]) => !roleOps.some((r) => r.role === role));
+  return [...inPlace, ...gone.map(([role, ops]) => ({ role, ops, selected: false }))];
 }
 
 /** The paths whose state the plan's facts must include for a release: the blobs of the host's files, and their dirs. */

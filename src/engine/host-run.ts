@@ -1,6 +1,6 @@
 // One host's run, first phase: connect once, lock (rollback), wait for a step a dead run left running, plan (pure).
 import type { Transport } from '../transport/transport.js';
-import { blobPathsOf, opsOfRelease, pickRollbackTarget } from './host-release.js';
+import { blobPathsOf, opsOfRelease, othersAsDeployed, pickRollbackTarget } from './host-release.js';
 import { execHost } from '../facts/gather.js';
 import { HostJournal } from './host-journal.js';
 import { waitForJobs } from '../apply/host-job.js';
@@ -17,7 +17,9 @@ export { failure, type HostResult, type HostStatus } from './host-result.js';
 export type { HostRunInput, HostSession } from './host-session.js';
 
 /** Connects, locks (rollback) and plans; never throws for host-level failures (they become the result). */
-export async function openAndPlan(input: HostRunInput): Promise<HostSession> {
+export async function openAndPlan(asked: HostRunInput): Promise<HostSession> {
+  // under `--role`, the roles the run leaves alone become the host's current release's (below)
+  let input = asked;
   const journal = new HostJournal(input);
   let t: Transport;
   try {
@@ -59,6 +61,7 @@ export async function openAndPlan(input: HostRunInput): Promise<HostSession> {
             become,
           )
         : undefined;
+    if (!target) input = { ...input, roleOps: await othersAsDeployed(t, input.roleOps, stack, become) };
     const roleOps = target ? await opsOfRelease(t, target, stack, become) : input.roleOps;
     const planAgain = (): Promise<PlannedHost> =>
       planOnHost(

@@ -1,0 +1,92 @@
+// `deploy --role R` on a real host whose other role has changes nobody deployed: the compose file keeps the other
+// role's service as it runs (not as the repository has it now), its new image is not pulled (here: cannot be), and a
+// full deploy then brings it.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startComposeBed, type ComposeBed } from '../../helpers/compose-bed.js';
+import { dockerOk, httpGetInContainer, inspectContainer } from '../../helpers/docker/index.js';
+import { requireDocker } from '../../helpers/testbed/index.js';
+
+const skip = await requireDocker();
+
+// a second role beside the bed's `stack`: one service with an env file, on stack's network
+const SIDE_ROLE = `import { defineRole, z } from 'rig';
+export default defineRole({
+  name: 'side',
+  description: 'one more service, in a role of its own',
+  vars: z.object({ side_dir: z.string(), side_image: z.string(), side_env: z.string() }),
+  tasks: ({ vars, content, service }) => [
+    content(\`\${vars.side_dir}/side.env\`, vars.side_env, { mode: 0o600 }),
+    service('side', { image: vars.side_image, envFiles: [\`\${vars.side_dir}/side.env\`], networks: ['backend'] }),
+  ],
+});
+`;
+
+describe.skipIf(skip !== undefined)('deploy --role: the other roles as deployed', () => {
+  let bed: ComposeBed;
+  const composeFile = () => `${bed.host.dataDir}/proj/compose.apps.yml`;
+  const sideContainer = () => bed.container('alpha').replace(/_alpha$/, '_side');
+  const sideEntry = async (): Promise<unknown> => {
+    const text = await dockerOk(['exec', bed.host.container, 'cat', composeFile()]);
+    return (parseYaml(text) as { services: Record<string, unknown> }).services['side'];
+  };
+
+  beforeAll(async () => {
+    bed = await startComposeBed('rolescope');
+    mkdirSync(path.join(bed.root, 'roles/side'));
+    writeFileSync(path.join(bed.root, 'roles/side/role.ts'), SIDE_ROLE);
+    writeFileSync(path.join(bed.root, 'playbooks/site.yml'), '- hosts: all\n  roles: [side, stack]\n');
+  }, 120_000);
+  afterAll(async () => {
+    await bed?.stop();
+  });
+
+  it('a deploy of stack alone keeps side as it runs, although the repository has another image and env for it', async () => {
+    const sideDir = `${bed.host.dataDir}/proj/cfg`;
+    const side = { side_dir: sideDir, side_image: bed.images.beta, side_env: 'SIDE=one\n' };
+    bed.setVars(side);
+    const first = await bed.rig(['deploy']);
+    expect(first.code, first.out + first.err).toBe(0);
+    expect(first.out).toContain('+ create side: new service  [side]');
+    const deployed = { entry: await sideEntry(), container: (await inspectContainer(sideContainer()))?.id };
+
+    // side: an image nobody pushed (it cannot be pulled) and a new env; stack: a new value for alpha
+    const unpushed = bed.images.beta.replace(/:1$/, ':404');
+    const alphaTwo = { stack_alpha_env: { FOO: 'two', API_KEY: '{{ vault_api_key }}' } };
+    bed.setVars({ ...side, side_image: unpushed, side_env: 'SIDE=two\n', ...alphaTwo });
+    const r = await bed.rig(['deploy', '--role', 'stack']);
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(r.out).toContain('~ recreate alpha: env alpha.env changed (~FOO)  [stack]');
+    // side shows only as context of the compose file's diff
+    expect(r.out).not.toMatch(/side\.env|[-+] +image: .*beta|side:404|recreate side/);
+    expect(await httpGetInContainer(bed.container('alpha'), '/env')).toContain('FOO=two');
+    // the compose file holds side as it runs: same entry (image, env file, labels), same container
+    expect(await sideEntry()).toEqual(deployed.entry);
+    expect((await inspectContainer(sideContainer()))?.id).toBe(deployed.container);
+    expect(await dockerOk(['exec', bed.host.container, 'cat', `${bed.host.dataDir}/proj/cfg/side.env`])).toBe(
+      'SIDE=one', // (trimmed)
+    );
+    expect((await bed.rig(['plan', '--role', 'stack'])).out).toContain('h1: nothing to do');
+
+    // the compose files are byte for byte what a deploy of both roles writes with side as deployed (services in the
+    // repository's order of roles: side first)
+    bed.setVars({ ...side, ...alphaTwo });
+    expect((await bed.rig(['plan'])).out).toContain('h1: nothing to do');
+    bed.setVars({ ...side, side_image: unpushed, side_env: 'SIDE=two\n', ...alphaTwo });
+
+    // the whole repository: side is what changes now, and its image is what stops the deploy before anything
+    const plan = await bed.rig(['plan']);
+    expect(plan.out).toMatch(/recreate side: /);
+    const all = await bed.rig(['deploy']);
+    expect(all.code).toBe(1);
+    expect(all.out + all.err).toContain(unpushed);
+    expect((await inspectContainer(sideContainer()))?.id).toBe(deployed.container);
+    bed.setVars({ ...side, side_env: 'SIDE=two\n', ...alphaTwo });
+    const fixed = await bed.rig(['deploy']);
+    expect(fixed.code, fixed.out).toBe(0);
+    expect(fixed.out).toContain('~ recreate side: env side.env changed (~SIDE)  [side]');
+    expect((await bed.rig(['plan'])).out).toContain('h1: nothing to do');
+  });
+});
