@@ -1,7 +1,6 @@
 // The per-host deploy lock, a lease: acquire (taking over an expired or dead holder's lock), renew, release, read.
 import path from 'node:path';
 import type { Cmd, ExecNode } from '../core/cmd/cmd.js';
-import { display } from '../core/cmd/render.js';
 import { UserError } from '../core/errors/errors.js';
 import { RemoteCommandError } from '../core/errors/remote-errors.js';
 import { classifyFailure } from '../transport/run.js';
@@ -90,7 +89,13 @@ export async function acquireLock(
   opts: AcquireOptions = {},
 ): Promise<HeldLock> {
   const step = acquireStep(stateDir, info);
-  const first = await lockExec(t, step.cmd, opts.become, step.stdin);
+  const first = await lockExec(
+    t,
+    step.cmd,
+    `taking the deploy lock ${path.posix.join(checkStateDir(stateDir), 'lock')}`,
+    opts.become,
+    step.stdin,
+  );
   return settleAcquire(t, stateDir, info, first, opts);
 }
 
@@ -110,10 +115,11 @@ export async function settleAcquire(
   const dir = checkStateDir(stateDir);
   const lockPath = path.posix.join(dir, 'lock');
   if (first.code === 0) return { host: t.host, path: lockPath, info };
+  // from a fact batch (lockingGather): named as lockExec names it
   if (first.code !== LOCK_HELD_EXIT)
     throw new RemoteCommandError(
       t.host,
-      display(acquireCmd(dir)),
+      `rig's script taking the deploy lock ${lockPath}`,
       classifyFailure(first, opts.become === true),
       first.code,
       first.stderr,
@@ -124,7 +130,13 @@ export async function settleAcquire(
   const target: BreakTarget = state.info ? { token: state.info.token } : { fileId: state.fileId ?? '' };
   // an expired lease is taken only while still expired: a holder renewing meanwhile keeps it
   const minAge = reason === 'expired' && state.info ? state.info.ttlSec : undefined;
-  const second = await lockExec(t, breakCmd(dir, target, minAge), opts.become, `${JSON.stringify(info)}\n`);
+  const second = await lockExec(
+    t,
+    breakCmd(dir, target, minAge),
+    `taking over the deploy lock ${lockPath}`,
+    opts.become,
+    `${JSON.stringify(info)}\n`,
+  );
   // Renewed, or taken by another run first: theirs now.
   if (second.code !== 0) throw new LockHeldError(t.host, lockPath, judgeReport(heldReport(t.host, second)));
   const movedTo = parseLockOutput(second.stdout).brokenPath ?? '';
@@ -146,7 +158,7 @@ export async function releaseLock(
   held: HeldLock,
   opts: { become?: boolean } = {},
 ): Promise<ReleaseOutcome> {
-  const r = await lockExec(t, releaseStep(held), opts.become);
+  const r = await lockExec(t, releaseStep(held), `releasing the deploy lock ${held.path}`, opts.become);
   return parseRelease(t.host, r.stdout);
 }
 
@@ -168,7 +180,8 @@ export async function renewLock(
   held: HeldLock,
   opts: { become?: boolean } = {},
 ): Promise<'renewed' | 'foreign' | 'missing'> {
-  const out = (await lockExec(t, renewCmd(path.posix.dirname(held.path), held.info.token), opts.become)).stdout.trim();
+  const renew = renewCmd(path.posix.dirname(held.path), held.info.token);
+  const out = (await lockExec(t, renew, `renewing the deploy lock ${held.path}`, opts.become)).stdout.trim();
   if (out === 'renewed' || out === 'foreign' || out === 'missing') return out;
   throw new Error(`${t.host}: unexpected output of the lock renewal: ${JSON.stringify(out.slice(0, 200))}`);
 }
@@ -192,7 +205,8 @@ export async function readLock(
   stateDir: string,
   opts: { become?: boolean } = {},
 ): Promise<LockState | undefined> {
-  const r = await lockExec(t, readLockCmd(checkStateDir(stateDir)), opts.become);
+  const dir = checkStateDir(stateDir);
+  const r = await lockExec(t, readLockCmd(dir), `reading the deploy lock ${path.posix.join(dir, 'lock')}`, opts.become);
   return r.code === 0 ? undefined : judgeReport(heldReport(t.host, r));
 }
 
@@ -207,11 +221,21 @@ function judgeReport(h: HeldReport): LockState {
   return judgeLock(h.raw, h.ageSec, h.id);
 }
 
-/** Runs a lock script: exit 0 and LOCK_HELD_EXIT are answers, anything else is a RemoteCommandError. */
-async function lockExec(t: Transport, cmd: ExecNode, become: boolean | undefined, stdin?: string): Promise<ExecResult> {
+/**
+ * Runs a lock script: exit 0 and LOCK_HELD_EXIT are answers, anything else is a RemoteCommandError naming the script by
+ * `what` it does (rig's own script, some 40 lines, says nothing a person needs; its stderr says why, as `rig: …` where
+ * the script knows).
+ */
+async function lockExec(
+  t: Transport,
+  cmd: ExecNode,
+  what: string,
+  become: boolean | undefined,
+  stdin?: string,
+): Promise<ExecResult> {
   const r = await t.exec(cmd, { become: become === true, ...(stdin === undefined ? {} : { stdin }) });
   if (r.code === 0 || r.code === LOCK_HELD_EXIT) return r;
-  throw new RemoteCommandError(t.host, display(cmd), classifyFailure(r, become === true), r.code, r.stderr);
+  throw new RemoteCommandError(t.host, `rig's script ${what}`, classifyFailure(r, become === true), r.code, r.stderr);
 }
 
 function checkStateDir(dir: string): string {

@@ -9,6 +9,8 @@ export type RemoteFailureKind = 'exit' | 'timeout' | 'become';
 export class RemoteCommandError extends Error {
   override readonly name = 'RemoteCommandError';
   readonly stderrTail: string;
+  /** `<host>: <what failed>: <command>`, the message without its stderr. */
+  readonly headline: string;
 
   constructor(
     readonly host: string,
@@ -20,8 +22,10 @@ export class RemoteCommandError extends Error {
     stderr: string,
   ) {
     const tail = stderr.length > STDERR_TAIL_CHARS ? `…${stderr.slice(-STDERR_TAIL_CHARS)}` : stderr;
-    super(`${host}: ${describe(kind, code)}: ${command}${tail.trim() === '' ? '' : `\n${indent(tail.trimEnd())}`}`);
+    const headline = `${host}: ${describe(kind, code)}: ${command}`;
+    super(`${headline}${tail.trim() === '' ? '' : `\n${indent(tail.trimEnd())}`}`);
     this.stderrTail = tail;
+    this.headline = headline;
   }
 }
 

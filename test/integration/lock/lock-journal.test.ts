@@ -104,6 +104,39 @@ describe.skipIf(unavailable !== undefined)('deploy lock and journal over ssh', (
     expect(bob.info.user).toBe('bob');
   });
 
+  it('a full disk: the acquire says so and leaves neither a lock nor a temp; with room again it takes the lock', async () => {
+    // a 16 KiB tmpfs, filled (root, as CI runs; the sshd hosts run on this machine and see it)
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rig-lockfull-'));
+    tempDirs.push(dir);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k,mode=0700', 'tmpfs', dir]);
+    try {
+      try {
+        execFileSync('dd', ['if=/dev/zero', `of=${dir}/fill`, 'bs=1k'], { stdio: 'ignore' });
+      } catch {
+        // dd stops when the disk is full: what it is for
+      }
+      const err = await acquireLock(t, dir, holder('alice')).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toMatch(
+        new RegExp(`^h1: command failed with exit code 1: rig's script taking the deploy lock ${dir}/lock\\n`),
+      );
+      expect((err as Error).message).toContain(
+        `rig: cannot write the deploy lock in ${dir}: cat: write error: No space left on device`,
+      );
+      expect(readdirSync(dir)).toEqual(['fill']);
+      rmSync(`${dir}/fill`);
+      const alice = await acquireLock(t, dir, holder('alice'));
+      expect((await readLock(t2, dir))?.info).toEqual(alice.info);
+      expect(readdirSync(dir)).toEqual(['lock']);
+      expect(statSync(`${dir}/lock`).mode & 0o777).toBe(0o600);
+    } finally {
+      execFileSync('umount', [dir]);
+    }
+  });
+
   it('takes over an expired lease at once, reporting the old holder; the old holder can then neither renew nor release it', async () => {
     const dir = freshStateDir();
     const old = await acquireLock(t, dir, holder('alice', 60));
