@@ -9,8 +9,6 @@ export type RemoteFailureKind = 'exit' | 'timeout' | 'become';
 export class RemoteCommandError extends Error {
   override readonly name = 'RemoteCommandError';
   readonly stderrTail: string;
-  /** `<host>: <what failed>: <command>`, the message without its stderr. */
-  readonly headline: string;
 
   constructor(
     readonly host: string,
@@ -22,10 +20,8 @@ export class RemoteCommandError extends Error {
     stderr: string,
   ) {
     const tail = stderr.length > STDERR_TAIL_CHARS ? `…${stderr.slice(-STDERR_TAIL_CHARS)}` : stderr;
-    const headline = `${host}: ${describe(kind, code)}: ${command}`;
-    super(`${headline}${tail.trim() === '' ? '' : `\n${indent(tail.trimEnd())}`}`);
+    super(`${host}: ${describe(kind, code)}: ${command}${tail.trim() === '' ? '' : `\n${indent(tail.trimEnd())}`}`);
     this.stderrTail = tail;
-    this.headline = headline;
   }
 }
 

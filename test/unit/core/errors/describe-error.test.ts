@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeError } from '../../../../src/core/errors/describe-error.js';
 import { RemoteCommandError } from '../../../../src/core/errors/remote-errors.js';
+import { ApplyFilesError } from '../../../../src/apply/apply-files-error.js';
 
 describe('describeError of a RemoteCommandError', () => {
   it('a short command: the command, then its stderr once', () => {
@@ -14,6 +15,22 @@ describe('describeError of a RemoteCommandError', () => {
     const err = new RemoteCommandError('app', script, 'exit', 3, 'head: write error: No space left on device\n');
     expect(describeError(err)).toBe(
       "app: command failed with exit code 3: /bin/sh -c 'a=1\nb() { … (3 more lines of rig's script)\nhead: write error: No space left on device",
+    );
+  });
+
+  it('a failure that says more than its command (a file apply): what failed first, then the command, the stderr once', () => {
+    const err = new ApplyFilesError(
+      'app',
+      'sh -c x',
+      3,
+      "chmod: changing permissions of '/a': denied\n",
+      '/a',
+      'chmod',
+      [],
+      ['/a'],
+    );
+    expect(describeError(err)).toBe(
+      "app: cannot apply /a: chmod failed (0 path(s) applied before it, 1 left unchanged)\napp: command failed with exit code 3: sh -c x\nchmod: changing permissions of '/a': denied",
     );
   });
 
