@@ -76,8 +76,8 @@ export interface LockState {
 
 /**
  * Stale = not renewed within the holder's own lease. Unparseable content counts as stale, except an empty file
- * younger than WRITE_GRACE_SEC: another acquirer is between creating it and writing its line (a rig before 2026-12
- * created the lock, then wrote it; this one links a written temp, see lock-script).
+ * younger than WRITE_GRACE_SEC: another acquirer is between creating it and writing its line (an empty lock on a full
+ * disk is removed by the acquire script itself: lock-script's `unwritable`).
  */
 export function judgeLock(raw: string, ageSec: number, fileId?: string): LockState {
   const info = parseLockInfo(raw);

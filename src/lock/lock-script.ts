@@ -10,39 +10,41 @@ export const LOCK_HELD_EXIT = 75; // EX_TEMPFAIL in sysexits.h: "try again later
  * LOCK_HELD_EXIT; it returns (prints nothing) when the file vanished or changed while it was read, and the
  * caller retries. Age is measured on the host clock. The identity lets a breaker check, under the guard,
  * that the lock it judged stale is still the very same file.
- * `claim` writes the lock line to a temp file of its own (created exclusively, `set -C`, mode 0600 by umask; through
- * `cat`, whose error names the cause where dash's printf says "I/O error") and links it as the lock (`ln` is atomic
- * and fails when the lock exists): a lock file is never empty or partial, and a write that fails (a full disk) is
- * reported as such, its temp removed, instead of leaving an empty lock that reads as "being taken by another run".
- * `held` removes that temp (`$t`) before it exits. `take` holds `lock.guard` (mkdir is atomic) around break, release
- * and renewal (the steps that remove a lock or change its age): a guard left by a killed script is taken over after
- * 10 s.
+ * `claim` creates the lock with noclobber (`set -C`: O_EXCL in dash and bash) in one printf, mode 0600 by umask: no
+ * process. When that fails and an empty lock is there, it is another acquirer between its create and its write, or a
+ * write that failed: `unwritable` writes the line to a temp of its own (through `cat`, whose error names the cause
+ * where dash's printf says "I/O error"); when that fails too (a full disk), nobody can have written the lock, which is
+ * removed, and the reason said, instead of an empty lock read as "being taken by another run". (A write that succeeds
+ * for another acquirer in the instant the disk frees is covered by fencing: its commands find the lock gone.)
+ * `take` holds `lock.guard` (mkdir is atomic) around break, release and renewal (the steps that remove a lock or
+ * change its age): a guard left by a killed script is taken over after 10 s.
  */
-const PRELUDE = `d=$1 l=$1/lock g=$1/lock.guard t=
+const PRELUDE = `d=$1 l=$1/lock g=$1/lock.guard
 held() {
   a=$(stat -c '%i:%Y:%s' -- "$l" 2>/dev/null) || return 0
   c=$(cat -- "$l" 2>/dev/null) || return 0
   [ "$(stat -c '%i:%Y:%s' -- "$l" 2>/dev/null)" = "$a" ] || return 0
   m=\${a#*:}; m=\${m%:*}
   printf 'held %s %s\\n%s\\n' "$(( $(date +%s) - m ))" "$a" "$c"
-  [ -z "$t" ] || rm -f -- "$t"
   exit ${LOCK_HELD_EXIT}
 }
 claim() {
   umask 077
-  t=$l.$$.new
-  rm -f -- "$t"
-  if ! e=$(set -C; printf '%s\\n' "$mine" | cat 2>&1 >"$t"); then
-    rm -f -- "$t"
-    echo "rig: cannot write the deploy lock in $d: \${e:-write error}" >&2
-    exit 1
-  fi
   for i in 1 2 3 4 5; do
-    ln -- "$t" "$l" 2>/dev/null && { rm -f -- "$t"; exit 0; }
+    ( set -C; printf '%s\\n' "$mine" > "$l" ) 2>/dev/null && exit 0
+    [ -s "$l" ] || [ ! -e "$l" ] || unwritable
     [ -e "$l" ] && held
   done
-  ln -- "$t" "$l" && { rm -f -- "$t"; exit 0; }
+  ( set -C; printf '%s\\n' "$mine" > "$l" ) && exit 0
+  exit 1
+}
+unwritable() {
+  t=$l.$$.new
   rm -f -- "$t"
+  if e=$(set -C; printf '%s\\n' "$mine" | cat 2>&1 >"$t"); then rm -f -- "$t"; return 0; fi
+  rm -f -- "$t"
+  [ -s "$l" ] || rm -f -- "$l"
+  echo "rig: cannot write the deploy lock in $d: \${e:-write error}" >&2
   exit 1
 }
 take() {
