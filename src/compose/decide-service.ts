@@ -39,7 +39,11 @@ export interface CurrentService {
    * A running container that matches the repository but not its release was made by a run that never recorded one
    * (interrupted, or failed without a rollback): it is gated, not taken as done.
    */
-  readonly release?: { readonly recorded: RecordedService | undefined };
+  readonly release?: {
+    readonly recorded: RecordedService | undefined;
+    /** The host has no current release at all (never recorded by rig, or its state dir was removed). */
+    readonly none?: true;
+  };
   /** A deploy that did not finish was to recreate or reload this very container (its marker says so). */
   readonly unfinished?: { readonly deployId: string; readonly action: 'recreate' | 'reload' };
 }
@@ -171,6 +175,8 @@ function unverifiedReason(s: DesiredService, c: ContainerState, release: Release
   if (c.health === 'starting' || c.health === 'unhealthy') return `health ${c.health}: not through its health gate`;
   if (release === undefined || (s.op.gate.oneShot && !c.running)) return undefined;
   const r = release.recorded;
+  if (r === undefined && release.none)
+    return 'the host has no release (none recorded by rig, or its state dir was removed): gated, then recorded';
   if (r === undefined) return 'not in the current release: made by a deploy that did not finish';
   const differs =
     (r.fingerprint !== '' && r.fingerprint !== s.fingerprint) || (r.imageId !== '' && r.imageId !== c.image);

@@ -32,6 +32,8 @@ export interface PlanServicesInput {
    * (interrupted, or failed without a rollback): it is gated, not taken as done.
    */
   readonly recorded?: ReadonlyMap<string, RecordedService>;
+  /** With `recorded`: the host has no current release at all (`recorded` is then empty). */
+  readonly noRelease?: boolean;
   /** The containers a deploy that did not finish was to recreate or reload (its marker's `pending`). */
   readonly unfinished?: { readonly deployId: string; readonly pending: readonly UnfinishedAction[] };
 }
@@ -183,7 +185,9 @@ function currentOf(s: DesiredService, input: PlanServicesInput): CurrentService 
     ...(holder ? { nameHolder: { name: holder.name, project: holder.project } } : {}),
     ...(record ? { record } : {}),
     ...(localImageId !== undefined ? { localImageId } : {}),
-    ...(input.recorded ? { release: { recorded: input.recorded.get(s.op.name) } } : {}),
+    ...(input.recorded
+      ? { release: { recorded: input.recorded.get(s.op.name), ...(input.noRelease ? { none: true as const } : {}) } }
+      : {}),
     ...(left && input.unfinished ? { unfinished: { deployId: input.unfinished.deployId, action: left.action } } : {}),
   };
 }

@@ -217,7 +217,7 @@ export async function planOnHost(
     },
     removeUndeclared: input.removeUndeclared !== false,
     reloads,
-    ...(recorded ? { recorded } : {}),
+    ...(recorded ? { recorded, noRelease: releases?.current === undefined } : {}),
     ...(left?.pending ? { unfinished: { deployId: left.deployId, pending: left.pending } } : {}),
   });
   if (services.problems.length > 0) throw new DiagnosticsError(services.problems);

@@ -1,6 +1,6 @@
 // `deploy --role R` on a real host whose other role has changes nobody deployed: the compose file keeps the other
 // role's service as it runs (not as the repository has it now), its new image is not pulled (here: cannot be), and a
-// full deploy then brings it.
+// full deploy then brings it. Then the host loses its state dir (releases included).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -24,7 +24,7 @@ export default defineRole({
 });
 `;
 
-describe.skipIf(skip !== undefined)('deploy --role: the other roles as deployed', () => {
+describe.skipIf(skip !== undefined)('deploy --role: the other roles as deployed; a host without its releases', () => {
   let bed: ComposeBed;
   const composeFile = () => `${bed.host.dataDir}/proj/compose.apps.yml`;
   const sideContainer = () => bed.container('alpha').replace(/_alpha$/, '_side');
@@ -87,6 +87,19 @@ describe.skipIf(skip !== undefined)('deploy --role: the other roles as deployed'
     const fixed = await bed.rig(['deploy']);
     expect(fixed.code, fixed.out).toBe(0);
     expect(fixed.out).toContain('~ recreate side: env side.env changed (~SIDE)  [side]');
+    expect((await bed.rig(['plan'])).out).toContain('h1: nothing to do');
+  });
+
+  it('a state dir removed by hand: every running service is gated, and the plan says why; the deploy records a release', async () => {
+    await dockerOk(['exec', bed.host.container, 'rm', '-rf', bed.stateDir]);
+    const plan = await bed.rig(['plan']);
+    expect(plan.code).toBe(2);
+    const why = 'the host has no release (none recorded by rig, or its state dir was removed): gated, then recorded';
+    expect(plan.out).toContain(`? gate side: ${why}  [side]`);
+    expect(plan.out).toContain(`? gate alpha: ${why}  [stack]`);
+    const r = await bed.rig(['deploy']);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/release \d{8}T\d{6}Z-[0-9a-f]{4} recorded/);
     expect((await bed.rig(['plan'])).out).toContain('h1: nothing to do');
   });
 });

@@ -115,6 +115,12 @@ describe('decideService: each action', () => {
       gate(`not in the current release: ${unfinished}`),
     ],
     [
+      'the host has no release at all (its state dir removed?): gate, saying so',
+      was,
+      { container: running, release: { recorded: undefined, none: true } },
+      gate('the host has no release (none recorded by rig, or its state dir was removed): gated, then recorded'),
+    ],
+    [
       'the release recorded another image: gate',
       was,
       recorded(ID_B),
