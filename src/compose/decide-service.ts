@@ -4,7 +4,14 @@ import type { Step } from '../core/plan-data/plan-types.js';
 import type { ContainerState } from '../facts/containers/docker-state.js';
 import type { DesiredService } from './compose-desired.js';
 import { recreateReasons } from './service-reasons.js';
-import { plannedReload, reloadedCurrent, repairReload, resumedReload, type ReloadRecord } from './service-reload.js';
+import {
+  plannedReload,
+  reloadedCurrent,
+  repairReload,
+  resumedReload,
+  type ReloadPlan,
+  type ReloadRecord,
+} from './service-reload.js';
 import { takenInputs } from './taken-inputs.js';
 
 /** A service as the repository wants it, in its project, with the file changes of the same plan. */
@@ -85,9 +92,7 @@ export function decideService(wanted: WantedService, current: CurrentService): S
   let reasons = recreateReasons(s, c, taken, current.localImageId, wanted.fileSteps);
   if (reasons.length > 0 && s.op.reload && !reasons.some((r) => r.startsWith('image changed'))) {
     const reload = plannedReload(s, c, taken.inputs);
-    if (reload) {
-      return { action: 'reload', reasons: reload.reasons, reload: { command: reload.command, record: reload.record } };
-    }
+    if (reload) return asReload(reload);
     if (reloadedCurrent(s, taken.inputs, taken.record)) reasons = [];
   }
   if (reasons.length > 0) return { action: 'recreate', reasons };
@@ -122,8 +127,7 @@ function repairDecision(s: DesiredService, c: ContainerState, wanted: WantedServ
     .filter((k) => /^(env|file):/.test(k) && written.has(inputPath(k)));
   if (rewritten.length === 0) return undefined;
   const reload = repairReload(s, c, rewritten);
-  if (reload)
-    return { action: 'reload', reasons: reload.reasons, reload: { command: reload.command, record: reload.record } };
+  if (reload) return asReload(reload);
   const started = Math.floor(Date.parse(c.startedAt) / 1000);
   // NaN (a start time docker did not give) compares false: taken as read
   const changedAfterStart = (k: string): boolean => started < (wanted.modifiedAt?.(inputPath(k)) ?? NaN);
@@ -156,9 +160,13 @@ function unfinishedDecision(
   if (!c.running) return undefined;
   const why = `deploy ${u.deployId} did not finish its ${u.action} of this container`;
   const reload = u.action === 'reload' ? resumedReload(s, c, why) : undefined;
-  if (reload)
-    return { action: 'reload', reasons: reload.reasons, reload: { command: reload.command, record: reload.record } };
+  if (reload) return asReload(reload);
   return { action: 'recreate', reasons: [why] };
+}
+
+/** A reload planned by service-reload as this module's decision. */
+function asReload(r: ReloadPlan): ServiceDecision {
+  return { action: 'reload', reasons: r.reasons, reload: { command: r.command, record: r.record } };
 }
 
 /** The path of an `env:` or `file:` input key. */

@@ -9,6 +9,13 @@ import { shortInput, type ServiceInputs } from './service-inputs.js';
 export const reloadRecordSchema = z.strictObject({ id: z.string(), inputs: z.record(z.string(), z.string()) });
 export type ReloadRecord = z.output<typeof reloadRecordSchema>;
 
+/** A reload to run: why, the command run in the container, and the record it then writes. */
+export interface ReloadPlan {
+  readonly reasons: string[];
+  readonly command: readonly string[];
+  readonly record: string;
+}
+
 /** The record's path for a container. */
 export function reloadRecordPath(stateDir: string, container: string): string {
   return `${stateDir}/reloads/${container}.json`;
@@ -34,7 +41,7 @@ export function plannedReload(
   s: DesiredService,
   c: ContainerState,
   taken: ServiceInputs | undefined,
-): { reasons: string[]; command: readonly string[]; record: string } | undefined {
+): ReloadPlan | undefined {
   const reload = s.op.reload;
   if (!reload || !taken || !c.running) return undefined;
   const keys = [...new Set([...Object.keys(taken), ...Object.keys(s.inputs)])].sort();
@@ -55,7 +62,7 @@ export function repairReload(
   s: DesiredService,
   c: ContainerState,
   rewritten: readonly string[],
-): { reasons: string[]; command: readonly string[]; record: string } | undefined {
+): ReloadPlan | undefined {
   const reload = s.op.reload;
   if (!reload || !c.running || rewritten.length === 0) return undefined;
   if (!rewritten.every((k) => underReloadPath(k, reload.paths))) return undefined;
@@ -67,11 +74,7 @@ export function repairReload(
 }
 
 /** The reload an unfinished deploy was to run (`why`), or undefined when the service no longer reloads. */
-export function resumedReload(
-  s: DesiredService,
-  c: ContainerState,
-  why: string,
-): { reasons: string[]; command: readonly string[]; record: string } | undefined {
+export function resumedReload(s: DesiredService, c: ContainerState, why: string): ReloadPlan | undefined {
   const reload = s.op.reload;
   if (!reload || !c.running) return undefined;
   const reasons = [`${why} (reload in place: ${reload.command.join(' ')})`];

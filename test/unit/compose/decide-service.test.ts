@@ -1,76 +1,28 @@
 // decideService, table-driven: the wanted service against the container's taken-in inputs (labels + reload record).
 import { describe, expect, it } from 'vitest';
 import { LABELS, type DesiredService } from '../../../src/compose/compose-desired.js';
-import { decideService, type CurrentService, type ServiceDecision } from '../../../src/compose/decide-service.js';
-import type { ReloadRecord } from '../../../src/compose/service-reload.js';
-import { inputsLabel } from '../../../src/compose/service-inputs.js';
+import type { ServiceDecision } from '../../../src/compose/decide-service.js';
 import { takenInputs } from '../../../src/compose/taken-inputs.js';
-import type { ServiceOp } from '../../../src/core/desired/op.js';
-import type { FileChange } from '../../../src/core/plan-data/file-change.js';
 import type { Step, WriteStep } from '../../../src/core/plan-data/plan-types.js';
 import type { ContainerState } from '../../../src/facts/containers/docker-state.js';
-import { deployed, desiredOf, file, ID_A, ID_B, role, svc } from './compose-fixtures.js';
-
-const CONF = '/srv/shop/conf';
-const ENV = '/srv/shop/x.env';
-const PIN_A = `reg/app@sha256:${'a'.repeat(64)}`;
-const PIN_B = `reg/app@sha256:${'b'.repeat(64)}`;
-const mount = { type: 'bind', source: CONF, target: '/etc/app' } as const;
-
-interface Version {
-  conf?: string;
-  env?: string;
-  image?: string;
-  command?: string[];
-  reload?: boolean;
-  envFiles?: boolean;
-  oneShot?: boolean;
-}
-
-/** The desired `web` service of a version of the repository. */
-function web(v: Version = {}): DesiredService {
-  const envFiles = v.envFiles === false ? [] : [ENV];
-  const spec = { image: v.image ?? 'app:1', mounts: [mount], envFiles, ...(v.command ? { command: v.command } : {}) };
-  const reload = v.reload === false ? {} : { reload: { paths: [CONF], command: ['app', 'reload'] } };
-  const op: ServiceOp = { ...svc('web', spec, v.oneShot ? { gate: { oneShot: true } } : {}), ...reload };
-  const files = [file(`${CONF}/app.conf`, v.conf ?? 'a'), file(ENV, v.env ?? 'A=1\n')];
-  return desiredOf([role('web', [...files, op])]).services[0]!;
-}
-
-/** The reload record a reload to `conf` writes for container `id`. */
-function recordOf(id: string, conf: string): ReloadRecord {
-  const key = `file:${CONF}/app.conf`;
-  return { id, inputs: { [key]: (JSON.parse(inputsLabel(web({ conf }).inputs)) as Record<string, string>)[key]! } };
-}
-
-type Current = Partial<CurrentService> & { container: ContainerState | undefined };
-
-/** The host copy's time of each write step made by a test (file-state's `modifiedAt`), when it gives one. */
-const hostTimes = new WeakMap<Step, number>();
-
-function decide(want: DesiredService, current: Current, fileSteps: Step[] = []): ServiceDecision {
-  const modifiedAt = (p: string): number | undefined => {
-    const step = fileSteps.find((st) => st.kind === 'write' && st.path === p);
-    return step && hostTimes.get(step);
-  };
-  return decideService({ service: want, project: 'shop', fileSteps, modifiedAt }, { localImageId: ID_A, ...current });
-}
-
-const was = web();
-const running = deployed(was);
-const relabel = (labels: Record<string, string | undefined>): ContainerState => {
-  const all = Object.entries({ ...running.labels, ...labels }).filter((e): e is [string, string] => e[1] !== undefined);
-  return { ...running, labels: Object.fromEntries(all) };
-};
-const exited = (code: number): ContainerState => ({ ...running, running: false, status: 'exited', exitCode: code });
-const none: ServiceDecision = { action: 'none', reasons: [] };
-const gate = (why: string): ServiceDecision => ({ action: 'gate', reasons: [why] });
-const unfinished = 'made by a deploy that did not finish';
-const reloadConf = (conf: string): ServiceDecision => ({
-  action: 'reload',
-  reasons: ['app.conf changed (reload in place: app reload)'],
-  reload: { command: ['app', 'reload'], record: JSON.stringify(recordOf(running.id, conf)) },
-});
+import { deployed, ID_A, ID_B } from './compose-fixtures.js';
+import {
+  decide,
+  ENV,
+  exited,
+  gate,
+  none,
+  PIN_A,
+  PIN_B,
+  recordOf,
+  relabel,
+  reloadConf,
+  running,
+  unfinished,
+  was,
+  web,
+  type Current,
+} from './decide-fixtures.js';
 
 describe('decideService: each action', () => {
   const oneShot = web({ oneShot: true });
@@ -195,175 +147,6 @@ describe('decideService: each recreate reason', () => {
       reasons: ['image changed: app:1 is now sha256:bbbbbbbbbbbb, the container runs sha256:aaaaaaaaaaaa'],
     });
     expect(decide(web({ conf: 'b' }), { container: running, localImageId: ID_B }).action).toBe('recreate');
-  });
-});
-
-describe('decideService: a file the container took in, changed on the host, written back (drift repaired)', () => {
-  // the plan writes the file back although the repository's version is the one the container took in: the host's copy
-  // was changed under it. `running` started at 2026-01-01T00:00:00Z.
-  const START = Date.parse(running.startedAt) / 1000;
-  const rewrite = (path: string, modifiedAt: number | undefined): WriteStep => {
-    const change: FileChange = {
-      kind: 'update',
-      path,
-      sensitive: false,
-      sha256Before: 'e'.repeat(64),
-      sha256After: 'f'.repeat(64),
-    };
-    const step: WriteStep = { kind: 'write', role: 'web', why: 'content changed', path, notify: [], change };
-    if (modifiedAt !== undefined) hostTimes.set(step, modifiedAt);
-    return step;
-  };
-  const CONF_FILE = `${CONF}/app.conf`;
-  const [editedAfterStart, editedBeforeStart] = [START + 60, START - 60];
-  const read = 'changed on the host, then the container started (restart, compose up by hand?): written back';
-  const plain = web({ reload: false });
-  const reloadIt = (files: string[]): ServiceDecision => ({
-    action: 'reload',
-    reasons: files.map((f) => `${f} changed on the host: written back (reload in place: app reload)`),
-    reload: { command: ['app', 'reload'], record: JSON.stringify(recordOf(running.id, 'a')) },
-  });
-  it.each<[string, DesiredService, ContainerState, Step[], ServiceDecision]>([
-    // the designed case: the container started from the very bytes written back
-    ['changed after the container started: none', plain, deployed(plain), [rewrite(CONF_FILE, editedAfterStart)], none],
-    [
-      'changed, then the container started (restarted since): recreate',
-      plain,
-      deployed(plain),
-      [rewrite(CONF_FILE, editedBeforeStart)],
-      { action: 'recreate', reasons: [`app.conf ${read}`] },
-    ],
-    [
-      'changed in the second it started: recreate (whole seconds cannot tell)',
-      plain,
-      deployed(plain),
-      [rewrite(CONF_FILE, START)],
-      { action: 'recreate', reasons: [`app.conf ${read}`] },
-    ],
-    [
-      'no time known for the host copy: recreate',
-      plain,
-      deployed(plain),
-      [rewrite(CONF_FILE, undefined)],
-      { action: 'recreate', reasons: [`app.conf ${read}`] },
-    ],
-    [
-      'a start time docker did not give: recreate',
-      plain,
-      { ...deployed(plain), startedAt: 'garbage' },
-      [rewrite(CONF_FILE, editedAfterStart)],
-      { action: 'recreate', reasons: [`app.conf ${read}`] },
-    ],
-    // its environment is read when a container is created: by hand from the changed copy?
-    [
-      'an env file changed before the start, a mounted file after: recreate for the env file',
-      was,
-      running,
-      [rewrite(ENV, editedBeforeStart), rewrite(CONF_FILE, editedAfterStart)],
-      { action: 'recreate', reasons: [`env x.env ${read}`] },
-    ],
-    // the process may have been reloaded by hand since it started: a reload is in place and cheap
-    [
-      'under the reload path, changed after the start: reload',
-      was,
-      running,
-      [rewrite(CONF_FILE, editedAfterStart)],
-      reloadIt(['app.conf']),
-    ],
-    [
-      'under the reload path, changed before the start: reload',
-      was,
-      running,
-      [rewrite(CONF_FILE, editedBeforeStart)],
-      reloadIt(['app.conf']),
-    ],
-    [
-      'stopped: started, it reads the files as written',
-      was,
-      exited(3),
-      [rewrite(CONF_FILE, editedBeforeStart), rewrite(ENV, editedBeforeStart)],
-      { action: 'start', reasons: ['not running (exited 3)'] },
-    ],
-    [
-      'a one-shot that exited 0 reads nothing again: none',
-      web({ oneShot: true }),
-      { ...deployed(web({ oneShot: true })), running: false, status: 'exited', exitCode: 0 },
-      [rewrite(ENV, editedBeforeStart)],
-      none,
-    ],
-    [
-      'a file it does not take in: none',
-      plain,
-      deployed(plain),
-      [rewrite('/srv/shop/other.conf', editedBeforeStart)],
-      none,
-    ],
-    [
-      'a file removed on the host (when is unknown), written again: recreate',
-      plain,
-      deployed(plain),
-      [
-        {
-          ...rewrite(CONF_FILE, undefined),
-          why: 'missing',
-          change: { kind: 'create', path: CONF_FILE, sensitive: false, sha256After: 'f'.repeat(64) },
-        },
-      ],
-      {
-        action: 'recreate',
-        reasons: ['app.conf removed on the host (by hand?), perhaps before the container started: written back'],
-      },
-    ],
-  ])('%s', (_name, want, container, fileSteps, expected) => {
-    expect(decide(want, { container }, fileSteps)).toEqual(expected);
-  });
-
-  it('an env file in a mounted directory (an env input and a file input): named once, as the env file', () => {
-    const inConf = `${CONF}/x.env`;
-    const op = svc('web', { image: 'app:1', mounts: [mount], envFiles: [inConf] });
-    const want = desiredOf([role('web', [file(CONF_FILE, 'a'), file(inConf, 'A=1\n'), op])]).services[0]!;
-    expect(Object.keys(want.inputs)).toEqual(expect.arrayContaining([`env:${inConf}`, `file:${inConf}`]));
-    expect(decide(want, { container: deployed(want) }, [rewrite(inConf, editedBeforeStart)])).toEqual({
-      action: 'recreate',
-      reasons: [`env x.env ${read}`],
-    });
-  });
-});
-
-describe('decideService: a container a deploy that did not finish was to recreate or reload', () => {
-  const plain = web({ reload: false });
-  const left = (action: 'recreate' | 'reload') => ({ unfinished: { deployId: 'd1', action } });
-  it.each<[string, DesiredService, Current, ServiceDecision]>([
-    [
-      'recreate: recreated, though its labels are current',
-      plain,
-      { container: deployed(plain), ...left('recreate') },
-      { action: 'recreate', reasons: ['deploy d1 did not finish its recreate of this container'] },
-    ],
-    [
-      'reload of a service that reloads: reloaded',
-      was,
-      { container: running, ...left('reload') },
-      {
-        action: 'reload',
-        reasons: ['deploy d1 did not finish its reload of this container (reload in place: app reload)'],
-        reload: { command: ['app', 'reload'], record: JSON.stringify(recordOf(running.id, 'a')) },
-      },
-    ],
-    [
-      'reload of a service that no longer reloads: recreated',
-      plain,
-      { container: deployed(plain), ...left('reload') },
-      { action: 'recreate', reasons: ['deploy d1 did not finish its reload of this container'] },
-    ],
-    [
-      'stopped: started (it reads the files as written)',
-      plain,
-      { container: { ...deployed(plain), running: false, status: 'exited', exitCode: 1 }, ...left('recreate') },
-      { action: 'start', reasons: ['not running (exited 1)'] },
-    ],
-  ])('%s', (_name, want, current, expected) => {
-    expect(decide(want, current)).toEqual(expected);
   });
 });
 
