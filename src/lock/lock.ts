@@ -89,13 +89,7 @@ export async function acquireLock(
   opts: AcquireOptions = {},
 ): Promise<HeldLock> {
   const step = acquireStep(stateDir, info);
-  const first = await lockExec(
-    t,
-    step.cmd,
-    `taking the deploy lock ${path.posix.join(checkStateDir(stateDir), 'lock')}`,
-    opts.become,
-    step.stdin,
-  );
+  const first = await t.exec(step.cmd, { become: opts.become === true, stdin: step.stdin });
   return settleAcquire(t, stateDir, info, first, opts);
 }
 
@@ -115,7 +109,7 @@ export async function settleAcquire(
   const dir = checkStateDir(stateDir);
   const lockPath = path.posix.join(dir, 'lock');
   if (first.code === 0) return { host: t.host, path: lockPath, info };
-  // from a fact batch (lockingGather): named as lockExec names it
+  // named as lockExec names a lock script (acquireLock's own exec, or a fact batch's part: lockingGather)
   if (first.code !== LOCK_HELD_EXIT)
     throw new RemoteCommandError(
       t.host,

@@ -131,3 +131,18 @@ function fixtureFiles(): string[] {
     .filter((e) => e.isFile())
     .map((e) => path.relative(FIXTURE, path.join(e.parentPath, e.name)));
 }
+
+/**
+ * `docker compose up -d --force-recreate <service>` run by hand on the bed's host from rig's apps compose file, as an
+ * operator would (Compose v2, else v1): the new container carries the file's labels and reads the env files as they are.
+ */
+export async function composeUpByHand(bed: ComposeBed, service: 'alpha'): Promise<void> {
+  const args = `-p ${bed.host.composeProject} -f ${bed.host.dataDir}/proj/compose.apps.yml up -d --force-recreate ${service}`;
+  await dockerOk([
+    'exec',
+    bed.host.container,
+    'sh',
+    '-c',
+    `docker compose ${args} 2>/dev/null || docker-compose ${args}`,
+  ]);
+}

@@ -4,7 +4,7 @@
 // CI runs `CI_CASES`; RIG_CRASH_MATRIX=full (make test-crash) runs every signal × stage.
 import { createServer, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ComposeBed } from './compose-bed.js';
+import { composeUpByHand, type ComposeBed } from './compose-bed.js';
 import { allRunning, deployedBed, holdDeployAt, interrupt, STAGES, type Interrupt, type Stage } from './crash.js';
 import { docker, inspectContainer, waitFor } from './docker/index.js';
 import { freePort } from './testbed/index.js';
@@ -118,12 +118,8 @@ export function crashSuite(
       async () => {
         bed.setVars(vars(n));
         const env = `${bed.host.dataDir}/proj/cfg/alpha.env`;
-        const project = `-p ${bed.host.composeProject} -f ${bed.host.dataDir}/proj/compose.apps.yml`;
-        const onHost = (script: string) => docker(['exec', bed.host.container, 'sh', '-c', script]);
-        await onHost(`sed -i 's/^FOO=.*$/FOO=by-hand/' ${env}`);
-        await onHost(
-          `docker compose ${project} up -d --force-recreate alpha 2>/dev/null || docker-compose ${project} up -d --force-recreate alpha`,
-        );
+        await docker(['exec', bed.host.container, 'sed', '-i', 's/^FOO=.*$/FOO=by-hand/', env]);
+        await composeUpByHand(bed, 'alpha');
         await allRunning(bed, ['alpha'], 45_000);
         expect((await inspectContainer(bed.container('alpha')))?.env).toContain('FOO=by-hand');
         const plan = await bed.rig(['plan']);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startComposeBed, type ComposeBed } from '../../helpers/compose-bed.js';
+import { composeUpByHand, startComposeBed, type ComposeBed } from '../../helpers/compose-bed.js';
 import {
   docker,
   dockerOk,
@@ -278,7 +278,6 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     expect((await rig(['deploy'])).code).toBe(0);
     const cfg = `${bed.host.dataDir}/proj/cfg`;
     const onHost = (script: string) => dockerOk(['exec', bed.host.container, 'sh', '-c', script]);
-    const project = `-p ${bed.host.composeProject} -f ${bed.host.dataDir}/proj/compose.apps.yml`;
     // the edits must fall in a later second than the container's start: stat gives whole seconds, and a tie counts as
     // "started after the edit"
     const afterStartOf = async (service: 'alpha'): Promise<void> => {
@@ -301,9 +300,7 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     // the env file edited, then the container recreated by hand from it: it runs FOO=by-hand until rig recreates it
     await afterStartOf('alpha');
     await onHost(`sed -i 's/^FOO=six$/FOO=by-hand/' ${cfg}/alpha.env`);
-    await onHost(
-      `docker compose ${project} up -d --force-recreate alpha 2>/dev/null || docker-compose ${project} up -d --force-recreate alpha`,
-    );
+    await composeUpByHand(bed, 'alpha');
     expect(await httpGetInContainer(bed.container('alpha'), '/env')).toContain('FOO=by-hand');
     const byHand = await snapshot(bed, ['alpha', 'beta']);
     const r2 = await rig(['deploy']);

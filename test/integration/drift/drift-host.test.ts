@@ -2,7 +2,7 @@
 // recreated by hand from another image, a removed and a stopped one; exit codes 0/2/1; no lock, nothing written, 2
 // round trips.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startComposeBed, type ComposeBed } from '../../helpers/compose-bed.js';
+import { composeUpByHand, startComposeBed, type ComposeBed } from '../../helpers/compose-bed.js';
 import { docker, dockerOk, imageId, inspectContainer, retagVariant } from '../../helpers/docker/index.js';
 import { requireDocker } from '../../helpers/testbed/index.js';
 
@@ -166,9 +166,7 @@ describe.skipIf(skip !== undefined)('rig drift on a real host', () => {
     const r = await drift();
     expect(r.out).toMatch(/^h1: in sync with release /m);
     expect(r.code).toBe(0);
-    await onHost(
-      `docker compose -p ${bed.host.composeProject} -f ${bed.host.dataDir}/proj/compose.apps.yml up -d --force-recreate alpha 2>/dev/null || docker-compose -p ${bed.host.composeProject} -f ${bed.host.dataDir}/proj/compose.apps.yml up -d --force-recreate alpha`,
-    );
+    await composeUpByHand(bed, 'alpha');
     // The new container carries the compose file's labels: the release's fingerprint, no reload record needed.
     expect((await inspectContainer(bed.container('alpha')))?.labels['rig.fingerprint']).not.toBe(
       alphaBefore?.labels['rig.fingerprint'],
