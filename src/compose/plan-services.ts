@@ -60,7 +60,9 @@ export function planServices(input: PlanServicesInput): ServicesPlan {
   const pulls = planPulls(input);
   const services = PHASES.flatMap((phase) => [
     ...planRemovals(input).filter((s) => s.phase === phase),
-    ...desired.services.filter((s) => s.selected && s.op.phase === phase).flatMap((s) => planService(s, input)),
+    ...desired.services
+      .filter((s) => s.op.phase === phase && (s.selected || leftUnfinished(s, input) !== undefined))
+      .flatMap((s) => planService(s, input)),
   ]);
   const files = Object.fromEntries(
     PHASES.filter((p) => desired.services.some((s) => s.op.phase === p)).map((p) => [
@@ -179,7 +181,7 @@ function currentOf(s: DesiredService, input: PlanServicesInput): CurrentService 
   const record = input.reloads?.get(s.container);
   const localImageId = input.docker.images.get(s.op.spec.image)?.id;
   const container = findContainer(input.docker.containers, input.desired.project, s.op.name, s.container);
-  const left = input.unfinished?.pending.find((p) => p.id === container?.id);
+  const left = leftUnfinished(s, input);
   return {
     container,
     ...(holder ? { nameHolder: { name: holder.name, project: holder.project } } : {}),
@@ -190,6 +192,18 @@ function currentOf(s: DesiredService, input: PlanServicesInput): CurrentService 
       : {}),
     ...(left && input.unfinished ? { unfinished: { deployId: input.unfinished.deployId, action: left.action } } : {}),
   };
+}
+
+/**
+ * What an interrupted deploy left undone to `s`'s container (its marker's `pending`), if anything. A service of a role
+ * the run does not select (`--role`) is planned for this alone: the deploy that began it finishes it, whichever roles it
+ * selects (the container runs files the interrupted deploy replaced on the host).
+ */
+function leftUnfinished(s: DesiredService, input: PlanServicesInput): UnfinishedAction | undefined {
+  const pending = input.unfinished?.pending;
+  if (!pending || pending.length === 0) return undefined;
+  const container = findContainer(input.docker.containers, input.desired.project, s.op.name, s.container);
+  return container ? pending.find((p) => p.id === container.id) : undefined;
 }
 
 /** Containers rig deployed in this project whose service no role declares any more. */

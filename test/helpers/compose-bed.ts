@@ -136,7 +136,7 @@ function fixtureFiles(): string[] {
  * `docker compose up -d --force-recreate <service>` run by hand on the bed's host from rig's apps compose file, as an
  * operator would (Compose v2, else v1): the new container carries the file's labels and reads the env files as they are.
  */
-export async function composeUpByHand(bed: ComposeBed, service: 'alpha'): Promise<void> {
+export async function composeUpByHand(bed: ComposeBed, service: string): Promise<void> {
   const args = `-p ${bed.host.composeProject} -f ${bed.host.dataDir}/proj/compose.apps.yml up -d --force-recreate ${service}`;
   await dockerOk([
     'exec',

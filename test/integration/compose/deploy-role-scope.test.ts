@@ -1,11 +1,13 @@
 // `deploy --role R` on a real host whose other role has changes nobody deployed: the compose file keeps the other
 // role's service as it runs (not as the repository has it now), its new image is not pulled (here: cannot be), and a
-// full deploy then brings it. Then the host loses its state dir (releases included).
+// full deploy then brings it. A `--role` deploy after an interrupted drift repair of the other role finishes it too.
+// Then the host loses its state dir (releases included).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startComposeBed, type ComposeBed } from '../../helpers/compose-bed.js';
+import { composeUpByHand, startComposeBed, type ComposeBed } from '../../helpers/compose-bed.js';
+import { holdDeployAt, interrupt } from '../../helpers/crash.js';
 import { dockerOk, httpGetInContainer, inspectContainer } from '../../helpers/docker/index.js';
 import { requireDocker } from '../../helpers/testbed/index.js';
 
@@ -87,6 +89,33 @@ describe.skipIf(skip !== undefined)('deploy --role: the other roles as deployed;
     const fixed = await bed.rig(['deploy']);
     expect(fixed.code, fixed.out).toBe(0);
     expect(fixed.out).toContain('~ recreate side: env side.env changed (~SIDE)  [side]');
+    expect((await bed.rig(['plan'])).out).toContain('h1: nothing to do');
+  });
+
+  it("a drift repair of side killed after its files: deploy --role stack finishes side's recreate too", async () => {
+    const sideDir = `${bed.host.dataDir}/proj/cfg`;
+    const repo = (foo: string) => ({
+      side_dir: sideDir,
+      side_image: bed.images.beta,
+      side_env: 'SIDE=two\n',
+      stack_alpha_env: { FOO: foo, API_KEY: '{{ vault_api_key }}' },
+    });
+    bed.setVars(repo('two'));
+    await dockerOk(['exec', bed.host.container, 'sed', '-i', 's/^SIDE=.*$/SIDE=by-hand/', `${sideDir}/side.env`]);
+    await composeUpByHand(bed, 'side');
+    expect((await inspectContainer(sideContainer()))?.env).toContain('SIDE=by-hand');
+    // killed once side.env is written back: side's container still runs the hand copy
+    await interrupt(bed, await holdDeployAt(bed, 'after-files'), 'SIGKILL');
+    expect((await inspectContainer(sideContainer()))?.env).toContain('SIDE=by-hand');
+
+    bed.setVars(repo('three'));
+    const r = await bed.rig(['deploy', '--role', 'stack']);
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(r.out).toMatch(
+      /~ recreate side: deploy [0-9a-f]{12} did not finish its recreate of this container {2}\[side\]/,
+    );
+    expect(r.out).toContain('~ recreate alpha: env alpha.env changed (~FOO)  [stack]');
+    expect((await inspectContainer(sideContainer()))?.env).toContain('SIDE=two');
     expect((await bed.rig(['plan'])).out).toContain('h1: nothing to do');
   });
 

@@ -215,6 +215,32 @@ describe('planServices: removals', () => {
     });
     expect(p.steps.map(line)).toEqual(['create web: new service']);
   });
+
+  it('a service of a role not selected is planned for what an interrupted deploy left undone to its container alone', () => {
+    const [db, cache] = [
+      role('db', [svc('db', { image: 'pg:16' })], false),
+      role('cache', [svc('cache', { image: 'redis:7' })], false),
+    ];
+    const containers = desiredOf([db, cache]).services.map((s) => deployed(s, { id: `${s.op.name}-id` }));
+    const run = (pending: { id: string; action: 'recreate' | 'reload' }[]) =>
+      planServices({
+        host: 'h',
+        desired: desiredOf([db, cache, web()]),
+        docker: dockerState({
+          containers,
+          images: { 'pg:16': image(ID_A), 'redis:7': image(ID_A), 'app:1': image(ID_A) },
+        }),
+        fileSteps: [],
+        removeUndeclared: false,
+        unfinished: { deployId: 'd1', pending },
+      }).steps.map(line);
+    expect(run([{ id: 'db-id', action: 'recreate' }])).toEqual([
+      'recreate db: deploy d1 did not finish its recreate of this container',
+      'create web: new service',
+    ]);
+    // another container under the same name is not the one the deploy was to recreate
+    expect(run([{ id: 'gone-id', action: 'recreate' }])).toEqual(['create web: new service']);
+  });
 });
 
 describe('planServices: pre-checks and problems', () => {
