@@ -4,6 +4,7 @@ import type { Cmd } from '../core/cmd/cmd.js';
 import type { Phase } from '../core/desired/service.js';
 import type { Transport } from '../transport/transport.js';
 import { applyPlan, filesOnly } from '../apply/apply-plan.js';
+import { ApplyFilesError, FileCheckError } from '../apply/apply-files-error.js';
 import { ComposeUpError, HealthGateError, PrecheckError, type PhaseRunEnd } from '../apply/apply-compose.js';
 import { markerLine, markerWriteStep, type DeployMarker, type MarkerStep } from '../journal/deploy-marker.js';
 import { LockLostError } from '../lock/fence.js';
@@ -112,6 +113,7 @@ async function afterError(t: Transport, s: HostSession, err: unknown, done: numb
   if (err instanceof HealthGateError || err instanceof ComposeUpError)
     return rollBack(t, s, err, { ...callbacks(s), runPhase: phaseRunner(t, s, undefined) });
   if (err instanceof PrecheckError) s.journal.add('precheck.failed', { failures: err.failures });
+  if (err instanceof ApplyFilesError || err instanceof FileCheckError) journalFilesFailed(s, err);
   const base = { ...failure(s.input.host, err, t), changes: done };
   if (ctx.signal?.aborted)
     return {
@@ -202,9 +204,26 @@ function callbacks(s: HostSession) {
   };
 }
 
-function journalFiles(s: HostSession, plan: HostPlan): void {
-  const paths = plan.steps.flatMap((st) =>
+/** The paths a plan changes (`files.changed`), without rig's own (release blobs) that ride the same exec. */
+function changedPaths(plan: HostPlan): string[] {
+  return plan.steps.flatMap((st) =>
     st.kind === 'write' || st.kind === 'attrs' || st.kind === 'mkdir' ? [st.path] : [],
   );
+}
+
+function journalFiles(s: HostSession, plan: HostPlan): void {
+  const paths = changedPaths(plan);
   if (paths.length > 0) s.journal.add('files.changed', { paths });
+}
+
+/** `files.changed` was journaled as the files began: where they stopped, and which of its paths were applied. */
+function journalFilesFailed(s: HostSession, err: ApplyFilesError | FileCheckError): void {
+  const paths = new Set(s.planned ? changedPaths(s.planned.plan) : []);
+  const mine = (list: readonly string[]): string[] => list.filter((p) => paths.has(p));
+  s.journal.add(
+    'files.failed',
+    err instanceof ApplyFilesError
+      ? { path: err.path, what: err.what, applied: mine(err.done), unchanged: mine(err.notDone) }
+      : { path: err.path, what: 'check', applied: [], unchanged: [...paths] },
+  );
 }

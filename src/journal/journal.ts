@@ -13,6 +13,7 @@ export const JOURNAL_EVENT_NAMES = [
   'deploy.failed',
   'deploy.interrupted',
   'files.changed',
+  'files.failed',
   'service.recreated',
   'health.result',
   'rollback.started',
