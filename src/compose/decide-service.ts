@@ -116,8 +116,10 @@ export function decideService(wanted: WantedService, current: CurrentService): S
  * it started at or after the change (restarted since, or recreated by hand with `docker compose up`), or the copy was
  * removed (when is unknown), it may run what rig did not write: it is recreated. A service with `reload` whose files
  * written back are all under its reload paths is reloaded instead, whenever: its process may have been reloaded by
- * hand since it started. A stopped container is started (it reads the files as written back); a one-shot that exited
- * does not read them again.
+ * hand since it started. A file bind-mounted on its own is the exception to the times: the container keeps the inode
+ * it started with, which an edit in place changed under it, and the write-back (a rename) gives the path a new one the
+ * container does not see; it is recreated whenever. A stopped container is started (it reads the files as written
+ * back); a one-shot that exited does not read them again.
  */
 function repairDecision(s: DesiredService, c: ContainerState, wanted: WantedService): ServiceDecision | undefined {
   const steps = wanted.fileSteps;
@@ -131,14 +133,23 @@ function repairDecision(s: DesiredService, c: ContainerState, wanted: WantedServ
   const started = Math.floor(Date.parse(c.startedAt) / 1000);
   // NaN (a start time docker did not give) compares false: taken as read
   const changedAfterStart = (k: string): boolean => started < (wanted.modifiedAt?.(inputPath(k)) ?? NaN);
-  const read = rewritten.filter((k) => !changedAfterStart(k));
+  // a file bind-mounted on its own: the container holds the inode it started with, which an edit in place changed
+  // under it and the rename of the write-back does not replace
+  const single = new Set(
+    s.op.spec.mounts.flatMap((m) => (m.type === 'bind' ? [`file:${m.source.replace(/\/+$/, '')}`] : [])),
+  );
+  const read = rewritten.filter((k) => single.has(k) || !changedAfterStart(k));
   if (read.length === 0) return undefined;
   // an env file is also a file input of its service when it sits in a mounted directory: named once, as the env file
   const envs = new Set(read.filter((k) => k.startsWith('env:')).map(inputPath));
   const named = read.filter((k) => k.startsWith('env:') || !envs.has(inputPath(k)));
   const label = (k: string): string => `${k.startsWith('env:') ? 'env ' : ''}${k.slice(k.lastIndexOf('/') + 1)}`;
   const why = (k: string): string =>
-    written.get(inputPath(k))?.kind === 'create' ? REMOVED_ON_HOST : CHANGED_BEFORE_START;
+    written.get(inputPath(k))?.kind === 'create'
+      ? REMOVED_ON_HOST
+      : single.has(k) && changedAfterStart(k)
+        ? CHANGED_UNDER_SINGLE_MOUNT
+        : CHANGED_BEFORE_START;
   return { action: 'recreate', reasons: named.map((k) => `${label(k)} ${why(k)}`) };
 }
 
@@ -146,6 +157,8 @@ function repairDecision(s: DesiredService, c: ContainerState, wanted: WantedServ
 const CHANGED_BEFORE_START =
   'changed on the host, then the container started (restart, compose up by hand?): written back';
 const REMOVED_ON_HOST = 'removed on the host (by hand?), perhaps before the container started: written back';
+const CHANGED_UNDER_SINGLE_MOUNT =
+  'changed on the host; mounted as a single file, the container keeps the copy it started with (edited in place?): written back';
 
 /**
  * A running container as the repository wants it, which a deploy that did not finish was to recreate or reload: that

@@ -315,6 +315,31 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     expect((await rig(['plan'])).out).toContain('h1: nothing to do');
   });
 
+  it('a file bind-mounted on its own, edited in place after the start, is written back and its container recreated', async () => {
+    const vars = { stack_alpha_env: { FOO: 'six', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n' };
+    const single = `${bed.host.dataDir}/proj/cfg/single.conf`;
+    const inAlpha = async (): Promise<string> =>
+      (await dockerOk(['exec', bed.container('alpha'), 'cat', '/single.conf'])).trim();
+    bed.setVars({ ...vars, stack_alpha_single: 'single one\n' });
+    expect((await rig(['deploy'])).code).toBe(0);
+    expect(await inAlpha()).toBe('single one');
+    // in place (same inode), in a later second than the start: the container sees the edit at once
+    const started = Date.parse((await inspectContainer(bed.container('alpha')))!.startedAt);
+    while (Math.floor(Date.now() / 1000) <= Math.floor(started / 1000)) await sleep(100);
+    await dockerOk(['exec', bed.host.container, 'sh', '-c', `printf 'by hand\n' > ${single}`]);
+    expect(await inAlpha()).toBe('by hand');
+    // the write-back renames a new file over the path: the container would keep the edited inode
+    const r = await rig(['deploy']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(
+      '~ recreate alpha: single.conf changed on the host; mounted as a single file, the container keeps the copy it started with (edited in place?): written back  [stack]',
+    );
+    expect(await inAlpha()).toBe('single one');
+    expect((await rig(['plan'])).out).toContain('h1: nothing to do');
+    bed.setVars(vars);
+    expect((await rig(['deploy'])).code).toBe(0);
+  });
+
   it('never shows the vault secret: not in output, plans, the journal or release metadata', async () => {
     const journal = await docker(['exec', bed.host.container, 'cat', `${bed.stateDir}/journal.jsonl`]);
     const mirror = readFileSync(path.join(bed.root, '.rig', 'journal', 'test', 'h1.jsonl'), 'utf8');

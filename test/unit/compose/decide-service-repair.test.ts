@@ -142,6 +142,23 @@ describe('decideService: a file the container took in, changed on the host, writ
     expect(decide(want, { container }, fileSteps)).toEqual(expected);
   });
 
+  it('a file mounted on its own (the container keeps its inode): recreated, whenever it changed', () => {
+    const single = '/srv/shop/app.conf';
+    const op = svc('web', { image: 'app:1', mounts: [{ type: 'bind', source: single, target: '/etc/app.conf' }] });
+    const want = desiredOf([role('web', [file(single, 'a'), op])]).services[0]!;
+    expect(Object.keys(want.inputs)).toContain(`file:${single}`);
+    const kept =
+      'changed on the host; mounted as a single file, the container keeps the copy it started with (edited in place?): written back';
+    expect(decide(want, { container: deployed(want) }, [rewrite(single, editedAfterStart)])).toEqual({
+      action: 'recreate',
+      reasons: [`app.conf ${kept}`],
+    });
+    expect(decide(want, { container: deployed(want) }, [rewrite(single, editedBeforeStart)])).toEqual({
+      action: 'recreate',
+      reasons: [`app.conf ${read}`],
+    });
+  });
+
   it('an env file in a mounted directory (an env input and a file input): named once, as the env file', () => {
     const inConf = `${CONF}/x.env`;
     const op = svc('web', { image: 'app:1', mounts: [mount], envFiles: [inConf] });
