@@ -23,6 +23,8 @@ export interface WantedService {
   readonly fileSteps: readonly Step[];
   /** When the host's copy of a file was last written (file-state's `modifiedAt`), for the files the plan writes back. */
   readonly modifiedAt?: (path: string) => number | undefined;
+  /** The compose file whose host copy holds another entry for the service than rig's (edited by hand), if any. */
+  readonly editedEntry?: string;
 }
 
 /** A service as a release recorded it. */
@@ -118,8 +120,10 @@ export function decideService(wanted: WantedService, current: CurrentService): S
  * written back are all under its reload paths is reloaded instead, whenever: its process may have been reloaded by
  * hand since it started. A file bind-mounted on its own is the exception to the times: the container keeps the inode
  * it started with, which an edit in place changed under it, and the write-back (a rename) gives the path a new one the
- * container does not see; it is recreated whenever. A stopped container is started (it reads the files as written
- * back); a one-shot that exited does not read them again.
+ * container does not see; it is recreated whenever. Its entry in the host's copy of its compose file edited by hand
+ * (`editedEntry`) counts as an env file does: a container started at or after the edit may have been created from it
+ * (its labels, copied from rig's, do not tell). A stopped container is started (it reads the files as written back); a
+ * one-shot that exited does not read them again.
  */
 function repairDecision(s: DesiredService, c: ContainerState, wanted: WantedService): ServiceDecision | undefined {
   const steps = wanted.fileSteps;
@@ -127,36 +131,49 @@ function repairDecision(s: DesiredService, c: ContainerState, wanted: WantedServ
   const rewritten = Object.keys(s.inputs)
     .sort()
     .filter((k) => /^(env|file):/.test(k) && written.has(inputPath(k)));
-  if (rewritten.length === 0) return undefined;
-  const reload = repairReload(s, c, rewritten);
-  if (reload) return asReload(reload);
+  const entry = wanted.editedEntry !== undefined && written.has(wanted.editedEntry) ? wanted.editedEntry : undefined;
+  if (rewritten.length === 0 && entry === undefined) return undefined;
   const started = Math.floor(Date.parse(c.startedAt) / 1000);
   // NaN (a start time docker did not give) compares false: taken as read
-  const changedAfterStart = (k: string): boolean => started < (wanted.modifiedAt?.(inputPath(k)) ?? NaN);
+  const changedAfterStart = (p: string): boolean => started < (wanted.modifiedAt?.(p) ?? NaN);
+  // its entry in a compose file edited by hand, then the container started: perhaps created from that copy
+  const fromEdited = entry !== undefined && !changedAfterStart(entry) ? [entry] : [];
+  if (fromEdited.length === 0) {
+    const reload = repairReload(s, c, rewritten);
+    if (reload) return asReload(reload);
+  }
   // a file bind-mounted on its own: the container holds the inode it started with, which an edit in place changed
   // under it and the rename of the write-back does not replace
   const single = new Set(
     s.op.spec.mounts.flatMap((m) => (m.type === 'bind' ? [`file:${m.source.replace(/\/+$/, '')}`] : [])),
   );
-  const read = rewritten.filter((k) => single.has(k) || !changedAfterStart(k));
-  if (read.length === 0) return undefined;
+  const read = rewritten.filter((k) => single.has(k) || !changedAfterStart(inputPath(k)));
+  if (read.length === 0 && fromEdited.length === 0) return undefined;
   // an env file is also a file input of its service when it sits in a mounted directory: named once, as the env file
   const envs = new Set(read.filter((k) => k.startsWith('env:')).map(inputPath));
   const named = read.filter((k) => k.startsWith('env:') || !envs.has(inputPath(k)));
-  const label = (k: string): string => `${k.startsWith('env:') ? 'env ' : ''}${k.slice(k.lastIndexOf('/') + 1)}`;
+  const label = (k: string): string => `${k.startsWith('env:') ? 'env ' : ''}${baseName(k)}`;
   const why = (k: string): string =>
     written.get(inputPath(k))?.kind === 'create'
       ? REMOVED_ON_HOST
-      : single.has(k) && changedAfterStart(k)
+      : single.has(k) && changedAfterStart(inputPath(k))
         ? CHANGED_UNDER_SINGLE_MOUNT
         : CHANGED_BEFORE_START;
-  return { action: 'recreate', reasons: named.map((k) => `${label(k)} ${why(k)}`) };
+  const reasons = named.map((k) => `${label(k)} ${why(k)}`);
+  for (const f of fromEdited) reasons.push(`its entry in ${baseName(f)} ${ENTRY_CHANGED_BEFORE_START}`);
+  return { action: 'recreate', reasons };
+}
+
+function baseName(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1);
 }
 
 /** Why a running container whose labels are current is recreated after its file is written back. */
 const CHANGED_BEFORE_START =
   'changed on the host, then the container started (restart, compose up by hand?): written back';
 const REMOVED_ON_HOST = 'removed on the host (by hand?), perhaps before the container started: written back';
+const ENTRY_CHANGED_BEFORE_START =
+  'changed on the host, then the container started (compose up by hand from it?): written back';
 const CHANGED_UNDER_SINGLE_MOUNT =
   'changed on the host; mounted as a single file, the container keeps the copy it started with (edited in place?): written back';
 

@@ -22,6 +22,8 @@ export interface PlanServicesInput {
   readonly fileSteps: readonly Step[];
   /** When the host's copy of a file was last written (file-state's `modifiedAt`), undefined when it is not a file. */
   readonly modifiedAt?: (path: string) => number | undefined;
+  /** Services whose entry in the host's copy of their compose file is not rig's (edited by hand): name → file. */
+  readonly editedEntries?: ReadonlyMap<string, string>;
   /** False under `--role`: services no role declares are left alone instead of removed. */
   readonly removeUndeclared: boolean;
   /** The reload records of the host's reloadable services, by container name. */
@@ -129,6 +131,7 @@ function gateOf(s: DesiredService): ServiceStep['gate'] {
 
 function planService(s: DesiredService, input: PlanServicesInput): ServiceStep[] {
   const origin = where(s);
+  const edited = input.editedEntries?.get(s.op.name);
   const base = {
     kind: 'service' as const,
     role: s.role,
@@ -145,6 +148,7 @@ function planService(s: DesiredService, input: PlanServicesInput): ServiceStep[]
       project: input.desired.project,
       fileSteps: input.fileSteps,
       ...(input.modifiedAt ? { modifiedAt: input.modifiedAt } : {}),
+      ...(edited !== undefined ? { editedEntry: edited } : {}),
     },
     currentOf(s, input),
   );

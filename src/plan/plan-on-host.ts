@@ -7,6 +7,7 @@ import type { ReloadRecord } from '../compose/service-reload.js';
 import { fileOps, type RoleOps } from '../config/roles/render-roles.js';
 import type { StackConfig } from '../config/vars/stack-vars.js';
 import { COMPOSE_ROLE, composeDesired, unmanagedEnvFiles } from '../compose/compose-desired.js';
+import { editedComposeEntries } from '../compose/compose-edits.js';
 import { planServices, type RecordedService } from '../compose/plan-services.js';
 import { composeFilePath } from '../compose/render-compose.js';
 import { canonicalJson } from '../compose/service-inputs.js';
@@ -215,6 +216,7 @@ export async function planOnHost(
       const f = facts.get(p);
       return f?.kind === 'file' ? f.modifiedAt : undefined;
     },
+    editedEntries: editedComposeEntries(desired.files, before),
     removeUndeclared: input.removeUndeclared !== false,
     reloads,
     ...(recorded ? { recorded, noRelease: releases?.current === undefined } : {}),

@@ -30,6 +30,15 @@ async function snapshot(
   return out;
 }
 
+/**
+ * Waits until a later second than alpha's start: an edit made then falls after it (stat gives whole seconds, and a tie
+ * counts as "started after the edit").
+ */
+async function afterAlphaStarted(bed: ComposeBed): Promise<void> {
+  const started = Date.parse((await inspectContainer(bed.container('alpha')))!.startedAt);
+  while (Math.floor(Date.now() / 1000) <= Math.floor(started / 1000)) await sleep(100);
+}
+
 /** Docker events of the project's containers between two times: proves that nothing was created, started or stopped. */
 async function events(bed: ComposeBed, since: number): Promise<string[]> {
   const out = await dockerOk([
@@ -278,15 +287,9 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     expect((await rig(['deploy'])).code).toBe(0);
     const cfg = `${bed.host.dataDir}/proj/cfg`;
     const onHost = (script: string) => dockerOk(['exec', bed.host.container, 'sh', '-c', script]);
-    // the edits must fall in a later second than the container's start: stat gives whole seconds, and a tie counts as
-    // "started after the edit"
-    const afterStartOf = async (service: 'alpha'): Promise<void> => {
-      const started = Date.parse((await inspectContainer(bed.container(service)))!.startedAt);
-      while (Math.floor(Date.now() / 1000) <= Math.floor(started / 1000)) await sleep(100);
-    };
 
     // edited in place after the start: the container started from the very bytes written back, and is kept
-    await afterStartOf('alpha');
+    await afterAlphaStarted(bed);
     const kept = await snapshot(bed, ['alpha', 'beta']);
     await onHost(`printf 'edited by hand\n' > ${cfg}/alpha/app.conf`);
     expect(await httpGetInContainer(bed.container('alpha'), '/files/app.conf')).toBe('edited by hand\n');
@@ -298,7 +301,7 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     expect(await httpGetInContainer(bed.container('alpha'), '/files/app.conf')).toBe('hello again\n');
 
     // the env file edited, then the container recreated by hand from it: it runs FOO=by-hand until rig recreates it
-    await afterStartOf('alpha');
+    await afterAlphaStarted(bed);
     await onHost(`sed -i 's/^FOO=six$/FOO=by-hand/' ${cfg}/alpha.env`);
     await composeUpByHand(bed, 'alpha');
     expect(await httpGetInContainer(bed.container('alpha'), '/env')).toContain('FOO=by-hand');
@@ -324,8 +327,7 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     expect((await rig(['deploy'])).code).toBe(0);
     expect(await inAlpha()).toBe('single one');
     // in place (same inode), in a later second than the start: the container sees the edit at once
-    const started = Date.parse((await inspectContainer(bed.container('alpha')))!.startedAt);
-    while (Math.floor(Date.now() / 1000) <= Math.floor(started / 1000)) await sleep(100);
+    await afterAlphaStarted(bed);
     await dockerOk(['exec', bed.host.container, 'sh', '-c', `printf 'by hand\n' > ${single}`]);
     expect(await inAlpha()).toBe('by hand');
     // the write-back renames a new file over the path: the container would keep the edited inode
@@ -338,6 +340,44 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     expect((await rig(['plan'])).out).toContain('h1: nothing to do');
     bed.setVars(vars);
     expect((await rig(['deploy'])).code).toBe(0);
+  });
+
+  it("alpha's entry in the compose file edited by hand: written back; its container recreated when compose up made it from that copy", async () => {
+    bed.setVars({ stack_alpha_env: { FOO: 'six', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n' });
+    const file = `${bed.host.dataDir}/proj/compose.apps.yml`;
+    const edit = (): Promise<string> =>
+      dockerOk([
+        'exec',
+        bed.host.container,
+        'sed',
+        '-i',
+        '/container_name: .*_alpha$/a\\    environment: {HAND: by-hand}',
+        file,
+      ]);
+    const env = async (): Promise<string[]> => (await inspectContainer(bed.container('alpha')))?.env ?? [];
+    expect((await rig(['deploy'])).code).toBe(0);
+    // edited after the container started, no compose up: the container runs rig's entry, and is kept
+    await afterAlphaStarted(bed);
+    await edit();
+    const kept = await snapshot(bed, ['alpha', 'beta']);
+    const r1 = await rig(['deploy']);
+    expect(r1.code).toBe(0);
+    expect(r1.out).toContain('-    environment: {HAND: by-hand}');
+    expect(r1.out).not.toMatch(/recreate alpha/);
+    expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(kept);
+    // edited, then `docker compose up` by hand: the container runs HAND=by-hand under rig's labels
+    await afterAlphaStarted(bed);
+    await edit();
+    await composeUpByHand(bed, 'alpha');
+    expect(await env()).toContain('HAND=by-hand');
+    const r2 = await rig(['deploy']);
+    expect(r2.code).toBe(0);
+    expect(r2.out).toContain(
+      '~ recreate alpha: its entry in compose.apps.yml changed on the host, then the container started (compose up by hand from it?): written back  [stack]',
+    );
+    expect(r2.out).not.toMatch(/recreate beta/);
+    expect(await env()).not.toContain('HAND=by-hand');
+    expect((await rig(['plan'])).out).toContain('h1: nothing to do');
   });
 
   it('never shows the vault secret: not in output, plans, the journal or release metadata', async () => {

@@ -3,11 +3,11 @@
 // recreate or reload the container.
 import { describe, expect, it } from 'vitest';
 import type { DesiredService } from '../../../src/compose/compose-desired.js';
-import type { ServiceDecision } from '../../../src/compose/decide-service.js';
+import { decideService, type ServiceDecision } from '../../../src/compose/decide-service.js';
 import type { FileChange } from '../../../src/core/plan-data/file-change.js';
 import type { Step, WriteStep } from '../../../src/core/plan-data/plan-types.js';
 import type { ContainerState } from '../../../src/facts/containers/docker-state.js';
-import { deployed, desiredOf, file, role, svc } from './compose-fixtures.js';
+import { deployed, desiredOf, file, ID_A, role, svc } from './compose-fixtures.js';
 import {
   CONF,
   decide,
@@ -157,6 +157,39 @@ describe('decideService: a file the container took in, changed on the host, writ
       action: 'recreate',
       reasons: [`app.conf ${read}`],
     });
+  });
+
+  it('its entry in the compose file edited by hand: recreated when the container started at or after the edit', () => {
+    const compose = '/srv/shop/compose.apps.yml';
+    const entry = (modifiedAt: number, want: DesiredService = plain, more: Step[] = []): ServiceDecision =>
+      decideService(
+        {
+          service: want,
+          project: 'shop',
+          fileSteps: [rewrite(compose, modifiedAt), ...more],
+          modifiedAt: (p) => (p === compose ? modifiedAt : p === CONF_FILE ? editedAfterStart : undefined),
+          editedEntry: compose,
+        },
+        { localImageId: ID_A, container: deployed(want) },
+      );
+    expect(entry(editedBeforeStart)).toEqual({
+      action: 'recreate',
+      reasons: [
+        'its entry in compose.apps.yml changed on the host, then the container started (compose up by hand from it?): written back',
+      ],
+    });
+    // created before the edit: it runs rig's entry, and the write-back is enough
+    expect(entry(editedAfterStart)).toEqual(none);
+    // a reload of its config written back still reloads, unless the container may run the edited entry
+    expect(entry(editedAfterStart, was, [rewrite(CONF_FILE, editedAfterStart)])).toEqual(reloadIt(['app.conf']));
+    expect(entry(editedBeforeStart, was, [rewrite(CONF_FILE, editedAfterStart)]).action).toBe('recreate');
+    // the compose file is not written back (the plan has no step for it): nothing to repair
+    expect(
+      decideService(
+        { service: plain, project: 'shop', fileSteps: [], editedEntry: compose },
+        { localImageId: ID_A, container: deployed(plain) },
+      ),
+    ).toEqual(none);
   });
 
   it('an env file in a mounted directory (an env input and a file input): named once, as the env file', () => {
