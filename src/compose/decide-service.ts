@@ -23,7 +23,10 @@ export interface WantedService {
   readonly fileSteps: readonly Step[];
   /** When the host's copy of a file was last written (file-state's `modifiedAt`), for the files the plan writes back. */
   readonly modifiedAt?: (path: string) => number | undefined;
-  /** The compose file whose host copy holds another entry for the service than rig's (edited by hand), if any. */
+  /**
+   * The compose file whose host copy holds another entry for the service than rig's (edited by hand), if any: a plan
+   * writes it back, drift only reads it.
+   */
   readonly editedEntry?: string;
 }
 
@@ -131,7 +134,7 @@ function repairDecision(s: DesiredService, c: ContainerState, wanted: WantedServ
   const rewritten = Object.keys(s.inputs)
     .sort()
     .filter((k) => /^(env|file):/.test(k) && written.has(inputPath(k)));
-  const entry = wanted.editedEntry !== undefined && written.has(wanted.editedEntry) ? wanted.editedEntry : undefined;
+  const entry = wanted.editedEntry;
   if (rewritten.length === 0 && entry === undefined) return undefined;
   const started = Math.floor(Date.parse(c.startedAt) / 1000);
   // NaN (a start time docker did not give) compares false: taken as read
@@ -160,7 +163,9 @@ function repairDecision(s: DesiredService, c: ContainerState, wanted: WantedServ
         ? CHANGED_UNDER_SINGLE_MOUNT
         : CHANGED_BEFORE_START;
   const reasons = named.map((k) => `${label(k)} ${why(k)}`);
-  for (const f of fromEdited) reasons.push(`its entry in ${baseName(f)} ${ENTRY_CHANGED_BEFORE_START}`);
+  // (drift reads the same host without writing anything back)
+  for (const f of fromEdited)
+    reasons.push(`its entry in ${baseName(f)} ${ENTRY_CHANGED_BEFORE_START}${written.has(f) ? ': written back' : ''}`);
   return { action: 'recreate', reasons };
 }
 
@@ -172,8 +177,7 @@ function baseName(p: string): string {
 const CHANGED_BEFORE_START =
   'changed on the host, then the container started (restart, compose up by hand?): written back';
 const REMOVED_ON_HOST = 'removed on the host (by hand?), perhaps before the container started: written back';
-const ENTRY_CHANGED_BEFORE_START =
-  'changed on the host, then the container started (compose up by hand from it?): written back';
+const ENTRY_CHANGED_BEFORE_START = 'changed on the host, then the container started (compose up by hand from it?)';
 const CHANGED_UNDER_SINGLE_MOUNT =
   'changed on the host; mounted as a single file, the container keeps the copy it started with (edited in place?): written back';
 

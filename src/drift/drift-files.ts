@@ -27,12 +27,29 @@ export function fileDrift(release: Release, facts: ReadonlyMap<string, PathState
     };
     return [content, ...base];
   });
-  return [...dirs, ...files];
+  // the compose files as rendered: their content only (rig writes them 0644, as root)
+  const compose = (release.composeFiles ?? []).flatMap((f): DriftItem[] => {
+    const fact = facts.get(f.path);
+    if (fact?.kind !== 'file') return pathDrift('file', f.path, {}, fact);
+    if (fact.sha256 === f.sha256) return [];
+    return [
+      {
+        kind: 'file',
+        subject: f.path,
+        what: 'content',
+        sensitive: false,
+        hostSha256: fact.sha256,
+        releaseSha256: f.sha256,
+      },
+    ];
+  });
+  return [...dirs, ...files, ...compose];
 }
 
 /** The paths the fact query must cover for a release. */
 export function releasePaths(release: Release): string[] {
-  return [...new Set([...release.dirs.map((d) => d.path), ...release.files.map((f) => f.path)])];
+  const files = [...release.files, ...(release.composeFiles ?? [])];
+  return [...new Set([...release.dirs.map((d) => d.path), ...files.map((f) => f.path)])];
 }
 
 function pathDrift(kind: 'file' | 'dir', path: string, want: Attrs, fact: PathState | undefined): DriftItem[] {

@@ -1,5 +1,5 @@
 // One host's drift: its current release (1 exec), the facts of everything in it (1 exec), diffs of drifted files (1
-// exec, only then).
+// exec, only then; a drifted compose file's bytes also say whose entries were edited by hand).
 import { UserError } from '../core/errors/errors.js';
 import type { Redactor } from '../core/redact/redactor.js';
 import type { StackConfig } from '../config/vars/stack-vars.js';
@@ -11,6 +11,7 @@ import { execHost } from '../facts/gather.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import { readDriftFacts } from './drift-facts.js';
+import { editedComposeEntries } from '../compose/compose-edits.js';
 import { fileDrift } from './drift-files.js';
 import { serviceDrift } from './drift-services.js';
 import type { DriftItem, HostDrift } from './drift-types.js';
@@ -32,11 +33,15 @@ export async function driftOnHost(t: Transport, input: DriftHostInput): Promise<
   const { stateDir } = input.stack;
   const release = currentRelease(await listReleases(t, stateDir, input.become), stateDir);
   const facts = await readDriftFacts(execHost(t, input.become), release, stateDir);
-  const found = [
-    ...fileDrift(release, facts.files),
-    ...(facts.docker ? serviceDrift(release, facts.docker, facts.reloads) : []),
-  ];
-  const items = await withDiffs(t, found, input);
+  const files = await withDiffs(t, fileDrift(release, facts.files), input);
+  const edited = {
+    entries: editedEntries(release, files.bytes),
+    modifiedAt: (p: string) => {
+      const f = facts.files.get(p);
+      return f?.kind === 'file' ? f.modifiedAt : undefined;
+    },
+  };
+  const items = [...files.items, ...(facts.docker ? serviceDrift(release, facts.docker, facts.reloads, edited) : [])];
   return {
     host: input.host,
     release: { id: release.id, createdAt: release.createdAt, user: release.user },
@@ -66,20 +71,26 @@ function currentRelease(list: ReleaseList, stateDir: string): Release {
  * Adds the diff (release → host) and line counts to each content item of a non-sensitive file: the host's bytes and
  * the release's blob in one exec. A sensitive file is never read: its item says only that the content changed.
  */
-async function withDiffs(t: Transport, items: readonly DriftItem[], input: DriftHostInput): Promise<DriftItem[]> {
+async function withDiffs(
+  t: Transport,
+  items: readonly DriftItem[],
+  input: DriftHostInput,
+): Promise<{ items: DriftItem[]; bytes: ReadonlyMap<string, { host: Buffer; release: Buffer }> }> {
   const readable = items.filter((i) => i.what === 'content' && !i.sensitive);
-  if (readable.length === 0) return [...items];
+  const read = new Map<string, { host: Buffer; release: Buffer }>();
+  if (readable.length === 0) return { items: [...items], bytes: read };
   const pairs = readable.flatMap((i) =>
     i.what === 'content' ? [{ path: i.subject, blob: blobPath(input.stack.stateDir, i.releaseSha256) }] : [],
   );
   const paths = pairs.flatMap((p) => [p.path, p.blob]);
   const bytes = parseFileContent((await run(t, fileContentCmd(paths), { become: input.become })).stdoutBytes, paths);
-  return items.map((i) => {
+  const diffed = items.map((i) => {
     const pair = pairs.find((p) => p.path === i.subject);
     if (i.what !== 'content' || i.sensitive || pair === undefined) return i;
     const host = bytes.get(pair.path);
     const release = bytes.get(pair.blob);
     if (host === undefined || release === undefined) return i;
+    read.set(i.subject, { host, release });
     const change = describeFileChange({
       path: i.subject,
       before: release,
@@ -97,6 +108,19 @@ async function withDiffs(t: Transport, items: readonly DriftItem[], input: Drift
       ...(change.diff === undefined ? {} : { diff: relabel(change.diff, i.subject) }),
     };
   });
+  return { items: diffed, bytes: read };
+}
+
+/** The services whose entry in a compose file drifted (read, with its release blob, for the diffs) is not the release's. */
+function editedEntries(
+  release: Release,
+  bytes: ReadonlyMap<string, { host: Buffer; release: Buffer }>,
+): ReadonlyMap<string, string> {
+  const compose = (release.composeFiles ?? []).flatMap((f) => {
+    const pair = bytes.get(f.path);
+    return pair ? [{ path: f.path, content: pair.release, host: pair.host }] : [];
+  });
+  return editedComposeEntries(compose, new Map(compose.map((f) => [f.path, f.host])));
 }
 
 function lineCount(bytes: Buffer): number {

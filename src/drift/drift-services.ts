@@ -21,8 +21,9 @@ export function serviceDrift(
   release: Release,
   docker: DockerState,
   reloads: ReadonlyMap<string, ReloadRecord>,
+  edited?: ComposeEdits,
 ): DriftItem[] {
-  const services = release.services.flatMap((s) => oneService(release, s, docker, reloads));
+  const services = release.services.flatMap((s) => oneService(release, s, docker, reloads, edited));
   const known = new Set(release.services.map((s) => s.name));
   const extra = docker.containers
     .filter((c) => c.project === release.project && c.service !== undefined && !known.has(c.service))
@@ -54,11 +55,21 @@ export function serviceDrift(
   return [...services, ...extra, ...networks];
 }
 
+/**
+ * The services whose entry in a compose file on the host is not the release's (name → file), and the host copies'
+ * times: a container started at or after such an edit may run it (decideService's repair).
+ */
+export interface ComposeEdits {
+  readonly entries: ReadonlyMap<string, string>;
+  readonly modifiedAt: (path: string) => number | undefined;
+}
+
 function oneService(
   release: Release,
   s: ReleaseService,
   docker: DockerState,
   reloads: ReadonlyMap<string, ReloadRecord>,
+  edited: ComposeEdits | undefined,
 ): DriftItem[] {
   const name = containerName(release.project, s.name);
   const c =
@@ -75,7 +86,12 @@ function oneService(
     out.push({ ...item, what: 'image', container: c.name, host: c.image, release: s.imageId });
   const record = reloads.get(c.name);
   const current = { container: c, ...(record ? { record } : {}) };
-  const decision = s.fingerprint === '' ? undefined : decideService(wantedOf(release, s, c, record), current);
+  const entry = edited?.entries.get(s.name);
+  const wanted = {
+    ...wantedOf(release, s, c, record),
+    ...(entry !== undefined && edited ? { editedEntry: entry, modifiedAt: edited.modifiedAt } : {}),
+  };
+  const decision = s.fingerprint === '' ? undefined : decideService(wanted, current);
   if (decision?.action === 'recreate' || decision?.action === 'reload') {
     const label = c.labels[LABELS.fingerprint] ?? '';
     const [host, container] = [label === '' ? 'none' : label, c.name];

@@ -144,13 +144,21 @@ export function releaseBlobWrites(
     .filter((d) => facts.get(d)?.kind !== 'dir')
     .map((d) => ({ path: d, create: true, mode: 0o700 }));
   const files = new Map<string, FileWrite>();
-  for (const op of roleOps.filter((r) => r.selected && r.role !== COMPOSE_ROLE).flatMap((r) => r.ops)) {
-    if (op.kind !== 'file') continue;
-    const content = typeof op.content === 'string' ? Buffer.from(op.content, 'utf8') : Buffer.from(op.content);
-    const path = blobPath(stack.stateDir, sha256Hex(content));
-    if (facts.get(path)?.kind !== 'file') files.set(path, { path, content, contentChanged: true, mode: 0o600 });
-  }
+  for (const r of roleOps.filter((x) => x.selected))
+    for (const op of r.ops) {
+      if (op.kind !== 'file') continue;
+      const content = typeof op.content === 'string' ? Buffer.from(op.content, 'utf8') : Buffer.from(op.content);
+      const sha = sha256Hex(content);
+      // a compose file's blob (for drift) is written with the file itself: its blob's state is not among the facts
+      if (r.role === COMPOSE_ROLE && !changedOnHost(facts.get(op.path), sha)) continue;
+      const path = blobPath(stack.stateDir, sha);
+      if (facts.get(path)?.kind !== 'file') files.set(path, { path, content, contentChanged: true, mode: 0o600 });
+    }
   return { files: [...files.values()], dirs: missingDirs };
+}
+
+function changedOnHost(fact: PathState | undefined, sha256: string): boolean {
+  return fact?.kind !== 'file' || fact.sha256 !== sha256;
 }
 
 /**

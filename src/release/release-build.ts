@@ -53,12 +53,16 @@ export function buildRelease(
       else if (op.kind === 'service') services.push(releaseService(r.role, op, stack, running));
     }
   }
+  const composeFiles = roleOps
+    .filter((r) => r.role === COMPOSE_ROLE)
+    .flatMap((r) => r.ops.flatMap((o) => (o.kind === 'file' ? [{ path: o.path, sha256: sha256Hex(o.content) }] : [])));
   const release: Release = {
     version: 1,
     ...meta,
     project: stack.project,
     projectDir: stack.projectDir,
     files,
+    ...(composeFiles.length > 0 ? { composeFiles } : {}),
     dirs,
     services,
     networks,

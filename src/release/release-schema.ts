@@ -59,6 +59,12 @@ export const releaseSchema = z.strictObject({
   project: z.string(),
   projectDir: z.string(),
   files: z.array(releaseFileSchema),
+  /**
+   * The compose files as the deploy rendered them (derived from the services, so not among `files`: a rollback renders
+   * them again), for drift to compare with the host's; blob `<sha256>` when the deploy that wrote them stored it.
+   * Absent in releases of rigs before it.
+   */
+  composeFiles: z.array(z.strictObject({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).optional(),
   dirs: z.array(releaseDirSchema),
   services: z.array(releaseServiceSchema),
   networks: z.array(releaseNetworkSchema),

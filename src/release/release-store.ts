@@ -139,6 +139,11 @@ then
   rm -f -- "$@" || :
 fi`;
 
+/** The blobs a release refers to (kept while it is): its files', and its compose files' (present when stored). */
+export function releaseBlobs(release: Release): string[] {
+  return [...release.files, ...(release.composeFiles ?? [])].map((f) => f.sha256);
+}
+
 /**
  * The command that records `release` (its blobs are already on the host: they travel with the deploy's files) and
  * its stdin; run it on its own or as a part of the run's last exec (with the journal and the unlock).
@@ -147,7 +152,7 @@ export function releaseWriteCmd(stateDir: string, release: Release, keep: number
   const json = JSON.stringify(release);
   if (json.includes('\n')) throw new Error('release: its JSON must be one line');
   return {
-    cmd: sh(WRITE, stateDir, release.id, String(keep), ...new Set(release.files.map((f) => f.sha256))),
+    cmd: sh(WRITE, stateDir, release.id, String(keep), ...new Set(releaseBlobs(release))),
     stdin: `${json}\n`,
   };
 }

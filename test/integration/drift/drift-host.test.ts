@@ -1,6 +1,6 @@
 // `rig drift` on a real host: never deployed (error), in sync after a deploy, hand edits, a chmod, a container
-// recreated by hand from another image, a removed and a stopped one; exit codes 0/2/1; no lock, nothing written, 2
-// round trips.
+// recreated by hand from another image, a removed and a stopped one, a compose file edited by hand and a container
+// made from it; exit codes 0/2/1; no lock, nothing written, 2 round trips.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { composeUpByHand, startComposeBed, type ComposeBed } from '../../helpers/compose-bed.js';
 import { docker, dockerOk, imageId, inspectContainer, retagVariant } from '../../helpers/docker/index.js';
@@ -195,6 +195,30 @@ describe.skipIf(skip !== undefined)('rig drift on a real host', () => {
     expect(r.out).toContain(
       `  ~ beta: ${bed.container('beta')} is a container outside the compose project (made by hand?); the service's own is missing\n`,
     );
+    expect((await bed.rig(['deploy'])).code).toBe(0);
+    expect((await drift()).code).toBe(0);
+  });
+
+  it('the compose file edited by hand: its diff; the service it changed once compose up made its container from it', async () => {
+    const file = `${bed.host.dataDir}/proj/compose.apps.yml`;
+    // in a later second than alpha's start: the edit falls after it
+    const started = Date.parse((await inspectContainer(bed.container('alpha')))!.startedAt);
+    while (Math.floor(Date.now() / 1000) <= Math.floor(started / 1000)) await new Promise((r) => setTimeout(r, 100));
+    await onHost(`sed -i '/container_name: .*_alpha$/a\\    environment: {HAND: by-hand}' ${file}`);
+    const edited = await drift();
+    expect(edited.code).toBe(2);
+    expect(edited.out).toContain(`  ~ ${file}: content changed (hand edit?)`);
+    expect(edited.out).toContain('+    environment: {HAND: by-hand}');
+    // the container was created before the edit: it runs the release's entry
+    expect(edited.out).not.toMatch(/~ alpha:/);
+
+    await composeUpByHand(bed, 'alpha');
+    const made = await drift();
+    expect(made.code).toBe(2);
+    expect(made.out).toContain(
+      '  ~ alpha: container runs other inputs than the release: its entry in compose.apps.yml changed on the host, then the container started (compose up by hand from it?)\n',
+    );
+    expect(made.out).not.toMatch(/~ beta:/);
     expect((await bed.rig(['deploy'])).code).toBe(0);
     expect((await drift()).code).toBe(0);
   });

@@ -183,13 +183,19 @@ describe('decideService: a file the container took in, changed on the host, writ
     // a reload of its config written back still reloads, unless the container may run the edited entry
     expect(entry(editedAfterStart, was, [rewrite(CONF_FILE, editedAfterStart)])).toEqual(reloadIt(['app.conf']));
     expect(entry(editedBeforeStart, was, [rewrite(CONF_FILE, editedAfterStart)]).action).toBe('recreate');
-    // the compose file is not written back (the plan has no step for it): nothing to repair
-    expect(
+    // drift reads the same host and writes nothing back: the same judgment, without "written back"
+    const drift = (modifiedAt: number): ServiceDecision =>
       decideService(
-        { service: plain, project: 'shop', fileSteps: [], editedEntry: compose },
+        { service: plain, project: 'shop', fileSteps: [], editedEntry: compose, modifiedAt: () => modifiedAt },
         { localImageId: ID_A, container: deployed(plain) },
-      ),
-    ).toEqual(none);
+      );
+    expect(drift(editedBeforeStart)).toEqual({
+      action: 'recreate',
+      reasons: [
+        'its entry in compose.apps.yml changed on the host, then the container started (compose up by hand from it?)',
+      ],
+    });
+    expect(drift(editedAfterStart)).toEqual(none);
   });
 
   it('an env file in a mounted directory (an env input and a file input): named once, as the env file', () => {

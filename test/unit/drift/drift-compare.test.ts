@@ -6,7 +6,7 @@ import { inputsLabel } from '../../../src/compose/service-inputs.js';
 import { sha256Hex } from '../../../src/core/digest.js';
 import { healthGateSchema, serviceSpecSchema } from '../../../src/core/desired/service.js';
 import { driftFactSet } from '../../../src/drift/drift-facts.js';
-import { fileDrift } from '../../../src/drift/drift-files.js';
+import { fileDrift, releasePaths } from '../../../src/drift/drift-files.js';
 import { driftExitCode, driftText, itemLines } from '../../../src/drift/drift-format.js';
 import { serviceDrift } from '../../../src/drift/drift-services.js';
 import type { Release } from '../../../src/release/release-schema.js';
@@ -133,6 +133,40 @@ describe('file drift', () => {
         ...(item?.what === 'content' ? { diff: ['--- a (release)', '+++ a (host)', '-v1', '+v2'] } : {}),
       }).slice(1),
     ).toEqual(['    --- a (release)', '    +++ a (host)', '    -v1', '    +v2']);
+  });
+});
+
+describe('compose file drift', () => {
+  const APPS = '/srv/shop/compose.apps.yml';
+  const withCompose: Release = { ...RELEASE, composeFiles: [{ path: APPS, sha256: SHA }] };
+  const facts = (apps: PathState): Map<string, PathState> => new Map([[APPS, apps]]);
+  const compose = (apps: PathState) => fileDrift(withCompose, facts(apps)).filter((i) => i.subject === APPS);
+
+  it("a release's compose files are compared by content (not by attributes) and asked for in the facts", () => {
+    expect(compose(fileAt(SHA, 0o600))).toEqual([]);
+    expect(compose(fileAt('e'.repeat(64), 0o644)).flatMap(itemLines)).toEqual([
+      `~ ${APPS}: content changed (hand edit?): sha256 ${SHA.slice(0, 12)}… in the release, eeeeeeeeeeee… on the host`,
+    ]);
+    expect(compose({ kind: 'missing', parentDir: true }).flatMap(itemLines)).toEqual([
+      `- ${APPS}: missing (the release has a file here)`,
+    ]);
+    expect(releasePaths(withCompose)).toContain(APPS);
+    // a release of a rig before it records none: nothing compared
+    expect(fileDrift(RELEASE, facts(fileAt('e'.repeat(64), 0o644))).some((i) => i.subject === APPS)).toBe(false);
+  });
+
+  it('a service whose entry was edited by hand: drift when its container started at or after the edit', () => {
+    const edited = (at: number) => ({ entries: new Map([['worker', APPS]]), modifiedAt: () => at });
+    const started = container('worker', { startedAt: '2026-12-01T04:00:00Z' });
+    const start = Date.parse('2026-12-01T04:00:00Z') / 1000;
+    const state = dockerState({
+      containers: [container('web'), container('init', { status: 'exited', running: false, exitCode: 0 }), started],
+      networks: { shop_back: network('shop_back', true) },
+    });
+    expect(serviceDrift(RELEASE, state, new Map(), edited(start - 60)).flatMap(itemLines)).toEqual([
+      '~ worker: container runs other inputs than the release: its entry in compose.apps.yml changed on the host, then the container started (compose up by hand from it?)',
+    ]);
+    expect(serviceDrift(RELEASE, state, new Map(), edited(start + 60))).toEqual([]);
   });
 });
 
