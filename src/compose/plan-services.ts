@@ -63,8 +63,8 @@ export function planServices(input: PlanServicesInput): ServicesPlan {
   const services = PHASES.flatMap((phase) => [
     ...planRemovals(input).filter((s) => s.phase === phase),
     ...desired.services
-      .filter((s) => s.op.phase === phase && (s.selected || leftUnfinished(s, input) !== undefined))
-      .flatMap((s) => planService(s, input)),
+      .filter((s) => s.op.phase === phase)
+      .flatMap((s) => (s.selected ? planService(s, input) : repairOf(s, input))),
   ]);
   const files = Object.fromEntries(
     PHASES.filter((p) => desired.services.some((s) => s.op.phase === p)).map((p) => [
@@ -199,10 +199,18 @@ function currentOf(s: DesiredService, input: PlanServicesInput): CurrentService 
 }
 
 /**
- * What an interrupted deploy left undone to `s`'s container (its marker's `pending`), if anything. A service of a role
- * the run does not select (`--role`) is planned for this alone: the deploy that began it finishes it, whichever roles it
- * selects (the container runs files the interrupted deploy replaced on the host).
+ * A service of a role the run does not select (`--role`): left alone, but for a repair only this run can make. The
+ * run writes its compose entry back (the compose files hold every service), so a container made from a hand-edited
+ * entry is recreated now or never noticed again; and an interrupted deploy's recreate or reload of its container
+ * (`pending`) is finished, since this run replaces the marker that lists it. The container runs files the host has,
+ * not the repository's: it is recreated from its entry as deployed.
  */
+function repairOf(s: DesiredService, input: PlanServicesInput): ServiceStep[] {
+  if (leftUnfinished(s, input) === undefined && !input.editedEntries?.has(s.op.name)) return [];
+  return planService(s, input).filter((st) => st.action === 'recreate' || st.action === 'reload');
+}
+
+/** What an interrupted deploy left undone to `s`'s container (its marker's `pending`), if anything. */
 function leftUnfinished(s: DesiredService, input: PlanServicesInput): UnfinishedAction | undefined {
   const pending = input.unfinished?.pending;
   if (!pending || pending.length === 0) return undefined;

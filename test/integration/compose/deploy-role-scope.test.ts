@@ -1,6 +1,7 @@
 // `deploy --role R` on a real host whose other role has changes nobody deployed: the compose file keeps the other
 // role's service as it runs (not as the repository has it now), its new image is not pulled (here: cannot be), and a
-// full deploy then brings it. A `--role` deploy after an interrupted drift repair of the other role finishes it too.
+// full deploy then brings it. A `--role` deploy after an interrupted drift repair of the other role finishes it too,
+// and recreates its container made by hand from an edited compose entry.
 // Then the host loses its state dir (releases included).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -92,7 +93,7 @@ describe.skipIf(skip !== undefined)('deploy --role: the other roles as deployed;
     expect((await bed.rig(['plan'])).out).toContain('h1: nothing to do');
   });
 
-  it("a drift repair of side killed after its files: deploy --role stack finishes side's recreate too", async () => {
+  it("side's repairs a deploy --role stack must make: a drift repair killed after its files, an entry edited by hand", async () => {
     const sideDir = `${bed.host.dataDir}/proj/cfg`;
     const repo = (foo: string) => ({
       side_dir: sideDir,
@@ -116,6 +117,29 @@ describe.skipIf(skip !== undefined)('deploy --role: the other roles as deployed;
     );
     expect(r.out).toContain('~ recreate alpha: env alpha.env changed (~FOO)  [stack]');
     expect((await inspectContainer(sideContainer()))?.env).toContain('SIDE=two');
+    expect((await bed.rig(['plan'])).out).toContain('h1: nothing to do');
+
+    // side's entry edited by hand and its container made from it: deploy --role stack writes the entry back, and
+    // recreates side (no later plan would see it); alpha, unchanged, is left alone
+    const started = Date.parse((await inspectContainer(sideContainer()))!.startedAt);
+    while (Math.floor(Date.now() / 1000) <= Math.floor(started / 1000)) await new Promise((w) => setTimeout(w, 100));
+    await dockerOk([
+      'exec',
+      bed.host.container,
+      'sed',
+      '-i',
+      '/container_name: .*_side$/a\\    environment: {HAND: by-hand}',
+      composeFile(),
+    ]);
+    await composeUpByHand(bed, 'side');
+    expect((await inspectContainer(sideContainer()))?.env).toContain('HAND=by-hand');
+    const e = await bed.rig(['deploy', '--role', 'stack']);
+    expect(e.code, e.out + e.err).toBe(0);
+    expect(e.out).toContain(
+      '~ recreate side: its entry in compose.apps.yml changed on the host, then the container started (compose up by hand from it?): written back  [side]',
+    );
+    expect(e.out).not.toMatch(/recreate alpha/);
+    expect((await inspectContainer(sideContainer()))?.env).not.toContain('HAND=by-hand');
     expect((await bed.rig(['plan'])).out).toContain('h1: nothing to do');
   });
 

@@ -216,13 +216,13 @@ describe('planServices: removals', () => {
     expect(p.steps.map(line)).toEqual(['create web: new service']);
   });
 
-  it('a service of a role not selected is planned for what an interrupted deploy left undone to its container alone', () => {
+  it('a service of a role not selected is planned for a repair alone: an interrupted recreate, an entry edited by hand', () => {
     const [db, cache] = [
       role('db', [svc('db', { image: 'pg:16' })], false),
       role('cache', [svc('cache', { image: 'redis:7' })], false),
     ];
     const containers = desiredOf([db, cache]).services.map((s) => deployed(s, { id: `${s.op.name}-id` }));
-    const run = (pending: { id: string; action: 'recreate' | 'reload' }[]) =>
+    const run = (pending: { id: string; action: 'recreate' | 'reload' }[], edited: [string, string][] = []) =>
       planServices({
         host: 'h',
         desired: desiredOf([db, cache, web()]),
@@ -233,6 +233,7 @@ describe('planServices: removals', () => {
         fileSteps: [],
         removeUndeclared: false,
         unfinished: { deployId: 'd1', pending },
+        editedEntries: new Map(edited),
       }).steps.map(line);
     expect(run([{ id: 'db-id', action: 'recreate' }])).toEqual([
       'recreate db: deploy d1 did not finish its recreate of this container',
@@ -240,6 +241,11 @@ describe('planServices: removals', () => {
     ]);
     // another container under the same name is not the one the deploy was to recreate
     expect(run([{ id: 'gone-id', action: 'recreate' }])).toEqual(['create web: new service']);
+    // its entry edited by hand (no time known: taken as made from it): this run writes the entry back, so it recreates
+    expect(run([], [['cache', '/srv/shop/compose.apps.yml']])).toEqual([
+      'recreate cache: its entry in compose.apps.yml changed on the host, then the container started (compose up by hand from it?)',
+      'create web: new service',
+    ]);
   });
 });
 
