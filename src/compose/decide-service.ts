@@ -103,6 +103,9 @@ export function decideService(wanted: WantedService, current: CurrentService): S
   if (reasons.length > 0) return { action: 'recreate', reasons };
   const repair = c.running ? repairDecision(s, c, wanted) : undefined;
   if (repair) return repair;
+  // docker reports a paused container as running, compose will not start it ("cannot start a paused container"), and
+  // an unpaused one keeps the `unhealthy` its checks got while paused until its next check: it is recreated
+  if (c.status === 'paused') return { action: 'recreate', reasons: ['paused (docker pause by hand?)'] };
   const done = s.op.gate.oneShot && c.status === 'exited' && c.exitCode === 0;
   if (!c.running && !done) {
     const why = c.status === 'exited' ? `not running (exited ${c.exitCode})` : `not running (${c.status})`;

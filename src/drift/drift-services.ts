@@ -85,7 +85,11 @@ function oneService(
   if (s.imageId !== '' && c.image !== s.imageId)
     out.push({ ...item, what: 'image', container: c.name, host: c.image, release: s.imageId });
   const record = reloads.get(c.name);
-  const current = { container: c, ...(record ? { record } : {}) };
+  // what it took in is judged as for a running container: that it is paused is the `stopped` item below
+  const current = {
+    container: c.status === 'paused' ? { ...c, status: 'running' as const } : c,
+    ...(record ? { record } : {}),
+  };
   const entry = edited?.entries.get(s.name);
   const wanted = {
     ...wantedOf(release, s, c, record),
@@ -99,7 +103,8 @@ function oneService(
     else out.push({ ...item, what: 'inputs', container, reasons: decision.reasons });
   }
   const done = s.gate.oneShot && c.status === 'exited' && c.exitCode === 0;
-  if (!c.running && !done)
+  // (docker reports a paused container as running)
+  if ((!c.running || c.status === 'paused') && !done)
     out.push({
       ...item,
       what: 'stopped',

@@ -380,6 +380,26 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     expect((await rig(['plan'])).out).toContain('h1: nothing to do');
   });
 
+  it('a paused container (docker reports it running) drifts as such, and the deploy recreates it, gated', async () => {
+    expect((await rig(['plan'])).out).toContain('h1: nothing to do');
+    const before = await snapshot(bed, ['alpha', 'beta']);
+    await dockerOk(['pause', bed.container('alpha')]);
+    const drift = await rig(['drift']);
+    expect(drift.code).toBe(2);
+    expect(drift.out).toContain('  ! alpha: not running (paused)');
+    expect(drift.out).not.toContain('~ alpha');
+    const r = await rig(['deploy']);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain('~ recreate alpha: paused (docker pause by hand?)  [stack]');
+    expect(r.out).toMatch(/✓ alpha healthy/);
+    expect((await inspectContainer(bed.container('alpha')))?.status).toBe('running');
+    const after = await snapshot(bed, ['alpha', 'beta']);
+    expect(after['alpha']?.id).not.toBe(before['alpha']?.id);
+    expect(after['beta']).toEqual(before['beta']);
+    expect((await rig(['plan'])).out).toContain('h1: nothing to do');
+    expect((await rig(['drift'])).code).toBe(0);
+  });
+
   it('never shows the vault secret: not in output, plans, the journal or release metadata', async () => {
     const journal = await docker(['exec', bed.host.container, 'cat', `${bed.stateDir}/journal.jsonl`]);
     const mirror = readFileSync(path.join(bed.root, '.rig', 'journal', 'test', 'h1.jsonl'), 'utf8');

@@ -43,10 +43,11 @@ describe('decideService: each action', () => {
       { action: 'start', reasons: ['not running (exited 3)'] },
     ],
     [
-      'as deployed, paused: start',
+      // docker reports a paused container as running (State.Running true, Status paused)
+      'as deployed, paused: recreate (compose does not start a paused container)',
       was,
-      { container: { ...running, running: false, status: 'paused' } },
-      { action: 'start', reasons: ['not running (paused)'] },
+      { container: { ...running, running: true, status: 'paused' } },
+      { action: 'recreate', reasons: ['paused (docker pause by hand?)'] },
     ],
     [
       'a one-shot that exited 0: none',

@@ -182,6 +182,13 @@ describe('service drift', () => {
     expect(serviceDrift(RELEASE, dockerState({ containers: healthy, networks: nets }), new Map())).toEqual([]);
   });
 
+  it('a paused container (docker says running) is not running, and only that', () => {
+    const paused = [...healthy.slice(0, 2), container('worker', { status: 'paused' })];
+    expect(
+      serviceDrift(RELEASE, dockerState({ containers: paused, networks: nets }), new Map()).flatMap(itemLines),
+    ).toEqual(['! worker: not running (paused)']);
+  });
+
   it('another image, another definition, stopped, missing, unknown to the release; a missing or flipped network', () => {
     const containers = [
       container('web', { image: ID_B, labels: { ...healthy[0]!.labels, [LABELS.fingerprint]: 'f2'.padEnd(64, '0') } }),
