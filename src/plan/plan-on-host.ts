@@ -216,7 +216,7 @@ export async function planOnHost(
       const f = facts.get(p);
       return f?.kind === 'file' ? f.modifiedAt : undefined;
     },
-    editedEntries: editedComposeEntries(desired.files, before),
+    editedEntries: editedComposeEntries(desired.files, handEdited(before, releases)),
     removeUndeclared: input.removeUndeclared !== false,
     reloads,
     ...(recorded ? { recorded, noRelease: releases?.current === undefined } : {}),
@@ -238,6 +238,18 @@ export async function planOnHost(
 }
 
 /** The services of the host's current release (none when it has no release yet: everything running is unrecorded). */
+/**
+ * The host's copies of compose files the plan writes back that differ from what the current release recorded of them
+ * (its `composeFiles`): edited by hand. A copy as the release recorded it is rig's own rendering, whatever rig renders
+ * now (a new field, a service moved to another role): its entries are not judged. A release without the record (a rig
+ * before it) judges none.
+ */
+function handEdited(before: ReadonlyMap<string, Buffer>, list: ReleaseList | undefined): Map<string, Buffer> {
+  const current = list?.releases.find((r) => r.id === list.current);
+  const recorded = new Map((current?.composeFiles ?? []).map((f) => [f.path, f.sha256]));
+  return new Map([...before].filter(([p, bytes]) => recorded.has(p) && recorded.get(p) !== sha256Hex(bytes)));
+}
+
 function recordedServices(list: ReleaseList): Map<string, RecordedService> {
   const current = list.releases.find((r) => r.id === list.current);
   return new Map((current?.services ?? []).map((s) => [s.name, { fingerprint: s.fingerprint, imageId: s.imageId }]));

@@ -1,9 +1,10 @@
 // `deploy --role R` on a real host whose other role has changes nobody deployed: the compose file keeps the other
 // role's service as it runs (not as the repository has it now), its new image is not pulled (here: cannot be), and a
 // full deploy then brings it. A `--role` deploy after an interrupted drift repair of the other role finishes it too,
-// and recreates its container made by hand from an edited compose entry.
+// and recreates its container made by hand from an edited compose entry. A service moved to another role changes its
+// entry, which is not a hand edit.
 // Then the host loses its state dir (releases included).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,6 +142,33 @@ describe.skipIf(skip !== undefined)('deploy --role: the other roles as deployed;
     expect(e.out).not.toMatch(/recreate alpha/);
     expect((await inspectContainer(sideContainer()))?.env).not.toContain('HAND=by-hand');
     expect((await bed.rig(['plan'])).out).toContain('h1: nothing to do');
+  });
+
+  it('side moved to another role: its compose entry changes (rig.role), nothing was edited by hand: kept', async () => {
+    const text = readFileSync(path.join(bed.root, 'roles/side/role.ts'), 'utf8');
+    const sideVars = { side_dir: `${bed.host.dataDir}/proj/cfg`, side_image: bed.images.beta, side_env: 'SIDE=two\n' };
+    const asideVars = Object.fromEntries(Object.entries(sideVars).map(([k, v]) => [`a${k}`, v]));
+    bed.setVars({ ...sideVars, ...asideVars, stack_alpha_env: { FOO: 'three', API_KEY: '{{ vault_api_key }}' } });
+    const moved = async (role: string): Promise<void> => {
+      const dir = path.join(bed.root, `roles/${role}`);
+      rmSync(path.join(bed.root, role === 'side' ? 'roles/aside' : 'roles/side'), { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      // a role's variables carry its name
+      writeFileSync(
+        path.join(dir, 'role.ts'),
+        text.replace("name: 'side'", `name: '${role}'`).replaceAll('side_', `${role}_`),
+      );
+      writeFileSync(path.join(bed.root, 'playbooks/site.yml'), `- hosts: all\n  roles: [${role}, stack]\n`);
+      const r = await bed.rig(['deploy']);
+      expect(r.code, r.out + r.err).toBe(0);
+      expect(r.out).toContain(`+      rig.role: ${role}`);
+      expect(r.out).not.toMatch(/recreate side/);
+      expect((await bed.rig(['plan'])).out).toContain('h1: nothing to do');
+    };
+    const before = (await inspectContainer(sideContainer()))?.id;
+    await moved('aside');
+    await moved('side');
+    expect((await inspectContainer(sideContainer()))?.id).toBe(before);
   });
 
   it('a state dir removed by hand: every running service is gated, and the plan says why; the deploy records a release', async () => {
