@@ -1,5 +1,5 @@
 // Describes, as plain plan data, how a file on a host will change: a diff for ordinary text, digests for the rest.
-import type { Redactor } from '../core/redact/redactor.js';
+import { MASK, type Redactor } from '../core/redact/redactor.js';
 import { type FileContent, type InspectedContent, inspectContent } from './content.js';
 import { envKeyChanges, isEmptyEnvKeyChanges } from './env-keys.js';
 import type { EnvKeyChanges, FileChange, FileChangeKind } from '../core/plan-data/file-change.js';
@@ -94,8 +94,11 @@ function maxLines(max: number | undefined): { maxLines?: number } {
   return max === undefined ? {} : { maxLines: max };
 }
 
-/** Key names are not secrets, but a name equal to a known secret is masked all the same. */
+/**
+ * Key names are not secrets, but a name that is a known secret, or a piece of one, is masked all the same: a secret on
+ * a line of its own in a garbled env file parses as a key (`dGhpc2lz…==` as `dGhpc2lz…` with the value `=`).
+ */
 function redactKeys(keys: EnvKeyChanges, redactor: Redactor): EnvKeyChanges {
-  const mask = (names: readonly string[]): string[] => names.map((n) => redactor.redact(n));
+  const mask = (names: readonly string[]): string[] => names.map((n) => (redactor.partOf(n) ? MASK : n));
   return { added: mask(keys.added), removed: mask(keys.removed), changed: mask(keys.changed) };
 }

@@ -3,6 +3,9 @@ import { encodedForms } from './secret-encodings.js';
 
 export const MASK = '***';
 
+/** The shortest piece of a secret `partOf` counts. */
+const MIN_PIECE = 6;
+
 /**
  * Holds the plaintext of every secret known to this run, with its encoded forms (JSON-escaped, URL-encoded,
  * base64, shell-quoted: see encodedForms). `redact` replaces each occurrence of any of them with `***`, longest
@@ -40,6 +43,20 @@ export class Redactor {
   /** True when `text` contains any registered secret, in clear or encoded. */
   touches(text: string): boolean {
     for (const s of this.patterns) if (text.includes(s)) return true;
+    return false;
+  }
+
+  /**
+   * True when `text` holds a known secret, or shares a run of at least MIN_PIECE characters with one: a name parsed
+   * out of a garbled file (a base64 token on a line of its own reads as `KEY=` with its `=` padding) shows most of the
+   * secret while not containing it. Shorter runs (`DB`, `PORT`) occur in secrets by chance and tell little.
+   */
+  partOf(text: string): boolean {
+    if (this.touches(text)) return true;
+    for (let i = 0; i + MIN_PIECE <= text.length; i++) {
+      const piece = text.slice(i, i + MIN_PIECE);
+      for (const s of this.secrets) if (s.includes(piece)) return true;
+    }
     return false;
   }
 

@@ -195,6 +195,20 @@ describe('env keys', () => {
     expect(change).not.toHaveProperty('envKeys');
   });
 
+  it('a known secret on a line of its own parses as a key (base64 padding as `=`): that name is masked', () => {
+    const token = 'dGhpc2lzYXNlY3JldHRva2Vu==';
+    const redactor = new Redactor([token]);
+    const input = { ...base, redactor, path: '/a.env', before: 'A=1\n', after: `A=1\n${token}\n`, envFile: true };
+    const { change, lines } = plan({ ...input, sensitive: true });
+    expect(change.envKeys).toEqual({ added: ['***'], removed: [], changed: [] });
+    expect(JSON.stringify([change, lines])).not.toContain('dGhpc2lz');
+    // not the secret's start: a name holding a piece of it (seen as a fast-check counterexample: `-S3CR3T-=a`)
+    const shifted = plan({ ...input, sensitive: true, after: `A=1\n-${token}\n` });
+    expect(shifted.change.envKeys?.added).toEqual(['***']);
+    // an ordinary name that merely occurs in no secret is shown
+    expect(plan({ ...input, sensitive: true, after: 'A=1\nB=2\n' }).change.envKeys?.added).toEqual(['B']);
+  });
+
   it.each([
     ['/srv/app/app.env', true],
     ['.env', true],
