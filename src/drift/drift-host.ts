@@ -5,7 +5,7 @@ import type { Redactor } from '../core/redact/redactor.js';
 import type { StackConfig } from '../config/vars/stack-vars.js';
 import { describeFileChange, isEnvFilePath } from '../diff/file-diff.js';
 import type { Release } from '../release/release-schema.js';
-import { blobPath, listReleases, type ReleaseList } from '../release/release-store.js';
+import { blobPath, currentRelease, listReleases, type ReleaseList } from '../release/release-store.js';
 import { fileContentCmd, parseFileContent } from '../facts/files/file-content.js';
 import { execHost } from '../facts/gather.js';
 import { run } from '../transport/run.js';
@@ -31,7 +31,7 @@ export interface DriftHostInput {
  */
 export async function driftOnHost(t: Transport, input: DriftHostInput): Promise<HostDrift> {
   const { stateDir } = input.stack;
-  const release = currentRelease(await listReleases(t, stateDir, input.become), stateDir);
+  const release = comparedRelease(await listReleases(t, stateDir, input.become), stateDir);
   const facts = await readDriftFacts(execHost(t, input.become), release, stateDir);
   const files = await withDiffs(t, fileDrift(release, facts.files), input);
   const edited = {
@@ -56,10 +56,11 @@ export async function driftOnHost(t: Transport, input: DriftHostInput): Promise<
   };
 }
 
-function currentRelease(list: ReleaseList, stateDir: string): Release {
+/** The current release, or the error that says why the host cannot be compared. */
+function comparedRelease(list: ReleaseList, stateDir: string): Release {
   if (list.releases.length === 0)
     throw new UserError(`never deployed by rig: no release in ${stateDir}/releases (deploy it first: rig deploy)`);
-  const current = list.releases.find((r) => r.id === list.current);
+  const current = currentRelease(list);
   if (current === undefined)
     throw new UserError(
       `the current release ${list.current ?? '(none recorded)'} is not readable in ${stateDir}/releases (kept: ${list.releases.map((r) => r.id).join(', ')})`,

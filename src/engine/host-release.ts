@@ -19,6 +19,7 @@ import { buildRelease, releaseOps } from '../release/release-build.js';
 import { newReleaseId, type Release } from '../release/release-schema.js';
 import {
   blobPath,
+  currentRelease,
   currentReleaseCmd,
   fetchBlobs,
   listReleases,
@@ -98,7 +99,7 @@ export async function othersAsDeployed(
 ): Promise<readonly RoleOps[]> {
   if (roleOps.every((r) => r.selected)) return roleOps;
   const list = parseReleaseList((await run(t, currentReleaseCmd(stack.stateDir), { become })).stdout);
-  const release = list.releases.find((r) => r.id === list.current);
+  const release = currentRelease(list);
   if (!release) return roleOps;
   const chosen = roleOps.filter((r) => r.selected);
   const ops = chosen.flatMap((r) => r.ops);

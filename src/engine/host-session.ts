@@ -13,6 +13,7 @@ import type { BreakTarget } from '../lock/lock-script.js';
 import type { HeldLock, LockState } from '../lock/lock.js';
 import type { PlannedHost } from '../plan/plan-on-host.js';
 import type { Release } from '../release/release-schema.js';
+import { currentRelease } from '../release/release-store.js';
 import type { RunContext } from './run-context.js';
 
 /** A held lock kept alive: its heartbeat, and the fence every change of the run goes through. */
@@ -75,5 +76,5 @@ export function planInput(input: HostRunInput, roleOps: readonly RoleOps[]) {
 
 /** The host's current release among those the plan read. */
 export function currentOf(planned: PlannedHost): Release | undefined {
-  return planned.releases?.releases.find((r) => r.id === planned.releases?.current);
+  return currentRelease(planned.releases);
 }

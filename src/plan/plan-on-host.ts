@@ -24,7 +24,7 @@ import { runningJobsFact } from '../facts/deploy-state/running-jobs.js';
 import { run } from '../transport/run.js';
 import { mergeTargets, resolveMerges } from './yaml-merge.js';
 import type { LockState } from '../lock/lock.js';
-import type { ReleaseList } from '../release/release-store.js';
+import { currentRelease, type ReleaseList } from '../release/release-store.js';
 import type { DeployMarker } from '../journal/deploy-marker.js';
 import type { RunningJob } from '../jobs/host-job-script.js';
 import type { Transport } from '../transport/transport.js';
@@ -237,7 +237,6 @@ export async function planOnHost(
   return { plan, ...common };
 }
 
-/** The services of the host's current release (none when it has no release yet: everything running is unrecorded). */
 /**
  * The host's copies of compose files the plan writes back that differ from what the current release recorded of them
  * (its `composeFiles`): edited by hand. A copy as the release recorded it is rig's own rendering, whatever rig renders
@@ -245,14 +244,15 @@ export async function planOnHost(
  * before it) judges none.
  */
 function handEdited(before: ReadonlyMap<string, Buffer>, list: ReleaseList | undefined): Map<string, Buffer> {
-  const current = list?.releases.find((r) => r.id === list.current);
-  const recorded = new Map((current?.composeFiles ?? []).map((f) => [f.path, f.sha256]));
+  const recorded = new Map((currentRelease(list)?.composeFiles ?? []).map((f) => [f.path, f.sha256]));
   return new Map([...before].filter(([p, bytes]) => recorded.has(p) && recorded.get(p) !== sha256Hex(bytes)));
 }
 
+/** The services of the host's current release (none when it has no release yet: everything running is unrecorded). */
 function recordedServices(list: ReleaseList): Map<string, RecordedService> {
-  const current = list.releases.find((r) => r.id === list.current);
-  return new Map((current?.services ?? []).map((s) => [s.name, { fingerprint: s.fingerprint, imageId: s.imageId }]));
+  return new Map(
+    (currentRelease(list)?.services ?? []).map((s) => [s.name, { fingerprint: s.fingerprint, imageId: s.imageId }]),
+  );
 }
 
 function dockerQuery(input: PlanOnHostInput): { project: string; images: string[]; networks: string[] } {

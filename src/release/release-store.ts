@@ -53,6 +53,11 @@ export interface ReleaseList {
   readonly releases: readonly Release[];
 }
 
+/** The current release among those listed (undefined when none is current, or its record was unreadable). */
+export function currentRelease(list: ReleaseList | undefined): Release | undefined {
+  return list?.releases.find((r) => r.id === list.current);
+}
+
 /** Every release kept on the host, newest first, and the id of the current one. Unreadable records are skipped. */
 export async function listReleases(t: Transport, stateDir: string, become = false): Promise<ReleaseList> {
   return parseReleaseList((await run(t, listReleasesCmd(stateDir), { become })).stdout);

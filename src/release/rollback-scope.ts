@@ -1,7 +1,7 @@
 // What `rig rollback` undoes: the last deploy (or rollback), on the hosts it changed and only there, each back to the
 // release it had before. Pure: decided from every selected host's release list.
 import type { Release } from './release-schema.js';
-import type { ReleaseList } from './release-store.js';
+import { currentRelease, type ReleaseList } from './release-store.js';
 
 /** One host's part of the rollback. */
 export type HostRollback =
@@ -25,7 +25,7 @@ export interface RollbackScope {
  */
 export function rollbackScope(lists: ReadonlyMap<string, ReleaseList>): RollbackScope {
   const currents = [...lists].flatMap(([host, l]) => {
-    const c = l.releases.find((r) => r.id === l.current);
+    const c = currentRelease(l);
     return c ? [{ host, c }] : [];
   });
   const newest = currents.reduce<{ host: string; c: Release } | undefined>(
@@ -35,7 +35,7 @@ export function rollbackScope(lists: ReadonlyMap<string, ReleaseList>): Rollback
   const undoes = newest ? runOf(newest.c) : undefined;
   const hosts = new Map<string, HostRollback>();
   for (const [host, l] of lists) {
-    const c = l.releases.find((r) => r.id === l.current);
+    const c = currentRelease(l);
     if (!c)
       hosts.set(host, {
         kind: 'untouched',

@@ -1,7 +1,7 @@
 // Pure: a host's status from its facts (release, containers, images, lock) and the env's images.lock.yml.
 import { pinnedDigest } from '../compose/service-inputs.js';
 import { containerName } from '../core/desired/service.js';
-import type { ReleaseList } from '../release/release-store.js';
+import { currentRelease, type ReleaseList } from '../release/release-store.js';
 import type { Release, ReleaseService } from '../release/release-schema.js';
 import { lockHeldMessage, type LockState } from '../lock/lock.js';
 import type { ComposeDetection } from '../facts/containers/compose-detect.js';
@@ -38,7 +38,7 @@ export interface StatusFacts {
  * every container of the project.
  */
 export function hostStatus(f: StatusFacts, lockFile: LockFile | undefined): HostStatus {
-  const release = f.releases.releases.find((r) => r.id === f.releases.current);
+  const release = currentRelease(f.releases);
   const own = f.docker.containers.filter(
     (c) => c.project === f.project && c.labels['com.docker.compose.oneoff'] !== 'True',
   );

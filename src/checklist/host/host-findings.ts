@@ -2,7 +2,7 @@
 import type { HostConfig } from '../../config/project.js';
 import { lockHeldMessage, type LockState } from '../../lock/lock.js';
 import type { HostPlan, ServiceStep } from '../../core/plan-data/plan-types.js';
-import type { ReleaseList } from '../../release/release-store.js';
+import { currentRelease, type ReleaseList } from '../../release/release-store.js';
 import type { CheckStatus } from '../checklist-check.js';
 import type { PlannedService } from '../checklist-details.js';
 import type { Headroom } from '../../facts/host/headroom.js';
@@ -26,7 +26,7 @@ export function lockFinding(host: string, stateDir: string, lock: LockState | un
  */
 export function releasesFinding(releases: ReleaseList | Failed): Judged & { current: string | null; count: number } {
   if ('error' in releases) return { status: 'fail', evidence: [releases.error], current: null, count: 0 };
-  const current = releases.releases.find((r) => r.id === releases.current);
+  const current = currentRelease(releases);
   const count = releases.releases.length;
   if (current === undefined) {
     const why =
