@@ -9,41 +9,29 @@ type Attrs = {
   readonly group?: string | undefined;
 };
 type Owned = Extract<PathState, { kind: 'file' | 'dir' }>;
+/** A file drift compares: the release's own files, and its compose files (no attributes set). */
+type Tracked = Attrs & { readonly path: string; readonly sha256: string; readonly sensitive: boolean };
 
-/** Drift of every file and directory of `release`, in release order (directories first). */
+/**
+ * Drift of every file and directory of `release`, in release order (directories first), then of its compose files as
+ * rendered: their content only (rig writes them 0644, as root).
+ */
 export function fileDrift(release: Release, facts: ReadonlyMap<string, PathState>): DriftItem[] {
   const dirs = release.dirs.flatMap((d) => pathDrift('dir', d.path, d, facts.get(d.path)));
-  const files = release.files.flatMap((f) => {
+  const compose = (release.composeFiles ?? []).map((f) => ({ ...f, sensitive: false }));
+  const tracked: readonly Tracked[] = [...release.files, ...compose];
+  const files = tracked.flatMap((f) => {
     const fact = facts.get(f.path);
-    const base = pathDrift('file', f.path, f, fact);
-    if (fact?.kind !== 'file' || fact.sha256 === f.sha256) return base;
-    const content: DriftItem = {
-      kind: 'file',
-      subject: f.path,
-      what: 'content',
-      sensitive: f.sensitive,
-      hostSha256: fact.sha256,
-      releaseSha256: f.sha256,
-    };
-    return [content, ...base];
+    return [...contentDrift(f, fact), ...pathDrift('file', f.path, f, fact)];
   });
-  // the compose files as rendered: their content only (rig writes them 0644, as root)
-  const compose = (release.composeFiles ?? []).flatMap((f): DriftItem[] => {
-    const fact = facts.get(f.path);
-    if (fact?.kind !== 'file') return pathDrift('file', f.path, {}, fact);
-    if (fact.sha256 === f.sha256) return [];
-    return [
-      {
-        kind: 'file',
-        subject: f.path,
-        what: 'content',
-        sensitive: false,
-        hostSha256: fact.sha256,
-        releaseSha256: f.sha256,
-      },
-    ];
-  });
-  return [...dirs, ...files, ...compose];
+  return [...dirs, ...files];
+}
+
+/** A regular file whose content is not the release's: its item (the diff is added once the bytes are read). */
+function contentDrift(f: Tracked, fact: PathState | undefined): DriftItem[] {
+  if (fact?.kind !== 'file' || fact.sha256 === f.sha256) return [];
+  const { path: subject, sensitive, sha256: releaseSha256 } = f;
+  return [{ kind: 'file', subject, what: 'content', sensitive, hostSha256: fact.sha256, releaseSha256 }];
 }
 
 /** The paths the fact query must cover for a release. */
