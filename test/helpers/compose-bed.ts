@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { stringifyYaml } from '../../src/core/yaml-text.ts';
 import { main } from '../../src/cli/main.js';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
-import { docker, dockerOk, removeContainers, removeNetworks } from './docker/index.js';
+import { docker, dockerOk, inspectContainer, removeContainers, removeNetworks } from './docker/index.js';
 import { makeProject, REPO_ROOT } from './project.js';
 import { testIo } from './test-io.js';
 import { startHosts, type Testbed, type TestbedHost } from './testbed/index.js';
@@ -145,4 +145,31 @@ export async function composeUpByHand(bed: ComposeBed, service: string): Promise
     '-c',
     `docker compose ${args} 2>/dev/null || docker-compose ${args}`,
   ]);
+}
+
+/**
+ * Adds `environment: {HAND: by-hand}` to `service`'s entry in the host's apps compose file, as an operator edits it by
+ * hand (the container is left as it runs: `composeUpByHand` makes one from the edited file).
+ */
+export async function editComposeEntryByHand(bed: ComposeBed, service: string): Promise<void> {
+  const file = `${bed.host.dataDir}/proj/compose.apps.yml`;
+  await dockerOk([
+    'exec',
+    bed.host.container,
+    'sed',
+    '-i',
+    `/container_name: .*_${service}$/a\\    environment: {HAND: by-hand}`,
+    file,
+  ]);
+}
+
+/**
+ * Waits until a later second than `container`'s start, so a file edited then is after it to the second `stat` gives
+ * (a tie counts as "started after the edit").
+ */
+export async function afterStartOf(container: string): Promise<void> {
+  const c = await inspectContainer(container);
+  if (c === undefined) throw new Error(`afterStartOf: no container ${container}`);
+  const started = Math.floor(Date.parse(c.startedAt) / 1000);
+  while (Math.floor(Date.now() / 1000) <= started) await new Promise((r) => setTimeout(r, 100));
 }

@@ -1,10 +1,15 @@
 // The recreation matrix on a real engine: exactly the services whose env, mounted config or image changed are
 // recreated.
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { composeUpByHand, startComposeBed, type ComposeBed } from '../../helpers/compose-bed.js';
+import {
+  afterStartOf,
+  composeUpByHand,
+  editComposeEntryByHand,
+  startComposeBed,
+  type ComposeBed,
+} from '../../helpers/compose-bed.js';
 import {
   docker,
   dockerOk,
@@ -28,15 +33,6 @@ async function snapshot(
     out[s] = c && { id: c.id, startedAt: c.startedAt };
   }
   return out;
-}
-
-/**
- * Waits until a later second than alpha's start: an edit made then falls after it (stat gives whole seconds, and a tie
- * counts as "started after the edit").
- */
-async function afterAlphaStarted(bed: ComposeBed): Promise<void> {
-  const started = Date.parse((await inspectContainer(bed.container('alpha')))!.startedAt);
-  while (Math.floor(Date.now() / 1000) <= Math.floor(started / 1000)) await sleep(100);
 }
 
 /** Docker events of the project's containers between two times: proves that nothing was created, started or stopped. */
@@ -289,7 +285,7 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     const onHost = (script: string) => dockerOk(['exec', bed.host.container, 'sh', '-c', script]);
 
     // edited in place after the start: the container started from the very bytes written back, and is kept
-    await afterAlphaStarted(bed);
+    await afterStartOf(bed.container('alpha'));
     const kept = await snapshot(bed, ['alpha', 'beta']);
     await onHost(`printf 'edited by hand\n' > ${cfg}/alpha/app.conf`);
     expect(await httpGetInContainer(bed.container('alpha'), '/files/app.conf')).toBe('edited by hand\n');
@@ -301,7 +297,7 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     expect(await httpGetInContainer(bed.container('alpha'), '/files/app.conf')).toBe('hello again\n');
 
     // the env file edited, then the container recreated by hand from it: it runs FOO=by-hand until rig recreates it
-    await afterAlphaStarted(bed);
+    await afterStartOf(bed.container('alpha'));
     await onHost(`sed -i 's/^FOO=six$/FOO=by-hand/' ${cfg}/alpha.env`);
     await composeUpByHand(bed, 'alpha');
     expect(await httpGetInContainer(bed.container('alpha'), '/env')).toContain('FOO=by-hand');
@@ -327,7 +323,7 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     expect((await rig(['deploy'])).code).toBe(0);
     expect(await inAlpha()).toBe('single one');
     // in place (same inode), in a later second than the start: the container sees the edit at once
-    await afterAlphaStarted(bed);
+    await afterStartOf(bed.container('alpha'));
     await dockerOk(['exec', bed.host.container, 'sh', '-c', `printf 'by hand\n' > ${single}`]);
     expect(await inAlpha()).toBe('by hand');
     // the write-back renames a new file over the path: the container would keep the edited inode
@@ -344,21 +340,11 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
 
   it("alpha's entry in the compose file edited by hand: written back; its container recreated when compose up made it from that copy", async () => {
     bed.setVars({ stack_alpha_env: { FOO: 'six', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n' });
-    const file = `${bed.host.dataDir}/proj/compose.apps.yml`;
-    const edit = (): Promise<string> =>
-      dockerOk([
-        'exec',
-        bed.host.container,
-        'sed',
-        '-i',
-        '/container_name: .*_alpha$/a\\    environment: {HAND: by-hand}',
-        file,
-      ]);
     const env = async (): Promise<string[]> => (await inspectContainer(bed.container('alpha')))?.env ?? [];
     expect((await rig(['deploy'])).code).toBe(0);
     // edited after the container started, no compose up: the container runs rig's entry, and is kept
-    await afterAlphaStarted(bed);
-    await edit();
+    await afterStartOf(bed.container('alpha'));
+    await editComposeEntryByHand(bed, 'alpha');
     const kept = await snapshot(bed, ['alpha', 'beta']);
     const r1 = await rig(['deploy']);
     expect(r1.code).toBe(0);
@@ -366,8 +352,8 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     expect(r1.out).not.toMatch(/recreate alpha/);
     expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(kept);
     // edited, then `docker compose up` by hand: the container runs HAND=by-hand under rig's labels
-    await afterAlphaStarted(bed);
-    await edit();
+    await afterStartOf(bed.container('alpha'));
+    await editComposeEntryByHand(bed, 'alpha');
     await composeUpByHand(bed, 'alpha');
     expect(await env()).toContain('HAND=by-hand');
     const r2 = await rig(['deploy']);

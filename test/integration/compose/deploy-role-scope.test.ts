@@ -8,7 +8,13 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeUpByHand, startComposeBed, type ComposeBed } from '../../helpers/compose-bed.js';
+import {
+  afterStartOf,
+  composeUpByHand,
+  editComposeEntryByHand,
+  startComposeBed,
+  type ComposeBed,
+} from '../../helpers/compose-bed.js';
 import { holdDeployAt, interrupt } from '../../helpers/crash.js';
 import { dockerOk, httpGetInContainer, inspectContainer } from '../../helpers/docker/index.js';
 import { requireDocker } from '../../helpers/testbed/index.js';
@@ -122,16 +128,8 @@ describe.skipIf(skip !== undefined)('deploy --role: the other roles as deployed;
 
     // side's entry edited by hand and its container made from it: deploy --role stack writes the entry back, and
     // recreates side (no later plan would see it); alpha, unchanged, is left alone
-    const started = Date.parse((await inspectContainer(sideContainer()))!.startedAt);
-    while (Math.floor(Date.now() / 1000) <= Math.floor(started / 1000)) await new Promise((w) => setTimeout(w, 100));
-    await dockerOk([
-      'exec',
-      bed.host.container,
-      'sed',
-      '-i',
-      '/container_name: .*_side$/a\\    environment: {HAND: by-hand}',
-      composeFile(),
-    ]);
+    await afterStartOf(sideContainer());
+    await editComposeEntryByHand(bed, 'side');
     await composeUpByHand(bed, 'side');
     expect((await inspectContainer(sideContainer()))?.env).toContain('HAND=by-hand');
     const e = await bed.rig(['deploy', '--role', 'stack']);

@@ -2,7 +2,13 @@
 // recreated by hand from another image, a removed and a stopped one, a compose file edited by hand and a container
 // made from it; exit codes 0/2/1; no lock, nothing written, 2 round trips.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { composeUpByHand, startComposeBed, type ComposeBed } from '../../helpers/compose-bed.js';
+import {
+  afterStartOf,
+  composeUpByHand,
+  editComposeEntryByHand,
+  startComposeBed,
+  type ComposeBed,
+} from '../../helpers/compose-bed.js';
 import { docker, dockerOk, imageId, inspectContainer, retagVariant } from '../../helpers/docker/index.js';
 import { requireDocker } from '../../helpers/testbed/index.js';
 
@@ -202,9 +208,8 @@ describe.skipIf(skip !== undefined)('rig drift on a real host', () => {
   it('the compose file edited by hand: its diff; the service it changed once compose up made its container from it', async () => {
     const file = `${bed.host.dataDir}/proj/compose.apps.yml`;
     // in a later second than alpha's start: the edit falls after it
-    const started = Date.parse((await inspectContainer(bed.container('alpha')))!.startedAt);
-    while (Math.floor(Date.now() / 1000) <= Math.floor(started / 1000)) await new Promise((r) => setTimeout(r, 100));
-    await onHost(`sed -i '/container_name: .*_alpha$/a\\    environment: {HAND: by-hand}' ${file}`);
+    await afterStartOf(bed.container('alpha'));
+    await editComposeEntryByHand(bed, 'alpha');
     const edited = await drift();
     expect(edited.code).toBe(2);
     expect(edited.out).toContain(`  ~ ${file}: content changed (hand edit?)`);

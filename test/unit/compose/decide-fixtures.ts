@@ -1,6 +1,11 @@
 // The `web` service of the decideService tests, in versions of the repository, and the helpers those tests share.
 import type { DesiredService } from '../../../src/compose/compose-desired.js';
-import { decideService, type CurrentService, type ServiceDecision } from '../../../src/compose/decide-service.js';
+import {
+  decideService,
+  type CurrentService,
+  type ServiceDecision,
+  type WantedService,
+} from '../../../src/compose/decide-service.js';
 import type { ReloadRecord } from '../../../src/compose/service-reload.js';
 import { inputsLabel } from '../../../src/compose/service-inputs.js';
 import type { ServiceOp } from '../../../src/core/desired/op.js';
@@ -45,12 +50,19 @@ export type Current = Partial<CurrentService> & { container: ContainerState | un
 /** The host copy's time of each write step made by a test (file-state's `modifiedAt`), when it gives one. */
 export const hostTimes = new WeakMap<Step, number>();
 
-export function decide(want: DesiredService, current: Current, fileSteps: Step[] = []): ServiceDecision {
+/** decideService of `want` in project shop; `wanted` overrides what the write steps give (drift passes none). */
+export function decide(
+  want: DesiredService,
+  current: Current,
+  fileSteps: Step[] = [],
+  wanted: Pick<WantedService, 'editedEntry' | 'modifiedAt'> = {},
+): ServiceDecision {
   const modifiedAt = (p: string): number | undefined => {
     const step = fileSteps.find((st) => st.kind === 'write' && st.path === p);
     return step && hostTimes.get(step);
   };
-  return decideService({ service: want, project: 'shop', fileSteps, modifiedAt }, { localImageId: ID_A, ...current });
+  const input = { service: want, project: 'shop', fileSteps, modifiedAt, ...wanted };
+  return decideService(input, { localImageId: ID_A, ...current });
 }
 
 export const was = web();

@@ -3,11 +3,11 @@
 // recreate or reload the container.
 import { describe, expect, it } from 'vitest';
 import type { DesiredService } from '../../../src/compose/compose-desired.js';
-import { decideService, type ServiceDecision } from '../../../src/compose/decide-service.js';
+import type { ServiceDecision } from '../../../src/compose/decide-service.js';
 import type { FileChange } from '../../../src/core/plan-data/file-change.js';
 import type { Step, WriteStep } from '../../../src/core/plan-data/plan-types.js';
 import type { ContainerState } from '../../../src/facts/containers/docker-state.js';
-import { deployed, desiredOf, file, ID_A, role, svc } from './compose-fixtures.js';
+import { deployed, desiredOf, file, role, svc } from './compose-fixtures.js';
 import {
   CONF,
   decide,
@@ -162,16 +162,7 @@ describe('decideService: a file the container took in, changed on the host, writ
   it('its entry in the compose file edited by hand: recreated when the container started at or after the edit', () => {
     const compose = '/srv/shop/compose.apps.yml';
     const entry = (modifiedAt: number, want: DesiredService = plain, more: Step[] = []): ServiceDecision =>
-      decideService(
-        {
-          service: want,
-          project: 'shop',
-          fileSteps: [rewrite(compose, modifiedAt), ...more],
-          modifiedAt: (p) => (p === compose ? modifiedAt : p === CONF_FILE ? editedAfterStart : undefined),
-          editedEntry: compose,
-        },
-        { localImageId: ID_A, container: deployed(want) },
-      );
+      decide(want, { container: deployed(want) }, [rewrite(compose, modifiedAt), ...more], { editedEntry: compose });
     expect(entry(editedBeforeStart)).toEqual({
       action: 'recreate',
       reasons: [
@@ -185,10 +176,7 @@ describe('decideService: a file the container took in, changed on the host, writ
     expect(entry(editedBeforeStart, was, [rewrite(CONF_FILE, editedAfterStart)]).action).toBe('recreate');
     // drift reads the same host and writes nothing back: the same judgment, without "written back"
     const drift = (modifiedAt: number): ServiceDecision =>
-      decideService(
-        { service: plain, project: 'shop', fileSteps: [], editedEntry: compose, modifiedAt: () => modifiedAt },
-        { localImageId: ID_A, container: deployed(plain) },
-      );
+      decide(plain, { container: deployed(plain) }, [], { editedEntry: compose, modifiedAt: () => modifiedAt });
     expect(drift(editedBeforeStart)).toEqual({
       action: 'recreate',
       reasons: [
