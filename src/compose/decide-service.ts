@@ -3,6 +3,7 @@
 import type { Step } from '../core/plan-data/plan-types.js';
 import type { ContainerState } from '../facts/containers/docker-state.js';
 import type { DesiredService } from './compose-desired.js';
+import { settingsChanged } from './container-settings.js';
 import { recreateReasons } from './service-reasons.js';
 import {
   plannedReload,
@@ -79,8 +80,9 @@ export type ServiceDecision =
 
 /**
  * Decides one service. Recreate wins over reload when anything but files under the service's reload paths changed
- * (its image above all); a container already as wanted still needs a start (stopped) or its health gate (not
- * through it, or unknown to the host's current release).
+ * (its image above all), or when its networks or limits were changed in place (`docker network connect`, `docker
+ * update`: compose's `up` leaves them); a container already as wanted still needs a start (stopped) or its health gate
+ * (not through it, or unknown to the host's current release).
  */
 export function decideService(wanted: WantedService, current: CurrentService): ServiceDecision {
   const s = wanted.service;
@@ -95,18 +97,22 @@ export function decideService(wanted: WantedService, current: CurrentService): S
   if (!c) return { action: 'create', reasons: ['new service'] };
   const taken = takenInputs(c, s.op.reload ? current.record : undefined);
   let reasons = recreateReasons(s, c, taken, current.localImageId, wanted.fileSteps);
+  const done = s.op.gate.oneShot && c.status === 'exited' && c.exitCode === 0;
+  // networks and limits changed in place (a one-shot that did its work is left as it is): only a recreate undoes them
+  const byHand = done ? [] : settingsChanged(s.op.spec, c, wanted.project);
   if (reasons.length > 0 && s.op.reload && !reasons.some((r) => r.startsWith('image changed'))) {
     const reload = plannedReload(s, c, taken.inputs);
-    if (reload) return asReload(reload);
-    if (reloadedCurrent(s, taken.inputs, taken.record)) reasons = [];
+    if (reload && byHand.length === 0) return asReload(reload);
+    if (!reload && reloadedCurrent(s, taken.inputs, taken.record)) reasons = [];
   }
-  if (reasons.length > 0) return { action: 'recreate', reasons };
+  if (reasons.length > 0) return { action: 'recreate', reasons: [...reasons, ...byHand] };
   const repair = c.running ? repairDecision(s, c, wanted) : undefined;
+  if (byHand.length > 0)
+    return { action: 'recreate', reasons: [...(repair?.action === 'recreate' ? repair.reasons : []), ...byHand] };
   if (repair) return repair;
   // docker reports a paused container as running, compose will not start it ("cannot start a paused container"), and
   // an unpaused one keeps the `unhealthy` its checks got while paused until its next check: it is recreated
   if (c.status === 'paused') return { action: 'recreate', reasons: ['paused (docker pause by hand?)'] };
-  const done = s.op.gate.oneShot && c.status === 'exited' && c.exitCode === 0;
   if (!c.running && !done) {
     const why = c.status === 'exited' ? `not running (exited ${c.exitCode})` : `not running (${c.status})`;
     return { action: 'start', reasons: [why] };

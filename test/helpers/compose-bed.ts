@@ -7,7 +7,14 @@ import { execa } from 'execa';
 import { stringifyYaml } from '../../src/core/yaml-text.ts';
 import { main } from '../../src/cli/main.js';
 import { VaultKeyring } from '../../src/config/vault/keyring.js';
-import { docker, dockerOk, inspectContainer, removeContainers, removeNetworks } from './docker/index.js';
+import {
+  docker,
+  dockerOk,
+  inspectContainer,
+  removeContainers,
+  removeNetworks,
+  type ContainerInfo,
+} from './docker/index.js';
 import { makeProject, REPO_ROOT } from './project.js';
 import { testIo } from './test-io.js';
 import { startHosts, type Testbed, type TestbedHost } from './testbed/index.js';
@@ -172,4 +179,33 @@ export async function afterStartOf(container: string): Promise<void> {
   if (c === undefined) throw new Error(`afterStartOf: no container ${container}`);
   const started = Math.floor(Date.parse(c.startedAt) / 1000);
   while (Math.floor(Date.now() / 1000) <= started) await new Promise((r) => setTimeout(r, 100));
+}
+
+/** Container id and start time per service: what "touched" means. */
+export async function snapshot(
+  bed: ComposeBed,
+  services: readonly ('alpha' | 'beta' | 'gamma')[],
+): Promise<Record<string, Pick<ContainerInfo, 'id' | 'startedAt'> | undefined>> {
+  const out: Record<string, Pick<ContainerInfo, 'id' | 'startedAt'> | undefined> = {};
+  for (const s of services) {
+    const c = await inspectContainer(bed.container(s));
+    out[s] = c && { id: c.id, startedAt: c.startedAt };
+  }
+  return out;
+}
+
+/** Docker events of the project's containers between two times: proves that nothing was created, started or stopped. */
+export async function projectEvents(bed: ComposeBed, since: number): Promise<string[]> {
+  const out = await dockerOk([
+    'events',
+    '--since',
+    String(since),
+    '--until',
+    String(Math.floor(Date.now() / 1000) + 1),
+    '--filter',
+    `label=com.docker.compose.project=${bed.host.composeProject}`,
+    '--format',
+    '{{.Action}} {{.Actor.Attributes.name}}',
+  ]);
+  return out.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('exec_') && !l.startsWith('health_status'));
 }

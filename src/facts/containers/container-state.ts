@@ -23,6 +23,26 @@ export interface ContainerState {
   readonly restartCount: number;
   /** Absent when the container has no healthcheck. */
   readonly health?: 'starting' | 'healthy' | 'unhealthy';
+  /** The docker networks it is attached to, sorted; absent when not read (a container known only from its gate). */
+  readonly networks?: readonly string[];
+  /** What `docker update` changes in place; absent when not read. */
+  readonly limits?: ContainerLimits;
+}
+
+/** A container's settings that `docker update` changes without recreating it (docker's HostConfig, as it reports). */
+export interface ContainerLimits {
+  /** The restart policy's name: `no` (or `` when never set), `always`, `unless-stopped`, `on-failure`. */
+  readonly restart: string;
+  /** on-failure's retry limit, 0 = none. */
+  readonly restartRetries: number;
+  /** Bytes, 0 = no limit. */
+  readonly memory: number;
+  readonly memoryReservation: number;
+  /** CPUs in billionths, 0 = no limit; `cpuQuota` is the other way to cap them (`docker update --cpu-quota`). */
+  readonly nanoCpus: number;
+  readonly cpuQuota: number;
+  /** null, 0 or -1: no limit. */
+  readonly pidsLimit: number | null;
 }
 
 // One JSON object per line: `{{json}}` escapes newlines inside values. Docker runs the template on the inspect JSON as
@@ -31,7 +51,13 @@ const CONTAINER_FORMAT =
   '{"id":{{json .Id}},"name":{{json .Name}},"image":{{json .Image}},"labels":{{json .Config.Labels}},' +
   '"status":{{json .State.Status}},"running":{{json .State.Running}},"exitCode":{{json .State.ExitCode}},' +
   '"startedAt":{{json .State.StartedAt}},"restartCount":{{json .RestartCount}},' +
-  '"health":{{with index .State "Health"}}{{json .Status}}{{else}}null{{end}}}';
+  '"health":{{with index .State "Health"}}{{json .Status}}{{else}}null{{end}},' +
+  // a map ranges in key order; the trailing null closes the list without a separator test
+  '"networks":[{{range $k, $v := .NetworkSettings.Networks}}{{json $k}},{{end}}null],' +
+  '"limits":{"restart":{{json .HostConfig.RestartPolicy.Name}},' +
+  '"restartRetries":{{json .HostConfig.RestartPolicy.MaximumRetryCount}},"memory":{{json .HostConfig.Memory}},' +
+  '"memoryReservation":{{json .HostConfig.MemoryReservation}},"nanoCpus":{{json .HostConfig.NanoCpus}},' +
+  '"cpuQuota":{{json .HostConfig.CpuQuota}},"pidsLimit":{{json .HostConfig.PidsLimit}}}}';
 
 /** The line an `each` call prints for a name docker does not know. */
 export const MISSING = 'missing';
@@ -96,6 +122,19 @@ const ContainerRecord = z.strictObject({
   restartCount: z.number().int().nonnegative(),
   // Docker also knows "none" (healthcheck disabled); it means the same as no healthcheck.
   health: z.enum(['starting', 'healthy', 'unhealthy', 'none']).nullable(),
+  // optional: the script prints them; recordings in test/fixtures/facts (gate-state, project-containers) predate them
+  networks: z.array(z.string().nullable()).optional(),
+  limits: z
+    .strictObject({
+      restart: z.string(),
+      restartRetries: z.number().int(),
+      memory: z.number().int(),
+      memoryReservation: z.number().int(),
+      nanoCpus: z.number().int(),
+      cpuQuota: z.number().int(),
+      pidsLimit: z.number().int().nullable(),
+    })
+    .optional(),
 });
 
 /** One container record (a line of CONTAINER_FORMAT output); throws naming `fact` and the line number. */
@@ -117,6 +156,8 @@ export function parseContainerLine(line: string, fact: string, index: number): C
     startedAt: r.startedAt,
     restartCount: r.restartCount,
     ...(r.health === null || r.health === 'none' ? {} : { health: r.health }),
+    ...(r.networks ? { networks: r.networks.filter((n) => n !== null).sort() } : {}),
+    ...(r.limits ? { limits: r.limits } : {}),
   };
 }
 

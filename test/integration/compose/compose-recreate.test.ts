@@ -7,49 +7,15 @@ import {
   afterStartOf,
   composeUpByHand,
   editComposeEntryByHand,
+  projectEvents,
+  snapshot,
   startComposeBed,
   type ComposeBed,
 } from '../../helpers/compose-bed.js';
-import {
-  docker,
-  dockerOk,
-  httpGetInContainer,
-  inspectContainer,
-  retagVariant,
-  type ContainerInfo,
-} from '../../helpers/docker/index.js';
+import { docker, dockerOk, httpGetInContainer, inspectContainer, retagVariant } from '../../helpers/docker/index.js';
 import { requireDocker } from '../../helpers/testbed/index.js';
 
 const skip = await requireDocker();
-
-/** Container id and start time per service: what "touched" means. */
-async function snapshot(
-  bed: ComposeBed,
-  services: readonly ('alpha' | 'beta' | 'gamma')[],
-): Promise<Record<string, Pick<ContainerInfo, 'id' | 'startedAt'> | undefined>> {
-  const out: Record<string, Pick<ContainerInfo, 'id' | 'startedAt'> | undefined> = {};
-  for (const s of services) {
-    const c = await inspectContainer(bed.container(s));
-    out[s] = c && { id: c.id, startedAt: c.startedAt };
-  }
-  return out;
-}
-
-/** Docker events of the project's containers between two times: proves that nothing was created, started or stopped. */
-async function events(bed: ComposeBed, since: number): Promise<string[]> {
-  const out = await dockerOk([
-    'events',
-    '--since',
-    String(since),
-    '--until',
-    String(Math.floor(Date.now() / 1000) + 1),
-    '--filter',
-    `label=com.docker.compose.project=${bed.host.composeProject}`,
-    '--format',
-    '{{.Action}} {{.Actor.Attributes.name}}',
-  ]);
-  return out.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('exec_') && !l.startsWith('health_status'));
-}
 
 describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
   let bed: ComposeBed;
@@ -95,7 +61,7 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     // every fact and the lock check in one exec; nothing to do, so no lock is taken and nothing is written
     expect(json.results[0]?.roundTrips).toEqual({ connections: 1, execChannels: 1, sftpChannels: 0 });
     expect(await snapshot(bed, ['alpha', 'beta'])).toEqual(before);
-    expect(await events(bed, t0)).toEqual([]);
+    expect(await projectEvents(bed, t0)).toEqual([]);
   });
 
   it('an env value change recreates only that service, which then sees the new value; the reason names the key', async () => {
@@ -384,6 +350,70 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     expect(after['beta']).toEqual(before['beta']);
     expect((await rig(['plan'])).out).toContain('h1: nothing to do');
     expect((await rig(['drift'])).code).toBe(0);
+  });
+
+  it('networks and limits changed in place (network disconnect/connect, docker update) drift, and the deploy recreates them as declared', async () => {
+    const vars = { stack_alpha_env: { FOO: 'six', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n' };
+    const project = bed.host.composeProject;
+    // rig's networks are `<project>_<name>` with `-` as `_`; compose's default one keeps the project as it is
+    const backend = `${project.replace(/-/g, '_')}_backend`;
+    const settings = async (service: 'alpha' | 'beta' | 'gamma'): Promise<string> =>
+      dockerOk([
+        'inspect',
+        bed.container(service),
+        '--format',
+        '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.NanoCpus}} {{json .HostConfig.PidsLimit}}',
+      ]);
+    // gamma: on the default network, with every limit: as compose creates it, it matches (no recreate loop)
+    bed.setVars({ ...vars, stack_gamma: true, stack_gamma_limits: true });
+    expect((await rig(['deploy'])).code).toBe(0);
+    const all = async () => ({
+      alpha: await settings('alpha'),
+      beta: await settings('beta'),
+      gamma: await settings('gamma'),
+    });
+    const declared = await all();
+    expect(declared.gamma).toBe(`${project}_default on-failure 1610612736 104857600 570000000 50`);
+    expect((await rig(['plan'])).out).toContain('h1: nothing to do');
+    const kept = await snapshot(bed, ['beta']);
+    await dockerOk(['network', 'disconnect', backend, bed.container('alpha')]);
+    await dockerOk(['network', 'connect', backend, bed.container('gamma')]);
+    await dockerOk([
+      'update',
+      '--restart',
+      'no',
+      '--memory',
+      '1g',
+      '--cpus',
+      '1',
+      '--pids-limit',
+      '100',
+      bed.container('gamma'),
+    ]);
+    const drift = await rig(['drift']);
+    expect(drift.code).toBe(2);
+    expect(drift.out).toContain(
+      `~ alpha: container runs other inputs than the release: not on network ${backend} (docker network disconnect by hand?)`,
+    );
+    expect(drift.out).toMatch(
+      /~ gamma: container runs other inputs than the release: also on network \S+ \(docker network connect by hand\?\); restart policy no instead of on-failure, .* \(docker update by hand\?\)\n/,
+    );
+    expect(drift.out).not.toContain('~ beta');
+    const r = await rig(['deploy']);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain(
+      `~ recreate alpha: not on network ${backend} (docker network disconnect by hand?)  [stack]`,
+    );
+    expect(r.out).toContain(
+      `~ recreate gamma: also on network ${backend} (docker network connect by hand?); restart policy no instead of on-failure, memory limit 1g instead of 1536m, CPUs 1 instead of 0.57, pids limit 100 instead of 50 (docker update by hand?)  [stack]`,
+    );
+    expect(r.out).not.toMatch(/recreate beta/);
+    expect(await all()).toEqual(declared);
+    expect(await snapshot(bed, ['beta'])).toEqual(kept);
+    expect((await rig(['plan'])).out).toContain('h1: nothing to do');
+    expect((await rig(['drift'])).code).toBe(0);
+    bed.setVars(vars);
+    expect((await rig(['deploy'])).code).toBe(0);
   });
 
   it('never shows the vault secret: not in output, plans, the journal or release metadata', async () => {

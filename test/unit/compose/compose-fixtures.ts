@@ -23,6 +23,7 @@ import type {
   ImageState,
   NetworkState,
 } from '../../../src/facts/containers/docker-state.js';
+import type { ContainerLimits } from '../../../src/facts/containers/container-state.js';
 
 export const STACK: StackConfig = {
   project: 'shop',
@@ -34,6 +35,17 @@ export const STACK: StackConfig = {
 export const ORIGIN = { file: 'roles/web/role.ts', line: 7, col: 3 };
 export const ID_A = `sha256:${'a'.repeat(64)}`;
 export const ID_B = `sha256:${'b'.repeat(64)}`;
+
+/** docker's HostConfig of a container compose created from a spec with no limits and `restart: unless-stopped`. */
+export const NO_LIMITS: ContainerLimits = {
+  restart: 'unless-stopped',
+  restartRetries: 0,
+  memory: 0,
+  memoryReservation: 0,
+  nanoCpus: 0,
+  cpuQuota: 0,
+  pidsLimit: null,
+};
 
 export function svc(
   name: string,

@@ -1,6 +1,7 @@
 // The docker-state and container-state facts: parsers on output recorded from the real scripts, and their refusals.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { NO_LIMITS } from '../../compose/compose-fixtures.js';
 import { containerStatesCmd, parseContainerStates } from '../../../../src/facts/containers/container-state.js';
 import {
   dockerStateCmd,
@@ -18,7 +19,7 @@ const QUERY: DockerStateQuery = {
 };
 const fixture = (name: string): string =>
   readFileSync(new URL(`../../../fixtures/facts/${name}`, import.meta.url), 'utf8');
-const BUSYBOX = 'sha256:9b844dfbbfa81b226d22bfc28afd3a5e932adf4c2415260ee7961d8a55b350c9';
+const BUSYBOX = 'sha256:ded9e44f486cbfa2b061f0371ab4d67b73eee03714f14fc894c6ff9a4d668d3e';
 const FLAVORS = {
   v1: {
     compose: { flavor: 'v1', version: '1.29.2', cli: 'standalone' },
@@ -52,8 +53,17 @@ describe.each(['v1', 'v2'] as const)('parseDockerState on output recorded under 
     expect(state.userPlugin).toBeUndefined();
   });
 
-  it('reads every container of the project, running or not, with status, exit code, restarts and health', () => {
-    const base = { image: BUSYBOX, project: 'rigfact', exitCode: 0, restartCount: 0 };
+  it('reads every container of the project, running or not, with status, exit code, restarts, health, networks and limits', () => {
+    // no restart policy in the file: docker says `` (the recordings set no limits; flaky has on-failure:2)
+    const limits = { ...NO_LIMITS, restart: '' };
+    const base = {
+      image: BUSYBOX,
+      project: 'rigfact',
+      exitCode: 0,
+      restartCount: 0,
+      networks: ['rigfact_default'],
+      limits,
+    };
     const running = { ...base, status: 'running', running: true };
     expect(Object.fromEntries([...byService].map(([s, c]) => [s, summary(c)]))).toEqual({
       run: { ...running, name: named('run'), service: 'run' },
@@ -66,10 +76,18 @@ describe.each(['v1', 'v2'] as const)('parseDockerState on output recorded under 
         running: false,
         exitCode: 1,
         restartCount: 2,
+        limits: { ...limits, restart: 'on-failure', restartRetries: 2 },
       },
       healthy: { ...running, name: named('healthy'), service: 'healthy', health: 'healthy' },
       sick: { ...running, name: named('sick'), service: 'sick', health: 'unhealthy' },
-      idle: { ...base, name: named('idle'), service: 'idle', status: 'created', running: false },
+      idle: {
+        ...base,
+        name: named('idle'),
+        service: 'idle',
+        status: 'created',
+        running: false,
+        networks: ['rigfact_back'],
+      },
     });
     for (const c of state.containers) expect(c.id).toMatch(/^[0-9a-f]{64}$/);
     expect(byService.get('idle')?.startedAt).toBe('0001-01-01T00:00:00Z');
