@@ -111,7 +111,11 @@ async function afterError(t: Transport, s: HostSession, err: unknown, done: numb
     return { ...failure(s.input.host, err, t), changes: done, lockLost: true };
   }
   if (err instanceof HealthGateError || err instanceof ComposeUpError)
-    return rollBack(t, s, err, { ...callbacks(s), runPhase: phaseRunner(t, s, undefined) });
+    return rollBack(t, s, err, {
+      ...callbacks(s),
+      runPhase: phaseRunner(t, s, undefined),
+      afterFiles: () => ctx.pause?.('during-rollback', s.input.host) ?? Promise.resolve(),
+    });
   if (err instanceof PrecheckError) s.journal.add('precheck.failed', { failures: err.failures });
   if (err instanceof ApplyFilesError || err instanceof FileCheckError) journalFilesFailed(s, err);
   const base = { ...failure(s.input.host, err, t), changes: done };

@@ -1,7 +1,7 @@
 // The automatic rollback of a deploy whose `compose up` or health gate failed: the release that was current before it
 // goes back on the host (its files, its containers) through the ordinary plan/apply path, unless --no-rollback.
 import type { Transport } from '../transport/transport.js';
-import { applyPlan } from '../apply/apply-plan.js';
+import { applyPlan, type ApplyPlanOptions } from '../apply/apply-plan.js';
 import { ComposeUpError, type ComposeApplyOptions, type HealthGateError } from '../apply/apply-compose.js';
 import { opsOfRelease } from './host-release.js';
 import { describeError } from '../core/errors/describe-error.js';
@@ -16,7 +16,7 @@ export async function rollBack(
   t: Transport,
   s: HostSession,
   err: HealthGateError | ComposeUpError,
-  how: Pick<ComposeApplyOptions, 'runPhase' | 'onServices' | 'onGate'>,
+  how: Pick<ComposeApplyOptions, 'runPhase' | 'onServices' | 'onGate'> & Pick<ApplyPlanOptions, 'afterFiles'>,
 ): Promise<HostResult> {
   const ctx = s.input.run;
   const host = s.input.host;

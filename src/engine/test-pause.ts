@@ -8,7 +8,8 @@ import path from 'node:path';
  * host may change before the plan is made again under it); `after-facts`: the facts are read under the lock (issue
  * 13's point); `before-files`: the lock is held and nothing is changed yet; `after-files`: the files are written, no
  * container touched; `during-up`: the host's detached `compose up` has been started and rig has not yet seen it end;
- * `during-gate`: the services are up and the health gate is about to poll.
+ * `during-gate`: the services are up and the health gate is about to poll; `during-rollback`: the `up` or the gate failed
+ * and the automatic rollback has written the release's files back, its containers not yet (the failed ones still run).
  */
 export const PAUSE_POINTS = [
   'before-lock',
@@ -17,6 +18,7 @@ export const PAUSE_POINTS = [
   'after-files',
   'during-up',
   'during-gate',
+  'during-rollback',
 ] as const;
 
 export type PausePoint = (typeof PAUSE_POINTS)[number];

@@ -136,6 +136,40 @@ export function crashSuite(
       },
     );
 
+    for (const how of ['SIGKILL', 'SIGINT', 'cut'] as const)
+      it.runIf(FULL_MATRIX)(
+        `${how} during the automatic rollback (files back, the failed container still up): the next deploy rolls back again, the fix deploys`,
+        async () => {
+          n++;
+          bed.setVars(vars(n));
+          expect((await bed.rig(['deploy'])).code).toBe(0);
+          const before = await snapshot(bed);
+          const bad = { FOO: 'bad', SVC_UNHEALTHY: '1', API_KEY: '{{ vault_api_key }}' };
+          bed.setVars({ ...vars(n), stack_alpha_env: bad });
+          const cut = await interrupt(bed, await holdDeployAt(bed, 'during-rollback'), how);
+          console.log(`[crash ${flavor}] ${how} during the rollback: rig said:\n${cut.out}`);
+          if (how === 'SIGKILL') expect(cut.signal, cut.out).toBe('SIGKILL');
+          else expect(cut.exitCode, cut.out).not.toBe(0);
+          const plan = await bed.rig(['plan']);
+          expect(plan.code, plan.out).toBe(2);
+          // the repository still asks for the failing env: the deploy recreates it, its gate fails, it rolls back
+          const again = await bed.rig(['deploy']);
+          expect(again.code, again.out).toBe(1);
+          expect(again.out).toMatch(/health gate failed: alpha unhealthy; rolled back to release/);
+          await allRunning(bed, ['alpha', 'beta'], 45_000);
+          expect(await snapshot(bed)).toEqual(before);
+          bed.setVars(vars(n));
+          const fixed = await bed.rig(['plan']);
+          expect(fixed.code, fixed.out).toBe(0);
+          n++;
+          bed.setVars(vars(n));
+          const r = await bed.rig(['deploy']);
+          expect(r.code, r.out).toBe(0);
+          expect((await inspectContainer(bed.container('alpha')))?.env).toContain(`FOO=v${n}`);
+          expect((await bed.rig(['plan'])).code).toBe(0);
+        },
+      );
+
     it.runIf(FULL_MATRIX || ciFailedUp)(
       'a container the killed run recreated changes health between the plan and the lock: the deploy goes on',
       async () => {

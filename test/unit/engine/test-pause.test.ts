@@ -15,7 +15,7 @@ describe('testPauses', () => {
 
   it('refuses unknown points and a missing or relative directory', () => {
     expect(() => testPauses({ RIG_TEST_PAUSE: 'during-up,bogus', RIG_TEST_PAUSE_DIR: '/tmp' })).toThrow(
-      'unknown pause point bogus (known: before-lock, after-facts, before-files, after-files, during-up, during-gate)',
+      'unknown pause point bogus (known: before-lock, after-facts, before-files, after-files, during-up, during-gate, during-rollback)',
     );
     expect(() => testPauses({ RIG_TEST_PAUSE: 'during-up' })).toThrow('RIG_TEST_PAUSE_DIR');
     expect(() => testPauses({ RIG_TEST_PAUSE: 'during-up', RIG_TEST_PAUSE_DIR: 'rel' })).toThrow('RIG_TEST_PAUSE_DIR');
