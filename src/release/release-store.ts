@@ -118,8 +118,20 @@ export async function fetchBlobs(
  * no `cat`, `sort -u` or temp file) to name those to remove, all with one `rm` (it was a process per blob, then
  * cat, sort, ls, grep and an `rm` of the temp). When grep finds none (exit 1) or fails, nothing is removed; a blob
  * that cannot be removed does not fail the release (it is garbage, removed by a later release).
+ * The images of the removed releases' services (their `imageId`s, read by the shell before the removal: no process) that no
+ * kept release lists are removed too when docker gives them no tag (pulled by digest, or left by a tag that moved on):
+ * `docker image rm`, never forced, so an image a container still uses, a child image depends on or another name refers
+ * to stays, and an image tagged by hand (or by another project) is never touched. Each docker call is bounded by
+ * `timeout` (a hung daemon must not hold the run's last exec). Nothing of it fails the release.
  */
 const WRITE = `d="$1/releases"; id=$2; keep=$3; shift 3
+ids() {
+  l=; { IFS= read -r l || :; } 2>/dev/null <"$1"
+  while case $l in *'"imageId":"sha256:'*) true ;; *) false ;; esac; do
+    l=\${l#*'"imageId":"sha256:'}; i=\${l%%'"'*}
+    case $i in *[!0-9a-f]*) ;; *) [ \${#i} -eq 64 ] && found="$found sha256:$i" ;; esac
+  done
+}
 umask 077
 mkdir -p -m 0700 -- "$d/$id" || exit 1
 IFS= read -r json || exit 1
@@ -129,11 +141,15 @@ printf '%s\\n' "$id" > "$d/.current.tmp" && mv -f -- "$d/.current.tmp" "$d/curre
 set --
 for r in "$d"/${ID_GLOB}; do [ -e "$r" ] && set -- "$@" "\${r##*/}"; done
 over=$(($# - keep))
+found=
 for old do
   [ "$over" -gt 0 ] || break
   over=$((over - 1))
-  [ "$old" = "$id" ] || rm -rf -- "\${d:?}/$old"
+  [ "$old" = "$id" ] && continue
+  ids "$d/$old/release.json"
+  rm -rf -- "\${d:?}/$old"
 done
+gone_images=$found
 set --
 for r in "$d"/*/blobs.txt; do [ -e "$r" ] && set -- "$@" -f "$r"; done
 if [ $# -gt 0 ] && gone=$(for b in "$d"/blobs/*; do [ -e "$b" ] && printf '%s\\n' "\${b##*/}"; done | grep -vxF "$@")
@@ -142,7 +158,16 @@ then
 '
   for b in $gone; do set -- "$@" "$d/blobs/$b"; done
   rm -f -- "$@" || :
-fi`;
+fi
+[ -n "$gone_images" ] || exit 0
+set +f; unset IFS; found=
+for r in "$d"/*/release.json; do [ -e "$r" ] && ids "$r"; done
+set --
+for i in $gone_images; do case "$found " in *" $i "*) ;; *) set -- "$@" "$i" ;; esac; done
+[ $# -gt 0 ] || exit 0
+dk() { if command -v timeout >/dev/null 2>&1; then timeout 120 docker "$@"; else docker "$@"; fi; }
+rm=$(dk image inspect --format '{{.Id}} {{len .RepoTags}}' -- "$@" 2>/dev/null | while read -r i n; do [ "$n" = 0 ] && printf '%s\\n' "$i"; done)
+[ -z "$rm" ] || dk image rm -- $rm >/dev/null 2>&1 || :`;
 
 /** The blobs a release refers to (kept while it is): its files', and its compose files' (present when stored). */
 export function releaseBlobs(release: Release): string[] {

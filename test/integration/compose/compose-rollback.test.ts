@@ -217,4 +217,33 @@ describe.skipIf(skip !== undefined)('health gate, rollback and the deploy lock',
     });
     expect((await onHost(bed, `test -e ${bed.stateDir}/lock`)).code).not.toBe(0);
   });
+
+  it('the image only a pruned release ran is removed once no tag names it; one a container still uses stays', async () => {
+    const present = async (id: string): Promise<boolean> => (await docker(['image', 'inspect', id])).code === 0;
+    const deployOn = async (variant: string): Promise<string> => {
+      const id = await retagVariant('local/rig-svc:1', bed.images.alpha, variant);
+      const r = await bed.rig(['deploy']);
+      expect(r.code, r.out).toBe(0);
+      expect((await inspectContainer(bed.container('alpha')))?.image).toBe(id);
+      return id;
+    };
+    bed.setVars({ ...good, rig_releases_keep: 2 });
+    // each variant takes the tag from the one before, which is left with no tag (as a tag pulled anew leaves it)
+    const v1 = await deployOn('prune-1');
+    const v2 = await deployOn('prune-2');
+    expect(await present(v1)).toBe(true); // the release before the current one ran it: a rollback needs it
+    const v3 = await deployOn('prune-3');
+    expect(await present(v1)).toBe(false);
+    expect(await present(v2)).toBe(true);
+    // a container made from v2 by hand: docker refuses to remove the image (rig never forces), the deploy goes on
+    const hand = `${bed.container('alpha')}_by_hand`;
+    await docker(['create', '--name', hand, v2]);
+    try {
+      await deployOn('prune-4');
+      expect(await present(v2)).toBe(true);
+      expect(await present(v3)).toBe(true);
+    } finally {
+      await docker(['rm', '-f', hand]);
+    }
+  });
 });

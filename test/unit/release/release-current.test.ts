@@ -169,4 +169,55 @@ describe('releaseWriteCmd pruning', () => {
     // the release: mkdir, two renames; the pruned release: rm -rf; the blobs: one grep, one rm
     expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['mkdir', 'mv', 'mv', 'rm', 'grep', 'rm']);
   });
+
+  it('removes the images only pruned releases ran, when untagged, with docker image rm (never forced)', () => {
+    const d = stateDir([]);
+    const img = (c: string): string => `sha256:${c.repeat(64)}`;
+    const bin = mkdtempSync(path.join(tmpdir(), 'rig-release-docker-'));
+    dirs.push(bin);
+    const log = path.join(bin, 'log');
+    // a docker that answers `image inspect` with each id and its tag count (e is tagged), and logs its calls
+    writeFileSync(
+      path.join(bin, 'docker'),
+      `#!/bin/sh\necho "docker $*" >> ${log}\n[ "$1 $2" = "image inspect" ] || exit 0\nshift 5\nfor i do case $i in *eeee*) echo "$i 1" ;; *) echo "$i 0" ;; esac; done\n`,
+      { mode: 0o755 },
+    );
+    writeFileSync(log, '');
+    const service = (name: string, imageId: string) => ({
+      role: 'r',
+      name,
+      phase: 'apps',
+      spec: { image: `reg/app@sha256:${'f'.repeat(64)}` },
+      gate: {},
+      requested: 'reg/app:1',
+      imageId,
+      fingerprint: 'f',
+    });
+    const write = (id: string, images: string[]): void => {
+      const rel = { ...record(id), services: images.map((c, i) => service(`s${i}`, img(c))) };
+      const { cmd, stdin } = releaseWriteCmd(d, releaseSchema.parse(rel), 2);
+      execFileSync('/bin/sh', ['-c', render(cmd)], { input: stdin, env: { PATH: `${bin}:/usr/bin:/bin` } });
+    };
+    const calls = (): string[] => readFileSync(log, 'utf8').trim().split('\n').filter(Boolean);
+    write('20261201T000000Z-0001', ['a', 'b', 'e']);
+    write('20261202T000000Z-0002', ['b', 'c']);
+    expect(calls()).toEqual([]);
+    // 0001 is pruned: a and e ran in it only; b is kept by 0002; e has a tag, so only a goes
+    write('20261203T000000Z-0003', ['c', 'd']);
+    expect(calls()).toEqual([
+      `docker image inspect --format {{.Id}} {{len .RepoTags}} -- ${img('a')} ${img('e')}`,
+      `docker image rm -- ${img('a')}`,
+    ]);
+    writeFileSync(log, '');
+    // 0002 is pruned: b only ran there; c is still current
+    write('20261204T000000Z-0004', ['c', 'd']);
+    expect(calls()).toEqual([
+      `docker image inspect --format {{.Id}} {{len .RepoTags}} -- ${img('b')}`,
+      `docker image rm -- ${img('b')}`,
+    ]);
+    writeFileSync(log, '');
+    // the pruned release ran what the kept ones run: no docker call at all
+    write('20261205T000000Z-0005', ['c', 'd']);
+    expect(calls()).toEqual([]);
+  });
 });
