@@ -1,16 +1,18 @@
-// What changes a container in place under compose's labels: `docker network connect` / `disconnect` and `docker
-// update` (restart policy, memory, CPUs, pids). Compose keeps no record of them (its `up` says "Running" and leaves the
+// What changes a container in place under compose's labels: `docker rename`, `docker network connect` / `disconnect`
+// and `docker update` (restart policy, memory, CPUs, pids). Compose keeps no record of them (its `up` says "Running" and leaves the
 // container as it is), so rig compares the container's networks and limits with the service's definition. Pure.
 import type { ServiceSpec } from '../core/desired/service.js';
 import { networkName } from '../core/desired/service.js';
 import type { ContainerState } from '../facts/containers/container-state.js';
 
 /**
- * Why `c`, created from `spec` in `project` (its labels say so), no longer runs as defined: a network it lacks or has
- * in excess, a limit changed by hand. Empty when it matches, or when the facts did not read them.
+ * Why `c`, created from `spec` in `project` as container `name` (its labels say so), no longer runs as defined: another
+ * name, a network it lacks or has in excess, a limit changed by hand. Empty when it matches, or when the facts did not
+ * read them.
  */
-export function settingsChanged(spec: ServiceSpec, c: ContainerState, project: string): string[] {
-  const reasons: string[] = [];
+export function settingsChanged(spec: ServiceSpec, c: ContainerState, project: string, name: string): string[] {
+  // found by its compose labels under another name: `docker exec <name>` (smoke checks, `rig exec`) would miss it
+  const reasons = c.name === name ? [] : [`named ${c.name} instead of ${name} (docker rename by hand?)`];
   if (c.networks) {
     // a service without networks is on the project's default one, which compose creates
     const wanted =

@@ -99,7 +99,7 @@ export function decideService(wanted: WantedService, current: CurrentService): S
   let reasons = recreateReasons(s, c, taken, current.localImageId, wanted.fileSteps);
   const done = s.op.gate.oneShot && c.status === 'exited' && c.exitCode === 0;
   // networks and limits changed in place (a one-shot that did its work is left as it is): only a recreate undoes them
-  const byHand = done ? [] : settingsChanged(s.op.spec, c, wanted.project);
+  const byHand = done ? [] : settingsChanged(s.op.spec, c, wanted.project, s.container);
   if (reasons.length > 0 && s.op.reload && !reasons.some((r) => r.startsWith('image changed'))) {
     const reload = plannedReload(s, c, taken.inputs);
     if (reload && byHand.length === 0) return asReload(reload);

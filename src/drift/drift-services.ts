@@ -92,7 +92,7 @@ function oneService(
   };
   const entry = edited?.entries.get(s.name);
   const wanted = {
-    ...wantedOf(release, s, c, record),
+    ...wantedOf(release, s, c, name, record),
     ...(entry !== undefined && edited ? { editedEntry: entry, modifiedAt: edited.modifiedAt } : {}),
   };
   const decision = s.fingerprint === '' ? undefined : decideService(wanted, current);
@@ -125,6 +125,7 @@ function wantedOf(
   release: Release,
   s: ReleaseService,
   c: ContainerState,
+  name: string,
   record: ReloadRecord | undefined,
 ): WantedService {
   const managed = new Map(release.files.map((f) => [f.path, f.sha256]));
@@ -135,6 +136,7 @@ function wantedOf(
   const mounts = s.spec.mounts.flatMap((m) => (m.type === 'bind' ? [m.source] : []));
   const reload = s.reload ?? (record === undefined ? undefined : { paths: mounts, command: [] });
   const op = { kind: 'service' as const, name: s.name, phase: s.phase, spec: s.spec, gate: s.gate, origin: undefined };
-  const service = { role: s.role, selected: true, op: reload ? { ...op, reload } : op, container: c.name, inputs };
+  // the container's own name, which a container found by its labels under another may not have (docker rename)
+  const service = { role: s.role, selected: true, op: reload ? { ...op, reload } : op, container: name, inputs };
   return { service: { ...service, fingerprint: s.fingerprint }, project: release.project, fileSteps: [] };
 }

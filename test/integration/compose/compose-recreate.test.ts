@@ -352,7 +352,7 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     expect((await rig(['drift'])).code).toBe(0);
   });
 
-  it('networks and limits changed in place (network disconnect/connect, docker update) drift, and the deploy recreates them as declared', async () => {
+  it('name, networks and limits changed in place (docker rename, network disconnect/connect, docker update) drift, and the deploy recreates them as declared', async () => {
     const vars = { stack_alpha_env: { FOO: 'six', API_KEY: '{{ vault_api_key }}' }, stack_alpha_conf: 'hello again\n' };
     const project = bed.host.composeProject;
     // rig's networks are `<project>_<name>` with `-` as `_`; compose's default one keeps the project as it is
@@ -378,25 +378,16 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
     const kept = await snapshot(bed, ['beta']);
     await dockerOk(['network', 'disconnect', backend, bed.container('alpha')]);
     await dockerOk(['network', 'connect', backend, bed.container('gamma')]);
-    await dockerOk([
-      'update',
-      '--restart',
-      'no',
-      '--memory',
-      '1g',
-      '--cpus',
-      '1',
-      '--pids-limit',
-      '100',
-      bed.container('gamma'),
-    ]);
+    const gamma = bed.container('gamma');
+    await dockerOk(['update', '--restart', 'no', '--memory', '1g', '--cpus', '1', '--pids-limit', '100', gamma]);
+    await dockerOk(['rename', gamma, `${gamma}_old`]);
     const drift = await rig(['drift']);
     expect(drift.code).toBe(2);
     expect(drift.out).toContain(
       `~ alpha: container runs other inputs than the release: not on network ${backend} (docker network disconnect by hand?)`,
     );
     expect(drift.out).toMatch(
-      /~ gamma: container runs other inputs than the release: also on network \S+ \(docker network connect by hand\?\); restart policy no instead of on-failure, .* \(docker update by hand\?\)\n/,
+      /~ gamma: container runs other inputs than the release: named \S+_old instead of \S+ \(docker rename by hand\?\); also on network \S+ \(docker network connect by hand\?\); restart policy no instead of on-failure, .* \(docker update by hand\?\)\n/,
     );
     expect(drift.out).not.toContain('~ beta');
     const r = await rig(['deploy']);
@@ -405,7 +396,7 @@ describe.skipIf(skip !== undefined)('compose recreation matrix', () => {
       `~ recreate alpha: not on network ${backend} (docker network disconnect by hand?)  [stack]`,
     );
     expect(r.out).toContain(
-      `~ recreate gamma: also on network ${backend} (docker network connect by hand?); restart policy no instead of on-failure, memory limit 1g instead of 1536m, CPUs 1 instead of 0.57, pids limit 100 instead of 50 (docker update by hand?)  [stack]`,
+      `~ recreate gamma: named ${gamma}_old instead of ${gamma} (docker rename by hand?); also on network ${backend} (docker network connect by hand?); restart policy no instead of on-failure, memory limit 1g instead of 1536m, CPUs 1 instead of 0.57, pids limit 100 instead of 50 (docker update by hand?)  [stack]`,
     );
     expect(r.out).not.toMatch(/recreate beta/);
     expect(await all()).toEqual(declared);

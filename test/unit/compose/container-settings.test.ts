@@ -10,7 +10,7 @@ import { decide, recordOf, running, was, web } from './decide-fixtures.js';
 const spec = (s: Partial<ServiceSpecInput> = {}) => serviceSpecSchema.parse({ image: 'app:1', ...s });
 const container = (over: Partial<ContainerState>): ContainerState => ({ ...running, ...over });
 const changed = (s: Partial<ServiceSpecInput>, over: Partial<ContainerState>): string[] =>
-  settingsChanged(spec(s), container(over), 'shop');
+  settingsChanged(spec(s), container(over), 'shop', running.name);
 
 describe('settingsChanged: networks', () => {
   it('matches the declared networks by their docker names, and the default one without any', () => {
@@ -31,6 +31,18 @@ describe('settingsChanged: networks', () => {
   it('says nothing when the facts did not read them', () => {
     expect('networks' in running || 'limits' in running).toBe(false);
     expect(changed({ networks: ['back'], memLimit: '1g' }, {})).toEqual([]);
+  });
+});
+
+describe('settingsChanged: the name', () => {
+  it('names a container found by its compose labels under another name than its own', () => {
+    expect(changed({}, { name: 'shop_web_old' })).toEqual([
+      `named shop_web_old instead of ${running.name} (docker rename by hand?)`,
+    ]);
+    expect(decide(was, { container: { ...running, name: 'shop_web_old' } })).toEqual({
+      action: 'recreate',
+      reasons: [`named shop_web_old instead of ${running.name} (docker rename by hand?)`],
+    });
   });
 });
 
