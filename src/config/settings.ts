@@ -33,6 +33,14 @@ export const SettingsSchema = z.strictObject({
     .max(600)
     .optional()
     .describe("SSH connect timeout per host, seconds (unset: ssh_config's ConnectTimeout for the host, else 10)"),
+  RIG_FACTS_TIMEOUT: z.coerce
+    .number()
+    .min(1)
+    .max(3600)
+    .default(120)
+    .describe(
+      "Deadline of a host's facts exec (plan, deploy, drift, status), seconds: a command hanging there (a hung dockerd) fails that host",
+    ),
   RIG_TELEGRAM_API_BASE: z
     .url({ protocol: /^https?$/ })
     .default('https://api.telegram.org')

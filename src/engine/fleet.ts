@@ -25,6 +25,8 @@ export interface RunHostsOptions {
   readonly forks: number;
   /** RIG_CONNECT_TIMEOUT; undefined: ssh_config's ConnectTimeout for each host, else 10 s. */
   readonly connectTimeoutSec?: number | undefined;
+  /** RIG_FACTS_TIMEOUT: the deadline of each host's facts exec (undefined: none). */
+  readonly factsTimeoutSec?: number | undefined;
   readonly acceptNewHostKeys: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Repository known_hosts (checked besides the user's and the system's files). */
@@ -179,12 +181,16 @@ async function closeAll(sessions: readonly HostSession[], error: string): Promis
 
 /** How every command reaches hosts: ssh2 with the run's host-key policy and connect timeout. */
 export async function sshConnector(
-  opts: Pick<RunHostsOptions, 'acceptNewHostKeys' | 'env' | 'connectTimeoutSec' | 'repoKnownHosts' | 'recordInRepo'>,
+  opts: Pick<
+    RunHostsOptions,
+    'acceptNewHostKeys' | 'env' | 'connectTimeoutSec' | 'factsTimeoutSec' | 'repoKnownHosts' | 'recordInRepo'
+  >,
 ): Promise<(name: string, c: Connection) => Promise<Transport>> {
   const ssh = await defaultSshOptions({
     acceptNewHostKeys: opts.acceptNewHostKeys,
     env: opts.env,
     ...(opts.connectTimeoutSec === undefined ? {} : { readyTimeoutMs: opts.connectTimeoutSec * 1000 }),
+    ...(opts.factsTimeoutSec === undefined ? {} : { factsTimeoutMs: opts.factsTimeoutSec * 1000 }),
     ...(opts.repoKnownHosts ? { repoKnownHosts: opts.repoKnownHosts } : {}),
     recordInRepo: opts.recordInRepo === true,
   });

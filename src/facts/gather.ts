@@ -43,14 +43,57 @@ export type Settled<F extends FactSet> = {
   readonly [K in keyof F]: F[K] extends Fact<infer T> ? FactOutcome<T> : undefined;
 };
 
-/** A host whose batches run as one plain exec (none when there is nothing to run). */
+/**
+ * A facts exec past its deadline (Transport.factsTimeoutMs, RIG_FACTS_TIMEOUT): `hung` is the index of the part that
+ * had not finished among those the caller asked for, `fact` its name once `gather` knows it.
+ */
+export class FactsTimeoutError extends Error {
+  override readonly name = 'FactsTimeoutError';
+  constructor(
+    readonly host: string,
+    readonly seconds: number,
+    readonly hung: number,
+    readonly fact?: string,
+  ) {
+    const docker = fact === 'docker-state' || fact === 'project-containers';
+    const what =
+      fact === undefined
+        ? ''
+        : docker
+          ? `: fact ${fact} was still running (docker does not answer: a hung dockerd? \`docker ps\` on the host would hang too)`
+          : `: fact ${fact} was still running (a command of it hangs on the host)`;
+    super(`${host}: reading the host's facts did not finish within ${seconds} s (RIG_FACTS_TIMEOUT)${what}`);
+  }
+}
+
+/** The timeout of a facts exec as a FactsTimeoutError (which of its parts hung, `skip` leading parts not counted). */
+export function factsTimeout(
+  t: Transport,
+  err: unknown,
+  split: (stdout: Buffer) => readonly PartResult[],
+  skip = 0,
+): unknown {
+  if (!(err instanceof RemoteCommandError) || err.kind !== 'timeout' || t.factsTimeoutMs === undefined) return err;
+  const done = split(err.stdoutSoFar ?? Buffer.alloc(0)).length;
+  // negative: it hung in one of the leading parts (the lock's), before any fact
+  return new FactsTimeoutError(t.host, t.factsTimeoutMs / 1000, done - skip);
+}
+
+/** The deadline option of a facts exec on `t`. */
+export function factsDeadline(t: Transport): { timeoutMs?: number } {
+  return t.factsTimeoutMs === undefined ? {} : { timeoutMs: t.factsTimeoutMs };
+}
+
+/** A host whose batches run as one plain exec (none when there is nothing to run), within the facts deadline. */
 export function execHost(t: Transport, become: boolean): FactHost {
   return {
     host: t.host,
     run: async (parts) => {
       if (parts.length === 0) return { results: [], stderr: '', code: 0 };
       const batch = cmdBatch(parts);
-      const r = await t.exec(batch.cmd, { become });
+      const r = await t.exec(batch.cmd, { become, ...factsDeadline(t) }).catch((err: unknown) => {
+        throw factsTimeout(t, err, batch.split);
+      });
       return { results: batch.split(r.stdoutBytes), stderr: r.stderr, code: r.code };
     },
   };
@@ -63,7 +106,12 @@ export function factCommands(facts: FactSet): Cmd[] {
 
 /** Reads every fact of `facts` in one batch; a failed command is a RemoteCommandError, bad output a FactError. */
 export async function gather<F extends FactSet>(host: FactHost, facts: F): Promise<Gathered<F>> {
-  return readFacts(host.host, facts, await host.run(factCommands(facts)));
+  const outcome = await host.run(factCommands(facts)).catch((err: unknown) => {
+    if (!(err instanceof FactsTimeoutError) || err.fact !== undefined) throw err;
+    const name = err.hung < 0 ? undefined : asked(facts)[err.hung]?.[1].name;
+    throw new FactsTimeoutError(err.host, err.seconds, err.hung, name);
+  });
+  return readFacts(host.host, facts, outcome);
 }
 
 /** Parses a batch's sections into the facts' values (pure; the sections come in `factCommands` order). */

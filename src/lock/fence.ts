@@ -93,6 +93,7 @@ export function fencedTransport(t: Transport, f: Fence, become: boolean): Transp
   return {
     host: t.host,
     ...(t.user !== undefined ? { user: t.user } : {}),
+    factsTimeoutMs: t.factsTimeoutMs,
     async exec(cmd: Cmd, opts?: ExecOptions): Promise<ExecResult> {
       if (become && opts?.become !== true) return t.exec(cmd, opts);
       const wrapped = fenced(f, cmd);

@@ -3,7 +3,7 @@
 import { display } from '../core/cmd/render.js';
 import type { Cmd } from '../core/cmd/cmd.js';
 import { cmdBatch, type PartResult } from '../core/cmd/batch.js';
-import type { BatchOutcome, FactHost } from '../facts/gather.js';
+import { factsDeadline, factsTimeout, type BatchOutcome, type FactHost } from '../facts/gather.js';
 import { RemoteCommandError } from '../core/errors/remote-errors.js';
 import type { Transport } from '../transport/transport.js';
 import { acquireStep, settleAcquire, type AcquireOptions, type HeldLock, type LockInfo } from '../lock/lock.js';
@@ -34,7 +34,12 @@ export function lockingGather(t: Transport, become: boolean, lock: GatherLock): 
     const step = acquireStep(lock.stateDir, lock.info);
     const after = [lock.then.cmd, ...parts];
     const batch = cmdBatch([step.cmd, ...after], { gate: true });
-    const r = await t.exec(batch.cmd, { become, stdin: step.stdin + lock.then.stdin });
+    // the lock and the marker's write come first: the facts' parts count from the third
+    const r = await t
+      .exec(batch.cmd, { become, stdin: step.stdin + lock.then.stdin, ...factsDeadline(t) })
+      .catch((err: unknown) => {
+        throw factsTimeout(t, err, batch.split, 2);
+      });
     const results = batch.split(r.stdoutBytes);
     const first = results[0] ?? { code: r.code, stdout: r.stdoutBytes };
     const acquired = { code: first.code, stdout: first.stdout.toString('utf8'), stderr: r.stderr };
@@ -42,7 +47,11 @@ export function lockingGather(t: Transport, become: boolean, lock: GatherLock): 
     if (results.length === 1 + after.length) return afterWrite(t, lock.then, results.slice(1), r);
     // taken over: the acquire stopped the batch; the write and the facts now, in one more exec
     const again = cmdBatch(after);
-    const r2 = await t.exec(again.cmd, { become, stdin: lock.then.stdin });
+    const r2 = await t
+      .exec(again.cmd, { become, stdin: lock.then.stdin, ...factsDeadline(t) })
+      .catch((err: unknown) => {
+        throw factsTimeout(t, err, again.split, 1);
+      });
     return afterWrite(t, lock.then, again.split(r2.stdoutBytes), r2);
   };
   return { host: t.host, run };

@@ -53,7 +53,8 @@ export class LocalTransport implements Transport {
     const r = await child.finally(() => clearTimeout(timer));
     const stdoutBytes = Buffer.from(r.stdout);
     const stderr = Buffer.from(r.stderr).toString('utf8');
-    if (timedOut) throw new RemoteCommandError(this.host, inv.display, 'timeout', null, maskSecretsOf(cmd, stderr));
+    if (timedOut)
+      throw new RemoteCommandError(this.host, inv.display, 'timeout', null, maskSecretsOf(cmd, stderr), stdoutBytes);
     const code = r.exitCode ?? 128 + (r.signal === undefined ? 0 : signalNumber(r.signal));
     return { code, stdout: stdoutBytes.toString('utf8'), stderr, stdoutBytes };
   }

@@ -17,6 +17,7 @@ export interface SshDefaultsInput {
   readonly acceptNewHostKeys: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly readyTimeoutMs?: number;
+  readonly factsTimeoutMs?: number;
   /** The system-wide files read after the others (default SYSTEM_KNOWN_HOSTS). */
   readonly systemKnownHosts?: readonly string[];
 }
@@ -41,5 +42,6 @@ export async function defaultSshOptions(input: SshDefaultsInput): Promise<SshTra
     home,
     localUser: input.env['USER'] ?? os.userInfo().username,
     ...(input.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: input.readyTimeoutMs }),
+    ...(input.factsTimeoutMs === undefined ? {} : { factsTimeoutMs: input.factsTimeoutMs }),
   };
 }

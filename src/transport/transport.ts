@@ -84,6 +84,11 @@ export interface Transport {
   readonly host: string;
   /** The login user on the target, when known (`become` wraps commands in sudo unless it is root). */
   readonly user?: string;
+  /**
+   * The deadline of a facts exec (plan, deploy, drift, status read the host in one), ms: a command hanging there (a
+   * hung dockerd's `docker ps`) fails the host instead of holding the run; undefined: none (RIG_FACTS_TIMEOUT).
+   */
+  readonly factsTimeoutMs?: number | undefined;
   exec(cmd: Cmd, opts?: ExecOptions): Promise<ExecResult>;
   /** Starts `cmd` with its output delivered as it comes (logs -f, exec, ssh); resolves once it runs. */
   stream(cmd: Cmd, opts: StreamOptions): Promise<StreamHandle>;

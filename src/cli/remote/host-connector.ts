@@ -16,23 +16,24 @@ export interface ConnectFlags {
 /** The connect options of a run (what `runHosts` and `sshConnector` take). */
 export type ConnectOptions = Pick<
   RunHostsOptions,
-  'acceptNewHostKeys' | 'env' | 'connectTimeoutSec' | 'repoKnownHosts' | 'recordInRepo'
+  'acceptNewHostKeys' | 'env' | 'connectTimeoutSec' | 'factsTimeoutSec' | 'repoKnownHosts' | 'recordInRepo'
 >;
 
 /**
  * `--known-hosts F` or the env's `inventory/<env>/known_hosts` (see known-hosts-files.ts), `--accept-new-host-keys`,
- * and the workstation's RIG_CONNECT_TIMEOUT (unset: ssh_config's ConnectTimeout, else 10 s).
+ * the workstation's RIG_CONNECT_TIMEOUT (unset: ssh_config's ConnectTimeout, else 10 s) and RIG_FACTS_TIMEOUT.
  */
 export function connectOptions(
   inventory: Project['inventory'],
   flags: ConnectFlags,
   io: CliIo,
-  settings: Pick<Settings, 'RIG_CONNECT_TIMEOUT'>,
+  settings: Pick<Settings, 'RIG_CONNECT_TIMEOUT' | 'RIG_FACTS_TIMEOUT'>,
 ): ConnectOptions {
   return {
     acceptNewHostKeys: flags['accept-new-host-keys'] === true,
     env: io.env,
     ...(settings.RIG_CONNECT_TIMEOUT === undefined ? {} : { connectTimeoutSec: settings.RIG_CONNECT_TIMEOUT }),
+    factsTimeoutSec: settings.RIG_FACTS_TIMEOUT,
     ...repoKnownHosts(inventory.dir, flags['known-hosts'], io.cwd, inventory.settings),
   };
 }
@@ -42,7 +43,7 @@ export function connectorOf(
   inventory: Project['inventory'],
   flags: ConnectFlags,
   io: CliIo,
-  settings: Pick<Settings, 'RIG_CONNECT_TIMEOUT'>,
+  settings: Pick<Settings, 'RIG_CONNECT_TIMEOUT' | 'RIG_FACTS_TIMEOUT'>,
 ): Promise<(name: string, c: Connection) => Promise<Transport>> {
   return sshConnector(connectOptions(inventory, flags, io, settings));
 }

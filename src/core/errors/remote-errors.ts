@@ -18,6 +18,8 @@ export class RemoteCommandError extends Error {
     /** Exit status, or null when it timed out. */
     readonly code: number | null,
     stderr: string,
+    /** What a command that timed out had written to stdout by then. */
+    readonly stdoutSoFar?: Buffer,
   ) {
     const tail = stderr.length > STDERR_TAIL_CHARS ? `…${stderr.slice(-STDERR_TAIL_CHARS)}` : stderr;
     super(`${host}: ${describe(kind, code)}: ${command}${tail.trim() === '' ? '' : `\n${indent(tail.trimEnd())}`}`);

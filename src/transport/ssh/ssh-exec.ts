@@ -54,6 +54,7 @@ function collect(client: Client, channel: ClientChannel, req: ChannelRequest): P
                 'timeout',
                 null,
                 req.mask(Buffer.concat(err).toString('utf8')),
+                Buffer.concat(out),
               ),
             );
           }, req.timeoutMs);

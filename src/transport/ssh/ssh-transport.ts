@@ -26,6 +26,8 @@ export interface SshTransportOptions extends DialOptions, SshConfigContext {
   readonly sshConfig: readonly SshConfigLine[];
   /** Channels open at once on the connection; OpenSSH's MaxSessions defaults to 10. Default 8. */
   readonly maxChannels?: number;
+  /** See Transport.factsTimeoutMs. */
+  readonly factsTimeoutMs?: number;
 }
 
 /**
@@ -45,6 +47,7 @@ export class SshTransport implements Transport {
     readonly user: string,
     private readonly clients: readonly Client[],
     private readonly maxChannels: number,
+    readonly factsTimeoutMs: number | undefined,
   ) {}
 
   /** Resolves the target through ssh_config, dials it (and its jump hosts), verifies host keys, authenticates. */
@@ -52,7 +55,13 @@ export class SshTransport implements Transport {
     const endpoints = planEndpoints(target, opts.sshConfig, opts);
     const clients = await dialChain(endpoints, opts);
     const self = endpoints.at(-1);
-    return new SshTransport(target.name, self?.user ?? opts.localUser, clients, opts.maxChannels ?? 8);
+    return new SshTransport(
+      target.name,
+      self?.user ?? opts.localUser,
+      clients,
+      opts.maxChannels ?? 8,
+      opts.factsTimeoutMs,
+    );
   }
 
   get counters(): TransportCounters {

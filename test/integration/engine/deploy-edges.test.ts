@@ -40,6 +40,21 @@ export default defineRole({
 });
 `;
 
+// h2's `unless` check hangs (as `docker ps` does on a host whose dockerd hangs): it rides the facts exec.
+const HANG_ROLE = `import { defineRole, sh, z } from 'rig';
+export default defineRole({
+  name: 'hang',
+  description: 'x',
+  vars: z.object({ hang_dir: z.string() }),
+  tasks: ({ vars, hostVars, dir, command }) => [
+    dir(vars.hang_dir),
+    command('touch', sh('touch "$1/done"', vars.hang_dir), {
+      unless: sh('[ "$1" != h2 ] || sleep 300; test -e "$2/done"', String(hostVars['inventory_hostname']), vars.hang_dir),
+    }),
+  ],
+});
+`;
+
 describe.skipIf(skip !== undefined)('deploy edge cases', () => {
   let bed!: RoleBed;
   useRoleBed(
@@ -47,8 +62,18 @@ describe.skipIf(skip !== undefined)('deploy edge cases', () => {
       roles: [{ name: 'echo', source: ECHO_ROLE }],
       hosts: 2,
       // each host writes under its own data dir, which this machine sees at the same path
-      hostVars: (h) => ({ echo_dir: `${h.dataDir}/echo`, echo_value: 'x', drop_dir: `${h.dataDir}/drop` }),
-      files: { 'roles/drop/role.ts': DROP_ROLE, 'playbooks/drop.yml': '- hosts: all\n  roles: [drop]\n' },
+      hostVars: (h) => ({
+        echo_dir: `${h.dataDir}/echo`,
+        echo_value: 'x',
+        drop_dir: `${h.dataDir}/drop`,
+        hang_dir: `${h.dataDir}/hang`,
+      }),
+      files: {
+        'roles/drop/role.ts': DROP_ROLE,
+        'playbooks/drop.yml': '- hosts: all\n  roles: [drop]\n',
+        'roles/hang/role.ts': HANG_ROLE,
+        'playbooks/hang.yml': '- hosts: all\n  roles: [hang]\n',
+      },
     },
     (b) => (bed = b),
   );
@@ -106,5 +131,23 @@ describe.skipIf(skip !== undefined)('deploy edge cases', () => {
     expect(r.out).toMatch(/h2: (unreachable|failed)/);
     expect(r.out).toMatch(/deploy: 2 hosts, \d+ changes? made; ok=0 changed=1 failed=[01] unreachable=[01]/);
     expect(readFileSync(path.join(bed.host('h1').dataDir, 'drop', 'f.txt'), 'utf8')).toBe('written\n');
+  });
+
+  it('a command hanging in the facts exec fails its host at RIG_FACTS_TIMEOUT, naming the fact; the other deploys', async () => {
+    const args = ['--playbook', 'playbooks/hang.yml', '--known-hosts', bed.tb.knownHostsPath];
+    const env = { RIG_FACTS_TIMEOUT: '2' };
+    const started = Date.now();
+    const plan = await bed.rig(['plan', ...args], { env });
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(plan.code, plan.out).toBe(1);
+    const why =
+      "h2: reading the host's facts did not finish within 2 s (RIG_FACTS_TIMEOUT): fact command-checks was still running (a command of it hangs on the host)";
+    expect(plan.out).toContain(why);
+    expect(plan.out).toMatch(/h1: 2 changes/);
+    const r = await bed.rig(['deploy', ...args], { env });
+    expect(r.code, r.out).toBe(1);
+    expect(r.out).toContain(why);
+    expect(existsSync(path.join(bed.host('h1').dataDir, 'hang', 'done'))).toBe(true);
+    expect(existsSync(path.join(bed.host('h2').dataDir, 'hang', 'done'))).toBe(false);
   });
 });

@@ -22,6 +22,7 @@ describe('workstation settings', () => {
     expect(loadSettings(root, {})).toEqual({
       RIG_ENV: 'local',
       RIG_FORKS: 100,
+      RIG_FACTS_TIMEOUT: 120,
       RIG_TELEGRAM_API_BASE: 'https://api.telegram.org',
     });
   });
