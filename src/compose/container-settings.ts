@@ -30,20 +30,24 @@ export function settingsChanged(spec: ServiceSpec, c: ContainerState, project: s
       changed.push(
         `restart policy ${restart}${l.restartRetries !== 0 ? `:${l.restartRetries}` : ''} instead of ${spec.restart}`,
       );
+    // A limit docker reports as none although the definition sets one is not taken for a change: docker discards a
+    // limit the kernel cannot apply (no memory or pids cgroup, rootless on cgroup v1), with a warning, and keeps none;
+    // a recreate would get none again, for ever. `docker update` cannot lift a memory limit anyway.
     const bytes = (what: string, has: number, wants: string | undefined): void => {
       const want = wants === undefined ? 0 : byteCount(wants);
-      if (has !== want) changed.push(`${what} ${has === 0 ? 'none' : sizeText(has)} instead of ${wants ?? 'none'}`);
+      if (has !== want && has !== 0) changed.push(`${what} ${sizeText(has)} instead of ${wants ?? 'none'}`);
     };
     bytes('memory limit', l.memory, spec.memLimit);
     bytes('memory reservation', l.memoryReservation, spec.memReservation);
     // compose turns `cpus` into billionths through a float (0.57 CPUs can become 569999999)
     const cpus = spec.cpus ?? 0;
-    if (Math.abs(l.nanoCpus - cpus * 1e9) > 1000 || l.cpuQuota !== 0)
+    if ((l.nanoCpus !== 0 && Math.abs(l.nanoCpus - cpus * 1e9) > 1000) || l.cpuQuota !== 0)
       changed.push(
-        `CPUs ${l.cpuQuota !== 0 ? `quota ${l.cpuQuota}` : l.nanoCpus === 0 ? 'none' : l.nanoCpus / 1e9} instead of ${spec.cpus ?? 'none'}`,
+        `CPUs ${l.cpuQuota !== 0 ? `quota ${l.cpuQuota}` : l.nanoCpus / 1e9} instead of ${spec.cpus ?? 'none'}`,
       );
     const pids = l.pidsLimit === null || l.pidsLimit <= 0 ? undefined : l.pidsLimit;
-    if (pids !== spec.pidsLimit) changed.push(`pids limit ${pids ?? 'none'} instead of ${spec.pidsLimit ?? 'none'}`);
+    if (pids !== undefined && pids !== spec.pidsLimit)
+      changed.push(`pids limit ${pids} instead of ${spec.pidsLimit ?? 'none'}`);
     if (changed.length > 0) reasons.push(`${changed.join(', ')} (docker update by hand?)`);
   }
   return reasons;

@@ -84,9 +84,17 @@ describe('settingsChanged: what docker update changes', () => {
     expect(changed({ cpus: 1 }, limits({ nanoCpus: 1000000000, cpuQuota: 50000 }))).toEqual([
       'CPUs quota 50000 instead of 1 (docker update by hand?)',
     ]);
-    expect(changed({ memLimit: '1g' }, limits({ memory: 0 }))).toEqual([
-      'memory limit none instead of 1g (docker update by hand?)',
+    expect(changed({ memLimit: '1g' }, limits({ memory: 2 * 1024 ** 3 }))).toEqual([
+      'memory limit 2g instead of 1g (docker update by hand?)',
     ]);
+  });
+
+  it('takes no limit where the definition sets one for docker discarding it (no such cgroup), not for a change', () => {
+    const s = { memLimit: '1g', memReservation: '100m', cpus: 0.5, pidsLimit: 50 };
+    expect(changed(s, limits({ memory: 0, memoryReservation: 0, nanoCpus: 0, pidsLimit: null }))).toEqual([]);
+    expect(
+      changed(s, limits({ memory: 1024 ** 3, memoryReservation: 100 * 1024 ** 2, nanoCpus: 5e8, pidsLimit: 0 })),
+    ).toEqual([]);
   });
 
   it('byteCount reads sizes in units of 1024, as compose does', () => {
