@@ -2,6 +2,7 @@
 // exit 0.
 import type { ContainerState } from '../facts/containers/container-state.js';
 import { gateStateCmd, parseGateState } from '../facts/containers/gate-state.js';
+import { RemoteCommandError } from '../core/errors/remote-errors.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import type { ServiceStep } from '../core/plan-data/plan-types.js';
@@ -67,6 +68,9 @@ export interface GateOptions {
   readonly signal?: AbortSignal;
 }
 
+/** How long a poll may take beyond the longest deadline of the services it polls, s. */
+const POLL_MARGIN_SEC = 15;
+
 /** Polls until every service is decided or past its own deadline; one exec per poll covers all of them. */
 export async function waitForGate(
   t: Transport,
@@ -81,7 +85,25 @@ export async function waitForGate(
     if (pending.length === 0) break;
     opts.signal?.throwIfAborted();
     const names = pending.map((s) => s.container);
-    const poll = parseGateState((await run(t, gateStateCmd(names), { become: opts.become === true })).stdout, names);
+    // a poll past the pending services' own deadlines (and a margin) is docker not answering: the gate fails then,
+    // where an exec without a deadline would hold the deploy for ever (a hung dockerd; keepalives still answered)
+    const left = Math.max(...pending.map((s) => s.gate.timeoutSec)) - (Date.now() - started) / 1000;
+    const timeoutSec = Math.ceil(Math.max(0, left)) + POLL_MARGIN_SEC;
+    const out = await run(t, gateStateCmd(names), { become: opts.become === true, timeoutMs: timeoutSec * 1000 }).catch(
+      (err: unknown) => {
+        if (err instanceof RemoteCommandError && err.kind === 'timeout') return undefined;
+        throw err;
+      },
+    );
+    if (out === undefined) {
+      const seconds = round((Date.now() - started) / 1000);
+      for (const s of pending) {
+        const detail = `docker did not answer within ${timeoutSec}s (a hung dockerd?)`;
+        results.set(s.service, { service: s.service, container: s.container, ok: false, detail, seconds });
+      }
+      break;
+    }
+    const poll = parseGateState(out.stdout, names);
     const elapsed = (Date.now() - started) / 1000;
     for (const s of pending) {
       const g = poll.containers.find((x) => x.state.name === s.container);

@@ -17,6 +17,7 @@ import {
 import { REPO_ROOT } from '../../helpers/project.js';
 import { requireDocker } from '../../helpers/testbed/index.js';
 import { buildCli } from '../../helpers/build-cli.js';
+import { holdDeployAt } from '../../helpers/crash.js';
 
 const skip = await requireDocker();
 const BIN = path.join(REPO_ROOT, 'bin', 'rig.js');
@@ -245,5 +246,30 @@ describe.skipIf(skip !== undefined)('health gate, rollback and the deploy lock',
     } finally {
       await docker(['rm', '-f', hand]);
     }
+  });
+
+  it('docker hanging during the health gate fails the gate at its deadline; the rollback fails at the facts deadline, and the run ends', async () => {
+    bed.setVars({ stack_alpha_env: { FOO: 'hang', API_KEY: '{{ vault_api_key }}' }, stack_gate_timeout: 2 });
+    const held = await holdDeployAt(bed, 'during-gate', [], { RIG_FACTS_TIMEOUT: '3' });
+    // from here on docker on the host never answers (as a hung dockerd), until put back
+    const hang = 'mv /usr/bin/docker /usr/bin/docker.real && printf "#!/bin/sh\nexec sleep 600\n" > /usr/bin/docker';
+    expect((await onHost(bed, `${hang} && chmod 755 /usr/bin/docker`)).code).toBe(0);
+    try {
+      held.release();
+      const r = await held.child;
+      const out = `${String(r.stdout)}\n${String(r.stderr)}`;
+      expect(r.exitCode, out).toBe(1);
+      expect(out).toMatch(/health gate failed: alpha docker did not answer within 17s \(a hung dockerd\?\)/);
+      expect(out).toContain('(docker logs did not answer within 20 s)');
+      expect(out).toMatch(
+        /the rollback to release \S+ failed too: h1: reading the host's facts did not finish within 3 s/,
+      );
+    } finally {
+      await onHost(bed, 'mv -f /usr/bin/docker.real /usr/bin/docker; pkill -f "sleep 600"; true');
+    }
+    bed.setVars(good);
+    const r = await bed.rig(['deploy']);
+    expect(r.code, r.out).toBe(0);
+    expect((await inspectContainer(bed.container('alpha')))?.env).toContain('FOO=good');
   });
 });
