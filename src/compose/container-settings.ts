@@ -1,6 +1,7 @@
 // What changes a container in place under compose's labels: `docker rename`, `docker network connect` / `disconnect`
-// and `docker update` (restart policy, memory, CPUs, pids). Compose keeps no record of them (its `up` says "Running" and leaves the
-// container as it is), so rig compares the container's networks and limits with the service's definition. Pure.
+// and `docker update` (restart policy, memory, CPUs, pids). Compose keeps no record of them (its `up` says "Running"
+// and leaves the container as it is), so rig compares the container's name, networks and limits with the service's
+// definition. Pure.
 import type { ServiceSpec } from '../core/desired/service.js';
 import { networkName } from '../core/desired/service.js';
 import type { ContainerState } from '../facts/containers/container-state.js';

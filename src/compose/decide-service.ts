@@ -80,9 +80,9 @@ export type ServiceDecision =
 
 /**
  * Decides one service. Recreate wins over reload when anything but files under the service's reload paths changed
- * (its image above all), or when its networks or limits were changed in place (`docker network connect`, `docker
- * update`: compose's `up` leaves them); a container already as wanted still needs a start (stopped) or its health gate
- * (not through it, or unknown to the host's current release).
+ * (its image above all), or when its name, networks or limits were changed in place (`docker rename`, `docker network
+ * connect`, `docker update`: compose's `up` leaves them); a container already as wanted still needs a start (stopped)
+ * or its health gate (not through it, or unknown to the host's current release).
  */
 export function decideService(wanted: WantedService, current: CurrentService): ServiceDecision {
   const s = wanted.service;
@@ -98,7 +98,7 @@ export function decideService(wanted: WantedService, current: CurrentService): S
   const taken = takenInputs(c, s.op.reload ? current.record : undefined);
   let reasons = recreateReasons(s, c, taken, current.localImageId, wanted.fileSteps);
   const done = s.op.gate.oneShot && c.status === 'exited' && c.exitCode === 0;
-  // networks and limits changed in place (a one-shot that did its work is left as it is): only a recreate undoes them
+  // name, networks and limits changed in place (a one-shot that did its work is left as it is): a recreate undoes them
   const byHand = done ? [] : settingsChanged(s.op.spec, c, wanted.project, s.container);
   if (reasons.length > 0 && s.op.reload && !reasons.some((r) => r.startsWith('image changed'))) {
     const reload = plannedReload(s, c, taken.inputs);

@@ -8,8 +8,9 @@ import path from 'node:path';
  * host may change before the plan is made again under it); `after-facts`: the facts are read under the lock (issue
  * 13's point); `before-files`: the lock is held and nothing is changed yet; `after-files`: the files are written, no
  * container touched; `during-up`: the host's detached `compose up` has been started and rig has not yet seen it end;
- * `during-gate`: the services are up and the health gate is about to poll; `during-rollback`: the `up` or the gate failed
- * and the automatic rollback has written the release's files back, its containers not yet (the failed ones still run).
+ * `during-gate`: the services are up and the health gate is about to poll; `during-rollback`: the `up` or the gate
+ * failed and the automatic rollback has written the release's files back, its containers not yet (the failed ones
+ * still run).
  */
 export const PAUSE_POINTS = [
   'before-lock',
