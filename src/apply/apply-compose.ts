@@ -11,7 +11,7 @@ import {
   dockerRemoveContainers,
 } from '../compose/docker-cmd.js';
 import { and, sh, type Cmd } from '../core/cmd/cmd.js';
-import { RemoteCommandError } from '../core/errors/remote-errors.js';
+import { undefinedOnTimeout } from '../core/errors/remote-errors.js';
 import { maskSecretsOf } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import { checkProbes } from './apply-probes.js';
@@ -232,18 +232,18 @@ async function reloadAll(t: Transport, steps: readonly ServiceStep[], become: bo
 }
 
 /** How long the failed services' last log lines may take to come. */
-const LOGS_TIMEOUT_MS = 20_000;
+const LOGS_TIMEOUT_SEC = 20;
 
 async function logsOf(t: Transport, bad: readonly GateResult[], become: boolean): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const b of bad) {
     const cmd = dockerLogsTail(b.container, 50);
     // bounded: the gate may have failed because docker stopped answering
-    const r = await t.exec(cmd, { become, timeoutMs: LOGS_TIMEOUT_MS }).catch((err: unknown) => {
-      if (err instanceof RemoteCommandError && err.kind === 'timeout') return undefined;
-      throw err;
-    });
-    out.set(b.service, r ? maskSecretsOf(cmd, r.stdout).trimEnd() : `(docker logs did not answer within 20 s)`);
+    const r = await t.exec(cmd, { become, timeoutMs: LOGS_TIMEOUT_SEC * 1000 }).catch(undefinedOnTimeout);
+    out.set(
+      b.service,
+      r ? maskSecretsOf(cmd, r.stdout).trimEnd() : `(docker logs did not answer within ${LOGS_TIMEOUT_SEC} s)`,
+    );
   }
   return out;
 }

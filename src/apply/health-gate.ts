@@ -2,7 +2,7 @@
 // exit 0.
 import type { ContainerState } from '../facts/containers/container-state.js';
 import { gateStateCmd, parseGateState } from '../facts/containers/gate-state.js';
-import { RemoteCommandError } from '../core/errors/remote-errors.js';
+import { undefinedOnTimeout } from '../core/errors/remote-errors.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import type { ServiceStep } from '../core/plan-data/plan-types.js';
@@ -89,12 +89,10 @@ export async function waitForGate(
     // where an exec without a deadline would hold the deploy for ever (a hung dockerd; keepalives still answered)
     const left = Math.max(...pending.map((s) => s.gate.timeoutSec)) - (Date.now() - started) / 1000;
     const timeoutSec = Math.ceil(Math.max(0, left)) + POLL_MARGIN_SEC;
-    const out = await run(t, gateStateCmd(names), { become: opts.become === true, timeoutMs: timeoutSec * 1000 }).catch(
-      (err: unknown) => {
-        if (err instanceof RemoteCommandError && err.kind === 'timeout') return undefined;
-        throw err;
-      },
-    );
+    const out = await run(t, gateStateCmd(names), {
+      become: opts.become === true,
+      timeoutMs: timeoutSec * 1000,
+    }).catch(undefinedOnTimeout);
     if (out === undefined) {
       const seconds = round((Date.now() - started) / 1000);
       for (const s of pending) {

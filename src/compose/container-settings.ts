@@ -14,12 +14,13 @@ import type { ContainerState } from '../facts/containers/container-state.js';
 export function settingsChanged(spec: ServiceSpec, c: ContainerState, project: string, name: string): string[] {
   // found by its compose labels under another name: `docker exec <name>` (smoke checks, `rig exec`) would miss it
   const reasons = c.name === name ? [] : [`named ${c.name} instead of ${name} (docker rename by hand?)`];
-  if (c.networks) {
+  const on = c.networks;
+  if (on) {
     // a service without networks is on the project's default one, which compose creates
     const wanted =
       spec.networks.length > 0 ? spec.networks.map((n) => networkName(project, n)) : [`${project}_default`];
-    const missing = wanted.filter((n) => !c.networks?.includes(n)).sort();
-    const extra = c.networks.filter((n) => !wanted.includes(n));
+    const missing = wanted.filter((n) => !on.includes(n)).sort();
+    const extra = on.filter((n) => !wanted.includes(n));
     if (missing.length > 0) reasons.push(`not on network ${missing.join(', ')} (docker network disconnect by hand?)`);
     if (extra.length > 0) reasons.push(`also on network ${extra.join(', ')} (docker network connect by hand?)`);
   }

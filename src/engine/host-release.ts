@@ -10,9 +10,9 @@ import type { GateResult } from '../apply/health-gate.js';
 import { canonicalJson } from '../compose/service-inputs.js';
 import { sha256Hex } from '../core/digest.js';
 import type { ContainerState } from '../facts/containers/container-state.js';
-import { dockerStateCmd, parseDockerState, type DockerState } from '../facts/containers/docker-state.js';
+import { dockerStateFact, type DockerState } from '../facts/containers/docker-state.js';
 import type { PathState } from '../facts/files/file-state.js';
-import { factsDeadline, factsTimeout, FactsTimeoutError } from '../facts/gather.js';
+import { execHost, gather } from '../facts/gather.js';
 import { run } from '../transport/run.js';
 import type { Transport } from '../transport/transport.js';
 import type { HostPlan } from '../core/plan-data/plan-types.js';
@@ -79,16 +79,10 @@ export async function opsOfRelease(
   );
   const refs = [...new Set(release.services.map((s) => s.requested))];
   const query = { project: stack.project, images: refs, networks: [] };
-  // a facts read, under the facts deadline (a rollback after a gate that failed because docker hangs reaches here)
-  const read = (): Promise<string> =>
-    run(t, dockerStateCmd(query), { become, ...factsDeadline(t) }).then(
-      (r) => r.stdout,
-      (err: unknown) => {
-        const e = factsTimeout(t, err, () => []);
-        throw e instanceof FactsTimeoutError ? new FactsTimeoutError(e.host, e.seconds, 0, 'docker-state') : e;
-      },
-    );
-  const docker = refs.length === 0 ? undefined : parseDockerState(await read(), query);
+  // a fact, read under the facts deadline (a rollback after a gate that failed because docker hangs reaches here)
+  const { docker } = await gather(execHost(t, become), {
+    docker: refs.length === 0 ? undefined : dockerStateFact(query),
+  });
   return releaseOps(release, blobs, (ref) => docker?.images.get(ref)?.id);
 }
 

@@ -73,7 +73,7 @@ export function factsTimeout(
   split: (stdout: Buffer) => readonly PartResult[],
   skip = 0,
 ): unknown {
-  if (!(err instanceof RemoteCommandError) || err.kind !== 'timeout' || t.factsTimeoutMs === undefined) return err;
+  if (!(err instanceof RemoteCommandError && err.kind === 'timeout') || t.factsTimeoutMs === undefined) return err;
   const done = split(err.stdoutSoFar ?? Buffer.alloc(0)).length;
   // negative: it hung in one of the leading parts (the lock's), before any fact
   return new FactsTimeoutError(t.host, t.factsTimeoutMs / 1000, done - skip);

@@ -45,6 +45,12 @@ function indent(text: string): string {
     .join('\n');
 }
 
+/** A promise's rejection `err` as undefined when it is a command past its deadline (ExecOptions.timeoutMs). */
+export function undefinedOnTimeout(err: unknown): undefined {
+  if (err instanceof RemoteCommandError && err.kind === 'timeout') return undefined;
+  throw err;
+}
+
 /** The host could not be reached or would not let us in (DNS, refused, timeout, auth). */
 export class HostUnreachableError extends Error {
   override readonly name = 'HostUnreachableError';
